@@ -1,0 +1,176 @@
+// Package cli implements the permc command. Run is the whole program, so that tests
+// drive it in-process.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/permc/permc/eval"
+	"github.com/permc/permc/internal/version"
+	"github.com/permc/permc/spec"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a request was malformed, a test failed
+	exitSpec    = 2 // the spec or roles file does not compile, or the command line is wrong
+)
+
+const usage = `permc compiles authorization specs into Go checkers and Wasm modules.
+
+Usage:
+
+	permc <command> [arguments]
+
+Commands:
+
+	check       decide requests (JSON Lines) against a spec
+	test        run YAML test suites against a spec
+	vet         check a spec and report every problem
+	version     print permc's version
+
+Run 'permc <command> -h' for a command's flags.
+`
+
+// Run runs permc with args (without the program name) and returns its exit status.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitSpec
+	}
+	env := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	switch args[0] {
+	case "check":
+		return env.check(args[1:])
+	case "test":
+		return env.test(args[1:])
+	case "vet":
+		return env.vet(args[1:])
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "permc: unknown command %q\n\n%s", args[0], usage)
+	return exitSpec
+}
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// parse parses flags wherever they appear among the arguments, so that
+// `permc check req.json --spec s.yaml` works as well as the usual order.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "-" || !strings.HasPrefix(args[0], "-") {
+			rest = append(rest, args[0])
+			args = args[1:]
+			continue
+		}
+	}
+}
+
+func (e *env) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: permc %s %s\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// loadSpec loads a spec, printing every error with its source line on failure.
+func (e *env) loadSpec(path string) (*spec.Spec, bool) {
+	if path == "" {
+		fmt.Fprintln(e.stderr, "permc: --spec FILE is required")
+		return nil, false
+	}
+	s, err := spec.LoadFile(path)
+	if err != nil {
+		var list spec.ErrorList
+		if errors.As(err, &list) {
+			fmt.Fprint(e.stderr, list.Pretty())
+			fmt.Fprintf(e.stderr, "%d error(s)\n", len(list))
+		} else {
+			fmt.Fprintf(e.stderr, "permc: %v\n", err)
+		}
+		return nil, false
+	}
+	return s, true
+}
+
+func (e *env) vet(args []string) int {
+	fs := e.flags("vet", "--spec FILE")
+	specPath := fs.String("spec", "", "the spec `FILE` to check")
+	rolesPath := fs.String("roles", "", "also check custom roles in `FILE` (JSON)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return exitSpec
+	}
+	if *specPath == "" && len(rest) == 1 {
+		*specPath = rest[0]
+	}
+	s, ok := e.loadSpec(*specPath)
+	if !ok {
+		return exitSpec
+	}
+	if *rolesPath != "" {
+		if _, err := loadRoles(s, *rolesPath); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return exitSpec
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (%d resource types, %d permissions, %d scopes, %d roles, %d rules)\n",
+		*specPath, len(s.Resources), len(s.Permissions), len(s.Scopes), len(s.Roles), len(s.Rules))
+	return exitOK
+}
+
+func loadRoles(s *spec.Spec, path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("permc: %v", err)
+	}
+	if _, err := s.ParseCustomRoles(data); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, strings.ReplaceAll(err.Error(), "\n", "\n"+path+": "))
+	}
+	return data, nil
+}
+
+// decider is a backend that answers requests: the reference evaluator, generated Go
+// or a Wasm module.
+type decider interface {
+	DecideJSON(req []byte) []byte
+	LoadRoles(data []byte) error
+}
+
+// backend builds the decider a --backend flag names.
+func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
+	switch name {
+	case "", "eval":
+		ev, err := eval.New(s)
+		return ev, func() {}, err
+	case "go", "wasm":
+		return nil, nil, fmt.Errorf("backend %q is not available in this build of permc yet; use --backend eval", name)
+	}
+	return nil, nil, fmt.Errorf("unknown backend %q (want eval, go or wasm)", name)
+}

@@ -1,0 +1,379 @@
+package runtime
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// JSONKind is the kind of a JSON value.
+type JSONKind uint8
+
+// The kinds of JSON value.
+const (
+	JSONNull JSONKind = iota
+	JSONBool
+	JSONNumber
+	JSONString
+	JSONArray
+	JSONObject
+)
+
+func (k JSONKind) String() string {
+	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object"}[k]
+}
+
+// JSON is a parsed JSON value. Objects keep their keys in document order.
+type JSON struct {
+	Kind JSONKind
+	Bool bool
+	// Str is a string's value or a number's literal text.
+	Str string
+	// Elems are an array's elements, or an object's values in key order.
+	Elems []JSON
+	// Keys are an object's keys.
+	Keys []string
+}
+
+// Get returns the value of an object's key.
+func (j *JSON) Get(key string) (*JSON, bool) {
+	for i, k := range j.Keys {
+		if k == key {
+			return &j.Elems[i], true
+		}
+	}
+	return nil, false
+}
+
+// MaxJSONDepth bounds nesting, so hostile input cannot exhaust the stack.
+const MaxJSONDepth = 64
+
+// ParseJSON parses one JSON document strictly: RFC 8259 syntax, valid UTF-8, no
+// duplicate object keys, nothing but white space after the value.
+func ParseJSON(data []byte) (JSON, error) {
+	p := jsonParser{data: data}
+	v, err := p.value(0)
+	if err != nil {
+		return JSON{}, err
+	}
+	p.space()
+	if p.i != len(p.data) {
+		return JSON{}, p.errorf("unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+type jsonParser struct {
+	data []byte
+	i    int
+}
+
+// JSONError is a syntax error in a JSON document.
+type JSONError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *JSONError) Error() string {
+	return "invalid JSON at offset " + strconv.Itoa(e.Offset) + ": " + e.Msg
+}
+
+func (p *jsonParser) errorf(msg string) error { return &JSONError{Offset: p.i, Msg: msg} }
+
+func (p *jsonParser) space() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (JSON, error) {
+	if depth > MaxJSONDepth {
+		return JSON{}, p.errorf("nested too deeply")
+	}
+	p.space()
+	if p.i >= len(p.data) {
+		return JSON{}, p.errorf("unexpected end of input")
+	}
+	switch c := p.data[p.i]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		s, err := p.str()
+		return JSON{Kind: JSONString, Str: s}, err
+	case c == 't':
+		return JSON{Kind: JSONBool, Bool: true}, p.literal("true")
+	case c == 'f':
+		return JSON{Kind: JSONBool}, p.literal("false")
+	case c == 'n':
+		return JSON{}, p.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	}
+	return JSON{}, p.errorf("unexpected character " + strconv.QuoteRune(rune(p.data[p.i])))
+}
+
+func (p *jsonParser) literal(word string) error {
+	if len(p.data)-p.i < len(word) || string(p.data[p.i:p.i+len(word)]) != word {
+		return p.errorf("invalid literal")
+	}
+	p.i += len(word)
+	return nil
+}
+
+func (p *jsonParser) object(depth int) (JSON, error) {
+	p.i++ // {
+	v := JSON{Kind: JSONObject, Keys: []string{}, Elems: []JSON{}}
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return v, nil
+	}
+	for {
+		p.space()
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			return JSON{}, p.errorf("expected a string key")
+		}
+		at := p.i
+		k, err := p.str()
+		if err != nil {
+			return JSON{}, err
+		}
+		for _, seen := range v.Keys {
+			if seen == k {
+				return JSON{}, &JSONError{Offset: at, Msg: "duplicate key " + strconv.Quote(k)}
+			}
+		}
+		p.space()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			return JSON{}, p.errorf("expected ':' after object key")
+		}
+		p.i++
+		e, err := p.value(depth + 1)
+		if err != nil {
+			return JSON{}, err
+		}
+		v.Keys = append(v.Keys, k)
+		v.Elems = append(v.Elems, e)
+		p.space()
+		if p.i >= len(p.data) {
+			return JSON{}, p.errorf("unexpected end of input in object")
+		}
+		if p.data[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.data[p.i] == '}' {
+			p.i++
+			return v, nil
+		}
+		return JSON{}, p.errorf("expected ',' or '}' in object")
+	}
+}
+
+func (p *jsonParser) array(depth int) (JSON, error) {
+	p.i++ // [
+	v := JSON{Kind: JSONArray, Elems: []JSON{}}
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == ']' {
+		p.i++
+		return v, nil
+	}
+	for {
+		e, err := p.value(depth + 1)
+		if err != nil {
+			return JSON{}, err
+		}
+		v.Elems = append(v.Elems, e)
+		p.space()
+		if p.i >= len(p.data) {
+			return JSON{}, p.errorf("unexpected end of input in array")
+		}
+		if p.data[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.data[p.i] == ']' {
+			p.i++
+			return v, nil
+		}
+		return JSON{}, p.errorf("expected ',' or ']' in array")
+	}
+}
+
+func (p *jsonParser) number() (JSON, error) {
+	start := p.i
+	if p.data[p.i] == '-' {
+		p.i++
+	}
+	digits := func() int {
+		n := 0
+		for p.i < len(p.data) && p.data[p.i] >= '0' && p.data[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(p.data) && p.data[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return JSON{}, p.errorf("invalid number")
+	}
+	if p.i < len(p.data) && p.data[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return JSON{}, p.errorf("invalid number")
+		}
+	}
+	if p.i < len(p.data) && (p.data[p.i] == 'e' || p.data[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.data) && (p.data[p.i] == '+' || p.data[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return JSON{}, p.errorf("invalid number")
+		}
+	}
+	return JSON{Kind: JSONNumber, Str: string(p.data[start:p.i])}, nil
+}
+
+func (p *jsonParser) str() (string, error) {
+	p.i++ // opening quote
+	start := p.i
+	// Fast path: no escapes.
+	for p.i < len(p.data) {
+		c := p.data[p.i]
+		if c == '"' {
+			s := p.data[start:p.i]
+			p.i++
+			if !utf8.Valid(s) {
+				return "", &JSONError{Offset: start, Msg: "invalid UTF-8 in string"}
+			}
+			return string(s), nil
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		p.i++
+	}
+	buf := append([]byte(nil), p.data[start:p.i]...)
+	for p.i < len(p.data) {
+		c := p.data[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			if !utf8.Valid(buf) {
+				return "", &JSONError{Offset: start, Msg: "invalid UTF-8 in string"}
+			}
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.errorf("control character in string")
+		case c == '\\':
+			if p.i+1 >= len(p.data) {
+				return "", p.errorf("unexpected end of input in string")
+			}
+			p.i++
+			switch e := p.data[p.i]; e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := p.hex4(p.i + 1)
+				if !ok {
+					return "", p.errorf("invalid \\u escape")
+				}
+				p.i += 4
+				if utf16.IsSurrogate(r) {
+					r2, ok := rune(0), false
+					if p.i+2 < len(p.data) && p.data[p.i+1] == '\\' && p.data[p.i+2] == 'u' {
+						r2, ok = p.hex4(p.i + 3)
+					}
+					dec := utf16.DecodeRune(r, r2)
+					if !ok || dec == utf8.RuneError {
+						return "", p.errorf("invalid surrogate pair")
+					}
+					p.i += 6
+					r = dec
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", p.errorf("invalid escape")
+			}
+			p.i++
+		default:
+			buf = append(buf, c)
+			p.i++
+		}
+	}
+	return "", p.errorf("unexpected end of input in string")
+}
+
+func (p *jsonParser) hex4(at int) (rune, bool) {
+	if at+4 > len(p.data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.data[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// AppendJSONString appends s as a JSON string literal. Invalid UTF-8 becomes U+FFFD.
+func AppendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
