@@ -40,10 +40,10 @@ type assignment struct {
 }
 
 type credential struct {
-	present                         bool
-	hasScopes, hasPerms, hasRoles   bool
-	scopes, perms, roles, filters   []string
-	attrs                           map[string]any
+	present                       bool
+	hasScopes, hasPerms, hasRoles bool
+	scopes, perms, roles, filters []string
+	attrs                         map[string]any
 }
 
 func keysOf(j *runtime.JSON, where string, allowed ...string) error {

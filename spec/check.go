@@ -431,7 +431,7 @@ var supportedFunctions = map[string]bool{
 	operators.Add: true, operators.Subtract: true, operators.Multiply: true, operators.Divide: true,
 	operators.Modulo: true, operators.Negate: true, operators.Index: true, operators.In: true,
 	operators.NotStrictlyFalse: true,
-	"size": true, "startsWith": true, "endsWith": true, "contains": true, "matches": true,
+	"size":                     true, "startsWith": true, "endsWith": true, "contains": true, "matches": true,
 	"timestamp": true, "duration": true, "inIPAddrRange": true,
 }
 
