@@ -290,7 +290,7 @@ func (l *loader) checkOne(e *Expr, env *cel.Env, what string, r *Resource) []*Er
 		return errs
 	}
 	if !ast.OutputType().IsExactType(cel.BoolType) {
-		return []*Error{l.exprError(e, 0, "%s must be a bool expression, not %s", what, ast.OutputType())}
+		return []*Error{l.exprError(e, 0, "%s must be a bool expression, not %s", what, readableTypes(ast.OutputType().String()))}
 	}
 	key := ""
 	if r != nil {
@@ -334,7 +334,15 @@ func (l *loader) celError(e *Expr, ce *common.Error, r *Resource) *Error {
 	}
 	msg := ce.Message
 	boff := byteOffset(e.Source, offset)
-	if m := undefinedFieldRE.FindStringSubmatch(msg); m != nil {
+	if m := noOverloadRE.FindStringSubmatch(msg); m != nil {
+		args := readableTypes(m[2])
+		if op, ok := operatorText[m[1]]; ok {
+			msg = fmt.Sprintf("operator %s cannot be applied to (%s)", op, args)
+		} else {
+			msg = fmt.Sprintf("%s cannot be applied to (%s)", m[1], args)
+			offset = callStart(e.Source, offset)
+		}
+	} else if m := undefinedFieldRE.FindStringSubmatch(msg); m != nil {
 		obj := identBefore(e.Source, boff)
 		msg = fmt.Sprintf("undefined attribute %q", m[1])
 		if obj != "" {
@@ -356,8 +364,13 @@ func (l *loader) celError(e *Expr, ce *common.Error, r *Resource) *Error {
 		} else {
 			vars := []string{"principal", "context", "credential", "resource", "scope", "filter"}
 			msg = fmt.Sprintf("undeclared name %q", m[1]) + didYouMean(m[1], vars)
-			if m[1] == "resource" && r == nil {
+			switch m[1] {
+			case "resource":
 				msg += ": this expression is not tied to a resource type (name permissions of one type, or list the scope's resources)"
+			case "scope":
+				msg += ": scope is defined only in a scope's match"
+			case "filter":
+				msg += ": filter is defined only in a credential filter's match"
 			}
 		}
 	}
@@ -423,6 +436,38 @@ func (l *loader) attributeNames(obj string, r *Resource) []string {
 	return names
 }
 
+// callStart moves an offset that CEL puts at a call's '(' back to the start of the
+// function's name, where a reader looks for it.
+func callStart(src string, runeOffset int) int {
+	runes := []rune(src)
+	if runeOffset <= 0 || runeOffset >= len(runes) || runes[runeOffset] != '(' {
+		return runeOffset
+	}
+	i := runeOffset
+	for i > 0 && (runes[i-1] == '_' || runes[i-1] >= 'a' && runes[i-1] <= 'z' || runes[i-1] >= 'A' && runes[i-1] <= 'Z' || runes[i-1] >= '0' && runes[i-1] <= '9') {
+		i--
+	}
+	return i
+}
+
+var (
+	noOverloadRE = regexp.MustCompile(`found no matching overload for '([^']+)' applied to '\((.*)\)'`)
+	operatorText = map[string]string{
+		operators.Equals: "==", operators.NotEquals: "!=", operators.Less: "<", operators.LessEquals: "<=",
+		operators.Greater: ">", operators.GreaterEquals: ">=", operators.Add: "+", operators.Subtract: "-",
+		operators.Multiply: "*", operators.Divide: "/", operators.Modulo: "%", operators.Negate: "-",
+		operators.LogicalNot: "!", operators.LogicalAnd: "&&", operators.LogicalOr: "||", operators.In: "in",
+		operators.Index: "[]",
+	}
+)
+
+// readableTypes rewrites permc's internal CEL type names into the spec's words.
+func readableTypes(s string) string {
+	s = strings.ReplaceAll(s, "permc.resource.", "resource ")
+	s = strings.ReplaceAll(s, "permc.scope.", "scope ")
+	return strings.ReplaceAll(s, "permc.", "")
+}
+
 // supportedFunctions are the CEL functions and operators permc compiles to Go.
 var supportedFunctions = map[string]bool{
 	operators.LogicalAnd: true, operators.LogicalOr: true, operators.LogicalNot: true,
@@ -458,7 +503,7 @@ func (l *loader) supported(e *Expr, ast *cel.Ast) []*Error {
 		if r, ok := info.GetOffsetRange(id); ok {
 			off = int(r.Start)
 		}
-		errs = append(errs, l.exprError(e, off, format, args...))
+		errs = append(errs, l.exprError(e, callStart(e.Source, off), format, args...))
 	}
 	// Macro calls are recorded in the source info; has() shows up as a test-only select.
 	celast.PreOrderVisit(native.Expr(), celast.NewExprVisitor(func(x celast.Expr) {
@@ -498,7 +543,7 @@ func (l *loader) supported(e *Expr, ast *cel.Ast) []*Error {
 					_, err = time.ParseDuration(s)
 				}
 				if err != nil {
-					at(args[0].ID(), "invalid %s %q: %v", fn, s, err)
+					at(args[0].ID(), "invalid %s %q (want %s)", fn, s, map[string]string{"timestamp": `RFC 3339, such as "2030-01-01T00:00:00Z"`, "duration": `a duration such as "90s" or "1h30m"`}[fn])
 				}
 			}
 		}

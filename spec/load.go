@@ -596,7 +596,11 @@ func (l *loader) roles(n *yaml.Node) {
 			for j, v := range vals {
 				sc := s.scopeByName[v]
 				if sc == nil {
-					l.errorf(nodes[j], "unknown scope %q%s", v, didYouMean(v, s.scopeNames()))
+					if len(s.Scopes) == 0 {
+						l.errorf(nodes[j], "unknown scope %q (the spec declares no scopes)", v)
+					} else {
+						l.errorf(nodes[j], "unknown scope %q%s", v, didYouMean(v, s.scopeNames()))
+					}
 					continue
 				}
 				r.Scopes = append(r.Scopes, sc)
@@ -641,7 +645,7 @@ func (l *loader) rules(n *yaml.Node) {
 		allow, deny := rf.get("allow"), rf.get("deny")
 		switch {
 		case allow != nil && deny != nil:
-			l.errorf(deny, "a rule either allows or denies; rule %q has both", r.ID)
+			l.errorf(deny, "a rule either allows or denies, not both")
 		case allow != nil:
 			r.Effect = Allow
 			r.Patterns, r.Permissions = l.permissions(allow, "allow")
