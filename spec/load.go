@@ -156,6 +156,14 @@ type fieldList struct {
 	values []*yaml.Node
 }
 
+// orEmpty lets a caller range over a mapping that failed to read.
+func (f *fieldList) orEmpty() *fieldList {
+	if f == nil {
+		return &fieldList{}
+	}
+	return f
+}
+
 func (f *fieldList) get(key string) *yaml.Node {
 	for i, k := range f.keys {
 		if k.Value == key {
@@ -673,7 +681,7 @@ func (l *loader) credentials(n *yaml.Node) {
 	s.Credentials.Attributes = l.attributes(f.get("attributes"), "credential", false)
 	if sn := f.get("scopes"); sn != nil {
 		sf := l.mapping(sn, "credential scopes")
-		for i, k := range sf.keys {
+		for i, k := range sf.orEmpty().keys {
 			name := k.Value
 			if name == "" || strings.ContainsAny(name, " \t\n") {
 				l.errorf(k, "credential scope name %q may not be empty or hold spaces", name)
@@ -696,7 +704,7 @@ func (l *loader) credentials(n *yaml.Node) {
 	}
 	if fn := f.get("filters"); fn != nil {
 		ff := l.mapping(fn, "credential filters")
-		for i, k := range ff.keys {
+		for i, k := range ff.orEmpty().keys {
 			name := k.Value
 			if !l.checkName(k, "filter", name) {
 				continue
