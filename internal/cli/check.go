@@ -87,50 +87,46 @@ const maxRequest = 16 << 20
 // readRequests calls fn for each request in r: JSON Lines, one request a line, where a
 // request may also span several lines (a file holding one pretty-printed object). Blank
 // lines are skipped. fn gets the line the request starts on.
+//
+// A value still open at the end of a line continues on the next, unless that next line
+// starts with '{' and is a whole value by itself: then the open value was a truncated
+// line, it is handed on as it is (and answered with an error), and the new line is a
+// request of its own.
 func readRequests(r io.Reader, fn func(line int, req []byte)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
-	start, lineNo, depth := 0, 0, 0
-	inString, escaped := false, false
+	start, lineNo := 0, 0
 	for {
 		line, err := br.ReadSlice('\n')
+		var long []byte
 		for err == bufio.ErrBufferFull {
-			buf = append(buf, line...)
-			if len(buf) > maxRequest {
+			long = append(long, line...)
+			if len(long) > maxRequest {
 				return fmt.Errorf("request at line %d is longer than %d bytes", lineNo+1, maxRequest)
 			}
 			line, err = br.ReadSlice('\n')
 		}
+		if long != nil {
+			line = append(long, line...)
+		}
 		if len(line) > 0 {
 			lineNo++
-			if len(bytes.TrimSpace(buf)) == 0 {
-				start = lineNo
+			trimmed := bytes.TrimSpace(line)
+			switch {
+			case len(bytes.TrimSpace(buf)) == 0:
+				buf, start = append(buf[:0], line...), lineNo
+			case len(trimmed) > 0 && line[0] == '{' && balanced(trimmed):
+				fn(start, bytes.TrimSpace(buf))
+				buf, start = append(buf[:0], line...), lineNo
+			default:
+				buf = append(buf, line...)
 			}
-			buf = append(buf, line...)
 			if len(buf) > maxRequest {
 				return fmt.Errorf("request at line %d is longer than %d bytes", start, maxRequest)
 			}
-			// Track nesting outside strings to see whether the value is complete.
-			for _, c := range line {
-				switch {
-				case escaped:
-					escaped = false
-				case inString && c == '\\':
-					escaped = true
-				case c == '"':
-					inString = !inString
-				case inString:
-				case c == '{' || c == '[':
-					depth++
-				case c == '}' || c == ']':
-					depth--
-				}
-			}
-			if depth <= 0 && !inString {
-				if req := bytes.TrimSpace(buf); len(req) > 0 {
-					fn(start, req)
-				}
-				buf, depth = buf[:0], 0
+			if req := bytes.TrimSpace(buf); len(req) > 0 && balanced(req) {
+				fn(start, req)
+				buf = buf[:0]
 			}
 		}
 		if err == io.EOF {
@@ -143,4 +139,26 @@ func readRequests(r io.Reader, fn func(line int, req []byte)) error {
 			return err
 		}
 	}
+}
+
+// balanced reports whether every bracket opened outside strings in b is closed.
+func balanced(b []byte) bool {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return depth <= 0 && !inString
 }

@@ -110,7 +110,11 @@ func (e *env) loadSpec(path string) (*spec.Spec, bool) {
 		var list spec.ErrorList
 		if errors.As(err, &list) {
 			fmt.Fprint(e.stderr, list.Pretty())
-			fmt.Fprintf(e.stderr, "%d error(s)\n", len(list))
+			if len(list) == 1 {
+				fmt.Fprintln(e.stderr, "1 error")
+			} else {
+				fmt.Fprintf(e.stderr, "%d errors\n", len(list))
+			}
 		} else {
 			fmt.Fprintf(e.stderr, "permc: %v\n", err)
 		}
