@@ -138,6 +138,8 @@ func (s *Spec) Env(r *Resource, sc *Scope, filter bool) (*cel.Env, error) {
 	if sc != nil {
 		key.scope = sc.Name
 	}
+	s.envMu.Lock()
+	defer s.envMu.Unlock()
 	if env, ok := s.envs[key]; ok {
 		return env, nil
 	}

@@ -4,7 +4,11 @@
 // builder) starts from.
 package spec
 
-import "cel.dev/cel-go/cel"
+import (
+	"sync"
+
+	"cel.dev/cel-go/cel"
+)
 
 // Spec is a loaded and checked spec.
 type Spec struct {
@@ -36,6 +40,7 @@ type Spec struct {
 	oauthByName    map[string]*OAuthScope
 	filterByName   map[string]*Filter
 
+	envMu    sync.Mutex // guards provider and envs, built lazily
 	provider *objectProvider
 	envs     map[envKey]*cel.Env
 }
