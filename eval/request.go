@@ -164,44 +164,54 @@ func (e *Evaluator) decodeRequest(data []byte) (*request, error) {
 		return nil, reqErr("unknown permission %q%s", perm, suggestion(perm, names))
 	}
 
-	pj := get(&doc, "principal")
+	if err := e.decodeKnown(&doc, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// decodeKnown decodes what a request says besides its resource and permission: the
+// principal and its role assignments, the context and the credential.
+func (e *Evaluator) decodeKnown(doc *runtime.JSON, r *request) error {
+	s := e.spec
+	pj := get(doc, "principal")
 	if pj == nil {
-		return nil, reqErr("principal is required")
+		return reqErr("principal is required")
 	}
 	if err := wantObject(pj, "principal"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := keysOf(pj, "principal", "id", "attributes", "roles"); err != nil {
-		return nil, err
+		return err
 	}
 	pid, err := wantString(get(pj, "id"), "principal.id")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if r.principal, err = decodeAttrs(get(pj, "attributes"), s.Principal, "principal.attributes"); err != nil {
-		return nil, err
+		return err
 	}
 	r.principal["id"] = pid
 	if roles := get(pj, "roles"); roles != nil {
 		if roles.Kind != runtime.JSONArray {
-			return nil, reqErr("principal.roles: want an array, not %s", roles.Kind)
+			return reqErr("principal.roles: want an array, not %s", roles.Kind)
 		}
 		for i := range roles.Elems {
 			a, err := e.decodeAssignment(&roles.Elems[i], fmt.Sprintf("principal.roles[%d]", i))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			r.assignments = append(r.assignments, a)
 		}
 	}
 
-	if r.context, err = decodeAttrs(get(&doc, "context"), s.Context, "context"); err != nil {
-		return nil, err
+	if r.context, err = decodeAttrs(get(doc, "context"), s.Context, "context"); err != nil {
+		return err
 	}
-	if r.cred, err = decodeCredential(get(&doc, "credential"), s); err != nil {
-		return nil, err
+	if r.cred, err = decodeCredential(get(doc, "credential"), s); err != nil {
+		return err
 	}
-	return r, nil
+	return nil
 }
 
 func (e *Evaluator) decodeAssignment(j *runtime.JSON, where string) (assignment, error) {
