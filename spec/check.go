@@ -507,8 +507,21 @@ func (l *loader) supported(e *Expr, ast *cel.Ast) []*Error {
 		}
 		errs = append(errs, l.exprError(e, callStart(e.Source, off), format, args...))
 	}
+	// Every value must have a type that every backend represents the same way: the
+	// generated Go code gives each value one static Go type.
+	typeMap := native.TypeMap()
+	selected := map[int64]bool{} // operands of a field selection
+	celast.PreOrderVisit(native.Expr(), celast.NewExprVisitor(func(x celast.Expr) {
+		if x.Kind() == celast.SelectKind {
+			selected[x.AsSelect().Operand().ID()] = true
+		}
+	}))
 	// Macro calls are recorded in the source info; has() shows up as a test-only select.
 	celast.PreOrderVisit(native.Expr(), celast.NewExprVisitor(func(x celast.Expr) {
+		if msg := unsupportedType(x, typeMap[x.ID()], selected[x.ID()]); msg != "" {
+			at(x.ID(), "%s", msg)
+			return
+		}
 		switch x.Kind() {
 		case celast.SelectKind:
 			if x.AsSelect().IsTestOnly() {
@@ -551,4 +564,58 @@ func (l *loader) supported(e *Expr, ast *cel.Ast) []*Error {
 		}
 	}))
 	return errs
+}
+
+// unsupportedType explains why the value of x, of type t, is outside what permc
+// compiles, or returns "". Values of unknown type (dyn), null, type values and whole
+// objects (rather than their attributes) have no single representation in generated
+// code; map keys are limited to the types CEL defines map keys for.
+func unsupportedType(x celast.Expr, t *types.Type, selected bool) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind() {
+	case types.DynKind:
+		return "the type of this expression is not known when the spec is compiled (a list or map literal mixing types?): permc needs every value to have one type"
+	case types.NullTypeKind:
+		return "null is not supported: attributes are never null (omitted attributes are zero values)"
+	case types.TypeKind:
+		return "type values are not supported in permc expressions"
+	case types.StructKind:
+		if !selected {
+			return fmt.Sprintf("%s can only be used to read its attributes, as in principal.id", readableTypes(t.String()))
+		}
+	}
+	empty := true
+	switch x.Kind() {
+	case celast.ListKind:
+		empty = len(x.AsList().Elements()) == 0
+	case celast.MapKind:
+		empty = x.AsMap().Size() == 0
+		if t.Kind() == types.MapKind {
+			switch k := t.Parameters()[0]; k.Kind() {
+			case types.BoolKind, types.IntKind, types.UintKind, types.StringKind, types.DynKind:
+			default:
+				return fmt.Sprintf("map keys must be bool, int, uint or string, not %s", readableTypes(k.String()))
+			}
+		}
+	default:
+		return ""
+	}
+	if !empty && containsDyn(t) {
+		return "the elements of a list or map literal must all have the same type"
+	}
+	return ""
+}
+
+func containsDyn(t *types.Type) bool {
+	if t.Kind() == types.DynKind {
+		return true
+	}
+	for _, p := range t.Parameters() {
+		if containsDyn(p) {
+			return true
+		}
+	}
+	return false
 }
