@@ -1,8 +1,9 @@
 # make test  - the whole test suite (what CI runs)
 # make check - formatting, vet, staticcheck, tidy, then the tests
+# make bench - the comparative benchmarks (bench/), see docs/performance.md
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test check fmt bench
+.PHONY: test check fmt bench bench-unit
 
 test:
 	bash scripts/test.sh
@@ -17,5 +18,12 @@ check:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# make bench - permc against the hand-written floor and other engines (bench/, its own
+# module); writes bench/bench.out and the tables in docs/performance.md. About 15 minutes.
 bench:
+	cd bench && bash -o pipefail -c "go test -run '^$$' -bench . -benchmem -count 3 -timeout 90m | tee bench.out"
+	cd bench && go run ./cmd/report -update ../docs/performance.md bench.out
+
+# make bench-unit - the micro-benchmarks inside permc's own packages
+bench-unit:
 	go test -run '^$$' -bench . -benchmem ./...

@@ -12,3 +12,6 @@ go test -race -count=1 ./...
 
 echo "== example suites (permc test)"
 go run ./cmd/permc test examples/
+
+echo "== bench module: every engine answers the benchmark scenario correctly (no timing)"
+(cd bench && go vet ./... && go test -count=1 -run . ./...)

@@ -1,0 +1,274 @@
+package bench
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/permc/permc/bench/engine/opawasm"
+	"github.com/permc/permc/bench/scenario"
+)
+
+// TestEngines checks every engine's answer to every case, at every spec scale: an
+// engine is only timed once it is known to answer the scenario right.
+func TestEngines(t *testing.T) {
+	cs := scenario.Cases()
+	for _, en := range engines {
+		t.Run(en.name, func(t *testing.T) {
+			for _, k := range scenario.Scales {
+				if k > 1 && !en.scales {
+					continue
+				}
+				m := scenario.NewModel(k)
+				ck, err := en.load(m, cs)
+				if err != nil {
+					t.Fatalf("spec=%dx: load: %v", k, err)
+				}
+				if c, ok := ck.(closer); ok {
+					defer c.close()
+				}
+				for i := range cs {
+					c := &cs[i]
+					if k > 1 && c.N > 10 {
+						continue // a larger spec is checked on the smaller principals
+					}
+					if err := decideOnce(ck, c); err != nil {
+						t.Errorf("spec=%dx %s: %s %s %s: %v", k, c.Name, c.Principal.ID, c.Action, c.Library.ID, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func decideOnce(ck checker, c *scenario.Case) error {
+	p, err := ck.prepare(c)
+	if err != nil {
+		return err
+	}
+	o, err := p.decide()
+	if err != nil {
+		return err
+	}
+	return o.check(c)
+}
+
+// mustPrepare converts c for the engine and checks its answer before any timing.
+func mustPrepare(b *testing.B, ck checker, c *scenario.Case) prepared {
+	b.Helper()
+	p, err := ck.prepare(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o, err := p.decide()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := o.check(c); err != nil {
+		b.Fatalf("%s: wrong answer, not timing it: %v", c.Name, err)
+	}
+	return p
+}
+
+func mustLoad(b *testing.B, en engine, m *scenario.Model, cs []scenario.Case) checker {
+	b.Helper()
+	ck, err := en.load(m, cs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if c, ok := ck.(closer); ok {
+		b.Cleanup(c.close)
+	}
+	return ck
+}
+
+func runLoop(b *testing.B, p prepared) {
+	b.ReportAllocs()
+	if p.loop != nil {
+		p.loop(b)
+		return
+	}
+	op := p.op
+	for b.Loop() {
+		op()
+	}
+}
+
+func benchCases(n int) []scenario.Case {
+	allow, deny := scenario.Bench(n)
+	return []scenario.Case{allow, deny}
+}
+
+// BenchmarkCheck is the cost of one check, the principal holding N role assignments of
+// which the last grants: "allow" is an author editing a library of their organization,
+// "deny" the same author publishing it (every assignment looked at).
+func BenchmarkCheck(b *testing.B) {
+	for _, en := range engines {
+		b.Run(en.name, func(b *testing.B) {
+			for _, n := range scenario.Ns {
+				cs := benchCases(n)
+				ck := mustLoad(b, en, scenario.NewModel(1), cs)
+				for i := range cs {
+					c := &cs[i]
+					b.Run(fmt.Sprintf("assignments=%d/%s", n, c.Name), func(b *testing.B) {
+						runLoop(b, mustPrepare(b, ck, c))
+					})
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSpecSize is the cost of one check at N = 10 against the scenario's spec and
+// specs with 10 and 100 times as many resource types, roles, permissions and rules.
+func BenchmarkSpecSize(b *testing.B) {
+	for _, en := range engines {
+		if !en.scales {
+			continue
+		}
+		b.Run(en.name, func(b *testing.B) {
+			for _, k := range scenario.Scales {
+				cs := benchCases(10)
+				ck := mustLoad(b, en, scenario.NewModel(k), cs)
+				for i := range cs {
+					c := &cs[i]
+					b.Run(fmt.Sprintf("spec=%dx/assignments=10/%s", k, c.Name), func(b *testing.B) {
+						runLoop(b, mustPrepare(b, ck, c))
+					})
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParallel is BenchmarkCheck at N = 10 with checks on every core at once.
+func BenchmarkParallel(b *testing.B) {
+	for _, en := range engines {
+		b.Run(en.name, func(b *testing.B) {
+			cs := benchCases(10)
+			ck := mustLoad(b, en, scenario.NewModel(1), cs)
+			for i := range cs {
+				c := &cs[i]
+				b.Run("assignments=10/"+c.Name, func(b *testing.B) {
+					p := mustPrepare(b, ck, c)
+					b.ReportAllocs()
+					if p.par != nil {
+						b.RunParallel(p.par)
+						return
+					}
+					op := p.op
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							op()
+						}
+					})
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkLoad is the cold start: from the policy's source to an engine ready to
+// answer (including, for engines that keep them, the role assignments of the N = 10
+// principal), at each spec scale.
+func BenchmarkLoad(b *testing.B) {
+	for _, en := range engines {
+		if en.name == "hand" {
+			continue // nothing to load
+		}
+		b.Run(en.name, func(b *testing.B) {
+			for _, k := range scenario.Scales {
+				if k > 1 && !en.scales {
+					continue
+				}
+				m := scenario.NewModel(k)
+				cs := benchCases(10)
+				b.Run(fmt.Sprintf("spec=%dx", k), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						ck, err := en.load(m, cs)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if c, ok := ck.(closer); ok {
+							c.close()
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// wasmModule is a Wasm build of the scenario and how a host starts it.
+type wasmModule struct {
+	name  string
+	build func(m *scenario.Model) ([]byte, error)
+	// compile compiles raw to machine code; instantiate makes an instance of it, ready
+	// to answer, and returns how to release it.
+	compile func(ctx context.Context, raw []byte) (instantiate func() (release func(), err error), err error)
+}
+
+var wasmModules = []wasmModule{
+	{name: "opa-wasm", build: opawasm.Build, compile: func(ctx context.Context, raw []byte) (func() (func(), error), error) {
+		mod, err := opawasm.Load(ctx, raw)
+		if err != nil {
+			return nil, err
+		}
+		return func() (func(), error) {
+			inst, err := mod.Instantiate(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return func() { inst.Close(ctx) }, nil
+		}, nil
+	}},
+}
+
+// BenchmarkWasmStart is the cost of starting a Wasm module that is already built:
+// wazero compiles it to machine code ("compile"), then each instance is made from
+// that code ("instantiate"). It reports the module's size, raw and gzip'ed, as
+// wasm-bytes and wasm-gzip-bytes.
+func BenchmarkWasmStart(b *testing.B) {
+	ctx := context.Background()
+	for _, w := range wasmModules {
+		b.Run(w.name, func(b *testing.B) {
+			for _, k := range scenario.Scales {
+				raw, err := w.build(scenario.NewModel(k))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var gz bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+				zw.Write(raw)
+				zw.Close()
+				b.Run(fmt.Sprintf("spec=%dx/compile", k), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := w.compile(ctx, raw); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(len(raw)), "wasm-bytes")
+					b.ReportMetric(float64(gz.Len()), "wasm-gzip-bytes")
+				})
+				b.Run(fmt.Sprintf("spec=%dx/instantiate", k), func(b *testing.B) {
+					instantiate, err := w.compile(ctx, raw)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						release, err := instantiate()
+						if err != nil {
+							b.Fatal(err)
+						}
+						release()
+					}
+				})
+			}
+		})
+	}
+}

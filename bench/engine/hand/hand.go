@@ -1,0 +1,112 @@
+// Package hand is the scenario written by hand in plain Go, the way an application
+// without an authorization library would: the floor every engine is measured against.
+package hand
+
+import "github.com/permc/permc/bench/scenario"
+
+// Action is what is asked of a library.
+type Action uint8
+
+// The library actions.
+const (
+	View Action = iota
+	Edit
+	Publish
+	Delete
+)
+
+// Scope says whether an assignment is at an organization or at one library.
+type Scope uint8
+
+// The two scope types.
+const (
+	Org Scope = iota
+	Library
+)
+
+// Assignment is one role at one organization or library. The role stays a string, as
+// it comes from a database; Check resolves it with a switch.
+type Assignment struct {
+	Role  string
+	Scope Scope
+	// Value is the organization or the library id.
+	Value string
+}
+
+// Principal is a user with role assignments.
+type Principal struct {
+	ID    string
+	Roles []Assignment
+}
+
+// Resource is a library.
+type Resource struct {
+	ID     string
+	Org    string
+	Public bool
+	Tags   []string
+}
+
+func grants(role string, a Action) bool {
+	switch role {
+	case "library_user":
+		return a == View
+	case "library_author":
+		return a == View || a == Edit
+	case "library_admin":
+		return true
+	}
+	return false
+}
+
+// Check reports whether p may do a to r, and which assignment allowed it (-1 when a
+// rule decided or nothing granted).
+func Check(p *Principal, a Action, r *Resource) (allowed bool, assignment int) {
+	if a != View {
+		for _, t := range r.Tags {
+			if t == "archived" {
+				return false, -1
+			}
+		}
+	}
+	if a == View && r.Public {
+		return true, -1
+	}
+	for i := range p.Roles {
+		as := &p.Roles[i]
+		if !grants(as.Role, a) {
+			continue
+		}
+		if as.Scope == Org && as.Value == r.Org || as.Scope == Library && as.Value == r.ID {
+			return true, i
+		}
+	}
+	return false, -1
+}
+
+// Request is a case in this package's types.
+type Request struct {
+	Principal Principal
+	Action    Action
+	Resource  Resource
+}
+
+// NewRequest converts a scenario case (outside of any timing).
+func NewRequest(c *scenario.Case) *Request {
+	r := &Request{Principal: Principal{ID: c.Principal.ID}}
+	for _, as := range c.Principal.Assignments {
+		s := Org
+		if as.Scope == scenario.LibraryScope {
+			s = Library
+		}
+		r.Principal.Roles = append(r.Principal.Roles, Assignment{Role: as.Role, Scope: s, Value: as.Value})
+	}
+	for i, name := range scenario.Actions {
+		if name == c.Action {
+			r.Action = Action(i)
+		}
+	}
+	l := c.Library
+	r.Resource = Resource{ID: l.ID, Org: l.Org, Public: l.Public, Tags: l.Tags}
+	return r
+}
