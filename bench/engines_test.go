@@ -94,7 +94,7 @@ func (handChecker) prepare(c *scenario.Case) (prepared, error) {
 			ok, i := hand.Check(&r.Principal, r.Action, &r.Resource)
 			o := outcome{allowed: ok}
 			if i >= 0 {
-				o.reason = &scenario.Reason{Kind: "role", Role: r.Principal.Roles[i].Role, Assignment: i}
+				o.reason = &scenario.Reason{Kind: "role", Role: r.Principal.Roles[i].Role.String(), Assignment: i}
 			}
 			return o, nil
 		},

@@ -24,10 +24,30 @@ const (
 	Library
 )
 
-// Assignment is one role at one organization or library. The role stays a string, as
-// it comes from a database; Check resolves it with a switch.
+// Role is one of the three roles.
+type Role uint8
+
+// The roles.
+const (
+	User Role = iota
+	Author
+	Admin
+)
+
+var roleNames = [...]string{"library_user", "library_author", "library_admin"}
+
+func (r Role) String() string { return roleNames[r] }
+
+// grants holds, per role, one bit per Action it grants.
+var grants = [...]uint8{
+	User:   1 << View,
+	Author: 1<<View | 1<<Edit,
+	Admin:  1<<View | 1<<Edit | 1<<Publish | 1<<Delete,
+}
+
+// Assignment is one role at one organization or library.
 type Assignment struct {
-	Role  string
+	Role  Role
 	Scope Scope
 	// Value is the organization or the library id.
 	Value string
@@ -47,18 +67,6 @@ type Resource struct {
 	Tags   []string
 }
 
-func grants(role string, a Action) bool {
-	switch role {
-	case "library_user":
-		return a == View
-	case "library_author":
-		return a == View || a == Edit
-	case "library_admin":
-		return true
-	}
-	return false
-}
-
 // Check reports whether p may do a to r, and which assignment allowed it (-1 when a
 // rule decided or nothing granted).
 func Check(p *Principal, a Action, r *Resource) (allowed bool, assignment int) {
@@ -74,7 +82,7 @@ func Check(p *Principal, a Action, r *Resource) (allowed bool, assignment int) {
 	}
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		if !grants(as.Role, a) {
+		if grants[as.Role]&(1<<a) == 0 {
 			continue
 		}
 		if as.Scope == Org && as.Value == r.Org || as.Scope == Library && as.Value == r.ID {
@@ -99,7 +107,13 @@ func NewRequest(c *scenario.Case) *Request {
 		if as.Scope == scenario.LibraryScope {
 			s = Library
 		}
-		r.Principal.Roles = append(r.Principal.Roles, Assignment{Role: as.Role, Scope: s, Value: as.Value})
+		role := User
+		for i, name := range roleNames {
+			if name == as.Role {
+				role = Role(i)
+			}
+		}
+		r.Principal.Roles = append(r.Principal.Roles, Assignment{Role: role, Scope: s, Value: as.Value})
 	}
 	for i, name := range scenario.Actions {
 		if name == c.Action {
