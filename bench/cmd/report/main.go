@@ -329,12 +329,29 @@ func render(r *results, gomod []byte) string {
 	}
 
 	if es := r.engines("BenchmarkLoad"); len(es) > 0 {
-		w("### Cold start (BenchmarkLoad: from the policy's source to ready to answer; time, allocated bytes)\n\n")
+		w("### Cold start (BenchmarkLoad: from the policy as deployed to ready to answer; time, allocated bytes)\n\n")
 		w("| engine | 1x | 10x | 100x |\n|---|---:|---:|---:|\n")
 		for _, e := range es {
 			w("| %s |", e)
 			for _, k := range []int{1, 10, 100} {
 				if res := r.get(fmt.Sprintf("BenchmarkLoad/%s/spec=%dx", e, k)); res != nil {
+					w(" %s, %s |", ns(res.nsOp), bytesStr(res.bytesOp))
+				} else {
+					w(" – |")
+				}
+			}
+			w("\n")
+		}
+		w("\n")
+	}
+
+	if es := r.engines("BenchmarkBuild"); len(es) > 0 {
+		w("### Build, before deployment (BenchmarkBuild; time, allocated bytes)\n\n")
+		w("| step | 1x | 10x | 100x |\n|---|---:|---:|---:|\n")
+		for _, e := range es {
+			w("| %s |", e)
+			for _, k := range []int{1, 10, 100} {
+				if res := r.get(fmt.Sprintf("BenchmarkBuild/%s/spec=%dx", e, k)); res != nil {
 					w(" %s, %s |", ns(res.nsOp), bytesStr(res.bytesOp))
 				} else {
 					w(" – |")
