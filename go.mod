@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	cel.dev/cel-go v0.33.2
+	github.com/dave/jennifer v1.7.1
 	gopkg.in/yaml.v3 v3.0.1
 )
 

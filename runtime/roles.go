@@ -1,0 +1,238 @@
+package runtime
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Catalog lists the names a compiled spec declares, in spec order. Generated code
+// builds one to validate custom roles and credential permission patterns exactly as
+// the spec loader does.
+type Catalog struct {
+	Resources []string
+	// Permissions are "<resource>.<action>"; PermissionResource[i] is the index in
+	// Resources of Permissions[i]'s resource type.
+	Permissions        []string
+	PermissionResource []int
+	Scopes             []string
+	// Roles are the built-in roles.
+	Roles []string
+}
+
+// CustomRole is a custom role validated against a Catalog.
+type CustomRole struct {
+	Name        string
+	Description string
+	Patterns    []string
+	// Permissions are indexes in Catalog.Permissions, ascending.
+	Permissions []int
+	// Scopes are indexes in Catalog.Scopes; nil means any scope.
+	Scopes []int
+}
+
+// Expand expands a permission pattern (library.view, library.*, *) into indexes in
+// Permissions, with the spec loader's message for a pattern that matches nothing.
+func (c *Catalog) Expand(pat string) ([]int, error) {
+	var out []int
+	if pat == "*" {
+		for i := range c.Permissions {
+			out = append(out, i)
+		}
+		return out, nil
+	}
+	res, action, ok := strings.Cut(pat, ".")
+	if !ok {
+		return nil, Errorf("permission ", Quote(pat), " must be written <resource>.<action>, <resource>.* or *", DidYouMean(pat, c.Permissions))
+	}
+	ri := -1
+	for i, r := range c.Resources {
+		if r == res {
+			ri = i
+			break
+		}
+	}
+	if ri < 0 {
+		return nil, Errorf("unknown resource type ", Quote(res), " in permission ", Quote(pat), DidYouMean(res, c.Resources))
+	}
+	var actions []string
+	for i, p := range c.Permissions {
+		if c.PermissionResource[i] != ri {
+			continue
+		}
+		if action == "*" || p == pat {
+			out = append(out, i)
+		}
+		actions = append(actions, p[len(res)+1:])
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	msg := "unknown permission " + Quote(pat)
+	if sug := Suggest(action, actions); sug != "" {
+		msg += " (did you mean " + Quote(res+"."+sug) + "?)"
+	} else {
+		msg += " (" + res + " has " + strings.Join(actions, ", ") + ")"
+	}
+	return nil, Errorf(msg)
+}
+
+// ParseCustomRoles reads custom roles (a JSON array of {"name", "description",
+// "permissions", "scopes"}, or {"roles": [...]}) and validates them against the
+// catalog, with the messages of the spec loader's ParseCustomRoles.
+//
+// # Errors
+//
+// Every problem is reported, one per line.
+func (c *Catalog) ParseCustomRoles(data []byte) ([]CustomRole, error) {
+	doc, err := ParseJSON(data)
+	if err != nil {
+		return nil, Errorf("custom roles: ", err.Error())
+	}
+	list := &doc
+	if doc.Kind == JSONObject {
+		if len(doc.Keys) != 1 || doc.Keys[0] != "roles" {
+			return nil, Errorf(`custom roles: want a JSON array of roles, or {"roles": [...]}`)
+		}
+		list = &doc.Elems[0]
+	}
+	if list.Kind != JSONArray {
+		return nil, Errorf("custom roles: want a JSON array of roles, not ", list.Kind.String())
+	}
+	var problems []string
+	var roles []CustomRole
+	seen := map[string]bool{}
+	for i := range list.Elems {
+		r, errs := c.customRole(&list.Elems[i], i, seen)
+		problems = append(problems, errs...)
+		if errs == nil {
+			roles = append(roles, r)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, Errorf(strings.Join(problems, "\n"))
+	}
+	return roles, nil
+}
+
+func (c *Catalog) customRole(j *JSON, i int, seen map[string]bool) (CustomRole, []string) {
+	at := "custom role " + strconv.Itoa(i)
+	var r CustomRole
+	if j.Kind != JSONObject {
+		return r, []string{at + ": want an object, not " + j.Kind.String()}
+	}
+	var errs []string
+	fail := func(msg string) { errs = append(errs, at+": "+msg) }
+	strs := func(v *JSON, key string) []string {
+		if v.Kind != JSONArray {
+			fail(key + " must be an array of strings")
+			return nil
+		}
+		out := []string{}
+		for _, e := range v.Elems {
+			if e.Kind != JSONString {
+				fail(key + " must be an array of strings")
+				return nil
+			}
+			out = append(out, e.Str)
+		}
+		return out
+	}
+	hasPerms := false
+	for k, key := range j.Keys {
+		v := &j.Elems[k]
+		switch key {
+		case "name":
+			if v.Kind != JSONString {
+				fail("name must be a string")
+				continue
+			}
+			r.Name = v.Str
+			at = "custom role " + Quote(r.Name)
+		case "description":
+			if v.Kind != JSONString {
+				fail("description must be a string")
+				continue
+			}
+			r.Description = v.Str
+		case "permissions":
+			hasPerms = true
+			r.Patterns = strs(v, "permissions")
+		case "scopes":
+			names := strs(v, "scopes")
+			if names == nil {
+				continue
+			}
+			r.Scopes = []int{}
+			for _, n := range names {
+				found := false
+				for si, s := range c.Scopes {
+					if s == n {
+						r.Scopes = append(r.Scopes, si)
+						found = true
+						break
+					}
+				}
+				if !found {
+					fail("unknown scope " + Quote(n) + DidYouMean(n, c.Scopes))
+				}
+			}
+		default:
+			fail("unknown key " + Quote(key) + DidYouMean(key, []string{"name", "description", "permissions", "scopes"}))
+		}
+	}
+	switch {
+	case r.Name == "":
+		fail("missing name")
+	case !lowerSnake(r.Name):
+		fail("name must be lower_snake_case")
+	case contains(c.Roles, r.Name):
+		fail("clashes with the built-in role " + Quote(r.Name))
+	case seen[r.Name]:
+		fail("defined twice")
+	}
+	seen[r.Name] = true
+	if !hasPerms {
+		fail("missing permissions")
+	}
+	set := make([]bool, len(c.Permissions))
+	for _, p := range r.Patterns {
+		idx, err := c.Expand(p)
+		if err != nil {
+			fail(err.Error())
+			continue
+		}
+		for _, i := range idx {
+			set[i] = true
+		}
+	}
+	if len(errs) > 0 {
+		return CustomRole{}, errs
+	}
+	for i, ok := range set {
+		if ok {
+			r.Permissions = append(r.Permissions, i)
+		}
+	}
+	return r, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerSnake reports whether s matches ^[a-z][a-z0-9_]*$.
+func lowerSnake(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || i > 0 && (c >= '0' && c <= '9' || c == '_') {
+			continue
+		}
+		return false
+	}
+	return s != ""
+}
