@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/permc/permc/eval"
+	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/version"
 	"github.com/permc/permc/spec"
 )
@@ -32,6 +34,7 @@ Usage:
 Commands:
 
 	check       decide requests (JSON Lines) against a spec
+	generate    generate a Go package from a spec
 	test        run YAML test suites against a spec
 	vet         check a spec and report every problem
 	version     print permc's version
@@ -53,6 +56,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return env.test(args[1:])
 	case "vet":
 		return env.vet(args[1:])
+	case "generate":
+		return env.generate(args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
 		return exitOK
@@ -173,7 +178,17 @@ func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
 	case "", "eval":
 		ev, err := eval.New(s)
 		return ev, func() {}, err
-	case "go", "wasm":
+	case "go":
+		bin, err := gobackend.Build(context.Background(), s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backend go: %v", err)
+		}
+		d, err := gobackend.Start(bin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backend go: %v", err)
+		}
+		return d, func() { d.Close() }, nil
+	case "wasm":
 		return nil, nil, fmt.Errorf("backend %q is not available in this build of permc yet; use --backend eval", name)
 	}
 	return nil, nil, fmt.Errorf("unknown backend %q (want eval, go or wasm)", name)

@@ -1,0 +1,374 @@
+package gen
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/permc/permc/spec"
+)
+
+// Short hands for the code the check functions are made of.
+var (
+	okErr   = jen.Qual(rt, "OK")
+	idD     = jen.Id("d")
+	notOK   = func(e string) *jen.Statement { return jen.Id(e).Op("!=").Qual(rt, "OK") }
+	reasonT = func(kind string, fields ...jen.Code) jen.Code {
+		d := jen.Dict{jen.Id("Kind"): jen.Qual(rt, kind)}
+		for i := 0; i+1 < len(fields); i += 2 {
+			d[fields[i]] = fields[i+1]
+		}
+		return jen.Id("d").Dot("Reason").Op("=").Qual(rt, "Reason").Values(d)
+	}
+)
+
+// callExpr returns the statement computing (ok, e) for expression x on resource r,
+// with the scope's params at sp (for a scope match) or the filter value (for a filter).
+func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, extra jen.Code, define bool) jen.Code {
+	f := g.exprFuncs[exprKey{x, r.Name}]
+	op := "="
+	if define {
+		op = ":="
+	}
+	if f == nil || f.name == "" {
+		b := f != nil && f.constant != nil && *f.constant
+		if define {
+			return jen.List(jen.Id("ok"), jen.Id("e")).Op(":=").List(jen.Lit(b), okErr)
+		}
+		return jen.Id("ok").Op("=").Lit(b)
+	}
+	args := []jen.Code{jen.Id("p")}
+	if x.Checked[r.Name] != nil {
+		args = append(args, jen.Id("r"))
+	}
+	args = append(args, jen.Id("ctx"), jen.Id("c"))
+	if extra != nil {
+		args = append(args, extra)
+	}
+	return jen.List(jen.Id("ok"), jen.Id("e")).Op(op).Id(f.name).Call(args...)
+}
+
+func (g *generator) checkFile() *jen.File {
+	s := g.s
+	f := jen.NewFile(g.pkg)
+	g.header(f)
+
+	f.Comment("evalError records an expression that failed to evaluate.")
+	f.Func().Id("evalError").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.List(jen.Id("kind"), jen.Id("name")).String(), jen.Id("assignment").Int(), jen.Id("e").Qual(rt, "Err")).Block(
+		jen.Id("d").Dot("Errors").Op("=").Append(jen.Id("d").Dot("Errors"), jen.Qual(rt, "EvalError").Values(jen.Dict{
+			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("e").Dot("Message").Call(),
+		})))
+
+	f.Comment("validAssignment returns the role of an assignment and whether the assignment can grant\nanything: its role and scope type are known, the role may be assigned at that scope and\nno scope parameter is missing.")
+	f.Func().Id("validAssignment").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment")).Params(jen.Op("*").Id("roleInfo"), jen.Bool()).Block(
+		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
+		jen.If(jen.Id("info").Op("==").Nil().Op("||").Id("as").Dot("Scope").Dot("Type").Op("==").Lit(0).Op("||").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type")).Op(">=").Len(jen.Id("scopeNames")).Op("||").Id("as").Dot("incomplete")).Block(
+			jen.Return(jen.Id("info"), jen.False())),
+		jen.Return(jen.Id("info"), jen.Id("info").Dot("anyScope").Op("||").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type"))),
+	)
+
+	warn := func(msg jen.Code) jen.Code {
+		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
+	}
+	f.Comment("warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets\nthem.")
+	f.Func().Id("warnTyped").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal")).Block(
+		jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(
+			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
+			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
+			jen.Id("known").Op(":=").Id("as").Dot("Scope").Dot("Type").Op(">").Lit(0).Op("&&").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type")).Op("<").Len(jen.Id("scopeNames")),
+			jen.If(jen.Id("info").Op("==").Nil()).Block(warn(jen.Lit("unknown role ").Op("+").Qual(rt, "Quote").Call(jen.Lit("Role(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Parens(jen.Id("as").Dot("Role"))).Op("+").Lit(")")))),
+			jen.If(jen.Op("!").Id("known")).Block(warn(jen.Lit("unknown scope type ").Op("+").Qual(rt, "Quote").Call(jen.Id("as").Dot("Scope").Dot("Type").Dot("String").Call()))),
+			jen.If(jen.Id("info").Op("!=").Nil().Op("&&").Id("known").Op("&&").Op("!").Id("info").Dot("anyScope").Op("&&").Op("!").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type"))).Block(
+				warn(jen.Lit("role ").Op("+").Qual(rt, "Quote").Call(jen.Id("info").Dot("name")).Op("+").Lit(" cannot be assigned at scope ").Op("+").Qual(rt, "Quote").Call(jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type"))).Op("+").Lit(" (only at ").Op("+").Id("info").Dot("onlyAt").Op("+").Lit(")"))),
+		))
+
+	f.Comment("oauthScope returns the permissions a credential's OAuth scope unlocks.")
+	f.Func().Id("oauthScope").Params(jen.Id("name").String()).Params(jen.Id("PermissionSet"), jen.Bool()).Block(
+		jen.Switch(jen.Id("name")).BlockFunc(func(grp *jen.Group) {
+			for _, o := range s.Credentials.Scopes {
+				grp.Case(jen.Lit(o.Name)).Return(g.permSet(o.Permissions), jen.True())
+			}
+		}),
+		jen.Return(jen.Id("PermissionSet").Values(), jen.False()),
+	)
+
+	f.Comment("permissionPattern reports whether the pattern (library.view, library.*, *) names perm,\nand whether it is a valid pattern at all.")
+	f.Func().Id("permissionPattern").Params(jen.Id("pat").String(), jen.Id("perm").Id("Permission")).Params(jen.Id("match"), jen.Id("valid").Bool()).Block(
+		jen.If(jen.Id("pat").Op("==").Lit("*")).Block(jen.Return(jen.True(), jen.True())),
+		jen.List(jen.Id("res"), jen.Id("action"), jen.Id("ok")).Op(":=").Qual("strings", "Cut").Call(jen.Id("pat"), jen.Lit(".")),
+		jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False(), jen.False())),
+		jen.Id("ri").Op(":=").Lit(-1),
+		jen.Switch(jen.Id("res")).BlockFunc(func(grp *jen.Group) {
+			for _, r := range s.Resources {
+				grp.Case(jen.Lit(r.Name)).Id("ri").Op("=").Lit(r.Index)
+			}
+			grp.Default().Return(jen.False(), jen.False())
+		}),
+		jen.If(jen.Id("action").Op("==").Lit("*")).Block(jen.Return(jen.Int().Parens(jen.Id("permissionResource").Index(jen.Id("perm"))).Op("==").Id("ri"), jen.True())),
+		jen.List(jen.Id("q"), jen.Id("ok")).Op(":=").Id("permissionByName").Call(jen.Id("pat")),
+		jen.Return(jen.Id("q").Op("==").Id("perm").Op("&&").Id("ok"), jen.Id("ok")),
+	)
+
+	f.Comment("filterSeen reports whether a filter called name is among filters.")
+	f.Func().Id("filterSeen").Params(jen.Id("filters").Index().String(), jen.Id("name").String()).Bool().Block(
+		jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Id("filters")).Block(
+			jen.If(jen.List(jen.Id("n"), jen.Id("_"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")), jen.Id("n").Op("==").Id("name")).Block(jen.Return(jen.True()))),
+		jen.Return(jen.False()),
+	)
+
+	for _, r := range s.Resources {
+		g.checkResource(f, r)
+	}
+	return f
+}
+
+func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
+	s := g.s
+	st := g.resStruct[r]
+	params := []jen.Code{jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")}
+	nilChecks := []jen.Code{
+		jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id("zeroPrincipal")),
+		jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Id("r").Op("=").Op("&").Id(st).Values()),
+		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
+	}
+
+	f.Comment(fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
+no credential; a nil ctx is the zero Context. A permission of another resource type is
+denied.
+
+The decision order is the spec's: deny rules, the credential, allow rules, then p's
+role assignments in order. Evaluation errors are listed in the decision's Errors and
+invalid assignments in its Warnings. It does not allocate unless it has errors or
+warnings to report.`, g.resCheck[r], r.Name))
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Qual(rt, "Decision").Block(append(nilChecks,
+		jen.Var().Id("d").Qual(rt, "Decision"),
+		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
+		jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p")),
+		jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx")),
+		jen.Return(jen.Id("d")),
+	)...)
+
+	var perms []jen.Code
+	for _, p := range r.Permissions {
+		perms = append(perms, jen.Id(g.permConst[p]))
+	}
+	f.Comment(fmt.Sprintf("%s returns every permission p has on the %s r: for a user interface\nthat offers only the actions p may take.", g.resPerms[r], r.Name))
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id("PermissionSet").Block(append(nilChecks,
+		jen.Var().Id("set").Id("PermissionSet"),
+		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id("Permission").Values(perms...)).Block(
+			jen.Var().Id("d").Qual(rt, "Decision"),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx")),
+			jen.If(jen.Id("d").Dot("Allowed")).Block(jen.Id("set").Dot("Add").Call(jen.Id("perm"))),
+		),
+		jen.Return(jen.Id("set")),
+	)...)
+
+	// The decision.
+	var body []jen.Code
+	body = append(body,
+		jen.Id("d").Dot("Permission").Op("=").Id("perm").Dot("String").Call(),
+		jen.If(jen.Int().Parens(jen.Id("perm")).Op(">=").Len(jen.Id("permissionResource")).Op("||").Id("permissionResource").Index(jen.Id("perm")).Op("!=").Lit(r.Index)).Block(
+			reasonT("NoGrant"), jen.Return()),
+		jen.Id("c").Op(":=").Id("cred"),
+		jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")),
+	)
+	// permGuard wraps stmts so that they run only for the rule's permissions of r.
+	permGuard := func(rule *spec.Rule, stmts []jen.Code) jen.Code {
+		var mine []jen.Code
+		for _, p := range rule.Permissions {
+			if p.Resource == r {
+				mine = append(mine, jen.Id(g.permConst[p]))
+			}
+		}
+		if len(mine) == len(r.Permissions) {
+			return jen.Block(stmts...)
+		}
+		return jen.Switch(jen.Id("perm")).Block(jen.Case(mine...).Block(stmts...))
+	}
+	rulesOf := func(effect spec.Effect) []*spec.Rule {
+		var out []*spec.Rule
+		for _, rule := range s.Rules {
+			if rule.Effect != effect {
+				continue
+			}
+			for _, p := range rule.Permissions {
+				if p.Resource == r {
+					out = append(out, rule)
+					break
+				}
+			}
+		}
+		return out
+	}
+	deny := rulesOf(spec.Deny)
+	if len(deny) > 0 {
+		body = append(body, jen.Comment("Deny rules win; a deny rule that fails to evaluate denies."))
+	}
+	for _, rule := range deny {
+		var stmts []jen.Code
+		if rule.When == nil {
+			stmts = append(stmts, reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return())
+		} else {
+			stmts = append(stmts,
+				g.callExpr(rule.When, r, nil, true),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
+				jen.If(jen.Id("ok").Op("||").Add(notOK("e"))).Block(reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return()),
+			)
+		}
+		body = append(body, permGuard(rule, stmts))
+	}
+	body = append(body,
+		jen.Comment("Credentials only narrow."),
+		jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
+			reasonT("Credential"), jen.Return()),
+	)
+	allow := rulesOf(spec.Allow)
+	if len(allow) > 0 {
+		body = append(body, jen.Comment("Allow rules; one that fails to evaluate does not allow."))
+	}
+	for _, rule := range allow {
+		var stmts []jen.Code
+		granted := []jen.Code{jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("AllowRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return()}
+		if rule.When == nil {
+			stmts = granted
+		} else {
+			stmts = append(stmts,
+				g.callExpr(rule.When, r, nil, true),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(granted...),
+			)
+		}
+		body = append(body, permGuard(rule, stmts))
+	}
+
+	// Role assignments.
+	var scopeCases []jen.Code
+	for _, sc := range s.Scopes {
+		if !sc.AppliesTo(r) {
+			continue
+		}
+		var extra jen.Code
+		if g.scopeType[sc] != "" {
+			extra = jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc])
+		}
+		scopeCases = append(scopeCases, jen.Case(jen.Id(g.scopeConst[sc])).Add(g.callExpr(sc.Match[r.Name], r, extra, false)))
+	}
+	var whenCases []jen.Code
+	for _, role := range s.Roles {
+		if role.When == nil || !grantsOn(role, r) {
+			continue
+		}
+		whenCases = append(whenCases, jen.Case(jen.Id(g.roleConst[role])).Add(g.callExpr(role.When, r, nil, false)))
+	}
+	if len(scopeCases) > 0 {
+		loop := []jen.Code{
+			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
+			jen.List(jen.Id("info"), jen.Id("valid")).Op(":=").Id("validAssignment").Call(jen.Id("t"), jen.Id("as")),
+			jen.If(jen.Op("!").Id("valid").Op("||").Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm"))).Block(jen.Continue()),
+			jen.Var().Id("ok").Bool(),
+			jen.Var().Id("e").Qual(rt, "Err"),
+			jen.Switch(jen.Id("as").Dot("Scope").Dot("Type")).Block(append(scopeCases, jen.Default().Continue())...),
+			jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("scope"), jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type")), jen.Id("i"), jen.Id("e")), jen.Continue()),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
+		}
+		if len(whenCases) > 0 {
+			loop = append(loop,
+				jen.Switch(jen.Id("as").Dot("Role")).Block(whenCases...),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("role"), jen.Id("info").Dot("name"), jen.Id("i"), jen.Id("e")), jen.Continue()),
+				jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
+			)
+		}
+		loop = append(loop, jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("Role", jen.Id("Role"), jen.Id("info").Dot("name"), jen.Id("Assignment"), jen.Id("i")), jen.Return())
+		body = append(body, jen.Comment("Role assignments, in order: the first that grants allows."),
+			jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(loop...))
+	}
+	body = append(body, reasonT("NoGrant"))
+	f.Comment(fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON.", g.resDecide[r], r.Name, g.resCheck[r]))
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"),
+	).Block(body...)
+
+	g.credentialCheck(f, r)
+}
+
+// grantsOn reports whether role grants any permission of r.
+func grantsOn(role *spec.Role, r *spec.Resource) bool {
+	for _, p := range role.Permissions {
+		if p.Resource == r {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialCheck emits the credential narrowing for resource type r.
+func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
+	s := g.s
+	var body []jen.Code
+	body = append(body, jen.If(jen.Id("c").Dot("Scopes").Op("!=").Nil().Op("||").Id("c").Dot("Permissions").Op("!=").Nil().Op("||").Id("c").Dot("Roles").Op("!=").Nil()).Block(
+		jen.Id("unlocked").Op(":=").False(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Scopes")).Block(
+			jen.List(jen.Id("set"), jen.Id("ok")).Op(":=").Id("oauthScope").Call(jen.Id("name")),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
+			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("set").Dot("Has").Call(jen.Id("perm")),
+		),
+		jen.For(jen.List(jen.Id("_"), jen.Id("pat")).Op(":=").Range().Id("c").Dot("Permissions")).Block(
+			jen.List(jen.Id("match"), jen.Id("ok")).Op(":=").Id("permissionPattern").Call(jen.Id("pat"), jen.Id("perm")),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
+			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("match"),
+		),
+		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Roles")).Block(
+			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("t").Dot("byName").Call(jen.Id("name"))),
+			jen.If(jen.Id("info").Op("==").Nil()).Block(jen.Return(jen.False())),
+			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm")),
+		),
+		jen.If(jen.Op("!").Id("unlocked")).Block(jen.Return(jen.False())),
+	))
+	var filters []*spec.Filter
+	for _, flt := range s.Credentials.Filters {
+		if flt.Match[r.Name] != nil {
+			filters = append(filters, flt)
+		}
+	}
+	if len(filters) == 0 {
+		body = append(body, jen.Comment("No filter covers this resource type: any filter denies."),
+			jen.Return(jen.Len(jen.Id("c").Dot("Filters")).Op("==").Lit(0)))
+	} else {
+		var names, cases []jen.Code
+		for _, flt := range filters {
+			names = append(names, jen.Lit(flt.Name))
+			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("value"), false)))
+		}
+		body = append(body,
+			jen.Comment("Every filter must be well formed and cover this resource type before any is\nevaluated."),
+			jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
+				jen.List(jen.Id("name"), jen.Id("_"), jen.Id("ok")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),
+				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
+				jen.Switch(jen.Id("name")).Block(jen.Case(names...), jen.Default().Return(jen.False())),
+			),
+			jen.Comment("Each filter name given must match one of its values, tried in order."),
+			jen.For(jen.List(jen.Id("i"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
+				jen.List(jen.Id("name"), jen.Id("_"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),
+				jen.If(jen.Id("filterSeen").Call(jen.Id("c").Dot("Filters").Index(jen.Empty(), jen.Id("i")), jen.Id("name"))).Block(jen.Continue()),
+				jen.Id("matched").Op(":=").False(),
+				jen.For(jen.List(jen.Id("_"), jen.Id("fv")).Op(":=").Range().Id("c").Dot("Filters").Index(jen.Id("i"), jen.Empty())).Block(
+					jen.List(jen.Id("n"), jen.Id("value"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("fv"), jen.Lit(":")),
+					jen.If(jen.Id("n").Op("!=").Id("name")).Block(jen.Continue()),
+					jen.Var().Id("ok").Bool(),
+					jen.Var().Id("e").Qual(rt, "Err"),
+					jen.Switch(jen.Id("name")).Block(cases...),
+					jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("filter"), jen.Id("name"), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(
+						jen.Id("matched").Op("=").True(), jen.Break()),
+				),
+				jen.If(jen.Op("!").Id("matched")).Block(jen.Return(jen.False())),
+			),
+			jen.Return(jen.True()),
+		)
+	}
+	f.Comment(fmt.Sprintf("%s applies the credential c's narrowing to perm on the %s r.", g.resCred[r], r.Name))
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCred[r]).Params(
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
+	).Bool().Block(body...)
+}

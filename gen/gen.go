@@ -1,0 +1,321 @@
+// Package gen generates a Go package from a checked spec: typed structs for the
+// principal, the context, the credential and each resource type; permission, role and
+// scope constants; an Authorizer with a Check function per resource type; a JSON entry
+// point that answers exactly as the reference evaluator does; and the spec's CEL
+// expressions compiled to plain Go.
+//
+// The generated package imports only the standard library and
+// github.com/permc/permc/runtime. Its typed check path does not allocate.
+package gen
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"path/filepath"
+	"sort"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/permc/permc/internal/version"
+	"github.com/permc/permc/spec"
+)
+
+// rt is the import path of the runtime package generated code uses.
+const rt = "github.com/permc/permc/runtime"
+
+// Options adjust what Generate produces.
+type Options struct {
+	// Package is the generated package's name; the spec's `package` when empty.
+	Package string
+	// Source names the spec in the generated header; the base name of the spec's file
+	// when empty.
+	Source string
+}
+
+// Generate compiles s into a Go package and returns its files, by file name, each
+// gofmt'ed.
+//
+// # Errors
+//
+// Generate fails only on an expression the spec loader accepted but the compiler
+// cannot translate, which is a bug in permc; the error names its position.
+func Generate(s *spec.Spec, opts Options) (map[string][]byte, error) {
+	g := newGenerator(s, opts)
+	g.plan()
+	files := map[string]*jen.File{
+		"authz.go":       g.apiFile(),
+		"authz_check.go": g.checkFile(),
+		"authz_json.go":  g.jsonFile(),
+		"authz_expr.go":  g.exprFile(),
+	}
+	if len(g.errs) > 0 {
+		return nil, g.errs[0]
+	}
+	out := map[string][]byte{}
+	for name, f := range files {
+		var buf bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			return nil, fmt.Errorf("gen: rendering %s: %v", name, err)
+		}
+		src, err := format.Source(buf.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("gen: formatting %s: %v", name, err)
+		}
+		out[name] = src
+	}
+	return out, nil
+}
+
+type generator struct {
+	s      *spec.Spec
+	pkg    string
+	source string
+	errs   []error
+
+	ns *namespace // package-level identifiers
+
+	resStruct  map[*spec.Resource]string
+	resCheck   map[*spec.Resource]string
+	resPerms   map[*spec.Resource]string
+	resDecide  map[*spec.Resource]string
+	resDecode  map[*spec.Resource]string
+	resCred    map[*spec.Resource]string
+	resNames   map[*spec.Resource]string // var holding its permission names
+	permConst  map[*spec.Permission]string
+	roleConst  map[*spec.Role]string
+	scopeConst map[*spec.Scope]string
+	scopeType  map[*spec.Scope]string // params struct, "" when the scope has none
+	scopeField map[*spec.Scope]string // field of Scope holding the params
+	scopeCtor  map[*spec.Scope]string
+	scopeDec   map[*spec.Scope]string
+
+	// fields maps an object (principal, context, credential, a resource type, a
+	// scope's params) to its attributes' Go field names.
+	fields map[any]map[string]string
+
+	// exprFuncs names the function compiled for an expression and resource type.
+	exprFuncs map[exprKey]*exprFunc
+	exprCode  []jen.Code // functions of authz_expr.go, in order
+	litCode   []jen.Code // package-level literals
+	lits      map[string]string
+}
+
+type exprKey struct {
+	x   *spec.Expr
+	res string
+}
+
+// exprFunc is a compiled expression: the Go function to call, or a constant.
+type exprFunc struct {
+	name     string
+	constant *bool // the expression is this constant; no function
+	scope    *spec.Scope
+	filter   bool
+	res      *spec.Resource
+}
+
+func newGenerator(s *spec.Spec, opts Options) *generator {
+	g := &generator{
+		s: s, pkg: opts.Package, source: opts.Source,
+		resStruct: map[*spec.Resource]string{}, resCheck: map[*spec.Resource]string{},
+		resPerms: map[*spec.Resource]string{}, resDecide: map[*spec.Resource]string{},
+		resDecode: map[*spec.Resource]string{}, resCred: map[*spec.Resource]string{},
+		resNames:  map[*spec.Resource]string{},
+		permConst: map[*spec.Permission]string{}, roleConst: map[*spec.Role]string{},
+		scopeConst: map[*spec.Scope]string{}, scopeType: map[*spec.Scope]string{},
+		scopeField: map[*spec.Scope]string{}, scopeCtor: map[*spec.Scope]string{},
+		scopeDec: map[*spec.Scope]string{},
+		fields:   map[any]map[string]string{}, exprFuncs: map[exprKey]*exprFunc{},
+		lits: map[string]string{},
+	}
+	if g.pkg == "" {
+		g.pkg = s.Package
+	}
+	if g.source == "" {
+		g.source = filepath.Base(s.File)
+	}
+	return g
+}
+
+func (g *generator) errorf(pos spec.Pos, format string, args ...any) {
+	g.errs = append(g.errs, fmt.Errorf("%s: gen: %s", pos, fmt.Sprintf(format, args...)))
+}
+
+// Objects whose attributes become struct fields; resource types and scopes are keyed
+// by their *spec.Resource and *spec.Scope.
+type object string
+
+const (
+	principalObj  object = "principal"
+	contextObj    object = "context"
+	credentialObj object = "credential"
+)
+
+// fixedNames are the package-level names every generated package defines, taken
+// before any name derived from the spec so that a spec cannot displace them.
+var fixedNames = []string{
+	"Permission", "PermissionSet", "Role", "ScopeType", "Scope", "Assignment", "Principal",
+	"Context", "Credential", "Authorizer", "NewAuthorizer", "MetadataJSON", "PermissionByName",
+	// unexported helpers
+	"permissionNames", "permissionResource", "permissionByName", "resourceNames", "sortedResourceNames",
+	"scopeNames", "scopeSet", "roleInfo", "roleTable", "builtinRoles", "builtinRole", "catalog",
+	"zeroPrincipal", "zeroContext", "zeroCredential", "metadata", "oauthScope", "permissionPattern",
+	"warnTyped", "decodeRequest", "request", "decodePrincipal", "decodeAssignment", "decodeCredential",
+	"decodeContext", "decodeCredentialAttributes", "decodePrincipalAttributes", "principalAttributeNames",
+	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "filterSeen",
+	"numScopes", "permissionWords", "rt", "decodePermission", "noParams", "checkJSON",
+}
+
+// plan chooses every name, in spec order, so that collisions resolve the same way
+// every time.
+func (g *generator) plan() {
+	g.ns = newNamespace(nil, fixedNames...)
+	take := func(want, fallback string) string {
+		if !g.ns.isTaken(want) {
+			return g.ns.name(want)
+		}
+		return g.ns.name(fallback)
+	}
+	for _, r := range g.s.Resources {
+		base := camel(r.Name)
+		g.resStruct[r] = take(base, base+"Resource")
+	}
+	for _, p := range g.s.Permissions {
+		base := g.resStruct[p.Resource] + camel(p.Action)
+		g.permConst[p] = take(base, base+"Permission")
+	}
+	for _, r := range g.s.Roles {
+		g.roleConst[r] = g.ns.name("Role" + camel(r.Name))
+	}
+	for _, sc := range g.s.Scopes {
+		g.scopeConst[sc] = g.ns.name("Scope" + camel(sc.Name))
+	}
+	for _, sc := range g.s.Scopes {
+		if len(sc.Params) > 0 {
+			base := camel(sc.Name) + "Scope"
+			g.scopeType[sc] = take(base, base+"Params")
+		}
+		g.scopeCtor[sc] = g.ns.name("At" + camel(sc.Name))
+	}
+	for _, r := range g.s.Resources {
+		g.resCheck[r] = g.ns.name("Check" + g.resStruct[r])
+	}
+	for _, r := range g.s.Resources {
+		g.resPerms[r] = g.ns.name(g.resStruct[r] + "Permissions")
+	}
+	for _, r := range g.s.Resources {
+		st := g.resStruct[r]
+		low := lowerCamel(st)
+		g.resDecide[r] = g.ns.name("decide" + st)
+		g.resDecode[r] = g.ns.name("decode" + st)
+		g.resCred[r] = g.ns.name("credentialAllows" + st)
+		g.resNames[r] = g.ns.name(low + "PermissionNames")
+		g.fields[r] = g.fieldNames(r.Attributes, "ID")
+	}
+	for _, sc := range g.s.Scopes {
+		if g.scopeType[sc] != "" {
+			g.scopeDec[sc] = g.ns.name("decode" + g.scopeType[sc])
+			g.fields[sc] = g.fieldNames(sc.Params)
+		}
+	}
+	// Fields of Scope: Type, then one per scope with params.
+	sf := newNamespace(nil, "Type")
+	for _, sc := range g.s.Scopes {
+		if g.scopeType[sc] != "" {
+			g.scopeField[sc] = sf.name(camel(sc.Name))
+		}
+	}
+	g.fields[principalObj] = g.fieldNames(g.s.Principal, "ID", "Roles")
+	g.fields[contextObj] = g.fieldNames(g.s.Context)
+	g.fields[credentialObj] = g.fieldNames(g.s.Credentials.Attributes, "Scopes", "Permissions", "Roles", "Filters")
+	g.planExprs()
+}
+
+// fieldNames names the fields of a struct holding attrs, after the reserved fields.
+func (g *generator) fieldNames(attrs []*spec.Attribute, reserved ...string) map[string]string {
+	ns := newNamespace(nil, reserved...)
+	m := map[string]string{"id": "ID"}
+	for _, a := range attrs {
+		m[a.Name] = ns.name(camel(a.Name))
+	}
+	return m
+}
+
+// planExprs names the function of every expression, per resource type it is
+// evaluated for.
+func (g *generator) planExprs() {
+	s := g.s
+	for _, sc := range s.Scopes {
+		for _, r := range sc.Resources {
+			g.planExpr(sc.Match[r.Name], r, "match"+camel(sc.Name), sc, false)
+		}
+	}
+	for _, f := range s.Credentials.Filters {
+		for _, r := range f.Resources {
+			g.planExpr(f.Match[r.Name], r, "filter"+camel(f.Name), nil, true)
+		}
+	}
+	for _, role := range s.Roles {
+		if role.When == nil {
+			continue
+		}
+		for _, r := range resourcesOf(role.Permissions) {
+			g.planExpr(role.When, r, "when"+camel(role.Name), nil, false)
+		}
+	}
+	for _, rule := range s.Rules {
+		if rule.When == nil {
+			continue
+		}
+		for _, r := range resourcesOf(rule.Permissions) {
+			g.planExpr(rule.When, r, "rule"+camel(rule.ID), nil, false)
+		}
+	}
+}
+
+func (g *generator) planExpr(x *spec.Expr, r *spec.Resource, base string, sc *spec.Scope, filter bool) {
+	if x == nil {
+		return
+	}
+	key := exprKey{x, r.Name}
+	if g.exprFuncs[key] != nil {
+		return
+	}
+	ast := x.Checked[r.Name]
+	if ast == nil {
+		ast = x.Checked[""]
+	}
+	f := &exprFunc{scope: sc, filter: filter, res: r}
+	g.exprFuncs[key] = f
+	if ast == nil {
+		g.errorf(x.Pos, "expression was not checked for resource type %q", r.Name)
+		return
+	}
+	if b, ok := constantBool(ast); ok {
+		f.constant = &b
+		return
+	}
+	f.name = g.ns.name(base + g.resStruct[r])
+	g.exprCode = append(g.exprCode, g.compileExpr(x, ast, f)...)
+}
+
+// resourcesOf returns the resource types of perms, in spec order.
+func resourcesOf(perms []*spec.Permission) []*spec.Resource {
+	var out []*spec.Resource
+	seen := map[*spec.Resource]bool{}
+	for _, p := range perms {
+		if !seen[p.Resource] {
+			seen[p.Resource] = true
+			out = append(out, p.Resource)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
+	return out
+}
+
+func (g *generator) header(f *jen.File) {
+	f.HeaderComment(fmt.Sprintf("Code generated by permc %s. DO NOT EDIT.", version.Version))
+	f.HeaderComment("source: " + g.source)
+	f.ImportName(rt, "runtime")
+}

@@ -1,0 +1,301 @@
+package gen
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/permc/permc/spec"
+)
+
+func rtCall(name string, args ...jen.Code) *jen.Statement { return jen.Qual(rt, name).Call(args...) }
+
+// retIfErr is `if err := call; err != nil { return err }`.
+func retIfErr(call jen.Code) jen.Code {
+	return jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+}
+
+// decoder returns a function value decoding a JSON value of type t.
+func (g *generator) decoder(t *spec.Type) jen.Code {
+	switch t.Kind {
+	case spec.Bool:
+		return jen.Qual(rt, "DecodeBool")
+	case spec.Int:
+		return jen.Qual(rt, "DecodeInt")
+	case spec.Uint:
+		return jen.Qual(rt, "DecodeUint")
+	case spec.Double:
+		return jen.Qual(rt, "DecodeDouble")
+	case spec.String:
+		return jen.Qual(rt, "DecodeString")
+	case spec.Bytes:
+		return jen.Qual(rt, "DecodeBytes")
+	case spec.Timestamp:
+		return jen.Qual(rt, "DecodeTimestamp")
+	case spec.Duration:
+		return jen.Qual(rt, "DecodeDuration")
+	}
+	of := "DecodeListOf"
+	if t.Kind == spec.Map {
+		of = "DecodeMapOf"
+	}
+	return jen.Func().Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String()).Params(g.attrType(t), jen.Error()).Block(
+		jen.Return(jen.Qual(rt, of).Call(jen.Id("j"), jen.Id("where"), g.decoder(t.Elem))))
+}
+
+// decodeValue is the call decoding j (type t) at where.
+func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
+	switch t.Kind {
+	case spec.List:
+		return jen.Qual(rt, "DecodeListOf").Call(j, where, g.decoder(t.Elem))
+	case spec.Map:
+		return jen.Qual(rt, "DecodeMapOf").Call(j, where, g.decoder(t.Elem))
+	}
+	return jen.Add(g.decoder(t)).Call(j, where)
+}
+
+// attrDecoder emits func name(j *runtime.JSON, v *T, where string) error, decoding an
+// attributes object into v: undeclared attributes and wrong types are errors, null and
+// omitted attributes keep their zero values.
+func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs []*spec.Attribute, what string) {
+	namesVar := g.ns.name(name + "Names")
+	var names []jen.Code
+	for _, a := range attrs {
+		names = append(names, jen.Lit(a.Name))
+	}
+	f.Var().Id(namesVar).Op("=").Index().String().Values(names...)
+	var cases []jen.Code
+	for _, a := range attrs {
+		cases = append(cases, jen.Case(jen.Lit(a.Name)).Block(
+			jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(a.Type, jen.Id("v"), jen.Id("where").Op("+").Lit("."+a.Name))),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Id("dst").Dot(g.fields[obj][a.Name]).Op("=").Id("x"),
+		))
+	}
+	cases = append(cases, jen.Default().Return(rtCall("UndeclaredAttribute", jen.Id("where"), jen.Id("k"), jen.Id(namesVar))))
+	loop := jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("j").Dot("Keys")).Block(
+		jen.Id("v").Op(":=").Op("&").Id("j").Dot("Elems").Index(jen.Id("i")),
+		jen.Switch(jen.Id("k")).Block(cases...),
+	)
+	if len(attrs) == 0 {
+		loop = jen.If(jen.Len(jen.Id("j").Dot("Keys")).Op(">").Lit(0)).Block(
+			jen.Return(rtCall("UndeclaredAttribute", jen.Id("where"), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
+	}
+	f.Comment(name + " decodes the attributes of " + what + " into dst.")
+	f.Func().Id(name).Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType), jen.Id("where").String()).Error().Block(
+		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
+		loop,
+		jen.Return(jen.Nil()),
+	)
+}
+
+func (g *generator) jsonFile() *jen.File {
+	s := g.s
+	f := jen.NewFile(g.pkg)
+	g.header(f)
+
+	f.Comment(`CheckJSON appends to dst the answer to one request given as JSON: the decision, or
+{"error": "..."} for a malformed request. Answers are byte for byte those of permc's
+reference evaluator.`)
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("CheckJSON").Params(jen.List(jen.Id("dst"), jen.Id("req")).Index().Byte()).Index().Byte().Block(
+		jen.Var().Id("d").Qual(rt, "Decision"),
+		jen.If(jen.Err().Op(":=").Id("a").Dot("checkJSON").Call(jen.Op("&").Id("d"), jen.Id("req")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(rtCall("AppendErrorJSON", jen.Id("dst"), jen.Err().Dot("Error").Call()))),
+		jen.Return(jen.Id("d").Dot("AppendJSON").Call(jen.Id("dst"))),
+	)
+
+	var sorted []string
+	for _, r := range s.Resources {
+		sorted = append(sorted, r.Name)
+	}
+	sort.Strings(sorted)
+	var sortedLits []jen.Code
+	for _, n := range sorted {
+		sortedLits = append(sortedLits, jen.Lit(n))
+	}
+	f.Var().Id("sortedResourceNames").Op("=").Index().String().Values(sortedLits...)
+
+	var cases []jen.Code
+	for _, r := range s.Resources {
+		cases = append(cases, jen.Case(jen.Lit(r.Name)).Block(
+			jen.Var().Id("r").Id(g.resStruct[r]),
+			jen.If(jen.List(jen.Id("r").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("rj"), jen.Lit("id")), jen.Lit("resource.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			retIfErr(jen.Id(g.resDecode[r]).Call(rtCall("Field", jen.Id("rj"), jen.Lit("attributes")), jen.Op("&").Id("r"), jen.Lit("resource.attributes"))),
+			jen.List(jen.Id("perm"), jen.Err()).Op(":=").Id("decodePermission").Call(jen.Op("&").Id("doc"), jen.Id("typ"), jen.Lit(r.Index), jen.Id(g.resNames[r])),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Var().Id("q").Id("request"),
+			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("doc"), jen.Id("t"), jen.Id("d"))),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Op("&").Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx")),
+			jen.Return(jen.Nil()),
+		))
+	}
+	f.Comment("checkJSON decodes a request as strictly as the reference evaluator, in the same\norder and with the same messages, and decides it.")
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("checkJSON").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("data").Index().Byte()).Error().Block(
+		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Qual(rt, "ParseJSON").Call(jen.Id("data")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		retIfErr(rtCall("WantObject", jen.Op("&").Id("doc"), jen.Lit("request"))),
+		retIfErr(rtCall("CheckKeys", jen.Op("&").Id("doc"), jen.Lit("request"), jen.Lit("principal"), jen.Lit("resource"), jen.Lit("permission"), jen.Lit("credential"), jen.Lit("context"))),
+		jen.Id("rj").Op(":=").Add(rtCall("Field", jen.Op("&").Id("doc"), jen.Lit("resource"))),
+		jen.If(jen.Id("rj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Lit("resource is required")))),
+		retIfErr(rtCall("WantObject", jen.Id("rj"), jen.Lit("resource"))),
+		retIfErr(rtCall("CheckKeys", jen.Id("rj"), jen.Lit("resource"), jen.Lit("type"), jen.Lit("id"), jen.Lit("attributes"))),
+		jen.List(jen.Id("typ"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("rj"), jen.Lit("type")), jen.Lit("resource.type"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
+		jen.Switch(jen.Id("typ")).Block(cases...),
+		jen.Return(rtCall("Errorf", jen.Lit("unknown resource type "), rtCall("Quote", jen.Id("typ")), rtCall("DidYouMean", jen.Id("typ"), jen.Id("sortedResourceNames")))),
+	)
+
+	for _, r := range s.Resources {
+		var names []jen.Code
+		for _, p := range r.Permissions {
+			names = append(names, jen.Lit(p.Name))
+		}
+		f.Var().Id(g.resNames[r]).Op("=").Index().String().Values(names...)
+	}
+	f.Comment("decodePermission decodes the request's permission, which must be one of the\nresource type's (res, typ, named names).")
+	f.Func().Id("decodePermission").Params(jen.Id("doc").Op("*").Qual(rt, "JSON"), jen.Id("typ").String(), jen.Id("res").Int(), jen.Id("names").Index().String()).Params(jen.Id("Permission"), jen.Error()).Block(
+		jen.List(jen.Id("name"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("doc"), jen.Lit("permission")), jen.Lit("permission"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Err())),
+		jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("permissionByName").Call(jen.Id("name")),
+		jen.If(jen.Id("ok").Op("&&").Int().Parens(jen.Id("permissionResource").Index(jen.Id("p"))).Op("==").Id("res")).Block(jen.Return(jen.Id("p"), jen.Nil())),
+		jen.If(jen.Id("ok")).Block(jen.Return(jen.Lit(0), rtCall("Errorf", jen.Lit("permission "), rtCall("Quote", jen.Id("name")), jen.Lit(" is not a permission of resource type "), rtCall("Quote", jen.Id("typ")), jen.Lit(" (it has "), jen.Qual("strings", "Join").Call(jen.Id("names"), jen.Lit(", ")), jen.Lit(")")))),
+		jen.Return(jen.Lit(0), rtCall("Errorf", jen.Lit("unknown permission "), rtCall("Quote", jen.Id("name")), rtCall("DidYouMean", jen.Id("name"), jen.Id("names")))),
+	)
+
+	f.Comment("request is what a request says besides its resource and permission.")
+	f.Type().Id("request").Struct(
+		jen.Id("principal").Id("Principal"),
+		jen.Id("ctx").Id("Context"),
+		jen.Id("cred").Op("*").Id("Credential").Comment("nil when the request has none"),
+	)
+	f.Comment("decode decodes the principal with its role assignments (warning about invalid ones\nin d), the context and the credential.")
+	f.Func().Params(jen.Id("q").Op("*").Id("request")).Id("decode").Params(jen.Id("doc").Op("*").Qual(rt, "JSON"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
+		jen.Id("pj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("principal"))),
+		jen.If(jen.Id("pj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Lit("principal is required")))),
+		retIfErr(rtCall("WantObject", jen.Id("pj"), jen.Lit("principal"))),
+		retIfErr(rtCall("CheckKeys", jen.Id("pj"), jen.Lit("principal"), jen.Lit("id"), jen.Lit("attributes"), jen.Lit("roles"))),
+		jen.Var().Err().Error(),
+		jen.If(jen.List(jen.Id("q").Dot("principal").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("pj"), jen.Lit("id")), jen.Lit("principal.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		retIfErr(jen.Id("decodePrincipalAttributes").Call(rtCall("Field", jen.Id("pj"), jen.Lit("attributes")), jen.Op("&").Id("q").Dot("principal"), jen.Lit("principal.attributes"))),
+		jen.If(jen.Id("roles").Op(":=").Add(rtCall("Field", jen.Id("pj"), jen.Lit("roles"))), jen.Id("roles").Op("!=").Nil()).Block(
+			retIfErr(rtCall("WantArray", jen.Id("roles"), jen.Lit("principal.roles"))),
+			jen.Id("q").Dot("principal").Dot("Roles").Op("=").Make(jen.Index().Id("Assignment"), jen.Len(jen.Id("roles").Dot("Elems"))),
+			jen.For(jen.Id("i").Op(":=").Range().Id("roles").Dot("Elems")).Block(
+				retIfErr(jen.Id("decodeAssignment").Call(jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), jen.Id("i"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal").Dot("Roles").Index(jen.Id("i")), jen.Id("d"))),
+			),
+		),
+		retIfErr(jen.Id("decodeContext").Call(rtCall("Field", jen.Id("doc"), jen.Lit("context")), jen.Op("&").Id("q").Dot("ctx"), jen.Lit("context"))),
+		jen.Id("cj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("credential"))),
+		jen.If(jen.Id("cj").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		retIfErr(rtCall("WantObject", jen.Id("cj"), jen.Lit("credential"))),
+		retIfErr(rtCall("CheckKeys", jen.Id("cj"), jen.Lit("credential"), jen.Lit("scopes"), jen.Lit("permissions"), jen.Lit("roles"), jen.Lit("filters"), jen.Lit("attributes"))),
+		jen.Id("c").Op(":=").Op("&").Id("Credential").Values(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.Id("key").String(), jen.Id("dst").Op("*").Index().String()).Values(
+			jen.Values(jen.Lit("scopes"), jen.Op("&").Id("c").Dot("Scopes")),
+			jen.Values(jen.Lit("permissions"), jen.Op("&").Id("c").Dot("Permissions")),
+			jen.Values(jen.Lit("roles"), jen.Op("&").Id("c").Dot("Roles")),
+			jen.Values(jen.Lit("filters"), jen.Op("&").Id("c").Dot("Filters")),
+		)).Block(
+			jen.If(jen.Id("v").Op(":=").Add(rtCall("Field", jen.Id("cj"), jen.Id("l").Dot("key"))), jen.Id("v").Op("!=").Nil()).Block(
+				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Add(rtCall("WantStrings", jen.Id("v"), jen.Lit("credential.").Op("+").Id("l").Dot("key"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			),
+		),
+		retIfErr(jen.Id("decodeCredentialAttributes").Call(rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"), jen.Lit("credential.attributes"))),
+		jen.Id("q").Dot("cred").Op("=").Id("c"),
+		jen.Return(jen.Nil()),
+	)
+
+	// Role assignments.
+	var scopeCases []jen.Code
+	for _, sc := range s.Scopes {
+		stmts := []jen.Code{jen.Id("as").Dot("Scope").Dot("Type").Op("=").Id(g.scopeConst[sc])}
+		if g.scopeType[sc] == "" {
+			stmts = append(stmts, retIfErr(jen.Id("noParams").Call(jen.Id("sj"), jen.Id("where"), jen.Id("scope"))))
+		} else {
+			stmts = append(stmts,
+				jen.List(jen.Id("seen"), jen.Err()).Op(":=").Id(g.scopeDec[sc]).Call(jen.Id("sj"), jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc]), jen.Id("where").Op("+").Lit(".scope")),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			)
+			for i, p := range sc.Params {
+				stmts = append(stmts, jen.If(jen.Op("!").Id("seen").Index(jen.Lit(i))).Block(
+					jen.Id("missing").Op("=").Append(jen.Id("missing"), jen.Lit(p.Name))))
+			}
+		}
+		scopeCases = append(scopeCases, jen.Case(jen.Lit(sc.Name)).Block(stmts...))
+	}
+	warn := func(msg jen.Code) jen.Code {
+		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
+	}
+	f.Comment("decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
+	f.Func().Id("decodeAssignment").Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
+		jen.Id("where").Op(":=").Add(rtCall("ElemWhere", jen.Lit("principal.roles"), jen.Id("i"))),
+		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
+		retIfErr(rtCall("CheckKeys", jen.Id("j"), jen.Id("where"), jen.Lit("role"), jen.Lit("scope"))),
+		jen.List(jen.Id("role"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("j"), jen.Lit("role")), jen.Id("where").Op("+").Lit(".role"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.Id("sj").Op(":=").Add(rtCall("Field", jen.Id("j"), jen.Lit("scope"))),
+		jen.If(jen.Id("sj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Id("where"), jen.Lit(".scope is required")))),
+		retIfErr(rtCall("WantObject", jen.Id("sj"), jen.Id("where").Op("+").Lit(".scope"))),
+		jen.List(jen.Id("scope"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("sj"), jen.Lit("type")), jen.Id("where").Op("+").Lit(".scope.type"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.Id("as").Dot("Role").Op("=").Id("t").Dot("byName").Call(jen.Id("role")),
+		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
+		jen.Var().Id("missing").Index().String(),
+		jen.Switch(jen.Id("scope")).Block(scopeCases...),
+		jen.If(jen.Id("info").Op("==").Nil()).Block(warn(jen.Lit("unknown role ").Op("+").Qual(rt, "Quote").Call(jen.Id("role")))),
+		jen.If(jen.Id("as").Dot("Scope").Dot("Type").Op("==").Lit(0)).Block(warn(jen.Lit("unknown scope type ").Op("+").Qual(rt, "Quote").Call(jen.Id("scope")))),
+		jen.If(jen.Id("info").Op("!=").Nil().Op("&&").Id("as").Dot("Scope").Dot("Type").Op("!=").Lit(0).Op("&&").Op("!").Id("info").Dot("anyScope").Op("&&").Op("!").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type"))).Block(
+			warn(jen.Lit("role ").Op("+").Qual(rt, "Quote").Call(jen.Id("role")).Op("+").Lit(" cannot be assigned at scope ").Op("+").Qual(rt, "Quote").Call(jen.Id("scope")).Op("+").Lit(" (only at ").Op("+").Id("info").Dot("onlyAt").Op("+").Lit(")"))),
+		jen.For(jen.List(jen.Id("_"), jen.Id("m")).Op(":=").Range().Id("missing")).Block(
+			warn(jen.Lit("scope ").Op("+").Qual(rt, "Quote").Call(jen.Id("scope")).Op("+").Lit(" is missing parameter ").Op("+").Qual(rt, "Quote").Call(jen.Id("m"))),
+			jen.Id("as").Dot("incomplete").Op("=").True(),
+		),
+		jen.Return(jen.Nil()),
+	)
+	f.Comment("noParams checks the scope object of a scope type without parameters.")
+	f.Func().Id("noParams").Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("where"), jen.Id("scope").String()).Error().Block(
+		jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
+			jen.If(jen.Id("k").Op("!=").Lit("type")).Block(jen.Return(rtCall("Errorf", jen.Id("where"), jen.Lit(".scope: scope "), rtCall("Quote", jen.Id("scope")), jen.Lit(" has no parameter "), rtCall("Quote", jen.Id("k"))))),
+		),
+		jen.Return(jen.Nil()),
+	)
+	for _, sc := range s.Scopes {
+		if g.scopeType[sc] == "" {
+			continue
+		}
+		var names []jen.Code
+		var cases []jen.Code
+		for i, p := range sc.Params {
+			names = append(names, jen.Lit(p.Name))
+			cases = append(cases, jen.Case(jen.Lit(p.Name)).Block(
+				jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
+				jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(p.Type, jen.Id("v"), jen.Id("where").Op("+").Lit("."+p.Name))),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("seen"), jen.Err())),
+				jen.Id("dst").Dot(g.fields[sc][p.Name]).Op("=").Id("x"),
+				jen.Id("seen").Index(jen.Lit(i)).Op("=").True(),
+			))
+		}
+		cases = append(cases, jen.Default().Return(jen.Id("seen"), rtCall("Errorf", jen.Id("where"), jen.Lit(": scope "+strconv.Quote(sc.Name)+" has no parameter "), rtCall("Quote", jen.Id("k")), rtCall("DidYouMean", jen.Id("k"), jen.Index().String().Values(names...)))))
+		f.Comment(g.scopeDec[sc] + " decodes the parameters of a scope of type " + sc.Name + " into dst, and reports\nwhich were given.")
+		f.Func().Id(g.scopeDec[sc]).Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(g.scopeType[sc]), jen.Id("where").String()).Params(jen.Id("seen").Index(jen.Lit(len(sc.Params))).Bool(), jen.Err().Error()).Block(
+			jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
+				jen.If(jen.Id("k").Op("==").Lit("type")).Block(jen.Continue()),
+				jen.Id("v").Op(":=").Op("&").Id("sj").Dot("Elems").Index(jen.Id("i")),
+				jen.Switch(jen.Id("k")).Block(cases...),
+			),
+			jen.Return(jen.Id("seen"), jen.Nil()),
+		)
+	}
+
+	g.attrDecoder(f, "decodePrincipalAttributes", "Principal", principalObj, s.Principal, "the principal")
+	g.attrDecoder(f, "decodeContext", "Context", contextObj, s.Context, "the context")
+	g.attrDecoder(f, "decodeCredentialAttributes", "Credential", credentialObj, s.Credentials.Attributes, "the credential")
+	for _, r := range s.Resources {
+		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, "a "+r.Name)
+	}
+	return f
+}
