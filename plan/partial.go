@@ -175,13 +175,15 @@ func (c *compiled) span(id int64) (int, string) {
 	if end < start {
 		end = start
 	}
-	// A call's range ends at its last argument: take in the closing parentheses and
-	// quotes it leaves open.
-	for end < len(src) && strings.Count(src[start:end], "(") > strings.Count(src[start:end], ")") {
-		if i := strings.IndexByte(src[end:], ')'); i >= 0 {
+	// A call's or an index's range ends at its last argument: take in the closing
+	// parentheses and brackets it leaves open.
+	for _, pair := range []string{"()", "[]"} {
+		for end < len(src) && strings.Count(src[start:end], pair[:1]) > strings.Count(src[start:end], pair[1:]) {
+			i := strings.IndexByte(src[end:], pair[1])
+			if i < 0 {
+				break
+			}
 			end += i + 1
-		} else {
-			break
 		}
 	}
 	return start, strings.TrimSpace(src[start:end])

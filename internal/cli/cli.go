@@ -35,6 +35,7 @@ Commands:
 
 	check       decide requests (JSON Lines) against a spec
 	generate    generate a Go package from a spec
+	plan        compute the condition under which a permission is granted (and its SQL)
 	test        run YAML test suites against a spec
 	vet         check a spec and report every problem
 	version     print permc's version
@@ -58,6 +59,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return env.vet(args[1:])
 	case "generate":
 		return env.generate(args[1:])
+	case "plan":
+		return env.plan(args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
 		return exitOK
