@@ -29,8 +29,12 @@ go vet ./...
 echo "== go test"
 go test -race -count=1 ./...
 
-echo "== example suites (permc test)"
+echo "== example suites (permc test), on the reference evaluator and the generated Go"
 go run ./cmd/permc test examples/
+go run ./cmd/permc test --backend go examples/
+
+echo "== examples module: the services, their generated code (fresh?) and its suites"
+(cd examples && go vet ./... && go test -race -count=1 ./...)
 
 echo "== bench module: every engine answers the benchmark scenario correctly (no timing)"
 (cd bench && go vet ./... && go test -count=1 -run . ./...)
