@@ -22,8 +22,24 @@ func doc(name, what, description string) jen.Code {
 	} else if !strings.HasSuffix(text, ".") {
 		text += "."
 	}
-	return jen.Comment(wrap(text))
+	return cmt(wrap(text))
 }
+
+// cmt returns a comment of one or more lines, each as a // line comment (jennifer
+// would make a /* */ block of a multi-line comment).
+func cmt(text string) jen.Code {
+	var parts []jen.Code
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			parts = append(parts, jen.Line())
+		}
+		parts = append(parts, jen.Comment(line))
+	}
+	return jen.Add(parts...)
+}
+
+// comment adds a comment of one or more lines to f.
+func comment(f *jen.File, text string) { f.Add(cmt(text)) }
 
 // wrap breaks a comment into lines of about 90 columns.
 func wrap(text string) string {
@@ -106,7 +122,7 @@ func (g *generator) attrFields(obj any, attrs []*spec.Attribute) []jen.Code {
 	for _, a := range attrs {
 		field := g.fields[obj][a.Name]
 		if a.Description != "" {
-			out = append(out, jen.Comment(wrap(field+" is "+strings.TrimSpace(a.Description))))
+			out = append(out, cmt(wrap(field+" is "+strings.TrimSpace(a.Description))))
 		}
 		out = append(out, jen.Id(field).Add(g.attrType(a.Type)))
 	}
@@ -117,12 +133,14 @@ func (g *generator) apiFile() *jen.File {
 	s := g.s
 	f := jen.NewFile(g.pkg)
 	g.header(f)
-	f.PackageComment(fmt.Sprintf("Package %s decides authorization as the permc spec %s says: each Check function\nanswers whether a principal may do something to a resource, and why.", g.pkg, g.source))
-	f.Comment("Generated code fails to compile against an incompatible runtime: regenerate it with\nthe permc release whose runtime you use.")
+	for _, line := range strings.Split(wrap(fmt.Sprintf("Package %s decides authorization as the permc spec %s says: each Check function answers whether a principal may do something to a resource, and why.", g.pkg, g.source)), "\n") {
+		f.PackageComment(line)
+	}
+	comment(f, "Generated code fails to compile against an incompatible runtime: regenerate it with\nthe permc release whose runtime you use.")
 	f.Const().Id("_").Op("=").Qual(rt, "SupportPackageIsVersion1")
 
 	// Permissions.
-	f.Comment("Permission is an action on a resource type, such as " + permExample(s) + ".")
+	comment(f, "Permission is an action on a resource type, such as " + permExample(s) + ".")
 	f.Type().Id("Permission").Uint16()
 	if len(s.Permissions) > 0 {
 		f.Const().DefsFunc(func(grp *jen.Group) {
@@ -143,14 +161,14 @@ func (g *generator) apiFile() *jen.File {
 		res = append(res, jen.Lit(p.Resource.Index))
 	}
 	f.Var().Id("permissionNames").Op("=").Index(jen.Op("...")).String().Values(names...)
-	f.Comment("permissionResource is the index of each permission's resource type.")
+	comment(f, "permissionResource is the index of each permission's resource type.")
 	f.Var().Id("permissionResource").Op("=").Index(jen.Op("...")).Uint16().Values(res...)
-	f.Comment("String returns the permission's name, such as " + permExample(s) + ".")
+	comment(f, "String returns the permission's name, such as " + permExample(s) + ".")
 	f.Func().Params(jen.Id("p").Id("Permission")).Id("String").Params().String().Block(
 		jen.If(jen.Int().Parens(jen.Id("p")).Op("<").Len(jen.Id("permissionNames"))).Block(jen.Return(jen.Id("permissionNames").Index(jen.Id("p")))),
 		jen.Return(jen.Lit("Permission(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Parens(jen.Id("p"))).Op("+").Lit(")")),
 	)
-	f.Comment("PermissionByName returns the permission called name, such as " + permExample(s) + ".")
+	comment(f, "PermissionByName returns the permission called name, such as " + permExample(s) + ".")
 	f.Func().Id("PermissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(
 		jen.Return(jen.Id("permissionByName").Call(jen.Id("name"))))
 	f.Func().Id("permissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(
@@ -163,16 +181,16 @@ func (g *generator) apiFile() *jen.File {
 	)
 
 	// PermissionSet.
-	f.Comment("PermissionSet is a set of permissions. The zero value is the empty set.")
+	comment(f, "PermissionSet is a set of permissions. The zero value is the empty set.")
 	f.Type().Id("PermissionSet").Struct(jen.Id("bits").Index(jen.Lit(g.numWords())).Uint64())
-	f.Comment("Has reports whether p is in the set.")
+	comment(f, "Has reports whether p is in the set.")
 	f.Func().Params(jen.Id("s").Id("PermissionSet")).Id("Has").Params(jen.Id("p").Id("Permission")).Bool().Block(
 		jen.Return(jen.Int().Parens(jen.Id("p")).Op("<").Len(jen.Id("permissionNames")).Op("&&").Id("s").Dot("bits").Index(jen.Id("p").Op("/").Lit(64)).Op("&").Parens(jen.Lit(1).Op("<<").Parens(jen.Id("p").Op("%").Lit(64))).Op("!=").Lit(0)))
-	f.Comment("Add adds p to the set.")
+	comment(f, "Add adds p to the set.")
 	f.Func().Params(jen.Id("s").Op("*").Id("PermissionSet")).Id("Add").Params(jen.Id("p").Id("Permission")).Block(
 		jen.If(jen.Int().Parens(jen.Id("p")).Op("<").Len(jen.Id("permissionNames"))).Block(
 			jen.Id("s").Dot("bits").Index(jen.Id("p").Op("/").Lit(64)).Op("|=").Lit(1).Op("<<").Parens(jen.Id("p").Op("%").Lit(64))))
-	f.Comment("Permissions lists the set's permissions in spec order.")
+	comment(f, "Permissions lists the set's permissions in spec order.")
 	f.Func().Params(jen.Id("s").Id("PermissionSet")).Id("Permissions").Params().Index().Id("Permission").Block(
 		jen.Var().Id("out").Index().Id("Permission"),
 		jen.For(jen.Id("i").Op(":=").Range().Len(jen.Id("permissionNames"))).Block(
@@ -182,7 +200,7 @@ func (g *generator) apiFile() *jen.File {
 	)
 
 	// Roles.
-	f.Comment("Role is a role: one of the built-in roles below, or a custom role loaded into an\nAuthorizer (see Authorizer.Role). The zero Role is no role.")
+	comment(f, "Role is a role: one of the built-in roles below, or a custom role loaded into an\nAuthorizer (see Authorizer.Role). The zero Role is no role.")
 	f.Type().Id("Role").Uint32()
 	if len(s.Roles) > 0 {
 		f.Const().DefsFunc(func(grp *jen.Group) {
@@ -196,11 +214,11 @@ func (g *generator) apiFile() *jen.File {
 			}
 		})
 	}
-	f.Comment("roleInfo is what a check needs to know of a role.")
+	comment(f, "roleInfo is what a check needs to know of a role.")
 	f.Type().Id("roleInfo").Struct(
 		jen.Id("name").String(),
 		jen.Id("grants").Id("PermissionSet"),
-		jen.Comment("anyScope is set when the role may be assigned at any scope; otherwise scopes\nlists where, and onlyAt names them for warnings."),
+		cmt("anyScope is set when the role may be assigned at any scope; otherwise scopes\nlists where, and onlyAt names them for warnings."),
 		jen.Id("anyScope").Bool(),
 		jen.Id("scopes").Id("scopeSet"),
 		jen.Id("onlyAt").String(),
@@ -234,7 +252,7 @@ func (g *generator) apiFile() *jen.File {
 	)
 
 	// Scopes.
-	f.Comment("ScopeType is a scope type: how one role assignment selects the resources it covers.\nThe zero ScopeType is no scope.")
+	comment(f, "ScopeType is a scope type: how one role assignment selects the resources it covers.\nThe zero ScopeType is no scope.")
 	f.Type().Id("ScopeType").Uint16()
 	if len(s.Scopes) > 0 {
 		f.Const().DefsFunc(func(grp *jen.Group) {
@@ -253,12 +271,12 @@ func (g *generator) apiFile() *jen.File {
 		scopeNames = append(scopeNames, jen.Lit(sc.Name))
 	}
 	f.Var().Id("scopeNames").Op("=").Index(jen.Op("...")).String().Values(scopeNames...)
-	f.Comment("String returns the scope type's name.")
+	comment(f, "String returns the scope type's name.")
 	f.Func().Params(jen.Id("t").Id("ScopeType")).Id("String").Params().String().Block(
 		jen.If(jen.Id("t").Op(">").Lit(0).Op("&&").Int().Parens(jen.Id("t")).Op("<").Len(jen.Id("scopeNames"))).Block(jen.Return(jen.Id("scopeNames").Index(jen.Id("t")))),
 		jen.Return(jen.Lit("ScopeType(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Parens(jen.Id("t"))).Op("+").Lit(")")),
 	)
-	f.Comment("scopeSet is a set of scope types.")
+	comment(f, "scopeSet is a set of scope types.")
 	f.Type().Id("scopeSet").Index(jen.Lit(g.scopeWords())).Uint64()
 	f.Func().Params(jen.Id("s").Op("*").Id("scopeSet")).Id("has").Params(jen.Id("t").Id("ScopeType")).Bool().Block(
 		jen.Return(jen.Int().Parens(jen.Id("t")).Op("<").Len(jen.Id("scopeNames")).Op("&&").Id("s").Index(jen.Id("t").Op("/").Lit(64)).Op("&").Parens(jen.Lit(1).Op("<<").Parens(jen.Id("t").Op("%").Lit(64))).Op("!=").Lit(0)))
@@ -272,7 +290,7 @@ func (g *generator) apiFile() *jen.File {
 		f.Add(doc(g.scopeType[sc], "holds the parameters of scope type "+sc.Name, sc.Description))
 		f.Type().Id(g.scopeType[sc]).Struct(g.attrFields(sc, sc.Params)...)
 	}
-	f.Comment("Scope is where one role assignment applies: a scope type and that type's parameters\n(only the field of its type is read). The At functions build one.")
+	comment(f, "Scope is where one role assignment applies: a scope type and that type's parameters\n(only the field of its type is read). The At functions build one.")
 	f.Type().Id("Scope").StructFunc(func(grp *jen.Group) {
 		grp.Id("Type").Id("ScopeType")
 		for _, sc := range s.Scopes {
@@ -298,30 +316,30 @@ func (g *generator) apiFile() *jen.File {
 	}
 
 	// Principal, context, credential, resources.
-	f.Comment("Assignment gives a principal a role at a scope.")
+	comment(f, "Assignment gives a principal a role at a scope.")
 	f.Type().Id("Assignment").Struct(
 		jen.Id("Role").Id("Role"),
 		jen.Id("Scope").Id("Scope"),
-		jen.Comment("incomplete is set by the JSON decoder when a scope parameter is missing: such\nan assignment grants nothing."),
+		cmt("incomplete is set by the JSON decoder when a scope parameter is missing: such\nan assignment grants nothing."),
 		jen.Id("incomplete").Bool(),
 	)
-	f.Comment("Principal is the user or service asking.")
+	comment(f, "Principal is the user or service asking.")
 	f.Type().Id("Principal").Struct(append(append([]jen.Code{
 		jen.Id("ID").String()},
 		g.attrFields(principalObj, s.Principal)...),
-		jen.Comment("Roles are the principal's role assignments, tried in order."),
+		cmt("Roles are the principal's role assignments, tried in order."),
 		jen.Id("Roles").Index().Id("Assignment"))...)
-	f.Comment("Context holds the attributes of the request itself.")
+	comment(f, "Context holds the attributes of the request itself.")
 	f.Type().Id("Context").Struct(g.attrFields(contextObj, s.Context)...)
-	f.Comment("Credential is an API key or token: it only narrows what its principal may do. A nil\n*Credential is none. A nil list does not narrow; an empty one unlocks nothing.")
+	comment(f, "Credential is an API key or token: it only narrows what its principal may do. A nil\n*Credential is none. A nil list does not narrow; an empty one unlocks nothing.")
 	f.Type().Id("Credential").Struct(append([]jen.Code{
-		jen.Comment("Scopes are OAuth scopes; each unlocks the permissions the spec gives it."),
+		cmt("Scopes are OAuth scopes; each unlocks the permissions the spec gives it."),
 		jen.Id("Scopes").Index().String(),
-		jen.Comment("Permissions are permission patterns (library.view, library.*, *) it unlocks."),
+		cmt("Permissions are permission patterns (library.view, library.*, *) it unlocks."),
 		jen.Id("Permissions").Index().String(),
-		jen.Comment("Roles unlock every permission of the roles named (built in or custom)."),
+		cmt("Roles unlock every permission of the roles named (built in or custom)."),
 		jen.Id("Roles").Index().String(),
-		jen.Comment("Filters are \"name:value\" restrictions; the resource must match one value of each\nname given."),
+		cmt("Filters are \"name:value\" restrictions; the resource must match one value of each\nname given."),
 		jen.Id("Filters").Index().String(),
 	}, g.attrFields(credentialObj, s.Credentials.Attributes)...)...)
 	for _, r := range s.Resources {
@@ -350,23 +368,23 @@ func permExample(s *spec.Spec) string {
 // authorizer emits the Authorizer: custom roles and their validation.
 func (g *generator) authorizer(f *jen.File) {
 	s := g.s
-	f.Comment("Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
+	comment(f, "Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
 	f.Type().Id("Authorizer").Struct(
 		jen.Id("mu").Qual("sync", "Mutex").Comment("serializes LoadRolesJSON"),
-		jen.Comment("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
+		cmt("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
 		jen.Id("ids").Map(jen.String()).Id("Role"),
 		jen.Id("roles").Qual("sync/atomic", "Pointer").Types(jen.Id("roleTable")),
 	)
-	f.Comment("roleTable is one generation of custom roles, replaced whole on each load.")
+	comment(f, "roleTable is one generation of custom roles, replaced whole on each load.")
 	f.Type().Id("roleTable").Struct(
-		jen.Comment("custom is indexed by Role minus the built-in roles minus one; nil when that\nrole is not loaded now."),
+		cmt("custom is indexed by Role minus the built-in roles minus one; nil when that\nrole is not loaded now."),
 		jen.Id("custom").Index().Op("*").Id("roleInfo"),
 		jen.Id("names").Map(jen.String()).Id("Role"),
 	)
-	f.Comment("NewAuthorizer returns an Authorizer without custom roles.")
+	comment(f, "NewAuthorizer returns an Authorizer without custom roles.")
 	f.Func().Id("NewAuthorizer").Params().Op("*").Id("Authorizer").Block(jen.Return(jen.Op("&").Id("Authorizer").Values()))
 
-	f.Comment("role returns the role r is, or nil for an unknown role.")
+	comment(f, "role returns the role r is, or nil for an unknown role.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("role").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
 		jen.If(jen.Id("r").Op(">=").Lit(1).Op("&&").Int().Parens(jen.Id("r")).Op("<=").Len(jen.Id("builtinRoles"))).Block(
 			jen.Return(jen.Op("&").Id("builtinRoles").Index(jen.Id("r").Op("-").Lit(1)))),
@@ -375,18 +393,18 @@ func (g *generator) authorizer(f *jen.File) {
 				jen.Return(jen.Id("t").Dot("custom").Index(jen.Id("i"))))),
 		jen.Return(jen.Nil()),
 	)
-	f.Comment("byName returns the role called name, built in or custom, or 0.")
+	comment(f, "byName returns the role called name, built in or custom, or 0.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("byName").Params(jen.Id("name").String()).Id("Role").Block(
 		jen.If(jen.Id("r").Op(":=").Id("builtinRole").Call(jen.Id("name")), jen.Id("r").Op("!=").Lit(0)).Block(jen.Return(jen.Id("r"))),
 		jen.If(jen.Id("t").Op("!=").Nil()).Block(jen.Return(jen.Id("t").Dot("names").Index(jen.Id("name")))),
 		jen.Return(jen.Lit(0)),
 	)
-	f.Comment("Role returns the role called name: a built-in role, or a custom role loaded now.")
+	comment(f, "Role returns the role called name: a built-in role, or a custom role loaded now.")
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("Role").Params(jen.Id("name").String()).Params(jen.Id("Role"), jen.Bool()).Block(
 		jen.Id("r").Op(":=").Id("a").Dot("roles").Dot("Load").Call().Dot("byName").Call(jen.Id("name")),
 		jen.Return(jen.Id("r"), jen.Id("r").Op("!=").Lit(0)),
 	)
-	f.Comment("RoleName returns the name of role r, or \"\" when r is not a role now.")
+	comment(f, "RoleName returns the name of role r, or \"\" when r is not a role now.")
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("RoleName").Params(jen.Id("r").Id("Role")).String().Block(
 		jen.If(jen.Id("info").Op(":=").Id("a").Dot("roles").Dot("Load").Call().Dot("role").Call(jen.Id("r")), jen.Id("info").Op("!=").Nil()).Block(jen.Return(jen.Id("info").Dot("name"))),
 		jen.Return(jen.Lit("")),
@@ -407,7 +425,7 @@ func (g *generator) authorizer(f *jen.File) {
 	for _, r := range s.Roles {
 		roleNames = append(roleNames, jen.Lit(r.Name))
 	}
-	f.Comment("catalog lists the spec's names for validating custom roles and credential patterns.")
+	comment(f, "catalog lists the spec's names for validating custom roles and credential patterns.")
 	f.Var().Id("catalog").Op("=").Op("&").Qual(rt, "Catalog").Values(jen.Dict{
 		jen.Id("Resources"):          jen.Index().String().Values(resNames...),
 		jen.Id("Permissions"):        jen.Index().String().Values(permNames...),
@@ -416,7 +434,7 @@ func (g *generator) authorizer(f *jen.File) {
 		jen.Id("Roles"):              jen.Index().String().Values(roleNames...),
 	})
 
-	f.Comment(`LoadRolesJSON replaces the custom roles with those in data: a JSON array of
+	comment(f, `LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
 against the spec. A custom role keeps its Role across loads.
 

@@ -53,13 +53,13 @@ func (g *generator) checkFile() *jen.File {
 	f := jen.NewFile(g.pkg)
 	g.header(f)
 
-	f.Comment("evalError records an expression that failed to evaluate.")
+	comment(f, "evalError records an expression that failed to evaluate.")
 	f.Func().Id("evalError").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.List(jen.Id("kind"), jen.Id("name")).String(), jen.Id("assignment").Int(), jen.Id("e").Qual(rt, "Err")).Block(
 		jen.Id("d").Dot("Errors").Op("=").Append(jen.Id("d").Dot("Errors"), jen.Qual(rt, "EvalError").Values(jen.Dict{
 			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("e").Dot("Message").Call(),
 		})))
 
-	f.Comment("validAssignment returns the role of an assignment and whether the assignment can grant\nanything: its role and scope type are known, the role may be assigned at that scope and\nno scope parameter is missing.")
+	comment(f, "validAssignment returns the role of an assignment and whether the assignment can grant\nanything: its role and scope type are known, the role may be assigned at that scope and\nno scope parameter is missing.")
 	f.Func().Id("validAssignment").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment")).Params(jen.Op("*").Id("roleInfo"), jen.Bool()).Block(
 		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
 		jen.If(jen.Id("info").Op("==").Nil().Op("||").Id("as").Dot("Scope").Dot("Type").Op("==").Lit(0).Op("||").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type")).Op(">=").Len(jen.Id("scopeNames")).Op("||").Id("as").Dot("incomplete")).Block(
@@ -70,7 +70,7 @@ func (g *generator) checkFile() *jen.File {
 	warn := func(msg jen.Code) jen.Code {
 		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
 	}
-	f.Comment("warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets\nthem.")
+	comment(f, "warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets\nthem.")
 	f.Func().Id("warnTyped").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal")).Block(
 		jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(
 			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
@@ -82,7 +82,7 @@ func (g *generator) checkFile() *jen.File {
 				warn(jen.Lit("role ").Op("+").Qual(rt, "Quote").Call(jen.Id("info").Dot("name")).Op("+").Lit(" cannot be assigned at scope ").Op("+").Qual(rt, "Quote").Call(jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type"))).Op("+").Lit(" (only at ").Op("+").Id("info").Dot("onlyAt").Op("+").Lit(")"))),
 		))
 
-	f.Comment("oauthScope returns the permissions a credential's OAuth scope unlocks.")
+	comment(f, "oauthScope returns the permissions a credential's OAuth scope unlocks.")
 	f.Func().Id("oauthScope").Params(jen.Id("name").String()).Params(jen.Id("PermissionSet"), jen.Bool()).Block(
 		jen.Switch(jen.Id("name")).BlockFunc(func(grp *jen.Group) {
 			for _, o := range s.Credentials.Scopes {
@@ -92,7 +92,7 @@ func (g *generator) checkFile() *jen.File {
 		jen.Return(jen.Id("PermissionSet").Values(), jen.False()),
 	)
 
-	f.Comment("permissionPattern reports whether the pattern (library.view, library.*, *) names perm,\nand whether it is a valid pattern at all.")
+	comment(f, "permissionPattern reports whether the pattern (library.view, library.*, *) names perm,\nand whether it is a valid pattern at all.")
 	f.Func().Id("permissionPattern").Params(jen.Id("pat").String(), jen.Id("perm").Id("Permission")).Params(jen.Id("match"), jen.Id("valid").Bool()).Block(
 		jen.If(jen.Id("pat").Op("==").Lit("*")).Block(jen.Return(jen.True(), jen.True())),
 		jen.List(jen.Id("res"), jen.Id("action"), jen.Id("ok")).Op(":=").Qual("strings", "Cut").Call(jen.Id("pat"), jen.Lit(".")),
@@ -109,7 +109,7 @@ func (g *generator) checkFile() *jen.File {
 		jen.Return(jen.Id("q").Op("==").Id("perm").Op("&&").Id("ok"), jen.Id("ok")),
 	)
 
-	f.Comment("filterSeen reports whether a filter called name is among filters.")
+	comment(f, "filterSeen reports whether a filter called name is among filters.")
 	f.Func().Id("filterSeen").Params(jen.Id("filters").Index().String(), jen.Id("name").String()).Bool().Block(
 		jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Id("filters")).Block(
 			jen.If(jen.List(jen.Id("n"), jen.Id("_"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")), jen.Id("n").Op("==").Id("name")).Block(jen.Return(jen.True()))),
@@ -132,7 +132,7 @@ func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
 	}
 
-	f.Comment(fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
+	comment(f, fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
 no credential; a nil ctx is the zero Context. A permission of another resource type is
 denied.
 
@@ -152,7 +152,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	for _, p := range r.Permissions {
 		perms = append(perms, jen.Id(g.permConst[p]))
 	}
-	f.Comment(fmt.Sprintf("%s returns every permission p has on the %s r: for a user interface\nthat offers only the actions p may take.", g.resPerms[r], r.Name))
+	comment(f, fmt.Sprintf("%s returns every permission p has on the %s r: for a user interface\nthat offers only the actions p may take.", g.resPerms[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id("PermissionSet").Block(append(nilChecks,
 		jen.Var().Id("set").Id("PermissionSet"),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
@@ -203,7 +203,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	}
 	deny := rulesOf(spec.Deny)
 	if len(deny) > 0 {
-		body = append(body, jen.Comment("Deny rules win; a deny rule that fails to evaluate denies."))
+		body = append(body, cmt("Deny rules win; a deny rule that fails to evaluate denies."))
 	}
 	for _, rule := range deny {
 		var stmts []jen.Code
@@ -219,13 +219,13 @@ warnings to report.`, g.resCheck[r], r.Name))
 		body = append(body, permGuard(rule, stmts))
 	}
 	body = append(body,
-		jen.Comment("Credentials only narrow."),
+		cmt("Credentials only narrow."),
 		jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
 			reasonT("Credential"), jen.Return()),
 	)
 	allow := rulesOf(spec.Allow)
 	if len(allow) > 0 {
-		body = append(body, jen.Comment("Allow rules; one that fails to evaluate does not allow."))
+		body = append(body, cmt("Allow rules; one that fails to evaluate does not allow."))
 	}
 	for _, rule := range allow {
 		var stmts []jen.Code
@@ -279,11 +279,11 @@ warnings to report.`, g.resCheck[r], r.Name))
 			)
 		}
 		loop = append(loop, jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("Role", jen.Id("Role"), jen.Id("info").Dot("name"), jen.Id("Assignment"), jen.Id("i")), jen.Return())
-		body = append(body, jen.Comment("Role assignments, in order: the first that grants allows."),
+		body = append(body, cmt("Role assignments, in order: the first that grants allows."),
 			jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(loop...))
 	}
 	body = append(body, reasonT("NoGrant"))
-	f.Comment(fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON.", g.resDecide[r], r.Name, g.resCheck[r]))
+	comment(f, fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON.", g.resDecide[r], r.Name, g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
 		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
 		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"),
@@ -332,7 +332,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 		}
 	}
 	if len(filters) == 0 {
-		body = append(body, jen.Comment("No filter covers this resource type: any filter denies."),
+		body = append(body, cmt("No filter covers this resource type: any filter denies."),
 			jen.Return(jen.Len(jen.Id("c").Dot("Filters")).Op("==").Lit(0)))
 	} else {
 		var names, cases []jen.Code
@@ -341,13 +341,13 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("value"), false)))
 		}
 		body = append(body,
-			jen.Comment("Every filter must be well formed and cover this resource type before any is\nevaluated."),
+			cmt("Every filter must be well formed and cover this resource type before any is\nevaluated."),
 			jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
 				jen.List(jen.Id("name"), jen.Id("_"), jen.Id("ok")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),
 				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
 				jen.Switch(jen.Id("name")).Block(jen.Case(names...), jen.Default().Return(jen.False())),
 			),
-			jen.Comment("Each filter name given must match one of its values, tried in order."),
+			cmt("Each filter name given must match one of its values, tried in order."),
 			jen.For(jen.List(jen.Id("i"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
 				jen.List(jen.Id("name"), jen.Id("_"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),
 				jen.If(jen.Id("filterSeen").Call(jen.Id("c").Dot("Filters").Index(jen.Empty(), jen.Id("i")), jen.Id("name"))).Block(jen.Continue()),
@@ -366,7 +366,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 			jen.Return(jen.True()),
 		)
 	}
-	f.Comment(fmt.Sprintf("%s applies the credential c's narrowing to perm on the %s r.", g.resCred[r], r.Name))
+	comment(f, fmt.Sprintf("%s applies the credential c's narrowing to perm on the %s r.", g.resCred[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCred[r]).Params(
 		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
 		jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),

@@ -111,7 +111,7 @@ func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Cod
 	for _, line := range strings.Split(strings.TrimRight(x.Source, "\n"), "\n") {
 		text += "\n\t" + strings.TrimSpace(line)
 	}
-	doc := []jen.Code{jen.Comment(text)}
+	doc := []jen.Code{cmt(text)}
 	slot := len(code)
 	code = append(code, nil)
 	body := u.function(native.Expr(), types.BoolType, nil)

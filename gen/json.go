@@ -83,7 +83,7 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 		loop = jen.If(jen.Len(jen.Id("j").Dot("Keys")).Op(">").Lit(0)).Block(
 			jen.Return(rtCall("UndeclaredAttribute", jen.Id("where"), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
 	}
-	f.Comment(name + " decodes the attributes of " + what + " into dst.")
+	comment(f, name + " decodes the attributes of " + what + " into dst.")
 	f.Func().Id(name).Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType), jen.Id("where").String()).Error().Block(
 		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
@@ -97,7 +97,7 @@ func (g *generator) jsonFile() *jen.File {
 	f := jen.NewFile(g.pkg)
 	g.header(f)
 
-	f.Comment(`CheckJSON appends to dst the answer to one request given as JSON: the decision, or
+	comment(f, `CheckJSON appends to dst the answer to one request given as JSON: the decision, or
 {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
 reference evaluator.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("CheckJSON").Params(jen.List(jen.Id("dst"), jen.Id("req")).Index().Byte()).Index().Byte().Block(
@@ -132,7 +132,7 @@ reference evaluator.`)
 			jen.Return(jen.Nil()),
 		))
 	}
-	f.Comment("checkJSON decodes a request as strictly as the reference evaluator, in the same\norder and with the same messages, and decides it.")
+	comment(f, "checkJSON decodes a request as strictly as the reference evaluator, in the same\norder and with the same messages, and decides it.")
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("checkJSON").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("data").Index().Byte()).Error().Block(
 		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Qual(rt, "ParseJSON").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -156,7 +156,7 @@ reference evaluator.`)
 		}
 		f.Var().Id(g.resNames[r]).Op("=").Index().String().Values(names...)
 	}
-	f.Comment("decodePermission decodes the request's permission, which must be one of the\nresource type's (res, typ, named names).")
+	comment(f, "decodePermission decodes the request's permission, which must be one of the\nresource type's (res, typ, named names).")
 	f.Func().Id("decodePermission").Params(jen.Id("doc").Op("*").Qual(rt, "JSON"), jen.Id("typ").String(), jen.Id("res").Int(), jen.Id("names").Index().String()).Params(jen.Id("Permission"), jen.Error()).Block(
 		jen.List(jen.Id("name"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("doc"), jen.Lit("permission")), jen.Lit("permission"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Err())),
@@ -166,13 +166,13 @@ reference evaluator.`)
 		jen.Return(jen.Lit(0), rtCall("Errorf", jen.Lit("unknown permission "), rtCall("Quote", jen.Id("name")), rtCall("DidYouMean", jen.Id("name"), jen.Id("names")))),
 	)
 
-	f.Comment("request is what a request says besides its resource and permission.")
+	comment(f, "request is what a request says besides its resource and permission.")
 	f.Type().Id("request").Struct(
 		jen.Id("principal").Id("Principal"),
 		jen.Id("ctx").Id("Context"),
 		jen.Id("cred").Op("*").Id("Credential").Comment("nil when the request has none"),
 	)
-	f.Comment("decode decodes the principal with its role assignments (warning about invalid ones\nin d), the context and the credential.")
+	comment(f, "decode decodes the principal with its role assignments (warning about invalid ones\nin d), the context and the credential.")
 	f.Func().Params(jen.Id("q").Op("*").Id("request")).Id("decode").Params(jen.Id("doc").Op("*").Qual(rt, "JSON"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
 		jen.Id("pj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("principal"))),
 		jen.If(jen.Id("pj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Lit("principal is required")))),
@@ -230,7 +230,7 @@ reference evaluator.`)
 	warn := func(msg jen.Code) jen.Code {
 		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
 	}
-	f.Comment("decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
+	comment(f, "decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
 	f.Func().Id("decodeAssignment").Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
 		jen.Id("where").Op(":=").Add(rtCall("ElemWhere", jen.Lit("principal.roles"), jen.Id("i"))),
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
@@ -256,7 +256,7 @@ reference evaluator.`)
 		),
 		jen.Return(jen.Nil()),
 	)
-	f.Comment("noParams checks the scope object of a scope type without parameters.")
+	comment(f, "noParams checks the scope object of a scope type without parameters.")
 	f.Func().Id("noParams").Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("where"), jen.Id("scope").String()).Error().Block(
 		jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
 			jen.If(jen.Id("k").Op("!=").Lit("type")).Block(jen.Return(rtCall("Errorf", jen.Id("where"), jen.Lit(".scope: scope "), rtCall("Quote", jen.Id("scope")), jen.Lit(" has no parameter "), rtCall("Quote", jen.Id("k"))))),
@@ -280,7 +280,7 @@ reference evaluator.`)
 			))
 		}
 		cases = append(cases, jen.Default().Return(jen.Id("seen"), rtCall("Errorf", jen.Id("where"), jen.Lit(": scope "+strconv.Quote(sc.Name)+" has no parameter "), rtCall("Quote", jen.Id("k")), rtCall("DidYouMean", jen.Id("k"), jen.Index().String().Values(names...)))))
-		f.Comment(g.scopeDec[sc] + " decodes the parameters of a scope of type " + sc.Name + " into dst, and reports\nwhich were given.")
+		comment(f, g.scopeDec[sc] + " decodes the parameters of a scope of type " + sc.Name + " into dst, and reports\nwhich were given.")
 		f.Func().Id(g.scopeDec[sc]).Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(g.scopeType[sc]), jen.Id("where").String()).Params(jen.Id("seen").Index(jen.Lit(len(sc.Params))).Bool(), jen.Err().Error()).Block(
 			jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
 				jen.If(jen.Id("k").Op("==").Lit("type")).Block(jen.Continue()),

@@ -114,7 +114,7 @@ func (g *generator) metadataJSON() []byte {
 
 func (g *generator) metadata(f *jen.File) {
 	f.Const().Id("metadata").Op("=").Lit(string(g.metadataJSON()))
-	f.Comment(`MetadataJSON describes the spec this package was generated from, as JSON: its resource
+	comment(f, `MetadataJSON describes the spec this package was generated from, as JSON: its resource
 types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of
 the spec's source ("spec_sha256"). Roles with "scopes": null may be assigned at any scope.`)
 	f.Func().Id("MetadataJSON").Params().Index().Byte().Block(jen.Return(jen.Index().Byte().Parens(jen.Id("metadata"))))
