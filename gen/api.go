@@ -140,7 +140,7 @@ func (g *generator) apiFile() *jen.File {
 	f.Const().Id("_").Op("=").Qual(rt, "SupportPackageIsVersion1")
 
 	// Permissions.
-	comment(f, "Permission is an action on a resource type, such as " + permExample(s) + ".")
+	comment(f, "Permission is an action on a resource type, such as "+permExample(s)+".")
 	f.Type().Id("Permission").Uint16()
 	if len(s.Permissions) > 0 {
 		f.Const().DefsFunc(func(grp *jen.Group) {
@@ -163,12 +163,12 @@ func (g *generator) apiFile() *jen.File {
 	f.Var().Id("permissionNames").Op("=").Index(jen.Op("...")).String().Values(names...)
 	comment(f, "permissionResource is the index of each permission's resource type.")
 	f.Var().Id("permissionResource").Op("=").Index(jen.Op("...")).Uint16().Values(res...)
-	comment(f, "String returns the permission's name, such as " + permExample(s) + ".")
+	comment(f, "String returns the permission's name, such as "+permExample(s)+".")
 	f.Func().Params(jen.Id("p").Id("Permission")).Id("String").Params().String().Block(
 		jen.If(jen.Int().Parens(jen.Id("p")).Op("<").Len(jen.Id("permissionNames"))).Block(jen.Return(jen.Id("permissionNames").Index(jen.Id("p")))),
 		jen.Return(jen.Lit("Permission(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Parens(jen.Id("p"))).Op("+").Lit(")")),
 	)
-	comment(f, "PermissionByName returns the permission called name, such as " + permExample(s) + ".")
+	comment(f, "PermissionByName returns the permission called name, such as "+permExample(s)+".")
 	f.Func().Id("PermissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(
 		jen.Return(jen.Id("permissionByName").Call(jen.Id("name"))))
 	f.Func().Id("permissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(

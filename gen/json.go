@@ -83,7 +83,7 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 		loop = jen.If(jen.Len(jen.Id("j").Dot("Keys")).Op(">").Lit(0)).Block(
 			jen.Return(rtCall("UndeclaredAttribute", jen.Id("where"), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
 	}
-	comment(f, name + " decodes the attributes of " + what + " into dst.")
+	comment(f, name+" decodes the attributes of "+what+" into dst.")
 	f.Func().Id(name).Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType), jen.Id("where").String()).Error().Block(
 		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
@@ -280,7 +280,7 @@ reference evaluator.`)
 			))
 		}
 		cases = append(cases, jen.Default().Return(jen.Id("seen"), rtCall("Errorf", jen.Id("where"), jen.Lit(": scope "+strconv.Quote(sc.Name)+" has no parameter "), rtCall("Quote", jen.Id("k")), rtCall("DidYouMean", jen.Id("k"), jen.Index().String().Values(names...)))))
-		comment(f, g.scopeDec[sc] + " decodes the parameters of a scope of type " + sc.Name + " into dst, and reports\nwhich were given.")
+		comment(f, g.scopeDec[sc]+" decodes the parameters of a scope of type "+sc.Name+" into dst, and reports\nwhich were given.")
 		f.Func().Id(g.scopeDec[sc]).Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(g.scopeType[sc]), jen.Id("where").String()).Params(jen.Id("seen").Index(jen.Lit(len(sc.Params))).Bool(), jen.Err().Error()).Block(
 			jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
 				jen.If(jen.Id("k").Op("==").Lit("type")).Block(jen.Continue()),
