@@ -459,6 +459,9 @@ func junction(isAnd bool, cs []Cond) Cond {
 		}
 	}
 	out, keys = absorb(isAnd, out, keys)
+	if c := factor(isAnd, out); c != nil {
+		return c
+	}
 	switch len(out) {
 	case 0:
 		return unit
@@ -682,4 +685,73 @@ func absorb(isAnd bool, terms []Cond, keys []string) ([]Cond, []string) {
 		}
 	}
 	return out, outKeys
+}
+
+// factor pulls out the terms every member of a junction shares: (a && x) || (b && x)
+// is x && (a || b), which then merges a and b if they test one value; dually
+// (a || x) && (b || x) is x || (a && b). It returns nil when nothing is shared.
+func factor(isAnd bool, terms []Cond) Cond {
+	if len(terms) < 2 {
+		return nil
+	}
+	parts := func(c Cond) []Cond {
+		switch x := c.(type) {
+		case And:
+			if !isAnd {
+				return x
+			}
+		case Or:
+			if isAnd {
+				return x
+			}
+		}
+		return []Cond{c}
+	}
+	var common map[string]Cond
+	var order []string
+	for i, t := range terms {
+		here := map[string]Cond{}
+		for _, p := range parts(t) {
+			here[key(p)] = p
+		}
+		if i == 0 {
+			common = here
+			for _, p := range parts(t) {
+				order = append(order, key(p))
+			}
+			continue
+		}
+		for k := range common {
+			if _, ok := here[k]; !ok {
+				delete(common, k)
+			}
+		}
+		if len(common) == 0 {
+			return nil
+		}
+	}
+	var shared []Cond
+	for _, k := range order {
+		if c, ok := common[k]; ok {
+			shared = append(shared, c)
+		}
+	}
+	rests := make([]Cond, len(terms))
+	for i, t := range terms {
+		var rest []Cond
+		for _, p := range parts(t) {
+			if _, ok := common[key(p)]; !ok {
+				rest = append(rest, p)
+			}
+		}
+		if isAnd {
+			rests[i] = OrOf(rest...)
+		} else {
+			rests[i] = AndOf(rest...)
+		}
+	}
+	if isAnd {
+		return OrOf(append(shared, AndOf(rests...))...)
+	}
+	return AndOf(append(shared, OrOf(rests...))...)
 }
