@@ -19,11 +19,9 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-/*
-validAssignment returns the role of an assignment and whether the assignment can grant
-anything: its role and scope type are known, the role may be assigned at that scope and
-no scope parameter is missing.
-*/
+// validAssignment returns the role of an assignment and whether the assignment can grant
+// anything: its role and scope type are known, the role may be assigned at that scope and
+// no scope parameter is missing.
 func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
 	info := t.role(as.Role)
 	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
@@ -32,10 +30,8 @@ func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
 	return info, info.anyScope || info.scopes.has(as.Scope.Type)
 }
 
-/*
-warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-them.
-*/
+// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
+// them.
 func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
 	for i := range p.Roles {
 		as := &p.Roles[i]
@@ -75,10 +71,8 @@ func oauthScope(name string) (PermissionSet, bool) {
 	return PermissionSet{}, false
 }
 
-/*
-permissionPattern reports whether the pattern (library.view, library.*, *) names perm,
-and whether it is a valid pattern at all.
-*/
+// permissionPattern reports whether the pattern (library.view, library.*, *) names perm,
+// and whether it is a valid pattern at all.
 func permissionPattern(pat string, perm Permission) (match, valid bool) {
 	if pat == "*" {
 		return true, true
@@ -115,16 +109,14 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-/*
-CheckProject decides whether p may perform perm on the project r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
-
-The decision order is the spec's: deny rules, the credential, allow rules, then p's
-role assignments in order. Evaluation errors are listed in the decision's Errors and
-invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.
-*/
+// CheckProject decides whether p may perform perm on the project r, and why. A nil cred is
+// no credential; a nil ctx is the zero Context. A permission of another resource type is
+// denied.
+//
+// The decision order is the spec's: deny rules, the credential, allow rules, then p's
+// role assignments in order. Evaluation errors are listed in the decision's Errors and
+// invalid assignments in its Warnings. It does not allocate unless it has errors or
+// warnings to report.
 func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context) runtime.Decision {
 	if p == nil {
 		p = &zeroPrincipal
@@ -142,10 +134,8 @@ func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cre
 	return d
 }
 
-/*
-ProjectPermissions returns every permission p has on the project r: for a user interface
-that offers only the actions p may take.
-*/
+// ProjectPermissions returns every permission p has on the project r: for a user interface
+// that offers only the actions p may take.
 func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credential, ctx *Context) PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
@@ -274,10 +264,8 @@ func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, 
 			return false
 		}
 	}
-	/*
-	   Every filter must be well formed and cover this resource type before any is
-	   evaluated.
-	*/
+	// Every filter must be well formed and cover this resource type before any is
+	// evaluated.
 	for _, f := range c.Filters {
 		name, _, ok := strings.Cut(f, ":")
 		if !ok {
@@ -321,16 +309,14 @@ func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, 
 	return true
 }
 
-/*
-CheckReport decides whether p may perform perm on the report r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
-
-The decision order is the spec's: deny rules, the credential, allow rules, then p's
-role assignments in order. Evaluation errors are listed in the decision's Errors and
-invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.
-*/
+// CheckReport decides whether p may perform perm on the report r, and why. A nil cred is
+// no credential; a nil ctx is the zero Context. A permission of another resource type is
+// denied.
+//
+// The decision order is the spec's: deny rules, the credential, allow rules, then p's
+// role assignments in order. Evaluation errors are listed in the decision's Errors and
+// invalid assignments in its Warnings. It does not allocate unless it has errors or
+// warnings to report.
 func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context) runtime.Decision {
 	if p == nil {
 		p = &zeroPrincipal
@@ -348,10 +334,8 @@ func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred 
 	return d
 }
 
-/*
-ReportPermissions returns every permission p has on the report r: for a user interface
-that offers only the actions p may take.
-*/
+// ReportPermissions returns every permission p has on the report r: for a user interface
+// that offers only the actions p may take.
 func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential, ctx *Context) PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
@@ -482,10 +466,8 @@ func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p
 			return false
 		}
 	}
-	/*
-	   Every filter must be well formed and cover this resource type before any is
-	   evaluated.
-	*/
+	// Every filter must be well formed and cover this resource type before any is
+	// evaluated.
 	for _, f := range c.Filters {
 		name, _, ok := strings.Cut(f, ":")
 		if !ok {
@@ -529,16 +511,14 @@ func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p
 	return true
 }
 
-/*
-CheckAccount decides whether p may perform perm on the account r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
-
-The decision order is the spec's: deny rules, the credential, allow rules, then p's
-role assignments in order. Evaluation errors are listed in the decision's Errors and
-invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.
-*/
+// CheckAccount decides whether p may perform perm on the account r, and why. A nil cred is
+// no credential; a nil ctx is the zero Context. A permission of another resource type is
+// denied.
+//
+// The decision order is the spec's: deny rules, the credential, allow rules, then p's
+// role assignments in order. Evaluation errors are listed in the decision's Errors and
+// invalid assignments in its Warnings. It does not allocate unless it has errors or
+// warnings to report.
 func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context) runtime.Decision {
 	if p == nil {
 		p = &zeroPrincipal
@@ -556,10 +536,8 @@ func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cre
 	return d
 }
 
-/*
-AccountPermissions returns every permission p has on the account r: for a user interface
-that offers only the actions p may take.
-*/
+// AccountPermissions returns every permission p has on the account r: for a user interface
+// that offers only the actions p may take.
 func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credential, ctx *Context) PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal

@@ -5,83 +5,65 @@ package hqauthz
 
 import "github.com/permc/permc/runtime"
 
-/*
-matchProjectProject evaluates, at spec.yaml:47:16:
-
-	resource.id == scope.project
-*/
+// matchProjectProject evaluates, at spec.yaml:47:16:
+//
+//	resource.id == scope.project
 func matchProjectProject(p *Principal, r *Project, ctx *Context, cred *Credential, s *ProjectScope) (bool, runtime.Err) {
 	return r.ID == s.Project, runtime.OK
 }
 
-/*
-matchProjectReport evaluates, at spec.yaml:48:15:
-
-	resource.project == scope.project
-*/
+// matchProjectReport evaluates, at spec.yaml:48:15:
+//
+//	resource.project == scope.project
 func matchProjectReport(p *Principal, r *Report, ctx *Context, cred *Credential, s *ProjectScope) (bool, runtime.Err) {
 	return r.Project == s.Project, runtime.OK
 }
 
-/*
-matchReportsReport evaluates, at spec.yaml:53:12:
-
-	resource.project == scope.project && resource.id in scope.ids
-*/
+// matchReportsReport evaluates, at spec.yaml:53:12:
+//
+//	resource.project == scope.project && resource.id in scope.ids
 func matchReportsReport(p *Principal, r *Report, ctx *Context, cred *Credential, s *ReportsScope) (bool, runtime.Err) {
 	return (r.Project == s.Project) && runtime.In(s.IDs, r.ID), runtime.OK
 }
 
-/*
-filterProjectProject evaluates, at spec.yaml:112:18:
-
-	resource.id == filter
-*/
+// filterProjectProject evaluates, at spec.yaml:112:18:
+//
+//	resource.id == filter
 func filterProjectProject(p *Principal, r *Project, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
 	return r.ID == filter, runtime.OK
 }
 
-/*
-filterProjectReport evaluates, at spec.yaml:113:17:
-
-	resource.project == filter
-*/
+// filterProjectReport evaluates, at spec.yaml:113:17:
+//
+//	resource.project == filter
 func filterProjectReport(p *Principal, r *Report, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
 	return r.Project == filter, runtime.OK
 }
 
-/*
-ruleOwnIdentityAccount evaluates, at spec.yaml:81:11:
-
-	resource.id == principal.id
-*/
+// ruleOwnIdentityAccount evaluates, at spec.yaml:81:11:
+//
+//	resource.id == principal.id
 func ruleOwnIdentityAccount(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.ID == p.ID, runtime.OK
 }
 
-/*
-ruleSupportStaffProject evaluates, at spec.yaml:85:11:
-
-	principal.superuser
-*/
+// ruleSupportStaffProject evaluates, at spec.yaml:85:11:
+//
+//	principal.superuser
 func ruleSupportStaffProject(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Superuser, runtime.OK
 }
 
-/*
-ruleSupportStaffReport evaluates, at spec.yaml:85:11:
-
-	principal.superuser
-*/
+// ruleSupportStaffReport evaluates, at spec.yaml:85:11:
+//
+//	principal.superuser
 func ruleSupportStaffReport(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Superuser, runtime.OK
 }
 
-/*
-ruleKeyIPAllowlistProject evaluates, at spec.yaml:92:7:
-
-	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-*/
+// ruleKeyIPAllowlistProject evaluates, at spec.yaml:92:7:
+//
+//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistProject(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
@@ -124,11 +106,9 @@ func ruleKeyIPAllowlistProjectSub2(p *Principal, r *Project, ctx *Context, cred 
 	return v1, runtime.OK
 }
 
-/*
-ruleKeyIPAllowlistReport evaluates, at spec.yaml:92:7:
-
-	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-*/
+// ruleKeyIPAllowlistReport evaluates, at spec.yaml:92:7:
+//
+//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistReport(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
@@ -171,11 +151,9 @@ func ruleKeyIPAllowlistReportSub2(p *Principal, r *Report, ctx *Context, cred *C
 	return v1, runtime.OK
 }
 
-/*
-ruleKeyIPAllowlistAccount evaluates, at spec.yaml:92:7:
-
-	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-*/
+// ruleKeyIPAllowlistAccount evaluates, at spec.yaml:92:7:
+//
+//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistAccount(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {

@@ -8,11 +8,9 @@ import (
 	"strings"
 )
 
-/*
-CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-{"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-reference evaluator.
-*/
+// CheckJSON appends to dst the answer to one request given as JSON: the decision, or
+// {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
+// reference evaluator.
 func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 	var d runtime.Decision
 	if err := a.checkJSON(&d, req); err != nil {
@@ -23,10 +21,8 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 
 var sortedResourceNames = []string{"account", "project", "report"}
 
-/*
-checkJSON decodes a request as strictly as the reference evaluator, in the same
-order and with the same messages, and decides it.
-*/
+// checkJSON decodes a request as strictly as the reference evaluator, in the same
+// order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	doc, err := runtime.ParseJSON(data)
 	if err != nil {
@@ -116,10 +112,8 @@ var projectPermissionNames = []string{"project.view_apps", "project.edit_apps", 
 var reportPermissionNames = []string{"report.view", "report.export"}
 var accountPermissionNames = []string{"account.read_identity"}
 
-/*
-decodePermission decodes the request's permission, which must be one of the
-resource type's (res, typ, named names).
-*/
+// decodePermission decodes the request's permission, which must be one of the
+// resource type's (res, typ, named names).
 func decodePermission(doc *runtime.JSON, typ string, res int, names []string) (Permission, error) {
 	name, err := runtime.WantString(runtime.Field(doc, "permission"), "permission")
 	if err != nil {
@@ -142,10 +136,8 @@ type request struct {
 	cred      *Credential // nil when the request has none
 }
 
-/*
-decode decodes the principal with its role assignments (warning about invalid ones
-in d), the context and the credential.
-*/
+// decode decodes the principal with its role assignments (warning about invalid ones
+// in d), the context and the credential.
 func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
 	pj := runtime.Field(doc, "principal")
 	if pj == nil {
@@ -206,11 +198,9 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	return nil
 }
 
-/*
-decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
-role not assignable at the scope or a missing scope parameter makes the assignment
-invalid, with a warning in d; a malformed one is an error.
-*/
+// decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
+// role not assignable at the scope or a missing scope parameter makes the assignment
+// invalid, with a warning in d; a malformed one is an error.
 func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	where := runtime.ElemWhere("principal.roles", i)
 	if err := runtime.WantObject(j, where); err != nil {
@@ -298,10 +288,8 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 	return nil
 }
 
-/*
-decodeProjectScope decodes the parameters of a scope of type project into dst, and reports
-which were given.
-*/
+// decodeProjectScope decodes the parameters of a scope of type project into dst, and reports
+// which were given.
 func decodeProjectScope(sj *runtime.JSON, dst *ProjectScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -326,10 +314,8 @@ func decodeProjectScope(sj *runtime.JSON, dst *ProjectScope, where string) (seen
 	return seen, nil
 }
 
-/*
-decodeReportsScope decodes the parameters of a scope of type reports into dst, and reports
-which were given.
-*/
+// decodeReportsScope decodes the parameters of a scope of type reports into dst, and reports
+// which were given.
 func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen [2]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {

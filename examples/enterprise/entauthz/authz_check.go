@@ -19,11 +19,9 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-/*
-validAssignment returns the role of an assignment and whether the assignment can grant
-anything: its role and scope type are known, the role may be assigned at that scope and
-no scope parameter is missing.
-*/
+// validAssignment returns the role of an assignment and whether the assignment can grant
+// anything: its role and scope type are known, the role may be assigned at that scope and
+// no scope parameter is missing.
 func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
 	info := t.role(as.Role)
 	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
@@ -32,10 +30,8 @@ func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
 	return info, info.anyScope || info.scopes.has(as.Scope.Type)
 }
 
-/*
-warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-them.
-*/
+// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
+// them.
 func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
 	for i := range p.Roles {
 		as := &p.Roles[i]
@@ -79,10 +75,8 @@ func oauthScope(name string) (PermissionSet, bool) {
 	return PermissionSet{}, false
 }
 
-/*
-permissionPattern reports whether the pattern (library.view, library.*, *) names perm,
-and whether it is a valid pattern at all.
-*/
+// permissionPattern reports whether the pattern (library.view, library.*, *) names perm,
+// and whether it is a valid pattern at all.
 func permissionPattern(pat string, perm Permission) (match, valid bool) {
 	if pat == "*" {
 		return true, true
@@ -119,16 +113,14 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-/*
-CheckEnterprise decides whether p may perform perm on the enterprise r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
-
-The decision order is the spec's: deny rules, the credential, allow rules, then p's
-role assignments in order. Evaluation errors are listed in the decision's Errors and
-invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.
-*/
+// CheckEnterprise decides whether p may perform perm on the enterprise r, and why. A nil cred is
+// no credential; a nil ctx is the zero Context. A permission of another resource type is
+// denied.
+//
+// The decision order is the spec's: deny rules, the credential, allow rules, then p's
+// role assignments in order. Evaluation errors are listed in the decision's Errors and
+// invalid assignments in its Warnings. It does not allocate unless it has errors or
+// warnings to report.
 func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context) runtime.Decision {
 	if p == nil {
 		p = &zeroPrincipal
@@ -146,10 +138,8 @@ func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterpris
 	return d
 }
 
-/*
-EnterprisePermissions returns every permission p has on the enterprise r: for a user interface
-that offers only the actions p may take.
-*/
+// EnterprisePermissions returns every permission p has on the enterprise r: for a user interface
+// that offers only the actions p may take.
 func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Credential, ctx *Context) PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
@@ -281,10 +271,8 @@ func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTabl
 			return false
 		}
 	}
-	/*
-	   Every filter must be well formed and cover this resource type before any is
-	   evaluated.
-	*/
+	// Every filter must be well formed and cover this resource type before any is
+	// evaluated.
 	for _, f := range c.Filters {
 		name, _, ok := strings.Cut(f, ":")
 		if !ok {
@@ -328,16 +316,14 @@ func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTabl
 	return true
 }
 
-/*
-CheckLearner decides whether p may perform perm on the learner r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
-
-The decision order is the spec's: deny rules, the credential, allow rules, then p's
-role assignments in order. Evaluation errors are listed in the decision's Errors and
-invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.
-*/
+// CheckLearner decides whether p may perform perm on the learner r, and why. A nil cred is
+// no credential; a nil ctx is the zero Context. A permission of another resource type is
+// denied.
+//
+// The decision order is the spec's: deny rules, the credential, allow rules, then p's
+// role assignments in order. Evaluation errors are listed in the decision's Errors and
+// invalid assignments in its Warnings. It does not allocate unless it has errors or
+// warnings to report.
 func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context) runtime.Decision {
 	if p == nil {
 		p = &zeroPrincipal
@@ -355,10 +341,8 @@ func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cre
 	return d
 }
 
-/*
-LearnerPermissions returns every permission p has on the learner r: for a user interface
-that offers only the actions p may take.
-*/
+// LearnerPermissions returns every permission p has on the learner r: for a user interface
+// that offers only the actions p may take.
 func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credential, ctx *Context) PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
@@ -504,10 +488,8 @@ func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, 
 			return false
 		}
 	}
-	/*
-	   Every filter must be well formed and cover this resource type before any is
-	   evaluated.
-	*/
+	// Every filter must be well formed and cover this resource type before any is
+	// evaluated.
 	for _, f := range c.Filters {
 		name, _, ok := strings.Cut(f, ":")
 		if !ok {
@@ -551,16 +533,14 @@ func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, 
 	return true
 }
 
-/*
-CheckTpaProvider decides whether p may perform perm on the tpa_provider r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
-
-The decision order is the spec's: deny rules, the credential, allow rules, then p's
-role assignments in order. Evaluation errors are listed in the decision's Errors and
-invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.
-*/
+// CheckTpaProvider decides whether p may perform perm on the tpa_provider r, and why. A nil cred is
+// no credential; a nil ctx is the zero Context. A permission of another resource type is
+// denied.
+//
+// The decision order is the spec's: deny rules, the credential, allow rules, then p's
+// role assignments in order. Evaluation errors are listed in the decision's Errors and
+// invalid assignments in its Warnings. It does not allocate unless it has errors or
+// warnings to report.
 func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context) runtime.Decision {
 	if p == nil {
 		p = &zeroPrincipal
@@ -578,10 +558,8 @@ func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvi
 	return d
 }
 
-/*
-TpaProviderPermissions returns every permission p has on the tpa_provider r: for a user interface
-that offers only the actions p may take.
-*/
+// TpaProviderPermissions returns every permission p has on the tpa_provider r: for a user interface
+// that offers only the actions p may take.
 func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *Credential, ctx *Context) PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
@@ -698,10 +676,8 @@ func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTab
 			return false
 		}
 	}
-	/*
-	   Every filter must be well formed and cover this resource type before any is
-	   evaluated.
-	*/
+	// Every filter must be well formed and cover this resource type before any is
+	// evaluated.
 	for _, f := range c.Filters {
 		name, _, ok := strings.Cut(f, ":")
 		if !ok {
