@@ -18,6 +18,7 @@ package cond
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -398,19 +399,19 @@ func (c *Residual) String() string {
 	return fmt.Sprintf("unplanned(%s, %t)", quote(c.Expr), c.Want)
 }
 
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+func quote(s string) string { return strconv.Quote(s) }
 
 // formatLit renders a Go value in CEL syntax.
 func formatLit(v any) string {
 	switch x := v.(type) {
 	case bool:
-		return fmt.Sprint(x)
+		return strconv.FormatBool(x)
 	case int64:
-		return fmt.Sprint(x)
+		return strconv.FormatInt(x, 10)
 	case uint64:
-		return fmt.Sprintf("%du", x)
+		return strconv.FormatUint(x, 10) + "u"
 	case float64:
-		s := fmt.Sprint(x)
+		s := strconv.FormatFloat(x, 'g', -1, 64)
 		if !strings.ContainsAny(s, ".eIN") {
 			s += ".0"
 		}

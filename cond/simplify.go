@@ -385,7 +385,8 @@ func litKey(v any) string {
 		}
 		return "{" + strings.Join(parts, ",") + "}"
 	}
-	return fmt.Sprintf("%T:%s", v, formatLit(v))
+	// formatLit's CEL syntax already tells the types apart (1, 1u, 1.0, "1", b"1").
+	return formatLit(v)
 }
 
 // maxAbsorb bounds the quadratic absorption pass; beyond it terms are only merged.

@@ -83,7 +83,7 @@ func TestAgreesWithCheckLibraries(t *testing.T) {
 	ev, p, custom := setup(t, librariesSpec, "../examples/contentlibraries/roles.json")
 	g := plantest.New(ev.Spec(), 1)
 	g.CustomRoles = custom
-	c := agree(t, ev, p, g, 150, 40, 4)
+	c := agree(t, ev, p, g, 100, 30, 4)
 	if c == 0 {
 		t.Error("no conditional plan at all")
 	}
@@ -92,7 +92,7 @@ func TestAgreesWithCheckLibraries(t *testing.T) {
 func TestAgreesWithCheckOps(t *testing.T) {
 	ev, p, _ := setup(t, "testdata/ops.yaml", "")
 	g := plantest.New(ev.Spec(), 2)
-	c := agree(t, ev, p, g, 150, 40, 4)
+	c := agree(t, ev, p, g, 100, 30, 4)
 	if c == 0 {
 		t.Error("no conditional plan at all")
 	}
