@@ -9,6 +9,8 @@ import (
 
 	"github.com/permc/permc/bench/engine/opawasm"
 	"github.com/permc/permc/bench/scenario"
+	"github.com/permc/permc/gen"
+	"github.com/permc/permc/spec"
 )
 
 // TestEngines checks every engine's answer to every case, at every spec scale: an
@@ -178,8 +180,8 @@ func BenchmarkParallel(b *testing.B) {
 // deployment is BenchmarkBuild.
 func BenchmarkLoad(b *testing.B) {
 	for _, en := range engines {
-		if en.name == "hand" {
-			continue // nothing to load
+		if en.name == "hand" || en.name == "permc-go-json" {
+			continue // nothing to load; the same Authorizer as permc-go
 		}
 		b.Run(en.name, func(b *testing.B) {
 			for _, k := range scenario.Scales {
@@ -277,8 +279,25 @@ func BenchmarkWasmStart(b *testing.B) {
 }
 
 // BenchmarkBuild is what happens before deployment, for the engines that compile a
-// policy ahead of time: OPA building its Wasm module from Rego.
+// policy ahead of time: permc generating Go from the spec (the go build after it is not
+// timed), and OPA building its Wasm module from Rego.
 func BenchmarkBuild(b *testing.B) {
+	for _, k := range scenario.Scales {
+		m := scenario.NewModel(k)
+		b.Run(fmt.Sprintf("permc-go/spec=%dx", k), func(b *testing.B) {
+			src := m.Spec()
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := spec.Load("spec.yaml", src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := gen.Generate(s, gen.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	for _, k := range scenario.Scales {
 		m := scenario.NewModel(k)
 		b.Run(fmt.Sprintf("opa-wasm/spec=%dx", k), func(b *testing.B) {

@@ -52,7 +52,7 @@ func TestLargerSpecs(t *testing.T) {
 		}
 		want := scenario.NewModel(k).Spec()
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go run ./cmd/genspec in bench/", path)
+			t.Errorf("%s is stale: run go generate in bench/", path)
 		}
 		s, err := spec.Load(path, want)
 		if err != nil {
