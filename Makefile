@@ -19,10 +19,9 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 # make bench - permc against the hand-written floor and other engines (bench/, its own
-# module); writes bench/bench.out and the tables in docs/performance.md. About 15 minutes.
+# module): three whole runs, then the tables in docs/performance.md. About 20 minutes.
 bench:
-	cd bench && bash -o pipefail -c "go test -run '^$$' -bench . -benchmem -count 3 -timeout 90m | tee bench.out"
-	cd bench && go run ./cmd/report -update ../docs/performance.md bench.out
+	bash bench/run.sh
 
 # make bench-unit - the micro-benchmarks inside permc's own packages
 bench-unit:
