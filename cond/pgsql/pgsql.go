@@ -161,6 +161,12 @@ func (tr *translator) cond(c cond.Cond) (string, error) {
 	case cond.Or:
 		return tr.junction(c, " OR ")
 	case *cond.Not:
+		if cmp, ok := c.X.(*cond.Compare); ok && cmp.Op == cond.Eq && !hasDouble(cmp.L.Type()) && cmp.L.Type().Kind != cond.Bool {
+			// Without NULLs and NaN, NOT (a = b) is a <> b.
+			ne := *cmp
+			ne.Op = cond.Ne
+			return tr.compare(&ne)
+		}
 		x, err := tr.cond(c.X)
 		if err != nil {
 			return "", err
@@ -235,6 +241,15 @@ func isUnit(s string) bool {
 		}
 	}
 	return true
+}
+
+func hasDouble(t *cond.Type) bool {
+	for ; t != nil; t = t.Elem {
+		if t.Kind == cond.Double {
+			return true
+		}
+	}
+	return false
 }
 
 // sqlType returns the SQL type of the parameter that carries a constant of type t.

@@ -97,6 +97,9 @@ func TestTranslationRules(t *testing.T) {
 			`NOT EXISTS (SELECT 1 FROM unnest("nums") AS q1(v) WHERE q1.v < $1::bigint)`, []any{int64(2)}},
 		{"nested quantifiers", &cond.Quant{Var: "t", List: tags, Body: &cond.Quant{Var: "n", List: nums, Body: &cond.Compare{Op: cond.Eq, L: &cond.Size{Of: &cond.Var{Name: "t", T: cond.StringType}}, R: &cond.Var{Name: "n", T: cond.IntType}}}},
 			`EXISTS (SELECT 1 FROM unnest("tags") AS q1(v) WHERE EXISTS (SELECT 1 FROM unnest("nums") AS q2(v) WHERE char_length(q1.v) = q2.v))`, nil},
+		{"not equal", &cond.Not{X: &cond.Compare{Op: cond.Eq, L: title, R: str("x")}}, `"title" <> $1::text`, []any{"x"}},
+		{"not equal, timestamp with nanoseconds", &cond.Not{X: &cond.Compare{Op: cond.Eq, L: created, R: &cond.Lit{V: t0.Add(1), T: cond.TimestampType}}}, `TRUE`, nil},
+		{"not equal, doubles", &cond.Not{X: &cond.Compare{Op: cond.Eq, L: score, R: &cond.Lit{V: 1.5, T: cond.DoubleType}}}, `NOT ("score" <> 'NaN'::double precision AND "score" = $1::double precision)`, []any{1.5}},
 		{"and, or, not", cond.And{&cond.Not{X: &cond.In{Elem: str("archived"), Coll: tags}}, cond.Or{isPublic, &cond.Compare{Op: cond.Eq, L: title, R: str("x")}}},
 			`(NOT ($1::text = ANY("tags")) AND ("is_public" OR "title" = $2::text))`, []any{"archived", "x"}},
 	} {
