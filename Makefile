@@ -13,6 +13,7 @@ check:
 	go vet ./...
 	go run $(STATICCHECK) ./...
 	go mod tidy -diff
+	cd examples && go run $(STATICCHECK) ./... && go mod tidy -diff
 	bash scripts/test.sh
 
 fmt:
