@@ -44,7 +44,9 @@ func NotOf(c Cond) Cond {
 			return Cmp(Eq, x.L, x.R, x.At)
 		case x.Op == Eq:
 			if l, ok := x.R.(*Lit); ok && x.L.Type().Kind == Bool {
-				return Cmp(Eq, x.L, &Lit{V: !l.V.(bool), T: BoolType}, x.At)
+				if b, ok := l.V.(bool); ok {
+					return Cmp(Eq, x.L, &Lit{V: !b, T: BoolType}, x.At)
+				}
 			}
 		case x.L.Type().Kind != Double:
 			// Without NaN, !(a < b) is a >= b.

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"testing"
 
+	"github.com/permc/permc/cond/pgsql"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
@@ -35,6 +36,16 @@ func FuzzPlanAgreesWithCheck(f *testing.F) {
 		pl, err := e.p.PlanJSON(req, perm.Name)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, req)
+		}
+		// The translation may refuse a plan, but never panics on one.
+		cols := map[string]string{"id": "id"}
+		for _, a := range perm.Resource.Attributes {
+			cols[a.Name] = a.Name
+		}
+		if _, err := pgsql.Where(pl.Cond, &pgsql.Table{Name: perm.Resource.Name, Columns: cols}, 1); err != nil {
+			if _, ok := err.(*pgsql.Error); !ok {
+				t.Fatalf("pgsql.Where: %T %v", err, err)
+			}
 		}
 		for j := 0; j < 25; j++ {
 			id, attrs := g.Resource(perm.Resource)

@@ -231,9 +231,13 @@ func TestSQLSelectsExactlyTheAllowedRows(t *testing.T) {
 				tables[res.Name] = tb
 			}
 			conditional := 0
+			requests := tc.requests
+			if raceEnabled {
+				requests /= 2
+			}
 			for _, perm := range s.Permissions {
 				tb := tables[perm.Resource.Name]
-				for i := 0; i < tc.requests; i++ {
+				for i := 0; i < requests; i++ {
 					req := g.Request(1 + i%8)
 					reqJSON := plantest.JSON(req)
 					pl, err := p.PlanJSON(reqJSON, perm.Name)

@@ -541,7 +541,11 @@ func (tr *translator) in(c *cond.In) (string, error) {
 	}
 	elemT := collT.Elem
 	if lit, ok := c.Coll.(*cond.Lit); ok {
-		elems := storable(lit.V.([]any))
+		list, ok := lit.V.([]any)
+		if !ok {
+			return "", &Error{At: c.At, Msg: fmt.Sprintf("a %T constant where a list was expected", lit.V)}
+		}
+		elems := storable(list)
 		if len(elems) == 0 {
 			return "FALSE", nil
 		}
@@ -612,7 +616,10 @@ func likeEscape(s string) string {
 
 func (tr *translator) strTest(c *cond.StrTest) (string, error) {
 	if lit, ok := c.Arg.(*cond.Lit); ok {
-		arg := lit.V.(string)
+		arg, ok := lit.V.(string)
+		if !ok {
+			return "", &Error{At: c.At, Msg: fmt.Sprintf("a %T constant where a string was expected", lit.V)}
+		}
 		if strings.IndexByte(arg, 0) >= 0 {
 			return "FALSE", nil // no stored string contains NUL
 		}
@@ -641,7 +648,10 @@ func (tr *translator) strTest(c *cond.StrTest) (string, error) {
 	}
 	var s string
 	if lit, ok := c.S.(*cond.Lit); ok {
-		str := lit.V.(string)
+		str, ok := lit.V.(string)
+		if !ok {
+			return "", &Error{At: c.At, Msg: fmt.Sprintf("a %T constant where a string was expected", lit.V)}
+		}
 		if i := strings.IndexByte(str, 0); i >= 0 {
 			if c.Fn != cond.StartsWith {
 				return "", &Error{At: c.At, Msg: "PostgreSQL text cannot hold NUL"}
@@ -677,7 +687,8 @@ func (tr *translator) quant(c *cond.Quant) (string, error) {
 	if in, ok := c.Body.(*cond.In); ok && !c.All {
 		if v, ok := in.Elem.(*cond.Var); ok && v.Name == c.Var {
 			if lit, ok := in.Coll.(*cond.Lit); ok {
-				elems := storable(lit.V.([]any))
+				consts, _ := lit.V.([]any)
+				elems := storable(consts)
 				if len(elems) == 0 {
 					return "FALSE", nil
 				}

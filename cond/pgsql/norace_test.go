@@ -1,0 +1,5 @@
+//go:build !race
+
+package pgsql_test
+
+const raceEnabled = false
