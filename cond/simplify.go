@@ -461,7 +461,7 @@ func junction(isAnd bool, cs []Cond) Cond {
 			}
 		}
 	}
-	out, keys = absorb(isAnd, out, keys)
+	out, _ = absorb(isAnd, out, keys)
 	if c := factor(isAnd, out); c != nil {
 		return c
 	}

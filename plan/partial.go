@@ -46,7 +46,6 @@ type compiled struct {
 	x      *spec.Expr
 	ast    *celast.AST
 	deps   map[int64][]string // free variables of each node
-	spans  map[int64]string   // source text of each node
 	whole  cel.Program
 	env    *cel.Env
 	progs  sync.Map // node id -> cel.Program, for known subexpressions
@@ -361,7 +360,6 @@ func (a activation) Parent() interpreter.Activation      { return nil }
 type partial struct {
 	c    *compiled
 	what string
-	res  *spec.Resource
 }
 
 // ground reports whether e can be evaluated now: it does not use the resource or a

@@ -391,7 +391,7 @@ func (p *Planner) expr(x *spec.Expr, r *request, what string, extra map[string]a
 			root.native[k] = v
 		}
 	}
-	pe := &partial{c: c, what: what, res: r.Resource}
+	pe := &partial{c: c, what: what}
 	v, err := pe.eval(c.ast.Expr(), &binding{root: root})
 	if err != nil {
 		u, ok := err.(*unplannable)

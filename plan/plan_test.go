@@ -11,7 +11,6 @@ import (
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
 	"github.com/permc/permc/runtime"
-	"github.com/permc/permc/spec"
 )
 
 // TestRequestErrors: a plan request is malformed exactly when the check request would
@@ -253,13 +252,4 @@ func TestPlanJSON(t *testing.T) {
 	if got := string(pl.AppendJSON(nil)); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-}
-
-func mustSpec(t testing.TB, path string) *spec.Spec {
-	t.Helper()
-	s, err := spec.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
