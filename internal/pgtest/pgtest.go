@@ -111,6 +111,7 @@ func start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeStale()
 	dir, err := os.MkdirTemp("", "permc-pg-")
 	if err != nil {
 		return nil, err
@@ -200,6 +201,27 @@ func start() (*Server, error) {
 	}
 	ok = true
 	return s, nil
+}
+
+// removeStale removes the directories of earlier runs that were killed before they
+// could stop their server: older than an hour, and with no postmaster alive.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "permc-pg-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || time.Since(fi.ModTime()) < time.Hour {
+			continue
+		}
+		if pid, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			line, _, _ := strings.Cut(string(pid), "\n")
+			if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil {
+				if err := syscall.Kill(n, 0); err == nil || err == syscall.EPERM {
+					continue // still running
+				}
+			}
+		}
+		os.RemoveAll(d)
+	}
 }
 
 func (s *Server) stop() {
