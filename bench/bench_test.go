@@ -180,7 +180,7 @@ func BenchmarkParallel(b *testing.B) {
 // deployment is BenchmarkBuild.
 func BenchmarkLoad(b *testing.B) {
 	for _, en := range engines {
-		if en.name == "hand" || en.name == "permc-go-json" {
+		if en.name == "hand" || en.name == "hand-json" || en.name == "permc-go-json" {
 			continue // nothing to load; the same Authorizer as permc-go
 		}
 		b.Run(en.name, func(b *testing.B) {

@@ -11,6 +11,7 @@ import (
 	"github.com/permc/permc/bench/engine/cedarpol"
 	"github.com/permc/permc/bench/engine/celgo"
 	"github.com/permc/permc/bench/engine/hand"
+	"github.com/permc/permc/bench/engine/handjson"
 	"github.com/permc/permc/bench/engine/oparego"
 	"github.com/permc/permc/bench/engine/opawasm"
 	"github.com/permc/permc/bench/engine/refeval"
@@ -57,6 +58,7 @@ type engine struct {
 
 var engines = []engine{
 	{name: "hand", load: loadHand},
+	{name: "hand-json", load: loadHandJSON},
 	{name: "permc-go", load: loadPermcGo, scales: true},
 	{name: "permc-go-json", load: loadPermcGoJSON, scales: true},
 	{name: "permc-eval", load: loadEval, scales: true},
@@ -112,6 +114,32 @@ func (handChecker) prepare(c *scenario.Case) (prepared, error) {
 		par: func(pb *testing.PB) {
 			for pb.Next() {
 				hand.Check(&r.Principal, r.Action, &r.Resource)
+			}
+		},
+	}, nil
+}
+
+// hand-written behind a fast JSON parser
+
+type handJSONChecker struct{}
+
+func loadHandJSON(*scenario.Model, []scenario.Case) (checker, error) { return handJSONChecker{}, nil }
+
+func (handJSONChecker) prepare(c *scenario.Case) (prepared, error) {
+	req := c.RequestJSON()
+	var k handjson.Checker
+	dst := make([]byte, 0, 512)
+	return prepared{
+		decide: func() (outcome, error) {
+			d, err := k.CheckJSON(nil, req)
+			return outcome{allowed: allowedJSON(d), decision: d}, err
+		},
+		op: func() { dst, _ = k.CheckJSON(dst[:0], req) },
+		par: func(pb *testing.PB) {
+			var k handjson.Checker
+			dst := make([]byte, 0, 512)
+			for pb.Next() {
+				dst, _ = k.CheckJSON(dst[:0], req)
 			}
 		},
 	}, nil

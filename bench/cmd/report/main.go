@@ -144,7 +144,7 @@ func parse(r io.Reader) (*results, error) {
 func (r *results) get(name string) *result { return r.byName[name] }
 
 // engineOrder is the order of the engines in the tables.
-var engineOrder = []string{"hand", "permc-go", "permc-go-json", "permc-wasm", "permc-eval", "cel-go", "cedar-go", "opa", "opa-wasm", "casbin"}
+var engineOrder = []string{"hand", "hand-json", "permc-go", "permc-go-json", "permc-wasm", "permc-eval", "cel-go", "cedar-go", "opa", "opa-wasm", "casbin"}
 
 // engines returns the engines with results under prefix, in engineOrder.
 func (r *results) engines(prefix string) []string {

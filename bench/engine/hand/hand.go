@@ -67,6 +67,9 @@ type Resource struct {
 	Tags   []string
 }
 
+// Grants reports whether role grants action a.
+func Grants(role Role, a Action) bool { return grants[role]&(1<<a) != 0 }
+
 // Check reports whether p may do a to r, and which assignment allowed it (-1 when a
 // rule decided or nothing granted).
 func Check(p *Principal, a Action, r *Resource) (allowed bool, assignment int) {
@@ -82,7 +85,7 @@ func Check(p *Principal, a Action, r *Resource) (allowed bool, assignment int) {
 	}
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		if grants[as.Role]&(1<<a) == 0 {
+		if !Grants(as.Role, a) {
 			continue
 		}
 		if as.Scope == Org && as.Value == r.Org || as.Scope == Library && as.Value == r.ID {
