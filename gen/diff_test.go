@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/gobackend"
@@ -21,9 +23,9 @@ import (
 )
 
 // The differential test of the CEL compiler: random well-typed expressions over every
-// supported type, each the condition of an allow rule on a resource type of its own,
-// are decided by the reference evaluator (cel-go) and by the generated code for
-// random attribute values. A rule that allows means true, one with an evaluation error
+// supported type are decided by the reference evaluator (cel-go) and by the generated
+// code for random attribute values. Each expression is the condition of the only allow
+// rule of a permission of its own. A rule that allows means true, one with an evaluation error
 // means error, no grant means false: the two must agree for every expression and
 // input. Disagreements are saved as numbered files in testdata/crashers, which every
 // run replays.
@@ -53,7 +55,8 @@ type crasher struct {
 	Go      string          `json:"go"`
 }
 
-// buildSpec makes a spec with one resource type per expression.
+// buildSpec makes a spec with one permission and one allow rule per expression, on one
+// resource type.
 func buildSpec(exprs []string) []byte {
 	var b strings.Builder
 	b.WriteString("version: 1\npackage: difftest\n")
@@ -66,28 +69,65 @@ func buildSpec(exprs []string) []byte {
 	attrBlock("  ")
 	b.WriteString("context:\n")
 	attrBlock("  ")
-	b.WriteString("resources:\n")
+	b.WriteString("resources:\n  r:\n    attributes:\n")
+	attrBlock("      ")
+	b.WriteString("    permissions: [")
 	for i := range exprs {
-		fmt.Fprintf(&b, "  r%d:\n    attributes:\n", i)
-		attrBlock("      ")
-		b.WriteString("    permissions: [check]\n")
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "e%d", i)
 	}
-	b.WriteString("rules:\n")
+	b.WriteString("]\nrules:\n")
 	for i, x := range exprs {
 		q, _ := json.Marshal(x)
-		fmt.Fprintf(&b, "  - id: e%d\n    allow: [r%d.check]\n    when: %s\n", i, i, q)
+		fmt.Fprintf(&b, "  - id: e%d\n    allow: [r.e%d]\n    when: %s\n", i, i, q)
 	}
 	return []byte(b.String())
 }
 
-// validExprs keeps the expressions the spec loader accepts.
+// validExprs keeps the expressions the spec loader accepts. They are checked together
+// against one resource type (every type has the same attributes), and an error's line
+// tells which rule it belongs to.
 func validExprs(t *testing.T, exprs []string) []string {
+	var b strings.Builder
+	b.WriteString("version: 1\npackage: difftest\nprincipal:\n")
+	for _, a := range attrs {
+		fmt.Fprintf(&b, "  %s: %s\n", a.name, a.typ)
+	}
+	b.WriteString("context:\n")
+	for _, a := range attrs {
+		fmt.Fprintf(&b, "  %s: %s\n", a.name, a.typ)
+	}
+	b.WriteString("resources:\n  r0:\n    attributes:\n")
+	for _, a := range attrs {
+		fmt.Fprintf(&b, "      %s: %s\n", a.name, a.typ)
+	}
+	b.WriteString("    permissions: [check]\nrules:\n")
+	first := strings.Count(b.String(), "\n") + 1
+	for i, x := range exprs {
+		q, _ := json.Marshal(x)
+		fmt.Fprintf(&b, "  - id: e%d\n    allow: [r0.check]\n    when: %s\n", i, q)
+	}
+	_, err := spec.Load("x.yaml", []byte(b.String()))
+	if err == nil {
+		return exprs
+	}
+	var list spec.ErrorList
+	if !errors.As(err, &list) {
+		t.Fatal(err)
+	}
+	bad := map[int]bool{}
+	for _, e := range list {
+		bad[(e.Pos.Line-first)/3] = true
+		if testing.Verbose() {
+			t.Logf("skipped %s: %v", exprs[(e.Pos.Line-first)/3], e)
+		}
+	}
 	var out []string
-	for _, x := range exprs {
-		if _, err := spec.Load("x.yaml", buildSpec([]string{x})); err == nil {
+	for i, x := range exprs {
+		if !bad[i] {
 			out = append(out, x)
-		} else if testing.Verbose() {
-			t.Logf("skipped %s: %v", x, err)
 		}
 	}
 	return out
@@ -151,15 +191,20 @@ func TestDifferential(t *testing.T) {
 		g := &exprGen{r: r}
 		var exprs []string
 		for len(exprs) < *diffExprs {
-			exprs = append(exprs, validExprs(t, []string{g.expr("bool", 0)})...)
+			var cands []string
+			for i := 0; i < *diffExprs; i++ {
+				cands = append(cands, g.expr("bool", 0))
+			}
+			exprs = append(exprs, validExprs(t, cands)...)
 		}
+		exprs = exprs[:*diffExprs]
 		runBatch(t, exprs, func(k int, r *rand.Rand) [][]byte {
 			return [][]byte{withType(randomRequest(r), k)}
 		}, *diffInputs, true)
 	}
 }
 
-// withType points a request at resource type r<k>.
+// withType points a request at permission r.e<k>, decided by expression k.
 func withType(req json.RawMessage, k int) []byte {
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(req))
@@ -169,9 +214,9 @@ func withType(req json.RawMessage, k int) []byte {
 	if res == nil {
 		res = map[string]any{"id": "x"}
 	}
-	res["type"] = fmt.Sprintf("r%d", k)
+	res["type"] = "r"
 	m["resource"] = res
-	m["permission"] = fmt.Sprintf("r%d.check", k)
+	m["permission"] = fmt.Sprintf("r.e%d", k)
 	b, _ := json.Marshal(m)
 	return b
 }
@@ -180,6 +225,7 @@ func withType(req json.RawMessage, k int) []byte {
 // per expression.
 func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [][]byte, inputs int, save bool) {
 	t.Helper()
+	start := time.Now()
 	s, err := spec.Load("diff.yaml", buildSpec(exprs))
 	if err != nil {
 		t.Fatal(err)
@@ -188,6 +234,7 @@ func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [
 	if err != nil {
 		t.Fatal(err)
 	}
+	loaded := time.Now()
 	bin, err := gobackend.Build(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
@@ -198,29 +245,44 @@ func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [
 	}
 	defer d.Close()
 	r := rand.New(rand.NewPCG(uint64(len(exprs)), 5))
-	counts := map[outcome]int{}
-	failures := 0
+	type item struct {
+		k   int
+		req []byte
+	}
+	var items []item
+	var reqs [][]byte
 	for n := 0; n < inputs; n++ {
-		for k, x := range exprs {
+		for k := range exprs {
 			for _, req := range requests(k, r) {
-				want, got := ev.DecideJSON(req), d.DecideJSON(req)
-				ow, og := outcomeOf(want), outcomeOf(got)
-				counts[ow]++
-				if ow == og {
-					continue
-				}
-				failures++
-				if failures > 10 {
-					t.Fatalf("too many differences")
-				}
-				t.Errorf("%s\nrequest %s\neval: %s\ngo:   %s", x, req, want, got)
-				if save {
-					saveCrasher(t, crasher{Expr: x, Request: req, Eval: string(ow), Go: string(og)})
-				}
+				items = append(items, item{k, req})
+				reqs = append(reqs, req)
 			}
 		}
 	}
-	t.Logf("%d expressions: %v", len(exprs), counts)
+	built := time.Now()
+	answers := d.DecideAll(reqs)
+	decided := time.Now()
+	counts := map[outcome]int{}
+	failures := 0
+	for i, it := range items {
+		want, got := ev.DecideJSON(it.req), answers[i]
+		ow, og := outcomeOf(want), outcomeOf(got)
+		counts[ow]++
+		if ow == og {
+			continue
+		}
+		failures++
+		if failures > 10 {
+			t.Fatalf("too many differences")
+		}
+		t.Errorf("%s\nrequest %s\neval: %s\ngo:   %s", exprs[it.k], it.req, want, got)
+		if save {
+			saveCrasher(t, crasher{Expr: exprs[it.k], Request: it.req, Eval: string(ow), Go: string(og)})
+		}
+	}
+	t.Logf("%d expressions: %v (load %v, build %v, go %v, eval %v)", len(exprs), counts,
+		loaded.Sub(start).Round(time.Millisecond), built.Sub(loaded).Round(time.Millisecond),
+		decided.Sub(built).Round(time.Millisecond), time.Since(decided).Round(time.Millisecond))
 }
 
 func saveCrasher(t *testing.T, c crasher) {
@@ -552,11 +614,11 @@ func FuzzDifferential(f *testing.F) {
 	f.Add(uint64(1), uint16(0))
 	f.Add(uint64(42), uint16(17))
 	g := &exprGen{r: rand.New(rand.NewPCG(2026, 11))}
-	var exprs []string
-	t := &testing.T{}
-	for len(exprs) < 60 {
-		exprs = append(exprs, validExprs(t, []string{g.expr("bool", 0)})...)
+	var cands []string
+	for i := 0; i < 80; i++ {
+		cands = append(cands, g.expr("bool", 0))
 	}
+	exprs := validExprs(&testing.T{}, cands)
 	s, err := spec.Load("diff.yaml", buildSpec(exprs))
 	if err != nil {
 		f.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -259,11 +260,34 @@ func (u *unit) fallible1(n celast.Expr) bool {
 // generated constant is exactly what the reference evaluator computes.
 func constantTime(call celast.CallExpr) (any, error) {
 	lit := call.Args()[0].AsLiteral().(types.String)
-	env, err := cel.NewEnv()
+	src := fmt.Sprintf("%s(%s)", call.FunctionName(), strconv.Quote(string(lit)))
+	constMu.Lock()
+	defer constMu.Unlock()
+	if r, ok := constCache[src]; ok {
+		return r.v, r.err
+	}
+	v, err := evalConstant(src)
+	constCache[src] = constResult{v, err}
+	return v, err
+}
+
+type constResult struct {
+	v   any
+	err error
+}
+
+var (
+	constMu    sync.Mutex
+	constCache = map[string]constResult{}
+	constEnv   = sync.OnceValues(func() (*cel.Env, error) { return cel.NewEnv() })
+)
+
+func evalConstant(src string) (any, error) {
+	env, err := constEnv()
 	if err != nil {
 		return nil, err
 	}
-	ast, iss := env.Compile(fmt.Sprintf("%s(%s)", call.FunctionName(), strconv.Quote(string(lit))))
+	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		return nil, iss.Err()
 	}

@@ -219,6 +219,50 @@ func (d *Driver) DecideJSON(req []byte) []byte {
 	return ans
 }
 
+// DecideAll answers many requests, streaming them to the driver while it answers, so
+// that the round trips do not add up.
+func (d *Driver) DecideAll(reqs [][]byte) [][]byte {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([][]byte, len(reqs))
+	fail := func(err error) [][]byte {
+		if d.err == nil {
+			d.err = fmt.Errorf("go backend: %v", err)
+		}
+		for i := range out {
+			if out[i] == nil {
+				out[i] = rt.AppendErrorJSON(nil, d.err.Error())
+			}
+		}
+		return out
+	}
+	if d.err != nil {
+		return fail(d.err)
+	}
+	written := make(chan error, 1)
+	go func() {
+		for _, req := range reqs {
+			d.w.WriteByte('Q')
+			d.w.WriteString(strconv.Itoa(len(req)))
+			d.w.WriteByte('\n')
+			d.w.Write(req)
+		}
+		written <- d.w.Flush()
+	}()
+	for i := range reqs {
+		line, err := d.r.ReadBytes('\n')
+		if err != nil {
+			<-written
+			return fail(err)
+		}
+		out[i] = line[:len(line)-1]
+	}
+	if err := <-written; err != nil {
+		return fail(err)
+	}
+	return out
+}
+
 // LoadRoles loads custom roles with the generated code's LoadRolesJSON.
 func (d *Driver) LoadRoles(data []byte) error {
 	ans, err := d.roundTrip('R', data)
