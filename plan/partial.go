@@ -366,10 +366,14 @@ type partial struct {
 // variable bound to something unknown.
 func (p *partial) ground(e celast.Expr, b *binding) bool {
 	for _, d := range p.c.deps[e.ID()] {
-		if d == "resource" {
-			return false
+		if v, ok := b.lookup(d); ok {
+			// A comprehension's variable, which may shadow even `resource`.
+			if v.kind != pvKnown {
+				return false
+			}
+			continue
 		}
-		if v, ok := b.lookup(d); ok && v.kind != pvKnown {
+		if d == "resource" {
 			return false
 		}
 	}

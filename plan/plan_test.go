@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/permc/permc/cond"
@@ -11,6 +12,7 @@ import (
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
 	"github.com/permc/permc/runtime"
+	"github.com/permc/permc/spec"
 )
 
 // TestRequestErrors: a plan request is malformed exactly when the check request would
@@ -252,4 +254,61 @@ func TestPlanJSON(t *testing.T) {
 	if got := string(pl.AppendJSON(nil)); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+}
+
+// TestShadowedResource: a macro variable may be called resource; inside its body the
+// name means the element, which is known.
+func TestShadowedResource(t *testing.T) {
+	s, err := spec.Load("shadow.yaml", []byte(`version: 1
+package: shadow
+principal: {orgs: list(string)}
+resources:
+  doc:
+    attributes: {org: string}
+    permissions: [read]
+rules:
+  - id: r
+    allow: [doc.read]
+    when: principal.orgs.exists(resource, resource == "a") && resource.org == "x"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := eval.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.New(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := p.PlanJSON([]byte(`{"principal": {"id": "a", "attributes": {"orgs": ["b", "a"]}}}`), "doc.read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pl.Cond.String(); got != `resource.org == "x"` {
+		t.Errorf("got %s", got)
+	}
+}
+
+// TestConcurrentPlans: one planner serves many goroutines (run with -race).
+func TestConcurrentPlans(t *testing.T) {
+	ev, p, _ := setup(t, "testdata/ops.yaml", "")
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			g := plantest.New(ev.Spec(), seed)
+			for i := 0; i < 20; i++ {
+				for _, perm := range ev.Spec().Permissions {
+					if _, err := p.PlanJSON(plantest.JSON(g.Request(3)), perm.Name); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}(uint64(w))
+	}
+	wg.Wait()
 }
