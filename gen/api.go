@@ -171,6 +171,7 @@ func (g *generator) apiFile() *jen.File {
 	comment(f, "PermissionByName returns the permission called name, such as "+permExample(s)+".")
 	f.Func().Id("PermissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(
 		jen.Return(jen.Id("permissionByName").Call(jen.Id("name"))))
+	f.Line()
 	f.Func().Id("permissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(
 		jen.Switch(jen.Id("name")).BlockFunc(func(grp *jen.Group) {
 			for _, p := range s.Permissions {

@@ -110,7 +110,9 @@ func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Cod
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)
 	text := f.name + " evaluates, at " + pos + ":\n"
 	for _, line := range strings.Split(strings.TrimRight(x.Source, "\n"), "\n") {
-		text += "\n\t" + strings.TrimSpace(line)
+		for _, part := range breakLine(strings.TrimSpace(line), 80) {
+			text += "\n\t" + part
+		}
 	}
 	doc := []jen.Code{cmt(text)}
 	slot := len(code)
@@ -118,6 +120,38 @@ func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Cod
 	body := u.function(native.Expr(), types.BoolType, nil)
 	code[slot] = jen.Add(append(doc, jen.Line(), jen.Func().Id(f.name).Params(u.paramList(nil)...).Params(jen.Bool(), jen.Qual(rt, "Err")).Block(body...))...)
 	return code
+}
+
+// breakLine breaks a long line of CEL before its top-level && and || (outside strings
+// and brackets), so that the doc comment of its function stays readable.
+func breakLine(line string, width int) []string {
+	if len(line) <= width {
+		return []string{line}
+	}
+	var out []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		case depth == 0 && i > start && i+3 < len(line) && (line[i:i+4] == " && " || line[i:i+4] == " || "):
+			out = append(out, line[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, line[start:])
 }
 
 func (u *unit) paramList(scope []*binding) []jen.Code {

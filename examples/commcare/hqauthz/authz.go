@@ -6,11 +6,12 @@
 package hqauthz
 
 import (
-	"github.com/permc/permc/runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/permc/permc/runtime"
 )
 
 // Generated code fails to compile against an incompatible runtime: regenerate it with
@@ -59,6 +60,7 @@ func (p Permission) String() string {
 func PermissionByName(name string) (Permission, bool) {
 	return permissionByName(name)
 }
+
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "project.view_apps":

@@ -4,9 +4,10 @@
 package hqauthz
 
 import (
-	"github.com/permc/permc/runtime"
 	"strconv"
 	"strings"
+
+	"github.com/permc/permc/runtime"
 )
 
 // evalError records an expression that failed to evaluate.

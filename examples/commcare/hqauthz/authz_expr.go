@@ -63,7 +63,8 @@ func ruleSupportStaffReport(p *Principal, r *Report, ctx *Context, cred *Credent
 
 // ruleKeyIPAllowlistProject evaluates, at spec.yaml:92:7:
 //
-//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
+//	size(credential.allowed_ips) > 0
+//	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistProject(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
@@ -108,7 +109,8 @@ func ruleKeyIPAllowlistProjectSub2(p *Principal, r *Project, ctx *Context, cred 
 
 // ruleKeyIPAllowlistReport evaluates, at spec.yaml:92:7:
 //
-//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
+//	size(credential.allowed_ips) > 0
+//	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistReport(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
@@ -153,7 +155,8 @@ func ruleKeyIPAllowlistReportSub2(p *Principal, r *Report, ctx *Context, cred *C
 
 // ruleKeyIPAllowlistAccount evaluates, at spec.yaml:92:7:
 //
-//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
+//	size(credential.allowed_ips) > 0
+//	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistAccount(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {

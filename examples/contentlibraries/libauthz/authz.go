@@ -6,12 +6,13 @@
 package libauthz
 
 import (
-	"github.com/permc/permc/runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/permc/permc/runtime"
 )
 
 // Generated code fails to compile against an incompatible runtime: regenerate it with
@@ -57,6 +58,7 @@ func (p Permission) String() string {
 func PermissionByName(name string) (Permission, bool) {
 	return permissionByName(name)
 }
+
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "library.view":

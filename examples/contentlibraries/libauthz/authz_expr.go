@@ -4,8 +4,9 @@
 package libauthz
 
 import (
-	"github.com/permc/permc/runtime"
 	"time"
+
+	"github.com/permc/permc/runtime"
 )
 
 var ts1 = time.Unix(1893456000, 0).UTC()
@@ -124,7 +125,8 @@ func ruleArchivedIsReadOnlyLibrary(p *Principal, r *Library, ctx *Context, cred 
 
 // ruleKeyIPAllowlistLibrary evaluates, at spec.yaml:103:7:
 //
-//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
+//	size(credential.allowed_ips) > 0
+//	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
@@ -169,7 +171,8 @@ func ruleKeyIPAllowlistLibrarySub2(p *Principal, r *Library, ctx *Context, cred 
 
 // ruleKeyIPAllowlistCourse evaluates, at spec.yaml:103:7:
 //
-//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
+//	size(credential.allowed_ips) > 0
+//	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
@@ -214,7 +217,8 @@ func ruleKeyIPAllowlistCourseSub2(p *Principal, r *Course, ctx *Context, cred *C
 
 // ruleKeyIPAllowlistOrg evaluates, at spec.yaml:103:7:
 //
-//	size(credential.allowed_ips) > 0 && !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
+//	size(credential.allowed_ips) > 0
+//	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistOrg(p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {

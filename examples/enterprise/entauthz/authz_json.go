@@ -4,8 +4,9 @@
 package entauthz
 
 import (
-	"github.com/permc/permc/runtime"
 	"strings"
+
+	"github.com/permc/permc/runtime"
 )
 
 // CheckJSON appends to dst the answer to one request given as JSON: the decision, or

@@ -6,11 +6,12 @@
 package iliosauthz
 
 import (
-	"github.com/permc/permc/runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/permc/permc/runtime"
 )
 
 // Generated code fails to compile against an incompatible runtime: regenerate it with
@@ -71,6 +72,7 @@ func (p Permission) String() string {
 func PermissionByName(name string) (Permission, bool) {
 	return permissionByName(name)
 }
+
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "school.view_learner_dashboard":
