@@ -1,0 +1,337 @@
+package guest
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/permc/permc/runtime"
+)
+
+// fake answers {"id": X} with a decision naming X, panics on {"panic": ...}, and
+// accepts custom roles that are a JSON array.
+type fake struct{ roles string }
+
+func (f *fake) CheckJSON(dst, req []byte) []byte {
+	doc, err := runtime.ParseJSON(req)
+	if err != nil {
+		return runtime.AppendErrorJSON(dst, err.Error())
+	}
+	if _, ok := doc.Get("panic"); ok {
+		var m map[string]int
+		m["boom"]++ // a nil map write: a runtime panic, as a bug would raise
+	}
+	id, ok := doc.Get("id")
+	if !ok {
+		return runtime.AppendErrorJSON(dst, "id is required")
+	}
+	dst = append(dst, `{"allowed":true,"permission":`...)
+	dst = runtime.AppendJSONString(dst, id.Str)
+	return append(dst, `,"roles":`+f.roles+`}`...)
+}
+
+func (f *fake) LoadRolesJSON(data []byte) error {
+	doc, err := runtime.ParseJSON(data)
+	if err != nil {
+		return err
+	}
+	if doc.Kind != runtime.JSONArray {
+		return errors.New("want an array")
+	}
+	if _, ok := doc.Get("x"); ok {
+		panic("roles")
+	}
+	f.roles = string(data)
+	return nil
+}
+
+func newGuest() *Guest { return New(&fake{roles: "[]"}, []byte(`{"package":"x"}`)) }
+
+// put allocates a block holding data and returns its address.
+func put(t *testing.T, g *Guest, data string) uint32 {
+	t.Helper()
+	p := g.Alloc(uint32(len(data)))
+	if p == 0 {
+		t.Fatalf("Alloc(%d) = 0", len(data))
+	}
+	copy(g.blocks[p], data)
+	return p
+}
+
+// result checks a packed result against the last result's bytes.
+func result(t *testing.T, g *Guest, r uint64) (Status, string) {
+	t.Helper()
+	ptr, status, n := Unpack(r)
+	if n != len(g.Result()) {
+		t.Fatalf("packed length %d, result %d bytes", n, len(g.Result()))
+	}
+	if n > 0 && ptr == 0 {
+		t.Fatalf("a %d-byte result at address 0", n)
+	}
+	return status, string(g.Result())
+}
+
+func TestPack(t *testing.T) {
+	for _, c := range []struct {
+		ptr    uint32
+		status Status
+		n      int
+	}{{0, OK, 0}, {1, Rejected, 1}, {0xffffffff, Internal, MaxResult}, {65536, BadCall, 12345}} {
+		p, s, n := Unpack(Pack(c.ptr, c.status, c.n))
+		if p != c.ptr || s != c.status || n != c.n {
+			t.Errorf("Unpack(Pack(%d, %d, %d)) = %d, %d, %d", c.ptr, c.status, c.n, p, s, n)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	g := newGuest()
+	p := put(t, g, `{"id":"a"}`)
+	if s, out := result(t, g, g.Check(p, 10)); s != OK || out != `{"allowed":true,"permission":"a","roles":[]}` {
+		t.Errorf("Check = %d %s", s, out)
+	}
+	// A shorter length reads a prefix of the block.
+	if s, out := result(t, g, g.Check(p, 5)); s != Rejected || !strings.HasPrefix(out, `{"error":"invalid JSON`) {
+		t.Errorf("Check of a prefix = %d %s", s, out)
+	}
+	if s, out := result(t, g, g.Check(0, 0)); s != Rejected || !strings.HasPrefix(out, `{"error":"invalid JSON`) {
+		t.Errorf("Check of nothing = %d %s", s, out)
+	}
+}
+
+// TestBadCalls: an address or length that does not describe a live block is an
+// error result, and the guest answers the next good call.
+func TestBadCalls(t *testing.T) {
+	g := newGuest()
+	p := put(t, g, `{"id":"a"}`)
+	q := put(t, g, `[]`)
+	g.Free(q)
+	for _, c := range []struct{ ptr, n uint32 }{
+		{p, 11},                  // past the block's end
+		{p + 1, 3},               // inside a block, not its start
+		{0, 1},                   // null
+		{q, 2},                   // freed
+		{0xfffffff0, 0xffffffff}, // out of any memory
+		{p, 0xffffffff},          // a length that wraps
+		{12345, 1},               // never allocated
+	} {
+		for name, call := range map[string]func(uint32, uint32) uint64{"check": g.Check, "batch": g.CheckBatch, "roles": g.LoadRoles} {
+			if s, out := result(t, g, call(c.ptr, c.n)); s != BadCall || !strings.HasPrefix(out, `{"error":"no block of`) {
+				t.Errorf("%s(%d, %d) = %d %s", name, c.ptr, c.n, s, out)
+			}
+		}
+		if s, out := result(t, g, g.Check(p, 10)); s != OK || !strings.Contains(out, `"a"`) {
+			t.Fatalf("after a bad call: %d %s", s, out)
+		}
+	}
+	g.Free(12345) // ignored
+	g.Free(p)
+	g.Free(p) // twice: ignored
+	if len(g.blocks) != 0 || g.live != 0 {
+		t.Errorf("%d blocks, %d bytes live after freeing everything", len(g.blocks), g.live)
+	}
+}
+
+func TestAllocLimits(t *testing.T) {
+	g := newGuest()
+	if p := g.Alloc(MaxBlock + 1); p != 0 {
+		t.Errorf("Alloc(MaxBlock+1) = %d", p)
+	}
+	if p := g.Alloc(0xffffffff); p != 0 {
+		t.Errorf("Alloc(4 GiB) = %d", p)
+	}
+	var live []uint32
+	for range MaxLive / MaxBlock {
+		p := g.Alloc(MaxBlock)
+		if p == 0 {
+			t.Fatalf("Alloc(MaxBlock) = 0 with %d bytes live", g.live)
+		}
+		live = append(live, p)
+	}
+	if p := g.Alloc(1); p != 0 {
+		t.Errorf("Alloc past MaxLive = %d", p)
+	}
+	for _, p := range live {
+		g.Free(p)
+	}
+	for i := range MaxBlocks {
+		if g.Alloc(0) == 0 {
+			t.Fatalf("Alloc #%d = 0", i)
+		}
+	}
+	if p := g.Alloc(1); p != 0 {
+		t.Errorf("Alloc past MaxBlocks = %d", p)
+	}
+}
+
+func TestTooLong(t *testing.T) {
+	g := newGuest()
+	long := `{"id":"` + strings.Repeat("x", MaxRequest) + `"}`
+	p := put(t, g, long)
+	if s, out := result(t, g, g.Check(p, uint32(len(long)))); s != Rejected || out != `{"error":"the request is longer than 1048576 bytes"}` {
+		t.Errorf("Check(long) = %d %.100s", s, out)
+	}
+	if s, out := result(t, g, g.LoadRoles(p, uint32(len(long)))); s != Rejected || out != `{"error":"the custom roles are longer than 1048576 bytes"}` {
+		t.Errorf("LoadRoles(long) = %d %.100s", s, out)
+	}
+	batch := `{"id":"a"}` + "\n" + long + "\n"
+	g.Free(p)
+	p = put(t, g, batch)
+	if s, out := result(t, g, g.CheckBatch(p, uint32(len(batch)))); s != OK || !strings.HasSuffix(out, "\n{\"error\":\"the request is longer than 1048576 bytes\"}\n") {
+		t.Errorf("CheckBatch(long) = %d %.100s", s, out)
+	}
+}
+
+func TestBatch(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		status Status
+		out    string
+	}{
+		{"", OK, ""},
+		{"\n \r\n\t\n", OK, ""},
+		{`{"id":"a"}`, OK, `{"allowed":true,"permission":"a","roles":[]}` + "\n"},
+		{"{\"id\":\"a\"}\r\n\n{\"id\":\"b\"}\n{\n", OK, `{"allowed":true,"permission":"a","roles":[]}` + "\n" +
+			`{"allowed":true,"permission":"b","roles":[]}` + "\n" + `{"error":"invalid JSON at offset 1: expected a string key"}` + "\n"},
+		{`[]`, OK, `[]`},
+		{" [ ] \n", OK, `[]`},
+		{`[{"id":"a"}]`, OK, `[{"allowed":true,"permission":"a","roles":[]}]`},
+		{"[\n{\"id\":\"a,]\"} ,\n\t{\"id\":\"b\"}]", OK, `[{"allowed":true,"permission":"a,]","roles":[]},{"allowed":true,"permission":"b","roles":[]}]`},
+		{`[{"id":"\"]"},1,"x",[1,2],{}]`, OK, `[{"allowed":true,"permission":"\"]","roles":[]},{"error":"id is required"},{"error":"id is required"},{"error":"id is required"},{"error":"id is required"}]`},
+		{`[x, {"id":"a"}]`, OK, `[{"error":"invalid JSON at offset 0: unexpected character 'x'"},{"allowed":true,"permission":"a","roles":[]}]`},
+		{`[{"id":"a"}`, Rejected, `{"error":"invalid batch: want a request at offset 1"}`},
+		{`[{"id":"a"},]`, Rejected, `{"error":"invalid batch: want a request at offset 12"}`},
+		{`[,{"id":"a"}]`, Rejected, `{"error":"invalid batch: want a request at offset 1"}`},
+		{`[{"id":"a"}] x`, Rejected, `{"error":"invalid batch: unexpected data after the array at offset 13"}`},
+		{`[{"id":"a]`, Rejected, `{"error":"invalid batch: want a request at offset 1"}`},
+		{`[}]`, Rejected, `{"error":"invalid batch: want a request at offset 1"}`},
+		{`[`, Rejected, `{"error":"invalid batch: want a request at offset 1"}`},
+	} {
+		g := newGuest()
+		p := put(t, g, c.in)
+		if s, out := result(t, g, g.CheckBatch(p, uint32(len(c.in)))); s != c.status || out != c.out {
+			t.Errorf("CheckBatch(%q) = %d %s\nwant %d %s", c.in, s, out, c.status, c.out)
+		}
+	}
+}
+
+func TestBatchLimit(t *testing.T) {
+	g := newGuest()
+	lines := strings.Repeat("{\"id\":\"a\"}\n", MaxBatch)
+	p := put(t, g, lines)
+	if s, out := result(t, g, g.CheckBatch(p, uint32(len(lines)))); s != OK || strings.Count(out, "\n") != MaxBatch {
+		t.Errorf("CheckBatch(MaxBatch lines) = %d, %d answers", s, strings.Count(out, "\n"))
+	}
+	g.Free(p)
+	p = put(t, g, lines+"{}\n")
+	if s, out := result(t, g, g.CheckBatch(p, uint32(len(lines)+3))); s != Rejected || out != `{"error":"the batch holds more than 4096 requests"}` {
+		t.Errorf("CheckBatch(MaxBatch+1 lines) = %d %.100s", s, out)
+	}
+	g.Free(p)
+	array := "[" + strings.Repeat(`{"id":"a"},`, MaxBatch) + "{}]"
+	p = put(t, g, array)
+	if s, out := result(t, g, g.CheckBatch(p, uint32(len(array)))); s != Rejected || out != `{"error":"the batch holds more than 4096 requests"}` {
+		t.Errorf("CheckBatch(MaxBatch+1 elements) = %d %.100s", s, out)
+	}
+}
+
+// TestPanics: a panic inside the authorizer is an Internal result, and the guest
+// answers the next call.
+func TestPanics(t *testing.T) {
+	g := newGuest()
+	bad := put(t, g, `{"panic":1}`)
+	good := put(t, g, `{"id":"a"}`)
+	if s, out := result(t, g, g.Check(bad, 11)); s != Internal || !strings.HasPrefix(out, `{"error":"permc module: internal error: assignment to entry in nil map`) {
+		t.Errorf("Check(panic) = %d %s", s, out)
+	}
+	if s, out := result(t, g, g.Check(good, 10)); s != OK {
+		t.Errorf("Check after a panic = %d %s", s, out)
+	}
+	batch := put(t, g, "{\"id\":\"a\"}\n{\"panic\":1}\n")
+	if s, _ := result(t, g, g.CheckBatch(batch, 22)); s != Internal {
+		t.Errorf("CheckBatch(panic) = %d", s)
+	}
+	roles := put(t, g, `{"x":1}`)
+	if s, out := result(t, g, g.LoadRoles(roles, 7)); s != Rejected || out != `{"error":"want an array"}` {
+		t.Errorf("LoadRoles(object) = %d %s", s, out)
+	}
+	roles = put(t, g, `[{"x":1}]`)
+	if s, out := result(t, g, g.LoadRoles(roles, 9)); s != OK || out != "" {
+		t.Errorf("LoadRoles = %d %q", s, out)
+	}
+	if s, out := result(t, g, g.Check(good, 10)); s != OK || !strings.Contains(out, `"roles":[{"x":1}]`) {
+		t.Errorf("Check after LoadRoles = %d %s", s, out)
+	}
+}
+
+func TestMetadata(t *testing.T) {
+	g := newGuest()
+	for range 2 {
+		if s, out := result(t, g, g.Metadata()); s != OK || out != `{"package":"x"}` {
+			t.Errorf("Metadata = %d %s", s, out)
+		}
+	}
+}
+
+// TestLargeResultNotKept: a buffer grown for a large result is let go by the next
+// call.
+func TestLargeResultNotKept(t *testing.T) {
+	g := newGuest()
+	lines := strings.Repeat("{\"id\":\""+strings.Repeat("x", 1000)+"\"}\n", 2000)
+	p := put(t, g, lines)
+	g.CheckBatch(p, uint32(len(lines)))
+	if cap(g.out) < 2<<20 {
+		t.Fatalf("result buffer of %d bytes", cap(g.out))
+	}
+	g.Metadata()
+	if cap(g.out) > 1<<20 {
+		t.Errorf("result buffer of %d bytes kept", cap(g.out))
+	}
+}
+
+func TestSource(t *testing.T) {
+	for _, name := range []string{"guest.go", "addr_wasm.go", "exports_wasip1.go"} {
+		data, err := Source.ReadFile(name)
+		if err != nil || !bytes.Contains(data, []byte("package guest")) {
+			t.Errorf("Source lacks %s: %v", name, err)
+		}
+	}
+}
+
+// FuzzBatch: no input makes CheckBatch fail but as a malformed batch, and every
+// answer is one JSON value.
+func FuzzBatch(f *testing.F) {
+	for _, s := range []string{"[]", `[{"id":"a"},1]`, "{\"id\":\"a\"}\n{}", `["\\"]`, `[{]`, `[[[`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		g := newGuest()
+		p := g.Alloc(uint32(len(in)))
+		copy(g.blocks[p], in)
+		s, out := result(t, g, g.CheckBatch(p, uint32(len(in))))
+		switch s {
+		case OK:
+			var answers []string
+			if trimmed := bytes.TrimLeft(in, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+				doc, err := runtime.ParseJSON([]byte(out))
+				if err != nil || doc.Kind != runtime.JSONArray {
+					t.Fatalf("answers %s: %v", out, err)
+				}
+				return
+			}
+			answers = strings.SplitAfter(out, "\n")
+			for _, a := range answers[:len(answers)-1] {
+				if _, err := runtime.ParseJSON([]byte(a)); err != nil {
+					t.Fatalf("answer %q: %v", a, err)
+				}
+			}
+		case Rejected:
+			if !strings.HasPrefix(out, `{"error":"invalid batch`) {
+				t.Fatalf("rejected with %s", out)
+			}
+		default:
+			t.Fatalf("status %d: %s", s, out)
+		}
+	})
+}
