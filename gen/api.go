@@ -385,12 +385,15 @@ func (g *generator) authorizer(f *jen.File) {
 	comment(f, "NewAuthorizer returns an Authorizer without custom roles.")
 	f.Func().Id("NewAuthorizer").Params().Op("*").Id("Authorizer").Block(jen.Return(jen.Op("&").Id("Authorizer").Values()))
 
-	comment(f, "role returns the role r is, or nil for an unknown role.")
+	comment(f, "role returns the role r is, or nil for an unknown role. Built-in roles are an index\ninto a table; it is small enough to inline.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("role").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
-		jen.If(jen.Id("r").Op(">=").Lit(1).Op("&&").Int().Parens(jen.Id("r")).Op("<=").Len(jen.Id("builtinRoles"))).Block(
-			jen.Return(jen.Op("&").Id("builtinRoles").Index(jen.Id("r").Op("-").Lit(1)))),
-		jen.If(jen.Id("t").Op("!=").Nil()).Block(
-			jen.If(jen.Id("i").Op(":=").Int().Parens(jen.Id("r")).Op("-").Len(jen.Id("builtinRoles")).Op("-").Lit(1), jen.Id("i").Op(">=").Lit(0).Op("&&").Id("i").Op("<").Len(jen.Id("t").Dot("custom"))).Block(
+		jen.If(jen.Id("n").Op(":=").Id("r").Op("-").Lit(1), jen.Id("n").Op("<").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")))).Block(
+			jen.Return(jen.Op("&").Id("builtinRoles").Index(jen.Id("n")))),
+		jen.Return(jen.Id("t").Dot("customRole").Call(jen.Id("r"))),
+	)
+	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("customRole").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
+		jen.If(jen.Id("t").Op("!=").Nil().Op("&&").Id("r").Op(">").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")))).Block(
+			jen.If(jen.Id("i").Op(":=").Int().Parens(jen.Id("r")).Op("-").Len(jen.Id("builtinRoles")).Op("-").Lit(1), jen.Id("i").Op("<").Len(jen.Id("t").Dot("custom"))).Block(
 				jen.Return(jen.Id("t").Dot("custom").Index(jen.Id("i"))))),
 		jen.Return(jen.Nil()),
 	)

@@ -59,28 +59,29 @@ func (g *generator) checkFile() *jen.File {
 			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("e").Dot("Message").Call(),
 		})))
 
-	comment(f, "validAssignment returns the role of an assignment and whether the assignment can grant\nanything: its role and scope type are known, the role may be assigned at that scope and\nno scope parameter is missing.")
-	f.Func().Id("validAssignment").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment")).Params(jen.Op("*").Id("roleInfo"), jen.Bool()).Block(
-		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
-		jen.If(jen.Id("info").Op("==").Nil().Op("||").Id("as").Dot("Scope").Dot("Type").Op("==").Lit(0).Op("||").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type")).Op(">=").Len(jen.Id("scopeNames")).Op("||").Id("as").Dot("incomplete")).Block(
-			jen.Return(jen.Id("info"), jen.False())),
-		jen.Return(jen.Id("info"), jen.Id("info").Dot("anyScope").Op("||").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type"))),
+	comment(f, "valid reports whether an assignment of the role info (nil when unknown) can grant\nanything: its role and scope type are known, the role may be assigned at that scope\nand no scope parameter is missing.")
+	f.Func().Id("valid").Params(jen.Id("info").Op("*").Id("roleInfo"), jen.Id("as").Op("*").Id("Assignment")).Bool().Block(
+		jen.Return(jen.Id("info").Op("!=").Nil().Op("&&").Op("!").Id("as").Dot("incomplete").Op("&&").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type").Op("-").Lit(1)).Op("<").Len(jen.Id("scopeNames")).Op("-").Lit(1).Op("&&").
+			Parens(jen.Id("info").Dot("anyScope").Op("||").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type")))),
 	)
 
 	warn := func(msg jen.Code) jen.Code {
 		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
 	}
-	comment(f, "warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets\nthem.")
-	f.Func().Id("warnTyped").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal")).Block(
-		jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(
-			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
-			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
-			jen.Id("known").Op(":=").Id("as").Dot("Scope").Dot("Type").Op(">").Lit(0).Op("&&").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type")).Op("<").Len(jen.Id("scopeNames")),
-			jen.If(jen.Id("info").Op("==").Nil()).Block(warn(jen.Lit("unknown role ").Op("+").Qual(rt, "Quote").Call(jen.Lit("Role(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Parens(jen.Id("as").Dot("Role"))).Op("+").Lit(")")))),
-			jen.If(jen.Op("!").Id("known")).Block(warn(jen.Lit("unknown scope type ").Op("+").Qual(rt, "Quote").Call(jen.Id("as").Dot("Scope").Dot("Type").Dot("String").Call()))),
-			jen.If(jen.Id("info").Op("!=").Nil().Op("&&").Id("known").Op("&&").Op("!").Id("info").Dot("anyScope").Op("&&").Op("!").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type"))).Block(
-				warn(jen.Lit("role ").Op("+").Qual(rt, "Quote").Call(jen.Id("info").Dot("name")).Op("+").Lit(" cannot be assigned at scope ").Op("+").Qual(rt, "Quote").Call(jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type"))).Op("+").Lit(" (only at ").Op("+").Id("info").Dot("onlyAt").Op("+").Lit(")"))),
-		))
+	comment(f, "warnAssignment gives the invalid assignment i its warnings, as a request in JSON\ngets them.")
+	f.Func().Id("warnAssignment").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("i").Int(), jen.Id("as").Op("*").Id("Assignment")).Block(
+		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
+		jen.Id("known").Op(":=").Id("as").Dot("Scope").Dot("Type").Op(">").Lit(0).Op("&&").Int().Parens(jen.Id("as").Dot("Scope").Dot("Type")).Op("<").Len(jen.Id("scopeNames")),
+		jen.If(jen.Id("info").Op("==").Nil()).Block(warn(jen.Lit("unknown role ").Op("+").Qual(rt, "Quote").Call(jen.Lit("Role(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Parens(jen.Id("as").Dot("Role"))).Op("+").Lit(")")))),
+		jen.If(jen.Op("!").Id("known")).Block(warn(jen.Lit("unknown scope type ").Op("+").Qual(rt, "Quote").Call(jen.Id("as").Dot("Scope").Dot("Type").Dot("String").Call()))),
+		jen.If(jen.Id("info").Op("!=").Nil().Op("&&").Id("known").Op("&&").Op("!").Id("info").Dot("anyScope").Op("&&").Op("!").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type"))).Block(
+			warn(jen.Lit("role ").Op("+").Qual(rt, "Quote").Call(jen.Id("info").Dot("name")).Op("+").Lit(" cannot be assigned at scope ").Op("+").Qual(rt, "Quote").Call(jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type"))).Op("+").Lit(" (only at ").Op("+").Id("info").Dot("onlyAt").Op("+").Lit(")"))),
+	)
+	comment(f, "warnTyped gives the invalid assignments of p from the one at from on their warnings.")
+	f.Func().Id("warnTyped").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("from").Int()).Block(
+		jen.For(jen.Id("i").Op(":=").Id("from"), jen.Id("i").Op("<").Len(jen.Id("p").Dot("Roles")), jen.Id("i").Op("++")).Block(
+			jen.If(jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")), jen.Op("!").Id("valid").Call(jen.Id("t").Dot("role").Call(jen.Id("as").Dot("Role")), jen.Id("as"))).Block(
+				jen.Id("warnAssignment").Call(jen.Id("d"), jen.Id("t"), jen.Id("i"), jen.Id("as")))))
 
 	comment(f, "oauthScope returns the permissions a credential's OAuth scope unlocks.")
 	f.Func().Id("oauthScope").Params(jen.Id("name").String()).Params(jen.Id("PermissionSet"), jen.Bool()).Block(
@@ -143,8 +144,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Qual(rt, "Decision").Block(append(nilChecks,
 		jen.Var().Id("d").Qual(rt, "Decision"),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
-		jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p")),
-		jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx")),
+		jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()),
+		jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("checked")),
 		jen.Return(jen.Id("d")),
 	)...)
 
@@ -158,7 +159,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id("Permission").Values(perms...)).Block(
 			jen.Var().Id("d").Qual(rt, "Decision"),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx")),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.False()),
 			jen.If(jen.Id("d").Dot("Allowed")).Block(jen.Id("set").Dot("Add").Call(jen.Id("perm"))),
 		),
 		jen.Return(jen.Id("set")),
@@ -169,7 +170,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	body = append(body,
 		jen.Id("d").Dot("Permission").Op("=").Id("perm").Dot("String").Call(),
 		jen.If(jen.Int().Parens(jen.Id("perm")).Op(">=").Len(jen.Id("permissionResource")).Op("||").Id("permissionResource").Index(jen.Id("perm")).Op("!=").Lit(r.Index)).Block(
-			reasonT("NoGrant"), jen.Return()),
+			reasonT("NoGrant"), jen.Return(jen.Lit(0))),
 		jen.Id("c").Op(":=").Id("cred"),
 		jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")),
 	)
@@ -208,12 +209,12 @@ warnings to report.`, g.resCheck[r], r.Name))
 	for _, rule := range deny {
 		var stmts []jen.Code
 		if rule.When == nil {
-			stmts = append(stmts, reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return())
+			stmts = append(stmts, reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0)))
 		} else {
 			stmts = append(stmts,
 				g.callExpr(rule.When, r, nil, true),
 				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
-				jen.If(jen.Id("ok").Op("||").Add(notOK("e"))).Block(reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return()),
+				jen.If(jen.Id("ok").Op("||").Add(notOK("e"))).Block(reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0))),
 			)
 		}
 		body = append(body, permGuard(rule, stmts))
@@ -221,7 +222,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	body = append(body,
 		cmt("Credentials only narrow."),
 		jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
-			reasonT("Credential"), jen.Return()),
+			reasonT("Credential"), jen.Return(jen.Lit(0))),
 	)
 	allow := rulesOf(spec.Allow)
 	if len(allow) > 0 {
@@ -229,7 +230,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	}
 	for _, rule := range allow {
 		var stmts []jen.Code
-		granted := []jen.Code{jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("AllowRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return()}
+		granted := []jen.Code{jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("AllowRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0))}
 		if rule.When == nil {
 			stmts = granted
 		} else {
@@ -263,8 +264,11 @@ warnings to report.`, g.resCheck[r], r.Name))
 	if len(scopeCases) > 0 {
 		loop := []jen.Code{
 			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
-			jen.List(jen.Id("info"), jen.Id("valid")).Op(":=").Id("validAssignment").Call(jen.Id("t"), jen.Id("as")),
-			jen.If(jen.Op("!").Id("valid").Op("||").Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm"))).Block(jen.Continue()),
+			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
+			jen.If(jen.Op("!").Id("valid").Call(jen.Id("info"), jen.Id("as"))).Block(
+				jen.If(jen.Id("warn")).Block(jen.Id("warnAssignment").Call(idD, jen.Id("t"), jen.Id("i"), jen.Id("as"))),
+				jen.Continue()),
+			jen.If(jen.Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm"))).Block(jen.Continue()),
 			jen.Var().Id("ok").Bool(),
 			jen.Var().Id("e").Qual(rt, "Err"),
 			jen.Switch(jen.Id("as").Dot("Scope").Dot("Type")).Block(append(scopeCases, jen.Default().Continue())...),
@@ -278,16 +282,21 @@ warnings to report.`, g.resCheck[r], r.Name))
 				jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
 			)
 		}
-		loop = append(loop, jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("Role", jen.Id("Role"), jen.Id("info").Dot("name"), jen.Id("Assignment"), jen.Id("i")), jen.Return())
+		loop = append(loop, jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("Role", jen.Id("Role"), jen.Id("info").Dot("name"), jen.Id("Assignment"), jen.Id("i")), jen.Return(jen.Id("i").Op("+").Lit(1)))
 		body = append(body, cmt("Role assignments, in order: the first that grants allows."),
 			jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(loop...))
 	}
 	body = append(body, reasonT("NoGrant"))
-	comment(f, fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON.", g.resDecide[r], r.Name, g.resCheck[r]))
+	if len(scopeCases) > 0 {
+		body = append(body, jen.Return(jen.Len(jen.Id("p").Dot("Roles"))))
+	} else {
+		body = append(body, jen.Return(jen.Lit(0)))
+	}
+	comment(f, fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON. With\nwarn, it gives the invalid assignments it meets their warnings; it returns how many\nassignments it met.", g.resDecide[r], r.Name, g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
 		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
-		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"),
-	).Block(body...)
+		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"), jen.Id("warn").Bool(),
+	).Int().Block(body...)
 
 	g.credentialCheck(f, r)
 }

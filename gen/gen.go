@@ -164,7 +164,7 @@ var fixedNames = []string{
 	"zeroPrincipal", "zeroContext", "zeroCredential", "metadata", "oauthScope", "permissionPattern",
 	"warnTyped", "decodeRequest", "request", "decodePrincipal", "decodeAssignment", "decodeCredential",
 	"decodeContext", "decodeCredentialAttributes", "decodePrincipalAttributes", "principalAttributeNames",
-	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "filterSeen",
+	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "valid", "warnAssignment", "customRole", "filterSeen",
 	"numScopes", "permissionWords", "rt", "decodePermission", "noParams", "checkJSON",
 }
 

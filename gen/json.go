@@ -128,7 +128,7 @@ reference evaluator.`)
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Var().Id("q").Id("request"),
 			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Op("&").Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx")),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Op("&").Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}

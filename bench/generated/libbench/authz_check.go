@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -120,8 +122,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -141,7 +143,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -149,12 +151,14 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	return set
 }
 
-// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) {
+// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -172,13 +176,13 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -192,14 +196,20 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -225,9 +235,10 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.

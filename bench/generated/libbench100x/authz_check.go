@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -318,8 +320,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -339,7 +341,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -347,12 +349,14 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	return set
 }
 
-// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) {
+// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -370,13 +374,13 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -390,14 +394,20 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -423,9 +433,10 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
@@ -481,8 +492,8 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes001(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -502,7 +513,7 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
 		var d runtime.Decision
-		a.decideRes001(&d, t, p, perm, r, cred, ctx)
+		a.decideRes001(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -510,12 +521,14 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	return set
 }
 
-// decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON.
-func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) {
+// decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -533,13 +546,13 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res001-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes001(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -553,14 +566,20 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res001-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -586,9 +605,10 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
@@ -644,8 +664,8 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes002(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -665,7 +685,7 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
 		var d runtime.Decision
-		a.decideRes002(&d, t, p, perm, r, cred, ctx)
+		a.decideRes002(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -673,12 +693,14 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	return set
 }
 
-// decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON.
-func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) {
+// decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -696,13 +718,13 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res002-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes002(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -716,14 +738,20 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res002-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -749,9 +777,10 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
@@ -807,8 +836,8 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes003(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -828,7 +857,7 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
 		var d runtime.Decision
-		a.decideRes003(&d, t, p, perm, r, cred, ctx)
+		a.decideRes003(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -836,12 +865,14 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	return set
 }
 
-// decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON.
-func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) {
+// decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -859,13 +890,13 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res003-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes003(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -879,14 +910,20 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res003-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -912,9 +949,10 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
@@ -970,8 +1008,8 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes004(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -991,7 +1029,7 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
 		var d runtime.Decision
-		a.decideRes004(&d, t, p, perm, r, cred, ctx)
+		a.decideRes004(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -999,12 +1037,14 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	return set
 }
 
-// decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON.
-func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) {
+// decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1022,13 +1062,13 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res004-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes004(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1042,14 +1082,20 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res004-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1075,9 +1121,10 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
@@ -1133,8 +1180,8 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes005(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1154,7 +1201,7 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
 		var d runtime.Decision
-		a.decideRes005(&d, t, p, perm, r, cred, ctx)
+		a.decideRes005(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1162,12 +1209,14 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	return set
 }
 
-// decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON.
-func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) {
+// decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1185,13 +1234,13 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res005-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes005(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1205,14 +1254,20 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res005-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1238,9 +1293,10 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
@@ -1296,8 +1352,8 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes006(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1317,7 +1373,7 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
 		var d runtime.Decision
-		a.decideRes006(&d, t, p, perm, r, cred, ctx)
+		a.decideRes006(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1325,12 +1381,14 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	return set
 }
 
-// decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON.
-func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) {
+// decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1348,13 +1406,13 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res006-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes006(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1368,14 +1426,20 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res006-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1401,9 +1465,10 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
@@ -1459,8 +1524,8 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes007(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1480,7 +1545,7 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
 		var d runtime.Decision
-		a.decideRes007(&d, t, p, perm, r, cred, ctx)
+		a.decideRes007(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1488,12 +1553,14 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	return set
 }
 
-// decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON.
-func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) {
+// decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1511,13 +1578,13 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res007-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes007(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1531,14 +1598,20 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res007-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1564,9 +1637,10 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
@@ -1622,8 +1696,8 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes008(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1643,7 +1717,7 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
 		var d runtime.Decision
-		a.decideRes008(&d, t, p, perm, r, cred, ctx)
+		a.decideRes008(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1651,12 +1725,14 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	return set
 }
 
-// decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON.
-func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) {
+// decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1674,13 +1750,13 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res008-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes008(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1694,14 +1770,20 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res008-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1727,9 +1809,10 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
@@ -1785,8 +1868,8 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes009(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1806,7 +1889,7 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
 		var d runtime.Decision
-		a.decideRes009(&d, t, p, perm, r, cred, ctx)
+		a.decideRes009(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1814,12 +1897,14 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	return set
 }
 
-// decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON.
-func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) {
+// decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1837,13 +1922,13 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res009-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes009(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1857,14 +1942,20 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res009-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1890,9 +1981,10 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
@@ -1948,8 +2040,8 @@ func (a *Authorizer) CheckRes010(p *Principal, perm Permission, r *Res010, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes010(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes010(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1969,7 +2061,7 @@ func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res010View, Res010Edit, Res010Publish, Res010Delete} {
 		var d runtime.Decision
-		a.decideRes010(&d, t, p, perm, r, cred, ctx)
+		a.decideRes010(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1977,12 +2069,14 @@ func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential
 	return set
 }
 
-// decideRes010 is the decision order for a res010, shared by CheckRes010 and CheckJSON.
-func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res010, cred *Credential, ctx *Context) {
+// decideRes010 is the decision order for a res010, shared by CheckRes010 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res010, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 10 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2000,13 +2094,13 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res010-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes010(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2020,14 +2114,20 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res010-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -2053,9 +2153,10 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes010 applies the credential c's narrowing to perm on the res010 r.
@@ -2111,8 +2212,8 @@ func (a *Authorizer) CheckRes011(p *Principal, perm Permission, r *Res011, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes011(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes011(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -2132,7 +2233,7 @@ func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res011View, Res011Edit, Res011Publish, Res011Delete} {
 		var d runtime.Decision
-		a.decideRes011(&d, t, p, perm, r, cred, ctx)
+		a.decideRes011(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -2140,12 +2241,14 @@ func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential
 	return set
 }
 
-// decideRes011 is the decision order for a res011, shared by CheckRes011 and CheckJSON.
-func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res011, cred *Credential, ctx *Context) {
+// decideRes011 is the decision order for a res011, shared by CheckRes011 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res011, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 11 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2163,13 +2266,13 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res011-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes011(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2183,14 +2286,20 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res011-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -2216,9 +2325,10 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes011 applies the credential c's narrowing to perm on the res011 r.
@@ -2274,8 +2384,8 @@ func (a *Authorizer) CheckRes012(p *Principal, perm Permission, r *Res012, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes012(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes012(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -2295,7 +2405,7 @@ func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res012View, Res012Edit, Res012Publish, Res012Delete} {
 		var d runtime.Decision
-		a.decideRes012(&d, t, p, perm, r, cred, ctx)
+		a.decideRes012(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -2303,12 +2413,14 @@ func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential
 	return set
 }
 
-// decideRes012 is the decision order for a res012, shared by CheckRes012 and CheckJSON.
-func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res012, cred *Credential, ctx *Context) {
+// decideRes012 is the decision order for a res012, shared by CheckRes012 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res012, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 12 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2326,13 +2438,13 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res012-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes012(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2346,14 +2458,20 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res012-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -2379,9 +2497,10 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes012 applies the credential c's narrowing to perm on the res012 r.
@@ -2437,8 +2556,8 @@ func (a *Authorizer) CheckRes013(p *Principal, perm Permission, r *Res013, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes013(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes013(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -2458,7 +2577,7 @@ func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res013View, Res013Edit, Res013Publish, Res013Delete} {
 		var d runtime.Decision
-		a.decideRes013(&d, t, p, perm, r, cred, ctx)
+		a.decideRes013(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -2466,12 +2585,14 @@ func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential
 	return set
 }
 
-// decideRes013 is the decision order for a res013, shared by CheckRes013 and CheckJSON.
-func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res013, cred *Credential, ctx *Context) {
+// decideRes013 is the decision order for a res013, shared by CheckRes013 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res013, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 13 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2489,13 +2610,13 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res013-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes013(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2509,14 +2630,20 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res013-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -2542,9 +2669,10 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes013 applies the credential c's narrowing to perm on the res013 r.
@@ -2600,8 +2728,8 @@ func (a *Authorizer) CheckRes014(p *Principal, perm Permission, r *Res014, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes014(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes014(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -2621,7 +2749,7 @@ func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res014View, Res014Edit, Res014Publish, Res014Delete} {
 		var d runtime.Decision
-		a.decideRes014(&d, t, p, perm, r, cred, ctx)
+		a.decideRes014(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -2629,12 +2757,14 @@ func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential
 	return set
 }
 
-// decideRes014 is the decision order for a res014, shared by CheckRes014 and CheckJSON.
-func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res014, cred *Credential, ctx *Context) {
+// decideRes014 is the decision order for a res014, shared by CheckRes014 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res014, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 14 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2652,13 +2782,13 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res014-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes014(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2672,14 +2802,20 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res014-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -2705,9 +2841,10 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes014 applies the credential c's narrowing to perm on the res014 r.
@@ -2763,8 +2900,8 @@ func (a *Authorizer) CheckRes015(p *Principal, perm Permission, r *Res015, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes015(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes015(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -2784,7 +2921,7 @@ func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res015View, Res015Edit, Res015Publish, Res015Delete} {
 		var d runtime.Decision
-		a.decideRes015(&d, t, p, perm, r, cred, ctx)
+		a.decideRes015(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -2792,12 +2929,14 @@ func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential
 	return set
 }
 
-// decideRes015 is the decision order for a res015, shared by CheckRes015 and CheckJSON.
-func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res015, cred *Credential, ctx *Context) {
+// decideRes015 is the decision order for a res015, shared by CheckRes015 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res015, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 15 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2815,13 +2954,13 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res015-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes015(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2835,14 +2974,20 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res015-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -2868,9 +3013,10 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes015 applies the credential c's narrowing to perm on the res015 r.
@@ -2926,8 +3072,8 @@ func (a *Authorizer) CheckRes016(p *Principal, perm Permission, r *Res016, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes016(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes016(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -2947,7 +3093,7 @@ func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res016View, Res016Edit, Res016Publish, Res016Delete} {
 		var d runtime.Decision
-		a.decideRes016(&d, t, p, perm, r, cred, ctx)
+		a.decideRes016(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -2955,12 +3101,14 @@ func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential
 	return set
 }
 
-// decideRes016 is the decision order for a res016, shared by CheckRes016 and CheckJSON.
-func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res016, cred *Credential, ctx *Context) {
+// decideRes016 is the decision order for a res016, shared by CheckRes016 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res016, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 16 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -2978,13 +3126,13 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res016-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes016(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -2998,14 +3146,20 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res016-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -3031,9 +3185,10 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes016 applies the credential c's narrowing to perm on the res016 r.
@@ -3089,8 +3244,8 @@ func (a *Authorizer) CheckRes017(p *Principal, perm Permission, r *Res017, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes017(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes017(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -3110,7 +3265,7 @@ func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res017View, Res017Edit, Res017Publish, Res017Delete} {
 		var d runtime.Decision
-		a.decideRes017(&d, t, p, perm, r, cred, ctx)
+		a.decideRes017(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -3118,12 +3273,14 @@ func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential
 	return set
 }
 
-// decideRes017 is the decision order for a res017, shared by CheckRes017 and CheckJSON.
-func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res017, cred *Credential, ctx *Context) {
+// decideRes017 is the decision order for a res017, shared by CheckRes017 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res017, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 17 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -3141,13 +3298,13 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res017-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes017(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -3161,14 +3318,20 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res017-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -3194,9 +3357,10 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes017 applies the credential c's narrowing to perm on the res017 r.
@@ -3252,8 +3416,8 @@ func (a *Authorizer) CheckRes018(p *Principal, perm Permission, r *Res018, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes018(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes018(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -3273,7 +3437,7 @@ func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res018View, Res018Edit, Res018Publish, Res018Delete} {
 		var d runtime.Decision
-		a.decideRes018(&d, t, p, perm, r, cred, ctx)
+		a.decideRes018(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -3281,12 +3445,14 @@ func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential
 	return set
 }
 
-// decideRes018 is the decision order for a res018, shared by CheckRes018 and CheckJSON.
-func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res018, cred *Credential, ctx *Context) {
+// decideRes018 is the decision order for a res018, shared by CheckRes018 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res018, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 18 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -3304,13 +3470,13 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res018-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes018(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -3324,14 +3490,20 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res018-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -3357,9 +3529,10 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes018 applies the credential c's narrowing to perm on the res018 r.
@@ -3415,8 +3588,8 @@ func (a *Authorizer) CheckRes019(p *Principal, perm Permission, r *Res019, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes019(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes019(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -3436,7 +3609,7 @@ func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res019View, Res019Edit, Res019Publish, Res019Delete} {
 		var d runtime.Decision
-		a.decideRes019(&d, t, p, perm, r, cred, ctx)
+		a.decideRes019(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -3444,12 +3617,14 @@ func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential
 	return set
 }
 
-// decideRes019 is the decision order for a res019, shared by CheckRes019 and CheckJSON.
-func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res019, cred *Credential, ctx *Context) {
+// decideRes019 is the decision order for a res019, shared by CheckRes019 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res019, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 19 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -3467,13 +3642,13 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res019-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes019(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -3487,14 +3662,20 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res019-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -3520,9 +3701,10 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes019 applies the credential c's narrowing to perm on the res019 r.
@@ -3578,8 +3760,8 @@ func (a *Authorizer) CheckRes020(p *Principal, perm Permission, r *Res020, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes020(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes020(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -3599,7 +3781,7 @@ func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res020View, Res020Edit, Res020Publish, Res020Delete} {
 		var d runtime.Decision
-		a.decideRes020(&d, t, p, perm, r, cred, ctx)
+		a.decideRes020(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -3607,12 +3789,14 @@ func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential
 	return set
 }
 
-// decideRes020 is the decision order for a res020, shared by CheckRes020 and CheckJSON.
-func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res020, cred *Credential, ctx *Context) {
+// decideRes020 is the decision order for a res020, shared by CheckRes020 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res020, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 20 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -3630,13 +3814,13 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res020-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes020(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -3650,14 +3834,20 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res020-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -3683,9 +3873,10 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes020 applies the credential c's narrowing to perm on the res020 r.
@@ -3741,8 +3932,8 @@ func (a *Authorizer) CheckRes021(p *Principal, perm Permission, r *Res021, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes021(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes021(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -3762,7 +3953,7 @@ func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res021View, Res021Edit, Res021Publish, Res021Delete} {
 		var d runtime.Decision
-		a.decideRes021(&d, t, p, perm, r, cred, ctx)
+		a.decideRes021(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -3770,12 +3961,14 @@ func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential
 	return set
 }
 
-// decideRes021 is the decision order for a res021, shared by CheckRes021 and CheckJSON.
-func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res021, cred *Credential, ctx *Context) {
+// decideRes021 is the decision order for a res021, shared by CheckRes021 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res021, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 21 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -3793,13 +3986,13 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res021-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes021(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -3813,14 +4006,20 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res021-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -3846,9 +4045,10 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes021 applies the credential c's narrowing to perm on the res021 r.
@@ -3904,8 +4104,8 @@ func (a *Authorizer) CheckRes022(p *Principal, perm Permission, r *Res022, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes022(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes022(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -3925,7 +4125,7 @@ func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res022View, Res022Edit, Res022Publish, Res022Delete} {
 		var d runtime.Decision
-		a.decideRes022(&d, t, p, perm, r, cred, ctx)
+		a.decideRes022(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -3933,12 +4133,14 @@ func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential
 	return set
 }
 
-// decideRes022 is the decision order for a res022, shared by CheckRes022 and CheckJSON.
-func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res022, cred *Credential, ctx *Context) {
+// decideRes022 is the decision order for a res022, shared by CheckRes022 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res022, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 22 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -3956,13 +4158,13 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res022-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes022(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -3976,14 +4178,20 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res022-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4009,9 +4217,10 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes022 applies the credential c's narrowing to perm on the res022 r.
@@ -4067,8 +4276,8 @@ func (a *Authorizer) CheckRes023(p *Principal, perm Permission, r *Res023, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes023(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes023(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -4088,7 +4297,7 @@ func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res023View, Res023Edit, Res023Publish, Res023Delete} {
 		var d runtime.Decision
-		a.decideRes023(&d, t, p, perm, r, cred, ctx)
+		a.decideRes023(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -4096,12 +4305,14 @@ func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential
 	return set
 }
 
-// decideRes023 is the decision order for a res023, shared by CheckRes023 and CheckJSON.
-func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res023, cred *Credential, ctx *Context) {
+// decideRes023 is the decision order for a res023, shared by CheckRes023 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res023, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 23 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -4119,13 +4330,13 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res023-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes023(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -4139,14 +4350,20 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res023-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4172,9 +4389,10 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes023 applies the credential c's narrowing to perm on the res023 r.
@@ -4230,8 +4448,8 @@ func (a *Authorizer) CheckRes024(p *Principal, perm Permission, r *Res024, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes024(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes024(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -4251,7 +4469,7 @@ func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res024View, Res024Edit, Res024Publish, Res024Delete} {
 		var d runtime.Decision
-		a.decideRes024(&d, t, p, perm, r, cred, ctx)
+		a.decideRes024(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -4259,12 +4477,14 @@ func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential
 	return set
 }
 
-// decideRes024 is the decision order for a res024, shared by CheckRes024 and CheckJSON.
-func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res024, cred *Credential, ctx *Context) {
+// decideRes024 is the decision order for a res024, shared by CheckRes024 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res024, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 24 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -4282,13 +4502,13 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res024-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes024(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -4302,14 +4522,20 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res024-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4335,9 +4561,10 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes024 applies the credential c's narrowing to perm on the res024 r.
@@ -4393,8 +4620,8 @@ func (a *Authorizer) CheckRes025(p *Principal, perm Permission, r *Res025, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes025(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes025(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -4414,7 +4641,7 @@ func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res025View, Res025Edit, Res025Publish, Res025Delete} {
 		var d runtime.Decision
-		a.decideRes025(&d, t, p, perm, r, cred, ctx)
+		a.decideRes025(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -4422,12 +4649,14 @@ func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential
 	return set
 }
 
-// decideRes025 is the decision order for a res025, shared by CheckRes025 and CheckJSON.
-func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res025, cred *Credential, ctx *Context) {
+// decideRes025 is the decision order for a res025, shared by CheckRes025 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res025, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 25 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -4445,13 +4674,13 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res025-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes025(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -4465,14 +4694,20 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res025-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4498,9 +4733,10 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes025 applies the credential c's narrowing to perm on the res025 r.
@@ -4556,8 +4792,8 @@ func (a *Authorizer) CheckRes026(p *Principal, perm Permission, r *Res026, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes026(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes026(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -4577,7 +4813,7 @@ func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res026View, Res026Edit, Res026Publish, Res026Delete} {
 		var d runtime.Decision
-		a.decideRes026(&d, t, p, perm, r, cred, ctx)
+		a.decideRes026(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -4585,12 +4821,14 @@ func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential
 	return set
 }
 
-// decideRes026 is the decision order for a res026, shared by CheckRes026 and CheckJSON.
-func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res026, cred *Credential, ctx *Context) {
+// decideRes026 is the decision order for a res026, shared by CheckRes026 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res026, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 26 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -4608,13 +4846,13 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res026-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes026(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -4628,14 +4866,20 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res026-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4661,9 +4905,10 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes026 applies the credential c's narrowing to perm on the res026 r.
@@ -4719,8 +4964,8 @@ func (a *Authorizer) CheckRes027(p *Principal, perm Permission, r *Res027, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes027(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes027(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -4740,7 +4985,7 @@ func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res027View, Res027Edit, Res027Publish, Res027Delete} {
 		var d runtime.Decision
-		a.decideRes027(&d, t, p, perm, r, cred, ctx)
+		a.decideRes027(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -4748,12 +4993,14 @@ func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential
 	return set
 }
 
-// decideRes027 is the decision order for a res027, shared by CheckRes027 and CheckJSON.
-func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res027, cred *Credential, ctx *Context) {
+// decideRes027 is the decision order for a res027, shared by CheckRes027 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res027, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 27 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -4771,13 +5018,13 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res027-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes027(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -4791,14 +5038,20 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res027-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4824,9 +5077,10 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes027 applies the credential c's narrowing to perm on the res027 r.
@@ -4882,8 +5136,8 @@ func (a *Authorizer) CheckRes028(p *Principal, perm Permission, r *Res028, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes028(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes028(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -4903,7 +5157,7 @@ func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res028View, Res028Edit, Res028Publish, Res028Delete} {
 		var d runtime.Decision
-		a.decideRes028(&d, t, p, perm, r, cred, ctx)
+		a.decideRes028(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -4911,12 +5165,14 @@ func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential
 	return set
 }
 
-// decideRes028 is the decision order for a res028, shared by CheckRes028 and CheckJSON.
-func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res028, cred *Credential, ctx *Context) {
+// decideRes028 is the decision order for a res028, shared by CheckRes028 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res028, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 28 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -4934,13 +5190,13 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res028-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes028(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -4954,14 +5210,20 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res028-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -4987,9 +5249,10 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes028 applies the credential c's narrowing to perm on the res028 r.
@@ -5045,8 +5308,8 @@ func (a *Authorizer) CheckRes029(p *Principal, perm Permission, r *Res029, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes029(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes029(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -5066,7 +5329,7 @@ func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res029View, Res029Edit, Res029Publish, Res029Delete} {
 		var d runtime.Decision
-		a.decideRes029(&d, t, p, perm, r, cred, ctx)
+		a.decideRes029(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -5074,12 +5337,14 @@ func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential
 	return set
 }
 
-// decideRes029 is the decision order for a res029, shared by CheckRes029 and CheckJSON.
-func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res029, cred *Credential, ctx *Context) {
+// decideRes029 is the decision order for a res029, shared by CheckRes029 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res029, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 29 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -5097,13 +5362,13 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res029-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes029(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -5117,14 +5382,20 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res029-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -5150,9 +5421,10 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes029 applies the credential c's narrowing to perm on the res029 r.
@@ -5208,8 +5480,8 @@ func (a *Authorizer) CheckRes030(p *Principal, perm Permission, r *Res030, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes030(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes030(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -5229,7 +5501,7 @@ func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res030View, Res030Edit, Res030Publish, Res030Delete} {
 		var d runtime.Decision
-		a.decideRes030(&d, t, p, perm, r, cred, ctx)
+		a.decideRes030(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -5237,12 +5509,14 @@ func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential
 	return set
 }
 
-// decideRes030 is the decision order for a res030, shared by CheckRes030 and CheckJSON.
-func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res030, cred *Credential, ctx *Context) {
+// decideRes030 is the decision order for a res030, shared by CheckRes030 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res030, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 30 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -5260,13 +5534,13 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res030-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes030(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -5280,14 +5554,20 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res030-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -5313,9 +5593,10 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes030 applies the credential c's narrowing to perm on the res030 r.
@@ -5371,8 +5652,8 @@ func (a *Authorizer) CheckRes031(p *Principal, perm Permission, r *Res031, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes031(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes031(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -5392,7 +5673,7 @@ func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res031View, Res031Edit, Res031Publish, Res031Delete} {
 		var d runtime.Decision
-		a.decideRes031(&d, t, p, perm, r, cred, ctx)
+		a.decideRes031(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -5400,12 +5681,14 @@ func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential
 	return set
 }
 
-// decideRes031 is the decision order for a res031, shared by CheckRes031 and CheckJSON.
-func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res031, cred *Credential, ctx *Context) {
+// decideRes031 is the decision order for a res031, shared by CheckRes031 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res031, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 31 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -5423,13 +5706,13 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res031-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes031(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -5443,14 +5726,20 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res031-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -5476,9 +5765,10 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes031 applies the credential c's narrowing to perm on the res031 r.
@@ -5534,8 +5824,8 @@ func (a *Authorizer) CheckRes032(p *Principal, perm Permission, r *Res032, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes032(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes032(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -5555,7 +5845,7 @@ func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res032View, Res032Edit, Res032Publish, Res032Delete} {
 		var d runtime.Decision
-		a.decideRes032(&d, t, p, perm, r, cred, ctx)
+		a.decideRes032(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -5563,12 +5853,14 @@ func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential
 	return set
 }
 
-// decideRes032 is the decision order for a res032, shared by CheckRes032 and CheckJSON.
-func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res032, cred *Credential, ctx *Context) {
+// decideRes032 is the decision order for a res032, shared by CheckRes032 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res032, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 32 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -5586,13 +5878,13 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res032-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes032(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -5606,14 +5898,20 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res032-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -5639,9 +5937,10 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes032 applies the credential c's narrowing to perm on the res032 r.
@@ -5697,8 +5996,8 @@ func (a *Authorizer) CheckRes033(p *Principal, perm Permission, r *Res033, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes033(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes033(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -5718,7 +6017,7 @@ func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res033View, Res033Edit, Res033Publish, Res033Delete} {
 		var d runtime.Decision
-		a.decideRes033(&d, t, p, perm, r, cred, ctx)
+		a.decideRes033(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -5726,12 +6025,14 @@ func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential
 	return set
 }
 
-// decideRes033 is the decision order for a res033, shared by CheckRes033 and CheckJSON.
-func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res033, cred *Credential, ctx *Context) {
+// decideRes033 is the decision order for a res033, shared by CheckRes033 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res033, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 33 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -5749,13 +6050,13 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res033-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes033(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -5769,14 +6070,20 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res033-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -5802,9 +6109,10 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes033 applies the credential c's narrowing to perm on the res033 r.
@@ -5860,8 +6168,8 @@ func (a *Authorizer) CheckRes034(p *Principal, perm Permission, r *Res034, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes034(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes034(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -5881,7 +6189,7 @@ func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res034View, Res034Edit, Res034Publish, Res034Delete} {
 		var d runtime.Decision
-		a.decideRes034(&d, t, p, perm, r, cred, ctx)
+		a.decideRes034(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -5889,12 +6197,14 @@ func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential
 	return set
 }
 
-// decideRes034 is the decision order for a res034, shared by CheckRes034 and CheckJSON.
-func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res034, cred *Credential, ctx *Context) {
+// decideRes034 is the decision order for a res034, shared by CheckRes034 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res034, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 34 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -5912,13 +6222,13 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res034-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes034(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -5932,14 +6242,20 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res034-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -5965,9 +6281,10 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes034 applies the credential c's narrowing to perm on the res034 r.
@@ -6023,8 +6340,8 @@ func (a *Authorizer) CheckRes035(p *Principal, perm Permission, r *Res035, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes035(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes035(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -6044,7 +6361,7 @@ func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res035View, Res035Edit, Res035Publish, Res035Delete} {
 		var d runtime.Decision
-		a.decideRes035(&d, t, p, perm, r, cred, ctx)
+		a.decideRes035(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -6052,12 +6369,14 @@ func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential
 	return set
 }
 
-// decideRes035 is the decision order for a res035, shared by CheckRes035 and CheckJSON.
-func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res035, cred *Credential, ctx *Context) {
+// decideRes035 is the decision order for a res035, shared by CheckRes035 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res035, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 35 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -6075,13 +6394,13 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res035-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes035(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -6095,14 +6414,20 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res035-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -6128,9 +6453,10 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes035 applies the credential c's narrowing to perm on the res035 r.
@@ -6186,8 +6512,8 @@ func (a *Authorizer) CheckRes036(p *Principal, perm Permission, r *Res036, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes036(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes036(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -6207,7 +6533,7 @@ func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res036View, Res036Edit, Res036Publish, Res036Delete} {
 		var d runtime.Decision
-		a.decideRes036(&d, t, p, perm, r, cred, ctx)
+		a.decideRes036(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -6215,12 +6541,14 @@ func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential
 	return set
 }
 
-// decideRes036 is the decision order for a res036, shared by CheckRes036 and CheckJSON.
-func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res036, cred *Credential, ctx *Context) {
+// decideRes036 is the decision order for a res036, shared by CheckRes036 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res036, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 36 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -6238,13 +6566,13 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res036-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes036(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -6258,14 +6586,20 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res036-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -6291,9 +6625,10 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes036 applies the credential c's narrowing to perm on the res036 r.
@@ -6349,8 +6684,8 @@ func (a *Authorizer) CheckRes037(p *Principal, perm Permission, r *Res037, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes037(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes037(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -6370,7 +6705,7 @@ func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res037View, Res037Edit, Res037Publish, Res037Delete} {
 		var d runtime.Decision
-		a.decideRes037(&d, t, p, perm, r, cred, ctx)
+		a.decideRes037(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -6378,12 +6713,14 @@ func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential
 	return set
 }
 
-// decideRes037 is the decision order for a res037, shared by CheckRes037 and CheckJSON.
-func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res037, cred *Credential, ctx *Context) {
+// decideRes037 is the decision order for a res037, shared by CheckRes037 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res037, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 37 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -6401,13 +6738,13 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res037-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes037(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -6421,14 +6758,20 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res037-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -6454,9 +6797,10 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes037 applies the credential c's narrowing to perm on the res037 r.
@@ -6512,8 +6856,8 @@ func (a *Authorizer) CheckRes038(p *Principal, perm Permission, r *Res038, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes038(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes038(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -6533,7 +6877,7 @@ func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res038View, Res038Edit, Res038Publish, Res038Delete} {
 		var d runtime.Decision
-		a.decideRes038(&d, t, p, perm, r, cred, ctx)
+		a.decideRes038(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -6541,12 +6885,14 @@ func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential
 	return set
 }
 
-// decideRes038 is the decision order for a res038, shared by CheckRes038 and CheckJSON.
-func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res038, cred *Credential, ctx *Context) {
+// decideRes038 is the decision order for a res038, shared by CheckRes038 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res038, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 38 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -6564,13 +6910,13 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res038-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes038(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -6584,14 +6930,20 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res038-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -6617,9 +6969,10 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes038 applies the credential c's narrowing to perm on the res038 r.
@@ -6675,8 +7028,8 @@ func (a *Authorizer) CheckRes039(p *Principal, perm Permission, r *Res039, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes039(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes039(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -6696,7 +7049,7 @@ func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res039View, Res039Edit, Res039Publish, Res039Delete} {
 		var d runtime.Decision
-		a.decideRes039(&d, t, p, perm, r, cred, ctx)
+		a.decideRes039(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -6704,12 +7057,14 @@ func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential
 	return set
 }
 
-// decideRes039 is the decision order for a res039, shared by CheckRes039 and CheckJSON.
-func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res039, cred *Credential, ctx *Context) {
+// decideRes039 is the decision order for a res039, shared by CheckRes039 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res039, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 39 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -6727,13 +7082,13 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res039-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes039(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -6747,14 +7102,20 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res039-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -6780,9 +7141,10 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes039 applies the credential c's narrowing to perm on the res039 r.
@@ -6838,8 +7200,8 @@ func (a *Authorizer) CheckRes040(p *Principal, perm Permission, r *Res040, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes040(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes040(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -6859,7 +7221,7 @@ func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res040View, Res040Edit, Res040Publish, Res040Delete} {
 		var d runtime.Decision
-		a.decideRes040(&d, t, p, perm, r, cred, ctx)
+		a.decideRes040(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -6867,12 +7229,14 @@ func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential
 	return set
 }
 
-// decideRes040 is the decision order for a res040, shared by CheckRes040 and CheckJSON.
-func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res040, cred *Credential, ctx *Context) {
+// decideRes040 is the decision order for a res040, shared by CheckRes040 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res040, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 40 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -6890,13 +7254,13 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res040-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes040(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -6910,14 +7274,20 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res040-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -6943,9 +7313,10 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes040 applies the credential c's narrowing to perm on the res040 r.
@@ -7001,8 +7372,8 @@ func (a *Authorizer) CheckRes041(p *Principal, perm Permission, r *Res041, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes041(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes041(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -7022,7 +7393,7 @@ func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res041View, Res041Edit, Res041Publish, Res041Delete} {
 		var d runtime.Decision
-		a.decideRes041(&d, t, p, perm, r, cred, ctx)
+		a.decideRes041(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -7030,12 +7401,14 @@ func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential
 	return set
 }
 
-// decideRes041 is the decision order for a res041, shared by CheckRes041 and CheckJSON.
-func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res041, cred *Credential, ctx *Context) {
+// decideRes041 is the decision order for a res041, shared by CheckRes041 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res041, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 41 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -7053,13 +7426,13 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res041-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes041(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -7073,14 +7446,20 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res041-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -7106,9 +7485,10 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes041 applies the credential c's narrowing to perm on the res041 r.
@@ -7164,8 +7544,8 @@ func (a *Authorizer) CheckRes042(p *Principal, perm Permission, r *Res042, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes042(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes042(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -7185,7 +7565,7 @@ func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res042View, Res042Edit, Res042Publish, Res042Delete} {
 		var d runtime.Decision
-		a.decideRes042(&d, t, p, perm, r, cred, ctx)
+		a.decideRes042(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -7193,12 +7573,14 @@ func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential
 	return set
 }
 
-// decideRes042 is the decision order for a res042, shared by CheckRes042 and CheckJSON.
-func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res042, cred *Credential, ctx *Context) {
+// decideRes042 is the decision order for a res042, shared by CheckRes042 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res042, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 42 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -7216,13 +7598,13 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res042-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes042(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -7236,14 +7618,20 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res042-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -7269,9 +7657,10 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes042 applies the credential c's narrowing to perm on the res042 r.
@@ -7327,8 +7716,8 @@ func (a *Authorizer) CheckRes043(p *Principal, perm Permission, r *Res043, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes043(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes043(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -7348,7 +7737,7 @@ func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res043View, Res043Edit, Res043Publish, Res043Delete} {
 		var d runtime.Decision
-		a.decideRes043(&d, t, p, perm, r, cred, ctx)
+		a.decideRes043(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -7356,12 +7745,14 @@ func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential
 	return set
 }
 
-// decideRes043 is the decision order for a res043, shared by CheckRes043 and CheckJSON.
-func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res043, cred *Credential, ctx *Context) {
+// decideRes043 is the decision order for a res043, shared by CheckRes043 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res043, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 43 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -7379,13 +7770,13 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res043-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes043(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -7399,14 +7790,20 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res043-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -7432,9 +7829,10 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes043 applies the credential c's narrowing to perm on the res043 r.
@@ -7490,8 +7888,8 @@ func (a *Authorizer) CheckRes044(p *Principal, perm Permission, r *Res044, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes044(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes044(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -7511,7 +7909,7 @@ func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res044View, Res044Edit, Res044Publish, Res044Delete} {
 		var d runtime.Decision
-		a.decideRes044(&d, t, p, perm, r, cred, ctx)
+		a.decideRes044(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -7519,12 +7917,14 @@ func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential
 	return set
 }
 
-// decideRes044 is the decision order for a res044, shared by CheckRes044 and CheckJSON.
-func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res044, cred *Credential, ctx *Context) {
+// decideRes044 is the decision order for a res044, shared by CheckRes044 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res044, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 44 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -7542,13 +7942,13 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res044-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes044(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -7562,14 +7962,20 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res044-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -7595,9 +8001,10 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes044 applies the credential c's narrowing to perm on the res044 r.
@@ -7653,8 +8060,8 @@ func (a *Authorizer) CheckRes045(p *Principal, perm Permission, r *Res045, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes045(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes045(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -7674,7 +8081,7 @@ func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res045View, Res045Edit, Res045Publish, Res045Delete} {
 		var d runtime.Decision
-		a.decideRes045(&d, t, p, perm, r, cred, ctx)
+		a.decideRes045(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -7682,12 +8089,14 @@ func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential
 	return set
 }
 
-// decideRes045 is the decision order for a res045, shared by CheckRes045 and CheckJSON.
-func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res045, cred *Credential, ctx *Context) {
+// decideRes045 is the decision order for a res045, shared by CheckRes045 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res045, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 45 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -7705,13 +8114,13 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res045-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes045(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -7725,14 +8134,20 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res045-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -7758,9 +8173,10 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes045 applies the credential c's narrowing to perm on the res045 r.
@@ -7816,8 +8232,8 @@ func (a *Authorizer) CheckRes046(p *Principal, perm Permission, r *Res046, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes046(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes046(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -7837,7 +8253,7 @@ func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res046View, Res046Edit, Res046Publish, Res046Delete} {
 		var d runtime.Decision
-		a.decideRes046(&d, t, p, perm, r, cred, ctx)
+		a.decideRes046(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -7845,12 +8261,14 @@ func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential
 	return set
 }
 
-// decideRes046 is the decision order for a res046, shared by CheckRes046 and CheckJSON.
-func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res046, cred *Credential, ctx *Context) {
+// decideRes046 is the decision order for a res046, shared by CheckRes046 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res046, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 46 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -7868,13 +8286,13 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res046-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes046(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -7888,14 +8306,20 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res046-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -7921,9 +8345,10 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes046 applies the credential c's narrowing to perm on the res046 r.
@@ -7979,8 +8404,8 @@ func (a *Authorizer) CheckRes047(p *Principal, perm Permission, r *Res047, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes047(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes047(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8000,7 +8425,7 @@ func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res047View, Res047Edit, Res047Publish, Res047Delete} {
 		var d runtime.Decision
-		a.decideRes047(&d, t, p, perm, r, cred, ctx)
+		a.decideRes047(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8008,12 +8433,14 @@ func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential
 	return set
 }
 
-// decideRes047 is the decision order for a res047, shared by CheckRes047 and CheckJSON.
-func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res047, cred *Credential, ctx *Context) {
+// decideRes047 is the decision order for a res047, shared by CheckRes047 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res047, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 47 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -8031,13 +8458,13 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res047-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes047(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -8051,14 +8478,20 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res047-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -8084,9 +8517,10 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes047 applies the credential c's narrowing to perm on the res047 r.
@@ -8142,8 +8576,8 @@ func (a *Authorizer) CheckRes048(p *Principal, perm Permission, r *Res048, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes048(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes048(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8163,7 +8597,7 @@ func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res048View, Res048Edit, Res048Publish, Res048Delete} {
 		var d runtime.Decision
-		a.decideRes048(&d, t, p, perm, r, cred, ctx)
+		a.decideRes048(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8171,12 +8605,14 @@ func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential
 	return set
 }
 
-// decideRes048 is the decision order for a res048, shared by CheckRes048 and CheckJSON.
-func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res048, cred *Credential, ctx *Context) {
+// decideRes048 is the decision order for a res048, shared by CheckRes048 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res048, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 48 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -8194,13 +8630,13 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res048-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes048(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -8214,14 +8650,20 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res048-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -8247,9 +8689,10 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes048 applies the credential c's narrowing to perm on the res048 r.
@@ -8305,8 +8748,8 @@ func (a *Authorizer) CheckRes049(p *Principal, perm Permission, r *Res049, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes049(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes049(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8326,7 +8769,7 @@ func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res049View, Res049Edit, Res049Publish, Res049Delete} {
 		var d runtime.Decision
-		a.decideRes049(&d, t, p, perm, r, cred, ctx)
+		a.decideRes049(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8334,12 +8777,14 @@ func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential
 	return set
 }
 
-// decideRes049 is the decision order for a res049, shared by CheckRes049 and CheckJSON.
-func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res049, cred *Credential, ctx *Context) {
+// decideRes049 is the decision order for a res049, shared by CheckRes049 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res049, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 49 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -8357,13 +8802,13 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res049-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes049(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -8377,14 +8822,20 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res049-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -8410,9 +8861,10 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes049 applies the credential c's narrowing to perm on the res049 r.
@@ -8468,8 +8920,8 @@ func (a *Authorizer) CheckRes050(p *Principal, perm Permission, r *Res050, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes050(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes050(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8489,7 +8941,7 @@ func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res050View, Res050Edit, Res050Publish, Res050Delete} {
 		var d runtime.Decision
-		a.decideRes050(&d, t, p, perm, r, cred, ctx)
+		a.decideRes050(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8497,12 +8949,14 @@ func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential
 	return set
 }
 
-// decideRes050 is the decision order for a res050, shared by CheckRes050 and CheckJSON.
-func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res050, cred *Credential, ctx *Context) {
+// decideRes050 is the decision order for a res050, shared by CheckRes050 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res050, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 50 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -8520,13 +8974,13 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res050-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes050(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -8540,14 +8994,20 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res050-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -8573,9 +9033,10 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes050 applies the credential c's narrowing to perm on the res050 r.
@@ -8631,8 +9092,8 @@ func (a *Authorizer) CheckRes051(p *Principal, perm Permission, r *Res051, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes051(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes051(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8652,7 +9113,7 @@ func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res051View, Res051Edit, Res051Publish, Res051Delete} {
 		var d runtime.Decision
-		a.decideRes051(&d, t, p, perm, r, cred, ctx)
+		a.decideRes051(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8660,12 +9121,14 @@ func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential
 	return set
 }
 
-// decideRes051 is the decision order for a res051, shared by CheckRes051 and CheckJSON.
-func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res051, cred *Credential, ctx *Context) {
+// decideRes051 is the decision order for a res051, shared by CheckRes051 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res051, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 51 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -8683,13 +9146,13 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res051-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes051(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -8703,14 +9166,20 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res051-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -8736,9 +9205,10 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes051 applies the credential c's narrowing to perm on the res051 r.
@@ -8794,8 +9264,8 @@ func (a *Authorizer) CheckRes052(p *Principal, perm Permission, r *Res052, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes052(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes052(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8815,7 +9285,7 @@ func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res052View, Res052Edit, Res052Publish, Res052Delete} {
 		var d runtime.Decision
-		a.decideRes052(&d, t, p, perm, r, cred, ctx)
+		a.decideRes052(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8823,12 +9293,14 @@ func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential
 	return set
 }
 
-// decideRes052 is the decision order for a res052, shared by CheckRes052 and CheckJSON.
-func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res052, cred *Credential, ctx *Context) {
+// decideRes052 is the decision order for a res052, shared by CheckRes052 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res052, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 52 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -8846,13 +9318,13 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res052-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes052(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -8866,14 +9338,20 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res052-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -8899,9 +9377,10 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes052 applies the credential c's narrowing to perm on the res052 r.
@@ -8957,8 +9436,8 @@ func (a *Authorizer) CheckRes053(p *Principal, perm Permission, r *Res053, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes053(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes053(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -8978,7 +9457,7 @@ func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res053View, Res053Edit, Res053Publish, Res053Delete} {
 		var d runtime.Decision
-		a.decideRes053(&d, t, p, perm, r, cred, ctx)
+		a.decideRes053(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -8986,12 +9465,14 @@ func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential
 	return set
 }
 
-// decideRes053 is the decision order for a res053, shared by CheckRes053 and CheckJSON.
-func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res053, cred *Credential, ctx *Context) {
+// decideRes053 is the decision order for a res053, shared by CheckRes053 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res053, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 53 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9009,13 +9490,13 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res053-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes053(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -9029,14 +9510,20 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res053-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -9062,9 +9549,10 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes053 applies the credential c's narrowing to perm on the res053 r.
@@ -9120,8 +9608,8 @@ func (a *Authorizer) CheckRes054(p *Principal, perm Permission, r *Res054, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes054(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes054(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -9141,7 +9629,7 @@ func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res054View, Res054Edit, Res054Publish, Res054Delete} {
 		var d runtime.Decision
-		a.decideRes054(&d, t, p, perm, r, cred, ctx)
+		a.decideRes054(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -9149,12 +9637,14 @@ func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential
 	return set
 }
 
-// decideRes054 is the decision order for a res054, shared by CheckRes054 and CheckJSON.
-func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res054, cred *Credential, ctx *Context) {
+// decideRes054 is the decision order for a res054, shared by CheckRes054 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res054, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 54 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9172,13 +9662,13 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res054-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes054(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -9192,14 +9682,20 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res054-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -9225,9 +9721,10 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes054 applies the credential c's narrowing to perm on the res054 r.
@@ -9283,8 +9780,8 @@ func (a *Authorizer) CheckRes055(p *Principal, perm Permission, r *Res055, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes055(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes055(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -9304,7 +9801,7 @@ func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res055View, Res055Edit, Res055Publish, Res055Delete} {
 		var d runtime.Decision
-		a.decideRes055(&d, t, p, perm, r, cred, ctx)
+		a.decideRes055(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -9312,12 +9809,14 @@ func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential
 	return set
 }
 
-// decideRes055 is the decision order for a res055, shared by CheckRes055 and CheckJSON.
-func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res055, cred *Credential, ctx *Context) {
+// decideRes055 is the decision order for a res055, shared by CheckRes055 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res055, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 55 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9335,13 +9834,13 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res055-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes055(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -9355,14 +9854,20 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res055-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -9388,9 +9893,10 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes055 applies the credential c's narrowing to perm on the res055 r.
@@ -9446,8 +9952,8 @@ func (a *Authorizer) CheckRes056(p *Principal, perm Permission, r *Res056, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes056(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes056(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -9467,7 +9973,7 @@ func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res056View, Res056Edit, Res056Publish, Res056Delete} {
 		var d runtime.Decision
-		a.decideRes056(&d, t, p, perm, r, cred, ctx)
+		a.decideRes056(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -9475,12 +9981,14 @@ func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential
 	return set
 }
 
-// decideRes056 is the decision order for a res056, shared by CheckRes056 and CheckJSON.
-func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res056, cred *Credential, ctx *Context) {
+// decideRes056 is the decision order for a res056, shared by CheckRes056 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res056, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 56 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9498,13 +10006,13 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res056-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes056(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -9518,14 +10026,20 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res056-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -9551,9 +10065,10 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes056 applies the credential c's narrowing to perm on the res056 r.
@@ -9609,8 +10124,8 @@ func (a *Authorizer) CheckRes057(p *Principal, perm Permission, r *Res057, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes057(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes057(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -9630,7 +10145,7 @@ func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res057View, Res057Edit, Res057Publish, Res057Delete} {
 		var d runtime.Decision
-		a.decideRes057(&d, t, p, perm, r, cred, ctx)
+		a.decideRes057(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -9638,12 +10153,14 @@ func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential
 	return set
 }
 
-// decideRes057 is the decision order for a res057, shared by CheckRes057 and CheckJSON.
-func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res057, cred *Credential, ctx *Context) {
+// decideRes057 is the decision order for a res057, shared by CheckRes057 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res057, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 57 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9661,13 +10178,13 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res057-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes057(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -9681,14 +10198,20 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res057-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -9714,9 +10237,10 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes057 applies the credential c's narrowing to perm on the res057 r.
@@ -9772,8 +10296,8 @@ func (a *Authorizer) CheckRes058(p *Principal, perm Permission, r *Res058, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes058(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes058(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -9793,7 +10317,7 @@ func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res058View, Res058Edit, Res058Publish, Res058Delete} {
 		var d runtime.Decision
-		a.decideRes058(&d, t, p, perm, r, cred, ctx)
+		a.decideRes058(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -9801,12 +10325,14 @@ func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential
 	return set
 }
 
-// decideRes058 is the decision order for a res058, shared by CheckRes058 and CheckJSON.
-func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res058, cred *Credential, ctx *Context) {
+// decideRes058 is the decision order for a res058, shared by CheckRes058 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res058, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 58 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9824,13 +10350,13 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res058-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes058(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -9844,14 +10370,20 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res058-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -9877,9 +10409,10 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes058 applies the credential c's narrowing to perm on the res058 r.
@@ -9935,8 +10468,8 @@ func (a *Authorizer) CheckRes059(p *Principal, perm Permission, r *Res059, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes059(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes059(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -9956,7 +10489,7 @@ func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res059View, Res059Edit, Res059Publish, Res059Delete} {
 		var d runtime.Decision
-		a.decideRes059(&d, t, p, perm, r, cred, ctx)
+		a.decideRes059(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -9964,12 +10497,14 @@ func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential
 	return set
 }
 
-// decideRes059 is the decision order for a res059, shared by CheckRes059 and CheckJSON.
-func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res059, cred *Credential, ctx *Context) {
+// decideRes059 is the decision order for a res059, shared by CheckRes059 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res059, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 59 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -9987,13 +10522,13 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res059-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes059(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10007,14 +10542,20 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res059-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -10040,9 +10581,10 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes059 applies the credential c's narrowing to perm on the res059 r.
@@ -10098,8 +10640,8 @@ func (a *Authorizer) CheckRes060(p *Principal, perm Permission, r *Res060, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes060(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes060(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -10119,7 +10661,7 @@ func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res060View, Res060Edit, Res060Publish, Res060Delete} {
 		var d runtime.Decision
-		a.decideRes060(&d, t, p, perm, r, cred, ctx)
+		a.decideRes060(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -10127,12 +10669,14 @@ func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential
 	return set
 }
 
-// decideRes060 is the decision order for a res060, shared by CheckRes060 and CheckJSON.
-func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res060, cred *Credential, ctx *Context) {
+// decideRes060 is the decision order for a res060, shared by CheckRes060 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res060, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 60 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -10150,13 +10694,13 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res060-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes060(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10170,14 +10714,20 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res060-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -10203,9 +10753,10 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes060 applies the credential c's narrowing to perm on the res060 r.
@@ -10261,8 +10812,8 @@ func (a *Authorizer) CheckRes061(p *Principal, perm Permission, r *Res061, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes061(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes061(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -10282,7 +10833,7 @@ func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res061View, Res061Edit, Res061Publish, Res061Delete} {
 		var d runtime.Decision
-		a.decideRes061(&d, t, p, perm, r, cred, ctx)
+		a.decideRes061(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -10290,12 +10841,14 @@ func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential
 	return set
 }
 
-// decideRes061 is the decision order for a res061, shared by CheckRes061 and CheckJSON.
-func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res061, cred *Credential, ctx *Context) {
+// decideRes061 is the decision order for a res061, shared by CheckRes061 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res061, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 61 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -10313,13 +10866,13 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res061-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes061(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10333,14 +10886,20 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res061-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -10366,9 +10925,10 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes061 applies the credential c's narrowing to perm on the res061 r.
@@ -10424,8 +10984,8 @@ func (a *Authorizer) CheckRes062(p *Principal, perm Permission, r *Res062, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes062(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes062(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -10445,7 +11005,7 @@ func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res062View, Res062Edit, Res062Publish, Res062Delete} {
 		var d runtime.Decision
-		a.decideRes062(&d, t, p, perm, r, cred, ctx)
+		a.decideRes062(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -10453,12 +11013,14 @@ func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential
 	return set
 }
 
-// decideRes062 is the decision order for a res062, shared by CheckRes062 and CheckJSON.
-func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res062, cred *Credential, ctx *Context) {
+// decideRes062 is the decision order for a res062, shared by CheckRes062 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res062, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 62 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -10476,13 +11038,13 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res062-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes062(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10496,14 +11058,20 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res062-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -10529,9 +11097,10 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes062 applies the credential c's narrowing to perm on the res062 r.
@@ -10587,8 +11156,8 @@ func (a *Authorizer) CheckRes063(p *Principal, perm Permission, r *Res063, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes063(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes063(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -10608,7 +11177,7 @@ func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res063View, Res063Edit, Res063Publish, Res063Delete} {
 		var d runtime.Decision
-		a.decideRes063(&d, t, p, perm, r, cred, ctx)
+		a.decideRes063(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -10616,12 +11185,14 @@ func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential
 	return set
 }
 
-// decideRes063 is the decision order for a res063, shared by CheckRes063 and CheckJSON.
-func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res063, cred *Credential, ctx *Context) {
+// decideRes063 is the decision order for a res063, shared by CheckRes063 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res063, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 63 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -10639,13 +11210,13 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res063-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes063(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10659,14 +11230,20 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res063-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -10692,9 +11269,10 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes063 applies the credential c's narrowing to perm on the res063 r.
@@ -10750,8 +11328,8 @@ func (a *Authorizer) CheckRes064(p *Principal, perm Permission, r *Res064, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes064(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes064(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -10771,7 +11349,7 @@ func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res064View, Res064Edit, Res064Publish, Res064Delete} {
 		var d runtime.Decision
-		a.decideRes064(&d, t, p, perm, r, cred, ctx)
+		a.decideRes064(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -10779,12 +11357,14 @@ func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential
 	return set
 }
 
-// decideRes064 is the decision order for a res064, shared by CheckRes064 and CheckJSON.
-func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res064, cred *Credential, ctx *Context) {
+// decideRes064 is the decision order for a res064, shared by CheckRes064 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res064, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 64 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -10802,13 +11382,13 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res064-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes064(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10822,14 +11402,20 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res064-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -10855,9 +11441,10 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes064 applies the credential c's narrowing to perm on the res064 r.
@@ -10913,8 +11500,8 @@ func (a *Authorizer) CheckRes065(p *Principal, perm Permission, r *Res065, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes065(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes065(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -10934,7 +11521,7 @@ func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res065View, Res065Edit, Res065Publish, Res065Delete} {
 		var d runtime.Decision
-		a.decideRes065(&d, t, p, perm, r, cred, ctx)
+		a.decideRes065(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -10942,12 +11529,14 @@ func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential
 	return set
 }
 
-// decideRes065 is the decision order for a res065, shared by CheckRes065 and CheckJSON.
-func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res065, cred *Credential, ctx *Context) {
+// decideRes065 is the decision order for a res065, shared by CheckRes065 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res065, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 65 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -10965,13 +11554,13 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res065-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes065(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -10985,14 +11574,20 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res065-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11018,9 +11613,10 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes065 applies the credential c's narrowing to perm on the res065 r.
@@ -11076,8 +11672,8 @@ func (a *Authorizer) CheckRes066(p *Principal, perm Permission, r *Res066, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes066(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes066(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -11097,7 +11693,7 @@ func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res066View, Res066Edit, Res066Publish, Res066Delete} {
 		var d runtime.Decision
-		a.decideRes066(&d, t, p, perm, r, cred, ctx)
+		a.decideRes066(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -11105,12 +11701,14 @@ func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential
 	return set
 }
 
-// decideRes066 is the decision order for a res066, shared by CheckRes066 and CheckJSON.
-func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res066, cred *Credential, ctx *Context) {
+// decideRes066 is the decision order for a res066, shared by CheckRes066 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res066, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 66 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -11128,13 +11726,13 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res066-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes066(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -11148,14 +11746,20 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res066-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11181,9 +11785,10 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes066 applies the credential c's narrowing to perm on the res066 r.
@@ -11239,8 +11844,8 @@ func (a *Authorizer) CheckRes067(p *Principal, perm Permission, r *Res067, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes067(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes067(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -11260,7 +11865,7 @@ func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res067View, Res067Edit, Res067Publish, Res067Delete} {
 		var d runtime.Decision
-		a.decideRes067(&d, t, p, perm, r, cred, ctx)
+		a.decideRes067(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -11268,12 +11873,14 @@ func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential
 	return set
 }
 
-// decideRes067 is the decision order for a res067, shared by CheckRes067 and CheckJSON.
-func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res067, cred *Credential, ctx *Context) {
+// decideRes067 is the decision order for a res067, shared by CheckRes067 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res067, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 67 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -11291,13 +11898,13 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res067-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes067(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -11311,14 +11918,20 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res067-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11344,9 +11957,10 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes067 applies the credential c's narrowing to perm on the res067 r.
@@ -11402,8 +12016,8 @@ func (a *Authorizer) CheckRes068(p *Principal, perm Permission, r *Res068, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes068(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes068(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -11423,7 +12037,7 @@ func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res068View, Res068Edit, Res068Publish, Res068Delete} {
 		var d runtime.Decision
-		a.decideRes068(&d, t, p, perm, r, cred, ctx)
+		a.decideRes068(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -11431,12 +12045,14 @@ func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential
 	return set
 }
 
-// decideRes068 is the decision order for a res068, shared by CheckRes068 and CheckJSON.
-func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res068, cred *Credential, ctx *Context) {
+// decideRes068 is the decision order for a res068, shared by CheckRes068 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res068, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 68 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -11454,13 +12070,13 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res068-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes068(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -11474,14 +12090,20 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res068-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11507,9 +12129,10 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes068 applies the credential c's narrowing to perm on the res068 r.
@@ -11565,8 +12188,8 @@ func (a *Authorizer) CheckRes069(p *Principal, perm Permission, r *Res069, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes069(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes069(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -11586,7 +12209,7 @@ func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res069View, Res069Edit, Res069Publish, Res069Delete} {
 		var d runtime.Decision
-		a.decideRes069(&d, t, p, perm, r, cred, ctx)
+		a.decideRes069(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -11594,12 +12217,14 @@ func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential
 	return set
 }
 
-// decideRes069 is the decision order for a res069, shared by CheckRes069 and CheckJSON.
-func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res069, cred *Credential, ctx *Context) {
+// decideRes069 is the decision order for a res069, shared by CheckRes069 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res069, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 69 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -11617,13 +12242,13 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res069-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes069(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -11637,14 +12262,20 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res069-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11670,9 +12301,10 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes069 applies the credential c's narrowing to perm on the res069 r.
@@ -11728,8 +12360,8 @@ func (a *Authorizer) CheckRes070(p *Principal, perm Permission, r *Res070, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes070(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes070(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -11749,7 +12381,7 @@ func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res070View, Res070Edit, Res070Publish, Res070Delete} {
 		var d runtime.Decision
-		a.decideRes070(&d, t, p, perm, r, cred, ctx)
+		a.decideRes070(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -11757,12 +12389,14 @@ func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential
 	return set
 }
 
-// decideRes070 is the decision order for a res070, shared by CheckRes070 and CheckJSON.
-func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res070, cred *Credential, ctx *Context) {
+// decideRes070 is the decision order for a res070, shared by CheckRes070 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res070, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 70 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -11780,13 +12414,13 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res070-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes070(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -11800,14 +12434,20 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res070-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11833,9 +12473,10 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes070 applies the credential c's narrowing to perm on the res070 r.
@@ -11891,8 +12532,8 @@ func (a *Authorizer) CheckRes071(p *Principal, perm Permission, r *Res071, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes071(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes071(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -11912,7 +12553,7 @@ func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res071View, Res071Edit, Res071Publish, Res071Delete} {
 		var d runtime.Decision
-		a.decideRes071(&d, t, p, perm, r, cred, ctx)
+		a.decideRes071(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -11920,12 +12561,14 @@ func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential
 	return set
 }
 
-// decideRes071 is the decision order for a res071, shared by CheckRes071 and CheckJSON.
-func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res071, cred *Credential, ctx *Context) {
+// decideRes071 is the decision order for a res071, shared by CheckRes071 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res071, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 71 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -11943,13 +12586,13 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res071-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes071(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -11963,14 +12606,20 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res071-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -11996,9 +12645,10 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes071 applies the credential c's narrowing to perm on the res071 r.
@@ -12054,8 +12704,8 @@ func (a *Authorizer) CheckRes072(p *Principal, perm Permission, r *Res072, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes072(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes072(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -12075,7 +12725,7 @@ func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res072View, Res072Edit, Res072Publish, Res072Delete} {
 		var d runtime.Decision
-		a.decideRes072(&d, t, p, perm, r, cred, ctx)
+		a.decideRes072(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -12083,12 +12733,14 @@ func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential
 	return set
 }
 
-// decideRes072 is the decision order for a res072, shared by CheckRes072 and CheckJSON.
-func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res072, cred *Credential, ctx *Context) {
+// decideRes072 is the decision order for a res072, shared by CheckRes072 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res072, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 72 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -12106,13 +12758,13 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res072-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes072(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -12126,14 +12778,20 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res072-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -12159,9 +12817,10 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes072 applies the credential c's narrowing to perm on the res072 r.
@@ -12217,8 +12876,8 @@ func (a *Authorizer) CheckRes073(p *Principal, perm Permission, r *Res073, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes073(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes073(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -12238,7 +12897,7 @@ func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res073View, Res073Edit, Res073Publish, Res073Delete} {
 		var d runtime.Decision
-		a.decideRes073(&d, t, p, perm, r, cred, ctx)
+		a.decideRes073(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -12246,12 +12905,14 @@ func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential
 	return set
 }
 
-// decideRes073 is the decision order for a res073, shared by CheckRes073 and CheckJSON.
-func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res073, cred *Credential, ctx *Context) {
+// decideRes073 is the decision order for a res073, shared by CheckRes073 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res073, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 73 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -12269,13 +12930,13 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res073-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes073(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -12289,14 +12950,20 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res073-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -12322,9 +12989,10 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes073 applies the credential c's narrowing to perm on the res073 r.
@@ -12380,8 +13048,8 @@ func (a *Authorizer) CheckRes074(p *Principal, perm Permission, r *Res074, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes074(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes074(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -12401,7 +13069,7 @@ func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res074View, Res074Edit, Res074Publish, Res074Delete} {
 		var d runtime.Decision
-		a.decideRes074(&d, t, p, perm, r, cred, ctx)
+		a.decideRes074(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -12409,12 +13077,14 @@ func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential
 	return set
 }
 
-// decideRes074 is the decision order for a res074, shared by CheckRes074 and CheckJSON.
-func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res074, cred *Credential, ctx *Context) {
+// decideRes074 is the decision order for a res074, shared by CheckRes074 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res074, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 74 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -12432,13 +13102,13 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res074-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes074(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -12452,14 +13122,20 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res074-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -12485,9 +13161,10 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes074 applies the credential c's narrowing to perm on the res074 r.
@@ -12543,8 +13220,8 @@ func (a *Authorizer) CheckRes075(p *Principal, perm Permission, r *Res075, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes075(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes075(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -12564,7 +13241,7 @@ func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res075View, Res075Edit, Res075Publish, Res075Delete} {
 		var d runtime.Decision
-		a.decideRes075(&d, t, p, perm, r, cred, ctx)
+		a.decideRes075(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -12572,12 +13249,14 @@ func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential
 	return set
 }
 
-// decideRes075 is the decision order for a res075, shared by CheckRes075 and CheckJSON.
-func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res075, cred *Credential, ctx *Context) {
+// decideRes075 is the decision order for a res075, shared by CheckRes075 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res075, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 75 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -12595,13 +13274,13 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res075-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes075(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -12615,14 +13294,20 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res075-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -12648,9 +13333,10 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes075 applies the credential c's narrowing to perm on the res075 r.
@@ -12706,8 +13392,8 @@ func (a *Authorizer) CheckRes076(p *Principal, perm Permission, r *Res076, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes076(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes076(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -12727,7 +13413,7 @@ func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res076View, Res076Edit, Res076Publish, Res076Delete} {
 		var d runtime.Decision
-		a.decideRes076(&d, t, p, perm, r, cred, ctx)
+		a.decideRes076(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -12735,12 +13421,14 @@ func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential
 	return set
 }
 
-// decideRes076 is the decision order for a res076, shared by CheckRes076 and CheckJSON.
-func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res076, cred *Credential, ctx *Context) {
+// decideRes076 is the decision order for a res076, shared by CheckRes076 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res076, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 76 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -12758,13 +13446,13 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res076-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes076(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -12778,14 +13466,20 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res076-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -12811,9 +13505,10 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes076 applies the credential c's narrowing to perm on the res076 r.
@@ -12869,8 +13564,8 @@ func (a *Authorizer) CheckRes077(p *Principal, perm Permission, r *Res077, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes077(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes077(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -12890,7 +13585,7 @@ func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res077View, Res077Edit, Res077Publish, Res077Delete} {
 		var d runtime.Decision
-		a.decideRes077(&d, t, p, perm, r, cred, ctx)
+		a.decideRes077(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -12898,12 +13593,14 @@ func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential
 	return set
 }
 
-// decideRes077 is the decision order for a res077, shared by CheckRes077 and CheckJSON.
-func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res077, cred *Credential, ctx *Context) {
+// decideRes077 is the decision order for a res077, shared by CheckRes077 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res077, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 77 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -12921,13 +13618,13 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res077-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes077(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -12941,14 +13638,20 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res077-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -12974,9 +13677,10 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes077 applies the credential c's narrowing to perm on the res077 r.
@@ -13032,8 +13736,8 @@ func (a *Authorizer) CheckRes078(p *Principal, perm Permission, r *Res078, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes078(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes078(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -13053,7 +13757,7 @@ func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res078View, Res078Edit, Res078Publish, Res078Delete} {
 		var d runtime.Decision
-		a.decideRes078(&d, t, p, perm, r, cred, ctx)
+		a.decideRes078(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -13061,12 +13765,14 @@ func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential
 	return set
 }
 
-// decideRes078 is the decision order for a res078, shared by CheckRes078 and CheckJSON.
-func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res078, cred *Credential, ctx *Context) {
+// decideRes078 is the decision order for a res078, shared by CheckRes078 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res078, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 78 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -13084,13 +13790,13 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res078-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes078(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -13104,14 +13810,20 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res078-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -13137,9 +13849,10 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes078 applies the credential c's narrowing to perm on the res078 r.
@@ -13195,8 +13908,8 @@ func (a *Authorizer) CheckRes079(p *Principal, perm Permission, r *Res079, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes079(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes079(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -13216,7 +13929,7 @@ func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res079View, Res079Edit, Res079Publish, Res079Delete} {
 		var d runtime.Decision
-		a.decideRes079(&d, t, p, perm, r, cred, ctx)
+		a.decideRes079(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -13224,12 +13937,14 @@ func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential
 	return set
 }
 
-// decideRes079 is the decision order for a res079, shared by CheckRes079 and CheckJSON.
-func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res079, cred *Credential, ctx *Context) {
+// decideRes079 is the decision order for a res079, shared by CheckRes079 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res079, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 79 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -13247,13 +13962,13 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res079-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes079(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -13267,14 +13982,20 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res079-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -13300,9 +14021,10 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes079 applies the credential c's narrowing to perm on the res079 r.
@@ -13358,8 +14080,8 @@ func (a *Authorizer) CheckRes080(p *Principal, perm Permission, r *Res080, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes080(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes080(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -13379,7 +14101,7 @@ func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res080View, Res080Edit, Res080Publish, Res080Delete} {
 		var d runtime.Decision
-		a.decideRes080(&d, t, p, perm, r, cred, ctx)
+		a.decideRes080(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -13387,12 +14109,14 @@ func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential
 	return set
 }
 
-// decideRes080 is the decision order for a res080, shared by CheckRes080 and CheckJSON.
-func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res080, cred *Credential, ctx *Context) {
+// decideRes080 is the decision order for a res080, shared by CheckRes080 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res080, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 80 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -13410,13 +14134,13 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res080-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes080(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -13430,14 +14154,20 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res080-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -13463,9 +14193,10 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes080 applies the credential c's narrowing to perm on the res080 r.
@@ -13521,8 +14252,8 @@ func (a *Authorizer) CheckRes081(p *Principal, perm Permission, r *Res081, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes081(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes081(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -13542,7 +14273,7 @@ func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res081View, Res081Edit, Res081Publish, Res081Delete} {
 		var d runtime.Decision
-		a.decideRes081(&d, t, p, perm, r, cred, ctx)
+		a.decideRes081(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -13550,12 +14281,14 @@ func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential
 	return set
 }
 
-// decideRes081 is the decision order for a res081, shared by CheckRes081 and CheckJSON.
-func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res081, cred *Credential, ctx *Context) {
+// decideRes081 is the decision order for a res081, shared by CheckRes081 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res081, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 81 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -13573,13 +14306,13 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res081-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes081(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -13593,14 +14326,20 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res081-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -13626,9 +14365,10 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes081 applies the credential c's narrowing to perm on the res081 r.
@@ -13684,8 +14424,8 @@ func (a *Authorizer) CheckRes082(p *Principal, perm Permission, r *Res082, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes082(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes082(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -13705,7 +14445,7 @@ func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res082View, Res082Edit, Res082Publish, Res082Delete} {
 		var d runtime.Decision
-		a.decideRes082(&d, t, p, perm, r, cred, ctx)
+		a.decideRes082(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -13713,12 +14453,14 @@ func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential
 	return set
 }
 
-// decideRes082 is the decision order for a res082, shared by CheckRes082 and CheckJSON.
-func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res082, cred *Credential, ctx *Context) {
+// decideRes082 is the decision order for a res082, shared by CheckRes082 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res082, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 82 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -13736,13 +14478,13 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res082-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes082(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -13756,14 +14498,20 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res082-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -13789,9 +14537,10 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes082 applies the credential c's narrowing to perm on the res082 r.
@@ -13847,8 +14596,8 @@ func (a *Authorizer) CheckRes083(p *Principal, perm Permission, r *Res083, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes083(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes083(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -13868,7 +14617,7 @@ func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res083View, Res083Edit, Res083Publish, Res083Delete} {
 		var d runtime.Decision
-		a.decideRes083(&d, t, p, perm, r, cred, ctx)
+		a.decideRes083(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -13876,12 +14625,14 @@ func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential
 	return set
 }
 
-// decideRes083 is the decision order for a res083, shared by CheckRes083 and CheckJSON.
-func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res083, cred *Credential, ctx *Context) {
+// decideRes083 is the decision order for a res083, shared by CheckRes083 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res083, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 83 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -13899,13 +14650,13 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res083-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes083(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -13919,14 +14670,20 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res083-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -13952,9 +14709,10 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes083 applies the credential c's narrowing to perm on the res083 r.
@@ -14010,8 +14768,8 @@ func (a *Authorizer) CheckRes084(p *Principal, perm Permission, r *Res084, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes084(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes084(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -14031,7 +14789,7 @@ func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res084View, Res084Edit, Res084Publish, Res084Delete} {
 		var d runtime.Decision
-		a.decideRes084(&d, t, p, perm, r, cred, ctx)
+		a.decideRes084(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -14039,12 +14797,14 @@ func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential
 	return set
 }
 
-// decideRes084 is the decision order for a res084, shared by CheckRes084 and CheckJSON.
-func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res084, cred *Credential, ctx *Context) {
+// decideRes084 is the decision order for a res084, shared by CheckRes084 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res084, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 84 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -14062,13 +14822,13 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res084-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes084(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -14082,14 +14842,20 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res084-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -14115,9 +14881,10 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes084 applies the credential c's narrowing to perm on the res084 r.
@@ -14173,8 +14940,8 @@ func (a *Authorizer) CheckRes085(p *Principal, perm Permission, r *Res085, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes085(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes085(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -14194,7 +14961,7 @@ func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res085View, Res085Edit, Res085Publish, Res085Delete} {
 		var d runtime.Decision
-		a.decideRes085(&d, t, p, perm, r, cred, ctx)
+		a.decideRes085(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -14202,12 +14969,14 @@ func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential
 	return set
 }
 
-// decideRes085 is the decision order for a res085, shared by CheckRes085 and CheckJSON.
-func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res085, cred *Credential, ctx *Context) {
+// decideRes085 is the decision order for a res085, shared by CheckRes085 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res085, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 85 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -14225,13 +14994,13 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res085-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes085(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -14245,14 +15014,20 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res085-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -14278,9 +15053,10 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes085 applies the credential c's narrowing to perm on the res085 r.
@@ -14336,8 +15112,8 @@ func (a *Authorizer) CheckRes086(p *Principal, perm Permission, r *Res086, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes086(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes086(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -14357,7 +15133,7 @@ func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res086View, Res086Edit, Res086Publish, Res086Delete} {
 		var d runtime.Decision
-		a.decideRes086(&d, t, p, perm, r, cred, ctx)
+		a.decideRes086(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -14365,12 +15141,14 @@ func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential
 	return set
 }
 
-// decideRes086 is the decision order for a res086, shared by CheckRes086 and CheckJSON.
-func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res086, cred *Credential, ctx *Context) {
+// decideRes086 is the decision order for a res086, shared by CheckRes086 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res086, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 86 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -14388,13 +15166,13 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res086-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes086(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -14408,14 +15186,20 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res086-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -14441,9 +15225,10 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes086 applies the credential c's narrowing to perm on the res086 r.
@@ -14499,8 +15284,8 @@ func (a *Authorizer) CheckRes087(p *Principal, perm Permission, r *Res087, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes087(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes087(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -14520,7 +15305,7 @@ func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res087View, Res087Edit, Res087Publish, Res087Delete} {
 		var d runtime.Decision
-		a.decideRes087(&d, t, p, perm, r, cred, ctx)
+		a.decideRes087(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -14528,12 +15313,14 @@ func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential
 	return set
 }
 
-// decideRes087 is the decision order for a res087, shared by CheckRes087 and CheckJSON.
-func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res087, cred *Credential, ctx *Context) {
+// decideRes087 is the decision order for a res087, shared by CheckRes087 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res087, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 87 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -14551,13 +15338,13 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res087-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes087(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -14571,14 +15358,20 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res087-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -14604,9 +15397,10 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes087 applies the credential c's narrowing to perm on the res087 r.
@@ -14662,8 +15456,8 @@ func (a *Authorizer) CheckRes088(p *Principal, perm Permission, r *Res088, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes088(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes088(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -14683,7 +15477,7 @@ func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res088View, Res088Edit, Res088Publish, Res088Delete} {
 		var d runtime.Decision
-		a.decideRes088(&d, t, p, perm, r, cred, ctx)
+		a.decideRes088(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -14691,12 +15485,14 @@ func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential
 	return set
 }
 
-// decideRes088 is the decision order for a res088, shared by CheckRes088 and CheckJSON.
-func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res088, cred *Credential, ctx *Context) {
+// decideRes088 is the decision order for a res088, shared by CheckRes088 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res088, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 88 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -14714,13 +15510,13 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res088-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes088(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -14734,14 +15530,20 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res088-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -14767,9 +15569,10 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes088 applies the credential c's narrowing to perm on the res088 r.
@@ -14825,8 +15628,8 @@ func (a *Authorizer) CheckRes089(p *Principal, perm Permission, r *Res089, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes089(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes089(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -14846,7 +15649,7 @@ func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res089View, Res089Edit, Res089Publish, Res089Delete} {
 		var d runtime.Decision
-		a.decideRes089(&d, t, p, perm, r, cred, ctx)
+		a.decideRes089(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -14854,12 +15657,14 @@ func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential
 	return set
 }
 
-// decideRes089 is the decision order for a res089, shared by CheckRes089 and CheckJSON.
-func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res089, cred *Credential, ctx *Context) {
+// decideRes089 is the decision order for a res089, shared by CheckRes089 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res089, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 89 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -14877,13 +15682,13 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res089-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes089(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -14897,14 +15702,20 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res089-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -14930,9 +15741,10 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes089 applies the credential c's narrowing to perm on the res089 r.
@@ -14988,8 +15800,8 @@ func (a *Authorizer) CheckRes090(p *Principal, perm Permission, r *Res090, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes090(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes090(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15009,7 +15821,7 @@ func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res090View, Res090Edit, Res090Publish, Res090Delete} {
 		var d runtime.Decision
-		a.decideRes090(&d, t, p, perm, r, cred, ctx)
+		a.decideRes090(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15017,12 +15829,14 @@ func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential
 	return set
 }
 
-// decideRes090 is the decision order for a res090, shared by CheckRes090 and CheckJSON.
-func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res090, cred *Credential, ctx *Context) {
+// decideRes090 is the decision order for a res090, shared by CheckRes090 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res090, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 90 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -15040,13 +15854,13 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res090-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes090(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -15060,14 +15874,20 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res090-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -15093,9 +15913,10 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes090 applies the credential c's narrowing to perm on the res090 r.
@@ -15151,8 +15972,8 @@ func (a *Authorizer) CheckRes091(p *Principal, perm Permission, r *Res091, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes091(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes091(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15172,7 +15993,7 @@ func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res091View, Res091Edit, Res091Publish, Res091Delete} {
 		var d runtime.Decision
-		a.decideRes091(&d, t, p, perm, r, cred, ctx)
+		a.decideRes091(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15180,12 +16001,14 @@ func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential
 	return set
 }
 
-// decideRes091 is the decision order for a res091, shared by CheckRes091 and CheckJSON.
-func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res091, cred *Credential, ctx *Context) {
+// decideRes091 is the decision order for a res091, shared by CheckRes091 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res091, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 91 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -15203,13 +16026,13 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res091-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes091(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -15223,14 +16046,20 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res091-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -15256,9 +16085,10 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes091 applies the credential c's narrowing to perm on the res091 r.
@@ -15314,8 +16144,8 @@ func (a *Authorizer) CheckRes092(p *Principal, perm Permission, r *Res092, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes092(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes092(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15335,7 +16165,7 @@ func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res092View, Res092Edit, Res092Publish, Res092Delete} {
 		var d runtime.Decision
-		a.decideRes092(&d, t, p, perm, r, cred, ctx)
+		a.decideRes092(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15343,12 +16173,14 @@ func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential
 	return set
 }
 
-// decideRes092 is the decision order for a res092, shared by CheckRes092 and CheckJSON.
-func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res092, cred *Credential, ctx *Context) {
+// decideRes092 is the decision order for a res092, shared by CheckRes092 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res092, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 92 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -15366,13 +16198,13 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res092-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes092(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -15386,14 +16218,20 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res092-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -15419,9 +16257,10 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes092 applies the credential c's narrowing to perm on the res092 r.
@@ -15477,8 +16316,8 @@ func (a *Authorizer) CheckRes093(p *Principal, perm Permission, r *Res093, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes093(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes093(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15498,7 +16337,7 @@ func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res093View, Res093Edit, Res093Publish, Res093Delete} {
 		var d runtime.Decision
-		a.decideRes093(&d, t, p, perm, r, cred, ctx)
+		a.decideRes093(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15506,12 +16345,14 @@ func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential
 	return set
 }
 
-// decideRes093 is the decision order for a res093, shared by CheckRes093 and CheckJSON.
-func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res093, cred *Credential, ctx *Context) {
+// decideRes093 is the decision order for a res093, shared by CheckRes093 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res093, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 93 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -15529,13 +16370,13 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res093-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes093(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -15549,14 +16390,20 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res093-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -15582,9 +16429,10 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes093 applies the credential c's narrowing to perm on the res093 r.
@@ -15640,8 +16488,8 @@ func (a *Authorizer) CheckRes094(p *Principal, perm Permission, r *Res094, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes094(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes094(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15661,7 +16509,7 @@ func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res094View, Res094Edit, Res094Publish, Res094Delete} {
 		var d runtime.Decision
-		a.decideRes094(&d, t, p, perm, r, cred, ctx)
+		a.decideRes094(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15669,12 +16517,14 @@ func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential
 	return set
 }
 
-// decideRes094 is the decision order for a res094, shared by CheckRes094 and CheckJSON.
-func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res094, cred *Credential, ctx *Context) {
+// decideRes094 is the decision order for a res094, shared by CheckRes094 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res094, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 94 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -15692,13 +16542,13 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res094-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes094(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -15712,14 +16562,20 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res094-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -15745,9 +16601,10 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes094 applies the credential c's narrowing to perm on the res094 r.
@@ -15803,8 +16660,8 @@ func (a *Authorizer) CheckRes095(p *Principal, perm Permission, r *Res095, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes095(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes095(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15824,7 +16681,7 @@ func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res095View, Res095Edit, Res095Publish, Res095Delete} {
 		var d runtime.Decision
-		a.decideRes095(&d, t, p, perm, r, cred, ctx)
+		a.decideRes095(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15832,12 +16689,14 @@ func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential
 	return set
 }
 
-// decideRes095 is the decision order for a res095, shared by CheckRes095 and CheckJSON.
-func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res095, cred *Credential, ctx *Context) {
+// decideRes095 is the decision order for a res095, shared by CheckRes095 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res095, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 95 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -15855,13 +16714,13 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res095-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes095(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -15875,14 +16734,20 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res095-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -15908,9 +16773,10 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes095 applies the credential c's narrowing to perm on the res095 r.
@@ -15966,8 +16832,8 @@ func (a *Authorizer) CheckRes096(p *Principal, perm Permission, r *Res096, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes096(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes096(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -15987,7 +16853,7 @@ func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res096View, Res096Edit, Res096Publish, Res096Delete} {
 		var d runtime.Decision
-		a.decideRes096(&d, t, p, perm, r, cred, ctx)
+		a.decideRes096(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -15995,12 +16861,14 @@ func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential
 	return set
 }
 
-// decideRes096 is the decision order for a res096, shared by CheckRes096 and CheckJSON.
-func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res096, cred *Credential, ctx *Context) {
+// decideRes096 is the decision order for a res096, shared by CheckRes096 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res096, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 96 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -16018,13 +16886,13 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res096-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes096(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -16038,14 +16906,20 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res096-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -16071,9 +16945,10 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes096 applies the credential c's narrowing to perm on the res096 r.
@@ -16129,8 +17004,8 @@ func (a *Authorizer) CheckRes097(p *Principal, perm Permission, r *Res097, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes097(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes097(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -16150,7 +17025,7 @@ func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res097View, Res097Edit, Res097Publish, Res097Delete} {
 		var d runtime.Decision
-		a.decideRes097(&d, t, p, perm, r, cred, ctx)
+		a.decideRes097(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -16158,12 +17033,14 @@ func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential
 	return set
 }
 
-// decideRes097 is the decision order for a res097, shared by CheckRes097 and CheckJSON.
-func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res097, cred *Credential, ctx *Context) {
+// decideRes097 is the decision order for a res097, shared by CheckRes097 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res097, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 97 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -16181,13 +17058,13 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res097-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes097(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -16201,14 +17078,20 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res097-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -16234,9 +17117,10 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes097 applies the credential c's narrowing to perm on the res097 r.
@@ -16292,8 +17176,8 @@ func (a *Authorizer) CheckRes098(p *Principal, perm Permission, r *Res098, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes098(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes098(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -16313,7 +17197,7 @@ func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res098View, Res098Edit, Res098Publish, Res098Delete} {
 		var d runtime.Decision
-		a.decideRes098(&d, t, p, perm, r, cred, ctx)
+		a.decideRes098(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -16321,12 +17205,14 @@ func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential
 	return set
 }
 
-// decideRes098 is the decision order for a res098, shared by CheckRes098 and CheckJSON.
-func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res098, cred *Credential, ctx *Context) {
+// decideRes098 is the decision order for a res098, shared by CheckRes098 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res098, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 98 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -16344,13 +17230,13 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res098-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes098(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -16364,14 +17250,20 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res098-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -16397,9 +17289,10 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes098 applies the credential c's narrowing to perm on the res098 r.
@@ -16455,8 +17348,8 @@ func (a *Authorizer) CheckRes099(p *Principal, perm Permission, r *Res099, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes099(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes099(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -16476,7 +17369,7 @@ func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res099View, Res099Edit, Res099Publish, Res099Delete} {
 		var d runtime.Decision
-		a.decideRes099(&d, t, p, perm, r, cred, ctx)
+		a.decideRes099(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -16484,12 +17377,14 @@ func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential
 	return set
 }
 
-// decideRes099 is the decision order for a res099, shared by CheckRes099 and CheckJSON.
-func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res099, cred *Credential, ctx *Context) {
+// decideRes099 is the decision order for a res099, shared by CheckRes099 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res099, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 99 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -16507,13 +17402,13 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res099-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes099(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -16527,14 +17422,20 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res099-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -16560,9 +17461,10 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes099 applies the credential c's narrowing to perm on the res099 r.

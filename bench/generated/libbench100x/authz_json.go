@@ -67,7 +67,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		var r Res001
@@ -85,7 +85,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes001(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		var r Res002
@@ -103,7 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes002(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		var r Res003
@@ -121,7 +121,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes003(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		var r Res004
@@ -139,7 +139,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes004(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		var r Res005
@@ -157,7 +157,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes005(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		var r Res006
@@ -175,7 +175,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes006(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		var r Res007
@@ -193,7 +193,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes007(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		var r Res008
@@ -211,7 +211,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes008(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		var r Res009
@@ -229,7 +229,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes009(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res010":
 		var r Res010
@@ -247,7 +247,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes010(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes010(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res011":
 		var r Res011
@@ -265,7 +265,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes011(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes011(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res012":
 		var r Res012
@@ -283,7 +283,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes012(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes012(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res013":
 		var r Res013
@@ -301,7 +301,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes013(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes013(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res014":
 		var r Res014
@@ -319,7 +319,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes014(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes014(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res015":
 		var r Res015
@@ -337,7 +337,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes015(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes015(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res016":
 		var r Res016
@@ -355,7 +355,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes016(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes016(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res017":
 		var r Res017
@@ -373,7 +373,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes017(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes017(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res018":
 		var r Res018
@@ -391,7 +391,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes018(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes018(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res019":
 		var r Res019
@@ -409,7 +409,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes019(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes019(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res020":
 		var r Res020
@@ -427,7 +427,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes020(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes020(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res021":
 		var r Res021
@@ -445,7 +445,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes021(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes021(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res022":
 		var r Res022
@@ -463,7 +463,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes022(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes022(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res023":
 		var r Res023
@@ -481,7 +481,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes023(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes023(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res024":
 		var r Res024
@@ -499,7 +499,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes024(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes024(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res025":
 		var r Res025
@@ -517,7 +517,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes025(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes025(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res026":
 		var r Res026
@@ -535,7 +535,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes026(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes026(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res027":
 		var r Res027
@@ -553,7 +553,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes027(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes027(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res028":
 		var r Res028
@@ -571,7 +571,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes028(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes028(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res029":
 		var r Res029
@@ -589,7 +589,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes029(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes029(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res030":
 		var r Res030
@@ -607,7 +607,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes030(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes030(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res031":
 		var r Res031
@@ -625,7 +625,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes031(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes031(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res032":
 		var r Res032
@@ -643,7 +643,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes032(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes032(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res033":
 		var r Res033
@@ -661,7 +661,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes033(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes033(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res034":
 		var r Res034
@@ -679,7 +679,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes034(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes034(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res035":
 		var r Res035
@@ -697,7 +697,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes035(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes035(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res036":
 		var r Res036
@@ -715,7 +715,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes036(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes036(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res037":
 		var r Res037
@@ -733,7 +733,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes037(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes037(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res038":
 		var r Res038
@@ -751,7 +751,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes038(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes038(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res039":
 		var r Res039
@@ -769,7 +769,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes039(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes039(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res040":
 		var r Res040
@@ -787,7 +787,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes040(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes040(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res041":
 		var r Res041
@@ -805,7 +805,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes041(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes041(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res042":
 		var r Res042
@@ -823,7 +823,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes042(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes042(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res043":
 		var r Res043
@@ -841,7 +841,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes043(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes043(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res044":
 		var r Res044
@@ -859,7 +859,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes044(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes044(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res045":
 		var r Res045
@@ -877,7 +877,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes045(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes045(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res046":
 		var r Res046
@@ -895,7 +895,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes046(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes046(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res047":
 		var r Res047
@@ -913,7 +913,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes047(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes047(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res048":
 		var r Res048
@@ -931,7 +931,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes048(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes048(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res049":
 		var r Res049
@@ -949,7 +949,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes049(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes049(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res050":
 		var r Res050
@@ -967,7 +967,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes050(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes050(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res051":
 		var r Res051
@@ -985,7 +985,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes051(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes051(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res052":
 		var r Res052
@@ -1003,7 +1003,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes052(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes052(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res053":
 		var r Res053
@@ -1021,7 +1021,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes053(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes053(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res054":
 		var r Res054
@@ -1039,7 +1039,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes054(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes054(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res055":
 		var r Res055
@@ -1057,7 +1057,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes055(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes055(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res056":
 		var r Res056
@@ -1075,7 +1075,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes056(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes056(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res057":
 		var r Res057
@@ -1093,7 +1093,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes057(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes057(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res058":
 		var r Res058
@@ -1111,7 +1111,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes058(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes058(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res059":
 		var r Res059
@@ -1129,7 +1129,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes059(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes059(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res060":
 		var r Res060
@@ -1147,7 +1147,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes060(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes060(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res061":
 		var r Res061
@@ -1165,7 +1165,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes061(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes061(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res062":
 		var r Res062
@@ -1183,7 +1183,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes062(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes062(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res063":
 		var r Res063
@@ -1201,7 +1201,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes063(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes063(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res064":
 		var r Res064
@@ -1219,7 +1219,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes064(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes064(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res065":
 		var r Res065
@@ -1237,7 +1237,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes065(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes065(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res066":
 		var r Res066
@@ -1255,7 +1255,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes066(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes066(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res067":
 		var r Res067
@@ -1273,7 +1273,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes067(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes067(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res068":
 		var r Res068
@@ -1291,7 +1291,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes068(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes068(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res069":
 		var r Res069
@@ -1309,7 +1309,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes069(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes069(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res070":
 		var r Res070
@@ -1327,7 +1327,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes070(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes070(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res071":
 		var r Res071
@@ -1345,7 +1345,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes071(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes071(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res072":
 		var r Res072
@@ -1363,7 +1363,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes072(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes072(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res073":
 		var r Res073
@@ -1381,7 +1381,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes073(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes073(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res074":
 		var r Res074
@@ -1399,7 +1399,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes074(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes074(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res075":
 		var r Res075
@@ -1417,7 +1417,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes075(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes075(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res076":
 		var r Res076
@@ -1435,7 +1435,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes076(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes076(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res077":
 		var r Res077
@@ -1453,7 +1453,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes077(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes077(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res078":
 		var r Res078
@@ -1471,7 +1471,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes078(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes078(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res079":
 		var r Res079
@@ -1489,7 +1489,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes079(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes079(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res080":
 		var r Res080
@@ -1507,7 +1507,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes080(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes080(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res081":
 		var r Res081
@@ -1525,7 +1525,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes081(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes081(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res082":
 		var r Res082
@@ -1543,7 +1543,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes082(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes082(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res083":
 		var r Res083
@@ -1561,7 +1561,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes083(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes083(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res084":
 		var r Res084
@@ -1579,7 +1579,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes084(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes084(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res085":
 		var r Res085
@@ -1597,7 +1597,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes085(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes085(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res086":
 		var r Res086
@@ -1615,7 +1615,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes086(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes086(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res087":
 		var r Res087
@@ -1633,7 +1633,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes087(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes087(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res088":
 		var r Res088
@@ -1651,7 +1651,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes088(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes088(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res089":
 		var r Res089
@@ -1669,7 +1669,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes089(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes089(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res090":
 		var r Res090
@@ -1687,7 +1687,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes090(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes090(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res091":
 		var r Res091
@@ -1705,7 +1705,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes091(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes091(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res092":
 		var r Res092
@@ -1723,7 +1723,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes092(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes092(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res093":
 		var r Res093
@@ -1741,7 +1741,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes093(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes093(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res094":
 		var r Res094
@@ -1759,7 +1759,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes094(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes094(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res095":
 		var r Res095
@@ -1777,7 +1777,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes095(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes095(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res096":
 		var r Res096
@@ -1795,7 +1795,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes096(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes096(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res097":
 		var r Res097
@@ -1813,7 +1813,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes097(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes097(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res098":
 		var r Res098
@@ -1831,7 +1831,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes098(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes098(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res099":
 		var r Res099
@@ -1849,7 +1849,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes099(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes099(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

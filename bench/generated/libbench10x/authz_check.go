@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -138,8 +140,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -159,7 +161,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -167,12 +169,14 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	return set
 }
 
-// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) {
+// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -190,13 +194,13 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -210,14 +214,20 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -243,9 +253,10 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
@@ -301,8 +312,8 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes001(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -322,7 +333,7 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
 		var d runtime.Decision
-		a.decideRes001(&d, t, p, perm, r, cred, ctx)
+		a.decideRes001(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -330,12 +341,14 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	return set
 }
 
-// decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON.
-func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) {
+// decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -353,13 +366,13 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res001-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes001(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -373,14 +386,20 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res001-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -406,9 +425,10 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
@@ -464,8 +484,8 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes002(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -485,7 +505,7 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
 		var d runtime.Decision
-		a.decideRes002(&d, t, p, perm, r, cred, ctx)
+		a.decideRes002(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -493,12 +513,14 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	return set
 }
 
-// decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON.
-func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) {
+// decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -516,13 +538,13 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res002-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes002(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -536,14 +558,20 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res002-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -569,9 +597,10 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
@@ -627,8 +656,8 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes003(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -648,7 +677,7 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
 		var d runtime.Decision
-		a.decideRes003(&d, t, p, perm, r, cred, ctx)
+		a.decideRes003(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -656,12 +685,14 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	return set
 }
 
-// decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON.
-func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) {
+// decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -679,13 +710,13 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res003-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes003(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -699,14 +730,20 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res003-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -732,9 +769,10 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
@@ -790,8 +828,8 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes004(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -811,7 +849,7 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
 		var d runtime.Decision
-		a.decideRes004(&d, t, p, perm, r, cred, ctx)
+		a.decideRes004(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -819,12 +857,14 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	return set
 }
 
-// decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON.
-func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) {
+// decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -842,13 +882,13 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res004-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes004(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -862,14 +902,20 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res004-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -895,9 +941,10 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
@@ -953,8 +1000,8 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes005(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -974,7 +1021,7 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
 		var d runtime.Decision
-		a.decideRes005(&d, t, p, perm, r, cred, ctx)
+		a.decideRes005(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -982,12 +1029,14 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	return set
 }
 
-// decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON.
-func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) {
+// decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1005,13 +1054,13 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res005-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes005(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1025,14 +1074,20 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res005-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1058,9 +1113,10 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
@@ -1116,8 +1172,8 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes006(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1137,7 +1193,7 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
 		var d runtime.Decision
-		a.decideRes006(&d, t, p, perm, r, cred, ctx)
+		a.decideRes006(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1145,12 +1201,14 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	return set
 }
 
-// decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON.
-func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) {
+// decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1168,13 +1226,13 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res006-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes006(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1188,14 +1246,20 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res006-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1221,9 +1285,10 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
@@ -1279,8 +1344,8 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes007(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1300,7 +1365,7 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
 		var d runtime.Decision
-		a.decideRes007(&d, t, p, perm, r, cred, ctx)
+		a.decideRes007(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1308,12 +1373,14 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	return set
 }
 
-// decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON.
-func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) {
+// decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1331,13 +1398,13 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res007-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes007(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1351,14 +1418,20 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res007-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1384,9 +1457,10 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
@@ -1442,8 +1516,8 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes008(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1463,7 +1537,7 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
 		var d runtime.Decision
-		a.decideRes008(&d, t, p, perm, r, cred, ctx)
+		a.decideRes008(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1471,12 +1545,14 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	return set
 }
 
-// decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON.
-func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) {
+// decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1494,13 +1570,13 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res008-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes008(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1514,14 +1590,20 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res008-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1547,9 +1629,10 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
@@ -1605,8 +1688,8 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideRes009(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -1626,7 +1709,7 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
 		var d runtime.Decision
-		a.decideRes009(&d, t, p, perm, r, cred, ctx)
+		a.decideRes009(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -1634,12 +1717,14 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	return set
 }
 
-// decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON.
-func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) {
+// decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -1657,13 +1742,13 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "res009-archived-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsRes009(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -1677,14 +1762,20 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "res009-public-view",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -1710,9 +1801,10 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.

@@ -67,7 +67,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		var r Res001
@@ -85,7 +85,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes001(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		var r Res002
@@ -103,7 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes002(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		var r Res003
@@ -121,7 +121,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes003(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		var r Res004
@@ -139,7 +139,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes004(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		var r Res005
@@ -157,7 +157,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes005(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		var r Res006
@@ -175,7 +175,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes006(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		var r Res007
@@ -193,7 +193,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes007(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		var r Res008
@@ -211,7 +211,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes008(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		var r Res009
@@ -229,7 +229,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideRes009(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

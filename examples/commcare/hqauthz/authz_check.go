@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -130,8 +132,8 @@ func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideProject(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideProject(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -151,7 +153,7 @@ func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{ProjectViewApps, ProjectEditApps, ProjectViewData, ProjectEditData, ProjectViewUsers, ProjectEditUsers} {
 		var d runtime.Decision
-		a.decideProject(&d, t, p, perm, r, cred, ctx)
+		a.decideProject(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -159,12 +161,14 @@ func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credenti
 	return set
 }
 
-// decideProject is the decision order for a project, shared by CheckProject and CheckJSON.
-func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context) {
+// decideProject is the decision order for a project, shared by CheckProject and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -181,13 +185,13 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "key-ip-allowlist",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsProject(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -200,14 +204,20 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "support-staff",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -231,9 +241,10 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsProject applies the credential c's narrowing to perm on the project r.
@@ -330,8 +341,8 @@ func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideReport(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideReport(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -351,7 +362,7 @@ func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{ReportView, ReportExport} {
 		var d runtime.Decision
-		a.decideReport(&d, t, p, perm, r, cred, ctx)
+		a.decideReport(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -359,12 +370,14 @@ func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential
 	return set
 }
 
-// decideReport is the decision order for a report, shared by CheckReport and CheckJSON.
-func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context) {
+// decideReport is the decision order for a report, shared by CheckReport and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -381,13 +394,13 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "key-ip-allowlist",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsReport(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -400,14 +413,20 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "support-staff",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -433,9 +452,10 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsReport applies the credential c's narrowing to perm on the report r.
@@ -532,8 +552,8 @@ func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideAccount(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideAccount(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -553,7 +573,7 @@ func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{AccountReadIdentity} {
 		var d runtime.Decision
-		a.decideAccount(&d, t, p, perm, r, cred, ctx)
+		a.decideAccount(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -561,12 +581,14 @@ func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credenti
 	return set
 }
 
-// decideAccount is the decision order for a account, shared by CheckAccount and CheckJSON.
-func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context) {
+// decideAccount is the decision order for a account, shared by CheckAccount and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -583,13 +605,13 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "key-ip-allowlist",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsAccount(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -602,10 +624,11 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "own-identity",
 			}
-			return
+			return 0
 		}
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return 0
 }
 
 // credentialAllowsAccount applies the credential c's narrowing to perm on the account r.

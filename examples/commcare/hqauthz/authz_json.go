@@ -67,7 +67,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideProject(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideProject(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "report":
 		var r Report
@@ -85,7 +85,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideReport(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideReport(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "account":
 		var r Account
@@ -103,7 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideAccount(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideAccount(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

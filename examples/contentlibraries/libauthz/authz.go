@@ -391,13 +391,17 @@ func NewAuthorizer() *Authorizer {
 	return &Authorizer{}
 }
 
-// role returns the role r is, or nil for an unknown role.
+// role returns the role r is, or nil for an unknown role. Built-in roles are an index
+// into a table; it is small enough to inline.
 func (t *roleTable) role(r Role) *roleInfo {
-	if r >= 1 && int(r) <= len(builtinRoles) {
-		return &builtinRoles[r-1]
+	if n := r - 1; n < Role(len(builtinRoles)) {
+		return &builtinRoles[n]
 	}
-	if t != nil {
-		if i := int(r) - len(builtinRoles) - 1; i >= 0 && i < len(t.custom) {
+	return t.customRole(r)
+}
+func (t *roleTable) customRole(r Role) *roleInfo {
+	if t != nil && r > Role(len(builtinRoles)) {
+		if i := int(r) - len(builtinRoles) - 1; i < len(t.custom) {
 			return t.custom[i]
 		}
 	}

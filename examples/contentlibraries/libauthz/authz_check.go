@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -130,8 +132,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -151,7 +153,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx)
+		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -159,12 +161,14 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	return set
 }
 
-// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) {
+// decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -182,7 +186,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "archived-is-read-only",
 			}
-			return
+			return 0
 		}
 	}
 	{
@@ -195,13 +199,13 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "key-ip-allowlist",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
@@ -215,7 +219,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "public-libraries",
 			}
-			return
+			return 0
 		}
 	}
 	switch perm {
@@ -229,7 +233,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "org-members-read",
 			}
-			return
+			return 0
 		}
 	}
 	{
@@ -242,14 +246,20 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "staff",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -281,9 +291,10 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
@@ -380,8 +391,8 @@ func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideCourse(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -401,7 +412,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{CourseView, CourseEdit, CourseGrade} {
 		var d runtime.Decision
-		a.decideCourse(&d, t, p, perm, r, cred, ctx)
+		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -409,12 +420,14 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	return set
 }
 
-// decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context) {
+// decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -431,13 +444,13 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "key-ip-allowlist",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsCourse(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -450,14 +463,20 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "staff",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -496,9 +515,10 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
@@ -595,8 +615,8 @@ func (a *Authorizer) CheckOrg(p *Principal, perm Permission, r *Org, cred *Crede
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideOrg(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideOrg(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -616,7 +636,7 @@ func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx 
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{OrgManage} {
 		var d runtime.Decision
-		a.decideOrg(&d, t, p, perm, r, cred, ctx)
+		a.decideOrg(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -624,12 +644,14 @@ func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx 
 	return set
 }
 
-// decideOrg is the decision order for a org, shared by CheckOrg and CheckJSON.
-func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Org, cred *Credential, ctx *Context) {
+// decideOrg is the decision order for a org, shared by CheckOrg and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Org, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -646,13 +668,13 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 				Kind: runtime.DenyRule,
 				Rule: "key-ip-allowlist",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsOrg(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -665,14 +687,20 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 				Kind: runtime.AllowRule,
 				Rule: "staff",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -698,9 +726,10 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsOrg applies the credential c's narrowing to perm on the org r.

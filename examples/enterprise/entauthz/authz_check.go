@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -134,8 +136,8 @@ func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterpris
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideEnterprise(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideEnterprise(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -155,7 +157,7 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{EnterpriseView, EnterpriseViewLearners, EnterpriseManageLearners, EnterpriseViewReports, EnterpriseViewInvoices, EnterpriseManageBilling} {
 		var d runtime.Decision
-		a.decideEnterprise(&d, t, p, perm, r, cred, ctx)
+		a.decideEnterprise(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -163,12 +165,14 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 	return set
 }
 
-// decideEnterprise is the decision order for a enterprise, shared by CheckEnterprise and CheckJSON.
-func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context) {
+// decideEnterprise is the decision order for a enterprise, shared by CheckEnterprise and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -186,13 +190,13 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 				Kind: runtime.DenyRule,
 				Rule: "people-move-money",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsEnterprise(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -205,14 +209,20 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 				Kind: runtime.AllowRule,
 				Rule: "administrators",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -238,9 +248,10 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsEnterprise applies the credential c's narrowing to perm on the enterprise r.
@@ -337,8 +348,8 @@ func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideLearner(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideLearner(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -358,7 +369,7 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LearnerViewEnrollments, LearnerEnroll, LearnerAssignCohort, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords} {
 		var d runtime.Decision
-		a.decideLearner(&d, t, p, perm, r, cred, ctx)
+		a.decideLearner(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -366,12 +377,14 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 	return set
 }
 
-// decideLearner is the decision order for a learner, shared by CheckLearner and CheckJSON.
-func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context) {
+// decideLearner is the decision order for a learner, shared by CheckLearner and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -389,13 +402,13 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.DenyRule,
 				Rule: "data-sharing-consent",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsLearner(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -408,7 +421,7 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "administrators",
 			}
-			return
+			return 0
 		}
 	}
 	switch perm {
@@ -422,14 +435,20 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "own-records",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -455,9 +474,10 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsLearner applies the credential c's narrowing to perm on the learner r.
@@ -554,8 +574,8 @@ func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvi
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideTpaProvider(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -575,7 +595,7 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{TpaProviderListUsers} {
 		var d runtime.Decision
-		a.decideTpaProvider(&d, t, p, perm, r, cred, ctx)
+		a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -583,12 +603,14 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 	return set
 }
 
-// decideTpaProvider is the decision order for a tpa_provider, shared by CheckTpaProvider and CheckJSON.
-func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context) {
+// decideTpaProvider is the decision order for a tpa_provider, shared by CheckTpaProvider and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -597,7 +619,7 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsTpaProvider(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -610,14 +632,20 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 				Kind: runtime.AllowRule,
 				Rule: "administrators",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -643,9 +671,10 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsTpaProvider applies the credential c's narrowing to perm on the tpa_provider r.

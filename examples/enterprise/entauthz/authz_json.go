@@ -67,7 +67,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideEnterprise(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideEnterprise(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "learner":
 		var r Learner
@@ -85,7 +85,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearner(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideLearner(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "tpa_provider":
 		var r TpaProvider
@@ -103,7 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideTpaProvider(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideTpaProvider(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

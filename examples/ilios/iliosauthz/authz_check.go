@@ -20,41 +20,43 @@ func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime
 	})
 }
 
-// validAssignment returns the role of an assignment and whether the assignment can grant
-// anything: its role and scope type are known, the role may be assigned at that scope and
-// no scope parameter is missing.
-func validAssignment(t *roleTable, as *Assignment) (*roleInfo, bool) {
-	info := t.role(as.Role)
-	if info == nil || as.Scope.Type == 0 || int(as.Scope.Type) >= len(scopeNames) || as.incomplete {
-		return info, false
-	}
-	return info, info.anyScope || info.scopes.has(as.Scope.Type)
+// valid reports whether an assignment of the role info (nil when unknown) can grant
+// anything: its role and scope type are known, the role may be assigned at that scope
+// and no scope parameter is missing.
+func valid(info *roleInfo, as *Assignment) bool {
+	return info != nil && !as.incomplete && int(as.Scope.Type-1) < len(scopeNames)-1 && (info.anyScope || info.scopes.has(as.Scope.Type))
 }
 
-// warnTyped gives each invalid assignment of p its warnings, as a request in JSON gets
-// them.
-func warnTyped(d *runtime.Decision, t *roleTable, p *Principal) {
-	for i := range p.Roles {
-		as := &p.Roles[i]
-		info := t.role(as.Role)
-		known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
-		if info == nil {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-			})
-		}
-		if !known {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-			})
-		}
-		if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-			d.Warnings = append(d.Warnings, runtime.Warning{
-				Assignment: i,
-				Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-			})
+// warnAssignment gives the invalid assignment i its warnings, as a request in JSON
+// gets them.
+func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
+	info := t.role(as.Role)
+	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
+	if info == nil {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
+		})
+	}
+	if !known {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
+		})
+	}
+	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
+		d.Warnings = append(d.Warnings, runtime.Warning{
+			Assignment: i,
+			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
+		})
+	}
+}
+
+// warnTyped gives the invalid assignments of p from the one at from on their warnings.
+func warnTyped(d *runtime.Decision, t *roleTable, p *Principal, from int) {
+	for i := from; i < len(p.Roles); i++ {
+		if as := &p.Roles[i]; !valid(t.role(as.Role), as) {
+			warnAssignment(d, t, i, as)
 		}
 	}
 }
@@ -130,8 +132,8 @@ func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideSchool(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideSchool(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -151,7 +153,7 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{SchoolViewLearnerDashboard, SchoolViewInstructorDashboard} {
 		var d runtime.Decision
-		a.decideSchool(&d, t, p, perm, r, cred, ctx)
+		a.decideSchool(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -159,12 +161,14 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 	return set
 }
 
-// decideSchool is the decision order for a school, shared by CheckSchool and CheckJSON.
-func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, cred *Credential, ctx *Context) {
+// decideSchool is the decision order for a school, shared by CheckSchool and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -173,7 +177,7 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsSchool(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -186,14 +190,20 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "root",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -217,9 +227,10 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsSchool applies the credential c's narrowing to perm on the school r.
@@ -275,8 +286,8 @@ func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred 
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideCourse(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -296,7 +307,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{CourseView, CourseEdit, CourseManageOfferings, CourseUnlock} {
 		var d runtime.Decision
-		a.decideCourse(&d, t, p, perm, r, cred, ctx)
+		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -304,12 +315,14 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	return set
 }
 
-// decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context) {
+// decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -327,7 +340,7 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "archived-courses",
 			}
-			return
+			return 0
 		}
 	}
 	switch perm {
@@ -341,13 +354,13 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.DenyRule,
 				Rule: "locked-courses",
 			}
-			return
+			return 0
 		}
 	}
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsCourse(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -360,14 +373,20 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 				Kind: runtime.AllowRule,
 				Rule: "root",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -391,9 +410,10 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
@@ -449,8 +469,8 @@ func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideProgram(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideProgram(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -470,7 +490,7 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{ProgramView, ProgramEdit} {
 		var d runtime.Decision
-		a.decideProgram(&d, t, p, perm, r, cred, ctx)
+		a.decideProgram(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -478,12 +498,14 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 	return set
 }
 
-// decideProgram is the decision order for a program, shared by CheckProgram and CheckJSON.
-func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context) {
+// decideProgram is the decision order for a program, shared by CheckProgram and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -492,7 +514,7 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsProgram(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -505,14 +527,20 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 				Kind: runtime.AllowRule,
 				Rule: "root",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -536,9 +564,10 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsProgram applies the credential c's narrowing to perm on the program r.
@@ -594,8 +623,8 @@ func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *Learner
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -615,7 +644,7 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LearnerGroupView, LearnerGroupEdit} {
 		var d runtime.Decision
-		a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx)
+		a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -623,12 +652,14 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 	return set
 }
 
-// decideLearnerGroup is the decision order for a learner_group, shared by CheckLearnerGroup and CheckJSON.
-func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context) {
+// decideLearnerGroup is the decision order for a learner_group, shared by CheckLearnerGroup and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -637,7 +668,7 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsLearnerGroup(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -650,14 +681,20 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 				Kind: runtime.AllowRule,
 				Rule: "root",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -681,9 +718,10 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsLearnerGroup applies the credential c's narrowing to perm on the learner_group r.
@@ -739,8 +777,8 @@ func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *Inst
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -760,7 +798,7 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{InstructorGroupView, InstructorGroupEdit} {
 		var d runtime.Decision
-		a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx)
+		a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -768,12 +806,14 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 	return set
 }
 
-// decideInstructorGroup is the decision order for a instructor_group, shared by CheckInstructorGroup and CheckJSON.
-func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context) {
+// decideInstructorGroup is the decision order for a instructor_group, shared by CheckInstructorGroup and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -782,7 +822,7 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsInstructorGroup(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -795,14 +835,20 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 				Kind: runtime.AllowRule,
 				Rule: "root",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -826,9 +872,10 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsInstructorGroup applies the credential c's narrowing to perm on the instructor_group r.
@@ -884,8 +931,8 @@ func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Cre
 	}
 	var d runtime.Decision
 	t := a.roles.Load()
-	warnTyped(&d, t, p)
-	a.decideUser(&d, t, p, perm, r, cred, ctx)
+	checked := a.decideUser(&d, t, p, perm, r, cred, ctx, true)
+	warnTyped(&d, t, p, checked)
 	return d
 }
 
@@ -905,7 +952,7 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{UserView, UserEdit} {
 		var d runtime.Decision
-		a.decideUser(&d, t, p, perm, r, cred, ctx)
+		a.decideUser(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -913,12 +960,14 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 	return set
 }
 
-// decideUser is the decision order for a user, shared by CheckUser and CheckJSON.
-func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, cred *Credential, ctx *Context) {
+// decideUser is the decision order for a user, shared by CheckUser and CheckJSON. With
+// warn, it gives the invalid assignments it meets their warnings; it returns how many
+// assignments it met.
+func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
-		return
+		return 0
 	}
 	c := cred
 	if c == nil {
@@ -927,7 +976,7 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 	// Credentials only narrow.
 	if cred != nil && !a.credentialAllowsUser(d, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
-		return
+		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
@@ -940,7 +989,7 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 				Kind: runtime.AllowRule,
 				Rule: "root",
 			}
-			return
+			return 0
 		}
 	}
 	switch perm {
@@ -954,14 +1003,20 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 				Kind: runtime.AllowRule,
 				Rule: "own-profile",
 			}
-			return
+			return 0
 		}
 	}
 	// Role assignments, in order: the first that grants allows.
 	for i := range p.Roles {
 		as := &p.Roles[i]
-		info, valid := validAssignment(t, as)
-		if !valid || !info.grants.Has(perm) {
+		info := t.role(as.Role)
+		if !valid(info, as) {
+			if warn {
+				warnAssignment(d, t, i, as)
+			}
+			continue
+		}
+		if !info.grants.Has(perm) {
 			continue
 		}
 		var ok bool
@@ -985,9 +1040,10 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 			Kind:       runtime.Role,
 			Role:       info.name,
 		}
-		return
+		return i + 1
 	}
 	d.Reason = runtime.Reason{Kind: runtime.NoGrant}
+	return len(p.Roles)
 }
 
 // credentialAllowsUser applies the credential c's narrowing to perm on the user r.

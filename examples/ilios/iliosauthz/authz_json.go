@@ -67,7 +67,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideSchool(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideSchool(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		var r Course
@@ -85,7 +85,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideCourse(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "program":
 		var r Program
@@ -103,7 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideProgram(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideProgram(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "learner_group":
 		var r LearnerGroup
@@ -121,7 +121,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearnerGroup(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideLearnerGroup(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "instructor_group":
 		var r InstructorGroup
@@ -139,7 +139,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideInstructorGroup(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideInstructorGroup(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "user":
 		var r User
@@ -157,7 +157,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideUser(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideUser(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

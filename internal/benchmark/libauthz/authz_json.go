@@ -67,7 +67,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		var r Course
@@ -85,7 +85,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideCourse(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	case "org":
 		var r Org
@@ -103,7 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if err := q.decode(&doc, t, d); err != nil {
 			return err
 		}
-		a.decideOrg(d, t, &q.principal, perm, &r, q.cred, &q.ctx)
+		a.decideOrg(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
