@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/permc/permc/eval"
@@ -51,6 +52,9 @@ func TestRandomRequests(t *testing.T) {
 			reqs := make([][]byte, *randomRequests)
 			for n := range reqs {
 				reqs[n] = g.request()
+				if n%10 == 9 {
+					reqs[n] = g.mutate(reqs[n])
+				}
 			}
 			answers := d.DecideAll(reqs)
 			for n, req := range reqs {
@@ -301,4 +305,23 @@ func (g *reqGen) request() []byte {
 		panic(err)
 	}
 	return b
+}
+
+// mutate damages a request: truncates it, changes or inserts a byte, or nests it.
+func (g *reqGen) mutate(req []byte) []byte {
+	out := append([]byte{}, req...)
+	switch g.r.IntN(5) {
+	case 0:
+		return out[:g.r.IntN(len(out))]
+	case 1:
+		const junk = "{}[]\",:0-\\ \xffa"
+		out[g.r.IntN(len(out))] = junk[g.r.IntN(len(junk))]
+		return out
+	case 2:
+		i := g.r.IntN(len(out))
+		return append(out[:i], append([]byte(`"x":`), out[i:]...)...)
+	case 3:
+		return []byte(strings.Repeat("[", 70) + strings.Repeat("]", 70))
+	}
+	return append(append([]byte(`{"principal":`), out...), '}')
 }
