@@ -1,0 +1,80 @@
+// Package wasmtest shares built Wasm modules and compiled machine code among the tests
+// of one run: every module is built once per $PERMC_CACHE, and compiled once per
+// test process.
+package wasmtest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+
+	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/spec"
+	"github.com/permc/permc/wasm"
+)
+
+// Main runs a package's tests with $PERMC_CACHE set: to the value it has (scripts/test.sh
+// sets one for the whole run), or else to a temporary folder removed afterwards.
+func Main(m *testing.M) {
+	if os.Getenv("PERMC_CACHE") != "" {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "permc-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("PERMC_CACHE", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Module returns the module of the spec at path.
+func Module(tb testing.TB, path string) (*spec.Spec, []byte) {
+	tb.Helper()
+	s, err := spec.LoadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	data, err := wasmbuild.Cached(context.Background(), s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, data
+}
+
+var (
+	cacheOnce sync.Once
+	cache     wazero.CompilationCache
+)
+
+// CompilationCache returns the compilation cache of the run, kept under $PERMC_CACHE.
+func CompilationCache(tb testing.TB) wazero.CompilationCache {
+	cacheOnce.Do(func() {
+		var err error
+		cache, err = wazero.NewCompilationCacheWithDir(filepath.Join(wasmbuild.CacheDir(), "wazero"))
+		if err != nil {
+			cache = wazero.NewCompilationCache()
+		}
+	})
+	return cache
+}
+
+// Authorizer returns an Authorizer for the spec at path, closed when the test ends.
+func Authorizer(tb testing.TB, path string, opts wasm.Options) (*spec.Spec, *wasm.Authorizer) {
+	tb.Helper()
+	s, module := Module(tb, path)
+	if opts.CompilationCache == nil {
+		opts.CompilationCache = CompilationCache(tb)
+	}
+	a, err := wasm.New(context.Background(), module, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { a.Close(context.Background()) })
+	return s, a
+}
