@@ -33,7 +33,9 @@ Usage:
 
 Commands:
 
+	build-wasm  build a spec's WebAssembly module (and its TypeScript types)
 	check       decide requests (JSON Lines) against a spec
+	dts         write TypeScript declarations for a spec's requests and decisions
 	generate    generate a Go package from a spec
 	plan        compute the condition under which a permission is granted (and its SQL)
 	test        run YAML test suites against a spec
@@ -59,6 +61,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return env.vet(args[1:])
 	case "generate":
 		return env.generate(args[1:])
+	case "build-wasm":
+		return env.buildWasm(args[1:])
+	case "dts":
+		return env.dts(args[1:])
 	case "plan":
 		return env.plan(args[1:])
 	case "version", "--version", "-version":
@@ -192,7 +198,11 @@ func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
-		return nil, nil, fmt.Errorf("backend %q is not available in this build of permc yet; use --backend eval", name)
+		b, err := newWasmBackend(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backend wasm: %v", err)
+		}
+		return b, b.Close, nil
 	}
 	return nil, nil, fmt.Errorf("unknown backend %q (want eval, go or wasm)", name)
 }

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/permc/permc/internal/wasmtest"
+)
+
+func TestMain(m *testing.M) { wasmtest.Main(m) }
+
+// TestBuildWasm builds a module and its declarations, and runs the checks of the
+// check_ok and check_roles golden cases through the wasm backend: the same output as
+// the reference evaluator's.
+func TestBuildWasm(t *testing.T) {
+	dir := t.TempDir()
+	out, dts := filepath.Join(dir, "m", "libauthz.wasm"), filepath.Join(dir, "libauthz.d.ts")
+	var stdout, stderr bytes.Buffer
+	code := Run([]string{"build-wasm", "--spec", "testdata/libraries.yaml", "--out", out, "--dts", dts}, nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("permc build-wasm = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	module, err := os.ReadFile(out)
+	if err != nil || !bytes.HasPrefix(module, []byte("\x00asm")) {
+		t.Fatalf("%s: %v", out, err)
+	}
+	if !strings.Contains(stdout.String(), "libauthz.wasm: ") || !strings.Contains(stdout.String(), "ABI version 1") {
+		t.Errorf("output: %s", stdout.String())
+	}
+	types, err := os.ReadFile(dts)
+	if err != nil || !bytes.Contains(types, []byte("export type Permission = ")) {
+		t.Fatalf("%s: %v\n%s", dts, err, types)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build-wasm", "--spec", "testdata/libraries.yaml"}, "--out FILE.wasm is required"},
+		{[]string{"build-wasm", "--out", out}, "--spec FILE is required"},
+		{[]string{"build-wasm", "--spec", "testdata/libraries.yaml", "--out", out, "extra"}, "unexpected arguments extra"},
+		{[]string{"dts", "--spec", "testdata/nope.yaml"}, "no such file"},
+	} {
+		stderr.Reset()
+		if code := Run(tc.args, nil, &stdout, &stderr); code != exitSpec || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("permc %s = %d, %q; want %d and %q", strings.Join(tc.args, " "), code, stderr.String(), exitSpec, tc.want)
+		}
+	}
+
+	stdout.Reset()
+	if code := Run([]string{"dts", "--spec", "testdata/libraries.yaml"}, nil, &stdout, &stderr); code != 0 || stdout.String() != string(types) {
+		t.Errorf("permc dts = %d, and differs from build-wasm --dts:\n%s", code, stdout.String())
+	}
+
+	for _, c := range []string{"check_ok", "check_roles", "check_malformed"} {
+		args, err := os.ReadFile(filepath.Join("testdata", c, "args"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("testdata", c, "stdout.golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(c, func(t *testing.T) {
+			t.Chdir(filepath.Join("testdata", c))
+			var stdout, stderr bytes.Buffer
+			Run(append(strings.Fields(string(args)), "--backend", "wasm"), nil, &stdout, &stderr)
+			if stdout.String() != string(want) {
+				t.Errorf("--backend wasm:\n%s\nwant\n%s%s", stdout.String(), want, stderr.String())
+			}
+		})
+	}
+}
+
+// TestExampleSuitesWasm runs every example's suites through the Wasm module.
+func TestExampleSuitesWasm(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := Run([]string{"test", "--backend", "wasm", "../../examples"}, nil, &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), " 0 failed") {
+		t.Fatalf("permc test --backend wasm examples = %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
