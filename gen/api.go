@@ -121,8 +121,11 @@ func (g *generator) attrFields(obj any, attrs []*spec.Attribute) []jen.Code {
 	var out []jen.Code
 	for _, a := range attrs {
 		field := g.fields[obj][a.Name]
-		if a.Description != "" {
-			out = append(out, cmt(wrap(field+" is "+strings.TrimSpace(a.Description))))
+		if d := strings.TrimSpace(a.Description); d != "" {
+			if !strings.HasSuffix(d, ".") {
+				d += "."
+			}
+			out = append(out, cmt(wrap(d)))
 		}
 		out = append(out, jen.Id(field).Add(g.attrType(a.Type)))
 	}

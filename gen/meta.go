@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -113,7 +114,12 @@ func (g *generator) metadataJSON() []byte {
 }
 
 func (g *generator) metadata(f *jen.File) {
-	f.Const().Id("metadata").Op("=").Lit(string(g.metadataJSON()))
+	m := string(g.metadataJSON())
+	lit := jen.Lit(m)
+	if !strings.Contains(m, "`") {
+		lit = jen.Id("`" + m + "`") // easier to read than an escaped string
+	}
+	f.Const().Id("metadata").Op("=").Add(lit)
 	comment(f, `MetadataJSON describes the spec this package was generated from, as JSON: its resource
 types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of
 the spec's source ("spec_sha256"). Roles with "scopes": null may be assigned at any scope.`)

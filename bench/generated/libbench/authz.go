@@ -247,11 +247,11 @@ type Credential struct {
 // Library is a resource of type library: A content library owned by an organization.
 type Library struct {
 	ID string
-	// Org is The owning organization.
+	// The owning organization.
 	Org string
-	// Public is Anyone may view a public library.
+	// Anyone may view a public library.
 	Public bool
-	// Tags is Labels; 'archived' makes a library read-only.
+	// Labels; 'archived' makes a library read-only.
 	Tags []string
 }
 
@@ -386,7 +386,7 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	return nil
 }
 
-const metadata = "{\"permc\":\"v0.1.0\",\"package\":\"libbench\",\"source\":\"spec.yaml\",\"spec_sha256\":\"3f3257b14c91054332674d33435fd286068526b419422ddb17a3c45c25a0c33a\",\"resource_types\":[{\"name\":\"library\",\"description\":\"A content library owned by an organization.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"org\",\"type\":\"string\",\"description\":\"The owning organization.\"},{\"name\":\"public\",\"type\":\"bool\",\"description\":\"Anyone may view a public library.\"},{\"name\":\"tags\",\"type\":\"list(string)\",\"description\":\"Labels; 'archived' makes a library read-only.\"}],\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\"]}],\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\"],\"roles\":[{\"name\":\"library_user\",\"description\":\"Reads libraries.\",\"permissions\":[\"library.view\"],\"scopes\":null},{\"name\":\"library_author\",\"description\":\"Reads and edits libraries.\",\"permissions\":[\"library.view\",\"library.edit\"],\"scopes\":null},{\"name\":\"library_admin\",\"description\":\"Does everything to libraries.\",\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\"],\"scopes\":null}],\"scope_types\":[{\"name\":\"org\",\"description\":\"Every library of one organization.\",\"params\":[{\"name\":\"org\",\"type\":\"string\"}],\"resources\":[\"library\"]},{\"name\":\"library\",\"description\":\"One library.\",\"params\":[{\"name\":\"id\",\"type\":\"string\"}],\"resources\":[\"library\"]}],\"credentials\":{\"scopes\":[],\"filters\":[]}}"
+const metadata = `{"permc":"v0.1.0","package":"libbench","source":"spec.yaml","spec_sha256":"3f3257b14c91054332674d33435fd286068526b419422ddb17a3c45c25a0c33a","resource_types":[{"name":"library","description":"A content library owned by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The owning organization."},{"name":"public","type":"bool","description":"Anyone may view a public library."},{"name":"tags","type":"list(string)","description":"Labels; 'archived' makes a library read-only."}],"permissions":["library.view","library.edit","library.publish","library.delete"]}],"permissions":["library.view","library.edit","library.publish","library.delete"],"roles":[{"name":"library_user","description":"Reads libraries.","permissions":["library.view"],"scopes":null},{"name":"library_author","description":"Reads and edits libraries.","permissions":["library.view","library.edit"],"scopes":null},{"name":"library_admin","description":"Does everything to libraries.","permissions":["library.view","library.edit","library.publish","library.delete"],"scopes":null}],"scope_types":[{"name":"org","description":"Every library of one organization.","params":[{"name":"org","type":"string"}],"resources":["library"]},{"name":"library","description":"One library.","params":[{"name":"id","type":"string"}],"resources":["library"]}],"credentials":{"scopes":[],"filters":[]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

@@ -274,7 +274,7 @@ type Assignment struct {
 // Principal is the user or service asking.
 type Principal struct {
 	ID string
-	// Superuser is Support staff of the platform operator, who may enter every project.
+	// Support staff of the platform operator, who may enter every project.
 	Superuser bool
 	// Roles are the principal's role assignments, tried in order.
 	Roles []Assignment
@@ -282,7 +282,7 @@ type Principal struct {
 
 // Context holds the attributes of the request itself.
 type Context struct {
-	// IP is The client's IP address, as the server saw it.
+	// The client's IP address, as the server saw it.
 	IP string
 }
 
@@ -298,7 +298,7 @@ type Credential struct {
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
-	// AllowedIPs is Networks (CIDR) the key may be used from; empty means anywhere.
+	// Networks (CIDR) the key may be used from; empty means anywhere.
 	AllowedIPs []string
 }
 
@@ -311,7 +311,7 @@ type Project struct {
 // Report is a resource of type report: A saved report of a project.
 type Report struct {
 	ID string
-	// Project is The project the report belongs to.
+	// The project the report belongs to.
 	Project string
 }
 
@@ -452,7 +452,7 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	return nil
 }
 
-const metadata = "{\"permc\":\"v0.1.0\",\"package\":\"hqauthz\",\"source\":\"spec.yaml\",\"spec_sha256\":\"6aea086ef7442ca07302892e64b8dc6724a86bc816d01c23d51ac5ff82719732\",\"resource_types\":[{\"name\":\"project\",\"description\":\"A project space (a domain) holding apps, submitted data and mobile workers.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"}],\"permissions\":[\"project.view_apps\",\"project.edit_apps\",\"project.view_data\",\"project.edit_data\",\"project.view_users\",\"project.edit_users\"]},{\"name\":\"report\",\"description\":\"A saved report of a project.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"project\",\"type\":\"string\",\"description\":\"The project the report belongs to.\"}],\"permissions\":[\"report.view\",\"report.export\"]},{\"name\":\"account\",\"description\":\"A user's own account, for identity checks such as single sign-on.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"}],\"permissions\":[\"account.read_identity\"]}],\"permissions\":[\"project.view_apps\",\"project.edit_apps\",\"project.view_data\",\"project.edit_data\",\"project.view_users\",\"project.edit_users\",\"report.view\",\"report.export\",\"account.read_identity\"],\"roles\":[{\"name\":\"admin\",\"description\":\"A project administrator; may do everything in the project.\",\"permissions\":[\"project.view_apps\",\"project.edit_apps\",\"project.view_data\",\"project.edit_data\",\"project.view_users\",\"project.edit_users\",\"report.view\",\"report.export\"],\"scopes\":[\"project\"]},{\"name\":\"app_editor\",\"description\":\"Builds the project's applications.\",\"permissions\":[\"project.view_apps\",\"project.edit_apps\"],\"scopes\":[\"project\"]},{\"name\":\"data_manager\",\"description\":\"Cleans and exports the project's data.\",\"permissions\":[\"project.view_data\",\"project.edit_data\",\"report.view\",\"report.export\"],\"scopes\":[\"project\"]},{\"name\":\"read_only\",\"description\":\"Sees the project's apps, data, users and reports, and changes nothing.\",\"permissions\":[\"project.view_apps\",\"project.view_data\",\"project.view_users\",\"report.view\"],\"scopes\":[\"project\"]},{\"name\":\"report_viewer\",\"description\":\"Opens reports, all of a project's or only the listed ones.\",\"permissions\":[\"report.view\"],\"scopes\":[\"project\",\"reports\"]}],\"scope_types\":[{\"name\":\"project\",\"description\":\"One project and all of its reports.\",\"params\":[{\"name\":\"project\",\"type\":\"string\"}],\"resources\":[\"project\",\"report\"]},{\"name\":\"reports\",\"description\":\"Only the listed reports of one project.\",\"params\":[{\"name\":\"project\",\"type\":\"string\"},{\"name\":\"ids\",\"type\":\"list(string)\"}],\"resources\":[\"report\"]}],\"credentials\":{\"scopes\":[\"access_apis\",\"reports:view\",\"openid\"],\"filters\":[\"project\"]}}"
+const metadata = `{"permc":"v0.1.0","package":"hqauthz","source":"spec.yaml","spec_sha256":"6aea086ef7442ca07302892e64b8dc6724a86bc816d01c23d51ac5ff82719732","resource_types":[{"name":"project","description":"A project space (a domain) holding apps, submitted data and mobile workers.","attributes":[{"name":"id","type":"string"}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users"]},{"name":"report","description":"A saved report of a project.","attributes":[{"name":"id","type":"string"},{"name":"project","type":"string","description":"The project the report belongs to."}],"permissions":["report.view","report.export"]},{"name":"account","description":"A user's own account, for identity checks such as single sign-on.","attributes":[{"name":"id","type":"string"}],"permissions":["account.read_identity"]}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export","account.read_identity"],"roles":[{"name":"admin","description":"A project administrator; may do everything in the project.","permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export"],"scopes":["project"]},{"name":"app_editor","description":"Builds the project's applications.","permissions":["project.view_apps","project.edit_apps"],"scopes":["project"]},{"name":"data_manager","description":"Cleans and exports the project's data.","permissions":["project.view_data","project.edit_data","report.view","report.export"],"scopes":["project"]},{"name":"read_only","description":"Sees the project's apps, data, users and reports, and changes nothing.","permissions":["project.view_apps","project.view_data","project.view_users","report.view"],"scopes":["project"]},{"name":"report_viewer","description":"Opens reports, all of a project's or only the listed ones.","permissions":["report.view"],"scopes":["project","reports"]}],"scope_types":[{"name":"project","description":"One project and all of its reports.","params":[{"name":"project","type":"string"}],"resources":["project","report"]},{"name":"reports","description":"Only the listed reports of one project.","params":[{"name":"project","type":"string"},{"name":"ids","type":"list(string)"}],"resources":["report"]}],"credentials":{"scopes":["access_apis","reports:view","openid"],"filters":["project"]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

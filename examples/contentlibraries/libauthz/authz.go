@@ -306,9 +306,9 @@ type Assignment struct {
 // Principal is the user or service asking.
 type Principal struct {
 	ID string
-	// IsStaff is Platform staff, who may do anything.
+	// Platform staff, who may do anything.
 	IsStaff bool
-	// Orgs is Organizations the user belongs to.
+	// Organizations the user belongs to.
 	Orgs []string
 	// Roles are the principal's role assignments, tried in order.
 	Roles []Assignment
@@ -316,9 +316,9 @@ type Principal struct {
 
 // Context holds the attributes of the request itself.
 type Context struct {
-	// Time is When the request is made.
+	// When the request is made.
 	Time time.Time
-	// IP is The client's IP address.
+	// The client's IP address.
 	IP string
 }
 
@@ -334,25 +334,25 @@ type Credential struct {
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
-	// AllowedIPs is CIDR ranges the credential may be used from.
+	// CIDR ranges the credential may be used from.
 	AllowedIPs []string
 }
 
 // Library is a resource of type library: A content library owned by an organization.
 type Library struct {
 	ID string
-	// Org is The owning organization.
+	// The owning organization.
 	Org string
-	// Public is Anyone may view a public library.
+	// Anyone may view a public library.
 	Public bool
-	// Tags is Labels; 'archived' makes a library read-only.
+	// Labels; 'archived' makes a library read-only.
 	Tags []string
 }
 
 // Course is a resource of type course: A course run by an organization.
 type Course struct {
 	ID string
-	// Org is The organization running the course.
+	// The organization running the course.
 	Org string
 }
 
@@ -492,7 +492,7 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	return nil
 }
 
-const metadata = "{\"permc\":\"v0.1.0\",\"package\":\"libauthz\",\"source\":\"spec.yaml\",\"spec_sha256\":\"f84b3295663d32bcdda1d90751e81d232ccf6824368a89a71a9b578caebe9557\",\"resource_types\":[{\"name\":\"library\",\"description\":\"A content library owned by an organization.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"org\",\"type\":\"string\",\"description\":\"The owning organization.\"},{\"name\":\"public\",\"type\":\"bool\",\"description\":\"Anyone may view a public library.\"},{\"name\":\"tags\",\"type\":\"list(string)\",\"description\":\"Labels; 'archived' makes a library read-only.\"}],\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\"]},{\"name\":\"course\",\"description\":\"A course run by an organization.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"org\",\"type\":\"string\",\"description\":\"The organization running the course.\"}],\"permissions\":[\"course.view\",\"course.edit\",\"course.grade\"]},{\"name\":\"org\",\"description\":\"An organization.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"}],\"permissions\":[\"org.manage\"]}],\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\",\"course.view\",\"course.edit\",\"course.grade\",\"org.manage\"],\"roles\":[{\"name\":\"library_user\",\"description\":\"Reads libraries.\",\"permissions\":[\"library.view\"],\"scopes\":null},{\"name\":\"library_author\",\"description\":\"Reads and edits libraries.\",\"permissions\":[\"library.view\",\"library.edit\"],\"scopes\":[\"org\",\"org_except\",\"libraries\"]},{\"name\":\"library_admin\",\"description\":\"Does everything to libraries.\",\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\"],\"scopes\":null},{\"name\":\"course_staff\",\"description\":\"Runs courses, until the 2030 contract ends.\",\"permissions\":[\"course.view\",\"course.edit\",\"course.grade\"],\"scopes\":null},{\"name\":\"org_admin\",\"description\":\"Manages an organization and its libraries.\",\"permissions\":[\"library.view\",\"library.edit\",\"library.publish\",\"library.delete\",\"org.manage\"],\"scopes\":[\"tenant\"]}],\"scope_types\":[{\"name\":\"global\",\"description\":\"Everything on the platform.\",\"params\":[],\"resources\":[\"library\",\"course\",\"org\"]},{\"name\":\"org\",\"description\":\"Every library and course of one organization.\",\"params\":[{\"name\":\"org\",\"type\":\"string\"}],\"resources\":[\"library\",\"course\"]},{\"name\":\"org_except\",\"description\":\"Every library and course of one organization except the listed ones.\",\"params\":[{\"name\":\"org\",\"type\":\"string\"},{\"name\":\"except\",\"type\":\"list(string)\"}],\"resources\":[\"library\",\"course\"]},{\"name\":\"libraries\",\"description\":\"A named group of libraries.\",\"params\":[{\"name\":\"ids\",\"type\":\"list(string)\"}],\"resources\":[\"library\"]},{\"name\":\"tenant\",\"description\":\"An organization itself and its libraries.\",\"params\":[{\"name\":\"org\",\"type\":\"string\"}],\"resources\":[\"library\",\"org\"]}],\"credentials\":{\"scopes\":[\"libraries:read\",\"libraries:write\",\"courses:read\"],\"filters\":[\"org\"]}}"
+const metadata = `{"permc":"v0.1.0","package":"libauthz","source":"spec.yaml","spec_sha256":"f84b3295663d32bcdda1d90751e81d232ccf6824368a89a71a9b578caebe9557","resource_types":[{"name":"library","description":"A content library owned by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The owning organization."},{"name":"public","type":"bool","description":"Anyone may view a public library."},{"name":"tags","type":"list(string)","description":"Labels; 'archived' makes a library read-only."}],"permissions":["library.view","library.edit","library.publish","library.delete"]},{"name":"course","description":"A course run by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The organization running the course."}],"permissions":["course.view","course.edit","course.grade"]},{"name":"org","description":"An organization.","attributes":[{"name":"id","type":"string"}],"permissions":["org.manage"]}],"permissions":["library.view","library.edit","library.publish","library.delete","course.view","course.edit","course.grade","org.manage"],"roles":[{"name":"library_user","description":"Reads libraries.","permissions":["library.view"],"scopes":null},{"name":"library_author","description":"Reads and edits libraries.","permissions":["library.view","library.edit"],"scopes":["org","org_except","libraries"]},{"name":"library_admin","description":"Does everything to libraries.","permissions":["library.view","library.edit","library.publish","library.delete"],"scopes":null},{"name":"course_staff","description":"Runs courses, until the 2030 contract ends.","permissions":["course.view","course.edit","course.grade"],"scopes":null},{"name":"org_admin","description":"Manages an organization and its libraries.","permissions":["library.view","library.edit","library.publish","library.delete","org.manage"],"scopes":["tenant"]}],"scope_types":[{"name":"global","description":"Everything on the platform.","params":[],"resources":["library","course","org"]},{"name":"org","description":"Every library and course of one organization.","params":[{"name":"org","type":"string"}],"resources":["library","course"]},{"name":"org_except","description":"Every library and course of one organization except the listed ones.","params":[{"name":"org","type":"string"},{"name":"except","type":"list(string)"}],"resources":["library","course"]},{"name":"libraries","description":"A named group of libraries.","params":[{"name":"ids","type":"list(string)"}],"resources":["library"]},{"name":"tenant","description":"An organization itself and its libraries.","params":[{"name":"org","type":"string"}],"resources":["library","org"]}],"credentials":{"scopes":["libraries:read","libraries:write","courses:read"],"filters":["org"]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

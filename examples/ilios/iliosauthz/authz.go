@@ -268,7 +268,7 @@ type Assignment struct {
 // Principal is the user or service asking.
 type Principal struct {
 	ID string
-	// Root is A root user, who administers the whole installation.
+	// A root user, who administers the whole installation.
 	Root bool
 	// Roles are the principal's role assignments, tried in order.
 	Roles []Assignment
@@ -300,18 +300,18 @@ type School struct {
 // Course is a resource of type course: A course with its sessions and offerings.
 type Course struct {
 	ID string
-	// School is The school that owns the course.
+	// The school that owns the course.
 	School string
-	// Locked is The course is locked for the academic year; it must be unlocked to change.
+	// The course is locked for the academic year; it must be unlocked to change.
 	Locked bool
-	// Archived is The course is archived and never changes again.
+	// The course is archived and never changes again.
 	Archived bool
 }
 
 // Program is a resource of type program: A degree program and its years.
 type Program struct {
 	ID string
-	// School is The school that runs the program.
+	// The school that runs the program.
 	School string
 }
 
@@ -319,7 +319,7 @@ type Program struct {
 // or a small-group cohort.
 type LearnerGroup struct {
 	ID string
-	// School is The school the group belongs to.
+	// The school the group belongs to.
 	School string
 }
 
@@ -327,14 +327,14 @@ type LearnerGroup struct {
 // together.
 type InstructorGroup struct {
 	ID string
-	// School is The school the group belongs to.
+	// The school the group belongs to.
 	School string
 }
 
 // User is a resource of type user: A user account.
 type User struct {
 	ID string
-	// School is The user's primary school.
+	// The user's primary school.
 	School string
 }
 
@@ -469,7 +469,7 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	return nil
 }
 
-const metadata = "{\"permc\":\"v0.1.0\",\"package\":\"iliosauthz\",\"source\":\"spec.yaml\",\"spec_sha256\":\"76a97040f02691b0e285e3800bb0387b9caca4177f454c9a16755c4d52944c4f\",\"resource_types\":[{\"name\":\"school\",\"description\":\"A school; its calendars and dashboards are where users start.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"}],\"permissions\":[\"school.view_learner_dashboard\",\"school.view_instructor_dashboard\"]},{\"name\":\"course\",\"description\":\"A course with its sessions and offerings.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"school\",\"type\":\"string\",\"description\":\"The school that owns the course.\"},{\"name\":\"locked\",\"type\":\"bool\",\"description\":\"The course is locked for the academic year; it must be unlocked to change.\"},{\"name\":\"archived\",\"type\":\"bool\",\"description\":\"The course is archived and never changes again.\"}],\"permissions\":[\"course.view\",\"course.edit\",\"course.manage_offerings\",\"course.unlock\"]},{\"name\":\"program\",\"description\":\"A degree program and its years.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"school\",\"type\":\"string\",\"description\":\"The school that runs the program.\"}],\"permissions\":[\"program.view\",\"program.edit\"]},{\"name\":\"learner_group\",\"description\":\"A group of learners, such as a class or a small-group cohort.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"school\",\"type\":\"string\",\"description\":\"The school the group belongs to.\"}],\"permissions\":[\"learner_group.view\",\"learner_group.edit\"]},{\"name\":\"instructor_group\",\"description\":\"A group of instructors who teach together.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"school\",\"type\":\"string\",\"description\":\"The school the group belongs to.\"}],\"permissions\":[\"instructor_group.view\",\"instructor_group.edit\"]},{\"name\":\"user\",\"description\":\"A user account.\",\"attributes\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"school\",\"type\":\"string\",\"description\":\"The user's primary school.\"}],\"permissions\":[\"user.view\",\"user.edit\"]}],\"permissions\":[\"school.view_learner_dashboard\",\"school.view_instructor_dashboard\",\"course.view\",\"course.edit\",\"course.manage_offerings\",\"course.unlock\",\"program.view\",\"program.edit\",\"learner_group.view\",\"learner_group.edit\",\"instructor_group.view\",\"instructor_group.edit\",\"user.view\",\"user.edit\"],\"roles\":[{\"name\":\"student\",\"description\":\"A learner: the student calendar and dashboard, and the courses of the school.\",\"permissions\":[\"school.view_learner_dashboard\",\"course.view\"],\"scopes\":[\"school\"]},{\"name\":\"faculty\",\"description\":\"An instructor: manages courses, sessions, offerings, programs and groups.\",\"permissions\":[\"school.view_instructor_dashboard\",\"course.view\",\"course.edit\",\"course.manage_offerings\",\"program.view\",\"program.edit\",\"learner_group.view\",\"learner_group.edit\",\"instructor_group.view\",\"instructor_group.edit\"],\"scopes\":[\"school\"]},{\"name\":\"course_director\",\"description\":\"An administrator: everything an instructor does, plus unlocking courses and managing users.\",\"permissions\":[\"school.view_instructor_dashboard\",\"course.view\",\"course.edit\",\"course.manage_offerings\",\"course.unlock\",\"program.view\",\"program.edit\",\"learner_group.view\",\"learner_group.edit\",\"instructor_group.view\",\"instructor_group.edit\",\"user.view\",\"user.edit\"],\"scopes\":[\"school\"]},{\"name\":\"developer\",\"description\":\"An administrator who builds the school's curriculum: the same access as a course director.\",\"permissions\":[\"school.view_instructor_dashboard\",\"course.view\",\"course.edit\",\"course.manage_offerings\",\"course.unlock\",\"program.view\",\"program.edit\",\"learner_group.view\",\"learner_group.edit\",\"instructor_group.view\",\"instructor_group.edit\",\"user.view\",\"user.edit\"],\"scopes\":[\"school\"]}],\"scope_types\":[{\"name\":\"school\",\"description\":\"One school and everything it owns.\",\"params\":[{\"name\":\"school\",\"type\":\"string\"}],\"resources\":[\"school\",\"course\",\"program\",\"learner_group\",\"instructor_group\",\"user\"]}],\"credentials\":{\"scopes\":[],\"filters\":[]}}"
+const metadata = `{"permc":"v0.1.0","package":"iliosauthz","source":"spec.yaml","spec_sha256":"76a97040f02691b0e285e3800bb0387b9caca4177f454c9a16755c4d52944c4f","resource_types":[{"name":"school","description":"A school; its calendars and dashboards are where users start.","attributes":[{"name":"id","type":"string"}],"permissions":["school.view_learner_dashboard","school.view_instructor_dashboard"]},{"name":"course","description":"A course with its sessions and offerings.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school that owns the course."},{"name":"locked","type":"bool","description":"The course is locked for the academic year; it must be unlocked to change."},{"name":"archived","type":"bool","description":"The course is archived and never changes again."}],"permissions":["course.view","course.edit","course.manage_offerings","course.unlock"]},{"name":"program","description":"A degree program and its years.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school that runs the program."}],"permissions":["program.view","program.edit"]},{"name":"learner_group","description":"A group of learners, such as a class or a small-group cohort.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school the group belongs to."}],"permissions":["learner_group.view","learner_group.edit"]},{"name":"instructor_group","description":"A group of instructors who teach together.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school the group belongs to."}],"permissions":["instructor_group.view","instructor_group.edit"]},{"name":"user","description":"A user account.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The user's primary school."}],"permissions":["user.view","user.edit"]}],"permissions":["school.view_learner_dashboard","school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"roles":[{"name":"student","description":"A learner: the student calendar and dashboard, and the courses of the school.","permissions":["school.view_learner_dashboard","course.view"],"scopes":["school"]},{"name":"faculty","description":"An instructor: manages courses, sessions, offerings, programs and groups.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit"],"scopes":["school"]},{"name":"course_director","description":"An administrator: everything an instructor does, plus unlocking courses and managing users.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"scopes":["school"]},{"name":"developer","description":"An administrator who builds the school's curriculum: the same access as a course director.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"scopes":["school"]}],"scope_types":[{"name":"school","description":"One school and everything it owns.","params":[{"name":"school","type":"string"}],"resources":["school","course","program","learner_group","instructor_group","user"]}],"credentials":{"scopes":[],"filters":[]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of
