@@ -291,8 +291,12 @@ func saveCrasher(t *testing.T, c crasher) {
 	}
 	files, _ := filepath.Glob("testdata/crashers/*.json")
 	name := filepath.Join("testdata/crashers", fmt.Sprintf("%04d.json", len(files)+1))
-	data, _ := json.MarshalIndent(c, "", "  ")
-	if err := os.WriteFile(name, append(data, '\n'), 0o644); err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(c)
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("saved %s", name)

@@ -453,7 +453,8 @@ func (f *fn) literal(n celast.Expr) val {
 	case types.Uint:
 		return val{c: jen.Id(strconv.FormatUint(uint64(v), 10)), cnst: true}
 	case types.Double:
-		return val{c: doubleLit(float64(v)), cnst: !math.IsInf(float64(v), 0) && !math.IsNaN(float64(v))}
+		f := float64(v)
+		return val{c: doubleLit(f), cnst: !math.IsInf(f, 0) && !math.IsNaN(f) && !(f == 0 && math.Signbit(f))}
 	case types.String:
 		return val{c: jen.Lit(string(v)), cnst: true}
 	case types.Bytes:
@@ -470,6 +471,9 @@ func doubleLit(v float64) jen.Code {
 		return jen.Qual("math", "Inf").Call(jen.Lit(-1))
 	case math.IsNaN(v):
 		return jen.Qual("math", "NaN").Call()
+	case v == 0 && math.Signbit(v):
+		// Go's constants have no negative zero: -0.0 would be 0.
+		return jen.Qual("math", "Copysign").Call(jen.Lit(0), jen.Lit(-1))
 	}
 	s := strconv.FormatFloat(v, 'g', -1, 64)
 	if !strings.ContainsAny(s, ".eEn") {
