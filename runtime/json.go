@@ -130,6 +130,7 @@ func (p *jsonParser) literal(word string) error {
 func (p *jsonParser) object(depth int) (JSON, error) {
 	p.i++ // {
 	v := JSON{Kind: JSONObject, Keys: []string{}, Elems: []JSON{}}
+	var seen map[string]bool // v.Keys, once there are many
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
@@ -145,10 +146,8 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		if err != nil {
 			return JSON{}, err
 		}
-		for _, seen := range v.Keys {
-			if seen == k {
-				return JSON{}, &JSONError{Offset: at, Msg: "duplicate key " + strconv.Quote(k)}
-			}
+		if p.duplicate(v.Keys, &seen, k) {
+			return JSON{}, &JSONError{Offset: at, Msg: "duplicate key " + strconv.Quote(k)}
 		}
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != ':' {
@@ -175,6 +174,35 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		}
 		return JSON{}, p.errorf("expected ',' or '}' in object")
 	}
+}
+
+// manyKeys is where duplicate detection switches from comparing a key with every
+// earlier key to a set, so that an object of n keys costs O(n), not O(n²): a request
+// of 1 MiB holds about 100,000 keys.
+const manyKeys = 16
+
+// duplicate reports whether k is among keys, the keys of an object so far; *seen is
+// their set once there are manyKeys of them.
+func (p *jsonParser) duplicate(keys []string, seen *map[string]bool, k string) bool {
+	if len(keys) < manyKeys {
+		for _, key := range keys {
+			if key == k {
+				return true
+			}
+		}
+		return false
+	}
+	if *seen == nil {
+		*seen = make(map[string]bool, 2*len(keys))
+		for _, key := range keys {
+			(*seen)[key] = true
+		}
+	}
+	if (*seen)[k] {
+		return true
+	}
+	(*seen)[k] = true
+	return false
 }
 
 func (p *jsonParser) array(depth int) (JSON, error) {

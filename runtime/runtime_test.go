@@ -3,7 +3,9 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,5 +198,35 @@ func TestDecisionJSON(t *testing.T) {
 	}
 	if !json.Valid(AppendErrorJSON(nil, "bad \"input\"\n")) {
 		t.Error("AppendErrorJSON produced invalid JSON")
+	}
+}
+
+// TestManyKeys: an object with as many keys as a request of 1 MiB can hold parses in
+// linear time (it took half a minute when every key was compared with every other),
+// and a duplicate among them is still found.
+func TestManyKeys(t *testing.T) {
+	b := []byte{'{'}
+	for i := 0; len(b) < 1<<20; i++ {
+		b = append(b, `"k`...)
+		b = strconv.AppendInt(b, int64(i), 36)
+		b = append(b, `":0,`...)
+	}
+	v, err := ParseJSON(append(bytes.Clone(b[:len(b)-1]), '}'))
+	if err != nil || len(v.Keys) < 100000 {
+		t.Fatalf("%d keys, %v", len(v.Keys), err)
+	}
+	_, err = ParseJSON(append(b, `"k0":1}`...))
+	if err == nil || !strings.Contains(err.Error(), `duplicate key "k0"`) {
+		t.Errorf("a duplicate after %d keys: %v", len(v.Keys), err)
+	}
+	for _, n := range []int{manyKeys - 1, manyKeys, manyKeys + 1} {
+		doc := []byte{'{'}
+		for i := range n {
+			doc = fmt.Appendf(doc, `"k%d":0,`, i)
+		}
+		doc = fmt.Appendf(doc, `"k%d":0}`, n-1)
+		if _, err := ParseJSON(doc); err == nil {
+			t.Errorf("duplicate key %d of %d not found", n, n)
+		}
 	}
 }
