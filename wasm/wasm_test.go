@@ -181,8 +181,18 @@ func hostile() map[string][]byte {
 		"8 MiB":           bytes.Repeat([]byte(`{"a":`), 8<<20/5),
 		"duplicate keys":  []byte(`{"permission":"library.view","permission":"library.edit"}`),
 		"wrong types":     []byte(`{"principal":{"id":1},"resource":[],"permission":null}`),
+		"100,000 keys":    manyKeys(),
 		"many roles":      []byte(`{"principal":{"id":"a","roles":[` + strings.Repeat(`{"role":"nope","scope":{"type":"nope"}},`, 20000) + `{"role":"x","scope":{"type":"y"}}]},"resource":{"type":"library","id":"l"},"permission":"library.view"}`),
 	}
+}
+
+// manyKeys is a request of almost MaxRequest bytes with ~100,000 distinct keys.
+func manyKeys() []byte {
+	b := []byte(`{"principal":{"id":"a","attributes":{`)
+	for i := 0; len(b) < wasm.MaxRequest-100; i++ {
+		b = fmt.Appendf(b, `"k%x":0,`, i)
+	}
+	return append(b, `"z":0}}}`...)
 }
 
 // TestHostileRequests: every malformed request is answered with an error (or, for
@@ -424,7 +434,7 @@ func TestMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(s.Source)
-	if m.SpecSHA256 != hex.EncodeToString(sum[:]) || len(m.Permissions) != len(s.Permissions) {
+	if m.Package != s.Package || m.SpecSHA256 != hex.EncodeToString(sum[:]) || len(m.Permissions) != len(s.Permissions) {
 		t.Errorf("metadata %s", a.MetadataJSON())
 	}
 }

@@ -41,9 +41,10 @@ var Flags = []string{"-buildmode=c-shared", "-trimpath", "-buildvcs=false", "-ld
 var Env = []string{"GOOS=wasip1", "GOARCH=wasm"}
 
 // Files returns the source files of the module for s (paths relative to the module's
-// root): the generated package in authz/, the guest in guest/, main in main/.
+// root): the generated package in authz/ (named as the spec says, which its metadata
+// reports), the guest in guest/, main in main/.
 func Files(s *spec.Spec) (map[string][]byte, error) {
-	files, err := gen.Generate(s, gen.Options{Package: "authz"})
+	files, err := gen.Generate(s, gen.Options{})
 	if err != nil {
 		return nil, err
 	}
