@@ -25,27 +25,7 @@ type Evaluator struct {
 // New builds an evaluator for s, planning every expression once.
 func New(s *spec.Spec) (*Evaluator, error) {
 	e := &Evaluator{spec: s, progs: map[*spec.Expr]map[string]cel.Program{}}
-	var exprs []*spec.Expr
-	for _, sc := range s.Scopes {
-		for _, r := range sc.Resources {
-			exprs = append(exprs, sc.Match[r.Name])
-		}
-	}
-	for _, f := range s.Credentials.Filters {
-		for _, r := range f.Resources {
-			exprs = append(exprs, f.Match[r.Name])
-		}
-	}
-	for _, r := range s.Roles {
-		exprs = append(exprs, r.When)
-	}
-	for _, r := range s.Rules {
-		exprs = append(exprs, r.When)
-	}
-	for _, x := range exprs {
-		if x == nil || e.progs[x] != nil {
-			continue
-		}
+	for _, x := range s.Expressions() {
 		e.progs[x] = map[string]cel.Program{}
 		for key, ast := range x.Checked {
 			env, err := envFor(s, ast)

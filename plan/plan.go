@@ -49,27 +49,7 @@ func New(ev *eval.Evaluator) (*Planner, error) {
 		return nil, err
 	}
 	p := &Planner{ev: ev, spec: s, exprs: map[exprKey]*compiled{}}
-	var exprs []*spec.Expr
-	for _, sc := range s.Scopes {
-		for _, r := range sc.Resources {
-			exprs = append(exprs, sc.Match[r.Name])
-		}
-	}
-	for _, f := range s.Credentials.Filters {
-		for _, r := range f.Resources {
-			exprs = append(exprs, f.Match[r.Name])
-		}
-	}
-	for _, r := range s.Roles {
-		exprs = append(exprs, r.When)
-	}
-	for _, r := range s.Rules {
-		exprs = append(exprs, r.When)
-	}
-	for _, x := range exprs {
-		if x == nil {
-			continue
-		}
+	for _, x := range s.Expressions() {
 		for rt, a := range x.Checked {
 			k := exprKey{x, rt}
 			if p.exprs[k] != nil {

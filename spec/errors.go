@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/permc/permc/runtime"
 )
 
 // Pos is a position in a spec file. Line and Col are 1-based; Col counts bytes.
@@ -100,50 +102,12 @@ func (l ErrorList) sortAndDedup() ErrorList {
 }
 
 // suggest returns the candidate closest to name, or "" when none is close enough
-// to be a likely misspelling.
-func suggest(name string, candidates []string) string {
-	best, bestD := "", 0
-	for _, c := range candidates {
-		d := editDistance(name, c)
-		if best == "" || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := len(name) / 3
-	if limit < 1 {
-		limit = 1
-	}
-	if limit > 3 {
-		limit = 3
-	}
-	if best == "" || bestD > limit || best == name {
-		return ""
-	}
-	return best
-}
+// to be a likely misspelling. The runtime holds the one implementation, so that
+// generated code suggests exactly what the compiler does.
+func suggest(name string, candidates []string) string { return runtime.Suggest(name, candidates) }
 
 // Suggest is suggest for other packages validating names against a spec.
 func Suggest(name string, candidates []string) string { return suggest(name, candidates) }
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // didYouMean formats " (did you mean "x"?)" or "".
 func didYouMean(name string, candidates []string) string {

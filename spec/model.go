@@ -279,6 +279,36 @@ func (s *Spec) ExpandPatterns(patterns []string) ([]*Permission, error) {
 	return out, nil
 }
 
+// Expressions lists every expression of the spec once: scope matches, filter matches,
+// role conditions and rule conditions, in that order.
+func (s *Spec) Expressions() []*Expr {
+	var out []*Expr
+	seen := map[*Expr]bool{}
+	add := func(x *Expr) {
+		if x != nil && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	for _, sc := range s.Scopes {
+		for _, r := range sc.Resources {
+			add(sc.Match[r.Name])
+		}
+	}
+	for _, f := range s.Credentials.Filters {
+		for _, r := range f.Resources {
+			add(f.Match[r.Name])
+		}
+	}
+	for _, r := range s.Roles {
+		add(r.When)
+	}
+	for _, r := range s.Rules {
+		add(r.When)
+	}
+	return out
+}
+
 func findAttr(attrs []*Attribute, name string) *Attribute {
 	for _, a := range attrs {
 		if a.Name == name {
