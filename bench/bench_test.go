@@ -212,15 +212,16 @@ type wasmModule struct {
 	name  string
 	build func(m *scenario.Model) ([]byte, error)
 	// compile compiles raw to machine code; instantiate makes an instance of it, ready
-	// to answer, and returns how to release it.
-	compile func(ctx context.Context, raw []byte) (instantiate func() (release func(), err error), err error)
+	// to answer, and returns how to release it; done releases the compiled code.
+	compile func(ctx context.Context, raw []byte) (instantiate func() (release func(), err error), done func(), err error)
 }
 
 var wasmModules = []wasmModule{
-	{name: "opa-wasm", build: opaWasmModule, compile: func(ctx context.Context, raw []byte) (func() (func(), error), error) {
+	{name: "permc-wasm", build: permcWasmModule, compile: permcWasmCompile},
+	{name: "opa-wasm", build: opaWasmModule, compile: func(ctx context.Context, raw []byte) (func() (func(), error), func(), error) {
 		mod, err := opawasm.Load(ctx, raw)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		return func() (func(), error) {
 			inst, err := mod.Instantiate(ctx)
@@ -228,7 +229,7 @@ var wasmModules = []wasmModule{
 				return nil, err
 			}
 			return func() { inst.Close(ctx) }, nil
-		}, nil
+		}, func() {}, nil
 	}},
 }
 
@@ -252,18 +253,21 @@ func BenchmarkWasmStart(b *testing.B) {
 				b.Run(fmt.Sprintf("spec=%dx/compile", k), func(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
-						if _, err := w.compile(ctx, raw); err != nil {
+						_, done, err := w.compile(ctx, raw)
+						if err != nil {
 							b.Fatal(err)
 						}
+						done()
 					}
 					b.ReportMetric(float64(len(raw)), "wasm-bytes")
 					b.ReportMetric(float64(gz.Len()), "wasm-gzip-bytes")
 				})
 				b.Run(fmt.Sprintf("spec=%dx/instantiate", k), func(b *testing.B) {
-					instantiate, err := w.compile(ctx, raw)
+					instantiate, done, err := w.compile(ctx, raw)
 					if err != nil {
 						b.Fatal(err)
 					}
+					defer done()
 					b.ReportAllocs()
 					for b.Loop() {
 						release, err := instantiate()
