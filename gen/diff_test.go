@@ -409,7 +409,7 @@ func (g *exprGen) expr(typ string, depth int) string {
 			t := comparable[g.r.IntN(len(comparable))]
 			return "(" + e(t) + " " + g.pick("==", "!=", "<", "<=", ">", ">=") + " " + e(t) + ")"
 		case 5:
-			t := g.pick("list(int)", "list(string)", "list(double)", "map(string, int)", "list(list(int))", "list(timestamp)", "list(bytes)")
+			t := g.pick("list(int)", "list(string)", "list(double)", "map(string, int)", "list(list(int))", "list(timestamp)", "list(bytes)", "map(string, list(string))", "list(bool)", "list(uint)", "map(string, string)")
 			return "(" + e(t) + " " + g.pick("==", "!=") + " " + e(t) + ")"
 		case 6:
 			t := g.pick("int", "string", "double", "bool", "timestamp", "bytes", "uint")
@@ -427,7 +427,7 @@ func (g *exprGen) expr(typ string, depth int) string {
 		case 13:
 			return "(" + e("bool") + " ? " + e("bool") + " : " + e("bool") + ")"
 		case 14:
-			return "(" + e("list(int)") + " == [])"
+			return g.pick("(", "!(") + e(g.pick("list(int)", "list(string)", "map(string, int)")) + " == " + g.pick("[]", "{}", "[1]") + ")"
 		default:
 			return "(" + e("int") + " " + g.pick("<", "==", ">") + " " + e("int") + ")"
 		}
@@ -446,7 +446,7 @@ func (g *exprGen) expr(typ string, depth int) string {
 		case 7:
 			return "(" + e("bool") + " ? " + e("int") + " : " + e("int") + ")"
 		default:
-			return e("string") + ".size()"
+			return e(g.pick("string", "list(string)", "map(string, int)", "bytes")) + ".size()"
 		}
 	case "uint":
 		switch g.r.IntN(3) {
@@ -497,6 +497,15 @@ func (g *exprGen) expr(typ string, depth int) string {
 		}
 	}
 	if el := elemOf(typ); el != "" {
+		if typ == "list(int)" && g.chance(0.15) {
+			return e("list(list(int))") + "[" + e("int") + "]"
+		}
+		if typ == "list(string)" && g.chance(0.15) {
+			return e("map(string, list(string))") + "[" + e("string") + "]"
+		}
+		if g.chance(0.1) {
+			return "(" + e("bool") + " ? " + e(typ) + " : " + e(typ) + ")"
+		}
 		switch g.r.IntN(4) {
 		case 0:
 			return "(" + e(typ) + " + " + e(typ) + ")"
