@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs permc's whole test suite from a fresh clone: Go unit, golden, corpus and
-# end-to-end tests (with the race detector), then the example suites through the CLI.
+# end-to-end tests (with the race detector), then the example suites through the CLI,
+# then the JavaScript loader of the Wasm modules in Node and in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Modules built for the Go and generated-code backends are cached here for the whole
+# run, so each spec's Wasm module is built once and shared by every test below.
+if [ -z "${PERMC_CACHE:-}" ]; then
+	PERMC_CACHE=$(mktemp -d)
+	trap 'rm -rf "$PERMC_CACHE"' EXIT
+fi
+export PERMC_CACHE
 
 # The query-plan tests (cond/pgsql) run their SQL on a real PostgreSQL: a
 # throw-away cluster the tests start themselves, as the postgres user when run as
@@ -23,18 +32,42 @@ ensure_postgres() {
 }
 ensure_postgres
 
+# The JavaScript loader's browser test runs headless Chromium (or $CHROMIUM).
+ensure_chromium() {
+	if [ -n "${CHROMIUM:-}" ] || command -v chromium >/dev/null; then
+		return
+	fi
+	if ! command -v apt-get >/dev/null; then
+		echo "Chromium is missing and apt-get is not available: install Chromium or set CHROMIUM" >&2
+		exit 1
+	fi
+	local sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	echo "== installing Chromium (apt-get)"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+}
+ensure_chromium
+
 echo "== go vet"
 go vet ./...
 
 echo "== go test"
 go test -race -count=1 ./...
 
-echo "== example suites (permc test), on the reference evaluator and the generated Go"
+echo "== example suites (permc test), on the reference evaluator, the generated Go and Wasm"
 go run ./cmd/permc test examples/
 go run ./cmd/permc test --backend go examples/
+go run ./cmd/permc test --backend wasm examples/
 
 echo "== examples module: the services, their generated code (fresh?) and its suites"
 (cd examples && go vet ./... && go test -race -count=1 ./...)
 
 echo "== bench module: every engine answers the benchmark scenario correctly (no timing)"
 (cd bench && go vet ./... && go test -count=1 -run . ./...)
+
+echo "== JavaScript loader (wasm/js): Node tests, type check, headless Chromium"
+PERMC_JS_FIXTURES="$PERMC_CACHE/js-fixtures"
+export PERMC_JS_FIXTURES
+go run ./internal/wasmtest/jsfixtures -out "$PERMC_JS_FIXTURES"
+(cd wasm/js && npm ci --no-audit --no-fund --loglevel=error && node test/run.js && node test/run.js --browser)

@@ -376,13 +376,15 @@ export interface Warning {
 /** The answer to a well-formed request. */
 export interface Decision {
   allowed: boolean;
+  /** Absent: what tells a decision from a RequestError. */
+  error?: undefined;
   permission: Permission;
   reason: Reason;
   errors: EvalError[];
   warnings: Warning[];
 }
 
-/** The answer to a malformed request. */
+/** The answer to a malformed request; allowed is absent, so it reads as a denial. */
 export interface RequestError {
   error: string;
   allowed?: undefined;

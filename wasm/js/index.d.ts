@@ -1,0 +1,126 @@
+// Types of @permc/wasm. `permc build-wasm --dts FILE.d.ts` (or `permc dts`) writes a
+// spec's own request and decision types; pass its Spec to loadAuthorizer for them.
+
+/** The module ABI version this loader speaks. */
+export declare const ABI_VERSION: 1;
+
+/** The longest request, in UTF-8 bytes, a module decides; a longer one is answered with an error. */
+export declare const MAX_REQUEST: number;
+
+/** The types of one spec, as a file from `permc dts` declares them in its `Spec`. */
+export interface SpecTypes {
+  request: unknown;
+  decision: unknown;
+  customRoles: unknown;
+}
+
+/** Any spec: requests are objects, decisions and custom roles have their general shapes. */
+export interface AnySpec {
+  request: object;
+  decision: Decision;
+  customRoles: CustomRole[] | { roles: CustomRole[] };
+}
+
+/** Why a decision came out as it did. */
+export type Reason =
+  | { kind: "role"; role: string; assignment: number }
+  | { kind: "allow_rule"; rule: string }
+  | { kind: "deny_rule"; rule: string }
+  | { kind: "credential" }
+  | { kind: "no_grant" };
+
+/** A decision, for any spec. */
+export interface Decision {
+  allowed: boolean;
+  /** Absent: what tells a decision from a RequestError. */
+  error?: undefined;
+  permission: string;
+  reason: Reason;
+  /** Expressions that failed to evaluate (and counted as false, or denied). */
+  errors: { kind: "rule" | "role" | "scope" | "filter"; name: string; assignment?: number; message: string }[];
+  /** Role assignments that grant nothing: unknown role or scope type, missing parameter. */
+  warnings: { assignment: number; message: string }[];
+}
+
+/** The answer to a malformed request; allowed is absent, so it reads as a denial. */
+export interface RequestError {
+  error: string;
+  allowed?: undefined;
+}
+
+/** What a check answers: a decision, or a request error. */
+export type Answer<S extends SpecTypes = AnySpec> = S["decision"] | RequestError;
+
+/** A role defined at run time. */
+export interface CustomRole {
+  name: string;
+  description?: string;
+  permissions: string[];
+  scopes?: string[];
+}
+
+/** What MetadataJSON of the generated package describes. */
+export interface Metadata {
+  permc: string;
+  package: string;
+  source: string;
+  spec_sha256: string;
+  resource_types: {
+    name: string;
+    description?: string;
+    attributes: { name: string; type: string; description?: string }[];
+    permissions: string[];
+  }[];
+  permissions: string[];
+  roles: { name: string; description?: string; permissions: string[]; scopes: string[] | null }[];
+  scope_types: {
+    name: string;
+    description?: string;
+    params: { name: string; type: string; description?: string }[];
+    resources: string[];
+  }[];
+  credentials: { scopes: string[]; filters: string[] };
+}
+
+export interface LoadOptions {
+  /** Receives what the module prints to standard output, a line at a time; console.log by default. */
+  stdout?: (line: string) => void;
+  /** Receives what the module prints to standard error (the Go runtime's report when it fails); console.error by default. */
+  stderr?: (line: string) => void;
+}
+
+/** A module: its bytes, a compiled module, or a fetch Response (compiled while it downloads). */
+export type ModuleSource = BufferSource | WebAssembly.Module | Response | PromiseLike<Response>;
+
+/** Compiles a permc module and returns an Authorizer over one instance of it. */
+export declare function loadAuthorizer<S extends SpecTypes = AnySpec>(
+  source: ModuleSource,
+  options?: LoadOptions,
+): Promise<Authorizer<S>>;
+
+/**
+ * Answers requests with one module instance, synchronously. If the instance fails,
+ * the call throws a PermcError with status -1 and the next call runs on a fresh
+ * instance, with the custom roles reloaded.
+ */
+export declare class Authorizer<S extends SpecTypes = AnySpec> {
+  private constructor();
+  /** The module's ABI version. */
+  readonly abiVersion: number;
+  /** Answers one request: a decision, or {error} for a malformed request. */
+  check(request: S["request"] | string | Uint8Array): Answer<S>;
+  /** Answers one request given as JSON, with the answer as JSON, byte for byte as the generated Go code answers. */
+  checkJSON(request: string | Uint8Array): string;
+  /** Answers many requests, in order, in as few calls into the module as their size allows. */
+  checkBatch(requests: ReadonlyArray<S["request"] | string>): Answer<S>[];
+  /** Replaces the custom roles; throws a PermcError listing every problem, keeping the roles in force. */
+  loadRoles(roles: S["customRoles"] | string): void;
+  /** Describes the spec the module was built from. */
+  metadata(): Metadata;
+}
+
+/** An error from the module: invalid custom roles, a bad call, or an instance that failed. */
+export declare class PermcError extends Error {
+  /** 1 rejected input, 2 bad call, 3 internal error, -1 the instance failed. */
+  readonly status: number;
+}

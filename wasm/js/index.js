@@ -1,0 +1,246 @@
+// @permc/wasm: load a permc module (built by `permc build-wasm`) and answer
+// authorization requests with it, in Node and in browsers. No dependencies: the
+// module's few WASI imports are provided by ./wasi.js. The ABI is docs/wasm-abi.md
+// in the permc repository.
+
+import { wasiImports, WasiExit } from "./wasi.js";
+
+/** The module ABI version this loader speaks. */
+export const ABI_VERSION = 1;
+
+/** The longest request (in UTF-8 bytes) a module decides; longer ones are answered with an error. */
+export const MAX_REQUEST = 1 << 20;
+
+const MAX_BLOCK = 4 << 20; // the largest block permc_alloc hands out
+const MAX_BATCH = 4096; // the most requests in one permc_check_batch call
+
+// Result statuses (bits 28-31 of an export's i64).
+const OK = 0;
+const REJECTED = 1;
+
+/** An error from the module: invalid custom roles, a bad call, or an instance that failed. */
+export class PermcError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = "PermcError";
+    /** The ABI status: 1 rejected input, 2 bad call, 3 internal error; -1 the instance failed. */
+    this.status = status;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Compiles a permc module and returns an Authorizer over one instance of it.
+ *
+ * source is the module: bytes (ArrayBuffer, typed array), a WebAssembly.Module, or a
+ * fetch Response (or a promise of one), which is compiled while it downloads.
+ */
+export async function loadAuthorizer(source, options = {}) {
+  source = await source;
+  let module;
+  if (source instanceof WebAssembly.Module) {
+    module = source;
+  } else if (typeof Response !== "undefined" && source instanceof Response) {
+    module = await (WebAssembly.compileStreaming && /wasm/.test(source.headers.get("content-type") ?? "")
+      ? WebAssembly.compileStreaming(source)
+      : WebAssembly.compile(await source.arrayBuffer()));
+  } else {
+    module = await WebAssembly.compile(source);
+  }
+  return new Authorizer(module, options, TOKEN);
+}
+
+const TOKEN = Symbol("permc");
+
+/**
+ * Authorizer answers requests with one module instance. Its methods are synchronous;
+ * an instance runs one call at a time, which is all JavaScript needs (use one
+ * Authorizer per worker for parallelism). If the instance fails (it traps or its Go
+ * runtime exits), the call throws a PermcError with status -1 and the next call runs
+ * on a fresh instance, with the custom roles reloaded.
+ */
+export class Authorizer {
+  #module;
+  #options;
+  #exports = null;
+  #memory = null;
+  #block = 0;
+  #blockLen = 0;
+  #roles = null; // the custom roles in force, as bytes
+  #metadata = null;
+
+  constructor(module, options, token) {
+    if (token !== TOKEN) throw new TypeError("use loadAuthorizer() to make an Authorizer");
+    this.#module = module;
+    this.#options = options;
+    this.#start();
+    const version = this.#exports.permc_abi_version();
+    if (version !== ABI_VERSION) {
+      throw new PermcError(`the module speaks ABI version ${version} and this loader version ${ABI_VERSION}; rebuild it with a matching permc`, -1);
+    }
+  }
+
+  /** The module's ABI version. */
+  get abiVersion() {
+    return ABI_VERSION;
+  }
+
+  #start() {
+    let instance;
+    const imports = wasiImports(this.#module, () => instance.exports.memory, this.#options);
+    instance = new WebAssembly.Instance(this.#module, imports);
+    const ex = instance.exports;
+    for (const name of ["memory", "_initialize", "permc_abi_version", "permc_alloc", "permc_free", "permc_check", "permc_check_batch", "permc_load_roles", "permc_metadata"]) {
+      if (!(name in ex)) throw new PermcError(`the module does not export ${name}: not a permc module`, -1);
+    }
+    ex._initialize();
+    this.#exports = ex;
+    this.#memory = ex.memory;
+    this.#block = 0;
+    this.#blockLen = 0;
+    if (this.#roles !== null) {
+      const [status, text] = this.#call("permc_load_roles", this.#roles);
+      if (status !== OK) throw new PermcError(errorMessage(text), status);
+    }
+  }
+
+  // #write copies bytes into the instance's block, growing it when needed.
+  #write(bytes) {
+    if (bytes.length > this.#blockLen || this.#block === 0) {
+      const size = Math.min(Math.max(bytes.length, 2 * this.#blockLen, 4096), MAX_BLOCK);
+      if (bytes.length > size) throw new PermcError(`the input is longer than ${MAX_BLOCK} bytes`, REJECTED);
+      if (this.#block !== 0) this.#exports.permc_free(this.#block);
+      this.#block = this.#exports.permc_alloc(size) >>> 0;
+      this.#blockLen = this.#block === 0 ? 0 : size;
+      if (this.#block === 0) throw new PermcError(`the module refused a block of ${size} bytes`, -1);
+    }
+    new Uint8Array(this.#memory.buffer, this.#block, bytes.length).set(bytes);
+  }
+
+  // #call passes bytes to an export and returns [status, result text].
+  #call(name, bytes) {
+    if (this.#exports === null) this.#start();
+    try {
+      this.#write(bytes);
+      return this.#result(this.#exports[name](this.#block, bytes.length));
+    } catch (e) {
+      if (e instanceof PermcError && e.status !== -1) throw e;
+      // A trap or an exit leaves the instance in no state to be trusted.
+      this.#exports = null;
+      this.#memory = null;
+      const why = e instanceof WasiExit || e instanceof WebAssembly.RuntimeError ? e.message : String(e);
+      throw new PermcError(`the module instance failed (it is replaced): ${why}`, -1);
+    }
+  }
+
+  #result(packed) {
+    const ptr = Number(packed >> 32n);
+    const status = Number((packed >> 28n) & 0xfn);
+    const len = Number(packed & 0xfffffffn);
+    // Memory may have grown during the call: view its current buffer.
+    const text = len === 0 ? "" : decoder.decode(new Uint8Array(this.#memory.buffer, ptr, len));
+    return [status, text];
+  }
+
+  /**
+   * checkJSON answers one request given as JSON text or UTF-8 bytes, with the answer's
+   * JSON text: the decision, or {"error": "..."} for a malformed request, byte for
+   * byte what the Go code generated from the same spec answers.
+   */
+  checkJSON(request) {
+    let bytes = typeof request === "string" ? encoder.encode(request) : request;
+    // The module answers a longer request with an error without reading it.
+    if (bytes.length > MAX_REQUEST) bytes = bytes.subarray(0, MAX_REQUEST + 1);
+    const [status, text] = this.#call("permc_check", bytes);
+    if (status !== OK && status !== REJECTED) throw new PermcError(errorMessage(text), status);
+    return text;
+  }
+
+  /**
+   * check answers one request (an object, or its JSON text) with the parsed answer: a
+   * decision, or {error} for a malformed request.
+   */
+  check(request) {
+    return JSON.parse(this.checkJSON(typeof request === "string" || request instanceof Uint8Array ? request : JSON.stringify(request)));
+  }
+
+  /**
+   * checkBatch answers many requests (objects or JSON texts) in as few calls into the
+   * module as their size allows; the answers are in order, each as check gives it.
+   */
+  checkBatch(requests) {
+    const answers = new Array(requests.length);
+    let lines = [];
+    let indexes = []; // the request each line is
+    let size = 0; // an upper bound of the lines' UTF-8 length
+    const flush = () => {
+      if (lines.length === 0) return;
+      const [status, text] = this.#call("permc_check_batch", encoder.encode(lines.join("")));
+      if (status !== OK) throw new PermcError(errorMessage(text), status);
+      const out = text.split("\n");
+      indexes.forEach((i, k) => (answers[i] = JSON.parse(out[k])));
+      lines = [];
+      indexes = [];
+      size = 0;
+    };
+    requests.forEach((r, i) => {
+      const text = typeof r === "string" ? r : JSON.stringify(r);
+      if (!oneLine(text)) {
+        flush();
+        answers[i] = this.check(text);
+        return;
+      }
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (lines.length === MAX_BATCH || size + 3 * text.length + 1 > MAX_BLOCK) flush();
+      lines.push(text + "\n");
+      indexes.push(i);
+      size += 3 * text.length + 1;
+    });
+    flush();
+    return answers;
+  }
+
+  /**
+   * loadRoles replaces the custom roles with roles (an array of roles, {roles: [...]},
+   * or its JSON text), validated against the spec. Invalid roles throw a PermcError
+   * listing every problem, and the roles in force stay in force.
+   */
+  loadRoles(roles) {
+    const bytes = encoder.encode(typeof roles === "string" ? roles : JSON.stringify(roles));
+    const [status, text] = this.#call("permc_load_roles", bytes);
+    if (status !== OK) throw new PermcError(errorMessage(text), status);
+    this.#roles = bytes;
+  }
+
+  /** metadata describes the spec the module was built from. */
+  metadata() {
+    if (this.#metadata === null) {
+      if (this.#exports === null) this.#start();
+      const [status, text] = this.#result(this.#exports.permc_metadata());
+      if (status !== OK) throw new PermcError(errorMessage(text), status);
+      this.#metadata = JSON.parse(text);
+    }
+    return structuredClone(this.#metadata);
+  }
+}
+
+// oneLine reports whether a request can be one line of a JSON Lines batch: no newline,
+// not blank (the module skips blank lines), not starting with "[" (which makes the
+// module read the batch as an array), and short enough. One that cannot is malformed
+// or too long anyway, and is checked alone.
+function oneLine(text) {
+  const t = text.trimStart();
+  return t.length > 0 && t[0] !== "[" && !text.includes("\n") && text.length <= MAX_REQUEST / 3;
+}
+
+function errorMessage(text) {
+  try {
+    const v = JSON.parse(text);
+    if (typeof v.error === "string") return v.error;
+  } catch {
+    // not JSON: report it as it is
+  }
+  return text;
+}
