@@ -9,8 +9,8 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// fake answers {"id": X} with a decision naming X, panics on {"panic": ...}, and
-// accepts custom roles that are a JSON array.
+// fake answers {"id": X} with a decision naming X, panics on {"__panic__": ...}, and
+// accepts custom roles that are a JSON array (and panics on ["__panic__"]).
 type fake struct{ roles string }
 
 func (f *fake) CheckJSON(dst, req []byte) []byte {
@@ -18,9 +18,9 @@ func (f *fake) CheckJSON(dst, req []byte) []byte {
 	if err != nil {
 		return runtime.AppendErrorJSON(dst, err.Error())
 	}
-	if _, ok := doc.Get("panic"); ok {
-		var m map[string]int
-		m["boom"]++ // a nil map write: a runtime panic, as a bug would raise
+	if _, ok := doc.Get("__panic__"); ok {
+		var none []byte
+		_ = none[len(req)] // an index out of range: a runtime panic, as a bug would raise
 	}
 	id, ok := doc.Get("id")
 	if !ok {
@@ -39,7 +39,7 @@ func (f *fake) LoadRolesJSON(data []byte) error {
 	if doc.Kind != runtime.JSONArray {
 		return errors.New("want an array")
 	}
-	if _, ok := doc.Get("x"); ok {
+	if len(doc.Elems) > 0 && doc.Elems[0].Str == "__panic__" {
 		panic("roles")
 	}
 	f.roles = string(data)
@@ -240,27 +240,29 @@ func TestBatchLimit(t *testing.T) {
 // answers the next call.
 func TestPanics(t *testing.T) {
 	g := newGuest()
-	bad := put(t, g, `{"panic":1}`)
-	good := put(t, g, `{"id":"a"}`)
-	if s, out := result(t, g, g.Check(bad, 11)); s != Internal || !strings.HasPrefix(out, `{"error":"permc module: internal error: assignment to entry in nil map`) {
+	call := func(fn func(uint32, uint32) uint64, in string) (Status, string) {
+		t.Helper()
+		return result(t, g, fn(put(t, g, in), uint32(len(in))))
+	}
+	if s, out := call(g.Check, `{"__panic__":1}`); s != Internal || !strings.HasPrefix(out, `{"error":"permc module: internal error: runtime error: index out of range [15] with length 0`) {
 		t.Errorf("Check(panic) = %d %s", s, out)
 	}
-	if s, out := result(t, g, g.Check(good, 10)); s != OK {
+	if s, out := call(g.Check, `{"id":"a"}`); s != OK {
 		t.Errorf("Check after a panic = %d %s", s, out)
 	}
-	batch := put(t, g, "{\"id\":\"a\"}\n{\"panic\":1}\n")
-	if s, _ := result(t, g, g.CheckBatch(batch, 22)); s != Internal {
+	if s, _ := call(g.CheckBatch, "{\"id\":\"a\"}\n{\"__panic__\":1}\n"); s != Internal {
 		t.Errorf("CheckBatch(panic) = %d", s)
 	}
-	roles := put(t, g, `{"x":1}`)
-	if s, out := result(t, g, g.LoadRoles(roles, 7)); s != Rejected || out != `{"error":"want an array"}` {
+	if s, out := call(g.LoadRoles, `{"x":1}`); s != Rejected || out != `{"error":"want an array"}` {
 		t.Errorf("LoadRoles(object) = %d %s", s, out)
 	}
-	roles = put(t, g, `[{"x":1}]`)
-	if s, out := result(t, g, g.LoadRoles(roles, 9)); s != OK || out != "" {
+	if s, out := call(g.LoadRoles, `[{"x":1}]`); s != OK || out != "" {
 		t.Errorf("LoadRoles = %d %q", s, out)
 	}
-	if s, out := result(t, g, g.Check(good, 10)); s != OK || !strings.Contains(out, `"roles":[{"x":1}]`) {
+	if s, out := call(g.LoadRoles, `["__panic__"]`); s != Internal || out != `{"error":"permc module: internal error: roles"}` {
+		t.Errorf("LoadRoles(panic) = %d %s", s, out)
+	}
+	if s, out := call(g.Check, `{"id":"a"}`); s != OK || !strings.Contains(out, `"roles":[{"x":1}]`) {
 		t.Errorf("Check after LoadRoles = %d %s", s, out)
 	}
 }
