@@ -58,7 +58,7 @@ func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
 // attrDecoder emits func name(j *runtime.JSON, v *T, where string) error, decoding an
 // attributes object into v: undeclared attributes and wrong types are errors, null and
 // omitted attributes keep their zero values.
-func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs []*spec.Attribute, what string) {
+func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs []*spec.Attribute, what, where string) {
 	namesVar := g.ns.name(name + "Names")
 	var names []jen.Code
 	for _, a := range attrs {
@@ -69,24 +69,24 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 	for _, a := range attrs {
 		cases = append(cases, jen.Case(jen.Lit(a.Name)).Block(
 			jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
-			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(a.Type, jen.Id("v"), jen.Id("where").Op("+").Lit("."+a.Name))),
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(a.Type, jen.Id("v"), jen.Lit(where+"."+a.Name))),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("dst").Dot(g.fields[obj][a.Name]).Op("=").Id("x"),
 		))
 	}
-	cases = append(cases, jen.Default().Return(rtCall("UndeclaredAttribute", jen.Id("where"), jen.Id("k"), jen.Id(namesVar))))
+	cases = append(cases, jen.Default().Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("k"), jen.Id(namesVar))))
 	loop := jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("j").Dot("Keys")).Block(
 		jen.Id("v").Op(":=").Op("&").Id("j").Dot("Elems").Index(jen.Id("i")),
 		jen.Switch(jen.Id("k")).Block(cases...),
 	)
 	if len(attrs) == 0 {
 		loop = jen.If(jen.Len(jen.Id("j").Dot("Keys")).Op(">").Lit(0)).Block(
-			jen.Return(rtCall("UndeclaredAttribute", jen.Id("where"), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
+			jen.Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
 	}
-	comment(f, name+" decodes the attributes of "+what+" into dst.")
-	f.Func().Id(name).Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType), jen.Id("where").String()).Error().Block(
+	comment(f, name+" decodes the attributes of "+what+" ("+where+") into dst.")
+	f.Func().Id(name).Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
 		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
-		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
+		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Lit(where))),
 		loop,
 		jen.Return(jen.Nil()),
 	)
@@ -123,7 +123,7 @@ reference evaluator.`)
 		cases = append(cases, jen.Case(jen.Lit(r.Name)).Block(
 			jen.Var().Id("r").Id(g.resStruct[r]),
 			jen.If(jen.List(jen.Id("r").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("rj"), jen.Lit("id")), jen.Lit("resource.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			retIfErr(jen.Id(g.resDecode[r]).Call(rtCall("Field", jen.Id("rj"), jen.Lit("attributes")), jen.Op("&").Id("r"), jen.Lit("resource.attributes"))),
+			retIfErr(jen.Id(g.resDecode[r]).Call(rtCall("Field", jen.Id("rj"), jen.Lit("attributes")), jen.Op("&").Id("r"))),
 			jen.List(jen.Id("perm"), jen.Err()).Op(":=").Id("decodePermission").Call(jen.Op("&").Id("doc"), jen.Id("typ"), jen.Lit(r.Index), jen.Id(g.resNames[r])),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Var().Id("q").Id("request"),
@@ -180,31 +180,34 @@ reference evaluator.`)
 		retIfErr(rtCall("CheckKeys", jen.Id("pj"), jen.Lit("principal"), jen.Lit("id"), jen.Lit("attributes"), jen.Lit("roles"))),
 		jen.Var().Err().Error(),
 		jen.If(jen.List(jen.Id("q").Dot("principal").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("pj"), jen.Lit("id")), jen.Lit("principal.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		retIfErr(jen.Id("decodePrincipalAttributes").Call(rtCall("Field", jen.Id("pj"), jen.Lit("attributes")), jen.Op("&").Id("q").Dot("principal"), jen.Lit("principal.attributes"))),
+		retIfErr(jen.Id("decodePrincipalAttributes").Call(rtCall("Field", jen.Id("pj"), jen.Lit("attributes")), jen.Op("&").Id("q").Dot("principal"))),
 		jen.If(jen.Id("roles").Op(":=").Add(rtCall("Field", jen.Id("pj"), jen.Lit("roles"))), jen.Id("roles").Op("!=").Nil()).Block(
 			retIfErr(rtCall("WantArray", jen.Id("roles"), jen.Lit("principal.roles"))),
 			jen.Id("q").Dot("principal").Dot("Roles").Op("=").Make(jen.Index().Id("Assignment"), jen.Len(jen.Id("roles").Dot("Elems"))),
 			jen.For(jen.Id("i").Op(":=").Range().Id("roles").Dot("Elems")).Block(
-				retIfErr(jen.Id("decodeAssignment").Call(jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), jen.Id("i"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal").Dot("Roles").Index(jen.Id("i")), jen.Id("d"))),
+				jen.Id("as").Op(":=").Op("&").Id("q").Dot("principal").Dot("Roles").Index(jen.Id("i")),
+				cmt("The path of the assignment is built only for an error's message."),
+				jen.If(jen.Id("decodeAssignment").Call(jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), jen.Lit(""), jen.Id("i"), jen.Id("t"), jen.Id("as"), jen.Id("d")).Op("!=").Nil()).Block(
+					jen.Return(jen.Id("decodeAssignment").Call(jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), rtCall("ElemWhere", jen.Lit("principal.roles"), jen.Id("i")), jen.Id("i"), jen.Id("t"), jen.Id("as"), jen.Id("d")))),
 			),
 		),
-		retIfErr(jen.Id("decodeContext").Call(rtCall("Field", jen.Id("doc"), jen.Lit("context")), jen.Op("&").Id("q").Dot("ctx"), jen.Lit("context"))),
+		retIfErr(jen.Id("decodeContext").Call(rtCall("Field", jen.Id("doc"), jen.Lit("context")), jen.Op("&").Id("q").Dot("ctx"))),
 		jen.Id("cj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("credential"))),
 		jen.If(jen.Id("cj").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 		retIfErr(rtCall("WantObject", jen.Id("cj"), jen.Lit("credential"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("cj"), jen.Lit("credential"), jen.Lit("scopes"), jen.Lit("permissions"), jen.Lit("roles"), jen.Lit("filters"), jen.Lit("attributes"))),
 		jen.Id("c").Op(":=").Op("&").Id("Credential").Values(),
-		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.Id("key").String(), jen.Id("dst").Op("*").Index().String()).Values(
-			jen.Values(jen.Lit("scopes"), jen.Op("&").Id("c").Dot("Scopes")),
-			jen.Values(jen.Lit("permissions"), jen.Op("&").Id("c").Dot("Permissions")),
-			jen.Values(jen.Lit("roles"), jen.Op("&").Id("c").Dot("Roles")),
-			jen.Values(jen.Lit("filters"), jen.Op("&").Id("c").Dot("Filters")),
+		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.List(jen.Id("key"), jen.Id("where")).String(), jen.Id("dst").Op("*").Index().String()).Values(
+			jen.Values(jen.Lit("scopes"), jen.Lit("credential.scopes"), jen.Op("&").Id("c").Dot("Scopes")),
+			jen.Values(jen.Lit("permissions"), jen.Lit("credential.permissions"), jen.Op("&").Id("c").Dot("Permissions")),
+			jen.Values(jen.Lit("roles"), jen.Lit("credential.roles"), jen.Op("&").Id("c").Dot("Roles")),
+			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters")),
 		)).Block(
 			jen.If(jen.Id("v").Op(":=").Add(rtCall("Field", jen.Id("cj"), jen.Id("l").Dot("key"))), jen.Id("v").Op("!=").Nil()).Block(
-				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Add(rtCall("WantStrings", jen.Id("v"), jen.Lit("credential.").Op("+").Id("l").Dot("key"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Add(rtCall("WantStrings", jen.Id("v"), jen.Id("l").Dot("where"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			),
 		),
-		retIfErr(jen.Id("decodeCredentialAttributes").Call(rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"), jen.Lit("credential.attributes"))),
+		retIfErr(jen.Id("decodeCredentialAttributes").Call(rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"))),
 		jen.Id("q").Dot("cred").Op("=").Id("c"),
 		jen.Return(jen.Nil()),
 	)
@@ -217,7 +220,7 @@ reference evaluator.`)
 			stmts = append(stmts, retIfErr(jen.Id("noParams").Call(jen.Id("sj"), jen.Id("where"), jen.Id("scope"))))
 		} else {
 			stmts = append(stmts,
-				jen.List(jen.Id("seen"), jen.Err()).Op(":=").Id(g.scopeDec[sc]).Call(jen.Id("sj"), jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc]), jen.Id("where").Op("+").Lit(".scope")),
+				jen.List(jen.Id("seen"), jen.Err()).Op(":=").Id(g.scopeDec[sc]).Call(jen.Id("sj"), jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc]), jen.Id("where")),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			)
 			for i, p := range sc.Params {
@@ -231,8 +234,7 @@ reference evaluator.`)
 		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
 	}
 	comment(f, "decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
-	f.Func().Id("decodeAssignment").Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
-		jen.Id("where").Op(":=").Add(rtCall("ElemWhere", jen.Lit("principal.roles"), jen.Id("i"))),
+	f.Func().Id("decodeAssignment").Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String(), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("j"), jen.Id("where"), jen.Lit("role"), jen.Lit("scope"))),
 		jen.List(jen.Id("role"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("j"), jen.Lit("role")), jen.Id("where").Op("+").Lit(".role"))),
@@ -273,14 +275,14 @@ reference evaluator.`)
 			names = append(names, jen.Lit(p.Name))
 			cases = append(cases, jen.Case(jen.Lit(p.Name)).Block(
 				jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
-				jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(p.Type, jen.Id("v"), jen.Id("where").Op("+").Lit("."+p.Name))),
+				jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(p.Type, jen.Id("v"), jen.Id("where").Op("+").Lit(".scope."+p.Name))),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("seen"), jen.Err())),
 				jen.Id("dst").Dot(g.fields[sc][p.Name]).Op("=").Id("x"),
 				jen.Id("seen").Index(jen.Lit(i)).Op("=").True(),
 			))
 		}
-		cases = append(cases, jen.Default().Return(jen.Id("seen"), rtCall("Errorf", jen.Id("where"), jen.Lit(": scope "+strconv.Quote(sc.Name)+" has no parameter "), rtCall("Quote", jen.Id("k")), rtCall("DidYouMean", jen.Id("k"), jen.Index().String().Values(names...)))))
-		comment(f, g.scopeDec[sc]+" decodes the parameters of a scope of type "+sc.Name+" into dst, and reports\nwhich were given.")
+		cases = append(cases, jen.Default().Return(jen.Id("seen"), rtCall("Errorf", jen.Id("where"), jen.Lit(".scope: scope "+strconv.Quote(sc.Name)+" has no parameter "), rtCall("Quote", jen.Id("k")), rtCall("DidYouMean", jen.Id("k"), jen.Index().String().Values(names...)))))
+		comment(f, g.scopeDec[sc]+" decodes the parameters of a scope of type "+sc.Name+" into dst, and reports\nwhich were given; where is the path of the assignment.")
 		f.Func().Id(g.scopeDec[sc]).Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(g.scopeType[sc]), jen.Id("where").String()).Params(jen.Id("seen").Index(jen.Lit(len(sc.Params))).Bool(), jen.Err().Error()).Block(
 			jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
 				jen.If(jen.Id("k").Op("==").Lit("type")).Block(jen.Continue()),
@@ -291,11 +293,11 @@ reference evaluator.`)
 		)
 	}
 
-	g.attrDecoder(f, "decodePrincipalAttributes", "Principal", principalObj, s.Principal, "the principal")
-	g.attrDecoder(f, "decodeContext", "Context", contextObj, s.Context, "the context")
-	g.attrDecoder(f, "decodeCredentialAttributes", "Credential", credentialObj, s.Credentials.Attributes, "the credential")
+	g.attrDecoder(f, "decodePrincipalAttributes", "Principal", principalObj, s.Principal, "the principal", "principal.attributes")
+	g.attrDecoder(f, "decodeContext", "Context", contextObj, s.Context, "the context", "context")
+	g.attrDecoder(f, "decodeCredentialAttributes", "Credential", credentialObj, s.Credentials.Attributes, "the credential", "credential.attributes")
 	for _, r := range s.Resources {
-		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, "a "+r.Name)
+		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, "a "+r.Name, "resource.attributes")
 	}
 	return f
 }

@@ -66,6 +66,10 @@ func ParseJSON(data []byte) (JSON, error) {
 type jsonParser struct {
 	data []byte
 	i    int
+	// elems and keys are scratch stacks holding the members of the arrays and objects
+	// being parsed.
+	elems []JSON
+	keys  []string
 }
 
 // JSONError is a syntax error in a JSON document.
@@ -129,12 +133,15 @@ func (p *jsonParser) literal(word string) error {
 
 func (p *jsonParser) object(depth int) (JSON, error) {
 	p.i++ // {
-	v := JSON{Kind: JSONObject, Keys: []string{}, Elems: []JSON{}}
-	var seen map[string]bool // v.Keys, once there are many
+	// Members are collected on the parser's scratch stacks, above base, and copied into
+	// slices of the exact size at the end: one allocation per slice instead of one per
+	// growth of an append.
+	base, kbase := len(p.elems), len(p.keys)
+	var seen map[string]bool // the object's keys, once there are many
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
-		return v, nil
+		return JSON{Kind: JSONObject, Keys: []string{}, Elems: []JSON{}}, nil
 	}
 	for {
 		p.space()
@@ -146,7 +153,7 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		if err != nil {
 			return JSON{}, err
 		}
-		if p.duplicate(v.Keys, &seen, k) {
+		if p.duplicate(p.keys[kbase:], &seen, k) {
 			return JSON{}, &JSONError{Offset: at, Msg: "duplicate key " + strconv.Quote(k)}
 		}
 		p.space()
@@ -158,8 +165,8 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		if err != nil {
 			return JSON{}, err
 		}
-		v.Keys = append(v.Keys, k)
-		v.Elems = append(v.Elems, e)
+		p.keys = append(p.keys, k)
+		p.elems = append(p.elems, e)
 		p.space()
 		if p.i >= len(p.data) {
 			return JSON{}, p.errorf("unexpected end of input in object")
@@ -170,10 +177,23 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		}
 		if p.data[p.i] == '}' {
 			p.i++
+			v := JSON{Kind: JSONObject, Keys: make([]string, len(p.keys)-kbase), Elems: make([]JSON, len(p.elems)-base)}
+			copy(v.Keys, p.keys[kbase:])
+			copy(v.Elems, p.elems[base:])
+			p.pop(base, kbase)
 			return v, nil
 		}
 		return JSON{}, p.errorf("expected ',' or '}' in object")
 	}
+}
+
+// pop drops the scratch stacks back to base and kbase, clearing what they held so
+// that the parsed document is not kept alive by them.
+func (p *jsonParser) pop(base, kbase int) {
+	clear(p.elems[base:])
+	clear(p.keys[kbase:])
+	p.elems = p.elems[:base]
+	p.keys = p.keys[:kbase]
 }
 
 // manyKeys is where duplicate detection switches from comparing a key with every
@@ -207,18 +227,18 @@ func (p *jsonParser) duplicate(keys []string, seen *map[string]bool, k string) b
 
 func (p *jsonParser) array(depth int) (JSON, error) {
 	p.i++ // [
-	v := JSON{Kind: JSONArray, Elems: []JSON{}}
+	base := len(p.elems)
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
 		p.i++
-		return v, nil
+		return JSON{Kind: JSONArray, Elems: []JSON{}}, nil
 	}
 	for {
 		e, err := p.value(depth + 1)
 		if err != nil {
 			return JSON{}, err
 		}
-		v.Elems = append(v.Elems, e)
+		p.elems = append(p.elems, e)
 		p.space()
 		if p.i >= len(p.data) {
 			return JSON{}, p.errorf("unexpected end of input in array")
@@ -229,6 +249,9 @@ func (p *jsonParser) array(depth int) (JSON, error) {
 		}
 		if p.data[p.i] == ']' {
 			p.i++
+			v := JSON{Kind: JSONArray, Elems: make([]JSON, len(p.elems)-base)}
+			copy(v.Elems, p.elems[base:])
+			p.pop(base, len(p.keys))
 			return v, nil
 		}
 		return JSON{}, p.errorf("expected ',' or ']' in array")

@@ -257,15 +257,17 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// DecodeListOf decodes an array whose elements elem decodes.
+// DecodeListOf decodes an array whose elements elem decodes. An element's path is
+// built only for the message of an error: the element is decoded again with it.
 func DecodeListOf[T any](j *JSON, where string, elem func(*JSON, string) (T, error)) ([]T, error) {
 	if err := DecodeList(j, where); err != nil {
 		return nil, err
 	}
 	out := make([]T, len(j.Elems))
 	for i := range j.Elems {
-		v, err := elem(&j.Elems[i], ElemWhere(where, i))
+		v, err := elem(&j.Elems[i], where)
 		if err != nil {
+			_, err = elem(&j.Elems[i], ElemWhere(where, i))
 			return nil, err
 		}
 		out[i] = v
@@ -273,15 +275,17 @@ func DecodeListOf[T any](j *JSON, where string, elem func(*JSON, string) (T, err
 	return out, nil
 }
 
-// DecodeMapOf decodes an object whose values elem decodes.
+// DecodeMapOf decodes an object whose values elem decodes, building a value's path
+// only for the message of an error, as DecodeListOf does.
 func DecodeMapOf[T any](j *JSON, where string, elem func(*JSON, string) (T, error)) (map[string]T, error) {
 	if err := DecodeMap(j, where); err != nil {
 		return nil, err
 	}
 	out := make(map[string]T, len(j.Keys))
 	for i, k := range j.Keys {
-		v, err := elem(&j.Elems[i], KeyWhere(where, k))
+		v, err := elem(&j.Elems[i], where)
 		if err != nil {
+			_, err = elem(&j.Elems[i], KeyWhere(where, k))
 			return nil, err
 		}
 		out[k] = v

@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, libraryPermissionNames)
@@ -116,7 +116,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -125,12 +125,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -145,16 +147,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -164,8 +166,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 	switch scope {
 	case "org":
 		as.Scope.Type = ScopeOrg
-		seen, err := decodeOrgScope(sj, &as.Scope.Org, where+".scope")
+		seen, err := decodeOrgScope(sj, &as.Scope.Org, where)
 		if err != nil {
 			return err
 		}
@@ -202,7 +203,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "library":
 		as.Scope.Type = ScopeLibrary
-		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where+".scope")
+		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where)
 		if err != nil {
 			return err
 		}
@@ -249,7 +250,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeOrgScope decodes the parameters of a scope of type org into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -261,21 +262,21 @@ func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, where+".scope.org")
 			if err != nil {
 				return seen, err
 			}
 			dst.Org = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeLibraryScope decodes the parameters of a scope of type library into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -287,14 +288,14 @@ func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"library\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"library\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
@@ -302,60 +303,60 @@ func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen
 
 var decodePrincipalAttributesNames = []string{}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodePrincipalAttributesNames)
+		return runtime.UndeclaredAttribute("principal.attributes", j.Keys[0], decodePrincipalAttributesNames)
 	}
 	return nil
 }
 
 var decodeContextNames = []string{}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeContextNames)
+		return runtime.UndeclaredAttribute("context", j.Keys[0], decodeContextNames)
 	}
 	return nil
 }
 
 var decodeCredentialAttributesNames = []string{}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeCredentialAttributesNames)
+		return runtime.UndeclaredAttribute("credential.attributes", j.Keys[0], decodeCredentialAttributesNames)
 	}
 	return nil
 }
 
 var decodeLibraryNames = []string{"org", "public", "tags"}
 
-// decodeLibrary decodes the attributes of a library into dst.
-func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
+// decodeLibrary decodes the attributes of a library (resource.attributes) into dst.
+func decodeLibrary(j *runtime.JSON, dst *Library) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -365,7 +366,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -374,7 +375,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -383,13 +384,13 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeLibraryNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeLibraryNames)
 		}
 	}
 	return nil

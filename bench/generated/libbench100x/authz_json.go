@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, libraryPermissionNames)
@@ -74,7 +74,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes001(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes001(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 1, res001PermissionNames)
@@ -92,7 +92,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes002(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes002(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 2, res002PermissionNames)
@@ -110,7 +110,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes003(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes003(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 3, res003PermissionNames)
@@ -128,7 +128,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes004(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes004(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 4, res004PermissionNames)
@@ -146,7 +146,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes005(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes005(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 5, res005PermissionNames)
@@ -164,7 +164,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes006(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes006(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 6, res006PermissionNames)
@@ -182,7 +182,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes007(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes007(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 7, res007PermissionNames)
@@ -200,7 +200,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes008(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes008(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 8, res008PermissionNames)
@@ -218,7 +218,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes009(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes009(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 9, res009PermissionNames)
@@ -236,7 +236,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes010(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes010(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 10, res010PermissionNames)
@@ -254,7 +254,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes011(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes011(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 11, res011PermissionNames)
@@ -272,7 +272,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes012(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes012(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 12, res012PermissionNames)
@@ -290,7 +290,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes013(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes013(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 13, res013PermissionNames)
@@ -308,7 +308,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes014(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes014(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 14, res014PermissionNames)
@@ -326,7 +326,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes015(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes015(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 15, res015PermissionNames)
@@ -344,7 +344,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes016(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes016(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 16, res016PermissionNames)
@@ -362,7 +362,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes017(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes017(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 17, res017PermissionNames)
@@ -380,7 +380,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes018(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes018(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 18, res018PermissionNames)
@@ -398,7 +398,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes019(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes019(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 19, res019PermissionNames)
@@ -416,7 +416,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes020(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes020(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 20, res020PermissionNames)
@@ -434,7 +434,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes021(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes021(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 21, res021PermissionNames)
@@ -452,7 +452,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes022(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes022(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 22, res022PermissionNames)
@@ -470,7 +470,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes023(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes023(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 23, res023PermissionNames)
@@ -488,7 +488,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes024(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes024(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 24, res024PermissionNames)
@@ -506,7 +506,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes025(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes025(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 25, res025PermissionNames)
@@ -524,7 +524,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes026(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes026(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 26, res026PermissionNames)
@@ -542,7 +542,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes027(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes027(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 27, res027PermissionNames)
@@ -560,7 +560,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes028(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes028(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 28, res028PermissionNames)
@@ -578,7 +578,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes029(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes029(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 29, res029PermissionNames)
@@ -596,7 +596,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes030(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes030(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 30, res030PermissionNames)
@@ -614,7 +614,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes031(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes031(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 31, res031PermissionNames)
@@ -632,7 +632,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes032(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes032(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 32, res032PermissionNames)
@@ -650,7 +650,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes033(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes033(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 33, res033PermissionNames)
@@ -668,7 +668,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes034(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes034(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 34, res034PermissionNames)
@@ -686,7 +686,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes035(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes035(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 35, res035PermissionNames)
@@ -704,7 +704,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes036(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes036(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 36, res036PermissionNames)
@@ -722,7 +722,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes037(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes037(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 37, res037PermissionNames)
@@ -740,7 +740,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes038(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes038(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 38, res038PermissionNames)
@@ -758,7 +758,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes039(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes039(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 39, res039PermissionNames)
@@ -776,7 +776,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes040(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes040(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 40, res040PermissionNames)
@@ -794,7 +794,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes041(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes041(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 41, res041PermissionNames)
@@ -812,7 +812,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes042(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes042(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 42, res042PermissionNames)
@@ -830,7 +830,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes043(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes043(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 43, res043PermissionNames)
@@ -848,7 +848,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes044(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes044(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 44, res044PermissionNames)
@@ -866,7 +866,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes045(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes045(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 45, res045PermissionNames)
@@ -884,7 +884,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes046(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes046(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 46, res046PermissionNames)
@@ -902,7 +902,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes047(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes047(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 47, res047PermissionNames)
@@ -920,7 +920,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes048(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes048(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 48, res048PermissionNames)
@@ -938,7 +938,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes049(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes049(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 49, res049PermissionNames)
@@ -956,7 +956,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes050(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes050(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 50, res050PermissionNames)
@@ -974,7 +974,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes051(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes051(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 51, res051PermissionNames)
@@ -992,7 +992,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes052(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes052(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 52, res052PermissionNames)
@@ -1010,7 +1010,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes053(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes053(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 53, res053PermissionNames)
@@ -1028,7 +1028,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes054(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes054(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 54, res054PermissionNames)
@@ -1046,7 +1046,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes055(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes055(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 55, res055PermissionNames)
@@ -1064,7 +1064,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes056(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes056(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 56, res056PermissionNames)
@@ -1082,7 +1082,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes057(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes057(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 57, res057PermissionNames)
@@ -1100,7 +1100,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes058(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes058(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 58, res058PermissionNames)
@@ -1118,7 +1118,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes059(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes059(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 59, res059PermissionNames)
@@ -1136,7 +1136,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes060(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes060(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 60, res060PermissionNames)
@@ -1154,7 +1154,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes061(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes061(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 61, res061PermissionNames)
@@ -1172,7 +1172,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes062(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes062(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 62, res062PermissionNames)
@@ -1190,7 +1190,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes063(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes063(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 63, res063PermissionNames)
@@ -1208,7 +1208,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes064(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes064(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 64, res064PermissionNames)
@@ -1226,7 +1226,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes065(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes065(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 65, res065PermissionNames)
@@ -1244,7 +1244,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes066(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes066(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 66, res066PermissionNames)
@@ -1262,7 +1262,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes067(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes067(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 67, res067PermissionNames)
@@ -1280,7 +1280,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes068(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes068(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 68, res068PermissionNames)
@@ -1298,7 +1298,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes069(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes069(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 69, res069PermissionNames)
@@ -1316,7 +1316,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes070(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes070(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 70, res070PermissionNames)
@@ -1334,7 +1334,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes071(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes071(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 71, res071PermissionNames)
@@ -1352,7 +1352,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes072(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes072(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 72, res072PermissionNames)
@@ -1370,7 +1370,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes073(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes073(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 73, res073PermissionNames)
@@ -1388,7 +1388,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes074(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes074(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 74, res074PermissionNames)
@@ -1406,7 +1406,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes075(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes075(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 75, res075PermissionNames)
@@ -1424,7 +1424,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes076(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes076(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 76, res076PermissionNames)
@@ -1442,7 +1442,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes077(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes077(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 77, res077PermissionNames)
@@ -1460,7 +1460,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes078(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes078(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 78, res078PermissionNames)
@@ -1478,7 +1478,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes079(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes079(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 79, res079PermissionNames)
@@ -1496,7 +1496,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes080(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes080(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 80, res080PermissionNames)
@@ -1514,7 +1514,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes081(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes081(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 81, res081PermissionNames)
@@ -1532,7 +1532,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes082(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes082(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 82, res082PermissionNames)
@@ -1550,7 +1550,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes083(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes083(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 83, res083PermissionNames)
@@ -1568,7 +1568,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes084(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes084(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 84, res084PermissionNames)
@@ -1586,7 +1586,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes085(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes085(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 85, res085PermissionNames)
@@ -1604,7 +1604,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes086(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes086(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 86, res086PermissionNames)
@@ -1622,7 +1622,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes087(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes087(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 87, res087PermissionNames)
@@ -1640,7 +1640,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes088(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes088(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 88, res088PermissionNames)
@@ -1658,7 +1658,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes089(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes089(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 89, res089PermissionNames)
@@ -1676,7 +1676,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes090(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes090(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 90, res090PermissionNames)
@@ -1694,7 +1694,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes091(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes091(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 91, res091PermissionNames)
@@ -1712,7 +1712,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes092(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes092(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 92, res092PermissionNames)
@@ -1730,7 +1730,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes093(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes093(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 93, res093PermissionNames)
@@ -1748,7 +1748,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes094(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes094(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 94, res094PermissionNames)
@@ -1766,7 +1766,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes095(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes095(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 95, res095PermissionNames)
@@ -1784,7 +1784,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes096(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes096(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 96, res096PermissionNames)
@@ -1802,7 +1802,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes097(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes097(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 97, res097PermissionNames)
@@ -1820,7 +1820,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes098(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes098(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 98, res098PermissionNames)
@@ -1838,7 +1838,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes099(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes099(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 99, res099PermissionNames)
@@ -1997,7 +1997,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -2006,12 +2006,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -2026,16 +2028,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -2045,8 +2047,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -2074,7 +2075,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 	switch scope {
 	case "org":
 		as.Scope.Type = ScopeOrg
-		seen, err := decodeOrgScope(sj, &as.Scope.Org, where+".scope")
+		seen, err := decodeOrgScope(sj, &as.Scope.Org, where)
 		if err != nil {
 			return err
 		}
@@ -2083,7 +2084,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "library":
 		as.Scope.Type = ScopeLibrary
-		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where+".scope")
+		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where)
 		if err != nil {
 			return err
 		}
@@ -2092,7 +2093,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res001":
 		as.Scope.Type = ScopeRes001
-		seen, err := decodeRes001Scope(sj, &as.Scope.Res001, where+".scope")
+		seen, err := decodeRes001Scope(sj, &as.Scope.Res001, where)
 		if err != nil {
 			return err
 		}
@@ -2101,7 +2102,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res002":
 		as.Scope.Type = ScopeRes002
-		seen, err := decodeRes002Scope(sj, &as.Scope.Res002, where+".scope")
+		seen, err := decodeRes002Scope(sj, &as.Scope.Res002, where)
 		if err != nil {
 			return err
 		}
@@ -2110,7 +2111,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res003":
 		as.Scope.Type = ScopeRes003
-		seen, err := decodeRes003Scope(sj, &as.Scope.Res003, where+".scope")
+		seen, err := decodeRes003Scope(sj, &as.Scope.Res003, where)
 		if err != nil {
 			return err
 		}
@@ -2119,7 +2120,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res004":
 		as.Scope.Type = ScopeRes004
-		seen, err := decodeRes004Scope(sj, &as.Scope.Res004, where+".scope")
+		seen, err := decodeRes004Scope(sj, &as.Scope.Res004, where)
 		if err != nil {
 			return err
 		}
@@ -2128,7 +2129,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res005":
 		as.Scope.Type = ScopeRes005
-		seen, err := decodeRes005Scope(sj, &as.Scope.Res005, where+".scope")
+		seen, err := decodeRes005Scope(sj, &as.Scope.Res005, where)
 		if err != nil {
 			return err
 		}
@@ -2137,7 +2138,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res006":
 		as.Scope.Type = ScopeRes006
-		seen, err := decodeRes006Scope(sj, &as.Scope.Res006, where+".scope")
+		seen, err := decodeRes006Scope(sj, &as.Scope.Res006, where)
 		if err != nil {
 			return err
 		}
@@ -2146,7 +2147,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res007":
 		as.Scope.Type = ScopeRes007
-		seen, err := decodeRes007Scope(sj, &as.Scope.Res007, where+".scope")
+		seen, err := decodeRes007Scope(sj, &as.Scope.Res007, where)
 		if err != nil {
 			return err
 		}
@@ -2155,7 +2156,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res008":
 		as.Scope.Type = ScopeRes008
-		seen, err := decodeRes008Scope(sj, &as.Scope.Res008, where+".scope")
+		seen, err := decodeRes008Scope(sj, &as.Scope.Res008, where)
 		if err != nil {
 			return err
 		}
@@ -2164,7 +2165,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res009":
 		as.Scope.Type = ScopeRes009
-		seen, err := decodeRes009Scope(sj, &as.Scope.Res009, where+".scope")
+		seen, err := decodeRes009Scope(sj, &as.Scope.Res009, where)
 		if err != nil {
 			return err
 		}
@@ -2173,7 +2174,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res010":
 		as.Scope.Type = ScopeRes010
-		seen, err := decodeRes010Scope(sj, &as.Scope.Res010, where+".scope")
+		seen, err := decodeRes010Scope(sj, &as.Scope.Res010, where)
 		if err != nil {
 			return err
 		}
@@ -2182,7 +2183,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res011":
 		as.Scope.Type = ScopeRes011
-		seen, err := decodeRes011Scope(sj, &as.Scope.Res011, where+".scope")
+		seen, err := decodeRes011Scope(sj, &as.Scope.Res011, where)
 		if err != nil {
 			return err
 		}
@@ -2191,7 +2192,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res012":
 		as.Scope.Type = ScopeRes012
-		seen, err := decodeRes012Scope(sj, &as.Scope.Res012, where+".scope")
+		seen, err := decodeRes012Scope(sj, &as.Scope.Res012, where)
 		if err != nil {
 			return err
 		}
@@ -2200,7 +2201,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res013":
 		as.Scope.Type = ScopeRes013
-		seen, err := decodeRes013Scope(sj, &as.Scope.Res013, where+".scope")
+		seen, err := decodeRes013Scope(sj, &as.Scope.Res013, where)
 		if err != nil {
 			return err
 		}
@@ -2209,7 +2210,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res014":
 		as.Scope.Type = ScopeRes014
-		seen, err := decodeRes014Scope(sj, &as.Scope.Res014, where+".scope")
+		seen, err := decodeRes014Scope(sj, &as.Scope.Res014, where)
 		if err != nil {
 			return err
 		}
@@ -2218,7 +2219,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res015":
 		as.Scope.Type = ScopeRes015
-		seen, err := decodeRes015Scope(sj, &as.Scope.Res015, where+".scope")
+		seen, err := decodeRes015Scope(sj, &as.Scope.Res015, where)
 		if err != nil {
 			return err
 		}
@@ -2227,7 +2228,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res016":
 		as.Scope.Type = ScopeRes016
-		seen, err := decodeRes016Scope(sj, &as.Scope.Res016, where+".scope")
+		seen, err := decodeRes016Scope(sj, &as.Scope.Res016, where)
 		if err != nil {
 			return err
 		}
@@ -2236,7 +2237,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res017":
 		as.Scope.Type = ScopeRes017
-		seen, err := decodeRes017Scope(sj, &as.Scope.Res017, where+".scope")
+		seen, err := decodeRes017Scope(sj, &as.Scope.Res017, where)
 		if err != nil {
 			return err
 		}
@@ -2245,7 +2246,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res018":
 		as.Scope.Type = ScopeRes018
-		seen, err := decodeRes018Scope(sj, &as.Scope.Res018, where+".scope")
+		seen, err := decodeRes018Scope(sj, &as.Scope.Res018, where)
 		if err != nil {
 			return err
 		}
@@ -2254,7 +2255,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res019":
 		as.Scope.Type = ScopeRes019
-		seen, err := decodeRes019Scope(sj, &as.Scope.Res019, where+".scope")
+		seen, err := decodeRes019Scope(sj, &as.Scope.Res019, where)
 		if err != nil {
 			return err
 		}
@@ -2263,7 +2264,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res020":
 		as.Scope.Type = ScopeRes020
-		seen, err := decodeRes020Scope(sj, &as.Scope.Res020, where+".scope")
+		seen, err := decodeRes020Scope(sj, &as.Scope.Res020, where)
 		if err != nil {
 			return err
 		}
@@ -2272,7 +2273,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res021":
 		as.Scope.Type = ScopeRes021
-		seen, err := decodeRes021Scope(sj, &as.Scope.Res021, where+".scope")
+		seen, err := decodeRes021Scope(sj, &as.Scope.Res021, where)
 		if err != nil {
 			return err
 		}
@@ -2281,7 +2282,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res022":
 		as.Scope.Type = ScopeRes022
-		seen, err := decodeRes022Scope(sj, &as.Scope.Res022, where+".scope")
+		seen, err := decodeRes022Scope(sj, &as.Scope.Res022, where)
 		if err != nil {
 			return err
 		}
@@ -2290,7 +2291,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res023":
 		as.Scope.Type = ScopeRes023
-		seen, err := decodeRes023Scope(sj, &as.Scope.Res023, where+".scope")
+		seen, err := decodeRes023Scope(sj, &as.Scope.Res023, where)
 		if err != nil {
 			return err
 		}
@@ -2299,7 +2300,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res024":
 		as.Scope.Type = ScopeRes024
-		seen, err := decodeRes024Scope(sj, &as.Scope.Res024, where+".scope")
+		seen, err := decodeRes024Scope(sj, &as.Scope.Res024, where)
 		if err != nil {
 			return err
 		}
@@ -2308,7 +2309,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res025":
 		as.Scope.Type = ScopeRes025
-		seen, err := decodeRes025Scope(sj, &as.Scope.Res025, where+".scope")
+		seen, err := decodeRes025Scope(sj, &as.Scope.Res025, where)
 		if err != nil {
 			return err
 		}
@@ -2317,7 +2318,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res026":
 		as.Scope.Type = ScopeRes026
-		seen, err := decodeRes026Scope(sj, &as.Scope.Res026, where+".scope")
+		seen, err := decodeRes026Scope(sj, &as.Scope.Res026, where)
 		if err != nil {
 			return err
 		}
@@ -2326,7 +2327,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res027":
 		as.Scope.Type = ScopeRes027
-		seen, err := decodeRes027Scope(sj, &as.Scope.Res027, where+".scope")
+		seen, err := decodeRes027Scope(sj, &as.Scope.Res027, where)
 		if err != nil {
 			return err
 		}
@@ -2335,7 +2336,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res028":
 		as.Scope.Type = ScopeRes028
-		seen, err := decodeRes028Scope(sj, &as.Scope.Res028, where+".scope")
+		seen, err := decodeRes028Scope(sj, &as.Scope.Res028, where)
 		if err != nil {
 			return err
 		}
@@ -2344,7 +2345,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res029":
 		as.Scope.Type = ScopeRes029
-		seen, err := decodeRes029Scope(sj, &as.Scope.Res029, where+".scope")
+		seen, err := decodeRes029Scope(sj, &as.Scope.Res029, where)
 		if err != nil {
 			return err
 		}
@@ -2353,7 +2354,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res030":
 		as.Scope.Type = ScopeRes030
-		seen, err := decodeRes030Scope(sj, &as.Scope.Res030, where+".scope")
+		seen, err := decodeRes030Scope(sj, &as.Scope.Res030, where)
 		if err != nil {
 			return err
 		}
@@ -2362,7 +2363,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res031":
 		as.Scope.Type = ScopeRes031
-		seen, err := decodeRes031Scope(sj, &as.Scope.Res031, where+".scope")
+		seen, err := decodeRes031Scope(sj, &as.Scope.Res031, where)
 		if err != nil {
 			return err
 		}
@@ -2371,7 +2372,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res032":
 		as.Scope.Type = ScopeRes032
-		seen, err := decodeRes032Scope(sj, &as.Scope.Res032, where+".scope")
+		seen, err := decodeRes032Scope(sj, &as.Scope.Res032, where)
 		if err != nil {
 			return err
 		}
@@ -2380,7 +2381,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res033":
 		as.Scope.Type = ScopeRes033
-		seen, err := decodeRes033Scope(sj, &as.Scope.Res033, where+".scope")
+		seen, err := decodeRes033Scope(sj, &as.Scope.Res033, where)
 		if err != nil {
 			return err
 		}
@@ -2389,7 +2390,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res034":
 		as.Scope.Type = ScopeRes034
-		seen, err := decodeRes034Scope(sj, &as.Scope.Res034, where+".scope")
+		seen, err := decodeRes034Scope(sj, &as.Scope.Res034, where)
 		if err != nil {
 			return err
 		}
@@ -2398,7 +2399,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res035":
 		as.Scope.Type = ScopeRes035
-		seen, err := decodeRes035Scope(sj, &as.Scope.Res035, where+".scope")
+		seen, err := decodeRes035Scope(sj, &as.Scope.Res035, where)
 		if err != nil {
 			return err
 		}
@@ -2407,7 +2408,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res036":
 		as.Scope.Type = ScopeRes036
-		seen, err := decodeRes036Scope(sj, &as.Scope.Res036, where+".scope")
+		seen, err := decodeRes036Scope(sj, &as.Scope.Res036, where)
 		if err != nil {
 			return err
 		}
@@ -2416,7 +2417,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res037":
 		as.Scope.Type = ScopeRes037
-		seen, err := decodeRes037Scope(sj, &as.Scope.Res037, where+".scope")
+		seen, err := decodeRes037Scope(sj, &as.Scope.Res037, where)
 		if err != nil {
 			return err
 		}
@@ -2425,7 +2426,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res038":
 		as.Scope.Type = ScopeRes038
-		seen, err := decodeRes038Scope(sj, &as.Scope.Res038, where+".scope")
+		seen, err := decodeRes038Scope(sj, &as.Scope.Res038, where)
 		if err != nil {
 			return err
 		}
@@ -2434,7 +2435,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res039":
 		as.Scope.Type = ScopeRes039
-		seen, err := decodeRes039Scope(sj, &as.Scope.Res039, where+".scope")
+		seen, err := decodeRes039Scope(sj, &as.Scope.Res039, where)
 		if err != nil {
 			return err
 		}
@@ -2443,7 +2444,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res040":
 		as.Scope.Type = ScopeRes040
-		seen, err := decodeRes040Scope(sj, &as.Scope.Res040, where+".scope")
+		seen, err := decodeRes040Scope(sj, &as.Scope.Res040, where)
 		if err != nil {
 			return err
 		}
@@ -2452,7 +2453,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res041":
 		as.Scope.Type = ScopeRes041
-		seen, err := decodeRes041Scope(sj, &as.Scope.Res041, where+".scope")
+		seen, err := decodeRes041Scope(sj, &as.Scope.Res041, where)
 		if err != nil {
 			return err
 		}
@@ -2461,7 +2462,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res042":
 		as.Scope.Type = ScopeRes042
-		seen, err := decodeRes042Scope(sj, &as.Scope.Res042, where+".scope")
+		seen, err := decodeRes042Scope(sj, &as.Scope.Res042, where)
 		if err != nil {
 			return err
 		}
@@ -2470,7 +2471,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res043":
 		as.Scope.Type = ScopeRes043
-		seen, err := decodeRes043Scope(sj, &as.Scope.Res043, where+".scope")
+		seen, err := decodeRes043Scope(sj, &as.Scope.Res043, where)
 		if err != nil {
 			return err
 		}
@@ -2479,7 +2480,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res044":
 		as.Scope.Type = ScopeRes044
-		seen, err := decodeRes044Scope(sj, &as.Scope.Res044, where+".scope")
+		seen, err := decodeRes044Scope(sj, &as.Scope.Res044, where)
 		if err != nil {
 			return err
 		}
@@ -2488,7 +2489,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res045":
 		as.Scope.Type = ScopeRes045
-		seen, err := decodeRes045Scope(sj, &as.Scope.Res045, where+".scope")
+		seen, err := decodeRes045Scope(sj, &as.Scope.Res045, where)
 		if err != nil {
 			return err
 		}
@@ -2497,7 +2498,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res046":
 		as.Scope.Type = ScopeRes046
-		seen, err := decodeRes046Scope(sj, &as.Scope.Res046, where+".scope")
+		seen, err := decodeRes046Scope(sj, &as.Scope.Res046, where)
 		if err != nil {
 			return err
 		}
@@ -2506,7 +2507,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res047":
 		as.Scope.Type = ScopeRes047
-		seen, err := decodeRes047Scope(sj, &as.Scope.Res047, where+".scope")
+		seen, err := decodeRes047Scope(sj, &as.Scope.Res047, where)
 		if err != nil {
 			return err
 		}
@@ -2515,7 +2516,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res048":
 		as.Scope.Type = ScopeRes048
-		seen, err := decodeRes048Scope(sj, &as.Scope.Res048, where+".scope")
+		seen, err := decodeRes048Scope(sj, &as.Scope.Res048, where)
 		if err != nil {
 			return err
 		}
@@ -2524,7 +2525,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res049":
 		as.Scope.Type = ScopeRes049
-		seen, err := decodeRes049Scope(sj, &as.Scope.Res049, where+".scope")
+		seen, err := decodeRes049Scope(sj, &as.Scope.Res049, where)
 		if err != nil {
 			return err
 		}
@@ -2533,7 +2534,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res050":
 		as.Scope.Type = ScopeRes050
-		seen, err := decodeRes050Scope(sj, &as.Scope.Res050, where+".scope")
+		seen, err := decodeRes050Scope(sj, &as.Scope.Res050, where)
 		if err != nil {
 			return err
 		}
@@ -2542,7 +2543,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res051":
 		as.Scope.Type = ScopeRes051
-		seen, err := decodeRes051Scope(sj, &as.Scope.Res051, where+".scope")
+		seen, err := decodeRes051Scope(sj, &as.Scope.Res051, where)
 		if err != nil {
 			return err
 		}
@@ -2551,7 +2552,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res052":
 		as.Scope.Type = ScopeRes052
-		seen, err := decodeRes052Scope(sj, &as.Scope.Res052, where+".scope")
+		seen, err := decodeRes052Scope(sj, &as.Scope.Res052, where)
 		if err != nil {
 			return err
 		}
@@ -2560,7 +2561,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res053":
 		as.Scope.Type = ScopeRes053
-		seen, err := decodeRes053Scope(sj, &as.Scope.Res053, where+".scope")
+		seen, err := decodeRes053Scope(sj, &as.Scope.Res053, where)
 		if err != nil {
 			return err
 		}
@@ -2569,7 +2570,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res054":
 		as.Scope.Type = ScopeRes054
-		seen, err := decodeRes054Scope(sj, &as.Scope.Res054, where+".scope")
+		seen, err := decodeRes054Scope(sj, &as.Scope.Res054, where)
 		if err != nil {
 			return err
 		}
@@ -2578,7 +2579,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res055":
 		as.Scope.Type = ScopeRes055
-		seen, err := decodeRes055Scope(sj, &as.Scope.Res055, where+".scope")
+		seen, err := decodeRes055Scope(sj, &as.Scope.Res055, where)
 		if err != nil {
 			return err
 		}
@@ -2587,7 +2588,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res056":
 		as.Scope.Type = ScopeRes056
-		seen, err := decodeRes056Scope(sj, &as.Scope.Res056, where+".scope")
+		seen, err := decodeRes056Scope(sj, &as.Scope.Res056, where)
 		if err != nil {
 			return err
 		}
@@ -2596,7 +2597,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res057":
 		as.Scope.Type = ScopeRes057
-		seen, err := decodeRes057Scope(sj, &as.Scope.Res057, where+".scope")
+		seen, err := decodeRes057Scope(sj, &as.Scope.Res057, where)
 		if err != nil {
 			return err
 		}
@@ -2605,7 +2606,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res058":
 		as.Scope.Type = ScopeRes058
-		seen, err := decodeRes058Scope(sj, &as.Scope.Res058, where+".scope")
+		seen, err := decodeRes058Scope(sj, &as.Scope.Res058, where)
 		if err != nil {
 			return err
 		}
@@ -2614,7 +2615,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res059":
 		as.Scope.Type = ScopeRes059
-		seen, err := decodeRes059Scope(sj, &as.Scope.Res059, where+".scope")
+		seen, err := decodeRes059Scope(sj, &as.Scope.Res059, where)
 		if err != nil {
 			return err
 		}
@@ -2623,7 +2624,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res060":
 		as.Scope.Type = ScopeRes060
-		seen, err := decodeRes060Scope(sj, &as.Scope.Res060, where+".scope")
+		seen, err := decodeRes060Scope(sj, &as.Scope.Res060, where)
 		if err != nil {
 			return err
 		}
@@ -2632,7 +2633,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res061":
 		as.Scope.Type = ScopeRes061
-		seen, err := decodeRes061Scope(sj, &as.Scope.Res061, where+".scope")
+		seen, err := decodeRes061Scope(sj, &as.Scope.Res061, where)
 		if err != nil {
 			return err
 		}
@@ -2641,7 +2642,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res062":
 		as.Scope.Type = ScopeRes062
-		seen, err := decodeRes062Scope(sj, &as.Scope.Res062, where+".scope")
+		seen, err := decodeRes062Scope(sj, &as.Scope.Res062, where)
 		if err != nil {
 			return err
 		}
@@ -2650,7 +2651,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res063":
 		as.Scope.Type = ScopeRes063
-		seen, err := decodeRes063Scope(sj, &as.Scope.Res063, where+".scope")
+		seen, err := decodeRes063Scope(sj, &as.Scope.Res063, where)
 		if err != nil {
 			return err
 		}
@@ -2659,7 +2660,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res064":
 		as.Scope.Type = ScopeRes064
-		seen, err := decodeRes064Scope(sj, &as.Scope.Res064, where+".scope")
+		seen, err := decodeRes064Scope(sj, &as.Scope.Res064, where)
 		if err != nil {
 			return err
 		}
@@ -2668,7 +2669,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res065":
 		as.Scope.Type = ScopeRes065
-		seen, err := decodeRes065Scope(sj, &as.Scope.Res065, where+".scope")
+		seen, err := decodeRes065Scope(sj, &as.Scope.Res065, where)
 		if err != nil {
 			return err
 		}
@@ -2677,7 +2678,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res066":
 		as.Scope.Type = ScopeRes066
-		seen, err := decodeRes066Scope(sj, &as.Scope.Res066, where+".scope")
+		seen, err := decodeRes066Scope(sj, &as.Scope.Res066, where)
 		if err != nil {
 			return err
 		}
@@ -2686,7 +2687,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res067":
 		as.Scope.Type = ScopeRes067
-		seen, err := decodeRes067Scope(sj, &as.Scope.Res067, where+".scope")
+		seen, err := decodeRes067Scope(sj, &as.Scope.Res067, where)
 		if err != nil {
 			return err
 		}
@@ -2695,7 +2696,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res068":
 		as.Scope.Type = ScopeRes068
-		seen, err := decodeRes068Scope(sj, &as.Scope.Res068, where+".scope")
+		seen, err := decodeRes068Scope(sj, &as.Scope.Res068, where)
 		if err != nil {
 			return err
 		}
@@ -2704,7 +2705,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res069":
 		as.Scope.Type = ScopeRes069
-		seen, err := decodeRes069Scope(sj, &as.Scope.Res069, where+".scope")
+		seen, err := decodeRes069Scope(sj, &as.Scope.Res069, where)
 		if err != nil {
 			return err
 		}
@@ -2713,7 +2714,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res070":
 		as.Scope.Type = ScopeRes070
-		seen, err := decodeRes070Scope(sj, &as.Scope.Res070, where+".scope")
+		seen, err := decodeRes070Scope(sj, &as.Scope.Res070, where)
 		if err != nil {
 			return err
 		}
@@ -2722,7 +2723,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res071":
 		as.Scope.Type = ScopeRes071
-		seen, err := decodeRes071Scope(sj, &as.Scope.Res071, where+".scope")
+		seen, err := decodeRes071Scope(sj, &as.Scope.Res071, where)
 		if err != nil {
 			return err
 		}
@@ -2731,7 +2732,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res072":
 		as.Scope.Type = ScopeRes072
-		seen, err := decodeRes072Scope(sj, &as.Scope.Res072, where+".scope")
+		seen, err := decodeRes072Scope(sj, &as.Scope.Res072, where)
 		if err != nil {
 			return err
 		}
@@ -2740,7 +2741,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res073":
 		as.Scope.Type = ScopeRes073
-		seen, err := decodeRes073Scope(sj, &as.Scope.Res073, where+".scope")
+		seen, err := decodeRes073Scope(sj, &as.Scope.Res073, where)
 		if err != nil {
 			return err
 		}
@@ -2749,7 +2750,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res074":
 		as.Scope.Type = ScopeRes074
-		seen, err := decodeRes074Scope(sj, &as.Scope.Res074, where+".scope")
+		seen, err := decodeRes074Scope(sj, &as.Scope.Res074, where)
 		if err != nil {
 			return err
 		}
@@ -2758,7 +2759,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res075":
 		as.Scope.Type = ScopeRes075
-		seen, err := decodeRes075Scope(sj, &as.Scope.Res075, where+".scope")
+		seen, err := decodeRes075Scope(sj, &as.Scope.Res075, where)
 		if err != nil {
 			return err
 		}
@@ -2767,7 +2768,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res076":
 		as.Scope.Type = ScopeRes076
-		seen, err := decodeRes076Scope(sj, &as.Scope.Res076, where+".scope")
+		seen, err := decodeRes076Scope(sj, &as.Scope.Res076, where)
 		if err != nil {
 			return err
 		}
@@ -2776,7 +2777,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res077":
 		as.Scope.Type = ScopeRes077
-		seen, err := decodeRes077Scope(sj, &as.Scope.Res077, where+".scope")
+		seen, err := decodeRes077Scope(sj, &as.Scope.Res077, where)
 		if err != nil {
 			return err
 		}
@@ -2785,7 +2786,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res078":
 		as.Scope.Type = ScopeRes078
-		seen, err := decodeRes078Scope(sj, &as.Scope.Res078, where+".scope")
+		seen, err := decodeRes078Scope(sj, &as.Scope.Res078, where)
 		if err != nil {
 			return err
 		}
@@ -2794,7 +2795,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res079":
 		as.Scope.Type = ScopeRes079
-		seen, err := decodeRes079Scope(sj, &as.Scope.Res079, where+".scope")
+		seen, err := decodeRes079Scope(sj, &as.Scope.Res079, where)
 		if err != nil {
 			return err
 		}
@@ -2803,7 +2804,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res080":
 		as.Scope.Type = ScopeRes080
-		seen, err := decodeRes080Scope(sj, &as.Scope.Res080, where+".scope")
+		seen, err := decodeRes080Scope(sj, &as.Scope.Res080, where)
 		if err != nil {
 			return err
 		}
@@ -2812,7 +2813,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res081":
 		as.Scope.Type = ScopeRes081
-		seen, err := decodeRes081Scope(sj, &as.Scope.Res081, where+".scope")
+		seen, err := decodeRes081Scope(sj, &as.Scope.Res081, where)
 		if err != nil {
 			return err
 		}
@@ -2821,7 +2822,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res082":
 		as.Scope.Type = ScopeRes082
-		seen, err := decodeRes082Scope(sj, &as.Scope.Res082, where+".scope")
+		seen, err := decodeRes082Scope(sj, &as.Scope.Res082, where)
 		if err != nil {
 			return err
 		}
@@ -2830,7 +2831,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res083":
 		as.Scope.Type = ScopeRes083
-		seen, err := decodeRes083Scope(sj, &as.Scope.Res083, where+".scope")
+		seen, err := decodeRes083Scope(sj, &as.Scope.Res083, where)
 		if err != nil {
 			return err
 		}
@@ -2839,7 +2840,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res084":
 		as.Scope.Type = ScopeRes084
-		seen, err := decodeRes084Scope(sj, &as.Scope.Res084, where+".scope")
+		seen, err := decodeRes084Scope(sj, &as.Scope.Res084, where)
 		if err != nil {
 			return err
 		}
@@ -2848,7 +2849,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res085":
 		as.Scope.Type = ScopeRes085
-		seen, err := decodeRes085Scope(sj, &as.Scope.Res085, where+".scope")
+		seen, err := decodeRes085Scope(sj, &as.Scope.Res085, where)
 		if err != nil {
 			return err
 		}
@@ -2857,7 +2858,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res086":
 		as.Scope.Type = ScopeRes086
-		seen, err := decodeRes086Scope(sj, &as.Scope.Res086, where+".scope")
+		seen, err := decodeRes086Scope(sj, &as.Scope.Res086, where)
 		if err != nil {
 			return err
 		}
@@ -2866,7 +2867,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res087":
 		as.Scope.Type = ScopeRes087
-		seen, err := decodeRes087Scope(sj, &as.Scope.Res087, where+".scope")
+		seen, err := decodeRes087Scope(sj, &as.Scope.Res087, where)
 		if err != nil {
 			return err
 		}
@@ -2875,7 +2876,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res088":
 		as.Scope.Type = ScopeRes088
-		seen, err := decodeRes088Scope(sj, &as.Scope.Res088, where+".scope")
+		seen, err := decodeRes088Scope(sj, &as.Scope.Res088, where)
 		if err != nil {
 			return err
 		}
@@ -2884,7 +2885,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res089":
 		as.Scope.Type = ScopeRes089
-		seen, err := decodeRes089Scope(sj, &as.Scope.Res089, where+".scope")
+		seen, err := decodeRes089Scope(sj, &as.Scope.Res089, where)
 		if err != nil {
 			return err
 		}
@@ -2893,7 +2894,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res090":
 		as.Scope.Type = ScopeRes090
-		seen, err := decodeRes090Scope(sj, &as.Scope.Res090, where+".scope")
+		seen, err := decodeRes090Scope(sj, &as.Scope.Res090, where)
 		if err != nil {
 			return err
 		}
@@ -2902,7 +2903,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res091":
 		as.Scope.Type = ScopeRes091
-		seen, err := decodeRes091Scope(sj, &as.Scope.Res091, where+".scope")
+		seen, err := decodeRes091Scope(sj, &as.Scope.Res091, where)
 		if err != nil {
 			return err
 		}
@@ -2911,7 +2912,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res092":
 		as.Scope.Type = ScopeRes092
-		seen, err := decodeRes092Scope(sj, &as.Scope.Res092, where+".scope")
+		seen, err := decodeRes092Scope(sj, &as.Scope.Res092, where)
 		if err != nil {
 			return err
 		}
@@ -2920,7 +2921,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res093":
 		as.Scope.Type = ScopeRes093
-		seen, err := decodeRes093Scope(sj, &as.Scope.Res093, where+".scope")
+		seen, err := decodeRes093Scope(sj, &as.Scope.Res093, where)
 		if err != nil {
 			return err
 		}
@@ -2929,7 +2930,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res094":
 		as.Scope.Type = ScopeRes094
-		seen, err := decodeRes094Scope(sj, &as.Scope.Res094, where+".scope")
+		seen, err := decodeRes094Scope(sj, &as.Scope.Res094, where)
 		if err != nil {
 			return err
 		}
@@ -2938,7 +2939,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res095":
 		as.Scope.Type = ScopeRes095
-		seen, err := decodeRes095Scope(sj, &as.Scope.Res095, where+".scope")
+		seen, err := decodeRes095Scope(sj, &as.Scope.Res095, where)
 		if err != nil {
 			return err
 		}
@@ -2947,7 +2948,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res096":
 		as.Scope.Type = ScopeRes096
-		seen, err := decodeRes096Scope(sj, &as.Scope.Res096, where+".scope")
+		seen, err := decodeRes096Scope(sj, &as.Scope.Res096, where)
 		if err != nil {
 			return err
 		}
@@ -2956,7 +2957,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res097":
 		as.Scope.Type = ScopeRes097
-		seen, err := decodeRes097Scope(sj, &as.Scope.Res097, where+".scope")
+		seen, err := decodeRes097Scope(sj, &as.Scope.Res097, where)
 		if err != nil {
 			return err
 		}
@@ -2965,7 +2966,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res098":
 		as.Scope.Type = ScopeRes098
-		seen, err := decodeRes098Scope(sj, &as.Scope.Res098, where+".scope")
+		seen, err := decodeRes098Scope(sj, &as.Scope.Res098, where)
 		if err != nil {
 			return err
 		}
@@ -2974,7 +2975,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res099":
 		as.Scope.Type = ScopeRes099
-		seen, err := decodeRes099Scope(sj, &as.Scope.Res099, where+".scope")
+		seen, err := decodeRes099Scope(sj, &as.Scope.Res099, where)
 		if err != nil {
 			return err
 		}
@@ -3021,7 +3022,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeOrgScope decodes the parameters of a scope of type org into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3033,21 +3034,21 @@ func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, where+".scope.org")
 			if err != nil {
 				return seen, err
 			}
 			dst.Org = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeLibraryScope decodes the parameters of a scope of type library into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3059,21 +3060,21 @@ func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"library\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"library\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes001Scope decodes the parameters of a scope of type res001 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3085,21 +3086,21 @@ func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res001\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res001\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes002Scope decodes the parameters of a scope of type res002 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3111,21 +3112,21 @@ func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res002\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res002\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes003Scope decodes the parameters of a scope of type res003 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3137,21 +3138,21 @@ func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res003\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res003\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes004Scope decodes the parameters of a scope of type res004 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3163,21 +3164,21 @@ func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res004\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res004\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes005Scope decodes the parameters of a scope of type res005 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3189,21 +3190,21 @@ func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res005\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res005\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes006Scope decodes the parameters of a scope of type res006 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3215,21 +3216,21 @@ func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res006\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res006\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes007Scope decodes the parameters of a scope of type res007 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3241,21 +3242,21 @@ func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res007\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res007\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes008Scope decodes the parameters of a scope of type res008 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3267,21 +3268,21 @@ func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res008\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res008\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes009Scope decodes the parameters of a scope of type res009 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3293,21 +3294,21 @@ func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res009\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res009\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes010Scope decodes the parameters of a scope of type res010 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes010Scope(sj *runtime.JSON, dst *Res010Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3319,21 +3320,21 @@ func decodeRes010Scope(sj *runtime.JSON, dst *Res010Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res010\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res010\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes011Scope decodes the parameters of a scope of type res011 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes011Scope(sj *runtime.JSON, dst *Res011Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3345,21 +3346,21 @@ func decodeRes011Scope(sj *runtime.JSON, dst *Res011Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res011\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res011\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes012Scope decodes the parameters of a scope of type res012 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes012Scope(sj *runtime.JSON, dst *Res012Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3371,21 +3372,21 @@ func decodeRes012Scope(sj *runtime.JSON, dst *Res012Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res012\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res012\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes013Scope decodes the parameters of a scope of type res013 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes013Scope(sj *runtime.JSON, dst *Res013Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3397,21 +3398,21 @@ func decodeRes013Scope(sj *runtime.JSON, dst *Res013Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res013\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res013\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes014Scope decodes the parameters of a scope of type res014 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes014Scope(sj *runtime.JSON, dst *Res014Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3423,21 +3424,21 @@ func decodeRes014Scope(sj *runtime.JSON, dst *Res014Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res014\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res014\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes015Scope decodes the parameters of a scope of type res015 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes015Scope(sj *runtime.JSON, dst *Res015Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3449,21 +3450,21 @@ func decodeRes015Scope(sj *runtime.JSON, dst *Res015Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res015\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res015\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes016Scope decodes the parameters of a scope of type res016 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes016Scope(sj *runtime.JSON, dst *Res016Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3475,21 +3476,21 @@ func decodeRes016Scope(sj *runtime.JSON, dst *Res016Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res016\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res016\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes017Scope decodes the parameters of a scope of type res017 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes017Scope(sj *runtime.JSON, dst *Res017Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3501,21 +3502,21 @@ func decodeRes017Scope(sj *runtime.JSON, dst *Res017Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res017\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res017\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes018Scope decodes the parameters of a scope of type res018 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes018Scope(sj *runtime.JSON, dst *Res018Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3527,21 +3528,21 @@ func decodeRes018Scope(sj *runtime.JSON, dst *Res018Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res018\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res018\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes019Scope decodes the parameters of a scope of type res019 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes019Scope(sj *runtime.JSON, dst *Res019Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3553,21 +3554,21 @@ func decodeRes019Scope(sj *runtime.JSON, dst *Res019Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res019\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res019\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes020Scope decodes the parameters of a scope of type res020 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes020Scope(sj *runtime.JSON, dst *Res020Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3579,21 +3580,21 @@ func decodeRes020Scope(sj *runtime.JSON, dst *Res020Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res020\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res020\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes021Scope decodes the parameters of a scope of type res021 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes021Scope(sj *runtime.JSON, dst *Res021Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3605,21 +3606,21 @@ func decodeRes021Scope(sj *runtime.JSON, dst *Res021Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res021\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res021\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes022Scope decodes the parameters of a scope of type res022 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes022Scope(sj *runtime.JSON, dst *Res022Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3631,21 +3632,21 @@ func decodeRes022Scope(sj *runtime.JSON, dst *Res022Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res022\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res022\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes023Scope decodes the parameters of a scope of type res023 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes023Scope(sj *runtime.JSON, dst *Res023Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3657,21 +3658,21 @@ func decodeRes023Scope(sj *runtime.JSON, dst *Res023Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res023\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res023\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes024Scope decodes the parameters of a scope of type res024 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes024Scope(sj *runtime.JSON, dst *Res024Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3683,21 +3684,21 @@ func decodeRes024Scope(sj *runtime.JSON, dst *Res024Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res024\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res024\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes025Scope decodes the parameters of a scope of type res025 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes025Scope(sj *runtime.JSON, dst *Res025Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3709,21 +3710,21 @@ func decodeRes025Scope(sj *runtime.JSON, dst *Res025Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res025\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res025\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes026Scope decodes the parameters of a scope of type res026 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes026Scope(sj *runtime.JSON, dst *Res026Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3735,21 +3736,21 @@ func decodeRes026Scope(sj *runtime.JSON, dst *Res026Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res026\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res026\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes027Scope decodes the parameters of a scope of type res027 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes027Scope(sj *runtime.JSON, dst *Res027Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3761,21 +3762,21 @@ func decodeRes027Scope(sj *runtime.JSON, dst *Res027Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res027\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res027\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes028Scope decodes the parameters of a scope of type res028 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes028Scope(sj *runtime.JSON, dst *Res028Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3787,21 +3788,21 @@ func decodeRes028Scope(sj *runtime.JSON, dst *Res028Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res028\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res028\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes029Scope decodes the parameters of a scope of type res029 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes029Scope(sj *runtime.JSON, dst *Res029Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3813,21 +3814,21 @@ func decodeRes029Scope(sj *runtime.JSON, dst *Res029Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res029\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res029\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes030Scope decodes the parameters of a scope of type res030 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes030Scope(sj *runtime.JSON, dst *Res030Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3839,21 +3840,21 @@ func decodeRes030Scope(sj *runtime.JSON, dst *Res030Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res030\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res030\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes031Scope decodes the parameters of a scope of type res031 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes031Scope(sj *runtime.JSON, dst *Res031Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3865,21 +3866,21 @@ func decodeRes031Scope(sj *runtime.JSON, dst *Res031Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res031\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res031\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes032Scope decodes the parameters of a scope of type res032 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes032Scope(sj *runtime.JSON, dst *Res032Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3891,21 +3892,21 @@ func decodeRes032Scope(sj *runtime.JSON, dst *Res032Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res032\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res032\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes033Scope decodes the parameters of a scope of type res033 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes033Scope(sj *runtime.JSON, dst *Res033Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3917,21 +3918,21 @@ func decodeRes033Scope(sj *runtime.JSON, dst *Res033Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res033\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res033\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes034Scope decodes the parameters of a scope of type res034 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes034Scope(sj *runtime.JSON, dst *Res034Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3943,21 +3944,21 @@ func decodeRes034Scope(sj *runtime.JSON, dst *Res034Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res034\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res034\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes035Scope decodes the parameters of a scope of type res035 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes035Scope(sj *runtime.JSON, dst *Res035Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3969,21 +3970,21 @@ func decodeRes035Scope(sj *runtime.JSON, dst *Res035Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res035\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res035\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes036Scope decodes the parameters of a scope of type res036 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes036Scope(sj *runtime.JSON, dst *Res036Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -3995,21 +3996,21 @@ func decodeRes036Scope(sj *runtime.JSON, dst *Res036Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res036\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res036\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes037Scope decodes the parameters of a scope of type res037 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes037Scope(sj *runtime.JSON, dst *Res037Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4021,21 +4022,21 @@ func decodeRes037Scope(sj *runtime.JSON, dst *Res037Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res037\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res037\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes038Scope decodes the parameters of a scope of type res038 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes038Scope(sj *runtime.JSON, dst *Res038Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4047,21 +4048,21 @@ func decodeRes038Scope(sj *runtime.JSON, dst *Res038Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res038\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res038\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes039Scope decodes the parameters of a scope of type res039 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes039Scope(sj *runtime.JSON, dst *Res039Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4073,21 +4074,21 @@ func decodeRes039Scope(sj *runtime.JSON, dst *Res039Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res039\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res039\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes040Scope decodes the parameters of a scope of type res040 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes040Scope(sj *runtime.JSON, dst *Res040Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4099,21 +4100,21 @@ func decodeRes040Scope(sj *runtime.JSON, dst *Res040Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res040\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res040\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes041Scope decodes the parameters of a scope of type res041 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes041Scope(sj *runtime.JSON, dst *Res041Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4125,21 +4126,21 @@ func decodeRes041Scope(sj *runtime.JSON, dst *Res041Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res041\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res041\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes042Scope decodes the parameters of a scope of type res042 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes042Scope(sj *runtime.JSON, dst *Res042Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4151,21 +4152,21 @@ func decodeRes042Scope(sj *runtime.JSON, dst *Res042Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res042\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res042\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes043Scope decodes the parameters of a scope of type res043 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes043Scope(sj *runtime.JSON, dst *Res043Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4177,21 +4178,21 @@ func decodeRes043Scope(sj *runtime.JSON, dst *Res043Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res043\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res043\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes044Scope decodes the parameters of a scope of type res044 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes044Scope(sj *runtime.JSON, dst *Res044Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4203,21 +4204,21 @@ func decodeRes044Scope(sj *runtime.JSON, dst *Res044Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res044\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res044\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes045Scope decodes the parameters of a scope of type res045 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes045Scope(sj *runtime.JSON, dst *Res045Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4229,21 +4230,21 @@ func decodeRes045Scope(sj *runtime.JSON, dst *Res045Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res045\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res045\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes046Scope decodes the parameters of a scope of type res046 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes046Scope(sj *runtime.JSON, dst *Res046Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4255,21 +4256,21 @@ func decodeRes046Scope(sj *runtime.JSON, dst *Res046Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res046\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res046\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes047Scope decodes the parameters of a scope of type res047 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes047Scope(sj *runtime.JSON, dst *Res047Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4281,21 +4282,21 @@ func decodeRes047Scope(sj *runtime.JSON, dst *Res047Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res047\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res047\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes048Scope decodes the parameters of a scope of type res048 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes048Scope(sj *runtime.JSON, dst *Res048Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4307,21 +4308,21 @@ func decodeRes048Scope(sj *runtime.JSON, dst *Res048Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res048\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res048\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes049Scope decodes the parameters of a scope of type res049 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes049Scope(sj *runtime.JSON, dst *Res049Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4333,21 +4334,21 @@ func decodeRes049Scope(sj *runtime.JSON, dst *Res049Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res049\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res049\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes050Scope decodes the parameters of a scope of type res050 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes050Scope(sj *runtime.JSON, dst *Res050Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4359,21 +4360,21 @@ func decodeRes050Scope(sj *runtime.JSON, dst *Res050Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res050\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res050\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes051Scope decodes the parameters of a scope of type res051 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes051Scope(sj *runtime.JSON, dst *Res051Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4385,21 +4386,21 @@ func decodeRes051Scope(sj *runtime.JSON, dst *Res051Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res051\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res051\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes052Scope decodes the parameters of a scope of type res052 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes052Scope(sj *runtime.JSON, dst *Res052Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4411,21 +4412,21 @@ func decodeRes052Scope(sj *runtime.JSON, dst *Res052Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res052\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res052\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes053Scope decodes the parameters of a scope of type res053 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes053Scope(sj *runtime.JSON, dst *Res053Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4437,21 +4438,21 @@ func decodeRes053Scope(sj *runtime.JSON, dst *Res053Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res053\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res053\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes054Scope decodes the parameters of a scope of type res054 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes054Scope(sj *runtime.JSON, dst *Res054Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4463,21 +4464,21 @@ func decodeRes054Scope(sj *runtime.JSON, dst *Res054Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res054\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res054\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes055Scope decodes the parameters of a scope of type res055 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes055Scope(sj *runtime.JSON, dst *Res055Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4489,21 +4490,21 @@ func decodeRes055Scope(sj *runtime.JSON, dst *Res055Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res055\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res055\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes056Scope decodes the parameters of a scope of type res056 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes056Scope(sj *runtime.JSON, dst *Res056Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4515,21 +4516,21 @@ func decodeRes056Scope(sj *runtime.JSON, dst *Res056Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res056\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res056\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes057Scope decodes the parameters of a scope of type res057 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes057Scope(sj *runtime.JSON, dst *Res057Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4541,21 +4542,21 @@ func decodeRes057Scope(sj *runtime.JSON, dst *Res057Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res057\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res057\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes058Scope decodes the parameters of a scope of type res058 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes058Scope(sj *runtime.JSON, dst *Res058Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4567,21 +4568,21 @@ func decodeRes058Scope(sj *runtime.JSON, dst *Res058Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res058\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res058\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes059Scope decodes the parameters of a scope of type res059 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes059Scope(sj *runtime.JSON, dst *Res059Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4593,21 +4594,21 @@ func decodeRes059Scope(sj *runtime.JSON, dst *Res059Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res059\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res059\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes060Scope decodes the parameters of a scope of type res060 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes060Scope(sj *runtime.JSON, dst *Res060Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4619,21 +4620,21 @@ func decodeRes060Scope(sj *runtime.JSON, dst *Res060Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res060\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res060\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes061Scope decodes the parameters of a scope of type res061 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes061Scope(sj *runtime.JSON, dst *Res061Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4645,21 +4646,21 @@ func decodeRes061Scope(sj *runtime.JSON, dst *Res061Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res061\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res061\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes062Scope decodes the parameters of a scope of type res062 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes062Scope(sj *runtime.JSON, dst *Res062Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4671,21 +4672,21 @@ func decodeRes062Scope(sj *runtime.JSON, dst *Res062Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res062\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res062\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes063Scope decodes the parameters of a scope of type res063 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes063Scope(sj *runtime.JSON, dst *Res063Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4697,21 +4698,21 @@ func decodeRes063Scope(sj *runtime.JSON, dst *Res063Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res063\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res063\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes064Scope decodes the parameters of a scope of type res064 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes064Scope(sj *runtime.JSON, dst *Res064Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4723,21 +4724,21 @@ func decodeRes064Scope(sj *runtime.JSON, dst *Res064Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res064\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res064\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes065Scope decodes the parameters of a scope of type res065 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes065Scope(sj *runtime.JSON, dst *Res065Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4749,21 +4750,21 @@ func decodeRes065Scope(sj *runtime.JSON, dst *Res065Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res065\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res065\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes066Scope decodes the parameters of a scope of type res066 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes066Scope(sj *runtime.JSON, dst *Res066Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4775,21 +4776,21 @@ func decodeRes066Scope(sj *runtime.JSON, dst *Res066Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res066\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res066\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes067Scope decodes the parameters of a scope of type res067 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes067Scope(sj *runtime.JSON, dst *Res067Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4801,21 +4802,21 @@ func decodeRes067Scope(sj *runtime.JSON, dst *Res067Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res067\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res067\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes068Scope decodes the parameters of a scope of type res068 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes068Scope(sj *runtime.JSON, dst *Res068Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4827,21 +4828,21 @@ func decodeRes068Scope(sj *runtime.JSON, dst *Res068Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res068\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res068\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes069Scope decodes the parameters of a scope of type res069 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes069Scope(sj *runtime.JSON, dst *Res069Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4853,21 +4854,21 @@ func decodeRes069Scope(sj *runtime.JSON, dst *Res069Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res069\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res069\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes070Scope decodes the parameters of a scope of type res070 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes070Scope(sj *runtime.JSON, dst *Res070Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4879,21 +4880,21 @@ func decodeRes070Scope(sj *runtime.JSON, dst *Res070Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res070\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res070\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes071Scope decodes the parameters of a scope of type res071 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes071Scope(sj *runtime.JSON, dst *Res071Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4905,21 +4906,21 @@ func decodeRes071Scope(sj *runtime.JSON, dst *Res071Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res071\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res071\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes072Scope decodes the parameters of a scope of type res072 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes072Scope(sj *runtime.JSON, dst *Res072Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4931,21 +4932,21 @@ func decodeRes072Scope(sj *runtime.JSON, dst *Res072Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res072\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res072\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes073Scope decodes the parameters of a scope of type res073 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes073Scope(sj *runtime.JSON, dst *Res073Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4957,21 +4958,21 @@ func decodeRes073Scope(sj *runtime.JSON, dst *Res073Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res073\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res073\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes074Scope decodes the parameters of a scope of type res074 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes074Scope(sj *runtime.JSON, dst *Res074Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -4983,21 +4984,21 @@ func decodeRes074Scope(sj *runtime.JSON, dst *Res074Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res074\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res074\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes075Scope decodes the parameters of a scope of type res075 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes075Scope(sj *runtime.JSON, dst *Res075Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5009,21 +5010,21 @@ func decodeRes075Scope(sj *runtime.JSON, dst *Res075Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res075\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res075\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes076Scope decodes the parameters of a scope of type res076 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes076Scope(sj *runtime.JSON, dst *Res076Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5035,21 +5036,21 @@ func decodeRes076Scope(sj *runtime.JSON, dst *Res076Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res076\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res076\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes077Scope decodes the parameters of a scope of type res077 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes077Scope(sj *runtime.JSON, dst *Res077Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5061,21 +5062,21 @@ func decodeRes077Scope(sj *runtime.JSON, dst *Res077Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res077\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res077\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes078Scope decodes the parameters of a scope of type res078 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes078Scope(sj *runtime.JSON, dst *Res078Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5087,21 +5088,21 @@ func decodeRes078Scope(sj *runtime.JSON, dst *Res078Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res078\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res078\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes079Scope decodes the parameters of a scope of type res079 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes079Scope(sj *runtime.JSON, dst *Res079Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5113,21 +5114,21 @@ func decodeRes079Scope(sj *runtime.JSON, dst *Res079Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res079\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res079\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes080Scope decodes the parameters of a scope of type res080 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes080Scope(sj *runtime.JSON, dst *Res080Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5139,21 +5140,21 @@ func decodeRes080Scope(sj *runtime.JSON, dst *Res080Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res080\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res080\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes081Scope decodes the parameters of a scope of type res081 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes081Scope(sj *runtime.JSON, dst *Res081Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5165,21 +5166,21 @@ func decodeRes081Scope(sj *runtime.JSON, dst *Res081Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res081\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res081\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes082Scope decodes the parameters of a scope of type res082 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes082Scope(sj *runtime.JSON, dst *Res082Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5191,21 +5192,21 @@ func decodeRes082Scope(sj *runtime.JSON, dst *Res082Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res082\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res082\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes083Scope decodes the parameters of a scope of type res083 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes083Scope(sj *runtime.JSON, dst *Res083Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5217,21 +5218,21 @@ func decodeRes083Scope(sj *runtime.JSON, dst *Res083Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res083\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res083\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes084Scope decodes the parameters of a scope of type res084 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes084Scope(sj *runtime.JSON, dst *Res084Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5243,21 +5244,21 @@ func decodeRes084Scope(sj *runtime.JSON, dst *Res084Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res084\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res084\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes085Scope decodes the parameters of a scope of type res085 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes085Scope(sj *runtime.JSON, dst *Res085Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5269,21 +5270,21 @@ func decodeRes085Scope(sj *runtime.JSON, dst *Res085Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res085\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res085\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes086Scope decodes the parameters of a scope of type res086 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes086Scope(sj *runtime.JSON, dst *Res086Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5295,21 +5296,21 @@ func decodeRes086Scope(sj *runtime.JSON, dst *Res086Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res086\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res086\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes087Scope decodes the parameters of a scope of type res087 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes087Scope(sj *runtime.JSON, dst *Res087Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5321,21 +5322,21 @@ func decodeRes087Scope(sj *runtime.JSON, dst *Res087Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res087\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res087\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes088Scope decodes the parameters of a scope of type res088 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes088Scope(sj *runtime.JSON, dst *Res088Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5347,21 +5348,21 @@ func decodeRes088Scope(sj *runtime.JSON, dst *Res088Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res088\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res088\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes089Scope decodes the parameters of a scope of type res089 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes089Scope(sj *runtime.JSON, dst *Res089Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5373,21 +5374,21 @@ func decodeRes089Scope(sj *runtime.JSON, dst *Res089Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res089\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res089\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes090Scope decodes the parameters of a scope of type res090 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes090Scope(sj *runtime.JSON, dst *Res090Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5399,21 +5400,21 @@ func decodeRes090Scope(sj *runtime.JSON, dst *Res090Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res090\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res090\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes091Scope decodes the parameters of a scope of type res091 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes091Scope(sj *runtime.JSON, dst *Res091Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5425,21 +5426,21 @@ func decodeRes091Scope(sj *runtime.JSON, dst *Res091Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res091\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res091\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes092Scope decodes the parameters of a scope of type res092 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes092Scope(sj *runtime.JSON, dst *Res092Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5451,21 +5452,21 @@ func decodeRes092Scope(sj *runtime.JSON, dst *Res092Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res092\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res092\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes093Scope decodes the parameters of a scope of type res093 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes093Scope(sj *runtime.JSON, dst *Res093Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5477,21 +5478,21 @@ func decodeRes093Scope(sj *runtime.JSON, dst *Res093Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res093\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res093\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes094Scope decodes the parameters of a scope of type res094 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes094Scope(sj *runtime.JSON, dst *Res094Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5503,21 +5504,21 @@ func decodeRes094Scope(sj *runtime.JSON, dst *Res094Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res094\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res094\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes095Scope decodes the parameters of a scope of type res095 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes095Scope(sj *runtime.JSON, dst *Res095Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5529,21 +5530,21 @@ func decodeRes095Scope(sj *runtime.JSON, dst *Res095Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res095\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res095\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes096Scope decodes the parameters of a scope of type res096 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes096Scope(sj *runtime.JSON, dst *Res096Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5555,21 +5556,21 @@ func decodeRes096Scope(sj *runtime.JSON, dst *Res096Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res096\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res096\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes097Scope decodes the parameters of a scope of type res097 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes097Scope(sj *runtime.JSON, dst *Res097Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5581,21 +5582,21 @@ func decodeRes097Scope(sj *runtime.JSON, dst *Res097Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res097\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res097\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes098Scope decodes the parameters of a scope of type res098 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes098Scope(sj *runtime.JSON, dst *Res098Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5607,21 +5608,21 @@ func decodeRes098Scope(sj *runtime.JSON, dst *Res098Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res098\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res098\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes099Scope decodes the parameters of a scope of type res099 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes099Scope(sj *runtime.JSON, dst *Res099Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -5633,14 +5634,14 @@ func decodeRes099Scope(sj *runtime.JSON, dst *Res099Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res099\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res099\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
@@ -5648,60 +5649,60 @@ func decodeRes099Scope(sj *runtime.JSON, dst *Res099Scope, where string) (seen [
 
 var decodePrincipalAttributesNames = []string{}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodePrincipalAttributesNames)
+		return runtime.UndeclaredAttribute("principal.attributes", j.Keys[0], decodePrincipalAttributesNames)
 	}
 	return nil
 }
 
 var decodeContextNames = []string{}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeContextNames)
+		return runtime.UndeclaredAttribute("context", j.Keys[0], decodeContextNames)
 	}
 	return nil
 }
 
 var decodeCredentialAttributesNames = []string{}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeCredentialAttributesNames)
+		return runtime.UndeclaredAttribute("credential.attributes", j.Keys[0], decodeCredentialAttributesNames)
 	}
 	return nil
 }
 
 var decodeLibraryNames = []string{"org", "public", "tags"}
 
-// decodeLibrary decodes the attributes of a library into dst.
-func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
+// decodeLibrary decodes the attributes of a library (resource.attributes) into dst.
+func decodeLibrary(j *runtime.JSON, dst *Library) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5711,7 +5712,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -5720,7 +5721,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -5729,13 +5730,13 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeLibraryNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeLibraryNames)
 		}
 	}
 	return nil
@@ -5743,12 +5744,12 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 
 var decodeRes001Names = []string{"org", "public", "tags"}
 
-// decodeRes001 decodes the attributes of a res001 into dst.
-func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
+// decodeRes001 decodes the attributes of a res001 (resource.attributes) into dst.
+func decodeRes001(j *runtime.JSON, dst *Res001) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5758,7 +5759,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -5767,7 +5768,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -5776,13 +5777,13 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes001Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes001Names)
 		}
 	}
 	return nil
@@ -5790,12 +5791,12 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 
 var decodeRes002Names = []string{"org", "public", "tags"}
 
-// decodeRes002 decodes the attributes of a res002 into dst.
-func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
+// decodeRes002 decodes the attributes of a res002 (resource.attributes) into dst.
+func decodeRes002(j *runtime.JSON, dst *Res002) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5805,7 +5806,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -5814,7 +5815,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -5823,13 +5824,13 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes002Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes002Names)
 		}
 	}
 	return nil
@@ -5837,12 +5838,12 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 
 var decodeRes003Names = []string{"org", "public", "tags"}
 
-// decodeRes003 decodes the attributes of a res003 into dst.
-func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
+// decodeRes003 decodes the attributes of a res003 (resource.attributes) into dst.
+func decodeRes003(j *runtime.JSON, dst *Res003) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5852,7 +5853,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -5861,7 +5862,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -5870,13 +5871,13 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes003Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes003Names)
 		}
 	}
 	return nil
@@ -5884,12 +5885,12 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 
 var decodeRes004Names = []string{"org", "public", "tags"}
 
-// decodeRes004 decodes the attributes of a res004 into dst.
-func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
+// decodeRes004 decodes the attributes of a res004 (resource.attributes) into dst.
+func decodeRes004(j *runtime.JSON, dst *Res004) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5899,7 +5900,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -5908,7 +5909,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -5917,13 +5918,13 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes004Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes004Names)
 		}
 	}
 	return nil
@@ -5931,12 +5932,12 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 
 var decodeRes005Names = []string{"org", "public", "tags"}
 
-// decodeRes005 decodes the attributes of a res005 into dst.
-func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
+// decodeRes005 decodes the attributes of a res005 (resource.attributes) into dst.
+func decodeRes005(j *runtime.JSON, dst *Res005) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5946,7 +5947,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -5955,7 +5956,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -5964,13 +5965,13 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes005Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes005Names)
 		}
 	}
 	return nil
@@ -5978,12 +5979,12 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 
 var decodeRes006Names = []string{"org", "public", "tags"}
 
-// decodeRes006 decodes the attributes of a res006 into dst.
-func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
+// decodeRes006 decodes the attributes of a res006 (resource.attributes) into dst.
+func decodeRes006(j *runtime.JSON, dst *Res006) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -5993,7 +5994,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6002,7 +6003,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6011,13 +6012,13 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes006Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes006Names)
 		}
 	}
 	return nil
@@ -6025,12 +6026,12 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 
 var decodeRes007Names = []string{"org", "public", "tags"}
 
-// decodeRes007 decodes the attributes of a res007 into dst.
-func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
+// decodeRes007 decodes the attributes of a res007 (resource.attributes) into dst.
+func decodeRes007(j *runtime.JSON, dst *Res007) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6040,7 +6041,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6049,7 +6050,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6058,13 +6059,13 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes007Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes007Names)
 		}
 	}
 	return nil
@@ -6072,12 +6073,12 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 
 var decodeRes008Names = []string{"org", "public", "tags"}
 
-// decodeRes008 decodes the attributes of a res008 into dst.
-func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
+// decodeRes008 decodes the attributes of a res008 (resource.attributes) into dst.
+func decodeRes008(j *runtime.JSON, dst *Res008) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6087,7 +6088,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6096,7 +6097,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6105,13 +6106,13 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes008Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes008Names)
 		}
 	}
 	return nil
@@ -6119,12 +6120,12 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 
 var decodeRes009Names = []string{"org", "public", "tags"}
 
-// decodeRes009 decodes the attributes of a res009 into dst.
-func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
+// decodeRes009 decodes the attributes of a res009 (resource.attributes) into dst.
+func decodeRes009(j *runtime.JSON, dst *Res009) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6134,7 +6135,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6143,7 +6144,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6152,13 +6153,13 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes009Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes009Names)
 		}
 	}
 	return nil
@@ -6166,12 +6167,12 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 
 var decodeRes010Names = []string{"org", "public", "tags"}
 
-// decodeRes010 decodes the attributes of a res010 into dst.
-func decodeRes010(j *runtime.JSON, dst *Res010, where string) error {
+// decodeRes010 decodes the attributes of a res010 (resource.attributes) into dst.
+func decodeRes010(j *runtime.JSON, dst *Res010) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6181,7 +6182,7 @@ func decodeRes010(j *runtime.JSON, dst *Res010, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6190,7 +6191,7 @@ func decodeRes010(j *runtime.JSON, dst *Res010, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6199,13 +6200,13 @@ func decodeRes010(j *runtime.JSON, dst *Res010, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes010Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes010Names)
 		}
 	}
 	return nil
@@ -6213,12 +6214,12 @@ func decodeRes010(j *runtime.JSON, dst *Res010, where string) error {
 
 var decodeRes011Names = []string{"org", "public", "tags"}
 
-// decodeRes011 decodes the attributes of a res011 into dst.
-func decodeRes011(j *runtime.JSON, dst *Res011, where string) error {
+// decodeRes011 decodes the attributes of a res011 (resource.attributes) into dst.
+func decodeRes011(j *runtime.JSON, dst *Res011) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6228,7 +6229,7 @@ func decodeRes011(j *runtime.JSON, dst *Res011, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6237,7 +6238,7 @@ func decodeRes011(j *runtime.JSON, dst *Res011, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6246,13 +6247,13 @@ func decodeRes011(j *runtime.JSON, dst *Res011, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes011Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes011Names)
 		}
 	}
 	return nil
@@ -6260,12 +6261,12 @@ func decodeRes011(j *runtime.JSON, dst *Res011, where string) error {
 
 var decodeRes012Names = []string{"org", "public", "tags"}
 
-// decodeRes012 decodes the attributes of a res012 into dst.
-func decodeRes012(j *runtime.JSON, dst *Res012, where string) error {
+// decodeRes012 decodes the attributes of a res012 (resource.attributes) into dst.
+func decodeRes012(j *runtime.JSON, dst *Res012) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6275,7 +6276,7 @@ func decodeRes012(j *runtime.JSON, dst *Res012, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6284,7 +6285,7 @@ func decodeRes012(j *runtime.JSON, dst *Res012, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6293,13 +6294,13 @@ func decodeRes012(j *runtime.JSON, dst *Res012, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes012Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes012Names)
 		}
 	}
 	return nil
@@ -6307,12 +6308,12 @@ func decodeRes012(j *runtime.JSON, dst *Res012, where string) error {
 
 var decodeRes013Names = []string{"org", "public", "tags"}
 
-// decodeRes013 decodes the attributes of a res013 into dst.
-func decodeRes013(j *runtime.JSON, dst *Res013, where string) error {
+// decodeRes013 decodes the attributes of a res013 (resource.attributes) into dst.
+func decodeRes013(j *runtime.JSON, dst *Res013) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6322,7 +6323,7 @@ func decodeRes013(j *runtime.JSON, dst *Res013, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6331,7 +6332,7 @@ func decodeRes013(j *runtime.JSON, dst *Res013, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6340,13 +6341,13 @@ func decodeRes013(j *runtime.JSON, dst *Res013, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes013Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes013Names)
 		}
 	}
 	return nil
@@ -6354,12 +6355,12 @@ func decodeRes013(j *runtime.JSON, dst *Res013, where string) error {
 
 var decodeRes014Names = []string{"org", "public", "tags"}
 
-// decodeRes014 decodes the attributes of a res014 into dst.
-func decodeRes014(j *runtime.JSON, dst *Res014, where string) error {
+// decodeRes014 decodes the attributes of a res014 (resource.attributes) into dst.
+func decodeRes014(j *runtime.JSON, dst *Res014) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6369,7 +6370,7 @@ func decodeRes014(j *runtime.JSON, dst *Res014, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6378,7 +6379,7 @@ func decodeRes014(j *runtime.JSON, dst *Res014, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6387,13 +6388,13 @@ func decodeRes014(j *runtime.JSON, dst *Res014, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes014Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes014Names)
 		}
 	}
 	return nil
@@ -6401,12 +6402,12 @@ func decodeRes014(j *runtime.JSON, dst *Res014, where string) error {
 
 var decodeRes015Names = []string{"org", "public", "tags"}
 
-// decodeRes015 decodes the attributes of a res015 into dst.
-func decodeRes015(j *runtime.JSON, dst *Res015, where string) error {
+// decodeRes015 decodes the attributes of a res015 (resource.attributes) into dst.
+func decodeRes015(j *runtime.JSON, dst *Res015) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6416,7 +6417,7 @@ func decodeRes015(j *runtime.JSON, dst *Res015, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6425,7 +6426,7 @@ func decodeRes015(j *runtime.JSON, dst *Res015, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6434,13 +6435,13 @@ func decodeRes015(j *runtime.JSON, dst *Res015, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes015Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes015Names)
 		}
 	}
 	return nil
@@ -6448,12 +6449,12 @@ func decodeRes015(j *runtime.JSON, dst *Res015, where string) error {
 
 var decodeRes016Names = []string{"org", "public", "tags"}
 
-// decodeRes016 decodes the attributes of a res016 into dst.
-func decodeRes016(j *runtime.JSON, dst *Res016, where string) error {
+// decodeRes016 decodes the attributes of a res016 (resource.attributes) into dst.
+func decodeRes016(j *runtime.JSON, dst *Res016) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6463,7 +6464,7 @@ func decodeRes016(j *runtime.JSON, dst *Res016, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6472,7 +6473,7 @@ func decodeRes016(j *runtime.JSON, dst *Res016, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6481,13 +6482,13 @@ func decodeRes016(j *runtime.JSON, dst *Res016, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes016Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes016Names)
 		}
 	}
 	return nil
@@ -6495,12 +6496,12 @@ func decodeRes016(j *runtime.JSON, dst *Res016, where string) error {
 
 var decodeRes017Names = []string{"org", "public", "tags"}
 
-// decodeRes017 decodes the attributes of a res017 into dst.
-func decodeRes017(j *runtime.JSON, dst *Res017, where string) error {
+// decodeRes017 decodes the attributes of a res017 (resource.attributes) into dst.
+func decodeRes017(j *runtime.JSON, dst *Res017) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6510,7 +6511,7 @@ func decodeRes017(j *runtime.JSON, dst *Res017, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6519,7 +6520,7 @@ func decodeRes017(j *runtime.JSON, dst *Res017, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6528,13 +6529,13 @@ func decodeRes017(j *runtime.JSON, dst *Res017, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes017Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes017Names)
 		}
 	}
 	return nil
@@ -6542,12 +6543,12 @@ func decodeRes017(j *runtime.JSON, dst *Res017, where string) error {
 
 var decodeRes018Names = []string{"org", "public", "tags"}
 
-// decodeRes018 decodes the attributes of a res018 into dst.
-func decodeRes018(j *runtime.JSON, dst *Res018, where string) error {
+// decodeRes018 decodes the attributes of a res018 (resource.attributes) into dst.
+func decodeRes018(j *runtime.JSON, dst *Res018) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6557,7 +6558,7 @@ func decodeRes018(j *runtime.JSON, dst *Res018, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6566,7 +6567,7 @@ func decodeRes018(j *runtime.JSON, dst *Res018, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6575,13 +6576,13 @@ func decodeRes018(j *runtime.JSON, dst *Res018, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes018Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes018Names)
 		}
 	}
 	return nil
@@ -6589,12 +6590,12 @@ func decodeRes018(j *runtime.JSON, dst *Res018, where string) error {
 
 var decodeRes019Names = []string{"org", "public", "tags"}
 
-// decodeRes019 decodes the attributes of a res019 into dst.
-func decodeRes019(j *runtime.JSON, dst *Res019, where string) error {
+// decodeRes019 decodes the attributes of a res019 (resource.attributes) into dst.
+func decodeRes019(j *runtime.JSON, dst *Res019) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6604,7 +6605,7 @@ func decodeRes019(j *runtime.JSON, dst *Res019, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6613,7 +6614,7 @@ func decodeRes019(j *runtime.JSON, dst *Res019, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6622,13 +6623,13 @@ func decodeRes019(j *runtime.JSON, dst *Res019, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes019Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes019Names)
 		}
 	}
 	return nil
@@ -6636,12 +6637,12 @@ func decodeRes019(j *runtime.JSON, dst *Res019, where string) error {
 
 var decodeRes020Names = []string{"org", "public", "tags"}
 
-// decodeRes020 decodes the attributes of a res020 into dst.
-func decodeRes020(j *runtime.JSON, dst *Res020, where string) error {
+// decodeRes020 decodes the attributes of a res020 (resource.attributes) into dst.
+func decodeRes020(j *runtime.JSON, dst *Res020) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6651,7 +6652,7 @@ func decodeRes020(j *runtime.JSON, dst *Res020, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6660,7 +6661,7 @@ func decodeRes020(j *runtime.JSON, dst *Res020, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6669,13 +6670,13 @@ func decodeRes020(j *runtime.JSON, dst *Res020, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes020Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes020Names)
 		}
 	}
 	return nil
@@ -6683,12 +6684,12 @@ func decodeRes020(j *runtime.JSON, dst *Res020, where string) error {
 
 var decodeRes021Names = []string{"org", "public", "tags"}
 
-// decodeRes021 decodes the attributes of a res021 into dst.
-func decodeRes021(j *runtime.JSON, dst *Res021, where string) error {
+// decodeRes021 decodes the attributes of a res021 (resource.attributes) into dst.
+func decodeRes021(j *runtime.JSON, dst *Res021) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6698,7 +6699,7 @@ func decodeRes021(j *runtime.JSON, dst *Res021, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6707,7 +6708,7 @@ func decodeRes021(j *runtime.JSON, dst *Res021, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6716,13 +6717,13 @@ func decodeRes021(j *runtime.JSON, dst *Res021, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes021Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes021Names)
 		}
 	}
 	return nil
@@ -6730,12 +6731,12 @@ func decodeRes021(j *runtime.JSON, dst *Res021, where string) error {
 
 var decodeRes022Names = []string{"org", "public", "tags"}
 
-// decodeRes022 decodes the attributes of a res022 into dst.
-func decodeRes022(j *runtime.JSON, dst *Res022, where string) error {
+// decodeRes022 decodes the attributes of a res022 (resource.attributes) into dst.
+func decodeRes022(j *runtime.JSON, dst *Res022) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6745,7 +6746,7 @@ func decodeRes022(j *runtime.JSON, dst *Res022, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6754,7 +6755,7 @@ func decodeRes022(j *runtime.JSON, dst *Res022, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6763,13 +6764,13 @@ func decodeRes022(j *runtime.JSON, dst *Res022, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes022Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes022Names)
 		}
 	}
 	return nil
@@ -6777,12 +6778,12 @@ func decodeRes022(j *runtime.JSON, dst *Res022, where string) error {
 
 var decodeRes023Names = []string{"org", "public", "tags"}
 
-// decodeRes023 decodes the attributes of a res023 into dst.
-func decodeRes023(j *runtime.JSON, dst *Res023, where string) error {
+// decodeRes023 decodes the attributes of a res023 (resource.attributes) into dst.
+func decodeRes023(j *runtime.JSON, dst *Res023) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6792,7 +6793,7 @@ func decodeRes023(j *runtime.JSON, dst *Res023, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6801,7 +6802,7 @@ func decodeRes023(j *runtime.JSON, dst *Res023, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6810,13 +6811,13 @@ func decodeRes023(j *runtime.JSON, dst *Res023, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes023Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes023Names)
 		}
 	}
 	return nil
@@ -6824,12 +6825,12 @@ func decodeRes023(j *runtime.JSON, dst *Res023, where string) error {
 
 var decodeRes024Names = []string{"org", "public", "tags"}
 
-// decodeRes024 decodes the attributes of a res024 into dst.
-func decodeRes024(j *runtime.JSON, dst *Res024, where string) error {
+// decodeRes024 decodes the attributes of a res024 (resource.attributes) into dst.
+func decodeRes024(j *runtime.JSON, dst *Res024) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6839,7 +6840,7 @@ func decodeRes024(j *runtime.JSON, dst *Res024, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6848,7 +6849,7 @@ func decodeRes024(j *runtime.JSON, dst *Res024, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6857,13 +6858,13 @@ func decodeRes024(j *runtime.JSON, dst *Res024, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes024Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes024Names)
 		}
 	}
 	return nil
@@ -6871,12 +6872,12 @@ func decodeRes024(j *runtime.JSON, dst *Res024, where string) error {
 
 var decodeRes025Names = []string{"org", "public", "tags"}
 
-// decodeRes025 decodes the attributes of a res025 into dst.
-func decodeRes025(j *runtime.JSON, dst *Res025, where string) error {
+// decodeRes025 decodes the attributes of a res025 (resource.attributes) into dst.
+func decodeRes025(j *runtime.JSON, dst *Res025) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6886,7 +6887,7 @@ func decodeRes025(j *runtime.JSON, dst *Res025, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6895,7 +6896,7 @@ func decodeRes025(j *runtime.JSON, dst *Res025, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6904,13 +6905,13 @@ func decodeRes025(j *runtime.JSON, dst *Res025, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes025Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes025Names)
 		}
 	}
 	return nil
@@ -6918,12 +6919,12 @@ func decodeRes025(j *runtime.JSON, dst *Res025, where string) error {
 
 var decodeRes026Names = []string{"org", "public", "tags"}
 
-// decodeRes026 decodes the attributes of a res026 into dst.
-func decodeRes026(j *runtime.JSON, dst *Res026, where string) error {
+// decodeRes026 decodes the attributes of a res026 (resource.attributes) into dst.
+func decodeRes026(j *runtime.JSON, dst *Res026) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6933,7 +6934,7 @@ func decodeRes026(j *runtime.JSON, dst *Res026, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6942,7 +6943,7 @@ func decodeRes026(j *runtime.JSON, dst *Res026, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6951,13 +6952,13 @@ func decodeRes026(j *runtime.JSON, dst *Res026, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes026Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes026Names)
 		}
 	}
 	return nil
@@ -6965,12 +6966,12 @@ func decodeRes026(j *runtime.JSON, dst *Res026, where string) error {
 
 var decodeRes027Names = []string{"org", "public", "tags"}
 
-// decodeRes027 decodes the attributes of a res027 into dst.
-func decodeRes027(j *runtime.JSON, dst *Res027, where string) error {
+// decodeRes027 decodes the attributes of a res027 (resource.attributes) into dst.
+func decodeRes027(j *runtime.JSON, dst *Res027) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -6980,7 +6981,7 @@ func decodeRes027(j *runtime.JSON, dst *Res027, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -6989,7 +6990,7 @@ func decodeRes027(j *runtime.JSON, dst *Res027, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -6998,13 +6999,13 @@ func decodeRes027(j *runtime.JSON, dst *Res027, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes027Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes027Names)
 		}
 	}
 	return nil
@@ -7012,12 +7013,12 @@ func decodeRes027(j *runtime.JSON, dst *Res027, where string) error {
 
 var decodeRes028Names = []string{"org", "public", "tags"}
 
-// decodeRes028 decodes the attributes of a res028 into dst.
-func decodeRes028(j *runtime.JSON, dst *Res028, where string) error {
+// decodeRes028 decodes the attributes of a res028 (resource.attributes) into dst.
+func decodeRes028(j *runtime.JSON, dst *Res028) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7027,7 +7028,7 @@ func decodeRes028(j *runtime.JSON, dst *Res028, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7036,7 +7037,7 @@ func decodeRes028(j *runtime.JSON, dst *Res028, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7045,13 +7046,13 @@ func decodeRes028(j *runtime.JSON, dst *Res028, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes028Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes028Names)
 		}
 	}
 	return nil
@@ -7059,12 +7060,12 @@ func decodeRes028(j *runtime.JSON, dst *Res028, where string) error {
 
 var decodeRes029Names = []string{"org", "public", "tags"}
 
-// decodeRes029 decodes the attributes of a res029 into dst.
-func decodeRes029(j *runtime.JSON, dst *Res029, where string) error {
+// decodeRes029 decodes the attributes of a res029 (resource.attributes) into dst.
+func decodeRes029(j *runtime.JSON, dst *Res029) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7074,7 +7075,7 @@ func decodeRes029(j *runtime.JSON, dst *Res029, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7083,7 +7084,7 @@ func decodeRes029(j *runtime.JSON, dst *Res029, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7092,13 +7093,13 @@ func decodeRes029(j *runtime.JSON, dst *Res029, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes029Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes029Names)
 		}
 	}
 	return nil
@@ -7106,12 +7107,12 @@ func decodeRes029(j *runtime.JSON, dst *Res029, where string) error {
 
 var decodeRes030Names = []string{"org", "public", "tags"}
 
-// decodeRes030 decodes the attributes of a res030 into dst.
-func decodeRes030(j *runtime.JSON, dst *Res030, where string) error {
+// decodeRes030 decodes the attributes of a res030 (resource.attributes) into dst.
+func decodeRes030(j *runtime.JSON, dst *Res030) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7121,7 +7122,7 @@ func decodeRes030(j *runtime.JSON, dst *Res030, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7130,7 +7131,7 @@ func decodeRes030(j *runtime.JSON, dst *Res030, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7139,13 +7140,13 @@ func decodeRes030(j *runtime.JSON, dst *Res030, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes030Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes030Names)
 		}
 	}
 	return nil
@@ -7153,12 +7154,12 @@ func decodeRes030(j *runtime.JSON, dst *Res030, where string) error {
 
 var decodeRes031Names = []string{"org", "public", "tags"}
 
-// decodeRes031 decodes the attributes of a res031 into dst.
-func decodeRes031(j *runtime.JSON, dst *Res031, where string) error {
+// decodeRes031 decodes the attributes of a res031 (resource.attributes) into dst.
+func decodeRes031(j *runtime.JSON, dst *Res031) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7168,7 +7169,7 @@ func decodeRes031(j *runtime.JSON, dst *Res031, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7177,7 +7178,7 @@ func decodeRes031(j *runtime.JSON, dst *Res031, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7186,13 +7187,13 @@ func decodeRes031(j *runtime.JSON, dst *Res031, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes031Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes031Names)
 		}
 	}
 	return nil
@@ -7200,12 +7201,12 @@ func decodeRes031(j *runtime.JSON, dst *Res031, where string) error {
 
 var decodeRes032Names = []string{"org", "public", "tags"}
 
-// decodeRes032 decodes the attributes of a res032 into dst.
-func decodeRes032(j *runtime.JSON, dst *Res032, where string) error {
+// decodeRes032 decodes the attributes of a res032 (resource.attributes) into dst.
+func decodeRes032(j *runtime.JSON, dst *Res032) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7215,7 +7216,7 @@ func decodeRes032(j *runtime.JSON, dst *Res032, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7224,7 +7225,7 @@ func decodeRes032(j *runtime.JSON, dst *Res032, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7233,13 +7234,13 @@ func decodeRes032(j *runtime.JSON, dst *Res032, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes032Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes032Names)
 		}
 	}
 	return nil
@@ -7247,12 +7248,12 @@ func decodeRes032(j *runtime.JSON, dst *Res032, where string) error {
 
 var decodeRes033Names = []string{"org", "public", "tags"}
 
-// decodeRes033 decodes the attributes of a res033 into dst.
-func decodeRes033(j *runtime.JSON, dst *Res033, where string) error {
+// decodeRes033 decodes the attributes of a res033 (resource.attributes) into dst.
+func decodeRes033(j *runtime.JSON, dst *Res033) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7262,7 +7263,7 @@ func decodeRes033(j *runtime.JSON, dst *Res033, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7271,7 +7272,7 @@ func decodeRes033(j *runtime.JSON, dst *Res033, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7280,13 +7281,13 @@ func decodeRes033(j *runtime.JSON, dst *Res033, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes033Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes033Names)
 		}
 	}
 	return nil
@@ -7294,12 +7295,12 @@ func decodeRes033(j *runtime.JSON, dst *Res033, where string) error {
 
 var decodeRes034Names = []string{"org", "public", "tags"}
 
-// decodeRes034 decodes the attributes of a res034 into dst.
-func decodeRes034(j *runtime.JSON, dst *Res034, where string) error {
+// decodeRes034 decodes the attributes of a res034 (resource.attributes) into dst.
+func decodeRes034(j *runtime.JSON, dst *Res034) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7309,7 +7310,7 @@ func decodeRes034(j *runtime.JSON, dst *Res034, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7318,7 +7319,7 @@ func decodeRes034(j *runtime.JSON, dst *Res034, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7327,13 +7328,13 @@ func decodeRes034(j *runtime.JSON, dst *Res034, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes034Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes034Names)
 		}
 	}
 	return nil
@@ -7341,12 +7342,12 @@ func decodeRes034(j *runtime.JSON, dst *Res034, where string) error {
 
 var decodeRes035Names = []string{"org", "public", "tags"}
 
-// decodeRes035 decodes the attributes of a res035 into dst.
-func decodeRes035(j *runtime.JSON, dst *Res035, where string) error {
+// decodeRes035 decodes the attributes of a res035 (resource.attributes) into dst.
+func decodeRes035(j *runtime.JSON, dst *Res035) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7356,7 +7357,7 @@ func decodeRes035(j *runtime.JSON, dst *Res035, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7365,7 +7366,7 @@ func decodeRes035(j *runtime.JSON, dst *Res035, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7374,13 +7375,13 @@ func decodeRes035(j *runtime.JSON, dst *Res035, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes035Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes035Names)
 		}
 	}
 	return nil
@@ -7388,12 +7389,12 @@ func decodeRes035(j *runtime.JSON, dst *Res035, where string) error {
 
 var decodeRes036Names = []string{"org", "public", "tags"}
 
-// decodeRes036 decodes the attributes of a res036 into dst.
-func decodeRes036(j *runtime.JSON, dst *Res036, where string) error {
+// decodeRes036 decodes the attributes of a res036 (resource.attributes) into dst.
+func decodeRes036(j *runtime.JSON, dst *Res036) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7403,7 +7404,7 @@ func decodeRes036(j *runtime.JSON, dst *Res036, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7412,7 +7413,7 @@ func decodeRes036(j *runtime.JSON, dst *Res036, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7421,13 +7422,13 @@ func decodeRes036(j *runtime.JSON, dst *Res036, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes036Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes036Names)
 		}
 	}
 	return nil
@@ -7435,12 +7436,12 @@ func decodeRes036(j *runtime.JSON, dst *Res036, where string) error {
 
 var decodeRes037Names = []string{"org", "public", "tags"}
 
-// decodeRes037 decodes the attributes of a res037 into dst.
-func decodeRes037(j *runtime.JSON, dst *Res037, where string) error {
+// decodeRes037 decodes the attributes of a res037 (resource.attributes) into dst.
+func decodeRes037(j *runtime.JSON, dst *Res037) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7450,7 +7451,7 @@ func decodeRes037(j *runtime.JSON, dst *Res037, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7459,7 +7460,7 @@ func decodeRes037(j *runtime.JSON, dst *Res037, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7468,13 +7469,13 @@ func decodeRes037(j *runtime.JSON, dst *Res037, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes037Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes037Names)
 		}
 	}
 	return nil
@@ -7482,12 +7483,12 @@ func decodeRes037(j *runtime.JSON, dst *Res037, where string) error {
 
 var decodeRes038Names = []string{"org", "public", "tags"}
 
-// decodeRes038 decodes the attributes of a res038 into dst.
-func decodeRes038(j *runtime.JSON, dst *Res038, where string) error {
+// decodeRes038 decodes the attributes of a res038 (resource.attributes) into dst.
+func decodeRes038(j *runtime.JSON, dst *Res038) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7497,7 +7498,7 @@ func decodeRes038(j *runtime.JSON, dst *Res038, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7506,7 +7507,7 @@ func decodeRes038(j *runtime.JSON, dst *Res038, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7515,13 +7516,13 @@ func decodeRes038(j *runtime.JSON, dst *Res038, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes038Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes038Names)
 		}
 	}
 	return nil
@@ -7529,12 +7530,12 @@ func decodeRes038(j *runtime.JSON, dst *Res038, where string) error {
 
 var decodeRes039Names = []string{"org", "public", "tags"}
 
-// decodeRes039 decodes the attributes of a res039 into dst.
-func decodeRes039(j *runtime.JSON, dst *Res039, where string) error {
+// decodeRes039 decodes the attributes of a res039 (resource.attributes) into dst.
+func decodeRes039(j *runtime.JSON, dst *Res039) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7544,7 +7545,7 @@ func decodeRes039(j *runtime.JSON, dst *Res039, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7553,7 +7554,7 @@ func decodeRes039(j *runtime.JSON, dst *Res039, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7562,13 +7563,13 @@ func decodeRes039(j *runtime.JSON, dst *Res039, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes039Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes039Names)
 		}
 	}
 	return nil
@@ -7576,12 +7577,12 @@ func decodeRes039(j *runtime.JSON, dst *Res039, where string) error {
 
 var decodeRes040Names = []string{"org", "public", "tags"}
 
-// decodeRes040 decodes the attributes of a res040 into dst.
-func decodeRes040(j *runtime.JSON, dst *Res040, where string) error {
+// decodeRes040 decodes the attributes of a res040 (resource.attributes) into dst.
+func decodeRes040(j *runtime.JSON, dst *Res040) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7591,7 +7592,7 @@ func decodeRes040(j *runtime.JSON, dst *Res040, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7600,7 +7601,7 @@ func decodeRes040(j *runtime.JSON, dst *Res040, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7609,13 +7610,13 @@ func decodeRes040(j *runtime.JSON, dst *Res040, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes040Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes040Names)
 		}
 	}
 	return nil
@@ -7623,12 +7624,12 @@ func decodeRes040(j *runtime.JSON, dst *Res040, where string) error {
 
 var decodeRes041Names = []string{"org", "public", "tags"}
 
-// decodeRes041 decodes the attributes of a res041 into dst.
-func decodeRes041(j *runtime.JSON, dst *Res041, where string) error {
+// decodeRes041 decodes the attributes of a res041 (resource.attributes) into dst.
+func decodeRes041(j *runtime.JSON, dst *Res041) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7638,7 +7639,7 @@ func decodeRes041(j *runtime.JSON, dst *Res041, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7647,7 +7648,7 @@ func decodeRes041(j *runtime.JSON, dst *Res041, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7656,13 +7657,13 @@ func decodeRes041(j *runtime.JSON, dst *Res041, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes041Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes041Names)
 		}
 	}
 	return nil
@@ -7670,12 +7671,12 @@ func decodeRes041(j *runtime.JSON, dst *Res041, where string) error {
 
 var decodeRes042Names = []string{"org", "public", "tags"}
 
-// decodeRes042 decodes the attributes of a res042 into dst.
-func decodeRes042(j *runtime.JSON, dst *Res042, where string) error {
+// decodeRes042 decodes the attributes of a res042 (resource.attributes) into dst.
+func decodeRes042(j *runtime.JSON, dst *Res042) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7685,7 +7686,7 @@ func decodeRes042(j *runtime.JSON, dst *Res042, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7694,7 +7695,7 @@ func decodeRes042(j *runtime.JSON, dst *Res042, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7703,13 +7704,13 @@ func decodeRes042(j *runtime.JSON, dst *Res042, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes042Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes042Names)
 		}
 	}
 	return nil
@@ -7717,12 +7718,12 @@ func decodeRes042(j *runtime.JSON, dst *Res042, where string) error {
 
 var decodeRes043Names = []string{"org", "public", "tags"}
 
-// decodeRes043 decodes the attributes of a res043 into dst.
-func decodeRes043(j *runtime.JSON, dst *Res043, where string) error {
+// decodeRes043 decodes the attributes of a res043 (resource.attributes) into dst.
+func decodeRes043(j *runtime.JSON, dst *Res043) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7732,7 +7733,7 @@ func decodeRes043(j *runtime.JSON, dst *Res043, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7741,7 +7742,7 @@ func decodeRes043(j *runtime.JSON, dst *Res043, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7750,13 +7751,13 @@ func decodeRes043(j *runtime.JSON, dst *Res043, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes043Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes043Names)
 		}
 	}
 	return nil
@@ -7764,12 +7765,12 @@ func decodeRes043(j *runtime.JSON, dst *Res043, where string) error {
 
 var decodeRes044Names = []string{"org", "public", "tags"}
 
-// decodeRes044 decodes the attributes of a res044 into dst.
-func decodeRes044(j *runtime.JSON, dst *Res044, where string) error {
+// decodeRes044 decodes the attributes of a res044 (resource.attributes) into dst.
+func decodeRes044(j *runtime.JSON, dst *Res044) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7779,7 +7780,7 @@ func decodeRes044(j *runtime.JSON, dst *Res044, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7788,7 +7789,7 @@ func decodeRes044(j *runtime.JSON, dst *Res044, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7797,13 +7798,13 @@ func decodeRes044(j *runtime.JSON, dst *Res044, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes044Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes044Names)
 		}
 	}
 	return nil
@@ -7811,12 +7812,12 @@ func decodeRes044(j *runtime.JSON, dst *Res044, where string) error {
 
 var decodeRes045Names = []string{"org", "public", "tags"}
 
-// decodeRes045 decodes the attributes of a res045 into dst.
-func decodeRes045(j *runtime.JSON, dst *Res045, where string) error {
+// decodeRes045 decodes the attributes of a res045 (resource.attributes) into dst.
+func decodeRes045(j *runtime.JSON, dst *Res045) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7826,7 +7827,7 @@ func decodeRes045(j *runtime.JSON, dst *Res045, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7835,7 +7836,7 @@ func decodeRes045(j *runtime.JSON, dst *Res045, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7844,13 +7845,13 @@ func decodeRes045(j *runtime.JSON, dst *Res045, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes045Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes045Names)
 		}
 	}
 	return nil
@@ -7858,12 +7859,12 @@ func decodeRes045(j *runtime.JSON, dst *Res045, where string) error {
 
 var decodeRes046Names = []string{"org", "public", "tags"}
 
-// decodeRes046 decodes the attributes of a res046 into dst.
-func decodeRes046(j *runtime.JSON, dst *Res046, where string) error {
+// decodeRes046 decodes the attributes of a res046 (resource.attributes) into dst.
+func decodeRes046(j *runtime.JSON, dst *Res046) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7873,7 +7874,7 @@ func decodeRes046(j *runtime.JSON, dst *Res046, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7882,7 +7883,7 @@ func decodeRes046(j *runtime.JSON, dst *Res046, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7891,13 +7892,13 @@ func decodeRes046(j *runtime.JSON, dst *Res046, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes046Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes046Names)
 		}
 	}
 	return nil
@@ -7905,12 +7906,12 @@ func decodeRes046(j *runtime.JSON, dst *Res046, where string) error {
 
 var decodeRes047Names = []string{"org", "public", "tags"}
 
-// decodeRes047 decodes the attributes of a res047 into dst.
-func decodeRes047(j *runtime.JSON, dst *Res047, where string) error {
+// decodeRes047 decodes the attributes of a res047 (resource.attributes) into dst.
+func decodeRes047(j *runtime.JSON, dst *Res047) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7920,7 +7921,7 @@ func decodeRes047(j *runtime.JSON, dst *Res047, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7929,7 +7930,7 @@ func decodeRes047(j *runtime.JSON, dst *Res047, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7938,13 +7939,13 @@ func decodeRes047(j *runtime.JSON, dst *Res047, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes047Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes047Names)
 		}
 	}
 	return nil
@@ -7952,12 +7953,12 @@ func decodeRes047(j *runtime.JSON, dst *Res047, where string) error {
 
 var decodeRes048Names = []string{"org", "public", "tags"}
 
-// decodeRes048 decodes the attributes of a res048 into dst.
-func decodeRes048(j *runtime.JSON, dst *Res048, where string) error {
+// decodeRes048 decodes the attributes of a res048 (resource.attributes) into dst.
+func decodeRes048(j *runtime.JSON, dst *Res048) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -7967,7 +7968,7 @@ func decodeRes048(j *runtime.JSON, dst *Res048, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -7976,7 +7977,7 @@ func decodeRes048(j *runtime.JSON, dst *Res048, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -7985,13 +7986,13 @@ func decodeRes048(j *runtime.JSON, dst *Res048, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes048Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes048Names)
 		}
 	}
 	return nil
@@ -7999,12 +8000,12 @@ func decodeRes048(j *runtime.JSON, dst *Res048, where string) error {
 
 var decodeRes049Names = []string{"org", "public", "tags"}
 
-// decodeRes049 decodes the attributes of a res049 into dst.
-func decodeRes049(j *runtime.JSON, dst *Res049, where string) error {
+// decodeRes049 decodes the attributes of a res049 (resource.attributes) into dst.
+func decodeRes049(j *runtime.JSON, dst *Res049) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8014,7 +8015,7 @@ func decodeRes049(j *runtime.JSON, dst *Res049, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8023,7 +8024,7 @@ func decodeRes049(j *runtime.JSON, dst *Res049, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8032,13 +8033,13 @@ func decodeRes049(j *runtime.JSON, dst *Res049, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes049Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes049Names)
 		}
 	}
 	return nil
@@ -8046,12 +8047,12 @@ func decodeRes049(j *runtime.JSON, dst *Res049, where string) error {
 
 var decodeRes050Names = []string{"org", "public", "tags"}
 
-// decodeRes050 decodes the attributes of a res050 into dst.
-func decodeRes050(j *runtime.JSON, dst *Res050, where string) error {
+// decodeRes050 decodes the attributes of a res050 (resource.attributes) into dst.
+func decodeRes050(j *runtime.JSON, dst *Res050) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8061,7 +8062,7 @@ func decodeRes050(j *runtime.JSON, dst *Res050, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8070,7 +8071,7 @@ func decodeRes050(j *runtime.JSON, dst *Res050, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8079,13 +8080,13 @@ func decodeRes050(j *runtime.JSON, dst *Res050, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes050Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes050Names)
 		}
 	}
 	return nil
@@ -8093,12 +8094,12 @@ func decodeRes050(j *runtime.JSON, dst *Res050, where string) error {
 
 var decodeRes051Names = []string{"org", "public", "tags"}
 
-// decodeRes051 decodes the attributes of a res051 into dst.
-func decodeRes051(j *runtime.JSON, dst *Res051, where string) error {
+// decodeRes051 decodes the attributes of a res051 (resource.attributes) into dst.
+func decodeRes051(j *runtime.JSON, dst *Res051) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8108,7 +8109,7 @@ func decodeRes051(j *runtime.JSON, dst *Res051, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8117,7 +8118,7 @@ func decodeRes051(j *runtime.JSON, dst *Res051, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8126,13 +8127,13 @@ func decodeRes051(j *runtime.JSON, dst *Res051, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes051Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes051Names)
 		}
 	}
 	return nil
@@ -8140,12 +8141,12 @@ func decodeRes051(j *runtime.JSON, dst *Res051, where string) error {
 
 var decodeRes052Names = []string{"org", "public", "tags"}
 
-// decodeRes052 decodes the attributes of a res052 into dst.
-func decodeRes052(j *runtime.JSON, dst *Res052, where string) error {
+// decodeRes052 decodes the attributes of a res052 (resource.attributes) into dst.
+func decodeRes052(j *runtime.JSON, dst *Res052) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8155,7 +8156,7 @@ func decodeRes052(j *runtime.JSON, dst *Res052, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8164,7 +8165,7 @@ func decodeRes052(j *runtime.JSON, dst *Res052, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8173,13 +8174,13 @@ func decodeRes052(j *runtime.JSON, dst *Res052, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes052Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes052Names)
 		}
 	}
 	return nil
@@ -8187,12 +8188,12 @@ func decodeRes052(j *runtime.JSON, dst *Res052, where string) error {
 
 var decodeRes053Names = []string{"org", "public", "tags"}
 
-// decodeRes053 decodes the attributes of a res053 into dst.
-func decodeRes053(j *runtime.JSON, dst *Res053, where string) error {
+// decodeRes053 decodes the attributes of a res053 (resource.attributes) into dst.
+func decodeRes053(j *runtime.JSON, dst *Res053) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8202,7 +8203,7 @@ func decodeRes053(j *runtime.JSON, dst *Res053, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8211,7 +8212,7 @@ func decodeRes053(j *runtime.JSON, dst *Res053, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8220,13 +8221,13 @@ func decodeRes053(j *runtime.JSON, dst *Res053, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes053Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes053Names)
 		}
 	}
 	return nil
@@ -8234,12 +8235,12 @@ func decodeRes053(j *runtime.JSON, dst *Res053, where string) error {
 
 var decodeRes054Names = []string{"org", "public", "tags"}
 
-// decodeRes054 decodes the attributes of a res054 into dst.
-func decodeRes054(j *runtime.JSON, dst *Res054, where string) error {
+// decodeRes054 decodes the attributes of a res054 (resource.attributes) into dst.
+func decodeRes054(j *runtime.JSON, dst *Res054) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8249,7 +8250,7 @@ func decodeRes054(j *runtime.JSON, dst *Res054, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8258,7 +8259,7 @@ func decodeRes054(j *runtime.JSON, dst *Res054, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8267,13 +8268,13 @@ func decodeRes054(j *runtime.JSON, dst *Res054, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes054Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes054Names)
 		}
 	}
 	return nil
@@ -8281,12 +8282,12 @@ func decodeRes054(j *runtime.JSON, dst *Res054, where string) error {
 
 var decodeRes055Names = []string{"org", "public", "tags"}
 
-// decodeRes055 decodes the attributes of a res055 into dst.
-func decodeRes055(j *runtime.JSON, dst *Res055, where string) error {
+// decodeRes055 decodes the attributes of a res055 (resource.attributes) into dst.
+func decodeRes055(j *runtime.JSON, dst *Res055) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8296,7 +8297,7 @@ func decodeRes055(j *runtime.JSON, dst *Res055, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8305,7 +8306,7 @@ func decodeRes055(j *runtime.JSON, dst *Res055, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8314,13 +8315,13 @@ func decodeRes055(j *runtime.JSON, dst *Res055, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes055Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes055Names)
 		}
 	}
 	return nil
@@ -8328,12 +8329,12 @@ func decodeRes055(j *runtime.JSON, dst *Res055, where string) error {
 
 var decodeRes056Names = []string{"org", "public", "tags"}
 
-// decodeRes056 decodes the attributes of a res056 into dst.
-func decodeRes056(j *runtime.JSON, dst *Res056, where string) error {
+// decodeRes056 decodes the attributes of a res056 (resource.attributes) into dst.
+func decodeRes056(j *runtime.JSON, dst *Res056) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8343,7 +8344,7 @@ func decodeRes056(j *runtime.JSON, dst *Res056, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8352,7 +8353,7 @@ func decodeRes056(j *runtime.JSON, dst *Res056, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8361,13 +8362,13 @@ func decodeRes056(j *runtime.JSON, dst *Res056, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes056Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes056Names)
 		}
 	}
 	return nil
@@ -8375,12 +8376,12 @@ func decodeRes056(j *runtime.JSON, dst *Res056, where string) error {
 
 var decodeRes057Names = []string{"org", "public", "tags"}
 
-// decodeRes057 decodes the attributes of a res057 into dst.
-func decodeRes057(j *runtime.JSON, dst *Res057, where string) error {
+// decodeRes057 decodes the attributes of a res057 (resource.attributes) into dst.
+func decodeRes057(j *runtime.JSON, dst *Res057) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8390,7 +8391,7 @@ func decodeRes057(j *runtime.JSON, dst *Res057, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8399,7 +8400,7 @@ func decodeRes057(j *runtime.JSON, dst *Res057, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8408,13 +8409,13 @@ func decodeRes057(j *runtime.JSON, dst *Res057, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes057Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes057Names)
 		}
 	}
 	return nil
@@ -8422,12 +8423,12 @@ func decodeRes057(j *runtime.JSON, dst *Res057, where string) error {
 
 var decodeRes058Names = []string{"org", "public", "tags"}
 
-// decodeRes058 decodes the attributes of a res058 into dst.
-func decodeRes058(j *runtime.JSON, dst *Res058, where string) error {
+// decodeRes058 decodes the attributes of a res058 (resource.attributes) into dst.
+func decodeRes058(j *runtime.JSON, dst *Res058) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8437,7 +8438,7 @@ func decodeRes058(j *runtime.JSON, dst *Res058, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8446,7 +8447,7 @@ func decodeRes058(j *runtime.JSON, dst *Res058, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8455,13 +8456,13 @@ func decodeRes058(j *runtime.JSON, dst *Res058, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes058Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes058Names)
 		}
 	}
 	return nil
@@ -8469,12 +8470,12 @@ func decodeRes058(j *runtime.JSON, dst *Res058, where string) error {
 
 var decodeRes059Names = []string{"org", "public", "tags"}
 
-// decodeRes059 decodes the attributes of a res059 into dst.
-func decodeRes059(j *runtime.JSON, dst *Res059, where string) error {
+// decodeRes059 decodes the attributes of a res059 (resource.attributes) into dst.
+func decodeRes059(j *runtime.JSON, dst *Res059) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8484,7 +8485,7 @@ func decodeRes059(j *runtime.JSON, dst *Res059, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8493,7 +8494,7 @@ func decodeRes059(j *runtime.JSON, dst *Res059, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8502,13 +8503,13 @@ func decodeRes059(j *runtime.JSON, dst *Res059, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes059Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes059Names)
 		}
 	}
 	return nil
@@ -8516,12 +8517,12 @@ func decodeRes059(j *runtime.JSON, dst *Res059, where string) error {
 
 var decodeRes060Names = []string{"org", "public", "tags"}
 
-// decodeRes060 decodes the attributes of a res060 into dst.
-func decodeRes060(j *runtime.JSON, dst *Res060, where string) error {
+// decodeRes060 decodes the attributes of a res060 (resource.attributes) into dst.
+func decodeRes060(j *runtime.JSON, dst *Res060) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8531,7 +8532,7 @@ func decodeRes060(j *runtime.JSON, dst *Res060, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8540,7 +8541,7 @@ func decodeRes060(j *runtime.JSON, dst *Res060, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8549,13 +8550,13 @@ func decodeRes060(j *runtime.JSON, dst *Res060, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes060Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes060Names)
 		}
 	}
 	return nil
@@ -8563,12 +8564,12 @@ func decodeRes060(j *runtime.JSON, dst *Res060, where string) error {
 
 var decodeRes061Names = []string{"org", "public", "tags"}
 
-// decodeRes061 decodes the attributes of a res061 into dst.
-func decodeRes061(j *runtime.JSON, dst *Res061, where string) error {
+// decodeRes061 decodes the attributes of a res061 (resource.attributes) into dst.
+func decodeRes061(j *runtime.JSON, dst *Res061) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8578,7 +8579,7 @@ func decodeRes061(j *runtime.JSON, dst *Res061, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8587,7 +8588,7 @@ func decodeRes061(j *runtime.JSON, dst *Res061, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8596,13 +8597,13 @@ func decodeRes061(j *runtime.JSON, dst *Res061, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes061Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes061Names)
 		}
 	}
 	return nil
@@ -8610,12 +8611,12 @@ func decodeRes061(j *runtime.JSON, dst *Res061, where string) error {
 
 var decodeRes062Names = []string{"org", "public", "tags"}
 
-// decodeRes062 decodes the attributes of a res062 into dst.
-func decodeRes062(j *runtime.JSON, dst *Res062, where string) error {
+// decodeRes062 decodes the attributes of a res062 (resource.attributes) into dst.
+func decodeRes062(j *runtime.JSON, dst *Res062) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8625,7 +8626,7 @@ func decodeRes062(j *runtime.JSON, dst *Res062, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8634,7 +8635,7 @@ func decodeRes062(j *runtime.JSON, dst *Res062, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8643,13 +8644,13 @@ func decodeRes062(j *runtime.JSON, dst *Res062, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes062Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes062Names)
 		}
 	}
 	return nil
@@ -8657,12 +8658,12 @@ func decodeRes062(j *runtime.JSON, dst *Res062, where string) error {
 
 var decodeRes063Names = []string{"org", "public", "tags"}
 
-// decodeRes063 decodes the attributes of a res063 into dst.
-func decodeRes063(j *runtime.JSON, dst *Res063, where string) error {
+// decodeRes063 decodes the attributes of a res063 (resource.attributes) into dst.
+func decodeRes063(j *runtime.JSON, dst *Res063) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8672,7 +8673,7 @@ func decodeRes063(j *runtime.JSON, dst *Res063, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8681,7 +8682,7 @@ func decodeRes063(j *runtime.JSON, dst *Res063, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8690,13 +8691,13 @@ func decodeRes063(j *runtime.JSON, dst *Res063, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes063Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes063Names)
 		}
 	}
 	return nil
@@ -8704,12 +8705,12 @@ func decodeRes063(j *runtime.JSON, dst *Res063, where string) error {
 
 var decodeRes064Names = []string{"org", "public", "tags"}
 
-// decodeRes064 decodes the attributes of a res064 into dst.
-func decodeRes064(j *runtime.JSON, dst *Res064, where string) error {
+// decodeRes064 decodes the attributes of a res064 (resource.attributes) into dst.
+func decodeRes064(j *runtime.JSON, dst *Res064) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8719,7 +8720,7 @@ func decodeRes064(j *runtime.JSON, dst *Res064, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8728,7 +8729,7 @@ func decodeRes064(j *runtime.JSON, dst *Res064, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8737,13 +8738,13 @@ func decodeRes064(j *runtime.JSON, dst *Res064, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes064Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes064Names)
 		}
 	}
 	return nil
@@ -8751,12 +8752,12 @@ func decodeRes064(j *runtime.JSON, dst *Res064, where string) error {
 
 var decodeRes065Names = []string{"org", "public", "tags"}
 
-// decodeRes065 decodes the attributes of a res065 into dst.
-func decodeRes065(j *runtime.JSON, dst *Res065, where string) error {
+// decodeRes065 decodes the attributes of a res065 (resource.attributes) into dst.
+func decodeRes065(j *runtime.JSON, dst *Res065) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8766,7 +8767,7 @@ func decodeRes065(j *runtime.JSON, dst *Res065, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8775,7 +8776,7 @@ func decodeRes065(j *runtime.JSON, dst *Res065, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8784,13 +8785,13 @@ func decodeRes065(j *runtime.JSON, dst *Res065, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes065Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes065Names)
 		}
 	}
 	return nil
@@ -8798,12 +8799,12 @@ func decodeRes065(j *runtime.JSON, dst *Res065, where string) error {
 
 var decodeRes066Names = []string{"org", "public", "tags"}
 
-// decodeRes066 decodes the attributes of a res066 into dst.
-func decodeRes066(j *runtime.JSON, dst *Res066, where string) error {
+// decodeRes066 decodes the attributes of a res066 (resource.attributes) into dst.
+func decodeRes066(j *runtime.JSON, dst *Res066) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8813,7 +8814,7 @@ func decodeRes066(j *runtime.JSON, dst *Res066, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8822,7 +8823,7 @@ func decodeRes066(j *runtime.JSON, dst *Res066, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8831,13 +8832,13 @@ func decodeRes066(j *runtime.JSON, dst *Res066, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes066Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes066Names)
 		}
 	}
 	return nil
@@ -8845,12 +8846,12 @@ func decodeRes066(j *runtime.JSON, dst *Res066, where string) error {
 
 var decodeRes067Names = []string{"org", "public", "tags"}
 
-// decodeRes067 decodes the attributes of a res067 into dst.
-func decodeRes067(j *runtime.JSON, dst *Res067, where string) error {
+// decodeRes067 decodes the attributes of a res067 (resource.attributes) into dst.
+func decodeRes067(j *runtime.JSON, dst *Res067) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8860,7 +8861,7 @@ func decodeRes067(j *runtime.JSON, dst *Res067, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8869,7 +8870,7 @@ func decodeRes067(j *runtime.JSON, dst *Res067, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8878,13 +8879,13 @@ func decodeRes067(j *runtime.JSON, dst *Res067, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes067Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes067Names)
 		}
 	}
 	return nil
@@ -8892,12 +8893,12 @@ func decodeRes067(j *runtime.JSON, dst *Res067, where string) error {
 
 var decodeRes068Names = []string{"org", "public", "tags"}
 
-// decodeRes068 decodes the attributes of a res068 into dst.
-func decodeRes068(j *runtime.JSON, dst *Res068, where string) error {
+// decodeRes068 decodes the attributes of a res068 (resource.attributes) into dst.
+func decodeRes068(j *runtime.JSON, dst *Res068) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8907,7 +8908,7 @@ func decodeRes068(j *runtime.JSON, dst *Res068, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8916,7 +8917,7 @@ func decodeRes068(j *runtime.JSON, dst *Res068, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8925,13 +8926,13 @@ func decodeRes068(j *runtime.JSON, dst *Res068, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes068Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes068Names)
 		}
 	}
 	return nil
@@ -8939,12 +8940,12 @@ func decodeRes068(j *runtime.JSON, dst *Res068, where string) error {
 
 var decodeRes069Names = []string{"org", "public", "tags"}
 
-// decodeRes069 decodes the attributes of a res069 into dst.
-func decodeRes069(j *runtime.JSON, dst *Res069, where string) error {
+// decodeRes069 decodes the attributes of a res069 (resource.attributes) into dst.
+func decodeRes069(j *runtime.JSON, dst *Res069) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -8954,7 +8955,7 @@ func decodeRes069(j *runtime.JSON, dst *Res069, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -8963,7 +8964,7 @@ func decodeRes069(j *runtime.JSON, dst *Res069, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -8972,13 +8973,13 @@ func decodeRes069(j *runtime.JSON, dst *Res069, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes069Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes069Names)
 		}
 	}
 	return nil
@@ -8986,12 +8987,12 @@ func decodeRes069(j *runtime.JSON, dst *Res069, where string) error {
 
 var decodeRes070Names = []string{"org", "public", "tags"}
 
-// decodeRes070 decodes the attributes of a res070 into dst.
-func decodeRes070(j *runtime.JSON, dst *Res070, where string) error {
+// decodeRes070 decodes the attributes of a res070 (resource.attributes) into dst.
+func decodeRes070(j *runtime.JSON, dst *Res070) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9001,7 +9002,7 @@ func decodeRes070(j *runtime.JSON, dst *Res070, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9010,7 +9011,7 @@ func decodeRes070(j *runtime.JSON, dst *Res070, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9019,13 +9020,13 @@ func decodeRes070(j *runtime.JSON, dst *Res070, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes070Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes070Names)
 		}
 	}
 	return nil
@@ -9033,12 +9034,12 @@ func decodeRes070(j *runtime.JSON, dst *Res070, where string) error {
 
 var decodeRes071Names = []string{"org", "public", "tags"}
 
-// decodeRes071 decodes the attributes of a res071 into dst.
-func decodeRes071(j *runtime.JSON, dst *Res071, where string) error {
+// decodeRes071 decodes the attributes of a res071 (resource.attributes) into dst.
+func decodeRes071(j *runtime.JSON, dst *Res071) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9048,7 +9049,7 @@ func decodeRes071(j *runtime.JSON, dst *Res071, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9057,7 +9058,7 @@ func decodeRes071(j *runtime.JSON, dst *Res071, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9066,13 +9067,13 @@ func decodeRes071(j *runtime.JSON, dst *Res071, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes071Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes071Names)
 		}
 	}
 	return nil
@@ -9080,12 +9081,12 @@ func decodeRes071(j *runtime.JSON, dst *Res071, where string) error {
 
 var decodeRes072Names = []string{"org", "public", "tags"}
 
-// decodeRes072 decodes the attributes of a res072 into dst.
-func decodeRes072(j *runtime.JSON, dst *Res072, where string) error {
+// decodeRes072 decodes the attributes of a res072 (resource.attributes) into dst.
+func decodeRes072(j *runtime.JSON, dst *Res072) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9095,7 +9096,7 @@ func decodeRes072(j *runtime.JSON, dst *Res072, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9104,7 +9105,7 @@ func decodeRes072(j *runtime.JSON, dst *Res072, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9113,13 +9114,13 @@ func decodeRes072(j *runtime.JSON, dst *Res072, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes072Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes072Names)
 		}
 	}
 	return nil
@@ -9127,12 +9128,12 @@ func decodeRes072(j *runtime.JSON, dst *Res072, where string) error {
 
 var decodeRes073Names = []string{"org", "public", "tags"}
 
-// decodeRes073 decodes the attributes of a res073 into dst.
-func decodeRes073(j *runtime.JSON, dst *Res073, where string) error {
+// decodeRes073 decodes the attributes of a res073 (resource.attributes) into dst.
+func decodeRes073(j *runtime.JSON, dst *Res073) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9142,7 +9143,7 @@ func decodeRes073(j *runtime.JSON, dst *Res073, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9151,7 +9152,7 @@ func decodeRes073(j *runtime.JSON, dst *Res073, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9160,13 +9161,13 @@ func decodeRes073(j *runtime.JSON, dst *Res073, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes073Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes073Names)
 		}
 	}
 	return nil
@@ -9174,12 +9175,12 @@ func decodeRes073(j *runtime.JSON, dst *Res073, where string) error {
 
 var decodeRes074Names = []string{"org", "public", "tags"}
 
-// decodeRes074 decodes the attributes of a res074 into dst.
-func decodeRes074(j *runtime.JSON, dst *Res074, where string) error {
+// decodeRes074 decodes the attributes of a res074 (resource.attributes) into dst.
+func decodeRes074(j *runtime.JSON, dst *Res074) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9189,7 +9190,7 @@ func decodeRes074(j *runtime.JSON, dst *Res074, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9198,7 +9199,7 @@ func decodeRes074(j *runtime.JSON, dst *Res074, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9207,13 +9208,13 @@ func decodeRes074(j *runtime.JSON, dst *Res074, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes074Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes074Names)
 		}
 	}
 	return nil
@@ -9221,12 +9222,12 @@ func decodeRes074(j *runtime.JSON, dst *Res074, where string) error {
 
 var decodeRes075Names = []string{"org", "public", "tags"}
 
-// decodeRes075 decodes the attributes of a res075 into dst.
-func decodeRes075(j *runtime.JSON, dst *Res075, where string) error {
+// decodeRes075 decodes the attributes of a res075 (resource.attributes) into dst.
+func decodeRes075(j *runtime.JSON, dst *Res075) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9236,7 +9237,7 @@ func decodeRes075(j *runtime.JSON, dst *Res075, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9245,7 +9246,7 @@ func decodeRes075(j *runtime.JSON, dst *Res075, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9254,13 +9255,13 @@ func decodeRes075(j *runtime.JSON, dst *Res075, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes075Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes075Names)
 		}
 	}
 	return nil
@@ -9268,12 +9269,12 @@ func decodeRes075(j *runtime.JSON, dst *Res075, where string) error {
 
 var decodeRes076Names = []string{"org", "public", "tags"}
 
-// decodeRes076 decodes the attributes of a res076 into dst.
-func decodeRes076(j *runtime.JSON, dst *Res076, where string) error {
+// decodeRes076 decodes the attributes of a res076 (resource.attributes) into dst.
+func decodeRes076(j *runtime.JSON, dst *Res076) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9283,7 +9284,7 @@ func decodeRes076(j *runtime.JSON, dst *Res076, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9292,7 +9293,7 @@ func decodeRes076(j *runtime.JSON, dst *Res076, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9301,13 +9302,13 @@ func decodeRes076(j *runtime.JSON, dst *Res076, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes076Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes076Names)
 		}
 	}
 	return nil
@@ -9315,12 +9316,12 @@ func decodeRes076(j *runtime.JSON, dst *Res076, where string) error {
 
 var decodeRes077Names = []string{"org", "public", "tags"}
 
-// decodeRes077 decodes the attributes of a res077 into dst.
-func decodeRes077(j *runtime.JSON, dst *Res077, where string) error {
+// decodeRes077 decodes the attributes of a res077 (resource.attributes) into dst.
+func decodeRes077(j *runtime.JSON, dst *Res077) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9330,7 +9331,7 @@ func decodeRes077(j *runtime.JSON, dst *Res077, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9339,7 +9340,7 @@ func decodeRes077(j *runtime.JSON, dst *Res077, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9348,13 +9349,13 @@ func decodeRes077(j *runtime.JSON, dst *Res077, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes077Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes077Names)
 		}
 	}
 	return nil
@@ -9362,12 +9363,12 @@ func decodeRes077(j *runtime.JSON, dst *Res077, where string) error {
 
 var decodeRes078Names = []string{"org", "public", "tags"}
 
-// decodeRes078 decodes the attributes of a res078 into dst.
-func decodeRes078(j *runtime.JSON, dst *Res078, where string) error {
+// decodeRes078 decodes the attributes of a res078 (resource.attributes) into dst.
+func decodeRes078(j *runtime.JSON, dst *Res078) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9377,7 +9378,7 @@ func decodeRes078(j *runtime.JSON, dst *Res078, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9386,7 +9387,7 @@ func decodeRes078(j *runtime.JSON, dst *Res078, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9395,13 +9396,13 @@ func decodeRes078(j *runtime.JSON, dst *Res078, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes078Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes078Names)
 		}
 	}
 	return nil
@@ -9409,12 +9410,12 @@ func decodeRes078(j *runtime.JSON, dst *Res078, where string) error {
 
 var decodeRes079Names = []string{"org", "public", "tags"}
 
-// decodeRes079 decodes the attributes of a res079 into dst.
-func decodeRes079(j *runtime.JSON, dst *Res079, where string) error {
+// decodeRes079 decodes the attributes of a res079 (resource.attributes) into dst.
+func decodeRes079(j *runtime.JSON, dst *Res079) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9424,7 +9425,7 @@ func decodeRes079(j *runtime.JSON, dst *Res079, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9433,7 +9434,7 @@ func decodeRes079(j *runtime.JSON, dst *Res079, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9442,13 +9443,13 @@ func decodeRes079(j *runtime.JSON, dst *Res079, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes079Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes079Names)
 		}
 	}
 	return nil
@@ -9456,12 +9457,12 @@ func decodeRes079(j *runtime.JSON, dst *Res079, where string) error {
 
 var decodeRes080Names = []string{"org", "public", "tags"}
 
-// decodeRes080 decodes the attributes of a res080 into dst.
-func decodeRes080(j *runtime.JSON, dst *Res080, where string) error {
+// decodeRes080 decodes the attributes of a res080 (resource.attributes) into dst.
+func decodeRes080(j *runtime.JSON, dst *Res080) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9471,7 +9472,7 @@ func decodeRes080(j *runtime.JSON, dst *Res080, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9480,7 +9481,7 @@ func decodeRes080(j *runtime.JSON, dst *Res080, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9489,13 +9490,13 @@ func decodeRes080(j *runtime.JSON, dst *Res080, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes080Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes080Names)
 		}
 	}
 	return nil
@@ -9503,12 +9504,12 @@ func decodeRes080(j *runtime.JSON, dst *Res080, where string) error {
 
 var decodeRes081Names = []string{"org", "public", "tags"}
 
-// decodeRes081 decodes the attributes of a res081 into dst.
-func decodeRes081(j *runtime.JSON, dst *Res081, where string) error {
+// decodeRes081 decodes the attributes of a res081 (resource.attributes) into dst.
+func decodeRes081(j *runtime.JSON, dst *Res081) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9518,7 +9519,7 @@ func decodeRes081(j *runtime.JSON, dst *Res081, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9527,7 +9528,7 @@ func decodeRes081(j *runtime.JSON, dst *Res081, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9536,13 +9537,13 @@ func decodeRes081(j *runtime.JSON, dst *Res081, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes081Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes081Names)
 		}
 	}
 	return nil
@@ -9550,12 +9551,12 @@ func decodeRes081(j *runtime.JSON, dst *Res081, where string) error {
 
 var decodeRes082Names = []string{"org", "public", "tags"}
 
-// decodeRes082 decodes the attributes of a res082 into dst.
-func decodeRes082(j *runtime.JSON, dst *Res082, where string) error {
+// decodeRes082 decodes the attributes of a res082 (resource.attributes) into dst.
+func decodeRes082(j *runtime.JSON, dst *Res082) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9565,7 +9566,7 @@ func decodeRes082(j *runtime.JSON, dst *Res082, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9574,7 +9575,7 @@ func decodeRes082(j *runtime.JSON, dst *Res082, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9583,13 +9584,13 @@ func decodeRes082(j *runtime.JSON, dst *Res082, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes082Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes082Names)
 		}
 	}
 	return nil
@@ -9597,12 +9598,12 @@ func decodeRes082(j *runtime.JSON, dst *Res082, where string) error {
 
 var decodeRes083Names = []string{"org", "public", "tags"}
 
-// decodeRes083 decodes the attributes of a res083 into dst.
-func decodeRes083(j *runtime.JSON, dst *Res083, where string) error {
+// decodeRes083 decodes the attributes of a res083 (resource.attributes) into dst.
+func decodeRes083(j *runtime.JSON, dst *Res083) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9612,7 +9613,7 @@ func decodeRes083(j *runtime.JSON, dst *Res083, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9621,7 +9622,7 @@ func decodeRes083(j *runtime.JSON, dst *Res083, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9630,13 +9631,13 @@ func decodeRes083(j *runtime.JSON, dst *Res083, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes083Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes083Names)
 		}
 	}
 	return nil
@@ -9644,12 +9645,12 @@ func decodeRes083(j *runtime.JSON, dst *Res083, where string) error {
 
 var decodeRes084Names = []string{"org", "public", "tags"}
 
-// decodeRes084 decodes the attributes of a res084 into dst.
-func decodeRes084(j *runtime.JSON, dst *Res084, where string) error {
+// decodeRes084 decodes the attributes of a res084 (resource.attributes) into dst.
+func decodeRes084(j *runtime.JSON, dst *Res084) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9659,7 +9660,7 @@ func decodeRes084(j *runtime.JSON, dst *Res084, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9668,7 +9669,7 @@ func decodeRes084(j *runtime.JSON, dst *Res084, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9677,13 +9678,13 @@ func decodeRes084(j *runtime.JSON, dst *Res084, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes084Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes084Names)
 		}
 	}
 	return nil
@@ -9691,12 +9692,12 @@ func decodeRes084(j *runtime.JSON, dst *Res084, where string) error {
 
 var decodeRes085Names = []string{"org", "public", "tags"}
 
-// decodeRes085 decodes the attributes of a res085 into dst.
-func decodeRes085(j *runtime.JSON, dst *Res085, where string) error {
+// decodeRes085 decodes the attributes of a res085 (resource.attributes) into dst.
+func decodeRes085(j *runtime.JSON, dst *Res085) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9706,7 +9707,7 @@ func decodeRes085(j *runtime.JSON, dst *Res085, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9715,7 +9716,7 @@ func decodeRes085(j *runtime.JSON, dst *Res085, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9724,13 +9725,13 @@ func decodeRes085(j *runtime.JSON, dst *Res085, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes085Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes085Names)
 		}
 	}
 	return nil
@@ -9738,12 +9739,12 @@ func decodeRes085(j *runtime.JSON, dst *Res085, where string) error {
 
 var decodeRes086Names = []string{"org", "public", "tags"}
 
-// decodeRes086 decodes the attributes of a res086 into dst.
-func decodeRes086(j *runtime.JSON, dst *Res086, where string) error {
+// decodeRes086 decodes the attributes of a res086 (resource.attributes) into dst.
+func decodeRes086(j *runtime.JSON, dst *Res086) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9753,7 +9754,7 @@ func decodeRes086(j *runtime.JSON, dst *Res086, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9762,7 +9763,7 @@ func decodeRes086(j *runtime.JSON, dst *Res086, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9771,13 +9772,13 @@ func decodeRes086(j *runtime.JSON, dst *Res086, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes086Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes086Names)
 		}
 	}
 	return nil
@@ -9785,12 +9786,12 @@ func decodeRes086(j *runtime.JSON, dst *Res086, where string) error {
 
 var decodeRes087Names = []string{"org", "public", "tags"}
 
-// decodeRes087 decodes the attributes of a res087 into dst.
-func decodeRes087(j *runtime.JSON, dst *Res087, where string) error {
+// decodeRes087 decodes the attributes of a res087 (resource.attributes) into dst.
+func decodeRes087(j *runtime.JSON, dst *Res087) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9800,7 +9801,7 @@ func decodeRes087(j *runtime.JSON, dst *Res087, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9809,7 +9810,7 @@ func decodeRes087(j *runtime.JSON, dst *Res087, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9818,13 +9819,13 @@ func decodeRes087(j *runtime.JSON, dst *Res087, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes087Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes087Names)
 		}
 	}
 	return nil
@@ -9832,12 +9833,12 @@ func decodeRes087(j *runtime.JSON, dst *Res087, where string) error {
 
 var decodeRes088Names = []string{"org", "public", "tags"}
 
-// decodeRes088 decodes the attributes of a res088 into dst.
-func decodeRes088(j *runtime.JSON, dst *Res088, where string) error {
+// decodeRes088 decodes the attributes of a res088 (resource.attributes) into dst.
+func decodeRes088(j *runtime.JSON, dst *Res088) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9847,7 +9848,7 @@ func decodeRes088(j *runtime.JSON, dst *Res088, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9856,7 +9857,7 @@ func decodeRes088(j *runtime.JSON, dst *Res088, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9865,13 +9866,13 @@ func decodeRes088(j *runtime.JSON, dst *Res088, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes088Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes088Names)
 		}
 	}
 	return nil
@@ -9879,12 +9880,12 @@ func decodeRes088(j *runtime.JSON, dst *Res088, where string) error {
 
 var decodeRes089Names = []string{"org", "public", "tags"}
 
-// decodeRes089 decodes the attributes of a res089 into dst.
-func decodeRes089(j *runtime.JSON, dst *Res089, where string) error {
+// decodeRes089 decodes the attributes of a res089 (resource.attributes) into dst.
+func decodeRes089(j *runtime.JSON, dst *Res089) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9894,7 +9895,7 @@ func decodeRes089(j *runtime.JSON, dst *Res089, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9903,7 +9904,7 @@ func decodeRes089(j *runtime.JSON, dst *Res089, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9912,13 +9913,13 @@ func decodeRes089(j *runtime.JSON, dst *Res089, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes089Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes089Names)
 		}
 	}
 	return nil
@@ -9926,12 +9927,12 @@ func decodeRes089(j *runtime.JSON, dst *Res089, where string) error {
 
 var decodeRes090Names = []string{"org", "public", "tags"}
 
-// decodeRes090 decodes the attributes of a res090 into dst.
-func decodeRes090(j *runtime.JSON, dst *Res090, where string) error {
+// decodeRes090 decodes the attributes of a res090 (resource.attributes) into dst.
+func decodeRes090(j *runtime.JSON, dst *Res090) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9941,7 +9942,7 @@ func decodeRes090(j *runtime.JSON, dst *Res090, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9950,7 +9951,7 @@ func decodeRes090(j *runtime.JSON, dst *Res090, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -9959,13 +9960,13 @@ func decodeRes090(j *runtime.JSON, dst *Res090, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes090Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes090Names)
 		}
 	}
 	return nil
@@ -9973,12 +9974,12 @@ func decodeRes090(j *runtime.JSON, dst *Res090, where string) error {
 
 var decodeRes091Names = []string{"org", "public", "tags"}
 
-// decodeRes091 decodes the attributes of a res091 into dst.
-func decodeRes091(j *runtime.JSON, dst *Res091, where string) error {
+// decodeRes091 decodes the attributes of a res091 (resource.attributes) into dst.
+func decodeRes091(j *runtime.JSON, dst *Res091) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -9988,7 +9989,7 @@ func decodeRes091(j *runtime.JSON, dst *Res091, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -9997,7 +9998,7 @@ func decodeRes091(j *runtime.JSON, dst *Res091, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10006,13 +10007,13 @@ func decodeRes091(j *runtime.JSON, dst *Res091, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes091Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes091Names)
 		}
 	}
 	return nil
@@ -10020,12 +10021,12 @@ func decodeRes091(j *runtime.JSON, dst *Res091, where string) error {
 
 var decodeRes092Names = []string{"org", "public", "tags"}
 
-// decodeRes092 decodes the attributes of a res092 into dst.
-func decodeRes092(j *runtime.JSON, dst *Res092, where string) error {
+// decodeRes092 decodes the attributes of a res092 (resource.attributes) into dst.
+func decodeRes092(j *runtime.JSON, dst *Res092) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10035,7 +10036,7 @@ func decodeRes092(j *runtime.JSON, dst *Res092, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10044,7 +10045,7 @@ func decodeRes092(j *runtime.JSON, dst *Res092, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10053,13 +10054,13 @@ func decodeRes092(j *runtime.JSON, dst *Res092, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes092Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes092Names)
 		}
 	}
 	return nil
@@ -10067,12 +10068,12 @@ func decodeRes092(j *runtime.JSON, dst *Res092, where string) error {
 
 var decodeRes093Names = []string{"org", "public", "tags"}
 
-// decodeRes093 decodes the attributes of a res093 into dst.
-func decodeRes093(j *runtime.JSON, dst *Res093, where string) error {
+// decodeRes093 decodes the attributes of a res093 (resource.attributes) into dst.
+func decodeRes093(j *runtime.JSON, dst *Res093) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10082,7 +10083,7 @@ func decodeRes093(j *runtime.JSON, dst *Res093, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10091,7 +10092,7 @@ func decodeRes093(j *runtime.JSON, dst *Res093, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10100,13 +10101,13 @@ func decodeRes093(j *runtime.JSON, dst *Res093, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes093Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes093Names)
 		}
 	}
 	return nil
@@ -10114,12 +10115,12 @@ func decodeRes093(j *runtime.JSON, dst *Res093, where string) error {
 
 var decodeRes094Names = []string{"org", "public", "tags"}
 
-// decodeRes094 decodes the attributes of a res094 into dst.
-func decodeRes094(j *runtime.JSON, dst *Res094, where string) error {
+// decodeRes094 decodes the attributes of a res094 (resource.attributes) into dst.
+func decodeRes094(j *runtime.JSON, dst *Res094) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10129,7 +10130,7 @@ func decodeRes094(j *runtime.JSON, dst *Res094, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10138,7 +10139,7 @@ func decodeRes094(j *runtime.JSON, dst *Res094, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10147,13 +10148,13 @@ func decodeRes094(j *runtime.JSON, dst *Res094, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes094Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes094Names)
 		}
 	}
 	return nil
@@ -10161,12 +10162,12 @@ func decodeRes094(j *runtime.JSON, dst *Res094, where string) error {
 
 var decodeRes095Names = []string{"org", "public", "tags"}
 
-// decodeRes095 decodes the attributes of a res095 into dst.
-func decodeRes095(j *runtime.JSON, dst *Res095, where string) error {
+// decodeRes095 decodes the attributes of a res095 (resource.attributes) into dst.
+func decodeRes095(j *runtime.JSON, dst *Res095) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10176,7 +10177,7 @@ func decodeRes095(j *runtime.JSON, dst *Res095, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10185,7 +10186,7 @@ func decodeRes095(j *runtime.JSON, dst *Res095, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10194,13 +10195,13 @@ func decodeRes095(j *runtime.JSON, dst *Res095, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes095Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes095Names)
 		}
 	}
 	return nil
@@ -10208,12 +10209,12 @@ func decodeRes095(j *runtime.JSON, dst *Res095, where string) error {
 
 var decodeRes096Names = []string{"org", "public", "tags"}
 
-// decodeRes096 decodes the attributes of a res096 into dst.
-func decodeRes096(j *runtime.JSON, dst *Res096, where string) error {
+// decodeRes096 decodes the attributes of a res096 (resource.attributes) into dst.
+func decodeRes096(j *runtime.JSON, dst *Res096) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10223,7 +10224,7 @@ func decodeRes096(j *runtime.JSON, dst *Res096, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10232,7 +10233,7 @@ func decodeRes096(j *runtime.JSON, dst *Res096, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10241,13 +10242,13 @@ func decodeRes096(j *runtime.JSON, dst *Res096, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes096Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes096Names)
 		}
 	}
 	return nil
@@ -10255,12 +10256,12 @@ func decodeRes096(j *runtime.JSON, dst *Res096, where string) error {
 
 var decodeRes097Names = []string{"org", "public", "tags"}
 
-// decodeRes097 decodes the attributes of a res097 into dst.
-func decodeRes097(j *runtime.JSON, dst *Res097, where string) error {
+// decodeRes097 decodes the attributes of a res097 (resource.attributes) into dst.
+func decodeRes097(j *runtime.JSON, dst *Res097) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10270,7 +10271,7 @@ func decodeRes097(j *runtime.JSON, dst *Res097, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10279,7 +10280,7 @@ func decodeRes097(j *runtime.JSON, dst *Res097, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10288,13 +10289,13 @@ func decodeRes097(j *runtime.JSON, dst *Res097, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes097Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes097Names)
 		}
 	}
 	return nil
@@ -10302,12 +10303,12 @@ func decodeRes097(j *runtime.JSON, dst *Res097, where string) error {
 
 var decodeRes098Names = []string{"org", "public", "tags"}
 
-// decodeRes098 decodes the attributes of a res098 into dst.
-func decodeRes098(j *runtime.JSON, dst *Res098, where string) error {
+// decodeRes098 decodes the attributes of a res098 (resource.attributes) into dst.
+func decodeRes098(j *runtime.JSON, dst *Res098) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10317,7 +10318,7 @@ func decodeRes098(j *runtime.JSON, dst *Res098, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10326,7 +10327,7 @@ func decodeRes098(j *runtime.JSON, dst *Res098, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10335,13 +10336,13 @@ func decodeRes098(j *runtime.JSON, dst *Res098, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes098Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes098Names)
 		}
 	}
 	return nil
@@ -10349,12 +10350,12 @@ func decodeRes098(j *runtime.JSON, dst *Res098, where string) error {
 
 var decodeRes099Names = []string{"org", "public", "tags"}
 
-// decodeRes099 decodes the attributes of a res099 into dst.
-func decodeRes099(j *runtime.JSON, dst *Res099, where string) error {
+// decodeRes099 decodes the attributes of a res099 (resource.attributes) into dst.
+func decodeRes099(j *runtime.JSON, dst *Res099) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -10364,7 +10365,7 @@ func decodeRes099(j *runtime.JSON, dst *Res099, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -10373,7 +10374,7 @@ func decodeRes099(j *runtime.JSON, dst *Res099, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -10382,13 +10383,13 @@ func decodeRes099(j *runtime.JSON, dst *Res099, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes099Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes099Names)
 		}
 	}
 	return nil

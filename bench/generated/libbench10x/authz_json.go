@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, libraryPermissionNames)
@@ -74,7 +74,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes001(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes001(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 1, res001PermissionNames)
@@ -92,7 +92,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes002(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes002(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 2, res002PermissionNames)
@@ -110,7 +110,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes003(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes003(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 3, res003PermissionNames)
@@ -128,7 +128,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes004(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes004(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 4, res004PermissionNames)
@@ -146,7 +146,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes005(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes005(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 5, res005PermissionNames)
@@ -164,7 +164,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes006(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes006(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 6, res006PermissionNames)
@@ -182,7 +182,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes007(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes007(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 7, res007PermissionNames)
@@ -200,7 +200,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes008(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes008(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 8, res008PermissionNames)
@@ -218,7 +218,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes009(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeRes009(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 9, res009PermissionNames)
@@ -287,7 +287,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -296,12 +296,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -316,16 +318,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -335,8 +337,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -364,7 +365,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 	switch scope {
 	case "org":
 		as.Scope.Type = ScopeOrg
-		seen, err := decodeOrgScope(sj, &as.Scope.Org, where+".scope")
+		seen, err := decodeOrgScope(sj, &as.Scope.Org, where)
 		if err != nil {
 			return err
 		}
@@ -373,7 +374,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "library":
 		as.Scope.Type = ScopeLibrary
-		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where+".scope")
+		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where)
 		if err != nil {
 			return err
 		}
@@ -382,7 +383,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res001":
 		as.Scope.Type = ScopeRes001
-		seen, err := decodeRes001Scope(sj, &as.Scope.Res001, where+".scope")
+		seen, err := decodeRes001Scope(sj, &as.Scope.Res001, where)
 		if err != nil {
 			return err
 		}
@@ -391,7 +392,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res002":
 		as.Scope.Type = ScopeRes002
-		seen, err := decodeRes002Scope(sj, &as.Scope.Res002, where+".scope")
+		seen, err := decodeRes002Scope(sj, &as.Scope.Res002, where)
 		if err != nil {
 			return err
 		}
@@ -400,7 +401,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res003":
 		as.Scope.Type = ScopeRes003
-		seen, err := decodeRes003Scope(sj, &as.Scope.Res003, where+".scope")
+		seen, err := decodeRes003Scope(sj, &as.Scope.Res003, where)
 		if err != nil {
 			return err
 		}
@@ -409,7 +410,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res004":
 		as.Scope.Type = ScopeRes004
-		seen, err := decodeRes004Scope(sj, &as.Scope.Res004, where+".scope")
+		seen, err := decodeRes004Scope(sj, &as.Scope.Res004, where)
 		if err != nil {
 			return err
 		}
@@ -418,7 +419,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res005":
 		as.Scope.Type = ScopeRes005
-		seen, err := decodeRes005Scope(sj, &as.Scope.Res005, where+".scope")
+		seen, err := decodeRes005Scope(sj, &as.Scope.Res005, where)
 		if err != nil {
 			return err
 		}
@@ -427,7 +428,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res006":
 		as.Scope.Type = ScopeRes006
-		seen, err := decodeRes006Scope(sj, &as.Scope.Res006, where+".scope")
+		seen, err := decodeRes006Scope(sj, &as.Scope.Res006, where)
 		if err != nil {
 			return err
 		}
@@ -436,7 +437,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res007":
 		as.Scope.Type = ScopeRes007
-		seen, err := decodeRes007Scope(sj, &as.Scope.Res007, where+".scope")
+		seen, err := decodeRes007Scope(sj, &as.Scope.Res007, where)
 		if err != nil {
 			return err
 		}
@@ -445,7 +446,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res008":
 		as.Scope.Type = ScopeRes008
-		seen, err := decodeRes008Scope(sj, &as.Scope.Res008, where+".scope")
+		seen, err := decodeRes008Scope(sj, &as.Scope.Res008, where)
 		if err != nil {
 			return err
 		}
@@ -454,7 +455,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "res009":
 		as.Scope.Type = ScopeRes009
-		seen, err := decodeRes009Scope(sj, &as.Scope.Res009, where+".scope")
+		seen, err := decodeRes009Scope(sj, &as.Scope.Res009, where)
 		if err != nil {
 			return err
 		}
@@ -501,7 +502,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeOrgScope decodes the parameters of a scope of type org into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -513,21 +514,21 @@ func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, where+".scope.org")
 			if err != nil {
 				return seen, err
 			}
 			dst.Org = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeLibraryScope decodes the parameters of a scope of type library into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -539,21 +540,21 @@ func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"library\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"library\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes001Scope decodes the parameters of a scope of type res001 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -565,21 +566,21 @@ func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res001\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res001\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes002Scope decodes the parameters of a scope of type res002 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -591,21 +592,21 @@ func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res002\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res002\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes003Scope decodes the parameters of a scope of type res003 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -617,21 +618,21 @@ func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res003\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res003\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes004Scope decodes the parameters of a scope of type res004 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -643,21 +644,21 @@ func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res004\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res004\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes005Scope decodes the parameters of a scope of type res005 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -669,21 +670,21 @@ func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res005\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res005\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes006Scope decodes the parameters of a scope of type res006 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -695,21 +696,21 @@ func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res006\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res006\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes007Scope decodes the parameters of a scope of type res007 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -721,21 +722,21 @@ func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res007\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res007\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes008Scope decodes the parameters of a scope of type res008 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -747,21 +748,21 @@ func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res008\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res008\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeRes009Scope decodes the parameters of a scope of type res009 into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -773,14 +774,14 @@ func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".id")
+			x, err := runtime.DecodeString(v, where+".scope.id")
 			if err != nil {
 				return seen, err
 			}
 			dst.ID = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"res009\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"res009\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"id"}))
 		}
 	}
 	return seen, nil
@@ -788,60 +789,60 @@ func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [
 
 var decodePrincipalAttributesNames = []string{}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodePrincipalAttributesNames)
+		return runtime.UndeclaredAttribute("principal.attributes", j.Keys[0], decodePrincipalAttributesNames)
 	}
 	return nil
 }
 
 var decodeContextNames = []string{}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeContextNames)
+		return runtime.UndeclaredAttribute("context", j.Keys[0], decodeContextNames)
 	}
 	return nil
 }
 
 var decodeCredentialAttributesNames = []string{}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeCredentialAttributesNames)
+		return runtime.UndeclaredAttribute("credential.attributes", j.Keys[0], decodeCredentialAttributesNames)
 	}
 	return nil
 }
 
 var decodeLibraryNames = []string{"org", "public", "tags"}
 
-// decodeLibrary decodes the attributes of a library into dst.
-func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
+// decodeLibrary decodes the attributes of a library (resource.attributes) into dst.
+func decodeLibrary(j *runtime.JSON, dst *Library) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -851,7 +852,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -860,7 +861,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -869,13 +870,13 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeLibraryNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeLibraryNames)
 		}
 	}
 	return nil
@@ -883,12 +884,12 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 
 var decodeRes001Names = []string{"org", "public", "tags"}
 
-// decodeRes001 decodes the attributes of a res001 into dst.
-func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
+// decodeRes001 decodes the attributes of a res001 (resource.attributes) into dst.
+func decodeRes001(j *runtime.JSON, dst *Res001) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -898,7 +899,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -907,7 +908,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -916,13 +917,13 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes001Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes001Names)
 		}
 	}
 	return nil
@@ -930,12 +931,12 @@ func decodeRes001(j *runtime.JSON, dst *Res001, where string) error {
 
 var decodeRes002Names = []string{"org", "public", "tags"}
 
-// decodeRes002 decodes the attributes of a res002 into dst.
-func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
+// decodeRes002 decodes the attributes of a res002 (resource.attributes) into dst.
+func decodeRes002(j *runtime.JSON, dst *Res002) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -945,7 +946,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -954,7 +955,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -963,13 +964,13 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes002Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes002Names)
 		}
 	}
 	return nil
@@ -977,12 +978,12 @@ func decodeRes002(j *runtime.JSON, dst *Res002, where string) error {
 
 var decodeRes003Names = []string{"org", "public", "tags"}
 
-// decodeRes003 decodes the attributes of a res003 into dst.
-func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
+// decodeRes003 decodes the attributes of a res003 (resource.attributes) into dst.
+func decodeRes003(j *runtime.JSON, dst *Res003) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -992,7 +993,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1001,7 +1002,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1010,13 +1011,13 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes003Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes003Names)
 		}
 	}
 	return nil
@@ -1024,12 +1025,12 @@ func decodeRes003(j *runtime.JSON, dst *Res003, where string) error {
 
 var decodeRes004Names = []string{"org", "public", "tags"}
 
-// decodeRes004 decodes the attributes of a res004 into dst.
-func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
+// decodeRes004 decodes the attributes of a res004 (resource.attributes) into dst.
+func decodeRes004(j *runtime.JSON, dst *Res004) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -1039,7 +1040,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1048,7 +1049,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1057,13 +1058,13 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes004Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes004Names)
 		}
 	}
 	return nil
@@ -1071,12 +1072,12 @@ func decodeRes004(j *runtime.JSON, dst *Res004, where string) error {
 
 var decodeRes005Names = []string{"org", "public", "tags"}
 
-// decodeRes005 decodes the attributes of a res005 into dst.
-func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
+// decodeRes005 decodes the attributes of a res005 (resource.attributes) into dst.
+func decodeRes005(j *runtime.JSON, dst *Res005) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -1086,7 +1087,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1095,7 +1096,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1104,13 +1105,13 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes005Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes005Names)
 		}
 	}
 	return nil
@@ -1118,12 +1119,12 @@ func decodeRes005(j *runtime.JSON, dst *Res005, where string) error {
 
 var decodeRes006Names = []string{"org", "public", "tags"}
 
-// decodeRes006 decodes the attributes of a res006 into dst.
-func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
+// decodeRes006 decodes the attributes of a res006 (resource.attributes) into dst.
+func decodeRes006(j *runtime.JSON, dst *Res006) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -1133,7 +1134,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1142,7 +1143,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1151,13 +1152,13 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes006Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes006Names)
 		}
 	}
 	return nil
@@ -1165,12 +1166,12 @@ func decodeRes006(j *runtime.JSON, dst *Res006, where string) error {
 
 var decodeRes007Names = []string{"org", "public", "tags"}
 
-// decodeRes007 decodes the attributes of a res007 into dst.
-func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
+// decodeRes007 decodes the attributes of a res007 (resource.attributes) into dst.
+func decodeRes007(j *runtime.JSON, dst *Res007) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -1180,7 +1181,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1189,7 +1190,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1198,13 +1199,13 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes007Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes007Names)
 		}
 	}
 	return nil
@@ -1212,12 +1213,12 @@ func decodeRes007(j *runtime.JSON, dst *Res007, where string) error {
 
 var decodeRes008Names = []string{"org", "public", "tags"}
 
-// decodeRes008 decodes the attributes of a res008 into dst.
-func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
+// decodeRes008 decodes the attributes of a res008 (resource.attributes) into dst.
+func decodeRes008(j *runtime.JSON, dst *Res008) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -1227,7 +1228,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1236,7 +1237,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1245,13 +1246,13 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes008Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes008Names)
 		}
 	}
 	return nil
@@ -1259,12 +1260,12 @@ func decodeRes008(j *runtime.JSON, dst *Res008, where string) error {
 
 var decodeRes009Names = []string{"org", "public", "tags"}
 
-// decodeRes009 decodes the attributes of a res009 into dst.
-func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
+// decodeRes009 decodes the attributes of a res009 (resource.attributes) into dst.
+func decodeRes009(j *runtime.JSON, dst *Res009) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -1274,7 +1275,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -1283,7 +1284,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -1292,13 +1293,13 @@ func decodeRes009(j *runtime.JSON, dst *Res009, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeRes009Names)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeRes009Names)
 		}
 	}
 	return nil

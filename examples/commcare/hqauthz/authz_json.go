@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeProject(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeProject(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, projectPermissionNames)
@@ -74,7 +74,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeReport(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeReport(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 1, reportPermissionNames)
@@ -92,7 +92,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeAccount(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeAccount(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 2, accountPermissionNames)
@@ -154,7 +154,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -163,12 +163,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -183,16 +185,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -202,8 +204,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 	switch scope {
 	case "project":
 		as.Scope.Type = ScopeProject
-		seen, err := decodeProjectScope(sj, &as.Scope.Project, where+".scope")
+		seen, err := decodeProjectScope(sj, &as.Scope.Project, where)
 		if err != nil {
 			return err
 		}
@@ -240,7 +241,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "reports":
 		as.Scope.Type = ScopeReports
-		seen, err := decodeReportsScope(sj, &as.Scope.Reports, where+".scope")
+		seen, err := decodeReportsScope(sj, &as.Scope.Reports, where)
 		if err != nil {
 			return err
 		}
@@ -290,7 +291,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeProjectScope decodes the parameters of a scope of type project into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeProjectScope(sj *runtime.JSON, dst *ProjectScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -302,21 +303,21 @@ func decodeProjectScope(sj *runtime.JSON, dst *ProjectScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".project")
+			x, err := runtime.DecodeString(v, where+".scope.project")
 			if err != nil {
 				return seen, err
 			}
 			dst.Project = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"project\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"project"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"project\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"project"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeReportsScope decodes the parameters of a scope of type reports into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen [2]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -328,7 +329,7 @@ func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".project")
+			x, err := runtime.DecodeString(v, where+".scope.project")
 			if err != nil {
 				return seen, err
 			}
@@ -338,14 +339,14 @@ func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".ids", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, where+".scope.ids", runtime.DecodeString)
 			if err != nil {
 				return seen, err
 			}
 			dst.IDs = x
 			seen[1] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"reports\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"project", "ids"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"reports\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"project", "ids"}))
 		}
 	}
 	return seen, nil
@@ -353,12 +354,12 @@ func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen
 
 var decodePrincipalAttributesNames = []string{"superuser"}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -368,13 +369,13 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".superuser")
+			x, err := runtime.DecodeBool(v, "principal.attributes.superuser")
 			if err != nil {
 				return err
 			}
 			dst.Superuser = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodePrincipalAttributesNames)
+			return runtime.UndeclaredAttribute("principal.attributes", k, decodePrincipalAttributesNames)
 		}
 	}
 	return nil
@@ -382,12 +383,12 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 
 var decodeContextNames = []string{"ip"}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -397,13 +398,13 @@ func decodeContext(j *runtime.JSON, dst *Context, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".ip")
+			x, err := runtime.DecodeString(v, "context.ip")
 			if err != nil {
 				return err
 			}
 			dst.IP = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeContextNames)
+			return runtime.UndeclaredAttribute("context", k, decodeContextNames)
 		}
 	}
 	return nil
@@ -411,12 +412,12 @@ func decodeContext(j *runtime.JSON, dst *Context, where string) error {
 
 var decodeCredentialAttributesNames = []string{"allowed_ips"}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -426,13 +427,13 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) 
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".allowed_ips", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "credential.attributes.allowed_ips", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.AllowedIPs = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeCredentialAttributesNames)
+			return runtime.UndeclaredAttribute("credential.attributes", k, decodeCredentialAttributesNames)
 		}
 	}
 	return nil
@@ -440,28 +441,28 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) 
 
 var decodeProjectNames = []string{}
 
-// decodeProject decodes the attributes of a project into dst.
-func decodeProject(j *runtime.JSON, dst *Project, where string) error {
+// decodeProject decodes the attributes of a project (resource.attributes) into dst.
+func decodeProject(j *runtime.JSON, dst *Project) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeProjectNames)
+		return runtime.UndeclaredAttribute("resource.attributes", j.Keys[0], decodeProjectNames)
 	}
 	return nil
 }
 
 var decodeReportNames = []string{"project"}
 
-// decodeReport decodes the attributes of a report into dst.
-func decodeReport(j *runtime.JSON, dst *Report, where string) error {
+// decodeReport decodes the attributes of a report (resource.attributes) into dst.
+func decodeReport(j *runtime.JSON, dst *Report) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -471,13 +472,13 @@ func decodeReport(j *runtime.JSON, dst *Report, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".project")
+			x, err := runtime.DecodeString(v, "resource.attributes.project")
 			if err != nil {
 				return err
 			}
 			dst.Project = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeReportNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeReportNames)
 		}
 	}
 	return nil
@@ -485,16 +486,16 @@ func decodeReport(j *runtime.JSON, dst *Report, where string) error {
 
 var decodeAccountNames = []string{}
 
-// decodeAccount decodes the attributes of a account into dst.
-func decodeAccount(j *runtime.JSON, dst *Account, where string) error {
+// decodeAccount decodes the attributes of a account (resource.attributes) into dst.
+func decodeAccount(j *runtime.JSON, dst *Account) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeAccountNames)
+		return runtime.UndeclaredAttribute("resource.attributes", j.Keys[0], decodeAccountNames)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, libraryPermissionNames)
@@ -74,7 +74,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeCourse(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeCourse(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 1, coursePermissionNames)
@@ -92,7 +92,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeOrg(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeOrg(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 2, orgPermissionNames)
@@ -154,7 +154,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -163,12 +163,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -183,16 +185,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -202,8 +204,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -236,7 +237,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "org":
 		as.Scope.Type = ScopeOrg
-		seen, err := decodeOrgScope(sj, &as.Scope.Org, where+".scope")
+		seen, err := decodeOrgScope(sj, &as.Scope.Org, where)
 		if err != nil {
 			return err
 		}
@@ -245,7 +246,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "org_except":
 		as.Scope.Type = ScopeOrgExcept
-		seen, err := decodeOrgExceptScope(sj, &as.Scope.OrgExcept, where+".scope")
+		seen, err := decodeOrgExceptScope(sj, &as.Scope.OrgExcept, where)
 		if err != nil {
 			return err
 		}
@@ -257,7 +258,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "libraries":
 		as.Scope.Type = ScopeLibraries
-		seen, err := decodeLibrariesScope(sj, &as.Scope.Libraries, where+".scope")
+		seen, err := decodeLibrariesScope(sj, &as.Scope.Libraries, where)
 		if err != nil {
 			return err
 		}
@@ -266,7 +267,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "tenant":
 		as.Scope.Type = ScopeTenant
-		seen, err := decodeTenantScope(sj, &as.Scope.Tenant, where+".scope")
+		seen, err := decodeTenantScope(sj, &as.Scope.Tenant, where)
 		if err != nil {
 			return err
 		}
@@ -313,7 +314,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeOrgScope decodes the parameters of a scope of type org into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -325,21 +326,21 @@ func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, where+".scope.org")
 			if err != nil {
 				return seen, err
 			}
 			dst.Org = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"org\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeOrgExceptScope decodes the parameters of a scope of type org_except into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeOrgExceptScope(sj *runtime.JSON, dst *OrgExceptScope, where string) (seen [2]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -351,7 +352,7 @@ func decodeOrgExceptScope(sj *runtime.JSON, dst *OrgExceptScope, where string) (
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, where+".scope.org")
 			if err != nil {
 				return seen, err
 			}
@@ -361,21 +362,21 @@ func decodeOrgExceptScope(sj *runtime.JSON, dst *OrgExceptScope, where string) (
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".except", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, where+".scope.except", runtime.DecodeString)
 			if err != nil {
 				return seen, err
 			}
 			dst.Except = x
 			seen[1] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"org_except\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org", "except"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"org_except\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org", "except"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeLibrariesScope decodes the parameters of a scope of type libraries into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeLibrariesScope(sj *runtime.JSON, dst *LibrariesScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -387,21 +388,21 @@ func decodeLibrariesScope(sj *runtime.JSON, dst *LibrariesScope, where string) (
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".ids", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, where+".scope.ids", runtime.DecodeString)
 			if err != nil {
 				return seen, err
 			}
 			dst.IDs = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"libraries\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"ids"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"libraries\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"ids"}))
 		}
 	}
 	return seen, nil
 }
 
 // decodeTenantScope decodes the parameters of a scope of type tenant into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeTenantScope(sj *runtime.JSON, dst *TenantScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -413,14 +414,14 @@ func decodeTenantScope(sj *runtime.JSON, dst *TenantScope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, where+".scope.org")
 			if err != nil {
 				return seen, err
 			}
 			dst.Org = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"tenant\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"tenant\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"org"}))
 		}
 	}
 	return seen, nil
@@ -428,12 +429,12 @@ func decodeTenantScope(sj *runtime.JSON, dst *TenantScope, where string) (seen [
 
 var decodePrincipalAttributesNames = []string{"is_staff", "orgs"}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -443,7 +444,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".is_staff")
+			x, err := runtime.DecodeBool(v, "principal.attributes.is_staff")
 			if err != nil {
 				return err
 			}
@@ -452,13 +453,13 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".orgs", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "principal.attributes.orgs", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Orgs = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodePrincipalAttributesNames)
+			return runtime.UndeclaredAttribute("principal.attributes", k, decodePrincipalAttributesNames)
 		}
 	}
 	return nil
@@ -466,12 +467,12 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 
 var decodeContextNames = []string{"time", "ip"}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -481,7 +482,7 @@ func decodeContext(j *runtime.JSON, dst *Context, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeTimestamp(v, where+".time")
+			x, err := runtime.DecodeTimestamp(v, "context.time")
 			if err != nil {
 				return err
 			}
@@ -490,13 +491,13 @@ func decodeContext(j *runtime.JSON, dst *Context, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".ip")
+			x, err := runtime.DecodeString(v, "context.ip")
 			if err != nil {
 				return err
 			}
 			dst.IP = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeContextNames)
+			return runtime.UndeclaredAttribute("context", k, decodeContextNames)
 		}
 	}
 	return nil
@@ -504,12 +505,12 @@ func decodeContext(j *runtime.JSON, dst *Context, where string) error {
 
 var decodeCredentialAttributesNames = []string{"allowed_ips"}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -519,13 +520,13 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) 
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".allowed_ips", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "credential.attributes.allowed_ips", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.AllowedIPs = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeCredentialAttributesNames)
+			return runtime.UndeclaredAttribute("credential.attributes", k, decodeCredentialAttributesNames)
 		}
 	}
 	return nil
@@ -533,12 +534,12 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) 
 
 var decodeLibraryNames = []string{"org", "public", "tags"}
 
-// decodeLibrary decodes the attributes of a library into dst.
-func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
+// decodeLibrary decodes the attributes of a library (resource.attributes) into dst.
+func decodeLibrary(j *runtime.JSON, dst *Library) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -548,7 +549,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
@@ -557,7 +558,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".public")
+			x, err := runtime.DecodeBool(v, "resource.attributes.public")
 			if err != nil {
 				return err
 			}
@@ -566,13 +567,13 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".tags", runtime.DecodeString)
+			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
 			if err != nil {
 				return err
 			}
 			dst.Tags = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeLibraryNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeLibraryNames)
 		}
 	}
 	return nil
@@ -580,12 +581,12 @@ func decodeLibrary(j *runtime.JSON, dst *Library, where string) error {
 
 var decodeCourseNames = []string{"org"}
 
-// decodeCourse decodes the attributes of a course into dst.
-func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
+// decodeCourse decodes the attributes of a course (resource.attributes) into dst.
+func decodeCourse(j *runtime.JSON, dst *Course) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -595,13 +596,13 @@ func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".org")
+			x, err := runtime.DecodeString(v, "resource.attributes.org")
 			if err != nil {
 				return err
 			}
 			dst.Org = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeCourseNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeCourseNames)
 		}
 	}
 	return nil
@@ -609,16 +610,16 @@ func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
 
 var decodeOrgNames = []string{}
 
-// decodeOrg decodes the attributes of a org into dst.
-func decodeOrg(j *runtime.JSON, dst *Org, where string) error {
+// decodeOrg decodes the attributes of a org (resource.attributes) into dst.
+func decodeOrg(j *runtime.JSON, dst *Org) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeOrgNames)
+		return runtime.UndeclaredAttribute("resource.attributes", j.Keys[0], decodeOrgNames)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeEnterprise(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeEnterprise(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, enterprisePermissionNames)
@@ -74,7 +74,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLearner(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeLearner(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 1, learnerPermissionNames)
@@ -92,7 +92,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeTpaProvider(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeTpaProvider(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 2, tpaProviderPermissionNames)
@@ -154,7 +154,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -163,12 +163,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -183,16 +185,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -202,8 +204,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -236,7 +237,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 		}
 	case "enterprise":
 		as.Scope.Type = ScopeEnterprise
-		seen, err := decodeEnterpriseScope(sj, &as.Scope.Enterprise, where+".scope")
+		seen, err := decodeEnterpriseScope(sj, &as.Scope.Enterprise, where)
 		if err != nil {
 			return err
 		}
@@ -283,7 +284,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeEnterpriseScope decodes the parameters of a scope of type enterprise into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeEnterpriseScope(sj *runtime.JSON, dst *EnterpriseScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -295,14 +296,14 @@ func decodeEnterpriseScope(sj *runtime.JSON, dst *EnterpriseScope, where string)
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".enterprise")
+			x, err := runtime.DecodeString(v, where+".scope.enterprise")
 			if err != nil {
 				return seen, err
 			}
 			dst.Enterprise = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"enterprise\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"enterprise"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"enterprise\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"enterprise"}))
 		}
 	}
 	return seen, nil
@@ -310,12 +311,12 @@ func decodeEnterpriseScope(sj *runtime.JSON, dst *EnterpriseScope, where string)
 
 var decodePrincipalAttributesNames = []string{"administrator", "application"}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -325,7 +326,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".administrator")
+			x, err := runtime.DecodeBool(v, "principal.attributes.administrator")
 			if err != nil {
 				return err
 			}
@@ -334,13 +335,13 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".application")
+			x, err := runtime.DecodeBool(v, "principal.attributes.application")
 			if err != nil {
 				return err
 			}
 			dst.Application = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodePrincipalAttributesNames)
+			return runtime.UndeclaredAttribute("principal.attributes", k, decodePrincipalAttributesNames)
 		}
 	}
 	return nil
@@ -348,60 +349,60 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 
 var decodeContextNames = []string{}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeContextNames)
+		return runtime.UndeclaredAttribute("context", j.Keys[0], decodeContextNames)
 	}
 	return nil
 }
 
 var decodeCredentialAttributesNames = []string{}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeCredentialAttributesNames)
+		return runtime.UndeclaredAttribute("credential.attributes", j.Keys[0], decodeCredentialAttributesNames)
 	}
 	return nil
 }
 
 var decodeEnterpriseNames = []string{}
 
-// decodeEnterprise decodes the attributes of a enterprise into dst.
-func decodeEnterprise(j *runtime.JSON, dst *Enterprise, where string) error {
+// decodeEnterprise decodes the attributes of a enterprise (resource.attributes) into dst.
+func decodeEnterprise(j *runtime.JSON, dst *Enterprise) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeEnterpriseNames)
+		return runtime.UndeclaredAttribute("resource.attributes", j.Keys[0], decodeEnterpriseNames)
 	}
 	return nil
 }
 
 var decodeLearnerNames = []string{"enterprise", "user", "consented"}
 
-// decodeLearner decodes the attributes of a learner into dst.
-func decodeLearner(j *runtime.JSON, dst *Learner, where string) error {
+// decodeLearner decodes the attributes of a learner (resource.attributes) into dst.
+func decodeLearner(j *runtime.JSON, dst *Learner) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -411,7 +412,7 @@ func decodeLearner(j *runtime.JSON, dst *Learner, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".enterprise")
+			x, err := runtime.DecodeString(v, "resource.attributes.enterprise")
 			if err != nil {
 				return err
 			}
@@ -420,7 +421,7 @@ func decodeLearner(j *runtime.JSON, dst *Learner, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".user")
+			x, err := runtime.DecodeString(v, "resource.attributes.user")
 			if err != nil {
 				return err
 			}
@@ -429,13 +430,13 @@ func decodeLearner(j *runtime.JSON, dst *Learner, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".consented")
+			x, err := runtime.DecodeBool(v, "resource.attributes.consented")
 			if err != nil {
 				return err
 			}
 			dst.Consented = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeLearnerNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeLearnerNames)
 		}
 	}
 	return nil
@@ -443,12 +444,12 @@ func decodeLearner(j *runtime.JSON, dst *Learner, where string) error {
 
 var decodeTpaProviderNames = []string{"enterprise"}
 
-// decodeTpaProvider decodes the attributes of a tpa_provider into dst.
-func decodeTpaProvider(j *runtime.JSON, dst *TpaProvider, where string) error {
+// decodeTpaProvider decodes the attributes of a tpa_provider (resource.attributes) into dst.
+func decodeTpaProvider(j *runtime.JSON, dst *TpaProvider) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -458,13 +459,13 @@ func decodeTpaProvider(j *runtime.JSON, dst *TpaProvider, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".enterprise")
+			x, err := runtime.DecodeString(v, "resource.attributes.enterprise")
 			if err != nil {
 				return err
 			}
 			dst.Enterprise = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeTpaProviderNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeTpaProviderNames)
 		}
 	}
 	return nil

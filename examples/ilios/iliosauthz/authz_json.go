@@ -56,7 +56,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeSchool(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeSchool(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 0, schoolPermissionNames)
@@ -74,7 +74,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeCourse(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeCourse(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 1, coursePermissionNames)
@@ -92,7 +92,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeProgram(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeProgram(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 2, programPermissionNames)
@@ -110,7 +110,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLearnerGroup(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeLearnerGroup(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 3, learnerGroupPermissionNames)
@@ -128,7 +128,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeInstructorGroup(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeInstructorGroup(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 4, instructorGroupPermissionNames)
@@ -146,7 +146,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeUser(runtime.Field(rj, "attributes"), &r, "resource.attributes"); err != nil {
+		if err := decodeUser(runtime.Field(rj, "attributes"), &r); err != nil {
 			return err
 		}
 		perm, err := decodePermission(&doc, typ, 5, userPermissionNames)
@@ -211,7 +211,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal, "principal.attributes"); err != nil {
+	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
@@ -220,12 +220,14 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 		}
 		q.principal.Roles = make([]Assignment, len(roles.Elems))
 		for i := range roles.Elems {
-			if err := decodeAssignment(&roles.Elems[i], i, t, &q.principal.Roles[i], d); err != nil {
-				return err
+			as := &q.principal.Roles[i]
+			// The path of the assignment is built only for an error's message.
+			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx, "context"); err != nil {
+	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -240,16 +242,16 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	}
 	c := &Credential{}
 	for _, l := range []struct {
-		key string
-		dst *[]string
-	}{{"scopes", &c.Scopes}, {"permissions", &c.Permissions}, {"roles", &c.Roles}, {"filters", &c.Filters}} {
+		key, where string
+		dst        *[]string
+	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, "credential."+l.key); err != nil {
+			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c, "credential.attributes"); err != nil {
+	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -259,8 +261,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
-	where := runtime.ElemWhere("principal.roles", i)
+func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -288,7 +289,7 @@ func decodeAssignment(j *runtime.JSON, i int, t *roleTable, as *Assignment, d *r
 	switch scope {
 	case "school":
 		as.Scope.Type = ScopeSchool
-		seen, err := decodeSchoolScope(sj, &as.Scope.School, where+".scope")
+		seen, err := decodeSchoolScope(sj, &as.Scope.School, where)
 		if err != nil {
 			return err
 		}
@@ -335,7 +336,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 }
 
 // decodeSchoolScope decodes the parameters of a scope of type school into dst, and reports
-// which were given.
+// which were given; where is the path of the assignment.
 func decodeSchoolScope(sj *runtime.JSON, dst *SchoolScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
@@ -347,14 +348,14 @@ func decodeSchoolScope(sj *runtime.JSON, dst *SchoolScope, where string) (seen [
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".school")
+			x, err := runtime.DecodeString(v, where+".scope.school")
 			if err != nil {
 				return seen, err
 			}
 			dst.School = x
 			seen[0] = true
 		default:
-			return seen, runtime.Errorf(where, ": scope \"school\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"school"}))
+			return seen, runtime.Errorf(where, ".scope: scope \"school\" has no parameter ", runtime.Quote(k), runtime.DidYouMean(k, []string{"school"}))
 		}
 	}
 	return seen, nil
@@ -362,12 +363,12 @@ func decodeSchoolScope(sj *runtime.JSON, dst *SchoolScope, where string) (seen [
 
 var decodePrincipalAttributesNames = []string{"root"}
 
-// decodePrincipalAttributes decodes the attributes of the principal into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) error {
+// decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
+func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "principal.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -377,13 +378,13 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".root")
+			x, err := runtime.DecodeBool(v, "principal.attributes.root")
 			if err != nil {
 				return err
 			}
 			dst.Root = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodePrincipalAttributesNames)
+			return runtime.UndeclaredAttribute("principal.attributes", k, decodePrincipalAttributesNames)
 		}
 	}
 	return nil
@@ -391,60 +392,60 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal, where string) er
 
 var decodeContextNames = []string{}
 
-// decodeContext decodes the attributes of the context into dst.
-func decodeContext(j *runtime.JSON, dst *Context, where string) error {
+// decodeContext decodes the attributes of the context (context) into dst.
+func decodeContext(j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "context"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeContextNames)
+		return runtime.UndeclaredAttribute("context", j.Keys[0], decodeContextNames)
 	}
 	return nil
 }
 
 var decodeCredentialAttributesNames = []string{}
 
-// decodeCredentialAttributes decodes the attributes of the credential into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential, where string) error {
+// decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
+func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "credential.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeCredentialAttributesNames)
+		return runtime.UndeclaredAttribute("credential.attributes", j.Keys[0], decodeCredentialAttributesNames)
 	}
 	return nil
 }
 
 var decodeSchoolNames = []string{}
 
-// decodeSchool decodes the attributes of a school into dst.
-func decodeSchool(j *runtime.JSON, dst *School, where string) error {
+// decodeSchool decodes the attributes of a school (resource.attributes) into dst.
+func decodeSchool(j *runtime.JSON, dst *School) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	if len(j.Keys) > 0 {
-		return runtime.UndeclaredAttribute(where, j.Keys[0], decodeSchoolNames)
+		return runtime.UndeclaredAttribute("resource.attributes", j.Keys[0], decodeSchoolNames)
 	}
 	return nil
 }
 
 var decodeCourseNames = []string{"school", "locked", "archived"}
 
-// decodeCourse decodes the attributes of a course into dst.
-func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
+// decodeCourse decodes the attributes of a course (resource.attributes) into dst.
+func decodeCourse(j *runtime.JSON, dst *Course) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -454,7 +455,7 @@ func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".school")
+			x, err := runtime.DecodeString(v, "resource.attributes.school")
 			if err != nil {
 				return err
 			}
@@ -463,7 +464,7 @@ func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".locked")
+			x, err := runtime.DecodeBool(v, "resource.attributes.locked")
 			if err != nil {
 				return err
 			}
@@ -472,13 +473,13 @@ func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeBool(v, where+".archived")
+			x, err := runtime.DecodeBool(v, "resource.attributes.archived")
 			if err != nil {
 				return err
 			}
 			dst.Archived = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeCourseNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeCourseNames)
 		}
 	}
 	return nil
@@ -486,12 +487,12 @@ func decodeCourse(j *runtime.JSON, dst *Course, where string) error {
 
 var decodeProgramNames = []string{"school"}
 
-// decodeProgram decodes the attributes of a program into dst.
-func decodeProgram(j *runtime.JSON, dst *Program, where string) error {
+// decodeProgram decodes the attributes of a program (resource.attributes) into dst.
+func decodeProgram(j *runtime.JSON, dst *Program) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -501,13 +502,13 @@ func decodeProgram(j *runtime.JSON, dst *Program, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".school")
+			x, err := runtime.DecodeString(v, "resource.attributes.school")
 			if err != nil {
 				return err
 			}
 			dst.School = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeProgramNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeProgramNames)
 		}
 	}
 	return nil
@@ -515,12 +516,12 @@ func decodeProgram(j *runtime.JSON, dst *Program, where string) error {
 
 var decodeLearnerGroupNames = []string{"school"}
 
-// decodeLearnerGroup decodes the attributes of a learner_group into dst.
-func decodeLearnerGroup(j *runtime.JSON, dst *LearnerGroup, where string) error {
+// decodeLearnerGroup decodes the attributes of a learner_group (resource.attributes) into dst.
+func decodeLearnerGroup(j *runtime.JSON, dst *LearnerGroup) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -530,13 +531,13 @@ func decodeLearnerGroup(j *runtime.JSON, dst *LearnerGroup, where string) error 
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".school")
+			x, err := runtime.DecodeString(v, "resource.attributes.school")
 			if err != nil {
 				return err
 			}
 			dst.School = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeLearnerGroupNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeLearnerGroupNames)
 		}
 	}
 	return nil
@@ -544,12 +545,12 @@ func decodeLearnerGroup(j *runtime.JSON, dst *LearnerGroup, where string) error 
 
 var decodeInstructorGroupNames = []string{"school"}
 
-// decodeInstructorGroup decodes the attributes of a instructor_group into dst.
-func decodeInstructorGroup(j *runtime.JSON, dst *InstructorGroup, where string) error {
+// decodeInstructorGroup decodes the attributes of a instructor_group (resource.attributes) into dst.
+func decodeInstructorGroup(j *runtime.JSON, dst *InstructorGroup) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -559,13 +560,13 @@ func decodeInstructorGroup(j *runtime.JSON, dst *InstructorGroup, where string) 
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".school")
+			x, err := runtime.DecodeString(v, "resource.attributes.school")
 			if err != nil {
 				return err
 			}
 			dst.School = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeInstructorGroupNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeInstructorGroupNames)
 		}
 	}
 	return nil
@@ -573,12 +574,12 @@ func decodeInstructorGroup(j *runtime.JSON, dst *InstructorGroup, where string) 
 
 var decodeUserNames = []string{"school"}
 
-// decodeUser decodes the attributes of a user into dst.
-func decodeUser(j *runtime.JSON, dst *User, where string) error {
+// decodeUser decodes the attributes of a user (resource.attributes) into dst.
+func decodeUser(j *runtime.JSON, dst *User) error {
 	if j == nil {
 		return nil
 	}
-	if err := runtime.WantObject(j, where); err != nil {
+	if err := runtime.WantObject(j, "resource.attributes"); err != nil {
 		return err
 	}
 	for i, k := range j.Keys {
@@ -588,13 +589,13 @@ func decodeUser(j *runtime.JSON, dst *User, where string) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".school")
+			x, err := runtime.DecodeString(v, "resource.attributes.school")
 			if err != nil {
 				return err
 			}
 			dst.School = x
 		default:
-			return runtime.UndeclaredAttribute(where, k, decodeUserNames)
+			return runtime.UndeclaredAttribute("resource.attributes", k, decodeUserNames)
 		}
 	}
 	return nil
