@@ -196,11 +196,9 @@ func randomSpec(r *rand.Rand) (string, []byte) {
 	}
 
 	// Roles.
-	var roleNames []string
 	b.WriteString("roles:\n")
 	for i := 0; i < 1+r.IntN(5); i++ {
 		name := []string{"reader", "writer", "admin", "type", "go_role"}[i]
-		roleNames = append(roleNames, name)
 		fmt.Fprintf(&b, "  %s:\n    permissions: [%s]\n", name, pattern())
 		if len(scopes) > 0 && chance(0.5) {
 			var ss []string
