@@ -207,7 +207,7 @@ func (g *generator) plan() {
 	}
 	for _, r := range g.s.Resources {
 		st := g.resStruct[r]
-		low := lowerCamel(st)
+		low := unexport(st)
 		g.resDecide[r] = g.ns.name("decide" + st)
 		g.resDecode[r] = g.ns.name("decode" + st)
 		g.resCred[r] = g.ns.name("credentialAllows" + st)

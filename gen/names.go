@@ -36,11 +36,26 @@ func camel(name string) string {
 	return s
 }
 
-// lowerCamel is camel with a lower-case first word: org_except -> orgExcept.
+// lowerCamel is camel with its first word in lower case: org_except -> orgExcept,
+// ids -> ids, ip_address -> ipAddress.
 func lowerCamel(name string) string {
-	s := camel(name)
-	// Lower the leading run of capitals, but keep the capital that starts the next
-	// word: IPAddress -> ipAddress, ID -> id.
+	words := strings.FieldsFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
+	if len(words) == 0 {
+		return "x"
+	}
+	s := strings.ToLower(words[0])
+	if rest := strings.Join(words[1:], "_"); rest != "" {
+		s += camel(rest)
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		s = "x" + s
+	}
+	return s
+}
+
+// unexport lowers the leading capitals of an exported Go name, keeping the capital
+// that starts the next word: Library -> library, IPRange -> ipRange.
+func unexport(s string) string {
 	i := 0
 	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
 		i++

@@ -255,9 +255,9 @@ func AtProject(project string) Scope {
 }
 
 // AtReports returns a Scope of type reports: Only the listed reports of one project.
-func AtReports(project string, iDs []string) Scope {
+func AtReports(project string, ids []string) Scope {
 	return Scope{
-		Reports: ReportsScope{Project: project, IDs: iDs},
+		Reports: ReportsScope{Project: project, IDs: ids},
 		Type:    ScopeReports,
 	}
 }

@@ -279,9 +279,9 @@ func AtOrgExcept(org string, except []string) Scope {
 }
 
 // AtLibraries returns a Scope of type libraries: A named group of libraries.
-func AtLibraries(iDs []string) Scope {
+func AtLibraries(ids []string) Scope {
 	return Scope{
-		Libraries: LibrariesScope{IDs: iDs},
+		Libraries: LibrariesScope{IDs: ids},
 		Type:      ScopeLibraries,
 	}
 }
