@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,20 +14,14 @@ import (
 	"github.com/permc/permc/internal/cli"
 	"github.com/permc/permc/internal/corpus"
 	"github.com/permc/permc/internal/gobackend"
+	"github.com/permc/permc/internal/wasmtest"
 	"github.com/permc/permc/spec"
 )
 
-func TestMain(m *testing.M) {
-	// Drivers built during this run are cached here, and only here.
-	dir, err := os.MkdirTemp("", "permc-parity-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("PERMC_CACHE", dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+// TestMain caches the drivers and modules built during this run in $PERMC_CACHE when
+// it is set (scripts/test.sh sets one for the whole run, so that every package shares
+// its builds), and else in a temporary folder, and only there.
+func TestMain(m *testing.M) { wasmtest.Main(m) }
 
 // startDriver builds and starts the driver of the spec at path.
 func startDriver(t *testing.T, s *spec.Spec) *gobackend.Driver {
