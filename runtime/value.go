@@ -63,8 +63,8 @@ func ParseDouble(lit string) (float64, error) {
 
 // ParseTimestamp parses an RFC 3339 timestamp within CEL's range.
 func ParseTimestamp(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
+	t, ok := parseRFC3339(s)
+	if !ok {
 		return time.Time{}, errTimestamp
 	}
 	if t.Before(minTimestamp) || t.After(maxTimestamp) {
