@@ -165,27 +165,39 @@ warnings to report.`, g.resCheck[r], r.Name))
 		jen.Return(jen.Id("set")),
 	)...)
 
-	// The decision.
-	var body []jen.Code
-	body = append(body,
+	// The decision. A rule without a condition that covers every permission of r
+	// decides alone: nothing after it is emitted (it would be unreachable code), and c,
+	// the credential or its zero value, is declared only when something uses it.
+	head := []jen.Code{
 		jen.Id("d").Dot("Permission").Op("=").Id("perm").Dot("String").Call(),
 		jen.If(jen.Int().Parens(jen.Id("perm")).Op(">=").Len(jen.Id("permissionResource")).Op("||").Id("permissionResource").Index(jen.Id("perm")).Op("!=").Lit(r.Index)).Block(
 			reasonT("NoGrant"), jen.Return(jen.Lit(0))),
-		jen.Id("c").Op(":=").Id("cred"),
-		jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")),
-	)
-	// permGuard wraps stmts so that they run only for the rule's permissions of r.
-	permGuard := func(rule *spec.Rule, stmts []jen.Code) jen.Code {
+	}
+	var body []jen.Code
+	usesC, done := false, false
+	uses := func(x *spec.Expr) {
+		if f := g.exprFuncs[exprKey{x, r.Name}]; f != nil && f.name != "" {
+			usesC = true
+		}
+	}
+	// permGuard wraps stmts so that they run only for the rule's permissions of r; a
+	// rule covering all of them needs no guard, and decides when it has no condition.
+	permGuard := func(rule *spec.Rule, stmts []jen.Code) {
 		var mine []jen.Code
 		for _, p := range rule.Permissions {
 			if p.Resource == r {
 				mine = append(mine, jen.Id(g.permConst[p]))
 			}
 		}
-		if len(mine) == len(r.Permissions) {
-			return jen.Block(stmts...)
+		switch {
+		case len(mine) == len(r.Permissions) && rule.When == nil:
+			body = append(body, stmts...)
+			done = true
+		case len(mine) == len(r.Permissions):
+			body = append(body, jen.Block(stmts...))
+		default:
+			body = append(body, jen.Switch(jen.Id("perm")).Block(jen.Case(mine...).Block(stmts...)))
 		}
-		return jen.Switch(jen.Id("perm")).Block(jen.Case(mine...).Block(stmts...))
 	}
 	rulesOf := func(effect spec.Effect) []*spec.Rule {
 		var out []*spec.Rule
@@ -207,39 +219,50 @@ warnings to report.`, g.resCheck[r], r.Name))
 		body = append(body, cmt("Deny rules win; a deny rule that fails to evaluate denies."))
 	}
 	for _, rule := range deny {
+		if done {
+			break
+		}
 		var stmts []jen.Code
 		if rule.When == nil {
 			stmts = append(stmts, reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0)))
 		} else {
+			uses(rule.When)
 			stmts = append(stmts,
 				g.callExpr(rule.When, r, nil, true),
 				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
 				jen.If(jen.Id("ok").Op("||").Add(notOK("e"))).Block(reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0))),
 			)
 		}
-		body = append(body, permGuard(rule, stmts))
+		permGuard(rule, stmts)
 	}
-	body = append(body,
-		cmt("Credentials only narrow."),
-		jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
-			reasonT("Credential"), jen.Return(jen.Lit(0))),
-	)
+	if !done {
+		usesC = true
+		body = append(body,
+			cmt("Credentials only narrow."),
+			jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
+				reasonT("Credential"), jen.Return(jen.Lit(0))),
+		)
+	}
 	allow := rulesOf(spec.Allow)
-	if len(allow) > 0 {
+	if len(allow) > 0 && !done {
 		body = append(body, cmt("Allow rules; one that fails to evaluate does not allow."))
 	}
 	for _, rule := range allow {
+		if done {
+			break
+		}
 		var stmts []jen.Code
 		granted := []jen.Code{jen.Id("d").Dot("Allowed").Op("=").True(), reasonT("AllowRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0))}
 		if rule.When == nil {
 			stmts = granted
 		} else {
+			uses(rule.When)
 			stmts = append(stmts,
 				g.callExpr(rule.When, r, nil, true),
 				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(granted...),
 			)
 		}
-		body = append(body, permGuard(rule, stmts))
+		permGuard(rule, stmts)
 	}
 
 	// Role assignments.
@@ -261,7 +284,17 @@ warnings to report.`, g.resCheck[r], r.Name))
 		}
 		whenCases = append(whenCases, jen.Case(jen.Id(g.roleConst[role])).Add(g.callExpr(role.When, r, nil, false)))
 	}
-	if len(scopeCases) > 0 {
+	if len(scopeCases) > 0 && !done {
+		for _, sc := range s.Scopes {
+			if sc.AppliesTo(r) {
+				uses(sc.Match[r.Name])
+			}
+		}
+		for _, role := range s.Roles {
+			if role.When != nil && grantsOn(role, r) {
+				uses(role.When)
+			}
+		}
 		loop := []jen.Code{
 			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
 			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
@@ -286,12 +319,19 @@ warnings to report.`, g.resCheck[r], r.Name))
 		body = append(body, cmt("Role assignments, in order: the first that grants allows."),
 			jen.For(jen.Id("i").Op(":=").Range().Id("p").Dot("Roles")).Block(loop...))
 	}
-	body = append(body, reasonT("NoGrant"))
-	if len(scopeCases) > 0 {
-		body = append(body, jen.Return(jen.Len(jen.Id("p").Dot("Roles"))))
-	} else {
-		body = append(body, jen.Return(jen.Lit(0)))
+	switch {
+	case done:
+	case len(scopeCases) > 0:
+		body = append(body, reasonT("NoGrant"), jen.Return(jen.Len(jen.Id("p").Dot("Roles"))))
+	default:
+		body = append(body, reasonT("NoGrant"), jen.Return(jen.Lit(0)))
 	}
+	if usesC {
+		head = append(head,
+			jen.Id("c").Op(":=").Id("cred"),
+			jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")))
+	}
+	body = append(head, body...)
 	comment(f, fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON. With\nwarn, it gives the invalid assignments it meets their warnings; it returns how many\nassignments it met.", g.resDecide[r], r.Name, g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
 		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
