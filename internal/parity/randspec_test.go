@@ -1,6 +1,7 @@
 package parity
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/permc/permc/eval"
+	"github.com/permc/permc/gen"
+	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/spec"
 )
 
@@ -255,4 +258,32 @@ func randomSpec(r *rand.Rand) (string, []byte) {
 	}
 	roles, _ := json.Marshal(custom)
 	return b.String(), roles
+}
+
+// TestRandomSpecsVet vets the packages generated for random specs, so that no shape of
+// spec makes generated code that go vet rejects (unreachable code, unused variables).
+func TestRandomSpecsVet(t *testing.T) {
+	files := map[string][]byte{}
+	for i := 0; i < 3*(*randomSpecs); i++ {
+		src, _ := randomSpec(rand.New(rand.NewPCG(uint64(i), 2026)))
+		s, err := spec.Load("random.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("the random spec does not load: %v\n%s", err, src)
+		}
+		pkg := fmt.Sprintf("p%d", i)
+		out, err := gen.Generate(s, gen.Options{Package: pkg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, b := range out {
+			files[pkg+"/"+n] = b
+		}
+	}
+	dir := t.TempDir()
+	if err := toolchain.WriteModule(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	if err := toolchain.Go(context.Background(), dir, toolchain.Env(), "vet", "./..."); err != nil {
+		t.Fatal(err)
+	}
 }
