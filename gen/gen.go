@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/token"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -39,9 +40,13 @@ type Options struct {
 //
 // # Errors
 //
-// Generate fails only on an expression the spec loader accepted but the compiler
-// cannot translate, which is a bug in permc; the error names its position.
+// Generate fails on a package name that is not a Go identifier, and on an expression
+// the spec loader accepted but the compiler cannot translate, which is a bug in permc;
+// the error names its position.
 func Generate(s *spec.Spec, opts Options) (map[string][]byte, error) {
+	if opts.Package != "" && (!token.IsIdentifier(opts.Package) || token.IsKeyword(opts.Package)) {
+		return nil, fmt.Errorf("gen: %q is not a valid Go package name", opts.Package)
+	}
 	g := newGenerator(s, opts)
 	g.plan()
 	files := map[string]*jen.File{

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,6 +32,10 @@ func (e *env) generate(args []string) int {
 	}
 	if *out == "" {
 		fmt.Fprintln(e.stderr, "permc: --out DIR is required")
+		return exitSpec
+	}
+	if *pkg != "" && (!token.IsIdentifier(*pkg) || token.IsKeyword(*pkg)) {
+		fmt.Fprintf(e.stderr, "permc: --package %q is not a valid Go package name\n", *pkg)
 		return exitSpec
 	}
 	s, ok := e.loadSpec(*specPath)

@@ -31,6 +31,8 @@ func TestGenerate(t *testing.T) {
 		{[]string{"generate", "--spec", "testdata/libraries.yaml"}, "--out DIR is required"},
 		{[]string{"generate", "--out", out}, "--spec FILE is required"},
 		{[]string{"generate", "--spec", "testdata/libraries.yaml", "--out", out, "extra"}, "unexpected arguments extra"},
+		{[]string{"generate", "--spec", "testdata/libraries.yaml", "--out", out, "--package", "func"}, `--package "func" is not a valid Go package name`},
+		{[]string{"generate", "--spec", "testdata/libraries.yaml", "--out", out, "--package", "my-authz"}, `--package "my-authz" is not a valid Go package name`},
 	} {
 		stderr.Reset()
 		if code := Run(tc.args, nil, &stdout, &stderr); code != exitSpec || !strings.Contains(stderr.String(), tc.want) {
