@@ -93,7 +93,8 @@ func TestScenario(t *testing.T) {
 	}
 }
 
-// TestZeroAllocs holds the typed check path to no allocation.
+// TestZeroAllocs holds the typed check path, and the list of a principal's
+// permissions, to no allocation.
 func TestZeroAllocs(t *testing.T) {
 	a := libauthz.NewAuthorizer()
 	for _, allow := range []bool{true, false} {
@@ -103,6 +104,12 @@ func TestZeroAllocs(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("CheckLibrary (allow=%v) allocates %v times per call", allow, allocs)
+		}
+		allocs = testing.AllocsPerRun(100, func() {
+			a.LibraryPermissions(&sc.gp, &sc.gr, &sc.gc, &sc.gx)
+		})
+		if allocs != 0 {
+			t.Errorf("LibraryPermissions (allow=%v) allocates %v times per call", allow, allocs)
 		}
 	}
 }
