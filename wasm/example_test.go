@@ -6,7 +6,10 @@ import (
 	"log"
 	"os"
 
+	"github.com/tetratelabs/wazero"
+
 	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmtest"
 	"github.com/permc/permc/spec"
 	"github.com/permc/permc/wasm"
 )
@@ -28,10 +31,15 @@ func libauthzWasm() []byte {
 	return module
 }
 
+// compilationCache returns the compilation cache of the test run: in a program,
+// wazero.NewCompilationCacheWithDir(dir), so that it compiles a module to machine
+// code once, not at every start.
+func compilationCache() wazero.CompilationCache { return wasmtest.CompilationCache(nil) }
+
 func Example() {
 	ctx := context.Background()
 	module := libauthzWasm() // or os.ReadFile("libauthz.wasm")
-	a, err := wasm.New(ctx, module, wasm.Options{Stderr: os.Stderr})
+	a, err := wasm.New(ctx, module, wasm.Options{CompilationCache: compilationCache(), Stderr: os.Stderr})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +69,7 @@ func Example() {
 
 func ExampleAuthorizer_CheckBatch() {
 	ctx := context.Background()
-	a, err := wasm.New(ctx, libauthzWasm(), wasm.Options{})
+	a, err := wasm.New(ctx, libauthzWasm(), wasm.Options{CompilationCache: compilationCache()})
 	if err != nil {
 		log.Fatal(err)
 	}
