@@ -66,6 +66,16 @@ type Options struct {
 
 // Authorizer answers requests with a pool of instances of one module. Its methods are
 // safe for concurrent use.
+//
+// # Notes
+//
+//   - Each instance has its own linear memory: a few MiB for typical requests, at most
+//     Options.MemoryLimit, kept while the Authorizer lives.
+//   - A call into the module cannot be interrupted. Contexts are heeded before each
+//     call, between the chunks of a batch and while waiting for an instance.
+//   - An instance whose call fails (a trap, its Go runtime out of memory, a bug caught
+//     inside the module) is closed and replaced. The call returns an error and no
+//     answer, which a caller must treat as a denial.
 type Authorizer struct {
 	rt       wazero.Runtime
 	compiled wazero.CompiledModule
