@@ -149,7 +149,7 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 			return JSON{}, p.errorf("expected a string key")
 		}
 		at := p.i
-		k, err := p.str()
+		k, err := p.key()
 		if err != nil {
 			return JSON{}, err
 		}
@@ -427,4 +427,35 @@ func AppendJSONString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// knownKeys are the keys of a request and of custom roles: an object key that is one
+// of them is returned as this string rather than a new one, which saves an allocation
+// per key of every request.
+var knownKeys = map[string]string{}
+
+func init() {
+	for _, k := range []string{"principal", "resource", "permission", "credential", "context", "id", "type",
+		"attributes", "roles", "role", "scope", "scopes", "permissions", "filters", "name", "description"} {
+		knownKeys[k] = k
+	}
+}
+
+// key parses an object key: a string, interned when it is a known key.
+func (p *jsonParser) key() (string, error) {
+	start := p.i + 1
+	for j := start; j < len(p.data) && j-start <= 16; j++ {
+		c := p.data[j]
+		if c == '"' {
+			if k, ok := knownKeys[string(p.data[start:j])]; ok {
+				p.i = j + 1
+				return k, nil
+			}
+			break
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+	}
+	return p.str()
 }
