@@ -3,7 +3,7 @@
 # make bench - the comparative benchmarks (bench/), see docs/performance.md
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test check fmt bench bench-unit
+.PHONY: test check fmt bench bench-unit bench-wasm
 
 test:
 	bash scripts/test.sh
@@ -27,3 +27,11 @@ bench:
 # make bench-unit - the micro-benchmarks inside permc's own packages
 bench-unit:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# make bench-wasm - the Wasm module's figures: size per example, cold start, warm
+# checks through the Go host (one instance, batches, the pool on every core), then the
+# same request through the JavaScript loader in Node
+bench-wasm:
+	go test -run '^$$' -bench . -benchmem ./wasm
+	go run ./cmd/permc build-wasm --spec examples/contentlibraries/spec.yaml --out /tmp/permc-bench-wasm/libauthz.wasm
+	node wasm/js/bench/bench.js /tmp/permc-bench-wasm/libauthz.wasm
