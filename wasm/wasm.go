@@ -413,8 +413,13 @@ func (a *Authorizer) CheckBatch(ctx context.Context, reqs [][]byte) ([][]byte, e
 // A request that cannot be a line of its own (see oneLine) is checked alone, so that
 // it gets exactly the answer CheckJSON gives it.
 func (in *instance) checkBatch(ctx context.Context, reqs [][]byte) ([][]byte, error) {
-	var out, lines []byte
-	ends := make([]int, 0, len(reqs)) // where each answer ends in out
+	size := 0
+	for _, req := range reqs {
+		size += len(req) + 1
+	}
+	lines := make([]byte, 0, min(size, guest.MaxBlock))
+	out := make([]byte, 0, 160*len(reqs)) // a decision without errors or warnings is ~130 bytes
+	ends := make([]int, 0, len(reqs))     // where each answer ends in out
 	count := 0
 	flush := func() error {
 		if count == 0 {
