@@ -43,6 +43,7 @@ export async function loadAuthorizer(source, options = {}) {
   if (source instanceof WebAssembly.Module) {
     module = source;
   } else if (typeof Response !== "undefined" && source instanceof Response) {
+    if (!source.ok) throw new PermcError(`fetching the module: ${source.status} ${source.statusText}`.trim(), -1);
     module = await (WebAssembly.compileStreaming && /wasm/.test(source.headers.get("content-type") ?? "")
       ? WebAssembly.compileStreaming(source)
       : WebAssembly.compile(await source.arrayBuffer()));

@@ -51,6 +51,7 @@ test("loads from a Response, a promise of one, and a compiled module", async () 
     const authz = await loadAuthorizer(source);
     assert.equal(authz.checkJSON(JSON.stringify(good)), goodAnswer);
   }
+  await assert.rejects(loadAuthorizer(new Response("not found", { status: 404 })), /fetching the module: 404/);
   assert.throws(() => new Authorizer(), TypeError);
   await assert.rejects(loadAuthorizer(new Uint8Array([1, 2, 3])), WebAssembly.CompileError);
   // A valid module that is not a permc module.
