@@ -65,11 +65,12 @@ type unit struct {
 
 // fn compiles into one Go function body.
 type fn struct {
-	u      *unit
-	ns     *namespace
-	stmts  *[]jen.Code
-	result *types.Type // type of the function's value, for zero values on error
-	scope  []*binding
+	u        *unit
+	ns       *namespace
+	stmts    *[]jen.Code
+	result   *types.Type // type of the function's value, for zero values on error
+	scope    []*binding
+	handlers []*failHandler
 }
 
 type val struct {
@@ -195,13 +196,30 @@ func (f *fn) sub(do func()) []jen.Code {
 	return stmts
 }
 
-func (f *fn) fail(e jen.Code) jen.Code {
-	return jen.Return(f.u.g.zero(f.result), e)
+// failHandler receives the errors of an exists or all predicate compiled inline in its
+// loop: the first is kept in errVar and the loop goes on with the next element.
+type failHandler struct {
+	label, errVar string
+	used          bool
+}
+
+// fail returns the statements that propagate the error e: a return from the function,
+// or, inside the predicate of an exists or all, its record and the next element.
+func (f *fn) fail(e jen.Code) []jen.Code {
+	if n := len(f.handlers); n > 0 {
+		h := f.handlers[n-1]
+		h.used = true
+		return []jen.Code{
+			jen.If(jen.Id(h.errVar).Op("==").Qual(rt, "OK")).Block(jen.Id(h.errVar).Op("=").Add(e)),
+			jen.Continue().Id(h.label),
+		}
+	}
+	return []jen.Code{jen.Return(f.u.g.zero(f.result), e)}
 }
 
 // check emits the propagation of an error held in e.
 func (f *fn) check(e string) {
-	f.emit(jen.If(jen.Id(e).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(e))))
+	f.emit(jen.If(jen.Id(e).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(e))...))
 }
 
 func (f *fn) typeOf(n celast.Expr) *types.Type {
@@ -678,18 +696,19 @@ func (f *fn) comprehension(n celast.Expr) val {
 		stop := name == "exists"
 		var body []jen.Code
 		var errVar string
+		var h *failHandler
 		if f.u.fallible(pred) {
+			// The predicate is compiled inline: an error records itself in errVar and
+			// goes on with the next element (see fail).
 			errVar = f.ns.fresh("e")
+			h = &failHandler{label: f.ns.fresh("L"), errVar: errVar}
 			body = f.sub(func() {
-				pv, pe := f.ns.fresh("v"), f.ns.fresh("e")
-				f.emit(jen.List(jen.Id(pv), jen.Id(pe)).Op(":=").Add(f.helper(pred)))
-				f.emit(jen.If(jen.Id(pe).Op("!=").Qual(rt, "OK")).Block(
-					jen.If(jen.Id(errVar).Op("==").Qual(rt, "OK")).Block(jen.Id(errVar).Op("=").Id(pe)),
-					jen.Continue(),
-				))
-				cond := jen.Id(pv)
+				f.handlers = append(f.handlers, h)
+				pv := f.compile(pred)
+				f.handlers = f.handlers[:len(f.handlers)-1]
+				cond := jen.Add(pv.c)
 				if !stop {
-					cond = jen.Op("!").Id(pv)
+					cond = jen.Op("!").Add(pv.p())
 				}
 				f.emit(jen.If(cond).Block(jen.Id(out).Op("=").Lit(stop), jen.Break()))
 			})
@@ -707,13 +726,16 @@ func (f *fn) comprehension(n celast.Expr) val {
 		if errVar != "" {
 			f.emit(jen.Var().Id(errVar).Qual(rt, "Err"))
 		}
+		if h != nil && h.used {
+			f.emit(jen.Id(h.label).Op(":"))
+		}
 		f.emit(loopHead(body))
 		if errVar != "" {
 			cond := jen.Op("!").Id(out)
 			if !stop {
 				cond = jen.Id(out)
 			}
-			f.emit(jen.If(cond.Op("&&").Id(errVar).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(errVar))))
+			f.emit(jen.If(cond.Op("&&").Id(errVar).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(errVar))...))
 		}
 		return val{c: jen.Id(out)}
 	case name == "exists_one":
@@ -879,7 +901,9 @@ func (f *fn) callExpr(n celast.Expr) val {
 			if fnName == "duration" {
 				code = "ErrBadDuration"
 			}
-			f.emit(f.fail(jen.Qual(rt, code)))
+			// Always an error, but tested, so that the code after it stays reachable.
+			bad := f.u.g.literalVar("bad", jen.Qual(rt, code))
+			f.emit(jen.If(jen.Id(bad).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(bad))...))
 			return val{c: f.u.g.zero(f.typeOf(n))}
 		}
 		switch v := v.(type) {
@@ -936,7 +960,7 @@ func (f *fn) logical(n celast.Expr, and bool, a, b celast.Expr) val {
 			f.check(be)
 		}
 		if ae != "" {
-			f.emit(jen.If(jen.Id(ae).Op("!=").Qual(rt, "OK").Op("&&").Add(notDecides(bv))).Block(f.fail(jen.Id(ae))))
+			f.emit(jen.If(jen.Id(ae).Op("!=").Qual(rt, "OK").Op("&&").Add(notDecides(bv))).Block(f.fail(jen.Id(ae))...))
 		}
 		f.emit(jen.Id(av).Op("=").Id(bv))
 	})

@@ -80,13 +80,14 @@ func ruleKeyIPAllowlistProject(p *Principal, r *Project, ctx *Context, cred *Cre
 func ruleKeyIPAllowlistProjectSub1(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
+L1:
 	for _, r2 := range cred.AllowedIPs {
-		v2, e2 := ruleKeyIPAllowlistProjectSub2(p, r, ctx, cred, r2)
-		if e2 != runtime.OK {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+		if e != runtime.OK {
 			if e1 == runtime.OK {
-				e1 = e2
+				e1 = e
 			}
-			continue
+			continue L1
 		}
 		if v2 {
 			v1 = true
@@ -97,14 +98,6 @@ func ruleKeyIPAllowlistProjectSub1(p *Principal, r *Project, ctx *Context, cred 
 		return false, e1
 	}
 	return !v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistProjectSub2(p *Principal, r *Project, ctx *Context, cred *Credential, r2 string) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
 }
 
 // ruleKeyIPAllowlistReport evaluates, at spec.yaml:92:7:
@@ -126,13 +119,14 @@ func ruleKeyIPAllowlistReport(p *Principal, r *Report, ctx *Context, cred *Crede
 func ruleKeyIPAllowlistReportSub1(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
+L1:
 	for _, r2 := range cred.AllowedIPs {
-		v2, e2 := ruleKeyIPAllowlistReportSub2(p, r, ctx, cred, r2)
-		if e2 != runtime.OK {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+		if e != runtime.OK {
 			if e1 == runtime.OK {
-				e1 = e2
+				e1 = e
 			}
-			continue
+			continue L1
 		}
 		if v2 {
 			v1 = true
@@ -143,14 +137,6 @@ func ruleKeyIPAllowlistReportSub1(p *Principal, r *Report, ctx *Context, cred *C
 		return false, e1
 	}
 	return !v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistReportSub2(p *Principal, r *Report, ctx *Context, cred *Credential, r2 string) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
 }
 
 // ruleKeyIPAllowlistAccount evaluates, at spec.yaml:92:7:
@@ -172,13 +158,14 @@ func ruleKeyIPAllowlistAccount(p *Principal, r *Account, ctx *Context, cred *Cre
 func ruleKeyIPAllowlistAccountSub1(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
+L1:
 	for _, r2 := range cred.AllowedIPs {
-		v2, e2 := ruleKeyIPAllowlistAccountSub2(p, r, ctx, cred, r2)
-		if e2 != runtime.OK {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+		if e != runtime.OK {
 			if e1 == runtime.OK {
-				e1 = e2
+				e1 = e
 			}
-			continue
+			continue L1
 		}
 		if v2 {
 			v1 = true
@@ -189,12 +176,4 @@ func ruleKeyIPAllowlistAccountSub1(p *Principal, r *Account, ctx *Context, cred 
 		return false, e1
 	}
 	return !v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistAccountSub2(p *Principal, r *Account, ctx *Context, cred *Credential, r2 string) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
 }

@@ -142,13 +142,14 @@ func ruleKeyIPAllowlistLibrary(p *Principal, r *Library, ctx *Context, cred *Cre
 func ruleKeyIPAllowlistLibrarySub1(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
+L1:
 	for _, r2 := range cred.AllowedIPs {
-		v2, e2 := ruleKeyIPAllowlistLibrarySub2(p, r, ctx, cred, r2)
-		if e2 != runtime.OK {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+		if e != runtime.OK {
 			if e1 == runtime.OK {
-				e1 = e2
+				e1 = e
 			}
-			continue
+			continue L1
 		}
 		if v2 {
 			v1 = true
@@ -159,14 +160,6 @@ func ruleKeyIPAllowlistLibrarySub1(p *Principal, r *Library, ctx *Context, cred 
 		return false, e1
 	}
 	return !v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistLibrarySub2(p *Principal, r *Library, ctx *Context, cred *Credential, r2 string) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
 }
 
 // ruleKeyIPAllowlistCourse evaluates, at spec.yaml:103:7:
@@ -188,13 +181,14 @@ func ruleKeyIPAllowlistCourse(p *Principal, r *Course, ctx *Context, cred *Crede
 func ruleKeyIPAllowlistCourseSub1(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
+L1:
 	for _, r2 := range cred.AllowedIPs {
-		v2, e2 := ruleKeyIPAllowlistCourseSub2(p, r, ctx, cred, r2)
-		if e2 != runtime.OK {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+		if e != runtime.OK {
 			if e1 == runtime.OK {
-				e1 = e2
+				e1 = e
 			}
-			continue
+			continue L1
 		}
 		if v2 {
 			v1 = true
@@ -205,14 +199,6 @@ func ruleKeyIPAllowlistCourseSub1(p *Principal, r *Course, ctx *Context, cred *C
 		return false, e1
 	}
 	return !v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistCourseSub2(p *Principal, r *Course, ctx *Context, cred *Credential, r2 string) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
 }
 
 // ruleKeyIPAllowlistOrg evaluates, at spec.yaml:103:7:
@@ -234,13 +220,14 @@ func ruleKeyIPAllowlistOrg(p *Principal, r *Org, ctx *Context, cred *Credential)
 func ruleKeyIPAllowlistOrgSub1(p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
+L1:
 	for _, r2 := range cred.AllowedIPs {
-		v2, e2 := ruleKeyIPAllowlistOrgSub2(p, r, ctx, cred, r2)
-		if e2 != runtime.OK {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+		if e != runtime.OK {
 			if e1 == runtime.OK {
-				e1 = e2
+				e1 = e
 			}
-			continue
+			continue L1
 		}
 		if v2 {
 			v1 = true
@@ -251,12 +238,4 @@ func ruleKeyIPAllowlistOrgSub1(p *Principal, r *Org, ctx *Context, cred *Credent
 		return false, e1
 	}
 	return !v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistOrgSub2(p *Principal, r *Org, ctx *Context, cred *Credential, r2 string) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
 }
