@@ -1173,9 +1173,10 @@ func (g *generator) zero(t *types.Type) jen.Code {
 	case types.StringKind:
 		return jen.Lit("")
 	case types.TimestampKind:
-		return jen.Qual("time", "Time").Values()
+		// In parentheses: a composite literal may stand in an if condition.
+		return jen.Parens(jen.Qual("time", "Time").Values())
 	case types.DynKind:
-		return jen.Struct().Values()
+		return jen.Parens(jen.Struct().Values())
 	}
 	return jen.Nil()
 }
