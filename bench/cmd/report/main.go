@@ -74,7 +74,9 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// result is one benchmark's measurements; with -count > 1 the median is kept.
+// result is one benchmark's measurements. With several samples of a benchmark (several
+// runs, or -count), the fastest is kept: on a machine shared with other work, load
+// only ever adds time, so the fastest sample is the least disturbed one.
 type result struct {
 	nsOp, bytesOp, allocsOp float64
 	metrics                 map[string]float64 // b.ReportMetric units
@@ -136,7 +138,7 @@ func parse(r io.Reader) (*results, error) {
 	for _, name := range order {
 		s := samples[name]
 		sort.Slice(s, func(i, j int) bool { return s[i].nsOp < s[j].nsOp })
-		res.byName[name] = s[len(s)/2]
+		res.byName[name] = s[0]
 	}
 	return res, nil
 }
