@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
@@ -551,11 +550,15 @@ func (l *loader) supported(e *Expr, ast *cel.Ast) []*Error {
 					return
 				}
 				s := string(args[0].AsLiteral().(types.String))
+				// Read the constant as cel-go will when evaluating it: its RFC 3339 is
+				// stricter than time.Parse's (no single-digit hour, for one).
+				target := types.TimestampType
+				if fn == "duration" {
+					target = types.DurationType
+				}
 				var err error
-				if fn == "timestamp" {
-					_, err = time.Parse(time.RFC3339, s)
-				} else {
-					_, err = time.ParseDuration(s)
+				if v := types.String(s).ConvertToType(target); types.IsError(v) {
+					err = fmt.Errorf("%v", v)
 				}
 				if err != nil {
 					at(args[0].ID(), "invalid %s %q (want %s)", fn, s, map[string]string{"timestamp": `RFC 3339, such as "2030-01-01T00:00:00Z"`, "duration": `a duration such as "90s" or "1h30m"`}[fn])
