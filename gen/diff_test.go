@@ -356,9 +356,7 @@ func (g *exprGen) literal(typ string) string {
 	case "bytes":
 		return g.pick(`b""`, `b"a"`, `b"ab"`, `b"\xff"`, `b"b"`)
 	case "timestamp":
-		// The last one parses with Go's time.Parse, which the spec loader uses, but not
-		// with cel-go's stricter RFC 3339: it is an evaluation error every time.
-		return g.pick(`timestamp("2026-11-22T10:00:00Z")`, `timestamp("0001-01-01T00:00:00Z")`, `timestamp("9999-12-31T23:59:59Z")`, `timestamp("2030-01-01T00:00:00.5+01:00")`, `timestamp("2026-01-01T1:00:00Z")`)
+		return g.pick(`timestamp("2026-11-22T10:00:00Z")`, `timestamp("0001-01-01T00:00:00Z")`, `timestamp("9999-12-31T23:59:59Z")`, `timestamp("2030-01-01T00:00:00.5+01:00")`)
 	case "duration":
 		return g.pick(`duration("0s")`, `duration("1h")`, `duration("-90s")`, `duration("1.5h")`, `duration("2562047h")`, `duration("1ns")`)
 	}
