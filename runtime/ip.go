@@ -19,6 +19,9 @@ var (
 //
 // A malformed address or range is an error, never a false result: callers fail closed.
 func InIPAddrRange(addr, cidr string) (bool, error) {
+	if in, ok := inIPv4Range(addr, cidr); ok {
+		return in, nil
+	}
 	a, ok := parseIP(addr)
 	if !ok {
 		return false, errBadIP
@@ -140,34 +143,44 @@ func parseIP(s string) (ipAddr, bool) {
 // parseIPv4 parses four decimal fields of at most 255 without leading zeros into
 // out.
 func parseIPv4(s string, out []byte) bool {
+	ip, ok := parseIPv4Bytes(s)
+	copy(out, ip[:])
+	return ok
+}
+
+// parseIPv4Bytes parses four decimal fields of at most 255 without leading zeros. It
+// works on a local array, which the compiler keeps in registers, rather than through
+// a slice.
+func parseIPv4Bytes(s string) (ip [4]byte, ok bool) {
 	val, digits, field := 0, 0, 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
+		c := s[i]
+		switch {
 		case c >= '0' && c <= '9':
 			if digits == 1 && val == 0 {
-				return false // a leading zero
+				return ip, false // a leading zero
 			}
 			val = val*10 + int(c-'0')
 			digits++
 			if val > 255 {
-				return false
+				return ip, false
 			}
 		case c == '.':
-			if i == 0 || i == len(s)-1 || s[i-1] == '.' || field == 3 {
-				return false
+			if digits == 0 || field == 3 {
+				return ip, false
 			}
-			out[field] = byte(val)
+			ip[field] = byte(val)
 			field++
 			val, digits = 0, 0
 		default:
-			return false
+			return ip, false
 		}
 	}
-	if field < 3 {
-		return false
+	if field < 3 || digits == 0 {
+		return ip, false
 	}
-	out[3] = byte(val)
-	return true
+	ip[3] = byte(val)
+	return ip, true
 }
 
 // parseIPv6 parses groups of at most four hex digits separated by colons, with at
@@ -260,4 +273,48 @@ func parseIPv6(s string) (ipAddr, bool) {
 		return a, false // "::" standing for nothing
 	}
 	return a, true
+}
+
+// inIPv4Range is InIPAddrRange for the common case, a plain IPv4 address and an IPv4
+// range, compared as 32-bit numbers; ok is false for anything else, which the general
+// path then reads (and reports, when malformed).
+func inIPv4Range(addr, cidr string) (in, ok bool) {
+	slash := -1
+	for i := len(cidr) - 1; i >= 0; i-- {
+		if c := cidr[i]; c == '/' {
+			slash = i
+			break
+		} else if c == ':' {
+			return false, false
+		}
+	}
+	if slash < 0 || !isDottedQuad(addr) || !isDottedQuad(cidr[:slash]) {
+		return false, false
+	}
+	a, ok := parseIPv4Bytes(addr)
+	if !ok {
+		return false, false
+	}
+	p, ok := parseIPv4Bytes(cidr[:slash])
+	if !ok {
+		return false, false
+	}
+	bits, ok := prefixBits(cidr[slash+1:], 32)
+	if !ok {
+		return false, false
+	}
+	x := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	y := uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
+	return (x^y)>>(32-bits) == 0, true
+}
+
+// isDottedQuad reports whether s holds only digits and dots, as a plain IPv4 address
+// does.
+func isDottedQuad(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
 }
