@@ -34,7 +34,7 @@ func libauthzWasm() []byte {
 // compilationCache returns the compilation cache of the test run: in a program,
 // wazero.NewCompilationCacheWithDir(dir), so that it compiles a module to machine
 // code once, not at every start.
-func compilationCache() wazero.CompilationCache { return wasmtest.CompilationCache(nil) }
+func compilationCache() wazero.CompilationCache { return wasmtest.CompilationCache() }
 
 func Example() {
 	ctx := context.Background()

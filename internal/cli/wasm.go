@@ -120,7 +120,7 @@ func newWasmBackend(s *spec.Spec) (*wasmBackend, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(wasmbuild.CacheDir(), "wazero"))
+	cache, err := wazero.NewCompilationCacheWithDir(wasmbuild.MachineCodeDir())
 	if err != nil {
 		return nil, err
 	}

@@ -111,6 +111,10 @@ func CacheDir() string {
 	return filepath.Join(os.TempDir(), "permc-cache", "wasm")
 }
 
+// MachineCodeDir is where hosts in permc (the CLI, the tests) keep wazero's
+// compilation cache of the modules in CacheDir.
+func MachineCodeDir() string { return filepath.Join(CacheDir(), "wazero") }
+
 var cacheMu sync.Mutex
 
 // Cached returns the module for s from the cache, building it there first when it is

@@ -6,7 +6,6 @@ package wasmtest
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -53,10 +52,10 @@ var (
 )
 
 // CompilationCache returns the compilation cache of the run, kept under $PERMC_CACHE.
-func CompilationCache(tb testing.TB) wazero.CompilationCache {
+func CompilationCache() wazero.CompilationCache {
 	cacheOnce.Do(func() {
 		var err error
-		cache, err = wazero.NewCompilationCacheWithDir(filepath.Join(wasmbuild.CacheDir(), "wazero"))
+		cache, err = wazero.NewCompilationCacheWithDir(wasmbuild.MachineCodeDir())
 		if err != nil {
 			cache = wazero.NewCompilationCache()
 		}
@@ -69,7 +68,7 @@ func Authorizer(tb testing.TB, path string, opts wasm.Options) (*spec.Spec, *was
 	tb.Helper()
 	s, module := Module(tb, path)
 	if opts.CompilationCache == nil {
-		opts.CompilationCache = CompilationCache(tb)
+		opts.CompilationCache = CompilationCache()
 	}
 	a, err := wasm.New(context.Background(), module, opts)
 	if err != nil {
