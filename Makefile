@@ -14,6 +14,7 @@ check:
 	go run $(STATICCHECK) ./...
 	go mod tidy -diff
 	cd examples && go run $(STATICCHECK) ./... && go mod tidy -diff
+	cd bench && go run $(STATICCHECK) ./... && go mod tidy -diff
 	bash scripts/test.sh
 
 fmt:

@@ -210,13 +210,13 @@ func (k cedarChecker) prepare(c *scenario.Case) (prepared, error) {
 	req := cedarpol.Request(c)
 	return prepared{
 		decide: func() (outcome, error) {
-			d, diag := k.ps.IsAuthorized(k.entities, req)
+			d, diag := cedar.Authorize(k.ps, k.entities, req)
 			if len(diag.Errors) > 0 {
 				return outcome{}, fmt.Errorf("cedar: %v", diag.Errors)
 			}
 			return outcome{allowed: d == cedar.Allow}, nil
 		},
-		op: func() { k.ps.IsAuthorized(k.entities, req) },
+		op: func() { cedar.Authorize(k.ps, k.entities, req) },
 	}, nil
 }
 
