@@ -21,7 +21,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 # make bench - permc against the hand-written floor and other engines (bench/, its own
-# module): five whole runs, then the tables in docs/performance.md. About 15 minutes.
+# module): five whole runs, then the tables in docs/performance.md. About 20 minutes.
 bench:
 	bash bench/run.sh
 
