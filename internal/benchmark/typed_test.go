@@ -15,7 +15,7 @@ func TestTypedDecisions(t *testing.T) {
 	a := libauthz.NewAuthorizer()
 	lib := &libauthz.Library{ID: "lib1", Org: "MITx"}
 	alice := &libauthz.Principal{ID: "alice", Roles: []libauthz.Assignment{
-		{Role: libauthz.RoleLibraryAuthor, Scope: libauthz.AtGlobal()},     // not assignable at global
+		{Role: libauthz.RoleLibraryAuthor, Scope: libauthz.AtGlobal()},    // not assignable at global
 		{Role: 99, Scope: libauthz.AtOrg("MITx")},                         // unknown role
 		{Role: libauthz.RoleLibraryUser, Scope: libauthz.Scope{Type: 42}}, // unknown scope type
 		{Role: libauthz.RoleLibraryAuthor, Scope: libauthz.AtOrg("MITx")},
