@@ -44,10 +44,15 @@ func (g *generator) decoder(t *spec.Type) jen.Code {
 		jen.Return(jen.Qual(rt, of).Call(jen.Id("j"), jen.Id("where"), g.decoder(t.Elem))))
 }
 
-// decodeValue is the call decoding j (type t) at where.
+// decodeValue is the call decoding j (type t) at where, inside a function where ps is
+// the request's *runtime.Parser.
 func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
 	switch t.Kind {
 	case spec.List:
+		if t.Elem.Kind == spec.String {
+			// The common list, decoded into the Parser's memory without allocating.
+			return jen.Id("ps").Dot("StringList").Call(j, where)
+		}
 		return jen.Qual(rt, "DecodeListOf").Call(j, where, g.decoder(t.Elem))
 	case spec.Map:
 		return jen.Qual(rt, "DecodeMapOf").Call(j, where, g.decoder(t.Elem))
@@ -84,7 +89,7 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 			jen.Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
 	}
 	comment(f, name+" decodes the attributes of "+what+" ("+where+") into dst.")
-	f.Func().Id(name).Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
+	f.Func().Id(name).Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
 		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Lit(where))),
 		loop,
@@ -119,26 +124,42 @@ reference evaluator.`)
 	f.Var().Id("sortedResourceNames").Op("=").Index().String().Values(sortedLits...)
 
 	var cases []jen.Code
+	var stateFields []jen.Code
 	for _, r := range s.Resources {
+		field := "res" + strconv.Itoa(r.Index)
+		stateFields = append(stateFields, jen.Id(field).Id(g.resStruct[r]))
 		cases = append(cases, jen.Case(jen.Lit(r.Name)).Block(
-			jen.Var().Id("r").Id(g.resStruct[r]),
+			jen.Id("r").Op(":=").Op("&").Id("st").Dot(field),
+			jen.Op("*").Id("r").Op("=").Id(g.resStruct[r]).Values(),
 			jen.If(jen.List(jen.Id("r").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("rj"), jen.Lit("id")), jen.Lit("resource.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			retIfErr(jen.Id(g.resDecode[r]).Call(rtCall("Field", jen.Id("rj"), jen.Lit("attributes")), jen.Op("&").Id("r"))),
-			jen.List(jen.Id("perm"), jen.Err()).Op(":=").Id("decodePermission").Call(jen.Op("&").Id("doc"), jen.Id("typ"), jen.Lit(r.Index), jen.Id(g.resNames[r])),
+			retIfErr(jen.Id(g.resDecode[r]).Call(jen.Op("&").Id("st").Dot("ps"), rtCall("Field", jen.Id("rj"), jen.Lit("attributes")), jen.Id("r"))),
+			jen.List(jen.Id("perm"), jen.Err()).Op(":=").Id("decodePermission").Call(jen.Id("doc"), jen.Id("typ"), jen.Lit(r.Index), jen.Id(g.resNames[r])),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.Var().Id("q").Id("request"),
-			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Op("&").Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
+			jen.Id("q").Op(":=").Op("&").Id("st").Dot("q"),
+			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("st").Dot("ps"), jen.Id("doc"), jen.Id("t"), jen.Id("d"))),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}
+	comment(f, `jsonState is the memory a JSON check decodes its request into: the parsed document,
+whose strings alias the request's bytes, and the typed values. The next check reuses
+it, so that a check like the last one allocates nothing.`)
+	f.Type().Id("jsonState").Struct(append([]jen.Code{
+		jen.Id("ps").Qual(rt, "Parser"),
+		jen.Id("q").Id("request"),
+	}, stateFields...)...)
+	f.Var().Id("jsonStates").Op("=").Qual("sync", "Pool").Values(jen.Dict{
+		jen.Id("New"): jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id("jsonState")))),
+	})
 	comment(f, "checkJSON decodes a request as strictly as the reference evaluator, in the same\norder and with the same messages, and decides it.")
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("checkJSON").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("data").Index().Byte()).Error().Block(
-		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Qual(rt, "ParseJSON").Call(jen.Id("data")),
+		jen.Id("st").Op(":=").Id("jsonStates").Dot("Get").Call().Assert(jen.Op("*").Id("jsonState")),
+		jen.Defer().Id("jsonStates").Dot("Put").Call(jen.Id("st")),
+		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Id("st").Dot("ps").Dot("Parse").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		retIfErr(rtCall("WantObject", jen.Op("&").Id("doc"), jen.Lit("request"))),
-		retIfErr(rtCall("CheckKeys", jen.Op("&").Id("doc"), jen.Lit("request"), jen.Lit("principal"), jen.Lit("resource"), jen.Lit("permission"), jen.Lit("credential"), jen.Lit("context"))),
-		jen.Id("rj").Op(":=").Add(rtCall("Field", jen.Op("&").Id("doc"), jen.Lit("resource"))),
+		retIfErr(rtCall("WantObject", jen.Id("doc"), jen.Lit("request"))),
+		retIfErr(rtCall("CheckKeys", jen.Id("doc"), jen.Lit("request"), jen.Lit("principal"), jen.Lit("resource"), jen.Lit("permission"), jen.Lit("credential"), jen.Lit("context"))),
+		jen.Id("rj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("resource"))),
 		jen.If(jen.Id("rj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Lit("resource is required")))),
 		retIfErr(rtCall("WantObject", jen.Id("rj"), jen.Lit("resource"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("rj"), jen.Lit("resource"), jen.Lit("type"), jen.Lit("id"), jen.Lit("attributes"))),
@@ -170,33 +191,42 @@ reference evaluator.`)
 	f.Type().Id("request").Struct(
 		jen.Id("principal").Id("Principal"),
 		jen.Id("ctx").Id("Context"),
-		jen.Id("cred").Op("*").Id("Credential").Comment("nil when the request has none"),
+		jen.Id("cred").Op("*").Id("Credential").Comment("nil when the request has none, else &credential"),
+		jen.Id("credential").Id("Credential"),
+		jen.Id("assignments").Index().Id("Assignment").Comment("memory for principal.Roles, kept from one request to the next"),
 	)
-	comment(f, "decode decodes the principal with its role assignments (warning about invalid ones\nin d), the context and the credential.")
-	f.Func().Params(jen.Id("q").Op("*").Id("request")).Id("decode").Params(jen.Id("doc").Op("*").Qual(rt, "JSON"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
+	comment(f, "decode decodes the principal with its role assignments (warning about invalid ones\nin d), the context and the credential, over what q held before.")
+	f.Func().Params(jen.Id("q").Op("*").Id("request")).Id("decode").Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("doc").Op("*").Qual(rt, "JSON"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
+		jen.Op("*").Id("q").Op("=").Id("request").Values(jen.Dict{jen.Id("assignments"): jen.Id("q").Dot("assignments")}),
 		jen.Id("pj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("principal"))),
 		jen.If(jen.Id("pj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Lit("principal is required")))),
 		retIfErr(rtCall("WantObject", jen.Id("pj"), jen.Lit("principal"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("pj"), jen.Lit("principal"), jen.Lit("id"), jen.Lit("attributes"), jen.Lit("roles"))),
 		jen.Var().Err().Error(),
 		jen.If(jen.List(jen.Id("q").Dot("principal").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("pj"), jen.Lit("id")), jen.Lit("principal.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		retIfErr(jen.Id("decodePrincipalAttributes").Call(rtCall("Field", jen.Id("pj"), jen.Lit("attributes")), jen.Op("&").Id("q").Dot("principal"))),
+		retIfErr(jen.Id("decodePrincipalAttributes").Call(jen.Id("ps"), rtCall("Field", jen.Id("pj"), jen.Lit("attributes")), jen.Op("&").Id("q").Dot("principal"))),
 		jen.If(jen.Id("roles").Op(":=").Add(rtCall("Field", jen.Id("pj"), jen.Lit("roles"))), jen.Id("roles").Op("!=").Nil()).Block(
 			retIfErr(rtCall("WantArray", jen.Id("roles"), jen.Lit("principal.roles"))),
-			jen.Id("q").Dot("principal").Dot("Roles").Op("=").Make(jen.Index().Id("Assignment"), jen.Len(jen.Id("roles").Dot("Elems"))),
+			jen.If(jen.Id("n").Op(":=").Len(jen.Id("roles").Dot("Elems")), jen.Cap(jen.Id("q").Dot("assignments")).Op("<").Id("n")).Block(
+				jen.Id("q").Dot("assignments").Op("=").Make(jen.Index().Id("Assignment"), jen.Id("n")),
+			).Else().Block(
+				jen.Id("q").Dot("assignments").Op("=").Id("q").Dot("assignments").Index(jen.Empty(), jen.Id("n")),
+				jen.Clear(jen.Id("q").Dot("assignments")),
+			),
+			jen.Id("q").Dot("principal").Dot("Roles").Op("=").Id("q").Dot("assignments"),
 			jen.For(jen.Id("i").Op(":=").Range().Id("roles").Dot("Elems")).Block(
 				jen.Id("as").Op(":=").Op("&").Id("q").Dot("principal").Dot("Roles").Index(jen.Id("i")),
 				cmt("The path of the assignment is built only for an error's message."),
-				jen.If(jen.Id("decodeAssignment").Call(jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), jen.Lit(""), jen.Id("i"), jen.Id("t"), jen.Id("as"), jen.Id("d")).Op("!=").Nil()).Block(
-					jen.Return(jen.Id("decodeAssignment").Call(jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), rtCall("ElemWhere", jen.Lit("principal.roles"), jen.Id("i")), jen.Id("i"), jen.Id("t"), jen.Id("as"), jen.Id("d")))),
+				jen.If(jen.Id("decodeAssignment").Call(jen.Id("ps"), jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), jen.Lit(""), jen.Id("i"), jen.Id("t"), jen.Id("as"), jen.Id("d")).Op("!=").Nil()).Block(
+					jen.Return(jen.Id("decodeAssignment").Call(jen.Id("ps"), jen.Op("&").Id("roles").Dot("Elems").Index(jen.Id("i")), rtCall("ElemWhere", jen.Lit("principal.roles"), jen.Id("i")), jen.Id("i"), jen.Id("t"), jen.Id("as"), jen.Id("d")))),
 			),
 		),
-		retIfErr(jen.Id("decodeContext").Call(rtCall("Field", jen.Id("doc"), jen.Lit("context")), jen.Op("&").Id("q").Dot("ctx"))),
+		retIfErr(jen.Id("decodeContext").Call(jen.Id("ps"), rtCall("Field", jen.Id("doc"), jen.Lit("context")), jen.Op("&").Id("q").Dot("ctx"))),
 		jen.Id("cj").Op(":=").Add(rtCall("Field", jen.Id("doc"), jen.Lit("credential"))),
 		jen.If(jen.Id("cj").Op("==").Nil()).Block(jen.Return(jen.Nil())),
 		retIfErr(rtCall("WantObject", jen.Id("cj"), jen.Lit("credential"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("cj"), jen.Lit("credential"), jen.Lit("scopes"), jen.Lit("permissions"), jen.Lit("roles"), jen.Lit("filters"), jen.Lit("attributes"))),
-		jen.Id("c").Op(":=").Op("&").Id("Credential").Values(),
+		jen.Id("c").Op(":=").Op("&").Id("q").Dot("credential"),
 		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.List(jen.Id("key"), jen.Id("where")).String(), jen.Id("dst").Op("*").Index().String()).Values(
 			jen.Values(jen.Lit("scopes"), jen.Lit("credential.scopes"), jen.Op("&").Id("c").Dot("Scopes")),
 			jen.Values(jen.Lit("permissions"), jen.Lit("credential.permissions"), jen.Op("&").Id("c").Dot("Permissions")),
@@ -204,10 +234,10 @@ reference evaluator.`)
 			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters")),
 		)).Block(
 			jen.If(jen.Id("v").Op(":=").Add(rtCall("Field", jen.Id("cj"), jen.Id("l").Dot("key"))), jen.Id("v").Op("!=").Nil()).Block(
-				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Add(rtCall("WantStrings", jen.Id("v"), jen.Id("l").Dot("where"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Id("ps").Dot("WantStrings").Call(jen.Id("v"), jen.Id("l").Dot("where")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			),
 		),
-		retIfErr(jen.Id("decodeCredentialAttributes").Call(rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"))),
+		retIfErr(jen.Id("decodeCredentialAttributes").Call(jen.Id("ps"), rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"))),
 		jen.Id("q").Dot("cred").Op("=").Id("c"),
 		jen.Return(jen.Nil()),
 	)
@@ -220,7 +250,7 @@ reference evaluator.`)
 			stmts = append(stmts, retIfErr(jen.Id("noParams").Call(jen.Id("sj"), jen.Id("where"), jen.Id("scope"))))
 		} else {
 			stmts = append(stmts,
-				jen.List(jen.Id("seen"), jen.Err()).Op(":=").Id(g.scopeDec[sc]).Call(jen.Id("sj"), jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc]), jen.Id("where")),
+				jen.List(jen.Id("seen"), jen.Err()).Op(":=").Id(g.scopeDec[sc]).Call(jen.Id("ps"), jen.Id("sj"), jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc]), jen.Id("where")),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			)
 			for i, p := range sc.Params {
@@ -234,7 +264,7 @@ reference evaluator.`)
 		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
 	}
 	comment(f, "decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
-	f.Func().Id("decodeAssignment").Params(jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String(), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
+	f.Func().Id("decodeAssignment").Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String(), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("j"), jen.Id("where"), jen.Lit("role"), jen.Lit("scope"))),
 		jen.List(jen.Id("role"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("j"), jen.Lit("role")), jen.Id("where").Op("+").Lit(".role"))),
@@ -283,7 +313,7 @@ reference evaluator.`)
 		}
 		cases = append(cases, jen.Default().Return(jen.Id("seen"), rtCall("Errorf", jen.Id("where"), jen.Lit(".scope: scope "+strconv.Quote(sc.Name)+" has no parameter "), rtCall("Quote", jen.Id("k")), rtCall("DidYouMean", jen.Id("k"), jen.Index().String().Values(names...)))))
 		comment(f, g.scopeDec[sc]+" decodes the parameters of a scope of type "+sc.Name+" into dst, and reports\nwhich were given; where is the path of the assignment.")
-		f.Func().Id(g.scopeDec[sc]).Params(jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(g.scopeType[sc]), jen.Id("where").String()).Params(jen.Id("seen").Index(jen.Lit(len(sc.Params))).Bool(), jen.Err().Error()).Block(
+		f.Func().Id(g.scopeDec[sc]).Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("sj").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(g.scopeType[sc]), jen.Id("where").String()).Params(jen.Id("seen").Index(jen.Lit(len(sc.Params))).Bool(), jen.Err().Error()).Block(
 			jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("sj").Dot("Keys")).Block(
 				jen.If(jen.Id("k").Op("==").Lit("type")).Block(jen.Continue()),
 				jen.Id("v").Op(":=").Op("&").Id("sj").Dot("Elems").Index(jen.Id("i")),

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // JSONKind is the kind of a JSON value.
@@ -70,6 +71,113 @@ type jsonParser struct {
 	// being parsed.
 	elems []JSON
 	keys  []string
+	// reuse is set for a Parser's documents: strings alias data, and the members of
+	// arrays and objects are carved out of the arenas below, which the next document
+	// reuses.
+	reuse     bool
+	nodeArena []JSON
+	keyArena  []string
+}
+
+// Parser parses JSON documents as ParseJSON does, but reuses its memory from one
+// document to the next, so that parsing a document like the last one allocates
+// nothing. A parsed document, and every string in it, is valid only until the next
+// call of Parse and only while the input is left unchanged: strings alias the input
+// instead of copying it. The zero Parser is ready to use; a Parser is not safe for
+// concurrent use.
+type Parser struct {
+	p    jsonParser
+	doc  JSON
+	strs []string // the arena of StringList
+}
+
+// Parse parses one JSON document strictly, as ParseJSON does.
+func (ps *Parser) Parse(data []byte) (*JSON, error) {
+	p := &ps.p
+	// The arenas keep their memory; what they held belongs to the last document.
+	p.data, p.i, p.reuse = data, 0, true
+	p.nodeArena, p.keyArena, ps.strs = p.nodeArena[:0], p.keyArena[:0], ps.strs[:0]
+	v, err := p.value(0)
+	if err == nil {
+		p.space()
+		if p.i != len(p.data) {
+			err = p.errorf("unexpected data after the JSON value")
+		}
+	}
+	// The stacks are empty again whatever happened.
+	p.elems, p.keys, p.data = p.elems[:0], p.keys[:0], nil
+	if err != nil {
+		return nil, err
+	}
+	ps.doc = v
+	return &ps.doc, nil
+}
+
+// StringList decodes an array of strings into memory the Parser reuses, with the
+// messages of DecodeListOf(j, where, DecodeString). The slice is valid as long as the
+// document is.
+func (ps *Parser) StringList(j *JSON, where string) ([]string, error) {
+	if j.Kind != JSONArray {
+		return nil, wrongKind(j, where, "an array")
+	}
+	return ps.strings(j, where)
+}
+
+// WantStrings is the function WantStrings, into memory the Parser reuses.
+func (ps *Parser) WantStrings(j *JSON, where string) ([]string, error) {
+	if j.Kind != JSONArray {
+		return nil, Errorf(where, ": want an array of strings, not ", j.Kind.String())
+	}
+	return ps.strings(j, where)
+}
+
+func (ps *Parser) strings(j *JSON, where string) ([]string, error) {
+	if len(j.Elems) == 0 {
+		// Never nil: an empty list is not an absent one (a credential's empty scopes
+		// unlock nothing, absent ones do not narrow).
+		return []string{}, nil
+	}
+	start := len(ps.strs)
+	for i := range j.Elems {
+		if j.Elems[i].Kind != JSONString {
+			ps.strs = ps.strs[:start]
+			return nil, Errorf(where, "[", strconv.Itoa(i), "]: want a string, not ", j.Elems[i].Kind.String())
+		}
+		ps.strs = append(ps.strs, j.Elems[i].Str)
+	}
+	return ps.strs[start:len(ps.strs):len(ps.strs)], nil
+}
+
+// text returns data[start:end] as a string: a copy, or for a Parser's document a view.
+func (p *jsonParser) text(start, end int) string {
+	if !p.reuse {
+		return string(p.data[start:end])
+	}
+	if start == end {
+		return ""
+	}
+	return unsafe.String(&p.data[start], end-start)
+}
+
+// members returns the members of an array or object on the scratch stack above base
+// as a slice of their own.
+func (p *jsonParser) members(base int) []JSON {
+	if !p.reuse {
+		return append(make([]JSON, 0, len(p.elems)-base), p.elems[base:]...)
+	}
+	start := len(p.nodeArena)
+	p.nodeArena = append(p.nodeArena, p.elems[base:]...)
+	return p.nodeArena[start:len(p.nodeArena):len(p.nodeArena)]
+}
+
+// memberKeys is members for the keys of an object.
+func (p *jsonParser) memberKeys(kbase int) []string {
+	if !p.reuse {
+		return append(make([]string, 0, len(p.keys)-kbase), p.keys[kbase:]...)
+	}
+	start := len(p.keyArena)
+	p.keyArena = append(p.keyArena, p.keys[kbase:]...)
+	return p.keyArena[start:len(p.keyArena):len(p.keyArena)]
 }
 
 // JSONError is a syntax error in a JSON document.
@@ -85,14 +193,13 @@ func (e *JSONError) Error() string {
 func (p *jsonParser) errorf(msg string) error { return &JSONError{Offset: p.i, Msg: msg} }
 
 func (p *jsonParser) space() {
-	for p.i < len(p.data) {
-		switch p.data[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
+	// Locals, not fields, in the loops: compiled to Wasm, a field is a load and a
+	// store to memory on every byte.
+	data, i := p.data, p.i
+	for i < len(data) && data[i] <= ' ' && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
 	}
+	p.i = i
 }
 
 func (p *jsonParser) value(depth int) (JSON, error) {
@@ -177,9 +284,7 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		}
 		if p.data[p.i] == '}' {
 			p.i++
-			v := JSON{Kind: JSONObject, Keys: make([]string, len(p.keys)-kbase), Elems: make([]JSON, len(p.elems)-base)}
-			copy(v.Keys, p.keys[kbase:])
-			copy(v.Elems, p.elems[base:])
+			v := JSON{Kind: JSONObject, Keys: p.memberKeys(kbase), Elems: p.members(base)}
 			p.pop(base, kbase)
 			return v, nil
 		}
@@ -190,8 +295,10 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 // pop drops the scratch stacks back to base and kbase, clearing what they held so
 // that the parsed document is not kept alive by them.
 func (p *jsonParser) pop(base, kbase int) {
-	clear(p.elems[base:])
-	clear(p.keys[kbase:])
+	if !p.reuse {
+		clear(p.elems[base:])
+		clear(p.keys[kbase:])
+	}
 	p.elems = p.elems[:base]
 	p.keys = p.keys[:kbase]
 }
@@ -249,8 +356,7 @@ func (p *jsonParser) array(depth int) (JSON, error) {
 		}
 		if p.data[p.i] == ']' {
 			p.i++
-			v := JSON{Kind: JSONArray, Elems: make([]JSON, len(p.elems)-base)}
-			copy(v.Elems, p.elems[base:])
+			v := JSON{Kind: JSONArray, Elems: p.members(base)}
 			p.pop(base, len(p.keys))
 			return v, nil
 		}
@@ -291,28 +397,32 @@ func (p *jsonParser) number() (JSON, error) {
 			return JSON{}, p.errorf("invalid number")
 		}
 	}
-	return JSON{Kind: JSONNumber, Str: string(p.data[start:p.i])}, nil
+	return JSON{Kind: JSONNumber, Str: p.text(start, p.i)}, nil
 }
 
 func (p *jsonParser) str() (string, error) {
 	p.i++ // opening quote
 	start := p.i
-	// Fast path: no escapes.
-	for p.i < len(p.data) {
-		c := p.data[p.i]
+	// Fast path: no escapes; UTF-8 is validated only when a byte is not ASCII.
+	data, i, ascii := p.data, p.i, true
+	for i < len(data) {
+		c := data[i]
 		if c == '"' {
-			s := p.data[start:p.i]
-			p.i++
-			if !utf8.Valid(s) {
+			p.i = i + 1
+			if !ascii && !utf8.Valid(data[start:i]) {
 				return "", &JSONError{Offset: start, Msg: "invalid UTF-8 in string"}
 			}
-			return string(s), nil
+			return p.text(start, i), nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
 		}
-		p.i++
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
+		i++
 	}
+	p.i = i
 	buf := append([]byte(nil), p.data[start:p.i]...)
 	for p.i < len(p.data) {
 		c := p.data[p.i]
@@ -443,6 +553,9 @@ func init() {
 
 // key parses an object key: a string, interned when it is a known key.
 func (p *jsonParser) key() (string, error) {
+	if p.reuse {
+		return p.str()
+	}
 	start := p.i + 1
 	for j := start; j < len(p.data) && j-start <= 16; j++ {
 		c := p.data[j]

@@ -81,8 +81,18 @@ func FuzzParseJSON(f *testing.F) {
 	for _, s := range []string{`{"a": [1, "x", true, null, {"b": -0.5e-3}]}`, `"\u00e9"`, `[[[]]]`, `{"a":1,"a":2}`, `12`, `{"s": "\ud83d\ude00"}`} {
 		f.Add([]byte(s))
 	}
+	// One Parser answers every input, so each document is parsed over the remains of
+	// the ones before it.
+	var ps Parser
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := ParseJSON(data)
+		pv, perr := ps.Parse(data)
+		if (err == nil) != (perr == nil) || err != nil && err.Error() != perr.Error() {
+			t.Fatalf("Parser.Parse(%q) = %v, ParseJSON %v", data, perr, err)
+		}
+		if err == nil && !reflect.DeepEqual(toAny(pv), toAny(&v)) {
+			t.Fatalf("Parser.Parse(%q) = %#v, ParseJSON %#v", data, toAny(pv), toAny(&v))
+		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		var want any
@@ -228,5 +238,56 @@ func TestManyKeys(t *testing.T) {
 		if _, err := ParseJSON(doc); err == nil {
 			t.Errorf("duplicate key %d of %d not found", n, n)
 		}
+	}
+}
+
+// TestParserReuse parses documents of different shapes with one Parser: each result
+// is that of ParseJSON, and parsing a document like the last one allocates nothing.
+func TestParserReuse(t *testing.T) {
+	docs := []string{
+		`{"principal": {"id": "alice", "roles": [{"role": "r", "scope": {"type": "org", "org": "MITx"}}]}, "n": [1, 2.5e3]}`,
+		`[[], {}, [{"a": "\u00e9x"}], "plain", null, true]`,
+		`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17}`,
+		`{"a": [1, 2`,
+		`"x"`,
+	}
+	var ps Parser
+	for range 3 {
+		for _, d := range docs {
+			want, werr := ParseJSON([]byte(d))
+			got, err := ps.Parse([]byte(d))
+			if (werr == nil) != (err == nil) {
+				t.Fatalf("Parse(%s) = %v, ParseJSON %v", d, err, werr)
+			}
+			if err == nil && !reflect.DeepEqual(toAny(got), toAny(&want)) {
+				t.Fatalf("Parse(%s) = %#v, want %#v", d, toAny(got), toAny(&want))
+			}
+		}
+	}
+	doc := []byte(docs[0])
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := ps.Parse(doc); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Parse allocates %v times per document", allocs)
+	}
+	j, _ := ps.Parse([]byte(`{"l": ["a", "b"], "m": ["c"], "bad": ["a", 1]}`))
+	l, err1 := ps.StringList(Field(j, "l"), "l")
+	m, err2 := ps.WantStrings(Field(j, "m"), "m")
+	_, err3 := ps.StringList(Field(j, "bad"), "bad")
+	_, err4 := DecodeListOf(Field(j, "bad"), "bad", DecodeString)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(l, []string{"a", "b"}) || !reflect.DeepEqual(m, []string{"c"}) {
+		t.Errorf("StringList = %q %v, WantStrings = %q %v", l, err1, m, err2)
+	}
+	if err3 == nil || err4 == nil || err3.Error() != err4.Error() {
+		t.Errorf("StringList error %v, DecodeListOf's %v", err3, err4)
+	}
+	if e, err := ps.WantStrings(&JSON{Kind: JSONArray}, "e"); e == nil || err != nil {
+		t.Errorf("WantStrings of [] = %#v, %v; want an empty list, not nil", e, err)
+	}
+	if l = append(l, "z"); m[0] != "c" {
+		t.Errorf("appending to one list changed the next: %q", m)
 	}
 }

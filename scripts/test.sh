@@ -54,6 +54,8 @@ go vet ./...
 
 echo "== go test"
 go test -race -count=1 ./...
+# Allocation counts mean something only without the race detector.
+go test -count=1 -run 'ZeroAllocs' ./internal/benchmark
 
 echo "== example suites (permc test), on the reference evaluator, the generated Go and Wasm"
 go run ./cmd/permc test examples/

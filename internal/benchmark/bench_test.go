@@ -93,8 +93,8 @@ func TestScenario(t *testing.T) {
 	}
 }
 
-// TestZeroAllocs holds the typed check path, and the list of a principal's
-// permissions, to no allocation.
+// TestZeroAllocs holds the typed check path, the list of a principal's permissions
+// and the JSON entry point to no allocation.
 func TestZeroAllocs(t *testing.T) {
 	a := libauthz.NewAuthorizer()
 	for _, allow := range []bool{true, false} {
@@ -110,6 +110,15 @@ func TestZeroAllocs(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("LibraryPermissions (allow=%v) allocates %v times per call", allow, allocs)
+		}
+		// The JSON entry point decodes into memory it keeps from one request to the
+		// next, so answering a request like the last one allocates nothing either.
+		buf := a.CheckJSON(nil, sc.json)
+		allocs = testing.AllocsPerRun(100, func() {
+			buf = a.CheckJSON(buf[:0], sc.json)
+		})
+		if allocs != 0 && !raceEnabled {
+			t.Errorf("CheckJSON (allow=%v) allocates %v times per call", allow, allocs)
 		}
 	}
 }

@@ -5,6 +5,7 @@ package libbench100x
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/permc/permc/runtime"
 )
@@ -22,20 +23,134 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 
 var sortedResourceNames = []string{"library", "res001", "res002", "res003", "res004", "res005", "res006", "res007", "res008", "res009", "res010", "res011", "res012", "res013", "res014", "res015", "res016", "res017", "res018", "res019", "res020", "res021", "res022", "res023", "res024", "res025", "res026", "res027", "res028", "res029", "res030", "res031", "res032", "res033", "res034", "res035", "res036", "res037", "res038", "res039", "res040", "res041", "res042", "res043", "res044", "res045", "res046", "res047", "res048", "res049", "res050", "res051", "res052", "res053", "res054", "res055", "res056", "res057", "res058", "res059", "res060", "res061", "res062", "res063", "res064", "res065", "res066", "res067", "res068", "res069", "res070", "res071", "res072", "res073", "res074", "res075", "res076", "res077", "res078", "res079", "res080", "res081", "res082", "res083", "res084", "res085", "res086", "res087", "res088", "res089", "res090", "res091", "res092", "res093", "res094", "res095", "res096", "res097", "res098", "res099"}
 
+// jsonState is the memory a JSON check decodes its request into: the parsed document,
+// whose strings alias the request's bytes, and the typed values. The next check reuses
+// it, so that a check like the last one allocates nothing.
+type jsonState struct {
+	ps    runtime.Parser
+	q     request
+	res0  Library
+	res1  Res001
+	res2  Res002
+	res3  Res003
+	res4  Res004
+	res5  Res005
+	res6  Res006
+	res7  Res007
+	res8  Res008
+	res9  Res009
+	res10 Res010
+	res11 Res011
+	res12 Res012
+	res13 Res013
+	res14 Res014
+	res15 Res015
+	res16 Res016
+	res17 Res017
+	res18 Res018
+	res19 Res019
+	res20 Res020
+	res21 Res021
+	res22 Res022
+	res23 Res023
+	res24 Res024
+	res25 Res025
+	res26 Res026
+	res27 Res027
+	res28 Res028
+	res29 Res029
+	res30 Res030
+	res31 Res031
+	res32 Res032
+	res33 Res033
+	res34 Res034
+	res35 Res035
+	res36 Res036
+	res37 Res037
+	res38 Res038
+	res39 Res039
+	res40 Res040
+	res41 Res041
+	res42 Res042
+	res43 Res043
+	res44 Res044
+	res45 Res045
+	res46 Res046
+	res47 Res047
+	res48 Res048
+	res49 Res049
+	res50 Res050
+	res51 Res051
+	res52 Res052
+	res53 Res053
+	res54 Res054
+	res55 Res055
+	res56 Res056
+	res57 Res057
+	res58 Res058
+	res59 Res059
+	res60 Res060
+	res61 Res061
+	res62 Res062
+	res63 Res063
+	res64 Res064
+	res65 Res065
+	res66 Res066
+	res67 Res067
+	res68 Res068
+	res69 Res069
+	res70 Res070
+	res71 Res071
+	res72 Res072
+	res73 Res073
+	res74 Res074
+	res75 Res075
+	res76 Res076
+	res77 Res077
+	res78 Res078
+	res79 Res079
+	res80 Res080
+	res81 Res081
+	res82 Res082
+	res83 Res083
+	res84 Res084
+	res85 Res085
+	res86 Res086
+	res87 Res087
+	res88 Res088
+	res89 Res089
+	res90 Res090
+	res91 Res091
+	res92 Res092
+	res93 Res093
+	res94 Res094
+	res95 Res095
+	res96 Res096
+	res97 Res097
+	res98 Res098
+	res99 Res099
+}
+
+var jsonStates = sync.Pool{New: func() any {
+	return new(jsonState)
+}}
+
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	doc, err := runtime.ParseJSON(data)
+	st := jsonStates.Get().(*jsonState)
+	defer jsonStates.Put(st)
+	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
 	}
-	if err := runtime.WantObject(&doc, "request"); err != nil {
+	if err := runtime.WantObject(doc, "request"); err != nil {
 		return err
 	}
-	if err := runtime.CheckKeys(&doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
+	if err := runtime.CheckKeys(doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
 		return err
 	}
-	rj := runtime.Field(&doc, "resource")
+	rj := runtime.Field(doc, "resource")
 	if rj == nil {
 		return runtime.Errorf("resource is required")
 	}
@@ -52,1804 +167,1904 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "library":
-		var r Library
+		r := &st.res0
+		*r = Library{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeLibrary(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 0, libraryPermissionNames)
+		perm, err := decodePermission(doc, typ, 0, libraryPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
-		var r Res001
+		r := &st.res1
+		*r = Res001{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes001(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes001(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 1, res001PermissionNames)
+		perm, err := decodePermission(doc, typ, 1, res001PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
-		var r Res002
+		r := &st.res2
+		*r = Res002{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes002(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes002(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 2, res002PermissionNames)
+		perm, err := decodePermission(doc, typ, 2, res002PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
-		var r Res003
+		r := &st.res3
+		*r = Res003{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes003(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes003(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 3, res003PermissionNames)
+		perm, err := decodePermission(doc, typ, 3, res003PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
-		var r Res004
+		r := &st.res4
+		*r = Res004{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes004(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes004(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 4, res004PermissionNames)
+		perm, err := decodePermission(doc, typ, 4, res004PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
-		var r Res005
+		r := &st.res5
+		*r = Res005{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes005(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes005(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 5, res005PermissionNames)
+		perm, err := decodePermission(doc, typ, 5, res005PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
-		var r Res006
+		r := &st.res6
+		*r = Res006{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes006(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes006(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 6, res006PermissionNames)
+		perm, err := decodePermission(doc, typ, 6, res006PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
-		var r Res007
+		r := &st.res7
+		*r = Res007{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes007(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes007(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 7, res007PermissionNames)
+		perm, err := decodePermission(doc, typ, 7, res007PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
-		var r Res008
+		r := &st.res8
+		*r = Res008{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes008(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes008(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 8, res008PermissionNames)
+		perm, err := decodePermission(doc, typ, 8, res008PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
-		var r Res009
+		r := &st.res9
+		*r = Res009{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes009(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes009(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 9, res009PermissionNames)
+		perm, err := decodePermission(doc, typ, 9, res009PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes009(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res010":
-		var r Res010
+		r := &st.res10
+		*r = Res010{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes010(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes010(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 10, res010PermissionNames)
+		perm, err := decodePermission(doc, typ, 10, res010PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes010(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes010(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res011":
-		var r Res011
+		r := &st.res11
+		*r = Res011{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes011(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes011(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 11, res011PermissionNames)
+		perm, err := decodePermission(doc, typ, 11, res011PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes011(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes011(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res012":
-		var r Res012
+		r := &st.res12
+		*r = Res012{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes012(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes012(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 12, res012PermissionNames)
+		perm, err := decodePermission(doc, typ, 12, res012PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes012(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes012(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res013":
-		var r Res013
+		r := &st.res13
+		*r = Res013{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes013(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes013(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 13, res013PermissionNames)
+		perm, err := decodePermission(doc, typ, 13, res013PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes013(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes013(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res014":
-		var r Res014
+		r := &st.res14
+		*r = Res014{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes014(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes014(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 14, res014PermissionNames)
+		perm, err := decodePermission(doc, typ, 14, res014PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes014(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes014(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res015":
-		var r Res015
+		r := &st.res15
+		*r = Res015{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes015(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes015(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 15, res015PermissionNames)
+		perm, err := decodePermission(doc, typ, 15, res015PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes015(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes015(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res016":
-		var r Res016
+		r := &st.res16
+		*r = Res016{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes016(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes016(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 16, res016PermissionNames)
+		perm, err := decodePermission(doc, typ, 16, res016PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes016(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes016(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res017":
-		var r Res017
+		r := &st.res17
+		*r = Res017{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes017(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes017(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 17, res017PermissionNames)
+		perm, err := decodePermission(doc, typ, 17, res017PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes017(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes017(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res018":
-		var r Res018
+		r := &st.res18
+		*r = Res018{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes018(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes018(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 18, res018PermissionNames)
+		perm, err := decodePermission(doc, typ, 18, res018PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes018(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes018(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res019":
-		var r Res019
+		r := &st.res19
+		*r = Res019{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes019(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes019(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 19, res019PermissionNames)
+		perm, err := decodePermission(doc, typ, 19, res019PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes019(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes019(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res020":
-		var r Res020
+		r := &st.res20
+		*r = Res020{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes020(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes020(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 20, res020PermissionNames)
+		perm, err := decodePermission(doc, typ, 20, res020PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes020(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes020(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res021":
-		var r Res021
+		r := &st.res21
+		*r = Res021{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes021(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes021(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 21, res021PermissionNames)
+		perm, err := decodePermission(doc, typ, 21, res021PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes021(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes021(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res022":
-		var r Res022
+		r := &st.res22
+		*r = Res022{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes022(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes022(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 22, res022PermissionNames)
+		perm, err := decodePermission(doc, typ, 22, res022PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes022(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes022(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res023":
-		var r Res023
+		r := &st.res23
+		*r = Res023{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes023(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes023(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 23, res023PermissionNames)
+		perm, err := decodePermission(doc, typ, 23, res023PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes023(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes023(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res024":
-		var r Res024
+		r := &st.res24
+		*r = Res024{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes024(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes024(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 24, res024PermissionNames)
+		perm, err := decodePermission(doc, typ, 24, res024PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes024(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes024(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res025":
-		var r Res025
+		r := &st.res25
+		*r = Res025{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes025(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes025(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 25, res025PermissionNames)
+		perm, err := decodePermission(doc, typ, 25, res025PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes025(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes025(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res026":
-		var r Res026
+		r := &st.res26
+		*r = Res026{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes026(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes026(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 26, res026PermissionNames)
+		perm, err := decodePermission(doc, typ, 26, res026PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes026(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes026(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res027":
-		var r Res027
+		r := &st.res27
+		*r = Res027{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes027(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes027(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 27, res027PermissionNames)
+		perm, err := decodePermission(doc, typ, 27, res027PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes027(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes027(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res028":
-		var r Res028
+		r := &st.res28
+		*r = Res028{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes028(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes028(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 28, res028PermissionNames)
+		perm, err := decodePermission(doc, typ, 28, res028PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes028(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes028(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res029":
-		var r Res029
+		r := &st.res29
+		*r = Res029{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes029(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes029(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 29, res029PermissionNames)
+		perm, err := decodePermission(doc, typ, 29, res029PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes029(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes029(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res030":
-		var r Res030
+		r := &st.res30
+		*r = Res030{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes030(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes030(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 30, res030PermissionNames)
+		perm, err := decodePermission(doc, typ, 30, res030PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes030(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes030(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res031":
-		var r Res031
+		r := &st.res31
+		*r = Res031{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes031(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes031(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 31, res031PermissionNames)
+		perm, err := decodePermission(doc, typ, 31, res031PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes031(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes031(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res032":
-		var r Res032
+		r := &st.res32
+		*r = Res032{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes032(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes032(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 32, res032PermissionNames)
+		perm, err := decodePermission(doc, typ, 32, res032PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes032(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes032(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res033":
-		var r Res033
+		r := &st.res33
+		*r = Res033{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes033(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes033(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 33, res033PermissionNames)
+		perm, err := decodePermission(doc, typ, 33, res033PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes033(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes033(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res034":
-		var r Res034
+		r := &st.res34
+		*r = Res034{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes034(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes034(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 34, res034PermissionNames)
+		perm, err := decodePermission(doc, typ, 34, res034PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes034(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes034(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res035":
-		var r Res035
+		r := &st.res35
+		*r = Res035{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes035(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes035(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 35, res035PermissionNames)
+		perm, err := decodePermission(doc, typ, 35, res035PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes035(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes035(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res036":
-		var r Res036
+		r := &st.res36
+		*r = Res036{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes036(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes036(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 36, res036PermissionNames)
+		perm, err := decodePermission(doc, typ, 36, res036PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes036(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes036(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res037":
-		var r Res037
+		r := &st.res37
+		*r = Res037{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes037(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes037(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 37, res037PermissionNames)
+		perm, err := decodePermission(doc, typ, 37, res037PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes037(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes037(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res038":
-		var r Res038
+		r := &st.res38
+		*r = Res038{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes038(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes038(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 38, res038PermissionNames)
+		perm, err := decodePermission(doc, typ, 38, res038PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes038(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes038(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res039":
-		var r Res039
+		r := &st.res39
+		*r = Res039{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes039(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes039(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 39, res039PermissionNames)
+		perm, err := decodePermission(doc, typ, 39, res039PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes039(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes039(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res040":
-		var r Res040
+		r := &st.res40
+		*r = Res040{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes040(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes040(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 40, res040PermissionNames)
+		perm, err := decodePermission(doc, typ, 40, res040PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes040(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes040(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res041":
-		var r Res041
+		r := &st.res41
+		*r = Res041{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes041(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes041(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 41, res041PermissionNames)
+		perm, err := decodePermission(doc, typ, 41, res041PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes041(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes041(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res042":
-		var r Res042
+		r := &st.res42
+		*r = Res042{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes042(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes042(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 42, res042PermissionNames)
+		perm, err := decodePermission(doc, typ, 42, res042PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes042(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes042(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res043":
-		var r Res043
+		r := &st.res43
+		*r = Res043{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes043(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes043(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 43, res043PermissionNames)
+		perm, err := decodePermission(doc, typ, 43, res043PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes043(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes043(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res044":
-		var r Res044
+		r := &st.res44
+		*r = Res044{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes044(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes044(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 44, res044PermissionNames)
+		perm, err := decodePermission(doc, typ, 44, res044PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes044(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes044(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res045":
-		var r Res045
+		r := &st.res45
+		*r = Res045{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes045(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes045(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 45, res045PermissionNames)
+		perm, err := decodePermission(doc, typ, 45, res045PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes045(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes045(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res046":
-		var r Res046
+		r := &st.res46
+		*r = Res046{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes046(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes046(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 46, res046PermissionNames)
+		perm, err := decodePermission(doc, typ, 46, res046PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes046(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes046(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res047":
-		var r Res047
+		r := &st.res47
+		*r = Res047{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes047(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes047(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 47, res047PermissionNames)
+		perm, err := decodePermission(doc, typ, 47, res047PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes047(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes047(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res048":
-		var r Res048
+		r := &st.res48
+		*r = Res048{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes048(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes048(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 48, res048PermissionNames)
+		perm, err := decodePermission(doc, typ, 48, res048PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes048(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes048(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res049":
-		var r Res049
+		r := &st.res49
+		*r = Res049{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes049(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes049(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 49, res049PermissionNames)
+		perm, err := decodePermission(doc, typ, 49, res049PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes049(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes049(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res050":
-		var r Res050
+		r := &st.res50
+		*r = Res050{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes050(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes050(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 50, res050PermissionNames)
+		perm, err := decodePermission(doc, typ, 50, res050PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes050(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes050(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res051":
-		var r Res051
+		r := &st.res51
+		*r = Res051{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes051(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes051(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 51, res051PermissionNames)
+		perm, err := decodePermission(doc, typ, 51, res051PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes051(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes051(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res052":
-		var r Res052
+		r := &st.res52
+		*r = Res052{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes052(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes052(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 52, res052PermissionNames)
+		perm, err := decodePermission(doc, typ, 52, res052PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes052(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes052(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res053":
-		var r Res053
+		r := &st.res53
+		*r = Res053{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes053(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes053(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 53, res053PermissionNames)
+		perm, err := decodePermission(doc, typ, 53, res053PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes053(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes053(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res054":
-		var r Res054
+		r := &st.res54
+		*r = Res054{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes054(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes054(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 54, res054PermissionNames)
+		perm, err := decodePermission(doc, typ, 54, res054PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes054(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes054(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res055":
-		var r Res055
+		r := &st.res55
+		*r = Res055{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes055(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes055(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 55, res055PermissionNames)
+		perm, err := decodePermission(doc, typ, 55, res055PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes055(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes055(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res056":
-		var r Res056
+		r := &st.res56
+		*r = Res056{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes056(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes056(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 56, res056PermissionNames)
+		perm, err := decodePermission(doc, typ, 56, res056PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes056(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes056(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res057":
-		var r Res057
+		r := &st.res57
+		*r = Res057{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes057(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes057(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 57, res057PermissionNames)
+		perm, err := decodePermission(doc, typ, 57, res057PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes057(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes057(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res058":
-		var r Res058
+		r := &st.res58
+		*r = Res058{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes058(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes058(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 58, res058PermissionNames)
+		perm, err := decodePermission(doc, typ, 58, res058PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes058(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes058(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res059":
-		var r Res059
+		r := &st.res59
+		*r = Res059{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes059(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes059(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 59, res059PermissionNames)
+		perm, err := decodePermission(doc, typ, 59, res059PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes059(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes059(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res060":
-		var r Res060
+		r := &st.res60
+		*r = Res060{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes060(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes060(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 60, res060PermissionNames)
+		perm, err := decodePermission(doc, typ, 60, res060PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes060(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes060(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res061":
-		var r Res061
+		r := &st.res61
+		*r = Res061{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes061(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes061(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 61, res061PermissionNames)
+		perm, err := decodePermission(doc, typ, 61, res061PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes061(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes061(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res062":
-		var r Res062
+		r := &st.res62
+		*r = Res062{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes062(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes062(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 62, res062PermissionNames)
+		perm, err := decodePermission(doc, typ, 62, res062PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes062(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes062(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res063":
-		var r Res063
+		r := &st.res63
+		*r = Res063{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes063(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes063(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 63, res063PermissionNames)
+		perm, err := decodePermission(doc, typ, 63, res063PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes063(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes063(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res064":
-		var r Res064
+		r := &st.res64
+		*r = Res064{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes064(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes064(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 64, res064PermissionNames)
+		perm, err := decodePermission(doc, typ, 64, res064PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes064(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes064(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res065":
-		var r Res065
+		r := &st.res65
+		*r = Res065{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes065(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes065(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 65, res065PermissionNames)
+		perm, err := decodePermission(doc, typ, 65, res065PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes065(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes065(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res066":
-		var r Res066
+		r := &st.res66
+		*r = Res066{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes066(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes066(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 66, res066PermissionNames)
+		perm, err := decodePermission(doc, typ, 66, res066PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes066(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes066(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res067":
-		var r Res067
+		r := &st.res67
+		*r = Res067{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes067(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes067(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 67, res067PermissionNames)
+		perm, err := decodePermission(doc, typ, 67, res067PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes067(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes067(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res068":
-		var r Res068
+		r := &st.res68
+		*r = Res068{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes068(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes068(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 68, res068PermissionNames)
+		perm, err := decodePermission(doc, typ, 68, res068PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes068(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes068(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res069":
-		var r Res069
+		r := &st.res69
+		*r = Res069{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes069(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes069(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 69, res069PermissionNames)
+		perm, err := decodePermission(doc, typ, 69, res069PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes069(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes069(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res070":
-		var r Res070
+		r := &st.res70
+		*r = Res070{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes070(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes070(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 70, res070PermissionNames)
+		perm, err := decodePermission(doc, typ, 70, res070PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes070(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes070(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res071":
-		var r Res071
+		r := &st.res71
+		*r = Res071{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes071(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes071(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 71, res071PermissionNames)
+		perm, err := decodePermission(doc, typ, 71, res071PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes071(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes071(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res072":
-		var r Res072
+		r := &st.res72
+		*r = Res072{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes072(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes072(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 72, res072PermissionNames)
+		perm, err := decodePermission(doc, typ, 72, res072PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes072(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes072(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res073":
-		var r Res073
+		r := &st.res73
+		*r = Res073{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes073(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes073(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 73, res073PermissionNames)
+		perm, err := decodePermission(doc, typ, 73, res073PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes073(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes073(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res074":
-		var r Res074
+		r := &st.res74
+		*r = Res074{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes074(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes074(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 74, res074PermissionNames)
+		perm, err := decodePermission(doc, typ, 74, res074PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes074(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes074(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res075":
-		var r Res075
+		r := &st.res75
+		*r = Res075{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes075(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes075(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 75, res075PermissionNames)
+		perm, err := decodePermission(doc, typ, 75, res075PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes075(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes075(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res076":
-		var r Res076
+		r := &st.res76
+		*r = Res076{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes076(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes076(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 76, res076PermissionNames)
+		perm, err := decodePermission(doc, typ, 76, res076PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes076(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes076(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res077":
-		var r Res077
+		r := &st.res77
+		*r = Res077{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes077(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes077(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 77, res077PermissionNames)
+		perm, err := decodePermission(doc, typ, 77, res077PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes077(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes077(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res078":
-		var r Res078
+		r := &st.res78
+		*r = Res078{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes078(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes078(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 78, res078PermissionNames)
+		perm, err := decodePermission(doc, typ, 78, res078PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes078(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes078(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res079":
-		var r Res079
+		r := &st.res79
+		*r = Res079{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes079(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes079(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 79, res079PermissionNames)
+		perm, err := decodePermission(doc, typ, 79, res079PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes079(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes079(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res080":
-		var r Res080
+		r := &st.res80
+		*r = Res080{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes080(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes080(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 80, res080PermissionNames)
+		perm, err := decodePermission(doc, typ, 80, res080PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes080(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes080(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res081":
-		var r Res081
+		r := &st.res81
+		*r = Res081{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes081(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes081(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 81, res081PermissionNames)
+		perm, err := decodePermission(doc, typ, 81, res081PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes081(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes081(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res082":
-		var r Res082
+		r := &st.res82
+		*r = Res082{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes082(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes082(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 82, res082PermissionNames)
+		perm, err := decodePermission(doc, typ, 82, res082PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes082(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes082(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res083":
-		var r Res083
+		r := &st.res83
+		*r = Res083{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes083(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes083(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 83, res083PermissionNames)
+		perm, err := decodePermission(doc, typ, 83, res083PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes083(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes083(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res084":
-		var r Res084
+		r := &st.res84
+		*r = Res084{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes084(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes084(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 84, res084PermissionNames)
+		perm, err := decodePermission(doc, typ, 84, res084PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes084(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes084(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res085":
-		var r Res085
+		r := &st.res85
+		*r = Res085{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes085(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes085(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 85, res085PermissionNames)
+		perm, err := decodePermission(doc, typ, 85, res085PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes085(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes085(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res086":
-		var r Res086
+		r := &st.res86
+		*r = Res086{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes086(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes086(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 86, res086PermissionNames)
+		perm, err := decodePermission(doc, typ, 86, res086PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes086(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes086(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res087":
-		var r Res087
+		r := &st.res87
+		*r = Res087{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes087(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes087(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 87, res087PermissionNames)
+		perm, err := decodePermission(doc, typ, 87, res087PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes087(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes087(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res088":
-		var r Res088
+		r := &st.res88
+		*r = Res088{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes088(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes088(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 88, res088PermissionNames)
+		perm, err := decodePermission(doc, typ, 88, res088PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes088(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes088(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res089":
-		var r Res089
+		r := &st.res89
+		*r = Res089{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes089(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes089(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 89, res089PermissionNames)
+		perm, err := decodePermission(doc, typ, 89, res089PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes089(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes089(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res090":
-		var r Res090
+		r := &st.res90
+		*r = Res090{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes090(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes090(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 90, res090PermissionNames)
+		perm, err := decodePermission(doc, typ, 90, res090PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes090(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes090(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res091":
-		var r Res091
+		r := &st.res91
+		*r = Res091{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes091(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes091(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 91, res091PermissionNames)
+		perm, err := decodePermission(doc, typ, 91, res091PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes091(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes091(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res092":
-		var r Res092
+		r := &st.res92
+		*r = Res092{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes092(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes092(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 92, res092PermissionNames)
+		perm, err := decodePermission(doc, typ, 92, res092PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes092(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes092(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res093":
-		var r Res093
+		r := &st.res93
+		*r = Res093{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes093(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes093(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 93, res093PermissionNames)
+		perm, err := decodePermission(doc, typ, 93, res093PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes093(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes093(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res094":
-		var r Res094
+		r := &st.res94
+		*r = Res094{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes094(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes094(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 94, res094PermissionNames)
+		perm, err := decodePermission(doc, typ, 94, res094PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes094(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes094(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res095":
-		var r Res095
+		r := &st.res95
+		*r = Res095{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes095(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes095(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 95, res095PermissionNames)
+		perm, err := decodePermission(doc, typ, 95, res095PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes095(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes095(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res096":
-		var r Res096
+		r := &st.res96
+		*r = Res096{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes096(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes096(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 96, res096PermissionNames)
+		perm, err := decodePermission(doc, typ, 96, res096PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes096(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes096(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res097":
-		var r Res097
+		r := &st.res97
+		*r = Res097{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes097(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes097(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 97, res097PermissionNames)
+		perm, err := decodePermission(doc, typ, 97, res097PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes097(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes097(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res098":
-		var r Res098
+		r := &st.res98
+		*r = Res098{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes098(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes098(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 98, res098PermissionNames)
+		perm, err := decodePermission(doc, typ, 98, res098PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes098(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes098(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res099":
-		var r Res099
+		r := &st.res99
+		*r = Res099{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes099(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes099(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 99, res099PermissionNames)
+		perm, err := decodePermission(doc, typ, 99, res099PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes099(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes099(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -1975,14 +2190,17 @@ func decodePermission(doc *runtime.JSON, typ string, res int, names []string) (P
 
 // request is what a request says besides its resource and permission.
 type request struct {
-	principal Principal
-	ctx       Context
-	cred      *Credential // nil when the request has none
+	principal   Principal
+	ctx         Context
+	cred        *Credential // nil when the request has none, else &credential
+	credential  Credential
+	assignments []Assignment // memory for principal.Roles, kept from one request to the next
 }
 
 // decode decodes the principal with its role assignments (warning about invalid ones
-// in d), the context and the credential.
-func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+// in d), the context and the credential, over what q held before.
+func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+	*q = request{assignments: q.assignments}
 	pj := runtime.Field(doc, "principal")
 	if pj == nil {
 		return runtime.Errorf("principal is required")
@@ -1997,23 +2215,29 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
+	if err := decodePrincipalAttributes(ps, runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
 		if err := runtime.WantArray(roles, "principal.roles"); err != nil {
 			return err
 		}
-		q.principal.Roles = make([]Assignment, len(roles.Elems))
+		if n := len(roles.Elems); cap(q.assignments) < n {
+			q.assignments = make([]Assignment, n)
+		} else {
+			q.assignments = q.assignments[:n]
+			clear(q.assignments)
+		}
+		q.principal.Roles = q.assignments
 		for i := range roles.Elems {
 			as := &q.principal.Roles[i]
 			// The path of the assignment is built only for an error's message.
-			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
-				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
+			if decodeAssignment(ps, &roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(ps, &roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
+	if err := decodeContext(ps, runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -2026,18 +2250,18 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if err := runtime.CheckKeys(cj, "credential", "scopes", "permissions", "roles", "filters", "attributes"); err != nil {
 		return err
 	}
-	c := &Credential{}
+	c := &q.credential
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
+	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -2047,7 +2271,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
+func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -2075,7 +2299,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 	switch scope {
 	case "org":
 		as.Scope.Type = ScopeOrg
-		seen, err := decodeOrgScope(sj, &as.Scope.Org, where)
+		seen, err := decodeOrgScope(ps, sj, &as.Scope.Org, where)
 		if err != nil {
 			return err
 		}
@@ -2084,7 +2308,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "library":
 		as.Scope.Type = ScopeLibrary
-		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where)
+		seen, err := decodeLibraryScope(ps, sj, &as.Scope.Library, where)
 		if err != nil {
 			return err
 		}
@@ -2093,7 +2317,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res001":
 		as.Scope.Type = ScopeRes001
-		seen, err := decodeRes001Scope(sj, &as.Scope.Res001, where)
+		seen, err := decodeRes001Scope(ps, sj, &as.Scope.Res001, where)
 		if err != nil {
 			return err
 		}
@@ -2102,7 +2326,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res002":
 		as.Scope.Type = ScopeRes002
-		seen, err := decodeRes002Scope(sj, &as.Scope.Res002, where)
+		seen, err := decodeRes002Scope(ps, sj, &as.Scope.Res002, where)
 		if err != nil {
 			return err
 		}
@@ -2111,7 +2335,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res003":
 		as.Scope.Type = ScopeRes003
-		seen, err := decodeRes003Scope(sj, &as.Scope.Res003, where)
+		seen, err := decodeRes003Scope(ps, sj, &as.Scope.Res003, where)
 		if err != nil {
 			return err
 		}
@@ -2120,7 +2344,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res004":
 		as.Scope.Type = ScopeRes004
-		seen, err := decodeRes004Scope(sj, &as.Scope.Res004, where)
+		seen, err := decodeRes004Scope(ps, sj, &as.Scope.Res004, where)
 		if err != nil {
 			return err
 		}
@@ -2129,7 +2353,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res005":
 		as.Scope.Type = ScopeRes005
-		seen, err := decodeRes005Scope(sj, &as.Scope.Res005, where)
+		seen, err := decodeRes005Scope(ps, sj, &as.Scope.Res005, where)
 		if err != nil {
 			return err
 		}
@@ -2138,7 +2362,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res006":
 		as.Scope.Type = ScopeRes006
-		seen, err := decodeRes006Scope(sj, &as.Scope.Res006, where)
+		seen, err := decodeRes006Scope(ps, sj, &as.Scope.Res006, where)
 		if err != nil {
 			return err
 		}
@@ -2147,7 +2371,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res007":
 		as.Scope.Type = ScopeRes007
-		seen, err := decodeRes007Scope(sj, &as.Scope.Res007, where)
+		seen, err := decodeRes007Scope(ps, sj, &as.Scope.Res007, where)
 		if err != nil {
 			return err
 		}
@@ -2156,7 +2380,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res008":
 		as.Scope.Type = ScopeRes008
-		seen, err := decodeRes008Scope(sj, &as.Scope.Res008, where)
+		seen, err := decodeRes008Scope(ps, sj, &as.Scope.Res008, where)
 		if err != nil {
 			return err
 		}
@@ -2165,7 +2389,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res009":
 		as.Scope.Type = ScopeRes009
-		seen, err := decodeRes009Scope(sj, &as.Scope.Res009, where)
+		seen, err := decodeRes009Scope(ps, sj, &as.Scope.Res009, where)
 		if err != nil {
 			return err
 		}
@@ -2174,7 +2398,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res010":
 		as.Scope.Type = ScopeRes010
-		seen, err := decodeRes010Scope(sj, &as.Scope.Res010, where)
+		seen, err := decodeRes010Scope(ps, sj, &as.Scope.Res010, where)
 		if err != nil {
 			return err
 		}
@@ -2183,7 +2407,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res011":
 		as.Scope.Type = ScopeRes011
-		seen, err := decodeRes011Scope(sj, &as.Scope.Res011, where)
+		seen, err := decodeRes011Scope(ps, sj, &as.Scope.Res011, where)
 		if err != nil {
 			return err
 		}
@@ -2192,7 +2416,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res012":
 		as.Scope.Type = ScopeRes012
-		seen, err := decodeRes012Scope(sj, &as.Scope.Res012, where)
+		seen, err := decodeRes012Scope(ps, sj, &as.Scope.Res012, where)
 		if err != nil {
 			return err
 		}
@@ -2201,7 +2425,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res013":
 		as.Scope.Type = ScopeRes013
-		seen, err := decodeRes013Scope(sj, &as.Scope.Res013, where)
+		seen, err := decodeRes013Scope(ps, sj, &as.Scope.Res013, where)
 		if err != nil {
 			return err
 		}
@@ -2210,7 +2434,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res014":
 		as.Scope.Type = ScopeRes014
-		seen, err := decodeRes014Scope(sj, &as.Scope.Res014, where)
+		seen, err := decodeRes014Scope(ps, sj, &as.Scope.Res014, where)
 		if err != nil {
 			return err
 		}
@@ -2219,7 +2443,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res015":
 		as.Scope.Type = ScopeRes015
-		seen, err := decodeRes015Scope(sj, &as.Scope.Res015, where)
+		seen, err := decodeRes015Scope(ps, sj, &as.Scope.Res015, where)
 		if err != nil {
 			return err
 		}
@@ -2228,7 +2452,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res016":
 		as.Scope.Type = ScopeRes016
-		seen, err := decodeRes016Scope(sj, &as.Scope.Res016, where)
+		seen, err := decodeRes016Scope(ps, sj, &as.Scope.Res016, where)
 		if err != nil {
 			return err
 		}
@@ -2237,7 +2461,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res017":
 		as.Scope.Type = ScopeRes017
-		seen, err := decodeRes017Scope(sj, &as.Scope.Res017, where)
+		seen, err := decodeRes017Scope(ps, sj, &as.Scope.Res017, where)
 		if err != nil {
 			return err
 		}
@@ -2246,7 +2470,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res018":
 		as.Scope.Type = ScopeRes018
-		seen, err := decodeRes018Scope(sj, &as.Scope.Res018, where)
+		seen, err := decodeRes018Scope(ps, sj, &as.Scope.Res018, where)
 		if err != nil {
 			return err
 		}
@@ -2255,7 +2479,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res019":
 		as.Scope.Type = ScopeRes019
-		seen, err := decodeRes019Scope(sj, &as.Scope.Res019, where)
+		seen, err := decodeRes019Scope(ps, sj, &as.Scope.Res019, where)
 		if err != nil {
 			return err
 		}
@@ -2264,7 +2488,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res020":
 		as.Scope.Type = ScopeRes020
-		seen, err := decodeRes020Scope(sj, &as.Scope.Res020, where)
+		seen, err := decodeRes020Scope(ps, sj, &as.Scope.Res020, where)
 		if err != nil {
 			return err
 		}
@@ -2273,7 +2497,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res021":
 		as.Scope.Type = ScopeRes021
-		seen, err := decodeRes021Scope(sj, &as.Scope.Res021, where)
+		seen, err := decodeRes021Scope(ps, sj, &as.Scope.Res021, where)
 		if err != nil {
 			return err
 		}
@@ -2282,7 +2506,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res022":
 		as.Scope.Type = ScopeRes022
-		seen, err := decodeRes022Scope(sj, &as.Scope.Res022, where)
+		seen, err := decodeRes022Scope(ps, sj, &as.Scope.Res022, where)
 		if err != nil {
 			return err
 		}
@@ -2291,7 +2515,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res023":
 		as.Scope.Type = ScopeRes023
-		seen, err := decodeRes023Scope(sj, &as.Scope.Res023, where)
+		seen, err := decodeRes023Scope(ps, sj, &as.Scope.Res023, where)
 		if err != nil {
 			return err
 		}
@@ -2300,7 +2524,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res024":
 		as.Scope.Type = ScopeRes024
-		seen, err := decodeRes024Scope(sj, &as.Scope.Res024, where)
+		seen, err := decodeRes024Scope(ps, sj, &as.Scope.Res024, where)
 		if err != nil {
 			return err
 		}
@@ -2309,7 +2533,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res025":
 		as.Scope.Type = ScopeRes025
-		seen, err := decodeRes025Scope(sj, &as.Scope.Res025, where)
+		seen, err := decodeRes025Scope(ps, sj, &as.Scope.Res025, where)
 		if err != nil {
 			return err
 		}
@@ -2318,7 +2542,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res026":
 		as.Scope.Type = ScopeRes026
-		seen, err := decodeRes026Scope(sj, &as.Scope.Res026, where)
+		seen, err := decodeRes026Scope(ps, sj, &as.Scope.Res026, where)
 		if err != nil {
 			return err
 		}
@@ -2327,7 +2551,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res027":
 		as.Scope.Type = ScopeRes027
-		seen, err := decodeRes027Scope(sj, &as.Scope.Res027, where)
+		seen, err := decodeRes027Scope(ps, sj, &as.Scope.Res027, where)
 		if err != nil {
 			return err
 		}
@@ -2336,7 +2560,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res028":
 		as.Scope.Type = ScopeRes028
-		seen, err := decodeRes028Scope(sj, &as.Scope.Res028, where)
+		seen, err := decodeRes028Scope(ps, sj, &as.Scope.Res028, where)
 		if err != nil {
 			return err
 		}
@@ -2345,7 +2569,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res029":
 		as.Scope.Type = ScopeRes029
-		seen, err := decodeRes029Scope(sj, &as.Scope.Res029, where)
+		seen, err := decodeRes029Scope(ps, sj, &as.Scope.Res029, where)
 		if err != nil {
 			return err
 		}
@@ -2354,7 +2578,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res030":
 		as.Scope.Type = ScopeRes030
-		seen, err := decodeRes030Scope(sj, &as.Scope.Res030, where)
+		seen, err := decodeRes030Scope(ps, sj, &as.Scope.Res030, where)
 		if err != nil {
 			return err
 		}
@@ -2363,7 +2587,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res031":
 		as.Scope.Type = ScopeRes031
-		seen, err := decodeRes031Scope(sj, &as.Scope.Res031, where)
+		seen, err := decodeRes031Scope(ps, sj, &as.Scope.Res031, where)
 		if err != nil {
 			return err
 		}
@@ -2372,7 +2596,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res032":
 		as.Scope.Type = ScopeRes032
-		seen, err := decodeRes032Scope(sj, &as.Scope.Res032, where)
+		seen, err := decodeRes032Scope(ps, sj, &as.Scope.Res032, where)
 		if err != nil {
 			return err
 		}
@@ -2381,7 +2605,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res033":
 		as.Scope.Type = ScopeRes033
-		seen, err := decodeRes033Scope(sj, &as.Scope.Res033, where)
+		seen, err := decodeRes033Scope(ps, sj, &as.Scope.Res033, where)
 		if err != nil {
 			return err
 		}
@@ -2390,7 +2614,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res034":
 		as.Scope.Type = ScopeRes034
-		seen, err := decodeRes034Scope(sj, &as.Scope.Res034, where)
+		seen, err := decodeRes034Scope(ps, sj, &as.Scope.Res034, where)
 		if err != nil {
 			return err
 		}
@@ -2399,7 +2623,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res035":
 		as.Scope.Type = ScopeRes035
-		seen, err := decodeRes035Scope(sj, &as.Scope.Res035, where)
+		seen, err := decodeRes035Scope(ps, sj, &as.Scope.Res035, where)
 		if err != nil {
 			return err
 		}
@@ -2408,7 +2632,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res036":
 		as.Scope.Type = ScopeRes036
-		seen, err := decodeRes036Scope(sj, &as.Scope.Res036, where)
+		seen, err := decodeRes036Scope(ps, sj, &as.Scope.Res036, where)
 		if err != nil {
 			return err
 		}
@@ -2417,7 +2641,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res037":
 		as.Scope.Type = ScopeRes037
-		seen, err := decodeRes037Scope(sj, &as.Scope.Res037, where)
+		seen, err := decodeRes037Scope(ps, sj, &as.Scope.Res037, where)
 		if err != nil {
 			return err
 		}
@@ -2426,7 +2650,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res038":
 		as.Scope.Type = ScopeRes038
-		seen, err := decodeRes038Scope(sj, &as.Scope.Res038, where)
+		seen, err := decodeRes038Scope(ps, sj, &as.Scope.Res038, where)
 		if err != nil {
 			return err
 		}
@@ -2435,7 +2659,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res039":
 		as.Scope.Type = ScopeRes039
-		seen, err := decodeRes039Scope(sj, &as.Scope.Res039, where)
+		seen, err := decodeRes039Scope(ps, sj, &as.Scope.Res039, where)
 		if err != nil {
 			return err
 		}
@@ -2444,7 +2668,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res040":
 		as.Scope.Type = ScopeRes040
-		seen, err := decodeRes040Scope(sj, &as.Scope.Res040, where)
+		seen, err := decodeRes040Scope(ps, sj, &as.Scope.Res040, where)
 		if err != nil {
 			return err
 		}
@@ -2453,7 +2677,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res041":
 		as.Scope.Type = ScopeRes041
-		seen, err := decodeRes041Scope(sj, &as.Scope.Res041, where)
+		seen, err := decodeRes041Scope(ps, sj, &as.Scope.Res041, where)
 		if err != nil {
 			return err
 		}
@@ -2462,7 +2686,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res042":
 		as.Scope.Type = ScopeRes042
-		seen, err := decodeRes042Scope(sj, &as.Scope.Res042, where)
+		seen, err := decodeRes042Scope(ps, sj, &as.Scope.Res042, where)
 		if err != nil {
 			return err
 		}
@@ -2471,7 +2695,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res043":
 		as.Scope.Type = ScopeRes043
-		seen, err := decodeRes043Scope(sj, &as.Scope.Res043, where)
+		seen, err := decodeRes043Scope(ps, sj, &as.Scope.Res043, where)
 		if err != nil {
 			return err
 		}
@@ -2480,7 +2704,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res044":
 		as.Scope.Type = ScopeRes044
-		seen, err := decodeRes044Scope(sj, &as.Scope.Res044, where)
+		seen, err := decodeRes044Scope(ps, sj, &as.Scope.Res044, where)
 		if err != nil {
 			return err
 		}
@@ -2489,7 +2713,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res045":
 		as.Scope.Type = ScopeRes045
-		seen, err := decodeRes045Scope(sj, &as.Scope.Res045, where)
+		seen, err := decodeRes045Scope(ps, sj, &as.Scope.Res045, where)
 		if err != nil {
 			return err
 		}
@@ -2498,7 +2722,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res046":
 		as.Scope.Type = ScopeRes046
-		seen, err := decodeRes046Scope(sj, &as.Scope.Res046, where)
+		seen, err := decodeRes046Scope(ps, sj, &as.Scope.Res046, where)
 		if err != nil {
 			return err
 		}
@@ -2507,7 +2731,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res047":
 		as.Scope.Type = ScopeRes047
-		seen, err := decodeRes047Scope(sj, &as.Scope.Res047, where)
+		seen, err := decodeRes047Scope(ps, sj, &as.Scope.Res047, where)
 		if err != nil {
 			return err
 		}
@@ -2516,7 +2740,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res048":
 		as.Scope.Type = ScopeRes048
-		seen, err := decodeRes048Scope(sj, &as.Scope.Res048, where)
+		seen, err := decodeRes048Scope(ps, sj, &as.Scope.Res048, where)
 		if err != nil {
 			return err
 		}
@@ -2525,7 +2749,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res049":
 		as.Scope.Type = ScopeRes049
-		seen, err := decodeRes049Scope(sj, &as.Scope.Res049, where)
+		seen, err := decodeRes049Scope(ps, sj, &as.Scope.Res049, where)
 		if err != nil {
 			return err
 		}
@@ -2534,7 +2758,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res050":
 		as.Scope.Type = ScopeRes050
-		seen, err := decodeRes050Scope(sj, &as.Scope.Res050, where)
+		seen, err := decodeRes050Scope(ps, sj, &as.Scope.Res050, where)
 		if err != nil {
 			return err
 		}
@@ -2543,7 +2767,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res051":
 		as.Scope.Type = ScopeRes051
-		seen, err := decodeRes051Scope(sj, &as.Scope.Res051, where)
+		seen, err := decodeRes051Scope(ps, sj, &as.Scope.Res051, where)
 		if err != nil {
 			return err
 		}
@@ -2552,7 +2776,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res052":
 		as.Scope.Type = ScopeRes052
-		seen, err := decodeRes052Scope(sj, &as.Scope.Res052, where)
+		seen, err := decodeRes052Scope(ps, sj, &as.Scope.Res052, where)
 		if err != nil {
 			return err
 		}
@@ -2561,7 +2785,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res053":
 		as.Scope.Type = ScopeRes053
-		seen, err := decodeRes053Scope(sj, &as.Scope.Res053, where)
+		seen, err := decodeRes053Scope(ps, sj, &as.Scope.Res053, where)
 		if err != nil {
 			return err
 		}
@@ -2570,7 +2794,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res054":
 		as.Scope.Type = ScopeRes054
-		seen, err := decodeRes054Scope(sj, &as.Scope.Res054, where)
+		seen, err := decodeRes054Scope(ps, sj, &as.Scope.Res054, where)
 		if err != nil {
 			return err
 		}
@@ -2579,7 +2803,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res055":
 		as.Scope.Type = ScopeRes055
-		seen, err := decodeRes055Scope(sj, &as.Scope.Res055, where)
+		seen, err := decodeRes055Scope(ps, sj, &as.Scope.Res055, where)
 		if err != nil {
 			return err
 		}
@@ -2588,7 +2812,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res056":
 		as.Scope.Type = ScopeRes056
-		seen, err := decodeRes056Scope(sj, &as.Scope.Res056, where)
+		seen, err := decodeRes056Scope(ps, sj, &as.Scope.Res056, where)
 		if err != nil {
 			return err
 		}
@@ -2597,7 +2821,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res057":
 		as.Scope.Type = ScopeRes057
-		seen, err := decodeRes057Scope(sj, &as.Scope.Res057, where)
+		seen, err := decodeRes057Scope(ps, sj, &as.Scope.Res057, where)
 		if err != nil {
 			return err
 		}
@@ -2606,7 +2830,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res058":
 		as.Scope.Type = ScopeRes058
-		seen, err := decodeRes058Scope(sj, &as.Scope.Res058, where)
+		seen, err := decodeRes058Scope(ps, sj, &as.Scope.Res058, where)
 		if err != nil {
 			return err
 		}
@@ -2615,7 +2839,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res059":
 		as.Scope.Type = ScopeRes059
-		seen, err := decodeRes059Scope(sj, &as.Scope.Res059, where)
+		seen, err := decodeRes059Scope(ps, sj, &as.Scope.Res059, where)
 		if err != nil {
 			return err
 		}
@@ -2624,7 +2848,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res060":
 		as.Scope.Type = ScopeRes060
-		seen, err := decodeRes060Scope(sj, &as.Scope.Res060, where)
+		seen, err := decodeRes060Scope(ps, sj, &as.Scope.Res060, where)
 		if err != nil {
 			return err
 		}
@@ -2633,7 +2857,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res061":
 		as.Scope.Type = ScopeRes061
-		seen, err := decodeRes061Scope(sj, &as.Scope.Res061, where)
+		seen, err := decodeRes061Scope(ps, sj, &as.Scope.Res061, where)
 		if err != nil {
 			return err
 		}
@@ -2642,7 +2866,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res062":
 		as.Scope.Type = ScopeRes062
-		seen, err := decodeRes062Scope(sj, &as.Scope.Res062, where)
+		seen, err := decodeRes062Scope(ps, sj, &as.Scope.Res062, where)
 		if err != nil {
 			return err
 		}
@@ -2651,7 +2875,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res063":
 		as.Scope.Type = ScopeRes063
-		seen, err := decodeRes063Scope(sj, &as.Scope.Res063, where)
+		seen, err := decodeRes063Scope(ps, sj, &as.Scope.Res063, where)
 		if err != nil {
 			return err
 		}
@@ -2660,7 +2884,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res064":
 		as.Scope.Type = ScopeRes064
-		seen, err := decodeRes064Scope(sj, &as.Scope.Res064, where)
+		seen, err := decodeRes064Scope(ps, sj, &as.Scope.Res064, where)
 		if err != nil {
 			return err
 		}
@@ -2669,7 +2893,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res065":
 		as.Scope.Type = ScopeRes065
-		seen, err := decodeRes065Scope(sj, &as.Scope.Res065, where)
+		seen, err := decodeRes065Scope(ps, sj, &as.Scope.Res065, where)
 		if err != nil {
 			return err
 		}
@@ -2678,7 +2902,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res066":
 		as.Scope.Type = ScopeRes066
-		seen, err := decodeRes066Scope(sj, &as.Scope.Res066, where)
+		seen, err := decodeRes066Scope(ps, sj, &as.Scope.Res066, where)
 		if err != nil {
 			return err
 		}
@@ -2687,7 +2911,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res067":
 		as.Scope.Type = ScopeRes067
-		seen, err := decodeRes067Scope(sj, &as.Scope.Res067, where)
+		seen, err := decodeRes067Scope(ps, sj, &as.Scope.Res067, where)
 		if err != nil {
 			return err
 		}
@@ -2696,7 +2920,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res068":
 		as.Scope.Type = ScopeRes068
-		seen, err := decodeRes068Scope(sj, &as.Scope.Res068, where)
+		seen, err := decodeRes068Scope(ps, sj, &as.Scope.Res068, where)
 		if err != nil {
 			return err
 		}
@@ -2705,7 +2929,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res069":
 		as.Scope.Type = ScopeRes069
-		seen, err := decodeRes069Scope(sj, &as.Scope.Res069, where)
+		seen, err := decodeRes069Scope(ps, sj, &as.Scope.Res069, where)
 		if err != nil {
 			return err
 		}
@@ -2714,7 +2938,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res070":
 		as.Scope.Type = ScopeRes070
-		seen, err := decodeRes070Scope(sj, &as.Scope.Res070, where)
+		seen, err := decodeRes070Scope(ps, sj, &as.Scope.Res070, where)
 		if err != nil {
 			return err
 		}
@@ -2723,7 +2947,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res071":
 		as.Scope.Type = ScopeRes071
-		seen, err := decodeRes071Scope(sj, &as.Scope.Res071, where)
+		seen, err := decodeRes071Scope(ps, sj, &as.Scope.Res071, where)
 		if err != nil {
 			return err
 		}
@@ -2732,7 +2956,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res072":
 		as.Scope.Type = ScopeRes072
-		seen, err := decodeRes072Scope(sj, &as.Scope.Res072, where)
+		seen, err := decodeRes072Scope(ps, sj, &as.Scope.Res072, where)
 		if err != nil {
 			return err
 		}
@@ -2741,7 +2965,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res073":
 		as.Scope.Type = ScopeRes073
-		seen, err := decodeRes073Scope(sj, &as.Scope.Res073, where)
+		seen, err := decodeRes073Scope(ps, sj, &as.Scope.Res073, where)
 		if err != nil {
 			return err
 		}
@@ -2750,7 +2974,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res074":
 		as.Scope.Type = ScopeRes074
-		seen, err := decodeRes074Scope(sj, &as.Scope.Res074, where)
+		seen, err := decodeRes074Scope(ps, sj, &as.Scope.Res074, where)
 		if err != nil {
 			return err
 		}
@@ -2759,7 +2983,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res075":
 		as.Scope.Type = ScopeRes075
-		seen, err := decodeRes075Scope(sj, &as.Scope.Res075, where)
+		seen, err := decodeRes075Scope(ps, sj, &as.Scope.Res075, where)
 		if err != nil {
 			return err
 		}
@@ -2768,7 +2992,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res076":
 		as.Scope.Type = ScopeRes076
-		seen, err := decodeRes076Scope(sj, &as.Scope.Res076, where)
+		seen, err := decodeRes076Scope(ps, sj, &as.Scope.Res076, where)
 		if err != nil {
 			return err
 		}
@@ -2777,7 +3001,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res077":
 		as.Scope.Type = ScopeRes077
-		seen, err := decodeRes077Scope(sj, &as.Scope.Res077, where)
+		seen, err := decodeRes077Scope(ps, sj, &as.Scope.Res077, where)
 		if err != nil {
 			return err
 		}
@@ -2786,7 +3010,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res078":
 		as.Scope.Type = ScopeRes078
-		seen, err := decodeRes078Scope(sj, &as.Scope.Res078, where)
+		seen, err := decodeRes078Scope(ps, sj, &as.Scope.Res078, where)
 		if err != nil {
 			return err
 		}
@@ -2795,7 +3019,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res079":
 		as.Scope.Type = ScopeRes079
-		seen, err := decodeRes079Scope(sj, &as.Scope.Res079, where)
+		seen, err := decodeRes079Scope(ps, sj, &as.Scope.Res079, where)
 		if err != nil {
 			return err
 		}
@@ -2804,7 +3028,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res080":
 		as.Scope.Type = ScopeRes080
-		seen, err := decodeRes080Scope(sj, &as.Scope.Res080, where)
+		seen, err := decodeRes080Scope(ps, sj, &as.Scope.Res080, where)
 		if err != nil {
 			return err
 		}
@@ -2813,7 +3037,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res081":
 		as.Scope.Type = ScopeRes081
-		seen, err := decodeRes081Scope(sj, &as.Scope.Res081, where)
+		seen, err := decodeRes081Scope(ps, sj, &as.Scope.Res081, where)
 		if err != nil {
 			return err
 		}
@@ -2822,7 +3046,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res082":
 		as.Scope.Type = ScopeRes082
-		seen, err := decodeRes082Scope(sj, &as.Scope.Res082, where)
+		seen, err := decodeRes082Scope(ps, sj, &as.Scope.Res082, where)
 		if err != nil {
 			return err
 		}
@@ -2831,7 +3055,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res083":
 		as.Scope.Type = ScopeRes083
-		seen, err := decodeRes083Scope(sj, &as.Scope.Res083, where)
+		seen, err := decodeRes083Scope(ps, sj, &as.Scope.Res083, where)
 		if err != nil {
 			return err
 		}
@@ -2840,7 +3064,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res084":
 		as.Scope.Type = ScopeRes084
-		seen, err := decodeRes084Scope(sj, &as.Scope.Res084, where)
+		seen, err := decodeRes084Scope(ps, sj, &as.Scope.Res084, where)
 		if err != nil {
 			return err
 		}
@@ -2849,7 +3073,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res085":
 		as.Scope.Type = ScopeRes085
-		seen, err := decodeRes085Scope(sj, &as.Scope.Res085, where)
+		seen, err := decodeRes085Scope(ps, sj, &as.Scope.Res085, where)
 		if err != nil {
 			return err
 		}
@@ -2858,7 +3082,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res086":
 		as.Scope.Type = ScopeRes086
-		seen, err := decodeRes086Scope(sj, &as.Scope.Res086, where)
+		seen, err := decodeRes086Scope(ps, sj, &as.Scope.Res086, where)
 		if err != nil {
 			return err
 		}
@@ -2867,7 +3091,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res087":
 		as.Scope.Type = ScopeRes087
-		seen, err := decodeRes087Scope(sj, &as.Scope.Res087, where)
+		seen, err := decodeRes087Scope(ps, sj, &as.Scope.Res087, where)
 		if err != nil {
 			return err
 		}
@@ -2876,7 +3100,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res088":
 		as.Scope.Type = ScopeRes088
-		seen, err := decodeRes088Scope(sj, &as.Scope.Res088, where)
+		seen, err := decodeRes088Scope(ps, sj, &as.Scope.Res088, where)
 		if err != nil {
 			return err
 		}
@@ -2885,7 +3109,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res089":
 		as.Scope.Type = ScopeRes089
-		seen, err := decodeRes089Scope(sj, &as.Scope.Res089, where)
+		seen, err := decodeRes089Scope(ps, sj, &as.Scope.Res089, where)
 		if err != nil {
 			return err
 		}
@@ -2894,7 +3118,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res090":
 		as.Scope.Type = ScopeRes090
-		seen, err := decodeRes090Scope(sj, &as.Scope.Res090, where)
+		seen, err := decodeRes090Scope(ps, sj, &as.Scope.Res090, where)
 		if err != nil {
 			return err
 		}
@@ -2903,7 +3127,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res091":
 		as.Scope.Type = ScopeRes091
-		seen, err := decodeRes091Scope(sj, &as.Scope.Res091, where)
+		seen, err := decodeRes091Scope(ps, sj, &as.Scope.Res091, where)
 		if err != nil {
 			return err
 		}
@@ -2912,7 +3136,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res092":
 		as.Scope.Type = ScopeRes092
-		seen, err := decodeRes092Scope(sj, &as.Scope.Res092, where)
+		seen, err := decodeRes092Scope(ps, sj, &as.Scope.Res092, where)
 		if err != nil {
 			return err
 		}
@@ -2921,7 +3145,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res093":
 		as.Scope.Type = ScopeRes093
-		seen, err := decodeRes093Scope(sj, &as.Scope.Res093, where)
+		seen, err := decodeRes093Scope(ps, sj, &as.Scope.Res093, where)
 		if err != nil {
 			return err
 		}
@@ -2930,7 +3154,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res094":
 		as.Scope.Type = ScopeRes094
-		seen, err := decodeRes094Scope(sj, &as.Scope.Res094, where)
+		seen, err := decodeRes094Scope(ps, sj, &as.Scope.Res094, where)
 		if err != nil {
 			return err
 		}
@@ -2939,7 +3163,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res095":
 		as.Scope.Type = ScopeRes095
-		seen, err := decodeRes095Scope(sj, &as.Scope.Res095, where)
+		seen, err := decodeRes095Scope(ps, sj, &as.Scope.Res095, where)
 		if err != nil {
 			return err
 		}
@@ -2948,7 +3172,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res096":
 		as.Scope.Type = ScopeRes096
-		seen, err := decodeRes096Scope(sj, &as.Scope.Res096, where)
+		seen, err := decodeRes096Scope(ps, sj, &as.Scope.Res096, where)
 		if err != nil {
 			return err
 		}
@@ -2957,7 +3181,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res097":
 		as.Scope.Type = ScopeRes097
-		seen, err := decodeRes097Scope(sj, &as.Scope.Res097, where)
+		seen, err := decodeRes097Scope(ps, sj, &as.Scope.Res097, where)
 		if err != nil {
 			return err
 		}
@@ -2966,7 +3190,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res098":
 		as.Scope.Type = ScopeRes098
-		seen, err := decodeRes098Scope(sj, &as.Scope.Res098, where)
+		seen, err := decodeRes098Scope(ps, sj, &as.Scope.Res098, where)
 		if err != nil {
 			return err
 		}
@@ -2975,7 +3199,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res099":
 		as.Scope.Type = ScopeRes099
-		seen, err := decodeRes099Scope(sj, &as.Scope.Res099, where)
+		seen, err := decodeRes099Scope(ps, sj, &as.Scope.Res099, where)
 		if err != nil {
 			return err
 		}
@@ -3023,7 +3247,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 
 // decodeOrgScope decodes the parameters of a scope of type org into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
+func decodeOrgScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3049,7 +3273,7 @@ func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool
 
 // decodeLibraryScope decodes the parameters of a scope of type library into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
+func decodeLibraryScope(ps *runtime.Parser, sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3075,7 +3299,7 @@ func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen
 
 // decodeRes001Scope decodes the parameters of a scope of type res001 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [1]bool, err error) {
+func decodeRes001Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res001Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3101,7 +3325,7 @@ func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [
 
 // decodeRes002Scope decodes the parameters of a scope of type res002 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [1]bool, err error) {
+func decodeRes002Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res002Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3127,7 +3351,7 @@ func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [
 
 // decodeRes003Scope decodes the parameters of a scope of type res003 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [1]bool, err error) {
+func decodeRes003Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res003Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3153,7 +3377,7 @@ func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [
 
 // decodeRes004Scope decodes the parameters of a scope of type res004 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [1]bool, err error) {
+func decodeRes004Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res004Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3179,7 +3403,7 @@ func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [
 
 // decodeRes005Scope decodes the parameters of a scope of type res005 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [1]bool, err error) {
+func decodeRes005Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res005Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3205,7 +3429,7 @@ func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [
 
 // decodeRes006Scope decodes the parameters of a scope of type res006 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [1]bool, err error) {
+func decodeRes006Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res006Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3231,7 +3455,7 @@ func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [
 
 // decodeRes007Scope decodes the parameters of a scope of type res007 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [1]bool, err error) {
+func decodeRes007Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res007Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3257,7 +3481,7 @@ func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [
 
 // decodeRes008Scope decodes the parameters of a scope of type res008 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [1]bool, err error) {
+func decodeRes008Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res008Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3283,7 +3507,7 @@ func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [
 
 // decodeRes009Scope decodes the parameters of a scope of type res009 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [1]bool, err error) {
+func decodeRes009Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res009Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3309,7 +3533,7 @@ func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [
 
 // decodeRes010Scope decodes the parameters of a scope of type res010 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes010Scope(sj *runtime.JSON, dst *Res010Scope, where string) (seen [1]bool, err error) {
+func decodeRes010Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res010Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3335,7 +3559,7 @@ func decodeRes010Scope(sj *runtime.JSON, dst *Res010Scope, where string) (seen [
 
 // decodeRes011Scope decodes the parameters of a scope of type res011 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes011Scope(sj *runtime.JSON, dst *Res011Scope, where string) (seen [1]bool, err error) {
+func decodeRes011Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res011Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3361,7 +3585,7 @@ func decodeRes011Scope(sj *runtime.JSON, dst *Res011Scope, where string) (seen [
 
 // decodeRes012Scope decodes the parameters of a scope of type res012 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes012Scope(sj *runtime.JSON, dst *Res012Scope, where string) (seen [1]bool, err error) {
+func decodeRes012Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res012Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3387,7 +3611,7 @@ func decodeRes012Scope(sj *runtime.JSON, dst *Res012Scope, where string) (seen [
 
 // decodeRes013Scope decodes the parameters of a scope of type res013 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes013Scope(sj *runtime.JSON, dst *Res013Scope, where string) (seen [1]bool, err error) {
+func decodeRes013Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res013Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3413,7 +3637,7 @@ func decodeRes013Scope(sj *runtime.JSON, dst *Res013Scope, where string) (seen [
 
 // decodeRes014Scope decodes the parameters of a scope of type res014 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes014Scope(sj *runtime.JSON, dst *Res014Scope, where string) (seen [1]bool, err error) {
+func decodeRes014Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res014Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3439,7 +3663,7 @@ func decodeRes014Scope(sj *runtime.JSON, dst *Res014Scope, where string) (seen [
 
 // decodeRes015Scope decodes the parameters of a scope of type res015 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes015Scope(sj *runtime.JSON, dst *Res015Scope, where string) (seen [1]bool, err error) {
+func decodeRes015Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res015Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3465,7 +3689,7 @@ func decodeRes015Scope(sj *runtime.JSON, dst *Res015Scope, where string) (seen [
 
 // decodeRes016Scope decodes the parameters of a scope of type res016 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes016Scope(sj *runtime.JSON, dst *Res016Scope, where string) (seen [1]bool, err error) {
+func decodeRes016Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res016Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3491,7 +3715,7 @@ func decodeRes016Scope(sj *runtime.JSON, dst *Res016Scope, where string) (seen [
 
 // decodeRes017Scope decodes the parameters of a scope of type res017 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes017Scope(sj *runtime.JSON, dst *Res017Scope, where string) (seen [1]bool, err error) {
+func decodeRes017Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res017Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3517,7 +3741,7 @@ func decodeRes017Scope(sj *runtime.JSON, dst *Res017Scope, where string) (seen [
 
 // decodeRes018Scope decodes the parameters of a scope of type res018 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes018Scope(sj *runtime.JSON, dst *Res018Scope, where string) (seen [1]bool, err error) {
+func decodeRes018Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res018Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3543,7 +3767,7 @@ func decodeRes018Scope(sj *runtime.JSON, dst *Res018Scope, where string) (seen [
 
 // decodeRes019Scope decodes the parameters of a scope of type res019 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes019Scope(sj *runtime.JSON, dst *Res019Scope, where string) (seen [1]bool, err error) {
+func decodeRes019Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res019Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3569,7 +3793,7 @@ func decodeRes019Scope(sj *runtime.JSON, dst *Res019Scope, where string) (seen [
 
 // decodeRes020Scope decodes the parameters of a scope of type res020 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes020Scope(sj *runtime.JSON, dst *Res020Scope, where string) (seen [1]bool, err error) {
+func decodeRes020Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res020Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3595,7 +3819,7 @@ func decodeRes020Scope(sj *runtime.JSON, dst *Res020Scope, where string) (seen [
 
 // decodeRes021Scope decodes the parameters of a scope of type res021 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes021Scope(sj *runtime.JSON, dst *Res021Scope, where string) (seen [1]bool, err error) {
+func decodeRes021Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res021Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3621,7 +3845,7 @@ func decodeRes021Scope(sj *runtime.JSON, dst *Res021Scope, where string) (seen [
 
 // decodeRes022Scope decodes the parameters of a scope of type res022 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes022Scope(sj *runtime.JSON, dst *Res022Scope, where string) (seen [1]bool, err error) {
+func decodeRes022Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res022Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3647,7 +3871,7 @@ func decodeRes022Scope(sj *runtime.JSON, dst *Res022Scope, where string) (seen [
 
 // decodeRes023Scope decodes the parameters of a scope of type res023 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes023Scope(sj *runtime.JSON, dst *Res023Scope, where string) (seen [1]bool, err error) {
+func decodeRes023Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res023Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3673,7 +3897,7 @@ func decodeRes023Scope(sj *runtime.JSON, dst *Res023Scope, where string) (seen [
 
 // decodeRes024Scope decodes the parameters of a scope of type res024 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes024Scope(sj *runtime.JSON, dst *Res024Scope, where string) (seen [1]bool, err error) {
+func decodeRes024Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res024Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3699,7 +3923,7 @@ func decodeRes024Scope(sj *runtime.JSON, dst *Res024Scope, where string) (seen [
 
 // decodeRes025Scope decodes the parameters of a scope of type res025 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes025Scope(sj *runtime.JSON, dst *Res025Scope, where string) (seen [1]bool, err error) {
+func decodeRes025Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res025Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3725,7 +3949,7 @@ func decodeRes025Scope(sj *runtime.JSON, dst *Res025Scope, where string) (seen [
 
 // decodeRes026Scope decodes the parameters of a scope of type res026 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes026Scope(sj *runtime.JSON, dst *Res026Scope, where string) (seen [1]bool, err error) {
+func decodeRes026Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res026Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3751,7 +3975,7 @@ func decodeRes026Scope(sj *runtime.JSON, dst *Res026Scope, where string) (seen [
 
 // decodeRes027Scope decodes the parameters of a scope of type res027 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes027Scope(sj *runtime.JSON, dst *Res027Scope, where string) (seen [1]bool, err error) {
+func decodeRes027Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res027Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3777,7 +4001,7 @@ func decodeRes027Scope(sj *runtime.JSON, dst *Res027Scope, where string) (seen [
 
 // decodeRes028Scope decodes the parameters of a scope of type res028 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes028Scope(sj *runtime.JSON, dst *Res028Scope, where string) (seen [1]bool, err error) {
+func decodeRes028Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res028Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3803,7 +4027,7 @@ func decodeRes028Scope(sj *runtime.JSON, dst *Res028Scope, where string) (seen [
 
 // decodeRes029Scope decodes the parameters of a scope of type res029 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes029Scope(sj *runtime.JSON, dst *Res029Scope, where string) (seen [1]bool, err error) {
+func decodeRes029Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res029Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3829,7 +4053,7 @@ func decodeRes029Scope(sj *runtime.JSON, dst *Res029Scope, where string) (seen [
 
 // decodeRes030Scope decodes the parameters of a scope of type res030 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes030Scope(sj *runtime.JSON, dst *Res030Scope, where string) (seen [1]bool, err error) {
+func decodeRes030Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res030Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3855,7 +4079,7 @@ func decodeRes030Scope(sj *runtime.JSON, dst *Res030Scope, where string) (seen [
 
 // decodeRes031Scope decodes the parameters of a scope of type res031 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes031Scope(sj *runtime.JSON, dst *Res031Scope, where string) (seen [1]bool, err error) {
+func decodeRes031Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res031Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3881,7 +4105,7 @@ func decodeRes031Scope(sj *runtime.JSON, dst *Res031Scope, where string) (seen [
 
 // decodeRes032Scope decodes the parameters of a scope of type res032 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes032Scope(sj *runtime.JSON, dst *Res032Scope, where string) (seen [1]bool, err error) {
+func decodeRes032Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res032Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3907,7 +4131,7 @@ func decodeRes032Scope(sj *runtime.JSON, dst *Res032Scope, where string) (seen [
 
 // decodeRes033Scope decodes the parameters of a scope of type res033 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes033Scope(sj *runtime.JSON, dst *Res033Scope, where string) (seen [1]bool, err error) {
+func decodeRes033Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res033Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3933,7 +4157,7 @@ func decodeRes033Scope(sj *runtime.JSON, dst *Res033Scope, where string) (seen [
 
 // decodeRes034Scope decodes the parameters of a scope of type res034 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes034Scope(sj *runtime.JSON, dst *Res034Scope, where string) (seen [1]bool, err error) {
+func decodeRes034Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res034Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3959,7 +4183,7 @@ func decodeRes034Scope(sj *runtime.JSON, dst *Res034Scope, where string) (seen [
 
 // decodeRes035Scope decodes the parameters of a scope of type res035 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes035Scope(sj *runtime.JSON, dst *Res035Scope, where string) (seen [1]bool, err error) {
+func decodeRes035Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res035Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -3985,7 +4209,7 @@ func decodeRes035Scope(sj *runtime.JSON, dst *Res035Scope, where string) (seen [
 
 // decodeRes036Scope decodes the parameters of a scope of type res036 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes036Scope(sj *runtime.JSON, dst *Res036Scope, where string) (seen [1]bool, err error) {
+func decodeRes036Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res036Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4011,7 +4235,7 @@ func decodeRes036Scope(sj *runtime.JSON, dst *Res036Scope, where string) (seen [
 
 // decodeRes037Scope decodes the parameters of a scope of type res037 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes037Scope(sj *runtime.JSON, dst *Res037Scope, where string) (seen [1]bool, err error) {
+func decodeRes037Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res037Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4037,7 +4261,7 @@ func decodeRes037Scope(sj *runtime.JSON, dst *Res037Scope, where string) (seen [
 
 // decodeRes038Scope decodes the parameters of a scope of type res038 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes038Scope(sj *runtime.JSON, dst *Res038Scope, where string) (seen [1]bool, err error) {
+func decodeRes038Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res038Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4063,7 +4287,7 @@ func decodeRes038Scope(sj *runtime.JSON, dst *Res038Scope, where string) (seen [
 
 // decodeRes039Scope decodes the parameters of a scope of type res039 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes039Scope(sj *runtime.JSON, dst *Res039Scope, where string) (seen [1]bool, err error) {
+func decodeRes039Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res039Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4089,7 +4313,7 @@ func decodeRes039Scope(sj *runtime.JSON, dst *Res039Scope, where string) (seen [
 
 // decodeRes040Scope decodes the parameters of a scope of type res040 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes040Scope(sj *runtime.JSON, dst *Res040Scope, where string) (seen [1]bool, err error) {
+func decodeRes040Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res040Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4115,7 +4339,7 @@ func decodeRes040Scope(sj *runtime.JSON, dst *Res040Scope, where string) (seen [
 
 // decodeRes041Scope decodes the parameters of a scope of type res041 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes041Scope(sj *runtime.JSON, dst *Res041Scope, where string) (seen [1]bool, err error) {
+func decodeRes041Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res041Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4141,7 +4365,7 @@ func decodeRes041Scope(sj *runtime.JSON, dst *Res041Scope, where string) (seen [
 
 // decodeRes042Scope decodes the parameters of a scope of type res042 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes042Scope(sj *runtime.JSON, dst *Res042Scope, where string) (seen [1]bool, err error) {
+func decodeRes042Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res042Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4167,7 +4391,7 @@ func decodeRes042Scope(sj *runtime.JSON, dst *Res042Scope, where string) (seen [
 
 // decodeRes043Scope decodes the parameters of a scope of type res043 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes043Scope(sj *runtime.JSON, dst *Res043Scope, where string) (seen [1]bool, err error) {
+func decodeRes043Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res043Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4193,7 +4417,7 @@ func decodeRes043Scope(sj *runtime.JSON, dst *Res043Scope, where string) (seen [
 
 // decodeRes044Scope decodes the parameters of a scope of type res044 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes044Scope(sj *runtime.JSON, dst *Res044Scope, where string) (seen [1]bool, err error) {
+func decodeRes044Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res044Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4219,7 +4443,7 @@ func decodeRes044Scope(sj *runtime.JSON, dst *Res044Scope, where string) (seen [
 
 // decodeRes045Scope decodes the parameters of a scope of type res045 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes045Scope(sj *runtime.JSON, dst *Res045Scope, where string) (seen [1]bool, err error) {
+func decodeRes045Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res045Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4245,7 +4469,7 @@ func decodeRes045Scope(sj *runtime.JSON, dst *Res045Scope, where string) (seen [
 
 // decodeRes046Scope decodes the parameters of a scope of type res046 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes046Scope(sj *runtime.JSON, dst *Res046Scope, where string) (seen [1]bool, err error) {
+func decodeRes046Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res046Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4271,7 +4495,7 @@ func decodeRes046Scope(sj *runtime.JSON, dst *Res046Scope, where string) (seen [
 
 // decodeRes047Scope decodes the parameters of a scope of type res047 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes047Scope(sj *runtime.JSON, dst *Res047Scope, where string) (seen [1]bool, err error) {
+func decodeRes047Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res047Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4297,7 +4521,7 @@ func decodeRes047Scope(sj *runtime.JSON, dst *Res047Scope, where string) (seen [
 
 // decodeRes048Scope decodes the parameters of a scope of type res048 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes048Scope(sj *runtime.JSON, dst *Res048Scope, where string) (seen [1]bool, err error) {
+func decodeRes048Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res048Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4323,7 +4547,7 @@ func decodeRes048Scope(sj *runtime.JSON, dst *Res048Scope, where string) (seen [
 
 // decodeRes049Scope decodes the parameters of a scope of type res049 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes049Scope(sj *runtime.JSON, dst *Res049Scope, where string) (seen [1]bool, err error) {
+func decodeRes049Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res049Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4349,7 +4573,7 @@ func decodeRes049Scope(sj *runtime.JSON, dst *Res049Scope, where string) (seen [
 
 // decodeRes050Scope decodes the parameters of a scope of type res050 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes050Scope(sj *runtime.JSON, dst *Res050Scope, where string) (seen [1]bool, err error) {
+func decodeRes050Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res050Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4375,7 +4599,7 @@ func decodeRes050Scope(sj *runtime.JSON, dst *Res050Scope, where string) (seen [
 
 // decodeRes051Scope decodes the parameters of a scope of type res051 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes051Scope(sj *runtime.JSON, dst *Res051Scope, where string) (seen [1]bool, err error) {
+func decodeRes051Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res051Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4401,7 +4625,7 @@ func decodeRes051Scope(sj *runtime.JSON, dst *Res051Scope, where string) (seen [
 
 // decodeRes052Scope decodes the parameters of a scope of type res052 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes052Scope(sj *runtime.JSON, dst *Res052Scope, where string) (seen [1]bool, err error) {
+func decodeRes052Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res052Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4427,7 +4651,7 @@ func decodeRes052Scope(sj *runtime.JSON, dst *Res052Scope, where string) (seen [
 
 // decodeRes053Scope decodes the parameters of a scope of type res053 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes053Scope(sj *runtime.JSON, dst *Res053Scope, where string) (seen [1]bool, err error) {
+func decodeRes053Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res053Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4453,7 +4677,7 @@ func decodeRes053Scope(sj *runtime.JSON, dst *Res053Scope, where string) (seen [
 
 // decodeRes054Scope decodes the parameters of a scope of type res054 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes054Scope(sj *runtime.JSON, dst *Res054Scope, where string) (seen [1]bool, err error) {
+func decodeRes054Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res054Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4479,7 +4703,7 @@ func decodeRes054Scope(sj *runtime.JSON, dst *Res054Scope, where string) (seen [
 
 // decodeRes055Scope decodes the parameters of a scope of type res055 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes055Scope(sj *runtime.JSON, dst *Res055Scope, where string) (seen [1]bool, err error) {
+func decodeRes055Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res055Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4505,7 +4729,7 @@ func decodeRes055Scope(sj *runtime.JSON, dst *Res055Scope, where string) (seen [
 
 // decodeRes056Scope decodes the parameters of a scope of type res056 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes056Scope(sj *runtime.JSON, dst *Res056Scope, where string) (seen [1]bool, err error) {
+func decodeRes056Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res056Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4531,7 +4755,7 @@ func decodeRes056Scope(sj *runtime.JSON, dst *Res056Scope, where string) (seen [
 
 // decodeRes057Scope decodes the parameters of a scope of type res057 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes057Scope(sj *runtime.JSON, dst *Res057Scope, where string) (seen [1]bool, err error) {
+func decodeRes057Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res057Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4557,7 +4781,7 @@ func decodeRes057Scope(sj *runtime.JSON, dst *Res057Scope, where string) (seen [
 
 // decodeRes058Scope decodes the parameters of a scope of type res058 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes058Scope(sj *runtime.JSON, dst *Res058Scope, where string) (seen [1]bool, err error) {
+func decodeRes058Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res058Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4583,7 +4807,7 @@ func decodeRes058Scope(sj *runtime.JSON, dst *Res058Scope, where string) (seen [
 
 // decodeRes059Scope decodes the parameters of a scope of type res059 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes059Scope(sj *runtime.JSON, dst *Res059Scope, where string) (seen [1]bool, err error) {
+func decodeRes059Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res059Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4609,7 +4833,7 @@ func decodeRes059Scope(sj *runtime.JSON, dst *Res059Scope, where string) (seen [
 
 // decodeRes060Scope decodes the parameters of a scope of type res060 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes060Scope(sj *runtime.JSON, dst *Res060Scope, where string) (seen [1]bool, err error) {
+func decodeRes060Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res060Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4635,7 +4859,7 @@ func decodeRes060Scope(sj *runtime.JSON, dst *Res060Scope, where string) (seen [
 
 // decodeRes061Scope decodes the parameters of a scope of type res061 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes061Scope(sj *runtime.JSON, dst *Res061Scope, where string) (seen [1]bool, err error) {
+func decodeRes061Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res061Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4661,7 +4885,7 @@ func decodeRes061Scope(sj *runtime.JSON, dst *Res061Scope, where string) (seen [
 
 // decodeRes062Scope decodes the parameters of a scope of type res062 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes062Scope(sj *runtime.JSON, dst *Res062Scope, where string) (seen [1]bool, err error) {
+func decodeRes062Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res062Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4687,7 +4911,7 @@ func decodeRes062Scope(sj *runtime.JSON, dst *Res062Scope, where string) (seen [
 
 // decodeRes063Scope decodes the parameters of a scope of type res063 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes063Scope(sj *runtime.JSON, dst *Res063Scope, where string) (seen [1]bool, err error) {
+func decodeRes063Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res063Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4713,7 +4937,7 @@ func decodeRes063Scope(sj *runtime.JSON, dst *Res063Scope, where string) (seen [
 
 // decodeRes064Scope decodes the parameters of a scope of type res064 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes064Scope(sj *runtime.JSON, dst *Res064Scope, where string) (seen [1]bool, err error) {
+func decodeRes064Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res064Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4739,7 +4963,7 @@ func decodeRes064Scope(sj *runtime.JSON, dst *Res064Scope, where string) (seen [
 
 // decodeRes065Scope decodes the parameters of a scope of type res065 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes065Scope(sj *runtime.JSON, dst *Res065Scope, where string) (seen [1]bool, err error) {
+func decodeRes065Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res065Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4765,7 +4989,7 @@ func decodeRes065Scope(sj *runtime.JSON, dst *Res065Scope, where string) (seen [
 
 // decodeRes066Scope decodes the parameters of a scope of type res066 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes066Scope(sj *runtime.JSON, dst *Res066Scope, where string) (seen [1]bool, err error) {
+func decodeRes066Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res066Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4791,7 +5015,7 @@ func decodeRes066Scope(sj *runtime.JSON, dst *Res066Scope, where string) (seen [
 
 // decodeRes067Scope decodes the parameters of a scope of type res067 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes067Scope(sj *runtime.JSON, dst *Res067Scope, where string) (seen [1]bool, err error) {
+func decodeRes067Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res067Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4817,7 +5041,7 @@ func decodeRes067Scope(sj *runtime.JSON, dst *Res067Scope, where string) (seen [
 
 // decodeRes068Scope decodes the parameters of a scope of type res068 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes068Scope(sj *runtime.JSON, dst *Res068Scope, where string) (seen [1]bool, err error) {
+func decodeRes068Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res068Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4843,7 +5067,7 @@ func decodeRes068Scope(sj *runtime.JSON, dst *Res068Scope, where string) (seen [
 
 // decodeRes069Scope decodes the parameters of a scope of type res069 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes069Scope(sj *runtime.JSON, dst *Res069Scope, where string) (seen [1]bool, err error) {
+func decodeRes069Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res069Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4869,7 +5093,7 @@ func decodeRes069Scope(sj *runtime.JSON, dst *Res069Scope, where string) (seen [
 
 // decodeRes070Scope decodes the parameters of a scope of type res070 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes070Scope(sj *runtime.JSON, dst *Res070Scope, where string) (seen [1]bool, err error) {
+func decodeRes070Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res070Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4895,7 +5119,7 @@ func decodeRes070Scope(sj *runtime.JSON, dst *Res070Scope, where string) (seen [
 
 // decodeRes071Scope decodes the parameters of a scope of type res071 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes071Scope(sj *runtime.JSON, dst *Res071Scope, where string) (seen [1]bool, err error) {
+func decodeRes071Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res071Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4921,7 +5145,7 @@ func decodeRes071Scope(sj *runtime.JSON, dst *Res071Scope, where string) (seen [
 
 // decodeRes072Scope decodes the parameters of a scope of type res072 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes072Scope(sj *runtime.JSON, dst *Res072Scope, where string) (seen [1]bool, err error) {
+func decodeRes072Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res072Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4947,7 +5171,7 @@ func decodeRes072Scope(sj *runtime.JSON, dst *Res072Scope, where string) (seen [
 
 // decodeRes073Scope decodes the parameters of a scope of type res073 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes073Scope(sj *runtime.JSON, dst *Res073Scope, where string) (seen [1]bool, err error) {
+func decodeRes073Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res073Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4973,7 +5197,7 @@ func decodeRes073Scope(sj *runtime.JSON, dst *Res073Scope, where string) (seen [
 
 // decodeRes074Scope decodes the parameters of a scope of type res074 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes074Scope(sj *runtime.JSON, dst *Res074Scope, where string) (seen [1]bool, err error) {
+func decodeRes074Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res074Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -4999,7 +5223,7 @@ func decodeRes074Scope(sj *runtime.JSON, dst *Res074Scope, where string) (seen [
 
 // decodeRes075Scope decodes the parameters of a scope of type res075 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes075Scope(sj *runtime.JSON, dst *Res075Scope, where string) (seen [1]bool, err error) {
+func decodeRes075Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res075Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5025,7 +5249,7 @@ func decodeRes075Scope(sj *runtime.JSON, dst *Res075Scope, where string) (seen [
 
 // decodeRes076Scope decodes the parameters of a scope of type res076 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes076Scope(sj *runtime.JSON, dst *Res076Scope, where string) (seen [1]bool, err error) {
+func decodeRes076Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res076Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5051,7 +5275,7 @@ func decodeRes076Scope(sj *runtime.JSON, dst *Res076Scope, where string) (seen [
 
 // decodeRes077Scope decodes the parameters of a scope of type res077 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes077Scope(sj *runtime.JSON, dst *Res077Scope, where string) (seen [1]bool, err error) {
+func decodeRes077Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res077Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5077,7 +5301,7 @@ func decodeRes077Scope(sj *runtime.JSON, dst *Res077Scope, where string) (seen [
 
 // decodeRes078Scope decodes the parameters of a scope of type res078 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes078Scope(sj *runtime.JSON, dst *Res078Scope, where string) (seen [1]bool, err error) {
+func decodeRes078Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res078Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5103,7 +5327,7 @@ func decodeRes078Scope(sj *runtime.JSON, dst *Res078Scope, where string) (seen [
 
 // decodeRes079Scope decodes the parameters of a scope of type res079 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes079Scope(sj *runtime.JSON, dst *Res079Scope, where string) (seen [1]bool, err error) {
+func decodeRes079Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res079Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5129,7 +5353,7 @@ func decodeRes079Scope(sj *runtime.JSON, dst *Res079Scope, where string) (seen [
 
 // decodeRes080Scope decodes the parameters of a scope of type res080 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes080Scope(sj *runtime.JSON, dst *Res080Scope, where string) (seen [1]bool, err error) {
+func decodeRes080Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res080Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5155,7 +5379,7 @@ func decodeRes080Scope(sj *runtime.JSON, dst *Res080Scope, where string) (seen [
 
 // decodeRes081Scope decodes the parameters of a scope of type res081 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes081Scope(sj *runtime.JSON, dst *Res081Scope, where string) (seen [1]bool, err error) {
+func decodeRes081Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res081Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5181,7 +5405,7 @@ func decodeRes081Scope(sj *runtime.JSON, dst *Res081Scope, where string) (seen [
 
 // decodeRes082Scope decodes the parameters of a scope of type res082 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes082Scope(sj *runtime.JSON, dst *Res082Scope, where string) (seen [1]bool, err error) {
+func decodeRes082Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res082Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5207,7 +5431,7 @@ func decodeRes082Scope(sj *runtime.JSON, dst *Res082Scope, where string) (seen [
 
 // decodeRes083Scope decodes the parameters of a scope of type res083 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes083Scope(sj *runtime.JSON, dst *Res083Scope, where string) (seen [1]bool, err error) {
+func decodeRes083Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res083Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5233,7 +5457,7 @@ func decodeRes083Scope(sj *runtime.JSON, dst *Res083Scope, where string) (seen [
 
 // decodeRes084Scope decodes the parameters of a scope of type res084 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes084Scope(sj *runtime.JSON, dst *Res084Scope, where string) (seen [1]bool, err error) {
+func decodeRes084Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res084Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5259,7 +5483,7 @@ func decodeRes084Scope(sj *runtime.JSON, dst *Res084Scope, where string) (seen [
 
 // decodeRes085Scope decodes the parameters of a scope of type res085 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes085Scope(sj *runtime.JSON, dst *Res085Scope, where string) (seen [1]bool, err error) {
+func decodeRes085Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res085Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5285,7 +5509,7 @@ func decodeRes085Scope(sj *runtime.JSON, dst *Res085Scope, where string) (seen [
 
 // decodeRes086Scope decodes the parameters of a scope of type res086 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes086Scope(sj *runtime.JSON, dst *Res086Scope, where string) (seen [1]bool, err error) {
+func decodeRes086Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res086Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5311,7 +5535,7 @@ func decodeRes086Scope(sj *runtime.JSON, dst *Res086Scope, where string) (seen [
 
 // decodeRes087Scope decodes the parameters of a scope of type res087 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes087Scope(sj *runtime.JSON, dst *Res087Scope, where string) (seen [1]bool, err error) {
+func decodeRes087Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res087Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5337,7 +5561,7 @@ func decodeRes087Scope(sj *runtime.JSON, dst *Res087Scope, where string) (seen [
 
 // decodeRes088Scope decodes the parameters of a scope of type res088 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes088Scope(sj *runtime.JSON, dst *Res088Scope, where string) (seen [1]bool, err error) {
+func decodeRes088Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res088Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5363,7 +5587,7 @@ func decodeRes088Scope(sj *runtime.JSON, dst *Res088Scope, where string) (seen [
 
 // decodeRes089Scope decodes the parameters of a scope of type res089 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes089Scope(sj *runtime.JSON, dst *Res089Scope, where string) (seen [1]bool, err error) {
+func decodeRes089Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res089Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5389,7 +5613,7 @@ func decodeRes089Scope(sj *runtime.JSON, dst *Res089Scope, where string) (seen [
 
 // decodeRes090Scope decodes the parameters of a scope of type res090 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes090Scope(sj *runtime.JSON, dst *Res090Scope, where string) (seen [1]bool, err error) {
+func decodeRes090Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res090Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5415,7 +5639,7 @@ func decodeRes090Scope(sj *runtime.JSON, dst *Res090Scope, where string) (seen [
 
 // decodeRes091Scope decodes the parameters of a scope of type res091 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes091Scope(sj *runtime.JSON, dst *Res091Scope, where string) (seen [1]bool, err error) {
+func decodeRes091Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res091Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5441,7 +5665,7 @@ func decodeRes091Scope(sj *runtime.JSON, dst *Res091Scope, where string) (seen [
 
 // decodeRes092Scope decodes the parameters of a scope of type res092 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes092Scope(sj *runtime.JSON, dst *Res092Scope, where string) (seen [1]bool, err error) {
+func decodeRes092Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res092Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5467,7 +5691,7 @@ func decodeRes092Scope(sj *runtime.JSON, dst *Res092Scope, where string) (seen [
 
 // decodeRes093Scope decodes the parameters of a scope of type res093 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes093Scope(sj *runtime.JSON, dst *Res093Scope, where string) (seen [1]bool, err error) {
+func decodeRes093Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res093Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5493,7 +5717,7 @@ func decodeRes093Scope(sj *runtime.JSON, dst *Res093Scope, where string) (seen [
 
 // decodeRes094Scope decodes the parameters of a scope of type res094 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes094Scope(sj *runtime.JSON, dst *Res094Scope, where string) (seen [1]bool, err error) {
+func decodeRes094Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res094Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5519,7 +5743,7 @@ func decodeRes094Scope(sj *runtime.JSON, dst *Res094Scope, where string) (seen [
 
 // decodeRes095Scope decodes the parameters of a scope of type res095 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes095Scope(sj *runtime.JSON, dst *Res095Scope, where string) (seen [1]bool, err error) {
+func decodeRes095Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res095Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5545,7 +5769,7 @@ func decodeRes095Scope(sj *runtime.JSON, dst *Res095Scope, where string) (seen [
 
 // decodeRes096Scope decodes the parameters of a scope of type res096 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes096Scope(sj *runtime.JSON, dst *Res096Scope, where string) (seen [1]bool, err error) {
+func decodeRes096Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res096Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5571,7 +5795,7 @@ func decodeRes096Scope(sj *runtime.JSON, dst *Res096Scope, where string) (seen [
 
 // decodeRes097Scope decodes the parameters of a scope of type res097 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes097Scope(sj *runtime.JSON, dst *Res097Scope, where string) (seen [1]bool, err error) {
+func decodeRes097Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res097Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5597,7 +5821,7 @@ func decodeRes097Scope(sj *runtime.JSON, dst *Res097Scope, where string) (seen [
 
 // decodeRes098Scope decodes the parameters of a scope of type res098 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes098Scope(sj *runtime.JSON, dst *Res098Scope, where string) (seen [1]bool, err error) {
+func decodeRes098Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res098Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5623,7 +5847,7 @@ func decodeRes098Scope(sj *runtime.JSON, dst *Res098Scope, where string) (seen [
 
 // decodeRes099Scope decodes the parameters of a scope of type res099 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes099Scope(sj *runtime.JSON, dst *Res099Scope, where string) (seen [1]bool, err error) {
+func decodeRes099Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res099Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -5650,7 +5874,7 @@ func decodeRes099Scope(sj *runtime.JSON, dst *Res099Scope, where string) (seen [
 var decodePrincipalAttributesNames = []string{}
 
 // decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
+func decodePrincipalAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
@@ -5666,7 +5890,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 var decodeContextNames = []string{}
 
 // decodeContext decodes the attributes of the context (context) into dst.
-func decodeContext(j *runtime.JSON, dst *Context) error {
+func decodeContext(ps *runtime.Parser, j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
@@ -5682,7 +5906,7 @@ func decodeContext(j *runtime.JSON, dst *Context) error {
 var decodeCredentialAttributesNames = []string{}
 
 // decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
+func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
@@ -5698,7 +5922,7 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 var decodeLibraryNames = []string{"org", "public", "tags"}
 
 // decodeLibrary decodes the attributes of a library (resource.attributes) into dst.
-func decodeLibrary(j *runtime.JSON, dst *Library) error {
+func decodeLibrary(ps *runtime.Parser, j *runtime.JSON, dst *Library) error {
 	if j == nil {
 		return nil
 	}
@@ -5730,7 +5954,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -5745,7 +5969,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library) error {
 var decodeRes001Names = []string{"org", "public", "tags"}
 
 // decodeRes001 decodes the attributes of a res001 (resource.attributes) into dst.
-func decodeRes001(j *runtime.JSON, dst *Res001) error {
+func decodeRes001(ps *runtime.Parser, j *runtime.JSON, dst *Res001) error {
 	if j == nil {
 		return nil
 	}
@@ -5777,7 +6001,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -5792,7 +6016,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001) error {
 var decodeRes002Names = []string{"org", "public", "tags"}
 
 // decodeRes002 decodes the attributes of a res002 (resource.attributes) into dst.
-func decodeRes002(j *runtime.JSON, dst *Res002) error {
+func decodeRes002(ps *runtime.Parser, j *runtime.JSON, dst *Res002) error {
 	if j == nil {
 		return nil
 	}
@@ -5824,7 +6048,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -5839,7 +6063,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002) error {
 var decodeRes003Names = []string{"org", "public", "tags"}
 
 // decodeRes003 decodes the attributes of a res003 (resource.attributes) into dst.
-func decodeRes003(j *runtime.JSON, dst *Res003) error {
+func decodeRes003(ps *runtime.Parser, j *runtime.JSON, dst *Res003) error {
 	if j == nil {
 		return nil
 	}
@@ -5871,7 +6095,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -5886,7 +6110,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003) error {
 var decodeRes004Names = []string{"org", "public", "tags"}
 
 // decodeRes004 decodes the attributes of a res004 (resource.attributes) into dst.
-func decodeRes004(j *runtime.JSON, dst *Res004) error {
+func decodeRes004(ps *runtime.Parser, j *runtime.JSON, dst *Res004) error {
 	if j == nil {
 		return nil
 	}
@@ -5918,7 +6142,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -5933,7 +6157,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004) error {
 var decodeRes005Names = []string{"org", "public", "tags"}
 
 // decodeRes005 decodes the attributes of a res005 (resource.attributes) into dst.
-func decodeRes005(j *runtime.JSON, dst *Res005) error {
+func decodeRes005(ps *runtime.Parser, j *runtime.JSON, dst *Res005) error {
 	if j == nil {
 		return nil
 	}
@@ -5965,7 +6189,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -5980,7 +6204,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005) error {
 var decodeRes006Names = []string{"org", "public", "tags"}
 
 // decodeRes006 decodes the attributes of a res006 (resource.attributes) into dst.
-func decodeRes006(j *runtime.JSON, dst *Res006) error {
+func decodeRes006(ps *runtime.Parser, j *runtime.JSON, dst *Res006) error {
 	if j == nil {
 		return nil
 	}
@@ -6012,7 +6236,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6027,7 +6251,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006) error {
 var decodeRes007Names = []string{"org", "public", "tags"}
 
 // decodeRes007 decodes the attributes of a res007 (resource.attributes) into dst.
-func decodeRes007(j *runtime.JSON, dst *Res007) error {
+func decodeRes007(ps *runtime.Parser, j *runtime.JSON, dst *Res007) error {
 	if j == nil {
 		return nil
 	}
@@ -6059,7 +6283,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6074,7 +6298,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007) error {
 var decodeRes008Names = []string{"org", "public", "tags"}
 
 // decodeRes008 decodes the attributes of a res008 (resource.attributes) into dst.
-func decodeRes008(j *runtime.JSON, dst *Res008) error {
+func decodeRes008(ps *runtime.Parser, j *runtime.JSON, dst *Res008) error {
 	if j == nil {
 		return nil
 	}
@@ -6106,7 +6330,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6121,7 +6345,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008) error {
 var decodeRes009Names = []string{"org", "public", "tags"}
 
 // decodeRes009 decodes the attributes of a res009 (resource.attributes) into dst.
-func decodeRes009(j *runtime.JSON, dst *Res009) error {
+func decodeRes009(ps *runtime.Parser, j *runtime.JSON, dst *Res009) error {
 	if j == nil {
 		return nil
 	}
@@ -6153,7 +6377,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6168,7 +6392,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009) error {
 var decodeRes010Names = []string{"org", "public", "tags"}
 
 // decodeRes010 decodes the attributes of a res010 (resource.attributes) into dst.
-func decodeRes010(j *runtime.JSON, dst *Res010) error {
+func decodeRes010(ps *runtime.Parser, j *runtime.JSON, dst *Res010) error {
 	if j == nil {
 		return nil
 	}
@@ -6200,7 +6424,7 @@ func decodeRes010(j *runtime.JSON, dst *Res010) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6215,7 +6439,7 @@ func decodeRes010(j *runtime.JSON, dst *Res010) error {
 var decodeRes011Names = []string{"org", "public", "tags"}
 
 // decodeRes011 decodes the attributes of a res011 (resource.attributes) into dst.
-func decodeRes011(j *runtime.JSON, dst *Res011) error {
+func decodeRes011(ps *runtime.Parser, j *runtime.JSON, dst *Res011) error {
 	if j == nil {
 		return nil
 	}
@@ -6247,7 +6471,7 @@ func decodeRes011(j *runtime.JSON, dst *Res011) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6262,7 +6486,7 @@ func decodeRes011(j *runtime.JSON, dst *Res011) error {
 var decodeRes012Names = []string{"org", "public", "tags"}
 
 // decodeRes012 decodes the attributes of a res012 (resource.attributes) into dst.
-func decodeRes012(j *runtime.JSON, dst *Res012) error {
+func decodeRes012(ps *runtime.Parser, j *runtime.JSON, dst *Res012) error {
 	if j == nil {
 		return nil
 	}
@@ -6294,7 +6518,7 @@ func decodeRes012(j *runtime.JSON, dst *Res012) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6309,7 +6533,7 @@ func decodeRes012(j *runtime.JSON, dst *Res012) error {
 var decodeRes013Names = []string{"org", "public", "tags"}
 
 // decodeRes013 decodes the attributes of a res013 (resource.attributes) into dst.
-func decodeRes013(j *runtime.JSON, dst *Res013) error {
+func decodeRes013(ps *runtime.Parser, j *runtime.JSON, dst *Res013) error {
 	if j == nil {
 		return nil
 	}
@@ -6341,7 +6565,7 @@ func decodeRes013(j *runtime.JSON, dst *Res013) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6356,7 +6580,7 @@ func decodeRes013(j *runtime.JSON, dst *Res013) error {
 var decodeRes014Names = []string{"org", "public", "tags"}
 
 // decodeRes014 decodes the attributes of a res014 (resource.attributes) into dst.
-func decodeRes014(j *runtime.JSON, dst *Res014) error {
+func decodeRes014(ps *runtime.Parser, j *runtime.JSON, dst *Res014) error {
 	if j == nil {
 		return nil
 	}
@@ -6388,7 +6612,7 @@ func decodeRes014(j *runtime.JSON, dst *Res014) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6403,7 +6627,7 @@ func decodeRes014(j *runtime.JSON, dst *Res014) error {
 var decodeRes015Names = []string{"org", "public", "tags"}
 
 // decodeRes015 decodes the attributes of a res015 (resource.attributes) into dst.
-func decodeRes015(j *runtime.JSON, dst *Res015) error {
+func decodeRes015(ps *runtime.Parser, j *runtime.JSON, dst *Res015) error {
 	if j == nil {
 		return nil
 	}
@@ -6435,7 +6659,7 @@ func decodeRes015(j *runtime.JSON, dst *Res015) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6450,7 +6674,7 @@ func decodeRes015(j *runtime.JSON, dst *Res015) error {
 var decodeRes016Names = []string{"org", "public", "tags"}
 
 // decodeRes016 decodes the attributes of a res016 (resource.attributes) into dst.
-func decodeRes016(j *runtime.JSON, dst *Res016) error {
+func decodeRes016(ps *runtime.Parser, j *runtime.JSON, dst *Res016) error {
 	if j == nil {
 		return nil
 	}
@@ -6482,7 +6706,7 @@ func decodeRes016(j *runtime.JSON, dst *Res016) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6497,7 +6721,7 @@ func decodeRes016(j *runtime.JSON, dst *Res016) error {
 var decodeRes017Names = []string{"org", "public", "tags"}
 
 // decodeRes017 decodes the attributes of a res017 (resource.attributes) into dst.
-func decodeRes017(j *runtime.JSON, dst *Res017) error {
+func decodeRes017(ps *runtime.Parser, j *runtime.JSON, dst *Res017) error {
 	if j == nil {
 		return nil
 	}
@@ -6529,7 +6753,7 @@ func decodeRes017(j *runtime.JSON, dst *Res017) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6544,7 +6768,7 @@ func decodeRes017(j *runtime.JSON, dst *Res017) error {
 var decodeRes018Names = []string{"org", "public", "tags"}
 
 // decodeRes018 decodes the attributes of a res018 (resource.attributes) into dst.
-func decodeRes018(j *runtime.JSON, dst *Res018) error {
+func decodeRes018(ps *runtime.Parser, j *runtime.JSON, dst *Res018) error {
 	if j == nil {
 		return nil
 	}
@@ -6576,7 +6800,7 @@ func decodeRes018(j *runtime.JSON, dst *Res018) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6591,7 +6815,7 @@ func decodeRes018(j *runtime.JSON, dst *Res018) error {
 var decodeRes019Names = []string{"org", "public", "tags"}
 
 // decodeRes019 decodes the attributes of a res019 (resource.attributes) into dst.
-func decodeRes019(j *runtime.JSON, dst *Res019) error {
+func decodeRes019(ps *runtime.Parser, j *runtime.JSON, dst *Res019) error {
 	if j == nil {
 		return nil
 	}
@@ -6623,7 +6847,7 @@ func decodeRes019(j *runtime.JSON, dst *Res019) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6638,7 +6862,7 @@ func decodeRes019(j *runtime.JSON, dst *Res019) error {
 var decodeRes020Names = []string{"org", "public", "tags"}
 
 // decodeRes020 decodes the attributes of a res020 (resource.attributes) into dst.
-func decodeRes020(j *runtime.JSON, dst *Res020) error {
+func decodeRes020(ps *runtime.Parser, j *runtime.JSON, dst *Res020) error {
 	if j == nil {
 		return nil
 	}
@@ -6670,7 +6894,7 @@ func decodeRes020(j *runtime.JSON, dst *Res020) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6685,7 +6909,7 @@ func decodeRes020(j *runtime.JSON, dst *Res020) error {
 var decodeRes021Names = []string{"org", "public", "tags"}
 
 // decodeRes021 decodes the attributes of a res021 (resource.attributes) into dst.
-func decodeRes021(j *runtime.JSON, dst *Res021) error {
+func decodeRes021(ps *runtime.Parser, j *runtime.JSON, dst *Res021) error {
 	if j == nil {
 		return nil
 	}
@@ -6717,7 +6941,7 @@ func decodeRes021(j *runtime.JSON, dst *Res021) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6732,7 +6956,7 @@ func decodeRes021(j *runtime.JSON, dst *Res021) error {
 var decodeRes022Names = []string{"org", "public", "tags"}
 
 // decodeRes022 decodes the attributes of a res022 (resource.attributes) into dst.
-func decodeRes022(j *runtime.JSON, dst *Res022) error {
+func decodeRes022(ps *runtime.Parser, j *runtime.JSON, dst *Res022) error {
 	if j == nil {
 		return nil
 	}
@@ -6764,7 +6988,7 @@ func decodeRes022(j *runtime.JSON, dst *Res022) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6779,7 +7003,7 @@ func decodeRes022(j *runtime.JSON, dst *Res022) error {
 var decodeRes023Names = []string{"org", "public", "tags"}
 
 // decodeRes023 decodes the attributes of a res023 (resource.attributes) into dst.
-func decodeRes023(j *runtime.JSON, dst *Res023) error {
+func decodeRes023(ps *runtime.Parser, j *runtime.JSON, dst *Res023) error {
 	if j == nil {
 		return nil
 	}
@@ -6811,7 +7035,7 @@ func decodeRes023(j *runtime.JSON, dst *Res023) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6826,7 +7050,7 @@ func decodeRes023(j *runtime.JSON, dst *Res023) error {
 var decodeRes024Names = []string{"org", "public", "tags"}
 
 // decodeRes024 decodes the attributes of a res024 (resource.attributes) into dst.
-func decodeRes024(j *runtime.JSON, dst *Res024) error {
+func decodeRes024(ps *runtime.Parser, j *runtime.JSON, dst *Res024) error {
 	if j == nil {
 		return nil
 	}
@@ -6858,7 +7082,7 @@ func decodeRes024(j *runtime.JSON, dst *Res024) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6873,7 +7097,7 @@ func decodeRes024(j *runtime.JSON, dst *Res024) error {
 var decodeRes025Names = []string{"org", "public", "tags"}
 
 // decodeRes025 decodes the attributes of a res025 (resource.attributes) into dst.
-func decodeRes025(j *runtime.JSON, dst *Res025) error {
+func decodeRes025(ps *runtime.Parser, j *runtime.JSON, dst *Res025) error {
 	if j == nil {
 		return nil
 	}
@@ -6905,7 +7129,7 @@ func decodeRes025(j *runtime.JSON, dst *Res025) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6920,7 +7144,7 @@ func decodeRes025(j *runtime.JSON, dst *Res025) error {
 var decodeRes026Names = []string{"org", "public", "tags"}
 
 // decodeRes026 decodes the attributes of a res026 (resource.attributes) into dst.
-func decodeRes026(j *runtime.JSON, dst *Res026) error {
+func decodeRes026(ps *runtime.Parser, j *runtime.JSON, dst *Res026) error {
 	if j == nil {
 		return nil
 	}
@@ -6952,7 +7176,7 @@ func decodeRes026(j *runtime.JSON, dst *Res026) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -6967,7 +7191,7 @@ func decodeRes026(j *runtime.JSON, dst *Res026) error {
 var decodeRes027Names = []string{"org", "public", "tags"}
 
 // decodeRes027 decodes the attributes of a res027 (resource.attributes) into dst.
-func decodeRes027(j *runtime.JSON, dst *Res027) error {
+func decodeRes027(ps *runtime.Parser, j *runtime.JSON, dst *Res027) error {
 	if j == nil {
 		return nil
 	}
@@ -6999,7 +7223,7 @@ func decodeRes027(j *runtime.JSON, dst *Res027) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7014,7 +7238,7 @@ func decodeRes027(j *runtime.JSON, dst *Res027) error {
 var decodeRes028Names = []string{"org", "public", "tags"}
 
 // decodeRes028 decodes the attributes of a res028 (resource.attributes) into dst.
-func decodeRes028(j *runtime.JSON, dst *Res028) error {
+func decodeRes028(ps *runtime.Parser, j *runtime.JSON, dst *Res028) error {
 	if j == nil {
 		return nil
 	}
@@ -7046,7 +7270,7 @@ func decodeRes028(j *runtime.JSON, dst *Res028) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7061,7 +7285,7 @@ func decodeRes028(j *runtime.JSON, dst *Res028) error {
 var decodeRes029Names = []string{"org", "public", "tags"}
 
 // decodeRes029 decodes the attributes of a res029 (resource.attributes) into dst.
-func decodeRes029(j *runtime.JSON, dst *Res029) error {
+func decodeRes029(ps *runtime.Parser, j *runtime.JSON, dst *Res029) error {
 	if j == nil {
 		return nil
 	}
@@ -7093,7 +7317,7 @@ func decodeRes029(j *runtime.JSON, dst *Res029) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7108,7 +7332,7 @@ func decodeRes029(j *runtime.JSON, dst *Res029) error {
 var decodeRes030Names = []string{"org", "public", "tags"}
 
 // decodeRes030 decodes the attributes of a res030 (resource.attributes) into dst.
-func decodeRes030(j *runtime.JSON, dst *Res030) error {
+func decodeRes030(ps *runtime.Parser, j *runtime.JSON, dst *Res030) error {
 	if j == nil {
 		return nil
 	}
@@ -7140,7 +7364,7 @@ func decodeRes030(j *runtime.JSON, dst *Res030) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7155,7 +7379,7 @@ func decodeRes030(j *runtime.JSON, dst *Res030) error {
 var decodeRes031Names = []string{"org", "public", "tags"}
 
 // decodeRes031 decodes the attributes of a res031 (resource.attributes) into dst.
-func decodeRes031(j *runtime.JSON, dst *Res031) error {
+func decodeRes031(ps *runtime.Parser, j *runtime.JSON, dst *Res031) error {
 	if j == nil {
 		return nil
 	}
@@ -7187,7 +7411,7 @@ func decodeRes031(j *runtime.JSON, dst *Res031) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7202,7 +7426,7 @@ func decodeRes031(j *runtime.JSON, dst *Res031) error {
 var decodeRes032Names = []string{"org", "public", "tags"}
 
 // decodeRes032 decodes the attributes of a res032 (resource.attributes) into dst.
-func decodeRes032(j *runtime.JSON, dst *Res032) error {
+func decodeRes032(ps *runtime.Parser, j *runtime.JSON, dst *Res032) error {
 	if j == nil {
 		return nil
 	}
@@ -7234,7 +7458,7 @@ func decodeRes032(j *runtime.JSON, dst *Res032) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7249,7 +7473,7 @@ func decodeRes032(j *runtime.JSON, dst *Res032) error {
 var decodeRes033Names = []string{"org", "public", "tags"}
 
 // decodeRes033 decodes the attributes of a res033 (resource.attributes) into dst.
-func decodeRes033(j *runtime.JSON, dst *Res033) error {
+func decodeRes033(ps *runtime.Parser, j *runtime.JSON, dst *Res033) error {
 	if j == nil {
 		return nil
 	}
@@ -7281,7 +7505,7 @@ func decodeRes033(j *runtime.JSON, dst *Res033) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7296,7 +7520,7 @@ func decodeRes033(j *runtime.JSON, dst *Res033) error {
 var decodeRes034Names = []string{"org", "public", "tags"}
 
 // decodeRes034 decodes the attributes of a res034 (resource.attributes) into dst.
-func decodeRes034(j *runtime.JSON, dst *Res034) error {
+func decodeRes034(ps *runtime.Parser, j *runtime.JSON, dst *Res034) error {
 	if j == nil {
 		return nil
 	}
@@ -7328,7 +7552,7 @@ func decodeRes034(j *runtime.JSON, dst *Res034) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7343,7 +7567,7 @@ func decodeRes034(j *runtime.JSON, dst *Res034) error {
 var decodeRes035Names = []string{"org", "public", "tags"}
 
 // decodeRes035 decodes the attributes of a res035 (resource.attributes) into dst.
-func decodeRes035(j *runtime.JSON, dst *Res035) error {
+func decodeRes035(ps *runtime.Parser, j *runtime.JSON, dst *Res035) error {
 	if j == nil {
 		return nil
 	}
@@ -7375,7 +7599,7 @@ func decodeRes035(j *runtime.JSON, dst *Res035) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7390,7 +7614,7 @@ func decodeRes035(j *runtime.JSON, dst *Res035) error {
 var decodeRes036Names = []string{"org", "public", "tags"}
 
 // decodeRes036 decodes the attributes of a res036 (resource.attributes) into dst.
-func decodeRes036(j *runtime.JSON, dst *Res036) error {
+func decodeRes036(ps *runtime.Parser, j *runtime.JSON, dst *Res036) error {
 	if j == nil {
 		return nil
 	}
@@ -7422,7 +7646,7 @@ func decodeRes036(j *runtime.JSON, dst *Res036) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7437,7 +7661,7 @@ func decodeRes036(j *runtime.JSON, dst *Res036) error {
 var decodeRes037Names = []string{"org", "public", "tags"}
 
 // decodeRes037 decodes the attributes of a res037 (resource.attributes) into dst.
-func decodeRes037(j *runtime.JSON, dst *Res037) error {
+func decodeRes037(ps *runtime.Parser, j *runtime.JSON, dst *Res037) error {
 	if j == nil {
 		return nil
 	}
@@ -7469,7 +7693,7 @@ func decodeRes037(j *runtime.JSON, dst *Res037) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7484,7 +7708,7 @@ func decodeRes037(j *runtime.JSON, dst *Res037) error {
 var decodeRes038Names = []string{"org", "public", "tags"}
 
 // decodeRes038 decodes the attributes of a res038 (resource.attributes) into dst.
-func decodeRes038(j *runtime.JSON, dst *Res038) error {
+func decodeRes038(ps *runtime.Parser, j *runtime.JSON, dst *Res038) error {
 	if j == nil {
 		return nil
 	}
@@ -7516,7 +7740,7 @@ func decodeRes038(j *runtime.JSON, dst *Res038) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7531,7 +7755,7 @@ func decodeRes038(j *runtime.JSON, dst *Res038) error {
 var decodeRes039Names = []string{"org", "public", "tags"}
 
 // decodeRes039 decodes the attributes of a res039 (resource.attributes) into dst.
-func decodeRes039(j *runtime.JSON, dst *Res039) error {
+func decodeRes039(ps *runtime.Parser, j *runtime.JSON, dst *Res039) error {
 	if j == nil {
 		return nil
 	}
@@ -7563,7 +7787,7 @@ func decodeRes039(j *runtime.JSON, dst *Res039) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7578,7 +7802,7 @@ func decodeRes039(j *runtime.JSON, dst *Res039) error {
 var decodeRes040Names = []string{"org", "public", "tags"}
 
 // decodeRes040 decodes the attributes of a res040 (resource.attributes) into dst.
-func decodeRes040(j *runtime.JSON, dst *Res040) error {
+func decodeRes040(ps *runtime.Parser, j *runtime.JSON, dst *Res040) error {
 	if j == nil {
 		return nil
 	}
@@ -7610,7 +7834,7 @@ func decodeRes040(j *runtime.JSON, dst *Res040) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7625,7 +7849,7 @@ func decodeRes040(j *runtime.JSON, dst *Res040) error {
 var decodeRes041Names = []string{"org", "public", "tags"}
 
 // decodeRes041 decodes the attributes of a res041 (resource.attributes) into dst.
-func decodeRes041(j *runtime.JSON, dst *Res041) error {
+func decodeRes041(ps *runtime.Parser, j *runtime.JSON, dst *Res041) error {
 	if j == nil {
 		return nil
 	}
@@ -7657,7 +7881,7 @@ func decodeRes041(j *runtime.JSON, dst *Res041) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7672,7 +7896,7 @@ func decodeRes041(j *runtime.JSON, dst *Res041) error {
 var decodeRes042Names = []string{"org", "public", "tags"}
 
 // decodeRes042 decodes the attributes of a res042 (resource.attributes) into dst.
-func decodeRes042(j *runtime.JSON, dst *Res042) error {
+func decodeRes042(ps *runtime.Parser, j *runtime.JSON, dst *Res042) error {
 	if j == nil {
 		return nil
 	}
@@ -7704,7 +7928,7 @@ func decodeRes042(j *runtime.JSON, dst *Res042) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7719,7 +7943,7 @@ func decodeRes042(j *runtime.JSON, dst *Res042) error {
 var decodeRes043Names = []string{"org", "public", "tags"}
 
 // decodeRes043 decodes the attributes of a res043 (resource.attributes) into dst.
-func decodeRes043(j *runtime.JSON, dst *Res043) error {
+func decodeRes043(ps *runtime.Parser, j *runtime.JSON, dst *Res043) error {
 	if j == nil {
 		return nil
 	}
@@ -7751,7 +7975,7 @@ func decodeRes043(j *runtime.JSON, dst *Res043) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7766,7 +7990,7 @@ func decodeRes043(j *runtime.JSON, dst *Res043) error {
 var decodeRes044Names = []string{"org", "public", "tags"}
 
 // decodeRes044 decodes the attributes of a res044 (resource.attributes) into dst.
-func decodeRes044(j *runtime.JSON, dst *Res044) error {
+func decodeRes044(ps *runtime.Parser, j *runtime.JSON, dst *Res044) error {
 	if j == nil {
 		return nil
 	}
@@ -7798,7 +8022,7 @@ func decodeRes044(j *runtime.JSON, dst *Res044) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7813,7 +8037,7 @@ func decodeRes044(j *runtime.JSON, dst *Res044) error {
 var decodeRes045Names = []string{"org", "public", "tags"}
 
 // decodeRes045 decodes the attributes of a res045 (resource.attributes) into dst.
-func decodeRes045(j *runtime.JSON, dst *Res045) error {
+func decodeRes045(ps *runtime.Parser, j *runtime.JSON, dst *Res045) error {
 	if j == nil {
 		return nil
 	}
@@ -7845,7 +8069,7 @@ func decodeRes045(j *runtime.JSON, dst *Res045) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7860,7 +8084,7 @@ func decodeRes045(j *runtime.JSON, dst *Res045) error {
 var decodeRes046Names = []string{"org", "public", "tags"}
 
 // decodeRes046 decodes the attributes of a res046 (resource.attributes) into dst.
-func decodeRes046(j *runtime.JSON, dst *Res046) error {
+func decodeRes046(ps *runtime.Parser, j *runtime.JSON, dst *Res046) error {
 	if j == nil {
 		return nil
 	}
@@ -7892,7 +8116,7 @@ func decodeRes046(j *runtime.JSON, dst *Res046) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7907,7 +8131,7 @@ func decodeRes046(j *runtime.JSON, dst *Res046) error {
 var decodeRes047Names = []string{"org", "public", "tags"}
 
 // decodeRes047 decodes the attributes of a res047 (resource.attributes) into dst.
-func decodeRes047(j *runtime.JSON, dst *Res047) error {
+func decodeRes047(ps *runtime.Parser, j *runtime.JSON, dst *Res047) error {
 	if j == nil {
 		return nil
 	}
@@ -7939,7 +8163,7 @@ func decodeRes047(j *runtime.JSON, dst *Res047) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -7954,7 +8178,7 @@ func decodeRes047(j *runtime.JSON, dst *Res047) error {
 var decodeRes048Names = []string{"org", "public", "tags"}
 
 // decodeRes048 decodes the attributes of a res048 (resource.attributes) into dst.
-func decodeRes048(j *runtime.JSON, dst *Res048) error {
+func decodeRes048(ps *runtime.Parser, j *runtime.JSON, dst *Res048) error {
 	if j == nil {
 		return nil
 	}
@@ -7986,7 +8210,7 @@ func decodeRes048(j *runtime.JSON, dst *Res048) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8001,7 +8225,7 @@ func decodeRes048(j *runtime.JSON, dst *Res048) error {
 var decodeRes049Names = []string{"org", "public", "tags"}
 
 // decodeRes049 decodes the attributes of a res049 (resource.attributes) into dst.
-func decodeRes049(j *runtime.JSON, dst *Res049) error {
+func decodeRes049(ps *runtime.Parser, j *runtime.JSON, dst *Res049) error {
 	if j == nil {
 		return nil
 	}
@@ -8033,7 +8257,7 @@ func decodeRes049(j *runtime.JSON, dst *Res049) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8048,7 +8272,7 @@ func decodeRes049(j *runtime.JSON, dst *Res049) error {
 var decodeRes050Names = []string{"org", "public", "tags"}
 
 // decodeRes050 decodes the attributes of a res050 (resource.attributes) into dst.
-func decodeRes050(j *runtime.JSON, dst *Res050) error {
+func decodeRes050(ps *runtime.Parser, j *runtime.JSON, dst *Res050) error {
 	if j == nil {
 		return nil
 	}
@@ -8080,7 +8304,7 @@ func decodeRes050(j *runtime.JSON, dst *Res050) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8095,7 +8319,7 @@ func decodeRes050(j *runtime.JSON, dst *Res050) error {
 var decodeRes051Names = []string{"org", "public", "tags"}
 
 // decodeRes051 decodes the attributes of a res051 (resource.attributes) into dst.
-func decodeRes051(j *runtime.JSON, dst *Res051) error {
+func decodeRes051(ps *runtime.Parser, j *runtime.JSON, dst *Res051) error {
 	if j == nil {
 		return nil
 	}
@@ -8127,7 +8351,7 @@ func decodeRes051(j *runtime.JSON, dst *Res051) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8142,7 +8366,7 @@ func decodeRes051(j *runtime.JSON, dst *Res051) error {
 var decodeRes052Names = []string{"org", "public", "tags"}
 
 // decodeRes052 decodes the attributes of a res052 (resource.attributes) into dst.
-func decodeRes052(j *runtime.JSON, dst *Res052) error {
+func decodeRes052(ps *runtime.Parser, j *runtime.JSON, dst *Res052) error {
 	if j == nil {
 		return nil
 	}
@@ -8174,7 +8398,7 @@ func decodeRes052(j *runtime.JSON, dst *Res052) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8189,7 +8413,7 @@ func decodeRes052(j *runtime.JSON, dst *Res052) error {
 var decodeRes053Names = []string{"org", "public", "tags"}
 
 // decodeRes053 decodes the attributes of a res053 (resource.attributes) into dst.
-func decodeRes053(j *runtime.JSON, dst *Res053) error {
+func decodeRes053(ps *runtime.Parser, j *runtime.JSON, dst *Res053) error {
 	if j == nil {
 		return nil
 	}
@@ -8221,7 +8445,7 @@ func decodeRes053(j *runtime.JSON, dst *Res053) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8236,7 +8460,7 @@ func decodeRes053(j *runtime.JSON, dst *Res053) error {
 var decodeRes054Names = []string{"org", "public", "tags"}
 
 // decodeRes054 decodes the attributes of a res054 (resource.attributes) into dst.
-func decodeRes054(j *runtime.JSON, dst *Res054) error {
+func decodeRes054(ps *runtime.Parser, j *runtime.JSON, dst *Res054) error {
 	if j == nil {
 		return nil
 	}
@@ -8268,7 +8492,7 @@ func decodeRes054(j *runtime.JSON, dst *Res054) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8283,7 +8507,7 @@ func decodeRes054(j *runtime.JSON, dst *Res054) error {
 var decodeRes055Names = []string{"org", "public", "tags"}
 
 // decodeRes055 decodes the attributes of a res055 (resource.attributes) into dst.
-func decodeRes055(j *runtime.JSON, dst *Res055) error {
+func decodeRes055(ps *runtime.Parser, j *runtime.JSON, dst *Res055) error {
 	if j == nil {
 		return nil
 	}
@@ -8315,7 +8539,7 @@ func decodeRes055(j *runtime.JSON, dst *Res055) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8330,7 +8554,7 @@ func decodeRes055(j *runtime.JSON, dst *Res055) error {
 var decodeRes056Names = []string{"org", "public", "tags"}
 
 // decodeRes056 decodes the attributes of a res056 (resource.attributes) into dst.
-func decodeRes056(j *runtime.JSON, dst *Res056) error {
+func decodeRes056(ps *runtime.Parser, j *runtime.JSON, dst *Res056) error {
 	if j == nil {
 		return nil
 	}
@@ -8362,7 +8586,7 @@ func decodeRes056(j *runtime.JSON, dst *Res056) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8377,7 +8601,7 @@ func decodeRes056(j *runtime.JSON, dst *Res056) error {
 var decodeRes057Names = []string{"org", "public", "tags"}
 
 // decodeRes057 decodes the attributes of a res057 (resource.attributes) into dst.
-func decodeRes057(j *runtime.JSON, dst *Res057) error {
+func decodeRes057(ps *runtime.Parser, j *runtime.JSON, dst *Res057) error {
 	if j == nil {
 		return nil
 	}
@@ -8409,7 +8633,7 @@ func decodeRes057(j *runtime.JSON, dst *Res057) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8424,7 +8648,7 @@ func decodeRes057(j *runtime.JSON, dst *Res057) error {
 var decodeRes058Names = []string{"org", "public", "tags"}
 
 // decodeRes058 decodes the attributes of a res058 (resource.attributes) into dst.
-func decodeRes058(j *runtime.JSON, dst *Res058) error {
+func decodeRes058(ps *runtime.Parser, j *runtime.JSON, dst *Res058) error {
 	if j == nil {
 		return nil
 	}
@@ -8456,7 +8680,7 @@ func decodeRes058(j *runtime.JSON, dst *Res058) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8471,7 +8695,7 @@ func decodeRes058(j *runtime.JSON, dst *Res058) error {
 var decodeRes059Names = []string{"org", "public", "tags"}
 
 // decodeRes059 decodes the attributes of a res059 (resource.attributes) into dst.
-func decodeRes059(j *runtime.JSON, dst *Res059) error {
+func decodeRes059(ps *runtime.Parser, j *runtime.JSON, dst *Res059) error {
 	if j == nil {
 		return nil
 	}
@@ -8503,7 +8727,7 @@ func decodeRes059(j *runtime.JSON, dst *Res059) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8518,7 +8742,7 @@ func decodeRes059(j *runtime.JSON, dst *Res059) error {
 var decodeRes060Names = []string{"org", "public", "tags"}
 
 // decodeRes060 decodes the attributes of a res060 (resource.attributes) into dst.
-func decodeRes060(j *runtime.JSON, dst *Res060) error {
+func decodeRes060(ps *runtime.Parser, j *runtime.JSON, dst *Res060) error {
 	if j == nil {
 		return nil
 	}
@@ -8550,7 +8774,7 @@ func decodeRes060(j *runtime.JSON, dst *Res060) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8565,7 +8789,7 @@ func decodeRes060(j *runtime.JSON, dst *Res060) error {
 var decodeRes061Names = []string{"org", "public", "tags"}
 
 // decodeRes061 decodes the attributes of a res061 (resource.attributes) into dst.
-func decodeRes061(j *runtime.JSON, dst *Res061) error {
+func decodeRes061(ps *runtime.Parser, j *runtime.JSON, dst *Res061) error {
 	if j == nil {
 		return nil
 	}
@@ -8597,7 +8821,7 @@ func decodeRes061(j *runtime.JSON, dst *Res061) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8612,7 +8836,7 @@ func decodeRes061(j *runtime.JSON, dst *Res061) error {
 var decodeRes062Names = []string{"org", "public", "tags"}
 
 // decodeRes062 decodes the attributes of a res062 (resource.attributes) into dst.
-func decodeRes062(j *runtime.JSON, dst *Res062) error {
+func decodeRes062(ps *runtime.Parser, j *runtime.JSON, dst *Res062) error {
 	if j == nil {
 		return nil
 	}
@@ -8644,7 +8868,7 @@ func decodeRes062(j *runtime.JSON, dst *Res062) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8659,7 +8883,7 @@ func decodeRes062(j *runtime.JSON, dst *Res062) error {
 var decodeRes063Names = []string{"org", "public", "tags"}
 
 // decodeRes063 decodes the attributes of a res063 (resource.attributes) into dst.
-func decodeRes063(j *runtime.JSON, dst *Res063) error {
+func decodeRes063(ps *runtime.Parser, j *runtime.JSON, dst *Res063) error {
 	if j == nil {
 		return nil
 	}
@@ -8691,7 +8915,7 @@ func decodeRes063(j *runtime.JSON, dst *Res063) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8706,7 +8930,7 @@ func decodeRes063(j *runtime.JSON, dst *Res063) error {
 var decodeRes064Names = []string{"org", "public", "tags"}
 
 // decodeRes064 decodes the attributes of a res064 (resource.attributes) into dst.
-func decodeRes064(j *runtime.JSON, dst *Res064) error {
+func decodeRes064(ps *runtime.Parser, j *runtime.JSON, dst *Res064) error {
 	if j == nil {
 		return nil
 	}
@@ -8738,7 +8962,7 @@ func decodeRes064(j *runtime.JSON, dst *Res064) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8753,7 +8977,7 @@ func decodeRes064(j *runtime.JSON, dst *Res064) error {
 var decodeRes065Names = []string{"org", "public", "tags"}
 
 // decodeRes065 decodes the attributes of a res065 (resource.attributes) into dst.
-func decodeRes065(j *runtime.JSON, dst *Res065) error {
+func decodeRes065(ps *runtime.Parser, j *runtime.JSON, dst *Res065) error {
 	if j == nil {
 		return nil
 	}
@@ -8785,7 +9009,7 @@ func decodeRes065(j *runtime.JSON, dst *Res065) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8800,7 +9024,7 @@ func decodeRes065(j *runtime.JSON, dst *Res065) error {
 var decodeRes066Names = []string{"org", "public", "tags"}
 
 // decodeRes066 decodes the attributes of a res066 (resource.attributes) into dst.
-func decodeRes066(j *runtime.JSON, dst *Res066) error {
+func decodeRes066(ps *runtime.Parser, j *runtime.JSON, dst *Res066) error {
 	if j == nil {
 		return nil
 	}
@@ -8832,7 +9056,7 @@ func decodeRes066(j *runtime.JSON, dst *Res066) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8847,7 +9071,7 @@ func decodeRes066(j *runtime.JSON, dst *Res066) error {
 var decodeRes067Names = []string{"org", "public", "tags"}
 
 // decodeRes067 decodes the attributes of a res067 (resource.attributes) into dst.
-func decodeRes067(j *runtime.JSON, dst *Res067) error {
+func decodeRes067(ps *runtime.Parser, j *runtime.JSON, dst *Res067) error {
 	if j == nil {
 		return nil
 	}
@@ -8879,7 +9103,7 @@ func decodeRes067(j *runtime.JSON, dst *Res067) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8894,7 +9118,7 @@ func decodeRes067(j *runtime.JSON, dst *Res067) error {
 var decodeRes068Names = []string{"org", "public", "tags"}
 
 // decodeRes068 decodes the attributes of a res068 (resource.attributes) into dst.
-func decodeRes068(j *runtime.JSON, dst *Res068) error {
+func decodeRes068(ps *runtime.Parser, j *runtime.JSON, dst *Res068) error {
 	if j == nil {
 		return nil
 	}
@@ -8926,7 +9150,7 @@ func decodeRes068(j *runtime.JSON, dst *Res068) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8941,7 +9165,7 @@ func decodeRes068(j *runtime.JSON, dst *Res068) error {
 var decodeRes069Names = []string{"org", "public", "tags"}
 
 // decodeRes069 decodes the attributes of a res069 (resource.attributes) into dst.
-func decodeRes069(j *runtime.JSON, dst *Res069) error {
+func decodeRes069(ps *runtime.Parser, j *runtime.JSON, dst *Res069) error {
 	if j == nil {
 		return nil
 	}
@@ -8973,7 +9197,7 @@ func decodeRes069(j *runtime.JSON, dst *Res069) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -8988,7 +9212,7 @@ func decodeRes069(j *runtime.JSON, dst *Res069) error {
 var decodeRes070Names = []string{"org", "public", "tags"}
 
 // decodeRes070 decodes the attributes of a res070 (resource.attributes) into dst.
-func decodeRes070(j *runtime.JSON, dst *Res070) error {
+func decodeRes070(ps *runtime.Parser, j *runtime.JSON, dst *Res070) error {
 	if j == nil {
 		return nil
 	}
@@ -9020,7 +9244,7 @@ func decodeRes070(j *runtime.JSON, dst *Res070) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9035,7 +9259,7 @@ func decodeRes070(j *runtime.JSON, dst *Res070) error {
 var decodeRes071Names = []string{"org", "public", "tags"}
 
 // decodeRes071 decodes the attributes of a res071 (resource.attributes) into dst.
-func decodeRes071(j *runtime.JSON, dst *Res071) error {
+func decodeRes071(ps *runtime.Parser, j *runtime.JSON, dst *Res071) error {
 	if j == nil {
 		return nil
 	}
@@ -9067,7 +9291,7 @@ func decodeRes071(j *runtime.JSON, dst *Res071) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9082,7 +9306,7 @@ func decodeRes071(j *runtime.JSON, dst *Res071) error {
 var decodeRes072Names = []string{"org", "public", "tags"}
 
 // decodeRes072 decodes the attributes of a res072 (resource.attributes) into dst.
-func decodeRes072(j *runtime.JSON, dst *Res072) error {
+func decodeRes072(ps *runtime.Parser, j *runtime.JSON, dst *Res072) error {
 	if j == nil {
 		return nil
 	}
@@ -9114,7 +9338,7 @@ func decodeRes072(j *runtime.JSON, dst *Res072) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9129,7 +9353,7 @@ func decodeRes072(j *runtime.JSON, dst *Res072) error {
 var decodeRes073Names = []string{"org", "public", "tags"}
 
 // decodeRes073 decodes the attributes of a res073 (resource.attributes) into dst.
-func decodeRes073(j *runtime.JSON, dst *Res073) error {
+func decodeRes073(ps *runtime.Parser, j *runtime.JSON, dst *Res073) error {
 	if j == nil {
 		return nil
 	}
@@ -9161,7 +9385,7 @@ func decodeRes073(j *runtime.JSON, dst *Res073) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9176,7 +9400,7 @@ func decodeRes073(j *runtime.JSON, dst *Res073) error {
 var decodeRes074Names = []string{"org", "public", "tags"}
 
 // decodeRes074 decodes the attributes of a res074 (resource.attributes) into dst.
-func decodeRes074(j *runtime.JSON, dst *Res074) error {
+func decodeRes074(ps *runtime.Parser, j *runtime.JSON, dst *Res074) error {
 	if j == nil {
 		return nil
 	}
@@ -9208,7 +9432,7 @@ func decodeRes074(j *runtime.JSON, dst *Res074) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9223,7 +9447,7 @@ func decodeRes074(j *runtime.JSON, dst *Res074) error {
 var decodeRes075Names = []string{"org", "public", "tags"}
 
 // decodeRes075 decodes the attributes of a res075 (resource.attributes) into dst.
-func decodeRes075(j *runtime.JSON, dst *Res075) error {
+func decodeRes075(ps *runtime.Parser, j *runtime.JSON, dst *Res075) error {
 	if j == nil {
 		return nil
 	}
@@ -9255,7 +9479,7 @@ func decodeRes075(j *runtime.JSON, dst *Res075) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9270,7 +9494,7 @@ func decodeRes075(j *runtime.JSON, dst *Res075) error {
 var decodeRes076Names = []string{"org", "public", "tags"}
 
 // decodeRes076 decodes the attributes of a res076 (resource.attributes) into dst.
-func decodeRes076(j *runtime.JSON, dst *Res076) error {
+func decodeRes076(ps *runtime.Parser, j *runtime.JSON, dst *Res076) error {
 	if j == nil {
 		return nil
 	}
@@ -9302,7 +9526,7 @@ func decodeRes076(j *runtime.JSON, dst *Res076) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9317,7 +9541,7 @@ func decodeRes076(j *runtime.JSON, dst *Res076) error {
 var decodeRes077Names = []string{"org", "public", "tags"}
 
 // decodeRes077 decodes the attributes of a res077 (resource.attributes) into dst.
-func decodeRes077(j *runtime.JSON, dst *Res077) error {
+func decodeRes077(ps *runtime.Parser, j *runtime.JSON, dst *Res077) error {
 	if j == nil {
 		return nil
 	}
@@ -9349,7 +9573,7 @@ func decodeRes077(j *runtime.JSON, dst *Res077) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9364,7 +9588,7 @@ func decodeRes077(j *runtime.JSON, dst *Res077) error {
 var decodeRes078Names = []string{"org", "public", "tags"}
 
 // decodeRes078 decodes the attributes of a res078 (resource.attributes) into dst.
-func decodeRes078(j *runtime.JSON, dst *Res078) error {
+func decodeRes078(ps *runtime.Parser, j *runtime.JSON, dst *Res078) error {
 	if j == nil {
 		return nil
 	}
@@ -9396,7 +9620,7 @@ func decodeRes078(j *runtime.JSON, dst *Res078) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9411,7 +9635,7 @@ func decodeRes078(j *runtime.JSON, dst *Res078) error {
 var decodeRes079Names = []string{"org", "public", "tags"}
 
 // decodeRes079 decodes the attributes of a res079 (resource.attributes) into dst.
-func decodeRes079(j *runtime.JSON, dst *Res079) error {
+func decodeRes079(ps *runtime.Parser, j *runtime.JSON, dst *Res079) error {
 	if j == nil {
 		return nil
 	}
@@ -9443,7 +9667,7 @@ func decodeRes079(j *runtime.JSON, dst *Res079) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9458,7 +9682,7 @@ func decodeRes079(j *runtime.JSON, dst *Res079) error {
 var decodeRes080Names = []string{"org", "public", "tags"}
 
 // decodeRes080 decodes the attributes of a res080 (resource.attributes) into dst.
-func decodeRes080(j *runtime.JSON, dst *Res080) error {
+func decodeRes080(ps *runtime.Parser, j *runtime.JSON, dst *Res080) error {
 	if j == nil {
 		return nil
 	}
@@ -9490,7 +9714,7 @@ func decodeRes080(j *runtime.JSON, dst *Res080) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9505,7 +9729,7 @@ func decodeRes080(j *runtime.JSON, dst *Res080) error {
 var decodeRes081Names = []string{"org", "public", "tags"}
 
 // decodeRes081 decodes the attributes of a res081 (resource.attributes) into dst.
-func decodeRes081(j *runtime.JSON, dst *Res081) error {
+func decodeRes081(ps *runtime.Parser, j *runtime.JSON, dst *Res081) error {
 	if j == nil {
 		return nil
 	}
@@ -9537,7 +9761,7 @@ func decodeRes081(j *runtime.JSON, dst *Res081) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9552,7 +9776,7 @@ func decodeRes081(j *runtime.JSON, dst *Res081) error {
 var decodeRes082Names = []string{"org", "public", "tags"}
 
 // decodeRes082 decodes the attributes of a res082 (resource.attributes) into dst.
-func decodeRes082(j *runtime.JSON, dst *Res082) error {
+func decodeRes082(ps *runtime.Parser, j *runtime.JSON, dst *Res082) error {
 	if j == nil {
 		return nil
 	}
@@ -9584,7 +9808,7 @@ func decodeRes082(j *runtime.JSON, dst *Res082) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9599,7 +9823,7 @@ func decodeRes082(j *runtime.JSON, dst *Res082) error {
 var decodeRes083Names = []string{"org", "public", "tags"}
 
 // decodeRes083 decodes the attributes of a res083 (resource.attributes) into dst.
-func decodeRes083(j *runtime.JSON, dst *Res083) error {
+func decodeRes083(ps *runtime.Parser, j *runtime.JSON, dst *Res083) error {
 	if j == nil {
 		return nil
 	}
@@ -9631,7 +9855,7 @@ func decodeRes083(j *runtime.JSON, dst *Res083) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9646,7 +9870,7 @@ func decodeRes083(j *runtime.JSON, dst *Res083) error {
 var decodeRes084Names = []string{"org", "public", "tags"}
 
 // decodeRes084 decodes the attributes of a res084 (resource.attributes) into dst.
-func decodeRes084(j *runtime.JSON, dst *Res084) error {
+func decodeRes084(ps *runtime.Parser, j *runtime.JSON, dst *Res084) error {
 	if j == nil {
 		return nil
 	}
@@ -9678,7 +9902,7 @@ func decodeRes084(j *runtime.JSON, dst *Res084) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9693,7 +9917,7 @@ func decodeRes084(j *runtime.JSON, dst *Res084) error {
 var decodeRes085Names = []string{"org", "public", "tags"}
 
 // decodeRes085 decodes the attributes of a res085 (resource.attributes) into dst.
-func decodeRes085(j *runtime.JSON, dst *Res085) error {
+func decodeRes085(ps *runtime.Parser, j *runtime.JSON, dst *Res085) error {
 	if j == nil {
 		return nil
 	}
@@ -9725,7 +9949,7 @@ func decodeRes085(j *runtime.JSON, dst *Res085) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9740,7 +9964,7 @@ func decodeRes085(j *runtime.JSON, dst *Res085) error {
 var decodeRes086Names = []string{"org", "public", "tags"}
 
 // decodeRes086 decodes the attributes of a res086 (resource.attributes) into dst.
-func decodeRes086(j *runtime.JSON, dst *Res086) error {
+func decodeRes086(ps *runtime.Parser, j *runtime.JSON, dst *Res086) error {
 	if j == nil {
 		return nil
 	}
@@ -9772,7 +9996,7 @@ func decodeRes086(j *runtime.JSON, dst *Res086) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9787,7 +10011,7 @@ func decodeRes086(j *runtime.JSON, dst *Res086) error {
 var decodeRes087Names = []string{"org", "public", "tags"}
 
 // decodeRes087 decodes the attributes of a res087 (resource.attributes) into dst.
-func decodeRes087(j *runtime.JSON, dst *Res087) error {
+func decodeRes087(ps *runtime.Parser, j *runtime.JSON, dst *Res087) error {
 	if j == nil {
 		return nil
 	}
@@ -9819,7 +10043,7 @@ func decodeRes087(j *runtime.JSON, dst *Res087) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9834,7 +10058,7 @@ func decodeRes087(j *runtime.JSON, dst *Res087) error {
 var decodeRes088Names = []string{"org", "public", "tags"}
 
 // decodeRes088 decodes the attributes of a res088 (resource.attributes) into dst.
-func decodeRes088(j *runtime.JSON, dst *Res088) error {
+func decodeRes088(ps *runtime.Parser, j *runtime.JSON, dst *Res088) error {
 	if j == nil {
 		return nil
 	}
@@ -9866,7 +10090,7 @@ func decodeRes088(j *runtime.JSON, dst *Res088) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9881,7 +10105,7 @@ func decodeRes088(j *runtime.JSON, dst *Res088) error {
 var decodeRes089Names = []string{"org", "public", "tags"}
 
 // decodeRes089 decodes the attributes of a res089 (resource.attributes) into dst.
-func decodeRes089(j *runtime.JSON, dst *Res089) error {
+func decodeRes089(ps *runtime.Parser, j *runtime.JSON, dst *Res089) error {
 	if j == nil {
 		return nil
 	}
@@ -9913,7 +10137,7 @@ func decodeRes089(j *runtime.JSON, dst *Res089) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9928,7 +10152,7 @@ func decodeRes089(j *runtime.JSON, dst *Res089) error {
 var decodeRes090Names = []string{"org", "public", "tags"}
 
 // decodeRes090 decodes the attributes of a res090 (resource.attributes) into dst.
-func decodeRes090(j *runtime.JSON, dst *Res090) error {
+func decodeRes090(ps *runtime.Parser, j *runtime.JSON, dst *Res090) error {
 	if j == nil {
 		return nil
 	}
@@ -9960,7 +10184,7 @@ func decodeRes090(j *runtime.JSON, dst *Res090) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -9975,7 +10199,7 @@ func decodeRes090(j *runtime.JSON, dst *Res090) error {
 var decodeRes091Names = []string{"org", "public", "tags"}
 
 // decodeRes091 decodes the attributes of a res091 (resource.attributes) into dst.
-func decodeRes091(j *runtime.JSON, dst *Res091) error {
+func decodeRes091(ps *runtime.Parser, j *runtime.JSON, dst *Res091) error {
 	if j == nil {
 		return nil
 	}
@@ -10007,7 +10231,7 @@ func decodeRes091(j *runtime.JSON, dst *Res091) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10022,7 +10246,7 @@ func decodeRes091(j *runtime.JSON, dst *Res091) error {
 var decodeRes092Names = []string{"org", "public", "tags"}
 
 // decodeRes092 decodes the attributes of a res092 (resource.attributes) into dst.
-func decodeRes092(j *runtime.JSON, dst *Res092) error {
+func decodeRes092(ps *runtime.Parser, j *runtime.JSON, dst *Res092) error {
 	if j == nil {
 		return nil
 	}
@@ -10054,7 +10278,7 @@ func decodeRes092(j *runtime.JSON, dst *Res092) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10069,7 +10293,7 @@ func decodeRes092(j *runtime.JSON, dst *Res092) error {
 var decodeRes093Names = []string{"org", "public", "tags"}
 
 // decodeRes093 decodes the attributes of a res093 (resource.attributes) into dst.
-func decodeRes093(j *runtime.JSON, dst *Res093) error {
+func decodeRes093(ps *runtime.Parser, j *runtime.JSON, dst *Res093) error {
 	if j == nil {
 		return nil
 	}
@@ -10101,7 +10325,7 @@ func decodeRes093(j *runtime.JSON, dst *Res093) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10116,7 +10340,7 @@ func decodeRes093(j *runtime.JSON, dst *Res093) error {
 var decodeRes094Names = []string{"org", "public", "tags"}
 
 // decodeRes094 decodes the attributes of a res094 (resource.attributes) into dst.
-func decodeRes094(j *runtime.JSON, dst *Res094) error {
+func decodeRes094(ps *runtime.Parser, j *runtime.JSON, dst *Res094) error {
 	if j == nil {
 		return nil
 	}
@@ -10148,7 +10372,7 @@ func decodeRes094(j *runtime.JSON, dst *Res094) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10163,7 +10387,7 @@ func decodeRes094(j *runtime.JSON, dst *Res094) error {
 var decodeRes095Names = []string{"org", "public", "tags"}
 
 // decodeRes095 decodes the attributes of a res095 (resource.attributes) into dst.
-func decodeRes095(j *runtime.JSON, dst *Res095) error {
+func decodeRes095(ps *runtime.Parser, j *runtime.JSON, dst *Res095) error {
 	if j == nil {
 		return nil
 	}
@@ -10195,7 +10419,7 @@ func decodeRes095(j *runtime.JSON, dst *Res095) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10210,7 +10434,7 @@ func decodeRes095(j *runtime.JSON, dst *Res095) error {
 var decodeRes096Names = []string{"org", "public", "tags"}
 
 // decodeRes096 decodes the attributes of a res096 (resource.attributes) into dst.
-func decodeRes096(j *runtime.JSON, dst *Res096) error {
+func decodeRes096(ps *runtime.Parser, j *runtime.JSON, dst *Res096) error {
 	if j == nil {
 		return nil
 	}
@@ -10242,7 +10466,7 @@ func decodeRes096(j *runtime.JSON, dst *Res096) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10257,7 +10481,7 @@ func decodeRes096(j *runtime.JSON, dst *Res096) error {
 var decodeRes097Names = []string{"org", "public", "tags"}
 
 // decodeRes097 decodes the attributes of a res097 (resource.attributes) into dst.
-func decodeRes097(j *runtime.JSON, dst *Res097) error {
+func decodeRes097(ps *runtime.Parser, j *runtime.JSON, dst *Res097) error {
 	if j == nil {
 		return nil
 	}
@@ -10289,7 +10513,7 @@ func decodeRes097(j *runtime.JSON, dst *Res097) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10304,7 +10528,7 @@ func decodeRes097(j *runtime.JSON, dst *Res097) error {
 var decodeRes098Names = []string{"org", "public", "tags"}
 
 // decodeRes098 decodes the attributes of a res098 (resource.attributes) into dst.
-func decodeRes098(j *runtime.JSON, dst *Res098) error {
+func decodeRes098(ps *runtime.Parser, j *runtime.JSON, dst *Res098) error {
 	if j == nil {
 		return nil
 	}
@@ -10336,7 +10560,7 @@ func decodeRes098(j *runtime.JSON, dst *Res098) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -10351,7 +10575,7 @@ func decodeRes098(j *runtime.JSON, dst *Res098) error {
 var decodeRes099Names = []string{"org", "public", "tags"}
 
 // decodeRes099 decodes the attributes of a res099 (resource.attributes) into dst.
-func decodeRes099(j *runtime.JSON, dst *Res099) error {
+func decodeRes099(ps *runtime.Parser, j *runtime.JSON, dst *Res099) error {
 	if j == nil {
 		return nil
 	}
@@ -10383,7 +10607,7 @@ func decodeRes099(j *runtime.JSON, dst *Res099) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ package libbench10x
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/permc/permc/runtime"
 )
@@ -22,20 +23,44 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 
 var sortedResourceNames = []string{"library", "res001", "res002", "res003", "res004", "res005", "res006", "res007", "res008", "res009"}
 
+// jsonState is the memory a JSON check decodes its request into: the parsed document,
+// whose strings alias the request's bytes, and the typed values. The next check reuses
+// it, so that a check like the last one allocates nothing.
+type jsonState struct {
+	ps   runtime.Parser
+	q    request
+	res0 Library
+	res1 Res001
+	res2 Res002
+	res3 Res003
+	res4 Res004
+	res5 Res005
+	res6 Res006
+	res7 Res007
+	res8 Res008
+	res9 Res009
+}
+
+var jsonStates = sync.Pool{New: func() any {
+	return new(jsonState)
+}}
+
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	doc, err := runtime.ParseJSON(data)
+	st := jsonStates.Get().(*jsonState)
+	defer jsonStates.Put(st)
+	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
 	}
-	if err := runtime.WantObject(&doc, "request"); err != nil {
+	if err := runtime.WantObject(doc, "request"); err != nil {
 		return err
 	}
-	if err := runtime.CheckKeys(&doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
+	if err := runtime.CheckKeys(doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
 		return err
 	}
-	rj := runtime.Field(&doc, "resource")
+	rj := runtime.Field(doc, "resource")
 	if rj == nil {
 		return runtime.Errorf("resource is required")
 	}
@@ -52,184 +77,194 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "library":
-		var r Library
+		r := &st.res0
+		*r = Library{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLibrary(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeLibrary(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 0, libraryPermissionNames)
+		perm, err := decodePermission(doc, typ, 0, libraryPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
-		var r Res001
+		r := &st.res1
+		*r = Res001{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes001(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes001(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 1, res001PermissionNames)
+		perm, err := decodePermission(doc, typ, 1, res001PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
-		var r Res002
+		r := &st.res2
+		*r = Res002{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes002(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes002(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 2, res002PermissionNames)
+		perm, err := decodePermission(doc, typ, 2, res002PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
-		var r Res003
+		r := &st.res3
+		*r = Res003{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes003(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes003(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 3, res003PermissionNames)
+		perm, err := decodePermission(doc, typ, 3, res003PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
-		var r Res004
+		r := &st.res4
+		*r = Res004{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes004(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes004(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 4, res004PermissionNames)
+		perm, err := decodePermission(doc, typ, 4, res004PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
-		var r Res005
+		r := &st.res5
+		*r = Res005{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes005(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes005(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 5, res005PermissionNames)
+		perm, err := decodePermission(doc, typ, 5, res005PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
-		var r Res006
+		r := &st.res6
+		*r = Res006{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes006(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes006(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 6, res006PermissionNames)
+		perm, err := decodePermission(doc, typ, 6, res006PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
-		var r Res007
+		r := &st.res7
+		*r = Res007{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes007(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes007(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 7, res007PermissionNames)
+		perm, err := decodePermission(doc, typ, 7, res007PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
-		var r Res008
+		r := &st.res8
+		*r = Res008{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes008(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes008(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 8, res008PermissionNames)
+		perm, err := decodePermission(doc, typ, 8, res008PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
-		var r Res009
+		r := &st.res9
+		*r = Res009{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeRes009(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeRes009(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 9, res009PermissionNames)
+		perm, err := decodePermission(doc, typ, 9, res009PermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideRes009(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -265,14 +300,17 @@ func decodePermission(doc *runtime.JSON, typ string, res int, names []string) (P
 
 // request is what a request says besides its resource and permission.
 type request struct {
-	principal Principal
-	ctx       Context
-	cred      *Credential // nil when the request has none
+	principal   Principal
+	ctx         Context
+	cred        *Credential // nil when the request has none, else &credential
+	credential  Credential
+	assignments []Assignment // memory for principal.Roles, kept from one request to the next
 }
 
 // decode decodes the principal with its role assignments (warning about invalid ones
-// in d), the context and the credential.
-func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+// in d), the context and the credential, over what q held before.
+func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+	*q = request{assignments: q.assignments}
 	pj := runtime.Field(doc, "principal")
 	if pj == nil {
 		return runtime.Errorf("principal is required")
@@ -287,23 +325,29 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
+	if err := decodePrincipalAttributes(ps, runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
 		if err := runtime.WantArray(roles, "principal.roles"); err != nil {
 			return err
 		}
-		q.principal.Roles = make([]Assignment, len(roles.Elems))
+		if n := len(roles.Elems); cap(q.assignments) < n {
+			q.assignments = make([]Assignment, n)
+		} else {
+			q.assignments = q.assignments[:n]
+			clear(q.assignments)
+		}
+		q.principal.Roles = q.assignments
 		for i := range roles.Elems {
 			as := &q.principal.Roles[i]
 			// The path of the assignment is built only for an error's message.
-			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
-				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
+			if decodeAssignment(ps, &roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(ps, &roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
+	if err := decodeContext(ps, runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -316,18 +360,18 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if err := runtime.CheckKeys(cj, "credential", "scopes", "permissions", "roles", "filters", "attributes"); err != nil {
 		return err
 	}
-	c := &Credential{}
+	c := &q.credential
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
+	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -337,7 +381,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
+func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -365,7 +409,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 	switch scope {
 	case "org":
 		as.Scope.Type = ScopeOrg
-		seen, err := decodeOrgScope(sj, &as.Scope.Org, where)
+		seen, err := decodeOrgScope(ps, sj, &as.Scope.Org, where)
 		if err != nil {
 			return err
 		}
@@ -374,7 +418,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "library":
 		as.Scope.Type = ScopeLibrary
-		seen, err := decodeLibraryScope(sj, &as.Scope.Library, where)
+		seen, err := decodeLibraryScope(ps, sj, &as.Scope.Library, where)
 		if err != nil {
 			return err
 		}
@@ -383,7 +427,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res001":
 		as.Scope.Type = ScopeRes001
-		seen, err := decodeRes001Scope(sj, &as.Scope.Res001, where)
+		seen, err := decodeRes001Scope(ps, sj, &as.Scope.Res001, where)
 		if err != nil {
 			return err
 		}
@@ -392,7 +436,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res002":
 		as.Scope.Type = ScopeRes002
-		seen, err := decodeRes002Scope(sj, &as.Scope.Res002, where)
+		seen, err := decodeRes002Scope(ps, sj, &as.Scope.Res002, where)
 		if err != nil {
 			return err
 		}
@@ -401,7 +445,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res003":
 		as.Scope.Type = ScopeRes003
-		seen, err := decodeRes003Scope(sj, &as.Scope.Res003, where)
+		seen, err := decodeRes003Scope(ps, sj, &as.Scope.Res003, where)
 		if err != nil {
 			return err
 		}
@@ -410,7 +454,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res004":
 		as.Scope.Type = ScopeRes004
-		seen, err := decodeRes004Scope(sj, &as.Scope.Res004, where)
+		seen, err := decodeRes004Scope(ps, sj, &as.Scope.Res004, where)
 		if err != nil {
 			return err
 		}
@@ -419,7 +463,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res005":
 		as.Scope.Type = ScopeRes005
-		seen, err := decodeRes005Scope(sj, &as.Scope.Res005, where)
+		seen, err := decodeRes005Scope(ps, sj, &as.Scope.Res005, where)
 		if err != nil {
 			return err
 		}
@@ -428,7 +472,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res006":
 		as.Scope.Type = ScopeRes006
-		seen, err := decodeRes006Scope(sj, &as.Scope.Res006, where)
+		seen, err := decodeRes006Scope(ps, sj, &as.Scope.Res006, where)
 		if err != nil {
 			return err
 		}
@@ -437,7 +481,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res007":
 		as.Scope.Type = ScopeRes007
-		seen, err := decodeRes007Scope(sj, &as.Scope.Res007, where)
+		seen, err := decodeRes007Scope(ps, sj, &as.Scope.Res007, where)
 		if err != nil {
 			return err
 		}
@@ -446,7 +490,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res008":
 		as.Scope.Type = ScopeRes008
-		seen, err := decodeRes008Scope(sj, &as.Scope.Res008, where)
+		seen, err := decodeRes008Scope(ps, sj, &as.Scope.Res008, where)
 		if err != nil {
 			return err
 		}
@@ -455,7 +499,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "res009":
 		as.Scope.Type = ScopeRes009
-		seen, err := decodeRes009Scope(sj, &as.Scope.Res009, where)
+		seen, err := decodeRes009Scope(ps, sj, &as.Scope.Res009, where)
 		if err != nil {
 			return err
 		}
@@ -503,7 +547,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 
 // decodeOrgScope decodes the parameters of a scope of type org into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
+func decodeOrgScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -529,7 +573,7 @@ func decodeOrgScope(sj *runtime.JSON, dst *OrgScope, where string) (seen [1]bool
 
 // decodeLibraryScope decodes the parameters of a scope of type library into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
+func decodeLibraryScope(ps *runtime.Parser, sj *runtime.JSON, dst *LibraryScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -555,7 +599,7 @@ func decodeLibraryScope(sj *runtime.JSON, dst *LibraryScope, where string) (seen
 
 // decodeRes001Scope decodes the parameters of a scope of type res001 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [1]bool, err error) {
+func decodeRes001Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res001Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -581,7 +625,7 @@ func decodeRes001Scope(sj *runtime.JSON, dst *Res001Scope, where string) (seen [
 
 // decodeRes002Scope decodes the parameters of a scope of type res002 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [1]bool, err error) {
+func decodeRes002Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res002Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -607,7 +651,7 @@ func decodeRes002Scope(sj *runtime.JSON, dst *Res002Scope, where string) (seen [
 
 // decodeRes003Scope decodes the parameters of a scope of type res003 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [1]bool, err error) {
+func decodeRes003Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res003Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -633,7 +677,7 @@ func decodeRes003Scope(sj *runtime.JSON, dst *Res003Scope, where string) (seen [
 
 // decodeRes004Scope decodes the parameters of a scope of type res004 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [1]bool, err error) {
+func decodeRes004Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res004Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -659,7 +703,7 @@ func decodeRes004Scope(sj *runtime.JSON, dst *Res004Scope, where string) (seen [
 
 // decodeRes005Scope decodes the parameters of a scope of type res005 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [1]bool, err error) {
+func decodeRes005Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res005Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -685,7 +729,7 @@ func decodeRes005Scope(sj *runtime.JSON, dst *Res005Scope, where string) (seen [
 
 // decodeRes006Scope decodes the parameters of a scope of type res006 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [1]bool, err error) {
+func decodeRes006Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res006Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -711,7 +755,7 @@ func decodeRes006Scope(sj *runtime.JSON, dst *Res006Scope, where string) (seen [
 
 // decodeRes007Scope decodes the parameters of a scope of type res007 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [1]bool, err error) {
+func decodeRes007Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res007Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -737,7 +781,7 @@ func decodeRes007Scope(sj *runtime.JSON, dst *Res007Scope, where string) (seen [
 
 // decodeRes008Scope decodes the parameters of a scope of type res008 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [1]bool, err error) {
+func decodeRes008Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res008Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -763,7 +807,7 @@ func decodeRes008Scope(sj *runtime.JSON, dst *Res008Scope, where string) (seen [
 
 // decodeRes009Scope decodes the parameters of a scope of type res009 into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [1]bool, err error) {
+func decodeRes009Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res009Scope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -790,7 +834,7 @@ func decodeRes009Scope(sj *runtime.JSON, dst *Res009Scope, where string) (seen [
 var decodePrincipalAttributesNames = []string{}
 
 // decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
+func decodePrincipalAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
@@ -806,7 +850,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 var decodeContextNames = []string{}
 
 // decodeContext decodes the attributes of the context (context) into dst.
-func decodeContext(j *runtime.JSON, dst *Context) error {
+func decodeContext(ps *runtime.Parser, j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
@@ -822,7 +866,7 @@ func decodeContext(j *runtime.JSON, dst *Context) error {
 var decodeCredentialAttributesNames = []string{}
 
 // decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
+func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
@@ -838,7 +882,7 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 var decodeLibraryNames = []string{"org", "public", "tags"}
 
 // decodeLibrary decodes the attributes of a library (resource.attributes) into dst.
-func decodeLibrary(j *runtime.JSON, dst *Library) error {
+func decodeLibrary(ps *runtime.Parser, j *runtime.JSON, dst *Library) error {
 	if j == nil {
 		return nil
 	}
@@ -870,7 +914,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -885,7 +929,7 @@ func decodeLibrary(j *runtime.JSON, dst *Library) error {
 var decodeRes001Names = []string{"org", "public", "tags"}
 
 // decodeRes001 decodes the attributes of a res001 (resource.attributes) into dst.
-func decodeRes001(j *runtime.JSON, dst *Res001) error {
+func decodeRes001(ps *runtime.Parser, j *runtime.JSON, dst *Res001) error {
 	if j == nil {
 		return nil
 	}
@@ -917,7 +961,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -932,7 +976,7 @@ func decodeRes001(j *runtime.JSON, dst *Res001) error {
 var decodeRes002Names = []string{"org", "public", "tags"}
 
 // decodeRes002 decodes the attributes of a res002 (resource.attributes) into dst.
-func decodeRes002(j *runtime.JSON, dst *Res002) error {
+func decodeRes002(ps *runtime.Parser, j *runtime.JSON, dst *Res002) error {
 	if j == nil {
 		return nil
 	}
@@ -964,7 +1008,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -979,7 +1023,7 @@ func decodeRes002(j *runtime.JSON, dst *Res002) error {
 var decodeRes003Names = []string{"org", "public", "tags"}
 
 // decodeRes003 decodes the attributes of a res003 (resource.attributes) into dst.
-func decodeRes003(j *runtime.JSON, dst *Res003) error {
+func decodeRes003(ps *runtime.Parser, j *runtime.JSON, dst *Res003) error {
 	if j == nil {
 		return nil
 	}
@@ -1011,7 +1055,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -1026,7 +1070,7 @@ func decodeRes003(j *runtime.JSON, dst *Res003) error {
 var decodeRes004Names = []string{"org", "public", "tags"}
 
 // decodeRes004 decodes the attributes of a res004 (resource.attributes) into dst.
-func decodeRes004(j *runtime.JSON, dst *Res004) error {
+func decodeRes004(ps *runtime.Parser, j *runtime.JSON, dst *Res004) error {
 	if j == nil {
 		return nil
 	}
@@ -1058,7 +1102,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -1073,7 +1117,7 @@ func decodeRes004(j *runtime.JSON, dst *Res004) error {
 var decodeRes005Names = []string{"org", "public", "tags"}
 
 // decodeRes005 decodes the attributes of a res005 (resource.attributes) into dst.
-func decodeRes005(j *runtime.JSON, dst *Res005) error {
+func decodeRes005(ps *runtime.Parser, j *runtime.JSON, dst *Res005) error {
 	if j == nil {
 		return nil
 	}
@@ -1105,7 +1149,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -1120,7 +1164,7 @@ func decodeRes005(j *runtime.JSON, dst *Res005) error {
 var decodeRes006Names = []string{"org", "public", "tags"}
 
 // decodeRes006 decodes the attributes of a res006 (resource.attributes) into dst.
-func decodeRes006(j *runtime.JSON, dst *Res006) error {
+func decodeRes006(ps *runtime.Parser, j *runtime.JSON, dst *Res006) error {
 	if j == nil {
 		return nil
 	}
@@ -1152,7 +1196,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -1167,7 +1211,7 @@ func decodeRes006(j *runtime.JSON, dst *Res006) error {
 var decodeRes007Names = []string{"org", "public", "tags"}
 
 // decodeRes007 decodes the attributes of a res007 (resource.attributes) into dst.
-func decodeRes007(j *runtime.JSON, dst *Res007) error {
+func decodeRes007(ps *runtime.Parser, j *runtime.JSON, dst *Res007) error {
 	if j == nil {
 		return nil
 	}
@@ -1199,7 +1243,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -1214,7 +1258,7 @@ func decodeRes007(j *runtime.JSON, dst *Res007) error {
 var decodeRes008Names = []string{"org", "public", "tags"}
 
 // decodeRes008 decodes the attributes of a res008 (resource.attributes) into dst.
-func decodeRes008(j *runtime.JSON, dst *Res008) error {
+func decodeRes008(ps *runtime.Parser, j *runtime.JSON, dst *Res008) error {
 	if j == nil {
 		return nil
 	}
@@ -1246,7 +1290,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}
@@ -1261,7 +1305,7 @@ func decodeRes008(j *runtime.JSON, dst *Res008) error {
 var decodeRes009Names = []string{"org", "public", "tags"}
 
 // decodeRes009 decodes the attributes of a res009 (resource.attributes) into dst.
-func decodeRes009(j *runtime.JSON, dst *Res009) error {
+func decodeRes009(ps *runtime.Parser, j *runtime.JSON, dst *Res009) error {
 	if j == nil {
 		return nil
 	}
@@ -1293,7 +1337,7 @@ func decodeRes009(j *runtime.JSON, dst *Res009) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "resource.attributes.tags", runtime.DecodeString)
+			x, err := ps.StringList(v, "resource.attributes.tags")
 			if err != nil {
 				return err
 			}

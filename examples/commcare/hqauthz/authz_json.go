@@ -5,6 +5,7 @@ package hqauthz
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/permc/permc/runtime"
 )
@@ -22,20 +23,37 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 
 var sortedResourceNames = []string{"account", "project", "report"}
 
+// jsonState is the memory a JSON check decodes its request into: the parsed document,
+// whose strings alias the request's bytes, and the typed values. The next check reuses
+// it, so that a check like the last one allocates nothing.
+type jsonState struct {
+	ps   runtime.Parser
+	q    request
+	res0 Project
+	res1 Report
+	res2 Account
+}
+
+var jsonStates = sync.Pool{New: func() any {
+	return new(jsonState)
+}}
+
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	doc, err := runtime.ParseJSON(data)
+	st := jsonStates.Get().(*jsonState)
+	defer jsonStates.Put(st)
+	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
 	}
-	if err := runtime.WantObject(&doc, "request"); err != nil {
+	if err := runtime.WantObject(doc, "request"); err != nil {
 		return err
 	}
-	if err := runtime.CheckKeys(&doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
+	if err := runtime.CheckKeys(doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
 		return err
 	}
-	rj := runtime.Field(&doc, "resource")
+	rj := runtime.Field(doc, "resource")
 	if rj == nil {
 		return runtime.Errorf("resource is required")
 	}
@@ -52,58 +70,61 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "project":
-		var r Project
+		r := &st.res0
+		*r = Project{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeProject(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeProject(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 0, projectPermissionNames)
+		perm, err := decodePermission(doc, typ, 0, projectPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProject(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideProject(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "report":
-		var r Report
+		r := &st.res1
+		*r = Report{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeReport(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeReport(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 1, reportPermissionNames)
+		perm, err := decodePermission(doc, typ, 1, reportPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideReport(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideReport(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "account":
-		var r Account
+		r := &st.res2
+		*r = Account{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeAccount(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeAccount(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 2, accountPermissionNames)
+		perm, err := decodePermission(doc, typ, 2, accountPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideAccount(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideAccount(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -132,14 +153,17 @@ func decodePermission(doc *runtime.JSON, typ string, res int, names []string) (P
 
 // request is what a request says besides its resource and permission.
 type request struct {
-	principal Principal
-	ctx       Context
-	cred      *Credential // nil when the request has none
+	principal   Principal
+	ctx         Context
+	cred        *Credential // nil when the request has none, else &credential
+	credential  Credential
+	assignments []Assignment // memory for principal.Roles, kept from one request to the next
 }
 
 // decode decodes the principal with its role assignments (warning about invalid ones
-// in d), the context and the credential.
-func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+// in d), the context and the credential, over what q held before.
+func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+	*q = request{assignments: q.assignments}
 	pj := runtime.Field(doc, "principal")
 	if pj == nil {
 		return runtime.Errorf("principal is required")
@@ -154,23 +178,29 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
+	if err := decodePrincipalAttributes(ps, runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
 		if err := runtime.WantArray(roles, "principal.roles"); err != nil {
 			return err
 		}
-		q.principal.Roles = make([]Assignment, len(roles.Elems))
+		if n := len(roles.Elems); cap(q.assignments) < n {
+			q.assignments = make([]Assignment, n)
+		} else {
+			q.assignments = q.assignments[:n]
+			clear(q.assignments)
+		}
+		q.principal.Roles = q.assignments
 		for i := range roles.Elems {
 			as := &q.principal.Roles[i]
 			// The path of the assignment is built only for an error's message.
-			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
-				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
+			if decodeAssignment(ps, &roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(ps, &roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
+	if err := decodeContext(ps, runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -183,18 +213,18 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if err := runtime.CheckKeys(cj, "credential", "scopes", "permissions", "roles", "filters", "attributes"); err != nil {
 		return err
 	}
-	c := &Credential{}
+	c := &q.credential
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
+	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -204,7 +234,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
+func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -232,7 +262,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 	switch scope {
 	case "project":
 		as.Scope.Type = ScopeProject
-		seen, err := decodeProjectScope(sj, &as.Scope.Project, where)
+		seen, err := decodeProjectScope(ps, sj, &as.Scope.Project, where)
 		if err != nil {
 			return err
 		}
@@ -241,7 +271,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "reports":
 		as.Scope.Type = ScopeReports
-		seen, err := decodeReportsScope(sj, &as.Scope.Reports, where)
+		seen, err := decodeReportsScope(ps, sj, &as.Scope.Reports, where)
 		if err != nil {
 			return err
 		}
@@ -292,7 +322,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 
 // decodeProjectScope decodes the parameters of a scope of type project into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeProjectScope(sj *runtime.JSON, dst *ProjectScope, where string) (seen [1]bool, err error) {
+func decodeProjectScope(ps *runtime.Parser, sj *runtime.JSON, dst *ProjectScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -318,7 +348,7 @@ func decodeProjectScope(sj *runtime.JSON, dst *ProjectScope, where string) (seen
 
 // decodeReportsScope decodes the parameters of a scope of type reports into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen [2]bool, err error) {
+func decodeReportsScope(ps *runtime.Parser, sj *runtime.JSON, dst *ReportsScope, where string) (seen [2]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -339,7 +369,7 @@ func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, where+".scope.ids", runtime.DecodeString)
+			x, err := ps.StringList(v, where+".scope.ids")
 			if err != nil {
 				return seen, err
 			}
@@ -355,7 +385,7 @@ func decodeReportsScope(sj *runtime.JSON, dst *ReportsScope, where string) (seen
 var decodePrincipalAttributesNames = []string{"superuser"}
 
 // decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
+func decodePrincipalAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
@@ -384,7 +414,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 var decodeContextNames = []string{"ip"}
 
 // decodeContext decodes the attributes of the context (context) into dst.
-func decodeContext(j *runtime.JSON, dst *Context) error {
+func decodeContext(ps *runtime.Parser, j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
@@ -413,7 +443,7 @@ func decodeContext(j *runtime.JSON, dst *Context) error {
 var decodeCredentialAttributesNames = []string{"allowed_ips"}
 
 // decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
+func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
@@ -427,7 +457,7 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeListOf(v, "credential.attributes.allowed_ips", runtime.DecodeString)
+			x, err := ps.StringList(v, "credential.attributes.allowed_ips")
 			if err != nil {
 				return err
 			}
@@ -442,7 +472,7 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 var decodeProjectNames = []string{}
 
 // decodeProject decodes the attributes of a project (resource.attributes) into dst.
-func decodeProject(j *runtime.JSON, dst *Project) error {
+func decodeProject(ps *runtime.Parser, j *runtime.JSON, dst *Project) error {
 	if j == nil {
 		return nil
 	}
@@ -458,7 +488,7 @@ func decodeProject(j *runtime.JSON, dst *Project) error {
 var decodeReportNames = []string{"project"}
 
 // decodeReport decodes the attributes of a report (resource.attributes) into dst.
-func decodeReport(j *runtime.JSON, dst *Report) error {
+func decodeReport(ps *runtime.Parser, j *runtime.JSON, dst *Report) error {
 	if j == nil {
 		return nil
 	}
@@ -487,7 +517,7 @@ func decodeReport(j *runtime.JSON, dst *Report) error {
 var decodeAccountNames = []string{}
 
 // decodeAccount decodes the attributes of a account (resource.attributes) into dst.
-func decodeAccount(j *runtime.JSON, dst *Account) error {
+func decodeAccount(ps *runtime.Parser, j *runtime.JSON, dst *Account) error {
 	if j == nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ package entauthz
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/permc/permc/runtime"
 )
@@ -22,20 +23,37 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 
 var sortedResourceNames = []string{"enterprise", "learner", "tpa_provider"}
 
+// jsonState is the memory a JSON check decodes its request into: the parsed document,
+// whose strings alias the request's bytes, and the typed values. The next check reuses
+// it, so that a check like the last one allocates nothing.
+type jsonState struct {
+	ps   runtime.Parser
+	q    request
+	res0 Enterprise
+	res1 Learner
+	res2 TpaProvider
+}
+
+var jsonStates = sync.Pool{New: func() any {
+	return new(jsonState)
+}}
+
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	doc, err := runtime.ParseJSON(data)
+	st := jsonStates.Get().(*jsonState)
+	defer jsonStates.Put(st)
+	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
 	}
-	if err := runtime.WantObject(&doc, "request"); err != nil {
+	if err := runtime.WantObject(doc, "request"); err != nil {
 		return err
 	}
-	if err := runtime.CheckKeys(&doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
+	if err := runtime.CheckKeys(doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
 		return err
 	}
-	rj := runtime.Field(&doc, "resource")
+	rj := runtime.Field(doc, "resource")
 	if rj == nil {
 		return runtime.Errorf("resource is required")
 	}
@@ -52,58 +70,61 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "enterprise":
-		var r Enterprise
+		r := &st.res0
+		*r = Enterprise{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeEnterprise(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeEnterprise(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 0, enterprisePermissionNames)
+		perm, err := decodePermission(doc, typ, 0, enterprisePermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideEnterprise(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideEnterprise(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "learner":
-		var r Learner
+		r := &st.res1
+		*r = Learner{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLearner(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeLearner(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 1, learnerPermissionNames)
+		perm, err := decodePermission(doc, typ, 1, learnerPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearner(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideLearner(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "tpa_provider":
-		var r TpaProvider
+		r := &st.res2
+		*r = TpaProvider{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeTpaProvider(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeTpaProvider(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 2, tpaProviderPermissionNames)
+		perm, err := decodePermission(doc, typ, 2, tpaProviderPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideTpaProvider(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideTpaProvider(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -132,14 +153,17 @@ func decodePermission(doc *runtime.JSON, typ string, res int, names []string) (P
 
 // request is what a request says besides its resource and permission.
 type request struct {
-	principal Principal
-	ctx       Context
-	cred      *Credential // nil when the request has none
+	principal   Principal
+	ctx         Context
+	cred        *Credential // nil when the request has none, else &credential
+	credential  Credential
+	assignments []Assignment // memory for principal.Roles, kept from one request to the next
 }
 
 // decode decodes the principal with its role assignments (warning about invalid ones
-// in d), the context and the credential.
-func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+// in d), the context and the credential, over what q held before.
+func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+	*q = request{assignments: q.assignments}
 	pj := runtime.Field(doc, "principal")
 	if pj == nil {
 		return runtime.Errorf("principal is required")
@@ -154,23 +178,29 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
+	if err := decodePrincipalAttributes(ps, runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
 		if err := runtime.WantArray(roles, "principal.roles"); err != nil {
 			return err
 		}
-		q.principal.Roles = make([]Assignment, len(roles.Elems))
+		if n := len(roles.Elems); cap(q.assignments) < n {
+			q.assignments = make([]Assignment, n)
+		} else {
+			q.assignments = q.assignments[:n]
+			clear(q.assignments)
+		}
+		q.principal.Roles = q.assignments
 		for i := range roles.Elems {
 			as := &q.principal.Roles[i]
 			// The path of the assignment is built only for an error's message.
-			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
-				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
+			if decodeAssignment(ps, &roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(ps, &roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
+	if err := decodeContext(ps, runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -183,18 +213,18 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if err := runtime.CheckKeys(cj, "credential", "scopes", "permissions", "roles", "filters", "attributes"); err != nil {
 		return err
 	}
-	c := &Credential{}
+	c := &q.credential
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
+	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -204,7 +234,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
+func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -237,7 +267,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 		}
 	case "enterprise":
 		as.Scope.Type = ScopeEnterprise
-		seen, err := decodeEnterpriseScope(sj, &as.Scope.Enterprise, where)
+		seen, err := decodeEnterpriseScope(ps, sj, &as.Scope.Enterprise, where)
 		if err != nil {
 			return err
 		}
@@ -285,7 +315,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 
 // decodeEnterpriseScope decodes the parameters of a scope of type enterprise into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeEnterpriseScope(sj *runtime.JSON, dst *EnterpriseScope, where string) (seen [1]bool, err error) {
+func decodeEnterpriseScope(ps *runtime.Parser, sj *runtime.JSON, dst *EnterpriseScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -312,7 +342,7 @@ func decodeEnterpriseScope(sj *runtime.JSON, dst *EnterpriseScope, where string)
 var decodePrincipalAttributesNames = []string{"administrator", "application"}
 
 // decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
+func decodePrincipalAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
@@ -350,7 +380,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 var decodeContextNames = []string{}
 
 // decodeContext decodes the attributes of the context (context) into dst.
-func decodeContext(j *runtime.JSON, dst *Context) error {
+func decodeContext(ps *runtime.Parser, j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
@@ -366,7 +396,7 @@ func decodeContext(j *runtime.JSON, dst *Context) error {
 var decodeCredentialAttributesNames = []string{}
 
 // decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
+func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
@@ -382,7 +412,7 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 var decodeEnterpriseNames = []string{}
 
 // decodeEnterprise decodes the attributes of a enterprise (resource.attributes) into dst.
-func decodeEnterprise(j *runtime.JSON, dst *Enterprise) error {
+func decodeEnterprise(ps *runtime.Parser, j *runtime.JSON, dst *Enterprise) error {
 	if j == nil {
 		return nil
 	}
@@ -398,7 +428,7 @@ func decodeEnterprise(j *runtime.JSON, dst *Enterprise) error {
 var decodeLearnerNames = []string{"enterprise", "user", "consented"}
 
 // decodeLearner decodes the attributes of a learner (resource.attributes) into dst.
-func decodeLearner(j *runtime.JSON, dst *Learner) error {
+func decodeLearner(ps *runtime.Parser, j *runtime.JSON, dst *Learner) error {
 	if j == nil {
 		return nil
 	}
@@ -445,7 +475,7 @@ func decodeLearner(j *runtime.JSON, dst *Learner) error {
 var decodeTpaProviderNames = []string{"enterprise"}
 
 // decodeTpaProvider decodes the attributes of a tpa_provider (resource.attributes) into dst.
-func decodeTpaProvider(j *runtime.JSON, dst *TpaProvider) error {
+func decodeTpaProvider(ps *runtime.Parser, j *runtime.JSON, dst *TpaProvider) error {
 	if j == nil {
 		return nil
 	}

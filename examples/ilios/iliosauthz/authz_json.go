@@ -5,6 +5,7 @@ package iliosauthz
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/permc/permc/runtime"
 )
@@ -22,20 +23,40 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 
 var sortedResourceNames = []string{"course", "instructor_group", "learner_group", "program", "school", "user"}
 
+// jsonState is the memory a JSON check decodes its request into: the parsed document,
+// whose strings alias the request's bytes, and the typed values. The next check reuses
+// it, so that a check like the last one allocates nothing.
+type jsonState struct {
+	ps   runtime.Parser
+	q    request
+	res0 School
+	res1 Course
+	res2 Program
+	res3 LearnerGroup
+	res4 InstructorGroup
+	res5 User
+}
+
+var jsonStates = sync.Pool{New: func() any {
+	return new(jsonState)
+}}
+
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	doc, err := runtime.ParseJSON(data)
+	st := jsonStates.Get().(*jsonState)
+	defer jsonStates.Put(st)
+	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
 	}
-	if err := runtime.WantObject(&doc, "request"); err != nil {
+	if err := runtime.WantObject(doc, "request"); err != nil {
 		return err
 	}
-	if err := runtime.CheckKeys(&doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
+	if err := runtime.CheckKeys(doc, "request", "principal", "resource", "permission", "credential", "context"); err != nil {
 		return err
 	}
-	rj := runtime.Field(&doc, "resource")
+	rj := runtime.Field(doc, "resource")
 	if rj == nil {
 		return runtime.Errorf("resource is required")
 	}
@@ -52,112 +73,118 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "school":
-		var r School
+		r := &st.res0
+		*r = School{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeSchool(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeSchool(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 0, schoolPermissionNames)
+		perm, err := decodePermission(doc, typ, 0, schoolPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideSchool(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideSchool(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
-		var r Course
+		r := &st.res1
+		*r = Course{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeCourse(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeCourse(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 1, coursePermissionNames)
+		perm, err := decodePermission(doc, typ, 1, coursePermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideCourse(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "program":
-		var r Program
+		r := &st.res2
+		*r = Program{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeProgram(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeProgram(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 2, programPermissionNames)
+		perm, err := decodePermission(doc, typ, 2, programPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProgram(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideProgram(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "learner_group":
-		var r LearnerGroup
+		r := &st.res3
+		*r = LearnerGroup{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeLearnerGroup(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeLearnerGroup(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 3, learnerGroupPermissionNames)
+		perm, err := decodePermission(doc, typ, 3, learnerGroupPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearnerGroup(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideLearnerGroup(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "instructor_group":
-		var r InstructorGroup
+		r := &st.res4
+		*r = InstructorGroup{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeInstructorGroup(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeInstructorGroup(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 4, instructorGroupPermissionNames)
+		perm, err := decodePermission(doc, typ, 4, instructorGroupPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideInstructorGroup(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideInstructorGroup(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "user":
-		var r User
+		r := &st.res5
+		*r = User{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
-		if err := decodeUser(runtime.Field(rj, "attributes"), &r); err != nil {
+		if err := decodeUser(&st.ps, runtime.Field(rj, "attributes"), r); err != nil {
 			return err
 		}
-		perm, err := decodePermission(&doc, typ, 5, userPermissionNames)
+		perm, err := decodePermission(doc, typ, 5, userPermissionNames)
 		if err != nil {
 			return err
 		}
-		var q request
-		if err := q.decode(&doc, t, d); err != nil {
+		q := &st.q
+		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideUser(d, t, &q.principal, perm, &r, q.cred, &q.ctx, false)
+		a.decideUser(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -189,14 +216,17 @@ func decodePermission(doc *runtime.JSON, typ string, res int, names []string) (P
 
 // request is what a request says besides its resource and permission.
 type request struct {
-	principal Principal
-	ctx       Context
-	cred      *Credential // nil when the request has none
+	principal   Principal
+	ctx         Context
+	cred        *Credential // nil when the request has none, else &credential
+	credential  Credential
+	assignments []Assignment // memory for principal.Roles, kept from one request to the next
 }
 
 // decode decodes the principal with its role assignments (warning about invalid ones
-// in d), the context and the credential.
-func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+// in d), the context and the credential, over what q held before.
+func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d *runtime.Decision) error {
+	*q = request{assignments: q.assignments}
 	pj := runtime.Field(doc, "principal")
 	if pj == nil {
 		return runtime.Errorf("principal is required")
@@ -211,23 +241,29 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if q.principal.ID, err = runtime.WantString(runtime.Field(pj, "id"), "principal.id"); err != nil {
 		return err
 	}
-	if err := decodePrincipalAttributes(runtime.Field(pj, "attributes"), &q.principal); err != nil {
+	if err := decodePrincipalAttributes(ps, runtime.Field(pj, "attributes"), &q.principal); err != nil {
 		return err
 	}
 	if roles := runtime.Field(pj, "roles"); roles != nil {
 		if err := runtime.WantArray(roles, "principal.roles"); err != nil {
 			return err
 		}
-		q.principal.Roles = make([]Assignment, len(roles.Elems))
+		if n := len(roles.Elems); cap(q.assignments) < n {
+			q.assignments = make([]Assignment, n)
+		} else {
+			q.assignments = q.assignments[:n]
+			clear(q.assignments)
+		}
+		q.principal.Roles = q.assignments
 		for i := range roles.Elems {
 			as := &q.principal.Roles[i]
 			// The path of the assignment is built only for an error's message.
-			if decodeAssignment(&roles.Elems[i], "", i, t, as, d) != nil {
-				return decodeAssignment(&roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
+			if decodeAssignment(ps, &roles.Elems[i], "", i, t, as, d) != nil {
+				return decodeAssignment(ps, &roles.Elems[i], runtime.ElemWhere("principal.roles", i), i, t, as, d)
 			}
 		}
 	}
-	if err := decodeContext(runtime.Field(doc, "context"), &q.ctx); err != nil {
+	if err := decodeContext(ps, runtime.Field(doc, "context"), &q.ctx); err != nil {
 		return err
 	}
 	cj := runtime.Field(doc, "credential")
@@ -240,18 +276,18 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 	if err := runtime.CheckKeys(cj, "credential", "scopes", "permissions", "roles", "filters", "attributes"); err != nil {
 		return err
 	}
-	c := &Credential{}
+	c := &q.credential
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = runtime.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
 				return err
 			}
 		}
 	}
-	if err := decodeCredentialAttributes(runtime.Field(cj, "attributes"), c); err != nil {
+	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {
 		return err
 	}
 	q.cred = c
@@ -261,7 +297,7 @@ func (q *request) decode(doc *runtime.JSON, t *roleTable, d *runtime.Decision) e
 // decodeAssignment decodes role assignment i into as. An unknown role or scope type, a
 // role not assignable at the scope or a missing scope parameter makes the assignment
 // invalid, with a warning in d; a malformed one is an error.
-func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
+func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, t *roleTable, as *Assignment, d *runtime.Decision) error {
 	if err := runtime.WantObject(j, where); err != nil {
 		return err
 	}
@@ -289,7 +325,7 @@ func decodeAssignment(j *runtime.JSON, where string, i int, t *roleTable, as *As
 	switch scope {
 	case "school":
 		as.Scope.Type = ScopeSchool
-		seen, err := decodeSchoolScope(sj, &as.Scope.School, where)
+		seen, err := decodeSchoolScope(ps, sj, &as.Scope.School, where)
 		if err != nil {
 			return err
 		}
@@ -337,7 +373,7 @@ func noParams(sj *runtime.JSON, where, scope string) error {
 
 // decodeSchoolScope decodes the parameters of a scope of type school into dst, and reports
 // which were given; where is the path of the assignment.
-func decodeSchoolScope(sj *runtime.JSON, dst *SchoolScope, where string) (seen [1]bool, err error) {
+func decodeSchoolScope(ps *runtime.Parser, sj *runtime.JSON, dst *SchoolScope, where string) (seen [1]bool, err error) {
 	for i, k := range sj.Keys {
 		if k == "type" {
 			continue
@@ -364,7 +400,7 @@ func decodeSchoolScope(sj *runtime.JSON, dst *SchoolScope, where string) (seen [
 var decodePrincipalAttributesNames = []string{"root"}
 
 // decodePrincipalAttributes decodes the attributes of the principal (principal.attributes) into dst.
-func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
+func decodePrincipalAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Principal) error {
 	if j == nil {
 		return nil
 	}
@@ -393,7 +429,7 @@ func decodePrincipalAttributes(j *runtime.JSON, dst *Principal) error {
 var decodeContextNames = []string{}
 
 // decodeContext decodes the attributes of the context (context) into dst.
-func decodeContext(j *runtime.JSON, dst *Context) error {
+func decodeContext(ps *runtime.Parser, j *runtime.JSON, dst *Context) error {
 	if j == nil {
 		return nil
 	}
@@ -409,7 +445,7 @@ func decodeContext(j *runtime.JSON, dst *Context) error {
 var decodeCredentialAttributesNames = []string{}
 
 // decodeCredentialAttributes decodes the attributes of the credential (credential.attributes) into dst.
-func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
+func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Credential) error {
 	if j == nil {
 		return nil
 	}
@@ -425,7 +461,7 @@ func decodeCredentialAttributes(j *runtime.JSON, dst *Credential) error {
 var decodeSchoolNames = []string{}
 
 // decodeSchool decodes the attributes of a school (resource.attributes) into dst.
-func decodeSchool(j *runtime.JSON, dst *School) error {
+func decodeSchool(ps *runtime.Parser, j *runtime.JSON, dst *School) error {
 	if j == nil {
 		return nil
 	}
@@ -441,7 +477,7 @@ func decodeSchool(j *runtime.JSON, dst *School) error {
 var decodeCourseNames = []string{"school", "locked", "archived"}
 
 // decodeCourse decodes the attributes of a course (resource.attributes) into dst.
-func decodeCourse(j *runtime.JSON, dst *Course) error {
+func decodeCourse(ps *runtime.Parser, j *runtime.JSON, dst *Course) error {
 	if j == nil {
 		return nil
 	}
@@ -488,7 +524,7 @@ func decodeCourse(j *runtime.JSON, dst *Course) error {
 var decodeProgramNames = []string{"school"}
 
 // decodeProgram decodes the attributes of a program (resource.attributes) into dst.
-func decodeProgram(j *runtime.JSON, dst *Program) error {
+func decodeProgram(ps *runtime.Parser, j *runtime.JSON, dst *Program) error {
 	if j == nil {
 		return nil
 	}
@@ -517,7 +553,7 @@ func decodeProgram(j *runtime.JSON, dst *Program) error {
 var decodeLearnerGroupNames = []string{"school"}
 
 // decodeLearnerGroup decodes the attributes of a learner_group (resource.attributes) into dst.
-func decodeLearnerGroup(j *runtime.JSON, dst *LearnerGroup) error {
+func decodeLearnerGroup(ps *runtime.Parser, j *runtime.JSON, dst *LearnerGroup) error {
 	if j == nil {
 		return nil
 	}
@@ -546,7 +582,7 @@ func decodeLearnerGroup(j *runtime.JSON, dst *LearnerGroup) error {
 var decodeInstructorGroupNames = []string{"school"}
 
 // decodeInstructorGroup decodes the attributes of a instructor_group (resource.attributes) into dst.
-func decodeInstructorGroup(j *runtime.JSON, dst *InstructorGroup) error {
+func decodeInstructorGroup(ps *runtime.Parser, j *runtime.JSON, dst *InstructorGroup) error {
 	if j == nil {
 		return nil
 	}
@@ -575,7 +611,7 @@ func decodeInstructorGroup(j *runtime.JSON, dst *InstructorGroup) error {
 var decodeUserNames = []string{"school"}
 
 // decodeUser decodes the attributes of a user (resource.attributes) into dst.
-func decodeUser(j *runtime.JSON, dst *User) error {
+func decodeUser(ps *runtime.Parser, j *runtime.JSON, dst *User) error {
 	if j == nil {
 		return nil
 	}
