@@ -141,11 +141,14 @@ The decision order is the spec's: deny rules, the credential, allow rules, then 
 role assignments in order. Evaluation errors are listed in the decision's Errors and
 invalid assignments in its Warnings. It does not allocate unless it has errors or
 warnings to report.`, g.resCheck[r], r.Name))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Qual(rt, "Decision").Block(append(nilChecks,
-		jen.Var().Id("d").Qual(rt, "Decision"),
+	// The decision is built in the named result, and the assignments after the one that
+	// decided are validated only when there are any: a check's fixed cost is what
+	// a principal with one assignment pays.
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Params(jen.Id("d").Qual(rt, "Decision")).Block(append(nilChecks,
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
-		jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()),
-		jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("checked")),
+		jen.If(jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()), jen.Id("checked").Op("<").Len(jen.Id("p").Dot("Roles"))).Block(
+			jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("checked")),
+		),
 		jen.Return(jen.Id("d")),
 	)...)
 

@@ -110,7 +110,7 @@ func filterSeen(filters []string, name string) bool {
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -120,10 +120,10 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 

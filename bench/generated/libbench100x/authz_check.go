@@ -308,7 +308,7 @@ func filterSeen(filters []string, name string) bool {
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -318,10 +318,10 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -480,7 +480,7 @@ func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, 
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -490,10 +490,10 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -652,7 +652,7 @@ func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -662,10 +662,10 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -824,7 +824,7 @@ func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -834,10 +834,10 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -996,7 +996,7 @@ func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1006,10 +1006,10 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1168,7 +1168,7 @@ func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1178,10 +1178,10 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1340,7 +1340,7 @@ func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1350,10 +1350,10 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1512,7 +1512,7 @@ func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1522,10 +1522,10 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1684,7 +1684,7 @@ func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1694,10 +1694,10 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1856,7 +1856,7 @@ func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1866,10 +1866,10 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -2028,7 +2028,7 @@ func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes010(p *Principal, perm Permission, r *Res010, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes010(p *Principal, perm Permission, r *Res010, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2038,10 +2038,10 @@ func (a *Authorizer) CheckRes010(p *Principal, perm Permission, r *Res010, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes010(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes010(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -2200,7 +2200,7 @@ func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes011(p *Principal, perm Permission, r *Res011, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes011(p *Principal, perm Permission, r *Res011, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2210,10 +2210,10 @@ func (a *Authorizer) CheckRes011(p *Principal, perm Permission, r *Res011, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes011(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes011(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -2372,7 +2372,7 @@ func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes012(p *Principal, perm Permission, r *Res012, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes012(p *Principal, perm Permission, r *Res012, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2382,10 +2382,10 @@ func (a *Authorizer) CheckRes012(p *Principal, perm Permission, r *Res012, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes012(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes012(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -2544,7 +2544,7 @@ func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes013(p *Principal, perm Permission, r *Res013, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes013(p *Principal, perm Permission, r *Res013, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2554,10 +2554,10 @@ func (a *Authorizer) CheckRes013(p *Principal, perm Permission, r *Res013, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes013(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes013(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -2716,7 +2716,7 @@ func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes014(p *Principal, perm Permission, r *Res014, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes014(p *Principal, perm Permission, r *Res014, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2726,10 +2726,10 @@ func (a *Authorizer) CheckRes014(p *Principal, perm Permission, r *Res014, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes014(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes014(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -2888,7 +2888,7 @@ func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes015(p *Principal, perm Permission, r *Res015, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes015(p *Principal, perm Permission, r *Res015, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2898,10 +2898,10 @@ func (a *Authorizer) CheckRes015(p *Principal, perm Permission, r *Res015, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes015(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes015(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -3060,7 +3060,7 @@ func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes016(p *Principal, perm Permission, r *Res016, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes016(p *Principal, perm Permission, r *Res016, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3070,10 +3070,10 @@ func (a *Authorizer) CheckRes016(p *Principal, perm Permission, r *Res016, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes016(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes016(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -3232,7 +3232,7 @@ func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes017(p *Principal, perm Permission, r *Res017, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes017(p *Principal, perm Permission, r *Res017, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3242,10 +3242,10 @@ func (a *Authorizer) CheckRes017(p *Principal, perm Permission, r *Res017, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes017(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes017(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -3404,7 +3404,7 @@ func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes018(p *Principal, perm Permission, r *Res018, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes018(p *Principal, perm Permission, r *Res018, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3414,10 +3414,10 @@ func (a *Authorizer) CheckRes018(p *Principal, perm Permission, r *Res018, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes018(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes018(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -3576,7 +3576,7 @@ func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes019(p *Principal, perm Permission, r *Res019, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes019(p *Principal, perm Permission, r *Res019, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3586,10 +3586,10 @@ func (a *Authorizer) CheckRes019(p *Principal, perm Permission, r *Res019, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes019(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes019(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -3748,7 +3748,7 @@ func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes020(p *Principal, perm Permission, r *Res020, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes020(p *Principal, perm Permission, r *Res020, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3758,10 +3758,10 @@ func (a *Authorizer) CheckRes020(p *Principal, perm Permission, r *Res020, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes020(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes020(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -3920,7 +3920,7 @@ func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes021(p *Principal, perm Permission, r *Res021, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes021(p *Principal, perm Permission, r *Res021, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3930,10 +3930,10 @@ func (a *Authorizer) CheckRes021(p *Principal, perm Permission, r *Res021, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes021(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes021(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -4092,7 +4092,7 @@ func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes022(p *Principal, perm Permission, r *Res022, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes022(p *Principal, perm Permission, r *Res022, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4102,10 +4102,10 @@ func (a *Authorizer) CheckRes022(p *Principal, perm Permission, r *Res022, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes022(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes022(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -4264,7 +4264,7 @@ func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes023(p *Principal, perm Permission, r *Res023, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes023(p *Principal, perm Permission, r *Res023, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4274,10 +4274,10 @@ func (a *Authorizer) CheckRes023(p *Principal, perm Permission, r *Res023, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes023(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes023(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -4436,7 +4436,7 @@ func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes024(p *Principal, perm Permission, r *Res024, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes024(p *Principal, perm Permission, r *Res024, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4446,10 +4446,10 @@ func (a *Authorizer) CheckRes024(p *Principal, perm Permission, r *Res024, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes024(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes024(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -4608,7 +4608,7 @@ func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes025(p *Principal, perm Permission, r *Res025, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes025(p *Principal, perm Permission, r *Res025, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4618,10 +4618,10 @@ func (a *Authorizer) CheckRes025(p *Principal, perm Permission, r *Res025, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes025(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes025(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -4780,7 +4780,7 @@ func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes026(p *Principal, perm Permission, r *Res026, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes026(p *Principal, perm Permission, r *Res026, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4790,10 +4790,10 @@ func (a *Authorizer) CheckRes026(p *Principal, perm Permission, r *Res026, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes026(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes026(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -4952,7 +4952,7 @@ func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes027(p *Principal, perm Permission, r *Res027, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes027(p *Principal, perm Permission, r *Res027, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4962,10 +4962,10 @@ func (a *Authorizer) CheckRes027(p *Principal, perm Permission, r *Res027, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes027(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes027(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -5124,7 +5124,7 @@ func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes028(p *Principal, perm Permission, r *Res028, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes028(p *Principal, perm Permission, r *Res028, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5134,10 +5134,10 @@ func (a *Authorizer) CheckRes028(p *Principal, perm Permission, r *Res028, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes028(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes028(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -5296,7 +5296,7 @@ func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes029(p *Principal, perm Permission, r *Res029, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes029(p *Principal, perm Permission, r *Res029, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5306,10 +5306,10 @@ func (a *Authorizer) CheckRes029(p *Principal, perm Permission, r *Res029, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes029(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes029(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -5468,7 +5468,7 @@ func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes030(p *Principal, perm Permission, r *Res030, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes030(p *Principal, perm Permission, r *Res030, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5478,10 +5478,10 @@ func (a *Authorizer) CheckRes030(p *Principal, perm Permission, r *Res030, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes030(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes030(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -5640,7 +5640,7 @@ func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes031(p *Principal, perm Permission, r *Res031, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes031(p *Principal, perm Permission, r *Res031, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5650,10 +5650,10 @@ func (a *Authorizer) CheckRes031(p *Principal, perm Permission, r *Res031, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes031(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes031(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -5812,7 +5812,7 @@ func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes032(p *Principal, perm Permission, r *Res032, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes032(p *Principal, perm Permission, r *Res032, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5822,10 +5822,10 @@ func (a *Authorizer) CheckRes032(p *Principal, perm Permission, r *Res032, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes032(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes032(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -5984,7 +5984,7 @@ func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes033(p *Principal, perm Permission, r *Res033, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes033(p *Principal, perm Permission, r *Res033, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5994,10 +5994,10 @@ func (a *Authorizer) CheckRes033(p *Principal, perm Permission, r *Res033, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes033(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes033(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -6156,7 +6156,7 @@ func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes034(p *Principal, perm Permission, r *Res034, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes034(p *Principal, perm Permission, r *Res034, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6166,10 +6166,10 @@ func (a *Authorizer) CheckRes034(p *Principal, perm Permission, r *Res034, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes034(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes034(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -6328,7 +6328,7 @@ func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes035(p *Principal, perm Permission, r *Res035, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes035(p *Principal, perm Permission, r *Res035, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6338,10 +6338,10 @@ func (a *Authorizer) CheckRes035(p *Principal, perm Permission, r *Res035, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes035(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes035(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -6500,7 +6500,7 @@ func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes036(p *Principal, perm Permission, r *Res036, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes036(p *Principal, perm Permission, r *Res036, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6510,10 +6510,10 @@ func (a *Authorizer) CheckRes036(p *Principal, perm Permission, r *Res036, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes036(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes036(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -6672,7 +6672,7 @@ func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes037(p *Principal, perm Permission, r *Res037, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes037(p *Principal, perm Permission, r *Res037, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6682,10 +6682,10 @@ func (a *Authorizer) CheckRes037(p *Principal, perm Permission, r *Res037, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes037(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes037(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -6844,7 +6844,7 @@ func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes038(p *Principal, perm Permission, r *Res038, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes038(p *Principal, perm Permission, r *Res038, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6854,10 +6854,10 @@ func (a *Authorizer) CheckRes038(p *Principal, perm Permission, r *Res038, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes038(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes038(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -7016,7 +7016,7 @@ func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes039(p *Principal, perm Permission, r *Res039, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes039(p *Principal, perm Permission, r *Res039, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7026,10 +7026,10 @@ func (a *Authorizer) CheckRes039(p *Principal, perm Permission, r *Res039, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes039(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes039(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -7188,7 +7188,7 @@ func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes040(p *Principal, perm Permission, r *Res040, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes040(p *Principal, perm Permission, r *Res040, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7198,10 +7198,10 @@ func (a *Authorizer) CheckRes040(p *Principal, perm Permission, r *Res040, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes040(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes040(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -7360,7 +7360,7 @@ func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes041(p *Principal, perm Permission, r *Res041, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes041(p *Principal, perm Permission, r *Res041, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7370,10 +7370,10 @@ func (a *Authorizer) CheckRes041(p *Principal, perm Permission, r *Res041, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes041(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes041(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -7532,7 +7532,7 @@ func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes042(p *Principal, perm Permission, r *Res042, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes042(p *Principal, perm Permission, r *Res042, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7542,10 +7542,10 @@ func (a *Authorizer) CheckRes042(p *Principal, perm Permission, r *Res042, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes042(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes042(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -7704,7 +7704,7 @@ func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes043(p *Principal, perm Permission, r *Res043, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes043(p *Principal, perm Permission, r *Res043, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7714,10 +7714,10 @@ func (a *Authorizer) CheckRes043(p *Principal, perm Permission, r *Res043, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes043(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes043(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -7876,7 +7876,7 @@ func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes044(p *Principal, perm Permission, r *Res044, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes044(p *Principal, perm Permission, r *Res044, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7886,10 +7886,10 @@ func (a *Authorizer) CheckRes044(p *Principal, perm Permission, r *Res044, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes044(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes044(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -8048,7 +8048,7 @@ func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes045(p *Principal, perm Permission, r *Res045, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes045(p *Principal, perm Permission, r *Res045, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8058,10 +8058,10 @@ func (a *Authorizer) CheckRes045(p *Principal, perm Permission, r *Res045, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes045(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes045(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -8220,7 +8220,7 @@ func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes046(p *Principal, perm Permission, r *Res046, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes046(p *Principal, perm Permission, r *Res046, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8230,10 +8230,10 @@ func (a *Authorizer) CheckRes046(p *Principal, perm Permission, r *Res046, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes046(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes046(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -8392,7 +8392,7 @@ func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes047(p *Principal, perm Permission, r *Res047, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes047(p *Principal, perm Permission, r *Res047, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8402,10 +8402,10 @@ func (a *Authorizer) CheckRes047(p *Principal, perm Permission, r *Res047, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes047(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes047(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -8564,7 +8564,7 @@ func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes048(p *Principal, perm Permission, r *Res048, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes048(p *Principal, perm Permission, r *Res048, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8574,10 +8574,10 @@ func (a *Authorizer) CheckRes048(p *Principal, perm Permission, r *Res048, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes048(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes048(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -8736,7 +8736,7 @@ func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes049(p *Principal, perm Permission, r *Res049, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes049(p *Principal, perm Permission, r *Res049, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8746,10 +8746,10 @@ func (a *Authorizer) CheckRes049(p *Principal, perm Permission, r *Res049, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes049(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes049(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -8908,7 +8908,7 @@ func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes050(p *Principal, perm Permission, r *Res050, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes050(p *Principal, perm Permission, r *Res050, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8918,10 +8918,10 @@ func (a *Authorizer) CheckRes050(p *Principal, perm Permission, r *Res050, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes050(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes050(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -9080,7 +9080,7 @@ func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes051(p *Principal, perm Permission, r *Res051, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes051(p *Principal, perm Permission, r *Res051, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9090,10 +9090,10 @@ func (a *Authorizer) CheckRes051(p *Principal, perm Permission, r *Res051, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes051(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes051(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -9252,7 +9252,7 @@ func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes052(p *Principal, perm Permission, r *Res052, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes052(p *Principal, perm Permission, r *Res052, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9262,10 +9262,10 @@ func (a *Authorizer) CheckRes052(p *Principal, perm Permission, r *Res052, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes052(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes052(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -9424,7 +9424,7 @@ func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes053(p *Principal, perm Permission, r *Res053, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes053(p *Principal, perm Permission, r *Res053, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9434,10 +9434,10 @@ func (a *Authorizer) CheckRes053(p *Principal, perm Permission, r *Res053, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes053(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes053(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -9596,7 +9596,7 @@ func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes054(p *Principal, perm Permission, r *Res054, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes054(p *Principal, perm Permission, r *Res054, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9606,10 +9606,10 @@ func (a *Authorizer) CheckRes054(p *Principal, perm Permission, r *Res054, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes054(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes054(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -9768,7 +9768,7 @@ func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes055(p *Principal, perm Permission, r *Res055, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes055(p *Principal, perm Permission, r *Res055, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9778,10 +9778,10 @@ func (a *Authorizer) CheckRes055(p *Principal, perm Permission, r *Res055, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes055(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes055(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -9940,7 +9940,7 @@ func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes056(p *Principal, perm Permission, r *Res056, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes056(p *Principal, perm Permission, r *Res056, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9950,10 +9950,10 @@ func (a *Authorizer) CheckRes056(p *Principal, perm Permission, r *Res056, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes056(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes056(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -10112,7 +10112,7 @@ func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes057(p *Principal, perm Permission, r *Res057, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes057(p *Principal, perm Permission, r *Res057, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10122,10 +10122,10 @@ func (a *Authorizer) CheckRes057(p *Principal, perm Permission, r *Res057, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes057(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes057(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -10284,7 +10284,7 @@ func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes058(p *Principal, perm Permission, r *Res058, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes058(p *Principal, perm Permission, r *Res058, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10294,10 +10294,10 @@ func (a *Authorizer) CheckRes058(p *Principal, perm Permission, r *Res058, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes058(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes058(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -10456,7 +10456,7 @@ func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes059(p *Principal, perm Permission, r *Res059, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes059(p *Principal, perm Permission, r *Res059, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10466,10 +10466,10 @@ func (a *Authorizer) CheckRes059(p *Principal, perm Permission, r *Res059, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes059(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes059(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -10628,7 +10628,7 @@ func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes060(p *Principal, perm Permission, r *Res060, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes060(p *Principal, perm Permission, r *Res060, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10638,10 +10638,10 @@ func (a *Authorizer) CheckRes060(p *Principal, perm Permission, r *Res060, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes060(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes060(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -10800,7 +10800,7 @@ func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes061(p *Principal, perm Permission, r *Res061, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes061(p *Principal, perm Permission, r *Res061, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10810,10 +10810,10 @@ func (a *Authorizer) CheckRes061(p *Principal, perm Permission, r *Res061, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes061(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes061(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -10972,7 +10972,7 @@ func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes062(p *Principal, perm Permission, r *Res062, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes062(p *Principal, perm Permission, r *Res062, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10982,10 +10982,10 @@ func (a *Authorizer) CheckRes062(p *Principal, perm Permission, r *Res062, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes062(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes062(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -11144,7 +11144,7 @@ func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes063(p *Principal, perm Permission, r *Res063, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes063(p *Principal, perm Permission, r *Res063, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11154,10 +11154,10 @@ func (a *Authorizer) CheckRes063(p *Principal, perm Permission, r *Res063, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes063(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes063(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -11316,7 +11316,7 @@ func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes064(p *Principal, perm Permission, r *Res064, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes064(p *Principal, perm Permission, r *Res064, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11326,10 +11326,10 @@ func (a *Authorizer) CheckRes064(p *Principal, perm Permission, r *Res064, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes064(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes064(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -11488,7 +11488,7 @@ func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes065(p *Principal, perm Permission, r *Res065, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes065(p *Principal, perm Permission, r *Res065, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11498,10 +11498,10 @@ func (a *Authorizer) CheckRes065(p *Principal, perm Permission, r *Res065, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes065(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes065(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -11660,7 +11660,7 @@ func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes066(p *Principal, perm Permission, r *Res066, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes066(p *Principal, perm Permission, r *Res066, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11670,10 +11670,10 @@ func (a *Authorizer) CheckRes066(p *Principal, perm Permission, r *Res066, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes066(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes066(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -11832,7 +11832,7 @@ func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes067(p *Principal, perm Permission, r *Res067, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes067(p *Principal, perm Permission, r *Res067, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11842,10 +11842,10 @@ func (a *Authorizer) CheckRes067(p *Principal, perm Permission, r *Res067, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes067(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes067(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -12004,7 +12004,7 @@ func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes068(p *Principal, perm Permission, r *Res068, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes068(p *Principal, perm Permission, r *Res068, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12014,10 +12014,10 @@ func (a *Authorizer) CheckRes068(p *Principal, perm Permission, r *Res068, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes068(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes068(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -12176,7 +12176,7 @@ func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes069(p *Principal, perm Permission, r *Res069, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes069(p *Principal, perm Permission, r *Res069, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12186,10 +12186,10 @@ func (a *Authorizer) CheckRes069(p *Principal, perm Permission, r *Res069, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes069(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes069(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -12348,7 +12348,7 @@ func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes070(p *Principal, perm Permission, r *Res070, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes070(p *Principal, perm Permission, r *Res070, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12358,10 +12358,10 @@ func (a *Authorizer) CheckRes070(p *Principal, perm Permission, r *Res070, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes070(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes070(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -12520,7 +12520,7 @@ func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes071(p *Principal, perm Permission, r *Res071, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes071(p *Principal, perm Permission, r *Res071, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12530,10 +12530,10 @@ func (a *Authorizer) CheckRes071(p *Principal, perm Permission, r *Res071, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes071(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes071(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -12692,7 +12692,7 @@ func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes072(p *Principal, perm Permission, r *Res072, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes072(p *Principal, perm Permission, r *Res072, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12702,10 +12702,10 @@ func (a *Authorizer) CheckRes072(p *Principal, perm Permission, r *Res072, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes072(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes072(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -12864,7 +12864,7 @@ func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes073(p *Principal, perm Permission, r *Res073, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes073(p *Principal, perm Permission, r *Res073, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12874,10 +12874,10 @@ func (a *Authorizer) CheckRes073(p *Principal, perm Permission, r *Res073, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes073(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes073(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -13036,7 +13036,7 @@ func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes074(p *Principal, perm Permission, r *Res074, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes074(p *Principal, perm Permission, r *Res074, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13046,10 +13046,10 @@ func (a *Authorizer) CheckRes074(p *Principal, perm Permission, r *Res074, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes074(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes074(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -13208,7 +13208,7 @@ func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes075(p *Principal, perm Permission, r *Res075, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes075(p *Principal, perm Permission, r *Res075, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13218,10 +13218,10 @@ func (a *Authorizer) CheckRes075(p *Principal, perm Permission, r *Res075, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes075(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes075(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -13380,7 +13380,7 @@ func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes076(p *Principal, perm Permission, r *Res076, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes076(p *Principal, perm Permission, r *Res076, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13390,10 +13390,10 @@ func (a *Authorizer) CheckRes076(p *Principal, perm Permission, r *Res076, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes076(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes076(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -13552,7 +13552,7 @@ func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes077(p *Principal, perm Permission, r *Res077, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes077(p *Principal, perm Permission, r *Res077, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13562,10 +13562,10 @@ func (a *Authorizer) CheckRes077(p *Principal, perm Permission, r *Res077, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes077(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes077(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -13724,7 +13724,7 @@ func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes078(p *Principal, perm Permission, r *Res078, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes078(p *Principal, perm Permission, r *Res078, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13734,10 +13734,10 @@ func (a *Authorizer) CheckRes078(p *Principal, perm Permission, r *Res078, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes078(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes078(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -13896,7 +13896,7 @@ func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes079(p *Principal, perm Permission, r *Res079, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes079(p *Principal, perm Permission, r *Res079, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13906,10 +13906,10 @@ func (a *Authorizer) CheckRes079(p *Principal, perm Permission, r *Res079, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes079(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes079(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -14068,7 +14068,7 @@ func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes080(p *Principal, perm Permission, r *Res080, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes080(p *Principal, perm Permission, r *Res080, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14078,10 +14078,10 @@ func (a *Authorizer) CheckRes080(p *Principal, perm Permission, r *Res080, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes080(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes080(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -14240,7 +14240,7 @@ func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes081(p *Principal, perm Permission, r *Res081, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes081(p *Principal, perm Permission, r *Res081, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14250,10 +14250,10 @@ func (a *Authorizer) CheckRes081(p *Principal, perm Permission, r *Res081, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes081(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes081(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -14412,7 +14412,7 @@ func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes082(p *Principal, perm Permission, r *Res082, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes082(p *Principal, perm Permission, r *Res082, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14422,10 +14422,10 @@ func (a *Authorizer) CheckRes082(p *Principal, perm Permission, r *Res082, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes082(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes082(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -14584,7 +14584,7 @@ func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes083(p *Principal, perm Permission, r *Res083, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes083(p *Principal, perm Permission, r *Res083, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14594,10 +14594,10 @@ func (a *Authorizer) CheckRes083(p *Principal, perm Permission, r *Res083, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes083(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes083(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -14756,7 +14756,7 @@ func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes084(p *Principal, perm Permission, r *Res084, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes084(p *Principal, perm Permission, r *Res084, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14766,10 +14766,10 @@ func (a *Authorizer) CheckRes084(p *Principal, perm Permission, r *Res084, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes084(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes084(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -14928,7 +14928,7 @@ func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes085(p *Principal, perm Permission, r *Res085, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes085(p *Principal, perm Permission, r *Res085, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14938,10 +14938,10 @@ func (a *Authorizer) CheckRes085(p *Principal, perm Permission, r *Res085, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes085(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes085(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -15100,7 +15100,7 @@ func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes086(p *Principal, perm Permission, r *Res086, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes086(p *Principal, perm Permission, r *Res086, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15110,10 +15110,10 @@ func (a *Authorizer) CheckRes086(p *Principal, perm Permission, r *Res086, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes086(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes086(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -15272,7 +15272,7 @@ func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes087(p *Principal, perm Permission, r *Res087, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes087(p *Principal, perm Permission, r *Res087, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15282,10 +15282,10 @@ func (a *Authorizer) CheckRes087(p *Principal, perm Permission, r *Res087, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes087(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes087(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -15444,7 +15444,7 @@ func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes088(p *Principal, perm Permission, r *Res088, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes088(p *Principal, perm Permission, r *Res088, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15454,10 +15454,10 @@ func (a *Authorizer) CheckRes088(p *Principal, perm Permission, r *Res088, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes088(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes088(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -15616,7 +15616,7 @@ func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes089(p *Principal, perm Permission, r *Res089, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes089(p *Principal, perm Permission, r *Res089, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15626,10 +15626,10 @@ func (a *Authorizer) CheckRes089(p *Principal, perm Permission, r *Res089, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes089(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes089(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -15788,7 +15788,7 @@ func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes090(p *Principal, perm Permission, r *Res090, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes090(p *Principal, perm Permission, r *Res090, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15798,10 +15798,10 @@ func (a *Authorizer) CheckRes090(p *Principal, perm Permission, r *Res090, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes090(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes090(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -15960,7 +15960,7 @@ func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes091(p *Principal, perm Permission, r *Res091, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes091(p *Principal, perm Permission, r *Res091, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15970,10 +15970,10 @@ func (a *Authorizer) CheckRes091(p *Principal, perm Permission, r *Res091, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes091(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes091(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -16132,7 +16132,7 @@ func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes092(p *Principal, perm Permission, r *Res092, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes092(p *Principal, perm Permission, r *Res092, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -16142,10 +16142,10 @@ func (a *Authorizer) CheckRes092(p *Principal, perm Permission, r *Res092, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes092(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes092(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -16304,7 +16304,7 @@ func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes093(p *Principal, perm Permission, r *Res093, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes093(p *Principal, perm Permission, r *Res093, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -16314,10 +16314,10 @@ func (a *Authorizer) CheckRes093(p *Principal, perm Permission, r *Res093, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes093(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes093(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -16476,7 +16476,7 @@ func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes094(p *Principal, perm Permission, r *Res094, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes094(p *Principal, perm Permission, r *Res094, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -16486,10 +16486,10 @@ func (a *Authorizer) CheckRes094(p *Principal, perm Permission, r *Res094, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes094(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes094(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -16648,7 +16648,7 @@ func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes095(p *Principal, perm Permission, r *Res095, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes095(p *Principal, perm Permission, r *Res095, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -16658,10 +16658,10 @@ func (a *Authorizer) CheckRes095(p *Principal, perm Permission, r *Res095, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes095(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes095(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -16820,7 +16820,7 @@ func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes096(p *Principal, perm Permission, r *Res096, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes096(p *Principal, perm Permission, r *Res096, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -16830,10 +16830,10 @@ func (a *Authorizer) CheckRes096(p *Principal, perm Permission, r *Res096, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes096(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes096(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -16992,7 +16992,7 @@ func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes097(p *Principal, perm Permission, r *Res097, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes097(p *Principal, perm Permission, r *Res097, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -17002,10 +17002,10 @@ func (a *Authorizer) CheckRes097(p *Principal, perm Permission, r *Res097, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes097(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes097(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -17164,7 +17164,7 @@ func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes098(p *Principal, perm Permission, r *Res098, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes098(p *Principal, perm Permission, r *Res098, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -17174,10 +17174,10 @@ func (a *Authorizer) CheckRes098(p *Principal, perm Permission, r *Res098, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes098(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes098(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -17336,7 +17336,7 @@ func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes099(p *Principal, perm Permission, r *Res099, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes099(p *Principal, perm Permission, r *Res099, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -17346,10 +17346,10 @@ func (a *Authorizer) CheckRes099(p *Principal, perm Permission, r *Res099, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes099(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes099(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 

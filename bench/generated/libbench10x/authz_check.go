@@ -128,7 +128,7 @@ func filterSeen(filters []string, name string) bool {
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -138,10 +138,10 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -300,7 +300,7 @@ func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, 
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -310,10 +310,10 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -472,7 +472,7 @@ func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -482,10 +482,10 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -644,7 +644,7 @@ func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -654,10 +654,10 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -816,7 +816,7 @@ func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -826,10 +826,10 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -988,7 +988,7 @@ func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -998,10 +998,10 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1160,7 +1160,7 @@ func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1170,10 +1170,10 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1332,7 +1332,7 @@ func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1342,10 +1342,10 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1504,7 +1504,7 @@ func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1514,10 +1514,10 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -1676,7 +1676,7 @@ func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1686,10 +1686,10 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 

@@ -120,7 +120,7 @@ func filterSeen(filters []string, name string) bool {
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -130,10 +130,10 @@ func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideProject(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideProject(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -329,7 +329,7 @@ func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, 
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -339,10 +339,10 @@ func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideReport(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideReport(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -540,7 +540,7 @@ func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -550,10 +550,10 @@ func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideAccount(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideAccount(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 

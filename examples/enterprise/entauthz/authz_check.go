@@ -124,7 +124,7 @@ func filterSeen(filters []string, name string) bool {
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -134,10 +134,10 @@ func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterpris
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideEnterprise(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideEnterprise(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -336,7 +336,7 @@ func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTabl
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -346,10 +346,10 @@ func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideLearner(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideLearner(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -562,7 +562,7 @@ func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, 
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -572,10 +572,10 @@ func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvi
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 

@@ -120,7 +120,7 @@ func filterSeen(filters []string, name string) bool {
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -130,10 +130,10 @@ func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideSchool(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideSchool(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -274,7 +274,7 @@ func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -284,10 +284,10 @@ func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -457,7 +457,7 @@ func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -467,10 +467,10 @@ func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideProgram(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideProgram(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -611,7 +611,7 @@ func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, 
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -621,10 +621,10 @@ func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *Learner
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -765,7 +765,7 @@ func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTa
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -775,10 +775,10 @@ func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *Inst
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
@@ -919,7 +919,7 @@ func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *rol
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Credential, ctx *Context) runtime.Decision {
+func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -929,10 +929,10 @@ func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Cre
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var d runtime.Decision
 	t := a.roles.Load()
-	checked := a.decideUser(&d, t, p, perm, r, cred, ctx, true)
-	warnTyped(&d, t, p, checked)
+	if checked := a.decideUser(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+		warnTyped(&d, t, p, checked)
+	}
 	return d
 }
 
