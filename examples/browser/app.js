@@ -17,7 +17,8 @@ async function get(path) {
 }
 
 // reasonText says why a decision came out as it did, from its reason, errors and
-// warnings as the decision gives them (docs/spec.md, "The decision").
+// warnings as the decision gives them (docs/spec.md, "The decision"). The test
+// (browser_test.go) expects the same text from the generated Go's decisions.
 function reasonText(answer) {
   if (answer.error !== undefined) return `error: ${answer.error}`;
   const r = answer.reason;
