@@ -207,12 +207,7 @@ it, so that a check like the last one allocates nothing.`)
 		retIfErr(jen.Id("decodePrincipalAttributes").Call(jen.Id("ps"), rtCall("Field", jen.Id("pj"), jen.Lit("attributes")), jen.Op("&").Id("q").Dot("principal"))),
 		jen.If(jen.Id("roles").Op(":=").Add(rtCall("Field", jen.Id("pj"), jen.Lit("roles"))), jen.Id("roles").Op("!=").Nil()).Block(
 			retIfErr(rtCall("WantArray", jen.Id("roles"), jen.Lit("principal.roles"))),
-			jen.If(jen.Id("n").Op(":=").Len(jen.Id("roles").Dot("Elems")), jen.Cap(jen.Id("q").Dot("assignments")).Op("<").Id("n")).Block(
-				jen.Id("q").Dot("assignments").Op("=").Make(jen.Index().Id("Assignment"), jen.Id("n")),
-			).Else().Block(
-				jen.Id("q").Dot("assignments").Op("=").Id("q").Dot("assignments").Index(jen.Empty(), jen.Id("n")),
-				jen.Clear(jen.Id("q").Dot("assignments")),
-			),
+			jen.Id("q").Dot("assignments").Op("=").Add(rtCall("Resize", jen.Id("q").Dot("assignments"), jen.Len(jen.Id("roles").Dot("Elems")))),
 			jen.Id("q").Dot("principal").Dot("Roles").Op("=").Id("q").Dot("assignments"),
 			jen.For(jen.Id("i").Op(":=").Range().Id("roles").Dot("Elems")).Block(
 				jen.Id("as").Op(":=").Op("&").Id("q").Dot("principal").Dot("Roles").Index(jen.Id("i")),

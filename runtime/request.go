@@ -292,3 +292,14 @@ func DecodeMapOf[T any](j *JSON, where string, elem func(*JSON, string) (T, erro
 	}
 	return out, nil
 }
+
+// Resize returns a slice of n zero elements, in s's memory when it has room for them:
+// the decoders keep their slices from one request to the next.
+func Resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}

@@ -248,12 +248,7 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		if err := runtime.WantArray(roles, "principal.roles"); err != nil {
 			return err
 		}
-		if n := len(roles.Elems); cap(q.assignments) < n {
-			q.assignments = make([]Assignment, n)
-		} else {
-			q.assignments = q.assignments[:n]
-			clear(q.assignments)
-		}
+		q.assignments = runtime.Resize(q.assignments, len(roles.Elems))
 		q.principal.Roles = q.assignments
 		for i := range roles.Elems {
 			as := &q.principal.Roles[i]
