@@ -16,7 +16,7 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
 
-	"github.com/permc/permc/cond"
+	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
 
