@@ -807,44 +807,7 @@ func (p *partial) isBool(e celast.Expr) bool {
 
 // typeOf returns the checked type of e as a condition type, or nil when it is not one
 // (dyn, a type parameter, an object).
-func (p *partial) typeOf(e celast.Expr) *cond.Type { return condType(p.c.ast.GetType(e.ID())) }
-
-func condType(t *types.Type) *cond.Type {
-	if t == nil {
-		return nil
-	}
-	switch t.Kind() {
-	case types.BoolKind:
-		return cond.BoolType
-	case types.IntKind:
-		return cond.IntType
-	case types.UintKind:
-		return cond.UintType
-	case types.DoubleKind:
-		return cond.DoubleType
-	case types.StringKind:
-		return cond.StringType
-	case types.BytesKind:
-		return cond.BytesType
-	case types.TimestampKind:
-		return cond.TimestampType
-	case types.DurationKind:
-		return cond.DurationType
-	case types.ListKind:
-		if ps := t.Parameters(); len(ps) == 1 {
-			if el := condType(ps[0]); el != nil {
-				return cond.ListOf(el)
-			}
-		}
-	case types.MapKind:
-		if ps := t.Parameters(); len(ps) == 2 && ps[0].Kind() == types.StringKind {
-			if el := condType(ps[1]); el != nil {
-				return cond.MapOf(el)
-			}
-		}
-	}
-	return nil
-}
+func (p *partial) typeOf(e celast.Expr) *cond.Type { return spec.CondType(p.c.ast.GetType(e.ID())) }
 
 var errType = errors.New("a known value does not have the type it is compared with")
 

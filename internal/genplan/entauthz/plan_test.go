@@ -1,0 +1,20 @@
+package entauthz_test
+
+import (
+	"testing"
+
+	"github.com/permc/permc/internal/genplan"
+	"github.com/permc/permc/internal/genplan/entauthz"
+)
+
+// TestPlansAgree checks the generated plans against the generated checks and against
+// package plan.
+func TestPlansAgree(t *testing.T) {
+	st := genplan.Agree(t, entauthz.NewAuthorizer(), "../../../examples/enterprise/spec.yaml", "", 1, 100, 30)
+	if st.Conditional == 0 {
+		t.Error("no conditional plan at all")
+	}
+	if st.SameSQL != st.Translated {
+		t.Errorf("%d of %d plans translate to other SQL than package plan's", st.Translated-st.SameSQL, st.Translated)
+	}
+}
