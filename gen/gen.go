@@ -26,6 +26,11 @@ import (
 // rt is the import path of the runtime package generated code uses.
 const rt = "github.com/permc/permc/runtime"
 
+// PlanFile is the generated file of the query plans (Authorizer.Plan<Resource>,
+// PlanJSON): nothing else in the package uses it, so a program that does not plan,
+// such as a Wasm module, may leave it out.
+const PlanFile = "authz_plan.go"
+
 // Options adjust what Generate produces.
 type Options struct {
 	// Package is the generated package's name; the spec's `package` when empty.
@@ -54,7 +59,7 @@ func Generate(s *spec.Spec, opts Options) (map[string][]byte, error) {
 		"authz_check.go": g.checkFile(),
 		"authz_json.go":  g.jsonFile(),
 		"authz_expr.go":  g.exprFile(),
-		"authz_plan.go":  g.planFile(),
+		PlanFile:         g.planFile(),
 	}
 	if len(g.errs) > 0 {
 		return nil, g.errs[0]

@@ -26,12 +26,15 @@ import (
 	"github.com/permc/permc/spec"
 )
 
-// Authorizer is what a generated package's Authorizer offers.
+// Authorizer is what a generated package's Authorizer offers, with PlanJSON its
+// Planner's.
 type Authorizer interface {
-	PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error)
 	CheckJSON(dst, req []byte) []byte
 	LoadRolesJSON(data []byte) error
 }
+
+// PlanJSON is a generated Planner's PlanJSON.
+type PlanJSON func(req []byte, permission string) (cond.Cond, []runtime.Warning, error)
 
 // Stats counts what Agree saw.
 type Stats struct {
@@ -42,9 +45,9 @@ type Stats struct {
 }
 
 // Agree plans n random requests per permission of the spec at specPath (with the
-// custom roles at rolesPath, when not empty) with a, and checks each plan against
+// custom roles at rolesPath, when not empty) with planJSON, and checks each plan against
 // a's checks and package plan's plan on m random resources.
-func Agree(t *testing.T, a Authorizer, specPath, rolesPath string, seed uint64, n, m int) Stats {
+func Agree(t *testing.T, a Authorizer, planJSON PlanJSON, specPath, rolesPath string, seed uint64, n, m int) Stats {
 	t.Helper()
 	s, err := spec.LoadFile(specPath)
 	if err != nil {
@@ -86,7 +89,7 @@ func Agree(t *testing.T, a Authorizer, specPath, rolesPath string, seed uint64, 
 		for i := 0; i < n; i++ {
 			req := g.Request(4)
 			js := plantest.JSON(req)
-			got, warnings, err := a.PlanJSON(js, perm.Name)
+			got, warnings, err := planJSON(js, perm.Name)
 			want, werr := planner.PlanJSON(js, perm.Name)
 			if (err == nil) != (werr == nil) {
 				t.Fatalf("plan %s: error %v, package plan: %v\n%s", perm.Name, err, werr, js)

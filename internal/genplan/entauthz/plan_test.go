@@ -10,7 +10,8 @@ import (
 // TestPlansAgree checks the generated plans against the generated checks and against
 // package plan.
 func TestPlansAgree(t *testing.T) {
-	st := genplan.Agree(t, entauthz.NewAuthorizer(), "../../../examples/enterprise/spec.yaml", "", 1, 100, 30)
+	a := entauthz.NewAuthorizer()
+	st := genplan.Agree(t, a, a.PlanJSON, "../../../examples/enterprise/spec.yaml", "", 1, 100, 30)
 	if st.Conditional == 0 {
 		t.Error("no conditional plan at all")
 	}

@@ -10,7 +10,8 @@ import (
 // TestPlansAgree checks the generated plans against the generated checks and against
 // package plan.
 func TestPlansAgree(t *testing.T) {
-	st := genplan.Agree(t, iliosauthz.NewAuthorizer(), "../../../examples/ilios/spec.yaml", "", 1, 100, 30)
+	a := iliosauthz.NewAuthorizer()
+	st := genplan.Agree(t, a, a.PlanJSON, "../../../examples/ilios/spec.yaml", "", 1, 100, 30)
 	if st.Conditional == 0 {
 		t.Error("no conditional plan at all")
 	}

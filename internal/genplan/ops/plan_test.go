@@ -10,7 +10,8 @@ import (
 // TestPlansAgree checks the generated plans against the generated checks and against
 // package plan.
 func TestPlansAgree(t *testing.T) {
-	st := genplan.Agree(t, ops.NewAuthorizer(), "../../../plan/testdata/ops.yaml", "", 1, 100, 30)
+	a := ops.NewAuthorizer()
+	st := genplan.Agree(t, a, a.PlanJSON, "../../../plan/testdata/ops.yaml", "", 1, 100, 30)
 	if st.Conditional == 0 {
 		t.Error("no conditional plan at all")
 	}
