@@ -1,11 +1,12 @@
 // Package gen generates a Go package from a checked spec: typed structs for the
 // principal, the context, the credential and each resource type; permission, role and
 // scope constants; an Authorizer with a Check function per resource type; a JSON entry
-// point that answers exactly as the reference evaluator does; and the spec's CEL
-// expressions compiled to plain Go.
+// point that answers exactly as the reference evaluator does; the spec's CEL
+// expressions compiled to plain Go; and a query plan per resource type (PlanFile).
 //
 // The generated package imports only the standard library and
-// github.com/permc/permc/runtime. Its typed check path does not allocate.
+// github.com/permc/permc/runtime with its subpackages. Its typed check path does not
+// allocate.
 package gen
 
 import (
