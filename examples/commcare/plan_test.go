@@ -1,17 +1,17 @@
-package hqauthz_test
+package main
 
 import (
 	"testing"
 
+	"github.com/permc/permc/examples/commcare/hqauthz"
 	"github.com/permc/permc/internal/genplan"
-	"github.com/permc/permc/internal/genplan/hqauthz"
 )
 
 // TestPlansAgree checks the generated plans against the generated checks and against
-// package plan.
+// package plan, on random requests.
 func TestPlansAgree(t *testing.T) {
 	a := hqauthz.NewAuthorizer()
-	st := genplan.Agree(t, a, a.PlanJSON, "../../../examples/commcare/spec.yaml", "../../../examples/commcare/roles.json", 1, 100, 30)
+	st := genplan.Agree(t, a, a.PlanJSON, "spec.yaml", "roles.json", 1, 100, 30)
 	if st.Conditional == 0 {
 		t.Error("no conditional plan at all")
 	}

@@ -1,17 +1,17 @@
-package entauthz_test
+package main
 
 import (
 	"testing"
 
+	"github.com/permc/permc/examples/contentlibraries/libauthz"
 	"github.com/permc/permc/internal/genplan"
-	"github.com/permc/permc/internal/genplan/entauthz"
 )
 
 // TestPlansAgree checks the generated plans against the generated checks and against
-// package plan.
+// package plan, on random requests.
 func TestPlansAgree(t *testing.T) {
-	a := entauthz.NewAuthorizer()
-	st := genplan.Agree(t, a, a.PlanJSON, "../../../examples/enterprise/spec.yaml", "", 1, 100, 30)
+	a := libauthz.NewAuthorizer()
+	st := genplan.Agree(t, a, a.PlanJSON, "spec.yaml", "roles.json", 1, 100, 30)
 	if st.Conditional == 0 {
 		t.Error("no conditional plan at all")
 	}

@@ -1,17 +1,17 @@
-package iliosauthz_test
+package main
 
 import (
 	"testing"
 
+	"github.com/permc/permc/examples/enterprise/entauthz"
 	"github.com/permc/permc/internal/genplan"
-	"github.com/permc/permc/internal/genplan/iliosauthz"
 )
 
 // TestPlansAgree checks the generated plans against the generated checks and against
-// package plan.
+// package plan, on random requests.
 func TestPlansAgree(t *testing.T) {
-	a := iliosauthz.NewAuthorizer()
-	st := genplan.Agree(t, a, a.PlanJSON, "../../../examples/ilios/spec.yaml", "", 1, 100, 30)
+	a := entauthz.NewAuthorizer()
+	st := genplan.Agree(t, a, a.PlanJSON, "spec.yaml", "", 1, 100, 30)
 	if st.Conditional == 0 {
 		t.Error("no conditional plan at all")
 	}
