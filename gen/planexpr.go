@@ -180,7 +180,7 @@ func freeVars(e celast.Expr, deps map[int64][]string) []string {
 			}
 		}
 	default:
-		for _, c := range children(e) {
+		for _, c := range spec.Children(e) {
 			add(freeVars(c, deps))
 		}
 		if e.Kind() == celast.StructKind {
@@ -191,31 +191,6 @@ func freeVars(e celast.Expr, deps map[int64][]string) []string {
 	}
 	deps[e.ID()] = out
 	return out
-}
-
-// children returns the operands of e (comprehensions aside).
-func children(e celast.Expr) []celast.Expr {
-	switch e.Kind() {
-	case celast.SelectKind:
-		return []celast.Expr{e.AsSelect().Operand()}
-	case celast.CallKind:
-		call := e.AsCall()
-		var out []celast.Expr
-		if call.IsMemberFunction() {
-			out = append(out, call.Target())
-		}
-		return append(out, call.Args()...)
-	case celast.ListKind:
-		return e.AsList().Elements()
-	case celast.MapKind:
-		var out []celast.Expr
-		for _, en := range e.AsMap().Entries() {
-			me := en.AsMapEntry()
-			out = append(out, me.Key(), me.Value())
-		}
-		return out
-	}
-	return nil
 }
 
 func (p *planFn) lookup(name string) (pbind, bool) {
@@ -648,7 +623,7 @@ func (p *planFn) call(e celast.Expr) (pval, error) {
 		}
 		return p.atom(errs, func() jen.Code { return jen.Qual(cq, "Match").Call(s, jen.Lit(string(pat)), p.origin) }), nil
 	}
-	return pval{}, p.fail("%s is not supported in plans when it depends on the resource", describe(fn))
+	return pval{}, p.fail("%s is not supported in plans when it depends on the resource", spec.DescribeFunction(fn))
 }
 
 func dedupe(xs []string) []string {
@@ -661,19 +636,6 @@ func dedupe(xs []string) []string {
 		}
 	}
 	return out
-}
-
-func describe(fn string) string {
-	switch fn {
-	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo, operators.Negate:
-		return "arithmetic"
-	case operators.Index:
-		return "indexing"
-	}
-	if strings.HasPrefix(fn, "_") || strings.HasPrefix(fn, "@") {
-		return "operator " + fn
-	}
-	return fn + "()"
 }
 
 // comprehension plans exists and all, over a resource's list (a quantifier) or over a

@@ -153,7 +153,7 @@ func (c *compiled) span(id int64) (int, string) {
 				hi = r.Stop
 			}
 		}
-		for _, ch := range children(e) {
+		for _, ch := range spec.Children(e) {
 			visit(ch)
 		}
 	}
@@ -195,33 +195,6 @@ func byteOffset(src string, runes int) int {
 		off += size
 	}
 	return off
-}
-
-func children(e celast.Expr) []celast.Expr {
-	switch e.Kind() {
-	case celast.SelectKind:
-		return []celast.Expr{e.AsSelect().Operand()}
-	case celast.CallKind:
-		call := e.AsCall()
-		var out []celast.Expr
-		if call.IsMemberFunction() {
-			out = append(out, call.Target())
-		}
-		return append(out, call.Args()...)
-	case celast.ListKind:
-		return e.AsList().Elements()
-	case celast.MapKind:
-		var out []celast.Expr
-		for _, en := range e.AsMap().Entries() {
-			me := en.AsMapEntry()
-			out = append(out, me.Key(), me.Value())
-		}
-		return out
-	case celast.ComprehensionKind:
-		comp := e.AsComprehension()
-		return []celast.Expr{comp.IterRange(), comp.AccuInit(), comp.LoopCondition(), comp.LoopStep(), comp.Result()}
-	}
-	return nil
 }
 
 // program returns the cel-go program of the subexpression e.
@@ -737,20 +710,7 @@ func (p *partial) call(e celast.Expr, b *binding) (pv, error) {
 		t := cond.Match(s, string(pat), at())
 		return boolPV(t, cond.NotOf(t)), nil
 	}
-	return pv{}, p.fail(e, "%s is not supported in plans when it depends on the resource", describe(fn))
-}
-
-func describe(fn string) string {
-	switch fn {
-	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo, operators.Negate:
-		return "arithmetic"
-	case operators.Index:
-		return "indexing"
-	}
-	if strings.HasPrefix(fn, "_") || strings.HasPrefix(fn, "@") {
-		return "operator " + fn
-	}
-	return fn + "()"
+	return pv{}, p.fail(e, "%s is not supported in plans when it depends on the resource", spec.DescribeFunction(fn))
 }
 
 // operands converts both sides of a comparison to condition values of one type.
