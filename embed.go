@@ -9,8 +9,8 @@ package permc
 
 import "embed"
 
-// Source holds go.mod and the runtime package's files (tests included; writers skip
+// Source holds go.mod and the files of the runtime packages (tests included; writers skip
 // them).
 //
-//go:embed go.mod runtime/*.go
+//go:embed go.mod runtime/*.go runtime/cond/*.go runtime/cond/pgsql/*.go
 var Source embed.FS

@@ -117,6 +117,27 @@ func (g *generator) checkFile() *jen.File {
 		jen.Return(jen.False()),
 	)
 
+	comment(f, "credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,\npermissions or roles, or one of them unlocks perm and none is unknown.")
+	f.Func().Id("credentialUnlocks").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("perm").Id("Permission"), jen.Id("c").Op("*").Id("Credential")).Bool().Block(jen.If(jen.Id("c").Dot("Scopes").Op("!=").Nil().Op("||").Id("c").Dot("Permissions").Op("!=").Nil().Op("||").Id("c").Dot("Roles").Op("!=").Nil()).Block(
+		jen.Id("unlocked").Op(":=").False(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Scopes")).Block(
+			jen.List(jen.Id("set"), jen.Id("ok")).Op(":=").Id("oauthScope").Call(jen.Id("name")),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
+			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("set").Dot("Has").Call(jen.Id("perm")),
+		),
+		jen.For(jen.List(jen.Id("_"), jen.Id("pat")).Op(":=").Range().Id("c").Dot("Permissions")).Block(
+			jen.List(jen.Id("match"), jen.Id("ok")).Op(":=").Id("permissionPattern").Call(jen.Id("pat"), jen.Id("perm")),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
+			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("match"),
+		),
+		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Roles")).Block(
+			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("t").Dot("byName").Call(jen.Id("name"))),
+			jen.If(jen.Id("info").Op("==").Nil()).Block(jen.Return(jen.False())),
+			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm")),
+		),
+		jen.If(jen.Op("!").Id("unlocked")).Block(jen.Return(jen.False())),
+	), jen.Return(jen.True()))
+
 	for _, r := range s.Resources {
 		g.checkResource(f, r)
 	}
@@ -186,12 +207,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	// permGuard wraps stmts so that they run only for the rule's permissions of r; a
 	// rule covering all of them needs no guard, and decides when it has no condition.
 	permGuard := func(rule *spec.Rule, stmts []jen.Code) {
-		var mine []jen.Code
-		for _, p := range rule.Permissions {
-			if p.Resource == r {
-				mine = append(mine, jen.Id(g.permConst[p]))
-			}
-		}
+		mine := g.rulePerms(rule, r)
 		switch {
 		case len(mine) == len(r.Permissions) && rule.When == nil:
 			body = append(body, stmts...)
@@ -202,22 +218,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 			body = append(body, jen.Switch(jen.Id("perm")).Block(jen.Case(mine...).Block(stmts...)))
 		}
 	}
-	rulesOf := func(effect spec.Effect) []*spec.Rule {
-		var out []*spec.Rule
-		for _, rule := range s.Rules {
-			if rule.Effect != effect {
-				continue
-			}
-			for _, p := range rule.Permissions {
-				if p.Resource == r {
-					out = append(out, rule)
-					break
-				}
-			}
-		}
-		return out
-	}
-	deny := rulesOf(spec.Deny)
+	deny := g.rulesOf(spec.Deny, r)
 	if len(deny) > 0 {
 		body = append(body, cmt("Deny rules win; a deny rule that fails to evaluate denies."))
 	}
@@ -246,7 +247,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 				reasonT("Credential"), jen.Return(jen.Lit(0))),
 		)
 	}
-	allow := rulesOf(spec.Allow)
+	allow := g.rulesOf(spec.Allow, r)
 	if len(allow) > 0 && !done {
 		body = append(body, cmt("Allow rules; one that fails to evaluate does not allow."))
 	}
@@ -344,6 +345,54 @@ warnings to report.`, g.resCheck[r], r.Name))
 	g.credentialCheck(f, r)
 }
 
+// rulesOf returns the rules of the effect that name a permission of r, in spec order.
+func (g *generator) rulesOf(effect spec.Effect, r *spec.Resource) []*spec.Rule {
+	var out []*spec.Rule
+	for _, rule := range g.s.Rules {
+		if rule.Effect == effect && len(g.rulePerms(rule, r)) > 0 {
+			out = append(out, rule)
+		}
+	}
+	return out
+}
+
+// rulePerms returns the constants of the permissions of r that rule names.
+func (g *generator) rulePerms(rule *spec.Rule, r *spec.Resource) []jen.Code {
+	var mine []jen.Code
+	for _, p := range rule.Permissions {
+		if p.Resource == r {
+			mine = append(mine, jen.Id(g.permConst[p]))
+		}
+	}
+	return mine
+}
+
+// filtersOf returns the credential filters that cover r.
+func (g *generator) filtersOf(r *spec.Resource) []*spec.Filter {
+	var out []*spec.Filter
+	for _, flt := range g.s.Credentials.Filters {
+		if flt.Match[r.Name] != nil {
+			out = append(out, flt)
+		}
+	}
+	return out
+}
+
+// filtersKnown returns the loop that returns fail unless every filter of the
+// credential c is well formed and one of filters.
+func (g *generator) filtersKnown(filters []*spec.Filter, fail jen.Code) jen.Code {
+	var names []jen.Code
+	for _, flt := range filters {
+		names = append(names, jen.Lit(flt.Name))
+	}
+	return jen.Add(cmt("Every filter must be well formed and cover this resource type before any is\nevaluated."), jen.Line(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
+			jen.List(jen.Id("name"), jen.Id("_"), jen.Id("ok")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(fail)),
+			jen.Switch(jen.Id("name")).Block(jen.Case(names...), jen.Default().Return(fail)),
+		))
+}
+
 // grantsOn reports whether role grants any permission of r.
 func grantsOn(role *spec.Role, r *spec.Resource) bool {
 	for _, p := range role.Permissions {
@@ -356,49 +405,19 @@ func grantsOn(role *spec.Role, r *spec.Resource) bool {
 
 // credentialCheck emits the credential narrowing for resource type r.
 func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
-	s := g.s
 	var body []jen.Code
-	body = append(body, jen.If(jen.Id("c").Dot("Scopes").Op("!=").Nil().Op("||").Id("c").Dot("Permissions").Op("!=").Nil().Op("||").Id("c").Dot("Roles").Op("!=").Nil()).Block(
-		jen.Id("unlocked").Op(":=").False(),
-		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Scopes")).Block(
-			jen.List(jen.Id("set"), jen.Id("ok")).Op(":=").Id("oauthScope").Call(jen.Id("name")),
-			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
-			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("set").Dot("Has").Call(jen.Id("perm")),
-		),
-		jen.For(jen.List(jen.Id("_"), jen.Id("pat")).Op(":=").Range().Id("c").Dot("Permissions")).Block(
-			jen.List(jen.Id("match"), jen.Id("ok")).Op(":=").Id("permissionPattern").Call(jen.Id("pat"), jen.Id("perm")),
-			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
-			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("match"),
-		),
-		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Roles")).Block(
-			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("t").Dot("byName").Call(jen.Id("name"))),
-			jen.If(jen.Id("info").Op("==").Nil()).Block(jen.Return(jen.False())),
-			jen.Id("unlocked").Op("=").Id("unlocked").Op("||").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm")),
-		),
-		jen.If(jen.Op("!").Id("unlocked")).Block(jen.Return(jen.False())),
-	))
-	var filters []*spec.Filter
-	for _, flt := range s.Credentials.Filters {
-		if flt.Match[r.Name] != nil {
-			filters = append(filters, flt)
-		}
-	}
+	body = append(body, jen.If(jen.Op("!").Id("credentialUnlocks").Call(jen.Id("t"), jen.Id("perm"), jen.Id("c"))).Block(jen.Return(jen.False())))
+	filters := g.filtersOf(r)
 	if len(filters) == 0 {
 		body = append(body, cmt("No filter covers this resource type: any filter denies."),
 			jen.Return(jen.Len(jen.Id("c").Dot("Filters")).Op("==").Lit(0)))
 	} else {
-		var names, cases []jen.Code
+		var cases []jen.Code
 		for _, flt := range filters {
-			names = append(names, jen.Lit(flt.Name))
 			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("value"), false)))
 		}
 		body = append(body,
-			cmt("Every filter must be well formed and cover this resource type before any is\nevaluated."),
-			jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
-				jen.List(jen.Id("name"), jen.Id("_"), jen.Id("ok")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),
-				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.False())),
-				jen.Switch(jen.Id("name")).Block(jen.Case(names...), jen.Default().Return(jen.False())),
-			),
+			g.filtersKnown(filters, jen.False()),
 			cmt("Each filter name given must match one of its values, tried in order."),
 			jen.For(jen.List(jen.Id("i"), jen.Id("f")).Op(":=").Range().Id("c").Dot("Filters")).Block(
 				jen.List(jen.Id("name"), jen.Id("_"), jen.Id("_")).Op(":=").Qual("strings", "Cut").Call(jen.Id("f"), jen.Lit(":")),

@@ -1,11 +1,12 @@
 // Package gen generates a Go package from a checked spec: typed structs for the
 // principal, the context, the credential and each resource type; permission, role and
 // scope constants; an Authorizer with a Check function per resource type; a JSON entry
-// point that answers exactly as the reference evaluator does; and the spec's CEL
-// expressions compiled to plain Go.
+// point that answers exactly as the reference evaluator does; the spec's CEL
+// expressions compiled to plain Go; and a query plan per resource type (PlanFile).
 //
 // The generated package imports only the standard library and
-// github.com/permc/permc/runtime. Its typed check path does not allocate.
+// github.com/permc/permc/runtime with its subpackages. Its typed check path does not
+// allocate.
 package gen
 
 import (
@@ -25,6 +26,11 @@ import (
 
 // rt is the import path of the runtime package generated code uses.
 const rt = "github.com/permc/permc/runtime"
+
+// PlanFile is the generated file of the query plans (Authorizer.Plan<Resource>,
+// PlanJSON): nothing else in the package uses it, so a program that does not plan,
+// such as a Wasm module, may leave it out.
+const PlanFile = "authz_plan.go"
 
 // Options adjust what Generate produces.
 type Options struct {
@@ -54,6 +60,7 @@ func Generate(s *spec.Spec, opts Options) (map[string][]byte, error) {
 		"authz_check.go": g.checkFile(),
 		"authz_json.go":  g.jsonFile(),
 		"authz_expr.go":  g.exprFile(),
+		PlanFile:         g.planFile(),
 	}
 	if len(g.errs) > 0 {
 		return nil, g.errs[0]
@@ -81,20 +88,26 @@ type generator struct {
 
 	ns *namespace // package-level identifiers
 
-	resStruct  map[*spec.Resource]string
-	resCheck   map[*spec.Resource]string
-	resPerms   map[*spec.Resource]string
-	resDecide  map[*spec.Resource]string
-	resDecode  map[*spec.Resource]string
-	resCred    map[*spec.Resource]string
-	resNames   map[*spec.Resource]string // var holding its permission names
-	permConst  map[*spec.Permission]string
-	roleConst  map[*spec.Role]string
-	scopeConst map[*spec.Scope]string
-	scopeType  map[*spec.Scope]string // params struct, "" when the scope has none
-	scopeField map[*spec.Scope]string // field of Scope holding the params
-	scopeCtor  map[*spec.Scope]string
-	scopeDec   map[*spec.Scope]string
+	resStruct map[*spec.Resource]string
+	resCheck  map[*spec.Resource]string
+	resPerms  map[*spec.Resource]string
+	resDecide map[*spec.Resource]string
+	resDecode map[*spec.Resource]string
+	resCred   map[*spec.Resource]string
+	resNames  map[*spec.Resource]string // var holding its permission names
+	// The query plans of a resource type: the method, its result type, the decision
+	// order, the credential's part, and the conversions of a resource to and from the
+	// attribute map conditions are evaluated on (needFromAttrs: some plan has a residual).
+	resPlan, resPlanType, resPlanDecide, resPlanCred map[*spec.Resource]string
+	resAttrs, resFromAttrs                           map[*spec.Resource]string
+	needFromAttrs                                    map[*spec.Resource]bool
+	permConst                                        map[*spec.Permission]string
+	roleConst                                        map[*spec.Role]string
+	scopeConst                                       map[*spec.Scope]string
+	scopeType                                        map[*spec.Scope]string // params struct, "" when the scope has none
+	scopeField                                       map[*spec.Scope]string // field of Scope holding the params
+	scopeCtor                                        map[*spec.Scope]string
+	scopeDec                                         map[*spec.Scope]string
 
 	// fields maps an object (principal, context, credential, a resource type, a
 	// scope's params) to its attributes' Go field names.
@@ -103,6 +116,7 @@ type generator struct {
 	// exprFuncs names the function compiled for an expression and resource type.
 	exprFuncs map[exprKey]*exprFunc
 	exprCode  []jen.Code // functions of authz_expr.go, in order
+	planCode  []jen.Code // plan functions of the expressions, for authz_plan.go
 	litCode   []jen.Code // package-level literals
 	lits      map[string]string
 }
@@ -115,7 +129,8 @@ type exprKey struct {
 // exprFunc is a compiled expression: the Go function to call, or a constant.
 type exprFunc struct {
 	name     string
-	constant *bool // the expression is this constant; no function
+	plan     string // its plan function, when it has a function
+	constant *bool  // the expression is this constant; no function
 	scope    *spec.Scope
 	filter   bool
 	res      *spec.Resource
@@ -127,8 +142,12 @@ func newGenerator(s *spec.Spec, opts Options) *generator {
 		resStruct: map[*spec.Resource]string{}, resCheck: map[*spec.Resource]string{},
 		resPerms: map[*spec.Resource]string{}, resDecide: map[*spec.Resource]string{},
 		resDecode: map[*spec.Resource]string{}, resCred: map[*spec.Resource]string{},
-		resNames:  map[*spec.Resource]string{},
-		permConst: map[*spec.Permission]string{}, roleConst: map[*spec.Role]string{},
+		resNames: map[*spec.Resource]string{},
+		resPlan:  map[*spec.Resource]string{}, resPlanType: map[*spec.Resource]string{},
+		resPlanDecide: map[*spec.Resource]string{}, resPlanCred: map[*spec.Resource]string{},
+		resAttrs: map[*spec.Resource]string{}, resFromAttrs: map[*spec.Resource]string{},
+		needFromAttrs: map[*spec.Resource]bool{},
+		permConst:     map[*spec.Permission]string{}, roleConst: map[*spec.Role]string{},
 		scopeConst: map[*spec.Scope]string{}, scopeType: map[*spec.Scope]string{},
 		scopeField: map[*spec.Scope]string{}, scopeCtor: map[*spec.Scope]string{},
 		scopeDec: map[*spec.Scope]string{},
@@ -171,7 +190,7 @@ var fixedNames = []string{
 	"decodeContext", "decodeCredentialAttributes", "decodePrincipalAttributes", "principalAttributeNames",
 	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "valid", "warnAssignment", "customRole", "filterSeen",
 	"numScopes", "permissionWords", "rt", "decodePermission", "noParams", "checkJSON",
-	"jsonState", "jsonStates",
+	"jsonState", "jsonStates", "cond", "pgsql", "credentialUnlocks",
 }
 
 // plan chooses every name, in spec order, so that collisions resolve the same way
@@ -236,6 +255,16 @@ func (g *generator) plan() {
 	g.fields[principalObj] = g.fieldNames(g.s.Principal, "ID", "Roles")
 	g.fields[contextObj] = g.fieldNames(g.s.Context)
 	g.fields[credentialObj] = g.fieldNames(g.s.Credentials.Attributes, "Scopes", "Permissions", "Roles", "Filters")
+	for _, r := range g.s.Resources {
+		st := g.resStruct[r]
+		low := unexport(st)
+		g.resPlan[r] = g.ns.name("Plan" + st)
+		g.resPlanType[r] = take(st+"Plan", st+"QueryPlan")
+		g.resPlanDecide[r] = g.ns.name("plan" + st)
+		g.resPlanCred[r] = g.ns.name("planCredential" + st)
+		g.resAttrs[r] = g.ns.name(low + "Attributes")
+		g.resFromAttrs[r] = g.ns.name(low + "FromAttributes")
+	}
 	g.planExprs()
 }
 
@@ -255,12 +284,12 @@ func (g *generator) planExprs() {
 	s := g.s
 	for _, sc := range s.Scopes {
 		for _, r := range sc.Resources {
-			g.planExpr(sc.Match[r.Name], r, "match"+camel(sc.Name), sc, false)
+			g.planExpr(sc.Match[r.Name], r, "match"+camel(sc.Name), fmt.Sprintf("scope %q", sc.Name), sc, false)
 		}
 	}
 	for _, f := range s.Credentials.Filters {
 		for _, r := range f.Resources {
-			g.planExpr(f.Match[r.Name], r, "filter"+camel(f.Name), nil, true)
+			g.planExpr(f.Match[r.Name], r, "filter"+camel(f.Name), fmt.Sprintf("filter %q", f.Name), nil, true)
 		}
 	}
 	for _, role := range s.Roles {
@@ -268,7 +297,7 @@ func (g *generator) planExprs() {
 			continue
 		}
 		for _, r := range resourcesOf(role.Permissions) {
-			g.planExpr(role.When, r, "when"+camel(role.Name), nil, false)
+			g.planExpr(role.When, r, "when"+camel(role.Name), fmt.Sprintf("role %q", role.Name), nil, false)
 		}
 	}
 	for _, rule := range s.Rules {
@@ -276,12 +305,12 @@ func (g *generator) planExprs() {
 			continue
 		}
 		for _, r := range resourcesOf(rule.Permissions) {
-			g.planExpr(rule.When, r, "rule"+camel(rule.ID), nil, false)
+			g.planExpr(rule.When, r, "rule"+camel(rule.ID), fmt.Sprintf("rule %q", rule.ID), nil, false)
 		}
 	}
 }
 
-func (g *generator) planExpr(x *spec.Expr, r *spec.Resource, base string, sc *spec.Scope, filter bool) {
+func (g *generator) planExpr(x *spec.Expr, r *spec.Resource, base, what string, sc *spec.Scope, filter bool) {
 	if x == nil {
 		return
 	}
@@ -305,6 +334,8 @@ func (g *generator) planExpr(x *spec.Expr, r *spec.Resource, base string, sc *sp
 	}
 	f.name = g.ns.name(base + g.resStruct[r])
 	g.exprCode = append(g.exprCode, g.compileExpr(x, ast, f)...)
+	f.plan = g.ns.name("plan" + camel(f.name))
+	g.planCode = append(g.planCode, g.compilePlan(x, ast, f, what)...)
 }
 
 // resourcesOf returns the resource types of perms, in spec order.

@@ -3,9 +3,9 @@ package plan_test
 import (
 	"fmt"
 
-	"github.com/permc/permc/cond/pgsql"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/plan"
+	"github.com/permc/permc/runtime/cond/pgsql"
 	"github.com/permc/permc/spec"
 )
 

@@ -3,10 +3,10 @@ package plan_test
 import (
 	"testing"
 
-	"github.com/permc/permc/cond/pgsql"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
+	"github.com/permc/permc/runtime/cond/pgsql"
 )
 
 // FuzzPlanAgreesWithCheck plans a random request (principal, assignments,

@@ -16,7 +16,7 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
 
-	"github.com/permc/permc/cond"
+	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
 
@@ -153,7 +153,7 @@ func (c *compiled) span(id int64) (int, string) {
 				hi = r.Stop
 			}
 		}
-		for _, ch := range children(e) {
+		for _, ch := range spec.Children(e) {
 			visit(ch)
 		}
 	}
@@ -195,33 +195,6 @@ func byteOffset(src string, runes int) int {
 		off += size
 	}
 	return off
-}
-
-func children(e celast.Expr) []celast.Expr {
-	switch e.Kind() {
-	case celast.SelectKind:
-		return []celast.Expr{e.AsSelect().Operand()}
-	case celast.CallKind:
-		call := e.AsCall()
-		var out []celast.Expr
-		if call.IsMemberFunction() {
-			out = append(out, call.Target())
-		}
-		return append(out, call.Args()...)
-	case celast.ListKind:
-		return e.AsList().Elements()
-	case celast.MapKind:
-		var out []celast.Expr
-		for _, en := range e.AsMap().Entries() {
-			me := en.AsMapEntry()
-			out = append(out, me.Key(), me.Value())
-		}
-		return out
-	case celast.ComprehensionKind:
-		comp := e.AsComprehension()
-		return []celast.Expr{comp.IterRange(), comp.AccuInit(), comp.LoopCondition(), comp.LoopStep(), comp.Result()}
-	}
-	return nil
 }
 
 // program returns the cel-go program of the subexpression e.
@@ -737,20 +710,7 @@ func (p *partial) call(e celast.Expr, b *binding) (pv, error) {
 		t := cond.Match(s, string(pat), at())
 		return boolPV(t, cond.NotOf(t)), nil
 	}
-	return pv{}, p.fail(e, "%s is not supported in plans when it depends on the resource", describe(fn))
-}
-
-func describe(fn string) string {
-	switch fn {
-	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo, operators.Negate:
-		return "arithmetic"
-	case operators.Index:
-		return "indexing"
-	}
-	if strings.HasPrefix(fn, "_") || strings.HasPrefix(fn, "@") {
-		return "operator " + fn
-	}
-	return fn + "()"
+	return pv{}, p.fail(e, "%s is not supported in plans when it depends on the resource", spec.DescribeFunction(fn))
 }
 
 // operands converts both sides of a comparison to condition values of one type.
@@ -807,44 +767,7 @@ func (p *partial) isBool(e celast.Expr) bool {
 
 // typeOf returns the checked type of e as a condition type, or nil when it is not one
 // (dyn, a type parameter, an object).
-func (p *partial) typeOf(e celast.Expr) *cond.Type { return condType(p.c.ast.GetType(e.ID())) }
-
-func condType(t *types.Type) *cond.Type {
-	if t == nil {
-		return nil
-	}
-	switch t.Kind() {
-	case types.BoolKind:
-		return cond.BoolType
-	case types.IntKind:
-		return cond.IntType
-	case types.UintKind:
-		return cond.UintType
-	case types.DoubleKind:
-		return cond.DoubleType
-	case types.StringKind:
-		return cond.StringType
-	case types.BytesKind:
-		return cond.BytesType
-	case types.TimestampKind:
-		return cond.TimestampType
-	case types.DurationKind:
-		return cond.DurationType
-	case types.ListKind:
-		if ps := t.Parameters(); len(ps) == 1 {
-			if el := condType(ps[0]); el != nil {
-				return cond.ListOf(el)
-			}
-		}
-	case types.MapKind:
-		if ps := t.Parameters(); len(ps) == 2 && ps[0].Kind() == types.StringKind {
-			if el := condType(ps[1]); el != nil {
-				return cond.MapOf(el)
-			}
-		}
-	}
-	return nil
-}
+func (p *partial) typeOf(e celast.Expr) *cond.Type { return spec.CondType(p.c.ast.GetType(e.ID())) }
 
 var errType = errors.New("a known value does not have the type it is compared with")
 

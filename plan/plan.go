@@ -2,7 +2,7 @@
 // resource (the principal and its role assignments, the credential, the context and
 // the permission), the condition a resource of the permission's type must satisfy for
 // the check to allow it. The plan is always-allowed, always-denied, or a condition
-// over the resource's attributes (a cond.Cond), which package cond/pgsql turns into a
+// over the resource's attributes (a cond.Cond), which package runtime/cond/pgsql turns into a
 // PostgreSQL WHERE clause: "list what this user may see" becomes one query.
 //
 // A plan decides every resource exactly as the reference evaluator (package eval)
@@ -21,9 +21,9 @@ import (
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 
-	"github.com/permc/permc/cond"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/runtime"
+	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
 

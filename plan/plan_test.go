@@ -7,11 +7,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/permc/permc/cond"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
 	"github.com/permc/permc/runtime"
+	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
 

@@ -114,8 +114,8 @@ func (ps *Parser) Parse(data []byte) (*JSON, error) {
 }
 
 // StringList decodes an array of strings into memory the Parser reuses, with the
-// messages of DecodeListOf(j, where, DecodeString). The slice is valid as long as the
-// document is.
+// messages of DecodeListOf(j, where, DecodeString). j may come from Parse or from
+// ParseJSON; the slice is valid until the next Parse.
 func (ps *Parser) StringList(j *JSON, where string) ([]string, error) {
 	if j.Kind != JSONArray {
 		return nil, wrongKind(j, where, "an array")

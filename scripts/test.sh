@@ -13,7 +13,7 @@ if [ -z "${PERMC_CACHE:-}" ]; then
 fi
 export PERMC_CACHE
 
-# The query-plan tests (cond/pgsql) run their SQL on a real PostgreSQL: a
+# The query-plan tests (runtime/cond/pgsql) run their SQL on a real PostgreSQL: a
 # throw-away cluster the tests start themselves, as the postgres user when run as
 # root. Install the server when it is missing; with CI=true they fail without it.
 ensure_postgres() {

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/permc/permc/cond"
-	"github.com/permc/permc/cond/pgsql"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/plan"
 	"github.com/permc/permc/runtime"
+	"github.com/permc/permc/runtime/cond"
+	"github.com/permc/permc/runtime/cond/pgsql"
 	"github.com/permc/permc/spec"
 )
 
@@ -70,7 +70,7 @@ func (e *env) plan(args []string) int {
 			fmt.Fprintf(e.stderr, "permc: %v\n", err)
 			return exitSpec
 		}
-		if tables, err = pgsql.ParseMapping(data); err == nil {
+		if tables, err = parseMapping(data); err == nil {
 			err = checkMapping(s, tables)
 		}
 		if err != nil {

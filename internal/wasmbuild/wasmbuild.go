@@ -50,7 +50,12 @@ func Files(s *spec.Spec) (map[string][]byte, error) {
 	}
 	out := map[string][]byte{"main/main.go": []byte(mainGo)}
 	for name, data := range files {
-		out["authz/"+name] = data
+		// The guest only checks. Left in, the plans would be linked even unused: the
+		// guest holds the Authorizer in an interface and the program uses reflection,
+		// so the linker keeps every exported method of the Authorizer.
+		if name != gen.PlanFile {
+			out["authz/"+name] = data
+		}
 	}
 	err = fs.WalkDir(guest.Source, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

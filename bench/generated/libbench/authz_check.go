@@ -102,6 +102,39 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
+// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
+// permissions or roles, or one of them unlocks perm and none is unknown.
+func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
+	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+		unlocked := false
+		for _, name := range c.Scopes {
+			set, ok := oauthScope(name)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || set.Has(perm)
+		}
+		for _, pat := range c.Permissions {
+			match, ok := permissionPattern(pat, perm)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || match
+		}
+		for _, name := range c.Roles {
+			info := t.role(t.byName(name))
+			if info == nil {
+				return false
+			}
+			unlocked = unlocked || info.grants.Has(perm)
+		}
+		if !unlocked {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
 // no credential; a nil ctx is the zero Context. A permission of another resource type is
 // denied.
@@ -243,32 +276,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
 func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0

@@ -300,6 +300,39 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
+// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
+// permissions or roles, or one of them unlocks perm and none is unknown.
+func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
+	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+		unlocked := false
+		for _, name := range c.Scopes {
+			set, ok := oauthScope(name)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || set.Has(perm)
+		}
+		for _, pat := range c.Permissions {
+			match, ok := permissionPattern(pat, perm)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || match
+		}
+		for _, name := range c.Roles {
+			info := t.role(t.byName(name))
+			if info == nil {
+				return false
+			}
+			unlocked = unlocked || info.grants.Has(perm)
+		}
+		if !unlocked {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
 // no credential; a nil ctx is the zero Context. A permission of another resource type is
 // denied.
@@ -441,32 +474,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
 func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -613,32 +622,8 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
 func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -785,32 +770,8 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
 func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -957,32 +918,8 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
 func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1129,32 +1066,8 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
 func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1301,32 +1214,8 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
 func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1473,32 +1362,8 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
 func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1645,32 +1510,8 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
 func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1817,32 +1658,8 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
 func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1989,32 +1806,8 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
 func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -2161,32 +1954,8 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes010 applies the credential c's narrowing to perm on the res010 r.
 func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res010, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -2333,32 +2102,8 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes011 applies the credential c's narrowing to perm on the res011 r.
 func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res011, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -2505,32 +2250,8 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes012 applies the credential c's narrowing to perm on the res012 r.
 func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res012, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -2677,32 +2398,8 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes013 applies the credential c's narrowing to perm on the res013 r.
 func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res013, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -2849,32 +2546,8 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes014 applies the credential c's narrowing to perm on the res014 r.
 func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res014, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -3021,32 +2694,8 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes015 applies the credential c's narrowing to perm on the res015 r.
 func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res015, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -3193,32 +2842,8 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes016 applies the credential c's narrowing to perm on the res016 r.
 func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res016, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -3365,32 +2990,8 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes017 applies the credential c's narrowing to perm on the res017 r.
 func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res017, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -3537,32 +3138,8 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes018 applies the credential c's narrowing to perm on the res018 r.
 func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res018, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -3709,32 +3286,8 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes019 applies the credential c's narrowing to perm on the res019 r.
 func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res019, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -3881,32 +3434,8 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes020 applies the credential c's narrowing to perm on the res020 r.
 func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res020, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -4053,32 +3582,8 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes021 applies the credential c's narrowing to perm on the res021 r.
 func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res021, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -4225,32 +3730,8 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes022 applies the credential c's narrowing to perm on the res022 r.
 func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res022, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -4397,32 +3878,8 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes023 applies the credential c's narrowing to perm on the res023 r.
 func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res023, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -4569,32 +4026,8 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes024 applies the credential c's narrowing to perm on the res024 r.
 func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res024, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -4741,32 +4174,8 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes025 applies the credential c's narrowing to perm on the res025 r.
 func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res025, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -4913,32 +4322,8 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes026 applies the credential c's narrowing to perm on the res026 r.
 func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res026, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -5085,32 +4470,8 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes027 applies the credential c's narrowing to perm on the res027 r.
 func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res027, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -5257,32 +4618,8 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes028 applies the credential c's narrowing to perm on the res028 r.
 func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res028, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -5429,32 +4766,8 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes029 applies the credential c's narrowing to perm on the res029 r.
 func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res029, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -5601,32 +4914,8 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes030 applies the credential c's narrowing to perm on the res030 r.
 func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res030, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -5773,32 +5062,8 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes031 applies the credential c's narrowing to perm on the res031 r.
 func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res031, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -5945,32 +5210,8 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes032 applies the credential c's narrowing to perm on the res032 r.
 func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res032, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -6117,32 +5358,8 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes033 applies the credential c's narrowing to perm on the res033 r.
 func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res033, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -6289,32 +5506,8 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes034 applies the credential c's narrowing to perm on the res034 r.
 func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res034, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -6461,32 +5654,8 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes035 applies the credential c's narrowing to perm on the res035 r.
 func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res035, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -6633,32 +5802,8 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes036 applies the credential c's narrowing to perm on the res036 r.
 func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res036, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -6805,32 +5950,8 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes037 applies the credential c's narrowing to perm on the res037 r.
 func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res037, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -6977,32 +6098,8 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes038 applies the credential c's narrowing to perm on the res038 r.
 func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res038, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -7149,32 +6246,8 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes039 applies the credential c's narrowing to perm on the res039 r.
 func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res039, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -7321,32 +6394,8 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes040 applies the credential c's narrowing to perm on the res040 r.
 func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res040, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -7493,32 +6542,8 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes041 applies the credential c's narrowing to perm on the res041 r.
 func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res041, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -7665,32 +6690,8 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes042 applies the credential c's narrowing to perm on the res042 r.
 func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res042, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -7837,32 +6838,8 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes043 applies the credential c's narrowing to perm on the res043 r.
 func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res043, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -8009,32 +6986,8 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes044 applies the credential c's narrowing to perm on the res044 r.
 func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res044, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -8181,32 +7134,8 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes045 applies the credential c's narrowing to perm on the res045 r.
 func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res045, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -8353,32 +7282,8 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes046 applies the credential c's narrowing to perm on the res046 r.
 func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res046, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -8525,32 +7430,8 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes047 applies the credential c's narrowing to perm on the res047 r.
 func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res047, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -8697,32 +7578,8 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes048 applies the credential c's narrowing to perm on the res048 r.
 func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res048, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -8869,32 +7726,8 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes049 applies the credential c's narrowing to perm on the res049 r.
 func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res049, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -9041,32 +7874,8 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes050 applies the credential c's narrowing to perm on the res050 r.
 func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res050, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -9213,32 +8022,8 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes051 applies the credential c's narrowing to perm on the res051 r.
 func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res051, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -9385,32 +8170,8 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes052 applies the credential c's narrowing to perm on the res052 r.
 func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res052, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -9557,32 +8318,8 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes053 applies the credential c's narrowing to perm on the res053 r.
 func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res053, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -9729,32 +8466,8 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes054 applies the credential c's narrowing to perm on the res054 r.
 func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res054, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -9901,32 +8614,8 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes055 applies the credential c's narrowing to perm on the res055 r.
 func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res055, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -10073,32 +8762,8 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes056 applies the credential c's narrowing to perm on the res056 r.
 func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res056, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -10245,32 +8910,8 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes057 applies the credential c's narrowing to perm on the res057 r.
 func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res057, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -10417,32 +9058,8 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes058 applies the credential c's narrowing to perm on the res058 r.
 func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res058, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -10589,32 +9206,8 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes059 applies the credential c's narrowing to perm on the res059 r.
 func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res059, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -10761,32 +9354,8 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes060 applies the credential c's narrowing to perm on the res060 r.
 func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res060, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -10933,32 +9502,8 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes061 applies the credential c's narrowing to perm on the res061 r.
 func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res061, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -11105,32 +9650,8 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes062 applies the credential c's narrowing to perm on the res062 r.
 func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res062, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -11277,32 +9798,8 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes063 applies the credential c's narrowing to perm on the res063 r.
 func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res063, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -11449,32 +9946,8 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes064 applies the credential c's narrowing to perm on the res064 r.
 func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res064, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -11621,32 +10094,8 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes065 applies the credential c's narrowing to perm on the res065 r.
 func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res065, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -11793,32 +10242,8 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes066 applies the credential c's narrowing to perm on the res066 r.
 func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res066, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -11965,32 +10390,8 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes067 applies the credential c's narrowing to perm on the res067 r.
 func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res067, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -12137,32 +10538,8 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes068 applies the credential c's narrowing to perm on the res068 r.
 func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res068, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -12309,32 +10686,8 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes069 applies the credential c's narrowing to perm on the res069 r.
 func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res069, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -12481,32 +10834,8 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes070 applies the credential c's narrowing to perm on the res070 r.
 func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res070, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -12653,32 +10982,8 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes071 applies the credential c's narrowing to perm on the res071 r.
 func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res071, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -12825,32 +11130,8 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes072 applies the credential c's narrowing to perm on the res072 r.
 func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res072, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -12997,32 +11278,8 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes073 applies the credential c's narrowing to perm on the res073 r.
 func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res073, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -13169,32 +11426,8 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes074 applies the credential c's narrowing to perm on the res074 r.
 func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res074, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -13341,32 +11574,8 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes075 applies the credential c's narrowing to perm on the res075 r.
 func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res075, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -13513,32 +11722,8 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes076 applies the credential c's narrowing to perm on the res076 r.
 func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res076, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -13685,32 +11870,8 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes077 applies the credential c's narrowing to perm on the res077 r.
 func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res077, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -13857,32 +12018,8 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes078 applies the credential c's narrowing to perm on the res078 r.
 func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res078, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -14029,32 +12166,8 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes079 applies the credential c's narrowing to perm on the res079 r.
 func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res079, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -14201,32 +12314,8 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes080 applies the credential c's narrowing to perm on the res080 r.
 func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res080, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -14373,32 +12462,8 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes081 applies the credential c's narrowing to perm on the res081 r.
 func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res081, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -14545,32 +12610,8 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes082 applies the credential c's narrowing to perm on the res082 r.
 func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res082, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -14717,32 +12758,8 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes083 applies the credential c's narrowing to perm on the res083 r.
 func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res083, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -14889,32 +12906,8 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes084 applies the credential c's narrowing to perm on the res084 r.
 func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res084, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -15061,32 +13054,8 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes085 applies the credential c's narrowing to perm on the res085 r.
 func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res085, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -15233,32 +13202,8 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes086 applies the credential c's narrowing to perm on the res086 r.
 func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res086, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -15405,32 +13350,8 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes087 applies the credential c's narrowing to perm on the res087 r.
 func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res087, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -15577,32 +13498,8 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes088 applies the credential c's narrowing to perm on the res088 r.
 func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res088, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -15749,32 +13646,8 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes089 applies the credential c's narrowing to perm on the res089 r.
 func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res089, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -15921,32 +13794,8 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes090 applies the credential c's narrowing to perm on the res090 r.
 func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res090, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -16093,32 +13942,8 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes091 applies the credential c's narrowing to perm on the res091 r.
 func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res091, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -16265,32 +14090,8 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes092 applies the credential c's narrowing to perm on the res092 r.
 func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res092, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -16437,32 +14238,8 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes093 applies the credential c's narrowing to perm on the res093 r.
 func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res093, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -16609,32 +14386,8 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes094 applies the credential c's narrowing to perm on the res094 r.
 func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res094, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -16781,32 +14534,8 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes095 applies the credential c's narrowing to perm on the res095 r.
 func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res095, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -16953,32 +14682,8 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes096 applies the credential c's narrowing to perm on the res096 r.
 func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res096, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -17125,32 +14830,8 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes097 applies the credential c's narrowing to perm on the res097 r.
 func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res097, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -17297,32 +14978,8 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes098 applies the credential c's narrowing to perm on the res098 r.
 func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res098, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -17469,32 +15126,8 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes099 applies the credential c's narrowing to perm on the res099 r.
 func (a *Authorizer) credentialAllowsRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res099, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0

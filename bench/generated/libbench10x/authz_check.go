@@ -120,6 +120,39 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
+// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
+// permissions or roles, or one of them unlocks perm and none is unknown.
+func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
+	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+		unlocked := false
+		for _, name := range c.Scopes {
+			set, ok := oauthScope(name)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || set.Has(perm)
+		}
+		for _, pat := range c.Permissions {
+			match, ok := permissionPattern(pat, perm)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || match
+		}
+		for _, name := range c.Roles {
+			info := t.role(t.byName(name))
+			if info == nil {
+				return false
+			}
+			unlocked = unlocked || info.grants.Has(perm)
+		}
+		if !unlocked {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
 // no credential; a nil ctx is the zero Context. A permission of another resource type is
 // denied.
@@ -261,32 +294,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
 func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -433,32 +442,8 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
 func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -605,32 +590,8 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
 func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -777,32 +738,8 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
 func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -949,32 +886,8 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
 func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1121,32 +1034,8 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
 func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1293,32 +1182,8 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
 func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1465,32 +1330,8 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
 func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1637,32 +1478,8 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
 func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1809,32 +1626,8 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
 func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0

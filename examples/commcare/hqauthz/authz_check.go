@@ -112,6 +112,39 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
+// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
+// permissions or roles, or one of them unlocks perm and none is unknown.
+func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
+	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+		unlocked := false
+		for _, name := range c.Scopes {
+			set, ok := oauthScope(name)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || set.Has(perm)
+		}
+		for _, pat := range c.Permissions {
+			match, ok := permissionPattern(pat, perm)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || match
+		}
+		for _, name := range c.Roles {
+			info := t.role(t.byName(name))
+			if info == nil {
+				return false
+			}
+			unlocked = unlocked || info.grants.Has(perm)
+		}
+		if !unlocked {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckProject decides whether p may perform perm on the project r, and why. A nil cred is
 // no credential; a nil ctx is the zero Context. A permission of another resource type is
 // denied.
@@ -249,32 +282,8 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsProject applies the credential c's narrowing to perm on the project r.
 func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Project, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
 	// evaluated.
@@ -460,32 +469,8 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsReport applies the credential c's narrowing to perm on the report r.
 func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Report, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
 	// evaluated.
@@ -633,32 +618,8 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsAccount applies the credential c's narrowing to perm on the account r.
 func (a *Authorizer) credentialAllowsAccount(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Account, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0

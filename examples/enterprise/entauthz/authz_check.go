@@ -116,6 +116,39 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
+// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
+// permissions or roles, or one of them unlocks perm and none is unknown.
+func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
+	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+		unlocked := false
+		for _, name := range c.Scopes {
+			set, ok := oauthScope(name)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || set.Has(perm)
+		}
+		for _, pat := range c.Permissions {
+			match, ok := permissionPattern(pat, perm)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || match
+		}
+		for _, name := range c.Roles {
+			info := t.role(t.byName(name))
+			if info == nil {
+				return false
+			}
+			unlocked = unlocked || info.grants.Has(perm)
+		}
+		if !unlocked {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckEnterprise decides whether p may perform perm on the enterprise r, and why. A nil cred is
 // no credential; a nil ctx is the zero Context. A permission of another resource type is
 // denied.
@@ -256,32 +289,8 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 
 // credentialAllowsEnterprise applies the credential c's narrowing to perm on the enterprise r.
 func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
 	// evaluated.
@@ -482,32 +491,8 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsLearner applies the credential c's narrowing to perm on the learner r.
 func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
 	// evaluated.
@@ -679,32 +664,8 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 
 // credentialAllowsTpaProvider applies the credential c's narrowing to perm on the tpa_provider r.
 func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
 	// evaluated.

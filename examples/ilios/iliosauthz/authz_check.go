@@ -112,6 +112,39 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
+// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
+// permissions or roles, or one of them unlocks perm and none is unknown.
+func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
+	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+		unlocked := false
+		for _, name := range c.Scopes {
+			set, ok := oauthScope(name)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || set.Has(perm)
+		}
+		for _, pat := range c.Permissions {
+			match, ok := permissionPattern(pat, perm)
+			if !ok {
+				return false
+			}
+			unlocked = unlocked || match
+		}
+		for _, name := range c.Roles {
+			info := t.role(t.byName(name))
+			if info == nil {
+				return false
+			}
+			unlocked = unlocked || info.grants.Has(perm)
+		}
+		if !unlocked {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckSchool decides whether p may perform perm on the school r, and why. A nil cred is
 // no credential; a nil ctx is the zero Context. A permission of another resource type is
 // denied.
@@ -235,32 +268,8 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsSchool applies the credential c's narrowing to perm on the school r.
 func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -418,32 +427,8 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
 func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -572,32 +557,8 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 
 // credentialAllowsProgram applies the credential c's narrowing to perm on the program r.
 func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -726,32 +687,8 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 
 // credentialAllowsLearnerGroup applies the credential c's narrowing to perm on the learner_group r.
 func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -880,32 +817,8 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 
 // credentialAllowsInstructorGroup applies the credential c's narrowing to perm on the instructor_group r.
 func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0
@@ -1048,32 +961,8 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 
 // credentialAllowsUser applies the credential c's narrowing to perm on the user r.
 func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, ctx *Context, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
-		unlocked := false
-		for _, name := range c.Scopes {
-			set, ok := oauthScope(name)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || set.Has(perm)
-		}
-		for _, pat := range c.Permissions {
-			match, ok := permissionPattern(pat, perm)
-			if !ok {
-				return false
-			}
-			unlocked = unlocked || match
-		}
-		for _, name := range c.Roles {
-			info := t.role(t.byName(name))
-			if info == nil {
-				return false
-			}
-			unlocked = unlocked || info.grants.Has(perm)
-		}
-		if !unlocked {
-			return false
-		}
+	if !credentialUnlocks(t, perm, c) {
+		return false
 	}
 	// No filter covers this resource type: any filter denies.
 	return len(c.Filters) == 0

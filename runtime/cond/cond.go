@@ -1,6 +1,6 @@
 // Package cond is the condition a resource must satisfy for a permission to be granted:
 // what a query plan (package plan) computes for a principal, a credential and a
-// context, and what the SQL translator (package cond/pgsql) turns into a WHERE clause.
+// context, and what the SQL translator (package runtime/cond/pgsql) turns into a WHERE clause.
 //
 // A Cond is two-valued and total: for every resource it is true or false, never an
 // error. The planner has already decided what an evaluation error means in each place

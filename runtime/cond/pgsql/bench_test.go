@@ -10,9 +10,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/permc/permc/cond/pgsql"
 	"github.com/permc/permc/internal/pgtest"
 	"github.com/permc/permc/plan"
+	"github.com/permc/permc/runtime/cond/pgsql"
 )
 
 // The benchmark tables: 100,000 libraries of 500 orgs (200 each), every tenth
@@ -80,7 +80,7 @@ func TestExplainUsesIndex(t *testing.T) {
 	pool := pgtest.Pool(t)
 	defer pool.Close()
 	benchTables(t, pool)
-	_, p, _ := loadSpec(t, "../../examples/contentlibraries/spec.yaml", "")
+	_, p, _ := loadSpec(t, "../../../examples/contentlibraries/spec.yaml", "")
 	for _, n := range []int{1, 10} {
 		pl := authorAt(t, p, n)
 		for _, table := range []string{"bench_libraries_indexed", "bench_libraries_scan"} {
@@ -109,7 +109,7 @@ func BenchmarkQuery(b *testing.B) {
 	pool := pgtest.Pool(b)
 	defer pool.Close()
 	benchTables(b, pool)
-	_, p, _ := loadSpec(b, "../../examples/contentlibraries/spec.yaml", "")
+	_, p, _ := loadSpec(b, "../../../examples/contentlibraries/spec.yaml", "")
 	ctx := context.Background()
 	for _, n := range []int{1, 10} {
 		pl := authorAt(b, p, n)

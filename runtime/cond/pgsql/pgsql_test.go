@@ -1,14 +1,13 @@
 package pgsql_test
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/permc/permc/cond"
-	"github.com/permc/permc/cond/pgsql"
+	"github.com/permc/permc/runtime/cond"
+	"github.com/permc/permc/runtime/cond/pgsql"
 )
 
 var (
@@ -163,21 +162,5 @@ func TestUntranslatable(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestParseMapping(t *testing.T) {
-	m, err := pgsql.ParseMapping([]byte("library:\n  table: libraries\n  columns: {id: id, org: org_name}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := fmt.Sprintf("%s %v", m["library"].Name, m["library"].Columns); got != "libraries map[id:id org:org_name]" {
-		t.Errorf("got %s", got)
-	}
-	if _, err := pgsql.ParseMapping([]byte(`{"library": {"table": "l", "colums": {}}}`)); err == nil || !strings.Contains(err.Error(), "colums") {
-		t.Errorf("unknown key: got %v", err)
-	}
-	if _, err := pgsql.ParseMapping([]byte(`{"library": {"columns": {}}}`)); err == nil || !strings.Contains(err.Error(), "missing table") {
-		t.Errorf("missing table: got %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package pgsql
+package cli
 
 import (
 	"bytes"
@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/permc/permc/runtime/cond/pgsql"
 )
 
-// ParseMapping reads the tables and columns of resource types from YAML (or JSON,
+// parseMapping reads the tables and columns of resource types from YAML (or JSON,
 // which is YAML): a map from resource type to {table, columns}, columns mapping each
 // attribute (and "id") to its column:
 //
@@ -20,7 +22,7 @@ import (
 // # Errors
 //
 // Malformed YAML, unknown keys, a missing or empty table name or column name.
-func ParseMapping(data []byte) (map[string]*Table, error) {
+func parseMapping(data []byte) (map[string]*pgsql.Table, error) {
 	var raw map[string]struct {
 		Table   string            `yaml:"table"`
 		Columns map[string]string `yaml:"columns"`
@@ -30,7 +32,7 @@ func ParseMapping(data []byte) (map[string]*Table, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("column mapping: %v", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	out := make(map[string]*Table, len(raw))
+	out := make(map[string]*pgsql.Table, len(raw))
 	names := make([]string, 0, len(raw))
 	for name := range raw {
 		names = append(names, name)
@@ -46,7 +48,7 @@ func ParseMapping(data []byte) (map[string]*Table, error) {
 				return nil, fmt.Errorf("column mapping: resource type %q: attribute %q has an empty column name", name, attr)
 			}
 		}
-		out[name] = &Table{Name: r.Table, Columns: r.Columns}
+		out[name] = &pgsql.Table{Name: r.Table, Columns: r.Columns}
 	}
 	return out, nil
 }

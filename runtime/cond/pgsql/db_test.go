@@ -14,11 +14,11 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/permc/permc/cond/pgsql"
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/pgtest"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
+	"github.com/permc/permc/runtime/cond/pgsql"
 	"github.com/permc/permc/spec"
 )
 
@@ -213,8 +213,8 @@ func TestSQLSelectsExactlyTheAllowedRows(t *testing.T) {
 		rows, requests    int
 		untranslatable    []string // permissions whose plans may have no SQL
 	}{
-		{"contentlibraries", "../../examples/contentlibraries/spec.yaml", "../../examples/contentlibraries/roles.json", 2000, 12, nil},
-		{"ops", "../../plan/testdata/ops.yaml", "", 2000, 12, []string{"doc.audit"}},
+		{"contentlibraries", "../../../examples/contentlibraries/spec.yaml", "../../../examples/contentlibraries/roles.json", 2000, 12, nil},
+		{"ops", "../../../plan/testdata/ops.yaml", "", 2000, 12, []string{"doc.audit"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, p, custom := loadSpec(t, tc.spec, tc.roles)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/permc/permc/cond"
+	"github.com/permc/permc/runtime/cond"
 )
 
 var (

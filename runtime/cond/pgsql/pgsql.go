@@ -48,7 +48,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/permc/permc/cond"
+	"github.com/permc/permc/runtime/cond"
 )
 
 // Table is where the resources of one type are: a table (or view) and a column for

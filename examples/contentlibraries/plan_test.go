@@ -1,0 +1,21 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/permc/permc/examples/contentlibraries/libauthz"
+	"github.com/permc/permc/internal/genplan"
+)
+
+// TestPlansAgree checks the generated plans against the generated checks and against
+// package plan, on random requests.
+func TestPlansAgree(t *testing.T) {
+	a := libauthz.NewAuthorizer()
+	st := genplan.Agree(t, a, a.PlanJSON, "spec.yaml", "roles.json", 1, 100, 30)
+	if st.Conditional == 0 {
+		t.Error("no conditional plan at all")
+	}
+	if st.SameSQL != st.Translated {
+		t.Errorf("%d of %d plans translate to other SQL than package plan's", st.Translated-st.SameSQL, st.Translated)
+	}
+}
