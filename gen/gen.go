@@ -190,7 +190,7 @@ var fixedNames = []string{
 	"decodeContext", "decodeCredentialAttributes", "decodePrincipalAttributes", "principalAttributeNames",
 	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "valid", "warnAssignment", "customRole", "filterSeen",
 	"numScopes", "permissionWords", "rt", "decodePermission", "noParams", "checkJSON",
-	"jsonState", "jsonStates", "cond", "pgsql", "credentialUnlocks",
+	"jsonState", "jsonStates", "getJSONState", "putJSONState", "checkJSONWith", "cond", "pgsql", "credentialUnlocks",
 }
 
 // plan chooses every name, in spec order, so that collisions resolve the same way

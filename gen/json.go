@@ -51,7 +51,7 @@ func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
 	case spec.List:
 		if t.Elem.Kind == spec.String {
 			// The common list, decoded into the Parser's memory without allocating.
-			return jen.Id("ps").Dot("StringList").Call(j, where)
+			return jen.Id("ps").Dot("Strings").Call(j, where, jen.Lit("an array"))
 		}
 		return jen.Qual(rt, "DecodeListOf").Call(j, where, g.decoder(t.Elem))
 	case spec.Map:
@@ -124,13 +124,9 @@ reference evaluator.`)
 	f.Var().Id("sortedResourceNames").Op("=").Index().String().Values(sortedLits...)
 
 	var cases []jen.Code
-	var stateFields []jen.Code
 	for _, r := range s.Resources {
-		field := "res" + strconv.Itoa(r.Index)
-		stateFields = append(stateFields, jen.Id(field).Id(g.resStruct[r]))
 		cases = append(cases, jen.Case(jen.Lit(r.Name)).Block(
-			jen.Id("r").Op(":=").Op("&").Id("st").Dot(field),
-			jen.Op("*").Id("r").Op("=").Id(g.resStruct[r]).Values(),
+			jen.Id("r").Op(":=").Op("&").Id(g.resStruct[r]).Values(),
 			jen.If(jen.List(jen.Id("r").Dot("ID"), jen.Err()).Op("=").Add(rtCall("WantString", rtCall("Field", jen.Id("rj"), jen.Lit("id")), jen.Lit("resource.id"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			retIfErr(jen.Id(g.resDecode[r]).Call(jen.Op("&").Id("st").Dot("ps"), rtCall("Field", jen.Id("rj"), jen.Lit("attributes")), jen.Id("r"))),
 			jen.List(jen.Id("perm"), jen.Err()).Op(":=").Id("decodePermission").Call(jen.Id("doc"), jen.Id("typ"), jen.Lit(r.Index), jen.Id(g.resNames[r])),
@@ -142,19 +138,50 @@ reference evaluator.`)
 		))
 	}
 	comment(f, `jsonState is the memory a JSON check decodes its request into: the parsed document,
-whose strings alias the request's bytes, and the typed values. The next check reuses
-it, so that a check like the last one allocates nothing.`)
-	f.Type().Id("jsonState").Struct(append([]jen.Code{
+whose strings alias the request's bytes, and the principal, context and credential.
+The next check reuses it, so that a check like the last one allocates nothing.`)
+	f.Type().Id("jsonState").Struct(
 		jen.Id("ps").Qual(rt, "Parser"),
 		jen.Id("q").Id("request"),
-	}, stateFields...)...)
-	f.Var().Id("jsonStates").Op("=").Qual("sync", "Pool").Values(jen.Dict{
-		jen.Id("New"): jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id("jsonState")))),
-	})
+	)
+	comment(f, `jsonStates holds the states no check is using. A free list under a mutex rather
+than a sync.Pool: in a Wasm module a type stored in an interface keeps every method of
+every type it holds, which would bring in time's formatting code (about 40 KB), and
+sync.Pool's own code is as large again.`)
+	f.Var().Id("jsonStates").Struct(
+		jen.Id("mu").Qual("sync", "Mutex"),
+		jen.Id("free").Index().Op("*").Id("jsonState"),
+	)
+	comment(f, "getJSONState returns a state from the free list, or a new one.")
+	f.Func().Id("getJSONState").Params().Op("*").Id("jsonState").Block(
+		jen.Var().Id("st").Op("*").Id("jsonState"),
+		jen.Id("jsonStates").Dot("mu").Dot("Lock").Call(),
+		jen.If(jen.Id("n").Op(":=").Len(jen.Id("jsonStates").Dot("free")), jen.Id("n").Op(">").Lit(0)).Block(
+			jen.Id("st").Op("=").Id("jsonStates").Dot("free").Index(jen.Id("n").Op("-").Lit(1)),
+			jen.Id("jsonStates").Dot("free").Op("=").Id("jsonStates").Dot("free").Index(jen.Empty(), jen.Id("n").Op("-").Lit(1)),
+		),
+		jen.Id("jsonStates").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("st").Op("==").Nil()).Block(jen.Id("st").Op("=").New(jen.Id("jsonState"))),
+		jen.Return(jen.Id("st")),
+	)
+	comment(f, `putJSONState gives st back. The list keeps a few states, enough for the checks that
+run at once on a machine's cores, and none that a large request made large.`)
+	f.Func().Id("putJSONState").Params(jen.Id("st").Op("*").Id("jsonState")).Block(
+		jen.Id("jsonStates").Dot("mu").Dot("Lock").Call(),
+		jen.If(jen.Len(jen.Id("jsonStates").Dot("free")).Op("<").Lit(64).Op("&&").Op("!").Id("st").Dot("ps").Dot("Large").Call()).Block(
+			jen.Id("jsonStates").Dot("free").Op("=").Append(jen.Id("jsonStates").Dot("free"), jen.Id("st")),
+		),
+		jen.Id("jsonStates").Dot("mu").Dot("Unlock").Call(),
+	)
 	comment(f, "checkJSON decodes a request as strictly as the reference evaluator, in the same\norder and with the same messages, and decides it.")
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("checkJSON").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("data").Index().Byte()).Error().Block(
-		jen.Id("st").Op(":=").Id("jsonStates").Dot("Get").Call().Assert(jen.Op("*").Id("jsonState")),
-		jen.Defer().Id("jsonStates").Dot("Put").Call(jen.Id("st")),
+		jen.Id("st").Op(":=").Id("getJSONState").Call(),
+		jen.Err().Op(":=").Id("a").Dot("checkJSONWith").Call(jen.Id("st"), jen.Id("d"), jen.Id("data")),
+		jen.Id("putJSONState").Call(jen.Id("st")),
+		jen.Return(jen.Err()),
+	)
+	comment(f, "checkJSONWith is checkJSON decoding into st.")
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("checkJSONWith").Params(jen.Id("st").Op("*").Id("jsonState"), jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("data").Index().Byte()).Error().Block(
 		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Id("st").Dot("ps").Dot("Parse").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		retIfErr(rtCall("WantObject", jen.Id("doc"), jen.Lit("request"))),
@@ -229,7 +256,7 @@ it, so that a check like the last one allocates nothing.`)
 			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters")),
 		)).Block(
 			jen.If(jen.Id("v").Op(":=").Add(rtCall("Field", jen.Id("cj"), jen.Id("l").Dot("key"))), jen.Id("v").Op("!=").Nil()).Block(
-				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Id("ps").Dot("WantStrings").Call(jen.Id("v"), jen.Id("l").Dot("where")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Id("ps").Dot("Strings").Call(jen.Id("v"), jen.Id("l").Dot("where"), jen.Lit("an array of strings")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			),
 		),
 		retIfErr(jen.Id("decodeCredentialAttributes").Call(jen.Id("ps"), rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"))),

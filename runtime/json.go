@@ -50,31 +50,27 @@ func (j *JSON) Get(key string) (*JSON, bool) {
 const MaxJSONDepth = 64
 
 // ParseJSON parses one JSON document strictly: RFC 8259 syntax, valid UTF-8, no
-// duplicate object keys, nothing but white space after the value.
+// duplicate object keys, nothing but white space after the value. The result shares
+// no memory with data.
 func ParseJSON(data []byte) (JSON, error) {
-	p := jsonParser{data: data}
-	v, err := p.value(0)
+	// A Parser of its own, over a copy: the strings of the result alias the copy,
+	// which nothing else holds.
+	var ps Parser
+	j, err := ps.Parse(append([]byte(nil), data...))
 	if err != nil {
 		return JSON{}, err
 	}
-	p.space()
-	if p.i != len(p.data) {
-		return JSON{}, p.errorf("unexpected data after the JSON value")
-	}
-	return v, nil
+	return *j, nil
 }
 
 type jsonParser struct {
 	data []byte
 	i    int
 	// elems and keys are scratch stacks holding the members of the arrays and objects
-	// being parsed.
-	elems []JSON
-	keys  []string
-	// reuse is set for a Parser's documents: strings alias data, and the members of
-	// arrays and objects are carved out of the arenas below, which the next document
-	// reuses.
-	reuse     bool
+	// being parsed; the members of each are then copied into the arenas, whose memory
+	// the next document reuses. Strings are views of data.
+	elems     []JSON
+	keys      []string
 	nodeArena []JSON
 	keyArena  []string
 }
@@ -88,14 +84,21 @@ type jsonParser struct {
 type Parser struct {
 	p    jsonParser
 	doc  JSON
-	strs []string // the arena of StringList
+	strs []string // the arena of Strings
+}
+
+// Large reports whether the Parser holds the memory of a large document (over about
+// a megabyte), which is better given back than kept for the next one.
+func (ps *Parser) Large() bool {
+	const node, str = int(unsafe.Sizeof(JSON{})), int(unsafe.Sizeof(""))
+	return cap(ps.p.nodeArena)*node+(cap(ps.p.keyArena)+cap(ps.strs)+cap(ps.p.keys))*str+cap(ps.p.elems)*node > 1<<20
 }
 
 // Parse parses one JSON document strictly, as ParseJSON does.
 func (ps *Parser) Parse(data []byte) (*JSON, error) {
 	p := &ps.p
 	// The arenas keep their memory; what they held belongs to the last document.
-	p.data, p.i, p.reuse = data, 0, true
+	p.data, p.i = data, 0
 	p.nodeArena, p.keyArena, ps.strs = p.nodeArena[:0], p.keyArena[:0], ps.strs[:0]
 	v, err := p.value(0)
 	if err == nil {
@@ -113,46 +116,33 @@ func (ps *Parser) Parse(data []byte) (*JSON, error) {
 	return &ps.doc, nil
 }
 
-// StringList decodes an array of strings into memory the Parser reuses, with the
-// messages of DecodeListOf(j, where, DecodeString). j may come from Parse or from
-// ParseJSON; the slice is valid until the next Parse.
-func (ps *Parser) StringList(j *JSON, where string) ([]string, error) {
+// Strings decodes an array of strings into memory the Parser reuses; j may come from
+// Parse or from ParseJSON, and the slice is valid until the next Parse. Its errors are
+// those of DecodeListOf(j, where, DecodeString) when what is "an array", of
+// WantStrings when it is "an array of strings".
+func (ps *Parser) Strings(j *JSON, where, what string) ([]string, error) {
 	if j.Kind != JSONArray {
-		return nil, wrongKind(j, where, "an array")
+		return nil, wrongKind(j, where, what)
 	}
-	return ps.strings(j, where)
-}
-
-// WantStrings is the function WantStrings, into memory the Parser reuses.
-func (ps *Parser) WantStrings(j *JSON, where string) ([]string, error) {
-	if j.Kind != JSONArray {
-		return nil, Errorf(where, ": want an array of strings, not ", j.Kind.String())
-	}
-	return ps.strings(j, where)
-}
-
-func (ps *Parser) strings(j *JSON, where string) ([]string, error) {
 	if len(j.Elems) == 0 {
 		// Never nil: an empty list is not an absent one (a credential's empty scopes
 		// unlock nothing, absent ones do not narrow).
 		return []string{}, nil
 	}
+	ps.strs = room(ps.strs, len(j.Elems))
 	start := len(ps.strs)
 	for i := range j.Elems {
 		if j.Elems[i].Kind != JSONString {
 			ps.strs = ps.strs[:start]
-			return nil, Errorf(where, "[", strconv.Itoa(i), "]: want a string, not ", j.Elems[i].Kind.String())
+			return nil, wrongKind(&j.Elems[i], ElemWhere(where, i), "a string")
 		}
 		ps.strs = append(ps.strs, j.Elems[i].Str)
 	}
 	return ps.strs[start:len(ps.strs):len(ps.strs)], nil
 }
 
-// text returns data[start:end] as a string: a copy, or for a Parser's document a view.
+// text returns data[start:end] as a string, a view of data.
 func (p *jsonParser) text(start, end int) string {
-	if !p.reuse {
-		return string(p.data[start:end])
-	}
 	if start == end {
 		return ""
 	}
@@ -160,11 +150,9 @@ func (p *jsonParser) text(start, end int) string {
 }
 
 // members returns the members of an array or object on the scratch stack above base
-// as a slice of their own.
+// as a slice of their own, carved out of the node arena.
 func (p *jsonParser) members(base int) []JSON {
-	if !p.reuse {
-		return append(make([]JSON, 0, len(p.elems)-base), p.elems[base:]...)
-	}
+	p.nodeArena = room(p.nodeArena, len(p.elems)-base)
 	start := len(p.nodeArena)
 	p.nodeArena = append(p.nodeArena, p.elems[base:]...)
 	return p.nodeArena[start:len(p.nodeArena):len(p.nodeArena)]
@@ -172,12 +160,25 @@ func (p *jsonParser) members(base int) []JSON {
 
 // memberKeys is members for the keys of an object.
 func (p *jsonParser) memberKeys(kbase int) []string {
-	if !p.reuse {
-		return append(make([]string, 0, len(p.keys)-kbase), p.keys[kbase:]...)
-	}
+	p.keyArena = room(p.keyArena, len(p.keys)-kbase)
 	start := len(p.keyArena)
 	p.keyArena = append(p.keyArena, p.keys[kbase:]...)
 	return p.keyArena[start:len(p.keyArena):len(p.keyArena)]
+}
+
+// room returns arena, or a new empty arena when arena has no room for n more
+// elements. It never copies: what was carved out of the old arena stays where it is,
+// so a large document costs each element once, not once per doubling. The arena that
+// ends a document is the one the next document reuses.
+//
+// It is called once per array or object, so it need not be inlined three times.
+//
+//go:noinline
+func room[T any](arena []T, n int) []T {
+	if cap(arena)-len(arena) >= n {
+		return arena
+	}
+	return make([]T, 0, max(n, 2*cap(arena), 64))
 }
 
 // JSONError is a syntax error in a JSON document.
@@ -256,7 +257,7 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 			return JSON{}, p.errorf("expected a string key")
 		}
 		at := p.i
-		k, err := p.key()
+		k, err := p.str()
 		if err != nil {
 			return JSON{}, err
 		}
@@ -292,13 +293,8 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 	}
 }
 
-// pop drops the scratch stacks back to base and kbase, clearing what they held so
-// that the parsed document is not kept alive by them.
+// pop drops the scratch stacks back to base and kbase.
 func (p *jsonParser) pop(base, kbase int) {
-	if !p.reuse {
-		clear(p.elems[base:])
-		clear(p.keys[kbase:])
-	}
 	p.elems = p.elems[:base]
 	p.keys = p.keys[:kbase]
 }
@@ -537,38 +533,4 @@ func AppendJSONString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
-}
-
-// knownKeys are the keys of a request and of custom roles: an object key that is one
-// of them is returned as this string rather than a new one, which saves an allocation
-// per key of every request.
-var knownKeys = map[string]string{}
-
-func init() {
-	for _, k := range []string{"principal", "resource", "permission", "credential", "context", "id", "type",
-		"attributes", "roles", "role", "scope", "scopes", "permissions", "filters", "name", "description"} {
-		knownKeys[k] = k
-	}
-}
-
-// key parses an object key: a string, interned when it is a known key.
-func (p *jsonParser) key() (string, error) {
-	if p.reuse {
-		return p.str()
-	}
-	start := p.i + 1
-	for j := start; j < len(p.data) && j-start <= 16; j++ {
-		c := p.data[j]
-		if c == '"' {
-			if k, ok := knownKeys[string(p.data[start:j])]; ok {
-				p.i = j + 1
-				return k, nil
-			}
-			break
-		}
-		if c == '\\' || c < 0x20 {
-			break
-		}
-	}
-	return p.str()
 }

@@ -274,18 +274,18 @@ func TestParserReuse(t *testing.T) {
 		t.Errorf("Parse allocates %v times per document", allocs)
 	}
 	j, _ := ps.Parse([]byte(`{"l": ["a", "b"], "m": ["c"], "bad": ["a", 1]}`))
-	l, err1 := ps.StringList(Field(j, "l"), "l")
-	m, err2 := ps.WantStrings(Field(j, "m"), "m")
-	_, err3 := ps.StringList(Field(j, "bad"), "bad")
+	l, err1 := ps.Strings(Field(j, "l"), "l", "an array")
+	m, err2 := ps.Strings(Field(j, "m"), "m", "an array of strings")
+	_, err3 := ps.Strings(Field(j, "bad"), "bad", "an array")
 	_, err4 := DecodeListOf(Field(j, "bad"), "bad", DecodeString)
 	if err1 != nil || err2 != nil || !reflect.DeepEqual(l, []string{"a", "b"}) || !reflect.DeepEqual(m, []string{"c"}) {
-		t.Errorf("StringList = %q %v, WantStrings = %q %v", l, err1, m, err2)
+		t.Errorf("Strings = %q %v and %q %v", l, err1, m, err2)
 	}
 	if err3 == nil || err4 == nil || err3.Error() != err4.Error() {
-		t.Errorf("StringList error %v, DecodeListOf's %v", err3, err4)
+		t.Errorf("Strings error %v, DecodeListOf's %v", err3, err4)
 	}
-	if e, err := ps.WantStrings(&JSON{Kind: JSONArray}, "e"); e == nil || err != nil {
-		t.Errorf("WantStrings of [] = %#v, %v; want an empty list, not nil", e, err)
+	if e, err := ps.Strings(&JSON{Kind: JSONArray}, "e", "an array of strings"); e == nil || err != nil {
+		t.Errorf("Strings of [] = %#v, %v; want an empty list, not nil", e, err)
 	}
 	if l = append(l, "z"); m[0] != "c" {
 		t.Errorf("appending to one list changed the next: %q", m)

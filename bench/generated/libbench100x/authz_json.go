@@ -24,122 +24,58 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 var sortedResourceNames = []string{"library", "res001", "res002", "res003", "res004", "res005", "res006", "res007", "res008", "res009", "res010", "res011", "res012", "res013", "res014", "res015", "res016", "res017", "res018", "res019", "res020", "res021", "res022", "res023", "res024", "res025", "res026", "res027", "res028", "res029", "res030", "res031", "res032", "res033", "res034", "res035", "res036", "res037", "res038", "res039", "res040", "res041", "res042", "res043", "res044", "res045", "res046", "res047", "res048", "res049", "res050", "res051", "res052", "res053", "res054", "res055", "res056", "res057", "res058", "res059", "res060", "res061", "res062", "res063", "res064", "res065", "res066", "res067", "res068", "res069", "res070", "res071", "res072", "res073", "res074", "res075", "res076", "res077", "res078", "res079", "res080", "res081", "res082", "res083", "res084", "res085", "res086", "res087", "res088", "res089", "res090", "res091", "res092", "res093", "res094", "res095", "res096", "res097", "res098", "res099"}
 
 // jsonState is the memory a JSON check decodes its request into: the parsed document,
-// whose strings alias the request's bytes, and the typed values. The next check reuses
-// it, so that a check like the last one allocates nothing.
+// whose strings alias the request's bytes, and the principal, context and credential.
+// The next check reuses it, so that a check like the last one allocates nothing.
 type jsonState struct {
-	ps    runtime.Parser
-	q     request
-	res0  Library
-	res1  Res001
-	res2  Res002
-	res3  Res003
-	res4  Res004
-	res5  Res005
-	res6  Res006
-	res7  Res007
-	res8  Res008
-	res9  Res009
-	res10 Res010
-	res11 Res011
-	res12 Res012
-	res13 Res013
-	res14 Res014
-	res15 Res015
-	res16 Res016
-	res17 Res017
-	res18 Res018
-	res19 Res019
-	res20 Res020
-	res21 Res021
-	res22 Res022
-	res23 Res023
-	res24 Res024
-	res25 Res025
-	res26 Res026
-	res27 Res027
-	res28 Res028
-	res29 Res029
-	res30 Res030
-	res31 Res031
-	res32 Res032
-	res33 Res033
-	res34 Res034
-	res35 Res035
-	res36 Res036
-	res37 Res037
-	res38 Res038
-	res39 Res039
-	res40 Res040
-	res41 Res041
-	res42 Res042
-	res43 Res043
-	res44 Res044
-	res45 Res045
-	res46 Res046
-	res47 Res047
-	res48 Res048
-	res49 Res049
-	res50 Res050
-	res51 Res051
-	res52 Res052
-	res53 Res053
-	res54 Res054
-	res55 Res055
-	res56 Res056
-	res57 Res057
-	res58 Res058
-	res59 Res059
-	res60 Res060
-	res61 Res061
-	res62 Res062
-	res63 Res063
-	res64 Res064
-	res65 Res065
-	res66 Res066
-	res67 Res067
-	res68 Res068
-	res69 Res069
-	res70 Res070
-	res71 Res071
-	res72 Res072
-	res73 Res073
-	res74 Res074
-	res75 Res075
-	res76 Res076
-	res77 Res077
-	res78 Res078
-	res79 Res079
-	res80 Res080
-	res81 Res081
-	res82 Res082
-	res83 Res083
-	res84 Res084
-	res85 Res085
-	res86 Res086
-	res87 Res087
-	res88 Res088
-	res89 Res089
-	res90 Res090
-	res91 Res091
-	res92 Res092
-	res93 Res093
-	res94 Res094
-	res95 Res095
-	res96 Res096
-	res97 Res097
-	res98 Res098
-	res99 Res099
+	ps runtime.Parser
+	q  request
 }
 
-var jsonStates = sync.Pool{New: func() any {
-	return new(jsonState)
-}}
+// jsonStates holds the states no check is using. A free list under a mutex rather
+// than a sync.Pool: in a Wasm module a type stored in an interface keeps every method of
+// every type it holds, which would bring in time's formatting code (about 40 KB), and
+// sync.Pool's own code is as large again.
+var jsonStates struct {
+	mu   sync.Mutex
+	free []*jsonState
+}
+
+// getJSONState returns a state from the free list, or a new one.
+func getJSONState() *jsonState {
+	var st *jsonState
+	jsonStates.mu.Lock()
+	if n := len(jsonStates.free); n > 0 {
+		st = jsonStates.free[n-1]
+		jsonStates.free = jsonStates.free[:n-1]
+	}
+	jsonStates.mu.Unlock()
+	if st == nil {
+		st = new(jsonState)
+	}
+	return st
+}
+
+// putJSONState gives st back. The list keeps a few states, enough for the checks that
+// run at once on a machine's cores, and none that a large request made large.
+func putJSONState(st *jsonState) {
+	jsonStates.mu.Lock()
+	if len(jsonStates.free) < 64 && !st.ps.Large() {
+		jsonStates.free = append(jsonStates.free, st)
+	}
+	jsonStates.mu.Unlock()
+}
 
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	st := jsonStates.Get().(*jsonState)
-	defer jsonStates.Put(st)
+	st := getJSONState()
+	err := a.checkJSONWith(st, d, data)
+	putJSONState(st)
+	return err
+}
+
+// checkJSONWith is checkJSON decoding into st.
+func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []byte) error {
 	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
@@ -167,8 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "library":
-		r := &st.res0
-		*r = Library{}
+		r := &Library{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -186,8 +121,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
-		r := &st.res1
-		*r = Res001{}
+		r := &Res001{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -205,8 +139,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
-		r := &st.res2
-		*r = Res002{}
+		r := &Res002{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -224,8 +157,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
-		r := &st.res3
-		*r = Res003{}
+		r := &Res003{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -243,8 +175,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
-		r := &st.res4
-		*r = Res004{}
+		r := &Res004{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -262,8 +193,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
-		r := &st.res5
-		*r = Res005{}
+		r := &Res005{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -281,8 +211,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
-		r := &st.res6
-		*r = Res006{}
+		r := &Res006{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -300,8 +229,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
-		r := &st.res7
-		*r = Res007{}
+		r := &Res007{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -319,8 +247,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
-		r := &st.res8
-		*r = Res008{}
+		r := &Res008{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -338,8 +265,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
-		r := &st.res9
-		*r = Res009{}
+		r := &Res009{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -357,8 +283,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes009(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res010":
-		r := &st.res10
-		*r = Res010{}
+		r := &Res010{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -376,8 +301,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes010(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res011":
-		r := &st.res11
-		*r = Res011{}
+		r := &Res011{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -395,8 +319,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes011(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res012":
-		r := &st.res12
-		*r = Res012{}
+		r := &Res012{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -414,8 +337,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes012(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res013":
-		r := &st.res13
-		*r = Res013{}
+		r := &Res013{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -433,8 +355,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes013(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res014":
-		r := &st.res14
-		*r = Res014{}
+		r := &Res014{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -452,8 +373,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes014(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res015":
-		r := &st.res15
-		*r = Res015{}
+		r := &Res015{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -471,8 +391,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes015(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res016":
-		r := &st.res16
-		*r = Res016{}
+		r := &Res016{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -490,8 +409,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes016(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res017":
-		r := &st.res17
-		*r = Res017{}
+		r := &Res017{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -509,8 +427,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes017(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res018":
-		r := &st.res18
-		*r = Res018{}
+		r := &Res018{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -528,8 +445,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes018(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res019":
-		r := &st.res19
-		*r = Res019{}
+		r := &Res019{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -547,8 +463,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes019(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res020":
-		r := &st.res20
-		*r = Res020{}
+		r := &Res020{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -566,8 +481,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes020(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res021":
-		r := &st.res21
-		*r = Res021{}
+		r := &Res021{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -585,8 +499,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes021(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res022":
-		r := &st.res22
-		*r = Res022{}
+		r := &Res022{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -604,8 +517,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes022(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res023":
-		r := &st.res23
-		*r = Res023{}
+		r := &Res023{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -623,8 +535,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes023(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res024":
-		r := &st.res24
-		*r = Res024{}
+		r := &Res024{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -642,8 +553,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes024(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res025":
-		r := &st.res25
-		*r = Res025{}
+		r := &Res025{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -661,8 +571,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes025(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res026":
-		r := &st.res26
-		*r = Res026{}
+		r := &Res026{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -680,8 +589,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes026(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res027":
-		r := &st.res27
-		*r = Res027{}
+		r := &Res027{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -699,8 +607,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes027(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res028":
-		r := &st.res28
-		*r = Res028{}
+		r := &Res028{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -718,8 +625,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes028(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res029":
-		r := &st.res29
-		*r = Res029{}
+		r := &Res029{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -737,8 +643,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes029(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res030":
-		r := &st.res30
-		*r = Res030{}
+		r := &Res030{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -756,8 +661,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes030(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res031":
-		r := &st.res31
-		*r = Res031{}
+		r := &Res031{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -775,8 +679,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes031(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res032":
-		r := &st.res32
-		*r = Res032{}
+		r := &Res032{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -794,8 +697,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes032(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res033":
-		r := &st.res33
-		*r = Res033{}
+		r := &Res033{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -813,8 +715,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes033(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res034":
-		r := &st.res34
-		*r = Res034{}
+		r := &Res034{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -832,8 +733,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes034(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res035":
-		r := &st.res35
-		*r = Res035{}
+		r := &Res035{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -851,8 +751,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes035(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res036":
-		r := &st.res36
-		*r = Res036{}
+		r := &Res036{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -870,8 +769,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes036(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res037":
-		r := &st.res37
-		*r = Res037{}
+		r := &Res037{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -889,8 +787,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes037(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res038":
-		r := &st.res38
-		*r = Res038{}
+		r := &Res038{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -908,8 +805,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes038(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res039":
-		r := &st.res39
-		*r = Res039{}
+		r := &Res039{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -927,8 +823,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes039(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res040":
-		r := &st.res40
-		*r = Res040{}
+		r := &Res040{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -946,8 +841,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes040(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res041":
-		r := &st.res41
-		*r = Res041{}
+		r := &Res041{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -965,8 +859,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes041(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res042":
-		r := &st.res42
-		*r = Res042{}
+		r := &Res042{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -984,8 +877,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes042(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res043":
-		r := &st.res43
-		*r = Res043{}
+		r := &Res043{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1003,8 +895,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes043(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res044":
-		r := &st.res44
-		*r = Res044{}
+		r := &Res044{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1022,8 +913,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes044(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res045":
-		r := &st.res45
-		*r = Res045{}
+		r := &Res045{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1041,8 +931,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes045(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res046":
-		r := &st.res46
-		*r = Res046{}
+		r := &Res046{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1060,8 +949,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes046(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res047":
-		r := &st.res47
-		*r = Res047{}
+		r := &Res047{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1079,8 +967,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes047(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res048":
-		r := &st.res48
-		*r = Res048{}
+		r := &Res048{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1098,8 +985,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes048(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res049":
-		r := &st.res49
-		*r = Res049{}
+		r := &Res049{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1117,8 +1003,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes049(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res050":
-		r := &st.res50
-		*r = Res050{}
+		r := &Res050{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1136,8 +1021,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes050(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res051":
-		r := &st.res51
-		*r = Res051{}
+		r := &Res051{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1155,8 +1039,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes051(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res052":
-		r := &st.res52
-		*r = Res052{}
+		r := &Res052{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1174,8 +1057,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes052(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res053":
-		r := &st.res53
-		*r = Res053{}
+		r := &Res053{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1193,8 +1075,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes053(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res054":
-		r := &st.res54
-		*r = Res054{}
+		r := &Res054{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1212,8 +1093,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes054(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res055":
-		r := &st.res55
-		*r = Res055{}
+		r := &Res055{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1231,8 +1111,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes055(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res056":
-		r := &st.res56
-		*r = Res056{}
+		r := &Res056{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1250,8 +1129,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes056(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res057":
-		r := &st.res57
-		*r = Res057{}
+		r := &Res057{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1269,8 +1147,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes057(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res058":
-		r := &st.res58
-		*r = Res058{}
+		r := &Res058{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1288,8 +1165,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes058(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res059":
-		r := &st.res59
-		*r = Res059{}
+		r := &Res059{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1307,8 +1183,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes059(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res060":
-		r := &st.res60
-		*r = Res060{}
+		r := &Res060{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1326,8 +1201,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes060(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res061":
-		r := &st.res61
-		*r = Res061{}
+		r := &Res061{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1345,8 +1219,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes061(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res062":
-		r := &st.res62
-		*r = Res062{}
+		r := &Res062{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1364,8 +1237,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes062(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res063":
-		r := &st.res63
-		*r = Res063{}
+		r := &Res063{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1383,8 +1255,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes063(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res064":
-		r := &st.res64
-		*r = Res064{}
+		r := &Res064{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1402,8 +1273,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes064(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res065":
-		r := &st.res65
-		*r = Res065{}
+		r := &Res065{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1421,8 +1291,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes065(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res066":
-		r := &st.res66
-		*r = Res066{}
+		r := &Res066{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1440,8 +1309,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes066(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res067":
-		r := &st.res67
-		*r = Res067{}
+		r := &Res067{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1459,8 +1327,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes067(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res068":
-		r := &st.res68
-		*r = Res068{}
+		r := &Res068{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1478,8 +1345,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes068(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res069":
-		r := &st.res69
-		*r = Res069{}
+		r := &Res069{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1497,8 +1363,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes069(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res070":
-		r := &st.res70
-		*r = Res070{}
+		r := &Res070{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1516,8 +1381,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes070(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res071":
-		r := &st.res71
-		*r = Res071{}
+		r := &Res071{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1535,8 +1399,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes071(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res072":
-		r := &st.res72
-		*r = Res072{}
+		r := &Res072{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1554,8 +1417,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes072(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res073":
-		r := &st.res73
-		*r = Res073{}
+		r := &Res073{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1573,8 +1435,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes073(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res074":
-		r := &st.res74
-		*r = Res074{}
+		r := &Res074{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1592,8 +1453,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes074(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res075":
-		r := &st.res75
-		*r = Res075{}
+		r := &Res075{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1611,8 +1471,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes075(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res076":
-		r := &st.res76
-		*r = Res076{}
+		r := &Res076{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1630,8 +1489,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes076(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res077":
-		r := &st.res77
-		*r = Res077{}
+		r := &Res077{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1649,8 +1507,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes077(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res078":
-		r := &st.res78
-		*r = Res078{}
+		r := &Res078{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1668,8 +1525,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes078(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res079":
-		r := &st.res79
-		*r = Res079{}
+		r := &Res079{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1687,8 +1543,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes079(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res080":
-		r := &st.res80
-		*r = Res080{}
+		r := &Res080{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1706,8 +1561,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes080(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res081":
-		r := &st.res81
-		*r = Res081{}
+		r := &Res081{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1725,8 +1579,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes081(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res082":
-		r := &st.res82
-		*r = Res082{}
+		r := &Res082{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1744,8 +1597,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes082(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res083":
-		r := &st.res83
-		*r = Res083{}
+		r := &Res083{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1763,8 +1615,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes083(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res084":
-		r := &st.res84
-		*r = Res084{}
+		r := &Res084{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1782,8 +1633,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes084(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res085":
-		r := &st.res85
-		*r = Res085{}
+		r := &Res085{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1801,8 +1651,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes085(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res086":
-		r := &st.res86
-		*r = Res086{}
+		r := &Res086{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1820,8 +1669,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes086(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res087":
-		r := &st.res87
-		*r = Res087{}
+		r := &Res087{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1839,8 +1687,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes087(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res088":
-		r := &st.res88
-		*r = Res088{}
+		r := &Res088{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1858,8 +1705,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes088(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res089":
-		r := &st.res89
-		*r = Res089{}
+		r := &Res089{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1877,8 +1723,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes089(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res090":
-		r := &st.res90
-		*r = Res090{}
+		r := &Res090{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1896,8 +1741,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes090(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res091":
-		r := &st.res91
-		*r = Res091{}
+		r := &Res091{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1915,8 +1759,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes091(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res092":
-		r := &st.res92
-		*r = Res092{}
+		r := &Res092{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1934,8 +1777,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes092(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res093":
-		r := &st.res93
-		*r = Res093{}
+		r := &Res093{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1953,8 +1795,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes093(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res094":
-		r := &st.res94
-		*r = Res094{}
+		r := &Res094{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1972,8 +1813,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes094(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res095":
-		r := &st.res95
-		*r = Res095{}
+		r := &Res095{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -1991,8 +1831,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes095(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res096":
-		r := &st.res96
-		*r = Res096{}
+		r := &Res096{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -2010,8 +1849,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes096(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res097":
-		r := &st.res97
-		*r = Res097{}
+		r := &Res097{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -2029,8 +1867,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes097(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res098":
-		r := &st.res98
-		*r = Res098{}
+		r := &Res098{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -2048,8 +1885,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes098(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res099":
-		r := &st.res99
-		*r = Res099{}
+		r := &Res099{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -2251,7 +2087,7 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
 		}
@@ -5949,7 +5785,7 @@ func decodeLibrary(ps *runtime.Parser, j *runtime.JSON, dst *Library) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -5996,7 +5832,7 @@ func decodeRes001(ps *runtime.Parser, j *runtime.JSON, dst *Res001) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6043,7 +5879,7 @@ func decodeRes002(ps *runtime.Parser, j *runtime.JSON, dst *Res002) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6090,7 +5926,7 @@ func decodeRes003(ps *runtime.Parser, j *runtime.JSON, dst *Res003) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6137,7 +5973,7 @@ func decodeRes004(ps *runtime.Parser, j *runtime.JSON, dst *Res004) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6184,7 +6020,7 @@ func decodeRes005(ps *runtime.Parser, j *runtime.JSON, dst *Res005) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6231,7 +6067,7 @@ func decodeRes006(ps *runtime.Parser, j *runtime.JSON, dst *Res006) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6278,7 +6114,7 @@ func decodeRes007(ps *runtime.Parser, j *runtime.JSON, dst *Res007) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6325,7 +6161,7 @@ func decodeRes008(ps *runtime.Parser, j *runtime.JSON, dst *Res008) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6372,7 +6208,7 @@ func decodeRes009(ps *runtime.Parser, j *runtime.JSON, dst *Res009) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6419,7 +6255,7 @@ func decodeRes010(ps *runtime.Parser, j *runtime.JSON, dst *Res010) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6466,7 +6302,7 @@ func decodeRes011(ps *runtime.Parser, j *runtime.JSON, dst *Res011) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6513,7 +6349,7 @@ func decodeRes012(ps *runtime.Parser, j *runtime.JSON, dst *Res012) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6560,7 +6396,7 @@ func decodeRes013(ps *runtime.Parser, j *runtime.JSON, dst *Res013) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6607,7 +6443,7 @@ func decodeRes014(ps *runtime.Parser, j *runtime.JSON, dst *Res014) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6654,7 +6490,7 @@ func decodeRes015(ps *runtime.Parser, j *runtime.JSON, dst *Res015) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6701,7 +6537,7 @@ func decodeRes016(ps *runtime.Parser, j *runtime.JSON, dst *Res016) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6748,7 +6584,7 @@ func decodeRes017(ps *runtime.Parser, j *runtime.JSON, dst *Res017) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6795,7 +6631,7 @@ func decodeRes018(ps *runtime.Parser, j *runtime.JSON, dst *Res018) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6842,7 +6678,7 @@ func decodeRes019(ps *runtime.Parser, j *runtime.JSON, dst *Res019) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6889,7 +6725,7 @@ func decodeRes020(ps *runtime.Parser, j *runtime.JSON, dst *Res020) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6936,7 +6772,7 @@ func decodeRes021(ps *runtime.Parser, j *runtime.JSON, dst *Res021) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -6983,7 +6819,7 @@ func decodeRes022(ps *runtime.Parser, j *runtime.JSON, dst *Res022) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7030,7 +6866,7 @@ func decodeRes023(ps *runtime.Parser, j *runtime.JSON, dst *Res023) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7077,7 +6913,7 @@ func decodeRes024(ps *runtime.Parser, j *runtime.JSON, dst *Res024) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7124,7 +6960,7 @@ func decodeRes025(ps *runtime.Parser, j *runtime.JSON, dst *Res025) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7171,7 +7007,7 @@ func decodeRes026(ps *runtime.Parser, j *runtime.JSON, dst *Res026) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7218,7 +7054,7 @@ func decodeRes027(ps *runtime.Parser, j *runtime.JSON, dst *Res027) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7265,7 +7101,7 @@ func decodeRes028(ps *runtime.Parser, j *runtime.JSON, dst *Res028) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7312,7 +7148,7 @@ func decodeRes029(ps *runtime.Parser, j *runtime.JSON, dst *Res029) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7359,7 +7195,7 @@ func decodeRes030(ps *runtime.Parser, j *runtime.JSON, dst *Res030) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7406,7 +7242,7 @@ func decodeRes031(ps *runtime.Parser, j *runtime.JSON, dst *Res031) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7453,7 +7289,7 @@ func decodeRes032(ps *runtime.Parser, j *runtime.JSON, dst *Res032) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7500,7 +7336,7 @@ func decodeRes033(ps *runtime.Parser, j *runtime.JSON, dst *Res033) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7547,7 +7383,7 @@ func decodeRes034(ps *runtime.Parser, j *runtime.JSON, dst *Res034) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7594,7 +7430,7 @@ func decodeRes035(ps *runtime.Parser, j *runtime.JSON, dst *Res035) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7641,7 +7477,7 @@ func decodeRes036(ps *runtime.Parser, j *runtime.JSON, dst *Res036) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7688,7 +7524,7 @@ func decodeRes037(ps *runtime.Parser, j *runtime.JSON, dst *Res037) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7735,7 +7571,7 @@ func decodeRes038(ps *runtime.Parser, j *runtime.JSON, dst *Res038) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7782,7 +7618,7 @@ func decodeRes039(ps *runtime.Parser, j *runtime.JSON, dst *Res039) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7829,7 +7665,7 @@ func decodeRes040(ps *runtime.Parser, j *runtime.JSON, dst *Res040) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7876,7 +7712,7 @@ func decodeRes041(ps *runtime.Parser, j *runtime.JSON, dst *Res041) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7923,7 +7759,7 @@ func decodeRes042(ps *runtime.Parser, j *runtime.JSON, dst *Res042) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -7970,7 +7806,7 @@ func decodeRes043(ps *runtime.Parser, j *runtime.JSON, dst *Res043) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8017,7 +7853,7 @@ func decodeRes044(ps *runtime.Parser, j *runtime.JSON, dst *Res044) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8064,7 +7900,7 @@ func decodeRes045(ps *runtime.Parser, j *runtime.JSON, dst *Res045) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8111,7 +7947,7 @@ func decodeRes046(ps *runtime.Parser, j *runtime.JSON, dst *Res046) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8158,7 +7994,7 @@ func decodeRes047(ps *runtime.Parser, j *runtime.JSON, dst *Res047) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8205,7 +8041,7 @@ func decodeRes048(ps *runtime.Parser, j *runtime.JSON, dst *Res048) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8252,7 +8088,7 @@ func decodeRes049(ps *runtime.Parser, j *runtime.JSON, dst *Res049) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8299,7 +8135,7 @@ func decodeRes050(ps *runtime.Parser, j *runtime.JSON, dst *Res050) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8346,7 +8182,7 @@ func decodeRes051(ps *runtime.Parser, j *runtime.JSON, dst *Res051) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8393,7 +8229,7 @@ func decodeRes052(ps *runtime.Parser, j *runtime.JSON, dst *Res052) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8440,7 +8276,7 @@ func decodeRes053(ps *runtime.Parser, j *runtime.JSON, dst *Res053) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8487,7 +8323,7 @@ func decodeRes054(ps *runtime.Parser, j *runtime.JSON, dst *Res054) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8534,7 +8370,7 @@ func decodeRes055(ps *runtime.Parser, j *runtime.JSON, dst *Res055) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8581,7 +8417,7 @@ func decodeRes056(ps *runtime.Parser, j *runtime.JSON, dst *Res056) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8628,7 +8464,7 @@ func decodeRes057(ps *runtime.Parser, j *runtime.JSON, dst *Res057) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8675,7 +8511,7 @@ func decodeRes058(ps *runtime.Parser, j *runtime.JSON, dst *Res058) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8722,7 +8558,7 @@ func decodeRes059(ps *runtime.Parser, j *runtime.JSON, dst *Res059) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8769,7 +8605,7 @@ func decodeRes060(ps *runtime.Parser, j *runtime.JSON, dst *Res060) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8816,7 +8652,7 @@ func decodeRes061(ps *runtime.Parser, j *runtime.JSON, dst *Res061) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8863,7 +8699,7 @@ func decodeRes062(ps *runtime.Parser, j *runtime.JSON, dst *Res062) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8910,7 +8746,7 @@ func decodeRes063(ps *runtime.Parser, j *runtime.JSON, dst *Res063) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -8957,7 +8793,7 @@ func decodeRes064(ps *runtime.Parser, j *runtime.JSON, dst *Res064) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9004,7 +8840,7 @@ func decodeRes065(ps *runtime.Parser, j *runtime.JSON, dst *Res065) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9051,7 +8887,7 @@ func decodeRes066(ps *runtime.Parser, j *runtime.JSON, dst *Res066) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9098,7 +8934,7 @@ func decodeRes067(ps *runtime.Parser, j *runtime.JSON, dst *Res067) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9145,7 +8981,7 @@ func decodeRes068(ps *runtime.Parser, j *runtime.JSON, dst *Res068) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9192,7 +9028,7 @@ func decodeRes069(ps *runtime.Parser, j *runtime.JSON, dst *Res069) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9239,7 +9075,7 @@ func decodeRes070(ps *runtime.Parser, j *runtime.JSON, dst *Res070) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9286,7 +9122,7 @@ func decodeRes071(ps *runtime.Parser, j *runtime.JSON, dst *Res071) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9333,7 +9169,7 @@ func decodeRes072(ps *runtime.Parser, j *runtime.JSON, dst *Res072) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9380,7 +9216,7 @@ func decodeRes073(ps *runtime.Parser, j *runtime.JSON, dst *Res073) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9427,7 +9263,7 @@ func decodeRes074(ps *runtime.Parser, j *runtime.JSON, dst *Res074) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9474,7 +9310,7 @@ func decodeRes075(ps *runtime.Parser, j *runtime.JSON, dst *Res075) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9521,7 +9357,7 @@ func decodeRes076(ps *runtime.Parser, j *runtime.JSON, dst *Res076) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9568,7 +9404,7 @@ func decodeRes077(ps *runtime.Parser, j *runtime.JSON, dst *Res077) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9615,7 +9451,7 @@ func decodeRes078(ps *runtime.Parser, j *runtime.JSON, dst *Res078) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9662,7 +9498,7 @@ func decodeRes079(ps *runtime.Parser, j *runtime.JSON, dst *Res079) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9709,7 +9545,7 @@ func decodeRes080(ps *runtime.Parser, j *runtime.JSON, dst *Res080) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9756,7 +9592,7 @@ func decodeRes081(ps *runtime.Parser, j *runtime.JSON, dst *Res081) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9803,7 +9639,7 @@ func decodeRes082(ps *runtime.Parser, j *runtime.JSON, dst *Res082) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9850,7 +9686,7 @@ func decodeRes083(ps *runtime.Parser, j *runtime.JSON, dst *Res083) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9897,7 +9733,7 @@ func decodeRes084(ps *runtime.Parser, j *runtime.JSON, dst *Res084) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9944,7 +9780,7 @@ func decodeRes085(ps *runtime.Parser, j *runtime.JSON, dst *Res085) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -9991,7 +9827,7 @@ func decodeRes086(ps *runtime.Parser, j *runtime.JSON, dst *Res086) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10038,7 +9874,7 @@ func decodeRes087(ps *runtime.Parser, j *runtime.JSON, dst *Res087) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10085,7 +9921,7 @@ func decodeRes088(ps *runtime.Parser, j *runtime.JSON, dst *Res088) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10132,7 +9968,7 @@ func decodeRes089(ps *runtime.Parser, j *runtime.JSON, dst *Res089) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10179,7 +10015,7 @@ func decodeRes090(ps *runtime.Parser, j *runtime.JSON, dst *Res090) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10226,7 +10062,7 @@ func decodeRes091(ps *runtime.Parser, j *runtime.JSON, dst *Res091) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10273,7 +10109,7 @@ func decodeRes092(ps *runtime.Parser, j *runtime.JSON, dst *Res092) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10320,7 +10156,7 @@ func decodeRes093(ps *runtime.Parser, j *runtime.JSON, dst *Res093) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10367,7 +10203,7 @@ func decodeRes094(ps *runtime.Parser, j *runtime.JSON, dst *Res094) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10414,7 +10250,7 @@ func decodeRes095(ps *runtime.Parser, j *runtime.JSON, dst *Res095) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10461,7 +10297,7 @@ func decodeRes096(ps *runtime.Parser, j *runtime.JSON, dst *Res096) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10508,7 +10344,7 @@ func decodeRes097(ps *runtime.Parser, j *runtime.JSON, dst *Res097) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10555,7 +10391,7 @@ func decodeRes098(ps *runtime.Parser, j *runtime.JSON, dst *Res098) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -10602,7 +10438,7 @@ func decodeRes099(ps *runtime.Parser, j *runtime.JSON, dst *Res099) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}

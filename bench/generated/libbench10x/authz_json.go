@@ -24,32 +24,58 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 var sortedResourceNames = []string{"library", "res001", "res002", "res003", "res004", "res005", "res006", "res007", "res008", "res009"}
 
 // jsonState is the memory a JSON check decodes its request into: the parsed document,
-// whose strings alias the request's bytes, and the typed values. The next check reuses
-// it, so that a check like the last one allocates nothing.
+// whose strings alias the request's bytes, and the principal, context and credential.
+// The next check reuses it, so that a check like the last one allocates nothing.
 type jsonState struct {
-	ps   runtime.Parser
-	q    request
-	res0 Library
-	res1 Res001
-	res2 Res002
-	res3 Res003
-	res4 Res004
-	res5 Res005
-	res6 Res006
-	res7 Res007
-	res8 Res008
-	res9 Res009
+	ps runtime.Parser
+	q  request
 }
 
-var jsonStates = sync.Pool{New: func() any {
-	return new(jsonState)
-}}
+// jsonStates holds the states no check is using. A free list under a mutex rather
+// than a sync.Pool: in a Wasm module a type stored in an interface keeps every method of
+// every type it holds, which would bring in time's formatting code (about 40 KB), and
+// sync.Pool's own code is as large again.
+var jsonStates struct {
+	mu   sync.Mutex
+	free []*jsonState
+}
+
+// getJSONState returns a state from the free list, or a new one.
+func getJSONState() *jsonState {
+	var st *jsonState
+	jsonStates.mu.Lock()
+	if n := len(jsonStates.free); n > 0 {
+		st = jsonStates.free[n-1]
+		jsonStates.free = jsonStates.free[:n-1]
+	}
+	jsonStates.mu.Unlock()
+	if st == nil {
+		st = new(jsonState)
+	}
+	return st
+}
+
+// putJSONState gives st back. The list keeps a few states, enough for the checks that
+// run at once on a machine's cores, and none that a large request made large.
+func putJSONState(st *jsonState) {
+	jsonStates.mu.Lock()
+	if len(jsonStates.free) < 64 && !st.ps.Large() {
+		jsonStates.free = append(jsonStates.free, st)
+	}
+	jsonStates.mu.Unlock()
+}
 
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	st := jsonStates.Get().(*jsonState)
-	defer jsonStates.Put(st)
+	st := getJSONState()
+	err := a.checkJSONWith(st, d, data)
+	putJSONState(st)
+	return err
+}
+
+// checkJSONWith is checkJSON decoding into st.
+func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []byte) error {
 	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
@@ -77,8 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "library":
-		r := &st.res0
-		*r = Library{}
+		r := &Library{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -96,8 +121,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
-		r := &st.res1
-		*r = Res001{}
+		r := &Res001{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -115,8 +139,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
-		r := &st.res2
-		*r = Res002{}
+		r := &Res002{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -134,8 +157,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
-		r := &st.res3
-		*r = Res003{}
+		r := &Res003{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -153,8 +175,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
-		r := &st.res4
-		*r = Res004{}
+		r := &Res004{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -172,8 +193,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
-		r := &st.res5
-		*r = Res005{}
+		r := &Res005{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -191,8 +211,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
-		r := &st.res6
-		*r = Res006{}
+		r := &Res006{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -210,8 +229,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
-		r := &st.res7
-		*r = Res007{}
+		r := &Res007{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -229,8 +247,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
-		r := &st.res8
-		*r = Res008{}
+		r := &Res008{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -248,8 +265,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
-		r := &st.res9
-		*r = Res009{}
+		r := &Res009{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -361,7 +377,7 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
 		}
@@ -909,7 +925,7 @@ func decodeLibrary(ps *runtime.Parser, j *runtime.JSON, dst *Library) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -956,7 +972,7 @@ func decodeRes001(ps *runtime.Parser, j *runtime.JSON, dst *Res001) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1003,7 +1019,7 @@ func decodeRes002(ps *runtime.Parser, j *runtime.JSON, dst *Res002) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1050,7 +1066,7 @@ func decodeRes003(ps *runtime.Parser, j *runtime.JSON, dst *Res003) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1097,7 +1113,7 @@ func decodeRes004(ps *runtime.Parser, j *runtime.JSON, dst *Res004) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1144,7 +1160,7 @@ func decodeRes005(ps *runtime.Parser, j *runtime.JSON, dst *Res005) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1191,7 +1207,7 @@ func decodeRes006(ps *runtime.Parser, j *runtime.JSON, dst *Res006) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1238,7 +1254,7 @@ func decodeRes007(ps *runtime.Parser, j *runtime.JSON, dst *Res007) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1285,7 +1301,7 @@ func decodeRes008(ps *runtime.Parser, j *runtime.JSON, dst *Res008) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}
@@ -1332,7 +1348,7 @@ func decodeRes009(ps *runtime.Parser, j *runtime.JSON, dst *Res009) error {
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.StringList(v, "resource.attributes.tags")
+			x, err := ps.Strings(v, "resource.attributes.tags", "an array")
 			if err != nil {
 				return err
 			}

@@ -24,25 +24,58 @@ func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 var sortedResourceNames = []string{"enterprise", "learner", "tpa_provider"}
 
 // jsonState is the memory a JSON check decodes its request into: the parsed document,
-// whose strings alias the request's bytes, and the typed values. The next check reuses
-// it, so that a check like the last one allocates nothing.
+// whose strings alias the request's bytes, and the principal, context and credential.
+// The next check reuses it, so that a check like the last one allocates nothing.
 type jsonState struct {
-	ps   runtime.Parser
-	q    request
-	res0 Enterprise
-	res1 Learner
-	res2 TpaProvider
+	ps runtime.Parser
+	q  request
 }
 
-var jsonStates = sync.Pool{New: func() any {
-	return new(jsonState)
-}}
+// jsonStates holds the states no check is using. A free list under a mutex rather
+// than a sync.Pool: in a Wasm module a type stored in an interface keeps every method of
+// every type it holds, which would bring in time's formatting code (about 40 KB), and
+// sync.Pool's own code is as large again.
+var jsonStates struct {
+	mu   sync.Mutex
+	free []*jsonState
+}
+
+// getJSONState returns a state from the free list, or a new one.
+func getJSONState() *jsonState {
+	var st *jsonState
+	jsonStates.mu.Lock()
+	if n := len(jsonStates.free); n > 0 {
+		st = jsonStates.free[n-1]
+		jsonStates.free = jsonStates.free[:n-1]
+	}
+	jsonStates.mu.Unlock()
+	if st == nil {
+		st = new(jsonState)
+	}
+	return st
+}
+
+// putJSONState gives st back. The list keeps a few states, enough for the checks that
+// run at once on a machine's cores, and none that a large request made large.
+func putJSONState(st *jsonState) {
+	jsonStates.mu.Lock()
+	if len(jsonStates.free) < 64 && !st.ps.Large() {
+		jsonStates.free = append(jsonStates.free, st)
+	}
+	jsonStates.mu.Unlock()
+}
 
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
-	st := jsonStates.Get().(*jsonState)
-	defer jsonStates.Put(st)
+	st := getJSONState()
+	err := a.checkJSONWith(st, d, data)
+	putJSONState(st)
+	return err
+}
+
+// checkJSONWith is checkJSON decoding into st.
+func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []byte) error {
 	doc, err := st.ps.Parse(data)
 	if err != nil {
 		return err
@@ -70,8 +103,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 	t := a.roles.Load()
 	switch typ {
 	case "enterprise":
-		r := &st.res0
-		*r = Enterprise{}
+		r := &Enterprise{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -89,8 +121,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideEnterprise(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "learner":
-		r := &st.res1
-		*r = Learner{}
+		r := &Learner{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -108,8 +139,7 @@ func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
 		a.decideLearner(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "tpa_provider":
-		r := &st.res2
-		*r = TpaProvider{}
+		r := &TpaProvider{}
 		if r.ID, err = runtime.WantString(runtime.Field(rj, "id"), "resource.id"); err != nil {
 			return err
 		}
@@ -214,7 +244,7 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		dst        *[]string
 	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
 		if v := runtime.Field(cj, l.key); v != nil {
-			if *l.dst, err = ps.WantStrings(v, l.where); err != nil {
+			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ package guest
 
 import (
 	"bytes"
+	goruntime "runtime"
 	"strconv"
 
 	"github.com/permc/permc/runtime"
@@ -123,6 +124,20 @@ func (g *Guest) input(ptr, n uint32) ([]byte, bool) {
 	return b[:n], true
 }
 
+// collectAfter is the input size from which a call ends with a garbage collection.
+// Go's collector makes progress in a module only while an export runs, mostly as the
+// program allocates, and a check allocates nothing: the garbage of a large input
+// would still be there when the next large input arrives, and the instance's memory,
+// which never shrinks, would grow towards its limit.
+const collectAfter = 64 << 10
+
+// collect collects garbage after a request of n bytes, when n is large.
+func collect(n uint32) {
+	if n > collectAfter {
+		goruntime.GC()
+	}
+}
+
 // begin starts a call: the previous result is dropped, and a large buffer is not kept
 // for the calls after it.
 func (g *Guest) begin() {
@@ -195,7 +210,9 @@ func (g *Guest) checkOne(dst, req []byte) []byte {
 	if len(req) > MaxRequest {
 		return runtime.AppendErrorJSON(dst, tooLong("the request is", MaxRequest))
 	}
-	return g.authz.CheckJSON(dst, req)
+	dst = g.authz.CheckJSON(dst, req)
+	collect(uint32(len(req)))
+	return dst
 }
 
 // CheckBatch answers the requests in the n bytes at ptr: a JSON array of requests,
