@@ -60,6 +60,7 @@ func run(addr string) error {
 	}
 	fmt.Printf("\nTry:\n\n"+
 		"  curl -H 'Authorization: Bearer bob-session' %[1]s/api/libraries/v2/\n"+
+		"  curl -H 'Authorization: Bearer alice-session' '%[1]s/api/libraries/v2/?permission=library.edit'\n"+
 		"  curl -H 'Authorization: Bearer alice-session' -d '{\"block_type\":\"html\",\"definition_id\":\"h1\"}' %[1]s/api/libraries/v2/mit-physics/blocks/\n"+
 		"  curl -H 'Authorization: Bearer alice-reader' -d '{\"block_type\":\"html\",\"definition_id\":\"h2\"}' %[1]s/api/libraries/v2/mit-physics/blocks/\n\n", base)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}

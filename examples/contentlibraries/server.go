@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,9 +182,27 @@ func (s *Server) library(w http.ResponseWriter, r *http.Request, perm libauthz.P
 	return l, s.allowed(w, r, s.check(r, perm, l))
 }
 
-// listLibraries lists the libraries the caller may view: one check per library. A
-// large catalog would ask permc for a query plan and filter in the database instead.
+// listLibraries lists the libraries the caller may view, or, with ?permission=, those
+// it may take that permission on (?permission=library.edit: what may I edit?).
 func (s *Server) listLibraries(w http.ResponseWriter, r *http.Request) {
+	perm := libauthz.LibraryView
+	if name := r.URL.Query().Get("permission"); name != "" {
+		p, ok := libauthz.PermissionByName(name)
+		if !ok || !slices.Contains(libraryPermissions, p) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("permission %q is not a permission of libraries (%v)", name, libraryPermissions))
+			return
+		}
+		perm = p
+	}
+	// One plan for the caller, then one test per library: the condition a library must
+	// meet is worked out once, not re-derived from the role assignments for every row.
+	// A service backed by a database hands plan.SQL(...) to its query as the WHERE
+	// clause instead, and gets only those rows back.
+	c := callerOf(r)
+	plan := s.authz.PlanLibrary(c.Principal, perm, c.Credential, c.Context)
+	if len(plan.Warnings) > 0 {
+		s.log.Warn("authorization diagnostics", "path", r.URL.Path, "warnings", plan.Warnings)
+	}
 	type item struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
@@ -191,12 +210,15 @@ func (s *Server) listLibraries(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []item{}
 	for _, l := range s.store.Libraries() {
-		if s.check(r, libauthz.LibraryView, l).Allowed {
+		if plan.Allows(resource(l)) {
 			out = append(out, item{l.ID, l.Title, l.Org})
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeJSON(w, http.StatusOK, map[string]any{"permission": perm.String(), "results": out})
 }
+
+// libraryPermissions are the permissions a list may be filtered by.
+var libraryPermissions = []libauthz.Permission{libauthz.LibraryView, libauthz.LibraryEdit, libauthz.LibraryPublish, libauthz.LibraryDelete}
 
 // getLibrary answers the library and what the caller may do to it.
 func (s *Server) getLibrary(w http.ResponseWriter, r *http.Request) {

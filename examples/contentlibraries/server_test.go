@@ -6,8 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/permc/permc/examples/contentlibraries/libauthz"
 )
 
 func newTestServer(t *testing.T) http.Handler {
@@ -33,7 +37,8 @@ func TestAPI(t *testing.T) {
 		// Allowed.
 		{name: "an author reads a library of their org, and sees what they may do", token: "alice-session", method: "GET", path: libs + "mit-physics/", status: 200, contains: `"permissions":["library.view","library.edit"]`},
 		{name: "an author adds a block", token: "alice-session", method: "POST", path: libs + "mit-physics/blocks/", body: block, status: 201, contains: `"definition_id":"h1"`},
-		{name: "the list holds only what the caller may view", token: "bob-session", method: "GET", path: libs, status: 200, contains: `{"results":[{"id":"hx-intro","title":"Intro videos","org":"HarvardX"},{"id":"hx-public","title":"Open readings","org":"HarvardX"}]}`},
+		{name: "the list holds only what the caller may view", token: "bob-session", method: "GET", path: libs, status: 200, contains: `"results":[{"id":"hx-intro","title":"Intro videos","org":"HarvardX"},{"id":"hx-public","title":"Open readings","org":"HarvardX"}]}`},
+		{name: "the list of what the caller may edit leaves the archived library out", token: "alice-session", method: "GET", path: libs + "?permission=library.edit", status: 200, contains: `{"permission":"library.edit","results":[{"id":"mit-physics","title":"Physics problems","org":"MITx"}]}`},
 		{name: "a custom role over a group of libraries", token: "carol-session", method: "GET", path: libs + "hx-secret/", status: 200},
 		{name: "an org admin publishes", token: "erin-session", method: "POST", path: libs + "mit-physics/commit/", status: 200, contains: `"published_blocks":1`},
 		{name: "an org admin deletes", token: "erin-session", method: "DELETE", path: libs + "mit-physics/", status: 204},
@@ -56,6 +61,8 @@ func TestAPI(t *testing.T) {
 		// Malformed or unknown.
 		{name: "no token", method: "GET", path: libs, status: 401},
 		{name: "an unknown token", token: "guess", method: "GET", path: libs, status: 401},
+		{name: "a list by an unknown permission", token: "alice-session", method: "GET", path: libs + "?permission=library.own", status: 400},
+		{name: "a list by another resource type's permission", token: "alice-session", method: "GET", path: libs + "?permission=course.view", status: 400},
 		{name: "an unknown library", token: "dan-session", method: "GET", path: libs + "nowhere/", status: 404},
 		{name: "a body that is not JSON", token: "alice-session", method: "POST", path: libs + "mit-physics/blocks/", body: `html`, status: 400},
 		{name: "an unknown block type", token: "alice-session", method: "POST", path: libs + "mit-physics/blocks/", body: `{"block_type": "exe", "definition_id": "x"}`, status: 400},
@@ -110,5 +117,46 @@ func TestCredential(t *testing.T) {
 	// An application's token without scopes must unlock nothing, not everything.
 	if c := credential(&Token{User: "alice"}); c == nil || c.Scopes == nil || len(c.Scopes) != 0 {
 		t.Errorf("an application token without scopes = %#v, want an empty, non-nil Scopes", c)
+	}
+}
+
+// TestListAgreesWithChecks: for every token and every library permission, the list
+// (one query plan per request) holds exactly the libraries a check allows.
+func TestListAgreesWithChecks(t *testing.T) {
+	srv, err := NewServer(demoStore(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	srv.now = func() time.Time { return now }
+	h := srv.Handler()
+	for secret, tok := range demoTokens {
+		user, _ := srv.store.User(tok.User)
+		for _, from := range []string{"10.1.2.3", "192.0.2.1"} {
+			ctx := &libauthz.Context{Time: now, IP: from}
+			for _, perm := range libraryPermissions {
+				req := httptest.NewRequest("GET", libs+"?permission="+perm.String(), nil)
+				req.Header.Set("Authorization", "Bearer "+secret)
+				req.RemoteAddr = from + ":5555"
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				var got struct{ Results []struct{ ID string } }
+				if err := json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != 200 || err != nil {
+					t.Fatalf("%s %s: %d %s", secret, perm, rec.Code, rec.Body)
+				}
+				var gotIDs, want []string
+				for _, r := range got.Results {
+					gotIDs = append(gotIDs, r.ID)
+				}
+				for _, l := range srv.store.Libraries() {
+					if srv.authz.CheckLibrary(srv.principal(user), perm, resource(l), credential(tok), ctx).Allowed {
+						want = append(want, l.ID)
+					}
+				}
+				if !slices.Equal(gotIDs, want) {
+					t.Errorf("%s from %s, %s: the list holds %q, the checks allow %q", secret, from, perm, gotIDs, want)
+				}
+			}
+		}
 	}
 }
