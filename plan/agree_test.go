@@ -1,45 +1,18 @@
 package plan_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/plan"
-	"github.com/permc/permc/spec"
 )
 
 const librariesSpec = "../examples/contentlibraries/spec.yaml"
 
 func setup(t testing.TB, specPath, rolesPath string) (*eval.Evaluator, *plan.Planner, []string) {
 	t.Helper()
-	s, err := spec.LoadFile(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := eval.New(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var custom []string
-	if rolesPath != "" {
-		data, err := os.ReadFile(rolesPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ev.LoadRoles(data); err != nil {
-			t.Fatal(err)
-		}
-		roles, _ := s.ParseCustomRoles(data)
-		for _, r := range roles {
-			custom = append(custom, r.Name)
-		}
-	}
-	p, err := plan.New(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev, p, _, custom := plantest.Setup(t, specPath, rolesPath)
 	return ev, p, custom
 }
 

@@ -12,16 +12,12 @@ package genplan
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
-	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/plantest"
-	"github.com/permc/permc/plan"
 	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/runtime/cond/pgsql"
-	"github.com/permc/permc/spec"
 )
 
 // Authorizer is what a generated package's Authorizer offers, with PlanJSON its
@@ -47,35 +43,13 @@ type Stats struct {
 // a's checks and package plan's plan on m random resources.
 func Agree(t *testing.T, a Authorizer, planJSON PlanJSON, specPath, rolesPath string, seed uint64, n, m int) Stats {
 	t.Helper()
-	s, err := spec.LoadFile(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := eval.New(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var custom []string
-	if rolesPath != "" {
-		data, err := os.ReadFile(rolesPath)
-		if err != nil {
+	ev, planner, roles, custom := plantest.Setup(t, specPath, rolesPath)
+	if roles != nil {
+		if err := a.LoadRolesJSON(roles); err != nil {
 			t.Fatal(err)
 		}
-		if err := ev.LoadRoles(data); err != nil {
-			t.Fatal(err)
-		}
-		if err := a.LoadRolesJSON(data); err != nil {
-			t.Fatal(err)
-		}
-		roles, _ := s.ParseCustomRoles(data)
-		for _, r := range roles {
-			custom = append(custom, r.Name)
-		}
 	}
-	planner, err := plan.New(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := ev.Spec()
 	g := plantest.New(s, seed)
 	g.CustomRoles = custom
 	var st Stats

@@ -171,32 +171,7 @@ func (tb *table) seed(t testing.TB, ctx context.Context, pool *pgxpool.Pool, g *
 
 func loadSpec(t testing.TB, path, rolesPath string) (*eval.Evaluator, *plan.Planner, []string) {
 	t.Helper()
-	s, err := spec.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := eval.New(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var custom []string
-	if rolesPath != "" {
-		data, err := os.ReadFile(rolesPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ev.LoadRoles(data); err != nil {
-			t.Fatal(err)
-		}
-		roles, _ := s.ParseCustomRoles(data)
-		for _, r := range roles {
-			custom = append(custom, r.Name)
-		}
-	}
-	p, err := plan.New(ev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev, p, _, custom := plantest.Setup(t, path, rolesPath)
 	return ev, p, custom
 }
 
