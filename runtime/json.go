@@ -100,19 +100,21 @@ func (ps *Parser) Parse(data []byte) (*JSON, error) {
 	// The arenas keep their memory; what they held belongs to the last document.
 	p.data, p.i = data, 0
 	p.nodeArena, p.keyArena, ps.strs = p.nodeArena[:0], p.keyArena[:0], ps.strs[:0]
-	v, err := p.value(0)
+	err := p.value(0)
 	if err == nil {
 		p.space()
 		if p.i != len(p.data) {
 			err = p.errorf("unexpected data after the JSON value")
 		}
 	}
+	if err == nil {
+		ps.doc = p.elems[0]
+	}
 	// The stacks are empty again whatever happened.
 	p.elems, p.keys, p.data = p.elems[:0], p.keys[:0], nil
 	if err != nil {
 		return nil, err
 	}
-	ps.doc = v
 	return &ps.doc, nil
 }
 
@@ -203,13 +205,16 @@ func (p *jsonParser) space() {
 	p.i = i
 }
 
-func (p *jsonParser) value(depth int) (JSON, error) {
+// value parses one value and pushes it on the scratch stack p.elems. Values are built
+// in place there rather than returned: a JSON is 72 bytes, and compiled to Wasm every
+// result goes through memory.
+func (p *jsonParser) value(depth int) error {
 	if depth > MaxJSONDepth {
-		return JSON{}, p.errorf("nested too deeply")
+		return p.errorf("nested too deeply")
 	}
 	p.space()
 	if p.i >= len(p.data) {
-		return JSON{}, p.errorf("unexpected end of input")
+		return p.errorf("unexpected end of input")
 	}
 	switch c := p.data[p.i]; {
 	case c == '{':
@@ -218,17 +223,29 @@ func (p *jsonParser) value(depth int) (JSON, error) {
 		return p.array(depth)
 	case c == '"':
 		s, err := p.str()
-		return JSON{Kind: JSONString, Str: s}, err
+		p.push(JSONString, false, s)
+		return err
 	case c == 't':
-		return JSON{Kind: JSONBool, Bool: true}, p.literal("true")
+		p.push(JSONBool, true, "")
+		return p.literal("true")
 	case c == 'f':
-		return JSON{Kind: JSONBool}, p.literal("false")
+		p.push(JSONBool, false, "")
+		return p.literal("false")
 	case c == 'n':
-		return JSON{}, p.literal("null")
+		p.push(JSONNull, false, "")
+		return p.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	}
-	return JSON{}, p.errorf("unexpected character " + strconv.QuoteRune(rune(p.data[p.i])))
+	return p.errorf("unexpected character " + strconv.QuoteRune(rune(p.data[p.i])))
+}
+
+// push pushes a scalar on the scratch stack. It is not inlined: five copies of an
+// append that may grow the stack would cost the Wasm module 2 KB.
+//
+//go:noinline
+func (p *jsonParser) push(kind JSONKind, b bool, s string) {
+	p.elems = append(p.elems, JSON{Kind: kind, Bool: b, Str: s})
 }
 
 func (p *jsonParser) literal(word string) error {
@@ -239,45 +256,43 @@ func (p *jsonParser) literal(word string) error {
 	return nil
 }
 
-func (p *jsonParser) object(depth int) (JSON, error) {
+func (p *jsonParser) object(depth int) error {
 	p.i++ // {
 	// Members are collected on the parser's scratch stacks, above base, and copied into
-	// slices of the exact size at the end: one allocation per slice instead of one per
-	// growth of an append.
+	// the arenas at the end.
 	base, kbase := len(p.elems), len(p.keys)
 	var seen map[string]bool // the object's keys, once there are many
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
-		return JSON{Kind: JSONObject, Keys: []string{}, Elems: []JSON{}}, nil
+		p.elems = append(p.elems, JSON{Kind: JSONObject, Keys: []string{}, Elems: []JSON{}})
+		return nil
 	}
 	for {
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != '"' {
-			return JSON{}, p.errorf("expected a string key")
+			return p.errorf("expected a string key")
 		}
 		at := p.i
 		k, err := p.str()
 		if err != nil {
-			return JSON{}, err
+			return err
 		}
 		if p.duplicate(p.keys[kbase:], &seen, k) {
-			return JSON{}, &JSONError{Offset: at, Msg: "duplicate key " + strconv.Quote(k)}
+			return &JSONError{Offset: at, Msg: "duplicate key " + strconv.Quote(k)}
 		}
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != ':' {
-			return JSON{}, p.errorf("expected ':' after object key")
+			return p.errorf("expected ':' after object key")
 		}
 		p.i++
-		e, err := p.value(depth + 1)
-		if err != nil {
-			return JSON{}, err
+		if err := p.value(depth + 1); err != nil {
+			return err
 		}
 		p.keys = append(p.keys, k)
-		p.elems = append(p.elems, e)
 		p.space()
 		if p.i >= len(p.data) {
-			return JSON{}, p.errorf("unexpected end of input in object")
+			return p.errorf("unexpected end of input in object")
 		}
 		if p.data[p.i] == ',' {
 			p.i++
@@ -285,11 +300,12 @@ func (p *jsonParser) object(depth int) (JSON, error) {
 		}
 		if p.data[p.i] == '}' {
 			p.i++
-			v := JSON{Kind: JSONObject, Keys: p.memberKeys(kbase), Elems: p.members(base)}
+			keys, elems := p.memberKeys(kbase), p.members(base)
 			p.pop(base, kbase)
-			return v, nil
+			p.elems = append(p.elems, JSON{Kind: JSONObject, Keys: keys, Elems: elems})
+			return nil
 		}
-		return JSON{}, p.errorf("expected ',' or '}' in object")
+		return p.errorf("expected ',' or '}' in object")
 	}
 }
 
@@ -328,23 +344,22 @@ func (p *jsonParser) duplicate(keys []string, seen *map[string]bool, k string) b
 	return false
 }
 
-func (p *jsonParser) array(depth int) (JSON, error) {
+func (p *jsonParser) array(depth int) error {
 	p.i++ // [
 	base := len(p.elems)
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
 		p.i++
-		return JSON{Kind: JSONArray, Elems: []JSON{}}, nil
+		p.elems = append(p.elems, JSON{Kind: JSONArray, Elems: []JSON{}})
+		return nil
 	}
 	for {
-		e, err := p.value(depth + 1)
-		if err != nil {
-			return JSON{}, err
+		if err := p.value(depth + 1); err != nil {
+			return err
 		}
-		p.elems = append(p.elems, e)
 		p.space()
 		if p.i >= len(p.data) {
-			return JSON{}, p.errorf("unexpected end of input in array")
+			return p.errorf("unexpected end of input in array")
 		}
 		if p.data[p.i] == ',' {
 			p.i++
@@ -352,15 +367,16 @@ func (p *jsonParser) array(depth int) (JSON, error) {
 		}
 		if p.data[p.i] == ']' {
 			p.i++
-			v := JSON{Kind: JSONArray, Elems: p.members(base)}
+			elems := p.members(base)
 			p.pop(base, len(p.keys))
-			return v, nil
+			p.elems = append(p.elems, JSON{Kind: JSONArray, Elems: elems})
+			return nil
 		}
-		return JSON{}, p.errorf("expected ',' or ']' in array")
+		return p.errorf("expected ',' or ']' in array")
 	}
 }
 
-func (p *jsonParser) number() (JSON, error) {
+func (p *jsonParser) number() error {
 	start := p.i
 	if p.data[p.i] == '-' {
 		p.i++
@@ -376,12 +392,12 @@ func (p *jsonParser) number() (JSON, error) {
 	if p.i < len(p.data) && p.data[p.i] == '0' {
 		p.i++
 	} else if digits() == 0 {
-		return JSON{}, p.errorf("invalid number")
+		return p.errorf("invalid number")
 	}
 	if p.i < len(p.data) && p.data[p.i] == '.' {
 		p.i++
 		if digits() == 0 {
-			return JSON{}, p.errorf("invalid number")
+			return p.errorf("invalid number")
 		}
 	}
 	if p.i < len(p.data) && (p.data[p.i] == 'e' || p.data[p.i] == 'E') {
@@ -390,10 +406,11 @@ func (p *jsonParser) number() (JSON, error) {
 			p.i++
 		}
 		if digits() == 0 {
-			return JSON{}, p.errorf("invalid number")
+			return p.errorf("invalid number")
 		}
 	}
-	return JSON{Kind: JSONNumber, Str: p.text(start, p.i)}, nil
+	p.push(JSONNumber, false, p.text(start, p.i))
+	return nil
 }
 
 func (p *jsonParser) str() (string, error) {
