@@ -289,12 +289,12 @@ run at once on a machine's cores, and none that a large request made large.`)
 	f.Func().Id("decodeAssignment").Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String(), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Id("where"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("j"), jen.Id("where"), jen.Lit("role"), jen.Lit("scope"))),
-		jen.List(jen.Id("role"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("j"), jen.Lit("role")), jen.Id("where").Op("+").Lit(".role"))),
+		jen.List(jen.Id("role"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("j"), jen.Lit("role")), rtCall("Subpath", jen.Id("where"), jen.Lit(".role")))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("sj").Op(":=").Add(rtCall("Field", jen.Id("j"), jen.Lit("scope"))),
 		jen.If(jen.Id("sj").Op("==").Nil()).Block(jen.Return(rtCall("Errorf", jen.Id("where"), jen.Lit(".scope is required")))),
-		retIfErr(rtCall("WantObject", jen.Id("sj"), jen.Id("where").Op("+").Lit(".scope"))),
-		jen.List(jen.Id("scope"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("sj"), jen.Lit("type")), jen.Id("where").Op("+").Lit(".scope.type"))),
+		retIfErr(rtCall("WantObject", jen.Id("sj"), rtCall("Subpath", jen.Id("where"), jen.Lit(".scope")))),
+		jen.List(jen.Id("scope"), jen.Err()).Op(":=").Add(rtCall("WantString", rtCall("Field", jen.Id("sj"), jen.Lit("type")), rtCall("Subpath", jen.Id("where"), jen.Lit(".scope.type")))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("as").Dot("Role").Op("=").Id("t").Dot("byName").Call(jen.Id("role")),
 		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
@@ -327,7 +327,7 @@ run at once on a machine's cores, and none that a large request made large.`)
 			names = append(names, jen.Lit(p.Name))
 			cases = append(cases, jen.Case(jen.Lit(p.Name)).Block(
 				jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
-				jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(p.Type, jen.Id("v"), jen.Id("where").Op("+").Lit(".scope."+p.Name))),
+				jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(p.Type, jen.Id("v"), rtCall("Subpath", jen.Id("where"), jen.Lit(".scope."+p.Name)))),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("seen"), jen.Err())),
 				jen.Id("dst").Dot(g.fields[sc][p.Name]).Op("=").Id("x"),
 				jen.Id("seen").Index(jen.Lit(i)).Op("=").True(),

@@ -88,6 +88,16 @@ func WantArray(j *JSON, where string) error {
 	return nil
 }
 
+// Subpath returns where+suffix, the path of a value inside the one at where, or "" when
+// where is "": decoders first run with an empty path, which names nothing and costs
+// nothing, and build paths only when they run again for an error's message.
+func Subpath(where, suffix string) string {
+	if where == "" {
+		return ""
+	}
+	return where + suffix
+}
+
 // ElemWhere names element i of the list at where.
 func ElemWhere(where string, i int) string { return where + "[" + strconv.Itoa(i) + "]" }
 

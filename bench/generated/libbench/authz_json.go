@@ -228,7 +228,7 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if err := runtime.CheckKeys(j, where, "role", "scope"); err != nil {
 		return err
 	}
-	role, err := runtime.WantString(runtime.Field(j, "role"), where+".role")
+	role, err := runtime.WantString(runtime.Field(j, "role"), runtime.Subpath(where, ".role"))
 	if err != nil {
 		return err
 	}
@@ -236,10 +236,10 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if sj == nil {
 		return runtime.Errorf(where, ".scope is required")
 	}
-	if err := runtime.WantObject(sj, where+".scope"); err != nil {
+	if err := runtime.WantObject(sj, runtime.Subpath(where, ".scope")); err != nil {
 		return err
 	}
-	scope, err := runtime.WantString(runtime.Field(sj, "type"), where+".scope.type")
+	scope, err := runtime.WantString(runtime.Field(sj, "type"), runtime.Subpath(where, ".scope.type"))
 	if err != nil {
 		return err
 	}
@@ -317,7 +317,7 @@ func decodeOrgScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgScope, where s
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.org")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.org"))
 			if err != nil {
 				return seen, err
 			}
@@ -343,7 +343,7 @@ func decodeLibraryScope(ps *runtime.Parser, sj *runtime.JSON, dst *LibraryScope,
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}

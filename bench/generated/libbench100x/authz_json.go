@@ -2109,7 +2109,7 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if err := runtime.CheckKeys(j, where, "role", "scope"); err != nil {
 		return err
 	}
-	role, err := runtime.WantString(runtime.Field(j, "role"), where+".role")
+	role, err := runtime.WantString(runtime.Field(j, "role"), runtime.Subpath(where, ".role"))
 	if err != nil {
 		return err
 	}
@@ -2117,10 +2117,10 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if sj == nil {
 		return runtime.Errorf(where, ".scope is required")
 	}
-	if err := runtime.WantObject(sj, where+".scope"); err != nil {
+	if err := runtime.WantObject(sj, runtime.Subpath(where, ".scope")); err != nil {
 		return err
 	}
-	scope, err := runtime.WantString(runtime.Field(sj, "type"), where+".scope.type")
+	scope, err := runtime.WantString(runtime.Field(sj, "type"), runtime.Subpath(where, ".scope.type"))
 	if err != nil {
 		return err
 	}
@@ -3089,7 +3089,7 @@ func decodeOrgScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgScope, where s
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.org")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.org"))
 			if err != nil {
 				return seen, err
 			}
@@ -3115,7 +3115,7 @@ func decodeLibraryScope(ps *runtime.Parser, sj *runtime.JSON, dst *LibraryScope,
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3141,7 +3141,7 @@ func decodeRes001Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res001Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3167,7 +3167,7 @@ func decodeRes002Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res002Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3193,7 +3193,7 @@ func decodeRes003Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res003Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3219,7 +3219,7 @@ func decodeRes004Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res004Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3245,7 +3245,7 @@ func decodeRes005Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res005Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3271,7 +3271,7 @@ func decodeRes006Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res006Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3297,7 +3297,7 @@ func decodeRes007Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res007Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3323,7 +3323,7 @@ func decodeRes008Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res008Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3349,7 +3349,7 @@ func decodeRes009Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res009Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3375,7 +3375,7 @@ func decodeRes010Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res010Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3401,7 +3401,7 @@ func decodeRes011Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res011Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3427,7 +3427,7 @@ func decodeRes012Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res012Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3453,7 +3453,7 @@ func decodeRes013Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res013Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3479,7 +3479,7 @@ func decodeRes014Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res014Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3505,7 +3505,7 @@ func decodeRes015Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res015Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3531,7 +3531,7 @@ func decodeRes016Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res016Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3557,7 +3557,7 @@ func decodeRes017Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res017Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3583,7 +3583,7 @@ func decodeRes018Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res018Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3609,7 +3609,7 @@ func decodeRes019Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res019Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3635,7 +3635,7 @@ func decodeRes020Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res020Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3661,7 +3661,7 @@ func decodeRes021Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res021Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3687,7 +3687,7 @@ func decodeRes022Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res022Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3713,7 +3713,7 @@ func decodeRes023Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res023Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3739,7 +3739,7 @@ func decodeRes024Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res024Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3765,7 +3765,7 @@ func decodeRes025Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res025Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3791,7 +3791,7 @@ func decodeRes026Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res026Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3817,7 +3817,7 @@ func decodeRes027Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res027Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3843,7 +3843,7 @@ func decodeRes028Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res028Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3869,7 +3869,7 @@ func decodeRes029Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res029Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3895,7 +3895,7 @@ func decodeRes030Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res030Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3921,7 +3921,7 @@ func decodeRes031Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res031Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3947,7 +3947,7 @@ func decodeRes032Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res032Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3973,7 +3973,7 @@ func decodeRes033Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res033Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -3999,7 +3999,7 @@ func decodeRes034Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res034Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4025,7 +4025,7 @@ func decodeRes035Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res035Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4051,7 +4051,7 @@ func decodeRes036Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res036Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4077,7 +4077,7 @@ func decodeRes037Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res037Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4103,7 +4103,7 @@ func decodeRes038Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res038Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4129,7 +4129,7 @@ func decodeRes039Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res039Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4155,7 +4155,7 @@ func decodeRes040Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res040Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4181,7 +4181,7 @@ func decodeRes041Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res041Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4207,7 +4207,7 @@ func decodeRes042Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res042Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4233,7 +4233,7 @@ func decodeRes043Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res043Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4259,7 +4259,7 @@ func decodeRes044Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res044Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4285,7 +4285,7 @@ func decodeRes045Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res045Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4311,7 +4311,7 @@ func decodeRes046Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res046Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4337,7 +4337,7 @@ func decodeRes047Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res047Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4363,7 +4363,7 @@ func decodeRes048Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res048Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4389,7 +4389,7 @@ func decodeRes049Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res049Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4415,7 +4415,7 @@ func decodeRes050Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res050Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4441,7 +4441,7 @@ func decodeRes051Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res051Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4467,7 +4467,7 @@ func decodeRes052Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res052Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4493,7 +4493,7 @@ func decodeRes053Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res053Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4519,7 +4519,7 @@ func decodeRes054Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res054Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4545,7 +4545,7 @@ func decodeRes055Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res055Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4571,7 +4571,7 @@ func decodeRes056Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res056Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4597,7 +4597,7 @@ func decodeRes057Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res057Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4623,7 +4623,7 @@ func decodeRes058Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res058Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4649,7 +4649,7 @@ func decodeRes059Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res059Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4675,7 +4675,7 @@ func decodeRes060Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res060Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4701,7 +4701,7 @@ func decodeRes061Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res061Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4727,7 +4727,7 @@ func decodeRes062Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res062Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4753,7 +4753,7 @@ func decodeRes063Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res063Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4779,7 +4779,7 @@ func decodeRes064Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res064Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4805,7 +4805,7 @@ func decodeRes065Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res065Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4831,7 +4831,7 @@ func decodeRes066Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res066Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4857,7 +4857,7 @@ func decodeRes067Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res067Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4883,7 +4883,7 @@ func decodeRes068Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res068Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4909,7 +4909,7 @@ func decodeRes069Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res069Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4935,7 +4935,7 @@ func decodeRes070Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res070Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4961,7 +4961,7 @@ func decodeRes071Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res071Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -4987,7 +4987,7 @@ func decodeRes072Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res072Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5013,7 +5013,7 @@ func decodeRes073Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res073Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5039,7 +5039,7 @@ func decodeRes074Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res074Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5065,7 +5065,7 @@ func decodeRes075Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res075Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5091,7 +5091,7 @@ func decodeRes076Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res076Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5117,7 +5117,7 @@ func decodeRes077Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res077Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5143,7 +5143,7 @@ func decodeRes078Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res078Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5169,7 +5169,7 @@ func decodeRes079Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res079Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5195,7 +5195,7 @@ func decodeRes080Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res080Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5221,7 +5221,7 @@ func decodeRes081Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res081Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5247,7 +5247,7 @@ func decodeRes082Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res082Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5273,7 +5273,7 @@ func decodeRes083Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res083Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5299,7 +5299,7 @@ func decodeRes084Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res084Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5325,7 +5325,7 @@ func decodeRes085Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res085Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5351,7 +5351,7 @@ func decodeRes086Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res086Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5377,7 +5377,7 @@ func decodeRes087Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res087Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5403,7 +5403,7 @@ func decodeRes088Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res088Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5429,7 +5429,7 @@ func decodeRes089Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res089Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5455,7 +5455,7 @@ func decodeRes090Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res090Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5481,7 +5481,7 @@ func decodeRes091Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res091Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5507,7 +5507,7 @@ func decodeRes092Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res092Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5533,7 +5533,7 @@ func decodeRes093Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res093Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5559,7 +5559,7 @@ func decodeRes094Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res094Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5585,7 +5585,7 @@ func decodeRes095Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res095Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5611,7 +5611,7 @@ func decodeRes096Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res096Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5637,7 +5637,7 @@ func decodeRes097Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res097Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5663,7 +5663,7 @@ func decodeRes098Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res098Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -5689,7 +5689,7 @@ func decodeRes099Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res099Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}

@@ -399,7 +399,7 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if err := runtime.CheckKeys(j, where, "role", "scope"); err != nil {
 		return err
 	}
-	role, err := runtime.WantString(runtime.Field(j, "role"), where+".role")
+	role, err := runtime.WantString(runtime.Field(j, "role"), runtime.Subpath(where, ".role"))
 	if err != nil {
 		return err
 	}
@@ -407,10 +407,10 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if sj == nil {
 		return runtime.Errorf(where, ".scope is required")
 	}
-	if err := runtime.WantObject(sj, where+".scope"); err != nil {
+	if err := runtime.WantObject(sj, runtime.Subpath(where, ".scope")); err != nil {
 		return err
 	}
-	scope, err := runtime.WantString(runtime.Field(sj, "type"), where+".scope.type")
+	scope, err := runtime.WantString(runtime.Field(sj, "type"), runtime.Subpath(where, ".scope.type"))
 	if err != nil {
 		return err
 	}
@@ -569,7 +569,7 @@ func decodeOrgScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgScope, where s
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.org")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.org"))
 			if err != nil {
 				return seen, err
 			}
@@ -595,7 +595,7 @@ func decodeLibraryScope(ps *runtime.Parser, sj *runtime.JSON, dst *LibraryScope,
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -621,7 +621,7 @@ func decodeRes001Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res001Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -647,7 +647,7 @@ func decodeRes002Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res002Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -673,7 +673,7 @@ func decodeRes003Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res003Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -699,7 +699,7 @@ func decodeRes004Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res004Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -725,7 +725,7 @@ func decodeRes005Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res005Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -751,7 +751,7 @@ func decodeRes006Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res006Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -777,7 +777,7 @@ func decodeRes007Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res007Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -803,7 +803,7 @@ func decodeRes008Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res008Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}
@@ -829,7 +829,7 @@ func decodeRes009Scope(ps *runtime.Parser, sj *runtime.JSON, dst *Res009Scope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.id")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.id"))
 			if err != nil {
 				return seen, err
 			}

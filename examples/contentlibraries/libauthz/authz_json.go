@@ -266,7 +266,7 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if err := runtime.CheckKeys(j, where, "role", "scope"); err != nil {
 		return err
 	}
-	role, err := runtime.WantString(runtime.Field(j, "role"), where+".role")
+	role, err := runtime.WantString(runtime.Field(j, "role"), runtime.Subpath(where, ".role"))
 	if err != nil {
 		return err
 	}
@@ -274,10 +274,10 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if sj == nil {
 		return runtime.Errorf(where, ".scope is required")
 	}
-	if err := runtime.WantObject(sj, where+".scope"); err != nil {
+	if err := runtime.WantObject(sj, runtime.Subpath(where, ".scope")); err != nil {
 		return err
 	}
-	scope, err := runtime.WantString(runtime.Field(sj, "type"), where+".scope.type")
+	scope, err := runtime.WantString(runtime.Field(sj, "type"), runtime.Subpath(where, ".scope.type"))
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func decodeOrgScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgScope, where s
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.org")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.org"))
 			if err != nil {
 				return seen, err
 			}
@@ -407,7 +407,7 @@ func decodeOrgExceptScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgExceptSc
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.org")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.org"))
 			if err != nil {
 				return seen, err
 			}
@@ -417,7 +417,7 @@ func decodeOrgExceptScope(ps *runtime.Parser, sj *runtime.JSON, dst *OrgExceptSc
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.Strings(v, where+".scope.except", "an array")
+			x, err := ps.Strings(v, runtime.Subpath(where, ".scope.except"), "an array")
 			if err != nil {
 				return seen, err
 			}
@@ -443,7 +443,7 @@ func decodeLibrariesScope(ps *runtime.Parser, sj *runtime.JSON, dst *LibrariesSc
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.Strings(v, where+".scope.ids", "an array")
+			x, err := ps.Strings(v, runtime.Subpath(where, ".scope.ids"), "an array")
 			if err != nil {
 				return seen, err
 			}
@@ -469,7 +469,7 @@ func decodeTenantScope(ps *runtime.Parser, sj *runtime.JSON, dst *TenantScope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.org")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.org"))
 			if err != nil {
 				return seen, err
 			}

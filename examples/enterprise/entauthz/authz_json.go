@@ -266,7 +266,7 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if err := runtime.CheckKeys(j, where, "role", "scope"); err != nil {
 		return err
 	}
-	role, err := runtime.WantString(runtime.Field(j, "role"), where+".role")
+	role, err := runtime.WantString(runtime.Field(j, "role"), runtime.Subpath(where, ".role"))
 	if err != nil {
 		return err
 	}
@@ -274,10 +274,10 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if sj == nil {
 		return runtime.Errorf(where, ".scope is required")
 	}
-	if err := runtime.WantObject(sj, where+".scope"); err != nil {
+	if err := runtime.WantObject(sj, runtime.Subpath(where, ".scope")); err != nil {
 		return err
 	}
-	scope, err := runtime.WantString(runtime.Field(sj, "type"), where+".scope.type")
+	scope, err := runtime.WantString(runtime.Field(sj, "type"), runtime.Subpath(where, ".scope.type"))
 	if err != nil {
 		return err
 	}
@@ -351,7 +351,7 @@ func decodeEnterpriseScope(ps *runtime.Parser, sj *runtime.JSON, dst *Enterprise
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.enterprise")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.enterprise"))
 			if err != nil {
 				return seen, err
 			}

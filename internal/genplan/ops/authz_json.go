@@ -247,7 +247,7 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if err := runtime.CheckKeys(j, where, "role", "scope"); err != nil {
 		return err
 	}
-	role, err := runtime.WantString(runtime.Field(j, "role"), where+".role")
+	role, err := runtime.WantString(runtime.Field(j, "role"), runtime.Subpath(where, ".role"))
 	if err != nil {
 		return err
 	}
@@ -255,10 +255,10 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 	if sj == nil {
 		return runtime.Errorf(where, ".scope is required")
 	}
-	if err := runtime.WantObject(sj, where+".scope"); err != nil {
+	if err := runtime.WantObject(sj, runtime.Subpath(where, ".scope")); err != nil {
 		return err
 	}
-	scope, err := runtime.WantString(runtime.Field(sj, "type"), where+".scope.type")
+	scope, err := runtime.WantString(runtime.Field(sj, "type"), runtime.Subpath(where, ".scope.type"))
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func decodeOwnedScope(ps *runtime.Parser, sj *runtime.JSON, dst *OwnedScope, whe
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.owner")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.owner"))
 			if err != nil {
 				return seen, err
 			}
@@ -388,7 +388,7 @@ func decodeTitledScope(ps *runtime.Parser, sj *runtime.JSON, dst *TitledScope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeString(v, where+".scope.prefix")
+			x, err := runtime.DecodeString(v, runtime.Subpath(where, ".scope.prefix"))
 			if err != nil {
 				return seen, err
 			}
@@ -398,7 +398,7 @@ func decodeTitledScope(ps *runtime.Parser, sj *runtime.JSON, dst *TitledScope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.Strings(v, where+".scope.except", "an array")
+			x, err := ps.Strings(v, runtime.Subpath(where, ".scope.except"), "an array")
 			if err != nil {
 				return seen, err
 			}
@@ -424,7 +424,7 @@ func decodeLeveledScope(ps *runtime.Parser, sj *runtime.JSON, dst *LeveledScope,
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := runtime.DecodeInt(v, where+".scope.max")
+			x, err := runtime.DecodeInt(v, runtime.Subpath(where, ".scope.max"))
 			if err != nil {
 				return seen, err
 			}
@@ -450,7 +450,7 @@ func decodeTaggedScope(ps *runtime.Parser, sj *runtime.JSON, dst *TaggedScope, w
 			if v.Kind == runtime.JSONNull {
 				continue
 			}
-			x, err := ps.Strings(v, where+".scope.tags", "an array")
+			x, err := ps.Strings(v, runtime.Subpath(where, ".scope.tags"), "an array")
 			if err != nil {
 				return seen, err
 			}
