@@ -66,7 +66,7 @@ func (g *generator) checkFile() *jen.File {
 	)
 
 	warn := func(msg jen.Code) jen.Code {
-		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
+		return jen.Id("d").Dot("Warn").Call(jen.Id("i"), msg)
 	}
 	comment(f, "warnAssignment gives the invalid assignment i its warnings, as a request in JSON\ngets them.")
 	f.Func().Id("warnAssignment").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("i").Int(), jen.Id("as").Op("*").Id("Assignment")).Block(

@@ -283,7 +283,7 @@ run at once on a machine's cores, and none that a large request made large.`)
 		scopeCases = append(scopeCases, jen.Case(jen.Lit(sc.Name)).Block(stmts...))
 	}
 	warn := func(msg jen.Code) jen.Code {
-		return jen.Id("d").Dot("Warnings").Op("=").Append(jen.Id("d").Dot("Warnings"), jen.Qual(rt, "Warning").Values(jen.Dict{jen.Id("Assignment"): jen.Id("i"), jen.Id("Message"): msg}))
+		return jen.Id("d").Dot("Warn").Call(jen.Id("i"), msg)
 	}
 	comment(f, "decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
 	f.Func().Id("decodeAssignment").Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String(), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(

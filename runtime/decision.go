@@ -62,6 +62,14 @@ type Decision struct {
 	Warnings   []Warning
 }
 
+// Warn adds a warning about role assignment i. It is kept out of line: warnings are
+// rare, and every inlined append costs a Wasm module a few hundred bytes.
+//
+//go:noinline
+func (d *Decision) Warn(i int, msg string) {
+	d.Warnings = append(d.Warnings, Warning{Assignment: i, Message: msg})
+}
+
 // AppendJSON appends the decision's JSON encoding: allowed, permission, reason, errors,
 // warnings, in that order, errors and warnings always arrays.
 func (d *Decision) AppendJSON(b []byte) []byte {

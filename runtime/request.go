@@ -15,7 +15,10 @@ type RequestError struct{ Msg string }
 
 func (e *RequestError) Error() string { return e.Msg }
 
-// Errorf returns a *RequestError whose message is the concatenation of parts.
+// Errorf returns a *RequestError whose message is the concatenation of parts. It is
+// kept out of line: errors are rare, and a Wasm module pays for every inlined copy.
+//
+//go:noinline
 func Errorf(parts ...string) error { return &RequestError{Msg: strings.Join(parts, "")} }
 
 // Quote quotes s as Go's %q does.
@@ -90,7 +93,10 @@ func WantArray(j *JSON, where string) error {
 
 // Subpath returns where+suffix, the path of a value inside the one at where, or "" when
 // where is "": decoders first run with an empty path, which names nothing and costs
-// nothing, and build paths only when they run again for an error's message.
+// nothing, and build paths only when they run again for an error's message. It is
+// kept out of line: inlined at every use, it would cost a Wasm module kilobytes.
+//
+//go:noinline
 func Subpath(where, suffix string) string {
 	if where == "" {
 		return ""

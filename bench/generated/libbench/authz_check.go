@@ -33,22 +33,13 @@ func warnAssignment(d *runtime.Decision, t *roleTable, i int, as *Assignment) {
 	info := t.role(as.Role)
 	known := as.Scope.Type > 0 && int(as.Scope.Type) < len(scopeNames)
 	if info == nil {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "unknown role " + runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"),
-		})
+		d.Warn(i, "unknown role "+runtime.Quote("Role("+strconv.Itoa(int(as.Role))+")"))
 	}
 	if !known {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "unknown scope type " + runtime.Quote(as.Scope.Type.String()),
-		})
+		d.Warn(i, "unknown scope type "+runtime.Quote(as.Scope.Type.String()))
 	}
 	if info != nil && known && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "role " + runtime.Quote(info.name) + " cannot be assigned at scope " + runtime.Quote(scopeNames[as.Scope.Type]) + " (only at " + info.onlyAt + ")",
-		})
+		d.Warn(i, "role "+runtime.Quote(info.name)+" cannot be assigned at scope "+runtime.Quote(scopeNames[as.Scope.Type])+" (only at "+info.onlyAt+")")
 	}
 }
 

@@ -353,28 +353,16 @@ func decodeAssignment(ps *runtime.Parser, j *runtime.JSON, where string, i int, 
 		}
 	}
 	if info == nil {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "unknown role " + runtime.Quote(role),
-		})
+		d.Warn(i, "unknown role "+runtime.Quote(role))
 	}
 	if as.Scope.Type == 0 {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "unknown scope type " + runtime.Quote(scope),
-		})
+		d.Warn(i, "unknown scope type "+runtime.Quote(scope))
 	}
 	if info != nil && as.Scope.Type != 0 && !info.anyScope && !info.scopes.has(as.Scope.Type) {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "role " + runtime.Quote(role) + " cannot be assigned at scope " + runtime.Quote(scope) + " (only at " + info.onlyAt + ")",
-		})
+		d.Warn(i, "role "+runtime.Quote(role)+" cannot be assigned at scope "+runtime.Quote(scope)+" (only at "+info.onlyAt+")")
 	}
 	for _, m := range missing {
-		d.Warnings = append(d.Warnings, runtime.Warning{
-			Assignment: i,
-			Message:    "scope " + runtime.Quote(scope) + " is missing parameter " + runtime.Quote(m),
-		})
+		d.Warn(i, "scope "+runtime.Quote(scope)+" is missing parameter "+runtime.Quote(m))
 		as.incomplete = true
 	}
 	return nil
