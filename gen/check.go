@@ -65,9 +65,6 @@ func (g *generator) checkFile() *jen.File {
 			Parens(jen.Id("info").Dot("anyScope").Op("||").Id("info").Dot("scopes").Dot("has").Call(jen.Id("as").Dot("Scope").Dot("Type")))),
 	)
 
-	warn := func(msg jen.Code) jen.Code {
-		return jen.Id("d").Dot("Warn").Call(jen.Id("i"), msg)
-	}
 	comment(f, "warnAssignment gives the invalid assignment i its warnings, as a request in JSON\ngets them.")
 	f.Func().Id("warnAssignment").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("i").Int(), jen.Id("as").Op("*").Id("Assignment")).Block(
 		jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),

@@ -87,27 +87,34 @@ func (v val) p() jen.Code {
 	return v.c
 }
 
-// compileExpr compiles x (checked as a) into f's function and any helpers it needs.
-func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Code {
-	native := a.NativeRep()
-	var code []jen.Code
-	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.name, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
+// bind declares the parameters of f's function and the CEL variables they hold: the
+// principal, the resource when withResource, the context, the credential, and the
+// scope's parameters or the filter's value when f has them.
+func (u *unit) bind(f *exprFunc, withResource bool) {
 	u.params = []param{{"p", jen.Op("*").Id("Principal")}}
 	u.vars["principal"] = "p"
-	if f.res != nil && a == x.Checked[f.res.Name] {
-		u.params = append(u.params, param{"r", jen.Op("*").Id(g.resStruct[f.res])})
+	if withResource {
+		u.params = append(u.params, param{"r", jen.Op("*").Id(u.g.resStruct[f.res])})
 		u.vars["resource"] = "r"
 	}
 	u.params = append(u.params, param{"ctx", jen.Op("*").Id("Context")}, param{"cred", jen.Op("*").Id("Credential")})
 	u.vars["context"], u.vars["credential"] = "ctx", "cred"
-	if f.scope != nil && g.scopeType[f.scope] != "" {
-		u.params = append(u.params, param{"s", jen.Op("*").Id(g.scopeType[f.scope])})
+	if f.scope != nil && u.g.scopeType[f.scope] != "" {
+		u.params = append(u.params, param{"s", jen.Op("*").Id(u.g.scopeType[f.scope])})
 		u.vars["scope"] = "s"
 	}
 	if f.filter {
 		u.params = append(u.params, param{"filter", jen.String()})
 		u.vars["filter"] = "filter"
 	}
+}
+
+// compileExpr compiles x (checked as a) into f's function and any helpers it needs.
+func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Code {
+	native := a.NativeRep()
+	var code []jen.Code
+	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.name, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
+	u.bind(f, f.res != nil && a == x.Checked[f.res.Name])
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)
 	text := f.name + " evaluates, at " + pos + ":\n"
 	for _, line := range strings.Split(strings.TrimRight(x.Source, "\n"), "\n") {

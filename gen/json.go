@@ -44,6 +44,9 @@ func (g *generator) decoder(t *spec.Type) jen.Code {
 		jen.Return(jen.Qual(rt, of).Call(jen.Id("j"), jen.Id("where"), g.decoder(t.Elem))))
 }
 
+// warn is the statement giving role assignment i the warning msg, in the decision d.
+func warn(msg jen.Code) jen.Code { return jen.Id("d").Dot("Warn").Call(jen.Id("i"), msg) }
+
 // decodeValue is the call decoding j (type t) at where, inside a function where ps is
 // the request's *runtime.Parser.
 func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
@@ -281,9 +284,6 @@ run at once on a machine's cores, and none that a large request made large.`)
 			}
 		}
 		scopeCases = append(scopeCases, jen.Case(jen.Lit(sc.Name)).Block(stmts...))
-	}
-	warn := func(msg jen.Code) jen.Code {
-		return jen.Id("d").Dot("Warn").Call(jen.Id("i"), msg)
 	}
 	comment(f, "decodeAssignment decodes role assignment i into as. An unknown role or scope type, a\nrole not assignable at the scope or a missing scope parameter makes the assignment\ninvalid, with a warning in d; a malformed one is an error.")
 	f.Func().Id("decodeAssignment").Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("where").String(), jen.Id("i").Int(), jen.Id("t").Op("*").Id("roleTable"), jen.Id("as").Op("*").Id("Assignment"), jen.Id("d").Op("*").Qual(rt, "Decision")).Error().Block(

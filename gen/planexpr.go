@@ -88,16 +88,7 @@ func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what stri
 	native := a.NativeRep()
 	var code []jen.Code
 	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.plan, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
-	u.params = []param{{"p", jen.Op("*").Id("Principal")}, {"ctx", jen.Op("*").Id("Context")}, {"cred", jen.Op("*").Id("Credential")}}
-	u.vars["principal"], u.vars["context"], u.vars["credential"] = "p", "ctx", "cred"
-	if f.scope != nil && g.scopeType[f.scope] != "" {
-		u.params = append(u.params, param{"s", jen.Op("*").Id(g.scopeType[f.scope])})
-		u.vars["scope"] = "s"
-	}
-	if f.filter {
-		u.params = append(u.params, param{"filter", jen.String()})
-		u.vars["filter"] = "filter"
-	}
+	u.bind(f, false)
 	origin := g.ns.fresh(f.plan + "At")
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)
 	originDecl := jen.Var().Id(origin).Op("=").Op("&").Qual(cq, "Origin").Values(jen.Dict{

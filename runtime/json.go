@@ -119,9 +119,10 @@ func (ps *Parser) Parse(data []byte) (*JSON, error) {
 }
 
 // Strings decodes an array of strings into memory the Parser reuses; j may come from
-// Parse or from ParseJSON, and the slice is valid until the next Parse. Its errors are
-// those of DecodeListOf(j, where, DecodeString) when what is "an array", of
-// WantStrings when it is "an array of strings".
+// Parse or from ParseJSON, and the slice is valid until the next Parse. what names the
+// array wanted in the error for a value that is not one: "an array" gives the errors
+// of DecodeListOf(j, where, DecodeString), "an array of strings" those of the
+// reference evaluator for a credential's lists.
 func (ps *Parser) Strings(j *JSON, where, what string) ([]string, error) {
 	if j.Kind != JSONArray {
 		return nil, wrongKind(j, where, what)
@@ -151,31 +152,22 @@ func (p *jsonParser) text(start, end int) string {
 	return unsafe.String(&p.data[start], end-start)
 }
 
-// members returns the members of an array or object on the scratch stack above base
-// as a slice of their own, carved out of the node arena.
-func (p *jsonParser) members(base int) []JSON {
-	p.nodeArena = room(p.nodeArena, len(p.elems)-base)
-	start := len(p.nodeArena)
-	p.nodeArena = append(p.nodeArena, p.elems[base:]...)
-	return p.nodeArena[start:len(p.nodeArena):len(p.nodeArena)]
-}
-
-// memberKeys is members for the keys of an object.
-func (p *jsonParser) memberKeys(kbase int) []string {
-	p.keyArena = room(p.keyArena, len(p.keys)-kbase)
-	start := len(p.keyArena)
-	p.keyArena = append(p.keyArena, p.keys[kbase:]...)
-	return p.keyArena[start:len(p.keyArena):len(p.keyArena)]
+// carve copies src into the arena and returns the copy, a slice of its own: the
+// members of an array or object, from the scratch stack, into the node or key arena.
+// It runs once per array or object, so it need not be inlined at each.
+//
+//go:noinline
+func carve[T any](arena *[]T, src []T) []T {
+	*arena = room(*arena, len(src))
+	start := len(*arena)
+	*arena = append(*arena, src...)
+	return (*arena)[start:len(*arena):len(*arena)]
 }
 
 // room returns arena, or a new empty arena when arena has no room for n more
 // elements. It never copies: what was carved out of the old arena stays where it is,
 // so a large document costs each element once, not once per doubling. The arena that
 // ends a document is the one the next document reuses.
-//
-// It is called once per array or object, so it need not be inlined three times.
-//
-//go:noinline
 func room[T any](arena []T, n int) []T {
 	if cap(arena)-len(arena) >= n {
 		return arena
@@ -300,7 +292,7 @@ func (p *jsonParser) object(depth int) error {
 		}
 		if p.data[p.i] == '}' {
 			p.i++
-			keys, elems := p.memberKeys(kbase), p.members(base)
+			keys, elems := carve(&p.keyArena, p.keys[kbase:]), carve(&p.nodeArena, p.elems[base:])
 			p.pop(base, kbase)
 			p.elems = append(p.elems, JSON{Kind: JSONObject, Keys: keys, Elems: elems})
 			return nil
@@ -367,7 +359,7 @@ func (p *jsonParser) array(depth int) error {
 		}
 		if p.data[p.i] == ']' {
 			p.i++
-			elems := p.members(base)
+			elems := carve(&p.nodeArena, p.elems[base:])
 			p.pop(base, len(p.keys))
 			p.elems = append(p.elems, JSON{Kind: JSONArray, Elems: elems})
 			return nil

@@ -68,21 +68,6 @@ func WantString(j *JSON, where string) (string, error) {
 	return j.Str, nil
 }
 
-// WantStrings returns an array of strings.
-func WantStrings(j *JSON, where string) ([]string, error) {
-	if j.Kind != JSONArray {
-		return nil, Errorf(where, ": want an array of strings, not ", j.Kind.String())
-	}
-	out := make([]string, 0, len(j.Elems))
-	for i := range j.Elems {
-		if j.Elems[i].Kind != JSONString {
-			return nil, Errorf(where, "[", strconv.Itoa(i), "]: want a string, not ", j.Elems[i].Kind.String())
-		}
-		out = append(out, j.Elems[i].Str)
-	}
-	return out, nil
-}
-
 // WantArray reports a value that is not an array.
 func WantArray(j *JSON, where string) error {
 	if j.Kind != JSONArray {

@@ -78,13 +78,14 @@ func exampleSuites(t testing.TB) []exampleSuite {
 	return out
 }
 
-// TestExamples answers every request of every example suite with the module, alone
-// and in one batch, and with the reference evaluator.
 // maxModuleSize is what an example's module may weigh (2.5 MB): users download it to
 // browsers, and an unnoticed dependency, such as time's formatting code linked through
 // a type stored in an interface, costs tens of kilobytes.
 const maxModuleSize = 2_500_000
 
+// TestExamples answers every request of every example suite with the module, alone
+// and in one batch, and with the reference evaluator, and holds the module to
+// maxModuleSize.
 func TestExamples(t *testing.T) {
 	for _, es := range exampleSuites(t) {
 		t.Run(filepath.Base(filepath.Dir(es.spec)), func(t *testing.T) {

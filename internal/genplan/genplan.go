@@ -20,14 +20,13 @@ import (
 	"github.com/permc/permc/runtime/cond/pgsql"
 )
 
-// Authorizer is what a generated package's Authorizer offers, with PlanJSON its
-// Planner's.
+// Authorizer is the part of a generated package's Authorizer that Agree uses.
 type Authorizer interface {
 	CheckJSON(dst, req []byte) []byte
 	LoadRolesJSON(data []byte) error
 }
 
-// PlanJSON is a generated Planner's PlanJSON.
+// PlanJSON is a generated Authorizer's PlanJSON method.
 type PlanJSON func(req []byte, permission string) (cond.Cond, []runtime.Warning, error)
 
 // Stats counts what Agree saw.
@@ -36,6 +35,18 @@ type Stats struct {
 	// SameSQL counts the conditional plans whose SQL is the SQL of package plan's plan,
 	// Translated those that both translate.
 	SameSQL, Translated int
+}
+
+// Check reports a run that planned nothing conditional (so tested little), and plans
+// whose SQL differs from package plan's.
+func (st Stats) Check(t *testing.T) {
+	t.Helper()
+	if st.Conditional == 0 {
+		t.Error("no conditional plan at all")
+	}
+	if st.SameSQL != st.Translated {
+		t.Errorf("%d of %d plans translate to other SQL than package plan's", st.Translated-st.SameSQL, st.Translated)
+	}
 }
 
 // Agree plans n random requests per permission of the spec at specPath (with the
