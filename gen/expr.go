@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -315,56 +314,10 @@ func (u *unit) fallible1(n celast.Expr) bool {
 	return true
 }
 
-// constantTime evaluates timestamp("...") or duration("...") with cel-go, so that the
-// generated constant is exactly what the reference evaluator computes.
+// constantTime is the constant value of timestamp("...") or duration("...").
 func constantTime(call celast.CallExpr) (any, error) {
 	lit := call.Args()[0].AsLiteral().(types.String)
-	src := fmt.Sprintf("%s(%s)", call.FunctionName(), strconv.Quote(string(lit)))
-	constMu.Lock()
-	defer constMu.Unlock()
-	if r, ok := constCache[src]; ok {
-		return r.v, r.err
-	}
-	v, err := evalConstant(src)
-	constCache[src] = constResult{v, err}
-	return v, err
-}
-
-type constResult struct {
-	v   any
-	err error
-}
-
-var (
-	constMu    sync.Mutex
-	constCache = map[string]constResult{}
-	constEnv   = sync.OnceValues(func() (*cel.Env, error) { return cel.NewEnv() })
-)
-
-func evalConstant(src string) (any, error) {
-	env, err := constEnv()
-	if err != nil {
-		return nil, err
-	}
-	ast, iss := env.Compile(src)
-	if iss != nil && iss.Err() != nil {
-		return nil, iss.Err()
-	}
-	prg, err := env.Program(ast)
-	if err != nil {
-		return nil, err
-	}
-	out, _, err := prg.Eval(cel.NoVars())
-	if err != nil {
-		return nil, err
-	}
-	switch v := out.(type) {
-	case types.Timestamp:
-		return v.Time, nil
-	case types.Duration:
-		return v.Duration, nil
-	}
-	return nil, fmt.Errorf("unexpected %v", out)
+	return spec.TimeLiteral(call.FunctionName(), string(lit))
 }
 
 // temp assigns c to a new variable and returns it.

@@ -9,6 +9,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/permc/permc/internal/version"
+	"github.com/permc/permc/spec"
 )
 
 // Metadata is what MetadataJSON of a generated package describes: the spec's names,
@@ -137,4 +138,10 @@ func (g *generator) exprFile() *jen.File {
 		f.Line()
 	}
 	return f
+}
+
+// MetadataJSON returns the metadata JSON of the package Generate(s, opts) would
+// generate (its MetadataJSON), for backends that describe the spec the same way.
+func MetadataJSON(s *spec.Spec, opts Options) []byte {
+	return newGenerator(s, opts).metadataJSON()
 }
