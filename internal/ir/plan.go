@@ -160,7 +160,7 @@ const (
 
 type pval struct {
 	kind  pkind
-	x     *Expr  // pKnown
+	x     *Expr // pKnown
 	celT  *types.Type
 	node  *PExpr // pPair, pSym
 	ct    *Type  // pSym
