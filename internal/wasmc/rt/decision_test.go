@@ -58,7 +58,7 @@ func TestDecision(t *testing.T) {
 		{},
 		{Allowed: true, Permission: "library.edit", Reason: runtime.Reason{Kind: runtime.Role, Role: "library_author"}},
 		{Permission: "doc.read", Reason: runtime.Reason{Kind: runtime.Role, Role: "r", Assignment: 2},
-			Errors: []runtime.EvalError{{Kind: "scope", Name: "s", Assignment: 1, Message: "boom"}, {Kind: "rule", Name: "x", Assignment: -1, Message: "m"}},
+			Errors:   []runtime.EvalError{{Kind: "scope", Name: "s", Assignment: 1, Message: "boom"}, {Kind: "rule", Name: "x", Assignment: -1, Message: "m"}},
 			Warnings: []runtime.Warning{{Assignment: 0, Message: "unknown role \"q\""}, {Assignment: 7, Message: "é\n\x00"}}},
 		{Permission: "a.b", Reason: runtime.Reason{Kind: runtime.AllowRule, Rule: "public", Role: "ignored", Assignment: 5}},
 		{Permission: "a.b", Reason: runtime.Reason{Kind: runtime.DenyRule, Rule: "archived\"x"}},

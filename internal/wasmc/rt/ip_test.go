@@ -92,7 +92,6 @@ func randomIPv4(r *rand.Rand) string {
 	return strings.Join([]string{strconv.Itoa(r.IntN(256)), strconv.Itoa(r.IntN(256)), strconv.Itoa(r.IntN(256)), strconv.Itoa(r.IntN(256))}, ".")
 }
 
-
 func FuzzInIPAddrRange(f *testing.F) {
 	for _, c := range ipCases {
 		f.Add(c[0], c[1])

@@ -171,7 +171,9 @@ func TestJSON(t *testing.T) {
 // separators first, parse as the Go parser parses them.
 func TestJSONLarge(t *testing.T) {
 	in := newInst(t, testModule)
-	big := func(unit string, n int) string { return "[" + strings.TrimSuffix(strings.Repeat(unit+",", n), ",") + "]" }
+	big := func(unit string, n int) string {
+		return "[" + strings.TrimSuffix(strings.Repeat(unit+",", n), ",") + "]"
+	}
 	for _, doc := range []string{
 		big("0", 300000),
 		big(`"a\"b,c:[{"`, 40000),
