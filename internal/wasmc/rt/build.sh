@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds permc's Wasm runtime from the C sources in c/ (there, not here, because a
+# Go package directory may not hold C files without cgo):
+#
+#   rt.wasm       the release runtime, which permc embeds and links programs into
+#   rt_test.wasm  the same sources built with -DPERMC_TEST: the test engine and the
+#                 test entry points of test.c, for the Go tests
+#
+# Usage: build.sh [OUT_DIR]   (default: this directory)
+#
+# Needs clang and wasm-ld 14 or later (Debian: apt-get install clang lld). The
+# output depends only on the sources and the compiler: no paths, no timestamps.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(cd "${1:-$here}" && pwd)
+cd "$here/c"
+
+CLANG=${CLANG:-clang}
+
+# The runtime's sources, in link order. test.c is only in the test build.
+SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c decision.c abi.c)
+
+# The module's exports. Everything else is internal and may be inlined or dropped.
+EXPORTS=(
+	__heap_base # where the Go linker puts the program (link.h)
+	_initialize
+	permc_abi_version
+	permc_alloc
+	permc_free
+	permc_check
+	permc_check_batch
+	permc_load_roles
+	permc_metadata
+	permc_plan
+	permc_configure
+)
+
+# The test build's extra exports (test.c).
+TEST_EXPORTS=(
+	t_json t_json_str t_error_json t_quote t_quote_rune t_isprint t_suggest t_did_you_mean
+	t_utf8 t_parse_int t_parse_uint t_parse_double t_format_double t_format_int t_format_uint
+	t_base64_decode t_base64_encode t_parse_timestamp t_format_timestamp t_parse_duration
+	t_format_duration t_ip t_decision t_heap t_heap_stress t_json_parse_only t_program
+)
+
+# -Oz: the module's size is its compile time in every engine, and size wins over
+# speed except where a benchmark says otherwise (json.c, see README.md).
+# -mbulk-memory: memcpy and memset are memory.copy and memory.fill.
+# -msign-ext -mnontrapping-fptoint: Wasm 2.0 instructions every current engine
+# has; a float-to-int conversion saturates instead of trapping.
+CFLAGS=(
+	--target=wasm32 -std=c11 -ffreestanding -nostdlib
+	-mbulk-memory -msign-ext -mnontrapping-fptoint
+	-Wall -Wextra -Werror -Wno-unused-parameter
+	-g0 -ffile-prefix-map="$here/c"=. -fno-ident
+)
+# Per-file optimization: the parser is on every request's path.
+opt() {
+	case "$1" in
+	json.c) echo -O2 ;;
+	*) echo -Oz ;;
+	esac
+}
+
+# --stack-first: the stack is at the bottom of memory, so an overflow traps
+# instead of running into data. 64 KiB: the deepest path is the JSON parser's
+# recursion (64 levels) and the multiprecision decimals of num.c (3 x 820 bytes).
+LDFLAGS=(
+	-Wl,--no-entry -Wl,--stack-first -Wl,-z,stack-size=65536
+	-Wl,--gc-sections -Wl,--strip-all
+)
+
+build() { # name, extra cflags, sources..., then exports after --
+	local name=$1 extra=$2
+	shift 2
+	local srcs=() exports=()
+	while [ "$1" != -- ]; do srcs+=("$1"); shift; done
+	shift
+	for e in "$@"; do exports+=("-Wl,--export=$e"); done
+	local tmp
+	tmp=$(mktemp -d)
+	local objs=()
+	for s in "${srcs[@]}"; do
+		"$CLANG" "${CFLAGS[@]}" $(opt "$s") $extra -c "$s" -o "$tmp/${s%.c}.o"
+		objs+=("$tmp/${s%.c}.o")
+	done
+	"$CLANG" --target=wasm32 -nostdlib "${LDFLAGS[@]}" "${exports[@]}" -o "$tmp/$name" "${objs[@]}"
+	mv "$tmp/$name" "$out/$name"
+	rm -rf "$tmp"
+}
+
+build rt.wasm "" "${SRCS[@]}" -- "${EXPORTS[@]}"
+build rt_test.wasm -DPERMC_TEST "${SRCS[@]}" test.c -- "${EXPORTS[@]}" "${TEST_EXPORTS[@]}"

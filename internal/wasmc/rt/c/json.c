@@ -1,0 +1,642 @@
+// json.c: the JSON parser and encoder (json.h), a port of runtime/json.go.
+//
+// The parser follows the Go one step for step (recursion, where white space is
+// skipped, what is checked first), because the offset and text of the first error
+// are part of its output.
+#include "json.h"
+#include "text.h"
+
+// ---- Word-at-a-time scanning --------------------------------------------------
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline u64 load64(const u8 *p) {
+	u64 v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+// The high bit of each byte of w below 0x20, or equal to a quote or a backslash.
+// Bits above the first true one may be false positives (a borrow carries), which
+// is fine: only the lowest set bit is used.
+static inline u64 string_stops(u64 w) {
+	u64 q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+	return ((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b);
+}
+
+// ---- The parser --------------------------------------------------------------
+
+typedef struct jparser {
+	const u8 *data;
+	u32 n, i;
+	jnode *tape;
+	u32 nt, cap;
+	arena *a, *scratch;
+	jerror *e;
+} jparser;
+
+static cold bool fail_at(jparser *p, u8 code, u32 off) {
+	p->e->code = code;
+	p->e->off = off;
+	return false;
+}
+
+static inline bool fail(jparser *p, u8 code) { return fail_at(p, code, p->i); }
+
+static inline void space(jparser *p) {
+	const u8 *d = p->data;
+	u32 i = p->i, n = p->n;
+	while (i < n && d[i] <= ' ' && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
+		i++;
+	p->i = i;
+}
+
+// push appends a node. The tape was sized for the document (json_parse), so it is
+// never full unless that reasoning is broken: then the parse fails closed.
+static inline jnode *push(jparser *p, u32 h, u32 v) {
+	if (unlikely(p->nt >= p->cap)) {
+		rt_bug("json: tape full");
+		fail(p, JE_OOM);
+		return NULL;
+	}
+	jnode *j = &p->tape[p->nt++];
+	j->h = h;
+	j->v = v;
+	return j;
+}
+
+static inline u32 hdr(u32 kind, u32 len) { return kind | len << 3; }
+
+static bool hex4(const u8 *d, u32 n, u32 at, u32 *r) {
+	if (at > n || n - at < 4)
+		return false;
+	u32 v = 0;
+	for (u32 k = 0; k < 4; k++) {
+		u8 c = d[at + k];
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (u32)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v = v << 4 | (u32)((c | 0x20) - 'a' + 10);
+		else
+			return false;
+	}
+	*r = v;
+	return true;
+}
+
+// string_slow decodes a string with escapes, from j (the first escape or control
+// byte) on; start is where the string's bytes begin. It writes into the arena,
+// sized by the string's length in the input, which bounds its decoded length.
+static noinline bool string_slow(jparser *p, u32 start, u32 j, str *out) {
+	const u8 *d = p->data;
+	u32 n = p->n;
+	// The string's extent: to the first quote not escaped, or the end.
+	u32 end = j;
+	while (end < n && d[end] != '"')
+		end += d[end] == '\\' ? 2 : 1;
+	u32 room = (end < n ? end : n) - start;
+	u8 *buf = arena_bytes(p->a, room + 4);
+	if (!buf)
+		return fail(p, JE_OOM);
+	memcpy(buf, d + start, j - start);
+	u32 w = j - start, i = j;
+	while (i < n) {
+		u8 c = d[i];
+		if (c == '"') {
+			p->i = i + 1;
+			if (!utf8_valid(buf, w))
+				return fail_at(p, JE_UTF8, start);
+			arena_shrink(p->a, buf, w);
+			*out = (str){buf, w};
+			return true;
+		}
+		if (c < 0x20) {
+			p->i = i;
+			return fail(p, JE_CONTROL);
+		}
+		if (c != '\\') {
+			buf[w++] = c;
+			i++;
+			continue;
+		}
+		if (i + 1 >= n) {
+			p->i = i;
+			return fail(p, JE_END_STRING);
+		}
+		u8 esc = d[++i];
+		switch (esc) {
+		case '"':
+		case '\\':
+		case '/':
+			buf[w++] = esc;
+			break;
+		case 'b':
+			buf[w++] = '\b';
+			break;
+		case 'f':
+			buf[w++] = '\f';
+			break;
+		case 'n':
+			buf[w++] = '\n';
+			break;
+		case 'r':
+			buf[w++] = '\r';
+			break;
+		case 't':
+			buf[w++] = '\t';
+			break;
+		case 'u': {
+			u32 r, r2 = 0;
+			if (!hex4(d, n, i + 1, &r)) {
+				p->i = i;
+				return fail(p, JE_U_ESCAPE);
+			}
+			i += 4;
+			if (r >= 0xD800 && r <= 0xDFFF) {
+				// A surrogate must be the first half of a pair, the second
+				// half following as another \u escape.
+				bool ok = i + 2 < n && d[i + 1] == '\\' && d[i + 2] == 'u' && hex4(d, n, i + 3, &r2);
+				if (!ok || r > 0xDBFF || r2 < 0xDC00 || r2 > 0xDFFF) {
+					p->i = i;
+					return fail(p, JE_SURROGATE);
+				}
+				i += 6;
+				r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
+			}
+			if (!RT_ASSERT(w + 4 <= room + 4))
+				return fail(p, JE_OOM);
+			w += utf8_encode(buf + w, r);
+			break;
+		}
+		default:
+			p->i = i;
+			return fail(p, JE_ESCAPE);
+		}
+		i++;
+	}
+	p->i = i;
+	return fail(p, JE_END_STRING);
+}
+
+// string reads the string whose opening quote is at p->i. Most strings have no
+// escapes: they are found eight bytes at a time and become views of the input,
+// their UTF-8 checked only when a byte is not ASCII.
+static bool string(jparser *p, str *out) {
+	const u8 *d = p->data;
+	u32 n = p->n, start = ++p->i, j = start;
+	u64 high = 0;
+	for (; n - j >= 8; j += 8) {
+		u64 w = load64(d + j);
+		u64 stops = string_stops(w) & HIGHS;
+		if (stops) {
+			u32 k = (u32)__builtin_ctzll(stops) >> 3;
+			high |= w & ((1ULL << (k * 8)) - 1);
+			j += k;
+			goto stop;
+		}
+		high |= w;
+	}
+	for (; j < n; j++) {
+		u8 c = d[j];
+		if (c == '"' || c == '\\' || c < 0x20)
+			goto stop;
+		high |= c;
+	}
+stop:
+	if (j < n && d[j] == '"') {
+		p->i = j + 1;
+		if ((high & HIGHS) && !utf8_valid(d + start, j - start))
+			return fail_at(p, JE_UTF8, start);
+		*out = (str){d + start, j - start};
+		return true;
+	}
+	if (j >= n) {
+		p->i = j;
+		return fail(p, JE_END_STRING);
+	}
+	return string_slow(p, start, j, out);
+}
+
+static bool literal(jparser *p, const char *word, u32 len) {
+	if (p->n - p->i < len || memcmp(p->data + p->i, word, len) != 0)
+		return fail(p, JE_LITERAL);
+	p->i += len;
+	return true;
+}
+
+static inline u32 skip_digits(jparser *p) {
+	u32 i = p->i, start = i;
+	while (i < p->n && p->data[i] >= '0' && p->data[i] <= '9')
+		i++;
+	p->i = i;
+	return i - start;
+}
+
+static bool number(jparser *p) {
+	const u8 *d = p->data;
+	u32 start = p->i;
+	if (d[p->i] == '-')
+		p->i++;
+	if (p->i < p->n && d[p->i] == '0')
+		p->i++;
+	else if (skip_digits(p) == 0)
+		return fail(p, JE_NUMBER);
+	if (p->i < p->n && d[p->i] == '.') {
+		p->i++;
+		if (skip_digits(p) == 0)
+			return fail(p, JE_NUMBER);
+	}
+	if (p->i < p->n && (d[p->i] | 0x20) == 'e') {
+		p->i++;
+		if (p->i < p->n && (d[p->i] == '+' || d[p->i] == '-'))
+			p->i++;
+		if (skip_digits(p) == 0)
+			return fail(p, JE_NUMBER);
+	}
+	return push(p, hdr(J_NUMBER, p->i - start), (u32)(usize)(d + start)) != NULL;
+}
+
+static bool value(jparser *p, u32 depth);
+
+// ---- Duplicate keys ----------------------------------------------------------
+//
+// An object's keys are compared with each earlier key while there are few of
+// them; from 16 keys on, they go in a crit-bit tree (a binary trie branching on the
+// first bit where two keys differ), whose cost per key is bounded by the key's
+// length whatever the keys are: a hash table would need a secret seed, which a
+// deterministic module cannot have, to resist chosen collisions.
+
+#define MANY_KEYS 16
+
+// A tree's child is a leaf, a key's tape index shifted left and tagged with 1, or
+// the address of an inner node.
+typedef struct cbnode {
+	u32 child[2];
+	u32 byte; // the position of the bit
+	u32 mask; // the bit, within the 9-bit symbol of cb_sym
+} cbnode;
+
+// cb_sym is the symbol at position i of s: 0 past its end, else 0x100 | byte, so
+// that a key and its extensions differ.
+static inline u32 cb_sym(str s, u32 i) { return i < s.n ? 0x100u | s.p[i] : 0; }
+
+static inline u32 cb_dir(const cbnode *c, str key) { return (cb_sym(key, c->byte) & c->mask) != 0; }
+
+// cb_insert adds the key at tape index k to the tree; it returns 1 when it was
+// there already, -1 when memory ran out, 0 otherwise.
+static int cb_insert(jparser *p, u32 *root, u32 k) {
+	str key = j_str(&p->tape[k]);
+	u32 leaf = k << 1 | 1;
+	if (!*root) {
+		*root = leaf;
+		return 0;
+	}
+	u32 q = *root;
+	while (!(q & 1))
+		q = ((cbnode *)(usize)q)->child[cb_dir((cbnode *)(usize)q, key)];
+	str other = j_str(&p->tape[q >> 1]);
+	u32 i = 0, m = key.n < other.n ? key.n : other.n;
+	while (i < m && key.p[i] == other.p[i])
+		i++;
+	if (i == key.n && i == other.n)
+		return 1;
+	u32 diff = cb_sym(key, i) ^ cb_sym(other, i);
+	u32 mask = 1u << (31 - __builtin_clz(diff));
+	cbnode *c = arena_alloc(p->scratch, sizeof(cbnode));
+	if (!c)
+		return -1;
+	c->byte = i;
+	c->mask = mask;
+	u32 dir = (cb_sym(key, i) & mask) != 0;
+	c->child[dir] = leaf;
+	// The new node goes where the walk meets a leaf or a later bit.
+	u32 *where = root;
+	while (!(*where & 1)) {
+		cbnode *w = (cbnode *)(usize)*where;
+		if (w->byte > i || (w->byte == i && w->mask < mask))
+			break;
+		where = &w->child[cb_dir(w, key)];
+	}
+	c->child[!dir] = *where;
+	*where = (u32)(usize)c;
+	return 0;
+}
+
+// duplicate reports whether the key at tape index k is one of the object's
+// earlier keys; obj is the object's tape index, count its keys before k.
+static int duplicate(jparser *p, u32 obj, u32 count, u32 *tree, u32 k) {
+	str key = j_str(&p->tape[k]);
+	if (count < MANY_KEYS) {
+		const jnode *m = &p->tape[obj + 1];
+		for (u32 c = 0; c < count; c++, m = j_next(m + 1))
+			if (str_eq(j_str(m), key))
+				return 1;
+		return 0;
+	}
+	if (count == MANY_KEYS) { // the tree starts with the keys so far
+		const jnode *m = &p->tape[obj + 1];
+		for (u32 c = 0; c < count; c++, m = j_next(m + 1))
+			if (cb_insert(p, tree, (u32)(m - p->tape)) < 0)
+				return -1;
+	}
+	return cb_insert(p, tree, k);
+}
+
+// ---- Containers --------------------------------------------------------------
+
+static bool object(jparser *p, u32 depth) {
+	p->i++; // {
+	space(p);
+	u32 obj = p->nt;
+	if (!push(p, hdr(J_OBJECT, 0), 0))
+		return false;
+	if (p->i < p->n && p->data[p->i] == '}') {
+		p->i++;
+		return true;
+	}
+	arena_mark mark = arena_save(p->scratch);
+	u32 count = 0, tree = 0;
+	for (;;) {
+		space(p);
+		if (p->i >= p->n || p->data[p->i] != '"')
+			return fail(p, JE_KEY);
+		u32 at = p->i;
+		str key;
+		if (!string(p, &key))
+			return false;
+		u32 k = p->nt;
+		if (!push(p, hdr(J_STRING, key.n), (u32)(usize)key.p))
+			return false;
+		int dup = duplicate(p, obj, count, &tree, k);
+		if (dup) {
+			if (dup < 0)
+				return fail(p, JE_OOM);
+			p->e->key = key;
+			return fail_at(p, JE_DUP, at);
+		}
+		space(p);
+		if (p->i >= p->n || p->data[p->i] != ':')
+			return fail(p, JE_COLON);
+		p->i++;
+		if (!value(p, depth + 1))
+			return false;
+		count++;
+		space(p);
+		if (p->i >= p->n)
+			return fail(p, JE_END_OBJECT);
+		u8 c = p->data[p->i++];
+		if (c == ',')
+			continue;
+		if (c == '}') {
+			p->tape[obj].h = hdr(J_OBJECT, count);
+			p->tape[obj].v = p->nt - obj - 1;
+			arena_restore(p->scratch, mark);
+			return true;
+		}
+		p->i--;
+		return fail(p, JE_OBJECT_SEP);
+	}
+}
+
+static bool array(jparser *p, u32 depth) {
+	p->i++; // [
+	space(p);
+	u32 arr = p->nt;
+	if (!push(p, hdr(J_ARRAY, 0), 0))
+		return false;
+	if (p->i < p->n && p->data[p->i] == ']') {
+		p->i++;
+		return true;
+	}
+	for (u32 count = 1;; count++) {
+		if (!value(p, depth + 1))
+			return false;
+		space(p);
+		if (p->i >= p->n)
+			return fail(p, JE_END_ARRAY);
+		u8 c = p->data[p->i++];
+		if (c == ',')
+			continue;
+		if (c == ']') {
+			p->tape[arr].h = hdr(J_ARRAY, count);
+			p->tape[arr].v = p->nt - arr - 1;
+			return true;
+		}
+		p->i--;
+		return fail(p, JE_ARRAY_SEP);
+	}
+}
+
+// value parses one value at depth (the top-level value is at depth 0).
+static bool value(jparser *p, u32 depth) {
+	if (depth > JSON_MAX_DEPTH)
+		return fail(p, JE_DEPTH);
+	space(p);
+	if (p->i >= p->n)
+		return fail(p, JE_END);
+	u8 c = p->data[p->i];
+	switch (c) {
+	case '{':
+		return object(p, depth);
+	case '[':
+		return array(p, depth);
+	case '"': {
+		str s;
+		return string(p, &s) && push(p, hdr(J_STRING, s.n), (u32)(usize)s.p);
+	}
+	case 't':
+		return push(p, hdr(J_BOOL, 0), 1) && literal(p, "true", 4);
+	case 'f':
+		return push(p, hdr(J_BOOL, 0), 0) && literal(p, "false", 5);
+	case 'n':
+		return push(p, hdr(J_NULL, 0), 0) && literal(p, "null", 4);
+	}
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return number(p);
+	p->e->c = c;
+	return fail(p, JE_CHAR);
+}
+
+// quote_or_backslash is string_stops without the control bytes: what ends a run of
+// a string's bytes for a scan that does not validate them.
+static inline u64 quote_or_backslash(u64 w) {
+	u64 q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+}
+
+// tape_bound is the most nodes data can produce: one, plus one per separator and
+// opening bracket outside strings (every node but the first follows one of those),
+// plus the containers a malformed document may leave open.
+static u32 tape_bound(const u8 *d, u32 n) {
+	u32 count = 1 + JSON_MAX_DEPTH + 2;
+	for (u32 i = 0; i < n; i++) {
+		u8 c = d[i];
+		if (c == '"') {
+			for (i++; i < n; i++) {
+				while (n - i >= 8 && !quote_or_backslash(load64(d + i)))
+					i += 8;
+				if (i >= n || d[i] == '"')
+					break;
+				if (d[i] == '\\')
+					i++;
+			}
+		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
+			count++;
+		}
+	}
+	return count;
+}
+
+const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror *e) {
+	*e = (jerror){0};
+	// Every node takes at least two bytes of a well-formed document, but one:
+	// (n+1)/2 nodes, plus the containers a malformed one may leave open. Over 64 KiB
+	// a count of the separators gives a bound that fits the document.
+	u32 cap = n <= (64u << 10) ? (n + 1) / 2 + JSON_MAX_DEPTH + 3 : tape_bound(data, n);
+	jparser p = {.data = data, .n = n, .a = a, .scratch = scratch, .e = e, .cap = cap};
+	p.tape = arena_alloc(a, cap * (u32)sizeof(jnode));
+	if (!p.tape) {
+		e->code = JE_OOM;
+		return NULL;
+	}
+	arena_mark mark = arena_save(scratch);
+	bool ok = value(&p, 0);
+	arena_restore(scratch, mark);
+	if (ok) {
+		space(&p);
+		if (p.i != n)
+			ok = fail(&p, JE_TRAILING);
+	}
+	if (!ok)
+		return NULL;
+	arena_shrink(a, p.tape, p.nt * (u32)sizeof(jnode));
+	return p.tape;
+}
+
+// ---- Lookups -----------------------------------------------------------------
+
+const jnode *j_get(const jnode *obj, str key) {
+	if (j_kind(obj) != J_OBJECT)
+		return NULL;
+	const jnode *k = j_first(obj);
+	for (u32 i = 0, n = j_len(obj); i < n; i++, k = j_next(k + 1))
+		if (str_eq(j_str(k), key))
+			return k + 1;
+	return NULL;
+}
+
+str j_kind_name(u32 kind) {
+	static const char names[] = "null\0a boolean\0a number\0a string\0an array\0an object";
+	static const u8 at[] = {0, 5, 15, 24, 33, 42, 52};
+	if (kind > J_OBJECT)
+		return S("unknown");
+	return (str){(const u8 *)names + at[kind], (u32)(at[kind + 1] - at[kind] - 1)};
+}
+
+// ---- Messages ----------------------------------------------------------------
+
+static const char *const messages[] = {
+	[JE_DEPTH] = "nested too deeply",
+	[JE_END] = "unexpected end of input",
+	[JE_CHAR] = "unexpected character ",
+	[JE_LITERAL] = "invalid literal",
+	[JE_KEY] = "expected a string key",
+	[JE_DUP] = "duplicate key ",
+	[JE_COLON] = "expected ':' after object key",
+	[JE_END_OBJECT] = "unexpected end of input in object",
+	[JE_OBJECT_SEP] = "expected ',' or '}' in object",
+	[JE_END_ARRAY] = "unexpected end of input in array",
+	[JE_ARRAY_SEP] = "expected ',' or ']' in array",
+	[JE_NUMBER] = "invalid number",
+	[JE_UTF8] = "invalid UTF-8 in string",
+	[JE_CONTROL] = "control character in string",
+	[JE_END_STRING] = "unexpected end of input in string",
+	[JE_U_ESCAPE] = "invalid \\u escape",
+	[JE_SURROGATE] = "invalid surrogate pair",
+	[JE_ESCAPE] = "invalid escape",
+	[JE_TRAILING] = "unexpected data after the JSON value",
+};
+
+void buf_json_error(buf *b, const jerror *e) {
+	if (e->code == JE_OOM || e->code == JE_NONE || e->code >= countof(messages)) {
+		buf_lit(b, "out of memory");
+		return;
+	}
+	buf_lit(b, "invalid JSON at offset ");
+	u8 tmp[10];
+	u32 i = sizeof tmp, v = e->off;
+	do {
+		tmp[--i] = (u8)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_put(b, tmp + i, sizeof tmp - i);
+	buf_lit(b, ": ");
+	buf_cstr(b, messages[e->code]);
+	if (e->code == JE_CHAR)
+		buf_quote_rune(b, e->c); // the byte as a rune, as Go's strconv.QuoteRune(rune(b))
+	else if (e->code == JE_DUP)
+		buf_quote(b, e->key);
+}
+
+// ---- Writing -----------------------------------------------------------------
+
+void buf_json_str(buf *b, str s) {
+	static const char hex[] = "0123456789abcdef";
+	buf_byte(b, '"');
+	const u8 *d = s.p;
+	u32 i = 0, n = s.n;
+	while (i < n) {
+		// A run of bytes that need no escape goes at once; eight are tested at a
+		// time (control bytes, '"', '\\' and non-ASCII bytes stop a run).
+		u32 j = i;
+		while (n - j >= 8) {
+			u64 w = load64(d + j);
+			u64 stops = (string_stops(w) | w) & HIGHS;
+			if (stops) {
+				j += (u32)__builtin_ctzll(stops) >> 3;
+				break;
+			}
+			j += 8;
+		}
+		while (j < n && d[j] >= 0x20 && d[j] < 0x80 && d[j] != '"' && d[j] != '\\')
+			j++;
+		buf_put(b, d + i, j - i);
+		if ((i = j) >= n)
+			break;
+		u8 c = d[i];
+		if (c >= 0x80) {
+			u32 r, w = utf8_decode(d + i, n - i, &r);
+			if (w == 1 && r == RUNE_ERROR)
+				buf_lit(b, "\xef\xbf\xbd"); // U+FFFD
+			else
+				buf_put(b, d + i, w);
+			i += w;
+			continue;
+		}
+		u8 e[6] = {'\\', c, 0, 0, 0, 0};
+		u32 len = 2;
+		if (c == '\n')
+			e[1] = 'n';
+		else if (c == '\r')
+			e[1] = 'r';
+		else if (c == '\t')
+			e[1] = 't';
+		else if (c < 0x20) {
+			e[1] = 'u';
+			e[2] = e[3] = '0';
+			e[4] = (u8)hex[c >> 4];
+			e[5] = (u8)hex[c & 0xF];
+			len = 6;
+		}
+		buf_put(b, e, len);
+		i++;
+	}
+	buf_byte(b, '"');
+}
+
+void buf_error_json(buf *b, str msg) {
+	buf_lit(b, "{\"error\":");
+	buf_json_str(b, msg);
+	buf_byte(b, '}');
+}

@@ -1,0 +1,331 @@
+package rt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// The link record of link.h: its magic, and the offsets of its fields after it.
+var linkMagic = []byte("\x00permc-program\x7f\x00")
+
+const (
+	linkVersion   = 1
+	linkRecordLen = 32 // magic, version, offset, length, reserved
+	pageSize      = 64 << 10
+)
+
+// Wasm section ids.
+const (
+	secMemory    = 5
+	secGlobal    = 6
+	secExport    = 7
+	secData      = 11
+	secDataCount = 12
+)
+
+// Link returns runtime (a module built by build.sh) with program linked into it:
+// program is appended as an active data segment at the address the module
+// exports as __heap_base, the memory's minimum size is raised to hold it and a page
+// of heap, and the module's link record (link.h) is patched to say where it is. The
+// runtime then reads the program with rt_program and starts its heap after it.
+// Linking is deterministic: the same inputs give the same bytes.
+//
+// # Errors
+//
+// Link fails when runtime is not a module built from this package's sources (no
+// link record, or one already patched), or program is empty or does not fit in
+// 32-bit memory.
+func Link(runtime, program []byte) ([]byte, error) {
+	if len(program) == 0 {
+		return nil, errors.New("link: the program is empty")
+	}
+	m, err := parseModule(runtime)
+	if err != nil {
+		return nil, err
+	}
+	base, err := m.heapBase()
+	if err != nil {
+		return nil, err
+	}
+	offset := (uint64(base) + 7) &^ 7
+	end := offset + uint64(len(program))
+	if end > 1<<32-pageSize {
+		return nil, fmt.Errorf("link: a program of %d bytes does not fit in memory", len(program))
+	}
+
+	var out bytes.Buffer
+	out.Write(runtime[:8]) // magic and version
+	patched, dataSeen := false, false
+	for _, s := range m.sections {
+		body := s.body
+		switch s.id {
+		case secMemory:
+			if body, err = raiseMemory(body, uint32((end+pageSize-1)/pageSize)+1); err != nil {
+				return nil, err
+			}
+		case secDataCount:
+			// The data count counts the segment added below.
+			r := reader{b: body}
+			n := r.u32()
+			if r.err != nil {
+				return nil, errors.New("link: malformed data count section")
+			}
+			body = appendU32(nil, n+1)
+		case secData:
+			dataSeen = true
+			if body, err = linkData(body, uint32(offset), program); err != nil {
+				return nil, err
+			}
+			patched = true
+		}
+		out.WriteByte(s.id)
+		out.Write(appendU32(nil, uint32(len(body))))
+		out.Write(body)
+	}
+	if !dataSeen || !patched {
+		return nil, errors.New("link: the runtime has no data section, so no link record")
+	}
+	return out.Bytes(), nil
+}
+
+// linkData patches the link record found in the data section's segments and
+// appends the program's segment.
+func linkData(body []byte, offset uint32, program []byte) ([]byte, error) {
+	r := reader{b: body}
+	count := r.u32()
+	found := 0
+	patched := append([]byte(nil), body...)
+	for i := uint32(0); i < count && r.err == nil; i++ {
+		if flags := r.u32(); flags != 0 {
+			return nil, fmt.Errorf("link: data segment %d is not an active segment of memory 0", i)
+		}
+		if r.byte() != 0x41 { // i32.const
+			return nil, fmt.Errorf("link: data segment %d has no constant offset", i)
+		}
+		r.s32()
+		if r.byte() != 0x0b { // end
+			return nil, fmt.Errorf("link: data segment %d has no constant offset", i)
+		}
+		n := r.u32()
+		start := r.i
+		data := r.bytes(n)
+		for at := 0; r.err == nil; {
+			k := bytes.Index(data[at:], linkMagic)
+			if k < 0 {
+				break
+			}
+			at += k
+			found++
+			if at+linkRecordLen > len(data) {
+				return nil, errors.New("link: the link record is cut short")
+			}
+			rec := patched[start+at : start+at+linkRecordLen]
+			if v := binary.LittleEndian.Uint32(rec[16:]); v != linkVersion {
+				return nil, fmt.Errorf("link: the runtime's link record is version %d, not %d", v, linkVersion)
+			}
+			if binary.LittleEndian.Uint32(rec[20:]) != 0 || binary.LittleEndian.Uint32(rec[24:]) != 0 {
+				return nil, errors.New("link: the runtime has a program already")
+			}
+			binary.LittleEndian.PutUint32(rec[20:], offset)
+			binary.LittleEndian.PutUint32(rec[24:], uint32(len(program)))
+			at += len(linkMagic)
+		}
+	}
+	if r.err != nil || r.i != len(body) {
+		return nil, errors.New("link: malformed data section")
+	}
+	if found != 1 {
+		return nil, fmt.Errorf("link: %d link records in the runtime, want 1", found)
+	}
+	// The segment count grows by one; the segments stay as they are.
+	out := appendU32(nil, count+1)
+	out = append(out, patched[len(appendU32(nil, count)):]...)
+	out = append(out, 0x00, 0x41)
+	out = appendS32(out, int32(offset))
+	out = append(out, 0x0b)
+	out = appendU32(out, uint32(len(program)))
+	return append(out, program...), nil
+}
+
+// raiseMemory rewrites the memory section so that its one memory has at least min
+// pages.
+func raiseMemory(body []byte, min uint32) ([]byte, error) {
+	r := reader{b: body}
+	if n := r.u32(); n != 1 || r.err != nil {
+		return nil, errors.New("link: the runtime has not exactly one memory")
+	}
+	flags := r.byte()
+	cur := r.u32()
+	var max uint32
+	if flags&1 != 0 {
+		max = r.u32()
+	}
+	if r.err != nil || flags > 1 || r.i != len(body) {
+		return nil, errors.New("link: malformed memory section")
+	}
+	cur = maxU32(cur, min)
+	if flags&1 != 0 && max < cur {
+		return nil, fmt.Errorf("link: the program needs %d pages, over the memory's maximum of %d", cur, max)
+	}
+	out := appendU32([]byte{1, flags}, cur)
+	if flags&1 != 0 {
+		out = appendU32(out, max)
+	}
+	return out, nil
+}
+
+func maxU32(a, b uint32) uint32 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+type section struct {
+	id   byte
+	body []byte
+}
+
+type module struct {
+	sections []section
+}
+
+func parseModule(b []byte) (*module, error) {
+	if len(b) < 8 || !bytes.Equal(b[:8], []byte("\x00asm\x01\x00\x00\x00")) {
+		return nil, errors.New("link: not a WebAssembly 1.0 module")
+	}
+	r := reader{b: b, i: 8}
+	var m module
+	for r.i < len(b) && r.err == nil {
+		id := r.byte()
+		n := r.u32()
+		body := r.bytes(n)
+		m.sections = append(m.sections, section{id, body})
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("link: malformed module: %v", r.err)
+	}
+	return &m, nil
+}
+
+func (m *module) section(id byte) []byte {
+	for _, s := range m.sections {
+		if s.id == id {
+			return s.body
+		}
+	}
+	return nil
+}
+
+// heapBase reads the initial value of the global the module exports as
+// __heap_base. The runtime imports nothing, so global indexes start at its own.
+func (m *module) heapBase() (uint32, error) {
+	r := reader{b: m.section(secExport)}
+	index := -1
+	for n := r.u32(); n > 0 && r.err == nil; n-- {
+		name := string(r.bytes(r.u32()))
+		kind := r.byte()
+		idx := r.u32()
+		if name == "__heap_base" && kind == 3 {
+			index = int(idx)
+		}
+	}
+	if r.err != nil || index < 0 {
+		return 0, errors.New("link: the runtime does not export __heap_base")
+	}
+	r = reader{b: m.section(secGlobal)}
+	for i, n := 0, int(r.u32()); i < n && r.err == nil; i++ {
+		r.byte() // value type
+		r.byte() // mutability
+		if r.byte() != 0x41 {
+			return 0, errors.New("link: a global's initializer is not i32.const")
+		}
+		v := r.s32()
+		if r.byte() != 0x0b {
+			return 0, errors.New("link: a global's initializer is not i32.const")
+		}
+		if i == index {
+			return uint32(v), r.err
+		}
+	}
+	return 0, errors.New("link: __heap_base is not one of the runtime's globals")
+}
+
+// reader reads a module's LEB128 numbers and vectors; the first error sticks.
+type reader struct {
+	b   []byte
+	i   int
+	err error
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil || r.i >= len(r.b) {
+		r.err = errors.New("unexpected end")
+		return 0
+	}
+	r.i++
+	return r.b[r.i-1]
+}
+
+func (r *reader) u32() uint32 {
+	var v uint32
+	for shift := 0; shift < 35; shift += 7 {
+		c := r.byte()
+		v |= uint32(c&0x7f) << shift
+		if c&0x80 == 0 {
+			return v
+		}
+	}
+	r.err = errors.New("LEB128 too long")
+	return 0
+}
+
+func (r *reader) s32() int32 {
+	var v int64
+	shift := 0
+	for {
+		c := r.byte()
+		v |= int64(c&0x7f) << shift
+		shift += 7
+		if c&0x80 == 0 {
+			if shift < 64 && c&0x40 != 0 {
+				v |= -1 << shift
+			}
+			return int32(v)
+		}
+		if shift >= 35 {
+			r.err = errors.New("LEB128 too long")
+			return 0
+		}
+	}
+}
+
+func (r *reader) bytes(n uint32) []byte {
+	if r.err != nil || uint64(r.i)+uint64(n) > uint64(len(r.b)) {
+		r.err = errors.New("unexpected end")
+		return nil
+	}
+	r.i += int(n)
+	return r.b[r.i-int(n) : r.i]
+}
+
+func appendU32(b []byte, v uint32) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+func appendS32(b []byte, v int32) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
