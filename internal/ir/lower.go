@@ -32,6 +32,12 @@ type Options struct {
 func Lower(s *spec.Spec, opts Options) (*Program, error) {
 	l := &lowerer{s: s, funcs: map[funcKey]*Func{}}
 	p := &Program{Package: opts.Package, Source: opts.Source, Metadata: opts.Metadata, Limits: DefaultLimits}
+	if p.Package == "" {
+		p.Package = s.Package
+	}
+	if p.Source == "" {
+		p.Source = baseName(s.File)
+	}
 	l.p = p
 	p.Principal = object("principal.attributes", s.Principal, true)
 	p.Context = object("context", s.Context, false)
@@ -213,12 +219,7 @@ func (l *lowerer) fn(x *spec.Expr, r *spec.Resource, kind FuncKind, name string,
 	return f
 }
 
-func (l *lowerer) fileName() string {
-	if l.p.Source != "" {
-		return l.p.Source
-	}
-	return baseName(l.s.File)
-}
+func (l *lowerer) fileName() string { return l.p.Source }
 
 func baseName(p string) string {
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {

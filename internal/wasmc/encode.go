@@ -13,7 +13,7 @@ import (
 // The program is the binary form of an ir.Program that the runtime (rt/) interprets
 // in place: a header, then records, all 8-byte aligned, referring to each other by
 // their offset from the program's start (0 is "none": the header is there). Strings
-// are (offset, length) pairs into a pool of bytes. rt/program.h declares the same
+// are (offset, length) pairs into a pool of bytes. rt/c/program.h declares the same
 // records in C; the two must change together (ProgramVersion).
 
 // ProgramVersion is the version of the program format, checked by the runtime.
@@ -23,7 +23,7 @@ const ProgramVersion = 1
 const programMagic = 0x434D5250
 
 // Header field offsets: the header is a sequence of u32 words in this order (the
-// budget, a u64, is the last field). rt/program.h's struct prog_header mirrors it.
+// budget, a u64, is the last field). rt/c/program.h's struct prog_header mirrors it.
 var headerFields = []string{
 	"magic", "version",
 	"nresources", "resources", "npermissions", "permissions", "nscopes", "scopes",

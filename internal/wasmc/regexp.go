@@ -15,7 +15,7 @@ import (
 // folding expanded here, so the runtime needs no Unicode tables), and captures are
 // no-ops (matches() only asks whether there is a match).
 
-// The runtime's instruction set (rt/program.h's RE_*).
+// The runtime's instruction set (rt/c/program.h's RE_*).
 const (
 	reAlt   = 1 // try out, then arg
 	reEmpty = 2 // zero-width assertion arg (syntax.EmptyOp bits), then out
