@@ -11,8 +11,10 @@ import base64
 import ctypes
 import datetime as _dt
 import json
+import atexit
 import os
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Mapping, Sequence
 
 import wasmtime
@@ -85,6 +87,18 @@ try:
     FAST_CALLS = True
 except (ImportError, AttributeError):  # pragma: no cover - depends on wasmtime's version
     FAST_CALLS = False
+
+
+# Instances are dropped before the interpreter shuts down: a store whose WASI stderr
+# goes to a Python callback may flush it when dropped, which must not happen after
+# Python is gone.
+_hosts: weakref.WeakSet[Authorizer[Any]] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for h in list(_hosts):
+        h.close()
 
 
 class _Failed(Exception):
@@ -353,14 +367,16 @@ class Authorizer(Generic[RequestT]):
 
     def __init__(
         self,
-        module: bytes | str | os.PathLike[str],
+        module: bytes | bytearray | memoryview | str | os.PathLike[str],
         *,
         instances: int | None = None,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         stderr: Callable[[bytes], Any] | None = None,
         limits: Mapping[str, Any] | None = None,
     ) -> None:
-        if not isinstance(module, bytes):
+        if isinstance(module, (bytearray, memoryview)):
+            module = bytes(module)
+        elif not isinstance(module, bytes):
             with open(module, "rb") as f:
                 module = f.read()
         self._engine = wasmtime.Engine()
@@ -406,6 +422,7 @@ class Authorizer(Generic[RequestT]):
         self.can_plan = "permc_plan" in first.funcs
         """Whether the module computes query plans (it exports ``permc_plan``)."""
         self._idle.append(first)
+        _hosts.add(self)
 
     # --- the pool ---
 
