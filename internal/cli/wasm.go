@@ -97,6 +97,37 @@ func (e *env) dts(args []string) int {
 	return exitOK
 }
 
+// pyi writes a spec's Python types, to standard output without --out:
+//
+//	permc pyi --spec FILE [--out FILE.pyi]
+func (e *env) pyi(args []string) int {
+	fs := e.flags("pyi", "--spec FILE [--out FILE.pyi]")
+	specPath := fs.String("spec", "", "the spec `FILE`")
+	out := fs.String("out", "", "the `FILE` to write, .py or .pyi (default: standard output)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return exitSpec
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(e.stderr, "permc pyi: unexpected arguments %s\n", strings.Join(rest, " "))
+		return exitSpec
+	}
+	s, ok := e.loadSpec(*specPath)
+	if !ok {
+		return exitSpec
+	}
+	data := dts.GeneratePython(s, filepath.Base(s.File))
+	if *out == "" {
+		e.stdout.Write(data)
+		return exitOK
+	}
+	if err := writeFile(*out, data); err != nil {
+		fmt.Fprintf(e.stderr, "permc: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
 // writeFile writes data to path, creating its folder.
 func writeFile(path string, data []byte) error {
 	if dir := filepath.Dir(path); dir != "." {

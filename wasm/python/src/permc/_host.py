@@ -118,7 +118,7 @@ def _error_message(res: bytes) -> str:
     try:
         v = json.loads(res)
         if isinstance(v, dict) and isinstance(v.get("error"), str):
-            return v["error"]
+            return str(v["error"])
     except ValueError:
         pass
     return res.decode("utf-8", "replace")
@@ -437,6 +437,7 @@ class Authorizer(Generic[RequestT]):
     def _acquire(self) -> _Instance:
         """An idle instance, or a new one when the pool has room; else waits. The
         instance has the custom roles in force."""
+        inst: _Instance | None = None
         with self._cond:
             while True:
                 if self._closed:
@@ -446,7 +447,6 @@ class Authorizer(Generic[RequestT]):
                     break
                 if self._live < self._max:
                     self._live += 1
-                    inst = None
                     break
                 self._cond.wait()
         if inst is None:
@@ -548,7 +548,7 @@ class Authorizer(Generic[RequestT]):
 
     # --- plans ---
 
-    def plan_json(self, request: RequestT | bytes | str, permission: str | None = None) -> bytes:
+    def plan_json(self, request: Mapping[str, Any] | bytes | str, permission: str | None = None) -> bytes:
         """The query plan of a request without its resource (or with only its
         ``type``), as JSON: exactly what ``permc plan`` prints, without ``sql``; or
         ``{"error": "..."}`` for a malformed request. ``permission``, when given,
@@ -562,9 +562,13 @@ class Authorizer(Generic[RequestT]):
                 "plan with permc.planners.CommandPlanner, or rebuild the module"
             )
         if permission is not None:
-            if not isinstance(request, Mapping):
-                request = json.loads(encode_request(request))
-            request = {**request, "permission": permission}  # type: ignore[assignment]
+            try:
+                doc = request if isinstance(request, Mapping) else json.loads(encode_request(request))
+            except ValueError as e:
+                raise RequestError(f"invalid JSON: {e}") from None
+            if not isinstance(doc, Mapping):
+                raise RequestError("the request is not a JSON object")
+            request = {**doc, "permission": permission}
         req = encode_request(request)
         if len(req) > MAX_REQUEST:
             req = req[: MAX_REQUEST + 1]  # answered with an error, as a check is
@@ -577,7 +581,7 @@ class Authorizer(Generic[RequestT]):
 
         return self._run(plan)[1]  # type: ignore[no-any-return]
 
-    def plan(self, request: RequestT | bytes | str, permission: str | None = None) -> Plan:
+    def plan(self, request: Mapping[str, Any] | bytes | str, permission: str | None = None) -> Plan:
         """The query plan of a request without its resource: the condition a resource
         must satisfy to be allowed (see :meth:`plan_json`). Raises
         :class:`RequestError` for a malformed request, :class:`PlanUnavailable` when
