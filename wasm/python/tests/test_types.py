@@ -4,6 +4,7 @@ them with the Authorizer; and the package itself under mypy --strict."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,21 +59,21 @@ roles: list[CustomRole] = [{"name": "r", "permissions": ["library.vew"]}]
 '''
 
 
-def mypy(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def mypy(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     if importlib.util.find_spec("mypy") is None:
         pytest.fail("mypy is needed for this test (scripts/test.sh installs it)")
     return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.10", *args],
-                          cwd=cwd, capture_output=True, text=True)
+                          cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def test_generated_types_with_mypy(tmp_path: Path, permc_bin: Path) -> None:
     subprocess.run([str(permc_bin), "pyi", "--spec", str(REPO / "examples/contentlibraries/spec.yaml"),
                     "--out", str(tmp_path / "libauthz.py")], check=True)
     (tmp_path / "good.py").write_text(GOOD)
-    r = mypy("good.py", cwd=tmp_path)
+    r = mypy("--config-file", "", "good.py", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     (tmp_path / "bad.py").write_text(BAD)
-    r = mypy("bad.py", cwd=tmp_path)
+    r = mypy("--config-file", "", "bad.py", cwd=tmp_path)
     assert r.returncode == 1, r.stdout
     for line, what in ((7, '"scope"'), (9, "library.frobnicate"), (11, '"check"'), (12, "library.vew")):
         assert any(l.startswith(f"bad.py:{line}:") and what in l for l in r.stdout.splitlines()), f"line {line} ({what}):\n{r.stdout}"
@@ -91,5 +92,12 @@ def test_golden_types_import() -> None:
 
 
 def test_package_is_strictly_typed() -> None:
-    r = mypy("-p", "permc", cwd=REPO / "wasm/python/src")
+    """The whole package, permc.django included (with django-stubs' plugin, whose
+    settings are tests/mypy_settings.py), under the configuration in pyproject.toml."""
+    here = REPO / "wasm/python"
+    for stubs in ("django_stubs_ext", "rest_framework-stubs"):
+        if importlib.util.find_spec(stubs.replace("-", "_")) is None and not list(Path(sys.prefix).glob(f"lib/python*/site-packages/{stubs}")):
+            pytest.fail(f"{stubs} is needed for this test (scripts/test.sh installs django-stubs and djangorestframework-stubs)")
+    env = {**os.environ, "PYTHONPATH": str(here / "tests"), "MYPYPATH": str(here / "tests")}
+    r = mypy("--config-file", str(here / "pyproject.toml"), "-p", "permc", cwd=here / "src", env=env)
     assert r.returncode == 0, r.stdout + r.stderr

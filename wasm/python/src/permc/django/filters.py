@@ -80,13 +80,14 @@ _ZERO = {"string": "", "int": 0, "double": 0.0, "bool": False, "timestamp": dt.d
 
 
 def _output(kind: str) -> models.Field[Any, Any]:
-    return {
+    field: models.Field[Any, Any] = {
         "string": models.TextField,
         "int": models.BigIntegerField,
         "double": models.FloatField,
         "bool": models.BooleanField,
         "timestamp": models.DateTimeField,
     }[kind]()
+    return field
 
 
 class _Blob(Func):
@@ -150,7 +151,7 @@ def _and(parts: list[_Cond]) -> _Cond:
         if p is False:
             return False
         if p is not True:
-            qs.append(p)  # type: ignore[arg-type]
+            qs.append(p)
     if not qs:
         return True
     out = qs[0]
@@ -165,7 +166,7 @@ def _or(parts: list[_Cond]) -> _Cond:
         if p is True:
             return True
         if p is not False:
-            qs.append(p)  # type: ignore[arg-type]
+            qs.append(p)
     if not qs:
         return False
     out = qs[0]
@@ -191,7 +192,8 @@ def _timestamp(text: str) -> tuple[dt.datetime, bool]:
         raise UntranslatableError(f"malformed timestamp {text!r} in the plan")
     frac = (m.group(7) or "").ljust(9, "0")
     tz = _UTC if m.group(8) == "Z" else dt.datetime.strptime(m.group(8).replace(":", ""), "%z").tzinfo
-    d = dt.datetime(*(int(m.group(i)) for i in range(1, 7)), int(frac[:6]), tzinfo=tz)  # type: ignore[misc]
+    y, mo, da, h, mi, se = (int(m.group(i)) for i in range(1, 7))
+    d = dt.datetime(y, mo, da, h, mi, se, int(frac[:6]), tzinfo=tz)
     return d.astimezone(_UTC), frac[6:] == "000"
 
 
@@ -231,7 +233,7 @@ class _Translator:
                     raise UntranslatableError(f"{path!r} crosses two multi-valued relations")
                 return _Path(kind="list", prefix="__".join(parts[: i + 1]), related=f.related_model, rest="__".join(parts[i + 1 :]), expr=elem.kind)
             if f.is_relation:
-                nullable = nullable or f.null or f.one_to_one and f.auto_created
+                nullable = bool(nullable or f.null or f.one_to_one and f.auto_created)
                 if last:
                     f = f.target_field  # type: ignore[union-attr]
                     break
@@ -489,19 +491,18 @@ def filter_queryset(queryset: models.QuerySet[M], plan: Plan | Mapping[str, Any]
     """
     if not isinstance(plan, Plan):
         plan = Plan.from_dict(plan) if isinstance(plan, Mapping) else Plan.from_json(plan)
+    out: models.QuerySet[M]
     if plan.decision == "denied":
-        return queryset.none()
-    if plan.decision == "allowed":
-        return queryset.all()
-    vendor = connections[queryset.db].vendor
-    if vendor not in ("sqlite", "postgresql"):
-        raise UntranslatableError(f"filters are translated for SQLite and PostgreSQL, not {vendor}")
-    c = _Translator(queryset.model, fields, vendor).cond(plan.condition)
-    if c is True:
-        return queryset.all()
-    if c is False:
-        return queryset.none()
-    return queryset.filter(c)
+        out = queryset.none()
+    elif plan.decision == "allowed":
+        out = queryset.all()
+    else:
+        vendor = connections[queryset.db].vendor
+        if vendor not in ("sqlite", "postgresql"):
+            raise UntranslatableError(f"filters are translated for SQLite and PostgreSQL, not {vendor}")
+        c = _Translator(queryset.model, fields, vendor).cond(plan.condition)
+        out = queryset.all() if c is True else queryset.none() if c is False else queryset.filter(c)
+    return out
 
 
 def resource_attributes(obj: models.Model, fields: Mapping[str, str]) -> dict[str, Any]:
@@ -538,7 +539,7 @@ def _read(obj: Any, parts: list[str]) -> Any:
             pass
         if model_field is not None and model_field.is_relation and (model_field.one_to_many or model_field.many_to_many):
             rest = parts[i + 1 :]
-            return [v for v in (_read(r, rest) for r in getattr(obj, model_field.get_accessor_name() if model_field.auto_created else part).all()) if v is not None]  # type: ignore[union-attr]
+            return [v for v in (_read(r, rest) for r in getattr(obj, model_field.get_accessor_name() if model_field.auto_created else part).all()) if v is not None]
         try:
             obj = getattr(obj, part)
         except models.ObjectDoesNotExist:
