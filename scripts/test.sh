@@ -89,7 +89,7 @@ ensure_python
 PERMC_PY="$PERMC_CACHE/python"
 python3 -m venv "$PERMC_PY"
 "$PERMC_PY/bin/pip" install -q --disable-pip-version-check "./wasm/python[django]" \
-	pytest pytest-benchmark mypy django-stubs djangorestframework-stubs 'psycopg[binary]'
+	pytest mypy django-stubs djangorestframework-stubs 'psycopg[binary]'
 PERMC_BIN="$PERMC_CACHE/bin/permc"
 go build -o "$PERMC_BIN" ./cmd/permc
 export PERMC_BIN

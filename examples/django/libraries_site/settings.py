@@ -1,6 +1,6 @@
 """Settings of the permc content-libraries example.
 
-SQLite by default; PostgreSQL with DJANGO_DATABASE=postgres and the usual libpq
+SQLite by default (db.sqlite3 here, or DJANGO_SQLITE); PostgreSQL with DJANGO_DATABASE=postgres and the usual libpq
 variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE). The permc module is
 libauthz.wasm next to this project (permc build-wasm --spec spec.yaml --out
 libauthz.wasm), or PERMC_MODULE.
@@ -66,7 +66,7 @@ if os.environ.get("DJANGO_DATABASE") == "postgres":
         }
     }
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("DJANGO_SQLITE", BASE_DIR / "db.sqlite3")}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True

@@ -141,6 +141,9 @@ def _json_default(v: Any) -> Any:
     raise TypeError(f"{type(v).__name__} values have no JSON encoding in a permc request")
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+
+
 def encode_request(request: Mapping[str, Any] | bytes | bytearray | memoryview | str) -> bytes:
     """Returns a request as the UTF-8 JSON the module reads: bytes pass as they are,
     text is encoded, and a mapping is serialized, with timezone-aware datetimes as RFC
@@ -158,7 +161,7 @@ def encode_request(request: Mapping[str, Any] | bytes | bytearray | memoryview |
         # A lone surrogate becomes invalid UTF-8, which the module answers with an error.
         return request.encode("utf-8", "surrogatepass")
     try:
-        text = json.dumps(request, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+        text = _ENCODER.encode(request)
     except ValueError as e:
         raise RequestError(f"the request cannot be written as JSON: {e}") from None
     return text.encode("utf-8", "surrogatepass")
