@@ -10,7 +10,7 @@ import pytest
 import permc
 from permc import _host
 
-from conftest import Group, differs
+from support import Group, differs
 
 
 def run_group(g: Group) -> None:

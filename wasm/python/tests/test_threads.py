@@ -9,7 +9,7 @@ import threading
 
 import permc
 
-from conftest import Group, differs
+from support import Group, differs
 
 REVIEWER = [{"name": "reviewer", "permissions": ["library.view"], "scopes": ["libraries"]}]
 AUDITOR = [{"name": "auditor", "permissions": ["library.view"]}]
@@ -56,7 +56,7 @@ def test_checks_while_roles_reload(libraries_module: bytes, groups: list[Group])
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
-    for i in range(60):
+    for i in range(30):
         roles, name = (AUDITOR, "auditor") if i % 2 == 0 else (REVIEWER, "reviewer")
         phase[0] = ""
         a.load_roles(roles)

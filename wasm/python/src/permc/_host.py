@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import hashlib
 import datetime as _dt
 import json
 import atexit
@@ -99,6 +100,30 @@ _hosts: weakref.WeakSet[Authorizer[Any]] = weakref.WeakSet()
 def _close_all() -> None:
     for h in list(_hosts):
         h.close()
+
+
+# One engine per process, as wasmtime advises, and its compiled modules by content:
+# an Authorizer made again for the same module (a test suite, a reloaded settings
+# module) does not compile it again.
+_engine_lock = threading.Lock()
+_engine: wasmtime.Engine | None = None
+_compiled: weakref.WeakValueDictionary[str, wasmtime.Module] = weakref.WeakValueDictionary()
+
+
+def _compile(module: bytes) -> tuple[wasmtime.Engine, wasmtime.Module]:
+    global _engine
+    key = hashlib.sha256(module).hexdigest()
+    with _engine_lock:
+        if _engine is None:
+            _engine = wasmtime.Engine()
+        compiled = _compiled.get(key)
+        if compiled is None:
+            try:
+                compiled = wasmtime.Module(_engine, module)
+            except wasmtime.WasmtimeError as e:
+                raise ModuleError(f"compiling the module: {e}") from None
+            _compiled[key] = compiled
+        return _engine, compiled
 
 
 class _Failed(Exception):
@@ -382,11 +407,7 @@ class Authorizer(Generic[RequestT]):
         elif not isinstance(module, bytes):
             with open(module, "rb") as f:
                 module = f.read()
-        self._engine = wasmtime.Engine()
-        try:
-            self._module = wasmtime.Module(self._engine, module)
-        except wasmtime.WasmtimeError as e:
-            raise ModuleError(f"compiling the module: {e}") from None
+        self._engine, self._module = _compile(module)
         self._wasi = False
         for imp in self._module.imports:
             if imp.module == "wasi_snapshot_preview1":

@@ -12,12 +12,10 @@ from typing import Iterator
 import pytest
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # the filterapp models
 
 import pgserver  # noqa: E402
-
-DATABASES = ("default", "pg")
+from support import DATABASES  # noqa: E402
 
 
 @pytest.fixture(scope="session")
