@@ -145,34 +145,29 @@ _Val = Union[_Path, _Const]
 _Cond = Union[Q, bool]
 
 
-def _and(parts: list[_Cond]) -> _Cond:
+def _junction(parts: list[_Cond], conjunction: bool) -> _Cond:
+    """AND (conjunction) or OR of conditions, constants folded: Q() is no constant
+    (it vanishes from both), so none may reach a Q."""
     qs: list[Q] = []
     for p in parts:
-        if p is False:
-            return False
-        if p is not True:
-            qs.append(p)
+        if p is (not conjunction):
+            return not conjunction
+        if p is not conjunction:
+            qs.append(p)  # type: ignore[arg-type]
     if not qs:
-        return True
+        return conjunction
     out = qs[0]
     for q in qs[1:]:
-        out &= q
+        out = out & q if conjunction else out | q
     return out
+
+
+def _and(parts: list[_Cond]) -> _Cond:
+    return _junction(parts, True)
 
 
 def _or(parts: list[_Cond]) -> _Cond:
-    qs: list[Q] = []
-    for p in parts:
-        if p is True:
-            return True
-        if p is not False:
-            qs.append(p)
-    if not qs:
-        return False
-    out = qs[0]
-    for q in qs[1:]:
-        out |= q
-    return out
+    return _junction(parts, False)
 
 
 def _not(c: _Cond) -> _Cond:
