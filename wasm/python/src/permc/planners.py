@@ -71,21 +71,26 @@ class CommandPlanner:
         self.command = list(command)
         self.timeout = timeout
         self._lock = threading.Lock()
-        self._roles: tuple[bytes, str] | None = None  # the roles written, and their file
+        # The custom roles in force, written for the command; the folder goes when the
+        # planner does.
+        self._dir = tempfile.TemporaryDirectory(prefix="permc-plan-")
+        self._path = os.path.join(self._dir.name, "roles.json")
+        self._written: bytes | None = None
 
     def _roles_file(self) -> str | None:
         roles = self.authorizer.roles if self.authorizer is not None else b"[]"
         if roles.strip() == b"[]":
             return None
         with self._lock:
-            if self._roles is None or self._roles[0] != roles:
-                fd, path = tempfile.mkstemp(prefix="permc-roles-", suffix=".json")
-                with os.fdopen(fd, "wb") as f:
+            if self._written != roles:
+                # Replaced whole, so that a command running meanwhile reads the old
+                # roles or the new, never half of them.
+                tmp = self._path + ".new"
+                with open(tmp, "wb") as f:
                     f.write(roles)
-                if self._roles is not None:
-                    os.unlink(self._roles[1])
-                self._roles = (roles, path)
-            return self._roles[1]
+                os.replace(tmp, self._path)
+                self._written = roles
+            return self._path
 
     def plan(self, request: Mapping[str, Any], permission: str) -> Plan:
         args = [*self.command, "plan", "--spec", self.spec, "--permission", permission]
@@ -102,10 +107,7 @@ class CommandPlanner:
 
     def close(self) -> None:
         """Removes the roles file."""
-        with self._lock:
-            if self._roles is not None:
-                os.unlink(self._roles[1])
-                self._roles = None
+        self._dir.cleanup()
 
 
 def planner_for(
