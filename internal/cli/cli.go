@@ -38,6 +38,7 @@ Commands:
 	dts         write TypeScript declarations for a spec's requests and decisions
 	generate    generate a Go package from a spec
 	plan        compute the condition under which a permission is granted (and its SQL)
+	pyi         write Python types (TypedDicts, Literals) for a spec's requests and decisions
 	test        run YAML test suites against a spec
 	vet         check a spec and report every problem
 	version     print permc's version
@@ -67,6 +68,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return env.dts(args[1:])
 	case "plan":
 		return env.plan(args[1:])
+	case "pyi":
+		return env.pyi(args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
 		return exitOK

@@ -70,7 +70,19 @@ func (e *env) buildWasm(args []string) int {
 //
 //	permc dts --spec FILE [--out FILE.d.ts]
 func (e *env) dts(args []string) int {
-	fs := e.flags("dts", "--spec FILE [--out FILE.d.ts]")
+	return e.declarations("dts", "FILE.d.ts", dts.Generate, args)
+}
+
+// pyi writes a spec's Python types, to standard output without --out:
+//
+//	permc pyi --spec FILE [--out FILE.pyi]
+func (e *env) pyi(args []string) int {
+	return e.declarations("pyi", "FILE.pyi", dts.GeneratePython, args)
+}
+
+// declarations writes what generate makes of a spec: `permc name --spec FILE [--out FILE]`.
+func (e *env) declarations(name, outName string, generate func(*spec.Spec, string) []byte, args []string) int {
+	fs := e.flags(name, "--spec FILE [--out "+outName+"]")
 	specPath := fs.String("spec", "", "the spec `FILE`")
 	out := fs.String("out", "", "the `FILE` to write (default: standard output)")
 	rest, err := parse(fs, args)
@@ -78,14 +90,14 @@ func (e *env) dts(args []string) int {
 		return exitSpec
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(e.stderr, "permc dts: unexpected arguments %s\n", strings.Join(rest, " "))
+		fmt.Fprintf(e.stderr, "permc %s: unexpected arguments %s\n", name, strings.Join(rest, " "))
 		return exitSpec
 	}
 	s, ok := e.loadSpec(*specPath)
 	if !ok {
 		return exitSpec
 	}
-	data := dts.Generate(s, filepath.Base(s.File))
+	data := generate(s, filepath.Base(s.File))
 	if *out == "" {
 		e.stdout.Write(data)
 		return exitOK
