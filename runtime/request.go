@@ -225,9 +225,40 @@ func Suggest(name string, candidates []string) string {
 	}
 	limit := min(max(len(name)/3, 1), 3)
 	if best == "" || bestD > limit || best == name {
-		return ""
+		return abbreviation(name, candidates)
 	}
 	return best
+}
+
+// abbreviation returns the one candidate that name abbreviates, or that abbreviates
+// name ("perms" and "permissions", "organization" and "org"): the shorter, of three
+// letters or more, is the longer with letters left out, and both start alike.
+func abbreviation(name string, candidates []string) string {
+	found := ""
+	for _, c := range candidates {
+		short, long := c, name
+		if len(short) > len(long) {
+			short, long = long, short
+		}
+		if len(short) < 3 || short == long || short[0] != long[0] || !isSubsequence(short, long) {
+			continue
+		}
+		if found != "" {
+			return "" // ambiguous
+		}
+		found = c
+	}
+	return found
+}
+
+func isSubsequence(short, long string) bool {
+	i := 0
+	for j := 0; j < len(long) && i < len(short); j++ {
+		if long[j] == short[i] {
+			i++
+		}
+	}
+	return i == len(short)
 }
 
 // DidYouMean formats ` (did you mean "x"?)`, or "" when nothing is close.
