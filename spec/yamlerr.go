@@ -255,3 +255,13 @@ func valueAfterKey(before string) string {
 	}
 	return ""
 }
+
+// SyntaxError returns the YAML syntax error err, met reading src (from file), at its
+// offending character, with the source line and a hint: for other YAML files permc
+// reads, such as test suites.
+func SyntaxError(file string, src []byte, err error) *Error {
+	l := &loader{file: file, src: src}
+	l.indexLines()
+	l.syntaxError(err)
+	return l.errs[0]
+}

@@ -83,6 +83,15 @@ func TestDocCommands(t *testing.T) {
 						t.Errorf("%s does not print:\n%s\nit printed:\n%s", arg, strings.Join(missing, "\n"), out)
 					}
 				})
+			case kind == "suite in":
+				t.Run(name, func(t *testing.T) {
+					path := filepath.Join(arg, "doc_test.yaml")
+					if err := os.WriteFile(filepath.Join(repo, path), []byte(b.Text), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					defer os.Remove(filepath.Join(repo, path))
+					run(t, "permc test "+path)
+				})
 			case kind == "file":
 				t.Run(name, func(t *testing.T) {
 					data, err := os.ReadFile(filepath.Join(repo, arg))

@@ -10,6 +10,7 @@
 //	<!-- output -->               what the previous shell block prints (in part)
 //	<!-- output of: COMMAND -->   what COMMAND, run in the repository, prints (in part)
 //	<!-- file: PATH -->           the content of the repository's file PATH
+//	<!-- suite in: DIR -->        a test suite that passes, written in DIR
 //
 // Every other shell block is run as written, from the root of a fresh clone.
 package doctest
