@@ -15,6 +15,7 @@ import (
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/gobackend"
+	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/internal/version"
 	"github.com/permc/permc/spec"
 )
@@ -203,14 +204,18 @@ type decider interface {
 	LoadRoles(data []byte) error
 }
 
-// backend builds the decider a --backend flag names.
+// backend builds the decider a --backend flag names. Building the generated code
+// takes a while the first time for a spec and Go toolchain, and says so.
 func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
+	const why = "once per spec and Go version (later runs take it from the cache)"
 	switch name {
 	case "", "eval":
 		ev, err := eval.New(s)
 		return ev, func() {}, err
 	case "go":
-		bin, err := gobackend.Build(context.Background(), s)
+		ctx := toolchain.WithProgress(context.Background(), e.stderr,
+			fmt.Sprintf("the generated Go of %s with %s for --backend go, %s", s.File, runtime.Version(), why))
+		bin, err := gobackend.Build(ctx, s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
@@ -220,7 +225,9 @@ func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
-		b, err := newWasmBackend(s)
+		ctx := toolchain.WithProgress(context.Background(), e.stderr,
+			fmt.Sprintf("the Wasm module of %s with %s for --backend wasm, %s", s.File, runtime.Version(), why))
+		b, err := newWasmBackend(ctx, s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend wasm: %v", err)
 		}
