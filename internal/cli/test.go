@@ -85,10 +85,10 @@ func (e *env) runSuite(path, backendName string, verbose bool) (status int, res 
 	}
 	res = suite.Run(cases, d, e.stdout, s.Name+"/", verbose)
 	if res.Failed > 0 {
-		fmt.Fprintf(e.stdout, "FAIL\t%s\t%d cases, %d failed\n", path, res.Passed+res.Failed, res.Failed)
+		fmt.Fprintf(e.stdout, "FAIL\t%s\t%s, %d failed\n", path, count(res.Passed+res.Failed, "case"), res.Failed)
 		return exitFailure, res, true
 	}
-	fmt.Fprintf(e.stdout, "ok  \t%s\t%d cases\n", path, res.Passed)
+	fmt.Fprintf(e.stdout, "ok  \t%s\t%s\n", path, count(res.Passed, "case"))
 	return exitOK, res, true
 }
 
