@@ -349,7 +349,7 @@ run at once on a machine's cores, and none that a large request made large.`)
 	g.attrDecoder(f, "decodeContext", "Context", contextObj, s.Context, "the context", "context")
 	g.attrDecoder(f, "decodeCredentialAttributes", "Credential", credentialObj, s.Credentials.Attributes, "the credential", "credential.attributes")
 	for _, r := range s.Resources {
-		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, "a "+r.Name, "resource.attributes")
+		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, r.Indefinite(), "resource.attributes")
 	}
 	return f
 }

@@ -108,11 +108,11 @@ func (g *generator) planResource(f *jen.File, r *spec.Resource) {
 	)
 
 	comment(f, fmt.Sprintf(`%s returns the query plan of perm on resources of type %s for p, cred
-and ctx: the condition a %s r must satisfy for %s(p, perm, r, cred, ctx) to
+and ctx: the condition %s r must satisfy for %s(p, perm, r, cred, ctx) to
 allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 credential; a nil ctx is the zero Context. A permission of another resource type
-gives cond.False.`, g.resPlan[r], r.Name, r.Name, g.resCheck[r]))
+gives cond.False.`, g.resPlan[r], r.Name, r.Indefinite(), g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(
 		jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id("zeroPrincipal")),
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
@@ -318,7 +318,7 @@ func (g *generator) planCredential(f *jen.File, r *spec.Resource) {
 			jen.Return(jen.Qual(cq, "AndOf").Call(jen.Id("terms").Op("..."))),
 		)
 	}
-	comment(f, fmt.Sprintf("%s is the condition the credential c puts on perm on a %s.", g.resPlanCred[r], r.Name))
+	comment(f, fmt.Sprintf("%s is the condition the credential c puts on perm on %s.", g.resPlanCred[r], r.Indefinite()))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlanCred[r]).Params(
 		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
 		jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),

@@ -304,10 +304,10 @@ func (w *writer) file(source string) {
 		for _, p := range r.Permissions {
 			rp = append(rp, p.Name)
 		}
-		w.p("/** The permissions on a %s. */", r.Name)
+		w.p("/** The permissions on %s. */", r.Indefinite())
 		w.p("export type %s = %s;", n.perm, union(rp))
 		w.p("")
-		w.p("/** The declared attributes of a %s. */", r.Name)
+		w.p("/** The declared attributes of %s. */", r.Indefinite())
 		w.p("export interface %s {", n.attrs)
 		w.attrs(r.Attributes, true)
 		w.p("}")
@@ -319,7 +319,7 @@ func (w *writer) file(source string) {
 		w.p("  attributes?: %s;", n.attrs)
 		w.p("}")
 		w.p("")
-		w.p("/** A request for a permission on a %s. */", r.Name)
+		w.p("/** A request for a permission on %s. */", r.Indefinite())
 		w.p("export interface %s {", n.request)
 		w.p("  principal: Principal;")
 		w.p("  resource: %s;", n.resource)

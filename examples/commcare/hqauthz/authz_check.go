@@ -557,7 +557,7 @@ func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credenti
 	return set
 }
 
-// decideAccount is the decision order for a account, shared by CheckAccount and CheckJSON. With
+// decideAccount is the decision order for an account, shared by CheckAccount and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
 func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context, warn bool) int {

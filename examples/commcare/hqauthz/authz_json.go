@@ -529,7 +529,7 @@ func decodeReport(ps *runtime.Parser, j *runtime.JSON, dst *Report) error {
 
 var decodeAccountNames = []string{}
 
-// decodeAccount decodes the attributes of a account (resource.attributes) into dst.
+// decodeAccount decodes the attributes of an account (resource.attributes) into dst.
 func decodeAccount(ps *runtime.Parser, j *runtime.JSON, dst *Account) error {
 	if j == nil {
 		return nil

@@ -371,7 +371,7 @@ func (pl *AccountPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 }
 
 // PlanAccount returns the query plan of perm on resources of type account for p, cred
-// and ctx: the condition a account r must satisfy for CheckAccount(p, perm, r, cred, ctx) to
+// and ctx: the condition an account r must satisfy for CheckAccount(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 // credential; a nil ctx is the zero Context. A permission of another resource type
@@ -433,7 +433,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialAccount is the condition the credential c puts on perm on a account.
+// planCredentialAccount is the condition the credential c puts on perm on an account.
 func (a *Authorizer) planCredentialAccount(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False

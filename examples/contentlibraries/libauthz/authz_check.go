@@ -620,7 +620,7 @@ func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx 
 	return set
 }
 
-// decideOrg is the decision order for a org, shared by CheckOrg and CheckJSON. With
+// decideOrg is the decision order for an org, shared by CheckOrg and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
 func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Org, cred *Credential, ctx *Context, warn bool) int {

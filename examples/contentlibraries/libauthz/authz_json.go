@@ -653,7 +653,7 @@ func decodeCourse(ps *runtime.Parser, j *runtime.JSON, dst *Course) error {
 
 var decodeOrgNames = []string{}
 
-// decodeOrg decodes the attributes of a org (resource.attributes) into dst.
+// decodeOrg decodes the attributes of an org (resource.attributes) into dst.
 func decodeOrg(ps *runtime.Parser, j *runtime.JSON, dst *Org) error {
 	if j == nil {
 		return nil

@@ -411,7 +411,7 @@ func (pl *OrgPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) {
 }
 
 // PlanOrg returns the query plan of perm on resources of type org for p, cred
-// and ctx: the condition a org r must satisfy for CheckOrg(p, perm, r, cred, ctx) to
+// and ctx: the condition an org r must satisfy for CheckOrg(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 // credential; a nil ctx is the zero Context. A permission of another resource type
@@ -490,7 +490,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm Permission, cred *
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialOrg is the condition the credential c puts on perm on a org.
+// planCredentialOrg is the condition the credential c puts on perm on an org.
 func (a *Authorizer) planCredentialOrg(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False

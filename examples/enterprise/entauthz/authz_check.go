@@ -189,7 +189,7 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 	return set
 }
 
-// decideEnterprise is the decision order for a enterprise, shared by CheckEnterprise and CheckJSON. With
+// decideEnterprise is the decision order for an enterprise, shared by CheckEnterprise and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
 func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {

@@ -424,7 +424,7 @@ func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Creden
 
 var decodeEnterpriseNames = []string{}
 
-// decodeEnterprise decodes the attributes of a enterprise (resource.attributes) into dst.
+// decodeEnterprise decodes the attributes of an enterprise (resource.attributes) into dst.
 func decodeEnterprise(ps *runtime.Parser, j *runtime.JSON, dst *Enterprise) error {
 	if j == nil {
 		return nil

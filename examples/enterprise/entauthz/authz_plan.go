@@ -46,7 +46,7 @@ func (pl *EnterprisePlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, err
 }
 
 // PlanEnterprise returns the query plan of perm on resources of type enterprise for p, cred
-// and ctx: the condition a enterprise r must satisfy for CheckEnterprise(p, perm, r, cred, ctx) to
+// and ctx: the condition an enterprise r must satisfy for CheckEnterprise(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 // credential; a nil ctx is the zero Context. A permission of another resource type
@@ -126,7 +126,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialEnterprise is the condition the credential c puts on perm on a enterprise.
+// planCredentialEnterprise is the condition the credential c puts on perm on an enterprise.
 func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False

@@ -734,7 +734,7 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 	return set
 }
 
-// decideInstructorGroup is the decision order for a instructor_group, shared by CheckInstructorGroup and CheckJSON. With
+// decideInstructorGroup is the decision order for an instructor_group, shared by CheckInstructorGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
 func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {

@@ -588,7 +588,7 @@ func decodeLearnerGroup(ps *runtime.Parser, j *runtime.JSON, dst *LearnerGroup) 
 
 var decodeInstructorGroupNames = []string{"school"}
 
-// decodeInstructorGroup decodes the attributes of a instructor_group (resource.attributes) into dst.
+// decodeInstructorGroup decodes the attributes of an instructor_group (resource.attributes) into dst.
 func decodeInstructorGroup(ps *runtime.Parser, j *runtime.JSON, dst *InstructorGroup) error {
 	if j == nil {
 		return nil

@@ -559,7 +559,7 @@ func (pl *InstructorGroupPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query
 }
 
 // PlanInstructorGroup returns the query plan of perm on resources of type instructor_group for p, cred
-// and ctx: the condition a instructor_group r must satisfy for CheckInstructorGroup(p, perm, r, cred, ctx) to
+// and ctx: the condition an instructor_group r must satisfy for CheckInstructorGroup(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 // credential; a nil ctx is the zero Context. A permission of another resource type
@@ -629,7 +629,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialInstructorGroup is the condition the credential c puts on perm on a instructor_group.
+// planCredentialInstructorGroup is the condition the credential c puts on perm on an instructor_group.
 func (a *Authorizer) planCredentialInstructorGroup(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False

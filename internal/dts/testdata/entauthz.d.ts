@@ -90,10 +90,10 @@ export interface Credential {
   attributes?: CredentialAttributes;
 }
 
-/** The permissions on a enterprise. */
+/** The permissions on an enterprise. */
 export type EnterprisePermission = "enterprise.view" | "enterprise.view_learners" | "enterprise.manage_learners" | "enterprise.view_reports" | "enterprise.view_invoices" | "enterprise.manage_billing";
 
-/** The declared attributes of a enterprise. */
+/** The declared attributes of an enterprise. */
 export interface EnterpriseAttributes {
 }
 
@@ -104,7 +104,7 @@ export interface EnterpriseResource {
   attributes?: EnterpriseAttributes;
 }
 
-/** A request for a permission on a enterprise. */
+/** A request for a permission on an enterprise. */
 export interface EnterpriseRequest {
   principal: Principal;
   resource: EnterpriseResource;

@@ -142,10 +142,10 @@ export interface ReportRequest {
   context?: Context;
 }
 
-/** The permissions on a account. */
+/** The permissions on an account. */
 export type AccountPermission = "account.read_identity";
 
-/** The declared attributes of a account. */
+/** The declared attributes of an account. */
 export interface AccountAttributes {
 }
 
@@ -156,7 +156,7 @@ export interface AccountResource {
   attributes?: AccountAttributes;
 }
 
-/** A request for a permission on a account. */
+/** A request for a permission on an account. */
 export interface AccountRequest {
   principal: Principal;
   resource: AccountResource;

@@ -185,10 +185,10 @@ export interface LearnerGroupRequest {
   context?: Context;
 }
 
-/** The permissions on a instructor_group. */
+/** The permissions on an instructor_group. */
 export type InstructorGroupPermission = "instructor_group.view" | "instructor_group.edit";
 
-/** The declared attributes of a instructor_group. */
+/** The declared attributes of an instructor_group. */
 export interface InstructorGroupAttributes {
   /** The school the group belongs to. */
   school?: string | null;
@@ -201,7 +201,7 @@ export interface InstructorGroupResource {
   attributes?: InstructorGroupAttributes;
 }
 
-/** A request for a permission on a instructor_group. */
+/** A request for a permission on an instructor_group. */
 export interface InstructorGroupRequest {
   principal: Principal;
   resource: InstructorGroupResource;

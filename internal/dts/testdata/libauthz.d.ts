@@ -172,10 +172,10 @@ export interface CourseRequest {
   context?: Context;
 }
 
-/** The permissions on a org. */
+/** The permissions on an org. */
 export type OrgPermission = "org.manage";
 
-/** The declared attributes of a org. */
+/** The declared attributes of an org. */
 export interface OrgAttributes {
 }
 
@@ -186,7 +186,7 @@ export interface OrgResource {
   attributes?: OrgAttributes;
 }
 
-/** A request for a permission on a org. */
+/** A request for a permission on an org. */
 export interface OrgRequest {
   principal: Principal;
   resource: OrgResource;
