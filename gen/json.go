@@ -136,7 +136,7 @@ reference evaluator.`)
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("q").Op(":=").Op("&").Id("st").Dot("q"),
 			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("st").Dot("ps"), jen.Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id(g.resPermType[r]).Parens(jen.Id("perm")), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}
