@@ -2,12 +2,15 @@ package doctest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // clone copies the files git tracks, as they are in the working tree, into a new
@@ -61,6 +64,21 @@ func buildPermc(t *testing.T, repo string) string {
 		t.Fatalf("go build ./cmd/permc: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// bash runs script with bash -e -o pipefail in dir, with env, for at most timeout,
+// and returns what it printed; err is its failure, with a timeout's said.
+func bash(dir string, env []string, script string, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("timed out after %v", timeout)
+	}
+	return string(out), err
 }
 
 // shows reports the lines of want that output does not show. A line is shown when

@@ -1,9 +1,7 @@
 package doctest
 
 import (
-	"context"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -40,19 +38,14 @@ func TestDocCommands(t *testing.T) {
 	if os.Getenv("PERMC_CACHE") == "" {
 		env = append(env, "PERMC_CACHE="+t.TempDir())
 	}
-	// run runs a script; with check, it must succeed.
+	// exec runs a script; with check, it must succeed.
 	exec := func(t *testing.T, script string, check bool) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		defer cancel()
-		cmd := osexec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
-		cmd.Dir = repo
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil && (check || ctx.Err() != nil) {
+		out, err := bash(repo, env, script, 15*time.Minute)
+		if err != nil && (check || strings.HasPrefix(err.Error(), "timed out")) {
 			t.Errorf("%v\n%s\n%s", err, script, out)
 		}
-		return string(out)
+		return out
 	}
 	run := func(t *testing.T, script string) string { return exec(t, script, true) }
 	for _, file := range docs(t, repo) {

@@ -2,10 +2,8 @@ package doctest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,16 +57,11 @@ func TestUserModule(t *testing.T) {
 	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
 	sh := func(script string) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
-		cmd.Dir = app
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
+		out, err := bash(app, env, script, 10*time.Minute)
 		if err != nil {
 			t.Fatalf("%v\n%s\n%s", err, script, out)
 		}
-		return string(out)
+		return out
 	}
 	write := func(name, text string) {
 		t.Helper()
