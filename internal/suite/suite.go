@@ -7,10 +7,13 @@ package suite
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -159,7 +162,7 @@ func Parse(path string, data []byte) (*Suite, error) {
 		return nil, errs
 	}
 	if err := root.Decode(s); err != nil {
-		return nil, spec.ErrorList{s.errorAt(root, "%s", strings.TrimPrefix(err.Error(), "yaml: "))}
+		return nil, s.decodeErrors(root, err)
 	}
 	s.Path, s.src = path, data
 	for i := range s.Tests {
@@ -240,6 +243,39 @@ func kindName(n *yaml.Node) string {
 		return "lists"
 	}
 	return "values"
+}
+
+var (
+	decodeLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unmarshalRE  = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (\\w+)$")
+	goTypeWords  = map[string]string{"int": "a number", "bool": "true or false", "string": "a single value"}
+)
+
+// decodeErrors turns the errors of decoding the checked suite (a value of the wrong
+// type, such as assignment: first) into errors at their lines.
+func (s *Suite) decodeErrors(root *yaml.Node, err error) spec.ErrorList {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return spec.ErrorList{s.errorAt(root, "%s", strings.TrimPrefix(err.Error(), "yaml: "))}
+	}
+	lines := strings.Split(string(s.src), "\n")
+	var errs spec.ErrorList
+	for _, msg := range te.Errors {
+		at := root
+		if m := decodeLineRE.FindStringSubmatch(msg); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			col := 1
+			if n >= 1 && n <= len(lines) {
+				col += len(lines[n-1]) - len(strings.TrimLeft(lines[n-1], " "))
+			}
+			at, msg = &yaml.Node{Line: n, Column: col}, m[2]
+		}
+		if m := unmarshalRE.FindStringSubmatch(msg); m != nil && goTypeWords[m[2]] != "" {
+			msg = fmt.Sprintf("expected %s, not %q", goTypeWords[m[2]], m[1])
+		}
+		errs = append(errs, s.errorAt(at, "%s", msg))
+	}
+	return errs
 }
 
 // errorAt returns an error at node n of the suite, with its source line.
