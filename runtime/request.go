@@ -214,51 +214,31 @@ func DecodeMap(j *JSON, where string) error {
 }
 
 // Suggest returns the candidate closest to name, or "" when none is close enough to be
-// a likely misspelling. It is the suggestion the spec loader makes.
+// a likely misspelling. Failing that, it returns the one candidate that name
+// abbreviates or that abbreviates name ("perms" and "permissions", "organization"
+// and "org"): the shorter, of three letters or more, is the longer with letters left
+// out (their distance is then the difference of their lengths), and both start alike.
+// It is the suggestion the spec loader makes.
 func Suggest(name string, candidates []string) string {
 	best, bestD := "", 0
+	abbrev, abbrevs := "", 0
 	for _, c := range candidates {
 		d := editDistance(name, c)
 		if best == "" || d < bestD {
 			best, bestD = c, d
 		}
+		if short := min(len(name), len(c)); short >= 3 && d > 0 && d == max(len(name), len(c))-short && name[0] == c[0] {
+			abbrev, abbrevs = c, abbrevs+1
+		}
 	}
 	limit := min(max(len(name)/3, 1), 3)
-	if best == "" || bestD > limit || best == name {
-		return abbreviation(name, candidates)
+	if best != "" && bestD <= limit && best != name {
+		return best
 	}
-	return best
-}
-
-// abbreviation returns the one candidate that name abbreviates, or that abbreviates
-// name ("perms" and "permissions", "organization" and "org"): the shorter, of three
-// letters or more, is the longer with letters left out, and both start alike.
-func abbreviation(name string, candidates []string) string {
-	found := ""
-	for _, c := range candidates {
-		short, long := c, name
-		if len(short) > len(long) {
-			short, long = long, short
-		}
-		if len(short) < 3 || short == long || short[0] != long[0] || !isSubsequence(short, long) {
-			continue
-		}
-		if found != "" {
-			return "" // ambiguous
-		}
-		found = c
+	if abbrevs == 1 {
+		return abbrev
 	}
-	return found
-}
-
-func isSubsequence(short, long string) bool {
-	i := 0
-	for j := 0; j < len(long) && i < len(short); j++ {
-		if long[j] == short[i] {
-			i++
-		}
-	}
-	return i == len(short)
+	return ""
 }
 
 // DidYouMean formats ` (did you mean "x"?)`, or "" when nothing is close.
@@ -269,10 +249,7 @@ func DidYouMean(name string, candidates []string) string {
 	return ""
 }
 
-// editDistance counts the insertions, deletions, substitutions and swaps of two
-// adjacent letters that turn a into b (the optimal string alignment distance).
 func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -286,11 +263,8 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
 		}
-		prev2, prev, cur = prev, cur, prev2
+		prev, cur = cur, prev
 	}
 	return prev[len(b)]
 }

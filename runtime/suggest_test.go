@@ -15,7 +15,6 @@ func TestSuggest(t *testing.T) {
 		{"xyz", []string{"org", "libraries"}, ""},              // nothing close
 		{"or", []string{"organization"}, ""},                   // too short to abbreviate
 		{"scope", []string{"scopes", "scope_types"}, "scopes"}, // the typo wins
-		{"alcie", []string{"alice", "bob"}, "alice"},           // two letters swapped
 	} {
 		if got := Suggest(c.name, c.candidates); got != c.want {
 			t.Errorf("Suggest(%q, %q) = %q, want %q", c.name, c.candidates, got, c.want)
