@@ -59,9 +59,10 @@ func (l *loader) runawayQuote(off int) (int, bool) {
 	return l.unclosedQuote(line), true
 }
 
-// maxReparses bounds the work spent finding a syntax error's character: every try
-// parses a prefix of the spec, and a spec is a few thousand lines at most.
-const maxReparses = 4000
+// maxReparsed bounds the work spent finding a syntax error's character in its line,
+// in bytes parsed again: every try parses a prefix of the spec. Past the budget, the
+// error stays at the start of the line.
+const maxReparsed = 64 << 20
 
 // locateSyntaxError returns the byte offset of the character that made yaml.v3 fail
 // with msg, given the line its error named.
@@ -82,9 +83,9 @@ func (l *loader) locateSyntaxError(line int, msg string) int {
 	case "found unexpected end of stream":
 		return l.unclosedQuote(line)
 	}
-	tries := 0
+	work := 0
 	fails := func(end int) bool {
-		tries++
+		work += end
 		var doc yaml.Node
 		err := yaml.Unmarshal(l.src[:end], &doc)
 		if err == nil {
@@ -94,39 +95,42 @@ func (l *loader) locateSyntaxError(line int, msg string) int {
 		return m == msg
 	}
 	// The first line whose end makes the prefix fail the same way holds the mistake:
-	// what comes before it parses.
-	for ln := line; ln <= len(l.lineStarts) && tries < maxReparses; ln++ {
-		start, end := l.lineStarts[ln-1], l.lineEnd(ln)
-		if !fails(end) {
+	// what comes before it parses (or fails otherwise, cut inside a quote or a
+	// bracket), and every longer prefix fails as the whole file does. So search.
+	lo, hi := line, len(l.lineStarts)
+	for lo < hi {
+		if mid := (lo + hi) / 2; fails(l.lineEnd(mid)) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	start, end := l.lineStarts[lo-1], l.lineEnd(lo)
+	if !parserError {
+		// The scanner fails on the character itself.
+		for k := start + 1; k <= end && work < maxReparsed; k++ {
+			if fails(k) {
+				return k - 1
+			}
+		}
+		return start
+	}
+	// The parser fails on a token. Cutting inside a token can make the prefix
+	// fail the same way for another reason (a key cut short), so cut only where
+	// tokens end, and point at the start of the token.
+	for k := start + 1; k <= end && work < maxReparsed; k++ {
+		if k < end && !isYAMLBlank(l.src[k]) {
 			continue
 		}
-		if !parserError {
-			// The scanner fails on the character itself.
-			for k := start + 1; k <= end && tries < maxReparses; k++ {
-				if fails(k) {
-					return k - 1
-				}
+		if fails(k) {
+			t := k
+			for t > start && !isYAMLBlank(l.src[t-1]) {
+				t--
 			}
-			return start
+			return t
 		}
-		// The parser fails on a token. Cutting inside a token can make the prefix
-		// fail the same way for another reason (a key cut short), so cut only where
-		// tokens end, and point at the start of the token.
-		for k := start + 1; k <= end && tries < maxReparses; k++ {
-			if k < end && !isYAMLBlank(l.src[k]) {
-				continue
-			}
-			if fails(k) {
-				t := k
-				for t > start && !isYAMLBlank(l.src[t-1]) {
-					t--
-				}
-				return t
-			}
-		}
-		return firstNonBlank(l.src, start, end)
 	}
-	return l.lineStarts[line-1]
+	return firstNonBlank(l.src, start, end)
 }
 
 // lineEnd is the offset just past line ln's last character, before its newline.
