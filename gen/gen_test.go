@@ -119,10 +119,11 @@ func TestClashes(t *testing.T) {
 	for _, want := range []string{
 		`type PrincipalResource struct`, // resource principal: Principal is the principal
 		`func \(a \*Authorizer\) CheckPrincipalResource\(`,
-		`type PermissionResource struct`, // resource permission
-		`\tPermissionResourceSet\n`,      // permission.set
-		`type LibraryView struct`,        // resource library_view comes first...
-		`\tLibraryViewPermission\n`,      // ... so library.view gets the suffix
+		`type PermissionResource struct`,                          // resource permission
+		`\tPermissionResourceSet PermissionResourcePermission = `, // permission.set
+		`type LibraryView struct`,                                 // resource library_view comes first...
+		`\tLibraryViewPermission LibraryPermission = `,            // ... so library.view gets the suffix
+		`type LibraryViewPermission2 Permission`,                  // and library_view's permissions a number
 		`RoleLibraryView Role`,
 		`type OrgScope struct`,          // scope org's params
 		`type OrgScopeScope struct`,     // scope org_scope's params
@@ -137,5 +138,39 @@ func TestClashes(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(all) {
 			t.Errorf("generated code lacks %s", want)
 		}
+	}
+}
+
+// TestPermissionOfAnotherTypeDoesNotCompile: a check takes its resource type's
+// permissions only, so a course permission asked of a library is a compile error.
+func TestPermissionOfAnotherTypeDoesNotCompile(t *testing.T) {
+	s, err := spec.LoadFile("../examples/contentlibraries/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := gen.Generate(s, gen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	module := map[string][]byte{"main.go": []byte(`package main
+
+import "` + toolchain.ModulePath + `/libauthz"
+
+func main() {
+	a := libauthz.NewAuthorizer()
+	a.CheckLibrary(nil, libauthz.LibraryEdit, nil, nil, nil)
+	a.CheckLibrary(nil, libauthz.CourseEdit, nil, nil, nil)
+}
+`)}
+	for name, data := range files {
+		module["libauthz/"+name] = data
+	}
+	tmp := t.TempDir()
+	if err := toolchain.WriteModule(tmp, module); err != nil {
+		t.Fatal(err)
+	}
+	err = toolchain.Go(context.Background(), tmp, toolchain.Env(), "build", "-o", os.DevNull, ".")
+	if err == nil || !strings.Contains(err.Error(), "main.go:8:") || !strings.Contains(err.Error(), "libauthz.LibraryPermission") || strings.Contains(err.Error(), "main.go:7:") {
+		t.Errorf("want only line 8 to fail, for its type: %v", err)
 	}
 }

@@ -136,7 +136,7 @@ reference evaluator.`)
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("q").Op(":=").Op("&").Id("st").Dot("q"),
 			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("st").Dot("ps"), jen.Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id(g.resPermType[r]).Parens(jen.Id("perm")), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}
@@ -349,7 +349,7 @@ run at once on a machine's cores, and none that a large request made large.`)
 	g.attrDecoder(f, "decodeContext", "Context", contextObj, s.Context, "the context", "context")
 	g.attrDecoder(f, "decodeCredentialAttributes", "Credential", credentialObj, s.Credentials.Attributes, "the credential", "credential.attributes")
 	for _, r := range s.Resources {
-		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, "a "+r.Name, "resource.attributes")
+		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, r.Indefinite(), "resource.attributes")
 	}
 	return f
 }

@@ -30,7 +30,7 @@ func (e *env) check(args []string) int {
 	var roles []byte
 	if *rolesPath != "" {
 		if roles, err = loadRoles(s, *rolesPath); err != nil {
-			fmt.Fprintln(e.stderr, err)
+			e.printErrors(err)
 			return exitSpec
 		}
 	}

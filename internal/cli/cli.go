@@ -10,10 +10,12 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/gobackend"
+	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/internal/version"
 	"github.com/permc/permc/spec"
 )
@@ -124,20 +126,26 @@ func (e *env) loadSpec(path string) (*spec.Spec, bool) {
 	}
 	s, err := spec.LoadFile(path)
 	if err != nil {
-		var list spec.ErrorList
-		if errors.As(err, &list) {
-			fmt.Fprint(e.stderr, list.Pretty())
-			if len(list) == 1 {
-				fmt.Fprintln(e.stderr, "1 error")
-			} else {
-				fmt.Fprintf(e.stderr, "%d errors\n", len(list))
-			}
-		} else {
-			fmt.Fprintf(e.stderr, "permc: %v\n", err)
-		}
+		e.printErrors(err)
 		return nil, false
 	}
 	return s, true
+}
+
+// printErrors prints an ErrorList with its source lines, and then their count, or any
+// other error as it is.
+func (e *env) printErrors(err error) {
+	var list spec.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintf(e.stderr, "permc: %v\n", err)
+		return
+	}
+	fmt.Fprint(e.stderr, list.Pretty())
+	if len(list) == 1 {
+		fmt.Fprintln(e.stderr, "1 error")
+	} else {
+		fmt.Fprintf(e.stderr, "%d errors\n", len(list))
+	}
 }
 
 func (e *env) vet(args []string) int {
@@ -155,24 +163,39 @@ func (e *env) vet(args []string) int {
 	if !ok {
 		return exitSpec
 	}
+	var roles []*spec.Role
 	if *rolesPath != "" {
-		if _, err := loadRoles(s, *rolesPath); err != nil {
-			fmt.Fprintln(e.stderr, err)
+		data, err := loadRoles(s, *rolesPath)
+		if err != nil {
+			e.printErrors(err)
 			return exitSpec
 		}
+		roles, _ = s.ParseCustomRoles(data)
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d resource types, %d permissions, %d scopes, %d roles, %d rules)\n",
-		*specPath, len(s.Resources), len(s.Permissions), len(s.Scopes), len(s.Roles), len(s.Rules))
+	fmt.Fprintf(e.stdout, "%s: ok (%s, %s, %s, %s, %s)\n", *specPath,
+		count(len(s.Resources), "resource type"), count(len(s.Permissions), "permission"),
+		count(len(s.Scopes), "scope"), count(len(s.Roles), "role"), count(len(s.Rules), "rule"))
+	if *rolesPath != "" {
+		fmt.Fprintf(e.stdout, "%s: ok (%s)\n", *rolesPath, count(len(roles), "custom role"))
+	}
 	return exitOK
+}
+
+// count writes n and the noun, in the plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func loadRoles(s *spec.Spec, path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("permc: %v", err)
+		return nil, err
 	}
 	if _, err := s.ParseCustomRoles(data); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, strings.ReplaceAll(err.Error(), "\n", "\n"+path+": "))
+		return nil, spec.CustomRolesError(path, data, err)
 	}
 	return data, nil
 }
@@ -184,14 +207,18 @@ type decider interface {
 	LoadRoles(data []byte) error
 }
 
-// backend builds the decider a --backend flag names.
+// backend builds the decider a --backend flag names. Building the generated code
+// takes a while the first time for a spec and Go toolchain, and says so.
 func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
+	const why = "once per spec and Go version (later runs take it from the cache)"
 	switch name {
 	case "", "eval":
 		ev, err := eval.New(s)
 		return ev, func() {}, err
 	case "go":
-		bin, err := gobackend.Build(context.Background(), s)
+		ctx := toolchain.WithProgress(context.Background(), e.stderr,
+			fmt.Sprintf("the generated Go of %s with %s for --backend go, %s", s.File, runtime.Version(), why))
+		bin, err := gobackend.Build(ctx, s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
@@ -201,7 +228,9 @@ func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
-		b, err := newWasmBackend(s)
+		ctx := toolchain.WithProgress(context.Background(), e.stderr,
+			fmt.Sprintf("the Wasm module of %s with %s for --backend wasm, %s", s.File, runtime.Version(), why))
+		b, err := newWasmBackend(ctx, s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend wasm: %v", err)
 		}

@@ -55,7 +55,7 @@ func (e *env) plan(args []string) int {
 	if *rolesPath != "" {
 		roles, err := loadRoles(s, *rolesPath)
 		if err != nil {
-			fmt.Fprintln(e.stderr, err)
+			e.printErrors(err)
 			return exitSpec
 		}
 		if err := ev.LoadRoles(roles); err != nil {

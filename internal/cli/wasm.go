@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 
 	"github.com/tetratelabs/wazero"
 
 	"github.com/permc/permc/internal/dts"
+	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/internal/wasmbuild"
 	rt "github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
@@ -42,7 +44,9 @@ func (e *env) buildWasm(args []string) int {
 	if !ok {
 		return exitSpec
 	}
-	module, err := wasmbuild.Build(context.Background(), s)
+	ctx := toolchain.WithProgress(context.Background(), e.stderr,
+		fmt.Sprintf("the Wasm module of %s with %s (GOOS=wasip1)", s.File, goruntime.Version()))
+	module, err := wasmbuild.Build(ctx, s)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: building the module: %v\n", err)
 		return exitFailure
@@ -126,8 +130,7 @@ type wasmBackend struct {
 	a *wasm.Authorizer
 }
 
-func newWasmBackend(s *spec.Spec) (*wasmBackend, error) {
-	ctx := context.Background()
+func newWasmBackend(ctx context.Context, s *spec.Spec) (*wasmBackend, error) {
 	module, err := wasmbuild.Cached(ctx, s)
 	if err != nil {
 		return nil, err

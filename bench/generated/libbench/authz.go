@@ -18,12 +18,17 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "library.view".
+// Permission is an action on a resource type, such as "library.view". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// LibraryPermission is a permission on a library: what CheckLibrary takes.
+type LibraryPermission Permission
 
 const (
 	// LibraryView is library.view.
-	LibraryView Permission = iota
+	LibraryView LibraryPermission = iota
 	// LibraryEdit is library.edit.
 	LibraryEdit
 	// LibraryPublish is library.publish.
@@ -31,6 +36,42 @@ const (
 	// LibraryDelete is library.delete.
 	LibraryDelete
 )
+
+// String returns the permission's name, such as "library.view".
+func (p LibraryPermission) String() string {
+	return Permission(p).String()
+}
+
+// LibraryPermissionByName returns the permission on a library called name, such as "library.view":
+// for a permission known only by its name.
+func LibraryPermissionByName(name string) (LibraryPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return LibraryPermission(p), true
+	}
+	return 0, false
+}
+
+// LibraryPermissionSet is a set of permissions on a library, as LibraryPermissions returns. The zero
+// value is the empty set.
+type LibraryPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LibraryPermissionSet) Has(p LibraryPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LibraryPermissionSet) Permissions() []LibraryPermission {
+	var out []LibraryPermission
+	for _, p := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"library.view", "library.edit", "library.publish", "library.delete"}
 
@@ -53,13 +94,13 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "library.view":
-		return LibraryView, true
+		return Permission(LibraryView), true
 	case "library.edit":
-		return LibraryEdit, true
+		return Permission(LibraryEdit), true
 	case "library.publish":
-		return LibraryPublish, true
+		return Permission(LibraryPublish), true
 	case "library.delete":
-		return LibraryDelete, true
+		return Permission(LibraryDelete), true
 	}
 	return 0, false
 }

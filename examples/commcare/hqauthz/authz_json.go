@@ -118,7 +118,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProject(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideProject(d, t, &q.principal, ProjectPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "report":
 		r := &Report{}
@@ -136,7 +136,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideReport(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideReport(d, t, &q.principal, ReportPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "account":
 		r := &Account{}
@@ -154,7 +154,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideAccount(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideAccount(d, t, &q.principal, AccountPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -529,7 +529,7 @@ func decodeReport(ps *runtime.Parser, j *runtime.JSON, dst *Report) error {
 
 var decodeAccountNames = []string{}
 
-// decodeAccount decodes the attributes of a account (resource.attributes) into dst.
+// decodeAccount decodes the attributes of an account (resource.attributes) into dst.
 func decodeAccount(ps *runtime.Parser, j *runtime.JSON, dst *Account) error {
 	if j == nil {
 		return nil

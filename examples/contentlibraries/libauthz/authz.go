@@ -19,27 +19,152 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "library.view".
+// Permission is an action on a resource type, such as "library.view". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// LibraryPermission is a permission on a library: what CheckLibrary takes.
+type LibraryPermission Permission
 
 const (
 	// LibraryView is library.view: Read the library and its blocks.
-	LibraryView Permission = iota
+	LibraryView LibraryPermission = iota
 	// LibraryEdit is library.edit: Change blocks in the library.
 	LibraryEdit
 	// LibraryPublish is library.publish: Publish the library's draft.
 	LibraryPublish
 	// LibraryDelete is library.delete: Delete the library.
 	LibraryDelete
+)
+
+// String returns the permission's name, such as "library.view".
+func (p LibraryPermission) String() string {
+	return Permission(p).String()
+}
+
+// LibraryPermissionByName returns the permission on a library called name, such as "library.view":
+// for a permission known only by its name.
+func LibraryPermissionByName(name string) (LibraryPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return LibraryPermission(p), true
+	}
+	return 0, false
+}
+
+// LibraryPermissionSet is a set of permissions on a library, as LibraryPermissions returns. The zero
+// value is the empty set.
+type LibraryPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LibraryPermissionSet) Has(p LibraryPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LibraryPermissionSet) Permissions() []LibraryPermission {
+	var out []LibraryPermission
+	for _, p := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CoursePermission is a permission on a course: what CheckCourse takes.
+type CoursePermission Permission
+
+const (
 	// CourseView is course.view.
-	CourseView
+	CourseView CoursePermission = iota + 4
 	// CourseEdit is course.edit.
 	CourseEdit
 	// CourseGrade is course.grade.
 	CourseGrade
-	// OrgManage is org.manage.
-	OrgManage
 )
+
+// String returns the permission's name, such as "course.view".
+func (p CoursePermission) String() string {
+	return Permission(p).String()
+}
+
+// CoursePermissionByName returns the permission on a course called name, such as "course.view":
+// for a permission known only by its name.
+func CoursePermissionByName(name string) (CoursePermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return CoursePermission(p), true
+	}
+	return 0, false
+}
+
+// CoursePermissionSet is a set of permissions on a course, as CoursePermissions returns. The zero
+// value is the empty set.
+type CoursePermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s CoursePermissionSet) Has(p CoursePermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s CoursePermissionSet) Permissions() []CoursePermission {
+	var out []CoursePermission
+	for _, p := range [...]CoursePermission{CourseView, CourseEdit, CourseGrade} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// OrgPermission is a permission on an org: what CheckOrg takes.
+type OrgPermission Permission
+
+const (
+	// OrgManage is org.manage.
+	OrgManage OrgPermission = iota + 7
+)
+
+// String returns the permission's name, such as "org.manage".
+func (p OrgPermission) String() string {
+	return Permission(p).String()
+}
+
+// OrgPermissionByName returns the permission on an org called name, such as "org.manage":
+// for a permission known only by its name.
+func OrgPermissionByName(name string) (OrgPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return OrgPermission(p), true
+	}
+	return 0, false
+}
+
+// OrgPermissionSet is a set of permissions on an org, as OrgPermissions returns. The zero
+// value is the empty set.
+type OrgPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s OrgPermissionSet) Has(p OrgPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s OrgPermissionSet) Permissions() []OrgPermission {
+	var out []OrgPermission
+	for _, p := range [...]OrgPermission{OrgManage} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"library.view", "library.edit", "library.publish", "library.delete", "course.view", "course.edit", "course.grade", "org.manage"}
 
@@ -62,21 +187,21 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "library.view":
-		return LibraryView, true
+		return Permission(LibraryView), true
 	case "library.edit":
-		return LibraryEdit, true
+		return Permission(LibraryEdit), true
 	case "library.publish":
-		return LibraryPublish, true
+		return Permission(LibraryPublish), true
 	case "library.delete":
-		return LibraryDelete, true
+		return Permission(LibraryDelete), true
 	case "course.view":
-		return CourseView, true
+		return Permission(CourseView), true
 	case "course.edit":
-		return CourseEdit, true
+		return Permission(CourseEdit), true
 	case "course.grade":
-		return CourseGrade, true
+		return Permission(CourseGrade), true
 	case "org.manage":
-		return OrgManage, true
+		return Permission(OrgManage), true
 	}
 	return 0, false
 }

@@ -118,7 +118,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		r := &Course{}
@@ -136,7 +136,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideCourse(d, t, &q.principal, CoursePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "org":
 		r := &Org{}
@@ -154,7 +154,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideOrg(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideOrg(d, t, &q.principal, OrgPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -653,7 +653,7 @@ func decodeCourse(ps *runtime.Parser, j *runtime.JSON, dst *Course) error {
 
 var decodeOrgNames = []string{}
 
-// decodeOrg decodes the attributes of a org (resource.attributes) into dst.
+// decodeOrg decodes the attributes of an org (resource.attributes) into dst.
 func decodeOrg(ps *runtime.Parser, j *runtime.JSON, dst *Org) error {
 	if j == nil {
 		return nil

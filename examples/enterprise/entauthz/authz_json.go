@@ -118,7 +118,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideEnterprise(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideEnterprise(d, t, &q.principal, EnterprisePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "learner":
 		r := &Learner{}
@@ -136,7 +136,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearner(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLearner(d, t, &q.principal, LearnerPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "tpa_provider":
 		r := &TpaProvider{}
@@ -154,7 +154,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideTpaProvider(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideTpaProvider(d, t, &q.principal, TpaProviderPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -424,7 +424,7 @@ func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Creden
 
 var decodeEnterpriseNames = []string{}
 
-// decodeEnterprise decodes the attributes of a enterprise (resource.attributes) into dst.
+// decodeEnterprise decodes the attributes of an enterprise (resource.attributes) into dst.
 func decodeEnterprise(ps *runtime.Parser, j *runtime.JSON, dst *Enterprise) error {
 	if j == nil {
 		return nil

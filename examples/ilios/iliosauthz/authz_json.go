@@ -118,7 +118,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideSchool(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideSchool(d, t, &q.principal, SchoolPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		r := &Course{}
@@ -136,7 +136,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideCourse(d, t, &q.principal, CoursePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "program":
 		r := &Program{}
@@ -154,7 +154,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProgram(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideProgram(d, t, &q.principal, ProgramPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "learner_group":
 		r := &LearnerGroup{}
@@ -172,7 +172,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearnerGroup(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLearnerGroup(d, t, &q.principal, LearnerGroupPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "instructor_group":
 		r := &InstructorGroup{}
@@ -190,7 +190,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideInstructorGroup(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideInstructorGroup(d, t, &q.principal, InstructorGroupPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "user":
 		r := &User{}
@@ -208,7 +208,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideUser(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideUser(d, t, &q.principal, UserPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -588,7 +588,7 @@ func decodeLearnerGroup(ps *runtime.Parser, j *runtime.JSON, dst *LearnerGroup) 
 
 var decodeInstructorGroupNames = []string{"school"}
 
-// decodeInstructorGroup decodes the attributes of a instructor_group (resource.attributes) into dst.
+// decodeInstructorGroup decodes the attributes of an instructor_group (resource.attributes) into dst.
 func decodeInstructorGroup(ps *runtime.Parser, j *runtime.JSON, dst *InstructorGroup) error {
 	if j == nil {
 		return nil

@@ -19,12 +19,17 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "doc.read".
+// Permission is an action on a resource type, such as "doc.read". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// DocPermission is a permission on a doc: what CheckDoc takes.
+type DocPermission Permission
 
 const (
 	// DocRead is doc.read.
-	DocRead Permission = iota
+	DocRead DocPermission = iota
 	// DocWrite is doc.write.
 	DocWrite
 	// DocShare is doc.share.
@@ -35,9 +40,87 @@ const (
 	DocArchive
 	// DocAudit is doc.audit.
 	DocAudit
-	// FolderOpen is folder.open.
-	FolderOpen
 )
+
+// String returns the permission's name, such as "doc.read".
+func (p DocPermission) String() string {
+	return Permission(p).String()
+}
+
+// DocPermissionByName returns the permission on a doc called name, such as "doc.read":
+// for a permission known only by its name.
+func DocPermissionByName(name string) (DocPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return DocPermission(p), true
+	}
+	return 0, false
+}
+
+// DocPermissionSet is a set of permissions on a doc, as DocPermissions returns. The zero
+// value is the empty set.
+type DocPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s DocPermissionSet) Has(p DocPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s DocPermissionSet) Permissions() []DocPermission {
+	var out []DocPermission
+	for _, p := range [...]DocPermission{DocRead, DocWrite, DocShare, DocReview, DocArchive, DocAudit} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FolderPermission is a permission on a folder: what CheckFolder takes.
+type FolderPermission Permission
+
+const (
+	// FolderOpen is folder.open.
+	FolderOpen FolderPermission = iota + 6
+)
+
+// String returns the permission's name, such as "folder.open".
+func (p FolderPermission) String() string {
+	return Permission(p).String()
+}
+
+// FolderPermissionByName returns the permission on a folder called name, such as "folder.open":
+// for a permission known only by its name.
+func FolderPermissionByName(name string) (FolderPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return FolderPermission(p), true
+	}
+	return 0, false
+}
+
+// FolderPermissionSet is a set of permissions on a folder, as FolderPermissions returns. The zero
+// value is the empty set.
+type FolderPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s FolderPermissionSet) Has(p FolderPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s FolderPermissionSet) Permissions() []FolderPermission {
+	var out []FolderPermission
+	for _, p := range [...]FolderPermission{FolderOpen} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"doc.read", "doc.write", "doc.share", "doc.review", "doc.archive", "doc.audit", "folder.open"}
 
@@ -60,19 +143,19 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "doc.read":
-		return DocRead, true
+		return Permission(DocRead), true
 	case "doc.write":
-		return DocWrite, true
+		return Permission(DocWrite), true
 	case "doc.share":
-		return DocShare, true
+		return Permission(DocShare), true
 	case "doc.review":
-		return DocReview, true
+		return Permission(DocReview), true
 	case "doc.archive":
-		return DocArchive, true
+		return Permission(DocArchive), true
 	case "doc.audit":
-		return DocAudit, true
+		return Permission(DocAudit), true
 	case "folder.open":
-		return FolderOpen, true
+		return Permission(FolderOpen), true
 	}
 	return 0, false
 }
