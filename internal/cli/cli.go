@@ -9,12 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+	goruntime "runtime"
 	"strings"
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/version"
+	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
 )
 
@@ -68,7 +69,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "plan":
 		return env.plan(args[1:])
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
+		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, goruntime.Version())
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
@@ -138,11 +139,12 @@ func (e *env) loadSpec(path string) (*spec.Spec, bool) {
 }
 
 func (e *env) vet(args []string) int {
-	fs := e.flags("vet", "--spec FILE")
+	fs := e.flags("vet", "--spec FILE [--roles FILE [--max-roles-bytes N]]")
 	specPath := fs.String("spec", "", "the spec `FILE` to check")
 	rolesPath := fs.String("roles", "", "also check custom roles in `FILE` (JSON)")
+	lim := limitFlags(fs, false)
 	rest, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if *specPath == "" && len(rest) == 1 {
@@ -153,7 +155,7 @@ func (e *env) vet(args []string) int {
 		return exitSpec
 	}
 	if *rolesPath != "" {
-		if _, err := loadRoles(s, *rolesPath); err != nil {
+		if _, err := loadRoles(s, *rolesPath, lim.roles); err != nil {
 			fmt.Fprintln(e.stderr, err)
 			return exitSpec
 		}
@@ -163,10 +165,20 @@ func (e *env) vet(args []string) int {
 	return exitOK
 }
 
-func loadRoles(s *spec.Spec, path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+// loadRoles reads and validates the custom roles file at path, of at most limit bytes
+// (and reads no more of a longer one).
+func loadRoles(s *spec.Spec, path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("permc: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err == nil {
+		err = runtime.CheckRolesLength(len(data), limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if _, err := s.ParseCustomRoles(data); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, strings.ReplaceAll(err.Error(), "\n", "\n"+path+": "))
@@ -181,24 +193,24 @@ type decider interface {
 	LoadRoles(data []byte) error
 }
 
-// backend builds the decider a --backend flag names.
-func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
+// backend builds the decider a --backend flag names, with the limits of the command.
+func (e *env) backend(name string, s *spec.Spec, lim *limits) (decider, func(), error) {
 	switch name {
 	case "", "eval":
-		ev, err := eval.New(s)
+		ev, err := eval.New(s, eval.Options{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 		return ev, func() {}, err
 	case "go":
 		bin, err := gobackend.Build(context.Background(), s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
-		d, err := gobackend.Start(bin)
+		d, err := gobackend.Start(bin, gobackend.Limits{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
-		b, err := newWasmBackend(s)
+		b, err := newWasmBackend(s, lim)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend wasm: %v", err)
 		}

@@ -12,11 +12,12 @@ import (
 )
 
 func (e *env) test(args []string) int {
-	fset := e.flags("test", "[--backend eval|go|wasm] [-v] PATH...")
+	fset := e.flags("test", "[--backend eval|go|wasm] [-v] [--max-request-bytes N] [--max-roles-bytes N] PATH...")
 	backendName := fset.String("backend", "eval", "the `engine` to test: eval, go or wasm")
 	verbose := fset.Bool("v", false, "print every case, not only failures")
+	lim := limitFlags(fset, true)
 	paths, err := parse(fset, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if len(paths) == 0 {
@@ -34,7 +35,7 @@ func (e *env) test(args []string) int {
 	status := exitOK
 	var total suite.Result
 	for _, f := range files {
-		st, res := e.runSuite(f, *backendName, *verbose)
+		st, res := e.runSuite(f, *backendName, *verbose, lim)
 		total.Passed += res.Passed
 		total.Failed += res.Failed
 		status = max(status, st)
@@ -43,7 +44,7 @@ func (e *env) test(args []string) int {
 	return status
 }
 
-func (e *env) runSuite(path, backendName string, verbose bool) (int, suite.Result) {
+func (e *env) runSuite(path, backendName string, verbose bool, lim *limits) (int, suite.Result) {
 	s, err := suite.Load(path)
 	if err != nil {
 		fmt.Fprintf(e.stdout, "FAIL\t%s\n    %v\n", path, err)
@@ -59,14 +60,14 @@ func (e *env) runSuite(path, backendName string, verbose bool) (int, suite.Resul
 		fmt.Fprintf(e.stdout, "FAIL\t%s\n    spec %s does not compile\n", path, s.SpecPath())
 		return exitSpec, suite.Result{}
 	}
-	d, closeBackend, err := e.backend(backendName, sp)
+	d, closeBackend, err := e.backend(backendName, sp, lim)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: %v\n", err)
 		return exitSpec, suite.Result{}
 	}
 	defer closeBackend()
 	if rp := s.RolesPath(); rp != "" {
-		data, err := loadRoles(sp, rp)
+		data, err := loadRoles(sp, rp, lim.roles)
 		if err == nil {
 			err = d.LoadRoles(data)
 		}

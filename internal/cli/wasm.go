@@ -114,7 +114,7 @@ type wasmBackend struct {
 	a *wasm.Authorizer
 }
 
-func newWasmBackend(s *spec.Spec) (*wasmBackend, error) {
+func newWasmBackend(s *spec.Spec, lim *limits) (*wasmBackend, error) {
 	ctx := context.Background()
 	module, err := wasmbuild.Cached(ctx, s)
 	if err != nil {
@@ -124,7 +124,8 @@ func newWasmBackend(s *spec.Spec) (*wasmBackend, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr})
+	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr,
+		MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 	if err != nil {
 		return nil, err
 	}
