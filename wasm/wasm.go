@@ -85,7 +85,7 @@ type Options struct {
 //   - A call whose context has a deadline runs on instances compiled so that wazero can
 //     stop them: when the context ends, the call stops within a few microseconds and
 //     returns the context's error, and the instance is replaced. Checks on them take
-//     about five times as long, so a call whose context has no deadline runs on
+//     three to five times as long, so a call whose context has no deadline runs on
 //     instances that cannot be stopped midway: its context is heeded before the call,
 //     between the chunks of a batch and while waiting for an instance, and a call
 //     whose context ended while it ran returns the context's error, not its answer.
@@ -172,7 +172,7 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 		opts.Stderr = io.Discard
 	}
 	a := &Authorizer{
-		module: module,
+		module: bytes.Clone(module), // compiled again for the stoppable pool
 		opts:   opts,
 		cfg:    cfg,
 		// A reactor: _initialize runs the Go runtime's and the package's
@@ -198,7 +198,7 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 	}
 	a.roles.Store(&roles{})
 	// No WithCloseOnContextDone here: it makes wazero check for an ended context
-	// throughout the module's code, which makes a check about five times slower
+	// throughout the module's code, which makes a check three to five times slower
 	// (RATIONALE.md). Calls with a deadline get a pool of their own that has it.
 	p, err := a.newPool(ctx, false)
 	if err != nil {
@@ -249,7 +249,7 @@ func (a *Authorizer) pool(ctx context.Context) (*pool, error) {
 			a.closeMu.Lock()
 			if err == nil && a.closed.Load() {
 				p.rt.Close(bg)
-				err = ErrClosed
+				p, err = nil, ErrClosed
 			}
 			a.stopPool, a.stopErr = p, err
 			a.closeMu.Unlock()
@@ -284,7 +284,7 @@ func (a *Authorizer) handshake(ctx context.Context, in *instance) error {
 // slot of p for it.
 func (a *Authorizer) instantiate(ctx context.Context, p *pool) (*instance, error) {
 	stderr := &head{}
-	mod, err := p.rt.InstantiateModule(ctx, p.compiled, a.config.WithStderr(io.MultiWriter(a.opts.Stderr, stderr)))
+	mod, err := p.rt.InstantiateModule(ctx, p.compiled, a.config.WithStderr(io.MultiWriter(stderr, a.opts.Stderr)))
 	if err != nil {
 		return nil, fmt.Errorf("permc wasm: starting an instance: %v", err)
 	}
@@ -416,11 +416,12 @@ func (e *callError) Error() string { return e.msg }
 // failed reports whether err leaves the instance unusable: any error but a result
 // the module returned in good order, or a context that ended between calls.
 func failed(err error) bool {
+	if err == nil {
+		return false // before the variables below, which errors.As moves to the heap
+	}
 	var ce *callError
 	var ie *instanceError
 	switch {
-	case err == nil:
-		return false
 	case errors.As(err, &ie):
 		return true
 	case errors.As(err, &ce):
