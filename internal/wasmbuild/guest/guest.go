@@ -292,6 +292,7 @@ func (g *Guest) batch(in []byte) string {
 	return g.batchLines(in)
 }
 
+// batchTooLong is the error of a batch of more requests than the limit.
 func (g *Guest) batchTooLong() string {
 	return "the batch holds more than " + strconv.FormatInt(g.limits[2], 10) + " requests"
 }
