@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -61,8 +62,10 @@ func (e *env) check(args []string) int {
 	defer out.Flush()
 	status := exitOK
 	answer := func(line int, req []byte, problem string) {
-		ans := runtime.AppendErrorJSON(nil, problem)
-		if problem == "" {
+		var ans []byte
+		if problem != "" {
+			ans = runtime.AppendErrorJSON(nil, problem)
+		} else {
 			ans = d.DecideJSON(req)
 		}
 		if bytes.HasPrefix(ans, []byte(`{"error":`)) {
@@ -75,18 +78,14 @@ func (e *env) check(args []string) int {
 		out.Write(ans)
 		out.WriteByte('\n')
 	}
+	one := false
 	if file != nil {
-		var one bool
-		if one, err = oneObject(file, answer, lim.request); one || err != nil {
-			if err != nil {
-				out.Flush()
-				fmt.Fprintf(e.stderr, "permc: reading requests: %v\n", err)
-				return exitFailure
-			}
-			return status
-		}
+		one, err = oneObject(file, answer, lim.request)
 	}
-	if err = readLines(in, lim.request, answer); err != nil {
+	if err == nil && !one {
+		err = readLines(in, lim.request, answer)
+	}
+	if err != nil {
 		out.Flush()
 		fmt.Fprintf(e.stderr, "permc: reading requests: %v\n", err)
 		return exitFailure
@@ -251,14 +250,12 @@ type limits struct{ request, roles int }
 
 // limitFlags declares the limit flags of a command: --max-roles-bytes, and with
 // requests --max-request-bytes.
-func limitFlags(fs interface {
-	IntVar(p *int, name string, value int, usage string)
-}, requests bool) *limits {
+func limitFlags(fs *flag.FlagSet, requests bool) *limits {
 	lim := &limits{request: runtime.DefaultMaxRequestBytes}
 	if requests {
-		fs.IntVar(&lim.request, "max-request-bytes", runtime.DefaultMaxRequestBytes, "the longest request `N` bytes long; a longer one is answered with an error")
+		fs.IntVar(&lim.request, "max-request-bytes", runtime.DefaultMaxRequestBytes, "the most bytes (`N`) a request may hold; a longer one is answered with an error")
 	}
-	fs.IntVar(&lim.roles, "max-roles-bytes", runtime.DefaultMaxRolesBytes, "the longest custom roles file, `N` bytes long")
+	fs.IntVar(&lim.roles, "max-roles-bytes", runtime.DefaultMaxRolesBytes, "the most bytes (`N`) a custom roles file may hold")
 	return lim
 }
 
