@@ -83,14 +83,15 @@ type Options struct {
 //   - Each instance has its own linear memory: a few MiB for typical requests, at most
 //     Options.MemoryLimit, kept while the Authorizer lives.
 //   - A call whose context has a deadline runs on instances compiled so that wazero can
-//     stop them: when the context ends, the call stops within a few microseconds and
-//     returns the context's error, and the instance is replaced. Checks on them take
-//     three to five times as long, so a call whose context has no deadline runs on
-//     instances that cannot be stopped midway: its context is heeded before the call,
-//     between the chunks of a batch and while waiting for an instance, and a call
-//     whose context ended while it ran returns the context's error, not its answer.
-//     The limits bound what such a call can cost. Each kind of instance is started
-//     only when a call needs it, up to Options.Instances of each.
+//     stop them: when the context ends, the call stops at once and returns the context's
+//     error, and the instance is replaced. Checks on them take three to five times as
+//     long, so a call whose context has no deadline runs on instances that cannot be
+//     stopped midway: its context is heeded before the call, between the chunks of a
+//     batch and while waiting for an instance, and a call whose context ended while it
+//     ran returns the context's error, not its answer. Such a call may run long (a
+//     quadratic condition over a request of 1 MiB takes tens of seconds): give a deadline to a
+//     call that must not. Each kind of instance is started only when a call needs it, up
+//     to Options.Instances of each.
 //   - An instance whose call fails (a trap, its Go runtime out of memory, a bug caught
 //     inside the module) is closed and replaced, with the custom roles loaded again.
 //     The call returns an error and no answer, which a caller must treat as a denial.
