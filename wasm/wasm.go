@@ -89,9 +89,9 @@ type Options struct {
 //     stopped midway: its context is heeded before the call, between the chunks of a
 //     batch and while waiting for an instance, and a call whose context ended while it
 //     ran returns the context's error, not its answer. Such a call may run long (a
-//     quadratic condition over a request of 1 MiB takes tens of seconds): give a deadline to a
-//     call that must not. Each kind of instance is started only when a call needs it, up
-//     to Options.Instances of each.
+//     quadratic condition over a request of 1 MiB takes tens of seconds): give a deadline
+//     to a call that must not. Each kind of instance is started only when a call needs
+//     it, up to Options.Instances of each.
 //   - An instance whose call fails (a trap, its Go runtime out of memory, a bug caught
 //     inside the module) is closed and replaced, with the custom roles loaded again.
 //     The call returns an error and no answer, which a caller must treat as a denial.
