@@ -366,6 +366,7 @@ func (g *generator) authorizer(f *jen.File) {
 	s := g.s
 	comment(f, "Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
 	f.Type().Id("Authorizer").Struct(
+		jen.Id("opts").Id("Options"),
 		jen.Id("mu").Qual("sync", "Mutex").Comment("serializes LoadRolesJSON"),
 		cmt("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
 		jen.Id("ids").Map(jen.String()).Id("Role"),
@@ -377,8 +378,19 @@ func (g *generator) authorizer(f *jen.File) {
 		jen.Id("custom").Index().Op("*").Id("roleInfo"),
 		jen.Id("names").Map(jen.String()).Id("Role"),
 	)
-	comment(f, "NewAuthorizer returns an Authorizer without custom roles.")
-	f.Func().Id("NewAuthorizer").Params().Op("*").Id("Authorizer").Block(jen.Return(jen.Op("&").Id("Authorizer").Values()))
+	comment(f, "Options configure an Authorizer. A field of zero (or less) takes its default, the limit\nevery permc backend applies.")
+	f.Type().Id("Options").Struct(
+		cmt("MaxRequestBytes bounds a request CheckJSON or PlanJSON takes\n(runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found\nbefore it is parsed."),
+		jen.Id("MaxRequestBytes").Int(),
+		cmt("MaxRolesBytes bounds the custom roles LoadRolesJSON takes\n(runtime.DefaultMaxRolesBytes, 1 MiB, when unset)."),
+		jen.Id("MaxRolesBytes").Int(),
+	)
+	comment(f, "NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;\nwithout any, the defaults do.")
+	f.Func().Id("NewAuthorizer").Params(jen.Id("opts").Op("...").Id("Options")).Op("*").Id("Authorizer").Block(
+		jen.Id("a").Op(":=").Op("&").Id("Authorizer").Values(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("o")).Op(":=").Range().Id("opts")).Block(jen.Id("a").Dot("opts").Op("=").Id("o")),
+		jen.Return(jen.Id("a")),
+	)
 
 	comment(f, "role returns the role r is, or nil for an unknown role. Built-in roles are an index\ninto a table; it is small enough to inline.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("role").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
@@ -441,8 +453,10 @@ against the spec. A custom role keeps its Role across loads.
 
 Every problem is reported, one per line: malformed JSON, a name that is not
 lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-permission or scope. On error the roles in force stay in force.`)
+permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+force stay in force.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("LoadRolesJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+		retIfErr(rtCall("CheckRolesLength", jen.Len(jen.Id("data")), jen.Id("a").Dot("opts").Dot("MaxRolesBytes"))),
 		jen.List(jen.Id("roles"), jen.Err()).Op(":=").Id("catalog").Dot("ParseCustomRoles").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("a").Dot("mu").Dot("Lock").Call(),

@@ -186,7 +186,7 @@ const (
 // before any name derived from the spec so that a spec cannot displace them.
 var fixedNames = []string{
 	"Permission", "PermissionSet", "Role", "ScopeType", "Scope", "Assignment", "Principal",
-	"Context", "Credential", "Authorizer", "NewAuthorizer", "MetadataJSON", "PermissionByName",
+	"Context", "Credential", "Authorizer", "NewAuthorizer", "Options", "MetadataJSON", "PermissionByName",
 	// unexported helpers
 	"permissionNames", "permissionResource", "permissionByName", "resourceNames", "sortedResourceNames",
 	"scopeNames", "scopeSet", "roleInfo", "roleTable", "builtinRoles", "builtinRole", "catalog",

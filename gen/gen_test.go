@@ -43,6 +43,34 @@ func TestSmoke(t *testing.T) {
 	_ = p.Roles
 	_ = Permission(0).String()
 }
+
+// TestLimits: inputs over their limits are refused before they are parsed, with the
+// messages of every backend.
+func TestLimits(t *testing.T) {
+	long := bytes.Repeat([]byte(" "), 1<<20+1)
+	if out := NewAuthorizer().CheckJSON(nil, long); string(out) != "{\"error\":\"the request is longer than 1048576 bytes\"}" {
+		t.Errorf("CheckJSON(1 MiB + 1) = %.100s", out)
+	}
+	if out := NewAuthorizer().CheckJSON(nil, long[:1<<20]); !bytes.HasPrefix(out, []byte("{\"error\":\"invalid JSON")) {
+		t.Errorf("CheckJSON(1 MiB) = %.100s", out)
+	}
+	if err := NewAuthorizer().LoadRolesJSON(long); err == nil || err.Error() != "the custom roles are longer than 1048576 bytes" {
+		t.Errorf("LoadRolesJSON(1 MiB + 1) = %v", err)
+	}
+	a := NewAuthorizer(Options{MaxRequestBytes: 2, MaxRolesBytes: 3})
+	if out := a.CheckJSON(nil, []byte("{} ")); string(out) != "{\"error\":\"the request is longer than 2 bytes\"}" {
+		t.Errorf("CheckJSON = %s", out)
+	}
+	if _, _, err := a.PlanJSON([]byte("{} "), ""); err == nil || err.Error() != "the request is longer than 2 bytes" {
+		t.Errorf("PlanJSON = %v", err)
+	}
+	if err := a.LoadRolesJSON([]byte("[ ]")); err != nil {
+		t.Errorf("LoadRolesJSON(3 bytes) = %v", err)
+	}
+	if err := a.LoadRolesJSON([]byte("[  ]")); err == nil || err.Error() != "the custom roles are longer than 3 bytes" {
+		t.Errorf("LoadRolesJSON(4 bytes) = %v", err)
+	}
+}
 `
 
 // TestGolden generates each testdata/<case>/spec.yaml and compares the files with the

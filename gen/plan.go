@@ -49,8 +49,10 @@ warnings of the invalid role assignments.
 
 # Errors
 
-A malformed request, with CheckJSON's messages.`)
+A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+messages.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("PlanJSON").Params(jen.Id("req").Index().Byte(), jen.Id("permission").String()).Params(jen.Qual(cq, "Cond"), jen.Index().Qual(rt, "Warning"), jen.Error()).Block(
+		try(rtCall("CheckRequestLength", jen.Len(jen.Id("req")), jen.Id("a").Dot("opts").Dot("MaxRequestBytes"))),
 		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Qual(rt, "ParseJSON").Call(jen.Id("req")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(ret(jen.Err())),
 		try(jen.Qual(rt, "WantObject").Call(jen.Op("&").Id("doc"), jen.Lit("request"))),

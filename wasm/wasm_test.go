@@ -254,6 +254,13 @@ func TestMemoryLimit(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a request needing more than 24 MiB: %.100s, no error", got)
 	}
+	if want := "permc wasm: the instance ran out of memory (limit 24 MiB) and was replaced"; err.Error() != want {
+		t.Errorf("CheckJSON: %q, want %q", err, want)
+	}
+	// The runtime's own error, with the module's stack, is there for debugging.
+	if detail := errors.Unwrap(err); detail == nil || !strings.Contains(detail.Error(), "wasm stack trace") {
+		t.Errorf("errors.Unwrap: %v", detail)
+	}
 	if !strings.Contains(stderr.String(), "out of memory") {
 		t.Errorf("the module's report: %q", stderr.String())
 	}

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 
@@ -17,6 +17,7 @@ import (
 	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/internal/version"
+	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
 )
 
@@ -73,7 +74,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "pyi":
 		return env.pyi(args[1:])
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
+		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, goruntime.Version())
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
@@ -149,11 +150,12 @@ func (e *env) printErrors(err error) {
 }
 
 func (e *env) vet(args []string) int {
-	fs := e.flags("vet", "--spec FILE")
+	fs := e.flags("vet", "--spec FILE [--roles FILE [--max-roles-bytes N]]")
 	specPath := fs.String("spec", "", "the spec `FILE` to check")
 	rolesPath := fs.String("roles", "", "also check custom roles in `FILE` (JSON)")
+	lim := limitFlags(fs, false)
 	rest, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if *specPath == "" && len(rest) == 1 {
@@ -165,7 +167,7 @@ func (e *env) vet(args []string) int {
 	}
 	var roles []*spec.Role
 	if *rolesPath != "" {
-		data, err := loadRoles(s, *rolesPath)
+		data, err := loadRoles(s, *rolesPath, lim.roles)
 		if err != nil {
 			e.printErrors(err)
 			return exitSpec
@@ -189,10 +191,20 @@ func count(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-func loadRoles(s *spec.Spec, path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+// loadRoles reads and validates the custom roles file at path, of at most limit bytes
+// (and reads no more of a longer one).
+func loadRoles(s *spec.Spec, path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err == nil {
+		err = runtime.CheckRolesLength(len(data), limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if _, err := s.ParseCustomRoles(data); err != nil {
 		return nil, spec.CustomRolesError(path, data, err)
@@ -207,30 +219,31 @@ type decider interface {
 	LoadRoles(data []byte) error
 }
 
-// backend builds the decider a --backend flag names. Building the generated code
-// takes a while the first time for a spec and Go toolchain, and says so.
-func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
+// backend builds the decider a --backend flag names, with the limits of the command.
+// Building the generated code takes a while the first time for a spec and Go
+// toolchain, and says so.
+func (e *env) backend(name string, s *spec.Spec, lim *limits) (decider, func(), error) {
 	const why = "once per spec and Go version (later runs take it from the cache)"
 	switch name {
 	case "", "eval":
-		ev, err := eval.New(s)
+		ev, err := eval.New(s, eval.Options{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 		return ev, func() {}, err
 	case "go":
 		ctx := toolchain.WithProgress(context.Background(), e.stderr,
-			fmt.Sprintf("the generated Go of %s with %s for --backend go, %s", s.File, runtime.Version(), why))
+			fmt.Sprintf("the generated Go of %s with %s for --backend go, %s", s.File, goruntime.Version(), why))
 		bin, err := gobackend.Build(ctx, s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
-		d, err := gobackend.Start(bin)
+		d, err := gobackend.Start(bin, gobackend.Limits{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
 		ctx := toolchain.WithProgress(context.Background(), e.stderr,
-			fmt.Sprintf("the Wasm module of %s with %s for --backend wasm, %s", s.File, runtime.Version(), why))
-		b, err := newWasmBackend(ctx, s)
+			fmt.Sprintf("the Wasm module of %s with %s for --backend wasm, %s", s.File, goruntime.Version(), why))
+		b, err := newWasmBackend(ctx, s, lim)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend wasm: %v", err)
 		}

@@ -12,11 +12,12 @@ import (
 )
 
 func (e *env) test(args []string) int {
-	fset := e.flags("test", "[--backend eval|go|wasm] [-v] PATH...")
+	fset := e.flags("test", "[--backend eval|go|wasm] [-v] [--max-request-bytes N] [--max-roles-bytes N] PATH...")
 	backendName := fset.String("backend", "eval", "the `engine` to test: eval, go or wasm")
 	verbose := fset.Bool("v", false, "print every case, not only failures")
+	lim := limitFlags(fset, true)
 	paths, err := parse(fset, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if len(paths) == 0 {
@@ -35,7 +36,7 @@ func (e *env) test(args []string) int {
 	var total suite.Result
 	ran := 0
 	for _, f := range files {
-		st, res, ok := e.runSuite(f, *backendName, *verbose)
+		st, res, ok := e.runSuite(f, *backendName, *verbose, lim)
 		total.Passed += res.Passed
 		total.Failed += res.Failed
 		status = max(status, st)
@@ -50,7 +51,7 @@ func (e *env) test(args []string) int {
 }
 
 // runSuite runs one suite file; ok says whether it could be run at all.
-func (e *env) runSuite(path, backendName string, verbose bool) (status int, res suite.Result, ok bool) {
+func (e *env) runSuite(path, backendName string, verbose bool, lim *limits) (status int, res suite.Result, ok bool) {
 	s, err := suite.Load(path)
 	var cases []suite.Case
 	if err == nil {
@@ -66,14 +67,14 @@ func (e *env) runSuite(path, backendName string, verbose bool) (status int, res 
 		fmt.Fprintf(e.stdout, "FAIL\t%s\tits spec %s does not compile\n", path, s.SpecPath())
 		return exitSpec, res, false
 	}
-	d, closeBackend, err := e.backend(backendName, sp)
+	d, closeBackend, err := e.backend(backendName, sp, lim)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: %v\n", err)
 		return exitSpec, res, false
 	}
 	defer closeBackend()
 	if rp := s.RolesPath(); rp != "" {
-		data, err := loadRoles(sp, rp)
+		data, err := loadRoles(sp, rp, lim.roles)
 		if err == nil {
 			err = d.LoadRoles(data)
 		}

@@ -130,7 +130,7 @@ type wasmBackend struct {
 	a *wasm.Authorizer
 }
 
-func newWasmBackend(ctx context.Context, s *spec.Spec) (*wasmBackend, error) {
+func newWasmBackend(ctx context.Context, s *spec.Spec, lim *limits) (*wasmBackend, error) {
 	module, err := wasmbuild.Cached(ctx, s)
 	if err != nil {
 		return nil, err
@@ -139,7 +139,8 @@ func newWasmBackend(ctx context.Context, s *spec.Spec) (*wasmBackend, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr})
+	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr,
+		MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 	if err != nil {
 		return nil, err
 	}

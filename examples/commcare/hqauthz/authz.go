@@ -456,7 +456,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -471,9 +472,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -535,8 +553,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

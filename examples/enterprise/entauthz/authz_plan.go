@@ -510,8 +510,12 @@ func tpaProviderAttributes(r *TpaProvider) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
