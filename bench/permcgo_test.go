@@ -81,7 +81,7 @@ func (k permcGo) prepare(c *scenario.Case) (prepared, error) {
 		}
 		p.Roles = append(p.Roles, libbench.Assignment{Role: role, Scope: scope})
 	}
-	perm, ok := libbench.PermissionByName(c.Permission())
+	perm, ok := libbench.LibraryPermissionByName(c.Permission())
 	if !ok {
 		return prepared{}, fmt.Errorf("unknown permission %q", c.Permission())
 	}
@@ -127,7 +127,7 @@ func (k permcGo10x) prepare(c *scenario.Case) (prepared, error) {
 		}
 		p.Roles = append(p.Roles, libbench10x.Assignment{Role: role, Scope: scope})
 	}
-	perm, ok := libbench10x.PermissionByName(c.Permission())
+	perm, ok := libbench10x.LibraryPermissionByName(c.Permission())
 	if !ok {
 		return prepared{}, fmt.Errorf("unknown permission %q", c.Permission())
 	}
@@ -173,7 +173,7 @@ func (k permcGo100x) prepare(c *scenario.Case) (prepared, error) {
 		}
 		p.Roles = append(p.Roles, libbench100x.Assignment{Role: role, Scope: scope})
 	}
-	perm, ok := libbench100x.PermissionByName(c.Permission())
+	perm, ok := libbench100x.LibraryPermissionByName(c.Permission())
 	if !ok {
 		return prepared{}, fmt.Errorf("unknown permission %q", c.Permission())
 	}

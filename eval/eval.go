@@ -18,13 +18,29 @@ import (
 // safe for concurrent use once custom roles are loaded.
 type Evaluator struct {
 	spec   *spec.Spec
+	opts   Options
 	progs  map[*spec.Expr]map[string]cel.Program
 	custom map[string]*spec.Role
 }
 
-// New builds an evaluator for s, planning every expression once.
-func New(s *spec.Spec) (*Evaluator, error) {
+// Options configure an Evaluator. A field of zero (or less) takes its default, the
+// limit every backend applies (docs/spec.md, "Limits").
+type Options struct {
+	// MaxRequestBytes bounds a request given as JSON (runtime.DefaultMaxRequestBytes
+	// when unset): a longer one is a request error, found before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRoles takes
+	// (runtime.DefaultMaxRolesBytes when unset).
+	MaxRolesBytes int
+}
+
+// New builds an evaluator for s, planning every expression once. Of opts, the last
+// counts; without any, the defaults do.
+func New(s *spec.Spec, opts ...Options) (*Evaluator, error) {
 	e := &Evaluator{spec: s, progs: map[*spec.Expr]map[string]cel.Program{}}
+	for _, o := range opts {
+		e.opts = o
+	}
 	for _, x := range s.Expressions() {
 		e.progs[x] = map[string]cel.Program{}
 		for key, ast := range x.Checked {
@@ -50,8 +66,12 @@ func envFor(s *spec.Spec, _ *cel.Ast) (*cel.Env, error) { return s.Env(nil, nil,
 func (e *Evaluator) Spec() *spec.Spec { return e.spec }
 
 // LoadRoles replaces the evaluator's custom roles with those in data (JSON, see
-// spec.ParseCustomRoles). On error the previous roles stay in force.
+// spec.ParseCustomRoles). On error the previous roles stay in force; custom roles
+// longer than Options.MaxRolesBytes are an error.
 func (e *Evaluator) LoadRoles(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), e.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := e.spec.ParseCustomRoles(data)
 	if err != nil {
 		return err

@@ -55,9 +55,9 @@ type Assignment struct {
 // A malformed request is a *RequestError, with the messages Decide gives, and also
 // when the resource has an id or attributes or its type is not the permission's.
 func (e *Evaluator) DecodeRequestWithoutResource(data []byte, permission string) (*Request, error) {
-	doc, err := runtime.ParseJSON(data)
+	doc, err := e.parse(data)
 	if err != nil {
-		return nil, reqErr("%v", err)
+		return nil, err
 	}
 	if err := wantObject(&doc, "request"); err != nil {
 		return nil, err

@@ -107,11 +107,24 @@ func wantStrings(j *runtime.JSON, where string) ([]string, error) {
 	return out, nil
 }
 
-// decodeRequest validates a request against the spec, strictly.
-func (e *Evaluator) decodeRequest(data []byte) (*request, error) {
+// parse parses a request, after checking its length against the limit: the memory
+// parsing takes grows with the input, so the limit comes first.
+func (e *Evaluator) parse(data []byte) (runtime.JSON, error) {
+	if err := runtime.CheckRequestLength(len(data), e.opts.MaxRequestBytes); err != nil {
+		return runtime.JSON{}, reqErr("%v", err)
+	}
 	doc, err := runtime.ParseJSON(data)
 	if err != nil {
-		return nil, reqErr("%v", err)
+		return runtime.JSON{}, reqErr("%v", err)
+	}
+	return doc, nil
+}
+
+// decodeRequest validates a request against the spec, strictly.
+func (e *Evaluator) decodeRequest(data []byte) (*request, error) {
+	doc, err := e.parse(data)
+	if err != nil {
+		return nil, err
 	}
 	if err := wantObject(&doc, "request"); err != nil {
 		return nil, err

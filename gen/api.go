@@ -142,20 +142,12 @@ func (g *generator) apiFile() *jen.File {
 	comment(f, "Generated code fails to compile against an incompatible runtime: regenerate it with\nthe permc release whose runtime you use.")
 	f.Const().Id("_").Op("=").Qual(rt, "SupportPackageIsVersion1")
 
-	// Permissions.
-	comment(f, "Permission is an action on a resource type, such as "+permExample(s)+".")
+	// Permissions: one type per resource type, so that a check cannot be asked a
+	// permission of another type.
+	comment(f, "Permission is an action on a resource type, such as "+permExample(s)+". The permissions of\neach resource type have a type of their own, the only one its check takes;\nPermission holds any of them.")
 	f.Type().Id("Permission").Uint16()
-	if len(s.Permissions) > 0 {
-		f.Const().DefsFunc(func(grp *jen.Group) {
-			for i, p := range s.Permissions {
-				grp.Add(doc(g.permConst[p], "is "+p.Name, p.Description))
-				if i == 0 {
-					grp.Id(g.permConst[p]).Id("Permission").Op("=").Iota()
-				} else {
-					grp.Id(g.permConst[p])
-				}
-			}
-		})
+	for _, r := range s.Resources {
+		g.resourcePermissions(f, r)
 	}
 	var names []jen.Code
 	var res []jen.Code
@@ -178,7 +170,7 @@ func (g *generator) apiFile() *jen.File {
 	f.Func().Id("permissionByName").Params(jen.Id("name").String()).Params(jen.Id("Permission"), jen.Bool()).Block(
 		jen.Switch(jen.Id("name")).BlockFunc(func(grp *jen.Group) {
 			for _, p := range s.Permissions {
-				grp.Case(jen.Lit(p.Name)).Return(jen.Id(g.permConst[p]), jen.True())
+				grp.Case(jen.Lit(p.Name)).Return(jen.Id("Permission").Parens(jen.Id(g.permConst[p])), jen.True())
 			}
 		}),
 		jen.Return(jen.Lit(0), jen.False()),
@@ -374,6 +366,7 @@ func (g *generator) authorizer(f *jen.File) {
 	s := g.s
 	comment(f, "Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
 	f.Type().Id("Authorizer").Struct(
+		jen.Id("opts").Id("Options"),
 		jen.Id("mu").Qual("sync", "Mutex").Comment("serializes LoadRolesJSON"),
 		cmt("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
 		jen.Id("ids").Map(jen.String()).Id("Role"),
@@ -385,8 +378,19 @@ func (g *generator) authorizer(f *jen.File) {
 		jen.Id("custom").Index().Op("*").Id("roleInfo"),
 		jen.Id("names").Map(jen.String()).Id("Role"),
 	)
-	comment(f, "NewAuthorizer returns an Authorizer without custom roles.")
-	f.Func().Id("NewAuthorizer").Params().Op("*").Id("Authorizer").Block(jen.Return(jen.Op("&").Id("Authorizer").Values()))
+	comment(f, "Options configure an Authorizer. A field of zero (or less) takes its default, the limit\nevery permc backend applies.")
+	f.Type().Id("Options").Struct(
+		cmt("MaxRequestBytes bounds a request CheckJSON or PlanJSON takes\n(runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found\nbefore it is parsed."),
+		jen.Id("MaxRequestBytes").Int(),
+		cmt("MaxRolesBytes bounds the custom roles LoadRolesJSON takes\n(runtime.DefaultMaxRolesBytes, 1 MiB, when unset)."),
+		jen.Id("MaxRolesBytes").Int(),
+	)
+	comment(f, "NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;\nwithout any, the defaults do.")
+	f.Func().Id("NewAuthorizer").Params(jen.Id("opts").Op("...").Id("Options")).Op("*").Id("Authorizer").Block(
+		jen.Id("a").Op(":=").Op("&").Id("Authorizer").Values(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("o")).Op(":=").Range().Id("opts")).Block(jen.Id("a").Dot("opts").Op("=").Id("o")),
+		jen.Return(jen.Id("a")),
+	)
 
 	comment(f, "role returns the role r is, or nil for an unknown role. Built-in roles are an index\ninto a table; it is small enough to inline.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("role").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
@@ -449,8 +453,10 @@ against the spec. A custom role keeps its Role across loads.
 
 Every problem is reported, one per line: malformed JSON, a name that is not
 lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-permission or scope. On error the roles in force stay in force.`)
+permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+force stay in force.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("LoadRolesJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+		retIfErr(rtCall("CheckRolesLength", jen.Len(jen.Id("data")), jen.Id("a").Dot("opts").Dot("MaxRolesBytes"))),
 		jen.List(jen.Id("roles"), jen.Err()).Op(":=").Id("catalog").Dot("ParseCustomRoles").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("a").Dot("mu").Dot("Lock").Call(),
@@ -480,5 +486,51 @@ permission or scope. On error the roles in force stay in force.`)
 		),
 		jen.Id("a").Dot("roles").Dot("Store").Call(jen.Id("t")),
 		jen.Return(jen.Nil()),
+	)
+}
+
+// resourcePermissions writes the permission type of resource type r, its constants
+// (numbered as in Permission) and the type of a set of them.
+func (g *generator) resourcePermissions(f *jen.File, r *spec.Resource) {
+	pt, set := g.resPermType[r], g.resPermSet[r]
+	comment(f, fmt.Sprintf("%s is a permission on %s: what %s takes.", pt, r.Indefinite(), g.resCheck[r]))
+	f.Type().Id(pt).Id("Permission")
+	var consts []jen.Code
+	f.Const().DefsFunc(func(grp *jen.Group) {
+		for i, p := range r.Permissions {
+			consts = append(consts, jen.Id(g.permConst[p]))
+			grp.Add(doc(g.permConst[p], "is "+p.Name, p.Description))
+			switch {
+			case i > 0:
+				grp.Id(g.permConst[p])
+			case p.Index == 0:
+				grp.Id(g.permConst[p]).Id(pt).Op("=").Iota()
+			default:
+				grp.Id(g.permConst[p]).Id(pt).Op("=").Iota().Op("+").Lit(p.Index)
+			}
+		}
+	})
+	comment(f, fmt.Sprintf("String returns the permission's name, such as %q.", r.Permissions[0].Name))
+	f.Func().Params(jen.Id("p").Id(pt)).Id("String").Params().String().Block(
+		jen.Return(jen.Id("Permission").Parens(jen.Id("p")).Dot("String").Call()))
+	comment(f, fmt.Sprintf("%s returns the permission on %s called name, such as %q:\nfor a permission known only by its name.", g.resPermByName[r], r.Indefinite(), r.Permissions[0].Name))
+	f.Func().Id(g.resPermByName[r]).Params(jen.Id("name").String()).Params(jen.Id(pt), jen.Bool()).Block(
+		jen.If(jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("permissionByName").Call(jen.Id("name")), jen.Id("ok").Op("&&").Id("permissionResource").Index(jen.Id("p")).Op("==").Lit(r.Index)).Block(
+			jen.Return(jen.Id(pt).Parens(jen.Id("p")), jen.True())),
+		jen.Return(jen.Lit(0), jen.False()),
+	)
+
+	comment(f, fmt.Sprintf("%s is a set of permissions on %s, as %s returns. The zero\nvalue is the empty set.", set, r.Indefinite(), g.resPerms[r]))
+	f.Type().Id(set).Struct(jen.Id("set").Id("PermissionSet"))
+	comment(f, "Has reports whether p is in the set.")
+	f.Func().Params(jen.Id("s").Id(set)).Id("Has").Params(jen.Id("p").Id(pt)).Bool().Block(
+		jen.Return(jen.Id("s").Dot("set").Dot("Has").Call(jen.Id("Permission").Parens(jen.Id("p")))))
+	comment(f, "Permissions lists the set's permissions in spec order.")
+	f.Func().Params(jen.Id("s").Id(set)).Id("Permissions").Params().Index().Id(pt).Block(
+		jen.Var().Id("out").Index().Id(pt),
+		jen.For(jen.List(jen.Id("_"), jen.Id("p")).Op(":=").Range().Index(jen.Op("...")).Id(pt).Values(consts...)).Block(
+			jen.If(jen.Id("s").Dot("Has").Call(jen.Id("p"))).Block(
+				jen.Id("out").Op("=").Append(jen.Id("out"), jen.Id("p")))),
+		jen.Return(jen.Id("out")),
 	)
 }

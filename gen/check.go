@@ -144,7 +144,8 @@ func (g *generator) checkFile() *jen.File {
 func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
 	s := g.s
 	st := g.resStruct[r]
-	params := []jen.Code{jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")}
+	pt := g.resPermType[r]
+	params := []jen.Code{jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(pt), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")}
 	nilChecks := []jen.Code{
 		jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id("zeroPrincipal")),
 		jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Id("r").Op("=").Op("&").Id(st).Values()),
@@ -152,8 +153,7 @@ func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
 	}
 
 	comment(f, fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
-no credential; a nil ctx is the zero Context. A permission of another resource type is
-denied.
+no credential; a nil ctx is the zero Context.
 
 The decision order is the spec's: deny rules, the credential, allow rules, then p's
 role assignments in order. Evaluation errors are listed in the decision's Errors and
@@ -175,13 +175,13 @@ warnings to report.`, g.resCheck[r], r.Name))
 		perms = append(perms, jen.Id(g.permConst[p]))
 	}
 	comment(f, fmt.Sprintf("%s returns every permission p has on the %s r: for a user interface\nthat offers only the actions p may take.", g.resPerms[r], r.Name))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id("PermissionSet").Block(append(nilChecks,
-		jen.Var().Id("set").Id("PermissionSet"),
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id(g.resPermSet[r]).Block(append(nilChecks,
+		jen.Var().Id("set").Id(g.resPermSet[r]),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
-		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id("Permission").Values(perms...)).Block(
+		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id(pt).Values(perms...)).Block(
 			jen.Var().Id("d").Qual(rt, "Decision"),
 			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.False()),
-			jen.If(jen.Id("d").Dot("Allowed")).Block(jen.Id("set").Dot("Add").Call(jen.Id("perm"))),
+			jen.If(jen.Id("d").Dot("Allowed")).Block(jen.Id("set").Dot("set").Dot("Add").Call(jen.Id("Permission").Parens(jen.Id("perm")))),
 		),
 		jen.Return(jen.Id("set")),
 	)...)
@@ -302,7 +302,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 			jen.If(jen.Op("!").Id("valid").Call(jen.Id("info"), jen.Id("as"))).Block(
 				jen.If(jen.Id("warn")).Block(jen.Id("warnAssignment").Call(idD, jen.Id("t"), jen.Id("i"), jen.Id("as"))),
 				jen.Continue()),
-			jen.If(jen.Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm"))).Block(jen.Continue()),
+			jen.If(jen.Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("Permission").Parens(jen.Id("perm")))).Block(jen.Continue()),
 			jen.Var().Id("ok").Bool(),
 			jen.Var().Id("e").Qual(rt, "Err"),
 			jen.Switch(jen.Id("as").Dot("Scope").Dot("Type")).Block(append(scopeCases, jen.Default().Continue())...),
@@ -333,9 +333,9 @@ warnings to report.`, g.resCheck[r], r.Name))
 			jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")))
 	}
 	body = append(head, body...)
-	comment(f, fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON. With\nwarn, it gives the invalid assignments it meets their warnings; it returns how many\nassignments it met.", g.resDecide[r], r.Name, g.resCheck[r]))
+	comment(f, fmt.Sprintf("%s is the decision order for %s, shared by %s and CheckJSON. With\nwarn, it gives the invalid assignments it meets their warnings; it returns how many\nassignments it met.", g.resDecide[r], r.Indefinite(), g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
-		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"), jen.Id("warn").Bool(),
 	).Int().Block(body...)
 
@@ -403,7 +403,7 @@ func grantsOn(role *spec.Role, r *spec.Resource) bool {
 // credentialCheck emits the credential narrowing for resource type r.
 func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 	var body []jen.Code
-	body = append(body, jen.If(jen.Op("!").Id("credentialUnlocks").Call(jen.Id("t"), jen.Id("perm"), jen.Id("c"))).Block(jen.Return(jen.False())))
+	body = append(body, jen.If(jen.Op("!").Id("credentialUnlocks").Call(jen.Id("t"), jen.Id("Permission").Parens(jen.Id("perm")), jen.Id("c"))).Block(jen.Return(jen.False())))
 	filters := g.filtersOf(r)
 	if len(filters) == 0 {
 		body = append(body, cmt("No filter covers this resource type: any filter denies."),
@@ -436,7 +436,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 	}
 	comment(f, fmt.Sprintf("%s applies the credential c's narrowing to perm on the %s r.", g.resCred[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCred[r]).Params(
-		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
 	).Bool().Block(body...)
 }

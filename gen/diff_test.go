@@ -239,7 +239,7 @@ func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := gobackend.Start(bin)
+	d, err := gobackend.Start(bin, gobackend.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,7 +644,7 @@ func FuzzDifferential(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	d, err := gobackend.Start(bin)
+	d, err := gobackend.Start(bin, gobackend.Limits{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -95,6 +95,9 @@ type generator struct {
 	resDecode map[*spec.Resource]string
 	resCred   map[*spec.Resource]string
 	resNames  map[*spec.Resource]string // var holding its permission names
+	// The type of a resource type's permissions, of a set of them, and the lookup of
+	// one by name.
+	resPermType, resPermSet, resPermByName map[*spec.Resource]string
 	// The query plans of a resource type: the method, its result type, the decision
 	// order, the credential's part, and the conversions of a resource to and from the
 	// attribute map conditions are evaluated on (needFromAttrs: some plan has a residual).
@@ -143,6 +146,8 @@ func newGenerator(s *spec.Spec, opts Options) *generator {
 		resPerms: map[*spec.Resource]string{}, resDecide: map[*spec.Resource]string{},
 		resDecode: map[*spec.Resource]string{}, resCred: map[*spec.Resource]string{},
 		resNames: map[*spec.Resource]string{},
+		resPermType: map[*spec.Resource]string{}, resPermSet: map[*spec.Resource]string{},
+		resPermByName: map[*spec.Resource]string{},
 		resPlan:  map[*spec.Resource]string{}, resPlanType: map[*spec.Resource]string{},
 		resPlanDecide: map[*spec.Resource]string{}, resPlanCred: map[*spec.Resource]string{},
 		resAttrs: map[*spec.Resource]string{}, resFromAttrs: map[*spec.Resource]string{},
@@ -181,7 +186,7 @@ const (
 // before any name derived from the spec so that a spec cannot displace them.
 var fixedNames = []string{
 	"Permission", "PermissionSet", "Role", "ScopeType", "Scope", "Assignment", "Principal",
-	"Context", "Credential", "Authorizer", "NewAuthorizer", "MetadataJSON", "PermissionByName",
+	"Context", "Credential", "Authorizer", "NewAuthorizer", "Options", "MetadataJSON", "PermissionByName",
 	// unexported helpers
 	"permissionNames", "permissionResource", "permissionByName", "resourceNames", "sortedResourceNames",
 	"scopeNames", "scopeSet", "roleInfo", "roleTable", "builtinRoles", "builtinRole", "catalog",
@@ -210,6 +215,11 @@ func (g *generator) plan() {
 	for _, p := range g.s.Permissions {
 		base := g.resStruct[p.Resource] + camel(p.Action)
 		g.permConst[p] = take(base, base+"Permission")
+	}
+	for _, r := range g.s.Resources {
+		g.resPermType[r] = g.ns.name(g.resStruct[r] + "Permission")
+		g.resPermSet[r] = g.ns.name(g.resStruct[r] + "PermissionSet")
+		g.resPermByName[r] = g.ns.name(g.resStruct[r] + "PermissionByName")
 	}
 	for _, r := range g.s.Roles {
 		g.roleConst[r] = g.ns.name("Role" + camel(r.Name))

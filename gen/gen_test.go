@@ -43,6 +43,34 @@ func TestSmoke(t *testing.T) {
 	_ = p.Roles
 	_ = Permission(0).String()
 }
+
+// TestLimits: inputs over their limits are refused before they are parsed, with the
+// messages of every backend.
+func TestLimits(t *testing.T) {
+	long := bytes.Repeat([]byte(" "), 1<<20+1)
+	if out := NewAuthorizer().CheckJSON(nil, long); string(out) != "{\"error\":\"the request is longer than 1048576 bytes\"}" {
+		t.Errorf("CheckJSON(1 MiB + 1) = %.100s", out)
+	}
+	if out := NewAuthorizer().CheckJSON(nil, long[:1<<20]); !bytes.HasPrefix(out, []byte("{\"error\":\"invalid JSON")) {
+		t.Errorf("CheckJSON(1 MiB) = %.100s", out)
+	}
+	if err := NewAuthorizer().LoadRolesJSON(long); err == nil || err.Error() != "the custom roles are longer than 1048576 bytes" {
+		t.Errorf("LoadRolesJSON(1 MiB + 1) = %v", err)
+	}
+	a := NewAuthorizer(Options{MaxRequestBytes: 2, MaxRolesBytes: 3})
+	if out := a.CheckJSON(nil, []byte("{} ")); string(out) != "{\"error\":\"the request is longer than 2 bytes\"}" {
+		t.Errorf("CheckJSON = %s", out)
+	}
+	if _, _, err := a.PlanJSON([]byte("{} "), ""); err == nil || err.Error() != "the request is longer than 2 bytes" {
+		t.Errorf("PlanJSON = %v", err)
+	}
+	if err := a.LoadRolesJSON([]byte("[ ]")); err != nil {
+		t.Errorf("LoadRolesJSON(3 bytes) = %v", err)
+	}
+	if err := a.LoadRolesJSON([]byte("[  ]")); err == nil || err.Error() != "the custom roles are longer than 3 bytes" {
+		t.Errorf("LoadRolesJSON(4 bytes) = %v", err)
+	}
+}
 `
 
 // TestGolden generates each testdata/<case>/spec.yaml and compares the files with the
@@ -119,10 +147,11 @@ func TestClashes(t *testing.T) {
 	for _, want := range []string{
 		`type PrincipalResource struct`, // resource principal: Principal is the principal
 		`func \(a \*Authorizer\) CheckPrincipalResource\(`,
-		`type PermissionResource struct`, // resource permission
-		`\tPermissionResourceSet\n`,      // permission.set
-		`type LibraryView struct`,        // resource library_view comes first...
-		`\tLibraryViewPermission\n`,      // ... so library.view gets the suffix
+		`type PermissionResource struct`,                          // resource permission
+		`\tPermissionResourceSet PermissionResourcePermission = `, // permission.set
+		`type LibraryView struct`,                                 // resource library_view comes first...
+		`\tLibraryViewPermission LibraryPermission = `,            // ... so library.view gets the suffix
+		`type LibraryViewPermission2 Permission`,                  // and library_view's permissions a number
 		`RoleLibraryView Role`,
 		`type OrgScope struct`,          // scope org's params
 		`type OrgScopeScope struct`,     // scope org_scope's params
@@ -137,5 +166,39 @@ func TestClashes(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(all) {
 			t.Errorf("generated code lacks %s", want)
 		}
+	}
+}
+
+// TestPermissionOfAnotherTypeDoesNotCompile: a check takes its resource type's
+// permissions only, so a course permission asked of a library is a compile error.
+func TestPermissionOfAnotherTypeDoesNotCompile(t *testing.T) {
+	s, err := spec.LoadFile("../examples/contentlibraries/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := gen.Generate(s, gen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	module := map[string][]byte{"main.go": []byte(`package main
+
+import "` + toolchain.ModulePath + `/libauthz"
+
+func main() {
+	a := libauthz.NewAuthorizer()
+	a.CheckLibrary(nil, libauthz.LibraryEdit, nil, nil, nil)
+	a.CheckLibrary(nil, libauthz.CourseEdit, nil, nil, nil)
+}
+`)}
+	for name, data := range files {
+		module["libauthz/"+name] = data
+	}
+	tmp := t.TempDir()
+	if err := toolchain.WriteModule(tmp, module); err != nil {
+		t.Fatal(err)
+	}
+	err = toolchain.Go(context.Background(), tmp, toolchain.Env(), "build", "-o", os.DevNull, ".")
+	if err == nil || !strings.Contains(err.Error(), "main.go:8:") || !strings.Contains(err.Error(), "libauthz.LibraryPermission") || strings.Contains(err.Error(), "main.go:7:") {
+		t.Errorf("want only line 8 to fail, for its type: %v", err)
 	}
 }

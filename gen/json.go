@@ -106,8 +106,8 @@ func (g *generator) jsonFile() *jen.File {
 	g.header(f)
 
 	comment(f, `CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-{"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-reference evaluator.`)
+{"error": "..."} for a malformed request, or one longer than Options.MaxRequestBytes.
+Answers are byte for byte those of permc's reference evaluator.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("CheckJSON").Params(jen.List(jen.Id("dst"), jen.Id("req")).Index().Byte()).Index().Byte().Block(
 		jen.Var().Id("d").Qual(rt, "Decision"),
 		jen.If(jen.Err().Op(":=").Id("a").Dot("checkJSON").Call(jen.Op("&").Id("d"), jen.Id("req")), jen.Err().Op("!=").Nil()).Block(
@@ -136,7 +136,7 @@ reference evaluator.`)
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("q").Op(":=").Op("&").Id("st").Dot("q"),
 			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("st").Dot("ps"), jen.Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id(g.resPermType[r]).Parens(jen.Id("perm")), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}
@@ -178,6 +178,7 @@ run at once on a machine's cores, and none that a large request made large.`)
 	)
 	comment(f, "checkJSON decodes a request as strictly as the reference evaluator, in the same\norder and with the same messages, and decides it.")
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("checkJSON").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("data").Index().Byte()).Error().Block(
+		retIfErr(rtCall("CheckRequestLength", jen.Len(jen.Id("data")), jen.Id("a").Dot("opts").Dot("MaxRequestBytes"))),
 		jen.Id("st").Op(":=").Id("getJSONState").Call(),
 		jen.Err().Op(":=").Id("a").Dot("checkJSONWith").Call(jen.Id("st"), jen.Id("d"), jen.Id("data")),
 		jen.Id("putJSONState").Call(jen.Id("st")),
@@ -349,7 +350,7 @@ run at once on a machine's cores, and none that a large request made large.`)
 	g.attrDecoder(f, "decodeContext", "Context", contextObj, s.Context, "the context", "context")
 	g.attrDecoder(f, "decodeCredentialAttributes", "Credential", credentialObj, s.Credentials.Attributes, "the credential", "credential.attributes")
 	for _, r := range s.Resources {
-		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, "a "+r.Name, "resource.attributes")
+		g.attrDecoder(f, g.resDecode[r], g.resStruct[r], r, r.Attributes, r.Indefinite(), "resource.attributes")
 	}
 	return f
 }

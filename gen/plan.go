@@ -35,7 +35,7 @@ func (g *generator) planJSON(f *jen.File) {
 	}
 	var cases []jen.Code
 	for _, r := range g.s.Resources {
-		cases = append(cases, jen.Case(jen.Lit(r.Index)).Id("c").Op("=").Id("a").Dot(g.resPlanDecide[r]).Call(jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx")))
+		cases = append(cases, jen.Case(jen.Lit(r.Index)).Id("c").Op("=").Id("a").Dot(g.resPlanDecide[r]).Call(jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id(g.resPermType[r]).Parens(jen.Id("perm")), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx")))
 	}
 	var names []jen.Code
 	for _, r := range g.s.Resources {
@@ -49,8 +49,10 @@ warnings of the invalid role assignments.
 
 # Errors
 
-A malformed request, with CheckJSON's messages.`)
+A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+messages.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("PlanJSON").Params(jen.Id("req").Index().Byte(), jen.Id("permission").String()).Params(jen.Qual(cq, "Cond"), jen.Index().Qual(rt, "Warning"), jen.Error()).Block(
+		try(rtCall("CheckRequestLength", jen.Len(jen.Id("req")), jen.Id("a").Dot("opts").Dot("MaxRequestBytes"))),
 		jen.List(jen.Id("doc"), jen.Err()).Op(":=").Qual(rt, "ParseJSON").Call(jen.Id("req")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(ret(jen.Err())),
 		try(jen.Qual(rt, "WantObject").Call(jen.Op("&").Id("doc"), jen.Lit("request"))),
@@ -91,7 +93,7 @@ func (g *generator) planResource(f *jen.File, r *spec.Resource) {
 	comment(f, fmt.Sprintf("%s is a query plan for resources of type %s: the condition under which a\npermission is granted on one, for a principal, a credential and a context (see\n%s).", pt, r.Name, g.resPlan[r]))
 	f.Type().Id(pt).Struct(
 		cmt("Permission is the permission planned."),
-		jen.Id("Permission").Id("Permission"),
+		jen.Id("Permission").Id(g.resPermType[r]),
 		cmt(fmt.Sprintf("Cond holds for exactly the resources %s allows: cond.True when it\nallows every one, cond.False when it allows none. Translate it into SQL with SQL,\nor evaluate it in memory with Allows.", g.resCheck[r])),
 		jen.Id("Cond").Add(condT),
 		cmt("Warnings are the invalid role assignments, as a check lists them."),
@@ -108,12 +110,11 @@ func (g *generator) planResource(f *jen.File, r *spec.Resource) {
 	)
 
 	comment(f, fmt.Sprintf(`%s returns the query plan of perm on resources of type %s for p, cred
-and ctx: the condition a %s r must satisfy for %s(p, perm, r, cred, ctx) to
+and ctx: the condition %s r must satisfy for %s(p, perm, r, cred, ctx) to
 allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-credential; a nil ctx is the zero Context. A permission of another resource type
-gives cond.False.`, g.resPlan[r], r.Name, r.Name, g.resCheck[r]))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(
+credential; a nil ctx is the zero Context.`, g.resPlan[r], r.Name, r.Indefinite(), g.resCheck[r]))
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(
 		jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id("zeroPrincipal")),
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
@@ -254,7 +255,7 @@ func (g *generator) planDecide(f *jen.File, r *spec.Resource) {
 		loop := []jen.Code{
 			jen.Id("as").Op(":=").Op("&").Id("p").Dot("Roles").Index(jen.Id("i")),
 			jen.Id("info").Op(":=").Id("t").Dot("role").Call(jen.Id("as").Dot("Role")),
-			jen.If(jen.Op("!").Id("valid").Call(jen.Id("info"), jen.Id("as")).Op("||").Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("perm"))).Block(jen.Continue()),
+			jen.If(jen.Op("!").Id("valid").Call(jen.Id("info"), jen.Id("as")).Op("||").Op("!").Id("info").Dot("grants").Dot("Has").Call(jen.Id("Permission").Parens(jen.Id("perm")))).Block(jen.Continue()),
 			jen.Var().Id("g").Add(condT),
 			jen.Switch(jen.Id("as").Dot("Scope").Dot("Type")).Block(append(scopeCases, jen.Default().Continue())...),
 		}
@@ -275,7 +276,7 @@ func (g *generator) planDecide(f *jen.File, r *spec.Resource) {
 
 func (g *generator) planDecideFunc(f *jen.File, r *spec.Resource, body []jen.Code) {
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlanDecide[r]).Params(
-		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"),
 	).Qual(cq, "Cond").Block(body...)
 }
@@ -286,7 +287,7 @@ func (g *generator) planDecideFunc(f *jen.File, r *spec.Resource, body []jen.Cod
 func (g *generator) planCredential(f *jen.File, r *spec.Resource) {
 	falseC := jen.Qual(cq, "False")
 	body := []jen.Code{
-		jen.If(jen.Op("!").Id("credentialUnlocks").Call(jen.Id("t"), jen.Id("perm"), jen.Id("c"))).Block(jen.Return(falseC)),
+		jen.If(jen.Op("!").Id("credentialUnlocks").Call(jen.Id("t"), jen.Id("Permission").Parens(jen.Id("perm")), jen.Id("c"))).Block(jen.Return(falseC)),
 	}
 	filters := g.filtersOf(r)
 	if len(filters) == 0 {
@@ -318,9 +319,9 @@ func (g *generator) planCredential(f *jen.File, r *spec.Resource) {
 			jen.Return(jen.Qual(cq, "AndOf").Call(jen.Id("terms").Op("..."))),
 		)
 	}
-	comment(f, fmt.Sprintf("%s is the condition the credential c puts on perm on a %s.", g.resPlanCred[r], r.Name))
+	comment(f, fmt.Sprintf("%s is the condition the credential c puts on perm on %s.", g.resPlanCred[r], r.Indefinite()))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlanCred[r]).Params(
-		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
 	).Qual(cq, "Cond").Block(body...)
 }

@@ -214,20 +214,31 @@ func DecodeMap(j *JSON, where string) error {
 }
 
 // Suggest returns the candidate closest to name, or "" when none is close enough to be
-// a likely misspelling. It is the suggestion the spec loader makes.
+// a likely misspelling. Failing that, it returns the one candidate that name
+// abbreviates or that abbreviates name ("perms" and "permissions", "organization"
+// and "org"): the shorter, of three letters or more, is the longer with letters left
+// out (their distance is then the difference of their lengths), and both start alike.
+// It is the suggestion the spec loader makes.
 func Suggest(name string, candidates []string) string {
 	best, bestD := "", 0
+	abbrev, abbrevs := "", 0
 	for _, c := range candidates {
 		d := editDistance(name, c)
 		if best == "" || d < bestD {
 			best, bestD = c, d
 		}
+		if short := min(len(name), len(c)); short >= 3 && d > 0 && d == max(len(name), len(c))-short && name[0] == c[0] {
+			abbrev, abbrevs = c, abbrevs+1
+		}
 	}
 	limit := min(max(len(name)/3, 1), 3)
-	if best == "" || bestD > limit || best == name {
-		return ""
+	if best != "" && bestD <= limit && best != name {
+		return best
 	}
-	return best
+	if abbrevs == 1 {
+		return abbrev
+	}
+	return ""
 }
 
 // DidYouMean formats ` (did you mean "x"?)`, or "" when nothing is close.

@@ -53,7 +53,7 @@ echo "== go vet"
 go vet ./...
 
 echo "== go test"
-go test -race -count=1 ./...
+go test -race -count=1 -timeout 30m ./...
 # Allocation counts mean something only without the race detector.
 go test -count=1 -run 'ZeroAllocs' ./internal/benchmark
 
@@ -73,3 +73,27 @@ PERMC_JS_FIXTURES="$PERMC_CACHE/js-fixtures"
 export PERMC_JS_FIXTURES
 go run ./internal/wasmtest/jsfixtures -out "$PERMC_JS_FIXTURES"
 (cd wasm/js && npm ci --no-audit --no-fund --loglevel=error && node test/run.js && node test/run.js --browser)
+
+echo "== Python package (wasm/python): pytest (Django on SQLite and PostgreSQL) and mypy; the Django example"
+ensure_python() {
+	if command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; then
+		return
+	fi
+	local sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	echo "== installing Python (apt-get)"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3 python3-venv
+}
+ensure_python
+PERMC_PY="$PERMC_CACHE/python"
+python3 -m venv "$PERMC_PY"
+"$PERMC_PY/bin/pip" install -q --disable-pip-version-check "./wasm/python[django]" \
+	pytest mypy django-stubs djangorestframework-stubs 'psycopg[binary]'
+PERMC_BIN="$PERMC_CACHE/bin/permc"
+go build -o "$PERMC_BIN" ./cmd/permc
+export PERMC_BIN
+(cd wasm/python && PERMC_FIXTURES="$PERMC_JS_FIXTURES" "$PERMC_PY/bin/python" -m pytest -q)
+"$PERMC_BIN" build-wasm --spec examples/django/spec.yaml --out "$PERMC_CACHE/example-django.wasm" >/dev/null
+(cd examples/django && PERMC_MODULE="$PERMC_CACHE/example-django.wasm" PERMC_COMMAND="$PERMC_BIN" \
+	"$PERMC_PY/bin/python" manage.py test libraries)

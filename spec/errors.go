@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/permc/permc/runtime"
 )
@@ -32,22 +33,42 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
+// shownWidth is the most characters of a source line an error shows: a longer line
+// (a long literal, a minified file) is cut around the column, each cut marked "...".
+const shownWidth = 100
+
 // Pretty returns the error followed by its source line and a caret under the column.
 func (e *Error) Pretty() string {
 	if e.Source == "" || e.Pos.Col < 1 {
 		return e.Error()
 	}
-	var b strings.Builder
-	b.WriteString(e.Error())
-	b.WriteString("\n    ")
-	b.WriteString(strings.ReplaceAll(e.Source, "\t", " "))
-	b.WriteString("\n    ")
+	line := []rune(strings.ReplaceAll(e.Source, "\t", " "))
 	// Count the caret's offset in runes so it lines up under multi-byte text.
 	prefix := e.Source
 	if e.Pos.Col-1 < len(prefix) {
 		prefix = prefix[:e.Pos.Col-1]
 	}
-	b.WriteString(strings.Repeat(" ", len([]rune(prefix))))
+	caret := utf8.RuneCountInString(prefix)
+	var b strings.Builder
+	b.WriteString(e.Error())
+	b.WriteString("\n    ")
+	if len(line) > shownWidth {
+		start := min(max(caret-shownWidth/2, 0), len(line)-shownWidth)
+		end := start + shownWidth
+		if start > 0 {
+			b.WriteString("...")
+			caret += len("...")
+		}
+		b.WriteString(string(line[start:end]))
+		if end < len(line) {
+			b.WriteString("...")
+		}
+		caret -= start
+	} else {
+		b.WriteString(string(line))
+	}
+	b.WriteString("\n    ")
+	b.WriteString(strings.Repeat(" ", caret))
 	b.WriteString("^")
 	return b.String()
 }

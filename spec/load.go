@@ -81,22 +81,12 @@ func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
 	l.errorAt(l.pos(n), format, args...)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // load reads the YAML into the model; it reports false when the file could not be read
 // far enough for its expressions to be checked.
 func (l *loader) load() bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(l.src, &doc); err != nil {
-		for _, msg := range strings.Split(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n"), "\n") {
-			msg = strings.TrimSpace(msg)
-			if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-				line, _ := strconv.Atoi(m[1])
-				l.errorAt(Pos{File: l.file, Line: line, Col: 1}, "invalid YAML: %s", m[2])
-			} else if msg != "" {
-				l.errorAt(Pos{File: l.file, Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
-			}
-		}
+		l.syntaxError(err)
 		return false
 	}
 	if len(doc.Content) == 0 {
@@ -237,11 +227,40 @@ func describe(n *yaml.Node) string {
 }
 
 func (l *loader) scalar(n *yaml.Node, what string) (string, bool) {
+	if l.tagged(n, what) {
+		return "", false
+	}
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		l.errorf(n, "%s must be a single value, not %s", what, describe(n))
 		return "", false
 	}
 	return n.Value, true
+}
+
+// tagged reports a value that YAML read as a tag: an unquoted value starting with
+// "!", such as the CEL expression !resource.public, which would otherwise become an
+// empty value or lose its "!".
+func (l *loader) tagged(n *yaml.Node, what string) bool {
+	// The node keeps no trace of a tag that resolves to a string ("! expr" is the
+	// string "expr"), so look at the source. "!!" tags are YAML's own and harmless.
+	if n.Line < 1 || n.Line > len(l.lineStarts) || n.Column < 1 {
+		return false
+	}
+	text := l.lineText(n.Line)
+	text = text[min(n.Column-1, len(text)):]
+	if !strings.HasPrefix(text, "!") || strings.HasPrefix(text, "!!") {
+		return false
+	}
+	if i := strings.Index(text, " #"); i >= 0 {
+		text = text[:i]
+	}
+	text = strings.TrimSpace(text)
+	quoted := "\"" + text + "\""
+	if strings.Contains(text, "\"") {
+		quoted = "'" + strings.ReplaceAll(text, "'", "''") + "'"
+	}
+	l.errorf(n, "%s starts with \"!\", which YAML reads as a tag: quote it, as in %s", what, quoted)
+	return true
 }
 
 // list reads a sequence of scalars; a single scalar is accepted as a list of one.
@@ -285,9 +304,22 @@ func (l *loader) attributes(n *yaml.Node, what string, implicitID bool) []*Attri
 		return nil
 	}
 	var out []*Attribute
+	// In a flow mapping, {m: map(string, int)}, YAML cuts the type at its ','.
+	cut := false
 	for i, k := range f.keys {
 		v := f.values[i]
 		name := k.Value
+		if cut {
+			// The rest of the cut type, read as a key: reported with the type.
+			cut = strings.Count(name, "(") >= strings.Count(name, ")")
+			continue
+		}
+		if n.Style&yaml.FlowStyle != 0 && v.Kind == yaml.ScalarNode && strings.Count(v.Value, "(") > strings.Count(v.Value, ")") {
+			full := l.balanced(v)
+			l.errorf(v, "type %q is cut at its ',': in a {...} mapping ',' separates entries, so quote the type (%q) or write one attribute per line", full, full)
+			cut = true
+			continue
+		}
 		if !l.checkName(k, "attribute", name) {
 			continue
 		}
@@ -322,6 +354,25 @@ func (l *loader) attributes(n *yaml.Node, what string, implicitID bool) []*Attri
 		out = append(out, a)
 	}
 	return out
+}
+
+// balanced returns the source text from node n's position up to where its
+// parentheses close, or to the end of its line.
+func (l *loader) balanced(n *yaml.Node) string {
+	text := l.lineText(n.Line)
+	text = text[min(max(n.Column-1, 0), len(text)):]
+	depth := 0
+	for i, c := range text {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return text[:i+1]
+			}
+		}
+	}
+	return strings.TrimSpace(text)
 }
 
 func (l *loader) resources(n *yaml.Node) {
@@ -725,6 +776,9 @@ func (l *loader) credentials(n *yaml.Node) {
 // expr reads a CEL expression from a scalar and records where each of its bytes is in
 // the file, so that CEL's errors point into the YAML.
 func (l *loader) expr(n *yaml.Node, what string) *Expr {
+	if l.tagged(n, what) {
+		return nil
+	}
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		l.errorf(n, "%s must be a CEL expression, not %s", what, describe(n))
 		return nil

@@ -5,6 +5,7 @@
 package spec
 
 import (
+	"strings"
 	"sync"
 
 	"cel.dev/cel-go/cel"
@@ -68,6 +69,18 @@ type Resource struct {
 
 // Attribute returns the declared attribute called name, or nil.
 func (r *Resource) Attribute(name string) *Attribute { return findAttr(r.Attributes, name) }
+
+// Indefinite returns the resource type's name after its indefinite article, "a
+// library" or "an org", for generated prose.
+func (r *Resource) Indefinite() string {
+	n := strings.ToLower(r.Name)
+	an := strings.IndexByte("aeio", n[0]) >= 0 ||
+		n[0] == 'u' && !strings.HasPrefix(n, "uni") && !strings.HasPrefix(n, "us") && !strings.HasPrefix(n, "ut") && !strings.HasPrefix(n, "ur")
+	if an {
+		return "an " + r.Name
+	}
+	return "a " + r.Name
+}
 
 // Permission is one action on one resource type, named "<resource>.<action>".
 type Permission struct {

@@ -3,10 +3,12 @@ package wasm_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 
@@ -41,6 +43,21 @@ func BenchmarkCheck(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			out, _ = a.CheckJSON(ctx, out[:0], req)
+		}
+	})
+	// A context with a deadline: the call runs on an instance wazero can stop, which
+	// checks for the end of the context throughout the module's code.
+	b.Run("wasm-deadline", func(b *testing.B) {
+		_, a := wasmtest.Authorizer(b, libraries, wasm.Options{Instances: 1})
+		deadline, cancel := context.WithTimeout(ctx, time.Hour)
+		defer cancel()
+		out, err := a.CheckJSON(deadline, nil, req)
+		if err != nil || !bytes.Contains(out, []byte(`"assignment":9`)) {
+			b.Fatalf("%s %v", out, err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			out, _ = a.CheckJSON(deadline, out[:0], req)
 		}
 	})
 	b.Run("eval", func(b *testing.B) {

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -35,8 +36,8 @@ import (
 // ABIVersion is the version of the module ABI this package speaks.
 const ABIVersion = guest.ABIVersion
 
-// MaxRequest is the longest request a module decides; a longer one is answered with
-// {"error": ...}.
+// MaxRequest is the longest request a module decides unless Options.MaxRequestBytes
+// says otherwise; a longer one is answered with {"error": ...}.
 const MaxRequest = guest.MaxRequest
 
 // DefaultMemoryLimit bounds an instance's memory when Options.MemoryLimit is zero. The
@@ -62,6 +63,16 @@ type Options struct {
 	// Stderr receives what a module prints, such as the Go runtime's report when an
 	// instance crashes. Discarded when nil.
 	Stderr io.Writer
+
+	// MaxRequestBytes, MaxRolesBytes and MaxBatchRequests bound the module's inputs
+	// (docs/wasm-abi.md, permc_configure): the longest request, alone or in a batch,
+	// the longest custom roles, and the most requests in one call of the module's
+	// batch export (CheckBatch takes any number: it splits them). A field of zero (or
+	// less) keeps the default: MaxRequest, 1 MiB and 4096. A module built before
+	// permc_configure existed takes only the defaults; New fails on another value.
+	MaxRequestBytes  int
+	MaxRolesBytes    int
+	MaxBatchRequests int
 }
 
 // Authorizer answers requests with a pool of instances of one module. Its methods are
@@ -71,23 +82,50 @@ type Options struct {
 //
 //   - Each instance has its own linear memory: a few MiB for typical requests, at most
 //     Options.MemoryLimit, kept while the Authorizer lives.
-//   - A call into the module cannot be interrupted. Contexts are heeded before each
-//     call, between the chunks of a batch and while waiting for an instance.
+//   - A call whose context has a deadline runs on instances compiled so that wazero can
+//     stop them: when the context ends, the call stops at once and returns the context's
+//     error, and the instance is replaced. Checks on them take three to five times as
+//     long, so a call whose context has no deadline runs on instances that cannot be
+//     stopped midway: its context is heeded before the call, between the chunks of a
+//     batch and while waiting for an instance, and a call whose context ended while it
+//     ran returns the context's error, not its answer. Such a call may run long (a
+//     quadratic condition over a request of 1 MiB takes tens of seconds): give a deadline
+//     to a call that must not. Each kind of instance is started only when a call needs
+//     it, up to Options.Instances of each.
 //   - An instance whose call fails (a trap, its Go runtime out of memory, a bug caught
-//     inside the module) is closed and replaced. The call returns an error and no
-//     answer, which a caller must treat as a denial.
+//     inside the module) is closed and replaced, with the custom roles loaded again.
+//     The call returns an error and no answer, which a caller must treat as a denial.
 type Authorizer struct {
-	rt       wazero.Runtime
-	compiled wazero.CompiledModule
+	module   []byte
+	opts     Options
+	cfg      wazero.RuntimeConfig
 	config   wazero.ModuleConfig
+	settings []byte // the permc_configure input, or nil for the module's defaults
+	limits   limits
 	metadata []byte
 
-	idle  chan *instance // instances not in use
-	slots chan struct{}  // one token per live instance, its capacity the pool's bound
+	fast     *pool
+	stopping sync.Once
+	stopPool *pool // the pool of stoppable instances, once ready
+	stopErr  error
+	stopDone chan struct{} // closed when stopPool or stopErr is set
 
 	rolesMu sync.Mutex // serializes LoadRoles
 	roles   atomic.Pointer[roles]
 	closed  atomic.Bool
+	closeMu sync.Mutex // orders Close with the start of the stoppable pool
+}
+
+// limits are the limits in force in the module's instances.
+type limits struct{ request, roles, batch int }
+
+// pool is one runtime, the module compiled for it and its instances.
+type pool struct {
+	rt       wazero.Runtime
+	compiled wazero.CompiledModule
+	idle     chan *instance // instances not in use
+	slots    chan struct{}  // one token per live instance, its capacity the pool's bound
+	stop     bool           // instances stop when a call's context ends
 }
 
 // roles is one generation of custom roles; instances behind it reload them before
@@ -105,6 +143,7 @@ type instance struct {
 	block, blockLen                                     uint32
 	gen                                                 uint64 // the generation of custom roles loaded
 	stack                                               [2]uint64
+	stderr                                              *head // the start of what the instance printed
 }
 
 // New compiles module and instantiates it once, to check that it is a permc module
@@ -113,7 +152,8 @@ type instance struct {
 // # Errors
 //
 // New fails when module is not valid Wasm, lacks an export of the ABI, speaks another
-// ABI version, or fails to start.
+// ABI version, fails to start, or rejects the limits of opts (a value over the
+// module's maximum, or any value but the defaults for a module that cannot set them).
 func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) {
 	n := opts.Instances
 	if n <= 0 {
@@ -123,31 +163,19 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 	if limit == 0 {
 		limit = DefaultMemoryLimit
 	}
+	opts.Instances, opts.MemoryLimit = n, limit
 	pages := min((limit+65535)/65536, 65536)
-	// No WithCloseOnContextDone: it makes wazero check the context throughout the
-	// module's code, which made a check ~10 times slower; calls are short and
-	// bounded, so contexts are heeded between calls instead (RATIONALE.md).
 	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(uint32(pages))
 	if opts.CompilationCache != nil {
 		cfg = cfg.WithCompilationCache(opts.CompilationCache)
 	}
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		rt.Close(ctx)
-		return nil, fmt.Errorf("permc wasm: %v", err)
-	}
-	compiled, err := rt.CompileModule(ctx, module)
-	if err != nil {
-		rt.Close(ctx)
-		return nil, fmt.Errorf("permc wasm: compiling the module: %v", err)
-	}
-	stderr := opts.Stderr
-	if stderr == nil {
-		stderr = io.Discard
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
 	}
 	a := &Authorizer{
-		rt:       rt,
-		compiled: compiled,
+		module: bytes.Clone(module), // compiled again for the stoppable pool
+		opts:   opts,
+		cfg:    cfg,
 		// A reactor: _initialize runs the Go runtime's and the package's
 		// initialization, after which the exports may be called. No arguments,
 		// environment or files; the clock only paces the collector.
@@ -155,23 +183,86 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 			WithName("").
 			WithStartFunctions("_initialize").
 			WithRandSource(rand.Reader).
-			WithSysNanotime().
-			WithStderr(stderr),
-		idle:  make(chan *instance, n),
-		slots: make(chan struct{}, n),
+			WithSysNanotime(),
+		limits: limits{
+			request: permcrt.Limit(opts.MaxRequestBytes, permcrt.DefaultMaxRequestBytes),
+			roles:   permcrt.Limit(opts.MaxRolesBytes, permcrt.DefaultMaxRolesBytes),
+			batch:   permcrt.Limit(opts.MaxBatchRequests, permcrt.DefaultMaxBatchRequests),
+		},
+		stopDone: make(chan struct{}),
+	}
+	if a.limits != (limits{permcrt.DefaultMaxRequestBytes, permcrt.DefaultMaxRolesBytes, permcrt.DefaultMaxBatchRequests}) {
+		// Only limits other than the defaults are sent, so that modules built before
+		// permc_configure existed serve hosts that keep the defaults.
+		a.settings = fmt.Appendf(nil, `{"max_request_bytes":%d,"max_roles_bytes":%d,"max_batch_requests":%d}`,
+			a.limits.request, a.limits.roles, a.limits.batch)
 	}
 	a.roles.Store(&roles{})
-	a.slots <- struct{}{}
-	in, err := a.instantiate(ctx)
+	// No WithCloseOnContextDone here: it makes wazero check for an ended context
+	// throughout the module's code, which makes a check three to five times slower
+	// (RATIONALE.md). Calls with a deadline get a pool of their own that has it.
+	p, err := a.newPool(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	a.fast = p
+	p.slots <- struct{}{}
+	in, err := a.instantiate(ctx, p)
 	if err == nil {
 		err = a.handshake(ctx, in)
 	}
 	if err != nil {
-		rt.Close(ctx)
+		p.rt.Close(ctx)
 		return nil, err
 	}
-	a.idle <- in
+	p.idle <- in
 	return a, nil
+}
+
+// newPool makes a runtime and compiles the module for it.
+func (a *Authorizer) newPool(ctx context.Context, stop bool) (*pool, error) {
+	rt := wazero.NewRuntimeWithConfig(ctx, a.cfg.WithCloseOnContextDone(stop))
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("permc wasm: %v", err)
+	}
+	compiled, err := rt.CompileModule(ctx, a.module)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("permc wasm: compiling the module: %v", err)
+	}
+	n := a.opts.Instances
+	return &pool{rt: rt, compiled: compiled, idle: make(chan *instance, n), slots: make(chan struct{}, n), stop: stop}, nil
+}
+
+// pool returns the pool for a call with ctx: the stoppable instances when ctx has a
+// deadline, started (the module compiled again) on the first such call.
+func (a *Authorizer) pool(ctx context.Context) (*pool, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		return a.fast, nil
+	}
+	a.stopping.Do(func() {
+		go func() {
+			// Compiled apart from the call that needs it first, so that its deadline
+			// bounds its wait, not the compilation other calls will use.
+			bg := context.WithoutCancel(ctx)
+			p, err := a.newPool(bg, true)
+			a.closeMu.Lock()
+			if err == nil && a.closed.Load() {
+				p.rt.Close(bg)
+				p, err = nil, ErrClosed
+			}
+			a.stopPool, a.stopErr = p, err
+			a.closeMu.Unlock()
+			close(a.stopDone)
+		}()
+	})
+	select {
+	case <-a.stopDone:
+		return a.stopPool, a.stopErr
+	case <-ctx.Done():
+		return nil, stopped(ctx, false)
+	}
 }
 
 // handshake checks the module's ABI version and reads its metadata.
@@ -190,13 +281,15 @@ func (a *Authorizer) handshake(ctx context.Context, in *instance) error {
 	return err
 }
 
-// instantiate starts an instance; the caller holds a slot for it.
-func (a *Authorizer) instantiate(ctx context.Context) (*instance, error) {
-	mod, err := a.rt.InstantiateModule(ctx, a.compiled, a.config)
+// instantiate starts an instance of p and gives it the limits; the caller holds a
+// slot of p for it.
+func (a *Authorizer) instantiate(ctx context.Context, p *pool) (*instance, error) {
+	stderr := &head{}
+	mod, err := p.rt.InstantiateModule(ctx, p.compiled, a.config.WithStderr(io.MultiWriter(stderr, a.opts.Stderr)))
 	if err != nil {
 		return nil, fmt.Errorf("permc wasm: starting an instance: %v", err)
 	}
-	in := &instance{mod: mod, mem: mod.Memory()}
+	in := &instance{mod: mod, mem: mod.Memory(), stderr: stderr}
 	for _, e := range []struct {
 		name string
 		fn   *api.Function
@@ -214,53 +307,103 @@ func (a *Authorizer) instantiate(ctx context.Context) (*instance, error) {
 		mod.Close(ctx)
 		return nil, errors.New("permc wasm: the module does not export its memory")
 	}
+	if a.settings != nil {
+		configure := mod.ExportedFunction("permc_configure")
+		if configure == nil {
+			mod.Close(ctx)
+			return nil, errors.New("permc wasm: the module does not export permc_configure, which limits other than the defaults need: build it with this permc")
+		}
+		if _, err := in.call(ctx, nil, configure, a.settings); err != nil {
+			mod.Close(ctx)
+			return nil, fmt.Errorf("permc wasm: permc_configure: %w", err)
+		}
+	}
 	return in, nil
 }
 
 // acquire takes an idle instance, or starts one when the pool has room, or waits.
 // The instance has the custom roles in force.
-func (a *Authorizer) acquire(ctx context.Context) (*instance, error) {
+func (a *Authorizer) acquire(ctx context.Context) (*pool, *instance, error) {
 	if a.closed.Load() {
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if ctx.Err() != nil {
+		return nil, nil, stopped(ctx, false)
+	}
+	p, err := a.pool(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	var in *instance
 	select {
-	case in = <-a.idle:
+	case in = <-p.idle:
 	default:
 		select {
-		case in = <-a.idle:
-		case a.slots <- struct{}{}:
-			var err error
-			if in, err = a.instantiate(ctx); err != nil {
-				<-a.slots
-				return nil, err
+		case in = <-p.idle:
+		case p.slots <- struct{}{}:
+			if in, err = a.instantiate(ctx, p); err != nil {
+				<-p.slots
+				if ctx.Err() != nil {
+					err = stopped(ctx, false)
+				}
+				return nil, nil, err
 			}
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, stopped(ctx, false)
 		}
 	}
 	if r := a.roles.Load(); in.gen != r.gen {
 		if _, err := in.call(ctx, nil, in.roles, r.data); err != nil {
-			a.release(ctx, in, err)
-			return nil, err
+			err = a.release(ctx, p, in, err)
+			return nil, nil, err
 		}
 		in.gen = r.gen
 	}
-	return in, nil
+	return p, in, nil
 }
 
-// release returns an instance to the pool, or closes it after a failed call: an
-// instance that trapped or ran out of memory is in no state to be trusted.
-func (a *Authorizer) release(ctx context.Context, in *instance, err error) {
-	if failed(err) || a.closed.Load() {
-		in.mod.Close(context.WithoutCancel(ctx))
-		<-a.slots
-		return
+// release returns an instance to its pool, or closes it after a failed call: an
+// instance that trapped or ran out of memory is in no state to be trusted. It returns
+// the error the caller gets: err, or what stopped the call, or what became of the
+// instance.
+func (a *Authorizer) release(ctx context.Context, p *pool, in *instance, err error) error {
+	if !failed(err) && !a.closed.Load() {
+		p.idle <- in
+		return err
 	}
-	a.idle <- in
+	in.mod.Close(context.WithoutCancel(ctx))
+	<-p.slots
+	var ie *instanceError
+	switch {
+	case a.closed.Load():
+		return ErrClosed
+	case ctx.Err() != nil && p.stop:
+		return stopped(ctx, true)
+	case errors.As(err, &ie):
+		ie.msg = "permc wasm: the instance failed and was replaced: " + firstLine(ie.err.Error())
+		if bytes.Contains(in.stderr.buf, []byte("out of memory")) {
+			ie.msg = fmt.Sprintf("permc wasm: the instance ran out of memory (limit %d MiB) and was replaced", a.opts.MemoryLimit>>20)
+		}
+	}
+	return err
+}
+
+// late returns the error of a call that answered after its context ended, which
+// only a call that cannot be stopped does: the answer came too late to be used.
+func late(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return stopped(ctx, false)
+	}
+	return nil
+}
+
+// stopped is the error of a call whose context ended: before it started or, when
+// during is set, while it ran.
+func stopped(ctx context.Context, during bool) error {
+	if during {
+		return fmt.Errorf("permc wasm: the call was stopped: %w", ctx.Err())
+	}
+	return fmt.Errorf("permc wasm: %w", ctx.Err())
 }
 
 // callError is a result other than OK: the module's message and status.
@@ -272,17 +415,62 @@ type callError struct {
 func (e *callError) Error() string { return e.msg }
 
 // failed reports whether err leaves the instance unusable: any error but a result
-// the module returned in good order.
+// the module returned in good order, or a context that ended between calls.
 func failed(err error) bool {
+	if err == nil {
+		return false // before the variables below, which errors.As moves to the heap
+	}
 	var ce *callError
-	return err != nil && !(errors.As(err, &ce) && ce.status != guest.Internal)
+	var ie *instanceError
+	switch {
+	case errors.As(err, &ie):
+		return true
+	case errors.As(err, &ce):
+		return ce.status == guest.Internal
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// instanceError is the failure of an instance: it trapped, exited, or ran out of
+// memory. Its message says so in one line (release writes it); Unwrap gives wazero's
+// error, with the module's stack, for debugging.
+type instanceError struct {
+	msg string
+	err error
+}
+
+func (e *instanceError) Error() string {
+	if e.msg == "" {
+		return "permc wasm: the instance failed: " + firstLine(e.err.Error())
+	}
+	return e.msg
+}
+
+func (e *instanceError) Unwrap() error { return e.err }
+
+// firstLine returns the first line of msg.
+func firstLine(msg string) string {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		return msg[:i]
+	}
+	return msg
+}
+
+// head keeps the start of what an instance prints: a module prints nothing but the
+// Go runtime's report when it fails, which says why first.
+type head struct{ buf []byte }
+
+func (h *head) Write(p []byte) (int, error) {
+	const keep = 1024
+	h.buf = append(h.buf, p[:min(len(p), keep-min(len(h.buf), keep))]...)
+	return len(p), nil
 }
 
 // invoke calls fn with the arguments on the stack and returns its result as a view of
 // the instance's memory, valid until the next call.
 func (in *instance) invoke(ctx context.Context, fn api.Function) (guest.Status, []byte, error) {
 	if err := fn.CallWithStack(ctx, in.stack[:]); err != nil {
-		return 0, nil, fmt.Errorf("permc wasm: the instance failed: %w", err)
+		return 0, nil, &instanceError{err: err}
 	}
 	ptr, status, n := guest.Unpack(in.stack[0])
 	res, ok := in.mem.Read(ptr, uint32(n))
@@ -311,11 +499,11 @@ func (in *instance) call(ctx context.Context, dst []byte, fn api.Function, input
 
 // checkOne appends the answer to one request to dst: a decision, or a request error
 // (a Rejected result), which is an answer too.
-func (in *instance) checkOne(ctx context.Context, dst, req []byte) ([]byte, error) {
-	// The module answers a request longer than MaxRequest with an error without
-	// reading it, so a longer one need not be copied whole.
-	if len(req) > MaxRequest {
-		req = req[:MaxRequest+1]
+func (a *Authorizer) checkOne(ctx context.Context, in *instance, dst, req []byte) ([]byte, error) {
+	// The module answers a request over the limit so without reading it; so does the
+	// host, without copying it in.
+	if err := permcrt.CheckRequestLength(len(req), a.limits.request); err != nil {
+		return permcrt.AppendErrorJSON(dst, err.Error()), nil
 	}
 	if err := in.write(ctx, req); err != nil {
 		return dst, err
@@ -342,13 +530,13 @@ func (in *instance) write(ctx context.Context, input []byte) error {
 		if in.block != 0 {
 			in.stack[0] = uint64(in.block)
 			if err := in.free.CallWithStack(ctx, in.stack[:]); err != nil {
-				return fmt.Errorf("permc wasm: the instance failed: %w", err)
+				return &instanceError{err: err}
 			}
 			in.block, in.blockLen = 0, 0
 		}
 		in.stack[0] = uint64(size)
 		if err := in.alloc.CallWithStack(ctx, in.stack[:]); err != nil {
-			return fmt.Errorf("permc wasm: the instance failed: %w", err)
+			return &instanceError{err: err}
 		}
 		if in.stack[0] == 0 {
 			return fmt.Errorf("permc wasm: the module refused a block of %d bytes", size)
@@ -379,40 +567,52 @@ func errorMessage(res []byte) string {
 //
 // # Errors
 //
-// An error means no answer: ctx ended before the call, the Authorizer is closed, or
-// the instance failed (it is then replaced). A malformed request is an answer, not an
-// error.
+// An error means no answer: ctx ended before or during the call (errors.Is tells
+// context.DeadlineExceeded and context.Canceled), the Authorizer is closed, or the
+// instance failed (it is then replaced; see InstanceError). A malformed request is an
+// answer, not an error.
 func (a *Authorizer) CheckJSON(ctx context.Context, dst, req []byte) ([]byte, error) {
-	in, err := a.acquire(ctx)
+	p, in, err := a.acquire(ctx)
 	if err != nil {
 		return dst, err
 	}
-	dst, err = in.checkOne(ctx, dst, req)
-	a.release(ctx, in, err)
-	return dst, err
+	out, err := a.checkOne(ctx, in, dst, req)
+	if err = a.release(ctx, p, in, err); err == nil {
+		err = late(ctx)
+	}
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
 }
 
 // CheckBatch answers many requests, in order, in as few calls into the module as
-// their size allows: one answer per request, each as CheckJSON would give it.
+// their size and the batch limit allow: one answer per request, each as CheckJSON
+// would give it.
 //
 // # Errors
 //
 // As for CheckJSON; a long batch also stops when ctx ends. On an error, no answers
 // are returned.
 func (a *Authorizer) CheckBatch(ctx context.Context, reqs [][]byte) ([][]byte, error) {
-	in, err := a.acquire(ctx)
+	p, in, err := a.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	answers, err := in.checkBatch(ctx, reqs)
-	a.release(ctx, in, err)
-	return answers, err
+	answers, err := a.checkBatch(ctx, in, reqs)
+	if err = a.release(ctx, p, in, err); err == nil {
+		err = late(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return answers, nil
 }
 
 // checkBatch sends the requests as JSON Lines, in chunks within the module's limits.
 // A request that cannot be a line of its own (see oneLine) is checked alone, so that
 // it gets exactly the answer CheckJSON gives it.
-func (in *instance) checkBatch(ctx context.Context, reqs [][]byte) ([][]byte, error) {
+func (a *Authorizer) checkBatch(ctx context.Context, in *instance, reqs [][]byte) ([][]byte, error) {
 	size := 0
 	for _, req := range reqs {
 		size += len(req) + 1
@@ -425,10 +625,10 @@ func (in *instance) checkBatch(ctx context.Context, reqs [][]byte) ([][]byte, er
 		if count == 0 {
 			return nil
 		}
-		// A call cannot be stopped midway (see RATIONALE.md), so a long batch
-		// heeds its context between calls.
-		if err := ctx.Err(); err != nil {
-			return err
+		// A call that cannot be stopped midway (see RATIONALE.md) leaves a long
+		// batch to heed its context between calls.
+		if ctx.Err() != nil {
+			return stopped(ctx, false)
 		}
 		start := len(out)
 		var err error
@@ -444,19 +644,19 @@ func (in *instance) checkBatch(ctx context.Context, reqs [][]byte) ([][]byte, er
 		return nil
 	}
 	for _, req := range reqs {
-		if !oneLine(req) {
+		if !a.oneLine(req) {
 			if err := flush(); err != nil {
 				return nil, err
 			}
 			var err error
-			if out, err = in.checkOne(ctx, out, req); err != nil {
+			if out, err = a.checkOne(ctx, in, out, req); err != nil {
 				return nil, err
 			}
 			out = append(out, '\n')
 			ends = append(ends, len(out)-1)
 			continue
 		}
-		if count == guest.MaxBatch || len(lines)+len(req)+1 > guest.MaxBlock {
+		if count == a.limits.batch || len(lines)+len(req)+1 > guest.MaxBlock {
 			if err := flush(); err != nil {
 				return nil, err
 			}
@@ -479,13 +679,13 @@ func (in *instance) checkBatch(ctx context.Context, reqs [][]byte) ([][]byte, er
 	return answers, nil
 }
 
-// oneLine reports whether req can be one line of a JSON Lines batch: at most
-// MaxRequest bytes, no newline, not blank (the module skips blank lines), and not
+// oneLine reports whether req can be one line of a JSON Lines batch: within the
+// request limit, with no newline, not blank (the module skips blank lines), and not
 // starting with '[' (which makes the module read the batch as an array). A request
 // that cannot is malformed, or too long, anyway.
-func oneLine(req []byte) bool {
+func (a *Authorizer) oneLine(req []byte) bool {
 	trimmed := bytes.TrimLeft(req, " \t\r")
-	return len(req) <= MaxRequest && len(trimmed) > 0 && trimmed[0] != '[' && bytes.IndexByte(req, '\n') < 0
+	return len(req) <= a.limits.request && len(trimmed) > 0 && trimmed[0] != '[' && bytes.IndexByte(req, '\n') < 0
 }
 
 // LoadRoles replaces the custom roles of every instance with those in data (see
@@ -497,9 +697,12 @@ func oneLine(req []byte) bool {
 // Invalid roles are reported with every problem, as permc vet reports them, and the
 // roles in force stay in force.
 func (a *Authorizer) LoadRoles(ctx context.Context, data []byte) error {
+	if err := permcrt.CheckRolesLength(len(data), a.limits.roles); err != nil {
+		return errors.New(err.Error())
+	}
 	a.rolesMu.Lock()
 	defer a.rolesMu.Unlock()
-	in, err := a.acquire(ctx)
+	p, in, err := a.acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -510,12 +713,12 @@ func (a *Authorizer) LoadRoles(ctx context.Context, data []byte) error {
 		a.roles.Store(r)
 		in.gen = r.gen
 	}
-	a.release(ctx, in, err)
 	var ce *callError
 	if errors.As(err, &ce) && ce.status == guest.Rejected {
+		a.release(ctx, p, in, err)
 		return errors.New(ce.msg)
 	}
-	return err
+	return a.release(ctx, p, in, err)
 }
 
 // MetadataJSON describes the spec the module was built from: its resource types,
@@ -526,8 +729,14 @@ func (a *Authorizer) MetadataJSON() []byte { return bytes.Clone(a.metadata) }
 // Close closes every instance and releases the compiled module. Calls in flight end
 // with an error.
 func (a *Authorizer) Close(ctx context.Context) error {
+	a.closeMu.Lock()
+	defer a.closeMu.Unlock()
 	if a.closed.Swap(true) {
 		return nil
 	}
-	return a.rt.Close(ctx)
+	err := a.fast.rt.Close(ctx)
+	if a.stopPool != nil {
+		err = errors.Join(err, a.stopPool.rt.Close(ctx))
+	}
+	return err
 }

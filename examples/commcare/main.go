@@ -8,7 +8,7 @@
 //	go run ./commcare [-addr 127.0.0.1:8082]
 package main
 
-//go:generate go run github.com/permc/permc/cmd/permc generate --spec spec.yaml --out hqauthz
+//go:generate go tool permc generate --spec spec.yaml --out hqauthz
 
 import (
 	"errors"

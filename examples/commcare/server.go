@@ -71,7 +71,7 @@ func (s *Server) allowed(w http.ResponseWriter, r *http.Request, d runtime.Decis
 }
 
 // project looks the URL's project up (404 when there is none) and checks perm on it.
-func (s *Server) project(w http.ResponseWriter, r *http.Request, perm hqauthz.Permission) (*Project, bool) {
+func (s *Server) project(w http.ResponseWriter, r *http.Request, perm hqauthz.ProjectPermission) (*Project, bool) {
 	p, ok := s.store.Project(r.PathValue("project"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such project")
@@ -82,7 +82,7 @@ func (s *Server) project(w http.ResponseWriter, r *http.Request, perm hqauthz.Pe
 }
 
 // report looks the URL's report up in the URL's project and checks perm on it.
-func (s *Server) report(w http.ResponseWriter, r *http.Request, perm hqauthz.Permission) (*Report, bool) {
+func (s *Server) report(w http.ResponseWriter, r *http.Request, perm hqauthz.ReportPermission) (*Report, bool) {
 	rep, ok := s.store.Report(r.PathValue("report"))
 	if !ok || rep.Project != r.PathValue("project") {
 		writeError(w, http.StatusNotFound, "no such report in this project")

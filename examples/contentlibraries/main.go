@@ -9,7 +9,7 @@
 //	go run ./contentlibraries [-addr 127.0.0.1:8084]
 package main
 
-//go:generate go run github.com/permc/permc/cmd/permc generate --spec spec.yaml --out libauthz
+//go:generate go tool permc generate --spec spec.yaml --out libauthz
 
 import (
 	"errors"

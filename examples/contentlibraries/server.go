@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -149,7 +148,7 @@ func resource(l *Library) *libauthz.Library {
 	return &libauthz.Library{ID: l.ID, Org: l.Org, Public: l.Public, Tags: l.Tags}
 }
 
-func (s *Server) check(r *http.Request, perm libauthz.Permission, l *Library) runtime.Decision {
+func (s *Server) check(r *http.Request, perm libauthz.LibraryPermission, l *Library) runtime.Decision {
 	c := callerOf(r)
 	return s.authz.CheckLibrary(c.Principal, perm, resource(l), c.Credential, c.Context)
 }
@@ -173,7 +172,7 @@ func (s *Server) allowed(w http.ResponseWriter, r *http.Request, d runtime.Decis
 }
 
 // library looks the URL's library up and checks perm on it.
-func (s *Server) library(w http.ResponseWriter, r *http.Request, perm libauthz.Permission) (*Library, bool) {
+func (s *Server) library(w http.ResponseWriter, r *http.Request, perm libauthz.LibraryPermission) (*Library, bool) {
 	l, ok := s.store.Library(r.PathValue("library"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such library")
@@ -187,8 +186,8 @@ func (s *Server) library(w http.ResponseWriter, r *http.Request, perm libauthz.P
 func (s *Server) listLibraries(w http.ResponseWriter, r *http.Request) {
 	perm := libauthz.LibraryView
 	if name := r.URL.Query().Get("permission"); name != "" {
-		p, ok := libauthz.PermissionByName(name)
-		if !ok || !slices.Contains(libraryPermissions, p) {
+		p, ok := libauthz.LibraryPermissionByName(name)
+		if !ok {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("permission %q is not a permission of libraries (%v)", name, libraryPermissions))
 			return
 		}
@@ -218,7 +217,7 @@ func (s *Server) listLibraries(w http.ResponseWriter, r *http.Request) {
 }
 
 // libraryPermissions are the permissions a list may be filtered by.
-var libraryPermissions = []libauthz.Permission{libauthz.LibraryView, libauthz.LibraryEdit, libauthz.LibraryPublish, libauthz.LibraryDelete}
+var libraryPermissions = []libauthz.LibraryPermission{libauthz.LibraryView, libauthz.LibraryEdit, libauthz.LibraryPublish, libauthz.LibraryDelete}
 
 // getLibrary answers the library and what the caller may do to it.
 func (s *Server) getLibrary(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,7 @@
 //	go run ./enterprise [-addr 127.0.0.1:8081]
 package main
 
-//go:generate go run github.com/permc/permc/cmd/permc generate --spec spec.yaml --out entauthz
+//go:generate go tool permc generate --spec spec.yaml --out entauthz
 
 import (
 	"crypto/ecdsa"

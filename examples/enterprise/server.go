@@ -108,7 +108,7 @@ func (s *Server) allowed(w http.ResponseWriter, r *http.Request, d runtime.Decis
 // Resources are looked up before the check, so an unknown one answers 404 to
 // whoever asks. Services that must hide which ids exist answer 404 for denials too.
 
-func (s *Server) enterprise(w http.ResponseWriter, r *http.Request, perm entauthz.Permission) (*Enterprise, bool) {
+func (s *Server) enterprise(w http.ResponseWriter, r *http.Request, perm entauthz.EnterprisePermission) (*Enterprise, bool) {
 	e, ok := s.store.Enterprise(r.PathValue("enterprise"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such enterprise")
@@ -119,7 +119,7 @@ func (s *Server) enterprise(w http.ResponseWriter, r *http.Request, perm entauth
 	return e, s.allowed(w, r, d)
 }
 
-func (s *Server) learner(w http.ResponseWriter, r *http.Request, perm entauthz.Permission) (enterprise string, l *Link, ok bool) {
+func (s *Server) learner(w http.ResponseWriter, r *http.Request, perm entauthz.LearnerPermission) (enterprise string, l *Link, ok bool) {
 	enterprise = r.PathValue("enterprise")
 	l, ok = s.store.Link(enterprise, r.PathValue("user"))
 	if !ok {

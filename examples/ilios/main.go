@@ -9,7 +9,7 @@
 //	go run ./ilios [-addr 127.0.0.1:8083]
 package main
 
-//go:generate go run github.com/permc/permc/cmd/permc generate --spec spec.yaml --out iliosauthz
+//go:generate go tool permc generate --spec spec.yaml --out iliosauthz
 
 import (
 	"errors"

@@ -39,14 +39,15 @@ func TestTypedDecisions(t *testing.T) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warnings, "\n"), strings.Join(want, "\n"))
 	}
 
-	// A permission of another resource type is denied; nil arguments are zero values.
-	if d := a.CheckLibrary(alice, libauthz.CourseEdit, lib, nil, nil); d.Allowed || d.Reason.Kind != runtime.NoGrant {
+	// A permission of another resource type does not compile; forced through a
+	// conversion, it is denied. Nil arguments are zero values.
+	if d := a.CheckLibrary(alice, libauthz.LibraryPermission(libauthz.CourseEdit), lib, nil, nil); d.Allowed || d.Reason.Kind != runtime.NoGrant {
 		t.Errorf("course.edit on a library = %+v", d)
 	}
 	if d := a.CheckLibrary(nil, libauthz.LibraryView, nil, nil, nil); d.Allowed {
 		t.Errorf("nil principal and library = %+v", d)
 	}
-	if d := a.CheckLibrary(alice, libauthz.Permission(1000), lib, nil, nil); d.Allowed || d.Permission != "Permission(1000)" {
+	if d := a.CheckLibrary(alice, libauthz.LibraryPermission(1000), lib, nil, nil); d.Allowed || d.Permission != "Permission(1000)" {
 		t.Errorf("out-of-range permission = %+v", d)
 	}
 
@@ -61,8 +62,15 @@ func TestTypedDecisions(t *testing.T) {
 	if set := a.LibraryPermissions(alice, lib, cred, nil); set.Has(libauthz.LibraryEdit) || !set.Has(libauthz.LibraryView) {
 		t.Errorf("LibraryPermissions with libraries:read = %v", set.Permissions())
 	}
-	if p, ok := libauthz.PermissionByName("library.publish"); !ok || p != libauthz.LibraryPublish || p.String() != "library.publish" {
+	if p, ok := libauthz.PermissionByName("library.publish"); !ok || p != libauthz.Permission(libauthz.LibraryPublish) || p.String() != "library.publish" {
 		t.Errorf("PermissionByName = %v, %v", p, ok)
+	}
+	if p, ok := libauthz.LibraryPermissionByName("library.publish"); !ok || p != libauthz.LibraryPublish || p.String() != "library.publish" {
+		t.Errorf("LibraryPermissionByName = %v, %v", p, ok)
+	}
+	// A permission of another resource type is no library permission.
+	if p, ok := libauthz.LibraryPermissionByName("course.edit"); ok {
+		t.Errorf("LibraryPermissionByName(course.edit) = %v", p)
 	}
 }
 

@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+	goruntime "runtime"
+	"strconv"
 	"strings"
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/gobackend"
+	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/internal/version"
+	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
 )
 
@@ -38,6 +41,7 @@ Commands:
 	dts         write TypeScript declarations for a spec's requests and decisions
 	generate    generate a Go package from a spec
 	plan        compute the condition under which a permission is granted (and its SQL)
+	pyi         write Python types (TypedDicts, Literals) for a spec's requests and decisions
 	test        run YAML test suites against a spec
 	vet         check a spec and report every problem
 	version     print permc's version
@@ -67,8 +71,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return env.dts(args[1:])
 	case "plan":
 		return env.plan(args[1:])
+	case "pyi":
+		return env.pyi(args[1:])
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, runtime.Version())
+		fmt.Fprintf(stdout, "permc %s (%s)\n", version.Version, goruntime.Version())
 		return exitOK
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
@@ -121,28 +127,35 @@ func (e *env) loadSpec(path string) (*spec.Spec, bool) {
 	}
 	s, err := spec.LoadFile(path)
 	if err != nil {
-		var list spec.ErrorList
-		if errors.As(err, &list) {
-			fmt.Fprint(e.stderr, list.Pretty())
-			if len(list) == 1 {
-				fmt.Fprintln(e.stderr, "1 error")
-			} else {
-				fmt.Fprintf(e.stderr, "%d errors\n", len(list))
-			}
-		} else {
-			fmt.Fprintf(e.stderr, "permc: %v\n", err)
-		}
+		e.printErrors(err)
 		return nil, false
 	}
 	return s, true
 }
 
+// printErrors prints an ErrorList with its source lines, and then their count, or any
+// other error as it is.
+func (e *env) printErrors(err error) {
+	var list spec.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintf(e.stderr, "permc: %v\n", err)
+		return
+	}
+	fmt.Fprint(e.stderr, list.Pretty())
+	if len(list) == 1 {
+		fmt.Fprintln(e.stderr, "1 error")
+	} else {
+		fmt.Fprintf(e.stderr, "%d errors\n", len(list))
+	}
+}
+
 func (e *env) vet(args []string) int {
-	fs := e.flags("vet", "--spec FILE")
+	fs := e.flags("vet", "--spec FILE [--roles FILE [--max-roles-bytes N]]")
 	specPath := fs.String("spec", "", "the spec `FILE` to check")
 	rolesPath := fs.String("roles", "", "also check custom roles in `FILE` (JSON)")
+	lim := limitFlags(fs, false)
 	rest, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if *specPath == "" && len(rest) == 1 {
@@ -152,24 +165,49 @@ func (e *env) vet(args []string) int {
 	if !ok {
 		return exitSpec
 	}
+	var roles []*spec.Role
 	if *rolesPath != "" {
-		if _, err := loadRoles(s, *rolesPath); err != nil {
-			fmt.Fprintln(e.stderr, err)
+		data, err := loadRoles(s, *rolesPath, lim.roles)
+		if err != nil {
+			e.printErrors(err)
 			return exitSpec
 		}
+		roles, _ = s.ParseCustomRoles(data)
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d resource types, %d permissions, %d scopes, %d roles, %d rules)\n",
-		*specPath, len(s.Resources), len(s.Permissions), len(s.Scopes), len(s.Roles), len(s.Rules))
+	fmt.Fprintf(e.stdout, "%s: ok (%s, %s, %s, %s, %s)\n", *specPath,
+		count(len(s.Resources), "resource type"), count(len(s.Permissions), "permission"),
+		count(len(s.Scopes), "scope"), count(len(s.Roles), "role"), count(len(s.Rules), "rule"))
+	if *rolesPath != "" {
+		fmt.Fprintf(e.stdout, "%s: ok (%s)\n", *rolesPath, count(len(roles), "custom role"))
+	}
 	return exitOK
 }
 
-func loadRoles(s *spec.Spec, path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+// count writes n and the noun, in the plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// loadRoles reads and validates the custom roles file at path, of at most limit bytes
+// (and reads no more of a longer one).
+func loadRoles(s *spec.Spec, path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("permc: %v", err)
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err == nil {
+		err = runtime.CheckRolesLength(len(data), limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if _, err := s.ParseCustomRoles(data); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, strings.ReplaceAll(err.Error(), "\n", "\n"+path+": "))
+		return nil, spec.CustomRolesError(path, data, err)
 	}
 	return data, nil
 }
@@ -181,24 +219,31 @@ type decider interface {
 	LoadRoles(data []byte) error
 }
 
-// backend builds the decider a --backend flag names.
-func (e *env) backend(name string, s *spec.Spec) (decider, func(), error) {
+// backend builds the decider a --backend flag names, with the limits of the command.
+// Building the generated code takes a while the first time for a spec and Go
+// toolchain, and says so.
+func (e *env) backend(name string, s *spec.Spec, lim *limits) (decider, func(), error) {
+	const why = "once per spec and Go version (later runs take it from the cache)"
 	switch name {
 	case "", "eval":
-		ev, err := eval.New(s)
+		ev, err := eval.New(s, eval.Options{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 		return ev, func() {}, err
 	case "go":
-		bin, err := gobackend.Build(context.Background(), s)
+		ctx := toolchain.WithProgress(context.Background(), e.stderr,
+			fmt.Sprintf("the generated Go of %s with %s for --backend go, %s", s.File, goruntime.Version(), why))
+		bin, err := gobackend.Build(ctx, s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
-		d, err := gobackend.Start(bin)
+		d, err := gobackend.Start(bin, gobackend.Limits{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend go: %v", err)
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
-		b, err := newWasmBackend(s)
+		ctx := toolchain.WithProgress(context.Background(), e.stderr,
+			fmt.Sprintf("the Wasm module of %s with %s for --backend wasm, %s", s.File, goruntime.Version(), why))
+		b, err := newWasmBackend(ctx, s, lim)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend wasm: %v", err)
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/permc/permc/spec"
 )
 
-const planSynopsis = "--spec FILE --permission P [--roles FILE] [--sql --columns FILE] [REQUEST | -]"
+const planSynopsis = "--spec FILE --permission P [--roles FILE] [--sql --columns FILE] [--max-request-bytes N] [--max-roles-bytes N] [REQUEST | -]"
 
 // plan prints the query plan of one request: the condition a resource must satisfy
 // for the permission to be granted, and with --sql its PostgreSQL WHERE clause.
@@ -28,8 +28,9 @@ func (e *env) plan(args []string) int {
 	permission := fs.String("permission", "", "the `permission` to plan (else the request's \"permission\")")
 	withSQL := fs.Bool("sql", false, "also translate the plan into a PostgreSQL WHERE clause (needs --columns)")
 	columnsPath := fs.String("columns", "", "`FILE` (YAML or JSON) mapping each resource type to {table, columns: {attribute: column}}")
+	lim := limitFlags(fs, true)
 	rest, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if len(rest) > 1 {
@@ -47,15 +48,15 @@ func (e *env) plan(args []string) int {
 	if !ok {
 		return exitSpec
 	}
-	ev, err := eval.New(s)
+	ev, err := eval.New(s, eval.Options{MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: %v\n", err)
 		return exitSpec
 	}
 	if *rolesPath != "" {
-		roles, err := loadRoles(s, *rolesPath)
+		roles, err := loadRoles(s, *rolesPath, lim.roles)
 		if err != nil {
-			fmt.Fprintln(e.stderr, err)
+			e.printErrors(err)
 			return exitSpec
 		}
 		if err := ev.LoadRoles(roles); err != nil {
@@ -88,13 +89,11 @@ func (e *env) plan(args []string) int {
 		defer f.Close()
 		in = f
 	}
-	req, err := io.ReadAll(io.LimitReader(in, maxRequest+1))
+	// No more than the limit and a byte: the planner answers a longer request with
+	// the limit's error.
+	req, err := io.ReadAll(io.LimitReader(in, int64(lim.request)+1))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: reading the request: %v\n", err)
-		return exitFailure
-	}
-	if len(req) > maxRequest {
-		fmt.Fprintf(e.stderr, "permc: the request is longer than %d bytes\n", maxRequest)
 		return exitFailure
 	}
 	p, err := plan.New(ev)

@@ -12,11 +12,12 @@ import (
 )
 
 func (e *env) test(args []string) int {
-	fset := e.flags("test", "[--backend eval|go|wasm] [-v] PATH...")
+	fset := e.flags("test", "[--backend eval|go|wasm] [-v] [--max-request-bytes N] [--max-roles-bytes N] PATH...")
 	backendName := fset.String("backend", "eval", "the `engine` to test: eval, go or wasm")
 	verbose := fset.Bool("v", false, "print every case, not only failures")
+	lim := limitFlags(fset, true)
 	paths, err := parse(fset, args)
-	if err != nil {
+	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
 	if len(paths) == 0 {
@@ -33,55 +34,63 @@ func (e *env) test(args []string) int {
 	}
 	status := exitOK
 	var total suite.Result
+	ran := 0
 	for _, f := range files {
-		st, res := e.runSuite(f, *backendName, *verbose)
+		st, res, ok := e.runSuite(f, *backendName, *verbose, lim)
 		total.Passed += res.Passed
 		total.Failed += res.Failed
 		status = max(status, st)
+		if ok {
+			ran++
+		}
 	}
-	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", total.Passed, total.Failed)
+	if ran > 0 {
+		fmt.Fprintf(e.stdout, "%d passed, %d failed\n", total.Passed, total.Failed)
+	}
 	return status
 }
 
-func (e *env) runSuite(path, backendName string, verbose bool) (int, suite.Result) {
+// runSuite runs one suite file; ok says whether it could be run at all.
+func (e *env) runSuite(path, backendName string, verbose bool, lim *limits) (status int, res suite.Result, ok bool) {
 	s, err := suite.Load(path)
+	var cases []suite.Case
+	if err == nil {
+		cases, err = s.Cases()
+	}
 	if err != nil {
-		fmt.Fprintf(e.stdout, "FAIL\t%s\n    %v\n", path, err)
-		return exitFailure, suite.Result{}
+		e.printErrors(err)
+		fmt.Fprintf(e.stdout, "FAIL\t%s\n", path)
+		return exitSpec, res, false
 	}
-	cases, err := s.Cases()
-	if err != nil {
-		fmt.Fprintf(e.stdout, "FAIL\t%s\n    %v\n", path, err)
-		return exitFailure, suite.Result{}
+	sp, loaded := e.loadSpec(s.SpecPath())
+	if !loaded {
+		fmt.Fprintf(e.stdout, "FAIL\t%s\tits spec %s does not compile\n", path, s.SpecPath())
+		return exitSpec, res, false
 	}
-	sp, ok := e.loadSpec(s.SpecPath())
-	if !ok {
-		fmt.Fprintf(e.stdout, "FAIL\t%s\n    spec %s does not compile\n", path, s.SpecPath())
-		return exitSpec, suite.Result{}
-	}
-	d, closeBackend, err := e.backend(backendName, sp)
+	d, closeBackend, err := e.backend(backendName, sp, lim)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: %v\n", err)
-		return exitSpec, suite.Result{}
+		return exitSpec, res, false
 	}
 	defer closeBackend()
 	if rp := s.RolesPath(); rp != "" {
-		data, err := loadRoles(sp, rp)
+		data, err := loadRoles(sp, rp, lim.roles)
 		if err == nil {
 			err = d.LoadRoles(data)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stdout, "FAIL\t%s\n    %v\n", path, err)
-			return exitSpec, suite.Result{}
+			e.printErrors(err)
+			fmt.Fprintf(e.stdout, "FAIL\t%s\tits custom roles %s do not load\n", path, rp)
+			return exitSpec, res, false
 		}
 	}
-	res := suite.Run(cases, d, e.stdout, s.Name+"/", verbose)
+	res = suite.Run(cases, d, e.stdout, s.Name+"/", verbose)
 	if res.Failed > 0 {
-		fmt.Fprintf(e.stdout, "FAIL\t%s\t%d cases, %d failed\n", path, res.Passed+res.Failed, res.Failed)
-		return exitFailure, res
+		fmt.Fprintf(e.stdout, "FAIL\t%s\t%s, %d failed\n", path, count(res.Passed+res.Failed, "case"), res.Failed)
+		return exitFailure, res, true
 	}
-	fmt.Fprintf(e.stdout, "ok  \t%s\t%d cases\n", path, res.Passed)
-	return exitOK, res
+	fmt.Fprintf(e.stdout, "ok  \t%s\t%s\n", path, count(res.Passed, "case"))
+	return exitOK, res, true
 }
 
 // suiteFiles expands paths: files are taken as they are, folders are searched for

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 
 	"github.com/tetratelabs/wazero"
 
 	"github.com/permc/permc/internal/dts"
+	"github.com/permc/permc/internal/toolchain"
 	"github.com/permc/permc/internal/wasmbuild"
 	rt "github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
@@ -42,7 +44,9 @@ func (e *env) buildWasm(args []string) int {
 	if !ok {
 		return exitSpec
 	}
-	module, err := wasmbuild.Build(context.Background(), s)
+	ctx := toolchain.WithProgress(context.Background(), e.stderr,
+		fmt.Sprintf("the Wasm module of %s with %s (GOOS=wasip1)", s.File, goruntime.Version()))
+	module, err := wasmbuild.Build(ctx, s)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: building the module: %v\n", err)
 		return exitFailure
@@ -70,7 +74,19 @@ func (e *env) buildWasm(args []string) int {
 //
 //	permc dts --spec FILE [--out FILE.d.ts]
 func (e *env) dts(args []string) int {
-	fs := e.flags("dts", "--spec FILE [--out FILE.d.ts]")
+	return e.declarations("dts", "FILE.d.ts", dts.Generate, args)
+}
+
+// pyi writes a spec's Python types, to standard output without --out:
+//
+//	permc pyi --spec FILE [--out FILE.pyi]
+func (e *env) pyi(args []string) int {
+	return e.declarations("pyi", "FILE.pyi", dts.GeneratePython, args)
+}
+
+// declarations writes what generate makes of a spec: `permc name --spec FILE [--out FILE]`.
+func (e *env) declarations(name, outName string, generate func(*spec.Spec, string) []byte, args []string) int {
+	fs := e.flags(name, "--spec FILE [--out "+outName+"]")
 	specPath := fs.String("spec", "", "the spec `FILE`")
 	out := fs.String("out", "", "the `FILE` to write (default: standard output)")
 	rest, err := parse(fs, args)
@@ -78,14 +94,14 @@ func (e *env) dts(args []string) int {
 		return exitSpec
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(e.stderr, "permc dts: unexpected arguments %s\n", strings.Join(rest, " "))
+		fmt.Fprintf(e.stderr, "permc %s: unexpected arguments %s\n", name, strings.Join(rest, " "))
 		return exitSpec
 	}
 	s, ok := e.loadSpec(*specPath)
 	if !ok {
 		return exitSpec
 	}
-	data := dts.Generate(s, filepath.Base(s.File))
+	data := generate(s, filepath.Base(s.File))
 	if *out == "" {
 		e.stdout.Write(data)
 		return exitOK
@@ -114,8 +130,7 @@ type wasmBackend struct {
 	a *wasm.Authorizer
 }
 
-func newWasmBackend(s *spec.Spec) (*wasmBackend, error) {
-	ctx := context.Background()
+func newWasmBackend(ctx context.Context, s *spec.Spec, lim *limits) (*wasmBackend, error) {
 	module, err := wasmbuild.Cached(ctx, s)
 	if err != nil {
 		return nil, err
@@ -124,7 +139,8 @@ func newWasmBackend(s *spec.Spec) (*wasmBackend, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr})
+	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr,
+		MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 	if err != nil {
 		return nil, err
 	}

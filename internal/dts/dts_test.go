@@ -13,7 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden .d.ts files in testdata")
 
 // TestGolden generates the declarations of every example spec and of the test specs
-// in testdata, and compares them with testdata/<name>.d.ts.
+// in testdata, and compares them with testdata/<name>.d.ts and testdata/<name>.py.
 func TestGolden(t *testing.T) {
 	specs, _ := filepath.Glob("../../examples/*/spec.yaml")
 	more, _ := filepath.Glob("testdata/*.yaml")
@@ -22,20 +22,23 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		got := Generate(s, filepath.Base(path))
-		golden := filepath.Join("testdata", s.Package+".d.ts")
-		if *update {
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
+		for golden, got := range map[string][]byte{
+			filepath.Join("testdata", s.Package+".d.ts"): Generate(s, filepath.Base(path)),
+			filepath.Join("testdata", s.Package+".py"):   GeneratePython(s, filepath.Base(path)),
+		} {
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
 			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/dts -update)", err)
-		}
-		if string(got) != string(want) {
-			t.Errorf("%s differs from %s (run go test ./internal/dts -update to accept)", path, golden)
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/dts -update)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from %s (run go test ./internal/dts -update to accept)", path, golden)
+			}
 		}
 	}
 }

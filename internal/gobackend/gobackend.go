@@ -23,11 +23,12 @@ import (
 	"github.com/permc/permc/spec"
 )
 
-// driverMain is the driver program. It reads frames from standard input, each a kind
-// byte ('Q' a request, 'R' custom roles), the payload's length in decimal, a newline
-// and the payload, and answers each with one line: the decision JSON for 'Q', "OK" or
-// "E" and the quoted error for 'R'. Frames rather than lines keep a request's bytes
-// exactly as given, newlines included.
+// driverMain is the driver program. Its arguments are the limits of the requests and
+// custom roles it takes, in bytes (0 for the defaults). It reads frames from standard
+// input, each a kind byte ('Q' a request, 'R' custom roles), the payload's length in
+// decimal, a newline and the payload, and answers each with one line: the decision
+// JSON for 'Q', "OK" or "E" and the quoted error for 'R'. Frames rather than lines
+// keep a request's bytes exactly as given, newlines included.
 const driverMain = `package main
 
 import (
@@ -44,7 +45,18 @@ func main() {
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
 	defer out.Flush()
-	a := authz.NewAuthorizer()
+	if len(os.Args) != 3 {
+		os.Exit(2)
+	}
+	var opts authz.Options
+	var err error
+	if opts.MaxRequestBytes, err = strconv.Atoi(os.Args[1]); err != nil {
+		os.Exit(2)
+	}
+	if opts.MaxRolesBytes, err = strconv.Atoi(os.Args[2]); err != nil {
+		os.Exit(2)
+	}
+	a := authz.NewAuthorizer(opts)
 	var buf, data []byte
 	for {
 		kind, err := in.ReadByte()
@@ -170,9 +182,12 @@ type Driver struct {
 	err   error
 }
 
+// Limits are the limits of a driver's inputs; zero fields keep the defaults.
+type Limits struct{ MaxRequestBytes, MaxRolesBytes int }
+
 // Start runs the driver at bin.
-func Start(bin string) (*Driver, error) {
-	cmd := exec.Command(bin)
+func Start(bin string, lim Limits) (*Driver, error) {
+	cmd := exec.Command(bin, strconv.Itoa(lim.MaxRequestBytes), strconv.Itoa(lim.MaxRolesBytes))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func startDriver(t *testing.T, s *spec.Spec) *gobackend.Driver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := gobackend.Start(bin)
+	d, err := gobackend.Start(bin, gobackend.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,12 +51,28 @@ func Run(cases []Case, d Decider, w io.Writer, prefix string, verbose bool) Resu
 			continue
 		}
 		res.Failed++
-		fmt.Fprintf(w, "--- FAIL: %s%s (line %d)\n    %s\n", prefix, c.Name, c.Line, problem)
+		fmt.Fprintf(w, "--- FAIL: %s%s (%s)\n    %s\n", prefix, c.Name, c.At, problem)
 		for _, wn := range a.Warnings {
 			fmt.Fprintf(w, "    warning: assignment %d: %s\n", wn.Assignment, wn.Message)
 		}
+		writeInputs(w, c.Request)
 	}
 	return res
+}
+
+// writeInputs prints what a failing case ran with: its principal, resource,
+// credential and context, as the request gave them to the backend.
+func writeInputs(w io.Writer, req []byte) {
+	var parts map[string]json.RawMessage
+	if json.Unmarshal(req, &parts) != nil {
+		fmt.Fprintf(w, "    request: %s\n", req)
+		return
+	}
+	for _, k := range []string{"principal", "resource", "credential", "context"} {
+		if v, ok := parts[k]; ok {
+			fmt.Fprintf(w, "    %-11s%s\n", k+":", v)
+		}
+	}
 }
 
 func verdict(allowed bool) string {

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/permc/permc"
 )
@@ -121,12 +123,56 @@ func Env(extra ...string) []string {
 	return append(env, extra...)
 }
 
+// NoteAfter is how long a build runs before it says what it is doing, under a
+// context from WithProgress.
+var NoteAfter = time.Second
+
+type progressKey struct{}
+
+type progress struct {
+	w    io.Writer
+	what string
+}
+
+// WithProgress returns a context under which a go command that takes longer than
+// NoteAfter writes "permc: building WHAT" to w, as the go command says what it
+// downloads: a first build takes from seconds to minutes, a cached one nothing.
+// what names what is built, and why.
+func WithProgress(ctx context.Context, w io.Writer, what string) context.Context {
+	return context.WithValue(ctx, progressKey{}, progress{w, what})
+}
+
+// note writes ctx's progress note once NoteAfter has passed, unless done is called
+// first; done returns once the note, if any, is written.
+func note(ctx context.Context) (done func()) {
+	p, ok := ctx.Value(progressKey{}).(progress)
+	if !ok {
+		return func() {}
+	}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTimer(NoteAfter)
+		defer t.Stop()
+		select {
+		case <-stop:
+		case <-t.C:
+			fmt.Fprintf(p.w, "permc: building %s\n", p.what)
+		}
+	}()
+	return func() {
+		close(stop)
+		<-stopped
+	}
+}
+
 // Go runs the go command with args in dir.
 //
 // # Errors
 //
 // A failing command's error includes its output.
 func Go(ctx context.Context, dir string, env []string, args ...string) error {
+	defer note(ctx)()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	cmd.Env = env

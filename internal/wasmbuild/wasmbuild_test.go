@@ -38,7 +38,7 @@ func TestFiles(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("files = %s\nwant %s", got, want)
 	}
-	if !bytes.Contains(files["main/main.go"], []byte(`guest.Init(authz.NewAuthorizer(), authz.MetadataJSON())`)) {
+	if !bytes.Contains(files["main/main.go"], []byte(`guest.Init(authz.NewAuthorizer(authz.Options{MaxRequestBytes: guest.MaxBlock, MaxRolesBytes: guest.MaxBlock}), authz.MetadataJSON())`)) {
 		t.Errorf("main.go does not hand the authorizer to the guest:\n%s", files["main/main.go"])
 	}
 }
@@ -98,6 +98,7 @@ func TestImportsExports(t *testing.T) {
 		"permc_check":       "(i32, i32) -> (i64)",
 		"permc_check_batch": "(i32, i32) -> (i64)",
 		"permc_load_roles":  "(i32, i32) -> (i64)",
+		"permc_configure":   "(i32, i32) -> (i64)",
 		"permc_metadata":    "() -> (i64)",
 	}
 	got := map[string]string{}

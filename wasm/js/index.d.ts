@@ -4,7 +4,10 @@
 /** The module ABI version this loader speaks. */
 export declare const ABI_VERSION: 1;
 
-/** The longest request, in UTF-8 bytes, a module decides; a longer one is answered with an error. */
+/**
+ * The longest request, in UTF-8 bytes, a module decides unless LoadOptions say
+ * otherwise; a longer one is answered with an error.
+ */
 export declare const MAX_REQUEST: number;
 
 /** The types of one spec, as a file from `permc dts` declares them in its `Spec`. */
@@ -87,12 +90,28 @@ export interface LoadOptions {
   stdout?: (line: string) => void;
   /** Receives what the module prints to standard error (the Go runtime's report when it fails); console.error by default. */
   stderr?: (line: string) => void;
+  /**
+   * The longest request, in UTF-8 bytes: 1 MiB (MAX_REQUEST) by default, at most
+   * 4 MiB. A longer one is answered with an error.
+   */
+  maxRequestBytes?: number;
+  /** The longest custom roles, in UTF-8 bytes: 1 MiB by default, at most 4 MiB. */
+  maxRolesBytes?: number;
+  /**
+   * The most requests in one call of the module's batch export: 4096 by default, at
+   * most 65536. checkBatch takes any number; it splits them.
+   */
+  maxBatchRequests?: number;
 }
 
 /** A module: its bytes, a compiled module, or a fetch Response (compiled while it downloads). */
 export type ModuleSource = BufferSource | WebAssembly.Module | Response | PromiseLike<Response>;
 
-/** Compiles a permc module and returns an Authorizer over one instance of it. */
+/**
+ * Compiles a permc module and returns an Authorizer over one instance of it. Limits
+ * other than the defaults need a module with permc_configure, which checks them: the
+ * promise rejects with a PermcError saying what is wrong.
+ */
 export declare function loadAuthorizer<S extends SpecTypes = AnySpec>(
   source: ModuleSource,
   options?: LoadOptions,

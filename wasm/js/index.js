@@ -8,11 +8,20 @@ import { wasiImports, WasiExit } from "./wasi.js";
 /** The module ABI version this loader speaks. */
 export const ABI_VERSION = 1;
 
-/** The longest request (in UTF-8 bytes) a module decides; longer ones are answered with an error. */
+/**
+ * The longest request (in UTF-8 bytes) a module decides unless the load options say
+ * otherwise; longer ones are answered with an error.
+ */
 export const MAX_REQUEST = 1 << 20;
 
 const MAX_BLOCK = 4 << 20; // the largest block permc_alloc hands out
-const MAX_BATCH = 4096; // the most requests in one permc_check_batch call
+// The default limits of a module's inputs (docs/wasm-abi.md), and the options and
+// permc_configure keys that change them.
+const LIMITS = [
+  ["maxRequestBytes", "max_request_bytes", MAX_REQUEST],
+  ["maxRolesBytes", "max_roles_bytes", 1 << 20],
+  ["maxBatchRequests", "max_batch_requests", 4096],
+];
 
 // Result statuses (bits 28-31 of an export's i64).
 const OK = 0;
@@ -30,6 +39,44 @@ export class PermcError extends Error {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+// utf8 encodes text as UTF-8. A lone surrogate has none: TextEncoder would make it
+// U+FFFD, and the module would decide another request than the one given. It is
+// encoded as the three bytes a surrogate would take (as WTF-8 does), which are not
+// UTF-8, so the module refuses it as it refuses any other invalid UTF-8.
+function utf8(text) {
+  if (wellFormed(text)) return encoder.encode(text);
+  const out = new Uint8Array(3 * text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i);
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 0x3f);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+      i++; // the pair's second half
+    }
+  }
+  return out.subarray(0, n);
+}
+
+// wellFormed reports whether text holds no lone surrogate.
+function wellFormed(text) {
+  return typeof text.isWellFormed === "function" ? text.isWellFormed() : !/\p{Cs}/u.test(text);
+}
+
+// tooLong is the answer to a request longer than limit bytes, as the module gives it.
+const tooLong = (limit) => `{"error":"the request is longer than ${limit} bytes"}`;
 
 /**
  * Compiles a permc module and returns an Authorizer over one instance of it.
@@ -71,11 +118,22 @@ export class Authorizer {
   #blockLen = 0;
   #roles = null; // the custom roles in force, as bytes
   #metadata = null;
+  #limits = {}; // the limits in force, by option name
+  #settings = null; // the permc_configure input, or null for the module's defaults
 
   constructor(module, options, token) {
     if (token !== TOKEN) throw new TypeError("use loadAuthorizer() to make an Authorizer");
     this.#module = module;
     this.#options = options;
+    // Only limits other than the defaults are sent, so that modules built before
+    // permc_configure existed serve hosts that keep the defaults.
+    const settings = {};
+    for (const [option, key, def] of LIMITS) {
+      const value = options[option];
+      this.#limits[option] = value ?? def;
+      if (value !== undefined && value !== def) settings[key] = value;
+    }
+    if (Object.keys(settings).length > 0) this.#settings = encoder.encode(JSON.stringify(settings));
     this.#start();
     const version = this.#exports.permc_abi_version();
     if (version !== ABI_VERSION) {
@@ -101,6 +159,13 @@ export class Authorizer {
     this.#memory = ex.memory;
     this.#block = 0;
     this.#blockLen = 0;
+    if (this.#settings !== null) {
+      if (!("permc_configure" in ex)) {
+        throw new PermcError("the module does not export permc_configure, which limits other than the defaults need: rebuild it with a newer permc", -1);
+      }
+      const [status, text] = this.#call("permc_configure", this.#settings);
+      if (status !== OK) throw new PermcError(errorMessage(text), status);
+    }
     if (this.#roles !== null) {
       const [status, text] = this.#call("permc_load_roles", this.#roles);
       if (status !== OK) throw new PermcError(errorMessage(text), status);
@@ -151,9 +216,10 @@ export class Authorizer {
    * byte what the Go code generated from the same spec answers.
    */
   checkJSON(request) {
-    let bytes = typeof request === "string" ? encoder.encode(request) : request;
-    // The module answers a longer request with an error without reading it.
-    if (bytes.length > MAX_REQUEST) bytes = bytes.subarray(0, MAX_REQUEST + 1);
+    const bytes = typeof request === "string" ? utf8(request) : request;
+    // The module answers a longer request so without reading it; so does the loader,
+    // without copying it in.
+    if (bytes.length > this.#limits.maxRequestBytes) return tooLong(this.#limits.maxRequestBytes);
     const [status, text] = this.#call("permc_check", bytes);
     if (status !== OK && status !== REJECTED) throw new PermcError(errorMessage(text), status);
     return text;
@@ -186,15 +252,16 @@ export class Authorizer {
       indexes = [];
       size = 0;
     };
+    const limit = this.#limits.maxRequestBytes;
     requests.forEach((r, i) => {
       const text = typeof r === "string" ? r : JSON.stringify(r);
-      if (!oneLine(text)) {
+      if (!oneLine(text, limit)) {
         flush();
         answers[i] = this.check(text);
         return;
       }
       // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      if (lines.length === MAX_BATCH || size + 3 * text.length + 1 > MAX_BLOCK) flush();
+      if (lines.length === this.#limits.maxBatchRequests || size + 3 * text.length + 1 > MAX_BLOCK) flush();
       lines.push(text + "\n");
       indexes.push(i);
       size += 3 * text.length + 1;
@@ -209,7 +276,9 @@ export class Authorizer {
    * listing every problem, and the roles in force stay in force.
    */
   loadRoles(roles) {
-    const bytes = encoder.encode(typeof roles === "string" ? roles : JSON.stringify(roles));
+    const bytes = utf8(typeof roles === "string" ? roles : JSON.stringify(roles));
+    const limit = this.#limits.maxRolesBytes;
+    if (bytes.length > limit) throw new PermcError(`the custom roles are longer than ${limit} bytes`, REJECTED);
     const [status, text] = this.#call("permc_load_roles", bytes);
     if (status !== OK) throw new PermcError(errorMessage(text), status);
     this.#roles = bytes;
@@ -229,11 +298,11 @@ export class Authorizer {
 
 // oneLine reports whether a request can be one line of a JSON Lines batch: no newline,
 // not blank (the module skips blank lines), not starting with "[" (which makes the
-// module read the batch as an array), and short enough. One that cannot is malformed
-// or too long anyway, and is checked alone.
-function oneLine(text) {
+// module read the batch as an array), surely within the limit, and UTF-8 once
+// encoded. One that cannot is checked alone.
+function oneLine(text, limit) {
   const t = text.trimStart();
-  return t.length > 0 && t[0] !== "[" && !text.includes("\n") && text.length <= MAX_REQUEST / 3;
+  return t.length > 0 && t[0] !== "[" && !text.includes("\n") && text.length <= limit / 3 && wellFormed(text);
 }
 
 function errorMessage(text) {

@@ -136,7 +136,7 @@ func (k permcGo{{.Suffix}}) prepare(c *scenario.Case) (prepared, error) {
 		}
 		p.Roles = append(p.Roles, {{.Name}}.Assignment{Role: role, Scope: scope})
 	}
-	perm, ok := {{.Name}}.PermissionByName(c.Permission())
+	perm, ok := {{.Name}}.LibraryPermissionByName(c.Permission())
 	if !ok {
 		return prepared{}, fmt.Errorf("unknown permission %q", c.Permission())
 	}

@@ -127,14 +127,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -153,7 +152,7 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 
 // LibraryPermissions returns every permission p has on the library r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) LibraryPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -163,13 +162,13 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set LibraryPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
 		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -178,7 +177,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -233,7 +232,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -266,8 +265,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.

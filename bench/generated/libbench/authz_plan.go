@@ -14,7 +14,7 @@ import (
 // PlanLibrary).
 type LibraryPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission LibraryPermission
 	// Cond holds for exactly the resources CheckLibrary allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -47,9 +47,8 @@ func (pl *LibraryPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a library r must satisfy for CheckLibrary(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential, ctx *Context) *LibraryPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanLibrary(p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) *LibraryPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -67,7 +66,7 @@ func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential
 }
 
 // planLibrary is CheckLibrary's decision order with the resource unknown.
-func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -104,7 +103,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -126,8 +125,8 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -155,8 +154,12 @@ func libraryAttributes(r *Library) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -209,7 +212,7 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planLibrary(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planLibrary(t, &q.principal, LibraryPermission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

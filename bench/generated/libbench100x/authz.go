@@ -18,804 +18,4967 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "library.view".
+// Permission is an action on a resource type, such as "library.view". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// LibraryPermission is a permission on a library: what CheckLibrary takes.
+type LibraryPermission Permission
 
 const (
 	// LibraryView is library.view.
-	LibraryView Permission = iota
+	LibraryView LibraryPermission = iota
 	// LibraryEdit is library.edit.
 	LibraryEdit
 	// LibraryPublish is library.publish.
 	LibraryPublish
 	// LibraryDelete is library.delete.
 	LibraryDelete
+)
+
+// String returns the permission's name, such as "library.view".
+func (p LibraryPermission) String() string {
+	return Permission(p).String()
+}
+
+// LibraryPermissionByName returns the permission on a library called name, such as "library.view":
+// for a permission known only by its name.
+func LibraryPermissionByName(name string) (LibraryPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return LibraryPermission(p), true
+	}
+	return 0, false
+}
+
+// LibraryPermissionSet is a set of permissions on a library, as LibraryPermissions returns. The zero
+// value is the empty set.
+type LibraryPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LibraryPermissionSet) Has(p LibraryPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LibraryPermissionSet) Permissions() []LibraryPermission {
+	var out []LibraryPermission
+	for _, p := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res001Permission is a permission on a res001: what CheckRes001 takes.
+type Res001Permission Permission
+
+const (
 	// Res001View is res001.view.
-	Res001View
+	Res001View Res001Permission = iota + 4
 	// Res001Edit is res001.edit.
 	Res001Edit
 	// Res001Publish is res001.publish.
 	Res001Publish
 	// Res001Delete is res001.delete.
 	Res001Delete
+)
+
+// String returns the permission's name, such as "res001.view".
+func (p Res001Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res001PermissionByName returns the permission on a res001 called name, such as "res001.view":
+// for a permission known only by its name.
+func Res001PermissionByName(name string) (Res001Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return Res001Permission(p), true
+	}
+	return 0, false
+}
+
+// Res001PermissionSet is a set of permissions on a res001, as Res001Permissions returns. The zero
+// value is the empty set.
+type Res001PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res001PermissionSet) Has(p Res001Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res001PermissionSet) Permissions() []Res001Permission {
+	var out []Res001Permission
+	for _, p := range [...]Res001Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res002Permission is a permission on a res002: what CheckRes002 takes.
+type Res002Permission Permission
+
+const (
 	// Res002View is res002.view.
-	Res002View
+	Res002View Res002Permission = iota + 8
 	// Res002Edit is res002.edit.
 	Res002Edit
 	// Res002Publish is res002.publish.
 	Res002Publish
 	// Res002Delete is res002.delete.
 	Res002Delete
+)
+
+// String returns the permission's name, such as "res002.view".
+func (p Res002Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res002PermissionByName returns the permission on a res002 called name, such as "res002.view":
+// for a permission known only by its name.
+func Res002PermissionByName(name string) (Res002Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return Res002Permission(p), true
+	}
+	return 0, false
+}
+
+// Res002PermissionSet is a set of permissions on a res002, as Res002Permissions returns. The zero
+// value is the empty set.
+type Res002PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res002PermissionSet) Has(p Res002Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res002PermissionSet) Permissions() []Res002Permission {
+	var out []Res002Permission
+	for _, p := range [...]Res002Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res003Permission is a permission on a res003: what CheckRes003 takes.
+type Res003Permission Permission
+
+const (
 	// Res003View is res003.view.
-	Res003View
+	Res003View Res003Permission = iota + 12
 	// Res003Edit is res003.edit.
 	Res003Edit
 	// Res003Publish is res003.publish.
 	Res003Publish
 	// Res003Delete is res003.delete.
 	Res003Delete
+)
+
+// String returns the permission's name, such as "res003.view".
+func (p Res003Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res003PermissionByName returns the permission on a res003 called name, such as "res003.view":
+// for a permission known only by its name.
+func Res003PermissionByName(name string) (Res003Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 3 {
+		return Res003Permission(p), true
+	}
+	return 0, false
+}
+
+// Res003PermissionSet is a set of permissions on a res003, as Res003Permissions returns. The zero
+// value is the empty set.
+type Res003PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res003PermissionSet) Has(p Res003Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res003PermissionSet) Permissions() []Res003Permission {
+	var out []Res003Permission
+	for _, p := range [...]Res003Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res004Permission is a permission on a res004: what CheckRes004 takes.
+type Res004Permission Permission
+
+const (
 	// Res004View is res004.view.
-	Res004View
+	Res004View Res004Permission = iota + 16
 	// Res004Edit is res004.edit.
 	Res004Edit
 	// Res004Publish is res004.publish.
 	Res004Publish
 	// Res004Delete is res004.delete.
 	Res004Delete
+)
+
+// String returns the permission's name, such as "res004.view".
+func (p Res004Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res004PermissionByName returns the permission on a res004 called name, such as "res004.view":
+// for a permission known only by its name.
+func Res004PermissionByName(name string) (Res004Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 4 {
+		return Res004Permission(p), true
+	}
+	return 0, false
+}
+
+// Res004PermissionSet is a set of permissions on a res004, as Res004Permissions returns. The zero
+// value is the empty set.
+type Res004PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res004PermissionSet) Has(p Res004Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res004PermissionSet) Permissions() []Res004Permission {
+	var out []Res004Permission
+	for _, p := range [...]Res004Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res005Permission is a permission on a res005: what CheckRes005 takes.
+type Res005Permission Permission
+
+const (
 	// Res005View is res005.view.
-	Res005View
+	Res005View Res005Permission = iota + 20
 	// Res005Edit is res005.edit.
 	Res005Edit
 	// Res005Publish is res005.publish.
 	Res005Publish
 	// Res005Delete is res005.delete.
 	Res005Delete
+)
+
+// String returns the permission's name, such as "res005.view".
+func (p Res005Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res005PermissionByName returns the permission on a res005 called name, such as "res005.view":
+// for a permission known only by its name.
+func Res005PermissionByName(name string) (Res005Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 5 {
+		return Res005Permission(p), true
+	}
+	return 0, false
+}
+
+// Res005PermissionSet is a set of permissions on a res005, as Res005Permissions returns. The zero
+// value is the empty set.
+type Res005PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res005PermissionSet) Has(p Res005Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res005PermissionSet) Permissions() []Res005Permission {
+	var out []Res005Permission
+	for _, p := range [...]Res005Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res006Permission is a permission on a res006: what CheckRes006 takes.
+type Res006Permission Permission
+
+const (
 	// Res006View is res006.view.
-	Res006View
+	Res006View Res006Permission = iota + 24
 	// Res006Edit is res006.edit.
 	Res006Edit
 	// Res006Publish is res006.publish.
 	Res006Publish
 	// Res006Delete is res006.delete.
 	Res006Delete
+)
+
+// String returns the permission's name, such as "res006.view".
+func (p Res006Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res006PermissionByName returns the permission on a res006 called name, such as "res006.view":
+// for a permission known only by its name.
+func Res006PermissionByName(name string) (Res006Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 6 {
+		return Res006Permission(p), true
+	}
+	return 0, false
+}
+
+// Res006PermissionSet is a set of permissions on a res006, as Res006Permissions returns. The zero
+// value is the empty set.
+type Res006PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res006PermissionSet) Has(p Res006Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res006PermissionSet) Permissions() []Res006Permission {
+	var out []Res006Permission
+	for _, p := range [...]Res006Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res007Permission is a permission on a res007: what CheckRes007 takes.
+type Res007Permission Permission
+
+const (
 	// Res007View is res007.view.
-	Res007View
+	Res007View Res007Permission = iota + 28
 	// Res007Edit is res007.edit.
 	Res007Edit
 	// Res007Publish is res007.publish.
 	Res007Publish
 	// Res007Delete is res007.delete.
 	Res007Delete
+)
+
+// String returns the permission's name, such as "res007.view".
+func (p Res007Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res007PermissionByName returns the permission on a res007 called name, such as "res007.view":
+// for a permission known only by its name.
+func Res007PermissionByName(name string) (Res007Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 7 {
+		return Res007Permission(p), true
+	}
+	return 0, false
+}
+
+// Res007PermissionSet is a set of permissions on a res007, as Res007Permissions returns. The zero
+// value is the empty set.
+type Res007PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res007PermissionSet) Has(p Res007Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res007PermissionSet) Permissions() []Res007Permission {
+	var out []Res007Permission
+	for _, p := range [...]Res007Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res008Permission is a permission on a res008: what CheckRes008 takes.
+type Res008Permission Permission
+
+const (
 	// Res008View is res008.view.
-	Res008View
+	Res008View Res008Permission = iota + 32
 	// Res008Edit is res008.edit.
 	Res008Edit
 	// Res008Publish is res008.publish.
 	Res008Publish
 	// Res008Delete is res008.delete.
 	Res008Delete
+)
+
+// String returns the permission's name, such as "res008.view".
+func (p Res008Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res008PermissionByName returns the permission on a res008 called name, such as "res008.view":
+// for a permission known only by its name.
+func Res008PermissionByName(name string) (Res008Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 8 {
+		return Res008Permission(p), true
+	}
+	return 0, false
+}
+
+// Res008PermissionSet is a set of permissions on a res008, as Res008Permissions returns. The zero
+// value is the empty set.
+type Res008PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res008PermissionSet) Has(p Res008Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res008PermissionSet) Permissions() []Res008Permission {
+	var out []Res008Permission
+	for _, p := range [...]Res008Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res009Permission is a permission on a res009: what CheckRes009 takes.
+type Res009Permission Permission
+
+const (
 	// Res009View is res009.view.
-	Res009View
+	Res009View Res009Permission = iota + 36
 	// Res009Edit is res009.edit.
 	Res009Edit
 	// Res009Publish is res009.publish.
 	Res009Publish
 	// Res009Delete is res009.delete.
 	Res009Delete
+)
+
+// String returns the permission's name, such as "res009.view".
+func (p Res009Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res009PermissionByName returns the permission on a res009 called name, such as "res009.view":
+// for a permission known only by its name.
+func Res009PermissionByName(name string) (Res009Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 9 {
+		return Res009Permission(p), true
+	}
+	return 0, false
+}
+
+// Res009PermissionSet is a set of permissions on a res009, as Res009Permissions returns. The zero
+// value is the empty set.
+type Res009PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res009PermissionSet) Has(p Res009Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res009PermissionSet) Permissions() []Res009Permission {
+	var out []Res009Permission
+	for _, p := range [...]Res009Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res010Permission is a permission on a res010: what CheckRes010 takes.
+type Res010Permission Permission
+
+const (
 	// Res010View is res010.view.
-	Res010View
+	Res010View Res010Permission = iota + 40
 	// Res010Edit is res010.edit.
 	Res010Edit
 	// Res010Publish is res010.publish.
 	Res010Publish
 	// Res010Delete is res010.delete.
 	Res010Delete
+)
+
+// String returns the permission's name, such as "res010.view".
+func (p Res010Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res010PermissionByName returns the permission on a res010 called name, such as "res010.view":
+// for a permission known only by its name.
+func Res010PermissionByName(name string) (Res010Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 10 {
+		return Res010Permission(p), true
+	}
+	return 0, false
+}
+
+// Res010PermissionSet is a set of permissions on a res010, as Res010Permissions returns. The zero
+// value is the empty set.
+type Res010PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res010PermissionSet) Has(p Res010Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res010PermissionSet) Permissions() []Res010Permission {
+	var out []Res010Permission
+	for _, p := range [...]Res010Permission{Res010View, Res010Edit, Res010Publish, Res010Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res011Permission is a permission on a res011: what CheckRes011 takes.
+type Res011Permission Permission
+
+const (
 	// Res011View is res011.view.
-	Res011View
+	Res011View Res011Permission = iota + 44
 	// Res011Edit is res011.edit.
 	Res011Edit
 	// Res011Publish is res011.publish.
 	Res011Publish
 	// Res011Delete is res011.delete.
 	Res011Delete
+)
+
+// String returns the permission's name, such as "res011.view".
+func (p Res011Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res011PermissionByName returns the permission on a res011 called name, such as "res011.view":
+// for a permission known only by its name.
+func Res011PermissionByName(name string) (Res011Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 11 {
+		return Res011Permission(p), true
+	}
+	return 0, false
+}
+
+// Res011PermissionSet is a set of permissions on a res011, as Res011Permissions returns. The zero
+// value is the empty set.
+type Res011PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res011PermissionSet) Has(p Res011Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res011PermissionSet) Permissions() []Res011Permission {
+	var out []Res011Permission
+	for _, p := range [...]Res011Permission{Res011View, Res011Edit, Res011Publish, Res011Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res012Permission is a permission on a res012: what CheckRes012 takes.
+type Res012Permission Permission
+
+const (
 	// Res012View is res012.view.
-	Res012View
+	Res012View Res012Permission = iota + 48
 	// Res012Edit is res012.edit.
 	Res012Edit
 	// Res012Publish is res012.publish.
 	Res012Publish
 	// Res012Delete is res012.delete.
 	Res012Delete
+)
+
+// String returns the permission's name, such as "res012.view".
+func (p Res012Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res012PermissionByName returns the permission on a res012 called name, such as "res012.view":
+// for a permission known only by its name.
+func Res012PermissionByName(name string) (Res012Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 12 {
+		return Res012Permission(p), true
+	}
+	return 0, false
+}
+
+// Res012PermissionSet is a set of permissions on a res012, as Res012Permissions returns. The zero
+// value is the empty set.
+type Res012PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res012PermissionSet) Has(p Res012Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res012PermissionSet) Permissions() []Res012Permission {
+	var out []Res012Permission
+	for _, p := range [...]Res012Permission{Res012View, Res012Edit, Res012Publish, Res012Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res013Permission is a permission on a res013: what CheckRes013 takes.
+type Res013Permission Permission
+
+const (
 	// Res013View is res013.view.
-	Res013View
+	Res013View Res013Permission = iota + 52
 	// Res013Edit is res013.edit.
 	Res013Edit
 	// Res013Publish is res013.publish.
 	Res013Publish
 	// Res013Delete is res013.delete.
 	Res013Delete
+)
+
+// String returns the permission's name, such as "res013.view".
+func (p Res013Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res013PermissionByName returns the permission on a res013 called name, such as "res013.view":
+// for a permission known only by its name.
+func Res013PermissionByName(name string) (Res013Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 13 {
+		return Res013Permission(p), true
+	}
+	return 0, false
+}
+
+// Res013PermissionSet is a set of permissions on a res013, as Res013Permissions returns. The zero
+// value is the empty set.
+type Res013PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res013PermissionSet) Has(p Res013Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res013PermissionSet) Permissions() []Res013Permission {
+	var out []Res013Permission
+	for _, p := range [...]Res013Permission{Res013View, Res013Edit, Res013Publish, Res013Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res014Permission is a permission on a res014: what CheckRes014 takes.
+type Res014Permission Permission
+
+const (
 	// Res014View is res014.view.
-	Res014View
+	Res014View Res014Permission = iota + 56
 	// Res014Edit is res014.edit.
 	Res014Edit
 	// Res014Publish is res014.publish.
 	Res014Publish
 	// Res014Delete is res014.delete.
 	Res014Delete
+)
+
+// String returns the permission's name, such as "res014.view".
+func (p Res014Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res014PermissionByName returns the permission on a res014 called name, such as "res014.view":
+// for a permission known only by its name.
+func Res014PermissionByName(name string) (Res014Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 14 {
+		return Res014Permission(p), true
+	}
+	return 0, false
+}
+
+// Res014PermissionSet is a set of permissions on a res014, as Res014Permissions returns. The zero
+// value is the empty set.
+type Res014PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res014PermissionSet) Has(p Res014Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res014PermissionSet) Permissions() []Res014Permission {
+	var out []Res014Permission
+	for _, p := range [...]Res014Permission{Res014View, Res014Edit, Res014Publish, Res014Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res015Permission is a permission on a res015: what CheckRes015 takes.
+type Res015Permission Permission
+
+const (
 	// Res015View is res015.view.
-	Res015View
+	Res015View Res015Permission = iota + 60
 	// Res015Edit is res015.edit.
 	Res015Edit
 	// Res015Publish is res015.publish.
 	Res015Publish
 	// Res015Delete is res015.delete.
 	Res015Delete
+)
+
+// String returns the permission's name, such as "res015.view".
+func (p Res015Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res015PermissionByName returns the permission on a res015 called name, such as "res015.view":
+// for a permission known only by its name.
+func Res015PermissionByName(name string) (Res015Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 15 {
+		return Res015Permission(p), true
+	}
+	return 0, false
+}
+
+// Res015PermissionSet is a set of permissions on a res015, as Res015Permissions returns. The zero
+// value is the empty set.
+type Res015PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res015PermissionSet) Has(p Res015Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res015PermissionSet) Permissions() []Res015Permission {
+	var out []Res015Permission
+	for _, p := range [...]Res015Permission{Res015View, Res015Edit, Res015Publish, Res015Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res016Permission is a permission on a res016: what CheckRes016 takes.
+type Res016Permission Permission
+
+const (
 	// Res016View is res016.view.
-	Res016View
+	Res016View Res016Permission = iota + 64
 	// Res016Edit is res016.edit.
 	Res016Edit
 	// Res016Publish is res016.publish.
 	Res016Publish
 	// Res016Delete is res016.delete.
 	Res016Delete
+)
+
+// String returns the permission's name, such as "res016.view".
+func (p Res016Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res016PermissionByName returns the permission on a res016 called name, such as "res016.view":
+// for a permission known only by its name.
+func Res016PermissionByName(name string) (Res016Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 16 {
+		return Res016Permission(p), true
+	}
+	return 0, false
+}
+
+// Res016PermissionSet is a set of permissions on a res016, as Res016Permissions returns. The zero
+// value is the empty set.
+type Res016PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res016PermissionSet) Has(p Res016Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res016PermissionSet) Permissions() []Res016Permission {
+	var out []Res016Permission
+	for _, p := range [...]Res016Permission{Res016View, Res016Edit, Res016Publish, Res016Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res017Permission is a permission on a res017: what CheckRes017 takes.
+type Res017Permission Permission
+
+const (
 	// Res017View is res017.view.
-	Res017View
+	Res017View Res017Permission = iota + 68
 	// Res017Edit is res017.edit.
 	Res017Edit
 	// Res017Publish is res017.publish.
 	Res017Publish
 	// Res017Delete is res017.delete.
 	Res017Delete
+)
+
+// String returns the permission's name, such as "res017.view".
+func (p Res017Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res017PermissionByName returns the permission on a res017 called name, such as "res017.view":
+// for a permission known only by its name.
+func Res017PermissionByName(name string) (Res017Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 17 {
+		return Res017Permission(p), true
+	}
+	return 0, false
+}
+
+// Res017PermissionSet is a set of permissions on a res017, as Res017Permissions returns. The zero
+// value is the empty set.
+type Res017PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res017PermissionSet) Has(p Res017Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res017PermissionSet) Permissions() []Res017Permission {
+	var out []Res017Permission
+	for _, p := range [...]Res017Permission{Res017View, Res017Edit, Res017Publish, Res017Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res018Permission is a permission on a res018: what CheckRes018 takes.
+type Res018Permission Permission
+
+const (
 	// Res018View is res018.view.
-	Res018View
+	Res018View Res018Permission = iota + 72
 	// Res018Edit is res018.edit.
 	Res018Edit
 	// Res018Publish is res018.publish.
 	Res018Publish
 	// Res018Delete is res018.delete.
 	Res018Delete
+)
+
+// String returns the permission's name, such as "res018.view".
+func (p Res018Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res018PermissionByName returns the permission on a res018 called name, such as "res018.view":
+// for a permission known only by its name.
+func Res018PermissionByName(name string) (Res018Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 18 {
+		return Res018Permission(p), true
+	}
+	return 0, false
+}
+
+// Res018PermissionSet is a set of permissions on a res018, as Res018Permissions returns. The zero
+// value is the empty set.
+type Res018PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res018PermissionSet) Has(p Res018Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res018PermissionSet) Permissions() []Res018Permission {
+	var out []Res018Permission
+	for _, p := range [...]Res018Permission{Res018View, Res018Edit, Res018Publish, Res018Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res019Permission is a permission on a res019: what CheckRes019 takes.
+type Res019Permission Permission
+
+const (
 	// Res019View is res019.view.
-	Res019View
+	Res019View Res019Permission = iota + 76
 	// Res019Edit is res019.edit.
 	Res019Edit
 	// Res019Publish is res019.publish.
 	Res019Publish
 	// Res019Delete is res019.delete.
 	Res019Delete
+)
+
+// String returns the permission's name, such as "res019.view".
+func (p Res019Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res019PermissionByName returns the permission on a res019 called name, such as "res019.view":
+// for a permission known only by its name.
+func Res019PermissionByName(name string) (Res019Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 19 {
+		return Res019Permission(p), true
+	}
+	return 0, false
+}
+
+// Res019PermissionSet is a set of permissions on a res019, as Res019Permissions returns. The zero
+// value is the empty set.
+type Res019PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res019PermissionSet) Has(p Res019Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res019PermissionSet) Permissions() []Res019Permission {
+	var out []Res019Permission
+	for _, p := range [...]Res019Permission{Res019View, Res019Edit, Res019Publish, Res019Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res020Permission is a permission on a res020: what CheckRes020 takes.
+type Res020Permission Permission
+
+const (
 	// Res020View is res020.view.
-	Res020View
+	Res020View Res020Permission = iota + 80
 	// Res020Edit is res020.edit.
 	Res020Edit
 	// Res020Publish is res020.publish.
 	Res020Publish
 	// Res020Delete is res020.delete.
 	Res020Delete
+)
+
+// String returns the permission's name, such as "res020.view".
+func (p Res020Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res020PermissionByName returns the permission on a res020 called name, such as "res020.view":
+// for a permission known only by its name.
+func Res020PermissionByName(name string) (Res020Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 20 {
+		return Res020Permission(p), true
+	}
+	return 0, false
+}
+
+// Res020PermissionSet is a set of permissions on a res020, as Res020Permissions returns. The zero
+// value is the empty set.
+type Res020PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res020PermissionSet) Has(p Res020Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res020PermissionSet) Permissions() []Res020Permission {
+	var out []Res020Permission
+	for _, p := range [...]Res020Permission{Res020View, Res020Edit, Res020Publish, Res020Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res021Permission is a permission on a res021: what CheckRes021 takes.
+type Res021Permission Permission
+
+const (
 	// Res021View is res021.view.
-	Res021View
+	Res021View Res021Permission = iota + 84
 	// Res021Edit is res021.edit.
 	Res021Edit
 	// Res021Publish is res021.publish.
 	Res021Publish
 	// Res021Delete is res021.delete.
 	Res021Delete
+)
+
+// String returns the permission's name, such as "res021.view".
+func (p Res021Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res021PermissionByName returns the permission on a res021 called name, such as "res021.view":
+// for a permission known only by its name.
+func Res021PermissionByName(name string) (Res021Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 21 {
+		return Res021Permission(p), true
+	}
+	return 0, false
+}
+
+// Res021PermissionSet is a set of permissions on a res021, as Res021Permissions returns. The zero
+// value is the empty set.
+type Res021PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res021PermissionSet) Has(p Res021Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res021PermissionSet) Permissions() []Res021Permission {
+	var out []Res021Permission
+	for _, p := range [...]Res021Permission{Res021View, Res021Edit, Res021Publish, Res021Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res022Permission is a permission on a res022: what CheckRes022 takes.
+type Res022Permission Permission
+
+const (
 	// Res022View is res022.view.
-	Res022View
+	Res022View Res022Permission = iota + 88
 	// Res022Edit is res022.edit.
 	Res022Edit
 	// Res022Publish is res022.publish.
 	Res022Publish
 	// Res022Delete is res022.delete.
 	Res022Delete
+)
+
+// String returns the permission's name, such as "res022.view".
+func (p Res022Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res022PermissionByName returns the permission on a res022 called name, such as "res022.view":
+// for a permission known only by its name.
+func Res022PermissionByName(name string) (Res022Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 22 {
+		return Res022Permission(p), true
+	}
+	return 0, false
+}
+
+// Res022PermissionSet is a set of permissions on a res022, as Res022Permissions returns. The zero
+// value is the empty set.
+type Res022PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res022PermissionSet) Has(p Res022Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res022PermissionSet) Permissions() []Res022Permission {
+	var out []Res022Permission
+	for _, p := range [...]Res022Permission{Res022View, Res022Edit, Res022Publish, Res022Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res023Permission is a permission on a res023: what CheckRes023 takes.
+type Res023Permission Permission
+
+const (
 	// Res023View is res023.view.
-	Res023View
+	Res023View Res023Permission = iota + 92
 	// Res023Edit is res023.edit.
 	Res023Edit
 	// Res023Publish is res023.publish.
 	Res023Publish
 	// Res023Delete is res023.delete.
 	Res023Delete
+)
+
+// String returns the permission's name, such as "res023.view".
+func (p Res023Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res023PermissionByName returns the permission on a res023 called name, such as "res023.view":
+// for a permission known only by its name.
+func Res023PermissionByName(name string) (Res023Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 23 {
+		return Res023Permission(p), true
+	}
+	return 0, false
+}
+
+// Res023PermissionSet is a set of permissions on a res023, as Res023Permissions returns. The zero
+// value is the empty set.
+type Res023PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res023PermissionSet) Has(p Res023Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res023PermissionSet) Permissions() []Res023Permission {
+	var out []Res023Permission
+	for _, p := range [...]Res023Permission{Res023View, Res023Edit, Res023Publish, Res023Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res024Permission is a permission on a res024: what CheckRes024 takes.
+type Res024Permission Permission
+
+const (
 	// Res024View is res024.view.
-	Res024View
+	Res024View Res024Permission = iota + 96
 	// Res024Edit is res024.edit.
 	Res024Edit
 	// Res024Publish is res024.publish.
 	Res024Publish
 	// Res024Delete is res024.delete.
 	Res024Delete
+)
+
+// String returns the permission's name, such as "res024.view".
+func (p Res024Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res024PermissionByName returns the permission on a res024 called name, such as "res024.view":
+// for a permission known only by its name.
+func Res024PermissionByName(name string) (Res024Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 24 {
+		return Res024Permission(p), true
+	}
+	return 0, false
+}
+
+// Res024PermissionSet is a set of permissions on a res024, as Res024Permissions returns. The zero
+// value is the empty set.
+type Res024PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res024PermissionSet) Has(p Res024Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res024PermissionSet) Permissions() []Res024Permission {
+	var out []Res024Permission
+	for _, p := range [...]Res024Permission{Res024View, Res024Edit, Res024Publish, Res024Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res025Permission is a permission on a res025: what CheckRes025 takes.
+type Res025Permission Permission
+
+const (
 	// Res025View is res025.view.
-	Res025View
+	Res025View Res025Permission = iota + 100
 	// Res025Edit is res025.edit.
 	Res025Edit
 	// Res025Publish is res025.publish.
 	Res025Publish
 	// Res025Delete is res025.delete.
 	Res025Delete
+)
+
+// String returns the permission's name, such as "res025.view".
+func (p Res025Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res025PermissionByName returns the permission on a res025 called name, such as "res025.view":
+// for a permission known only by its name.
+func Res025PermissionByName(name string) (Res025Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 25 {
+		return Res025Permission(p), true
+	}
+	return 0, false
+}
+
+// Res025PermissionSet is a set of permissions on a res025, as Res025Permissions returns. The zero
+// value is the empty set.
+type Res025PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res025PermissionSet) Has(p Res025Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res025PermissionSet) Permissions() []Res025Permission {
+	var out []Res025Permission
+	for _, p := range [...]Res025Permission{Res025View, Res025Edit, Res025Publish, Res025Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res026Permission is a permission on a res026: what CheckRes026 takes.
+type Res026Permission Permission
+
+const (
 	// Res026View is res026.view.
-	Res026View
+	Res026View Res026Permission = iota + 104
 	// Res026Edit is res026.edit.
 	Res026Edit
 	// Res026Publish is res026.publish.
 	Res026Publish
 	// Res026Delete is res026.delete.
 	Res026Delete
+)
+
+// String returns the permission's name, such as "res026.view".
+func (p Res026Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res026PermissionByName returns the permission on a res026 called name, such as "res026.view":
+// for a permission known only by its name.
+func Res026PermissionByName(name string) (Res026Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 26 {
+		return Res026Permission(p), true
+	}
+	return 0, false
+}
+
+// Res026PermissionSet is a set of permissions on a res026, as Res026Permissions returns. The zero
+// value is the empty set.
+type Res026PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res026PermissionSet) Has(p Res026Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res026PermissionSet) Permissions() []Res026Permission {
+	var out []Res026Permission
+	for _, p := range [...]Res026Permission{Res026View, Res026Edit, Res026Publish, Res026Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res027Permission is a permission on a res027: what CheckRes027 takes.
+type Res027Permission Permission
+
+const (
 	// Res027View is res027.view.
-	Res027View
+	Res027View Res027Permission = iota + 108
 	// Res027Edit is res027.edit.
 	Res027Edit
 	// Res027Publish is res027.publish.
 	Res027Publish
 	// Res027Delete is res027.delete.
 	Res027Delete
+)
+
+// String returns the permission's name, such as "res027.view".
+func (p Res027Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res027PermissionByName returns the permission on a res027 called name, such as "res027.view":
+// for a permission known only by its name.
+func Res027PermissionByName(name string) (Res027Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 27 {
+		return Res027Permission(p), true
+	}
+	return 0, false
+}
+
+// Res027PermissionSet is a set of permissions on a res027, as Res027Permissions returns. The zero
+// value is the empty set.
+type Res027PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res027PermissionSet) Has(p Res027Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res027PermissionSet) Permissions() []Res027Permission {
+	var out []Res027Permission
+	for _, p := range [...]Res027Permission{Res027View, Res027Edit, Res027Publish, Res027Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res028Permission is a permission on a res028: what CheckRes028 takes.
+type Res028Permission Permission
+
+const (
 	// Res028View is res028.view.
-	Res028View
+	Res028View Res028Permission = iota + 112
 	// Res028Edit is res028.edit.
 	Res028Edit
 	// Res028Publish is res028.publish.
 	Res028Publish
 	// Res028Delete is res028.delete.
 	Res028Delete
+)
+
+// String returns the permission's name, such as "res028.view".
+func (p Res028Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res028PermissionByName returns the permission on a res028 called name, such as "res028.view":
+// for a permission known only by its name.
+func Res028PermissionByName(name string) (Res028Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 28 {
+		return Res028Permission(p), true
+	}
+	return 0, false
+}
+
+// Res028PermissionSet is a set of permissions on a res028, as Res028Permissions returns. The zero
+// value is the empty set.
+type Res028PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res028PermissionSet) Has(p Res028Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res028PermissionSet) Permissions() []Res028Permission {
+	var out []Res028Permission
+	for _, p := range [...]Res028Permission{Res028View, Res028Edit, Res028Publish, Res028Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res029Permission is a permission on a res029: what CheckRes029 takes.
+type Res029Permission Permission
+
+const (
 	// Res029View is res029.view.
-	Res029View
+	Res029View Res029Permission = iota + 116
 	// Res029Edit is res029.edit.
 	Res029Edit
 	// Res029Publish is res029.publish.
 	Res029Publish
 	// Res029Delete is res029.delete.
 	Res029Delete
+)
+
+// String returns the permission's name, such as "res029.view".
+func (p Res029Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res029PermissionByName returns the permission on a res029 called name, such as "res029.view":
+// for a permission known only by its name.
+func Res029PermissionByName(name string) (Res029Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 29 {
+		return Res029Permission(p), true
+	}
+	return 0, false
+}
+
+// Res029PermissionSet is a set of permissions on a res029, as Res029Permissions returns. The zero
+// value is the empty set.
+type Res029PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res029PermissionSet) Has(p Res029Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res029PermissionSet) Permissions() []Res029Permission {
+	var out []Res029Permission
+	for _, p := range [...]Res029Permission{Res029View, Res029Edit, Res029Publish, Res029Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res030Permission is a permission on a res030: what CheckRes030 takes.
+type Res030Permission Permission
+
+const (
 	// Res030View is res030.view.
-	Res030View
+	Res030View Res030Permission = iota + 120
 	// Res030Edit is res030.edit.
 	Res030Edit
 	// Res030Publish is res030.publish.
 	Res030Publish
 	// Res030Delete is res030.delete.
 	Res030Delete
+)
+
+// String returns the permission's name, such as "res030.view".
+func (p Res030Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res030PermissionByName returns the permission on a res030 called name, such as "res030.view":
+// for a permission known only by its name.
+func Res030PermissionByName(name string) (Res030Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 30 {
+		return Res030Permission(p), true
+	}
+	return 0, false
+}
+
+// Res030PermissionSet is a set of permissions on a res030, as Res030Permissions returns. The zero
+// value is the empty set.
+type Res030PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res030PermissionSet) Has(p Res030Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res030PermissionSet) Permissions() []Res030Permission {
+	var out []Res030Permission
+	for _, p := range [...]Res030Permission{Res030View, Res030Edit, Res030Publish, Res030Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res031Permission is a permission on a res031: what CheckRes031 takes.
+type Res031Permission Permission
+
+const (
 	// Res031View is res031.view.
-	Res031View
+	Res031View Res031Permission = iota + 124
 	// Res031Edit is res031.edit.
 	Res031Edit
 	// Res031Publish is res031.publish.
 	Res031Publish
 	// Res031Delete is res031.delete.
 	Res031Delete
+)
+
+// String returns the permission's name, such as "res031.view".
+func (p Res031Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res031PermissionByName returns the permission on a res031 called name, such as "res031.view":
+// for a permission known only by its name.
+func Res031PermissionByName(name string) (Res031Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 31 {
+		return Res031Permission(p), true
+	}
+	return 0, false
+}
+
+// Res031PermissionSet is a set of permissions on a res031, as Res031Permissions returns. The zero
+// value is the empty set.
+type Res031PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res031PermissionSet) Has(p Res031Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res031PermissionSet) Permissions() []Res031Permission {
+	var out []Res031Permission
+	for _, p := range [...]Res031Permission{Res031View, Res031Edit, Res031Publish, Res031Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res032Permission is a permission on a res032: what CheckRes032 takes.
+type Res032Permission Permission
+
+const (
 	// Res032View is res032.view.
-	Res032View
+	Res032View Res032Permission = iota + 128
 	// Res032Edit is res032.edit.
 	Res032Edit
 	// Res032Publish is res032.publish.
 	Res032Publish
 	// Res032Delete is res032.delete.
 	Res032Delete
+)
+
+// String returns the permission's name, such as "res032.view".
+func (p Res032Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res032PermissionByName returns the permission on a res032 called name, such as "res032.view":
+// for a permission known only by its name.
+func Res032PermissionByName(name string) (Res032Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 32 {
+		return Res032Permission(p), true
+	}
+	return 0, false
+}
+
+// Res032PermissionSet is a set of permissions on a res032, as Res032Permissions returns. The zero
+// value is the empty set.
+type Res032PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res032PermissionSet) Has(p Res032Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res032PermissionSet) Permissions() []Res032Permission {
+	var out []Res032Permission
+	for _, p := range [...]Res032Permission{Res032View, Res032Edit, Res032Publish, Res032Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res033Permission is a permission on a res033: what CheckRes033 takes.
+type Res033Permission Permission
+
+const (
 	// Res033View is res033.view.
-	Res033View
+	Res033View Res033Permission = iota + 132
 	// Res033Edit is res033.edit.
 	Res033Edit
 	// Res033Publish is res033.publish.
 	Res033Publish
 	// Res033Delete is res033.delete.
 	Res033Delete
+)
+
+// String returns the permission's name, such as "res033.view".
+func (p Res033Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res033PermissionByName returns the permission on a res033 called name, such as "res033.view":
+// for a permission known only by its name.
+func Res033PermissionByName(name string) (Res033Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 33 {
+		return Res033Permission(p), true
+	}
+	return 0, false
+}
+
+// Res033PermissionSet is a set of permissions on a res033, as Res033Permissions returns. The zero
+// value is the empty set.
+type Res033PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res033PermissionSet) Has(p Res033Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res033PermissionSet) Permissions() []Res033Permission {
+	var out []Res033Permission
+	for _, p := range [...]Res033Permission{Res033View, Res033Edit, Res033Publish, Res033Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res034Permission is a permission on a res034: what CheckRes034 takes.
+type Res034Permission Permission
+
+const (
 	// Res034View is res034.view.
-	Res034View
+	Res034View Res034Permission = iota + 136
 	// Res034Edit is res034.edit.
 	Res034Edit
 	// Res034Publish is res034.publish.
 	Res034Publish
 	// Res034Delete is res034.delete.
 	Res034Delete
+)
+
+// String returns the permission's name, such as "res034.view".
+func (p Res034Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res034PermissionByName returns the permission on a res034 called name, such as "res034.view":
+// for a permission known only by its name.
+func Res034PermissionByName(name string) (Res034Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 34 {
+		return Res034Permission(p), true
+	}
+	return 0, false
+}
+
+// Res034PermissionSet is a set of permissions on a res034, as Res034Permissions returns. The zero
+// value is the empty set.
+type Res034PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res034PermissionSet) Has(p Res034Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res034PermissionSet) Permissions() []Res034Permission {
+	var out []Res034Permission
+	for _, p := range [...]Res034Permission{Res034View, Res034Edit, Res034Publish, Res034Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res035Permission is a permission on a res035: what CheckRes035 takes.
+type Res035Permission Permission
+
+const (
 	// Res035View is res035.view.
-	Res035View
+	Res035View Res035Permission = iota + 140
 	// Res035Edit is res035.edit.
 	Res035Edit
 	// Res035Publish is res035.publish.
 	Res035Publish
 	// Res035Delete is res035.delete.
 	Res035Delete
+)
+
+// String returns the permission's name, such as "res035.view".
+func (p Res035Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res035PermissionByName returns the permission on a res035 called name, such as "res035.view":
+// for a permission known only by its name.
+func Res035PermissionByName(name string) (Res035Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 35 {
+		return Res035Permission(p), true
+	}
+	return 0, false
+}
+
+// Res035PermissionSet is a set of permissions on a res035, as Res035Permissions returns. The zero
+// value is the empty set.
+type Res035PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res035PermissionSet) Has(p Res035Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res035PermissionSet) Permissions() []Res035Permission {
+	var out []Res035Permission
+	for _, p := range [...]Res035Permission{Res035View, Res035Edit, Res035Publish, Res035Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res036Permission is a permission on a res036: what CheckRes036 takes.
+type Res036Permission Permission
+
+const (
 	// Res036View is res036.view.
-	Res036View
+	Res036View Res036Permission = iota + 144
 	// Res036Edit is res036.edit.
 	Res036Edit
 	// Res036Publish is res036.publish.
 	Res036Publish
 	// Res036Delete is res036.delete.
 	Res036Delete
+)
+
+// String returns the permission's name, such as "res036.view".
+func (p Res036Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res036PermissionByName returns the permission on a res036 called name, such as "res036.view":
+// for a permission known only by its name.
+func Res036PermissionByName(name string) (Res036Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 36 {
+		return Res036Permission(p), true
+	}
+	return 0, false
+}
+
+// Res036PermissionSet is a set of permissions on a res036, as Res036Permissions returns. The zero
+// value is the empty set.
+type Res036PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res036PermissionSet) Has(p Res036Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res036PermissionSet) Permissions() []Res036Permission {
+	var out []Res036Permission
+	for _, p := range [...]Res036Permission{Res036View, Res036Edit, Res036Publish, Res036Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res037Permission is a permission on a res037: what CheckRes037 takes.
+type Res037Permission Permission
+
+const (
 	// Res037View is res037.view.
-	Res037View
+	Res037View Res037Permission = iota + 148
 	// Res037Edit is res037.edit.
 	Res037Edit
 	// Res037Publish is res037.publish.
 	Res037Publish
 	// Res037Delete is res037.delete.
 	Res037Delete
+)
+
+// String returns the permission's name, such as "res037.view".
+func (p Res037Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res037PermissionByName returns the permission on a res037 called name, such as "res037.view":
+// for a permission known only by its name.
+func Res037PermissionByName(name string) (Res037Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 37 {
+		return Res037Permission(p), true
+	}
+	return 0, false
+}
+
+// Res037PermissionSet is a set of permissions on a res037, as Res037Permissions returns. The zero
+// value is the empty set.
+type Res037PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res037PermissionSet) Has(p Res037Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res037PermissionSet) Permissions() []Res037Permission {
+	var out []Res037Permission
+	for _, p := range [...]Res037Permission{Res037View, Res037Edit, Res037Publish, Res037Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res038Permission is a permission on a res038: what CheckRes038 takes.
+type Res038Permission Permission
+
+const (
 	// Res038View is res038.view.
-	Res038View
+	Res038View Res038Permission = iota + 152
 	// Res038Edit is res038.edit.
 	Res038Edit
 	// Res038Publish is res038.publish.
 	Res038Publish
 	// Res038Delete is res038.delete.
 	Res038Delete
+)
+
+// String returns the permission's name, such as "res038.view".
+func (p Res038Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res038PermissionByName returns the permission on a res038 called name, such as "res038.view":
+// for a permission known only by its name.
+func Res038PermissionByName(name string) (Res038Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 38 {
+		return Res038Permission(p), true
+	}
+	return 0, false
+}
+
+// Res038PermissionSet is a set of permissions on a res038, as Res038Permissions returns. The zero
+// value is the empty set.
+type Res038PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res038PermissionSet) Has(p Res038Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res038PermissionSet) Permissions() []Res038Permission {
+	var out []Res038Permission
+	for _, p := range [...]Res038Permission{Res038View, Res038Edit, Res038Publish, Res038Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res039Permission is a permission on a res039: what CheckRes039 takes.
+type Res039Permission Permission
+
+const (
 	// Res039View is res039.view.
-	Res039View
+	Res039View Res039Permission = iota + 156
 	// Res039Edit is res039.edit.
 	Res039Edit
 	// Res039Publish is res039.publish.
 	Res039Publish
 	// Res039Delete is res039.delete.
 	Res039Delete
+)
+
+// String returns the permission's name, such as "res039.view".
+func (p Res039Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res039PermissionByName returns the permission on a res039 called name, such as "res039.view":
+// for a permission known only by its name.
+func Res039PermissionByName(name string) (Res039Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 39 {
+		return Res039Permission(p), true
+	}
+	return 0, false
+}
+
+// Res039PermissionSet is a set of permissions on a res039, as Res039Permissions returns. The zero
+// value is the empty set.
+type Res039PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res039PermissionSet) Has(p Res039Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res039PermissionSet) Permissions() []Res039Permission {
+	var out []Res039Permission
+	for _, p := range [...]Res039Permission{Res039View, Res039Edit, Res039Publish, Res039Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res040Permission is a permission on a res040: what CheckRes040 takes.
+type Res040Permission Permission
+
+const (
 	// Res040View is res040.view.
-	Res040View
+	Res040View Res040Permission = iota + 160
 	// Res040Edit is res040.edit.
 	Res040Edit
 	// Res040Publish is res040.publish.
 	Res040Publish
 	// Res040Delete is res040.delete.
 	Res040Delete
+)
+
+// String returns the permission's name, such as "res040.view".
+func (p Res040Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res040PermissionByName returns the permission on a res040 called name, such as "res040.view":
+// for a permission known only by its name.
+func Res040PermissionByName(name string) (Res040Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 40 {
+		return Res040Permission(p), true
+	}
+	return 0, false
+}
+
+// Res040PermissionSet is a set of permissions on a res040, as Res040Permissions returns. The zero
+// value is the empty set.
+type Res040PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res040PermissionSet) Has(p Res040Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res040PermissionSet) Permissions() []Res040Permission {
+	var out []Res040Permission
+	for _, p := range [...]Res040Permission{Res040View, Res040Edit, Res040Publish, Res040Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res041Permission is a permission on a res041: what CheckRes041 takes.
+type Res041Permission Permission
+
+const (
 	// Res041View is res041.view.
-	Res041View
+	Res041View Res041Permission = iota + 164
 	// Res041Edit is res041.edit.
 	Res041Edit
 	// Res041Publish is res041.publish.
 	Res041Publish
 	// Res041Delete is res041.delete.
 	Res041Delete
+)
+
+// String returns the permission's name, such as "res041.view".
+func (p Res041Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res041PermissionByName returns the permission on a res041 called name, such as "res041.view":
+// for a permission known only by its name.
+func Res041PermissionByName(name string) (Res041Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 41 {
+		return Res041Permission(p), true
+	}
+	return 0, false
+}
+
+// Res041PermissionSet is a set of permissions on a res041, as Res041Permissions returns. The zero
+// value is the empty set.
+type Res041PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res041PermissionSet) Has(p Res041Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res041PermissionSet) Permissions() []Res041Permission {
+	var out []Res041Permission
+	for _, p := range [...]Res041Permission{Res041View, Res041Edit, Res041Publish, Res041Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res042Permission is a permission on a res042: what CheckRes042 takes.
+type Res042Permission Permission
+
+const (
 	// Res042View is res042.view.
-	Res042View
+	Res042View Res042Permission = iota + 168
 	// Res042Edit is res042.edit.
 	Res042Edit
 	// Res042Publish is res042.publish.
 	Res042Publish
 	// Res042Delete is res042.delete.
 	Res042Delete
+)
+
+// String returns the permission's name, such as "res042.view".
+func (p Res042Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res042PermissionByName returns the permission on a res042 called name, such as "res042.view":
+// for a permission known only by its name.
+func Res042PermissionByName(name string) (Res042Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 42 {
+		return Res042Permission(p), true
+	}
+	return 0, false
+}
+
+// Res042PermissionSet is a set of permissions on a res042, as Res042Permissions returns. The zero
+// value is the empty set.
+type Res042PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res042PermissionSet) Has(p Res042Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res042PermissionSet) Permissions() []Res042Permission {
+	var out []Res042Permission
+	for _, p := range [...]Res042Permission{Res042View, Res042Edit, Res042Publish, Res042Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res043Permission is a permission on a res043: what CheckRes043 takes.
+type Res043Permission Permission
+
+const (
 	// Res043View is res043.view.
-	Res043View
+	Res043View Res043Permission = iota + 172
 	// Res043Edit is res043.edit.
 	Res043Edit
 	// Res043Publish is res043.publish.
 	Res043Publish
 	// Res043Delete is res043.delete.
 	Res043Delete
+)
+
+// String returns the permission's name, such as "res043.view".
+func (p Res043Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res043PermissionByName returns the permission on a res043 called name, such as "res043.view":
+// for a permission known only by its name.
+func Res043PermissionByName(name string) (Res043Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 43 {
+		return Res043Permission(p), true
+	}
+	return 0, false
+}
+
+// Res043PermissionSet is a set of permissions on a res043, as Res043Permissions returns. The zero
+// value is the empty set.
+type Res043PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res043PermissionSet) Has(p Res043Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res043PermissionSet) Permissions() []Res043Permission {
+	var out []Res043Permission
+	for _, p := range [...]Res043Permission{Res043View, Res043Edit, Res043Publish, Res043Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res044Permission is a permission on a res044: what CheckRes044 takes.
+type Res044Permission Permission
+
+const (
 	// Res044View is res044.view.
-	Res044View
+	Res044View Res044Permission = iota + 176
 	// Res044Edit is res044.edit.
 	Res044Edit
 	// Res044Publish is res044.publish.
 	Res044Publish
 	// Res044Delete is res044.delete.
 	Res044Delete
+)
+
+// String returns the permission's name, such as "res044.view".
+func (p Res044Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res044PermissionByName returns the permission on a res044 called name, such as "res044.view":
+// for a permission known only by its name.
+func Res044PermissionByName(name string) (Res044Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 44 {
+		return Res044Permission(p), true
+	}
+	return 0, false
+}
+
+// Res044PermissionSet is a set of permissions on a res044, as Res044Permissions returns. The zero
+// value is the empty set.
+type Res044PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res044PermissionSet) Has(p Res044Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res044PermissionSet) Permissions() []Res044Permission {
+	var out []Res044Permission
+	for _, p := range [...]Res044Permission{Res044View, Res044Edit, Res044Publish, Res044Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res045Permission is a permission on a res045: what CheckRes045 takes.
+type Res045Permission Permission
+
+const (
 	// Res045View is res045.view.
-	Res045View
+	Res045View Res045Permission = iota + 180
 	// Res045Edit is res045.edit.
 	Res045Edit
 	// Res045Publish is res045.publish.
 	Res045Publish
 	// Res045Delete is res045.delete.
 	Res045Delete
+)
+
+// String returns the permission's name, such as "res045.view".
+func (p Res045Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res045PermissionByName returns the permission on a res045 called name, such as "res045.view":
+// for a permission known only by its name.
+func Res045PermissionByName(name string) (Res045Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 45 {
+		return Res045Permission(p), true
+	}
+	return 0, false
+}
+
+// Res045PermissionSet is a set of permissions on a res045, as Res045Permissions returns. The zero
+// value is the empty set.
+type Res045PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res045PermissionSet) Has(p Res045Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res045PermissionSet) Permissions() []Res045Permission {
+	var out []Res045Permission
+	for _, p := range [...]Res045Permission{Res045View, Res045Edit, Res045Publish, Res045Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res046Permission is a permission on a res046: what CheckRes046 takes.
+type Res046Permission Permission
+
+const (
 	// Res046View is res046.view.
-	Res046View
+	Res046View Res046Permission = iota + 184
 	// Res046Edit is res046.edit.
 	Res046Edit
 	// Res046Publish is res046.publish.
 	Res046Publish
 	// Res046Delete is res046.delete.
 	Res046Delete
+)
+
+// String returns the permission's name, such as "res046.view".
+func (p Res046Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res046PermissionByName returns the permission on a res046 called name, such as "res046.view":
+// for a permission known only by its name.
+func Res046PermissionByName(name string) (Res046Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 46 {
+		return Res046Permission(p), true
+	}
+	return 0, false
+}
+
+// Res046PermissionSet is a set of permissions on a res046, as Res046Permissions returns. The zero
+// value is the empty set.
+type Res046PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res046PermissionSet) Has(p Res046Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res046PermissionSet) Permissions() []Res046Permission {
+	var out []Res046Permission
+	for _, p := range [...]Res046Permission{Res046View, Res046Edit, Res046Publish, Res046Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res047Permission is a permission on a res047: what CheckRes047 takes.
+type Res047Permission Permission
+
+const (
 	// Res047View is res047.view.
-	Res047View
+	Res047View Res047Permission = iota + 188
 	// Res047Edit is res047.edit.
 	Res047Edit
 	// Res047Publish is res047.publish.
 	Res047Publish
 	// Res047Delete is res047.delete.
 	Res047Delete
+)
+
+// String returns the permission's name, such as "res047.view".
+func (p Res047Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res047PermissionByName returns the permission on a res047 called name, such as "res047.view":
+// for a permission known only by its name.
+func Res047PermissionByName(name string) (Res047Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 47 {
+		return Res047Permission(p), true
+	}
+	return 0, false
+}
+
+// Res047PermissionSet is a set of permissions on a res047, as Res047Permissions returns. The zero
+// value is the empty set.
+type Res047PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res047PermissionSet) Has(p Res047Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res047PermissionSet) Permissions() []Res047Permission {
+	var out []Res047Permission
+	for _, p := range [...]Res047Permission{Res047View, Res047Edit, Res047Publish, Res047Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res048Permission is a permission on a res048: what CheckRes048 takes.
+type Res048Permission Permission
+
+const (
 	// Res048View is res048.view.
-	Res048View
+	Res048View Res048Permission = iota + 192
 	// Res048Edit is res048.edit.
 	Res048Edit
 	// Res048Publish is res048.publish.
 	Res048Publish
 	// Res048Delete is res048.delete.
 	Res048Delete
+)
+
+// String returns the permission's name, such as "res048.view".
+func (p Res048Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res048PermissionByName returns the permission on a res048 called name, such as "res048.view":
+// for a permission known only by its name.
+func Res048PermissionByName(name string) (Res048Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 48 {
+		return Res048Permission(p), true
+	}
+	return 0, false
+}
+
+// Res048PermissionSet is a set of permissions on a res048, as Res048Permissions returns. The zero
+// value is the empty set.
+type Res048PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res048PermissionSet) Has(p Res048Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res048PermissionSet) Permissions() []Res048Permission {
+	var out []Res048Permission
+	for _, p := range [...]Res048Permission{Res048View, Res048Edit, Res048Publish, Res048Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res049Permission is a permission on a res049: what CheckRes049 takes.
+type Res049Permission Permission
+
+const (
 	// Res049View is res049.view.
-	Res049View
+	Res049View Res049Permission = iota + 196
 	// Res049Edit is res049.edit.
 	Res049Edit
 	// Res049Publish is res049.publish.
 	Res049Publish
 	// Res049Delete is res049.delete.
 	Res049Delete
+)
+
+// String returns the permission's name, such as "res049.view".
+func (p Res049Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res049PermissionByName returns the permission on a res049 called name, such as "res049.view":
+// for a permission known only by its name.
+func Res049PermissionByName(name string) (Res049Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 49 {
+		return Res049Permission(p), true
+	}
+	return 0, false
+}
+
+// Res049PermissionSet is a set of permissions on a res049, as Res049Permissions returns. The zero
+// value is the empty set.
+type Res049PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res049PermissionSet) Has(p Res049Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res049PermissionSet) Permissions() []Res049Permission {
+	var out []Res049Permission
+	for _, p := range [...]Res049Permission{Res049View, Res049Edit, Res049Publish, Res049Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res050Permission is a permission on a res050: what CheckRes050 takes.
+type Res050Permission Permission
+
+const (
 	// Res050View is res050.view.
-	Res050View
+	Res050View Res050Permission = iota + 200
 	// Res050Edit is res050.edit.
 	Res050Edit
 	// Res050Publish is res050.publish.
 	Res050Publish
 	// Res050Delete is res050.delete.
 	Res050Delete
+)
+
+// String returns the permission's name, such as "res050.view".
+func (p Res050Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res050PermissionByName returns the permission on a res050 called name, such as "res050.view":
+// for a permission known only by its name.
+func Res050PermissionByName(name string) (Res050Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 50 {
+		return Res050Permission(p), true
+	}
+	return 0, false
+}
+
+// Res050PermissionSet is a set of permissions on a res050, as Res050Permissions returns. The zero
+// value is the empty set.
+type Res050PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res050PermissionSet) Has(p Res050Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res050PermissionSet) Permissions() []Res050Permission {
+	var out []Res050Permission
+	for _, p := range [...]Res050Permission{Res050View, Res050Edit, Res050Publish, Res050Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res051Permission is a permission on a res051: what CheckRes051 takes.
+type Res051Permission Permission
+
+const (
 	// Res051View is res051.view.
-	Res051View
+	Res051View Res051Permission = iota + 204
 	// Res051Edit is res051.edit.
 	Res051Edit
 	// Res051Publish is res051.publish.
 	Res051Publish
 	// Res051Delete is res051.delete.
 	Res051Delete
+)
+
+// String returns the permission's name, such as "res051.view".
+func (p Res051Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res051PermissionByName returns the permission on a res051 called name, such as "res051.view":
+// for a permission known only by its name.
+func Res051PermissionByName(name string) (Res051Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 51 {
+		return Res051Permission(p), true
+	}
+	return 0, false
+}
+
+// Res051PermissionSet is a set of permissions on a res051, as Res051Permissions returns. The zero
+// value is the empty set.
+type Res051PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res051PermissionSet) Has(p Res051Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res051PermissionSet) Permissions() []Res051Permission {
+	var out []Res051Permission
+	for _, p := range [...]Res051Permission{Res051View, Res051Edit, Res051Publish, Res051Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res052Permission is a permission on a res052: what CheckRes052 takes.
+type Res052Permission Permission
+
+const (
 	// Res052View is res052.view.
-	Res052View
+	Res052View Res052Permission = iota + 208
 	// Res052Edit is res052.edit.
 	Res052Edit
 	// Res052Publish is res052.publish.
 	Res052Publish
 	// Res052Delete is res052.delete.
 	Res052Delete
+)
+
+// String returns the permission's name, such as "res052.view".
+func (p Res052Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res052PermissionByName returns the permission on a res052 called name, such as "res052.view":
+// for a permission known only by its name.
+func Res052PermissionByName(name string) (Res052Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 52 {
+		return Res052Permission(p), true
+	}
+	return 0, false
+}
+
+// Res052PermissionSet is a set of permissions on a res052, as Res052Permissions returns. The zero
+// value is the empty set.
+type Res052PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res052PermissionSet) Has(p Res052Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res052PermissionSet) Permissions() []Res052Permission {
+	var out []Res052Permission
+	for _, p := range [...]Res052Permission{Res052View, Res052Edit, Res052Publish, Res052Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res053Permission is a permission on a res053: what CheckRes053 takes.
+type Res053Permission Permission
+
+const (
 	// Res053View is res053.view.
-	Res053View
+	Res053View Res053Permission = iota + 212
 	// Res053Edit is res053.edit.
 	Res053Edit
 	// Res053Publish is res053.publish.
 	Res053Publish
 	// Res053Delete is res053.delete.
 	Res053Delete
+)
+
+// String returns the permission's name, such as "res053.view".
+func (p Res053Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res053PermissionByName returns the permission on a res053 called name, such as "res053.view":
+// for a permission known only by its name.
+func Res053PermissionByName(name string) (Res053Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 53 {
+		return Res053Permission(p), true
+	}
+	return 0, false
+}
+
+// Res053PermissionSet is a set of permissions on a res053, as Res053Permissions returns. The zero
+// value is the empty set.
+type Res053PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res053PermissionSet) Has(p Res053Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res053PermissionSet) Permissions() []Res053Permission {
+	var out []Res053Permission
+	for _, p := range [...]Res053Permission{Res053View, Res053Edit, Res053Publish, Res053Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res054Permission is a permission on a res054: what CheckRes054 takes.
+type Res054Permission Permission
+
+const (
 	// Res054View is res054.view.
-	Res054View
+	Res054View Res054Permission = iota + 216
 	// Res054Edit is res054.edit.
 	Res054Edit
 	// Res054Publish is res054.publish.
 	Res054Publish
 	// Res054Delete is res054.delete.
 	Res054Delete
+)
+
+// String returns the permission's name, such as "res054.view".
+func (p Res054Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res054PermissionByName returns the permission on a res054 called name, such as "res054.view":
+// for a permission known only by its name.
+func Res054PermissionByName(name string) (Res054Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 54 {
+		return Res054Permission(p), true
+	}
+	return 0, false
+}
+
+// Res054PermissionSet is a set of permissions on a res054, as Res054Permissions returns. The zero
+// value is the empty set.
+type Res054PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res054PermissionSet) Has(p Res054Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res054PermissionSet) Permissions() []Res054Permission {
+	var out []Res054Permission
+	for _, p := range [...]Res054Permission{Res054View, Res054Edit, Res054Publish, Res054Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res055Permission is a permission on a res055: what CheckRes055 takes.
+type Res055Permission Permission
+
+const (
 	// Res055View is res055.view.
-	Res055View
+	Res055View Res055Permission = iota + 220
 	// Res055Edit is res055.edit.
 	Res055Edit
 	// Res055Publish is res055.publish.
 	Res055Publish
 	// Res055Delete is res055.delete.
 	Res055Delete
+)
+
+// String returns the permission's name, such as "res055.view".
+func (p Res055Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res055PermissionByName returns the permission on a res055 called name, such as "res055.view":
+// for a permission known only by its name.
+func Res055PermissionByName(name string) (Res055Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 55 {
+		return Res055Permission(p), true
+	}
+	return 0, false
+}
+
+// Res055PermissionSet is a set of permissions on a res055, as Res055Permissions returns. The zero
+// value is the empty set.
+type Res055PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res055PermissionSet) Has(p Res055Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res055PermissionSet) Permissions() []Res055Permission {
+	var out []Res055Permission
+	for _, p := range [...]Res055Permission{Res055View, Res055Edit, Res055Publish, Res055Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res056Permission is a permission on a res056: what CheckRes056 takes.
+type Res056Permission Permission
+
+const (
 	// Res056View is res056.view.
-	Res056View
+	Res056View Res056Permission = iota + 224
 	// Res056Edit is res056.edit.
 	Res056Edit
 	// Res056Publish is res056.publish.
 	Res056Publish
 	// Res056Delete is res056.delete.
 	Res056Delete
+)
+
+// String returns the permission's name, such as "res056.view".
+func (p Res056Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res056PermissionByName returns the permission on a res056 called name, such as "res056.view":
+// for a permission known only by its name.
+func Res056PermissionByName(name string) (Res056Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 56 {
+		return Res056Permission(p), true
+	}
+	return 0, false
+}
+
+// Res056PermissionSet is a set of permissions on a res056, as Res056Permissions returns. The zero
+// value is the empty set.
+type Res056PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res056PermissionSet) Has(p Res056Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res056PermissionSet) Permissions() []Res056Permission {
+	var out []Res056Permission
+	for _, p := range [...]Res056Permission{Res056View, Res056Edit, Res056Publish, Res056Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res057Permission is a permission on a res057: what CheckRes057 takes.
+type Res057Permission Permission
+
+const (
 	// Res057View is res057.view.
-	Res057View
+	Res057View Res057Permission = iota + 228
 	// Res057Edit is res057.edit.
 	Res057Edit
 	// Res057Publish is res057.publish.
 	Res057Publish
 	// Res057Delete is res057.delete.
 	Res057Delete
+)
+
+// String returns the permission's name, such as "res057.view".
+func (p Res057Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res057PermissionByName returns the permission on a res057 called name, such as "res057.view":
+// for a permission known only by its name.
+func Res057PermissionByName(name string) (Res057Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 57 {
+		return Res057Permission(p), true
+	}
+	return 0, false
+}
+
+// Res057PermissionSet is a set of permissions on a res057, as Res057Permissions returns. The zero
+// value is the empty set.
+type Res057PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res057PermissionSet) Has(p Res057Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res057PermissionSet) Permissions() []Res057Permission {
+	var out []Res057Permission
+	for _, p := range [...]Res057Permission{Res057View, Res057Edit, Res057Publish, Res057Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res058Permission is a permission on a res058: what CheckRes058 takes.
+type Res058Permission Permission
+
+const (
 	// Res058View is res058.view.
-	Res058View
+	Res058View Res058Permission = iota + 232
 	// Res058Edit is res058.edit.
 	Res058Edit
 	// Res058Publish is res058.publish.
 	Res058Publish
 	// Res058Delete is res058.delete.
 	Res058Delete
+)
+
+// String returns the permission's name, such as "res058.view".
+func (p Res058Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res058PermissionByName returns the permission on a res058 called name, such as "res058.view":
+// for a permission known only by its name.
+func Res058PermissionByName(name string) (Res058Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 58 {
+		return Res058Permission(p), true
+	}
+	return 0, false
+}
+
+// Res058PermissionSet is a set of permissions on a res058, as Res058Permissions returns. The zero
+// value is the empty set.
+type Res058PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res058PermissionSet) Has(p Res058Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res058PermissionSet) Permissions() []Res058Permission {
+	var out []Res058Permission
+	for _, p := range [...]Res058Permission{Res058View, Res058Edit, Res058Publish, Res058Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res059Permission is a permission on a res059: what CheckRes059 takes.
+type Res059Permission Permission
+
+const (
 	// Res059View is res059.view.
-	Res059View
+	Res059View Res059Permission = iota + 236
 	// Res059Edit is res059.edit.
 	Res059Edit
 	// Res059Publish is res059.publish.
 	Res059Publish
 	// Res059Delete is res059.delete.
 	Res059Delete
+)
+
+// String returns the permission's name, such as "res059.view".
+func (p Res059Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res059PermissionByName returns the permission on a res059 called name, such as "res059.view":
+// for a permission known only by its name.
+func Res059PermissionByName(name string) (Res059Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 59 {
+		return Res059Permission(p), true
+	}
+	return 0, false
+}
+
+// Res059PermissionSet is a set of permissions on a res059, as Res059Permissions returns. The zero
+// value is the empty set.
+type Res059PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res059PermissionSet) Has(p Res059Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res059PermissionSet) Permissions() []Res059Permission {
+	var out []Res059Permission
+	for _, p := range [...]Res059Permission{Res059View, Res059Edit, Res059Publish, Res059Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res060Permission is a permission on a res060: what CheckRes060 takes.
+type Res060Permission Permission
+
+const (
 	// Res060View is res060.view.
-	Res060View
+	Res060View Res060Permission = iota + 240
 	// Res060Edit is res060.edit.
 	Res060Edit
 	// Res060Publish is res060.publish.
 	Res060Publish
 	// Res060Delete is res060.delete.
 	Res060Delete
+)
+
+// String returns the permission's name, such as "res060.view".
+func (p Res060Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res060PermissionByName returns the permission on a res060 called name, such as "res060.view":
+// for a permission known only by its name.
+func Res060PermissionByName(name string) (Res060Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 60 {
+		return Res060Permission(p), true
+	}
+	return 0, false
+}
+
+// Res060PermissionSet is a set of permissions on a res060, as Res060Permissions returns. The zero
+// value is the empty set.
+type Res060PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res060PermissionSet) Has(p Res060Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res060PermissionSet) Permissions() []Res060Permission {
+	var out []Res060Permission
+	for _, p := range [...]Res060Permission{Res060View, Res060Edit, Res060Publish, Res060Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res061Permission is a permission on a res061: what CheckRes061 takes.
+type Res061Permission Permission
+
+const (
 	// Res061View is res061.view.
-	Res061View
+	Res061View Res061Permission = iota + 244
 	// Res061Edit is res061.edit.
 	Res061Edit
 	// Res061Publish is res061.publish.
 	Res061Publish
 	// Res061Delete is res061.delete.
 	Res061Delete
+)
+
+// String returns the permission's name, such as "res061.view".
+func (p Res061Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res061PermissionByName returns the permission on a res061 called name, such as "res061.view":
+// for a permission known only by its name.
+func Res061PermissionByName(name string) (Res061Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 61 {
+		return Res061Permission(p), true
+	}
+	return 0, false
+}
+
+// Res061PermissionSet is a set of permissions on a res061, as Res061Permissions returns. The zero
+// value is the empty set.
+type Res061PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res061PermissionSet) Has(p Res061Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res061PermissionSet) Permissions() []Res061Permission {
+	var out []Res061Permission
+	for _, p := range [...]Res061Permission{Res061View, Res061Edit, Res061Publish, Res061Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res062Permission is a permission on a res062: what CheckRes062 takes.
+type Res062Permission Permission
+
+const (
 	// Res062View is res062.view.
-	Res062View
+	Res062View Res062Permission = iota + 248
 	// Res062Edit is res062.edit.
 	Res062Edit
 	// Res062Publish is res062.publish.
 	Res062Publish
 	// Res062Delete is res062.delete.
 	Res062Delete
+)
+
+// String returns the permission's name, such as "res062.view".
+func (p Res062Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res062PermissionByName returns the permission on a res062 called name, such as "res062.view":
+// for a permission known only by its name.
+func Res062PermissionByName(name string) (Res062Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 62 {
+		return Res062Permission(p), true
+	}
+	return 0, false
+}
+
+// Res062PermissionSet is a set of permissions on a res062, as Res062Permissions returns. The zero
+// value is the empty set.
+type Res062PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res062PermissionSet) Has(p Res062Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res062PermissionSet) Permissions() []Res062Permission {
+	var out []Res062Permission
+	for _, p := range [...]Res062Permission{Res062View, Res062Edit, Res062Publish, Res062Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res063Permission is a permission on a res063: what CheckRes063 takes.
+type Res063Permission Permission
+
+const (
 	// Res063View is res063.view.
-	Res063View
+	Res063View Res063Permission = iota + 252
 	// Res063Edit is res063.edit.
 	Res063Edit
 	// Res063Publish is res063.publish.
 	Res063Publish
 	// Res063Delete is res063.delete.
 	Res063Delete
+)
+
+// String returns the permission's name, such as "res063.view".
+func (p Res063Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res063PermissionByName returns the permission on a res063 called name, such as "res063.view":
+// for a permission known only by its name.
+func Res063PermissionByName(name string) (Res063Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 63 {
+		return Res063Permission(p), true
+	}
+	return 0, false
+}
+
+// Res063PermissionSet is a set of permissions on a res063, as Res063Permissions returns. The zero
+// value is the empty set.
+type Res063PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res063PermissionSet) Has(p Res063Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res063PermissionSet) Permissions() []Res063Permission {
+	var out []Res063Permission
+	for _, p := range [...]Res063Permission{Res063View, Res063Edit, Res063Publish, Res063Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res064Permission is a permission on a res064: what CheckRes064 takes.
+type Res064Permission Permission
+
+const (
 	// Res064View is res064.view.
-	Res064View
+	Res064View Res064Permission = iota + 256
 	// Res064Edit is res064.edit.
 	Res064Edit
 	// Res064Publish is res064.publish.
 	Res064Publish
 	// Res064Delete is res064.delete.
 	Res064Delete
+)
+
+// String returns the permission's name, such as "res064.view".
+func (p Res064Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res064PermissionByName returns the permission on a res064 called name, such as "res064.view":
+// for a permission known only by its name.
+func Res064PermissionByName(name string) (Res064Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 64 {
+		return Res064Permission(p), true
+	}
+	return 0, false
+}
+
+// Res064PermissionSet is a set of permissions on a res064, as Res064Permissions returns. The zero
+// value is the empty set.
+type Res064PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res064PermissionSet) Has(p Res064Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res064PermissionSet) Permissions() []Res064Permission {
+	var out []Res064Permission
+	for _, p := range [...]Res064Permission{Res064View, Res064Edit, Res064Publish, Res064Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res065Permission is a permission on a res065: what CheckRes065 takes.
+type Res065Permission Permission
+
+const (
 	// Res065View is res065.view.
-	Res065View
+	Res065View Res065Permission = iota + 260
 	// Res065Edit is res065.edit.
 	Res065Edit
 	// Res065Publish is res065.publish.
 	Res065Publish
 	// Res065Delete is res065.delete.
 	Res065Delete
+)
+
+// String returns the permission's name, such as "res065.view".
+func (p Res065Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res065PermissionByName returns the permission on a res065 called name, such as "res065.view":
+// for a permission known only by its name.
+func Res065PermissionByName(name string) (Res065Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 65 {
+		return Res065Permission(p), true
+	}
+	return 0, false
+}
+
+// Res065PermissionSet is a set of permissions on a res065, as Res065Permissions returns. The zero
+// value is the empty set.
+type Res065PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res065PermissionSet) Has(p Res065Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res065PermissionSet) Permissions() []Res065Permission {
+	var out []Res065Permission
+	for _, p := range [...]Res065Permission{Res065View, Res065Edit, Res065Publish, Res065Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res066Permission is a permission on a res066: what CheckRes066 takes.
+type Res066Permission Permission
+
+const (
 	// Res066View is res066.view.
-	Res066View
+	Res066View Res066Permission = iota + 264
 	// Res066Edit is res066.edit.
 	Res066Edit
 	// Res066Publish is res066.publish.
 	Res066Publish
 	// Res066Delete is res066.delete.
 	Res066Delete
+)
+
+// String returns the permission's name, such as "res066.view".
+func (p Res066Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res066PermissionByName returns the permission on a res066 called name, such as "res066.view":
+// for a permission known only by its name.
+func Res066PermissionByName(name string) (Res066Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 66 {
+		return Res066Permission(p), true
+	}
+	return 0, false
+}
+
+// Res066PermissionSet is a set of permissions on a res066, as Res066Permissions returns. The zero
+// value is the empty set.
+type Res066PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res066PermissionSet) Has(p Res066Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res066PermissionSet) Permissions() []Res066Permission {
+	var out []Res066Permission
+	for _, p := range [...]Res066Permission{Res066View, Res066Edit, Res066Publish, Res066Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res067Permission is a permission on a res067: what CheckRes067 takes.
+type Res067Permission Permission
+
+const (
 	// Res067View is res067.view.
-	Res067View
+	Res067View Res067Permission = iota + 268
 	// Res067Edit is res067.edit.
 	Res067Edit
 	// Res067Publish is res067.publish.
 	Res067Publish
 	// Res067Delete is res067.delete.
 	Res067Delete
+)
+
+// String returns the permission's name, such as "res067.view".
+func (p Res067Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res067PermissionByName returns the permission on a res067 called name, such as "res067.view":
+// for a permission known only by its name.
+func Res067PermissionByName(name string) (Res067Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 67 {
+		return Res067Permission(p), true
+	}
+	return 0, false
+}
+
+// Res067PermissionSet is a set of permissions on a res067, as Res067Permissions returns. The zero
+// value is the empty set.
+type Res067PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res067PermissionSet) Has(p Res067Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res067PermissionSet) Permissions() []Res067Permission {
+	var out []Res067Permission
+	for _, p := range [...]Res067Permission{Res067View, Res067Edit, Res067Publish, Res067Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res068Permission is a permission on a res068: what CheckRes068 takes.
+type Res068Permission Permission
+
+const (
 	// Res068View is res068.view.
-	Res068View
+	Res068View Res068Permission = iota + 272
 	// Res068Edit is res068.edit.
 	Res068Edit
 	// Res068Publish is res068.publish.
 	Res068Publish
 	// Res068Delete is res068.delete.
 	Res068Delete
+)
+
+// String returns the permission's name, such as "res068.view".
+func (p Res068Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res068PermissionByName returns the permission on a res068 called name, such as "res068.view":
+// for a permission known only by its name.
+func Res068PermissionByName(name string) (Res068Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 68 {
+		return Res068Permission(p), true
+	}
+	return 0, false
+}
+
+// Res068PermissionSet is a set of permissions on a res068, as Res068Permissions returns. The zero
+// value is the empty set.
+type Res068PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res068PermissionSet) Has(p Res068Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res068PermissionSet) Permissions() []Res068Permission {
+	var out []Res068Permission
+	for _, p := range [...]Res068Permission{Res068View, Res068Edit, Res068Publish, Res068Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res069Permission is a permission on a res069: what CheckRes069 takes.
+type Res069Permission Permission
+
+const (
 	// Res069View is res069.view.
-	Res069View
+	Res069View Res069Permission = iota + 276
 	// Res069Edit is res069.edit.
 	Res069Edit
 	// Res069Publish is res069.publish.
 	Res069Publish
 	// Res069Delete is res069.delete.
 	Res069Delete
+)
+
+// String returns the permission's name, such as "res069.view".
+func (p Res069Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res069PermissionByName returns the permission on a res069 called name, such as "res069.view":
+// for a permission known only by its name.
+func Res069PermissionByName(name string) (Res069Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 69 {
+		return Res069Permission(p), true
+	}
+	return 0, false
+}
+
+// Res069PermissionSet is a set of permissions on a res069, as Res069Permissions returns. The zero
+// value is the empty set.
+type Res069PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res069PermissionSet) Has(p Res069Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res069PermissionSet) Permissions() []Res069Permission {
+	var out []Res069Permission
+	for _, p := range [...]Res069Permission{Res069View, Res069Edit, Res069Publish, Res069Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res070Permission is a permission on a res070: what CheckRes070 takes.
+type Res070Permission Permission
+
+const (
 	// Res070View is res070.view.
-	Res070View
+	Res070View Res070Permission = iota + 280
 	// Res070Edit is res070.edit.
 	Res070Edit
 	// Res070Publish is res070.publish.
 	Res070Publish
 	// Res070Delete is res070.delete.
 	Res070Delete
+)
+
+// String returns the permission's name, such as "res070.view".
+func (p Res070Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res070PermissionByName returns the permission on a res070 called name, such as "res070.view":
+// for a permission known only by its name.
+func Res070PermissionByName(name string) (Res070Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 70 {
+		return Res070Permission(p), true
+	}
+	return 0, false
+}
+
+// Res070PermissionSet is a set of permissions on a res070, as Res070Permissions returns. The zero
+// value is the empty set.
+type Res070PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res070PermissionSet) Has(p Res070Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res070PermissionSet) Permissions() []Res070Permission {
+	var out []Res070Permission
+	for _, p := range [...]Res070Permission{Res070View, Res070Edit, Res070Publish, Res070Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res071Permission is a permission on a res071: what CheckRes071 takes.
+type Res071Permission Permission
+
+const (
 	// Res071View is res071.view.
-	Res071View
+	Res071View Res071Permission = iota + 284
 	// Res071Edit is res071.edit.
 	Res071Edit
 	// Res071Publish is res071.publish.
 	Res071Publish
 	// Res071Delete is res071.delete.
 	Res071Delete
+)
+
+// String returns the permission's name, such as "res071.view".
+func (p Res071Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res071PermissionByName returns the permission on a res071 called name, such as "res071.view":
+// for a permission known only by its name.
+func Res071PermissionByName(name string) (Res071Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 71 {
+		return Res071Permission(p), true
+	}
+	return 0, false
+}
+
+// Res071PermissionSet is a set of permissions on a res071, as Res071Permissions returns. The zero
+// value is the empty set.
+type Res071PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res071PermissionSet) Has(p Res071Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res071PermissionSet) Permissions() []Res071Permission {
+	var out []Res071Permission
+	for _, p := range [...]Res071Permission{Res071View, Res071Edit, Res071Publish, Res071Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res072Permission is a permission on a res072: what CheckRes072 takes.
+type Res072Permission Permission
+
+const (
 	// Res072View is res072.view.
-	Res072View
+	Res072View Res072Permission = iota + 288
 	// Res072Edit is res072.edit.
 	Res072Edit
 	// Res072Publish is res072.publish.
 	Res072Publish
 	// Res072Delete is res072.delete.
 	Res072Delete
+)
+
+// String returns the permission's name, such as "res072.view".
+func (p Res072Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res072PermissionByName returns the permission on a res072 called name, such as "res072.view":
+// for a permission known only by its name.
+func Res072PermissionByName(name string) (Res072Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 72 {
+		return Res072Permission(p), true
+	}
+	return 0, false
+}
+
+// Res072PermissionSet is a set of permissions on a res072, as Res072Permissions returns. The zero
+// value is the empty set.
+type Res072PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res072PermissionSet) Has(p Res072Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res072PermissionSet) Permissions() []Res072Permission {
+	var out []Res072Permission
+	for _, p := range [...]Res072Permission{Res072View, Res072Edit, Res072Publish, Res072Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res073Permission is a permission on a res073: what CheckRes073 takes.
+type Res073Permission Permission
+
+const (
 	// Res073View is res073.view.
-	Res073View
+	Res073View Res073Permission = iota + 292
 	// Res073Edit is res073.edit.
 	Res073Edit
 	// Res073Publish is res073.publish.
 	Res073Publish
 	// Res073Delete is res073.delete.
 	Res073Delete
+)
+
+// String returns the permission's name, such as "res073.view".
+func (p Res073Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res073PermissionByName returns the permission on a res073 called name, such as "res073.view":
+// for a permission known only by its name.
+func Res073PermissionByName(name string) (Res073Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 73 {
+		return Res073Permission(p), true
+	}
+	return 0, false
+}
+
+// Res073PermissionSet is a set of permissions on a res073, as Res073Permissions returns. The zero
+// value is the empty set.
+type Res073PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res073PermissionSet) Has(p Res073Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res073PermissionSet) Permissions() []Res073Permission {
+	var out []Res073Permission
+	for _, p := range [...]Res073Permission{Res073View, Res073Edit, Res073Publish, Res073Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res074Permission is a permission on a res074: what CheckRes074 takes.
+type Res074Permission Permission
+
+const (
 	// Res074View is res074.view.
-	Res074View
+	Res074View Res074Permission = iota + 296
 	// Res074Edit is res074.edit.
 	Res074Edit
 	// Res074Publish is res074.publish.
 	Res074Publish
 	// Res074Delete is res074.delete.
 	Res074Delete
+)
+
+// String returns the permission's name, such as "res074.view".
+func (p Res074Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res074PermissionByName returns the permission on a res074 called name, such as "res074.view":
+// for a permission known only by its name.
+func Res074PermissionByName(name string) (Res074Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 74 {
+		return Res074Permission(p), true
+	}
+	return 0, false
+}
+
+// Res074PermissionSet is a set of permissions on a res074, as Res074Permissions returns. The zero
+// value is the empty set.
+type Res074PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res074PermissionSet) Has(p Res074Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res074PermissionSet) Permissions() []Res074Permission {
+	var out []Res074Permission
+	for _, p := range [...]Res074Permission{Res074View, Res074Edit, Res074Publish, Res074Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res075Permission is a permission on a res075: what CheckRes075 takes.
+type Res075Permission Permission
+
+const (
 	// Res075View is res075.view.
-	Res075View
+	Res075View Res075Permission = iota + 300
 	// Res075Edit is res075.edit.
 	Res075Edit
 	// Res075Publish is res075.publish.
 	Res075Publish
 	// Res075Delete is res075.delete.
 	Res075Delete
+)
+
+// String returns the permission's name, such as "res075.view".
+func (p Res075Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res075PermissionByName returns the permission on a res075 called name, such as "res075.view":
+// for a permission known only by its name.
+func Res075PermissionByName(name string) (Res075Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 75 {
+		return Res075Permission(p), true
+	}
+	return 0, false
+}
+
+// Res075PermissionSet is a set of permissions on a res075, as Res075Permissions returns. The zero
+// value is the empty set.
+type Res075PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res075PermissionSet) Has(p Res075Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res075PermissionSet) Permissions() []Res075Permission {
+	var out []Res075Permission
+	for _, p := range [...]Res075Permission{Res075View, Res075Edit, Res075Publish, Res075Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res076Permission is a permission on a res076: what CheckRes076 takes.
+type Res076Permission Permission
+
+const (
 	// Res076View is res076.view.
-	Res076View
+	Res076View Res076Permission = iota + 304
 	// Res076Edit is res076.edit.
 	Res076Edit
 	// Res076Publish is res076.publish.
 	Res076Publish
 	// Res076Delete is res076.delete.
 	Res076Delete
+)
+
+// String returns the permission's name, such as "res076.view".
+func (p Res076Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res076PermissionByName returns the permission on a res076 called name, such as "res076.view":
+// for a permission known only by its name.
+func Res076PermissionByName(name string) (Res076Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 76 {
+		return Res076Permission(p), true
+	}
+	return 0, false
+}
+
+// Res076PermissionSet is a set of permissions on a res076, as Res076Permissions returns. The zero
+// value is the empty set.
+type Res076PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res076PermissionSet) Has(p Res076Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res076PermissionSet) Permissions() []Res076Permission {
+	var out []Res076Permission
+	for _, p := range [...]Res076Permission{Res076View, Res076Edit, Res076Publish, Res076Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res077Permission is a permission on a res077: what CheckRes077 takes.
+type Res077Permission Permission
+
+const (
 	// Res077View is res077.view.
-	Res077View
+	Res077View Res077Permission = iota + 308
 	// Res077Edit is res077.edit.
 	Res077Edit
 	// Res077Publish is res077.publish.
 	Res077Publish
 	// Res077Delete is res077.delete.
 	Res077Delete
+)
+
+// String returns the permission's name, such as "res077.view".
+func (p Res077Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res077PermissionByName returns the permission on a res077 called name, such as "res077.view":
+// for a permission known only by its name.
+func Res077PermissionByName(name string) (Res077Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 77 {
+		return Res077Permission(p), true
+	}
+	return 0, false
+}
+
+// Res077PermissionSet is a set of permissions on a res077, as Res077Permissions returns. The zero
+// value is the empty set.
+type Res077PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res077PermissionSet) Has(p Res077Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res077PermissionSet) Permissions() []Res077Permission {
+	var out []Res077Permission
+	for _, p := range [...]Res077Permission{Res077View, Res077Edit, Res077Publish, Res077Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res078Permission is a permission on a res078: what CheckRes078 takes.
+type Res078Permission Permission
+
+const (
 	// Res078View is res078.view.
-	Res078View
+	Res078View Res078Permission = iota + 312
 	// Res078Edit is res078.edit.
 	Res078Edit
 	// Res078Publish is res078.publish.
 	Res078Publish
 	// Res078Delete is res078.delete.
 	Res078Delete
+)
+
+// String returns the permission's name, such as "res078.view".
+func (p Res078Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res078PermissionByName returns the permission on a res078 called name, such as "res078.view":
+// for a permission known only by its name.
+func Res078PermissionByName(name string) (Res078Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 78 {
+		return Res078Permission(p), true
+	}
+	return 0, false
+}
+
+// Res078PermissionSet is a set of permissions on a res078, as Res078Permissions returns. The zero
+// value is the empty set.
+type Res078PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res078PermissionSet) Has(p Res078Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res078PermissionSet) Permissions() []Res078Permission {
+	var out []Res078Permission
+	for _, p := range [...]Res078Permission{Res078View, Res078Edit, Res078Publish, Res078Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res079Permission is a permission on a res079: what CheckRes079 takes.
+type Res079Permission Permission
+
+const (
 	// Res079View is res079.view.
-	Res079View
+	Res079View Res079Permission = iota + 316
 	// Res079Edit is res079.edit.
 	Res079Edit
 	// Res079Publish is res079.publish.
 	Res079Publish
 	// Res079Delete is res079.delete.
 	Res079Delete
+)
+
+// String returns the permission's name, such as "res079.view".
+func (p Res079Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res079PermissionByName returns the permission on a res079 called name, such as "res079.view":
+// for a permission known only by its name.
+func Res079PermissionByName(name string) (Res079Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 79 {
+		return Res079Permission(p), true
+	}
+	return 0, false
+}
+
+// Res079PermissionSet is a set of permissions on a res079, as Res079Permissions returns. The zero
+// value is the empty set.
+type Res079PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res079PermissionSet) Has(p Res079Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res079PermissionSet) Permissions() []Res079Permission {
+	var out []Res079Permission
+	for _, p := range [...]Res079Permission{Res079View, Res079Edit, Res079Publish, Res079Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res080Permission is a permission on a res080: what CheckRes080 takes.
+type Res080Permission Permission
+
+const (
 	// Res080View is res080.view.
-	Res080View
+	Res080View Res080Permission = iota + 320
 	// Res080Edit is res080.edit.
 	Res080Edit
 	// Res080Publish is res080.publish.
 	Res080Publish
 	// Res080Delete is res080.delete.
 	Res080Delete
+)
+
+// String returns the permission's name, such as "res080.view".
+func (p Res080Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res080PermissionByName returns the permission on a res080 called name, such as "res080.view":
+// for a permission known only by its name.
+func Res080PermissionByName(name string) (Res080Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 80 {
+		return Res080Permission(p), true
+	}
+	return 0, false
+}
+
+// Res080PermissionSet is a set of permissions on a res080, as Res080Permissions returns. The zero
+// value is the empty set.
+type Res080PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res080PermissionSet) Has(p Res080Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res080PermissionSet) Permissions() []Res080Permission {
+	var out []Res080Permission
+	for _, p := range [...]Res080Permission{Res080View, Res080Edit, Res080Publish, Res080Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res081Permission is a permission on a res081: what CheckRes081 takes.
+type Res081Permission Permission
+
+const (
 	// Res081View is res081.view.
-	Res081View
+	Res081View Res081Permission = iota + 324
 	// Res081Edit is res081.edit.
 	Res081Edit
 	// Res081Publish is res081.publish.
 	Res081Publish
 	// Res081Delete is res081.delete.
 	Res081Delete
+)
+
+// String returns the permission's name, such as "res081.view".
+func (p Res081Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res081PermissionByName returns the permission on a res081 called name, such as "res081.view":
+// for a permission known only by its name.
+func Res081PermissionByName(name string) (Res081Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 81 {
+		return Res081Permission(p), true
+	}
+	return 0, false
+}
+
+// Res081PermissionSet is a set of permissions on a res081, as Res081Permissions returns. The zero
+// value is the empty set.
+type Res081PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res081PermissionSet) Has(p Res081Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res081PermissionSet) Permissions() []Res081Permission {
+	var out []Res081Permission
+	for _, p := range [...]Res081Permission{Res081View, Res081Edit, Res081Publish, Res081Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res082Permission is a permission on a res082: what CheckRes082 takes.
+type Res082Permission Permission
+
+const (
 	// Res082View is res082.view.
-	Res082View
+	Res082View Res082Permission = iota + 328
 	// Res082Edit is res082.edit.
 	Res082Edit
 	// Res082Publish is res082.publish.
 	Res082Publish
 	// Res082Delete is res082.delete.
 	Res082Delete
+)
+
+// String returns the permission's name, such as "res082.view".
+func (p Res082Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res082PermissionByName returns the permission on a res082 called name, such as "res082.view":
+// for a permission known only by its name.
+func Res082PermissionByName(name string) (Res082Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 82 {
+		return Res082Permission(p), true
+	}
+	return 0, false
+}
+
+// Res082PermissionSet is a set of permissions on a res082, as Res082Permissions returns. The zero
+// value is the empty set.
+type Res082PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res082PermissionSet) Has(p Res082Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res082PermissionSet) Permissions() []Res082Permission {
+	var out []Res082Permission
+	for _, p := range [...]Res082Permission{Res082View, Res082Edit, Res082Publish, Res082Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res083Permission is a permission on a res083: what CheckRes083 takes.
+type Res083Permission Permission
+
+const (
 	// Res083View is res083.view.
-	Res083View
+	Res083View Res083Permission = iota + 332
 	// Res083Edit is res083.edit.
 	Res083Edit
 	// Res083Publish is res083.publish.
 	Res083Publish
 	// Res083Delete is res083.delete.
 	Res083Delete
+)
+
+// String returns the permission's name, such as "res083.view".
+func (p Res083Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res083PermissionByName returns the permission on a res083 called name, such as "res083.view":
+// for a permission known only by its name.
+func Res083PermissionByName(name string) (Res083Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 83 {
+		return Res083Permission(p), true
+	}
+	return 0, false
+}
+
+// Res083PermissionSet is a set of permissions on a res083, as Res083Permissions returns. The zero
+// value is the empty set.
+type Res083PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res083PermissionSet) Has(p Res083Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res083PermissionSet) Permissions() []Res083Permission {
+	var out []Res083Permission
+	for _, p := range [...]Res083Permission{Res083View, Res083Edit, Res083Publish, Res083Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res084Permission is a permission on a res084: what CheckRes084 takes.
+type Res084Permission Permission
+
+const (
 	// Res084View is res084.view.
-	Res084View
+	Res084View Res084Permission = iota + 336
 	// Res084Edit is res084.edit.
 	Res084Edit
 	// Res084Publish is res084.publish.
 	Res084Publish
 	// Res084Delete is res084.delete.
 	Res084Delete
+)
+
+// String returns the permission's name, such as "res084.view".
+func (p Res084Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res084PermissionByName returns the permission on a res084 called name, such as "res084.view":
+// for a permission known only by its name.
+func Res084PermissionByName(name string) (Res084Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 84 {
+		return Res084Permission(p), true
+	}
+	return 0, false
+}
+
+// Res084PermissionSet is a set of permissions on a res084, as Res084Permissions returns. The zero
+// value is the empty set.
+type Res084PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res084PermissionSet) Has(p Res084Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res084PermissionSet) Permissions() []Res084Permission {
+	var out []Res084Permission
+	for _, p := range [...]Res084Permission{Res084View, Res084Edit, Res084Publish, Res084Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res085Permission is a permission on a res085: what CheckRes085 takes.
+type Res085Permission Permission
+
+const (
 	// Res085View is res085.view.
-	Res085View
+	Res085View Res085Permission = iota + 340
 	// Res085Edit is res085.edit.
 	Res085Edit
 	// Res085Publish is res085.publish.
 	Res085Publish
 	// Res085Delete is res085.delete.
 	Res085Delete
+)
+
+// String returns the permission's name, such as "res085.view".
+func (p Res085Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res085PermissionByName returns the permission on a res085 called name, such as "res085.view":
+// for a permission known only by its name.
+func Res085PermissionByName(name string) (Res085Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 85 {
+		return Res085Permission(p), true
+	}
+	return 0, false
+}
+
+// Res085PermissionSet is a set of permissions on a res085, as Res085Permissions returns. The zero
+// value is the empty set.
+type Res085PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res085PermissionSet) Has(p Res085Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res085PermissionSet) Permissions() []Res085Permission {
+	var out []Res085Permission
+	for _, p := range [...]Res085Permission{Res085View, Res085Edit, Res085Publish, Res085Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res086Permission is a permission on a res086: what CheckRes086 takes.
+type Res086Permission Permission
+
+const (
 	// Res086View is res086.view.
-	Res086View
+	Res086View Res086Permission = iota + 344
 	// Res086Edit is res086.edit.
 	Res086Edit
 	// Res086Publish is res086.publish.
 	Res086Publish
 	// Res086Delete is res086.delete.
 	Res086Delete
+)
+
+// String returns the permission's name, such as "res086.view".
+func (p Res086Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res086PermissionByName returns the permission on a res086 called name, such as "res086.view":
+// for a permission known only by its name.
+func Res086PermissionByName(name string) (Res086Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 86 {
+		return Res086Permission(p), true
+	}
+	return 0, false
+}
+
+// Res086PermissionSet is a set of permissions on a res086, as Res086Permissions returns. The zero
+// value is the empty set.
+type Res086PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res086PermissionSet) Has(p Res086Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res086PermissionSet) Permissions() []Res086Permission {
+	var out []Res086Permission
+	for _, p := range [...]Res086Permission{Res086View, Res086Edit, Res086Publish, Res086Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res087Permission is a permission on a res087: what CheckRes087 takes.
+type Res087Permission Permission
+
+const (
 	// Res087View is res087.view.
-	Res087View
+	Res087View Res087Permission = iota + 348
 	// Res087Edit is res087.edit.
 	Res087Edit
 	// Res087Publish is res087.publish.
 	Res087Publish
 	// Res087Delete is res087.delete.
 	Res087Delete
+)
+
+// String returns the permission's name, such as "res087.view".
+func (p Res087Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res087PermissionByName returns the permission on a res087 called name, such as "res087.view":
+// for a permission known only by its name.
+func Res087PermissionByName(name string) (Res087Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 87 {
+		return Res087Permission(p), true
+	}
+	return 0, false
+}
+
+// Res087PermissionSet is a set of permissions on a res087, as Res087Permissions returns. The zero
+// value is the empty set.
+type Res087PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res087PermissionSet) Has(p Res087Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res087PermissionSet) Permissions() []Res087Permission {
+	var out []Res087Permission
+	for _, p := range [...]Res087Permission{Res087View, Res087Edit, Res087Publish, Res087Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res088Permission is a permission on a res088: what CheckRes088 takes.
+type Res088Permission Permission
+
+const (
 	// Res088View is res088.view.
-	Res088View
+	Res088View Res088Permission = iota + 352
 	// Res088Edit is res088.edit.
 	Res088Edit
 	// Res088Publish is res088.publish.
 	Res088Publish
 	// Res088Delete is res088.delete.
 	Res088Delete
+)
+
+// String returns the permission's name, such as "res088.view".
+func (p Res088Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res088PermissionByName returns the permission on a res088 called name, such as "res088.view":
+// for a permission known only by its name.
+func Res088PermissionByName(name string) (Res088Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 88 {
+		return Res088Permission(p), true
+	}
+	return 0, false
+}
+
+// Res088PermissionSet is a set of permissions on a res088, as Res088Permissions returns. The zero
+// value is the empty set.
+type Res088PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res088PermissionSet) Has(p Res088Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res088PermissionSet) Permissions() []Res088Permission {
+	var out []Res088Permission
+	for _, p := range [...]Res088Permission{Res088View, Res088Edit, Res088Publish, Res088Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res089Permission is a permission on a res089: what CheckRes089 takes.
+type Res089Permission Permission
+
+const (
 	// Res089View is res089.view.
-	Res089View
+	Res089View Res089Permission = iota + 356
 	// Res089Edit is res089.edit.
 	Res089Edit
 	// Res089Publish is res089.publish.
 	Res089Publish
 	// Res089Delete is res089.delete.
 	Res089Delete
+)
+
+// String returns the permission's name, such as "res089.view".
+func (p Res089Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res089PermissionByName returns the permission on a res089 called name, such as "res089.view":
+// for a permission known only by its name.
+func Res089PermissionByName(name string) (Res089Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 89 {
+		return Res089Permission(p), true
+	}
+	return 0, false
+}
+
+// Res089PermissionSet is a set of permissions on a res089, as Res089Permissions returns. The zero
+// value is the empty set.
+type Res089PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res089PermissionSet) Has(p Res089Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res089PermissionSet) Permissions() []Res089Permission {
+	var out []Res089Permission
+	for _, p := range [...]Res089Permission{Res089View, Res089Edit, Res089Publish, Res089Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res090Permission is a permission on a res090: what CheckRes090 takes.
+type Res090Permission Permission
+
+const (
 	// Res090View is res090.view.
-	Res090View
+	Res090View Res090Permission = iota + 360
 	// Res090Edit is res090.edit.
 	Res090Edit
 	// Res090Publish is res090.publish.
 	Res090Publish
 	// Res090Delete is res090.delete.
 	Res090Delete
+)
+
+// String returns the permission's name, such as "res090.view".
+func (p Res090Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res090PermissionByName returns the permission on a res090 called name, such as "res090.view":
+// for a permission known only by its name.
+func Res090PermissionByName(name string) (Res090Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 90 {
+		return Res090Permission(p), true
+	}
+	return 0, false
+}
+
+// Res090PermissionSet is a set of permissions on a res090, as Res090Permissions returns. The zero
+// value is the empty set.
+type Res090PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res090PermissionSet) Has(p Res090Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res090PermissionSet) Permissions() []Res090Permission {
+	var out []Res090Permission
+	for _, p := range [...]Res090Permission{Res090View, Res090Edit, Res090Publish, Res090Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res091Permission is a permission on a res091: what CheckRes091 takes.
+type Res091Permission Permission
+
+const (
 	// Res091View is res091.view.
-	Res091View
+	Res091View Res091Permission = iota + 364
 	// Res091Edit is res091.edit.
 	Res091Edit
 	// Res091Publish is res091.publish.
 	Res091Publish
 	// Res091Delete is res091.delete.
 	Res091Delete
+)
+
+// String returns the permission's name, such as "res091.view".
+func (p Res091Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res091PermissionByName returns the permission on a res091 called name, such as "res091.view":
+// for a permission known only by its name.
+func Res091PermissionByName(name string) (Res091Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 91 {
+		return Res091Permission(p), true
+	}
+	return 0, false
+}
+
+// Res091PermissionSet is a set of permissions on a res091, as Res091Permissions returns. The zero
+// value is the empty set.
+type Res091PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res091PermissionSet) Has(p Res091Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res091PermissionSet) Permissions() []Res091Permission {
+	var out []Res091Permission
+	for _, p := range [...]Res091Permission{Res091View, Res091Edit, Res091Publish, Res091Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res092Permission is a permission on a res092: what CheckRes092 takes.
+type Res092Permission Permission
+
+const (
 	// Res092View is res092.view.
-	Res092View
+	Res092View Res092Permission = iota + 368
 	// Res092Edit is res092.edit.
 	Res092Edit
 	// Res092Publish is res092.publish.
 	Res092Publish
 	// Res092Delete is res092.delete.
 	Res092Delete
+)
+
+// String returns the permission's name, such as "res092.view".
+func (p Res092Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res092PermissionByName returns the permission on a res092 called name, such as "res092.view":
+// for a permission known only by its name.
+func Res092PermissionByName(name string) (Res092Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 92 {
+		return Res092Permission(p), true
+	}
+	return 0, false
+}
+
+// Res092PermissionSet is a set of permissions on a res092, as Res092Permissions returns. The zero
+// value is the empty set.
+type Res092PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res092PermissionSet) Has(p Res092Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res092PermissionSet) Permissions() []Res092Permission {
+	var out []Res092Permission
+	for _, p := range [...]Res092Permission{Res092View, Res092Edit, Res092Publish, Res092Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res093Permission is a permission on a res093: what CheckRes093 takes.
+type Res093Permission Permission
+
+const (
 	// Res093View is res093.view.
-	Res093View
+	Res093View Res093Permission = iota + 372
 	// Res093Edit is res093.edit.
 	Res093Edit
 	// Res093Publish is res093.publish.
 	Res093Publish
 	// Res093Delete is res093.delete.
 	Res093Delete
+)
+
+// String returns the permission's name, such as "res093.view".
+func (p Res093Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res093PermissionByName returns the permission on a res093 called name, such as "res093.view":
+// for a permission known only by its name.
+func Res093PermissionByName(name string) (Res093Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 93 {
+		return Res093Permission(p), true
+	}
+	return 0, false
+}
+
+// Res093PermissionSet is a set of permissions on a res093, as Res093Permissions returns. The zero
+// value is the empty set.
+type Res093PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res093PermissionSet) Has(p Res093Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res093PermissionSet) Permissions() []Res093Permission {
+	var out []Res093Permission
+	for _, p := range [...]Res093Permission{Res093View, Res093Edit, Res093Publish, Res093Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res094Permission is a permission on a res094: what CheckRes094 takes.
+type Res094Permission Permission
+
+const (
 	// Res094View is res094.view.
-	Res094View
+	Res094View Res094Permission = iota + 376
 	// Res094Edit is res094.edit.
 	Res094Edit
 	// Res094Publish is res094.publish.
 	Res094Publish
 	// Res094Delete is res094.delete.
 	Res094Delete
+)
+
+// String returns the permission's name, such as "res094.view".
+func (p Res094Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res094PermissionByName returns the permission on a res094 called name, such as "res094.view":
+// for a permission known only by its name.
+func Res094PermissionByName(name string) (Res094Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 94 {
+		return Res094Permission(p), true
+	}
+	return 0, false
+}
+
+// Res094PermissionSet is a set of permissions on a res094, as Res094Permissions returns. The zero
+// value is the empty set.
+type Res094PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res094PermissionSet) Has(p Res094Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res094PermissionSet) Permissions() []Res094Permission {
+	var out []Res094Permission
+	for _, p := range [...]Res094Permission{Res094View, Res094Edit, Res094Publish, Res094Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res095Permission is a permission on a res095: what CheckRes095 takes.
+type Res095Permission Permission
+
+const (
 	// Res095View is res095.view.
-	Res095View
+	Res095View Res095Permission = iota + 380
 	// Res095Edit is res095.edit.
 	Res095Edit
 	// Res095Publish is res095.publish.
 	Res095Publish
 	// Res095Delete is res095.delete.
 	Res095Delete
+)
+
+// String returns the permission's name, such as "res095.view".
+func (p Res095Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res095PermissionByName returns the permission on a res095 called name, such as "res095.view":
+// for a permission known only by its name.
+func Res095PermissionByName(name string) (Res095Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 95 {
+		return Res095Permission(p), true
+	}
+	return 0, false
+}
+
+// Res095PermissionSet is a set of permissions on a res095, as Res095Permissions returns. The zero
+// value is the empty set.
+type Res095PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res095PermissionSet) Has(p Res095Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res095PermissionSet) Permissions() []Res095Permission {
+	var out []Res095Permission
+	for _, p := range [...]Res095Permission{Res095View, Res095Edit, Res095Publish, Res095Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res096Permission is a permission on a res096: what CheckRes096 takes.
+type Res096Permission Permission
+
+const (
 	// Res096View is res096.view.
-	Res096View
+	Res096View Res096Permission = iota + 384
 	// Res096Edit is res096.edit.
 	Res096Edit
 	// Res096Publish is res096.publish.
 	Res096Publish
 	// Res096Delete is res096.delete.
 	Res096Delete
+)
+
+// String returns the permission's name, such as "res096.view".
+func (p Res096Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res096PermissionByName returns the permission on a res096 called name, such as "res096.view":
+// for a permission known only by its name.
+func Res096PermissionByName(name string) (Res096Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 96 {
+		return Res096Permission(p), true
+	}
+	return 0, false
+}
+
+// Res096PermissionSet is a set of permissions on a res096, as Res096Permissions returns. The zero
+// value is the empty set.
+type Res096PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res096PermissionSet) Has(p Res096Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res096PermissionSet) Permissions() []Res096Permission {
+	var out []Res096Permission
+	for _, p := range [...]Res096Permission{Res096View, Res096Edit, Res096Publish, Res096Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res097Permission is a permission on a res097: what CheckRes097 takes.
+type Res097Permission Permission
+
+const (
 	// Res097View is res097.view.
-	Res097View
+	Res097View Res097Permission = iota + 388
 	// Res097Edit is res097.edit.
 	Res097Edit
 	// Res097Publish is res097.publish.
 	Res097Publish
 	// Res097Delete is res097.delete.
 	Res097Delete
+)
+
+// String returns the permission's name, such as "res097.view".
+func (p Res097Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res097PermissionByName returns the permission on a res097 called name, such as "res097.view":
+// for a permission known only by its name.
+func Res097PermissionByName(name string) (Res097Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 97 {
+		return Res097Permission(p), true
+	}
+	return 0, false
+}
+
+// Res097PermissionSet is a set of permissions on a res097, as Res097Permissions returns. The zero
+// value is the empty set.
+type Res097PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res097PermissionSet) Has(p Res097Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res097PermissionSet) Permissions() []Res097Permission {
+	var out []Res097Permission
+	for _, p := range [...]Res097Permission{Res097View, Res097Edit, Res097Publish, Res097Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res098Permission is a permission on a res098: what CheckRes098 takes.
+type Res098Permission Permission
+
+const (
 	// Res098View is res098.view.
-	Res098View
+	Res098View Res098Permission = iota + 392
 	// Res098Edit is res098.edit.
 	Res098Edit
 	// Res098Publish is res098.publish.
 	Res098Publish
 	// Res098Delete is res098.delete.
 	Res098Delete
+)
+
+// String returns the permission's name, such as "res098.view".
+func (p Res098Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res098PermissionByName returns the permission on a res098 called name, such as "res098.view":
+// for a permission known only by its name.
+func Res098PermissionByName(name string) (Res098Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 98 {
+		return Res098Permission(p), true
+	}
+	return 0, false
+}
+
+// Res098PermissionSet is a set of permissions on a res098, as Res098Permissions returns. The zero
+// value is the empty set.
+type Res098PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res098PermissionSet) Has(p Res098Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res098PermissionSet) Permissions() []Res098Permission {
+	var out []Res098Permission
+	for _, p := range [...]Res098Permission{Res098View, Res098Edit, Res098Publish, Res098Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res099Permission is a permission on a res099: what CheckRes099 takes.
+type Res099Permission Permission
+
+const (
 	// Res099View is res099.view.
-	Res099View
+	Res099View Res099Permission = iota + 396
 	// Res099Edit is res099.edit.
 	Res099Edit
 	// Res099Publish is res099.publish.
@@ -823,6 +4986,42 @@ const (
 	// Res099Delete is res099.delete.
 	Res099Delete
 )
+
+// String returns the permission's name, such as "res099.view".
+func (p Res099Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res099PermissionByName returns the permission on a res099 called name, such as "res099.view":
+// for a permission known only by its name.
+func Res099PermissionByName(name string) (Res099Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 99 {
+		return Res099Permission(p), true
+	}
+	return 0, false
+}
+
+// Res099PermissionSet is a set of permissions on a res099, as Res099Permissions returns. The zero
+// value is the empty set.
+type Res099PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res099PermissionSet) Has(p Res099Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res099PermissionSet) Permissions() []Res099Permission {
+	var out []Res099Permission
+	for _, p := range [...]Res099Permission{Res099View, Res099Edit, Res099Publish, Res099Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"library.view", "library.edit", "library.publish", "library.delete", "res001.view", "res001.edit", "res001.publish", "res001.delete", "res002.view", "res002.edit", "res002.publish", "res002.delete", "res003.view", "res003.edit", "res003.publish", "res003.delete", "res004.view", "res004.edit", "res004.publish", "res004.delete", "res005.view", "res005.edit", "res005.publish", "res005.delete", "res006.view", "res006.edit", "res006.publish", "res006.delete", "res007.view", "res007.edit", "res007.publish", "res007.delete", "res008.view", "res008.edit", "res008.publish", "res008.delete", "res009.view", "res009.edit", "res009.publish", "res009.delete", "res010.view", "res010.edit", "res010.publish", "res010.delete", "res011.view", "res011.edit", "res011.publish", "res011.delete", "res012.view", "res012.edit", "res012.publish", "res012.delete", "res013.view", "res013.edit", "res013.publish", "res013.delete", "res014.view", "res014.edit", "res014.publish", "res014.delete", "res015.view", "res015.edit", "res015.publish", "res015.delete", "res016.view", "res016.edit", "res016.publish", "res016.delete", "res017.view", "res017.edit", "res017.publish", "res017.delete", "res018.view", "res018.edit", "res018.publish", "res018.delete", "res019.view", "res019.edit", "res019.publish", "res019.delete", "res020.view", "res020.edit", "res020.publish", "res020.delete", "res021.view", "res021.edit", "res021.publish", "res021.delete", "res022.view", "res022.edit", "res022.publish", "res022.delete", "res023.view", "res023.edit", "res023.publish", "res023.delete", "res024.view", "res024.edit", "res024.publish", "res024.delete", "res025.view", "res025.edit", "res025.publish", "res025.delete", "res026.view", "res026.edit", "res026.publish", "res026.delete", "res027.view", "res027.edit", "res027.publish", "res027.delete", "res028.view", "res028.edit", "res028.publish", "res028.delete", "res029.view", "res029.edit", "res029.publish", "res029.delete", "res030.view", "res030.edit", "res030.publish", "res030.delete", "res031.view", "res031.edit", "res031.publish", "res031.delete", "res032.view", "res032.edit", "res032.publish", "res032.delete", "res033.view", "res033.edit", "res033.publish", "res033.delete", "res034.view", "res034.edit", "res034.publish", "res034.delete", "res035.view", "res035.edit", "res035.publish", "res035.delete", "res036.view", "res036.edit", "res036.publish", "res036.delete", "res037.view", "res037.edit", "res037.publish", "res037.delete", "res038.view", "res038.edit", "res038.publish", "res038.delete", "res039.view", "res039.edit", "res039.publish", "res039.delete", "res040.view", "res040.edit", "res040.publish", "res040.delete", "res041.view", "res041.edit", "res041.publish", "res041.delete", "res042.view", "res042.edit", "res042.publish", "res042.delete", "res043.view", "res043.edit", "res043.publish", "res043.delete", "res044.view", "res044.edit", "res044.publish", "res044.delete", "res045.view", "res045.edit", "res045.publish", "res045.delete", "res046.view", "res046.edit", "res046.publish", "res046.delete", "res047.view", "res047.edit", "res047.publish", "res047.delete", "res048.view", "res048.edit", "res048.publish", "res048.delete", "res049.view", "res049.edit", "res049.publish", "res049.delete", "res050.view", "res050.edit", "res050.publish", "res050.delete", "res051.view", "res051.edit", "res051.publish", "res051.delete", "res052.view", "res052.edit", "res052.publish", "res052.delete", "res053.view", "res053.edit", "res053.publish", "res053.delete", "res054.view", "res054.edit", "res054.publish", "res054.delete", "res055.view", "res055.edit", "res055.publish", "res055.delete", "res056.view", "res056.edit", "res056.publish", "res056.delete", "res057.view", "res057.edit", "res057.publish", "res057.delete", "res058.view", "res058.edit", "res058.publish", "res058.delete", "res059.view", "res059.edit", "res059.publish", "res059.delete", "res060.view", "res060.edit", "res060.publish", "res060.delete", "res061.view", "res061.edit", "res061.publish", "res061.delete", "res062.view", "res062.edit", "res062.publish", "res062.delete", "res063.view", "res063.edit", "res063.publish", "res063.delete", "res064.view", "res064.edit", "res064.publish", "res064.delete", "res065.view", "res065.edit", "res065.publish", "res065.delete", "res066.view", "res066.edit", "res066.publish", "res066.delete", "res067.view", "res067.edit", "res067.publish", "res067.delete", "res068.view", "res068.edit", "res068.publish", "res068.delete", "res069.view", "res069.edit", "res069.publish", "res069.delete", "res070.view", "res070.edit", "res070.publish", "res070.delete", "res071.view", "res071.edit", "res071.publish", "res071.delete", "res072.view", "res072.edit", "res072.publish", "res072.delete", "res073.view", "res073.edit", "res073.publish", "res073.delete", "res074.view", "res074.edit", "res074.publish", "res074.delete", "res075.view", "res075.edit", "res075.publish", "res075.delete", "res076.view", "res076.edit", "res076.publish", "res076.delete", "res077.view", "res077.edit", "res077.publish", "res077.delete", "res078.view", "res078.edit", "res078.publish", "res078.delete", "res079.view", "res079.edit", "res079.publish", "res079.delete", "res080.view", "res080.edit", "res080.publish", "res080.delete", "res081.view", "res081.edit", "res081.publish", "res081.delete", "res082.view", "res082.edit", "res082.publish", "res082.delete", "res083.view", "res083.edit", "res083.publish", "res083.delete", "res084.view", "res084.edit", "res084.publish", "res084.delete", "res085.view", "res085.edit", "res085.publish", "res085.delete", "res086.view", "res086.edit", "res086.publish", "res086.delete", "res087.view", "res087.edit", "res087.publish", "res087.delete", "res088.view", "res088.edit", "res088.publish", "res088.delete", "res089.view", "res089.edit", "res089.publish", "res089.delete", "res090.view", "res090.edit", "res090.publish", "res090.delete", "res091.view", "res091.edit", "res091.publish", "res091.delete", "res092.view", "res092.edit", "res092.publish", "res092.delete", "res093.view", "res093.edit", "res093.publish", "res093.delete", "res094.view", "res094.edit", "res094.publish", "res094.delete", "res095.view", "res095.edit", "res095.publish", "res095.delete", "res096.view", "res096.edit", "res096.publish", "res096.delete", "res097.view", "res097.edit", "res097.publish", "res097.delete", "res098.view", "res098.edit", "res098.publish", "res098.delete", "res099.view", "res099.edit", "res099.publish", "res099.delete"}
 
@@ -845,805 +5044,805 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "library.view":
-		return LibraryView, true
+		return Permission(LibraryView), true
 	case "library.edit":
-		return LibraryEdit, true
+		return Permission(LibraryEdit), true
 	case "library.publish":
-		return LibraryPublish, true
+		return Permission(LibraryPublish), true
 	case "library.delete":
-		return LibraryDelete, true
+		return Permission(LibraryDelete), true
 	case "res001.view":
-		return Res001View, true
+		return Permission(Res001View), true
 	case "res001.edit":
-		return Res001Edit, true
+		return Permission(Res001Edit), true
 	case "res001.publish":
-		return Res001Publish, true
+		return Permission(Res001Publish), true
 	case "res001.delete":
-		return Res001Delete, true
+		return Permission(Res001Delete), true
 	case "res002.view":
-		return Res002View, true
+		return Permission(Res002View), true
 	case "res002.edit":
-		return Res002Edit, true
+		return Permission(Res002Edit), true
 	case "res002.publish":
-		return Res002Publish, true
+		return Permission(Res002Publish), true
 	case "res002.delete":
-		return Res002Delete, true
+		return Permission(Res002Delete), true
 	case "res003.view":
-		return Res003View, true
+		return Permission(Res003View), true
 	case "res003.edit":
-		return Res003Edit, true
+		return Permission(Res003Edit), true
 	case "res003.publish":
-		return Res003Publish, true
+		return Permission(Res003Publish), true
 	case "res003.delete":
-		return Res003Delete, true
+		return Permission(Res003Delete), true
 	case "res004.view":
-		return Res004View, true
+		return Permission(Res004View), true
 	case "res004.edit":
-		return Res004Edit, true
+		return Permission(Res004Edit), true
 	case "res004.publish":
-		return Res004Publish, true
+		return Permission(Res004Publish), true
 	case "res004.delete":
-		return Res004Delete, true
+		return Permission(Res004Delete), true
 	case "res005.view":
-		return Res005View, true
+		return Permission(Res005View), true
 	case "res005.edit":
-		return Res005Edit, true
+		return Permission(Res005Edit), true
 	case "res005.publish":
-		return Res005Publish, true
+		return Permission(Res005Publish), true
 	case "res005.delete":
-		return Res005Delete, true
+		return Permission(Res005Delete), true
 	case "res006.view":
-		return Res006View, true
+		return Permission(Res006View), true
 	case "res006.edit":
-		return Res006Edit, true
+		return Permission(Res006Edit), true
 	case "res006.publish":
-		return Res006Publish, true
+		return Permission(Res006Publish), true
 	case "res006.delete":
-		return Res006Delete, true
+		return Permission(Res006Delete), true
 	case "res007.view":
-		return Res007View, true
+		return Permission(Res007View), true
 	case "res007.edit":
-		return Res007Edit, true
+		return Permission(Res007Edit), true
 	case "res007.publish":
-		return Res007Publish, true
+		return Permission(Res007Publish), true
 	case "res007.delete":
-		return Res007Delete, true
+		return Permission(Res007Delete), true
 	case "res008.view":
-		return Res008View, true
+		return Permission(Res008View), true
 	case "res008.edit":
-		return Res008Edit, true
+		return Permission(Res008Edit), true
 	case "res008.publish":
-		return Res008Publish, true
+		return Permission(Res008Publish), true
 	case "res008.delete":
-		return Res008Delete, true
+		return Permission(Res008Delete), true
 	case "res009.view":
-		return Res009View, true
+		return Permission(Res009View), true
 	case "res009.edit":
-		return Res009Edit, true
+		return Permission(Res009Edit), true
 	case "res009.publish":
-		return Res009Publish, true
+		return Permission(Res009Publish), true
 	case "res009.delete":
-		return Res009Delete, true
+		return Permission(Res009Delete), true
 	case "res010.view":
-		return Res010View, true
+		return Permission(Res010View), true
 	case "res010.edit":
-		return Res010Edit, true
+		return Permission(Res010Edit), true
 	case "res010.publish":
-		return Res010Publish, true
+		return Permission(Res010Publish), true
 	case "res010.delete":
-		return Res010Delete, true
+		return Permission(Res010Delete), true
 	case "res011.view":
-		return Res011View, true
+		return Permission(Res011View), true
 	case "res011.edit":
-		return Res011Edit, true
+		return Permission(Res011Edit), true
 	case "res011.publish":
-		return Res011Publish, true
+		return Permission(Res011Publish), true
 	case "res011.delete":
-		return Res011Delete, true
+		return Permission(Res011Delete), true
 	case "res012.view":
-		return Res012View, true
+		return Permission(Res012View), true
 	case "res012.edit":
-		return Res012Edit, true
+		return Permission(Res012Edit), true
 	case "res012.publish":
-		return Res012Publish, true
+		return Permission(Res012Publish), true
 	case "res012.delete":
-		return Res012Delete, true
+		return Permission(Res012Delete), true
 	case "res013.view":
-		return Res013View, true
+		return Permission(Res013View), true
 	case "res013.edit":
-		return Res013Edit, true
+		return Permission(Res013Edit), true
 	case "res013.publish":
-		return Res013Publish, true
+		return Permission(Res013Publish), true
 	case "res013.delete":
-		return Res013Delete, true
+		return Permission(Res013Delete), true
 	case "res014.view":
-		return Res014View, true
+		return Permission(Res014View), true
 	case "res014.edit":
-		return Res014Edit, true
+		return Permission(Res014Edit), true
 	case "res014.publish":
-		return Res014Publish, true
+		return Permission(Res014Publish), true
 	case "res014.delete":
-		return Res014Delete, true
+		return Permission(Res014Delete), true
 	case "res015.view":
-		return Res015View, true
+		return Permission(Res015View), true
 	case "res015.edit":
-		return Res015Edit, true
+		return Permission(Res015Edit), true
 	case "res015.publish":
-		return Res015Publish, true
+		return Permission(Res015Publish), true
 	case "res015.delete":
-		return Res015Delete, true
+		return Permission(Res015Delete), true
 	case "res016.view":
-		return Res016View, true
+		return Permission(Res016View), true
 	case "res016.edit":
-		return Res016Edit, true
+		return Permission(Res016Edit), true
 	case "res016.publish":
-		return Res016Publish, true
+		return Permission(Res016Publish), true
 	case "res016.delete":
-		return Res016Delete, true
+		return Permission(Res016Delete), true
 	case "res017.view":
-		return Res017View, true
+		return Permission(Res017View), true
 	case "res017.edit":
-		return Res017Edit, true
+		return Permission(Res017Edit), true
 	case "res017.publish":
-		return Res017Publish, true
+		return Permission(Res017Publish), true
 	case "res017.delete":
-		return Res017Delete, true
+		return Permission(Res017Delete), true
 	case "res018.view":
-		return Res018View, true
+		return Permission(Res018View), true
 	case "res018.edit":
-		return Res018Edit, true
+		return Permission(Res018Edit), true
 	case "res018.publish":
-		return Res018Publish, true
+		return Permission(Res018Publish), true
 	case "res018.delete":
-		return Res018Delete, true
+		return Permission(Res018Delete), true
 	case "res019.view":
-		return Res019View, true
+		return Permission(Res019View), true
 	case "res019.edit":
-		return Res019Edit, true
+		return Permission(Res019Edit), true
 	case "res019.publish":
-		return Res019Publish, true
+		return Permission(Res019Publish), true
 	case "res019.delete":
-		return Res019Delete, true
+		return Permission(Res019Delete), true
 	case "res020.view":
-		return Res020View, true
+		return Permission(Res020View), true
 	case "res020.edit":
-		return Res020Edit, true
+		return Permission(Res020Edit), true
 	case "res020.publish":
-		return Res020Publish, true
+		return Permission(Res020Publish), true
 	case "res020.delete":
-		return Res020Delete, true
+		return Permission(Res020Delete), true
 	case "res021.view":
-		return Res021View, true
+		return Permission(Res021View), true
 	case "res021.edit":
-		return Res021Edit, true
+		return Permission(Res021Edit), true
 	case "res021.publish":
-		return Res021Publish, true
+		return Permission(Res021Publish), true
 	case "res021.delete":
-		return Res021Delete, true
+		return Permission(Res021Delete), true
 	case "res022.view":
-		return Res022View, true
+		return Permission(Res022View), true
 	case "res022.edit":
-		return Res022Edit, true
+		return Permission(Res022Edit), true
 	case "res022.publish":
-		return Res022Publish, true
+		return Permission(Res022Publish), true
 	case "res022.delete":
-		return Res022Delete, true
+		return Permission(Res022Delete), true
 	case "res023.view":
-		return Res023View, true
+		return Permission(Res023View), true
 	case "res023.edit":
-		return Res023Edit, true
+		return Permission(Res023Edit), true
 	case "res023.publish":
-		return Res023Publish, true
+		return Permission(Res023Publish), true
 	case "res023.delete":
-		return Res023Delete, true
+		return Permission(Res023Delete), true
 	case "res024.view":
-		return Res024View, true
+		return Permission(Res024View), true
 	case "res024.edit":
-		return Res024Edit, true
+		return Permission(Res024Edit), true
 	case "res024.publish":
-		return Res024Publish, true
+		return Permission(Res024Publish), true
 	case "res024.delete":
-		return Res024Delete, true
+		return Permission(Res024Delete), true
 	case "res025.view":
-		return Res025View, true
+		return Permission(Res025View), true
 	case "res025.edit":
-		return Res025Edit, true
+		return Permission(Res025Edit), true
 	case "res025.publish":
-		return Res025Publish, true
+		return Permission(Res025Publish), true
 	case "res025.delete":
-		return Res025Delete, true
+		return Permission(Res025Delete), true
 	case "res026.view":
-		return Res026View, true
+		return Permission(Res026View), true
 	case "res026.edit":
-		return Res026Edit, true
+		return Permission(Res026Edit), true
 	case "res026.publish":
-		return Res026Publish, true
+		return Permission(Res026Publish), true
 	case "res026.delete":
-		return Res026Delete, true
+		return Permission(Res026Delete), true
 	case "res027.view":
-		return Res027View, true
+		return Permission(Res027View), true
 	case "res027.edit":
-		return Res027Edit, true
+		return Permission(Res027Edit), true
 	case "res027.publish":
-		return Res027Publish, true
+		return Permission(Res027Publish), true
 	case "res027.delete":
-		return Res027Delete, true
+		return Permission(Res027Delete), true
 	case "res028.view":
-		return Res028View, true
+		return Permission(Res028View), true
 	case "res028.edit":
-		return Res028Edit, true
+		return Permission(Res028Edit), true
 	case "res028.publish":
-		return Res028Publish, true
+		return Permission(Res028Publish), true
 	case "res028.delete":
-		return Res028Delete, true
+		return Permission(Res028Delete), true
 	case "res029.view":
-		return Res029View, true
+		return Permission(Res029View), true
 	case "res029.edit":
-		return Res029Edit, true
+		return Permission(Res029Edit), true
 	case "res029.publish":
-		return Res029Publish, true
+		return Permission(Res029Publish), true
 	case "res029.delete":
-		return Res029Delete, true
+		return Permission(Res029Delete), true
 	case "res030.view":
-		return Res030View, true
+		return Permission(Res030View), true
 	case "res030.edit":
-		return Res030Edit, true
+		return Permission(Res030Edit), true
 	case "res030.publish":
-		return Res030Publish, true
+		return Permission(Res030Publish), true
 	case "res030.delete":
-		return Res030Delete, true
+		return Permission(Res030Delete), true
 	case "res031.view":
-		return Res031View, true
+		return Permission(Res031View), true
 	case "res031.edit":
-		return Res031Edit, true
+		return Permission(Res031Edit), true
 	case "res031.publish":
-		return Res031Publish, true
+		return Permission(Res031Publish), true
 	case "res031.delete":
-		return Res031Delete, true
+		return Permission(Res031Delete), true
 	case "res032.view":
-		return Res032View, true
+		return Permission(Res032View), true
 	case "res032.edit":
-		return Res032Edit, true
+		return Permission(Res032Edit), true
 	case "res032.publish":
-		return Res032Publish, true
+		return Permission(Res032Publish), true
 	case "res032.delete":
-		return Res032Delete, true
+		return Permission(Res032Delete), true
 	case "res033.view":
-		return Res033View, true
+		return Permission(Res033View), true
 	case "res033.edit":
-		return Res033Edit, true
+		return Permission(Res033Edit), true
 	case "res033.publish":
-		return Res033Publish, true
+		return Permission(Res033Publish), true
 	case "res033.delete":
-		return Res033Delete, true
+		return Permission(Res033Delete), true
 	case "res034.view":
-		return Res034View, true
+		return Permission(Res034View), true
 	case "res034.edit":
-		return Res034Edit, true
+		return Permission(Res034Edit), true
 	case "res034.publish":
-		return Res034Publish, true
+		return Permission(Res034Publish), true
 	case "res034.delete":
-		return Res034Delete, true
+		return Permission(Res034Delete), true
 	case "res035.view":
-		return Res035View, true
+		return Permission(Res035View), true
 	case "res035.edit":
-		return Res035Edit, true
+		return Permission(Res035Edit), true
 	case "res035.publish":
-		return Res035Publish, true
+		return Permission(Res035Publish), true
 	case "res035.delete":
-		return Res035Delete, true
+		return Permission(Res035Delete), true
 	case "res036.view":
-		return Res036View, true
+		return Permission(Res036View), true
 	case "res036.edit":
-		return Res036Edit, true
+		return Permission(Res036Edit), true
 	case "res036.publish":
-		return Res036Publish, true
+		return Permission(Res036Publish), true
 	case "res036.delete":
-		return Res036Delete, true
+		return Permission(Res036Delete), true
 	case "res037.view":
-		return Res037View, true
+		return Permission(Res037View), true
 	case "res037.edit":
-		return Res037Edit, true
+		return Permission(Res037Edit), true
 	case "res037.publish":
-		return Res037Publish, true
+		return Permission(Res037Publish), true
 	case "res037.delete":
-		return Res037Delete, true
+		return Permission(Res037Delete), true
 	case "res038.view":
-		return Res038View, true
+		return Permission(Res038View), true
 	case "res038.edit":
-		return Res038Edit, true
+		return Permission(Res038Edit), true
 	case "res038.publish":
-		return Res038Publish, true
+		return Permission(Res038Publish), true
 	case "res038.delete":
-		return Res038Delete, true
+		return Permission(Res038Delete), true
 	case "res039.view":
-		return Res039View, true
+		return Permission(Res039View), true
 	case "res039.edit":
-		return Res039Edit, true
+		return Permission(Res039Edit), true
 	case "res039.publish":
-		return Res039Publish, true
+		return Permission(Res039Publish), true
 	case "res039.delete":
-		return Res039Delete, true
+		return Permission(Res039Delete), true
 	case "res040.view":
-		return Res040View, true
+		return Permission(Res040View), true
 	case "res040.edit":
-		return Res040Edit, true
+		return Permission(Res040Edit), true
 	case "res040.publish":
-		return Res040Publish, true
+		return Permission(Res040Publish), true
 	case "res040.delete":
-		return Res040Delete, true
+		return Permission(Res040Delete), true
 	case "res041.view":
-		return Res041View, true
+		return Permission(Res041View), true
 	case "res041.edit":
-		return Res041Edit, true
+		return Permission(Res041Edit), true
 	case "res041.publish":
-		return Res041Publish, true
+		return Permission(Res041Publish), true
 	case "res041.delete":
-		return Res041Delete, true
+		return Permission(Res041Delete), true
 	case "res042.view":
-		return Res042View, true
+		return Permission(Res042View), true
 	case "res042.edit":
-		return Res042Edit, true
+		return Permission(Res042Edit), true
 	case "res042.publish":
-		return Res042Publish, true
+		return Permission(Res042Publish), true
 	case "res042.delete":
-		return Res042Delete, true
+		return Permission(Res042Delete), true
 	case "res043.view":
-		return Res043View, true
+		return Permission(Res043View), true
 	case "res043.edit":
-		return Res043Edit, true
+		return Permission(Res043Edit), true
 	case "res043.publish":
-		return Res043Publish, true
+		return Permission(Res043Publish), true
 	case "res043.delete":
-		return Res043Delete, true
+		return Permission(Res043Delete), true
 	case "res044.view":
-		return Res044View, true
+		return Permission(Res044View), true
 	case "res044.edit":
-		return Res044Edit, true
+		return Permission(Res044Edit), true
 	case "res044.publish":
-		return Res044Publish, true
+		return Permission(Res044Publish), true
 	case "res044.delete":
-		return Res044Delete, true
+		return Permission(Res044Delete), true
 	case "res045.view":
-		return Res045View, true
+		return Permission(Res045View), true
 	case "res045.edit":
-		return Res045Edit, true
+		return Permission(Res045Edit), true
 	case "res045.publish":
-		return Res045Publish, true
+		return Permission(Res045Publish), true
 	case "res045.delete":
-		return Res045Delete, true
+		return Permission(Res045Delete), true
 	case "res046.view":
-		return Res046View, true
+		return Permission(Res046View), true
 	case "res046.edit":
-		return Res046Edit, true
+		return Permission(Res046Edit), true
 	case "res046.publish":
-		return Res046Publish, true
+		return Permission(Res046Publish), true
 	case "res046.delete":
-		return Res046Delete, true
+		return Permission(Res046Delete), true
 	case "res047.view":
-		return Res047View, true
+		return Permission(Res047View), true
 	case "res047.edit":
-		return Res047Edit, true
+		return Permission(Res047Edit), true
 	case "res047.publish":
-		return Res047Publish, true
+		return Permission(Res047Publish), true
 	case "res047.delete":
-		return Res047Delete, true
+		return Permission(Res047Delete), true
 	case "res048.view":
-		return Res048View, true
+		return Permission(Res048View), true
 	case "res048.edit":
-		return Res048Edit, true
+		return Permission(Res048Edit), true
 	case "res048.publish":
-		return Res048Publish, true
+		return Permission(Res048Publish), true
 	case "res048.delete":
-		return Res048Delete, true
+		return Permission(Res048Delete), true
 	case "res049.view":
-		return Res049View, true
+		return Permission(Res049View), true
 	case "res049.edit":
-		return Res049Edit, true
+		return Permission(Res049Edit), true
 	case "res049.publish":
-		return Res049Publish, true
+		return Permission(Res049Publish), true
 	case "res049.delete":
-		return Res049Delete, true
+		return Permission(Res049Delete), true
 	case "res050.view":
-		return Res050View, true
+		return Permission(Res050View), true
 	case "res050.edit":
-		return Res050Edit, true
+		return Permission(Res050Edit), true
 	case "res050.publish":
-		return Res050Publish, true
+		return Permission(Res050Publish), true
 	case "res050.delete":
-		return Res050Delete, true
+		return Permission(Res050Delete), true
 	case "res051.view":
-		return Res051View, true
+		return Permission(Res051View), true
 	case "res051.edit":
-		return Res051Edit, true
+		return Permission(Res051Edit), true
 	case "res051.publish":
-		return Res051Publish, true
+		return Permission(Res051Publish), true
 	case "res051.delete":
-		return Res051Delete, true
+		return Permission(Res051Delete), true
 	case "res052.view":
-		return Res052View, true
+		return Permission(Res052View), true
 	case "res052.edit":
-		return Res052Edit, true
+		return Permission(Res052Edit), true
 	case "res052.publish":
-		return Res052Publish, true
+		return Permission(Res052Publish), true
 	case "res052.delete":
-		return Res052Delete, true
+		return Permission(Res052Delete), true
 	case "res053.view":
-		return Res053View, true
+		return Permission(Res053View), true
 	case "res053.edit":
-		return Res053Edit, true
+		return Permission(Res053Edit), true
 	case "res053.publish":
-		return Res053Publish, true
+		return Permission(Res053Publish), true
 	case "res053.delete":
-		return Res053Delete, true
+		return Permission(Res053Delete), true
 	case "res054.view":
-		return Res054View, true
+		return Permission(Res054View), true
 	case "res054.edit":
-		return Res054Edit, true
+		return Permission(Res054Edit), true
 	case "res054.publish":
-		return Res054Publish, true
+		return Permission(Res054Publish), true
 	case "res054.delete":
-		return Res054Delete, true
+		return Permission(Res054Delete), true
 	case "res055.view":
-		return Res055View, true
+		return Permission(Res055View), true
 	case "res055.edit":
-		return Res055Edit, true
+		return Permission(Res055Edit), true
 	case "res055.publish":
-		return Res055Publish, true
+		return Permission(Res055Publish), true
 	case "res055.delete":
-		return Res055Delete, true
+		return Permission(Res055Delete), true
 	case "res056.view":
-		return Res056View, true
+		return Permission(Res056View), true
 	case "res056.edit":
-		return Res056Edit, true
+		return Permission(Res056Edit), true
 	case "res056.publish":
-		return Res056Publish, true
+		return Permission(Res056Publish), true
 	case "res056.delete":
-		return Res056Delete, true
+		return Permission(Res056Delete), true
 	case "res057.view":
-		return Res057View, true
+		return Permission(Res057View), true
 	case "res057.edit":
-		return Res057Edit, true
+		return Permission(Res057Edit), true
 	case "res057.publish":
-		return Res057Publish, true
+		return Permission(Res057Publish), true
 	case "res057.delete":
-		return Res057Delete, true
+		return Permission(Res057Delete), true
 	case "res058.view":
-		return Res058View, true
+		return Permission(Res058View), true
 	case "res058.edit":
-		return Res058Edit, true
+		return Permission(Res058Edit), true
 	case "res058.publish":
-		return Res058Publish, true
+		return Permission(Res058Publish), true
 	case "res058.delete":
-		return Res058Delete, true
+		return Permission(Res058Delete), true
 	case "res059.view":
-		return Res059View, true
+		return Permission(Res059View), true
 	case "res059.edit":
-		return Res059Edit, true
+		return Permission(Res059Edit), true
 	case "res059.publish":
-		return Res059Publish, true
+		return Permission(Res059Publish), true
 	case "res059.delete":
-		return Res059Delete, true
+		return Permission(Res059Delete), true
 	case "res060.view":
-		return Res060View, true
+		return Permission(Res060View), true
 	case "res060.edit":
-		return Res060Edit, true
+		return Permission(Res060Edit), true
 	case "res060.publish":
-		return Res060Publish, true
+		return Permission(Res060Publish), true
 	case "res060.delete":
-		return Res060Delete, true
+		return Permission(Res060Delete), true
 	case "res061.view":
-		return Res061View, true
+		return Permission(Res061View), true
 	case "res061.edit":
-		return Res061Edit, true
+		return Permission(Res061Edit), true
 	case "res061.publish":
-		return Res061Publish, true
+		return Permission(Res061Publish), true
 	case "res061.delete":
-		return Res061Delete, true
+		return Permission(Res061Delete), true
 	case "res062.view":
-		return Res062View, true
+		return Permission(Res062View), true
 	case "res062.edit":
-		return Res062Edit, true
+		return Permission(Res062Edit), true
 	case "res062.publish":
-		return Res062Publish, true
+		return Permission(Res062Publish), true
 	case "res062.delete":
-		return Res062Delete, true
+		return Permission(Res062Delete), true
 	case "res063.view":
-		return Res063View, true
+		return Permission(Res063View), true
 	case "res063.edit":
-		return Res063Edit, true
+		return Permission(Res063Edit), true
 	case "res063.publish":
-		return Res063Publish, true
+		return Permission(Res063Publish), true
 	case "res063.delete":
-		return Res063Delete, true
+		return Permission(Res063Delete), true
 	case "res064.view":
-		return Res064View, true
+		return Permission(Res064View), true
 	case "res064.edit":
-		return Res064Edit, true
+		return Permission(Res064Edit), true
 	case "res064.publish":
-		return Res064Publish, true
+		return Permission(Res064Publish), true
 	case "res064.delete":
-		return Res064Delete, true
+		return Permission(Res064Delete), true
 	case "res065.view":
-		return Res065View, true
+		return Permission(Res065View), true
 	case "res065.edit":
-		return Res065Edit, true
+		return Permission(Res065Edit), true
 	case "res065.publish":
-		return Res065Publish, true
+		return Permission(Res065Publish), true
 	case "res065.delete":
-		return Res065Delete, true
+		return Permission(Res065Delete), true
 	case "res066.view":
-		return Res066View, true
+		return Permission(Res066View), true
 	case "res066.edit":
-		return Res066Edit, true
+		return Permission(Res066Edit), true
 	case "res066.publish":
-		return Res066Publish, true
+		return Permission(Res066Publish), true
 	case "res066.delete":
-		return Res066Delete, true
+		return Permission(Res066Delete), true
 	case "res067.view":
-		return Res067View, true
+		return Permission(Res067View), true
 	case "res067.edit":
-		return Res067Edit, true
+		return Permission(Res067Edit), true
 	case "res067.publish":
-		return Res067Publish, true
+		return Permission(Res067Publish), true
 	case "res067.delete":
-		return Res067Delete, true
+		return Permission(Res067Delete), true
 	case "res068.view":
-		return Res068View, true
+		return Permission(Res068View), true
 	case "res068.edit":
-		return Res068Edit, true
+		return Permission(Res068Edit), true
 	case "res068.publish":
-		return Res068Publish, true
+		return Permission(Res068Publish), true
 	case "res068.delete":
-		return Res068Delete, true
+		return Permission(Res068Delete), true
 	case "res069.view":
-		return Res069View, true
+		return Permission(Res069View), true
 	case "res069.edit":
-		return Res069Edit, true
+		return Permission(Res069Edit), true
 	case "res069.publish":
-		return Res069Publish, true
+		return Permission(Res069Publish), true
 	case "res069.delete":
-		return Res069Delete, true
+		return Permission(Res069Delete), true
 	case "res070.view":
-		return Res070View, true
+		return Permission(Res070View), true
 	case "res070.edit":
-		return Res070Edit, true
+		return Permission(Res070Edit), true
 	case "res070.publish":
-		return Res070Publish, true
+		return Permission(Res070Publish), true
 	case "res070.delete":
-		return Res070Delete, true
+		return Permission(Res070Delete), true
 	case "res071.view":
-		return Res071View, true
+		return Permission(Res071View), true
 	case "res071.edit":
-		return Res071Edit, true
+		return Permission(Res071Edit), true
 	case "res071.publish":
-		return Res071Publish, true
+		return Permission(Res071Publish), true
 	case "res071.delete":
-		return Res071Delete, true
+		return Permission(Res071Delete), true
 	case "res072.view":
-		return Res072View, true
+		return Permission(Res072View), true
 	case "res072.edit":
-		return Res072Edit, true
+		return Permission(Res072Edit), true
 	case "res072.publish":
-		return Res072Publish, true
+		return Permission(Res072Publish), true
 	case "res072.delete":
-		return Res072Delete, true
+		return Permission(Res072Delete), true
 	case "res073.view":
-		return Res073View, true
+		return Permission(Res073View), true
 	case "res073.edit":
-		return Res073Edit, true
+		return Permission(Res073Edit), true
 	case "res073.publish":
-		return Res073Publish, true
+		return Permission(Res073Publish), true
 	case "res073.delete":
-		return Res073Delete, true
+		return Permission(Res073Delete), true
 	case "res074.view":
-		return Res074View, true
+		return Permission(Res074View), true
 	case "res074.edit":
-		return Res074Edit, true
+		return Permission(Res074Edit), true
 	case "res074.publish":
-		return Res074Publish, true
+		return Permission(Res074Publish), true
 	case "res074.delete":
-		return Res074Delete, true
+		return Permission(Res074Delete), true
 	case "res075.view":
-		return Res075View, true
+		return Permission(Res075View), true
 	case "res075.edit":
-		return Res075Edit, true
+		return Permission(Res075Edit), true
 	case "res075.publish":
-		return Res075Publish, true
+		return Permission(Res075Publish), true
 	case "res075.delete":
-		return Res075Delete, true
+		return Permission(Res075Delete), true
 	case "res076.view":
-		return Res076View, true
+		return Permission(Res076View), true
 	case "res076.edit":
-		return Res076Edit, true
+		return Permission(Res076Edit), true
 	case "res076.publish":
-		return Res076Publish, true
+		return Permission(Res076Publish), true
 	case "res076.delete":
-		return Res076Delete, true
+		return Permission(Res076Delete), true
 	case "res077.view":
-		return Res077View, true
+		return Permission(Res077View), true
 	case "res077.edit":
-		return Res077Edit, true
+		return Permission(Res077Edit), true
 	case "res077.publish":
-		return Res077Publish, true
+		return Permission(Res077Publish), true
 	case "res077.delete":
-		return Res077Delete, true
+		return Permission(Res077Delete), true
 	case "res078.view":
-		return Res078View, true
+		return Permission(Res078View), true
 	case "res078.edit":
-		return Res078Edit, true
+		return Permission(Res078Edit), true
 	case "res078.publish":
-		return Res078Publish, true
+		return Permission(Res078Publish), true
 	case "res078.delete":
-		return Res078Delete, true
+		return Permission(Res078Delete), true
 	case "res079.view":
-		return Res079View, true
+		return Permission(Res079View), true
 	case "res079.edit":
-		return Res079Edit, true
+		return Permission(Res079Edit), true
 	case "res079.publish":
-		return Res079Publish, true
+		return Permission(Res079Publish), true
 	case "res079.delete":
-		return Res079Delete, true
+		return Permission(Res079Delete), true
 	case "res080.view":
-		return Res080View, true
+		return Permission(Res080View), true
 	case "res080.edit":
-		return Res080Edit, true
+		return Permission(Res080Edit), true
 	case "res080.publish":
-		return Res080Publish, true
+		return Permission(Res080Publish), true
 	case "res080.delete":
-		return Res080Delete, true
+		return Permission(Res080Delete), true
 	case "res081.view":
-		return Res081View, true
+		return Permission(Res081View), true
 	case "res081.edit":
-		return Res081Edit, true
+		return Permission(Res081Edit), true
 	case "res081.publish":
-		return Res081Publish, true
+		return Permission(Res081Publish), true
 	case "res081.delete":
-		return Res081Delete, true
+		return Permission(Res081Delete), true
 	case "res082.view":
-		return Res082View, true
+		return Permission(Res082View), true
 	case "res082.edit":
-		return Res082Edit, true
+		return Permission(Res082Edit), true
 	case "res082.publish":
-		return Res082Publish, true
+		return Permission(Res082Publish), true
 	case "res082.delete":
-		return Res082Delete, true
+		return Permission(Res082Delete), true
 	case "res083.view":
-		return Res083View, true
+		return Permission(Res083View), true
 	case "res083.edit":
-		return Res083Edit, true
+		return Permission(Res083Edit), true
 	case "res083.publish":
-		return Res083Publish, true
+		return Permission(Res083Publish), true
 	case "res083.delete":
-		return Res083Delete, true
+		return Permission(Res083Delete), true
 	case "res084.view":
-		return Res084View, true
+		return Permission(Res084View), true
 	case "res084.edit":
-		return Res084Edit, true
+		return Permission(Res084Edit), true
 	case "res084.publish":
-		return Res084Publish, true
+		return Permission(Res084Publish), true
 	case "res084.delete":
-		return Res084Delete, true
+		return Permission(Res084Delete), true
 	case "res085.view":
-		return Res085View, true
+		return Permission(Res085View), true
 	case "res085.edit":
-		return Res085Edit, true
+		return Permission(Res085Edit), true
 	case "res085.publish":
-		return Res085Publish, true
+		return Permission(Res085Publish), true
 	case "res085.delete":
-		return Res085Delete, true
+		return Permission(Res085Delete), true
 	case "res086.view":
-		return Res086View, true
+		return Permission(Res086View), true
 	case "res086.edit":
-		return Res086Edit, true
+		return Permission(Res086Edit), true
 	case "res086.publish":
-		return Res086Publish, true
+		return Permission(Res086Publish), true
 	case "res086.delete":
-		return Res086Delete, true
+		return Permission(Res086Delete), true
 	case "res087.view":
-		return Res087View, true
+		return Permission(Res087View), true
 	case "res087.edit":
-		return Res087Edit, true
+		return Permission(Res087Edit), true
 	case "res087.publish":
-		return Res087Publish, true
+		return Permission(Res087Publish), true
 	case "res087.delete":
-		return Res087Delete, true
+		return Permission(Res087Delete), true
 	case "res088.view":
-		return Res088View, true
+		return Permission(Res088View), true
 	case "res088.edit":
-		return Res088Edit, true
+		return Permission(Res088Edit), true
 	case "res088.publish":
-		return Res088Publish, true
+		return Permission(Res088Publish), true
 	case "res088.delete":
-		return Res088Delete, true
+		return Permission(Res088Delete), true
 	case "res089.view":
-		return Res089View, true
+		return Permission(Res089View), true
 	case "res089.edit":
-		return Res089Edit, true
+		return Permission(Res089Edit), true
 	case "res089.publish":
-		return Res089Publish, true
+		return Permission(Res089Publish), true
 	case "res089.delete":
-		return Res089Delete, true
+		return Permission(Res089Delete), true
 	case "res090.view":
-		return Res090View, true
+		return Permission(Res090View), true
 	case "res090.edit":
-		return Res090Edit, true
+		return Permission(Res090Edit), true
 	case "res090.publish":
-		return Res090Publish, true
+		return Permission(Res090Publish), true
 	case "res090.delete":
-		return Res090Delete, true
+		return Permission(Res090Delete), true
 	case "res091.view":
-		return Res091View, true
+		return Permission(Res091View), true
 	case "res091.edit":
-		return Res091Edit, true
+		return Permission(Res091Edit), true
 	case "res091.publish":
-		return Res091Publish, true
+		return Permission(Res091Publish), true
 	case "res091.delete":
-		return Res091Delete, true
+		return Permission(Res091Delete), true
 	case "res092.view":
-		return Res092View, true
+		return Permission(Res092View), true
 	case "res092.edit":
-		return Res092Edit, true
+		return Permission(Res092Edit), true
 	case "res092.publish":
-		return Res092Publish, true
+		return Permission(Res092Publish), true
 	case "res092.delete":
-		return Res092Delete, true
+		return Permission(Res092Delete), true
 	case "res093.view":
-		return Res093View, true
+		return Permission(Res093View), true
 	case "res093.edit":
-		return Res093Edit, true
+		return Permission(Res093Edit), true
 	case "res093.publish":
-		return Res093Publish, true
+		return Permission(Res093Publish), true
 	case "res093.delete":
-		return Res093Delete, true
+		return Permission(Res093Delete), true
 	case "res094.view":
-		return Res094View, true
+		return Permission(Res094View), true
 	case "res094.edit":
-		return Res094Edit, true
+		return Permission(Res094Edit), true
 	case "res094.publish":
-		return Res094Publish, true
+		return Permission(Res094Publish), true
 	case "res094.delete":
-		return Res094Delete, true
+		return Permission(Res094Delete), true
 	case "res095.view":
-		return Res095View, true
+		return Permission(Res095View), true
 	case "res095.edit":
-		return Res095Edit, true
+		return Permission(Res095Edit), true
 	case "res095.publish":
-		return Res095Publish, true
+		return Permission(Res095Publish), true
 	case "res095.delete":
-		return Res095Delete, true
+		return Permission(Res095Delete), true
 	case "res096.view":
-		return Res096View, true
+		return Permission(Res096View), true
 	case "res096.edit":
-		return Res096Edit, true
+		return Permission(Res096Edit), true
 	case "res096.publish":
-		return Res096Publish, true
+		return Permission(Res096Publish), true
 	case "res096.delete":
-		return Res096Delete, true
+		return Permission(Res096Delete), true
 	case "res097.view":
-		return Res097View, true
+		return Permission(Res097View), true
 	case "res097.edit":
-		return Res097Edit, true
+		return Permission(Res097Edit), true
 	case "res097.publish":
-		return Res097Publish, true
+		return Permission(Res097Publish), true
 	case "res097.delete":
-		return Res097Delete, true
+		return Permission(Res097Delete), true
 	case "res098.view":
-		return Res098View, true
+		return Permission(Res098View), true
 	case "res098.edit":
-		return Res098Edit, true
+		return Permission(Res098Edit), true
 	case "res098.publish":
-		return Res098Publish, true
+		return Permission(Res098Publish), true
 	case "res098.delete":
-		return Res098Delete, true
+		return Permission(Res098Delete), true
 	case "res099.view":
-		return Res099View, true
+		return Permission(Res099View), true
 	case "res099.edit":
-		return Res099Edit, true
+		return Permission(Res099Edit), true
 	case "res099.publish":
-		return Res099Publish, true
+		return Permission(Res099Publish), true
 	case "res099.delete":
-		return Res099Delete, true
+		return Permission(Res099Delete), true
 	}
 	return 0, false
 }
@@ -6895,7 +11094,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -6910,9 +11110,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -6974,8 +11191,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

@@ -325,14 +325,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -351,7 +350,7 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 
 // LibraryPermissions returns every permission p has on the library r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) LibraryPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -361,13 +360,13 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set LibraryPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
 		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -376,7 +375,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -431,7 +430,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -464,8 +463,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -473,14 +472,13 @@ func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, 
 }
 
 // CheckRes001 decides whether p may perform perm on the res001 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes001(p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -499,7 +497,7 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred 
 
 // Res001Permissions returns every permission p has on the res001 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential, ctx *Context) Res001PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -509,13 +507,13 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res001PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
+	for _, perm := range [...]Res001Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
 		var d runtime.Decision
 		a.decideRes001(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -524,7 +522,7 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 // decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -579,7 +577,7 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -612,8 +610,8 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
-func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -621,14 +619,13 @@ func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes002 decides whether p may perform perm on the res002 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes002(p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -647,7 +644,7 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred 
 
 // Res002Permissions returns every permission p has on the res002 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential, ctx *Context) Res002PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -657,13 +654,13 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res002PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
+	for _, perm := range [...]Res002Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
 		var d runtime.Decision
 		a.decideRes002(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -672,7 +669,7 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 // decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -727,7 +724,7 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -760,8 +757,8 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
-func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -769,14 +766,13 @@ func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes003 decides whether p may perform perm on the res003 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes003(p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -795,7 +791,7 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred 
 
 // Res003Permissions returns every permission p has on the res003 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential, ctx *Context) Res003PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -805,13 +801,13 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res003PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
+	for _, perm := range [...]Res003Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
 		var d runtime.Decision
 		a.decideRes003(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -820,7 +816,7 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 // decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -875,7 +871,7 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -908,8 +904,8 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
-func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -917,14 +913,13 @@ func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes004 decides whether p may perform perm on the res004 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes004(p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -943,7 +938,7 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred 
 
 // Res004Permissions returns every permission p has on the res004 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential, ctx *Context) Res004PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -953,13 +948,13 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res004PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
+	for _, perm := range [...]Res004Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
 		var d runtime.Decision
 		a.decideRes004(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -968,7 +963,7 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 // decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1023,7 +1018,7 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1056,8 +1051,8 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
-func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1065,14 +1060,13 @@ func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes005 decides whether p may perform perm on the res005 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes005(p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1091,7 +1085,7 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred 
 
 // Res005Permissions returns every permission p has on the res005 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential, ctx *Context) Res005PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1101,13 +1095,13 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res005PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
+	for _, perm := range [...]Res005Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
 		var d runtime.Decision
 		a.decideRes005(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1116,7 +1110,7 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 // decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1171,7 +1165,7 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1204,8 +1198,8 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
-func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1213,14 +1207,13 @@ func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes006 decides whether p may perform perm on the res006 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes006(p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1239,7 +1232,7 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred 
 
 // Res006Permissions returns every permission p has on the res006 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential, ctx *Context) Res006PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1249,13 +1242,13 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res006PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
+	for _, perm := range [...]Res006Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
 		var d runtime.Decision
 		a.decideRes006(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1264,7 +1257,7 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 // decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1319,7 +1312,7 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1352,8 +1345,8 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
-func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1361,14 +1354,13 @@ func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes007 decides whether p may perform perm on the res007 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes007(p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1387,7 +1379,7 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred 
 
 // Res007Permissions returns every permission p has on the res007 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential, ctx *Context) Res007PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1397,13 +1389,13 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res007PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
+	for _, perm := range [...]Res007Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
 		var d runtime.Decision
 		a.decideRes007(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1412,7 +1404,7 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 // decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1467,7 +1459,7 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1500,8 +1492,8 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
-func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1509,14 +1501,13 @@ func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes008 decides whether p may perform perm on the res008 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes008(p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1535,7 +1526,7 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred 
 
 // Res008Permissions returns every permission p has on the res008 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential, ctx *Context) Res008PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1545,13 +1536,13 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res008PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
+	for _, perm := range [...]Res008Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
 		var d runtime.Decision
 		a.decideRes008(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1560,7 +1551,7 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 // decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1615,7 +1606,7 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1648,8 +1639,8 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
-func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1657,14 +1648,13 @@ func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes009 decides whether p may perform perm on the res009 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes009(p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1683,7 +1673,7 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred 
 
 // Res009Permissions returns every permission p has on the res009 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential, ctx *Context) Res009PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1693,13 +1683,13 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res009PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
+	for _, perm := range [...]Res009Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
 		var d runtime.Decision
 		a.decideRes009(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1708,7 +1698,7 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 // decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1763,7 +1753,7 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1796,8 +1786,8 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
-func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1805,14 +1795,13 @@ func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes010 decides whether p may perform perm on the res010 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes010(p *Principal, perm Permission, r *Res010, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes010(p *Principal, perm Res010Permission, r *Res010, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1831,7 +1820,7 @@ func (a *Authorizer) CheckRes010(p *Principal, perm Permission, r *Res010, cred 
 
 // Res010Permissions returns every permission p has on the res010 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential, ctx *Context) Res010PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1841,13 +1830,13 @@ func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res010PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res010View, Res010Edit, Res010Publish, Res010Delete} {
+	for _, perm := range [...]Res010Permission{Res010View, Res010Edit, Res010Publish, Res010Delete} {
 		var d runtime.Decision
 		a.decideRes010(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1856,7 +1845,7 @@ func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential
 // decideRes010 is the decision order for a res010, shared by CheckRes010 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res010, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Res010Permission, r *Res010, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 10 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1911,7 +1900,7 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1944,8 +1933,8 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes010 applies the credential c's narrowing to perm on the res010 r.
-func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res010, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Res010Permission, r *Res010, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1953,14 +1942,13 @@ func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes011 decides whether p may perform perm on the res011 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes011(p *Principal, perm Permission, r *Res011, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes011(p *Principal, perm Res011Permission, r *Res011, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1979,7 +1967,7 @@ func (a *Authorizer) CheckRes011(p *Principal, perm Permission, r *Res011, cred 
 
 // Res011Permissions returns every permission p has on the res011 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential, ctx *Context) Res011PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1989,13 +1977,13 @@ func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res011PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res011View, Res011Edit, Res011Publish, Res011Delete} {
+	for _, perm := range [...]Res011Permission{Res011View, Res011Edit, Res011Publish, Res011Delete} {
 		var d runtime.Decision
 		a.decideRes011(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2004,7 +1992,7 @@ func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential
 // decideRes011 is the decision order for a res011, shared by CheckRes011 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res011, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Res011Permission, r *Res011, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 11 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2059,7 +2047,7 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2092,8 +2080,8 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes011 applies the credential c's narrowing to perm on the res011 r.
-func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res011, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Res011Permission, r *Res011, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2101,14 +2089,13 @@ func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes012 decides whether p may perform perm on the res012 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes012(p *Principal, perm Permission, r *Res012, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes012(p *Principal, perm Res012Permission, r *Res012, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2127,7 +2114,7 @@ func (a *Authorizer) CheckRes012(p *Principal, perm Permission, r *Res012, cred 
 
 // Res012Permissions returns every permission p has on the res012 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential, ctx *Context) Res012PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2137,13 +2124,13 @@ func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res012PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res012View, Res012Edit, Res012Publish, Res012Delete} {
+	for _, perm := range [...]Res012Permission{Res012View, Res012Edit, Res012Publish, Res012Delete} {
 		var d runtime.Decision
 		a.decideRes012(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2152,7 +2139,7 @@ func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential
 // decideRes012 is the decision order for a res012, shared by CheckRes012 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res012, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Res012Permission, r *Res012, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 12 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2207,7 +2194,7 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2240,8 +2227,8 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes012 applies the credential c's narrowing to perm on the res012 r.
-func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res012, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Res012Permission, r *Res012, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2249,14 +2236,13 @@ func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes013 decides whether p may perform perm on the res013 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes013(p *Principal, perm Permission, r *Res013, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes013(p *Principal, perm Res013Permission, r *Res013, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2275,7 +2261,7 @@ func (a *Authorizer) CheckRes013(p *Principal, perm Permission, r *Res013, cred 
 
 // Res013Permissions returns every permission p has on the res013 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential, ctx *Context) Res013PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2285,13 +2271,13 @@ func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res013PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res013View, Res013Edit, Res013Publish, Res013Delete} {
+	for _, perm := range [...]Res013Permission{Res013View, Res013Edit, Res013Publish, Res013Delete} {
 		var d runtime.Decision
 		a.decideRes013(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2300,7 +2286,7 @@ func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential
 // decideRes013 is the decision order for a res013, shared by CheckRes013 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res013, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Res013Permission, r *Res013, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 13 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2355,7 +2341,7 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2388,8 +2374,8 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes013 applies the credential c's narrowing to perm on the res013 r.
-func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res013, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Res013Permission, r *Res013, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2397,14 +2383,13 @@ func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes014 decides whether p may perform perm on the res014 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes014(p *Principal, perm Permission, r *Res014, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes014(p *Principal, perm Res014Permission, r *Res014, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2423,7 +2408,7 @@ func (a *Authorizer) CheckRes014(p *Principal, perm Permission, r *Res014, cred 
 
 // Res014Permissions returns every permission p has on the res014 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential, ctx *Context) Res014PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2433,13 +2418,13 @@ func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res014PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res014View, Res014Edit, Res014Publish, Res014Delete} {
+	for _, perm := range [...]Res014Permission{Res014View, Res014Edit, Res014Publish, Res014Delete} {
 		var d runtime.Decision
 		a.decideRes014(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2448,7 +2433,7 @@ func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential
 // decideRes014 is the decision order for a res014, shared by CheckRes014 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res014, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Res014Permission, r *Res014, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 14 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2503,7 +2488,7 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2536,8 +2521,8 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes014 applies the credential c's narrowing to perm on the res014 r.
-func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res014, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Res014Permission, r *Res014, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2545,14 +2530,13 @@ func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes015 decides whether p may perform perm on the res015 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes015(p *Principal, perm Permission, r *Res015, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes015(p *Principal, perm Res015Permission, r *Res015, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2571,7 +2555,7 @@ func (a *Authorizer) CheckRes015(p *Principal, perm Permission, r *Res015, cred 
 
 // Res015Permissions returns every permission p has on the res015 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential, ctx *Context) Res015PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2581,13 +2565,13 @@ func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res015PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res015View, Res015Edit, Res015Publish, Res015Delete} {
+	for _, perm := range [...]Res015Permission{Res015View, Res015Edit, Res015Publish, Res015Delete} {
 		var d runtime.Decision
 		a.decideRes015(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2596,7 +2580,7 @@ func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential
 // decideRes015 is the decision order for a res015, shared by CheckRes015 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res015, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Res015Permission, r *Res015, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 15 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2651,7 +2635,7 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2684,8 +2668,8 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes015 applies the credential c's narrowing to perm on the res015 r.
-func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res015, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Res015Permission, r *Res015, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2693,14 +2677,13 @@ func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes016 decides whether p may perform perm on the res016 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes016(p *Principal, perm Permission, r *Res016, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes016(p *Principal, perm Res016Permission, r *Res016, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2719,7 +2702,7 @@ func (a *Authorizer) CheckRes016(p *Principal, perm Permission, r *Res016, cred 
 
 // Res016Permissions returns every permission p has on the res016 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential, ctx *Context) Res016PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2729,13 +2712,13 @@ func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res016PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res016View, Res016Edit, Res016Publish, Res016Delete} {
+	for _, perm := range [...]Res016Permission{Res016View, Res016Edit, Res016Publish, Res016Delete} {
 		var d runtime.Decision
 		a.decideRes016(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2744,7 +2727,7 @@ func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential
 // decideRes016 is the decision order for a res016, shared by CheckRes016 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res016, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Res016Permission, r *Res016, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 16 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2799,7 +2782,7 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2832,8 +2815,8 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes016 applies the credential c's narrowing to perm on the res016 r.
-func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res016, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Res016Permission, r *Res016, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2841,14 +2824,13 @@ func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes017 decides whether p may perform perm on the res017 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes017(p *Principal, perm Permission, r *Res017, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes017(p *Principal, perm Res017Permission, r *Res017, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2867,7 +2849,7 @@ func (a *Authorizer) CheckRes017(p *Principal, perm Permission, r *Res017, cred 
 
 // Res017Permissions returns every permission p has on the res017 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential, ctx *Context) Res017PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2877,13 +2859,13 @@ func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res017PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res017View, Res017Edit, Res017Publish, Res017Delete} {
+	for _, perm := range [...]Res017Permission{Res017View, Res017Edit, Res017Publish, Res017Delete} {
 		var d runtime.Decision
 		a.decideRes017(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -2892,7 +2874,7 @@ func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential
 // decideRes017 is the decision order for a res017, shared by CheckRes017 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res017, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Res017Permission, r *Res017, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 17 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2947,7 +2929,7 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -2980,8 +2962,8 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes017 applies the credential c's narrowing to perm on the res017 r.
-func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res017, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Res017Permission, r *Res017, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2989,14 +2971,13 @@ func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes018 decides whether p may perform perm on the res018 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes018(p *Principal, perm Permission, r *Res018, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes018(p *Principal, perm Res018Permission, r *Res018, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3015,7 +2996,7 @@ func (a *Authorizer) CheckRes018(p *Principal, perm Permission, r *Res018, cred 
 
 // Res018Permissions returns every permission p has on the res018 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential, ctx *Context) Res018PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3025,13 +3006,13 @@ func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res018PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res018View, Res018Edit, Res018Publish, Res018Delete} {
+	for _, perm := range [...]Res018Permission{Res018View, Res018Edit, Res018Publish, Res018Delete} {
 		var d runtime.Decision
 		a.decideRes018(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3040,7 +3021,7 @@ func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential
 // decideRes018 is the decision order for a res018, shared by CheckRes018 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res018, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Res018Permission, r *Res018, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 18 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3095,7 +3076,7 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -3128,8 +3109,8 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes018 applies the credential c's narrowing to perm on the res018 r.
-func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res018, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Res018Permission, r *Res018, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3137,14 +3118,13 @@ func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes019 decides whether p may perform perm on the res019 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes019(p *Principal, perm Permission, r *Res019, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes019(p *Principal, perm Res019Permission, r *Res019, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3163,7 +3143,7 @@ func (a *Authorizer) CheckRes019(p *Principal, perm Permission, r *Res019, cred 
 
 // Res019Permissions returns every permission p has on the res019 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential, ctx *Context) Res019PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3173,13 +3153,13 @@ func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res019PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res019View, Res019Edit, Res019Publish, Res019Delete} {
+	for _, perm := range [...]Res019Permission{Res019View, Res019Edit, Res019Publish, Res019Delete} {
 		var d runtime.Decision
 		a.decideRes019(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3188,7 +3168,7 @@ func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential
 // decideRes019 is the decision order for a res019, shared by CheckRes019 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res019, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Res019Permission, r *Res019, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 19 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3243,7 +3223,7 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -3276,8 +3256,8 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes019 applies the credential c's narrowing to perm on the res019 r.
-func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res019, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Res019Permission, r *Res019, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3285,14 +3265,13 @@ func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes020 decides whether p may perform perm on the res020 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes020(p *Principal, perm Permission, r *Res020, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes020(p *Principal, perm Res020Permission, r *Res020, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3311,7 +3290,7 @@ func (a *Authorizer) CheckRes020(p *Principal, perm Permission, r *Res020, cred 
 
 // Res020Permissions returns every permission p has on the res020 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential, ctx *Context) Res020PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3321,13 +3300,13 @@ func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res020PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res020View, Res020Edit, Res020Publish, Res020Delete} {
+	for _, perm := range [...]Res020Permission{Res020View, Res020Edit, Res020Publish, Res020Delete} {
 		var d runtime.Decision
 		a.decideRes020(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3336,7 +3315,7 @@ func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential
 // decideRes020 is the decision order for a res020, shared by CheckRes020 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res020, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Res020Permission, r *Res020, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 20 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3391,7 +3370,7 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -3424,8 +3403,8 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes020 applies the credential c's narrowing to perm on the res020 r.
-func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res020, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Res020Permission, r *Res020, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3433,14 +3412,13 @@ func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes021 decides whether p may perform perm on the res021 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes021(p *Principal, perm Permission, r *Res021, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes021(p *Principal, perm Res021Permission, r *Res021, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3459,7 +3437,7 @@ func (a *Authorizer) CheckRes021(p *Principal, perm Permission, r *Res021, cred 
 
 // Res021Permissions returns every permission p has on the res021 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential, ctx *Context) Res021PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3469,13 +3447,13 @@ func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res021PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res021View, Res021Edit, Res021Publish, Res021Delete} {
+	for _, perm := range [...]Res021Permission{Res021View, Res021Edit, Res021Publish, Res021Delete} {
 		var d runtime.Decision
 		a.decideRes021(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3484,7 +3462,7 @@ func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential
 // decideRes021 is the decision order for a res021, shared by CheckRes021 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res021, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Res021Permission, r *Res021, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 21 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3539,7 +3517,7 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -3572,8 +3550,8 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes021 applies the credential c's narrowing to perm on the res021 r.
-func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res021, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Res021Permission, r *Res021, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3581,14 +3559,13 @@ func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes022 decides whether p may perform perm on the res022 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes022(p *Principal, perm Permission, r *Res022, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes022(p *Principal, perm Res022Permission, r *Res022, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3607,7 +3584,7 @@ func (a *Authorizer) CheckRes022(p *Principal, perm Permission, r *Res022, cred 
 
 // Res022Permissions returns every permission p has on the res022 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential, ctx *Context) Res022PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3617,13 +3594,13 @@ func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res022PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res022View, Res022Edit, Res022Publish, Res022Delete} {
+	for _, perm := range [...]Res022Permission{Res022View, Res022Edit, Res022Publish, Res022Delete} {
 		var d runtime.Decision
 		a.decideRes022(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3632,7 +3609,7 @@ func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential
 // decideRes022 is the decision order for a res022, shared by CheckRes022 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res022, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Res022Permission, r *Res022, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 22 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3687,7 +3664,7 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -3720,8 +3697,8 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes022 applies the credential c's narrowing to perm on the res022 r.
-func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res022, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Res022Permission, r *Res022, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3729,14 +3706,13 @@ func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes023 decides whether p may perform perm on the res023 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes023(p *Principal, perm Permission, r *Res023, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes023(p *Principal, perm Res023Permission, r *Res023, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3755,7 +3731,7 @@ func (a *Authorizer) CheckRes023(p *Principal, perm Permission, r *Res023, cred 
 
 // Res023Permissions returns every permission p has on the res023 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential, ctx *Context) Res023PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3765,13 +3741,13 @@ func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res023PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res023View, Res023Edit, Res023Publish, Res023Delete} {
+	for _, perm := range [...]Res023Permission{Res023View, Res023Edit, Res023Publish, Res023Delete} {
 		var d runtime.Decision
 		a.decideRes023(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3780,7 +3756,7 @@ func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential
 // decideRes023 is the decision order for a res023, shared by CheckRes023 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res023, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Res023Permission, r *Res023, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 23 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3835,7 +3811,7 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -3868,8 +3844,8 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes023 applies the credential c's narrowing to perm on the res023 r.
-func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res023, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Res023Permission, r *Res023, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3877,14 +3853,13 @@ func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes024 decides whether p may perform perm on the res024 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes024(p *Principal, perm Permission, r *Res024, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes024(p *Principal, perm Res024Permission, r *Res024, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3903,7 +3878,7 @@ func (a *Authorizer) CheckRes024(p *Principal, perm Permission, r *Res024, cred 
 
 // Res024Permissions returns every permission p has on the res024 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential, ctx *Context) Res024PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3913,13 +3888,13 @@ func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res024PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res024View, Res024Edit, Res024Publish, Res024Delete} {
+	for _, perm := range [...]Res024Permission{Res024View, Res024Edit, Res024Publish, Res024Delete} {
 		var d runtime.Decision
 		a.decideRes024(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -3928,7 +3903,7 @@ func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential
 // decideRes024 is the decision order for a res024, shared by CheckRes024 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res024, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Res024Permission, r *Res024, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 24 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3983,7 +3958,7 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4016,8 +3991,8 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes024 applies the credential c's narrowing to perm on the res024 r.
-func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res024, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Res024Permission, r *Res024, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4025,14 +4000,13 @@ func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes025 decides whether p may perform perm on the res025 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes025(p *Principal, perm Permission, r *Res025, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes025(p *Principal, perm Res025Permission, r *Res025, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4051,7 +4025,7 @@ func (a *Authorizer) CheckRes025(p *Principal, perm Permission, r *Res025, cred 
 
 // Res025Permissions returns every permission p has on the res025 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential, ctx *Context) Res025PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4061,13 +4035,13 @@ func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res025PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res025View, Res025Edit, Res025Publish, Res025Delete} {
+	for _, perm := range [...]Res025Permission{Res025View, Res025Edit, Res025Publish, Res025Delete} {
 		var d runtime.Decision
 		a.decideRes025(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4076,7 +4050,7 @@ func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential
 // decideRes025 is the decision order for a res025, shared by CheckRes025 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res025, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Res025Permission, r *Res025, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 25 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4131,7 +4105,7 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4164,8 +4138,8 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes025 applies the credential c's narrowing to perm on the res025 r.
-func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res025, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Res025Permission, r *Res025, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4173,14 +4147,13 @@ func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes026 decides whether p may perform perm on the res026 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes026(p *Principal, perm Permission, r *Res026, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes026(p *Principal, perm Res026Permission, r *Res026, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4199,7 +4172,7 @@ func (a *Authorizer) CheckRes026(p *Principal, perm Permission, r *Res026, cred 
 
 // Res026Permissions returns every permission p has on the res026 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential, ctx *Context) Res026PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4209,13 +4182,13 @@ func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res026PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res026View, Res026Edit, Res026Publish, Res026Delete} {
+	for _, perm := range [...]Res026Permission{Res026View, Res026Edit, Res026Publish, Res026Delete} {
 		var d runtime.Decision
 		a.decideRes026(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4224,7 +4197,7 @@ func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential
 // decideRes026 is the decision order for a res026, shared by CheckRes026 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res026, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Res026Permission, r *Res026, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 26 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4279,7 +4252,7 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4312,8 +4285,8 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes026 applies the credential c's narrowing to perm on the res026 r.
-func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res026, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Res026Permission, r *Res026, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4321,14 +4294,13 @@ func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes027 decides whether p may perform perm on the res027 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes027(p *Principal, perm Permission, r *Res027, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes027(p *Principal, perm Res027Permission, r *Res027, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4347,7 +4319,7 @@ func (a *Authorizer) CheckRes027(p *Principal, perm Permission, r *Res027, cred 
 
 // Res027Permissions returns every permission p has on the res027 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential, ctx *Context) Res027PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4357,13 +4329,13 @@ func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res027PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res027View, Res027Edit, Res027Publish, Res027Delete} {
+	for _, perm := range [...]Res027Permission{Res027View, Res027Edit, Res027Publish, Res027Delete} {
 		var d runtime.Decision
 		a.decideRes027(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4372,7 +4344,7 @@ func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential
 // decideRes027 is the decision order for a res027, shared by CheckRes027 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res027, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Res027Permission, r *Res027, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 27 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4427,7 +4399,7 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4460,8 +4432,8 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes027 applies the credential c's narrowing to perm on the res027 r.
-func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res027, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Res027Permission, r *Res027, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4469,14 +4441,13 @@ func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes028 decides whether p may perform perm on the res028 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes028(p *Principal, perm Permission, r *Res028, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes028(p *Principal, perm Res028Permission, r *Res028, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4495,7 +4466,7 @@ func (a *Authorizer) CheckRes028(p *Principal, perm Permission, r *Res028, cred 
 
 // Res028Permissions returns every permission p has on the res028 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential, ctx *Context) Res028PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4505,13 +4476,13 @@ func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res028PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res028View, Res028Edit, Res028Publish, Res028Delete} {
+	for _, perm := range [...]Res028Permission{Res028View, Res028Edit, Res028Publish, Res028Delete} {
 		var d runtime.Decision
 		a.decideRes028(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4520,7 +4491,7 @@ func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential
 // decideRes028 is the decision order for a res028, shared by CheckRes028 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res028, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Res028Permission, r *Res028, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 28 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4575,7 +4546,7 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4608,8 +4579,8 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes028 applies the credential c's narrowing to perm on the res028 r.
-func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res028, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Res028Permission, r *Res028, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4617,14 +4588,13 @@ func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes029 decides whether p may perform perm on the res029 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes029(p *Principal, perm Permission, r *Res029, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes029(p *Principal, perm Res029Permission, r *Res029, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4643,7 +4613,7 @@ func (a *Authorizer) CheckRes029(p *Principal, perm Permission, r *Res029, cred 
 
 // Res029Permissions returns every permission p has on the res029 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential, ctx *Context) Res029PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4653,13 +4623,13 @@ func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res029PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res029View, Res029Edit, Res029Publish, Res029Delete} {
+	for _, perm := range [...]Res029Permission{Res029View, Res029Edit, Res029Publish, Res029Delete} {
 		var d runtime.Decision
 		a.decideRes029(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4668,7 +4638,7 @@ func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential
 // decideRes029 is the decision order for a res029, shared by CheckRes029 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res029, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Res029Permission, r *Res029, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 29 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4723,7 +4693,7 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4756,8 +4726,8 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes029 applies the credential c's narrowing to perm on the res029 r.
-func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res029, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Res029Permission, r *Res029, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4765,14 +4735,13 @@ func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes030 decides whether p may perform perm on the res030 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes030(p *Principal, perm Permission, r *Res030, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes030(p *Principal, perm Res030Permission, r *Res030, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4791,7 +4760,7 @@ func (a *Authorizer) CheckRes030(p *Principal, perm Permission, r *Res030, cred 
 
 // Res030Permissions returns every permission p has on the res030 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential, ctx *Context) Res030PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4801,13 +4770,13 @@ func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res030PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res030View, Res030Edit, Res030Publish, Res030Delete} {
+	for _, perm := range [...]Res030Permission{Res030View, Res030Edit, Res030Publish, Res030Delete} {
 		var d runtime.Decision
 		a.decideRes030(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4816,7 +4785,7 @@ func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential
 // decideRes030 is the decision order for a res030, shared by CheckRes030 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res030, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Res030Permission, r *Res030, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 30 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4871,7 +4840,7 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -4904,8 +4873,8 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes030 applies the credential c's narrowing to perm on the res030 r.
-func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res030, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Res030Permission, r *Res030, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4913,14 +4882,13 @@ func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes031 decides whether p may perform perm on the res031 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes031(p *Principal, perm Permission, r *Res031, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes031(p *Principal, perm Res031Permission, r *Res031, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4939,7 +4907,7 @@ func (a *Authorizer) CheckRes031(p *Principal, perm Permission, r *Res031, cred 
 
 // Res031Permissions returns every permission p has on the res031 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential, ctx *Context) Res031PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4949,13 +4917,13 @@ func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res031PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res031View, Res031Edit, Res031Publish, Res031Delete} {
+	for _, perm := range [...]Res031Permission{Res031View, Res031Edit, Res031Publish, Res031Delete} {
 		var d runtime.Decision
 		a.decideRes031(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -4964,7 +4932,7 @@ func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential
 // decideRes031 is the decision order for a res031, shared by CheckRes031 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res031, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Res031Permission, r *Res031, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 31 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5019,7 +4987,7 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5052,8 +5020,8 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes031 applies the credential c's narrowing to perm on the res031 r.
-func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res031, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Res031Permission, r *Res031, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5061,14 +5029,13 @@ func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes032 decides whether p may perform perm on the res032 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes032(p *Principal, perm Permission, r *Res032, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes032(p *Principal, perm Res032Permission, r *Res032, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5087,7 +5054,7 @@ func (a *Authorizer) CheckRes032(p *Principal, perm Permission, r *Res032, cred 
 
 // Res032Permissions returns every permission p has on the res032 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential, ctx *Context) Res032PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5097,13 +5064,13 @@ func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res032PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res032View, Res032Edit, Res032Publish, Res032Delete} {
+	for _, perm := range [...]Res032Permission{Res032View, Res032Edit, Res032Publish, Res032Delete} {
 		var d runtime.Decision
 		a.decideRes032(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -5112,7 +5079,7 @@ func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential
 // decideRes032 is the decision order for a res032, shared by CheckRes032 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res032, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Res032Permission, r *Res032, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 32 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5167,7 +5134,7 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5200,8 +5167,8 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes032 applies the credential c's narrowing to perm on the res032 r.
-func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res032, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Res032Permission, r *Res032, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5209,14 +5176,13 @@ func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes033 decides whether p may perform perm on the res033 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes033(p *Principal, perm Permission, r *Res033, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes033(p *Principal, perm Res033Permission, r *Res033, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5235,7 +5201,7 @@ func (a *Authorizer) CheckRes033(p *Principal, perm Permission, r *Res033, cred 
 
 // Res033Permissions returns every permission p has on the res033 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential, ctx *Context) Res033PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5245,13 +5211,13 @@ func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res033PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res033View, Res033Edit, Res033Publish, Res033Delete} {
+	for _, perm := range [...]Res033Permission{Res033View, Res033Edit, Res033Publish, Res033Delete} {
 		var d runtime.Decision
 		a.decideRes033(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -5260,7 +5226,7 @@ func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential
 // decideRes033 is the decision order for a res033, shared by CheckRes033 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res033, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Res033Permission, r *Res033, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 33 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5315,7 +5281,7 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5348,8 +5314,8 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes033 applies the credential c's narrowing to perm on the res033 r.
-func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res033, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Res033Permission, r *Res033, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5357,14 +5323,13 @@ func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes034 decides whether p may perform perm on the res034 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes034(p *Principal, perm Permission, r *Res034, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes034(p *Principal, perm Res034Permission, r *Res034, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5383,7 +5348,7 @@ func (a *Authorizer) CheckRes034(p *Principal, perm Permission, r *Res034, cred 
 
 // Res034Permissions returns every permission p has on the res034 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential, ctx *Context) Res034PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5393,13 +5358,13 @@ func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res034PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res034View, Res034Edit, Res034Publish, Res034Delete} {
+	for _, perm := range [...]Res034Permission{Res034View, Res034Edit, Res034Publish, Res034Delete} {
 		var d runtime.Decision
 		a.decideRes034(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -5408,7 +5373,7 @@ func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential
 // decideRes034 is the decision order for a res034, shared by CheckRes034 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res034, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Res034Permission, r *Res034, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 34 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5463,7 +5428,7 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5496,8 +5461,8 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes034 applies the credential c's narrowing to perm on the res034 r.
-func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res034, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Res034Permission, r *Res034, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5505,14 +5470,13 @@ func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes035 decides whether p may perform perm on the res035 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes035(p *Principal, perm Permission, r *Res035, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes035(p *Principal, perm Res035Permission, r *Res035, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5531,7 +5495,7 @@ func (a *Authorizer) CheckRes035(p *Principal, perm Permission, r *Res035, cred 
 
 // Res035Permissions returns every permission p has on the res035 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential, ctx *Context) Res035PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5541,13 +5505,13 @@ func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res035PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res035View, Res035Edit, Res035Publish, Res035Delete} {
+	for _, perm := range [...]Res035Permission{Res035View, Res035Edit, Res035Publish, Res035Delete} {
 		var d runtime.Decision
 		a.decideRes035(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -5556,7 +5520,7 @@ func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential
 // decideRes035 is the decision order for a res035, shared by CheckRes035 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res035, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Res035Permission, r *Res035, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 35 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5611,7 +5575,7 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5644,8 +5608,8 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes035 applies the credential c's narrowing to perm on the res035 r.
-func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res035, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Res035Permission, r *Res035, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5653,14 +5617,13 @@ func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes036 decides whether p may perform perm on the res036 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes036(p *Principal, perm Permission, r *Res036, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes036(p *Principal, perm Res036Permission, r *Res036, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5679,7 +5642,7 @@ func (a *Authorizer) CheckRes036(p *Principal, perm Permission, r *Res036, cred 
 
 // Res036Permissions returns every permission p has on the res036 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential, ctx *Context) Res036PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5689,13 +5652,13 @@ func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res036PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res036View, Res036Edit, Res036Publish, Res036Delete} {
+	for _, perm := range [...]Res036Permission{Res036View, Res036Edit, Res036Publish, Res036Delete} {
 		var d runtime.Decision
 		a.decideRes036(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -5704,7 +5667,7 @@ func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential
 // decideRes036 is the decision order for a res036, shared by CheckRes036 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res036, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Res036Permission, r *Res036, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 36 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5759,7 +5722,7 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5792,8 +5755,8 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes036 applies the credential c's narrowing to perm on the res036 r.
-func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res036, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Res036Permission, r *Res036, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5801,14 +5764,13 @@ func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes037 decides whether p may perform perm on the res037 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes037(p *Principal, perm Permission, r *Res037, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes037(p *Principal, perm Res037Permission, r *Res037, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5827,7 +5789,7 @@ func (a *Authorizer) CheckRes037(p *Principal, perm Permission, r *Res037, cred 
 
 // Res037Permissions returns every permission p has on the res037 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential, ctx *Context) Res037PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5837,13 +5799,13 @@ func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res037PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res037View, Res037Edit, Res037Publish, Res037Delete} {
+	for _, perm := range [...]Res037Permission{Res037View, Res037Edit, Res037Publish, Res037Delete} {
 		var d runtime.Decision
 		a.decideRes037(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -5852,7 +5814,7 @@ func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential
 // decideRes037 is the decision order for a res037, shared by CheckRes037 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res037, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Res037Permission, r *Res037, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 37 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5907,7 +5869,7 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -5940,8 +5902,8 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes037 applies the credential c's narrowing to perm on the res037 r.
-func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res037, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Res037Permission, r *Res037, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5949,14 +5911,13 @@ func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes038 decides whether p may perform perm on the res038 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes038(p *Principal, perm Permission, r *Res038, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes038(p *Principal, perm Res038Permission, r *Res038, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5975,7 +5936,7 @@ func (a *Authorizer) CheckRes038(p *Principal, perm Permission, r *Res038, cred 
 
 // Res038Permissions returns every permission p has on the res038 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential, ctx *Context) Res038PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5985,13 +5946,13 @@ func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res038PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res038View, Res038Edit, Res038Publish, Res038Delete} {
+	for _, perm := range [...]Res038Permission{Res038View, Res038Edit, Res038Publish, Res038Delete} {
 		var d runtime.Decision
 		a.decideRes038(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6000,7 +5961,7 @@ func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential
 // decideRes038 is the decision order for a res038, shared by CheckRes038 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res038, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Res038Permission, r *Res038, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 38 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6055,7 +6016,7 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6088,8 +6049,8 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes038 applies the credential c's narrowing to perm on the res038 r.
-func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res038, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Res038Permission, r *Res038, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6097,14 +6058,13 @@ func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes039 decides whether p may perform perm on the res039 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes039(p *Principal, perm Permission, r *Res039, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes039(p *Principal, perm Res039Permission, r *Res039, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6123,7 +6083,7 @@ func (a *Authorizer) CheckRes039(p *Principal, perm Permission, r *Res039, cred 
 
 // Res039Permissions returns every permission p has on the res039 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential, ctx *Context) Res039PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6133,13 +6093,13 @@ func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res039PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res039View, Res039Edit, Res039Publish, Res039Delete} {
+	for _, perm := range [...]Res039Permission{Res039View, Res039Edit, Res039Publish, Res039Delete} {
 		var d runtime.Decision
 		a.decideRes039(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6148,7 +6108,7 @@ func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential
 // decideRes039 is the decision order for a res039, shared by CheckRes039 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res039, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Res039Permission, r *Res039, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 39 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6203,7 +6163,7 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6236,8 +6196,8 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes039 applies the credential c's narrowing to perm on the res039 r.
-func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res039, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Res039Permission, r *Res039, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6245,14 +6205,13 @@ func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes040 decides whether p may perform perm on the res040 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes040(p *Principal, perm Permission, r *Res040, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes040(p *Principal, perm Res040Permission, r *Res040, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6271,7 +6230,7 @@ func (a *Authorizer) CheckRes040(p *Principal, perm Permission, r *Res040, cred 
 
 // Res040Permissions returns every permission p has on the res040 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential, ctx *Context) Res040PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6281,13 +6240,13 @@ func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res040PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res040View, Res040Edit, Res040Publish, Res040Delete} {
+	for _, perm := range [...]Res040Permission{Res040View, Res040Edit, Res040Publish, Res040Delete} {
 		var d runtime.Decision
 		a.decideRes040(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6296,7 +6255,7 @@ func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential
 // decideRes040 is the decision order for a res040, shared by CheckRes040 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res040, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Res040Permission, r *Res040, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 40 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6351,7 +6310,7 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6384,8 +6343,8 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes040 applies the credential c's narrowing to perm on the res040 r.
-func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res040, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Res040Permission, r *Res040, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6393,14 +6352,13 @@ func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes041 decides whether p may perform perm on the res041 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes041(p *Principal, perm Permission, r *Res041, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes041(p *Principal, perm Res041Permission, r *Res041, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6419,7 +6377,7 @@ func (a *Authorizer) CheckRes041(p *Principal, perm Permission, r *Res041, cred 
 
 // Res041Permissions returns every permission p has on the res041 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential, ctx *Context) Res041PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6429,13 +6387,13 @@ func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res041PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res041View, Res041Edit, Res041Publish, Res041Delete} {
+	for _, perm := range [...]Res041Permission{Res041View, Res041Edit, Res041Publish, Res041Delete} {
 		var d runtime.Decision
 		a.decideRes041(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6444,7 +6402,7 @@ func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential
 // decideRes041 is the decision order for a res041, shared by CheckRes041 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res041, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Res041Permission, r *Res041, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 41 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6499,7 +6457,7 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6532,8 +6490,8 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes041 applies the credential c's narrowing to perm on the res041 r.
-func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res041, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Res041Permission, r *Res041, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6541,14 +6499,13 @@ func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes042 decides whether p may perform perm on the res042 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes042(p *Principal, perm Permission, r *Res042, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes042(p *Principal, perm Res042Permission, r *Res042, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6567,7 +6524,7 @@ func (a *Authorizer) CheckRes042(p *Principal, perm Permission, r *Res042, cred 
 
 // Res042Permissions returns every permission p has on the res042 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential, ctx *Context) Res042PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6577,13 +6534,13 @@ func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res042PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res042View, Res042Edit, Res042Publish, Res042Delete} {
+	for _, perm := range [...]Res042Permission{Res042View, Res042Edit, Res042Publish, Res042Delete} {
 		var d runtime.Decision
 		a.decideRes042(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6592,7 +6549,7 @@ func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential
 // decideRes042 is the decision order for a res042, shared by CheckRes042 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res042, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Res042Permission, r *Res042, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 42 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6647,7 +6604,7 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6680,8 +6637,8 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes042 applies the credential c's narrowing to perm on the res042 r.
-func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res042, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Res042Permission, r *Res042, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6689,14 +6646,13 @@ func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes043 decides whether p may perform perm on the res043 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes043(p *Principal, perm Permission, r *Res043, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes043(p *Principal, perm Res043Permission, r *Res043, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6715,7 +6671,7 @@ func (a *Authorizer) CheckRes043(p *Principal, perm Permission, r *Res043, cred 
 
 // Res043Permissions returns every permission p has on the res043 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential, ctx *Context) Res043PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6725,13 +6681,13 @@ func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res043PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res043View, Res043Edit, Res043Publish, Res043Delete} {
+	for _, perm := range [...]Res043Permission{Res043View, Res043Edit, Res043Publish, Res043Delete} {
 		var d runtime.Decision
 		a.decideRes043(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6740,7 +6696,7 @@ func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential
 // decideRes043 is the decision order for a res043, shared by CheckRes043 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res043, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Res043Permission, r *Res043, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 43 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6795,7 +6751,7 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6828,8 +6784,8 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes043 applies the credential c's narrowing to perm on the res043 r.
-func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res043, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Res043Permission, r *Res043, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6837,14 +6793,13 @@ func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes044 decides whether p may perform perm on the res044 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes044(p *Principal, perm Permission, r *Res044, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes044(p *Principal, perm Res044Permission, r *Res044, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6863,7 +6818,7 @@ func (a *Authorizer) CheckRes044(p *Principal, perm Permission, r *Res044, cred 
 
 // Res044Permissions returns every permission p has on the res044 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential, ctx *Context) Res044PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6873,13 +6828,13 @@ func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res044PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res044View, Res044Edit, Res044Publish, Res044Delete} {
+	for _, perm := range [...]Res044Permission{Res044View, Res044Edit, Res044Publish, Res044Delete} {
 		var d runtime.Decision
 		a.decideRes044(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -6888,7 +6843,7 @@ func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential
 // decideRes044 is the decision order for a res044, shared by CheckRes044 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res044, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Res044Permission, r *Res044, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 44 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6943,7 +6898,7 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -6976,8 +6931,8 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes044 applies the credential c's narrowing to perm on the res044 r.
-func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res044, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Res044Permission, r *Res044, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6985,14 +6940,13 @@ func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes045 decides whether p may perform perm on the res045 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes045(p *Principal, perm Permission, r *Res045, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes045(p *Principal, perm Res045Permission, r *Res045, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7011,7 +6965,7 @@ func (a *Authorizer) CheckRes045(p *Principal, perm Permission, r *Res045, cred 
 
 // Res045Permissions returns every permission p has on the res045 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential, ctx *Context) Res045PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7021,13 +6975,13 @@ func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res045PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res045View, Res045Edit, Res045Publish, Res045Delete} {
+	for _, perm := range [...]Res045Permission{Res045View, Res045Edit, Res045Publish, Res045Delete} {
 		var d runtime.Decision
 		a.decideRes045(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7036,7 +6990,7 @@ func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential
 // decideRes045 is the decision order for a res045, shared by CheckRes045 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res045, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Res045Permission, r *Res045, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 45 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7091,7 +7045,7 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -7124,8 +7078,8 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes045 applies the credential c's narrowing to perm on the res045 r.
-func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res045, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Res045Permission, r *Res045, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7133,14 +7087,13 @@ func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes046 decides whether p may perform perm on the res046 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes046(p *Principal, perm Permission, r *Res046, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes046(p *Principal, perm Res046Permission, r *Res046, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7159,7 +7112,7 @@ func (a *Authorizer) CheckRes046(p *Principal, perm Permission, r *Res046, cred 
 
 // Res046Permissions returns every permission p has on the res046 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential, ctx *Context) Res046PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7169,13 +7122,13 @@ func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res046PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res046View, Res046Edit, Res046Publish, Res046Delete} {
+	for _, perm := range [...]Res046Permission{Res046View, Res046Edit, Res046Publish, Res046Delete} {
 		var d runtime.Decision
 		a.decideRes046(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7184,7 +7137,7 @@ func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential
 // decideRes046 is the decision order for a res046, shared by CheckRes046 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res046, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Res046Permission, r *Res046, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 46 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7239,7 +7192,7 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -7272,8 +7225,8 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes046 applies the credential c's narrowing to perm on the res046 r.
-func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res046, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Res046Permission, r *Res046, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7281,14 +7234,13 @@ func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes047 decides whether p may perform perm on the res047 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes047(p *Principal, perm Permission, r *Res047, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes047(p *Principal, perm Res047Permission, r *Res047, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7307,7 +7259,7 @@ func (a *Authorizer) CheckRes047(p *Principal, perm Permission, r *Res047, cred 
 
 // Res047Permissions returns every permission p has on the res047 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential, ctx *Context) Res047PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7317,13 +7269,13 @@ func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res047PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res047View, Res047Edit, Res047Publish, Res047Delete} {
+	for _, perm := range [...]Res047Permission{Res047View, Res047Edit, Res047Publish, Res047Delete} {
 		var d runtime.Decision
 		a.decideRes047(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7332,7 +7284,7 @@ func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential
 // decideRes047 is the decision order for a res047, shared by CheckRes047 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res047, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Res047Permission, r *Res047, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 47 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7387,7 +7339,7 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -7420,8 +7372,8 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes047 applies the credential c's narrowing to perm on the res047 r.
-func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res047, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Res047Permission, r *Res047, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7429,14 +7381,13 @@ func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes048 decides whether p may perform perm on the res048 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes048(p *Principal, perm Permission, r *Res048, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes048(p *Principal, perm Res048Permission, r *Res048, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7455,7 +7406,7 @@ func (a *Authorizer) CheckRes048(p *Principal, perm Permission, r *Res048, cred 
 
 // Res048Permissions returns every permission p has on the res048 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential, ctx *Context) Res048PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7465,13 +7416,13 @@ func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res048PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res048View, Res048Edit, Res048Publish, Res048Delete} {
+	for _, perm := range [...]Res048Permission{Res048View, Res048Edit, Res048Publish, Res048Delete} {
 		var d runtime.Decision
 		a.decideRes048(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7480,7 +7431,7 @@ func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential
 // decideRes048 is the decision order for a res048, shared by CheckRes048 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res048, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Res048Permission, r *Res048, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 48 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7535,7 +7486,7 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -7568,8 +7519,8 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes048 applies the credential c's narrowing to perm on the res048 r.
-func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res048, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Res048Permission, r *Res048, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7577,14 +7528,13 @@ func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes049 decides whether p may perform perm on the res049 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes049(p *Principal, perm Permission, r *Res049, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes049(p *Principal, perm Res049Permission, r *Res049, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7603,7 +7553,7 @@ func (a *Authorizer) CheckRes049(p *Principal, perm Permission, r *Res049, cred 
 
 // Res049Permissions returns every permission p has on the res049 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential, ctx *Context) Res049PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7613,13 +7563,13 @@ func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res049PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res049View, Res049Edit, Res049Publish, Res049Delete} {
+	for _, perm := range [...]Res049Permission{Res049View, Res049Edit, Res049Publish, Res049Delete} {
 		var d runtime.Decision
 		a.decideRes049(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7628,7 +7578,7 @@ func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential
 // decideRes049 is the decision order for a res049, shared by CheckRes049 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res049, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Res049Permission, r *Res049, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 49 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7683,7 +7633,7 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -7716,8 +7666,8 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes049 applies the credential c's narrowing to perm on the res049 r.
-func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res049, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Res049Permission, r *Res049, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7725,14 +7675,13 @@ func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes050 decides whether p may perform perm on the res050 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes050(p *Principal, perm Permission, r *Res050, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes050(p *Principal, perm Res050Permission, r *Res050, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7751,7 +7700,7 @@ func (a *Authorizer) CheckRes050(p *Principal, perm Permission, r *Res050, cred 
 
 // Res050Permissions returns every permission p has on the res050 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential, ctx *Context) Res050PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7761,13 +7710,13 @@ func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res050PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res050View, Res050Edit, Res050Publish, Res050Delete} {
+	for _, perm := range [...]Res050Permission{Res050View, Res050Edit, Res050Publish, Res050Delete} {
 		var d runtime.Decision
 		a.decideRes050(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7776,7 +7725,7 @@ func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential
 // decideRes050 is the decision order for a res050, shared by CheckRes050 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res050, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Res050Permission, r *Res050, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 50 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7831,7 +7780,7 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -7864,8 +7813,8 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes050 applies the credential c's narrowing to perm on the res050 r.
-func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res050, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Res050Permission, r *Res050, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7873,14 +7822,13 @@ func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes051 decides whether p may perform perm on the res051 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes051(p *Principal, perm Permission, r *Res051, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes051(p *Principal, perm Res051Permission, r *Res051, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7899,7 +7847,7 @@ func (a *Authorizer) CheckRes051(p *Principal, perm Permission, r *Res051, cred 
 
 // Res051Permissions returns every permission p has on the res051 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential, ctx *Context) Res051PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7909,13 +7857,13 @@ func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res051PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res051View, Res051Edit, Res051Publish, Res051Delete} {
+	for _, perm := range [...]Res051Permission{Res051View, Res051Edit, Res051Publish, Res051Delete} {
 		var d runtime.Decision
 		a.decideRes051(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -7924,7 +7872,7 @@ func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential
 // decideRes051 is the decision order for a res051, shared by CheckRes051 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res051, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Res051Permission, r *Res051, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 51 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7979,7 +7927,7 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8012,8 +7960,8 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes051 applies the credential c's narrowing to perm on the res051 r.
-func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res051, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Res051Permission, r *Res051, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8021,14 +7969,13 @@ func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes052 decides whether p may perform perm on the res052 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes052(p *Principal, perm Permission, r *Res052, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes052(p *Principal, perm Res052Permission, r *Res052, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8047,7 +7994,7 @@ func (a *Authorizer) CheckRes052(p *Principal, perm Permission, r *Res052, cred 
 
 // Res052Permissions returns every permission p has on the res052 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential, ctx *Context) Res052PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8057,13 +8004,13 @@ func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res052PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res052View, Res052Edit, Res052Publish, Res052Delete} {
+	for _, perm := range [...]Res052Permission{Res052View, Res052Edit, Res052Publish, Res052Delete} {
 		var d runtime.Decision
 		a.decideRes052(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8072,7 +8019,7 @@ func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential
 // decideRes052 is the decision order for a res052, shared by CheckRes052 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res052, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Res052Permission, r *Res052, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 52 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8127,7 +8074,7 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8160,8 +8107,8 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes052 applies the credential c's narrowing to perm on the res052 r.
-func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res052, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Res052Permission, r *Res052, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8169,14 +8116,13 @@ func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes053 decides whether p may perform perm on the res053 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes053(p *Principal, perm Permission, r *Res053, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes053(p *Principal, perm Res053Permission, r *Res053, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8195,7 +8141,7 @@ func (a *Authorizer) CheckRes053(p *Principal, perm Permission, r *Res053, cred 
 
 // Res053Permissions returns every permission p has on the res053 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential, ctx *Context) Res053PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8205,13 +8151,13 @@ func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res053PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res053View, Res053Edit, Res053Publish, Res053Delete} {
+	for _, perm := range [...]Res053Permission{Res053View, Res053Edit, Res053Publish, Res053Delete} {
 		var d runtime.Decision
 		a.decideRes053(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8220,7 +8166,7 @@ func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential
 // decideRes053 is the decision order for a res053, shared by CheckRes053 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res053, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Res053Permission, r *Res053, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 53 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8275,7 +8221,7 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8308,8 +8254,8 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes053 applies the credential c's narrowing to perm on the res053 r.
-func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res053, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Res053Permission, r *Res053, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8317,14 +8263,13 @@ func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes054 decides whether p may perform perm on the res054 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes054(p *Principal, perm Permission, r *Res054, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes054(p *Principal, perm Res054Permission, r *Res054, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8343,7 +8288,7 @@ func (a *Authorizer) CheckRes054(p *Principal, perm Permission, r *Res054, cred 
 
 // Res054Permissions returns every permission p has on the res054 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential, ctx *Context) Res054PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8353,13 +8298,13 @@ func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res054PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res054View, Res054Edit, Res054Publish, Res054Delete} {
+	for _, perm := range [...]Res054Permission{Res054View, Res054Edit, Res054Publish, Res054Delete} {
 		var d runtime.Decision
 		a.decideRes054(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8368,7 +8313,7 @@ func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential
 // decideRes054 is the decision order for a res054, shared by CheckRes054 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res054, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Res054Permission, r *Res054, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 54 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8423,7 +8368,7 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8456,8 +8401,8 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes054 applies the credential c's narrowing to perm on the res054 r.
-func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res054, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Res054Permission, r *Res054, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8465,14 +8410,13 @@ func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes055 decides whether p may perform perm on the res055 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes055(p *Principal, perm Permission, r *Res055, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes055(p *Principal, perm Res055Permission, r *Res055, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8491,7 +8435,7 @@ func (a *Authorizer) CheckRes055(p *Principal, perm Permission, r *Res055, cred 
 
 // Res055Permissions returns every permission p has on the res055 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential, ctx *Context) Res055PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8501,13 +8445,13 @@ func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res055PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res055View, Res055Edit, Res055Publish, Res055Delete} {
+	for _, perm := range [...]Res055Permission{Res055View, Res055Edit, Res055Publish, Res055Delete} {
 		var d runtime.Decision
 		a.decideRes055(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8516,7 +8460,7 @@ func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential
 // decideRes055 is the decision order for a res055, shared by CheckRes055 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res055, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Res055Permission, r *Res055, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 55 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8571,7 +8515,7 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8604,8 +8548,8 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes055 applies the credential c's narrowing to perm on the res055 r.
-func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res055, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Res055Permission, r *Res055, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8613,14 +8557,13 @@ func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes056 decides whether p may perform perm on the res056 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes056(p *Principal, perm Permission, r *Res056, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes056(p *Principal, perm Res056Permission, r *Res056, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8639,7 +8582,7 @@ func (a *Authorizer) CheckRes056(p *Principal, perm Permission, r *Res056, cred 
 
 // Res056Permissions returns every permission p has on the res056 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential, ctx *Context) Res056PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8649,13 +8592,13 @@ func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res056PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res056View, Res056Edit, Res056Publish, Res056Delete} {
+	for _, perm := range [...]Res056Permission{Res056View, Res056Edit, Res056Publish, Res056Delete} {
 		var d runtime.Decision
 		a.decideRes056(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8664,7 +8607,7 @@ func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential
 // decideRes056 is the decision order for a res056, shared by CheckRes056 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res056, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Res056Permission, r *Res056, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 56 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8719,7 +8662,7 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8752,8 +8695,8 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes056 applies the credential c's narrowing to perm on the res056 r.
-func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res056, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Res056Permission, r *Res056, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8761,14 +8704,13 @@ func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes057 decides whether p may perform perm on the res057 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes057(p *Principal, perm Permission, r *Res057, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes057(p *Principal, perm Res057Permission, r *Res057, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8787,7 +8729,7 @@ func (a *Authorizer) CheckRes057(p *Principal, perm Permission, r *Res057, cred 
 
 // Res057Permissions returns every permission p has on the res057 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential, ctx *Context) Res057PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8797,13 +8739,13 @@ func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res057PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res057View, Res057Edit, Res057Publish, Res057Delete} {
+	for _, perm := range [...]Res057Permission{Res057View, Res057Edit, Res057Publish, Res057Delete} {
 		var d runtime.Decision
 		a.decideRes057(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8812,7 +8754,7 @@ func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential
 // decideRes057 is the decision order for a res057, shared by CheckRes057 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res057, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Res057Permission, r *Res057, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 57 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8867,7 +8809,7 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -8900,8 +8842,8 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes057 applies the credential c's narrowing to perm on the res057 r.
-func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res057, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Res057Permission, r *Res057, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8909,14 +8851,13 @@ func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes058 decides whether p may perform perm on the res058 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes058(p *Principal, perm Permission, r *Res058, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes058(p *Principal, perm Res058Permission, r *Res058, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8935,7 +8876,7 @@ func (a *Authorizer) CheckRes058(p *Principal, perm Permission, r *Res058, cred 
 
 // Res058Permissions returns every permission p has on the res058 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential, ctx *Context) Res058PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8945,13 +8886,13 @@ func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res058PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res058View, Res058Edit, Res058Publish, Res058Delete} {
+	for _, perm := range [...]Res058Permission{Res058View, Res058Edit, Res058Publish, Res058Delete} {
 		var d runtime.Decision
 		a.decideRes058(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -8960,7 +8901,7 @@ func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential
 // decideRes058 is the decision order for a res058, shared by CheckRes058 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res058, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Res058Permission, r *Res058, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 58 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9015,7 +8956,7 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9048,8 +8989,8 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes058 applies the credential c's narrowing to perm on the res058 r.
-func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res058, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Res058Permission, r *Res058, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9057,14 +8998,13 @@ func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes059 decides whether p may perform perm on the res059 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes059(p *Principal, perm Permission, r *Res059, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes059(p *Principal, perm Res059Permission, r *Res059, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9083,7 +9023,7 @@ func (a *Authorizer) CheckRes059(p *Principal, perm Permission, r *Res059, cred 
 
 // Res059Permissions returns every permission p has on the res059 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential, ctx *Context) Res059PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9093,13 +9033,13 @@ func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res059PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res059View, Res059Edit, Res059Publish, Res059Delete} {
+	for _, perm := range [...]Res059Permission{Res059View, Res059Edit, Res059Publish, Res059Delete} {
 		var d runtime.Decision
 		a.decideRes059(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9108,7 +9048,7 @@ func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential
 // decideRes059 is the decision order for a res059, shared by CheckRes059 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res059, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Res059Permission, r *Res059, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 59 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9163,7 +9103,7 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9196,8 +9136,8 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes059 applies the credential c's narrowing to perm on the res059 r.
-func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res059, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Res059Permission, r *Res059, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9205,14 +9145,13 @@ func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes060 decides whether p may perform perm on the res060 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes060(p *Principal, perm Permission, r *Res060, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes060(p *Principal, perm Res060Permission, r *Res060, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9231,7 +9170,7 @@ func (a *Authorizer) CheckRes060(p *Principal, perm Permission, r *Res060, cred 
 
 // Res060Permissions returns every permission p has on the res060 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential, ctx *Context) Res060PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9241,13 +9180,13 @@ func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res060PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res060View, Res060Edit, Res060Publish, Res060Delete} {
+	for _, perm := range [...]Res060Permission{Res060View, Res060Edit, Res060Publish, Res060Delete} {
 		var d runtime.Decision
 		a.decideRes060(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9256,7 +9195,7 @@ func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential
 // decideRes060 is the decision order for a res060, shared by CheckRes060 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res060, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Res060Permission, r *Res060, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 60 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9311,7 +9250,7 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9344,8 +9283,8 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes060 applies the credential c's narrowing to perm on the res060 r.
-func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res060, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Res060Permission, r *Res060, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9353,14 +9292,13 @@ func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes061 decides whether p may perform perm on the res061 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes061(p *Principal, perm Permission, r *Res061, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes061(p *Principal, perm Res061Permission, r *Res061, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9379,7 +9317,7 @@ func (a *Authorizer) CheckRes061(p *Principal, perm Permission, r *Res061, cred 
 
 // Res061Permissions returns every permission p has on the res061 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential, ctx *Context) Res061PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9389,13 +9327,13 @@ func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res061PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res061View, Res061Edit, Res061Publish, Res061Delete} {
+	for _, perm := range [...]Res061Permission{Res061View, Res061Edit, Res061Publish, Res061Delete} {
 		var d runtime.Decision
 		a.decideRes061(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9404,7 +9342,7 @@ func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential
 // decideRes061 is the decision order for a res061, shared by CheckRes061 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res061, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Res061Permission, r *Res061, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 61 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9459,7 +9397,7 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9492,8 +9430,8 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes061 applies the credential c's narrowing to perm on the res061 r.
-func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res061, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Res061Permission, r *Res061, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9501,14 +9439,13 @@ func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes062 decides whether p may perform perm on the res062 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes062(p *Principal, perm Permission, r *Res062, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes062(p *Principal, perm Res062Permission, r *Res062, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9527,7 +9464,7 @@ func (a *Authorizer) CheckRes062(p *Principal, perm Permission, r *Res062, cred 
 
 // Res062Permissions returns every permission p has on the res062 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential, ctx *Context) Res062PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9537,13 +9474,13 @@ func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res062PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res062View, Res062Edit, Res062Publish, Res062Delete} {
+	for _, perm := range [...]Res062Permission{Res062View, Res062Edit, Res062Publish, Res062Delete} {
 		var d runtime.Decision
 		a.decideRes062(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9552,7 +9489,7 @@ func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential
 // decideRes062 is the decision order for a res062, shared by CheckRes062 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res062, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Res062Permission, r *Res062, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 62 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9607,7 +9544,7 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9640,8 +9577,8 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes062 applies the credential c's narrowing to perm on the res062 r.
-func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res062, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Res062Permission, r *Res062, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9649,14 +9586,13 @@ func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes063 decides whether p may perform perm on the res063 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes063(p *Principal, perm Permission, r *Res063, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes063(p *Principal, perm Res063Permission, r *Res063, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9675,7 +9611,7 @@ func (a *Authorizer) CheckRes063(p *Principal, perm Permission, r *Res063, cred 
 
 // Res063Permissions returns every permission p has on the res063 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential, ctx *Context) Res063PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9685,13 +9621,13 @@ func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res063PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res063View, Res063Edit, Res063Publish, Res063Delete} {
+	for _, perm := range [...]Res063Permission{Res063View, Res063Edit, Res063Publish, Res063Delete} {
 		var d runtime.Decision
 		a.decideRes063(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9700,7 +9636,7 @@ func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential
 // decideRes063 is the decision order for a res063, shared by CheckRes063 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res063, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Res063Permission, r *Res063, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 63 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9755,7 +9691,7 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9788,8 +9724,8 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes063 applies the credential c's narrowing to perm on the res063 r.
-func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res063, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Res063Permission, r *Res063, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9797,14 +9733,13 @@ func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes064 decides whether p may perform perm on the res064 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes064(p *Principal, perm Permission, r *Res064, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes064(p *Principal, perm Res064Permission, r *Res064, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9823,7 +9758,7 @@ func (a *Authorizer) CheckRes064(p *Principal, perm Permission, r *Res064, cred 
 
 // Res064Permissions returns every permission p has on the res064 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential, ctx *Context) Res064PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9833,13 +9768,13 @@ func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res064PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res064View, Res064Edit, Res064Publish, Res064Delete} {
+	for _, perm := range [...]Res064Permission{Res064View, Res064Edit, Res064Publish, Res064Delete} {
 		var d runtime.Decision
 		a.decideRes064(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9848,7 +9783,7 @@ func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential
 // decideRes064 is the decision order for a res064, shared by CheckRes064 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res064, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Res064Permission, r *Res064, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 64 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9903,7 +9838,7 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -9936,8 +9871,8 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes064 applies the credential c's narrowing to perm on the res064 r.
-func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res064, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Res064Permission, r *Res064, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9945,14 +9880,13 @@ func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes065 decides whether p may perform perm on the res065 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes065(p *Principal, perm Permission, r *Res065, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes065(p *Principal, perm Res065Permission, r *Res065, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9971,7 +9905,7 @@ func (a *Authorizer) CheckRes065(p *Principal, perm Permission, r *Res065, cred 
 
 // Res065Permissions returns every permission p has on the res065 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential, ctx *Context) Res065PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9981,13 +9915,13 @@ func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res065PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res065View, Res065Edit, Res065Publish, Res065Delete} {
+	for _, perm := range [...]Res065Permission{Res065View, Res065Edit, Res065Publish, Res065Delete} {
 		var d runtime.Decision
 		a.decideRes065(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -9996,7 +9930,7 @@ func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential
 // decideRes065 is the decision order for a res065, shared by CheckRes065 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res065, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Res065Permission, r *Res065, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 65 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10051,7 +9985,7 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10084,8 +10018,8 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes065 applies the credential c's narrowing to perm on the res065 r.
-func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res065, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Res065Permission, r *Res065, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10093,14 +10027,13 @@ func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes066 decides whether p may perform perm on the res066 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes066(p *Principal, perm Permission, r *Res066, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes066(p *Principal, perm Res066Permission, r *Res066, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10119,7 +10052,7 @@ func (a *Authorizer) CheckRes066(p *Principal, perm Permission, r *Res066, cred 
 
 // Res066Permissions returns every permission p has on the res066 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential, ctx *Context) Res066PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10129,13 +10062,13 @@ func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res066PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res066View, Res066Edit, Res066Publish, Res066Delete} {
+	for _, perm := range [...]Res066Permission{Res066View, Res066Edit, Res066Publish, Res066Delete} {
 		var d runtime.Decision
 		a.decideRes066(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -10144,7 +10077,7 @@ func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential
 // decideRes066 is the decision order for a res066, shared by CheckRes066 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res066, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Res066Permission, r *Res066, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 66 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10199,7 +10132,7 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10232,8 +10165,8 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes066 applies the credential c's narrowing to perm on the res066 r.
-func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res066, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Res066Permission, r *Res066, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10241,14 +10174,13 @@ func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes067 decides whether p may perform perm on the res067 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes067(p *Principal, perm Permission, r *Res067, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes067(p *Principal, perm Res067Permission, r *Res067, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10267,7 +10199,7 @@ func (a *Authorizer) CheckRes067(p *Principal, perm Permission, r *Res067, cred 
 
 // Res067Permissions returns every permission p has on the res067 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential, ctx *Context) Res067PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10277,13 +10209,13 @@ func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res067PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res067View, Res067Edit, Res067Publish, Res067Delete} {
+	for _, perm := range [...]Res067Permission{Res067View, Res067Edit, Res067Publish, Res067Delete} {
 		var d runtime.Decision
 		a.decideRes067(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -10292,7 +10224,7 @@ func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential
 // decideRes067 is the decision order for a res067, shared by CheckRes067 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res067, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Res067Permission, r *Res067, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 67 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10347,7 +10279,7 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10380,8 +10312,8 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes067 applies the credential c's narrowing to perm on the res067 r.
-func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res067, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Res067Permission, r *Res067, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10389,14 +10321,13 @@ func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes068 decides whether p may perform perm on the res068 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes068(p *Principal, perm Permission, r *Res068, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes068(p *Principal, perm Res068Permission, r *Res068, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10415,7 +10346,7 @@ func (a *Authorizer) CheckRes068(p *Principal, perm Permission, r *Res068, cred 
 
 // Res068Permissions returns every permission p has on the res068 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential, ctx *Context) Res068PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10425,13 +10356,13 @@ func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res068PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res068View, Res068Edit, Res068Publish, Res068Delete} {
+	for _, perm := range [...]Res068Permission{Res068View, Res068Edit, Res068Publish, Res068Delete} {
 		var d runtime.Decision
 		a.decideRes068(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -10440,7 +10371,7 @@ func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential
 // decideRes068 is the decision order for a res068, shared by CheckRes068 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res068, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Res068Permission, r *Res068, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 68 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10495,7 +10426,7 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10528,8 +10459,8 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes068 applies the credential c's narrowing to perm on the res068 r.
-func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res068, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Res068Permission, r *Res068, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10537,14 +10468,13 @@ func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes069 decides whether p may perform perm on the res069 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes069(p *Principal, perm Permission, r *Res069, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes069(p *Principal, perm Res069Permission, r *Res069, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10563,7 +10493,7 @@ func (a *Authorizer) CheckRes069(p *Principal, perm Permission, r *Res069, cred 
 
 // Res069Permissions returns every permission p has on the res069 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential, ctx *Context) Res069PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10573,13 +10503,13 @@ func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res069PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res069View, Res069Edit, Res069Publish, Res069Delete} {
+	for _, perm := range [...]Res069Permission{Res069View, Res069Edit, Res069Publish, Res069Delete} {
 		var d runtime.Decision
 		a.decideRes069(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -10588,7 +10518,7 @@ func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential
 // decideRes069 is the decision order for a res069, shared by CheckRes069 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res069, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Res069Permission, r *Res069, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 69 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10643,7 +10573,7 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10676,8 +10606,8 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes069 applies the credential c's narrowing to perm on the res069 r.
-func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res069, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Res069Permission, r *Res069, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10685,14 +10615,13 @@ func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes070 decides whether p may perform perm on the res070 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes070(p *Principal, perm Permission, r *Res070, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes070(p *Principal, perm Res070Permission, r *Res070, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10711,7 +10640,7 @@ func (a *Authorizer) CheckRes070(p *Principal, perm Permission, r *Res070, cred 
 
 // Res070Permissions returns every permission p has on the res070 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential, ctx *Context) Res070PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10721,13 +10650,13 @@ func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res070PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res070View, Res070Edit, Res070Publish, Res070Delete} {
+	for _, perm := range [...]Res070Permission{Res070View, Res070Edit, Res070Publish, Res070Delete} {
 		var d runtime.Decision
 		a.decideRes070(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -10736,7 +10665,7 @@ func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential
 // decideRes070 is the decision order for a res070, shared by CheckRes070 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res070, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Res070Permission, r *Res070, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 70 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10791,7 +10720,7 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10824,8 +10753,8 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes070 applies the credential c's narrowing to perm on the res070 r.
-func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res070, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Res070Permission, r *Res070, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10833,14 +10762,13 @@ func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes071 decides whether p may perform perm on the res071 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes071(p *Principal, perm Permission, r *Res071, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes071(p *Principal, perm Res071Permission, r *Res071, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10859,7 +10787,7 @@ func (a *Authorizer) CheckRes071(p *Principal, perm Permission, r *Res071, cred 
 
 // Res071Permissions returns every permission p has on the res071 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential, ctx *Context) Res071PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10869,13 +10797,13 @@ func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res071PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res071View, Res071Edit, Res071Publish, Res071Delete} {
+	for _, perm := range [...]Res071Permission{Res071View, Res071Edit, Res071Publish, Res071Delete} {
 		var d runtime.Decision
 		a.decideRes071(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -10884,7 +10812,7 @@ func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential
 // decideRes071 is the decision order for a res071, shared by CheckRes071 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res071, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Res071Permission, r *Res071, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 71 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10939,7 +10867,7 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -10972,8 +10900,8 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes071 applies the credential c's narrowing to perm on the res071 r.
-func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res071, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Res071Permission, r *Res071, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10981,14 +10909,13 @@ func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes072 decides whether p may perform perm on the res072 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes072(p *Principal, perm Permission, r *Res072, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes072(p *Principal, perm Res072Permission, r *Res072, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11007,7 +10934,7 @@ func (a *Authorizer) CheckRes072(p *Principal, perm Permission, r *Res072, cred 
 
 // Res072Permissions returns every permission p has on the res072 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential, ctx *Context) Res072PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11017,13 +10944,13 @@ func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res072PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res072View, Res072Edit, Res072Publish, Res072Delete} {
+	for _, perm := range [...]Res072Permission{Res072View, Res072Edit, Res072Publish, Res072Delete} {
 		var d runtime.Decision
 		a.decideRes072(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11032,7 +10959,7 @@ func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential
 // decideRes072 is the decision order for a res072, shared by CheckRes072 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res072, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Res072Permission, r *Res072, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 72 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11087,7 +11014,7 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -11120,8 +11047,8 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes072 applies the credential c's narrowing to perm on the res072 r.
-func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res072, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Res072Permission, r *Res072, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11129,14 +11056,13 @@ func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes073 decides whether p may perform perm on the res073 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes073(p *Principal, perm Permission, r *Res073, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes073(p *Principal, perm Res073Permission, r *Res073, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11155,7 +11081,7 @@ func (a *Authorizer) CheckRes073(p *Principal, perm Permission, r *Res073, cred 
 
 // Res073Permissions returns every permission p has on the res073 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential, ctx *Context) Res073PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11165,13 +11091,13 @@ func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res073PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res073View, Res073Edit, Res073Publish, Res073Delete} {
+	for _, perm := range [...]Res073Permission{Res073View, Res073Edit, Res073Publish, Res073Delete} {
 		var d runtime.Decision
 		a.decideRes073(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11180,7 +11106,7 @@ func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential
 // decideRes073 is the decision order for a res073, shared by CheckRes073 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res073, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Res073Permission, r *Res073, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 73 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11235,7 +11161,7 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -11268,8 +11194,8 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes073 applies the credential c's narrowing to perm on the res073 r.
-func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res073, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Res073Permission, r *Res073, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11277,14 +11203,13 @@ func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes074 decides whether p may perform perm on the res074 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes074(p *Principal, perm Permission, r *Res074, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes074(p *Principal, perm Res074Permission, r *Res074, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11303,7 +11228,7 @@ func (a *Authorizer) CheckRes074(p *Principal, perm Permission, r *Res074, cred 
 
 // Res074Permissions returns every permission p has on the res074 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential, ctx *Context) Res074PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11313,13 +11238,13 @@ func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res074PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res074View, Res074Edit, Res074Publish, Res074Delete} {
+	for _, perm := range [...]Res074Permission{Res074View, Res074Edit, Res074Publish, Res074Delete} {
 		var d runtime.Decision
 		a.decideRes074(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11328,7 +11253,7 @@ func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential
 // decideRes074 is the decision order for a res074, shared by CheckRes074 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res074, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Res074Permission, r *Res074, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 74 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11383,7 +11308,7 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -11416,8 +11341,8 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes074 applies the credential c's narrowing to perm on the res074 r.
-func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res074, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Res074Permission, r *Res074, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11425,14 +11350,13 @@ func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes075 decides whether p may perform perm on the res075 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes075(p *Principal, perm Permission, r *Res075, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes075(p *Principal, perm Res075Permission, r *Res075, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11451,7 +11375,7 @@ func (a *Authorizer) CheckRes075(p *Principal, perm Permission, r *Res075, cred 
 
 // Res075Permissions returns every permission p has on the res075 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential, ctx *Context) Res075PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11461,13 +11385,13 @@ func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res075PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res075View, Res075Edit, Res075Publish, Res075Delete} {
+	for _, perm := range [...]Res075Permission{Res075View, Res075Edit, Res075Publish, Res075Delete} {
 		var d runtime.Decision
 		a.decideRes075(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11476,7 +11400,7 @@ func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential
 // decideRes075 is the decision order for a res075, shared by CheckRes075 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res075, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Res075Permission, r *Res075, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 75 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11531,7 +11455,7 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -11564,8 +11488,8 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes075 applies the credential c's narrowing to perm on the res075 r.
-func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res075, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Res075Permission, r *Res075, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11573,14 +11497,13 @@ func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes076 decides whether p may perform perm on the res076 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes076(p *Principal, perm Permission, r *Res076, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes076(p *Principal, perm Res076Permission, r *Res076, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11599,7 +11522,7 @@ func (a *Authorizer) CheckRes076(p *Principal, perm Permission, r *Res076, cred 
 
 // Res076Permissions returns every permission p has on the res076 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential, ctx *Context) Res076PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11609,13 +11532,13 @@ func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res076PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res076View, Res076Edit, Res076Publish, Res076Delete} {
+	for _, perm := range [...]Res076Permission{Res076View, Res076Edit, Res076Publish, Res076Delete} {
 		var d runtime.Decision
 		a.decideRes076(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11624,7 +11547,7 @@ func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential
 // decideRes076 is the decision order for a res076, shared by CheckRes076 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res076, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Res076Permission, r *Res076, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 76 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11679,7 +11602,7 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -11712,8 +11635,8 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes076 applies the credential c's narrowing to perm on the res076 r.
-func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res076, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Res076Permission, r *Res076, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11721,14 +11644,13 @@ func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes077 decides whether p may perform perm on the res077 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes077(p *Principal, perm Permission, r *Res077, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes077(p *Principal, perm Res077Permission, r *Res077, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11747,7 +11669,7 @@ func (a *Authorizer) CheckRes077(p *Principal, perm Permission, r *Res077, cred 
 
 // Res077Permissions returns every permission p has on the res077 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential, ctx *Context) Res077PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11757,13 +11679,13 @@ func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res077PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res077View, Res077Edit, Res077Publish, Res077Delete} {
+	for _, perm := range [...]Res077Permission{Res077View, Res077Edit, Res077Publish, Res077Delete} {
 		var d runtime.Decision
 		a.decideRes077(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11772,7 +11694,7 @@ func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential
 // decideRes077 is the decision order for a res077, shared by CheckRes077 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res077, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Res077Permission, r *Res077, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 77 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11827,7 +11749,7 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -11860,8 +11782,8 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes077 applies the credential c's narrowing to perm on the res077 r.
-func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res077, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Res077Permission, r *Res077, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11869,14 +11791,13 @@ func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes078 decides whether p may perform perm on the res078 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes078(p *Principal, perm Permission, r *Res078, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes078(p *Principal, perm Res078Permission, r *Res078, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11895,7 +11816,7 @@ func (a *Authorizer) CheckRes078(p *Principal, perm Permission, r *Res078, cred 
 
 // Res078Permissions returns every permission p has on the res078 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential, ctx *Context) Res078PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11905,13 +11826,13 @@ func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res078PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res078View, Res078Edit, Res078Publish, Res078Delete} {
+	for _, perm := range [...]Res078Permission{Res078View, Res078Edit, Res078Publish, Res078Delete} {
 		var d runtime.Decision
 		a.decideRes078(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -11920,7 +11841,7 @@ func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential
 // decideRes078 is the decision order for a res078, shared by CheckRes078 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res078, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Res078Permission, r *Res078, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 78 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11975,7 +11896,7 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12008,8 +11929,8 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes078 applies the credential c's narrowing to perm on the res078 r.
-func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res078, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Res078Permission, r *Res078, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12017,14 +11938,13 @@ func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes079 decides whether p may perform perm on the res079 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes079(p *Principal, perm Permission, r *Res079, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes079(p *Principal, perm Res079Permission, r *Res079, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12043,7 +11963,7 @@ func (a *Authorizer) CheckRes079(p *Principal, perm Permission, r *Res079, cred 
 
 // Res079Permissions returns every permission p has on the res079 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential, ctx *Context) Res079PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12053,13 +11973,13 @@ func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res079PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res079View, Res079Edit, Res079Publish, Res079Delete} {
+	for _, perm := range [...]Res079Permission{Res079View, Res079Edit, Res079Publish, Res079Delete} {
 		var d runtime.Decision
 		a.decideRes079(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12068,7 +11988,7 @@ func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential
 // decideRes079 is the decision order for a res079, shared by CheckRes079 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res079, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Res079Permission, r *Res079, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 79 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12123,7 +12043,7 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12156,8 +12076,8 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes079 applies the credential c's narrowing to perm on the res079 r.
-func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res079, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Res079Permission, r *Res079, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12165,14 +12085,13 @@ func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes080 decides whether p may perform perm on the res080 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes080(p *Principal, perm Permission, r *Res080, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes080(p *Principal, perm Res080Permission, r *Res080, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12191,7 +12110,7 @@ func (a *Authorizer) CheckRes080(p *Principal, perm Permission, r *Res080, cred 
 
 // Res080Permissions returns every permission p has on the res080 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential, ctx *Context) Res080PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12201,13 +12120,13 @@ func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res080PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res080View, Res080Edit, Res080Publish, Res080Delete} {
+	for _, perm := range [...]Res080Permission{Res080View, Res080Edit, Res080Publish, Res080Delete} {
 		var d runtime.Decision
 		a.decideRes080(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12216,7 +12135,7 @@ func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential
 // decideRes080 is the decision order for a res080, shared by CheckRes080 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res080, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Res080Permission, r *Res080, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 80 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12271,7 +12190,7 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12304,8 +12223,8 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes080 applies the credential c's narrowing to perm on the res080 r.
-func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res080, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Res080Permission, r *Res080, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12313,14 +12232,13 @@ func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes081 decides whether p may perform perm on the res081 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes081(p *Principal, perm Permission, r *Res081, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes081(p *Principal, perm Res081Permission, r *Res081, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12339,7 +12257,7 @@ func (a *Authorizer) CheckRes081(p *Principal, perm Permission, r *Res081, cred 
 
 // Res081Permissions returns every permission p has on the res081 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential, ctx *Context) Res081PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12349,13 +12267,13 @@ func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res081PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res081View, Res081Edit, Res081Publish, Res081Delete} {
+	for _, perm := range [...]Res081Permission{Res081View, Res081Edit, Res081Publish, Res081Delete} {
 		var d runtime.Decision
 		a.decideRes081(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12364,7 +12282,7 @@ func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential
 // decideRes081 is the decision order for a res081, shared by CheckRes081 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res081, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Res081Permission, r *Res081, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 81 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12419,7 +12337,7 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12452,8 +12370,8 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes081 applies the credential c's narrowing to perm on the res081 r.
-func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res081, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Res081Permission, r *Res081, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12461,14 +12379,13 @@ func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes082 decides whether p may perform perm on the res082 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes082(p *Principal, perm Permission, r *Res082, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes082(p *Principal, perm Res082Permission, r *Res082, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12487,7 +12404,7 @@ func (a *Authorizer) CheckRes082(p *Principal, perm Permission, r *Res082, cred 
 
 // Res082Permissions returns every permission p has on the res082 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential, ctx *Context) Res082PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12497,13 +12414,13 @@ func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res082PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res082View, Res082Edit, Res082Publish, Res082Delete} {
+	for _, perm := range [...]Res082Permission{Res082View, Res082Edit, Res082Publish, Res082Delete} {
 		var d runtime.Decision
 		a.decideRes082(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12512,7 +12429,7 @@ func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential
 // decideRes082 is the decision order for a res082, shared by CheckRes082 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res082, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Res082Permission, r *Res082, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 82 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12567,7 +12484,7 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12600,8 +12517,8 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes082 applies the credential c's narrowing to perm on the res082 r.
-func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res082, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Res082Permission, r *Res082, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12609,14 +12526,13 @@ func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes083 decides whether p may perform perm on the res083 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes083(p *Principal, perm Permission, r *Res083, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes083(p *Principal, perm Res083Permission, r *Res083, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12635,7 +12551,7 @@ func (a *Authorizer) CheckRes083(p *Principal, perm Permission, r *Res083, cred 
 
 // Res083Permissions returns every permission p has on the res083 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential, ctx *Context) Res083PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12645,13 +12561,13 @@ func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res083PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res083View, Res083Edit, Res083Publish, Res083Delete} {
+	for _, perm := range [...]Res083Permission{Res083View, Res083Edit, Res083Publish, Res083Delete} {
 		var d runtime.Decision
 		a.decideRes083(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12660,7 +12576,7 @@ func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential
 // decideRes083 is the decision order for a res083, shared by CheckRes083 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res083, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Res083Permission, r *Res083, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 83 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12715,7 +12631,7 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12748,8 +12664,8 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes083 applies the credential c's narrowing to perm on the res083 r.
-func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res083, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Res083Permission, r *Res083, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12757,14 +12673,13 @@ func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes084 decides whether p may perform perm on the res084 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes084(p *Principal, perm Permission, r *Res084, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes084(p *Principal, perm Res084Permission, r *Res084, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12783,7 +12698,7 @@ func (a *Authorizer) CheckRes084(p *Principal, perm Permission, r *Res084, cred 
 
 // Res084Permissions returns every permission p has on the res084 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential, ctx *Context) Res084PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12793,13 +12708,13 @@ func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res084PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res084View, Res084Edit, Res084Publish, Res084Delete} {
+	for _, perm := range [...]Res084Permission{Res084View, Res084Edit, Res084Publish, Res084Delete} {
 		var d runtime.Decision
 		a.decideRes084(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12808,7 +12723,7 @@ func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential
 // decideRes084 is the decision order for a res084, shared by CheckRes084 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res084, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Res084Permission, r *Res084, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 84 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12863,7 +12778,7 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -12896,8 +12811,8 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes084 applies the credential c's narrowing to perm on the res084 r.
-func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res084, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Res084Permission, r *Res084, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12905,14 +12820,13 @@ func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes085 decides whether p may perform perm on the res085 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes085(p *Principal, perm Permission, r *Res085, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes085(p *Principal, perm Res085Permission, r *Res085, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12931,7 +12845,7 @@ func (a *Authorizer) CheckRes085(p *Principal, perm Permission, r *Res085, cred 
 
 // Res085Permissions returns every permission p has on the res085 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential, ctx *Context) Res085PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12941,13 +12855,13 @@ func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res085PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res085View, Res085Edit, Res085Publish, Res085Delete} {
+	for _, perm := range [...]Res085Permission{Res085View, Res085Edit, Res085Publish, Res085Delete} {
 		var d runtime.Decision
 		a.decideRes085(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -12956,7 +12870,7 @@ func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential
 // decideRes085 is the decision order for a res085, shared by CheckRes085 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res085, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Res085Permission, r *Res085, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 85 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13011,7 +12925,7 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13044,8 +12958,8 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes085 applies the credential c's narrowing to perm on the res085 r.
-func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res085, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Res085Permission, r *Res085, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13053,14 +12967,13 @@ func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes086 decides whether p may perform perm on the res086 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes086(p *Principal, perm Permission, r *Res086, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes086(p *Principal, perm Res086Permission, r *Res086, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13079,7 +12992,7 @@ func (a *Authorizer) CheckRes086(p *Principal, perm Permission, r *Res086, cred 
 
 // Res086Permissions returns every permission p has on the res086 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential, ctx *Context) Res086PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13089,13 +13002,13 @@ func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res086PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res086View, Res086Edit, Res086Publish, Res086Delete} {
+	for _, perm := range [...]Res086Permission{Res086View, Res086Edit, Res086Publish, Res086Delete} {
 		var d runtime.Decision
 		a.decideRes086(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13104,7 +13017,7 @@ func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential
 // decideRes086 is the decision order for a res086, shared by CheckRes086 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res086, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Res086Permission, r *Res086, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 86 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13159,7 +13072,7 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13192,8 +13105,8 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes086 applies the credential c's narrowing to perm on the res086 r.
-func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res086, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Res086Permission, r *Res086, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13201,14 +13114,13 @@ func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes087 decides whether p may perform perm on the res087 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes087(p *Principal, perm Permission, r *Res087, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes087(p *Principal, perm Res087Permission, r *Res087, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13227,7 +13139,7 @@ func (a *Authorizer) CheckRes087(p *Principal, perm Permission, r *Res087, cred 
 
 // Res087Permissions returns every permission p has on the res087 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential, ctx *Context) Res087PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13237,13 +13149,13 @@ func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res087PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res087View, Res087Edit, Res087Publish, Res087Delete} {
+	for _, perm := range [...]Res087Permission{Res087View, Res087Edit, Res087Publish, Res087Delete} {
 		var d runtime.Decision
 		a.decideRes087(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13252,7 +13164,7 @@ func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential
 // decideRes087 is the decision order for a res087, shared by CheckRes087 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res087, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Res087Permission, r *Res087, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 87 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13307,7 +13219,7 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13340,8 +13252,8 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes087 applies the credential c's narrowing to perm on the res087 r.
-func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res087, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Res087Permission, r *Res087, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13349,14 +13261,13 @@ func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes088 decides whether p may perform perm on the res088 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes088(p *Principal, perm Permission, r *Res088, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes088(p *Principal, perm Res088Permission, r *Res088, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13375,7 +13286,7 @@ func (a *Authorizer) CheckRes088(p *Principal, perm Permission, r *Res088, cred 
 
 // Res088Permissions returns every permission p has on the res088 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential, ctx *Context) Res088PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13385,13 +13296,13 @@ func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res088PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res088View, Res088Edit, Res088Publish, Res088Delete} {
+	for _, perm := range [...]Res088Permission{Res088View, Res088Edit, Res088Publish, Res088Delete} {
 		var d runtime.Decision
 		a.decideRes088(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13400,7 +13311,7 @@ func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential
 // decideRes088 is the decision order for a res088, shared by CheckRes088 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res088, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Res088Permission, r *Res088, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 88 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13455,7 +13366,7 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13488,8 +13399,8 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes088 applies the credential c's narrowing to perm on the res088 r.
-func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res088, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Res088Permission, r *Res088, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13497,14 +13408,13 @@ func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes089 decides whether p may perform perm on the res089 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes089(p *Principal, perm Permission, r *Res089, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes089(p *Principal, perm Res089Permission, r *Res089, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13523,7 +13433,7 @@ func (a *Authorizer) CheckRes089(p *Principal, perm Permission, r *Res089, cred 
 
 // Res089Permissions returns every permission p has on the res089 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential, ctx *Context) Res089PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13533,13 +13443,13 @@ func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res089PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res089View, Res089Edit, Res089Publish, Res089Delete} {
+	for _, perm := range [...]Res089Permission{Res089View, Res089Edit, Res089Publish, Res089Delete} {
 		var d runtime.Decision
 		a.decideRes089(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13548,7 +13458,7 @@ func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential
 // decideRes089 is the decision order for a res089, shared by CheckRes089 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res089, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Res089Permission, r *Res089, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 89 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13603,7 +13513,7 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13636,8 +13546,8 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes089 applies the credential c's narrowing to perm on the res089 r.
-func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res089, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Res089Permission, r *Res089, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13645,14 +13555,13 @@ func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes090 decides whether p may perform perm on the res090 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes090(p *Principal, perm Permission, r *Res090, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes090(p *Principal, perm Res090Permission, r *Res090, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13671,7 +13580,7 @@ func (a *Authorizer) CheckRes090(p *Principal, perm Permission, r *Res090, cred 
 
 // Res090Permissions returns every permission p has on the res090 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential, ctx *Context) Res090PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13681,13 +13590,13 @@ func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res090PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res090View, Res090Edit, Res090Publish, Res090Delete} {
+	for _, perm := range [...]Res090Permission{Res090View, Res090Edit, Res090Publish, Res090Delete} {
 		var d runtime.Decision
 		a.decideRes090(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13696,7 +13605,7 @@ func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential
 // decideRes090 is the decision order for a res090, shared by CheckRes090 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res090, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Res090Permission, r *Res090, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 90 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13751,7 +13660,7 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13784,8 +13693,8 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes090 applies the credential c's narrowing to perm on the res090 r.
-func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res090, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Res090Permission, r *Res090, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13793,14 +13702,13 @@ func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes091 decides whether p may perform perm on the res091 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes091(p *Principal, perm Permission, r *Res091, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes091(p *Principal, perm Res091Permission, r *Res091, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13819,7 +13727,7 @@ func (a *Authorizer) CheckRes091(p *Principal, perm Permission, r *Res091, cred 
 
 // Res091Permissions returns every permission p has on the res091 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential, ctx *Context) Res091PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13829,13 +13737,13 @@ func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res091PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res091View, Res091Edit, Res091Publish, Res091Delete} {
+	for _, perm := range [...]Res091Permission{Res091View, Res091Edit, Res091Publish, Res091Delete} {
 		var d runtime.Decision
 		a.decideRes091(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13844,7 +13752,7 @@ func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential
 // decideRes091 is the decision order for a res091, shared by CheckRes091 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res091, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Res091Permission, r *Res091, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 91 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13899,7 +13807,7 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -13932,8 +13840,8 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes091 applies the credential c's narrowing to perm on the res091 r.
-func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res091, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Res091Permission, r *Res091, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13941,14 +13849,13 @@ func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes092 decides whether p may perform perm on the res092 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes092(p *Principal, perm Permission, r *Res092, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes092(p *Principal, perm Res092Permission, r *Res092, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13967,7 +13874,7 @@ func (a *Authorizer) CheckRes092(p *Principal, perm Permission, r *Res092, cred 
 
 // Res092Permissions returns every permission p has on the res092 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential, ctx *Context) Res092PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13977,13 +13884,13 @@ func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res092PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res092View, Res092Edit, Res092Publish, Res092Delete} {
+	for _, perm := range [...]Res092Permission{Res092View, Res092Edit, Res092Publish, Res092Delete} {
 		var d runtime.Decision
 		a.decideRes092(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -13992,7 +13899,7 @@ func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential
 // decideRes092 is the decision order for a res092, shared by CheckRes092 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res092, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Res092Permission, r *Res092, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 92 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14047,7 +13954,7 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14080,8 +13987,8 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes092 applies the credential c's narrowing to perm on the res092 r.
-func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res092, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Res092Permission, r *Res092, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14089,14 +13996,13 @@ func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes093 decides whether p may perform perm on the res093 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes093(p *Principal, perm Permission, r *Res093, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes093(p *Principal, perm Res093Permission, r *Res093, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14115,7 +14021,7 @@ func (a *Authorizer) CheckRes093(p *Principal, perm Permission, r *Res093, cred 
 
 // Res093Permissions returns every permission p has on the res093 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential, ctx *Context) Res093PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14125,13 +14031,13 @@ func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res093PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res093View, Res093Edit, Res093Publish, Res093Delete} {
+	for _, perm := range [...]Res093Permission{Res093View, Res093Edit, Res093Publish, Res093Delete} {
 		var d runtime.Decision
 		a.decideRes093(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -14140,7 +14046,7 @@ func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential
 // decideRes093 is the decision order for a res093, shared by CheckRes093 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res093, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Res093Permission, r *Res093, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 93 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14195,7 +14101,7 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14228,8 +14134,8 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes093 applies the credential c's narrowing to perm on the res093 r.
-func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res093, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Res093Permission, r *Res093, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14237,14 +14143,13 @@ func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes094 decides whether p may perform perm on the res094 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes094(p *Principal, perm Permission, r *Res094, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes094(p *Principal, perm Res094Permission, r *Res094, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14263,7 +14168,7 @@ func (a *Authorizer) CheckRes094(p *Principal, perm Permission, r *Res094, cred 
 
 // Res094Permissions returns every permission p has on the res094 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential, ctx *Context) Res094PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14273,13 +14178,13 @@ func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res094PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res094View, Res094Edit, Res094Publish, Res094Delete} {
+	for _, perm := range [...]Res094Permission{Res094View, Res094Edit, Res094Publish, Res094Delete} {
 		var d runtime.Decision
 		a.decideRes094(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -14288,7 +14193,7 @@ func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential
 // decideRes094 is the decision order for a res094, shared by CheckRes094 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res094, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Res094Permission, r *Res094, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 94 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14343,7 +14248,7 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14376,8 +14281,8 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes094 applies the credential c's narrowing to perm on the res094 r.
-func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res094, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Res094Permission, r *Res094, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14385,14 +14290,13 @@ func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes095 decides whether p may perform perm on the res095 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes095(p *Principal, perm Permission, r *Res095, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes095(p *Principal, perm Res095Permission, r *Res095, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14411,7 +14315,7 @@ func (a *Authorizer) CheckRes095(p *Principal, perm Permission, r *Res095, cred 
 
 // Res095Permissions returns every permission p has on the res095 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential, ctx *Context) Res095PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14421,13 +14325,13 @@ func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res095PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res095View, Res095Edit, Res095Publish, Res095Delete} {
+	for _, perm := range [...]Res095Permission{Res095View, Res095Edit, Res095Publish, Res095Delete} {
 		var d runtime.Decision
 		a.decideRes095(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -14436,7 +14340,7 @@ func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential
 // decideRes095 is the decision order for a res095, shared by CheckRes095 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res095, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Res095Permission, r *Res095, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 95 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14491,7 +14395,7 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14524,8 +14428,8 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes095 applies the credential c's narrowing to perm on the res095 r.
-func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res095, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Res095Permission, r *Res095, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14533,14 +14437,13 @@ func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes096 decides whether p may perform perm on the res096 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes096(p *Principal, perm Permission, r *Res096, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes096(p *Principal, perm Res096Permission, r *Res096, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14559,7 +14462,7 @@ func (a *Authorizer) CheckRes096(p *Principal, perm Permission, r *Res096, cred 
 
 // Res096Permissions returns every permission p has on the res096 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential, ctx *Context) Res096PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14569,13 +14472,13 @@ func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res096PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res096View, Res096Edit, Res096Publish, Res096Delete} {
+	for _, perm := range [...]Res096Permission{Res096View, Res096Edit, Res096Publish, Res096Delete} {
 		var d runtime.Decision
 		a.decideRes096(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -14584,7 +14487,7 @@ func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential
 // decideRes096 is the decision order for a res096, shared by CheckRes096 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res096, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Res096Permission, r *Res096, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 96 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14639,7 +14542,7 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14672,8 +14575,8 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes096 applies the credential c's narrowing to perm on the res096 r.
-func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res096, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Res096Permission, r *Res096, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14681,14 +14584,13 @@ func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes097 decides whether p may perform perm on the res097 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes097(p *Principal, perm Permission, r *Res097, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes097(p *Principal, perm Res097Permission, r *Res097, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14707,7 +14609,7 @@ func (a *Authorizer) CheckRes097(p *Principal, perm Permission, r *Res097, cred 
 
 // Res097Permissions returns every permission p has on the res097 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential, ctx *Context) Res097PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14717,13 +14619,13 @@ func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res097PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res097View, Res097Edit, Res097Publish, Res097Delete} {
+	for _, perm := range [...]Res097Permission{Res097View, Res097Edit, Res097Publish, Res097Delete} {
 		var d runtime.Decision
 		a.decideRes097(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -14732,7 +14634,7 @@ func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential
 // decideRes097 is the decision order for a res097, shared by CheckRes097 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res097, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Res097Permission, r *Res097, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 97 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14787,7 +14689,7 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14820,8 +14722,8 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes097 applies the credential c's narrowing to perm on the res097 r.
-func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res097, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Res097Permission, r *Res097, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14829,14 +14731,13 @@ func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes098 decides whether p may perform perm on the res098 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes098(p *Principal, perm Permission, r *Res098, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes098(p *Principal, perm Res098Permission, r *Res098, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14855,7 +14756,7 @@ func (a *Authorizer) CheckRes098(p *Principal, perm Permission, r *Res098, cred 
 
 // Res098Permissions returns every permission p has on the res098 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential, ctx *Context) Res098PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -14865,13 +14766,13 @@ func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res098PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res098View, Res098Edit, Res098Publish, Res098Delete} {
+	for _, perm := range [...]Res098Permission{Res098View, Res098Edit, Res098Publish, Res098Delete} {
 		var d runtime.Decision
 		a.decideRes098(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -14880,7 +14781,7 @@ func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential
 // decideRes098 is the decision order for a res098, shared by CheckRes098 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res098, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Res098Permission, r *Res098, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 98 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14935,7 +14836,7 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -14968,8 +14869,8 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes098 applies the credential c's narrowing to perm on the res098 r.
-func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res098, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Res098Permission, r *Res098, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -14977,14 +14878,13 @@ func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes099 decides whether p may perform perm on the res099 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes099(p *Principal, perm Permission, r *Res099, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes099(p *Principal, perm Res099Permission, r *Res099, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15003,7 +14903,7 @@ func (a *Authorizer) CheckRes099(p *Principal, perm Permission, r *Res099, cred 
 
 // Res099Permissions returns every permission p has on the res099 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential, ctx *Context) Res099PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -15013,13 +14913,13 @@ func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res099PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res099View, Res099Edit, Res099Publish, Res099Delete} {
+	for _, perm := range [...]Res099Permission{Res099View, Res099Edit, Res099Publish, Res099Delete} {
 		var d runtime.Decision
 		a.decideRes099(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -15028,7 +14928,7 @@ func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential
 // decideRes099 is the decision order for a res099, shared by CheckRes099 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res099, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Res099Permission, r *Res099, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 99 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -15083,7 +14983,7 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -15116,8 +15016,8 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes099 applies the credential c's narrowing to perm on the res099 r.
-func (a *Authorizer) credentialAllowsRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res099, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Res099Permission, r *Res099, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.

@@ -11,8 +11,8 @@ import (
 )
 
 // CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-// {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-// reference evaluator.
+// {"error": "..."} for a malformed request, or one longer than Options.MaxRequestBytes.
+// Answers are byte for byte those of permc's reference evaluator.
 func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 	var d runtime.Decision
 	if err := a.checkJSON(&d, req); err != nil {
@@ -68,6 +68,9 @@ func putJSONState(st *jsonState) {
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
+	if err := runtime.CheckRequestLength(len(data), a.opts.MaxRequestBytes); err != nil {
+		return err
+	}
 	st := getJSONState()
 	err := a.checkJSONWith(st, d, data)
 	putJSONState(st)
@@ -118,7 +121,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		r := &Res001{}
@@ -136,7 +139,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes001(d, t, &q.principal, Res001Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		r := &Res002{}
@@ -154,7 +157,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes002(d, t, &q.principal, Res002Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		r := &Res003{}
@@ -172,7 +175,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes003(d, t, &q.principal, Res003Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		r := &Res004{}
@@ -190,7 +193,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes004(d, t, &q.principal, Res004Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		r := &Res005{}
@@ -208,7 +211,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes005(d, t, &q.principal, Res005Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		r := &Res006{}
@@ -226,7 +229,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes006(d, t, &q.principal, Res006Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		r := &Res007{}
@@ -244,7 +247,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes007(d, t, &q.principal, Res007Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		r := &Res008{}
@@ -262,7 +265,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes008(d, t, &q.principal, Res008Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		r := &Res009{}
@@ -280,7 +283,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes009(d, t, &q.principal, Res009Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res010":
 		r := &Res010{}
@@ -298,7 +301,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes010(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes010(d, t, &q.principal, Res010Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res011":
 		r := &Res011{}
@@ -316,7 +319,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes011(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes011(d, t, &q.principal, Res011Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res012":
 		r := &Res012{}
@@ -334,7 +337,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes012(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes012(d, t, &q.principal, Res012Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res013":
 		r := &Res013{}
@@ -352,7 +355,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes013(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes013(d, t, &q.principal, Res013Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res014":
 		r := &Res014{}
@@ -370,7 +373,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes014(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes014(d, t, &q.principal, Res014Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res015":
 		r := &Res015{}
@@ -388,7 +391,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes015(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes015(d, t, &q.principal, Res015Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res016":
 		r := &Res016{}
@@ -406,7 +409,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes016(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes016(d, t, &q.principal, Res016Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res017":
 		r := &Res017{}
@@ -424,7 +427,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes017(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes017(d, t, &q.principal, Res017Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res018":
 		r := &Res018{}
@@ -442,7 +445,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes018(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes018(d, t, &q.principal, Res018Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res019":
 		r := &Res019{}
@@ -460,7 +463,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes019(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes019(d, t, &q.principal, Res019Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res020":
 		r := &Res020{}
@@ -478,7 +481,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes020(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes020(d, t, &q.principal, Res020Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res021":
 		r := &Res021{}
@@ -496,7 +499,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes021(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes021(d, t, &q.principal, Res021Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res022":
 		r := &Res022{}
@@ -514,7 +517,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes022(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes022(d, t, &q.principal, Res022Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res023":
 		r := &Res023{}
@@ -532,7 +535,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes023(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes023(d, t, &q.principal, Res023Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res024":
 		r := &Res024{}
@@ -550,7 +553,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes024(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes024(d, t, &q.principal, Res024Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res025":
 		r := &Res025{}
@@ -568,7 +571,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes025(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes025(d, t, &q.principal, Res025Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res026":
 		r := &Res026{}
@@ -586,7 +589,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes026(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes026(d, t, &q.principal, Res026Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res027":
 		r := &Res027{}
@@ -604,7 +607,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes027(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes027(d, t, &q.principal, Res027Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res028":
 		r := &Res028{}
@@ -622,7 +625,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes028(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes028(d, t, &q.principal, Res028Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res029":
 		r := &Res029{}
@@ -640,7 +643,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes029(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes029(d, t, &q.principal, Res029Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res030":
 		r := &Res030{}
@@ -658,7 +661,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes030(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes030(d, t, &q.principal, Res030Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res031":
 		r := &Res031{}
@@ -676,7 +679,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes031(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes031(d, t, &q.principal, Res031Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res032":
 		r := &Res032{}
@@ -694,7 +697,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes032(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes032(d, t, &q.principal, Res032Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res033":
 		r := &Res033{}
@@ -712,7 +715,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes033(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes033(d, t, &q.principal, Res033Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res034":
 		r := &Res034{}
@@ -730,7 +733,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes034(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes034(d, t, &q.principal, Res034Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res035":
 		r := &Res035{}
@@ -748,7 +751,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes035(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes035(d, t, &q.principal, Res035Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res036":
 		r := &Res036{}
@@ -766,7 +769,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes036(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes036(d, t, &q.principal, Res036Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res037":
 		r := &Res037{}
@@ -784,7 +787,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes037(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes037(d, t, &q.principal, Res037Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res038":
 		r := &Res038{}
@@ -802,7 +805,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes038(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes038(d, t, &q.principal, Res038Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res039":
 		r := &Res039{}
@@ -820,7 +823,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes039(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes039(d, t, &q.principal, Res039Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res040":
 		r := &Res040{}
@@ -838,7 +841,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes040(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes040(d, t, &q.principal, Res040Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res041":
 		r := &Res041{}
@@ -856,7 +859,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes041(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes041(d, t, &q.principal, Res041Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res042":
 		r := &Res042{}
@@ -874,7 +877,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes042(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes042(d, t, &q.principal, Res042Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res043":
 		r := &Res043{}
@@ -892,7 +895,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes043(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes043(d, t, &q.principal, Res043Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res044":
 		r := &Res044{}
@@ -910,7 +913,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes044(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes044(d, t, &q.principal, Res044Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res045":
 		r := &Res045{}
@@ -928,7 +931,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes045(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes045(d, t, &q.principal, Res045Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res046":
 		r := &Res046{}
@@ -946,7 +949,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes046(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes046(d, t, &q.principal, Res046Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res047":
 		r := &Res047{}
@@ -964,7 +967,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes047(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes047(d, t, &q.principal, Res047Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res048":
 		r := &Res048{}
@@ -982,7 +985,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes048(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes048(d, t, &q.principal, Res048Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res049":
 		r := &Res049{}
@@ -1000,7 +1003,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes049(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes049(d, t, &q.principal, Res049Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res050":
 		r := &Res050{}
@@ -1018,7 +1021,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes050(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes050(d, t, &q.principal, Res050Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res051":
 		r := &Res051{}
@@ -1036,7 +1039,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes051(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes051(d, t, &q.principal, Res051Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res052":
 		r := &Res052{}
@@ -1054,7 +1057,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes052(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes052(d, t, &q.principal, Res052Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res053":
 		r := &Res053{}
@@ -1072,7 +1075,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes053(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes053(d, t, &q.principal, Res053Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res054":
 		r := &Res054{}
@@ -1090,7 +1093,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes054(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes054(d, t, &q.principal, Res054Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res055":
 		r := &Res055{}
@@ -1108,7 +1111,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes055(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes055(d, t, &q.principal, Res055Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res056":
 		r := &Res056{}
@@ -1126,7 +1129,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes056(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes056(d, t, &q.principal, Res056Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res057":
 		r := &Res057{}
@@ -1144,7 +1147,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes057(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes057(d, t, &q.principal, Res057Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res058":
 		r := &Res058{}
@@ -1162,7 +1165,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes058(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes058(d, t, &q.principal, Res058Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res059":
 		r := &Res059{}
@@ -1180,7 +1183,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes059(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes059(d, t, &q.principal, Res059Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res060":
 		r := &Res060{}
@@ -1198,7 +1201,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes060(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes060(d, t, &q.principal, Res060Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res061":
 		r := &Res061{}
@@ -1216,7 +1219,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes061(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes061(d, t, &q.principal, Res061Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res062":
 		r := &Res062{}
@@ -1234,7 +1237,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes062(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes062(d, t, &q.principal, Res062Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res063":
 		r := &Res063{}
@@ -1252,7 +1255,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes063(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes063(d, t, &q.principal, Res063Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res064":
 		r := &Res064{}
@@ -1270,7 +1273,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes064(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes064(d, t, &q.principal, Res064Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res065":
 		r := &Res065{}
@@ -1288,7 +1291,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes065(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes065(d, t, &q.principal, Res065Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res066":
 		r := &Res066{}
@@ -1306,7 +1309,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes066(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes066(d, t, &q.principal, Res066Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res067":
 		r := &Res067{}
@@ -1324,7 +1327,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes067(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes067(d, t, &q.principal, Res067Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res068":
 		r := &Res068{}
@@ -1342,7 +1345,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes068(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes068(d, t, &q.principal, Res068Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res069":
 		r := &Res069{}
@@ -1360,7 +1363,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes069(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes069(d, t, &q.principal, Res069Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res070":
 		r := &Res070{}
@@ -1378,7 +1381,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes070(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes070(d, t, &q.principal, Res070Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res071":
 		r := &Res071{}
@@ -1396,7 +1399,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes071(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes071(d, t, &q.principal, Res071Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res072":
 		r := &Res072{}
@@ -1414,7 +1417,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes072(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes072(d, t, &q.principal, Res072Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res073":
 		r := &Res073{}
@@ -1432,7 +1435,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes073(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes073(d, t, &q.principal, Res073Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res074":
 		r := &Res074{}
@@ -1450,7 +1453,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes074(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes074(d, t, &q.principal, Res074Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res075":
 		r := &Res075{}
@@ -1468,7 +1471,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes075(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes075(d, t, &q.principal, Res075Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res076":
 		r := &Res076{}
@@ -1486,7 +1489,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes076(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes076(d, t, &q.principal, Res076Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res077":
 		r := &Res077{}
@@ -1504,7 +1507,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes077(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes077(d, t, &q.principal, Res077Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res078":
 		r := &Res078{}
@@ -1522,7 +1525,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes078(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes078(d, t, &q.principal, Res078Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res079":
 		r := &Res079{}
@@ -1540,7 +1543,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes079(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes079(d, t, &q.principal, Res079Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res080":
 		r := &Res080{}
@@ -1558,7 +1561,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes080(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes080(d, t, &q.principal, Res080Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res081":
 		r := &Res081{}
@@ -1576,7 +1579,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes081(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes081(d, t, &q.principal, Res081Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res082":
 		r := &Res082{}
@@ -1594,7 +1597,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes082(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes082(d, t, &q.principal, Res082Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res083":
 		r := &Res083{}
@@ -1612,7 +1615,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes083(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes083(d, t, &q.principal, Res083Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res084":
 		r := &Res084{}
@@ -1630,7 +1633,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes084(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes084(d, t, &q.principal, Res084Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res085":
 		r := &Res085{}
@@ -1648,7 +1651,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes085(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes085(d, t, &q.principal, Res085Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res086":
 		r := &Res086{}
@@ -1666,7 +1669,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes086(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes086(d, t, &q.principal, Res086Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res087":
 		r := &Res087{}
@@ -1684,7 +1687,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes087(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes087(d, t, &q.principal, Res087Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res088":
 		r := &Res088{}
@@ -1702,7 +1705,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes088(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes088(d, t, &q.principal, Res088Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res089":
 		r := &Res089{}
@@ -1720,7 +1723,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes089(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes089(d, t, &q.principal, Res089Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res090":
 		r := &Res090{}
@@ -1738,7 +1741,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes090(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes090(d, t, &q.principal, Res090Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res091":
 		r := &Res091{}
@@ -1756,7 +1759,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes091(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes091(d, t, &q.principal, Res091Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res092":
 		r := &Res092{}
@@ -1774,7 +1777,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes092(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes092(d, t, &q.principal, Res092Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res093":
 		r := &Res093{}
@@ -1792,7 +1795,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes093(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes093(d, t, &q.principal, Res093Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res094":
 		r := &Res094{}
@@ -1810,7 +1813,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes094(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes094(d, t, &q.principal, Res094Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res095":
 		r := &Res095{}
@@ -1828,7 +1831,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes095(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes095(d, t, &q.principal, Res095Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res096":
 		r := &Res096{}
@@ -1846,7 +1849,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes096(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes096(d, t, &q.principal, Res096Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res097":
 		r := &Res097{}
@@ -1864,7 +1867,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes097(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes097(d, t, &q.principal, Res097Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res098":
 		r := &Res098{}
@@ -1882,7 +1885,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes098(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes098(d, t, &q.principal, Res098Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res099":
 		r := &Res099{}
@@ -1900,7 +1903,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes099(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes099(d, t, &q.principal, Res099Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

@@ -14,7 +14,7 @@ import (
 // PlanLibrary).
 type LibraryPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission LibraryPermission
 	// Cond holds for exactly the resources CheckLibrary allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -47,9 +47,8 @@ func (pl *LibraryPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a library r must satisfy for CheckLibrary(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential, ctx *Context) *LibraryPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanLibrary(p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) *LibraryPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -67,7 +66,7 @@ func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential
 }
 
 // planLibrary is CheckLibrary's decision order with the resource unknown.
-func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -104,7 +103,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -126,8 +125,8 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -152,7 +151,7 @@ func libraryAttributes(r *Library) map[string]any {
 // PlanRes001).
 type Res001Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res001Permission
 	// Cond holds for exactly the resources CheckRes001 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -185,9 +184,8 @@ func (pl *Res001Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res001 r must satisfy for CheckRes001(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes001(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res001Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes001(p *Principal, perm Res001Permission, cred *Credential, ctx *Context) *Res001Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -205,7 +203,7 @@ func (a *Authorizer) PlanRes001(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes001 is CheckRes001's decision order with the resource unknown.
-func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -242,7 +240,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -264,8 +262,8 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes001 is the condition the credential c puts on perm on a res001.
-func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Res001Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -290,7 +288,7 @@ func res001Attributes(r *Res001) map[string]any {
 // PlanRes002).
 type Res002Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res002Permission
 	// Cond holds for exactly the resources CheckRes002 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -323,9 +321,8 @@ func (pl *Res002Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res002 r must satisfy for CheckRes002(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes002(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res002Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes002(p *Principal, perm Res002Permission, cred *Credential, ctx *Context) *Res002Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -343,7 +340,7 @@ func (a *Authorizer) PlanRes002(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes002 is CheckRes002's decision order with the resource unknown.
-func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
@@ -380,7 +377,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -402,8 +399,8 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes002 is the condition the credential c puts on perm on a res002.
-func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Res002Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -428,7 +425,7 @@ func res002Attributes(r *Res002) map[string]any {
 // PlanRes003).
 type Res003Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res003Permission
 	// Cond holds for exactly the resources CheckRes003 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -461,9 +458,8 @@ func (pl *Res003Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res003 r must satisfy for CheckRes003(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes003(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res003Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes003(p *Principal, perm Res003Permission, cred *Credential, ctx *Context) *Res003Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -481,7 +477,7 @@ func (a *Authorizer) PlanRes003(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes003 is CheckRes003's decision order with the resource unknown.
-func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
@@ -518,7 +514,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -540,8 +536,8 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes003 is the condition the credential c puts on perm on a res003.
-func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Res003Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -566,7 +562,7 @@ func res003Attributes(r *Res003) map[string]any {
 // PlanRes004).
 type Res004Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res004Permission
 	// Cond holds for exactly the resources CheckRes004 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -599,9 +595,8 @@ func (pl *Res004Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res004 r must satisfy for CheckRes004(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes004(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res004Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes004(p *Principal, perm Res004Permission, cred *Credential, ctx *Context) *Res004Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -619,7 +614,7 @@ func (a *Authorizer) PlanRes004(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes004 is CheckRes004's decision order with the resource unknown.
-func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
@@ -656,7 +651,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -678,8 +673,8 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes004 is the condition the credential c puts on perm on a res004.
-func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Res004Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -704,7 +699,7 @@ func res004Attributes(r *Res004) map[string]any {
 // PlanRes005).
 type Res005Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res005Permission
 	// Cond holds for exactly the resources CheckRes005 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -737,9 +732,8 @@ func (pl *Res005Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res005 r must satisfy for CheckRes005(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes005(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res005Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes005(p *Principal, perm Res005Permission, cred *Credential, ctx *Context) *Res005Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -757,7 +751,7 @@ func (a *Authorizer) PlanRes005(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes005 is CheckRes005's decision order with the resource unknown.
-func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
@@ -794,7 +788,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -816,8 +810,8 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes005 is the condition the credential c puts on perm on a res005.
-func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Res005Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -842,7 +836,7 @@ func res005Attributes(r *Res005) map[string]any {
 // PlanRes006).
 type Res006Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res006Permission
 	// Cond holds for exactly the resources CheckRes006 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -875,9 +869,8 @@ func (pl *Res006Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res006 r must satisfy for CheckRes006(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes006(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res006Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes006(p *Principal, perm Res006Permission, cred *Credential, ctx *Context) *Res006Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -895,7 +888,7 @@ func (a *Authorizer) PlanRes006(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes006 is CheckRes006's decision order with the resource unknown.
-func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		return cond.False
 	}
@@ -932,7 +925,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -954,8 +947,8 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes006 is the condition the credential c puts on perm on a res006.
-func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Res006Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -980,7 +973,7 @@ func res006Attributes(r *Res006) map[string]any {
 // PlanRes007).
 type Res007Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res007Permission
 	// Cond holds for exactly the resources CheckRes007 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1013,9 +1006,8 @@ func (pl *Res007Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res007 r must satisfy for CheckRes007(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes007(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res007Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes007(p *Principal, perm Res007Permission, cred *Credential, ctx *Context) *Res007Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1033,7 +1025,7 @@ func (a *Authorizer) PlanRes007(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes007 is CheckRes007's decision order with the resource unknown.
-func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		return cond.False
 	}
@@ -1070,7 +1062,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1092,8 +1084,8 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes007 is the condition the credential c puts on perm on a res007.
-func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Res007Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1118,7 +1110,7 @@ func res007Attributes(r *Res007) map[string]any {
 // PlanRes008).
 type Res008Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res008Permission
 	// Cond holds for exactly the resources CheckRes008 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1151,9 +1143,8 @@ func (pl *Res008Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res008 r must satisfy for CheckRes008(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes008(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res008Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes008(p *Principal, perm Res008Permission, cred *Credential, ctx *Context) *Res008Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1171,7 +1162,7 @@ func (a *Authorizer) PlanRes008(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes008 is CheckRes008's decision order with the resource unknown.
-func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		return cond.False
 	}
@@ -1208,7 +1199,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1230,8 +1221,8 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes008 is the condition the credential c puts on perm on a res008.
-func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Res008Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1256,7 +1247,7 @@ func res008Attributes(r *Res008) map[string]any {
 // PlanRes009).
 type Res009Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res009Permission
 	// Cond holds for exactly the resources CheckRes009 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1289,9 +1280,8 @@ func (pl *Res009Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res009 r must satisfy for CheckRes009(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes009(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res009Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes009(p *Principal, perm Res009Permission, cred *Credential, ctx *Context) *Res009Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1309,7 +1299,7 @@ func (a *Authorizer) PlanRes009(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes009 is CheckRes009's decision order with the resource unknown.
-func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		return cond.False
 	}
@@ -1346,7 +1336,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1368,8 +1358,8 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes009 is the condition the credential c puts on perm on a res009.
-func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Res009Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1394,7 +1384,7 @@ func res009Attributes(r *Res009) map[string]any {
 // PlanRes010).
 type Res010Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res010Permission
 	// Cond holds for exactly the resources CheckRes010 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1427,9 +1417,8 @@ func (pl *Res010Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res010 r must satisfy for CheckRes010(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes010(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res010Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes010(p *Principal, perm Res010Permission, cred *Credential, ctx *Context) *Res010Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1447,7 +1436,7 @@ func (a *Authorizer) PlanRes010(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes010 is CheckRes010's decision order with the resource unknown.
-func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 10 {
 		return cond.False
 	}
@@ -1484,7 +1473,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1506,8 +1495,8 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes010 is the condition the credential c puts on perm on a res010.
-func (a *Authorizer) planCredentialRes010(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes010(t *roleTable, p *Principal, perm Res010Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1532,7 +1521,7 @@ func res010Attributes(r *Res010) map[string]any {
 // PlanRes011).
 type Res011Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res011Permission
 	// Cond holds for exactly the resources CheckRes011 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1565,9 +1554,8 @@ func (pl *Res011Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res011 r must satisfy for CheckRes011(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes011(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res011Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes011(p *Principal, perm Res011Permission, cred *Credential, ctx *Context) *Res011Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1585,7 +1573,7 @@ func (a *Authorizer) PlanRes011(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes011 is CheckRes011's decision order with the resource unknown.
-func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 11 {
 		return cond.False
 	}
@@ -1622,7 +1610,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1644,8 +1632,8 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes011 is the condition the credential c puts on perm on a res011.
-func (a *Authorizer) planCredentialRes011(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes011(t *roleTable, p *Principal, perm Res011Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1670,7 +1658,7 @@ func res011Attributes(r *Res011) map[string]any {
 // PlanRes012).
 type Res012Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res012Permission
 	// Cond holds for exactly the resources CheckRes012 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1703,9 +1691,8 @@ func (pl *Res012Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res012 r must satisfy for CheckRes012(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes012(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res012Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes012(p *Principal, perm Res012Permission, cred *Credential, ctx *Context) *Res012Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1723,7 +1710,7 @@ func (a *Authorizer) PlanRes012(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes012 is CheckRes012's decision order with the resource unknown.
-func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 12 {
 		return cond.False
 	}
@@ -1760,7 +1747,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1782,8 +1769,8 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes012 is the condition the credential c puts on perm on a res012.
-func (a *Authorizer) planCredentialRes012(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes012(t *roleTable, p *Principal, perm Res012Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1808,7 +1795,7 @@ func res012Attributes(r *Res012) map[string]any {
 // PlanRes013).
 type Res013Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res013Permission
 	// Cond holds for exactly the resources CheckRes013 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1841,9 +1828,8 @@ func (pl *Res013Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res013 r must satisfy for CheckRes013(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes013(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res013Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes013(p *Principal, perm Res013Permission, cred *Credential, ctx *Context) *Res013Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1861,7 +1847,7 @@ func (a *Authorizer) PlanRes013(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes013 is CheckRes013's decision order with the resource unknown.
-func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 13 {
 		return cond.False
 	}
@@ -1898,7 +1884,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1920,8 +1906,8 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes013 is the condition the credential c puts on perm on a res013.
-func (a *Authorizer) planCredentialRes013(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes013(t *roleTable, p *Principal, perm Res013Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1946,7 +1932,7 @@ func res013Attributes(r *Res013) map[string]any {
 // PlanRes014).
 type Res014Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res014Permission
 	// Cond holds for exactly the resources CheckRes014 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1979,9 +1965,8 @@ func (pl *Res014Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res014 r must satisfy for CheckRes014(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes014(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res014Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes014(p *Principal, perm Res014Permission, cred *Credential, ctx *Context) *Res014Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1999,7 +1984,7 @@ func (a *Authorizer) PlanRes014(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes014 is CheckRes014's decision order with the resource unknown.
-func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 14 {
 		return cond.False
 	}
@@ -2036,7 +2021,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2058,8 +2043,8 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes014 is the condition the credential c puts on perm on a res014.
-func (a *Authorizer) planCredentialRes014(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes014(t *roleTable, p *Principal, perm Res014Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2084,7 +2069,7 @@ func res014Attributes(r *Res014) map[string]any {
 // PlanRes015).
 type Res015Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res015Permission
 	// Cond holds for exactly the resources CheckRes015 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2117,9 +2102,8 @@ func (pl *Res015Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res015 r must satisfy for CheckRes015(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes015(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res015Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes015(p *Principal, perm Res015Permission, cred *Credential, ctx *Context) *Res015Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2137,7 +2121,7 @@ func (a *Authorizer) PlanRes015(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes015 is CheckRes015's decision order with the resource unknown.
-func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 15 {
 		return cond.False
 	}
@@ -2174,7 +2158,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2196,8 +2180,8 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes015 is the condition the credential c puts on perm on a res015.
-func (a *Authorizer) planCredentialRes015(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes015(t *roleTable, p *Principal, perm Res015Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2222,7 +2206,7 @@ func res015Attributes(r *Res015) map[string]any {
 // PlanRes016).
 type Res016Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res016Permission
 	// Cond holds for exactly the resources CheckRes016 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2255,9 +2239,8 @@ func (pl *Res016Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res016 r must satisfy for CheckRes016(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes016(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res016Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes016(p *Principal, perm Res016Permission, cred *Credential, ctx *Context) *Res016Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2275,7 +2258,7 @@ func (a *Authorizer) PlanRes016(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes016 is CheckRes016's decision order with the resource unknown.
-func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 16 {
 		return cond.False
 	}
@@ -2312,7 +2295,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2334,8 +2317,8 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes016 is the condition the credential c puts on perm on a res016.
-func (a *Authorizer) planCredentialRes016(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes016(t *roleTable, p *Principal, perm Res016Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2360,7 +2343,7 @@ func res016Attributes(r *Res016) map[string]any {
 // PlanRes017).
 type Res017Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res017Permission
 	// Cond holds for exactly the resources CheckRes017 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2393,9 +2376,8 @@ func (pl *Res017Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res017 r must satisfy for CheckRes017(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes017(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res017Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes017(p *Principal, perm Res017Permission, cred *Credential, ctx *Context) *Res017Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2413,7 +2395,7 @@ func (a *Authorizer) PlanRes017(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes017 is CheckRes017's decision order with the resource unknown.
-func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 17 {
 		return cond.False
 	}
@@ -2450,7 +2432,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2472,8 +2454,8 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes017 is the condition the credential c puts on perm on a res017.
-func (a *Authorizer) planCredentialRes017(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes017(t *roleTable, p *Principal, perm Res017Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2498,7 +2480,7 @@ func res017Attributes(r *Res017) map[string]any {
 // PlanRes018).
 type Res018Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res018Permission
 	// Cond holds for exactly the resources CheckRes018 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2531,9 +2513,8 @@ func (pl *Res018Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res018 r must satisfy for CheckRes018(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes018(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res018Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes018(p *Principal, perm Res018Permission, cred *Credential, ctx *Context) *Res018Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2551,7 +2532,7 @@ func (a *Authorizer) PlanRes018(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes018 is CheckRes018's decision order with the resource unknown.
-func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 18 {
 		return cond.False
 	}
@@ -2588,7 +2569,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2610,8 +2591,8 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes018 is the condition the credential c puts on perm on a res018.
-func (a *Authorizer) planCredentialRes018(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes018(t *roleTable, p *Principal, perm Res018Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2636,7 +2617,7 @@ func res018Attributes(r *Res018) map[string]any {
 // PlanRes019).
 type Res019Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res019Permission
 	// Cond holds for exactly the resources CheckRes019 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2669,9 +2650,8 @@ func (pl *Res019Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res019 r must satisfy for CheckRes019(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes019(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res019Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes019(p *Principal, perm Res019Permission, cred *Credential, ctx *Context) *Res019Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2689,7 +2669,7 @@ func (a *Authorizer) PlanRes019(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes019 is CheckRes019's decision order with the resource unknown.
-func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 19 {
 		return cond.False
 	}
@@ -2726,7 +2706,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2748,8 +2728,8 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes019 is the condition the credential c puts on perm on a res019.
-func (a *Authorizer) planCredentialRes019(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes019(t *roleTable, p *Principal, perm Res019Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2774,7 +2754,7 @@ func res019Attributes(r *Res019) map[string]any {
 // PlanRes020).
 type Res020Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res020Permission
 	// Cond holds for exactly the resources CheckRes020 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2807,9 +2787,8 @@ func (pl *Res020Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res020 r must satisfy for CheckRes020(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes020(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res020Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes020(p *Principal, perm Res020Permission, cred *Credential, ctx *Context) *Res020Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2827,7 +2806,7 @@ func (a *Authorizer) PlanRes020(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes020 is CheckRes020's decision order with the resource unknown.
-func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 20 {
 		return cond.False
 	}
@@ -2864,7 +2843,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -2886,8 +2865,8 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes020 is the condition the credential c puts on perm on a res020.
-func (a *Authorizer) planCredentialRes020(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes020(t *roleTable, p *Principal, perm Res020Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -2912,7 +2891,7 @@ func res020Attributes(r *Res020) map[string]any {
 // PlanRes021).
 type Res021Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res021Permission
 	// Cond holds for exactly the resources CheckRes021 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -2945,9 +2924,8 @@ func (pl *Res021Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res021 r must satisfy for CheckRes021(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes021(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res021Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes021(p *Principal, perm Res021Permission, cred *Credential, ctx *Context) *Res021Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -2965,7 +2943,7 @@ func (a *Authorizer) PlanRes021(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes021 is CheckRes021's decision order with the resource unknown.
-func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 21 {
 		return cond.False
 	}
@@ -3002,7 +2980,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3024,8 +3002,8 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes021 is the condition the credential c puts on perm on a res021.
-func (a *Authorizer) planCredentialRes021(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes021(t *roleTable, p *Principal, perm Res021Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3050,7 +3028,7 @@ func res021Attributes(r *Res021) map[string]any {
 // PlanRes022).
 type Res022Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res022Permission
 	// Cond holds for exactly the resources CheckRes022 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3083,9 +3061,8 @@ func (pl *Res022Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res022 r must satisfy for CheckRes022(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes022(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res022Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes022(p *Principal, perm Res022Permission, cred *Credential, ctx *Context) *Res022Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3103,7 +3080,7 @@ func (a *Authorizer) PlanRes022(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes022 is CheckRes022's decision order with the resource unknown.
-func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 22 {
 		return cond.False
 	}
@@ -3140,7 +3117,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3162,8 +3139,8 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes022 is the condition the credential c puts on perm on a res022.
-func (a *Authorizer) planCredentialRes022(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes022(t *roleTable, p *Principal, perm Res022Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3188,7 +3165,7 @@ func res022Attributes(r *Res022) map[string]any {
 // PlanRes023).
 type Res023Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res023Permission
 	// Cond holds for exactly the resources CheckRes023 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3221,9 +3198,8 @@ func (pl *Res023Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res023 r must satisfy for CheckRes023(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes023(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res023Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes023(p *Principal, perm Res023Permission, cred *Credential, ctx *Context) *Res023Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3241,7 +3217,7 @@ func (a *Authorizer) PlanRes023(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes023 is CheckRes023's decision order with the resource unknown.
-func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 23 {
 		return cond.False
 	}
@@ -3278,7 +3254,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3300,8 +3276,8 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes023 is the condition the credential c puts on perm on a res023.
-func (a *Authorizer) planCredentialRes023(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes023(t *roleTable, p *Principal, perm Res023Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3326,7 +3302,7 @@ func res023Attributes(r *Res023) map[string]any {
 // PlanRes024).
 type Res024Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res024Permission
 	// Cond holds for exactly the resources CheckRes024 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3359,9 +3335,8 @@ func (pl *Res024Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res024 r must satisfy for CheckRes024(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes024(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res024Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes024(p *Principal, perm Res024Permission, cred *Credential, ctx *Context) *Res024Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3379,7 +3354,7 @@ func (a *Authorizer) PlanRes024(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes024 is CheckRes024's decision order with the resource unknown.
-func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 24 {
 		return cond.False
 	}
@@ -3416,7 +3391,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3438,8 +3413,8 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes024 is the condition the credential c puts on perm on a res024.
-func (a *Authorizer) planCredentialRes024(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes024(t *roleTable, p *Principal, perm Res024Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3464,7 +3439,7 @@ func res024Attributes(r *Res024) map[string]any {
 // PlanRes025).
 type Res025Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res025Permission
 	// Cond holds for exactly the resources CheckRes025 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3497,9 +3472,8 @@ func (pl *Res025Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res025 r must satisfy for CheckRes025(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes025(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res025Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes025(p *Principal, perm Res025Permission, cred *Credential, ctx *Context) *Res025Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3517,7 +3491,7 @@ func (a *Authorizer) PlanRes025(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes025 is CheckRes025's decision order with the resource unknown.
-func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 25 {
 		return cond.False
 	}
@@ -3554,7 +3528,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3576,8 +3550,8 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes025 is the condition the credential c puts on perm on a res025.
-func (a *Authorizer) planCredentialRes025(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes025(t *roleTable, p *Principal, perm Res025Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3602,7 +3576,7 @@ func res025Attributes(r *Res025) map[string]any {
 // PlanRes026).
 type Res026Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res026Permission
 	// Cond holds for exactly the resources CheckRes026 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3635,9 +3609,8 @@ func (pl *Res026Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res026 r must satisfy for CheckRes026(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes026(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res026Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes026(p *Principal, perm Res026Permission, cred *Credential, ctx *Context) *Res026Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3655,7 +3628,7 @@ func (a *Authorizer) PlanRes026(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes026 is CheckRes026's decision order with the resource unknown.
-func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 26 {
 		return cond.False
 	}
@@ -3692,7 +3665,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3714,8 +3687,8 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes026 is the condition the credential c puts on perm on a res026.
-func (a *Authorizer) planCredentialRes026(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes026(t *roleTable, p *Principal, perm Res026Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3740,7 +3713,7 @@ func res026Attributes(r *Res026) map[string]any {
 // PlanRes027).
 type Res027Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res027Permission
 	// Cond holds for exactly the resources CheckRes027 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3773,9 +3746,8 @@ func (pl *Res027Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res027 r must satisfy for CheckRes027(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes027(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res027Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes027(p *Principal, perm Res027Permission, cred *Credential, ctx *Context) *Res027Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3793,7 +3765,7 @@ func (a *Authorizer) PlanRes027(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes027 is CheckRes027's decision order with the resource unknown.
-func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 27 {
 		return cond.False
 	}
@@ -3830,7 +3802,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3852,8 +3824,8 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes027 is the condition the credential c puts on perm on a res027.
-func (a *Authorizer) planCredentialRes027(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes027(t *roleTable, p *Principal, perm Res027Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -3878,7 +3850,7 @@ func res027Attributes(r *Res027) map[string]any {
 // PlanRes028).
 type Res028Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res028Permission
 	// Cond holds for exactly the resources CheckRes028 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -3911,9 +3883,8 @@ func (pl *Res028Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res028 r must satisfy for CheckRes028(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes028(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res028Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes028(p *Principal, perm Res028Permission, cred *Credential, ctx *Context) *Res028Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -3931,7 +3902,7 @@ func (a *Authorizer) PlanRes028(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes028 is CheckRes028's decision order with the resource unknown.
-func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 28 {
 		return cond.False
 	}
@@ -3968,7 +3939,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -3990,8 +3961,8 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes028 is the condition the credential c puts on perm on a res028.
-func (a *Authorizer) planCredentialRes028(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes028(t *roleTable, p *Principal, perm Res028Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4016,7 +3987,7 @@ func res028Attributes(r *Res028) map[string]any {
 // PlanRes029).
 type Res029Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res029Permission
 	// Cond holds for exactly the resources CheckRes029 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4049,9 +4020,8 @@ func (pl *Res029Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res029 r must satisfy for CheckRes029(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes029(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res029Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes029(p *Principal, perm Res029Permission, cred *Credential, ctx *Context) *Res029Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4069,7 +4039,7 @@ func (a *Authorizer) PlanRes029(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes029 is CheckRes029's decision order with the resource unknown.
-func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 29 {
 		return cond.False
 	}
@@ -4106,7 +4076,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4128,8 +4098,8 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes029 is the condition the credential c puts on perm on a res029.
-func (a *Authorizer) planCredentialRes029(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes029(t *roleTable, p *Principal, perm Res029Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4154,7 +4124,7 @@ func res029Attributes(r *Res029) map[string]any {
 // PlanRes030).
 type Res030Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res030Permission
 	// Cond holds for exactly the resources CheckRes030 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4187,9 +4157,8 @@ func (pl *Res030Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res030 r must satisfy for CheckRes030(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes030(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res030Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes030(p *Principal, perm Res030Permission, cred *Credential, ctx *Context) *Res030Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4207,7 +4176,7 @@ func (a *Authorizer) PlanRes030(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes030 is CheckRes030's decision order with the resource unknown.
-func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 30 {
 		return cond.False
 	}
@@ -4244,7 +4213,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4266,8 +4235,8 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes030 is the condition the credential c puts on perm on a res030.
-func (a *Authorizer) planCredentialRes030(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes030(t *roleTable, p *Principal, perm Res030Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4292,7 +4261,7 @@ func res030Attributes(r *Res030) map[string]any {
 // PlanRes031).
 type Res031Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res031Permission
 	// Cond holds for exactly the resources CheckRes031 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4325,9 +4294,8 @@ func (pl *Res031Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res031 r must satisfy for CheckRes031(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes031(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res031Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes031(p *Principal, perm Res031Permission, cred *Credential, ctx *Context) *Res031Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4345,7 +4313,7 @@ func (a *Authorizer) PlanRes031(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes031 is CheckRes031's decision order with the resource unknown.
-func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 31 {
 		return cond.False
 	}
@@ -4382,7 +4350,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4404,8 +4372,8 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes031 is the condition the credential c puts on perm on a res031.
-func (a *Authorizer) planCredentialRes031(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes031(t *roleTable, p *Principal, perm Res031Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4430,7 +4398,7 @@ func res031Attributes(r *Res031) map[string]any {
 // PlanRes032).
 type Res032Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res032Permission
 	// Cond holds for exactly the resources CheckRes032 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4463,9 +4431,8 @@ func (pl *Res032Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res032 r must satisfy for CheckRes032(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes032(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res032Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes032(p *Principal, perm Res032Permission, cred *Credential, ctx *Context) *Res032Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4483,7 +4450,7 @@ func (a *Authorizer) PlanRes032(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes032 is CheckRes032's decision order with the resource unknown.
-func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 32 {
 		return cond.False
 	}
@@ -4520,7 +4487,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4542,8 +4509,8 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes032 is the condition the credential c puts on perm on a res032.
-func (a *Authorizer) planCredentialRes032(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes032(t *roleTable, p *Principal, perm Res032Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4568,7 +4535,7 @@ func res032Attributes(r *Res032) map[string]any {
 // PlanRes033).
 type Res033Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res033Permission
 	// Cond holds for exactly the resources CheckRes033 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4601,9 +4568,8 @@ func (pl *Res033Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res033 r must satisfy for CheckRes033(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes033(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res033Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes033(p *Principal, perm Res033Permission, cred *Credential, ctx *Context) *Res033Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4621,7 +4587,7 @@ func (a *Authorizer) PlanRes033(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes033 is CheckRes033's decision order with the resource unknown.
-func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 33 {
 		return cond.False
 	}
@@ -4658,7 +4624,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4680,8 +4646,8 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes033 is the condition the credential c puts on perm on a res033.
-func (a *Authorizer) planCredentialRes033(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes033(t *roleTable, p *Principal, perm Res033Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4706,7 +4672,7 @@ func res033Attributes(r *Res033) map[string]any {
 // PlanRes034).
 type Res034Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res034Permission
 	// Cond holds for exactly the resources CheckRes034 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4739,9 +4705,8 @@ func (pl *Res034Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res034 r must satisfy for CheckRes034(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes034(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res034Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes034(p *Principal, perm Res034Permission, cred *Credential, ctx *Context) *Res034Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4759,7 +4724,7 @@ func (a *Authorizer) PlanRes034(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes034 is CheckRes034's decision order with the resource unknown.
-func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 34 {
 		return cond.False
 	}
@@ -4796,7 +4761,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4818,8 +4783,8 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes034 is the condition the credential c puts on perm on a res034.
-func (a *Authorizer) planCredentialRes034(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes034(t *roleTable, p *Principal, perm Res034Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4844,7 +4809,7 @@ func res034Attributes(r *Res034) map[string]any {
 // PlanRes035).
 type Res035Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res035Permission
 	// Cond holds for exactly the resources CheckRes035 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -4877,9 +4842,8 @@ func (pl *Res035Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res035 r must satisfy for CheckRes035(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes035(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res035Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes035(p *Principal, perm Res035Permission, cred *Credential, ctx *Context) *Res035Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -4897,7 +4861,7 @@ func (a *Authorizer) PlanRes035(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes035 is CheckRes035's decision order with the resource unknown.
-func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 35 {
 		return cond.False
 	}
@@ -4934,7 +4898,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -4956,8 +4920,8 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes035 is the condition the credential c puts on perm on a res035.
-func (a *Authorizer) planCredentialRes035(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes035(t *roleTable, p *Principal, perm Res035Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -4982,7 +4946,7 @@ func res035Attributes(r *Res035) map[string]any {
 // PlanRes036).
 type Res036Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res036Permission
 	// Cond holds for exactly the resources CheckRes036 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5015,9 +4979,8 @@ func (pl *Res036Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res036 r must satisfy for CheckRes036(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes036(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res036Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes036(p *Principal, perm Res036Permission, cred *Credential, ctx *Context) *Res036Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5035,7 +4998,7 @@ func (a *Authorizer) PlanRes036(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes036 is CheckRes036's decision order with the resource unknown.
-func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 36 {
 		return cond.False
 	}
@@ -5072,7 +5035,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5094,8 +5057,8 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes036 is the condition the credential c puts on perm on a res036.
-func (a *Authorizer) planCredentialRes036(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes036(t *roleTable, p *Principal, perm Res036Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5120,7 +5083,7 @@ func res036Attributes(r *Res036) map[string]any {
 // PlanRes037).
 type Res037Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res037Permission
 	// Cond holds for exactly the resources CheckRes037 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5153,9 +5116,8 @@ func (pl *Res037Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res037 r must satisfy for CheckRes037(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes037(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res037Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes037(p *Principal, perm Res037Permission, cred *Credential, ctx *Context) *Res037Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5173,7 +5135,7 @@ func (a *Authorizer) PlanRes037(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes037 is CheckRes037's decision order with the resource unknown.
-func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 37 {
 		return cond.False
 	}
@@ -5210,7 +5172,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5232,8 +5194,8 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes037 is the condition the credential c puts on perm on a res037.
-func (a *Authorizer) planCredentialRes037(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes037(t *roleTable, p *Principal, perm Res037Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5258,7 +5220,7 @@ func res037Attributes(r *Res037) map[string]any {
 // PlanRes038).
 type Res038Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res038Permission
 	// Cond holds for exactly the resources CheckRes038 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5291,9 +5253,8 @@ func (pl *Res038Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res038 r must satisfy for CheckRes038(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes038(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res038Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes038(p *Principal, perm Res038Permission, cred *Credential, ctx *Context) *Res038Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5311,7 +5272,7 @@ func (a *Authorizer) PlanRes038(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes038 is CheckRes038's decision order with the resource unknown.
-func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 38 {
 		return cond.False
 	}
@@ -5348,7 +5309,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5370,8 +5331,8 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes038 is the condition the credential c puts on perm on a res038.
-func (a *Authorizer) planCredentialRes038(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes038(t *roleTable, p *Principal, perm Res038Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5396,7 +5357,7 @@ func res038Attributes(r *Res038) map[string]any {
 // PlanRes039).
 type Res039Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res039Permission
 	// Cond holds for exactly the resources CheckRes039 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5429,9 +5390,8 @@ func (pl *Res039Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res039 r must satisfy for CheckRes039(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes039(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res039Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes039(p *Principal, perm Res039Permission, cred *Credential, ctx *Context) *Res039Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5449,7 +5409,7 @@ func (a *Authorizer) PlanRes039(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes039 is CheckRes039's decision order with the resource unknown.
-func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 39 {
 		return cond.False
 	}
@@ -5486,7 +5446,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5508,8 +5468,8 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes039 is the condition the credential c puts on perm on a res039.
-func (a *Authorizer) planCredentialRes039(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes039(t *roleTable, p *Principal, perm Res039Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5534,7 +5494,7 @@ func res039Attributes(r *Res039) map[string]any {
 // PlanRes040).
 type Res040Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res040Permission
 	// Cond holds for exactly the resources CheckRes040 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5567,9 +5527,8 @@ func (pl *Res040Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res040 r must satisfy for CheckRes040(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes040(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res040Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes040(p *Principal, perm Res040Permission, cred *Credential, ctx *Context) *Res040Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5587,7 +5546,7 @@ func (a *Authorizer) PlanRes040(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes040 is CheckRes040's decision order with the resource unknown.
-func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 40 {
 		return cond.False
 	}
@@ -5624,7 +5583,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5646,8 +5605,8 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes040 is the condition the credential c puts on perm on a res040.
-func (a *Authorizer) planCredentialRes040(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes040(t *roleTable, p *Principal, perm Res040Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5672,7 +5631,7 @@ func res040Attributes(r *Res040) map[string]any {
 // PlanRes041).
 type Res041Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res041Permission
 	// Cond holds for exactly the resources CheckRes041 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5705,9 +5664,8 @@ func (pl *Res041Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res041 r must satisfy for CheckRes041(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes041(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res041Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes041(p *Principal, perm Res041Permission, cred *Credential, ctx *Context) *Res041Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5725,7 +5683,7 @@ func (a *Authorizer) PlanRes041(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes041 is CheckRes041's decision order with the resource unknown.
-func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 41 {
 		return cond.False
 	}
@@ -5762,7 +5720,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5784,8 +5742,8 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes041 is the condition the credential c puts on perm on a res041.
-func (a *Authorizer) planCredentialRes041(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes041(t *roleTable, p *Principal, perm Res041Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5810,7 +5768,7 @@ func res041Attributes(r *Res041) map[string]any {
 // PlanRes042).
 type Res042Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res042Permission
 	// Cond holds for exactly the resources CheckRes042 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5843,9 +5801,8 @@ func (pl *Res042Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res042 r must satisfy for CheckRes042(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes042(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res042Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes042(p *Principal, perm Res042Permission, cred *Credential, ctx *Context) *Res042Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -5863,7 +5820,7 @@ func (a *Authorizer) PlanRes042(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes042 is CheckRes042's decision order with the resource unknown.
-func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 42 {
 		return cond.False
 	}
@@ -5900,7 +5857,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -5922,8 +5879,8 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes042 is the condition the credential c puts on perm on a res042.
-func (a *Authorizer) planCredentialRes042(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes042(t *roleTable, p *Principal, perm Res042Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -5948,7 +5905,7 @@ func res042Attributes(r *Res042) map[string]any {
 // PlanRes043).
 type Res043Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res043Permission
 	// Cond holds for exactly the resources CheckRes043 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -5981,9 +5938,8 @@ func (pl *Res043Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res043 r must satisfy for CheckRes043(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes043(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res043Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes043(p *Principal, perm Res043Permission, cred *Credential, ctx *Context) *Res043Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6001,7 +5957,7 @@ func (a *Authorizer) PlanRes043(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes043 is CheckRes043's decision order with the resource unknown.
-func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 43 {
 		return cond.False
 	}
@@ -6038,7 +5994,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6060,8 +6016,8 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes043 is the condition the credential c puts on perm on a res043.
-func (a *Authorizer) planCredentialRes043(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes043(t *roleTable, p *Principal, perm Res043Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6086,7 +6042,7 @@ func res043Attributes(r *Res043) map[string]any {
 // PlanRes044).
 type Res044Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res044Permission
 	// Cond holds for exactly the resources CheckRes044 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6119,9 +6075,8 @@ func (pl *Res044Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res044 r must satisfy for CheckRes044(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes044(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res044Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes044(p *Principal, perm Res044Permission, cred *Credential, ctx *Context) *Res044Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6139,7 +6094,7 @@ func (a *Authorizer) PlanRes044(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes044 is CheckRes044's decision order with the resource unknown.
-func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 44 {
 		return cond.False
 	}
@@ -6176,7 +6131,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6198,8 +6153,8 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes044 is the condition the credential c puts on perm on a res044.
-func (a *Authorizer) planCredentialRes044(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes044(t *roleTable, p *Principal, perm Res044Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6224,7 +6179,7 @@ func res044Attributes(r *Res044) map[string]any {
 // PlanRes045).
 type Res045Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res045Permission
 	// Cond holds for exactly the resources CheckRes045 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6257,9 +6212,8 @@ func (pl *Res045Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res045 r must satisfy for CheckRes045(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes045(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res045Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes045(p *Principal, perm Res045Permission, cred *Credential, ctx *Context) *Res045Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6277,7 +6231,7 @@ func (a *Authorizer) PlanRes045(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes045 is CheckRes045's decision order with the resource unknown.
-func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 45 {
 		return cond.False
 	}
@@ -6314,7 +6268,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6336,8 +6290,8 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes045 is the condition the credential c puts on perm on a res045.
-func (a *Authorizer) planCredentialRes045(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes045(t *roleTable, p *Principal, perm Res045Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6362,7 +6316,7 @@ func res045Attributes(r *Res045) map[string]any {
 // PlanRes046).
 type Res046Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res046Permission
 	// Cond holds for exactly the resources CheckRes046 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6395,9 +6349,8 @@ func (pl *Res046Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res046 r must satisfy for CheckRes046(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes046(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res046Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes046(p *Principal, perm Res046Permission, cred *Credential, ctx *Context) *Res046Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6415,7 +6368,7 @@ func (a *Authorizer) PlanRes046(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes046 is CheckRes046's decision order with the resource unknown.
-func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 46 {
 		return cond.False
 	}
@@ -6452,7 +6405,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6474,8 +6427,8 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes046 is the condition the credential c puts on perm on a res046.
-func (a *Authorizer) planCredentialRes046(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes046(t *roleTable, p *Principal, perm Res046Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6500,7 +6453,7 @@ func res046Attributes(r *Res046) map[string]any {
 // PlanRes047).
 type Res047Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res047Permission
 	// Cond holds for exactly the resources CheckRes047 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6533,9 +6486,8 @@ func (pl *Res047Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res047 r must satisfy for CheckRes047(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes047(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res047Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes047(p *Principal, perm Res047Permission, cred *Credential, ctx *Context) *Res047Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6553,7 +6505,7 @@ func (a *Authorizer) PlanRes047(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes047 is CheckRes047's decision order with the resource unknown.
-func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 47 {
 		return cond.False
 	}
@@ -6590,7 +6542,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6612,8 +6564,8 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes047 is the condition the credential c puts on perm on a res047.
-func (a *Authorizer) planCredentialRes047(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes047(t *roleTable, p *Principal, perm Res047Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6638,7 +6590,7 @@ func res047Attributes(r *Res047) map[string]any {
 // PlanRes048).
 type Res048Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res048Permission
 	// Cond holds for exactly the resources CheckRes048 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6671,9 +6623,8 @@ func (pl *Res048Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res048 r must satisfy for CheckRes048(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes048(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res048Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes048(p *Principal, perm Res048Permission, cred *Credential, ctx *Context) *Res048Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6691,7 +6642,7 @@ func (a *Authorizer) PlanRes048(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes048 is CheckRes048's decision order with the resource unknown.
-func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 48 {
 		return cond.False
 	}
@@ -6728,7 +6679,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6750,8 +6701,8 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes048 is the condition the credential c puts on perm on a res048.
-func (a *Authorizer) planCredentialRes048(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes048(t *roleTable, p *Principal, perm Res048Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6776,7 +6727,7 @@ func res048Attributes(r *Res048) map[string]any {
 // PlanRes049).
 type Res049Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res049Permission
 	// Cond holds for exactly the resources CheckRes049 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6809,9 +6760,8 @@ func (pl *Res049Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res049 r must satisfy for CheckRes049(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes049(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res049Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes049(p *Principal, perm Res049Permission, cred *Credential, ctx *Context) *Res049Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6829,7 +6779,7 @@ func (a *Authorizer) PlanRes049(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes049 is CheckRes049's decision order with the resource unknown.
-func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 49 {
 		return cond.False
 	}
@@ -6866,7 +6816,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -6888,8 +6838,8 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes049 is the condition the credential c puts on perm on a res049.
-func (a *Authorizer) planCredentialRes049(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes049(t *roleTable, p *Principal, perm Res049Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -6914,7 +6864,7 @@ func res049Attributes(r *Res049) map[string]any {
 // PlanRes050).
 type Res050Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res050Permission
 	// Cond holds for exactly the resources CheckRes050 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -6947,9 +6897,8 @@ func (pl *Res050Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res050 r must satisfy for CheckRes050(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes050(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res050Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes050(p *Principal, perm Res050Permission, cred *Credential, ctx *Context) *Res050Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -6967,7 +6916,7 @@ func (a *Authorizer) PlanRes050(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes050 is CheckRes050's decision order with the resource unknown.
-func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 50 {
 		return cond.False
 	}
@@ -7004,7 +6953,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7026,8 +6975,8 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes050 is the condition the credential c puts on perm on a res050.
-func (a *Authorizer) planCredentialRes050(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes050(t *roleTable, p *Principal, perm Res050Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7052,7 +7001,7 @@ func res050Attributes(r *Res050) map[string]any {
 // PlanRes051).
 type Res051Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res051Permission
 	// Cond holds for exactly the resources CheckRes051 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7085,9 +7034,8 @@ func (pl *Res051Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res051 r must satisfy for CheckRes051(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes051(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res051Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes051(p *Principal, perm Res051Permission, cred *Credential, ctx *Context) *Res051Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7105,7 +7053,7 @@ func (a *Authorizer) PlanRes051(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes051 is CheckRes051's decision order with the resource unknown.
-func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 51 {
 		return cond.False
 	}
@@ -7142,7 +7090,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7164,8 +7112,8 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes051 is the condition the credential c puts on perm on a res051.
-func (a *Authorizer) planCredentialRes051(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes051(t *roleTable, p *Principal, perm Res051Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7190,7 +7138,7 @@ func res051Attributes(r *Res051) map[string]any {
 // PlanRes052).
 type Res052Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res052Permission
 	// Cond holds for exactly the resources CheckRes052 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7223,9 +7171,8 @@ func (pl *Res052Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res052 r must satisfy for CheckRes052(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes052(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res052Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes052(p *Principal, perm Res052Permission, cred *Credential, ctx *Context) *Res052Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7243,7 +7190,7 @@ func (a *Authorizer) PlanRes052(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes052 is CheckRes052's decision order with the resource unknown.
-func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 52 {
 		return cond.False
 	}
@@ -7280,7 +7227,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7302,8 +7249,8 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes052 is the condition the credential c puts on perm on a res052.
-func (a *Authorizer) planCredentialRes052(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes052(t *roleTable, p *Principal, perm Res052Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7328,7 +7275,7 @@ func res052Attributes(r *Res052) map[string]any {
 // PlanRes053).
 type Res053Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res053Permission
 	// Cond holds for exactly the resources CheckRes053 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7361,9 +7308,8 @@ func (pl *Res053Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res053 r must satisfy for CheckRes053(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes053(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res053Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes053(p *Principal, perm Res053Permission, cred *Credential, ctx *Context) *Res053Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7381,7 +7327,7 @@ func (a *Authorizer) PlanRes053(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes053 is CheckRes053's decision order with the resource unknown.
-func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 53 {
 		return cond.False
 	}
@@ -7418,7 +7364,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7440,8 +7386,8 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes053 is the condition the credential c puts on perm on a res053.
-func (a *Authorizer) planCredentialRes053(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes053(t *roleTable, p *Principal, perm Res053Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7466,7 +7412,7 @@ func res053Attributes(r *Res053) map[string]any {
 // PlanRes054).
 type Res054Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res054Permission
 	// Cond holds for exactly the resources CheckRes054 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7499,9 +7445,8 @@ func (pl *Res054Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res054 r must satisfy for CheckRes054(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes054(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res054Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes054(p *Principal, perm Res054Permission, cred *Credential, ctx *Context) *Res054Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7519,7 +7464,7 @@ func (a *Authorizer) PlanRes054(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes054 is CheckRes054's decision order with the resource unknown.
-func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 54 {
 		return cond.False
 	}
@@ -7556,7 +7501,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7578,8 +7523,8 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes054 is the condition the credential c puts on perm on a res054.
-func (a *Authorizer) planCredentialRes054(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes054(t *roleTable, p *Principal, perm Res054Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7604,7 +7549,7 @@ func res054Attributes(r *Res054) map[string]any {
 // PlanRes055).
 type Res055Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res055Permission
 	// Cond holds for exactly the resources CheckRes055 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7637,9 +7582,8 @@ func (pl *Res055Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res055 r must satisfy for CheckRes055(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes055(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res055Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes055(p *Principal, perm Res055Permission, cred *Credential, ctx *Context) *Res055Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7657,7 +7601,7 @@ func (a *Authorizer) PlanRes055(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes055 is CheckRes055's decision order with the resource unknown.
-func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 55 {
 		return cond.False
 	}
@@ -7694,7 +7638,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7716,8 +7660,8 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes055 is the condition the credential c puts on perm on a res055.
-func (a *Authorizer) planCredentialRes055(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes055(t *roleTable, p *Principal, perm Res055Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7742,7 +7686,7 @@ func res055Attributes(r *Res055) map[string]any {
 // PlanRes056).
 type Res056Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res056Permission
 	// Cond holds for exactly the resources CheckRes056 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7775,9 +7719,8 @@ func (pl *Res056Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res056 r must satisfy for CheckRes056(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes056(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res056Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes056(p *Principal, perm Res056Permission, cred *Credential, ctx *Context) *Res056Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7795,7 +7738,7 @@ func (a *Authorizer) PlanRes056(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes056 is CheckRes056's decision order with the resource unknown.
-func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 56 {
 		return cond.False
 	}
@@ -7832,7 +7775,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7854,8 +7797,8 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes056 is the condition the credential c puts on perm on a res056.
-func (a *Authorizer) planCredentialRes056(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes056(t *roleTable, p *Principal, perm Res056Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -7880,7 +7823,7 @@ func res056Attributes(r *Res056) map[string]any {
 // PlanRes057).
 type Res057Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res057Permission
 	// Cond holds for exactly the resources CheckRes057 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -7913,9 +7856,8 @@ func (pl *Res057Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res057 r must satisfy for CheckRes057(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes057(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res057Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes057(p *Principal, perm Res057Permission, cred *Credential, ctx *Context) *Res057Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -7933,7 +7875,7 @@ func (a *Authorizer) PlanRes057(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes057 is CheckRes057's decision order with the resource unknown.
-func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 57 {
 		return cond.False
 	}
@@ -7970,7 +7912,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -7992,8 +7934,8 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes057 is the condition the credential c puts on perm on a res057.
-func (a *Authorizer) planCredentialRes057(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes057(t *roleTable, p *Principal, perm Res057Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8018,7 +7960,7 @@ func res057Attributes(r *Res057) map[string]any {
 // PlanRes058).
 type Res058Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res058Permission
 	// Cond holds for exactly the resources CheckRes058 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8051,9 +7993,8 @@ func (pl *Res058Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res058 r must satisfy for CheckRes058(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes058(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res058Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes058(p *Principal, perm Res058Permission, cred *Credential, ctx *Context) *Res058Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8071,7 +8012,7 @@ func (a *Authorizer) PlanRes058(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes058 is CheckRes058's decision order with the resource unknown.
-func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 58 {
 		return cond.False
 	}
@@ -8108,7 +8049,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8130,8 +8071,8 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes058 is the condition the credential c puts on perm on a res058.
-func (a *Authorizer) planCredentialRes058(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes058(t *roleTable, p *Principal, perm Res058Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8156,7 +8097,7 @@ func res058Attributes(r *Res058) map[string]any {
 // PlanRes059).
 type Res059Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res059Permission
 	// Cond holds for exactly the resources CheckRes059 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8189,9 +8130,8 @@ func (pl *Res059Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res059 r must satisfy for CheckRes059(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes059(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res059Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes059(p *Principal, perm Res059Permission, cred *Credential, ctx *Context) *Res059Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8209,7 +8149,7 @@ func (a *Authorizer) PlanRes059(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes059 is CheckRes059's decision order with the resource unknown.
-func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 59 {
 		return cond.False
 	}
@@ -8246,7 +8186,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8268,8 +8208,8 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes059 is the condition the credential c puts on perm on a res059.
-func (a *Authorizer) planCredentialRes059(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes059(t *roleTable, p *Principal, perm Res059Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8294,7 +8234,7 @@ func res059Attributes(r *Res059) map[string]any {
 // PlanRes060).
 type Res060Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res060Permission
 	// Cond holds for exactly the resources CheckRes060 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8327,9 +8267,8 @@ func (pl *Res060Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res060 r must satisfy for CheckRes060(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes060(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res060Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes060(p *Principal, perm Res060Permission, cred *Credential, ctx *Context) *Res060Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8347,7 +8286,7 @@ func (a *Authorizer) PlanRes060(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes060 is CheckRes060's decision order with the resource unknown.
-func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 60 {
 		return cond.False
 	}
@@ -8384,7 +8323,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8406,8 +8345,8 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes060 is the condition the credential c puts on perm on a res060.
-func (a *Authorizer) planCredentialRes060(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes060(t *roleTable, p *Principal, perm Res060Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8432,7 +8371,7 @@ func res060Attributes(r *Res060) map[string]any {
 // PlanRes061).
 type Res061Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res061Permission
 	// Cond holds for exactly the resources CheckRes061 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8465,9 +8404,8 @@ func (pl *Res061Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res061 r must satisfy for CheckRes061(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes061(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res061Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes061(p *Principal, perm Res061Permission, cred *Credential, ctx *Context) *Res061Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8485,7 +8423,7 @@ func (a *Authorizer) PlanRes061(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes061 is CheckRes061's decision order with the resource unknown.
-func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 61 {
 		return cond.False
 	}
@@ -8522,7 +8460,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8544,8 +8482,8 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes061 is the condition the credential c puts on perm on a res061.
-func (a *Authorizer) planCredentialRes061(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes061(t *roleTable, p *Principal, perm Res061Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8570,7 +8508,7 @@ func res061Attributes(r *Res061) map[string]any {
 // PlanRes062).
 type Res062Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res062Permission
 	// Cond holds for exactly the resources CheckRes062 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8603,9 +8541,8 @@ func (pl *Res062Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res062 r must satisfy for CheckRes062(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes062(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res062Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes062(p *Principal, perm Res062Permission, cred *Credential, ctx *Context) *Res062Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8623,7 +8560,7 @@ func (a *Authorizer) PlanRes062(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes062 is CheckRes062's decision order with the resource unknown.
-func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 62 {
 		return cond.False
 	}
@@ -8660,7 +8597,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8682,8 +8619,8 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes062 is the condition the credential c puts on perm on a res062.
-func (a *Authorizer) planCredentialRes062(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes062(t *roleTable, p *Principal, perm Res062Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8708,7 +8645,7 @@ func res062Attributes(r *Res062) map[string]any {
 // PlanRes063).
 type Res063Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res063Permission
 	// Cond holds for exactly the resources CheckRes063 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8741,9 +8678,8 @@ func (pl *Res063Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res063 r must satisfy for CheckRes063(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes063(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res063Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes063(p *Principal, perm Res063Permission, cred *Credential, ctx *Context) *Res063Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8761,7 +8697,7 @@ func (a *Authorizer) PlanRes063(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes063 is CheckRes063's decision order with the resource unknown.
-func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 63 {
 		return cond.False
 	}
@@ -8798,7 +8734,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8820,8 +8756,8 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes063 is the condition the credential c puts on perm on a res063.
-func (a *Authorizer) planCredentialRes063(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes063(t *roleTable, p *Principal, perm Res063Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8846,7 +8782,7 @@ func res063Attributes(r *Res063) map[string]any {
 // PlanRes064).
 type Res064Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res064Permission
 	// Cond holds for exactly the resources CheckRes064 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -8879,9 +8815,8 @@ func (pl *Res064Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res064 r must satisfy for CheckRes064(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes064(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res064Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes064(p *Principal, perm Res064Permission, cred *Credential, ctx *Context) *Res064Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -8899,7 +8834,7 @@ func (a *Authorizer) PlanRes064(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes064 is CheckRes064's decision order with the resource unknown.
-func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 64 {
 		return cond.False
 	}
@@ -8936,7 +8871,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -8958,8 +8893,8 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes064 is the condition the credential c puts on perm on a res064.
-func (a *Authorizer) planCredentialRes064(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes064(t *roleTable, p *Principal, perm Res064Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -8984,7 +8919,7 @@ func res064Attributes(r *Res064) map[string]any {
 // PlanRes065).
 type Res065Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res065Permission
 	// Cond holds for exactly the resources CheckRes065 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9017,9 +8952,8 @@ func (pl *Res065Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res065 r must satisfy for CheckRes065(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes065(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res065Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes065(p *Principal, perm Res065Permission, cred *Credential, ctx *Context) *Res065Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9037,7 +8971,7 @@ func (a *Authorizer) PlanRes065(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes065 is CheckRes065's decision order with the resource unknown.
-func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 65 {
 		return cond.False
 	}
@@ -9074,7 +9008,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9096,8 +9030,8 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes065 is the condition the credential c puts on perm on a res065.
-func (a *Authorizer) planCredentialRes065(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes065(t *roleTable, p *Principal, perm Res065Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9122,7 +9056,7 @@ func res065Attributes(r *Res065) map[string]any {
 // PlanRes066).
 type Res066Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res066Permission
 	// Cond holds for exactly the resources CheckRes066 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9155,9 +9089,8 @@ func (pl *Res066Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res066 r must satisfy for CheckRes066(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes066(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res066Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes066(p *Principal, perm Res066Permission, cred *Credential, ctx *Context) *Res066Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9175,7 +9108,7 @@ func (a *Authorizer) PlanRes066(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes066 is CheckRes066's decision order with the resource unknown.
-func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 66 {
 		return cond.False
 	}
@@ -9212,7 +9145,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9234,8 +9167,8 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes066 is the condition the credential c puts on perm on a res066.
-func (a *Authorizer) planCredentialRes066(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes066(t *roleTable, p *Principal, perm Res066Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9260,7 +9193,7 @@ func res066Attributes(r *Res066) map[string]any {
 // PlanRes067).
 type Res067Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res067Permission
 	// Cond holds for exactly the resources CheckRes067 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9293,9 +9226,8 @@ func (pl *Res067Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res067 r must satisfy for CheckRes067(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes067(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res067Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes067(p *Principal, perm Res067Permission, cred *Credential, ctx *Context) *Res067Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9313,7 +9245,7 @@ func (a *Authorizer) PlanRes067(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes067 is CheckRes067's decision order with the resource unknown.
-func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 67 {
 		return cond.False
 	}
@@ -9350,7 +9282,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9372,8 +9304,8 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes067 is the condition the credential c puts on perm on a res067.
-func (a *Authorizer) planCredentialRes067(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes067(t *roleTable, p *Principal, perm Res067Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9398,7 +9330,7 @@ func res067Attributes(r *Res067) map[string]any {
 // PlanRes068).
 type Res068Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res068Permission
 	// Cond holds for exactly the resources CheckRes068 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9431,9 +9363,8 @@ func (pl *Res068Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res068 r must satisfy for CheckRes068(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes068(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res068Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes068(p *Principal, perm Res068Permission, cred *Credential, ctx *Context) *Res068Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9451,7 +9382,7 @@ func (a *Authorizer) PlanRes068(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes068 is CheckRes068's decision order with the resource unknown.
-func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 68 {
 		return cond.False
 	}
@@ -9488,7 +9419,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9510,8 +9441,8 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes068 is the condition the credential c puts on perm on a res068.
-func (a *Authorizer) planCredentialRes068(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes068(t *roleTable, p *Principal, perm Res068Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9536,7 +9467,7 @@ func res068Attributes(r *Res068) map[string]any {
 // PlanRes069).
 type Res069Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res069Permission
 	// Cond holds for exactly the resources CheckRes069 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9569,9 +9500,8 @@ func (pl *Res069Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res069 r must satisfy for CheckRes069(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes069(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res069Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes069(p *Principal, perm Res069Permission, cred *Credential, ctx *Context) *Res069Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9589,7 +9519,7 @@ func (a *Authorizer) PlanRes069(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes069 is CheckRes069's decision order with the resource unknown.
-func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 69 {
 		return cond.False
 	}
@@ -9626,7 +9556,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9648,8 +9578,8 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes069 is the condition the credential c puts on perm on a res069.
-func (a *Authorizer) planCredentialRes069(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes069(t *roleTable, p *Principal, perm Res069Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9674,7 +9604,7 @@ func res069Attributes(r *Res069) map[string]any {
 // PlanRes070).
 type Res070Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res070Permission
 	// Cond holds for exactly the resources CheckRes070 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9707,9 +9637,8 @@ func (pl *Res070Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res070 r must satisfy for CheckRes070(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes070(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res070Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes070(p *Principal, perm Res070Permission, cred *Credential, ctx *Context) *Res070Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9727,7 +9656,7 @@ func (a *Authorizer) PlanRes070(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes070 is CheckRes070's decision order with the resource unknown.
-func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 70 {
 		return cond.False
 	}
@@ -9764,7 +9693,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9786,8 +9715,8 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes070 is the condition the credential c puts on perm on a res070.
-func (a *Authorizer) planCredentialRes070(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes070(t *roleTable, p *Principal, perm Res070Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9812,7 +9741,7 @@ func res070Attributes(r *Res070) map[string]any {
 // PlanRes071).
 type Res071Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res071Permission
 	// Cond holds for exactly the resources CheckRes071 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9845,9 +9774,8 @@ func (pl *Res071Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res071 r must satisfy for CheckRes071(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes071(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res071Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes071(p *Principal, perm Res071Permission, cred *Credential, ctx *Context) *Res071Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -9865,7 +9793,7 @@ func (a *Authorizer) PlanRes071(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes071 is CheckRes071's decision order with the resource unknown.
-func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 71 {
 		return cond.False
 	}
@@ -9902,7 +9830,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -9924,8 +9852,8 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes071 is the condition the credential c puts on perm on a res071.
-func (a *Authorizer) planCredentialRes071(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes071(t *roleTable, p *Principal, perm Res071Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -9950,7 +9878,7 @@ func res071Attributes(r *Res071) map[string]any {
 // PlanRes072).
 type Res072Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res072Permission
 	// Cond holds for exactly the resources CheckRes072 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -9983,9 +9911,8 @@ func (pl *Res072Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res072 r must satisfy for CheckRes072(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes072(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res072Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes072(p *Principal, perm Res072Permission, cred *Credential, ctx *Context) *Res072Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10003,7 +9930,7 @@ func (a *Authorizer) PlanRes072(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes072 is CheckRes072's decision order with the resource unknown.
-func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 72 {
 		return cond.False
 	}
@@ -10040,7 +9967,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10062,8 +9989,8 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes072 is the condition the credential c puts on perm on a res072.
-func (a *Authorizer) planCredentialRes072(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes072(t *roleTable, p *Principal, perm Res072Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10088,7 +10015,7 @@ func res072Attributes(r *Res072) map[string]any {
 // PlanRes073).
 type Res073Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res073Permission
 	// Cond holds for exactly the resources CheckRes073 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10121,9 +10048,8 @@ func (pl *Res073Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res073 r must satisfy for CheckRes073(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes073(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res073Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes073(p *Principal, perm Res073Permission, cred *Credential, ctx *Context) *Res073Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10141,7 +10067,7 @@ func (a *Authorizer) PlanRes073(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes073 is CheckRes073's decision order with the resource unknown.
-func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 73 {
 		return cond.False
 	}
@@ -10178,7 +10104,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10200,8 +10126,8 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes073 is the condition the credential c puts on perm on a res073.
-func (a *Authorizer) planCredentialRes073(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes073(t *roleTable, p *Principal, perm Res073Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10226,7 +10152,7 @@ func res073Attributes(r *Res073) map[string]any {
 // PlanRes074).
 type Res074Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res074Permission
 	// Cond holds for exactly the resources CheckRes074 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10259,9 +10185,8 @@ func (pl *Res074Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res074 r must satisfy for CheckRes074(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes074(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res074Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes074(p *Principal, perm Res074Permission, cred *Credential, ctx *Context) *Res074Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10279,7 +10204,7 @@ func (a *Authorizer) PlanRes074(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes074 is CheckRes074's decision order with the resource unknown.
-func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 74 {
 		return cond.False
 	}
@@ -10316,7 +10241,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10338,8 +10263,8 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes074 is the condition the credential c puts on perm on a res074.
-func (a *Authorizer) planCredentialRes074(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes074(t *roleTable, p *Principal, perm Res074Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10364,7 +10289,7 @@ func res074Attributes(r *Res074) map[string]any {
 // PlanRes075).
 type Res075Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res075Permission
 	// Cond holds for exactly the resources CheckRes075 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10397,9 +10322,8 @@ func (pl *Res075Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res075 r must satisfy for CheckRes075(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes075(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res075Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes075(p *Principal, perm Res075Permission, cred *Credential, ctx *Context) *Res075Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10417,7 +10341,7 @@ func (a *Authorizer) PlanRes075(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes075 is CheckRes075's decision order with the resource unknown.
-func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 75 {
 		return cond.False
 	}
@@ -10454,7 +10378,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10476,8 +10400,8 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes075 is the condition the credential c puts on perm on a res075.
-func (a *Authorizer) planCredentialRes075(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes075(t *roleTable, p *Principal, perm Res075Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10502,7 +10426,7 @@ func res075Attributes(r *Res075) map[string]any {
 // PlanRes076).
 type Res076Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res076Permission
 	// Cond holds for exactly the resources CheckRes076 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10535,9 +10459,8 @@ func (pl *Res076Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res076 r must satisfy for CheckRes076(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes076(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res076Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes076(p *Principal, perm Res076Permission, cred *Credential, ctx *Context) *Res076Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10555,7 +10478,7 @@ func (a *Authorizer) PlanRes076(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes076 is CheckRes076's decision order with the resource unknown.
-func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 76 {
 		return cond.False
 	}
@@ -10592,7 +10515,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10614,8 +10537,8 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes076 is the condition the credential c puts on perm on a res076.
-func (a *Authorizer) planCredentialRes076(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes076(t *roleTable, p *Principal, perm Res076Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10640,7 +10563,7 @@ func res076Attributes(r *Res076) map[string]any {
 // PlanRes077).
 type Res077Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res077Permission
 	// Cond holds for exactly the resources CheckRes077 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10673,9 +10596,8 @@ func (pl *Res077Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res077 r must satisfy for CheckRes077(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes077(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res077Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes077(p *Principal, perm Res077Permission, cred *Credential, ctx *Context) *Res077Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10693,7 +10615,7 @@ func (a *Authorizer) PlanRes077(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes077 is CheckRes077's decision order with the resource unknown.
-func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 77 {
 		return cond.False
 	}
@@ -10730,7 +10652,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10752,8 +10674,8 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes077 is the condition the credential c puts on perm on a res077.
-func (a *Authorizer) planCredentialRes077(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes077(t *roleTable, p *Principal, perm Res077Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10778,7 +10700,7 @@ func res077Attributes(r *Res077) map[string]any {
 // PlanRes078).
 type Res078Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res078Permission
 	// Cond holds for exactly the resources CheckRes078 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10811,9 +10733,8 @@ func (pl *Res078Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res078 r must satisfy for CheckRes078(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes078(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res078Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes078(p *Principal, perm Res078Permission, cred *Credential, ctx *Context) *Res078Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10831,7 +10752,7 @@ func (a *Authorizer) PlanRes078(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes078 is CheckRes078's decision order with the resource unknown.
-func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 78 {
 		return cond.False
 	}
@@ -10868,7 +10789,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -10890,8 +10811,8 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes078 is the condition the credential c puts on perm on a res078.
-func (a *Authorizer) planCredentialRes078(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes078(t *roleTable, p *Principal, perm Res078Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -10916,7 +10837,7 @@ func res078Attributes(r *Res078) map[string]any {
 // PlanRes079).
 type Res079Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res079Permission
 	// Cond holds for exactly the resources CheckRes079 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -10949,9 +10870,8 @@ func (pl *Res079Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res079 r must satisfy for CheckRes079(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes079(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res079Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes079(p *Principal, perm Res079Permission, cred *Credential, ctx *Context) *Res079Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -10969,7 +10889,7 @@ func (a *Authorizer) PlanRes079(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes079 is CheckRes079's decision order with the resource unknown.
-func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 79 {
 		return cond.False
 	}
@@ -11006,7 +10926,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11028,8 +10948,8 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes079 is the condition the credential c puts on perm on a res079.
-func (a *Authorizer) planCredentialRes079(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes079(t *roleTable, p *Principal, perm Res079Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11054,7 +10974,7 @@ func res079Attributes(r *Res079) map[string]any {
 // PlanRes080).
 type Res080Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res080Permission
 	// Cond holds for exactly the resources CheckRes080 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11087,9 +11007,8 @@ func (pl *Res080Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res080 r must satisfy for CheckRes080(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes080(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res080Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes080(p *Principal, perm Res080Permission, cred *Credential, ctx *Context) *Res080Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11107,7 +11026,7 @@ func (a *Authorizer) PlanRes080(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes080 is CheckRes080's decision order with the resource unknown.
-func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 80 {
 		return cond.False
 	}
@@ -11144,7 +11063,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11166,8 +11085,8 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes080 is the condition the credential c puts on perm on a res080.
-func (a *Authorizer) planCredentialRes080(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes080(t *roleTable, p *Principal, perm Res080Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11192,7 +11111,7 @@ func res080Attributes(r *Res080) map[string]any {
 // PlanRes081).
 type Res081Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res081Permission
 	// Cond holds for exactly the resources CheckRes081 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11225,9 +11144,8 @@ func (pl *Res081Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res081 r must satisfy for CheckRes081(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes081(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res081Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes081(p *Principal, perm Res081Permission, cred *Credential, ctx *Context) *Res081Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11245,7 +11163,7 @@ func (a *Authorizer) PlanRes081(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes081 is CheckRes081's decision order with the resource unknown.
-func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 81 {
 		return cond.False
 	}
@@ -11282,7 +11200,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11304,8 +11222,8 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes081 is the condition the credential c puts on perm on a res081.
-func (a *Authorizer) planCredentialRes081(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes081(t *roleTable, p *Principal, perm Res081Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11330,7 +11248,7 @@ func res081Attributes(r *Res081) map[string]any {
 // PlanRes082).
 type Res082Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res082Permission
 	// Cond holds for exactly the resources CheckRes082 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11363,9 +11281,8 @@ func (pl *Res082Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res082 r must satisfy for CheckRes082(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes082(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res082Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes082(p *Principal, perm Res082Permission, cred *Credential, ctx *Context) *Res082Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11383,7 +11300,7 @@ func (a *Authorizer) PlanRes082(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes082 is CheckRes082's decision order with the resource unknown.
-func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 82 {
 		return cond.False
 	}
@@ -11420,7 +11337,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11442,8 +11359,8 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes082 is the condition the credential c puts on perm on a res082.
-func (a *Authorizer) planCredentialRes082(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes082(t *roleTable, p *Principal, perm Res082Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11468,7 +11385,7 @@ func res082Attributes(r *Res082) map[string]any {
 // PlanRes083).
 type Res083Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res083Permission
 	// Cond holds for exactly the resources CheckRes083 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11501,9 +11418,8 @@ func (pl *Res083Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res083 r must satisfy for CheckRes083(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes083(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res083Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes083(p *Principal, perm Res083Permission, cred *Credential, ctx *Context) *Res083Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11521,7 +11437,7 @@ func (a *Authorizer) PlanRes083(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes083 is CheckRes083's decision order with the resource unknown.
-func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 83 {
 		return cond.False
 	}
@@ -11558,7 +11474,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11580,8 +11496,8 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes083 is the condition the credential c puts on perm on a res083.
-func (a *Authorizer) planCredentialRes083(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes083(t *roleTable, p *Principal, perm Res083Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11606,7 +11522,7 @@ func res083Attributes(r *Res083) map[string]any {
 // PlanRes084).
 type Res084Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res084Permission
 	// Cond holds for exactly the resources CheckRes084 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11639,9 +11555,8 @@ func (pl *Res084Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res084 r must satisfy for CheckRes084(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes084(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res084Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes084(p *Principal, perm Res084Permission, cred *Credential, ctx *Context) *Res084Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11659,7 +11574,7 @@ func (a *Authorizer) PlanRes084(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes084 is CheckRes084's decision order with the resource unknown.
-func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 84 {
 		return cond.False
 	}
@@ -11696,7 +11611,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11718,8 +11633,8 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes084 is the condition the credential c puts on perm on a res084.
-func (a *Authorizer) planCredentialRes084(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes084(t *roleTable, p *Principal, perm Res084Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11744,7 +11659,7 @@ func res084Attributes(r *Res084) map[string]any {
 // PlanRes085).
 type Res085Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res085Permission
 	// Cond holds for exactly the resources CheckRes085 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11777,9 +11692,8 @@ func (pl *Res085Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res085 r must satisfy for CheckRes085(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes085(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res085Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes085(p *Principal, perm Res085Permission, cred *Credential, ctx *Context) *Res085Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11797,7 +11711,7 @@ func (a *Authorizer) PlanRes085(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes085 is CheckRes085's decision order with the resource unknown.
-func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 85 {
 		return cond.False
 	}
@@ -11834,7 +11748,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11856,8 +11770,8 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes085 is the condition the credential c puts on perm on a res085.
-func (a *Authorizer) planCredentialRes085(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes085(t *roleTable, p *Principal, perm Res085Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -11882,7 +11796,7 @@ func res085Attributes(r *Res085) map[string]any {
 // PlanRes086).
 type Res086Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res086Permission
 	// Cond holds for exactly the resources CheckRes086 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -11915,9 +11829,8 @@ func (pl *Res086Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res086 r must satisfy for CheckRes086(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes086(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res086Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes086(p *Principal, perm Res086Permission, cred *Credential, ctx *Context) *Res086Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -11935,7 +11848,7 @@ func (a *Authorizer) PlanRes086(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes086 is CheckRes086's decision order with the resource unknown.
-func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 86 {
 		return cond.False
 	}
@@ -11972,7 +11885,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -11994,8 +11907,8 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes086 is the condition the credential c puts on perm on a res086.
-func (a *Authorizer) planCredentialRes086(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes086(t *roleTable, p *Principal, perm Res086Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12020,7 +11933,7 @@ func res086Attributes(r *Res086) map[string]any {
 // PlanRes087).
 type Res087Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res087Permission
 	// Cond holds for exactly the resources CheckRes087 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12053,9 +11966,8 @@ func (pl *Res087Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res087 r must satisfy for CheckRes087(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes087(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res087Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes087(p *Principal, perm Res087Permission, cred *Credential, ctx *Context) *Res087Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12073,7 +11985,7 @@ func (a *Authorizer) PlanRes087(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes087 is CheckRes087's decision order with the resource unknown.
-func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 87 {
 		return cond.False
 	}
@@ -12110,7 +12022,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12132,8 +12044,8 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes087 is the condition the credential c puts on perm on a res087.
-func (a *Authorizer) planCredentialRes087(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes087(t *roleTable, p *Principal, perm Res087Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12158,7 +12070,7 @@ func res087Attributes(r *Res087) map[string]any {
 // PlanRes088).
 type Res088Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res088Permission
 	// Cond holds for exactly the resources CheckRes088 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12191,9 +12103,8 @@ func (pl *Res088Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res088 r must satisfy for CheckRes088(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes088(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res088Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes088(p *Principal, perm Res088Permission, cred *Credential, ctx *Context) *Res088Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12211,7 +12122,7 @@ func (a *Authorizer) PlanRes088(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes088 is CheckRes088's decision order with the resource unknown.
-func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 88 {
 		return cond.False
 	}
@@ -12248,7 +12159,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12270,8 +12181,8 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes088 is the condition the credential c puts on perm on a res088.
-func (a *Authorizer) planCredentialRes088(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes088(t *roleTable, p *Principal, perm Res088Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12296,7 +12207,7 @@ func res088Attributes(r *Res088) map[string]any {
 // PlanRes089).
 type Res089Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res089Permission
 	// Cond holds for exactly the resources CheckRes089 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12329,9 +12240,8 @@ func (pl *Res089Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res089 r must satisfy for CheckRes089(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes089(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res089Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes089(p *Principal, perm Res089Permission, cred *Credential, ctx *Context) *Res089Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12349,7 +12259,7 @@ func (a *Authorizer) PlanRes089(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes089 is CheckRes089's decision order with the resource unknown.
-func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 89 {
 		return cond.False
 	}
@@ -12386,7 +12296,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12408,8 +12318,8 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes089 is the condition the credential c puts on perm on a res089.
-func (a *Authorizer) planCredentialRes089(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes089(t *roleTable, p *Principal, perm Res089Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12434,7 +12344,7 @@ func res089Attributes(r *Res089) map[string]any {
 // PlanRes090).
 type Res090Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res090Permission
 	// Cond holds for exactly the resources CheckRes090 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12467,9 +12377,8 @@ func (pl *Res090Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res090 r must satisfy for CheckRes090(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes090(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res090Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes090(p *Principal, perm Res090Permission, cred *Credential, ctx *Context) *Res090Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12487,7 +12396,7 @@ func (a *Authorizer) PlanRes090(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes090 is CheckRes090's decision order with the resource unknown.
-func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 90 {
 		return cond.False
 	}
@@ -12524,7 +12433,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12546,8 +12455,8 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes090 is the condition the credential c puts on perm on a res090.
-func (a *Authorizer) planCredentialRes090(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes090(t *roleTable, p *Principal, perm Res090Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12572,7 +12481,7 @@ func res090Attributes(r *Res090) map[string]any {
 // PlanRes091).
 type Res091Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res091Permission
 	// Cond holds for exactly the resources CheckRes091 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12605,9 +12514,8 @@ func (pl *Res091Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res091 r must satisfy for CheckRes091(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes091(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res091Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes091(p *Principal, perm Res091Permission, cred *Credential, ctx *Context) *Res091Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12625,7 +12533,7 @@ func (a *Authorizer) PlanRes091(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes091 is CheckRes091's decision order with the resource unknown.
-func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 91 {
 		return cond.False
 	}
@@ -12662,7 +12570,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12684,8 +12592,8 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes091 is the condition the credential c puts on perm on a res091.
-func (a *Authorizer) planCredentialRes091(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes091(t *roleTable, p *Principal, perm Res091Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12710,7 +12618,7 @@ func res091Attributes(r *Res091) map[string]any {
 // PlanRes092).
 type Res092Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res092Permission
 	// Cond holds for exactly the resources CheckRes092 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12743,9 +12651,8 @@ func (pl *Res092Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res092 r must satisfy for CheckRes092(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes092(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res092Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes092(p *Principal, perm Res092Permission, cred *Credential, ctx *Context) *Res092Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12763,7 +12670,7 @@ func (a *Authorizer) PlanRes092(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes092 is CheckRes092's decision order with the resource unknown.
-func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 92 {
 		return cond.False
 	}
@@ -12800,7 +12707,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12822,8 +12729,8 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes092 is the condition the credential c puts on perm on a res092.
-func (a *Authorizer) planCredentialRes092(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes092(t *roleTable, p *Principal, perm Res092Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12848,7 +12755,7 @@ func res092Attributes(r *Res092) map[string]any {
 // PlanRes093).
 type Res093Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res093Permission
 	// Cond holds for exactly the resources CheckRes093 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -12881,9 +12788,8 @@ func (pl *Res093Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res093 r must satisfy for CheckRes093(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes093(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res093Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes093(p *Principal, perm Res093Permission, cred *Credential, ctx *Context) *Res093Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -12901,7 +12807,7 @@ func (a *Authorizer) PlanRes093(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes093 is CheckRes093's decision order with the resource unknown.
-func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 93 {
 		return cond.False
 	}
@@ -12938,7 +12844,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -12960,8 +12866,8 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes093 is the condition the credential c puts on perm on a res093.
-func (a *Authorizer) planCredentialRes093(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes093(t *roleTable, p *Principal, perm Res093Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -12986,7 +12892,7 @@ func res093Attributes(r *Res093) map[string]any {
 // PlanRes094).
 type Res094Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res094Permission
 	// Cond holds for exactly the resources CheckRes094 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -13019,9 +12925,8 @@ func (pl *Res094Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res094 r must satisfy for CheckRes094(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes094(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res094Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes094(p *Principal, perm Res094Permission, cred *Credential, ctx *Context) *Res094Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13039,7 +12944,7 @@ func (a *Authorizer) PlanRes094(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes094 is CheckRes094's decision order with the resource unknown.
-func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 94 {
 		return cond.False
 	}
@@ -13076,7 +12981,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -13098,8 +13003,8 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes094 is the condition the credential c puts on perm on a res094.
-func (a *Authorizer) planCredentialRes094(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes094(t *roleTable, p *Principal, perm Res094Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13124,7 +13029,7 @@ func res094Attributes(r *Res094) map[string]any {
 // PlanRes095).
 type Res095Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res095Permission
 	// Cond holds for exactly the resources CheckRes095 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -13157,9 +13062,8 @@ func (pl *Res095Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res095 r must satisfy for CheckRes095(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes095(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res095Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes095(p *Principal, perm Res095Permission, cred *Credential, ctx *Context) *Res095Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13177,7 +13081,7 @@ func (a *Authorizer) PlanRes095(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes095 is CheckRes095's decision order with the resource unknown.
-func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 95 {
 		return cond.False
 	}
@@ -13214,7 +13118,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -13236,8 +13140,8 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes095 is the condition the credential c puts on perm on a res095.
-func (a *Authorizer) planCredentialRes095(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes095(t *roleTable, p *Principal, perm Res095Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13262,7 +13166,7 @@ func res095Attributes(r *Res095) map[string]any {
 // PlanRes096).
 type Res096Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res096Permission
 	// Cond holds for exactly the resources CheckRes096 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -13295,9 +13199,8 @@ func (pl *Res096Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res096 r must satisfy for CheckRes096(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes096(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res096Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes096(p *Principal, perm Res096Permission, cred *Credential, ctx *Context) *Res096Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13315,7 +13218,7 @@ func (a *Authorizer) PlanRes096(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes096 is CheckRes096's decision order with the resource unknown.
-func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 96 {
 		return cond.False
 	}
@@ -13352,7 +13255,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -13374,8 +13277,8 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes096 is the condition the credential c puts on perm on a res096.
-func (a *Authorizer) planCredentialRes096(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes096(t *roleTable, p *Principal, perm Res096Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13400,7 +13303,7 @@ func res096Attributes(r *Res096) map[string]any {
 // PlanRes097).
 type Res097Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res097Permission
 	// Cond holds for exactly the resources CheckRes097 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -13433,9 +13336,8 @@ func (pl *Res097Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res097 r must satisfy for CheckRes097(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes097(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res097Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes097(p *Principal, perm Res097Permission, cred *Credential, ctx *Context) *Res097Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13453,7 +13355,7 @@ func (a *Authorizer) PlanRes097(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes097 is CheckRes097's decision order with the resource unknown.
-func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 97 {
 		return cond.False
 	}
@@ -13490,7 +13392,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -13512,8 +13414,8 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes097 is the condition the credential c puts on perm on a res097.
-func (a *Authorizer) planCredentialRes097(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes097(t *roleTable, p *Principal, perm Res097Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13538,7 +13440,7 @@ func res097Attributes(r *Res097) map[string]any {
 // PlanRes098).
 type Res098Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res098Permission
 	// Cond holds for exactly the resources CheckRes098 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -13571,9 +13473,8 @@ func (pl *Res098Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res098 r must satisfy for CheckRes098(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes098(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res098Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes098(p *Principal, perm Res098Permission, cred *Credential, ctx *Context) *Res098Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13591,7 +13492,7 @@ func (a *Authorizer) PlanRes098(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes098 is CheckRes098's decision order with the resource unknown.
-func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 98 {
 		return cond.False
 	}
@@ -13628,7 +13529,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -13650,8 +13551,8 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes098 is the condition the credential c puts on perm on a res098.
-func (a *Authorizer) planCredentialRes098(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes098(t *roleTable, p *Principal, perm Res098Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13676,7 +13577,7 @@ func res098Attributes(r *Res098) map[string]any {
 // PlanRes099).
 type Res099Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res099Permission
 	// Cond holds for exactly the resources CheckRes099 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -13709,9 +13610,8 @@ func (pl *Res099Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res099 r must satisfy for CheckRes099(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes099(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res099Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes099(p *Principal, perm Res099Permission, cred *Credential, ctx *Context) *Res099Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -13729,7 +13629,7 @@ func (a *Authorizer) PlanRes099(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes099 is CheckRes099's decision order with the resource unknown.
-func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 99 {
 		return cond.False
 	}
@@ -13766,7 +13666,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -13788,8 +13688,8 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes099 is the condition the credential c puts on perm on a res099.
-func (a *Authorizer) planCredentialRes099(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes099(t *roleTable, p *Principal, perm Res099Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -13817,8 +13717,12 @@ func res099Attributes(r *Res099) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -13871,205 +13775,205 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planLibrary(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planLibrary(t, &q.principal, LibraryPermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planRes001(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes001(t, &q.principal, Res001Permission(perm), q.cred, &q.ctx)
 	case 2:
-		c = a.planRes002(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes002(t, &q.principal, Res002Permission(perm), q.cred, &q.ctx)
 	case 3:
-		c = a.planRes003(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes003(t, &q.principal, Res003Permission(perm), q.cred, &q.ctx)
 	case 4:
-		c = a.planRes004(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes004(t, &q.principal, Res004Permission(perm), q.cred, &q.ctx)
 	case 5:
-		c = a.planRes005(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes005(t, &q.principal, Res005Permission(perm), q.cred, &q.ctx)
 	case 6:
-		c = a.planRes006(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes006(t, &q.principal, Res006Permission(perm), q.cred, &q.ctx)
 	case 7:
-		c = a.planRes007(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes007(t, &q.principal, Res007Permission(perm), q.cred, &q.ctx)
 	case 8:
-		c = a.planRes008(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes008(t, &q.principal, Res008Permission(perm), q.cred, &q.ctx)
 	case 9:
-		c = a.planRes009(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes009(t, &q.principal, Res009Permission(perm), q.cred, &q.ctx)
 	case 10:
-		c = a.planRes010(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes010(t, &q.principal, Res010Permission(perm), q.cred, &q.ctx)
 	case 11:
-		c = a.planRes011(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes011(t, &q.principal, Res011Permission(perm), q.cred, &q.ctx)
 	case 12:
-		c = a.planRes012(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes012(t, &q.principal, Res012Permission(perm), q.cred, &q.ctx)
 	case 13:
-		c = a.planRes013(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes013(t, &q.principal, Res013Permission(perm), q.cred, &q.ctx)
 	case 14:
-		c = a.planRes014(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes014(t, &q.principal, Res014Permission(perm), q.cred, &q.ctx)
 	case 15:
-		c = a.planRes015(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes015(t, &q.principal, Res015Permission(perm), q.cred, &q.ctx)
 	case 16:
-		c = a.planRes016(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes016(t, &q.principal, Res016Permission(perm), q.cred, &q.ctx)
 	case 17:
-		c = a.planRes017(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes017(t, &q.principal, Res017Permission(perm), q.cred, &q.ctx)
 	case 18:
-		c = a.planRes018(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes018(t, &q.principal, Res018Permission(perm), q.cred, &q.ctx)
 	case 19:
-		c = a.planRes019(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes019(t, &q.principal, Res019Permission(perm), q.cred, &q.ctx)
 	case 20:
-		c = a.planRes020(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes020(t, &q.principal, Res020Permission(perm), q.cred, &q.ctx)
 	case 21:
-		c = a.planRes021(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes021(t, &q.principal, Res021Permission(perm), q.cred, &q.ctx)
 	case 22:
-		c = a.planRes022(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes022(t, &q.principal, Res022Permission(perm), q.cred, &q.ctx)
 	case 23:
-		c = a.planRes023(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes023(t, &q.principal, Res023Permission(perm), q.cred, &q.ctx)
 	case 24:
-		c = a.planRes024(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes024(t, &q.principal, Res024Permission(perm), q.cred, &q.ctx)
 	case 25:
-		c = a.planRes025(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes025(t, &q.principal, Res025Permission(perm), q.cred, &q.ctx)
 	case 26:
-		c = a.planRes026(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes026(t, &q.principal, Res026Permission(perm), q.cred, &q.ctx)
 	case 27:
-		c = a.planRes027(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes027(t, &q.principal, Res027Permission(perm), q.cred, &q.ctx)
 	case 28:
-		c = a.planRes028(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes028(t, &q.principal, Res028Permission(perm), q.cred, &q.ctx)
 	case 29:
-		c = a.planRes029(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes029(t, &q.principal, Res029Permission(perm), q.cred, &q.ctx)
 	case 30:
-		c = a.planRes030(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes030(t, &q.principal, Res030Permission(perm), q.cred, &q.ctx)
 	case 31:
-		c = a.planRes031(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes031(t, &q.principal, Res031Permission(perm), q.cred, &q.ctx)
 	case 32:
-		c = a.planRes032(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes032(t, &q.principal, Res032Permission(perm), q.cred, &q.ctx)
 	case 33:
-		c = a.planRes033(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes033(t, &q.principal, Res033Permission(perm), q.cred, &q.ctx)
 	case 34:
-		c = a.planRes034(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes034(t, &q.principal, Res034Permission(perm), q.cred, &q.ctx)
 	case 35:
-		c = a.planRes035(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes035(t, &q.principal, Res035Permission(perm), q.cred, &q.ctx)
 	case 36:
-		c = a.planRes036(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes036(t, &q.principal, Res036Permission(perm), q.cred, &q.ctx)
 	case 37:
-		c = a.planRes037(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes037(t, &q.principal, Res037Permission(perm), q.cred, &q.ctx)
 	case 38:
-		c = a.planRes038(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes038(t, &q.principal, Res038Permission(perm), q.cred, &q.ctx)
 	case 39:
-		c = a.planRes039(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes039(t, &q.principal, Res039Permission(perm), q.cred, &q.ctx)
 	case 40:
-		c = a.planRes040(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes040(t, &q.principal, Res040Permission(perm), q.cred, &q.ctx)
 	case 41:
-		c = a.planRes041(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes041(t, &q.principal, Res041Permission(perm), q.cred, &q.ctx)
 	case 42:
-		c = a.planRes042(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes042(t, &q.principal, Res042Permission(perm), q.cred, &q.ctx)
 	case 43:
-		c = a.planRes043(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes043(t, &q.principal, Res043Permission(perm), q.cred, &q.ctx)
 	case 44:
-		c = a.planRes044(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes044(t, &q.principal, Res044Permission(perm), q.cred, &q.ctx)
 	case 45:
-		c = a.planRes045(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes045(t, &q.principal, Res045Permission(perm), q.cred, &q.ctx)
 	case 46:
-		c = a.planRes046(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes046(t, &q.principal, Res046Permission(perm), q.cred, &q.ctx)
 	case 47:
-		c = a.planRes047(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes047(t, &q.principal, Res047Permission(perm), q.cred, &q.ctx)
 	case 48:
-		c = a.planRes048(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes048(t, &q.principal, Res048Permission(perm), q.cred, &q.ctx)
 	case 49:
-		c = a.planRes049(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes049(t, &q.principal, Res049Permission(perm), q.cred, &q.ctx)
 	case 50:
-		c = a.planRes050(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes050(t, &q.principal, Res050Permission(perm), q.cred, &q.ctx)
 	case 51:
-		c = a.planRes051(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes051(t, &q.principal, Res051Permission(perm), q.cred, &q.ctx)
 	case 52:
-		c = a.planRes052(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes052(t, &q.principal, Res052Permission(perm), q.cred, &q.ctx)
 	case 53:
-		c = a.planRes053(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes053(t, &q.principal, Res053Permission(perm), q.cred, &q.ctx)
 	case 54:
-		c = a.planRes054(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes054(t, &q.principal, Res054Permission(perm), q.cred, &q.ctx)
 	case 55:
-		c = a.planRes055(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes055(t, &q.principal, Res055Permission(perm), q.cred, &q.ctx)
 	case 56:
-		c = a.planRes056(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes056(t, &q.principal, Res056Permission(perm), q.cred, &q.ctx)
 	case 57:
-		c = a.planRes057(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes057(t, &q.principal, Res057Permission(perm), q.cred, &q.ctx)
 	case 58:
-		c = a.planRes058(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes058(t, &q.principal, Res058Permission(perm), q.cred, &q.ctx)
 	case 59:
-		c = a.planRes059(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes059(t, &q.principal, Res059Permission(perm), q.cred, &q.ctx)
 	case 60:
-		c = a.planRes060(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes060(t, &q.principal, Res060Permission(perm), q.cred, &q.ctx)
 	case 61:
-		c = a.planRes061(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes061(t, &q.principal, Res061Permission(perm), q.cred, &q.ctx)
 	case 62:
-		c = a.planRes062(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes062(t, &q.principal, Res062Permission(perm), q.cred, &q.ctx)
 	case 63:
-		c = a.planRes063(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes063(t, &q.principal, Res063Permission(perm), q.cred, &q.ctx)
 	case 64:
-		c = a.planRes064(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes064(t, &q.principal, Res064Permission(perm), q.cred, &q.ctx)
 	case 65:
-		c = a.planRes065(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes065(t, &q.principal, Res065Permission(perm), q.cred, &q.ctx)
 	case 66:
-		c = a.planRes066(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes066(t, &q.principal, Res066Permission(perm), q.cred, &q.ctx)
 	case 67:
-		c = a.planRes067(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes067(t, &q.principal, Res067Permission(perm), q.cred, &q.ctx)
 	case 68:
-		c = a.planRes068(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes068(t, &q.principal, Res068Permission(perm), q.cred, &q.ctx)
 	case 69:
-		c = a.planRes069(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes069(t, &q.principal, Res069Permission(perm), q.cred, &q.ctx)
 	case 70:
-		c = a.planRes070(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes070(t, &q.principal, Res070Permission(perm), q.cred, &q.ctx)
 	case 71:
-		c = a.planRes071(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes071(t, &q.principal, Res071Permission(perm), q.cred, &q.ctx)
 	case 72:
-		c = a.planRes072(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes072(t, &q.principal, Res072Permission(perm), q.cred, &q.ctx)
 	case 73:
-		c = a.planRes073(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes073(t, &q.principal, Res073Permission(perm), q.cred, &q.ctx)
 	case 74:
-		c = a.planRes074(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes074(t, &q.principal, Res074Permission(perm), q.cred, &q.ctx)
 	case 75:
-		c = a.planRes075(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes075(t, &q.principal, Res075Permission(perm), q.cred, &q.ctx)
 	case 76:
-		c = a.planRes076(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes076(t, &q.principal, Res076Permission(perm), q.cred, &q.ctx)
 	case 77:
-		c = a.planRes077(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes077(t, &q.principal, Res077Permission(perm), q.cred, &q.ctx)
 	case 78:
-		c = a.planRes078(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes078(t, &q.principal, Res078Permission(perm), q.cred, &q.ctx)
 	case 79:
-		c = a.planRes079(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes079(t, &q.principal, Res079Permission(perm), q.cred, &q.ctx)
 	case 80:
-		c = a.planRes080(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes080(t, &q.principal, Res080Permission(perm), q.cred, &q.ctx)
 	case 81:
-		c = a.planRes081(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes081(t, &q.principal, Res081Permission(perm), q.cred, &q.ctx)
 	case 82:
-		c = a.planRes082(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes082(t, &q.principal, Res082Permission(perm), q.cred, &q.ctx)
 	case 83:
-		c = a.planRes083(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes083(t, &q.principal, Res083Permission(perm), q.cred, &q.ctx)
 	case 84:
-		c = a.planRes084(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes084(t, &q.principal, Res084Permission(perm), q.cred, &q.ctx)
 	case 85:
-		c = a.planRes085(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes085(t, &q.principal, Res085Permission(perm), q.cred, &q.ctx)
 	case 86:
-		c = a.planRes086(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes086(t, &q.principal, Res086Permission(perm), q.cred, &q.ctx)
 	case 87:
-		c = a.planRes087(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes087(t, &q.principal, Res087Permission(perm), q.cred, &q.ctx)
 	case 88:
-		c = a.planRes088(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes088(t, &q.principal, Res088Permission(perm), q.cred, &q.ctx)
 	case 89:
-		c = a.planRes089(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes089(t, &q.principal, Res089Permission(perm), q.cred, &q.ctx)
 	case 90:
-		c = a.planRes090(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes090(t, &q.principal, Res090Permission(perm), q.cred, &q.ctx)
 	case 91:
-		c = a.planRes091(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes091(t, &q.principal, Res091Permission(perm), q.cred, &q.ctx)
 	case 92:
-		c = a.planRes092(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes092(t, &q.principal, Res092Permission(perm), q.cred, &q.ctx)
 	case 93:
-		c = a.planRes093(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes093(t, &q.principal, Res093Permission(perm), q.cred, &q.ctx)
 	case 94:
-		c = a.planRes094(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes094(t, &q.principal, Res094Permission(perm), q.cred, &q.ctx)
 	case 95:
-		c = a.planRes095(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes095(t, &q.principal, Res095Permission(perm), q.cred, &q.ctx)
 	case 96:
-		c = a.planRes096(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes096(t, &q.principal, Res096Permission(perm), q.cred, &q.ctx)
 	case 97:
-		c = a.planRes097(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes097(t, &q.principal, Res097Permission(perm), q.cred, &q.ctx)
 	case 98:
-		c = a.planRes098(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes098(t, &q.principal, Res098Permission(perm), q.cred, &q.ctx)
 	case 99:
-		c = a.planRes099(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes099(t, &q.principal, Res099Permission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

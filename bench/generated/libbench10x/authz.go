@@ -18,84 +18,467 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "library.view".
+// Permission is an action on a resource type, such as "library.view". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// LibraryPermission is a permission on a library: what CheckLibrary takes.
+type LibraryPermission Permission
 
 const (
 	// LibraryView is library.view.
-	LibraryView Permission = iota
+	LibraryView LibraryPermission = iota
 	// LibraryEdit is library.edit.
 	LibraryEdit
 	// LibraryPublish is library.publish.
 	LibraryPublish
 	// LibraryDelete is library.delete.
 	LibraryDelete
+)
+
+// String returns the permission's name, such as "library.view".
+func (p LibraryPermission) String() string {
+	return Permission(p).String()
+}
+
+// LibraryPermissionByName returns the permission on a library called name, such as "library.view":
+// for a permission known only by its name.
+func LibraryPermissionByName(name string) (LibraryPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return LibraryPermission(p), true
+	}
+	return 0, false
+}
+
+// LibraryPermissionSet is a set of permissions on a library, as LibraryPermissions returns. The zero
+// value is the empty set.
+type LibraryPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LibraryPermissionSet) Has(p LibraryPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LibraryPermissionSet) Permissions() []LibraryPermission {
+	var out []LibraryPermission
+	for _, p := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res001Permission is a permission on a res001: what CheckRes001 takes.
+type Res001Permission Permission
+
+const (
 	// Res001View is res001.view.
-	Res001View
+	Res001View Res001Permission = iota + 4
 	// Res001Edit is res001.edit.
 	Res001Edit
 	// Res001Publish is res001.publish.
 	Res001Publish
 	// Res001Delete is res001.delete.
 	Res001Delete
+)
+
+// String returns the permission's name, such as "res001.view".
+func (p Res001Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res001PermissionByName returns the permission on a res001 called name, such as "res001.view":
+// for a permission known only by its name.
+func Res001PermissionByName(name string) (Res001Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return Res001Permission(p), true
+	}
+	return 0, false
+}
+
+// Res001PermissionSet is a set of permissions on a res001, as Res001Permissions returns. The zero
+// value is the empty set.
+type Res001PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res001PermissionSet) Has(p Res001Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res001PermissionSet) Permissions() []Res001Permission {
+	var out []Res001Permission
+	for _, p := range [...]Res001Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res002Permission is a permission on a res002: what CheckRes002 takes.
+type Res002Permission Permission
+
+const (
 	// Res002View is res002.view.
-	Res002View
+	Res002View Res002Permission = iota + 8
 	// Res002Edit is res002.edit.
 	Res002Edit
 	// Res002Publish is res002.publish.
 	Res002Publish
 	// Res002Delete is res002.delete.
 	Res002Delete
+)
+
+// String returns the permission's name, such as "res002.view".
+func (p Res002Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res002PermissionByName returns the permission on a res002 called name, such as "res002.view":
+// for a permission known only by its name.
+func Res002PermissionByName(name string) (Res002Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return Res002Permission(p), true
+	}
+	return 0, false
+}
+
+// Res002PermissionSet is a set of permissions on a res002, as Res002Permissions returns. The zero
+// value is the empty set.
+type Res002PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res002PermissionSet) Has(p Res002Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res002PermissionSet) Permissions() []Res002Permission {
+	var out []Res002Permission
+	for _, p := range [...]Res002Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res003Permission is a permission on a res003: what CheckRes003 takes.
+type Res003Permission Permission
+
+const (
 	// Res003View is res003.view.
-	Res003View
+	Res003View Res003Permission = iota + 12
 	// Res003Edit is res003.edit.
 	Res003Edit
 	// Res003Publish is res003.publish.
 	Res003Publish
 	// Res003Delete is res003.delete.
 	Res003Delete
+)
+
+// String returns the permission's name, such as "res003.view".
+func (p Res003Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res003PermissionByName returns the permission on a res003 called name, such as "res003.view":
+// for a permission known only by its name.
+func Res003PermissionByName(name string) (Res003Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 3 {
+		return Res003Permission(p), true
+	}
+	return 0, false
+}
+
+// Res003PermissionSet is a set of permissions on a res003, as Res003Permissions returns. The zero
+// value is the empty set.
+type Res003PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res003PermissionSet) Has(p Res003Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res003PermissionSet) Permissions() []Res003Permission {
+	var out []Res003Permission
+	for _, p := range [...]Res003Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res004Permission is a permission on a res004: what CheckRes004 takes.
+type Res004Permission Permission
+
+const (
 	// Res004View is res004.view.
-	Res004View
+	Res004View Res004Permission = iota + 16
 	// Res004Edit is res004.edit.
 	Res004Edit
 	// Res004Publish is res004.publish.
 	Res004Publish
 	// Res004Delete is res004.delete.
 	Res004Delete
+)
+
+// String returns the permission's name, such as "res004.view".
+func (p Res004Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res004PermissionByName returns the permission on a res004 called name, such as "res004.view":
+// for a permission known only by its name.
+func Res004PermissionByName(name string) (Res004Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 4 {
+		return Res004Permission(p), true
+	}
+	return 0, false
+}
+
+// Res004PermissionSet is a set of permissions on a res004, as Res004Permissions returns. The zero
+// value is the empty set.
+type Res004PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res004PermissionSet) Has(p Res004Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res004PermissionSet) Permissions() []Res004Permission {
+	var out []Res004Permission
+	for _, p := range [...]Res004Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res005Permission is a permission on a res005: what CheckRes005 takes.
+type Res005Permission Permission
+
+const (
 	// Res005View is res005.view.
-	Res005View
+	Res005View Res005Permission = iota + 20
 	// Res005Edit is res005.edit.
 	Res005Edit
 	// Res005Publish is res005.publish.
 	Res005Publish
 	// Res005Delete is res005.delete.
 	Res005Delete
+)
+
+// String returns the permission's name, such as "res005.view".
+func (p Res005Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res005PermissionByName returns the permission on a res005 called name, such as "res005.view":
+// for a permission known only by its name.
+func Res005PermissionByName(name string) (Res005Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 5 {
+		return Res005Permission(p), true
+	}
+	return 0, false
+}
+
+// Res005PermissionSet is a set of permissions on a res005, as Res005Permissions returns. The zero
+// value is the empty set.
+type Res005PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res005PermissionSet) Has(p Res005Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res005PermissionSet) Permissions() []Res005Permission {
+	var out []Res005Permission
+	for _, p := range [...]Res005Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res006Permission is a permission on a res006: what CheckRes006 takes.
+type Res006Permission Permission
+
+const (
 	// Res006View is res006.view.
-	Res006View
+	Res006View Res006Permission = iota + 24
 	// Res006Edit is res006.edit.
 	Res006Edit
 	// Res006Publish is res006.publish.
 	Res006Publish
 	// Res006Delete is res006.delete.
 	Res006Delete
+)
+
+// String returns the permission's name, such as "res006.view".
+func (p Res006Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res006PermissionByName returns the permission on a res006 called name, such as "res006.view":
+// for a permission known only by its name.
+func Res006PermissionByName(name string) (Res006Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 6 {
+		return Res006Permission(p), true
+	}
+	return 0, false
+}
+
+// Res006PermissionSet is a set of permissions on a res006, as Res006Permissions returns. The zero
+// value is the empty set.
+type Res006PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res006PermissionSet) Has(p Res006Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res006PermissionSet) Permissions() []Res006Permission {
+	var out []Res006Permission
+	for _, p := range [...]Res006Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res007Permission is a permission on a res007: what CheckRes007 takes.
+type Res007Permission Permission
+
+const (
 	// Res007View is res007.view.
-	Res007View
+	Res007View Res007Permission = iota + 28
 	// Res007Edit is res007.edit.
 	Res007Edit
 	// Res007Publish is res007.publish.
 	Res007Publish
 	// Res007Delete is res007.delete.
 	Res007Delete
+)
+
+// String returns the permission's name, such as "res007.view".
+func (p Res007Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res007PermissionByName returns the permission on a res007 called name, such as "res007.view":
+// for a permission known only by its name.
+func Res007PermissionByName(name string) (Res007Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 7 {
+		return Res007Permission(p), true
+	}
+	return 0, false
+}
+
+// Res007PermissionSet is a set of permissions on a res007, as Res007Permissions returns. The zero
+// value is the empty set.
+type Res007PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res007PermissionSet) Has(p Res007Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res007PermissionSet) Permissions() []Res007Permission {
+	var out []Res007Permission
+	for _, p := range [...]Res007Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res008Permission is a permission on a res008: what CheckRes008 takes.
+type Res008Permission Permission
+
+const (
 	// Res008View is res008.view.
-	Res008View
+	Res008View Res008Permission = iota + 32
 	// Res008Edit is res008.edit.
 	Res008Edit
 	// Res008Publish is res008.publish.
 	Res008Publish
 	// Res008Delete is res008.delete.
 	Res008Delete
+)
+
+// String returns the permission's name, such as "res008.view".
+func (p Res008Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res008PermissionByName returns the permission on a res008 called name, such as "res008.view":
+// for a permission known only by its name.
+func Res008PermissionByName(name string) (Res008Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 8 {
+		return Res008Permission(p), true
+	}
+	return 0, false
+}
+
+// Res008PermissionSet is a set of permissions on a res008, as Res008Permissions returns. The zero
+// value is the empty set.
+type Res008PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res008PermissionSet) Has(p Res008Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res008PermissionSet) Permissions() []Res008Permission {
+	var out []Res008Permission
+	for _, p := range [...]Res008Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Res009Permission is a permission on a res009: what CheckRes009 takes.
+type Res009Permission Permission
+
+const (
 	// Res009View is res009.view.
-	Res009View
+	Res009View Res009Permission = iota + 36
 	// Res009Edit is res009.edit.
 	Res009Edit
 	// Res009Publish is res009.publish.
@@ -103,6 +486,42 @@ const (
 	// Res009Delete is res009.delete.
 	Res009Delete
 )
+
+// String returns the permission's name, such as "res009.view".
+func (p Res009Permission) String() string {
+	return Permission(p).String()
+}
+
+// Res009PermissionByName returns the permission on a res009 called name, such as "res009.view":
+// for a permission known only by its name.
+func Res009PermissionByName(name string) (Res009Permission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 9 {
+		return Res009Permission(p), true
+	}
+	return 0, false
+}
+
+// Res009PermissionSet is a set of permissions on a res009, as Res009Permissions returns. The zero
+// value is the empty set.
+type Res009PermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s Res009PermissionSet) Has(p Res009Permission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s Res009PermissionSet) Permissions() []Res009Permission {
+	var out []Res009Permission
+	for _, p := range [...]Res009Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"library.view", "library.edit", "library.publish", "library.delete", "res001.view", "res001.edit", "res001.publish", "res001.delete", "res002.view", "res002.edit", "res002.publish", "res002.delete", "res003.view", "res003.edit", "res003.publish", "res003.delete", "res004.view", "res004.edit", "res004.publish", "res004.delete", "res005.view", "res005.edit", "res005.publish", "res005.delete", "res006.view", "res006.edit", "res006.publish", "res006.delete", "res007.view", "res007.edit", "res007.publish", "res007.delete", "res008.view", "res008.edit", "res008.publish", "res008.delete", "res009.view", "res009.edit", "res009.publish", "res009.delete"}
 
@@ -125,85 +544,85 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "library.view":
-		return LibraryView, true
+		return Permission(LibraryView), true
 	case "library.edit":
-		return LibraryEdit, true
+		return Permission(LibraryEdit), true
 	case "library.publish":
-		return LibraryPublish, true
+		return Permission(LibraryPublish), true
 	case "library.delete":
-		return LibraryDelete, true
+		return Permission(LibraryDelete), true
 	case "res001.view":
-		return Res001View, true
+		return Permission(Res001View), true
 	case "res001.edit":
-		return Res001Edit, true
+		return Permission(Res001Edit), true
 	case "res001.publish":
-		return Res001Publish, true
+		return Permission(Res001Publish), true
 	case "res001.delete":
-		return Res001Delete, true
+		return Permission(Res001Delete), true
 	case "res002.view":
-		return Res002View, true
+		return Permission(Res002View), true
 	case "res002.edit":
-		return Res002Edit, true
+		return Permission(Res002Edit), true
 	case "res002.publish":
-		return Res002Publish, true
+		return Permission(Res002Publish), true
 	case "res002.delete":
-		return Res002Delete, true
+		return Permission(Res002Delete), true
 	case "res003.view":
-		return Res003View, true
+		return Permission(Res003View), true
 	case "res003.edit":
-		return Res003Edit, true
+		return Permission(Res003Edit), true
 	case "res003.publish":
-		return Res003Publish, true
+		return Permission(Res003Publish), true
 	case "res003.delete":
-		return Res003Delete, true
+		return Permission(Res003Delete), true
 	case "res004.view":
-		return Res004View, true
+		return Permission(Res004View), true
 	case "res004.edit":
-		return Res004Edit, true
+		return Permission(Res004Edit), true
 	case "res004.publish":
-		return Res004Publish, true
+		return Permission(Res004Publish), true
 	case "res004.delete":
-		return Res004Delete, true
+		return Permission(Res004Delete), true
 	case "res005.view":
-		return Res005View, true
+		return Permission(Res005View), true
 	case "res005.edit":
-		return Res005Edit, true
+		return Permission(Res005Edit), true
 	case "res005.publish":
-		return Res005Publish, true
+		return Permission(Res005Publish), true
 	case "res005.delete":
-		return Res005Delete, true
+		return Permission(Res005Delete), true
 	case "res006.view":
-		return Res006View, true
+		return Permission(Res006View), true
 	case "res006.edit":
-		return Res006Edit, true
+		return Permission(Res006Edit), true
 	case "res006.publish":
-		return Res006Publish, true
+		return Permission(Res006Publish), true
 	case "res006.delete":
-		return Res006Delete, true
+		return Permission(Res006Delete), true
 	case "res007.view":
-		return Res007View, true
+		return Permission(Res007View), true
 	case "res007.edit":
-		return Res007Edit, true
+		return Permission(Res007Edit), true
 	case "res007.publish":
-		return Res007Publish, true
+		return Permission(Res007Publish), true
 	case "res007.delete":
-		return Res007Delete, true
+		return Permission(Res007Delete), true
 	case "res008.view":
-		return Res008View, true
+		return Permission(Res008View), true
 	case "res008.edit":
-		return Res008Edit, true
+		return Permission(Res008Edit), true
 	case "res008.publish":
-		return Res008Publish, true
+		return Permission(Res008Publish), true
 	case "res008.delete":
-		return Res008Delete, true
+		return Permission(Res008Delete), true
 	case "res009.view":
-		return Res009View, true
+		return Permission(Res009View), true
 	case "res009.edit":
-		return Res009Edit, true
+		return Permission(Res009Edit), true
 	case "res009.publish":
-		return Res009Publish, true
+		return Permission(Res009Publish), true
 	case "res009.delete":
-		return Res009Delete, true
+		return Permission(Res009Delete), true
 	}
 	return 0, false
 }
@@ -865,7 +1284,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -880,9 +1300,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -944,8 +1381,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

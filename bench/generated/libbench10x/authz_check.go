@@ -145,14 +145,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -171,7 +170,7 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 
 // LibraryPermissions returns every permission p has on the library r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) LibraryPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -181,13 +180,13 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set LibraryPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
 		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -196,7 +195,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -251,7 +250,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -284,8 +283,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -293,14 +292,13 @@ func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, 
 }
 
 // CheckRes001 decides whether p may perform perm on the res001 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes001(p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -319,7 +317,7 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Permission, r *Res001, cred 
 
 // Res001Permissions returns every permission p has on the res001 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential, ctx *Context) Res001PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -329,13 +327,13 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res001PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
+	for _, perm := range [...]Res001Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
 		var d runtime.Decision
 		a.decideRes001(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -344,7 +342,7 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 // decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -399,7 +397,7 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -432,8 +430,8 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
-func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res001, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -441,14 +439,13 @@ func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes002 decides whether p may perform perm on the res002 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes002(p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -467,7 +464,7 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Permission, r *Res002, cred 
 
 // Res002Permissions returns every permission p has on the res002 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential, ctx *Context) Res002PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -477,13 +474,13 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res002PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
+	for _, perm := range [...]Res002Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
 		var d runtime.Decision
 		a.decideRes002(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -492,7 +489,7 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 // decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -547,7 +544,7 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -580,8 +577,8 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
-func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res002, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -589,14 +586,13 @@ func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes003 decides whether p may perform perm on the res003 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes003(p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -615,7 +611,7 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Permission, r *Res003, cred 
 
 // Res003Permissions returns every permission p has on the res003 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential, ctx *Context) Res003PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -625,13 +621,13 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res003PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
+	for _, perm := range [...]Res003Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
 		var d runtime.Decision
 		a.decideRes003(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -640,7 +636,7 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 // decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -695,7 +691,7 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -728,8 +724,8 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
-func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res003, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -737,14 +733,13 @@ func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes004 decides whether p may perform perm on the res004 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes004(p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -763,7 +758,7 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Permission, r *Res004, cred 
 
 // Res004Permissions returns every permission p has on the res004 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential, ctx *Context) Res004PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -773,13 +768,13 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res004PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
+	for _, perm := range [...]Res004Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
 		var d runtime.Decision
 		a.decideRes004(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -788,7 +783,7 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 // decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -843,7 +838,7 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -876,8 +871,8 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
-func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res004, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -885,14 +880,13 @@ func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes005 decides whether p may perform perm on the res005 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes005(p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -911,7 +905,7 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Permission, r *Res005, cred 
 
 // Res005Permissions returns every permission p has on the res005 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential, ctx *Context) Res005PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -921,13 +915,13 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res005PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
+	for _, perm := range [...]Res005Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
 		var d runtime.Decision
 		a.decideRes005(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -936,7 +930,7 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 // decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -991,7 +985,7 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1024,8 +1018,8 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
-func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res005, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1033,14 +1027,13 @@ func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes006 decides whether p may perform perm on the res006 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes006(p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1059,7 +1052,7 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Permission, r *Res006, cred 
 
 // Res006Permissions returns every permission p has on the res006 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential, ctx *Context) Res006PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1069,13 +1062,13 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res006PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
+	for _, perm := range [...]Res006Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
 		var d runtime.Decision
 		a.decideRes006(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1084,7 +1077,7 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 // decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1139,7 +1132,7 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1172,8 +1165,8 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
-func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res006, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1181,14 +1174,13 @@ func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes007 decides whether p may perform perm on the res007 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes007(p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1207,7 +1199,7 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Permission, r *Res007, cred 
 
 // Res007Permissions returns every permission p has on the res007 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential, ctx *Context) Res007PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1217,13 +1209,13 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res007PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
+	for _, perm := range [...]Res007Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
 		var d runtime.Decision
 		a.decideRes007(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1232,7 +1224,7 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 // decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1287,7 +1279,7 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1320,8 +1312,8 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
-func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res007, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1329,14 +1321,13 @@ func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes008 decides whether p may perform perm on the res008 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes008(p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1355,7 +1346,7 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Permission, r *Res008, cred 
 
 // Res008Permissions returns every permission p has on the res008 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential, ctx *Context) Res008PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1365,13 +1356,13 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res008PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
+	for _, perm := range [...]Res008Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
 		var d runtime.Decision
 		a.decideRes008(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1380,7 +1371,7 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 // decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1435,7 +1426,7 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1468,8 +1459,8 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
-func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res008, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1477,14 +1468,13 @@ func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckRes009 decides whether p may perform perm on the res009 r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckRes009(p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1503,7 +1493,7 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Permission, r *Res009, cred 
 
 // Res009Permissions returns every permission p has on the res009 r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential, ctx *Context) Res009PermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1513,13 +1503,13 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set Res009PermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
+	for _, perm := range [...]Res009Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
 		var d runtime.Decision
 		a.decideRes009(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -1528,7 +1518,7 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 // decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1583,7 +1573,7 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -1616,8 +1606,8 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
-func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Res009, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.

@@ -11,8 +11,8 @@ import (
 )
 
 // CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-// {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-// reference evaluator.
+// {"error": "..."} for a malformed request, or one longer than Options.MaxRequestBytes.
+// Answers are byte for byte those of permc's reference evaluator.
 func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 	var d runtime.Decision
 	if err := a.checkJSON(&d, req); err != nil {
@@ -68,6 +68,9 @@ func putJSONState(st *jsonState) {
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
+	if err := runtime.CheckRequestLength(len(data), a.opts.MaxRequestBytes); err != nil {
+		return err
+	}
 	st := getJSONState()
 	err := a.checkJSONWith(st, d, data)
 	putJSONState(st)
@@ -118,7 +121,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		r := &Res001{}
@@ -136,7 +139,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes001(d, t, &q.principal, Res001Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		r := &Res002{}
@@ -154,7 +157,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes002(d, t, &q.principal, Res002Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		r := &Res003{}
@@ -172,7 +175,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes003(d, t, &q.principal, Res003Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		r := &Res004{}
@@ -190,7 +193,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes004(d, t, &q.principal, Res004Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		r := &Res005{}
@@ -208,7 +211,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes005(d, t, &q.principal, Res005Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		r := &Res006{}
@@ -226,7 +229,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes006(d, t, &q.principal, Res006Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		r := &Res007{}
@@ -244,7 +247,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes007(d, t, &q.principal, Res007Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		r := &Res008{}
@@ -262,7 +265,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes008(d, t, &q.principal, Res008Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		r := &Res009{}
@@ -280,7 +283,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideRes009(d, t, &q.principal, Res009Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

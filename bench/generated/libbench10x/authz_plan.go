@@ -14,7 +14,7 @@ import (
 // PlanLibrary).
 type LibraryPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission LibraryPermission
 	// Cond holds for exactly the resources CheckLibrary allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -47,9 +47,8 @@ func (pl *LibraryPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a library r must satisfy for CheckLibrary(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential, ctx *Context) *LibraryPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanLibrary(p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) *LibraryPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -67,7 +66,7 @@ func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential
 }
 
 // planLibrary is CheckLibrary's decision order with the resource unknown.
-func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -104,7 +103,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -126,8 +125,8 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -152,7 +151,7 @@ func libraryAttributes(r *Library) map[string]any {
 // PlanRes001).
 type Res001Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res001Permission
 	// Cond holds for exactly the resources CheckRes001 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -185,9 +184,8 @@ func (pl *Res001Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res001 r must satisfy for CheckRes001(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes001(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res001Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes001(p *Principal, perm Res001Permission, cred *Credential, ctx *Context) *Res001Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -205,7 +203,7 @@ func (a *Authorizer) PlanRes001(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes001 is CheckRes001's decision order with the resource unknown.
-func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -242,7 +240,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -264,8 +262,8 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes001 is the condition the credential c puts on perm on a res001.
-func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Res001Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -290,7 +288,7 @@ func res001Attributes(r *Res001) map[string]any {
 // PlanRes002).
 type Res002Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res002Permission
 	// Cond holds for exactly the resources CheckRes002 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -323,9 +321,8 @@ func (pl *Res002Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res002 r must satisfy for CheckRes002(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes002(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res002Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes002(p *Principal, perm Res002Permission, cred *Credential, ctx *Context) *Res002Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -343,7 +340,7 @@ func (a *Authorizer) PlanRes002(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes002 is CheckRes002's decision order with the resource unknown.
-func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
@@ -380,7 +377,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -402,8 +399,8 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes002 is the condition the credential c puts on perm on a res002.
-func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Res002Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -428,7 +425,7 @@ func res002Attributes(r *Res002) map[string]any {
 // PlanRes003).
 type Res003Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res003Permission
 	// Cond holds for exactly the resources CheckRes003 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -461,9 +458,8 @@ func (pl *Res003Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res003 r must satisfy for CheckRes003(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes003(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res003Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes003(p *Principal, perm Res003Permission, cred *Credential, ctx *Context) *Res003Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -481,7 +477,7 @@ func (a *Authorizer) PlanRes003(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes003 is CheckRes003's decision order with the resource unknown.
-func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
@@ -518,7 +514,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -540,8 +536,8 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes003 is the condition the credential c puts on perm on a res003.
-func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Res003Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -566,7 +562,7 @@ func res003Attributes(r *Res003) map[string]any {
 // PlanRes004).
 type Res004Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res004Permission
 	// Cond holds for exactly the resources CheckRes004 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -599,9 +595,8 @@ func (pl *Res004Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res004 r must satisfy for CheckRes004(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes004(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res004Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes004(p *Principal, perm Res004Permission, cred *Credential, ctx *Context) *Res004Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -619,7 +614,7 @@ func (a *Authorizer) PlanRes004(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes004 is CheckRes004's decision order with the resource unknown.
-func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
@@ -656,7 +651,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -678,8 +673,8 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes004 is the condition the credential c puts on perm on a res004.
-func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Res004Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -704,7 +699,7 @@ func res004Attributes(r *Res004) map[string]any {
 // PlanRes005).
 type Res005Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res005Permission
 	// Cond holds for exactly the resources CheckRes005 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -737,9 +732,8 @@ func (pl *Res005Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res005 r must satisfy for CheckRes005(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes005(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res005Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes005(p *Principal, perm Res005Permission, cred *Credential, ctx *Context) *Res005Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -757,7 +751,7 @@ func (a *Authorizer) PlanRes005(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes005 is CheckRes005's decision order with the resource unknown.
-func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
@@ -794,7 +788,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -816,8 +810,8 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes005 is the condition the credential c puts on perm on a res005.
-func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Res005Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -842,7 +836,7 @@ func res005Attributes(r *Res005) map[string]any {
 // PlanRes006).
 type Res006Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res006Permission
 	// Cond holds for exactly the resources CheckRes006 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -875,9 +869,8 @@ func (pl *Res006Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res006 r must satisfy for CheckRes006(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes006(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res006Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes006(p *Principal, perm Res006Permission, cred *Credential, ctx *Context) *Res006Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -895,7 +888,7 @@ func (a *Authorizer) PlanRes006(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes006 is CheckRes006's decision order with the resource unknown.
-func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		return cond.False
 	}
@@ -932,7 +925,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -954,8 +947,8 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes006 is the condition the credential c puts on perm on a res006.
-func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Res006Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -980,7 +973,7 @@ func res006Attributes(r *Res006) map[string]any {
 // PlanRes007).
 type Res007Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res007Permission
 	// Cond holds for exactly the resources CheckRes007 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1013,9 +1006,8 @@ func (pl *Res007Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res007 r must satisfy for CheckRes007(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes007(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res007Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes007(p *Principal, perm Res007Permission, cred *Credential, ctx *Context) *Res007Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1033,7 +1025,7 @@ func (a *Authorizer) PlanRes007(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes007 is CheckRes007's decision order with the resource unknown.
-func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		return cond.False
 	}
@@ -1070,7 +1062,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1092,8 +1084,8 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes007 is the condition the credential c puts on perm on a res007.
-func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Res007Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1118,7 +1110,7 @@ func res007Attributes(r *Res007) map[string]any {
 // PlanRes008).
 type Res008Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res008Permission
 	// Cond holds for exactly the resources CheckRes008 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1151,9 +1143,8 @@ func (pl *Res008Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res008 r must satisfy for CheckRes008(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes008(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res008Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes008(p *Principal, perm Res008Permission, cred *Credential, ctx *Context) *Res008Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1171,7 +1162,7 @@ func (a *Authorizer) PlanRes008(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes008 is CheckRes008's decision order with the resource unknown.
-func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		return cond.False
 	}
@@ -1208,7 +1199,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1230,8 +1221,8 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes008 is the condition the credential c puts on perm on a res008.
-func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Res008Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1256,7 +1247,7 @@ func res008Attributes(r *Res008) map[string]any {
 // PlanRes009).
 type Res009Plan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission Res009Permission
 	// Cond holds for exactly the resources CheckRes009 allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -1289,9 +1280,8 @@ func (pl *Res009Plan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a res009 r must satisfy for CheckRes009(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanRes009(p *Principal, perm Permission, cred *Credential, ctx *Context) *Res009Plan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanRes009(p *Principal, perm Res009Permission, cred *Credential, ctx *Context) *Res009Plan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -1309,7 +1299,7 @@ func (a *Authorizer) PlanRes009(p *Principal, perm Permission, cred *Credential,
 }
 
 // planRes009 is CheckRes009's decision order with the resource unknown.
-func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		return cond.False
 	}
@@ -1346,7 +1336,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -1368,8 +1358,8 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes009 is the condition the credential c puts on perm on a res009.
-func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Res009Permission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -1397,8 +1387,12 @@ func res009Attributes(r *Res009) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -1451,25 +1445,25 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planLibrary(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planLibrary(t, &q.principal, LibraryPermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planRes001(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes001(t, &q.principal, Res001Permission(perm), q.cred, &q.ctx)
 	case 2:
-		c = a.planRes002(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes002(t, &q.principal, Res002Permission(perm), q.cred, &q.ctx)
 	case 3:
-		c = a.planRes003(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes003(t, &q.principal, Res003Permission(perm), q.cred, &q.ctx)
 	case 4:
-		c = a.planRes004(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes004(t, &q.principal, Res004Permission(perm), q.cred, &q.ctx)
 	case 5:
-		c = a.planRes005(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes005(t, &q.principal, Res005Permission(perm), q.cred, &q.ctx)
 	case 6:
-		c = a.planRes006(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes006(t, &q.principal, Res006Permission(perm), q.cred, &q.ctx)
 	case 7:
-		c = a.planRes007(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes007(t, &q.principal, Res007Permission(perm), q.cred, &q.ctx)
 	case 8:
-		c = a.planRes008(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes008(t, &q.principal, Res008Permission(perm), q.cred, &q.ctx)
 	case 9:
-		c = a.planRes009(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planRes009(t, &q.principal, Res009Permission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

@@ -18,12 +18,17 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "project.view_apps".
+// Permission is an action on a resource type, such as "project.view_apps". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// ProjectPermission is a permission on a project: what CheckProject takes.
+type ProjectPermission Permission
 
 const (
 	// ProjectViewApps is project.view_apps: Read the project's applications.
-	ProjectViewApps Permission = iota
+	ProjectViewApps ProjectPermission = iota
 	// ProjectEditApps is project.edit_apps: Change and release the project's applications.
 	ProjectEditApps
 	// ProjectViewData is project.view_data: Read cases and submitted forms.
@@ -34,14 +39,134 @@ const (
 	ProjectViewUsers
 	// ProjectEditUsers is project.edit_users: Invite, change and deactivate users.
 	ProjectEditUsers
+)
+
+// String returns the permission's name, such as "project.view_apps".
+func (p ProjectPermission) String() string {
+	return Permission(p).String()
+}
+
+// ProjectPermissionByName returns the permission on a project called name, such as "project.view_apps":
+// for a permission known only by its name.
+func ProjectPermissionByName(name string) (ProjectPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return ProjectPermission(p), true
+	}
+	return 0, false
+}
+
+// ProjectPermissionSet is a set of permissions on a project, as ProjectPermissions returns. The zero
+// value is the empty set.
+type ProjectPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s ProjectPermissionSet) Has(p ProjectPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s ProjectPermissionSet) Permissions() []ProjectPermission {
+	var out []ProjectPermission
+	for _, p := range [...]ProjectPermission{ProjectViewApps, ProjectEditApps, ProjectViewData, ProjectEditData, ProjectViewUsers, ProjectEditUsers} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ReportPermission is a permission on a report: what CheckReport takes.
+type ReportPermission Permission
+
+const (
 	// ReportView is report.view: Open the report.
-	ReportView
+	ReportView ReportPermission = iota + 6
 	// ReportExport is report.export: Download the report's data.
 	ReportExport
+)
+
+// String returns the permission's name, such as "report.view".
+func (p ReportPermission) String() string {
+	return Permission(p).String()
+}
+
+// ReportPermissionByName returns the permission on a report called name, such as "report.view":
+// for a permission known only by its name.
+func ReportPermissionByName(name string) (ReportPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return ReportPermission(p), true
+	}
+	return 0, false
+}
+
+// ReportPermissionSet is a set of permissions on a report, as ReportPermissions returns. The zero
+// value is the empty set.
+type ReportPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s ReportPermissionSet) Has(p ReportPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s ReportPermissionSet) Permissions() []ReportPermission {
+	var out []ReportPermission
+	for _, p := range [...]ReportPermission{ReportView, ReportExport} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// AccountPermission is a permission on an account: what CheckAccount takes.
+type AccountPermission Permission
+
+const (
 	// AccountReadIdentity is account.read_identity: Confirm who the user is, with their name
 	// and email.
-	AccountReadIdentity
+	AccountReadIdentity AccountPermission = iota + 8
 )
+
+// String returns the permission's name, such as "account.read_identity".
+func (p AccountPermission) String() string {
+	return Permission(p).String()
+}
+
+// AccountPermissionByName returns the permission on an account called name, such as "account.read_identity":
+// for a permission known only by its name.
+func AccountPermissionByName(name string) (AccountPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return AccountPermission(p), true
+	}
+	return 0, false
+}
+
+// AccountPermissionSet is a set of permissions on an account, as AccountPermissions returns. The zero
+// value is the empty set.
+type AccountPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s AccountPermissionSet) Has(p AccountPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s AccountPermissionSet) Permissions() []AccountPermission {
+	var out []AccountPermission
+	for _, p := range [...]AccountPermission{AccountReadIdentity} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"project.view_apps", "project.edit_apps", "project.view_data", "project.edit_data", "project.view_users", "project.edit_users", "report.view", "report.export", "account.read_identity"}
 
@@ -64,23 +189,23 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "project.view_apps":
-		return ProjectViewApps, true
+		return Permission(ProjectViewApps), true
 	case "project.edit_apps":
-		return ProjectEditApps, true
+		return Permission(ProjectEditApps), true
 	case "project.view_data":
-		return ProjectViewData, true
+		return Permission(ProjectViewData), true
 	case "project.edit_data":
-		return ProjectEditData, true
+		return Permission(ProjectEditData), true
 	case "project.view_users":
-		return ProjectViewUsers, true
+		return Permission(ProjectViewUsers), true
 	case "project.edit_users":
-		return ProjectEditUsers, true
+		return Permission(ProjectEditUsers), true
 	case "report.view":
-		return ReportView, true
+		return Permission(ReportView), true
 	case "report.export":
-		return ReportExport, true
+		return Permission(ReportExport), true
 	case "account.read_identity":
-		return AccountReadIdentity, true
+		return Permission(AccountReadIdentity), true
 	}
 	return 0, false
 }
@@ -331,7 +456,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -346,9 +472,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -410,8 +553,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

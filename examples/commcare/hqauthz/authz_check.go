@@ -137,14 +137,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckProject decides whether p may perform perm on the project r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckProject(p *Principal, perm ProjectPermission, r *Project, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -163,7 +162,7 @@ func (a *Authorizer) CheckProject(p *Principal, perm Permission, r *Project, cre
 
 // ProjectPermissions returns every permission p has on the project r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credential, ctx *Context) ProjectPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -173,13 +172,13 @@ func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set ProjectPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{ProjectViewApps, ProjectEditApps, ProjectViewData, ProjectEditData, ProjectViewUsers, ProjectEditUsers} {
+	for _, perm := range [...]ProjectPermission{ProjectViewApps, ProjectEditApps, ProjectViewData, ProjectEditData, ProjectViewUsers, ProjectEditUsers} {
 		var d runtime.Decision
 		a.decideProject(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -188,7 +187,7 @@ func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credenti
 // decideProject is the decision order for a project, shared by CheckProject and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Project, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Principal, perm ProjectPermission, r *Project, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -241,7 +240,7 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -272,8 +271,8 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsProject applies the credential c's narrowing to perm on the project r.
-func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Project, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, p *Principal, perm ProjectPermission, r *Project, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -322,14 +321,13 @@ func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, 
 }
 
 // CheckReport decides whether p may perform perm on the report r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckReport(p *Principal, perm ReportPermission, r *Report, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -348,7 +346,7 @@ func (a *Authorizer) CheckReport(p *Principal, perm Permission, r *Report, cred 
 
 // ReportPermissions returns every permission p has on the report r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential, ctx *Context) ReportPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -358,13 +356,13 @@ func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set ReportPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{ReportView, ReportExport} {
+	for _, perm := range [...]ReportPermission{ReportView, ReportExport} {
 		var d runtime.Decision
 		a.decideReport(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -373,7 +371,7 @@ func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential
 // decideReport is the decision order for a report, shared by CheckReport and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Report, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principal, perm ReportPermission, r *Report, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -426,7 +424,7 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -459,8 +457,8 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsReport applies the credential c's narrowing to perm on the report r.
-func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Report, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p *Principal, perm ReportPermission, r *Report, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -509,14 +507,13 @@ func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckAccount decides whether p may perform perm on the account r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckAccount(p *Principal, perm AccountPermission, r *Account, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -535,7 +532,7 @@ func (a *Authorizer) CheckAccount(p *Principal, perm Permission, r *Account, cre
 
 // AccountPermissions returns every permission p has on the account r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credential, ctx *Context) AccountPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -545,22 +542,22 @@ func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set AccountPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{AccountReadIdentity} {
+	for _, perm := range [...]AccountPermission{AccountReadIdentity} {
 		var d runtime.Decision
 		a.decideAccount(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
 }
 
-// decideAccount is the decision order for a account, shared by CheckAccount and CheckJSON. With
+// decideAccount is the decision order for an account, shared by CheckAccount and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Account, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Principal, perm AccountPermission, r *Account, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -608,8 +605,8 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsAccount applies the credential c's narrowing to perm on the account r.
-func (a *Authorizer) credentialAllowsAccount(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Account, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsAccount(d *runtime.Decision, t *roleTable, p *Principal, perm AccountPermission, r *Account, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.

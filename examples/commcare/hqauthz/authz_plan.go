@@ -16,7 +16,7 @@ import (
 // PlanProject).
 type ProjectPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission ProjectPermission
 	// Cond holds for exactly the resources CheckProject allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -49,9 +49,8 @@ func (pl *ProjectPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a project r must satisfy for CheckProject(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanProject(p *Principal, perm Permission, cred *Credential, ctx *Context) *ProjectPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanProject(p *Principal, perm ProjectPermission, cred *Credential, ctx *Context) *ProjectPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -69,7 +68,7 @@ func (a *Authorizer) PlanProject(p *Principal, perm Permission, cred *Credential
 }
 
 // planProject is CheckProject's decision order with the resource unknown.
-func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -104,7 +103,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -124,8 +123,8 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialProject is the condition the credential c puts on perm on a project.
-func (a *Authorizer) planCredentialProject(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialProject(t *roleTable, p *Principal, perm ProjectPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -176,7 +175,7 @@ func projectAttributes(r *Project) map[string]any {
 // PlanReport).
 type ReportPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission ReportPermission
 	// Cond holds for exactly the resources CheckReport allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -209,9 +208,8 @@ func (pl *ReportPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a report r must satisfy for CheckReport(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanReport(p *Principal, perm Permission, cred *Credential, ctx *Context) *ReportPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanReport(p *Principal, perm ReportPermission, cred *Credential, ctx *Context) *ReportPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -229,7 +227,7 @@ func (a *Authorizer) PlanReport(p *Principal, perm Permission, cred *Credential,
 }
 
 // planReport is CheckReport's decision order with the resource unknown.
-func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -264,7 +262,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -286,8 +284,8 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialReport is the condition the credential c puts on perm on a report.
-func (a *Authorizer) planCredentialReport(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialReport(t *roleTable, p *Principal, perm ReportPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -341,7 +339,7 @@ func reportAttributes(r *Report) map[string]any {
 // PlanAccount).
 type AccountPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission AccountPermission
 	// Cond holds for exactly the resources CheckAccount allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -371,12 +369,11 @@ func (pl *AccountPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 }
 
 // PlanAccount returns the query plan of perm on resources of type account for p, cred
-// and ctx: the condition a account r must satisfy for CheckAccount(p, perm, r, cred, ctx) to
+// and ctx: the condition an account r must satisfy for CheckAccount(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanAccount(p *Principal, perm Permission, cred *Credential, ctx *Context) *AccountPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanAccount(p *Principal, perm AccountPermission, cred *Credential, ctx *Context) *AccountPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -394,7 +391,7 @@ func (a *Authorizer) PlanAccount(p *Principal, perm Permission, cred *Credential
 }
 
 // planAccount is CheckAccount's decision order with the resource unknown.
-func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm AccountPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
@@ -433,9 +430,9 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialAccount is the condition the credential c puts on perm on a account.
-func (a *Authorizer) planCredentialAccount(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+// planCredentialAccount is the condition the credential c puts on perm on an account.
+func (a *Authorizer) planCredentialAccount(t *roleTable, p *Principal, perm AccountPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -458,8 +455,12 @@ func accountAttributes(r *Account) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -512,11 +513,11 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planProject(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planProject(t, &q.principal, ProjectPermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planReport(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planReport(t, &q.principal, ReportPermission(perm), q.cred, &q.ctx)
 	case 2:
-		c = a.planAccount(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planAccount(t, &q.principal, AccountPermission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

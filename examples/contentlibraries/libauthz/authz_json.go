@@ -11,8 +11,8 @@ import (
 )
 
 // CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-// {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-// reference evaluator.
+// {"error": "..."} for a malformed request, or one longer than Options.MaxRequestBytes.
+// Answers are byte for byte those of permc's reference evaluator.
 func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 	var d runtime.Decision
 	if err := a.checkJSON(&d, req); err != nil {
@@ -68,6 +68,9 @@ func putJSONState(st *jsonState) {
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
+	if err := runtime.CheckRequestLength(len(data), a.opts.MaxRequestBytes); err != nil {
+		return err
+	}
 	st := getJSONState()
 	err := a.checkJSONWith(st, d, data)
 	putJSONState(st)
@@ -118,7 +121,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		r := &Course{}
@@ -136,7 +139,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideCourse(d, t, &q.principal, CoursePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "org":
 		r := &Org{}
@@ -154,7 +157,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideOrg(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideOrg(d, t, &q.principal, OrgPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -653,7 +656,7 @@ func decodeCourse(ps *runtime.Parser, j *runtime.JSON, dst *Course) error {
 
 var decodeOrgNames = []string{}
 
-// decodeOrg decodes the attributes of a org (resource.attributes) into dst.
+// decodeOrg decodes the attributes of an org (resource.attributes) into dst.
 func decodeOrg(ps *runtime.Parser, j *runtime.JSON, dst *Org) error {
 	if j == nil {
 		return nil

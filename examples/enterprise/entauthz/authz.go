@@ -18,12 +18,17 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "enterprise.view".
+// Permission is an action on a resource type, such as "enterprise.view". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// EnterprisePermission is a permission on an enterprise: what CheckEnterprise takes.
+type EnterprisePermission Permission
 
 const (
 	// EnterpriseView is enterprise.view: See the enterprise's catalog and learner dashboard.
-	EnterpriseView Permission = iota
+	EnterpriseView EnterprisePermission = iota
 	// EnterpriseViewLearners is enterprise.view_learners: List the learners linked to the
 	// enterprise.
 	EnterpriseViewLearners
@@ -39,8 +44,50 @@ const (
 	// EnterpriseManageBilling is enterprise.manage_billing: Change the payment method and buy
 	// seats.
 	EnterpriseManageBilling
+)
+
+// String returns the permission's name, such as "enterprise.view".
+func (p EnterprisePermission) String() string {
+	return Permission(p).String()
+}
+
+// EnterprisePermissionByName returns the permission on an enterprise called name, such as "enterprise.view":
+// for a permission known only by its name.
+func EnterprisePermissionByName(name string) (EnterprisePermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return EnterprisePermission(p), true
+	}
+	return 0, false
+}
+
+// EnterprisePermissionSet is a set of permissions on an enterprise, as EnterprisePermissions returns. The zero
+// value is the empty set.
+type EnterprisePermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s EnterprisePermissionSet) Has(p EnterprisePermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s EnterprisePermissionSet) Permissions() []EnterprisePermission {
+	var out []EnterprisePermission
+	for _, p := range [...]EnterprisePermission{EnterpriseView, EnterpriseViewLearners, EnterpriseManageLearners, EnterpriseViewReports, EnterpriseViewInvoices, EnterpriseManageBilling} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// LearnerPermission is a permission on a learner: what CheckLearner takes.
+type LearnerPermission Permission
+
+const (
 	// LearnerViewEnrollments is learner.view_enrollments: List the learner's enrollments.
-	LearnerViewEnrollments
+	LearnerViewEnrollments LearnerPermission = iota + 6
 	// LearnerEnroll is learner.enroll: Enroll the learner in a course.
 	LearnerEnroll
 	// LearnerAssignCohort is learner.assign_cohort: Move the learner into a cohort of a
@@ -53,10 +100,88 @@ const (
 	// LearnerViewRecords is learner.view_records: Read the learner's program record (a
 	// transcript).
 	LearnerViewRecords
+)
+
+// String returns the permission's name, such as "learner.view_enrollments".
+func (p LearnerPermission) String() string {
+	return Permission(p).String()
+}
+
+// LearnerPermissionByName returns the permission on a learner called name, such as "learner.view_enrollments":
+// for a permission known only by its name.
+func LearnerPermissionByName(name string) (LearnerPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return LearnerPermission(p), true
+	}
+	return 0, false
+}
+
+// LearnerPermissionSet is a set of permissions on a learner, as LearnerPermissions returns. The zero
+// value is the empty set.
+type LearnerPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LearnerPermissionSet) Has(p LearnerPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LearnerPermissionSet) Permissions() []LearnerPermission {
+	var out []LearnerPermission
+	for _, p := range [...]LearnerPermission{LearnerViewEnrollments, LearnerEnroll, LearnerAssignCohort, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TpaProviderPermission is a permission on a tpa_provider: what CheckTpaProvider takes.
+type TpaProviderPermission Permission
+
+const (
 	// TpaProviderListUsers is tpa_provider.list_users: Map the provider's remote user ids to
 	// platform usernames: GET /api/third_party_auth/v0/providers/{provider_id}/users.
-	TpaProviderListUsers
+	TpaProviderListUsers TpaProviderPermission = iota + 12
 )
+
+// String returns the permission's name, such as "tpa_provider.list_users".
+func (p TpaProviderPermission) String() string {
+	return Permission(p).String()
+}
+
+// TpaProviderPermissionByName returns the permission on a tpa_provider called name, such as "tpa_provider.list_users":
+// for a permission known only by its name.
+func TpaProviderPermissionByName(name string) (TpaProviderPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return TpaProviderPermission(p), true
+	}
+	return 0, false
+}
+
+// TpaProviderPermissionSet is a set of permissions on a tpa_provider, as TpaProviderPermissions returns. The zero
+// value is the empty set.
+type TpaProviderPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s TpaProviderPermissionSet) Has(p TpaProviderPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s TpaProviderPermissionSet) Permissions() []TpaProviderPermission {
+	var out []TpaProviderPermission
+	for _, p := range [...]TpaProviderPermission{TpaProviderListUsers} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"enterprise.view", "enterprise.view_learners", "enterprise.manage_learners", "enterprise.view_reports", "enterprise.view_invoices", "enterprise.manage_billing", "learner.view_enrollments", "learner.enroll", "learner.assign_cohort", "learner.view_grades", "learner.view_completion", "learner.view_records", "tpa_provider.list_users"}
 
@@ -79,31 +204,31 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "enterprise.view":
-		return EnterpriseView, true
+		return Permission(EnterpriseView), true
 	case "enterprise.view_learners":
-		return EnterpriseViewLearners, true
+		return Permission(EnterpriseViewLearners), true
 	case "enterprise.manage_learners":
-		return EnterpriseManageLearners, true
+		return Permission(EnterpriseManageLearners), true
 	case "enterprise.view_reports":
-		return EnterpriseViewReports, true
+		return Permission(EnterpriseViewReports), true
 	case "enterprise.view_invoices":
-		return EnterpriseViewInvoices, true
+		return Permission(EnterpriseViewInvoices), true
 	case "enterprise.manage_billing":
-		return EnterpriseManageBilling, true
+		return Permission(EnterpriseManageBilling), true
 	case "learner.view_enrollments":
-		return LearnerViewEnrollments, true
+		return Permission(LearnerViewEnrollments), true
 	case "learner.enroll":
-		return LearnerEnroll, true
+		return Permission(LearnerEnroll), true
 	case "learner.assign_cohort":
-		return LearnerAssignCohort, true
+		return Permission(LearnerAssignCohort), true
 	case "learner.view_grades":
-		return LearnerViewGrades, true
+		return Permission(LearnerViewGrades), true
 	case "learner.view_completion":
-		return LearnerViewCompletion, true
+		return Permission(LearnerViewCompletion), true
 	case "learner.view_records":
-		return LearnerViewRecords, true
+		return Permission(LearnerViewRecords), true
 	case "tpa_provider.list_users":
-		return TpaProviderListUsers, true
+		return Permission(TpaProviderListUsers), true
 	}
 	return 0, false
 }
@@ -353,7 +478,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -368,9 +494,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -432,8 +575,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

@@ -141,14 +141,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckEnterprise decides whether p may perform perm on the enterprise r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckEnterprise(p *Principal, perm EnterprisePermission, r *Enterprise, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -167,7 +166,7 @@ func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterpris
 
 // EnterprisePermissions returns every permission p has on the enterprise r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Credential, ctx *Context) EnterprisePermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -177,22 +176,22 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set EnterprisePermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{EnterpriseView, EnterpriseViewLearners, EnterpriseManageLearners, EnterpriseViewReports, EnterpriseViewInvoices, EnterpriseManageBilling} {
+	for _, perm := range [...]EnterprisePermission{EnterpriseView, EnterpriseViewLearners, EnterpriseManageLearners, EnterpriseViewReports, EnterpriseViewInvoices, EnterpriseManageBilling} {
 		var d runtime.Decision
 		a.decideEnterprise(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
 }
 
-// decideEnterprise is the decision order for a enterprise, shared by CheckEnterprise and CheckJSON. With
+// decideEnterprise is the decision order for an enterprise, shared by CheckEnterprise and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm EnterprisePermission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -246,7 +245,7 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -279,8 +278,8 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 }
 
 // credentialAllowsEnterprise applies the credential c's narrowing to perm on the enterprise r.
-func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm EnterprisePermission, r *Enterprise, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -329,14 +328,13 @@ func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTabl
 }
 
 // CheckLearner decides whether p may perform perm on the learner r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckLearner(p *Principal, perm LearnerPermission, r *Learner, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -355,7 +353,7 @@ func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cre
 
 // LearnerPermissions returns every permission p has on the learner r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credential, ctx *Context) LearnerPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -365,13 +363,13 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set LearnerPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{LearnerViewEnrollments, LearnerEnroll, LearnerAssignCohort, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords} {
+	for _, perm := range [...]LearnerPermission{LearnerViewEnrollments, LearnerEnroll, LearnerAssignCohort, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords} {
 		var d runtime.Decision
 		a.decideLearner(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -380,7 +378,7 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 // decideLearner is the decision order for a learner, shared by CheckLearner and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerPermission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -448,7 +446,7 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -481,8 +479,8 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLearner applies the credential c's narrowing to perm on the learner r.
-func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerPermission, r *Learner, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -531,14 +529,13 @@ func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, 
 }
 
 // CheckTpaProvider decides whether p may perform perm on the tpa_provider r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckTpaProvider(p *Principal, perm TpaProviderPermission, r *TpaProvider, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -557,7 +554,7 @@ func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvi
 
 // TpaProviderPermissions returns every permission p has on the tpa_provider r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *Credential, ctx *Context) TpaProviderPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -567,13 +564,13 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set TpaProviderPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{TpaProviderListUsers} {
+	for _, perm := range [...]TpaProviderPermission{TpaProviderListUsers} {
 		var d runtime.Decision
 		a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -582,7 +579,7 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 // decideTpaProvider is the decision order for a tpa_provider, shared by CheckTpaProvider and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm TpaProviderPermission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -621,7 +618,7 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -654,8 +651,8 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 }
 
 // credentialAllowsTpaProvider applies the credential c's narrowing to perm on the tpa_provider r.
-func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm TpaProviderPermission, r *TpaProvider, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is

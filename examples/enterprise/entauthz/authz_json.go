@@ -11,8 +11,8 @@ import (
 )
 
 // CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-// {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-// reference evaluator.
+// {"error": "..."} for a malformed request, or one longer than Options.MaxRequestBytes.
+// Answers are byte for byte those of permc's reference evaluator.
 func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 	var d runtime.Decision
 	if err := a.checkJSON(&d, req); err != nil {
@@ -68,6 +68,9 @@ func putJSONState(st *jsonState) {
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
+	if err := runtime.CheckRequestLength(len(data), a.opts.MaxRequestBytes); err != nil {
+		return err
+	}
 	st := getJSONState()
 	err := a.checkJSONWith(st, d, data)
 	putJSONState(st)
@@ -118,7 +121,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideEnterprise(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideEnterprise(d, t, &q.principal, EnterprisePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "learner":
 		r := &Learner{}
@@ -136,7 +139,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearner(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLearner(d, t, &q.principal, LearnerPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "tpa_provider":
 		r := &TpaProvider{}
@@ -154,7 +157,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideTpaProvider(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideTpaProvider(d, t, &q.principal, TpaProviderPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -424,7 +427,7 @@ func decodeCredentialAttributes(ps *runtime.Parser, j *runtime.JSON, dst *Creden
 
 var decodeEnterpriseNames = []string{}
 
-// decodeEnterprise decodes the attributes of a enterprise (resource.attributes) into dst.
+// decodeEnterprise decodes the attributes of an enterprise (resource.attributes) into dst.
 func decodeEnterprise(ps *runtime.Parser, j *runtime.JSON, dst *Enterprise) error {
 	if j == nil {
 		return nil

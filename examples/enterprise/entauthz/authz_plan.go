@@ -16,7 +16,7 @@ import (
 // PlanEnterprise).
 type EnterprisePlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission EnterprisePermission
 	// Cond holds for exactly the resources CheckEnterprise allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -46,12 +46,11 @@ func (pl *EnterprisePlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, err
 }
 
 // PlanEnterprise returns the query plan of perm on resources of type enterprise for p, cred
-// and ctx: the condition a enterprise r must satisfy for CheckEnterprise(p, perm, r, cred, ctx) to
+// and ctx: the condition an enterprise r must satisfy for CheckEnterprise(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanEnterprise(p *Principal, perm Permission, cred *Credential, ctx *Context) *EnterprisePlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanEnterprise(p *Principal, perm EnterprisePermission, cred *Credential, ctx *Context) *EnterprisePlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -69,7 +68,7 @@ func (a *Authorizer) PlanEnterprise(p *Principal, perm Permission, cred *Credent
 }
 
 // planEnterprise is CheckEnterprise's decision order with the resource unknown.
-func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterprisePermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -105,7 +104,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -126,9 +125,9 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialEnterprise is the condition the credential c puts on perm on a enterprise.
-func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+// planCredentialEnterprise is the condition the credential c puts on perm on an enterprise.
+func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm EnterprisePermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -179,7 +178,7 @@ func enterpriseAttributes(r *Enterprise) map[string]any {
 // PlanLearner).
 type LearnerPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission LearnerPermission
 	// Cond holds for exactly the resources CheckLearner allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -212,9 +211,8 @@ func (pl *LearnerPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a learner r must satisfy for CheckLearner(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanLearner(p *Principal, perm Permission, cred *Credential, ctx *Context) *LearnerPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanLearner(p *Principal, perm LearnerPermission, cred *Credential, ctx *Context) *LearnerPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -232,7 +230,7 @@ func (a *Authorizer) PlanLearner(p *Principal, perm Permission, cred *Credential
 }
 
 // planLearner is CheckLearner's decision order with the resource unknown.
-func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -273,7 +271,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -295,8 +293,8 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLearner is the condition the credential c puts on perm on a learner.
-func (a *Authorizer) planCredentialLearner(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialLearner(t *roleTable, p *Principal, perm LearnerPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -352,7 +350,7 @@ func learnerAttributes(r *Learner) map[string]any {
 // PlanTpaProvider).
 type TpaProviderPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission TpaProviderPermission
 	// Cond holds for exactly the resources CheckTpaProvider allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -385,9 +383,8 @@ func (pl *TpaProviderPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, er
 // and ctx: the condition a tpa_provider r must satisfy for CheckTpaProvider(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanTpaProvider(p *Principal, perm Permission, cred *Credential, ctx *Context) *TpaProviderPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanTpaProvider(p *Principal, perm TpaProviderPermission, cred *Credential, ctx *Context) *TpaProviderPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -405,7 +402,7 @@ func (a *Authorizer) PlanTpaProvider(p *Principal, perm Permission, cred *Creden
 }
 
 // planTpaProvider is CheckTpaProvider's decision order with the resource unknown.
-func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm TpaProviderPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
@@ -433,7 +430,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -455,8 +452,8 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 }
 
 // planCredentialTpaProvider is the condition the credential c puts on perm on a tpa_provider.
-func (a *Authorizer) planCredentialTpaProvider(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialTpaProvider(t *roleTable, p *Principal, perm TpaProviderPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -513,8 +510,12 @@ func tpaProviderAttributes(r *TpaProvider) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -567,11 +568,11 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planEnterprise(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planEnterprise(t, &q.principal, EnterprisePermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planLearner(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planLearner(t, &q.principal, LearnerPermission(perm), q.cred, &q.ctx)
 	case 2:
-		c = a.planTpaProvider(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planTpaProvider(t, &q.principal, TpaProviderPermission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

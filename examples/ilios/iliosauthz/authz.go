@@ -18,18 +18,65 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "school.view_learner_dashboard".
+// Permission is an action on a resource type, such as "school.view_learner_dashboard". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// SchoolPermission is a permission on a school: what CheckSchool takes.
+type SchoolPermission Permission
 
 const (
 	// SchoolViewLearnerDashboard is school.view_learner_dashboard: Open the student calendar
 	// and dashboard.
-	SchoolViewLearnerDashboard Permission = iota
+	SchoolViewLearnerDashboard SchoolPermission = iota
 	// SchoolViewInstructorDashboard is school.view_instructor_dashboard: Open the instructor
 	// calendar and dashboard.
 	SchoolViewInstructorDashboard
+)
+
+// String returns the permission's name, such as "school.view_learner_dashboard".
+func (p SchoolPermission) String() string {
+	return Permission(p).String()
+}
+
+// SchoolPermissionByName returns the permission on a school called name, such as "school.view_learner_dashboard":
+// for a permission known only by its name.
+func SchoolPermissionByName(name string) (SchoolPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return SchoolPermission(p), true
+	}
+	return 0, false
+}
+
+// SchoolPermissionSet is a set of permissions on a school, as SchoolPermissions returns. The zero
+// value is the empty set.
+type SchoolPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s SchoolPermissionSet) Has(p SchoolPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s SchoolPermissionSet) Permissions() []SchoolPermission {
+	var out []SchoolPermission
+	for _, p := range [...]SchoolPermission{SchoolViewLearnerDashboard, SchoolViewInstructorDashboard} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CoursePermission is a permission on a course: what CheckCourse takes.
+type CoursePermission Permission
+
+const (
 	// CourseView is course.view: Read the course and its sessions.
-	CourseView
+	CourseView CoursePermission = iota + 2
 	// CourseEdit is course.edit: Change the course and its sessions.
 	CourseEdit
 	// CourseManageOfferings is course.manage_offerings: Schedule and change the offerings of
@@ -37,23 +84,227 @@ const (
 	CourseManageOfferings
 	// CourseUnlock is course.unlock: Unlock a locked course.
 	CourseUnlock
+)
+
+// String returns the permission's name, such as "course.view".
+func (p CoursePermission) String() string {
+	return Permission(p).String()
+}
+
+// CoursePermissionByName returns the permission on a course called name, such as "course.view":
+// for a permission known only by its name.
+func CoursePermissionByName(name string) (CoursePermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return CoursePermission(p), true
+	}
+	return 0, false
+}
+
+// CoursePermissionSet is a set of permissions on a course, as CoursePermissions returns. The zero
+// value is the empty set.
+type CoursePermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s CoursePermissionSet) Has(p CoursePermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s CoursePermissionSet) Permissions() []CoursePermission {
+	var out []CoursePermission
+	for _, p := range [...]CoursePermission{CourseView, CourseEdit, CourseManageOfferings, CourseUnlock} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ProgramPermission is a permission on a program: what CheckProgram takes.
+type ProgramPermission Permission
+
+const (
 	// ProgramView is program.view.
-	ProgramView
+	ProgramView ProgramPermission = iota + 6
 	// ProgramEdit is program.edit.
 	ProgramEdit
+)
+
+// String returns the permission's name, such as "program.view".
+func (p ProgramPermission) String() string {
+	return Permission(p).String()
+}
+
+// ProgramPermissionByName returns the permission on a program called name, such as "program.view":
+// for a permission known only by its name.
+func ProgramPermissionByName(name string) (ProgramPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return ProgramPermission(p), true
+	}
+	return 0, false
+}
+
+// ProgramPermissionSet is a set of permissions on a program, as ProgramPermissions returns. The zero
+// value is the empty set.
+type ProgramPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s ProgramPermissionSet) Has(p ProgramPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s ProgramPermissionSet) Permissions() []ProgramPermission {
+	var out []ProgramPermission
+	for _, p := range [...]ProgramPermission{ProgramView, ProgramEdit} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// LearnerGroupPermission is a permission on a learner_group: what CheckLearnerGroup takes.
+type LearnerGroupPermission Permission
+
+const (
 	// LearnerGroupView is learner_group.view.
-	LearnerGroupView
+	LearnerGroupView LearnerGroupPermission = iota + 8
 	// LearnerGroupEdit is learner_group.edit.
 	LearnerGroupEdit
+)
+
+// String returns the permission's name, such as "learner_group.view".
+func (p LearnerGroupPermission) String() string {
+	return Permission(p).String()
+}
+
+// LearnerGroupPermissionByName returns the permission on a learner_group called name, such as "learner_group.view":
+// for a permission known only by its name.
+func LearnerGroupPermissionByName(name string) (LearnerGroupPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 3 {
+		return LearnerGroupPermission(p), true
+	}
+	return 0, false
+}
+
+// LearnerGroupPermissionSet is a set of permissions on a learner_group, as LearnerGroupPermissions returns. The zero
+// value is the empty set.
+type LearnerGroupPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LearnerGroupPermissionSet) Has(p LearnerGroupPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LearnerGroupPermissionSet) Permissions() []LearnerGroupPermission {
+	var out []LearnerGroupPermission
+	for _, p := range [...]LearnerGroupPermission{LearnerGroupView, LearnerGroupEdit} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// InstructorGroupPermission is a permission on an instructor_group: what CheckInstructorGroup takes.
+type InstructorGroupPermission Permission
+
+const (
 	// InstructorGroupView is instructor_group.view.
-	InstructorGroupView
+	InstructorGroupView InstructorGroupPermission = iota + 10
 	// InstructorGroupEdit is instructor_group.edit.
 	InstructorGroupEdit
+)
+
+// String returns the permission's name, such as "instructor_group.view".
+func (p InstructorGroupPermission) String() string {
+	return Permission(p).String()
+}
+
+// InstructorGroupPermissionByName returns the permission on an instructor_group called name, such as "instructor_group.view":
+// for a permission known only by its name.
+func InstructorGroupPermissionByName(name string) (InstructorGroupPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 4 {
+		return InstructorGroupPermission(p), true
+	}
+	return 0, false
+}
+
+// InstructorGroupPermissionSet is a set of permissions on an instructor_group, as InstructorGroupPermissions returns. The zero
+// value is the empty set.
+type InstructorGroupPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s InstructorGroupPermissionSet) Has(p InstructorGroupPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s InstructorGroupPermissionSet) Permissions() []InstructorGroupPermission {
+	var out []InstructorGroupPermission
+	for _, p := range [...]InstructorGroupPermission{InstructorGroupView, InstructorGroupEdit} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// UserPermission is a permission on a user: what CheckUser takes.
+type UserPermission Permission
+
+const (
 	// UserView is user.view: Read the user's profile and roles.
-	UserView
+	UserView UserPermission = iota + 12
 	// UserEdit is user.edit: Change the user's profile and roles, or disable the account.
 	UserEdit
 )
+
+// String returns the permission's name, such as "user.view".
+func (p UserPermission) String() string {
+	return Permission(p).String()
+}
+
+// UserPermissionByName returns the permission on a user called name, such as "user.view":
+// for a permission known only by its name.
+func UserPermissionByName(name string) (UserPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 5 {
+		return UserPermission(p), true
+	}
+	return 0, false
+}
+
+// UserPermissionSet is a set of permissions on a user, as UserPermissions returns. The zero
+// value is the empty set.
+type UserPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s UserPermissionSet) Has(p UserPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s UserPermissionSet) Permissions() []UserPermission {
+	var out []UserPermission
+	for _, p := range [...]UserPermission{UserView, UserEdit} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"school.view_learner_dashboard", "school.view_instructor_dashboard", "course.view", "course.edit", "course.manage_offerings", "course.unlock", "program.view", "program.edit", "learner_group.view", "learner_group.edit", "instructor_group.view", "instructor_group.edit", "user.view", "user.edit"}
 
@@ -76,33 +327,33 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "school.view_learner_dashboard":
-		return SchoolViewLearnerDashboard, true
+		return Permission(SchoolViewLearnerDashboard), true
 	case "school.view_instructor_dashboard":
-		return SchoolViewInstructorDashboard, true
+		return Permission(SchoolViewInstructorDashboard), true
 	case "course.view":
-		return CourseView, true
+		return Permission(CourseView), true
 	case "course.edit":
-		return CourseEdit, true
+		return Permission(CourseEdit), true
 	case "course.manage_offerings":
-		return CourseManageOfferings, true
+		return Permission(CourseManageOfferings), true
 	case "course.unlock":
-		return CourseUnlock, true
+		return Permission(CourseUnlock), true
 	case "program.view":
-		return ProgramView, true
+		return Permission(ProgramView), true
 	case "program.edit":
-		return ProgramEdit, true
+		return Permission(ProgramEdit), true
 	case "learner_group.view":
-		return LearnerGroupView, true
+		return Permission(LearnerGroupView), true
 	case "learner_group.edit":
-		return LearnerGroupEdit, true
+		return Permission(LearnerGroupEdit), true
 	case "instructor_group.view":
-		return InstructorGroupView, true
+		return Permission(InstructorGroupView), true
 	case "instructor_group.edit":
-		return InstructorGroupEdit, true
+		return Permission(InstructorGroupEdit), true
 	case "user.view":
-		return UserView, true
+		return Permission(UserView), true
 	case "user.edit":
-		return UserEdit, true
+		return Permission(UserEdit), true
 	}
 	return 0, false
 }
@@ -348,7 +599,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -363,9 +615,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -427,8 +696,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

@@ -137,14 +137,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckSchool decides whether p may perform perm on the school r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckSchool(p *Principal, perm SchoolPermission, r *School, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -163,7 +162,7 @@ func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred 
 
 // SchoolPermissions returns every permission p has on the school r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential, ctx *Context) SchoolPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -173,13 +172,13 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set SchoolPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{SchoolViewLearnerDashboard, SchoolViewInstructorDashboard} {
+	for _, perm := range [...]SchoolPermission{SchoolViewLearnerDashboard, SchoolViewInstructorDashboard} {
 		var d runtime.Decision
 		a.decideSchool(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -188,7 +187,7 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 // decideSchool is the decision order for a school, shared by CheckSchool and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principal, perm SchoolPermission, r *School, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -227,7 +226,7 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -258,8 +257,8 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsSchool applies the credential c's narrowing to perm on the school r.
-func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p *Principal, perm SchoolPermission, r *School, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -267,14 +266,13 @@ func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckCourse decides whether p may perform perm on the course r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckCourse(p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -293,7 +291,7 @@ func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred 
 
 // CoursePermissions returns every permission p has on the course r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential, ctx *Context) CoursePermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -303,13 +301,13 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set CoursePermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{CourseView, CourseEdit, CourseManageOfferings, CourseUnlock} {
+	for _, perm := range [...]CoursePermission{CourseView, CourseEdit, CourseManageOfferings, CourseUnlock} {
 		var d runtime.Decision
 		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -318,7 +316,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 // decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -386,7 +384,7 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -417,8 +415,8 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
-func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -426,14 +424,13 @@ func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckProgram decides whether p may perform perm on the program r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckProgram(p *Principal, perm ProgramPermission, r *Program, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -452,7 +449,7 @@ func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cre
 
 // ProgramPermissions returns every permission p has on the program r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credential, ctx *Context) ProgramPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -462,13 +459,13 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set ProgramPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{ProgramView, ProgramEdit} {
+	for _, perm := range [...]ProgramPermission{ProgramView, ProgramEdit} {
 		var d runtime.Decision
 		a.decideProgram(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -477,7 +474,7 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 // decideProgram is the decision order for a program, shared by CheckProgram and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Principal, perm ProgramPermission, r *Program, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -516,7 +513,7 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -547,8 +544,8 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsProgram applies the credential c's narrowing to perm on the program r.
-func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, p *Principal, perm ProgramPermission, r *Program, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -556,14 +553,13 @@ func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, 
 }
 
 // CheckLearnerGroup decides whether p may perform perm on the learner_group r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckLearnerGroup(p *Principal, perm LearnerGroupPermission, r *LearnerGroup, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -582,7 +578,7 @@ func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *Learner
 
 // LearnerGroupPermissions returns every permission p has on the learner_group r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred *Credential, ctx *Context) LearnerGroupPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -592,13 +588,13 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set LearnerGroupPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{LearnerGroupView, LearnerGroupEdit} {
+	for _, perm := range [...]LearnerGroupPermission{LearnerGroupView, LearnerGroupEdit} {
 		var d runtime.Decision
 		a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -607,7 +603,7 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 // decideLearnerGroup is the decision order for a learner_group, shared by CheckLearnerGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerGroupPermission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -646,7 +642,7 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -677,8 +673,8 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 }
 
 // credentialAllowsLearnerGroup applies the credential c's narrowing to perm on the learner_group r.
-func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerGroupPermission, r *LearnerGroup, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -686,14 +682,13 @@ func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTa
 }
 
 // CheckInstructorGroup decides whether p may perform perm on the instructor_group r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckInstructorGroup(p *Principal, perm InstructorGroupPermission, r *InstructorGroup, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -712,7 +707,7 @@ func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *Inst
 
 // InstructorGroupPermissions returns every permission p has on the instructor_group r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup, cred *Credential, ctx *Context) InstructorGroupPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -722,22 +717,22 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set InstructorGroupPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{InstructorGroupView, InstructorGroupEdit} {
+	for _, perm := range [...]InstructorGroupPermission{InstructorGroupView, InstructorGroupEdit} {
 		var d runtime.Decision
 		a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
 }
 
-// decideInstructorGroup is the decision order for a instructor_group, shared by CheckInstructorGroup and CheckJSON. With
+// decideInstructorGroup is the decision order for an instructor_group, shared by CheckInstructorGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm InstructorGroupPermission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -776,7 +771,7 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -807,8 +802,8 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 }
 
 // credentialAllowsInstructorGroup applies the credential c's narrowing to perm on the instructor_group r.
-func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm InstructorGroupPermission, r *InstructorGroup, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.
@@ -816,14 +811,13 @@ func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *rol
 }
 
 // CheckUser decides whether p may perform perm on the user r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckUser(p *Principal, perm UserPermission, r *User, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -842,7 +836,7 @@ func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Cre
 
 // UserPermissions returns every permission p has on the user r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ctx *Context) UserPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -852,13 +846,13 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set UserPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{UserView, UserEdit} {
+	for _, perm := range [...]UserPermission{UserView, UserEdit} {
 		var d runtime.Decision
 		a.decideUser(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -867,7 +861,7 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 // decideUser is the decision order for a user, shared by CheckUser and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal, perm UserPermission, r *User, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -920,7 +914,7 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -951,8 +945,8 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 }
 
 // credentialAllowsUser applies the credential c's narrowing to perm on the user r.
-func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, t *roleTable, p *Principal, perm UserPermission, r *User, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.

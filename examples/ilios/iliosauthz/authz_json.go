@@ -11,8 +11,8 @@ import (
 )
 
 // CheckJSON appends to dst the answer to one request given as JSON: the decision, or
-// {"error": "..."} for a malformed request. Answers are byte for byte those of permc's
-// reference evaluator.
+// {"error": "..."} for a malformed request, or one longer than Options.MaxRequestBytes.
+// Answers are byte for byte those of permc's reference evaluator.
 func (a *Authorizer) CheckJSON(dst, req []byte) []byte {
 	var d runtime.Decision
 	if err := a.checkJSON(&d, req); err != nil {
@@ -68,6 +68,9 @@ func putJSONState(st *jsonState) {
 // checkJSON decodes a request as strictly as the reference evaluator, in the same
 // order and with the same messages, and decides it.
 func (a *Authorizer) checkJSON(d *runtime.Decision, data []byte) error {
+	if err := runtime.CheckRequestLength(len(data), a.opts.MaxRequestBytes); err != nil {
+		return err
+	}
 	st := getJSONState()
 	err := a.checkJSONWith(st, d, data)
 	putJSONState(st)
@@ -118,7 +121,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideSchool(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideSchool(d, t, &q.principal, SchoolPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		r := &Course{}
@@ -136,7 +139,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideCourse(d, t, &q.principal, CoursePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "program":
 		r := &Program{}
@@ -154,7 +157,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProgram(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideProgram(d, t, &q.principal, ProgramPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "learner_group":
 		r := &LearnerGroup{}
@@ -172,7 +175,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearnerGroup(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideLearnerGroup(d, t, &q.principal, LearnerGroupPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "instructor_group":
 		r := &InstructorGroup{}
@@ -190,7 +193,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideInstructorGroup(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideInstructorGroup(d, t, &q.principal, InstructorGroupPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "user":
 		r := &User{}
@@ -208,7 +211,7 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideUser(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		a.decideUser(d, t, &q.principal, UserPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -588,7 +591,7 @@ func decodeLearnerGroup(ps *runtime.Parser, j *runtime.JSON, dst *LearnerGroup) 
 
 var decodeInstructorGroupNames = []string{"school"}
 
-// decodeInstructorGroup decodes the attributes of a instructor_group (resource.attributes) into dst.
+// decodeInstructorGroup decodes the attributes of an instructor_group (resource.attributes) into dst.
 func decodeInstructorGroup(ps *runtime.Parser, j *runtime.JSON, dst *InstructorGroup) error {
 	if j == nil {
 		return nil

@@ -14,7 +14,7 @@ import (
 // PlanSchool).
 type SchoolPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission SchoolPermission
 	// Cond holds for exactly the resources CheckSchool allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -47,9 +47,8 @@ func (pl *SchoolPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a school r must satisfy for CheckSchool(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanSchool(p *Principal, perm Permission, cred *Credential, ctx *Context) *SchoolPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanSchool(p *Principal, perm SchoolPermission, cred *Credential, ctx *Context) *SchoolPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -67,7 +66,7 @@ func (a *Authorizer) PlanSchool(p *Principal, perm Permission, cred *Credential,
 }
 
 // planSchool is CheckSchool's decision order with the resource unknown.
-func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm SchoolPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -95,7 +94,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -115,8 +114,8 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialSchool is the condition the credential c puts on perm on a school.
-func (a *Authorizer) planCredentialSchool(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialSchool(t *roleTable, p *Principal, perm SchoolPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -136,7 +135,7 @@ func schoolAttributes(r *School) map[string]any {
 // PlanCourse).
 type CoursePlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission CoursePermission
 	// Cond holds for exactly the resources CheckCourse allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -169,9 +168,8 @@ func (pl *CoursePlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a course r must satisfy for CheckCourse(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanCourse(p *Principal, perm Permission, cred *Credential, ctx *Context) *CoursePlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanCourse(p *Principal, perm CoursePermission, cred *Credential, ctx *Context) *CoursePlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -189,7 +187,7 @@ func (a *Authorizer) PlanCourse(p *Principal, perm Permission, cred *Credential,
 }
 
 // planCourse is CheckCourse's decision order with the resource unknown.
-func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -233,7 +231,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -253,8 +251,8 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialCourse is the condition the credential c puts on perm on a course.
-func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm CoursePermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -279,7 +277,7 @@ func courseAttributes(r *Course) map[string]any {
 // PlanProgram).
 type ProgramPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission ProgramPermission
 	// Cond holds for exactly the resources CheckProgram allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -312,9 +310,8 @@ func (pl *ProgramPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a program r must satisfy for CheckProgram(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanProgram(p *Principal, perm Permission, cred *Credential, ctx *Context) *ProgramPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanProgram(p *Principal, perm ProgramPermission, cred *Credential, ctx *Context) *ProgramPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -332,7 +329,7 @@ func (a *Authorizer) PlanProgram(p *Principal, perm Permission, cred *Credential
 }
 
 // planProgram is CheckProgram's decision order with the resource unknown.
-func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm ProgramPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
@@ -360,7 +357,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -380,8 +377,8 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialProgram is the condition the credential c puts on perm on a program.
-func (a *Authorizer) planCredentialProgram(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialProgram(t *roleTable, p *Principal, perm ProgramPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -404,7 +401,7 @@ func programAttributes(r *Program) map[string]any {
 // PlanLearnerGroup).
 type LearnerGroupPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission LearnerGroupPermission
 	// Cond holds for exactly the resources CheckLearnerGroup allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -437,9 +434,8 @@ func (pl *LearnerGroupPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, e
 // and ctx: the condition a learner_group r must satisfy for CheckLearnerGroup(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanLearnerGroup(p *Principal, perm Permission, cred *Credential, ctx *Context) *LearnerGroupPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanLearnerGroup(p *Principal, perm LearnerGroupPermission, cred *Credential, ctx *Context) *LearnerGroupPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -457,7 +453,7 @@ func (a *Authorizer) PlanLearnerGroup(p *Principal, perm Permission, cred *Crede
 }
 
 // planLearnerGroup is CheckLearnerGroup's decision order with the resource unknown.
-func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm LearnerGroupPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
@@ -485,7 +481,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -505,8 +501,8 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 }
 
 // planCredentialLearnerGroup is the condition the credential c puts on perm on a learner_group.
-func (a *Authorizer) planCredentialLearnerGroup(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialLearnerGroup(t *roleTable, p *Principal, perm LearnerGroupPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -529,7 +525,7 @@ func learnerGroupAttributes(r *LearnerGroup) map[string]any {
 // PlanInstructorGroup).
 type InstructorGroupPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission InstructorGroupPermission
 	// Cond holds for exactly the resources CheckInstructorGroup allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -559,12 +555,11 @@ func (pl *InstructorGroupPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query
 }
 
 // PlanInstructorGroup returns the query plan of perm on resources of type instructor_group for p, cred
-// and ctx: the condition a instructor_group r must satisfy for CheckInstructorGroup(p, perm, r, cred, ctx) to
+// and ctx: the condition an instructor_group r must satisfy for CheckInstructorGroup(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanInstructorGroup(p *Principal, perm Permission, cred *Credential, ctx *Context) *InstructorGroupPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanInstructorGroup(p *Principal, perm InstructorGroupPermission, cred *Credential, ctx *Context) *InstructorGroupPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -582,7 +577,7 @@ func (a *Authorizer) PlanInstructorGroup(p *Principal, perm Permission, cred *Cr
 }
 
 // planInstructorGroup is CheckInstructorGroup's decision order with the resource unknown.
-func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm InstructorGroupPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
@@ -610,7 +605,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -629,9 +624,9 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialInstructorGroup is the condition the credential c puts on perm on a instructor_group.
-func (a *Authorizer) planCredentialInstructorGroup(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+// planCredentialInstructorGroup is the condition the credential c puts on perm on an instructor_group.
+func (a *Authorizer) planCredentialInstructorGroup(t *roleTable, p *Principal, perm InstructorGroupPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -654,7 +649,7 @@ func instructorGroupAttributes(r *InstructorGroup) map[string]any {
 // PlanUser).
 type UserPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission UserPermission
 	// Cond holds for exactly the resources CheckUser allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -687,9 +682,8 @@ func (pl *UserPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) {
 // and ctx: the condition a user r must satisfy for CheckUser(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanUser(p *Principal, perm Permission, cred *Credential, ctx *Context) *UserPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanUser(p *Principal, perm UserPermission, cred *Credential, ctx *Context) *UserPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -707,7 +701,7 @@ func (a *Authorizer) PlanUser(p *Principal, perm Permission, cred *Credential, c
 }
 
 // planUser is CheckUser's decision order with the resource unknown.
-func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planUser(t *roleTable, p *Principal, perm UserPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
@@ -740,7 +734,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -760,8 +754,8 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 }
 
 // planCredentialUser is the condition the credential c puts on perm on a user.
-func (a *Authorizer) planCredentialUser(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialUser(t *roleTable, p *Principal, perm UserPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -787,8 +781,12 @@ func userAttributes(r *User) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -841,17 +839,17 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planSchool(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planSchool(t, &q.principal, SchoolPermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planCourse(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planCourse(t, &q.principal, CoursePermission(perm), q.cred, &q.ctx)
 	case 2:
-		c = a.planProgram(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planProgram(t, &q.principal, ProgramPermission(perm), q.cred, &q.ctx)
 	case 3:
-		c = a.planLearnerGroup(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planLearnerGroup(t, &q.principal, LearnerGroupPermission(perm), q.cred, &q.ctx)
 	case 4:
-		c = a.planInstructorGroup(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planInstructorGroup(t, &q.principal, InstructorGroupPermission(perm), q.cred, &q.ctx)
 	case 5:
-		c = a.planUser(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planUser(t, &q.principal, UserPermission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

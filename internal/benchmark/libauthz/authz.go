@@ -19,27 +19,152 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "library.view".
+// Permission is an action on a resource type, such as "library.view". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// LibraryPermission is a permission on a library: what CheckLibrary takes.
+type LibraryPermission Permission
 
 const (
 	// LibraryView is library.view: Read the library and its blocks.
-	LibraryView Permission = iota
+	LibraryView LibraryPermission = iota
 	// LibraryEdit is library.edit: Change blocks in the library.
 	LibraryEdit
 	// LibraryPublish is library.publish: Publish the library's draft.
 	LibraryPublish
 	// LibraryDelete is library.delete: Delete the library.
 	LibraryDelete
+)
+
+// String returns the permission's name, such as "library.view".
+func (p LibraryPermission) String() string {
+	return Permission(p).String()
+}
+
+// LibraryPermissionByName returns the permission on a library called name, such as "library.view":
+// for a permission known only by its name.
+func LibraryPermissionByName(name string) (LibraryPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return LibraryPermission(p), true
+	}
+	return 0, false
+}
+
+// LibraryPermissionSet is a set of permissions on a library, as LibraryPermissions returns. The zero
+// value is the empty set.
+type LibraryPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s LibraryPermissionSet) Has(p LibraryPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s LibraryPermissionSet) Permissions() []LibraryPermission {
+	var out []LibraryPermission
+	for _, p := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CoursePermission is a permission on a course: what CheckCourse takes.
+type CoursePermission Permission
+
+const (
 	// CourseView is course.view.
-	CourseView
+	CourseView CoursePermission = iota + 4
 	// CourseEdit is course.edit.
 	CourseEdit
 	// CourseGrade is course.grade.
 	CourseGrade
-	// OrgManage is org.manage.
-	OrgManage
 )
+
+// String returns the permission's name, such as "course.view".
+func (p CoursePermission) String() string {
+	return Permission(p).String()
+}
+
+// CoursePermissionByName returns the permission on a course called name, such as "course.view":
+// for a permission known only by its name.
+func CoursePermissionByName(name string) (CoursePermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return CoursePermission(p), true
+	}
+	return 0, false
+}
+
+// CoursePermissionSet is a set of permissions on a course, as CoursePermissions returns. The zero
+// value is the empty set.
+type CoursePermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s CoursePermissionSet) Has(p CoursePermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s CoursePermissionSet) Permissions() []CoursePermission {
+	var out []CoursePermission
+	for _, p := range [...]CoursePermission{CourseView, CourseEdit, CourseGrade} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// OrgPermission is a permission on an org: what CheckOrg takes.
+type OrgPermission Permission
+
+const (
+	// OrgManage is org.manage.
+	OrgManage OrgPermission = iota + 7
+)
+
+// String returns the permission's name, such as "org.manage".
+func (p OrgPermission) String() string {
+	return Permission(p).String()
+}
+
+// OrgPermissionByName returns the permission on an org called name, such as "org.manage":
+// for a permission known only by its name.
+func OrgPermissionByName(name string) (OrgPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 2 {
+		return OrgPermission(p), true
+	}
+	return 0, false
+}
+
+// OrgPermissionSet is a set of permissions on an org, as OrgPermissions returns. The zero
+// value is the empty set.
+type OrgPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s OrgPermissionSet) Has(p OrgPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s OrgPermissionSet) Permissions() []OrgPermission {
+	var out []OrgPermission
+	for _, p := range [...]OrgPermission{OrgManage} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"library.view", "library.edit", "library.publish", "library.delete", "course.view", "course.edit", "course.grade", "org.manage"}
 
@@ -62,21 +187,21 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "library.view":
-		return LibraryView, true
+		return Permission(LibraryView), true
 	case "library.edit":
-		return LibraryEdit, true
+		return Permission(LibraryEdit), true
 	case "library.publish":
-		return LibraryPublish, true
+		return Permission(LibraryPublish), true
 	case "library.delete":
-		return LibraryDelete, true
+		return Permission(LibraryDelete), true
 	case "course.view":
-		return CourseView, true
+		return Permission(CourseView), true
 	case "course.edit":
-		return CourseEdit, true
+		return Permission(CourseEdit), true
 	case "course.grade":
-		return CourseGrade, true
+		return Permission(CourseGrade), true
 	case "org.manage":
-		return OrgManage, true
+		return Permission(OrgManage), true
 	}
 	return 0, false
 }
@@ -371,7 +496,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -386,9 +512,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -450,8 +593,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

@@ -137,14 +137,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckLibrary decides whether p may perform perm on the library r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -163,7 +162,7 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm Permission, r *Library, cre
 
 // LibraryPermissions returns every permission p has on the library r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credential, ctx *Context) LibraryPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -173,13 +172,13 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set LibraryPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
+	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
 		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -188,7 +187,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -283,7 +282,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -322,8 +321,8 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Library, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -372,14 +371,13 @@ func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, 
 }
 
 // CheckCourse decides whether p may perform perm on the course r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckCourse(p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -398,7 +396,7 @@ func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred 
 
 // CoursePermissions returns every permission p has on the course r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential, ctx *Context) CoursePermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -408,13 +406,13 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set CoursePermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{CourseView, CourseEdit, CourseGrade} {
+	for _, perm := range [...]CoursePermission{CourseView, CourseEdit, CourseGrade} {
 		var d runtime.Decision
 		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -423,7 +421,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 // decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -476,7 +474,7 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -522,8 +520,8 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
-func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -572,14 +570,13 @@ func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p
 }
 
 // CheckOrg decides whether p may perform perm on the org r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckOrg(p *Principal, perm Permission, r *Org, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckOrg(p *Principal, perm OrgPermission, r *Org, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -598,7 +595,7 @@ func (a *Authorizer) CheckOrg(p *Principal, perm Permission, r *Org, cred *Crede
 
 // OrgPermissions returns every permission p has on the org r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx *Context) OrgPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -608,22 +605,22 @@ func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set OrgPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{OrgManage} {
+	for _, perm := range [...]OrgPermission{OrgManage} {
 		var d runtime.Decision
 		a.decideOrg(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
 }
 
-// decideOrg is the decision order for a org, shared by CheckOrg and CheckJSON. With
+// decideOrg is the decision order for an org, shared by CheckOrg and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Org, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, perm OrgPermission, r *Org, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -676,7 +673,7 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -709,8 +706,8 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 }
 
 // credentialAllowsOrg applies the credential c's narrowing to perm on the org r.
-func (a *Authorizer) credentialAllowsOrg(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Org, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsOrg(d *runtime.Decision, t *roleTable, p *Principal, perm OrgPermission, r *Org, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// No filter covers this resource type: any filter denies.

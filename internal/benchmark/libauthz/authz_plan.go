@@ -16,7 +16,7 @@ import (
 // PlanLibrary).
 type LibraryPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission LibraryPermission
 	// Cond holds for exactly the resources CheckLibrary allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -49,9 +49,8 @@ func (pl *LibraryPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error)
 // and ctx: the condition a library r must satisfy for CheckLibrary(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential, ctx *Context) *LibraryPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanLibrary(p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) *LibraryPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -69,7 +68,7 @@ func (a *Authorizer) PlanLibrary(p *Principal, perm Permission, cred *Credential
 }
 
 // planLibrary is CheckLibrary's decision order with the resource unknown.
-func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -122,7 +121,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -150,8 +149,8 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -207,7 +206,7 @@ func libraryAttributes(r *Library) map[string]any {
 // PlanCourse).
 type CoursePlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission CoursePermission
 	// Cond holds for exactly the resources CheckCourse allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -240,9 +239,8 @@ func (pl *CoursePlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a course r must satisfy for CheckCourse(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanCourse(p *Principal, perm Permission, cred *Credential, ctx *Context) *CoursePlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanCourse(p *Principal, perm CoursePermission, cred *Credential, ctx *Context) *CoursePlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -260,7 +258,7 @@ func (a *Authorizer) PlanCourse(p *Principal, perm Permission, cred *Credential,
 }
 
 // planCourse is CheckCourse's decision order with the resource unknown.
-func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -295,7 +293,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -326,8 +324,8 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialCourse is the condition the credential c puts on perm on a course.
-func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm CoursePermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -381,7 +379,7 @@ func courseAttributes(r *Course) map[string]any {
 // PlanOrg).
 type OrgPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission OrgPermission
 	// Cond holds for exactly the resources CheckOrg allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -411,12 +409,11 @@ func (pl *OrgPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) {
 }
 
 // PlanOrg returns the query plan of perm on resources of type org for p, cred
-// and ctx: the condition a org r must satisfy for CheckOrg(p, perm, r, cred, ctx) to
+// and ctx: the condition an org r must satisfy for CheckOrg(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanOrg(p *Principal, perm Permission, cred *Credential, ctx *Context) *OrgPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanOrg(p *Principal, perm OrgPermission, cred *Credential, ctx *Context) *OrgPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -434,7 +431,7 @@ func (a *Authorizer) PlanOrg(p *Principal, perm Permission, cred *Credential, ct
 }
 
 // planOrg is CheckOrg's decision order with the resource unknown.
-func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
@@ -469,7 +466,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm Permission, cred *
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -490,9 +487,9 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm Permission, cred *
 	return cond.AndOf(append(pass, granted)...)
 }
 
-// planCredentialOrg is the condition the credential c puts on perm on a org.
-func (a *Authorizer) planCredentialOrg(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+// planCredentialOrg is the condition the credential c puts on perm on an org.
+func (a *Authorizer) planCredentialOrg(t *roleTable, p *Principal, perm OrgPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// No filter covers this resource type: any filter denies.
@@ -515,8 +512,12 @@ func orgAttributes(r *Org) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -569,11 +570,11 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planLibrary(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planLibrary(t, &q.principal, LibraryPermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planCourse(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planCourse(t, &q.principal, CoursePermission(perm), q.cred, &q.ctx)
 	case 2:
-		c = a.planOrg(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planOrg(t, &q.principal, OrgPermission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

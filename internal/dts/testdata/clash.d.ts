@@ -4,7 +4,7 @@
 // The requests and decisions of package clash's Wasm module, for @permc/wasm:
 //
 //	import { loadAuthorizer } from "@permc/wasm";
-//	import type { Spec } from "./clash";
+//	import type { Spec } from "./clash.js";
 //	const authz = await loadAuthorizer<Spec>(moduleBytes);
 
 /** Every permission of the spec, "<resource type>.<action>". */
@@ -71,13 +71,14 @@ export interface CredentialAttributes {
 
 /**
  * An API key or OAuth token, which only narrows what the principal may do. Unknown
- * names in its lists deny rather than fail.
+ * names in its lists deny rather than fail, so they take any string (the string[]
+ * of a real token) and suggest the spec's names.
  */
 export interface Credential {
-  scopes?: OAuthScope[];
-  permissions?: PermissionPattern[];
+  scopes?: (OAuthScope | (string & {}))[];
+  permissions?: (PermissionPattern | (string & {}))[];
   roles?: Role[];
-  filters?: Filter[];
+  filters?: (Filter | (string & {}))[];
   attributes?: CredentialAttributes;
 }
 

@@ -4,7 +4,7 @@
 // The requests and decisions of package entauthz's Wasm module, for @permc/wasm:
 //
 //	import { loadAuthorizer } from "@permc/wasm";
-//	import type { Spec } from "./entauthz";
+//	import type { Spec } from "./entauthz.js";
 //	const authz = await loadAuthorizer<Spec>(moduleBytes);
 
 /** Every permission of the spec, "<resource type>.<action>". */
@@ -79,20 +79,21 @@ export interface CredentialAttributes {
 
 /**
  * An API key or OAuth token, which only narrows what the principal may do. Unknown
- * names in its lists deny rather than fail.
+ * names in its lists deny rather than fail, so they take any string (the string[]
+ * of a real token) and suggest the spec's names.
  */
 export interface Credential {
-  scopes?: OAuthScope[];
-  permissions?: PermissionPattern[];
+  scopes?: (OAuthScope | (string & {}))[];
+  permissions?: (PermissionPattern | (string & {}))[];
   roles?: Role[];
-  filters?: Filter[];
+  filters?: (Filter | (string & {}))[];
   attributes?: CredentialAttributes;
 }
 
-/** The permissions on a enterprise. */
+/** The permissions on an enterprise. */
 export type EnterprisePermission = "enterprise.view" | "enterprise.view_learners" | "enterprise.manage_learners" | "enterprise.view_reports" | "enterprise.view_invoices" | "enterprise.manage_billing";
 
-/** The declared attributes of a enterprise. */
+/** The declared attributes of an enterprise. */
 export interface EnterpriseAttributes {
 }
 
@@ -103,7 +104,7 @@ export interface EnterpriseResource {
   attributes?: EnterpriseAttributes;
 }
 
-/** A request for a permission on a enterprise. */
+/** A request for a permission on an enterprise. */
 export interface EnterpriseRequest {
   principal: Principal;
   resource: EnterpriseResource;

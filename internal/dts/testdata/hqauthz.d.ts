@@ -4,7 +4,7 @@
 // The requests and decisions of package hqauthz's Wasm module, for @permc/wasm:
 //
 //	import { loadAuthorizer } from "@permc/wasm";
-//	import type { Spec } from "./hqauthz";
+//	import type { Spec } from "./hqauthz.js";
 //	const authz = await loadAuthorizer<Spec>(moduleBytes);
 
 /** Every permission of the spec, "<resource type>.<action>". */
@@ -83,13 +83,14 @@ export interface CredentialAttributes {
 
 /**
  * An API key or OAuth token, which only narrows what the principal may do. Unknown
- * names in its lists deny rather than fail.
+ * names in its lists deny rather than fail, so they take any string (the string[]
+ * of a real token) and suggest the spec's names.
  */
 export interface Credential {
-  scopes?: OAuthScope[];
-  permissions?: PermissionPattern[];
+  scopes?: (OAuthScope | (string & {}))[];
+  permissions?: (PermissionPattern | (string & {}))[];
   roles?: Role[];
-  filters?: Filter[];
+  filters?: (Filter | (string & {}))[];
   attributes?: CredentialAttributes;
 }
 
@@ -141,10 +142,10 @@ export interface ReportRequest {
   context?: Context;
 }
 
-/** The permissions on a account. */
+/** The permissions on an account. */
 export type AccountPermission = "account.read_identity";
 
-/** The declared attributes of a account. */
+/** The declared attributes of an account. */
 export interface AccountAttributes {
 }
 
@@ -155,7 +156,7 @@ export interface AccountResource {
   attributes?: AccountAttributes;
 }
 
-/** A request for a permission on a account. */
+/** A request for a permission on an account. */
 export interface AccountRequest {
   principal: Principal;
   resource: AccountResource;

@@ -4,7 +4,7 @@
 // The requests and decisions of package iliosauthz's Wasm module, for @permc/wasm:
 //
 //	import { loadAuthorizer } from "@permc/wasm";
-//	import type { Spec } from "./iliosauthz";
+//	import type { Spec } from "./iliosauthz.js";
 //	const authz = await loadAuthorizer<Spec>(moduleBytes);
 
 /** Every permission of the spec, "<resource type>.<action>". */
@@ -72,13 +72,14 @@ export interface CredentialAttributes {
 
 /**
  * An API key or OAuth token, which only narrows what the principal may do. Unknown
- * names in its lists deny rather than fail.
+ * names in its lists deny rather than fail, so they take any string (the string[]
+ * of a real token) and suggest the spec's names.
  */
 export interface Credential {
-  scopes?: OAuthScope[];
-  permissions?: PermissionPattern[];
+  scopes?: (OAuthScope | (string & {}))[];
+  permissions?: (PermissionPattern | (string & {}))[];
   roles?: Role[];
-  filters?: Filter[];
+  filters?: (Filter | (string & {}))[];
   attributes?: CredentialAttributes;
 }
 
@@ -184,10 +185,10 @@ export interface LearnerGroupRequest {
   context?: Context;
 }
 
-/** The permissions on a instructor_group. */
+/** The permissions on an instructor_group. */
 export type InstructorGroupPermission = "instructor_group.view" | "instructor_group.edit";
 
-/** The declared attributes of a instructor_group. */
+/** The declared attributes of an instructor_group. */
 export interface InstructorGroupAttributes {
   /** The school the group belongs to. */
   school?: string | null;
@@ -200,7 +201,7 @@ export interface InstructorGroupResource {
   attributes?: InstructorGroupAttributes;
 }
 
-/** A request for a permission on a instructor_group. */
+/** A request for a permission on an instructor_group. */
 export interface InstructorGroupRequest {
   principal: Principal;
   resource: InstructorGroupResource;

@@ -4,7 +4,7 @@
 // The requests and decisions of package libauthz's Wasm module, for @permc/wasm:
 //
 //	import { loadAuthorizer } from "@permc/wasm";
-//	import type { Spec } from "./libauthz";
+//	import type { Spec } from "./libauthz.js";
 //	const authz = await loadAuthorizer<Spec>(moduleBytes);
 
 /** Every permission of the spec, "<resource type>.<action>". */
@@ -107,13 +107,14 @@ export interface CredentialAttributes {
 
 /**
  * An API key or OAuth token, which only narrows what the principal may do. Unknown
- * names in its lists deny rather than fail.
+ * names in its lists deny rather than fail, so they take any string (the string[]
+ * of a real token) and suggest the spec's names.
  */
 export interface Credential {
-  scopes?: OAuthScope[];
-  permissions?: PermissionPattern[];
+  scopes?: (OAuthScope | (string & {}))[];
+  permissions?: (PermissionPattern | (string & {}))[];
   roles?: Role[];
-  filters?: Filter[];
+  filters?: (Filter | (string & {}))[];
   attributes?: CredentialAttributes;
 }
 
@@ -171,10 +172,10 @@ export interface CourseRequest {
   context?: Context;
 }
 
-/** The permissions on a org. */
+/** The permissions on an org. */
 export type OrgPermission = "org.manage";
 
-/** The declared attributes of a org. */
+/** The declared attributes of an org. */
 export interface OrgAttributes {
 }
 
@@ -185,7 +186,7 @@ export interface OrgResource {
   attributes?: OrgAttributes;
 }
 
-/** A request for a permission on a org. */
+/** A request for a permission on an org. */
 export interface OrgRequest {
   principal: Principal;
   resource: OrgResource;

@@ -19,12 +19,17 @@ import (
 // the permc release whose runtime you use.
 const _ = runtime.SupportPackageIsVersion1
 
-// Permission is an action on a resource type, such as "doc.read".
+// Permission is an action on a resource type, such as "doc.read". The permissions of
+// each resource type have a type of their own, the only one its check takes;
+// Permission holds any of them.
 type Permission uint16
+
+// DocPermission is a permission on a doc: what CheckDoc takes.
+type DocPermission Permission
 
 const (
 	// DocRead is doc.read.
-	DocRead Permission = iota
+	DocRead DocPermission = iota
 	// DocWrite is doc.write.
 	DocWrite
 	// DocShare is doc.share.
@@ -35,9 +40,87 @@ const (
 	DocArchive
 	// DocAudit is doc.audit.
 	DocAudit
-	// FolderOpen is folder.open.
-	FolderOpen
 )
+
+// String returns the permission's name, such as "doc.read".
+func (p DocPermission) String() string {
+	return Permission(p).String()
+}
+
+// DocPermissionByName returns the permission on a doc called name, such as "doc.read":
+// for a permission known only by its name.
+func DocPermissionByName(name string) (DocPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 0 {
+		return DocPermission(p), true
+	}
+	return 0, false
+}
+
+// DocPermissionSet is a set of permissions on a doc, as DocPermissions returns. The zero
+// value is the empty set.
+type DocPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s DocPermissionSet) Has(p DocPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s DocPermissionSet) Permissions() []DocPermission {
+	var out []DocPermission
+	for _, p := range [...]DocPermission{DocRead, DocWrite, DocShare, DocReview, DocArchive, DocAudit} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FolderPermission is a permission on a folder: what CheckFolder takes.
+type FolderPermission Permission
+
+const (
+	// FolderOpen is folder.open.
+	FolderOpen FolderPermission = iota + 6
+)
+
+// String returns the permission's name, such as "folder.open".
+func (p FolderPermission) String() string {
+	return Permission(p).String()
+}
+
+// FolderPermissionByName returns the permission on a folder called name, such as "folder.open":
+// for a permission known only by its name.
+func FolderPermissionByName(name string) (FolderPermission, bool) {
+	if p, ok := permissionByName(name); ok && permissionResource[p] == 1 {
+		return FolderPermission(p), true
+	}
+	return 0, false
+}
+
+// FolderPermissionSet is a set of permissions on a folder, as FolderPermissions returns. The zero
+// value is the empty set.
+type FolderPermissionSet struct {
+	set PermissionSet
+}
+
+// Has reports whether p is in the set.
+func (s FolderPermissionSet) Has(p FolderPermission) bool {
+	return s.set.Has(Permission(p))
+}
+
+// Permissions lists the set's permissions in spec order.
+func (s FolderPermissionSet) Permissions() []FolderPermission {
+	var out []FolderPermission
+	for _, p := range [...]FolderPermission{FolderOpen} {
+		if s.Has(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var permissionNames = [...]string{"doc.read", "doc.write", "doc.share", "doc.review", "doc.archive", "doc.audit", "folder.open"}
 
@@ -60,19 +143,19 @@ func PermissionByName(name string) (Permission, bool) {
 func permissionByName(name string) (Permission, bool) {
 	switch name {
 	case "doc.read":
-		return DocRead, true
+		return Permission(DocRead), true
 	case "doc.write":
-		return DocWrite, true
+		return Permission(DocWrite), true
 	case "doc.share":
-		return DocShare, true
+		return Permission(DocShare), true
 	case "doc.review":
-		return DocReview, true
+		return Permission(DocReview), true
 	case "doc.archive":
-		return DocArchive, true
+		return Permission(DocArchive), true
 	case "doc.audit":
-		return DocAudit, true
+		return Permission(DocAudit), true
 	case "folder.open":
-		return FolderOpen, true
+		return Permission(FolderOpen), true
 	}
 	return 0, false
 }
@@ -369,7 +452,8 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
-	mu sync.Mutex // serializes LoadRolesJSON
+	opts Options
+	mu   sync.Mutex // serializes LoadRolesJSON
 	// ids gives every custom role name ever loaded its Role, so that a Role stays
 	// the same role across reloads.
 	ids   map[string]Role
@@ -384,9 +468,26 @@ type roleTable struct {
 	names  map[string]Role
 }
 
-// NewAuthorizer returns an Authorizer without custom roles.
-func NewAuthorizer() *Authorizer {
-	return &Authorizer{}
+// Options configure an Authorizer. A field of zero (or less) takes its default, the limit
+// every permc backend applies.
+type Options struct {
+	// MaxRequestBytes bounds a request CheckJSON or PlanJSON takes
+	// (runtime.DefaultMaxRequestBytes, 1 MiB, when unset): a longer one is an error, found
+	// before it is parsed.
+	MaxRequestBytes int
+	// MaxRolesBytes bounds the custom roles LoadRolesJSON takes
+	// (runtime.DefaultMaxRolesBytes, 1 MiB, when unset).
+	MaxRolesBytes int
+}
+
+// NewAuthorizer returns an Authorizer without custom roles. Of opts, the last counts;
+// without any, the defaults do.
+func NewAuthorizer(opts ...Options) *Authorizer {
+	a := &Authorizer{}
+	for _, o := range opts {
+		a.opts = o
+	}
+	return a
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
@@ -448,8 +549,12 @@ var catalog = &runtime.Catalog{
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
+// force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
+	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
+		return err
+	}
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
 		return err

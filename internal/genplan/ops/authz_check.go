@@ -133,14 +133,13 @@ func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
 }
 
 // CheckDoc decides whether p may perform perm on the doc r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckDoc(p *Principal, perm Permission, r *Doc, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckDoc(p *Principal, perm DocPermission, r *Doc, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -159,7 +158,7 @@ func (a *Authorizer) CheckDoc(p *Principal, perm Permission, r *Doc, cred *Crede
 
 // DocPermissions returns every permission p has on the doc r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) DocPermissions(p *Principal, r *Doc, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) DocPermissions(p *Principal, r *Doc, cred *Credential, ctx *Context) DocPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -169,13 +168,13 @@ func (a *Authorizer) DocPermissions(p *Principal, r *Doc, cred *Credential, ctx 
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set DocPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{DocRead, DocWrite, DocShare, DocReview, DocArchive, DocAudit} {
+	for _, perm := range [...]DocPermission{DocRead, DocWrite, DocShare, DocReview, DocArchive, DocAudit} {
 		var d runtime.Decision
 		a.decideDoc(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -184,7 +183,7 @@ func (a *Authorizer) DocPermissions(p *Principal, r *Doc, cred *Credential, ctx 
 // decideDoc is the decision order for a doc, shared by CheckDoc and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Doc, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, perm DocPermission, r *Doc, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -378,7 +377,7 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -434,8 +433,8 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 }
 
 // credentialAllowsDoc applies the credential c's narrowing to perm on the doc r.
-func (a *Authorizer) credentialAllowsDoc(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Doc, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsDoc(d *runtime.Decision, t *roleTable, p *Principal, perm DocPermission, r *Doc, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -488,14 +487,13 @@ func (a *Authorizer) credentialAllowsDoc(d *runtime.Decision, t *roleTable, p *P
 }
 
 // CheckFolder decides whether p may perform perm on the folder r, and why. A nil cred is
-// no credential; a nil ctx is the zero Context. A permission of another resource type is
-// denied.
+// no credential; a nil ctx is the zero Context.
 //
 // The decision order is the spec's: deny rules, the credential, allow rules, then p's
 // role assignments in order. Evaluation errors are listed in the decision's Errors and
 // invalid assignments in its Warnings. It does not allocate unless it has errors or
 // warnings to report.
-func (a *Authorizer) CheckFolder(p *Principal, perm Permission, r *Folder, cred *Credential, ctx *Context) (d runtime.Decision) {
+func (a *Authorizer) CheckFolder(p *Principal, perm FolderPermission, r *Folder, cred *Credential, ctx *Context) (d runtime.Decision) {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -514,7 +512,7 @@ func (a *Authorizer) CheckFolder(p *Principal, perm Permission, r *Folder, cred 
 
 // FolderPermissions returns every permission p has on the folder r: for a user interface
 // that offers only the actions p may take.
-func (a *Authorizer) FolderPermissions(p *Principal, r *Folder, cred *Credential, ctx *Context) PermissionSet {
+func (a *Authorizer) FolderPermissions(p *Principal, r *Folder, cred *Credential, ctx *Context) FolderPermissionSet {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -524,13 +522,13 @@ func (a *Authorizer) FolderPermissions(p *Principal, r *Folder, cred *Credential
 	if ctx == nil {
 		ctx = &zeroContext
 	}
-	var set PermissionSet
+	var set FolderPermissionSet
 	t := a.roles.Load()
-	for _, perm := range [...]Permission{FolderOpen} {
+	for _, perm := range [...]FolderPermission{FolderOpen} {
 		var d runtime.Decision
 		a.decideFolder(&d, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
-			set.Add(perm)
+			set.set.Add(Permission(perm))
 		}
 	}
 	return set
@@ -539,7 +537,7 @@ func (a *Authorizer) FolderPermissions(p *Principal, r *Folder, cred *Credential
 // decideFolder is the decision order for a folder, shared by CheckFolder and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Folder, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principal, perm FolderPermission, r *Folder, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -592,7 +590,7 @@ func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principa
 			}
 			continue
 		}
-		if !info.grants.Has(perm) {
+		if !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var ok bool
@@ -625,8 +623,8 @@ func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsFolder applies the credential c's narrowing to perm on the folder r.
-func (a *Authorizer) credentialAllowsFolder(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Folder, ctx *Context, c *Credential) bool {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) credentialAllowsFolder(d *runtime.Decision, t *roleTable, p *Principal, perm FolderPermission, r *Folder, ctx *Context, c *Credential) bool {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
 	// Every filter must be well formed and cover this resource type before any is

@@ -17,7 +17,7 @@ import (
 // PlanDoc).
 type DocPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission DocPermission
 	// Cond holds for exactly the resources CheckDoc allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -50,9 +50,8 @@ func (pl *DocPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) {
 // and ctx: the condition a doc r must satisfy for CheckDoc(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanDoc(p *Principal, perm Permission, cred *Credential, ctx *Context) *DocPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanDoc(p *Principal, perm DocPermission, cred *Credential, ctx *Context) *DocPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -70,7 +69,7 @@ func (a *Authorizer) PlanDoc(p *Principal, perm Permission, cred *Credential, ct
 }
 
 // planDoc is CheckDoc's decision order with the resource unknown.
-func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
@@ -159,7 +158,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -203,8 +202,8 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 }
 
 // planCredentialDoc is the condition the credential c puts on perm on a doc.
-func (a *Authorizer) planCredentialDoc(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialDoc(t *roleTable, p *Principal, perm DocPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -293,7 +292,7 @@ func docFromAttributes(m map[string]any) *Doc {
 // PlanFolder).
 type FolderPlan struct {
 	// Permission is the permission planned.
-	Permission Permission
+	Permission FolderPermission
 	// Cond holds for exactly the resources CheckFolder allows: cond.True when it
 	// allows every one, cond.False when it allows none. Translate it into SQL with SQL,
 	// or evaluate it in memory with Allows.
@@ -326,9 +325,8 @@ func (pl *FolderPlan) SQL(t *pgsql.Table, firstParam int) (*pgsql.Query, error) 
 // and ctx: the condition a folder r must satisfy for CheckFolder(p, perm, r, cred, ctx) to
 // allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 // rule, scope, role condition or filter that fails grants nothing). A nil cred is no
-// credential; a nil ctx is the zero Context. A permission of another resource type
-// gives cond.False.
-func (a *Authorizer) PlanFolder(p *Principal, perm Permission, cred *Credential, ctx *Context) *FolderPlan {
+// credential; a nil ctx is the zero Context.
+func (a *Authorizer) PlanFolder(p *Principal, perm FolderPermission, cred *Credential, ctx *Context) *FolderPlan {
 	if p == nil {
 		p = &zeroPrincipal
 	}
@@ -346,7 +344,7 @@ func (a *Authorizer) PlanFolder(p *Principal, perm Permission, cred *Credential,
 }
 
 // planFolder is CheckFolder's decision order with the resource unknown.
-func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cred *Credential, ctx *Context) cond.Cond {
+func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermission, cred *Credential, ctx *Context) cond.Cond {
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
@@ -381,7 +379,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 	for i := range p.Roles {
 		as := &p.Roles[i]
 		info := t.role(as.Role)
-		if !valid(info, as) || !info.grants.Has(perm) {
+		if !valid(info, as) || !info.grants.Has(Permission(perm)) {
 			continue
 		}
 		var g cond.Cond
@@ -403,8 +401,8 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialFolder is the condition the credential c puts on perm on a folder.
-func (a *Authorizer) planCredentialFolder(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
-	if !credentialUnlocks(t, perm, c) {
+func (a *Authorizer) planCredentialFolder(t *roleTable, p *Principal, perm FolderPermission, ctx *Context, c *Credential) cond.Cond {
+	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
 	// Every filter must be well formed and cover this resource type before any is
@@ -462,8 +460,12 @@ func folderAttributes(r *Folder) map[string]any {
 //
 // # Errors
 //
-// A malformed request, with CheckJSON's messages.
+// A malformed request, or one longer than Options.MaxRequestBytes, with CheckJSON's
+// messages.
 func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runtime.Warning, error) {
+	if err := runtime.CheckRequestLength(len(req), a.opts.MaxRequestBytes); err != nil {
+		return nil, nil, err
+	}
 	doc, err := runtime.ParseJSON(req)
 	if err != nil {
 		return nil, nil, err
@@ -516,9 +518,9 @@ func (a *Authorizer) PlanJSON(req []byte, permission string) (cond.Cond, []runti
 	c := cond.Cond(cond.False)
 	switch permissionResource[perm] {
 	case 0:
-		c = a.planDoc(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planDoc(t, &q.principal, DocPermission(perm), q.cred, &q.ctx)
 	case 1:
-		c = a.planFolder(t, &q.principal, perm, q.cred, &q.ctx)
+		c = a.planFolder(t, &q.principal, FolderPermission(perm), q.cred, &q.ctx)
 	}
 	return c, d.Warnings, nil
 }

@@ -9,7 +9,9 @@ package guest
 var g *Guest
 
 // Init sets the authorizer and metadata the exports serve. The generated main
-// package calls it from an init function, so it runs in _initialize.
+// package calls it from an init function, so it runs in _initialize, with an
+// authorizer that takes inputs as long as MaxBlock: the guest enforces the limits
+// permc_configure sets before the authorizer sees an input.
 func Init(a Authorizer, metadata []byte) { g = New(a, metadata) }
 
 //go:wasmexport permc_abi_version
@@ -29,6 +31,9 @@ func checkBatch(ptr, n uint32) uint64 { return g.CheckBatch(ptr, n) }
 
 //go:wasmexport permc_load_roles
 func loadRoles(ptr, n uint32) uint64 { return g.LoadRoles(ptr, n) }
+
+//go:wasmexport permc_configure
+func configure(ptr, n uint32) uint64 { return g.Configure(ptr, n) }
 
 //go:wasmexport permc_metadata
 func metadata() uint64 { return g.Metadata() }

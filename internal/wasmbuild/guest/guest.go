@@ -45,14 +45,42 @@ const (
 	MaxLive = 16 << 20
 	// MaxBlocks bounds the number of blocks alive at once.
 	MaxBlocks = 64
-	// MaxRequest bounds one request (alone or in a batch) and one custom roles
-	// document. Parsing a document costs up to about 80 times its size in memory, so
+	// MaxRequest bounds one request (alone or in a batch) until Configure says
+	// otherwise. Parsing a document costs up to about 80 times its size in memory, so
 	// this keeps the worst input far below an instance's memory.
-	MaxRequest = 1 << 20
-	// MaxBatch bounds the requests of one batch.
-	MaxBatch = 4096
+	MaxRequest = runtime.DefaultMaxRequestBytes
+	// MaxRoles bounds one custom roles document until Configure says otherwise.
+	MaxRoles = runtime.DefaultMaxRolesBytes
+	// MaxBatch bounds the requests of one batch until Configure says otherwise.
+	MaxBatch = runtime.DefaultMaxBatchRequests
+	// DefaultBudget is the evaluation budget of a check (docs/spec.md) until
+	// Configure says otherwise.
+	DefaultBudget = 10_000_000
 	// MaxResult is the largest result the packing can describe.
 	MaxResult = 1<<28 - 1
+)
+
+// The settings Configure takes, in the order of Guest.limits, and the most each
+// allows: a request or custom roles document must fit in one block, a batch's answers
+// in one result, and a budget in the integers every JSON reader reads exactly.
+var (
+	settingNames = []string{"max_request_bytes", "max_roles_bytes", "max_batch_requests", "budget"}
+	settingMax   = [...]int64{MaxBlock, MaxBlock, 65536, 1<<53 - 1}
+	settingWant  = [...]string{
+		"max_request_bytes: want an integer from 1 to 4194304, not ",
+		"max_roles_bytes: want an integer from 1 to 4194304, not ",
+		"max_batch_requests: want an integer from 1 to 65536, not ",
+		"budget: want an integer from 1 to 9007199254740991, not ",
+	}
+)
+
+// maxConfig bounds Configure's input: any valid configuration is far shorter.
+const maxConfig = 4096
+
+// Messages written out whole: building them would cost the module more code.
+const (
+	configTooLong = "the configuration is longer than 4096 bytes"
+	resultTooLong = "the result is longer than 268435455 bytes"
 )
 
 // Authorizer is what the generated package's *Authorizer provides.
@@ -66,15 +94,23 @@ type Authorizer interface {
 type Guest struct {
 	authz    Authorizer
 	metadata []byte
-	blocks   map[uint32][]byte
-	live     int
-	out      []byte // the last result; valid until the next call
-	addr     func([]byte) uint32
+	// limits are the settings in force, in the order of settingNames: the longest
+	// request, the longest custom roles and the most requests in a batch, which the
+	// guest enforces before the authorizer sees the input, and the evaluation budget
+	// of a check, for the authorizer to enforce.
+	limits [len(settingMax)]int64
+	blocks map[uint32][]byte
+	live   int
+	out    []byte // the last result; valid until the next call
+	addr   func([]byte) uint32
 }
 
 // New returns the Guest for an authorizer and the spec's metadata JSON.
 func New(a Authorizer, metadata []byte) *Guest {
-	return &Guest{authz: a, metadata: metadata, blocks: map[uint32][]byte{}, addr: newAddr()}
+	return &Guest{
+		authz: a, metadata: metadata, blocks: map[uint32][]byte{}, addr: newAddr(),
+		limits: [...]int64{MaxRequest, MaxRoles, MaxBatch, DefaultBudget},
+	}
 }
 
 // Pack packs a result: its address in bits 32 to 63, its status in bits 28 to 31 and
@@ -150,7 +186,7 @@ func (g *Guest) begin() {
 // finish packs the result in g.out.
 func (g *Guest) finish(status Status) uint64 {
 	if len(g.out) > MaxResult {
-		return g.fail(Rejected, tooLong("the result is", MaxResult))
+		return g.fail(Rejected, resultTooLong)
 	}
 	if len(g.out) == 0 {
 		return Pack(0, status, 0)
@@ -158,7 +194,10 @@ func (g *Guest) finish(status Status) uint64 {
 	return Pack(g.addr(g.out), status, len(g.out))
 }
 
-// fail makes {"error": msg} the result.
+// fail makes {"error": msg} the result. It is kept out of line: every export calls it
+// on several paths, and a Wasm module pays for every inlined copy.
+//
+//go:noinline
 func (g *Guest) fail(status Status, msg string) uint64 {
 	g.out = runtime.AppendErrorJSON(g.out[:0], msg)
 	return Pack(g.addr(g.out), status, len(g.out))
@@ -182,33 +221,57 @@ func badCall(ptr, n uint32) string {
 	return "no block of " + strconv.FormatUint(uint64(n), 10) + " bytes was allocated at " + strconv.FormatUint(uint64(ptr), 10)
 }
 
-// tooLong says that what (with its verb) is over limit bytes.
-func tooLong(what string, limit int) string {
-	return what + " longer than " + strconv.Itoa(limit) + " bytes"
-}
-
 var errorPrefix = []byte(`{"error":`)
 
-// Check answers the request in the n bytes at ptr: the decision, or a request error
-// with status Rejected.
-func (g *Guest) Check(ptr, n uint32) (r uint64) {
+// The exports, for call.
+const (
+	opCheck = iota
+	opBatch
+	opRoles
+	opConfigure
+	opMetadata
+)
+
+// call runs the export op on the input in the n bytes at ptr (none for metadata).
+// What every export does around its work is here once: a Wasm module pays for each
+// copy.
+func (g *Guest) call(op int, ptr, n uint32) (r uint64) {
 	defer g.recovered(&r)
 	g.begin()
-	req, ok := g.input(ptr, n)
+	in, ok := g.input(ptr, n)
 	if !ok {
 		return g.fail(BadCall, badCall(ptr, n))
 	}
-	g.out = g.checkOne(g.out, req)
-	if bytes.HasPrefix(g.out, errorPrefix) {
-		return g.finish(Rejected)
+	msg := ""
+	switch op {
+	case opCheck:
+		g.out = g.checkOne(g.out, in)
+		if bytes.HasPrefix(g.out, errorPrefix) {
+			return g.finish(Rejected)
+		}
+	case opBatch:
+		msg = g.batch(in)
+	case opRoles:
+		msg = g.loadRoles(in)
+	case opConfigure:
+		msg = g.configure(in)
+	case opMetadata:
+		g.out = append(g.out, g.metadata...)
+	}
+	if msg != "" {
+		return g.fail(Rejected, msg)
 	}
 	return g.finish(OK)
 }
 
+// Check answers the request in the n bytes at ptr: the decision, or a request error
+// with status Rejected.
+func (g *Guest) Check(ptr, n uint32) uint64 { return g.call(opCheck, ptr, n) }
+
 // checkOne appends the answer to one request.
 func (g *Guest) checkOne(dst, req []byte) []byte {
-	if len(req) > MaxRequest {
-		return runtime.AppendErrorJSON(dst, tooLong("the request is", MaxRequest))
+	if err := runtime.CheckRequestLength(len(req), int(g.limits[0])); err != nil {
+		return runtime.AppendErrorJSON(dst, err.Error())
 	}
 	dst = g.authz.CheckJSON(dst, req)
 	collect(uint32(len(req)))
@@ -219,24 +282,19 @@ func (g *Guest) checkOne(dst, req []byte) []byte {
 // answered by a JSON array of answers, or JSON Lines (one request a line, blank lines
 // skipped), answered one answer a line, each line ending in "\n". A malformed request
 // gets its {"error": ...} in its place; a malformed batch fails whole (Rejected).
-func (g *Guest) CheckBatch(ptr, n uint32) (r uint64) {
-	defer g.recovered(&r)
-	g.begin()
-	in, ok := g.input(ptr, n)
-	if !ok {
-		return g.fail(BadCall, badCall(ptr, n))
+func (g *Guest) CheckBatch(ptr, n uint32) uint64 { return g.call(opBatch, ptr, n) }
+
+// batch answers a batch, or returns why it is malformed.
+func (g *Guest) batch(in []byte) string {
+	if trimmed := bytes.TrimLeft(in, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		return g.batchArray(trimmed)
 	}
-	var msg string
-	trimmed := bytes.TrimLeft(in, " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		msg = g.batchArray(trimmed)
-	} else {
-		msg = g.batchLines(in)
-	}
-	if msg != "" {
-		return g.fail(Rejected, msg)
-	}
-	return g.finish(OK)
+	return g.batchLines(in)
+}
+
+// batchTooLong is the error of a batch of more requests than the limit.
+func (g *Guest) batchTooLong() string {
+	return "the batch holds more than " + strconv.FormatInt(g.limits[2], 10) + " requests"
 }
 
 func (g *Guest) batchLines(in []byte) string {
@@ -251,8 +309,8 @@ func (g *Guest) batchLines(in []byte) string {
 		if len(bytes.Trim(line, " \t\r")) == 0 {
 			continue
 		}
-		if count++; count > MaxBatch {
-			return "the batch holds more than " + strconv.Itoa(MaxBatch) + " requests"
+		if count++; count > int(g.limits[2]) {
+			return g.batchTooLong()
 		}
 		g.out = append(g.checkOne(g.out, line), '\n')
 	}
@@ -274,8 +332,8 @@ func (g *Guest) batchArray(in []byte) string {
 		i++
 	} else {
 		for count := 0; ; count++ {
-			if count == MaxBatch {
-				return "the batch holds more than " + strconv.Itoa(MaxBatch) + " requests"
+			if count == int(g.limits[2]) {
+				return g.batchTooLong()
 			}
 			space()
 			start := i
@@ -338,26 +396,69 @@ func scanValue(in []byte, i int) (end int, ok bool) {
 
 // LoadRoles replaces the custom roles with those in the n bytes at ptr. The result is
 // empty (OK), or the error (Rejected) and the roles in force stay in force.
-func (g *Guest) LoadRoles(ptr, n uint32) (r uint64) {
-	defer g.recovered(&r)
-	g.begin()
-	data, ok := g.input(ptr, n)
-	if !ok {
-		return g.fail(BadCall, badCall(ptr, n))
+func (g *Guest) LoadRoles(ptr, n uint32) uint64 { return g.call(opRoles, ptr, n) }
+
+// loadRoles loads custom roles, or returns why not.
+func (g *Guest) loadRoles(data []byte) string {
+	err := runtime.CheckRolesLength(len(data), int(g.limits[1]))
+	if err == nil {
+		err = g.authz.LoadRolesJSON(data)
 	}
-	if len(data) > MaxRequest {
-		return g.fail(Rejected, tooLong("the custom roles are", MaxRequest))
+	if err != nil {
+		return err.Error()
 	}
-	if err := g.authz.LoadRolesJSON(data); err != nil {
-		return g.fail(Rejected, err.Error())
-	}
-	return g.finish(OK)
+	return ""
 }
 
 // Metadata returns the spec's metadata JSON.
-func (g *Guest) Metadata() (r uint64) {
-	defer g.recovered(&r)
-	g.begin()
-	g.out = append(g.out, g.metadata...)
-	return g.finish(OK)
+func (g *Guest) Metadata() uint64 { return g.call(opMetadata, 0, 0) }
+
+// Configure changes the instance's settings to those of the JSON object in the n bytes
+// at ptr: any of max_request_bytes, max_roles_bytes, max_batch_requests and budget,
+// each an integer from 1 to its maximum (settingMax). The result is empty (OK), or
+// the error (Rejected) and nothing changes. Settings last as long as the instance.
+func (g *Guest) Configure(ptr, n uint32) uint64 { return g.call(opConfigure, ptr, n) }
+
+// configure applies the configuration in, or returns why not.
+func (g *Guest) configure(in []byte) string {
+	if len(in) > maxConfig {
+		return configTooLong
+	}
+	doc, err := runtime.ParseJSON(in)
+	if err == nil {
+		err = runtime.WantObject(&doc, "configuration")
+	}
+	if err == nil {
+		err = runtime.CheckKeys(&doc, "configuration", settingNames...)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	limits := g.limits
+	for i, name := range settingNames {
+		v, ok := doc.Get(name)
+		if !ok {
+			continue
+		}
+		// Plain digits only, and not past the maximum: no sign, fraction or exponent.
+		n := int64(0)
+		for j := 0; j < len(v.Str) && v.Kind == runtime.JSONNumber && n <= settingMax[i]; j++ {
+			if c := v.Str[j]; c >= '0' && c <= '9' {
+				n = n*10 + int64(c-'0')
+			} else {
+				n = 0
+				break
+			}
+		}
+		if n < 1 || n > settingMax[i] {
+			got := v.Str
+			if v.Kind != runtime.JSONNumber {
+				got = v.Kind.String()
+			}
+			return settingWant[i] + got
+		}
+		limits[i] = n
+	}
+	g.limits = limits
+	return ""
 }

@@ -3,6 +3,7 @@ package guest
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,7 +117,7 @@ func TestBadCalls(t *testing.T) {
 		{p, 0xffffffff},          // a length that wraps
 		{12345, 1},               // never allocated
 	} {
-		for name, call := range map[string]func(uint32, uint32) uint64{"check": g.Check, "batch": g.CheckBatch, "roles": g.LoadRoles} {
+		for name, call := range map[string]func(uint32, uint32) uint64{"check": g.Check, "batch": g.CheckBatch, "roles": g.LoadRoles, "configure": g.Configure} {
 			if s, out := result(t, g, call(c.ptr, c.n)); s != BadCall || !strings.HasPrefix(out, `{"error":"no block of`) {
 				t.Errorf("%s(%d, %d) = %d %s", name, c.ptr, c.n, s, out)
 			}
@@ -236,6 +237,84 @@ func TestBatchLimit(t *testing.T) {
 	}
 }
 
+// TestConfigure: the limits permc_configure sets hold for the calls after it, and a
+// configuration with any fault is rejected whole, the settings in force staying so.
+func TestConfigure(t *testing.T) {
+	g := newGuest()
+	call := func(fn func(uint32, uint32) uint64, in string) (Status, string) {
+		t.Helper()
+		p := put(t, g, in)
+		defer g.Free(p)
+		return result(t, g, fn(p, uint32(len(in))))
+	}
+	if s, out := call(g.Configure, `{}`); s != OK || out != "" {
+		t.Fatalf("Configure({}) = %d %s", s, out)
+	}
+	if g.limits != [...]int64{MaxRequest, MaxRoles, MaxBatch, DefaultBudget} {
+		t.Fatalf("defaults %v", g.limits)
+	}
+	if s, out := call(g.Configure, ` {"max_request_bytes": 12, "max_roles_bytes": 3, "max_batch_requests": 2, "budget": 9007199254740991} `); s != OK || out != "" {
+		t.Fatalf("Configure = %d %s", s, out)
+	}
+	want := [...]int64{12, 3, 2, 1<<53 - 1}
+	for _, bad := range []struct{ in, msg string }{
+		{`{"max_request_byte": 1}`, `configuration: unknown key "max_request_byte" (did you mean "max_request_bytes"?)`},
+		{`{"max_request_bytes": 0}`, "max_request_bytes: want an integer from 1 to 4194304, not 0"},
+		{`{"max_request_bytes": -1}`, "max_request_bytes: want an integer from 1 to 4194304, not -1"},
+		{`{"max_request_bytes": 4194305}`, "max_request_bytes: want an integer from 1 to 4194304, not 4194305"},
+		{`{"max_request_bytes": 1.5}`, "max_request_bytes: want an integer from 1 to 4194304, not 1.5"},
+		{`{"max_request_bytes": 1e3}`, "max_request_bytes: want an integer from 1 to 4194304, not 1e3"},
+		{`{"max_request_bytes": 99999999999999999999999}`, "max_request_bytes: want an integer from 1 to 4194304, not 99999999999999999999999"},
+		{`{"max_request_bytes": "100"}`, "max_request_bytes: want an integer from 1 to 4194304, not a string"},
+		{`{"max_roles_bytes": null}`, "max_roles_bytes: want an integer from 1 to 4194304, not null"},
+		{`{"max_roles_bytes": 4194305}`, "max_roles_bytes: want an integer from 1 to 4194304, not 4194305"},
+		{`{"max_batch_requests": true}`, "max_batch_requests: want an integer from 1 to 65536, not a boolean"},
+		{`{"max_batch_requests": 65537}`, "max_batch_requests: want an integer from 1 to 65536, not 65537"},
+		{`{"budget": 9007199254740992}`, "budget: want an integer from 1 to 9007199254740991, not 9007199254740992"},
+		{`{"budget": [1]}`, "budget: want an integer from 1 to 9007199254740991, not an array"},
+		{`{"max_request_bytes": 5, "budget": 0}`, "budget: want an integer from 1 to 9007199254740991, not 0"},
+		{`{"budget": 1, "budget": 2}`, `invalid JSON at offset 14: duplicate key "budget"`},
+		{`[]`, "configuration: want an object, not an array"},
+		{``, "invalid JSON at offset 0: unexpected end of input"},
+		{`{"budget": 1` + strings.Repeat(" ", maxConfig) + `}`, "the configuration is longer than 4096 bytes"},
+	} {
+		if s, out := call(g.Configure, bad.in); s != Rejected || out != string(runtime.AppendErrorJSON(nil, bad.msg)) {
+			t.Errorf("Configure(%.60s) = %d %s\nwant %s", bad.in, s, out, bad.msg)
+		}
+		if g.limits != want {
+			t.Fatalf("after Configure(%.60s): %v, want %v", bad.in, g.limits, want)
+		}
+	}
+	if s, out := call(g.Check, `{"id":"abc"}`); s != OK {
+		t.Errorf("Check of 12 bytes = %d %s", s, out)
+	}
+	if s, out := call(g.Check, `{"id":"abcd"}`); s != Rejected || out != `{"error":"the request is longer than 12 bytes"}` {
+		t.Errorf("Check of 13 bytes = %d %s", s, out)
+	}
+	if s, out := call(g.CheckBatch, "{\"id\":\"abcd\"}\n{\"id\":\"a\"}"); s != OK || out != `{"error":"the request is longer than 12 bytes"}`+"\n"+`{"allowed":true,"permission":"a","roles":[]}`+"\n" {
+		t.Errorf("CheckBatch = %d %s", s, out)
+	}
+	if s, out := call(g.CheckBatch, "{\"id\":\"a\"}\n{\"id\":\"a\"}\n{\"id\":\"a\"}"); s != Rejected || out != `{"error":"the batch holds more than 2 requests"}` {
+		t.Errorf("CheckBatch of 3 = %d %s", s, out)
+	}
+	if s, out := call(g.CheckBatch, `[{"id":"a"},{"id":"a"},{"id":"a"}]`); s != Rejected || out != `{"error":"the batch holds more than 2 requests"}` {
+		t.Errorf("CheckBatch of an array of 3 = %d %s", s, out)
+	}
+	if s, out := call(g.LoadRoles, `[]`); s != OK {
+		t.Errorf("LoadRoles of 2 bytes = %d %s", s, out)
+	}
+	if s, out := call(g.LoadRoles, `[ ]`); s != OK {
+		t.Errorf("LoadRoles of 3 bytes = %d %s", s, out)
+	}
+	if s, out := call(g.LoadRoles, `[  ]`); s != Rejected || out != `{"error":"the custom roles are longer than 3 bytes"}` {
+		t.Errorf("LoadRoles of 4 bytes = %d %s", s, out)
+	}
+	// Keys left out keep their settings.
+	if s, out := call(g.Configure, `{"max_request_bytes": 4194304}`); s != OK || g.limits != [...]int64{MaxBlock, 3, 2, 1<<53 - 1} {
+		t.Errorf("Configure = %d %s: %v", s, out, g.limits)
+	}
+}
+
 // TestPanics: a panic inside the authorizer is an Internal result, and the guest
 // answers the next call.
 func TestPanics(t *testing.T) {
@@ -264,6 +343,21 @@ func TestPanics(t *testing.T) {
 	}
 	if s, out := call(g.Check, `{"id":"a"}`); s != OK || !strings.Contains(out, `"roles":[{"x":1}]`) {
 		t.Errorf("Check after LoadRoles = %d %s", s, out)
+	}
+}
+
+// TestMessages: the messages written out whole say the limits they are about.
+func TestMessages(t *testing.T) {
+	if want := "the result is longer than " + strconv.Itoa(MaxResult) + " bytes"; resultTooLong != want {
+		t.Errorf("resultTooLong = %q, want %q", resultTooLong, want)
+	}
+	if want := "the configuration is longer than " + strconv.Itoa(maxConfig) + " bytes"; configTooLong != want {
+		t.Errorf("configTooLong = %q, want %q", configTooLong, want)
+	}
+	for i, name := range settingNames {
+		if want := name + ": want an integer from 1 to " + strconv.FormatInt(settingMax[i], 10) + ", not "; settingWant[i] != want {
+			t.Errorf("settingWant[%d] = %q, want %q", i, settingWant[i], want)
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 // Command jsfixtures writes what the JavaScript loader's tests (wasm/js/test) run: the
 // module of every example spec and corpus group, its TypeScript declarations, its
-// custom roles, and its cases, each request with the reference evaluator's answer.
+// custom roles, and its cases, each request with the reference evaluator's answer;
+// and, in DIR/readme, README.md's TypeScript snippet with the declarations of
+// README.md's spec, to type-check in every module resolution mode.
 //
 //	go run ./internal/wasmtest/jsfixtures -out DIR
 //
@@ -19,6 +21,7 @@ import (
 
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/corpus"
+	"github.com/permc/permc/internal/doctest"
 	"github.com/permc/permc/internal/dts"
 	"github.com/permc/permc/internal/suite"
 	"github.com/permc/permc/internal/wasmbuild"
@@ -106,6 +109,9 @@ func run(root, out string) error {
 			return fmt.Errorf("%s: %v", g.Name, err)
 		}
 	}
+	if err := readme(root, filepath.Join(out, "readme")); err != nil {
+		return fmt.Errorf("README.md: %v", err)
+	}
 	manifest, err := json.MarshalIndent(groups, "", "  ")
 	if err != nil {
 		return err
@@ -144,6 +150,68 @@ func (g *group) write(out string) error {
 		lines = append(append(lines, line...), '\n')
 	}
 	files[g.Cases] = lines
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolutionModes are TypeScript's module resolution modes with a module kind each
+// accepts; README.md's snippet must type-check in all of them.
+var resolutionModes = map[string]string{"nodenext": "nodenext", "node16": "node16", "bundler": "es2022", "node10": "es2022"}
+
+// readme writes README.md's TypeScript snippet as check.ts beside the declarations of
+// README.md's spec (libauthz.d.ts, as the snippet's comment makes them), and one
+// tsconfig.MODE.json per resolution mode, "@permc/wasm" being this repository's loader.
+func readme(root, out string) error {
+	blocks, err := doctest.Blocks(filepath.Join(root, "README.md"))
+	if err != nil {
+		return err
+	}
+	var specYAML, snippet string
+	for _, b := range blocks {
+		switch {
+		case b.Heading == "A spec" && b.Lang == "yaml" && specYAML == "":
+			specYAML = b.Text
+		case b.Heading == "JavaScript" && b.Lang == "ts" && snippet == "":
+			snippet = b.Text
+		}
+	}
+	if specYAML == "" || snippet == "" {
+		return fmt.Errorf("no spec under \"A spec\" or no TypeScript under \"JavaScript\"")
+	}
+	s, err := spec.Load("spec.yaml", []byte(specYAML))
+	if err != nil {
+		return err
+	}
+	loader, err := filepath.Abs(filepath.Join(root, "wasm", "js", "index.d.ts"))
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"libauthz.d.ts": dts.Generate(s, "spec.yaml"),
+		"check.ts":      []byte(snippet + "export {};\n"),
+		"package.json":  []byte(`{"type": "module"}` + "\n"),
+	}
+	for mode, module := range resolutionModes {
+		config := map[string]any{
+			"compilerOptions": map[string]any{
+				"strict": true, "noEmit": true, "target": "es2022", "lib": []string{"es2022", "dom"}, "types": []string{},
+				"module": module, "moduleResolution": mode, "paths": map[string][]string{"@permc/wasm": {loader}},
+			},
+			"files": []string{"check.ts"},
+		}
+		data, err := json.MarshalIndent(config, "", "  ")
+		if err != nil {
+			return err
+		}
+		files["tsconfig."+mode+".json"] = append(data, '\n')
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err

@@ -146,3 +146,72 @@ test("a failed instance is replaced", async () => {
     WebAssembly.Instance = Instance;
   }
 });
+
+// A lone surrogate has no UTF-8 form. The loader used to encode it as U+FFFD and the
+// module decided the request so changed; now the module refuses it, as it refuses any
+// other invalid UTF-8, on every path a string takes.
+test("a lone surrogate is refused, not replaced", async () => {
+  const authz = await loadAuthorizer(libraries());
+  const text = JSON.stringify(good);
+  for (const lone of ["\ud800", "\udfff", "x\udbffy", "\udc00\ud800"]) {
+    const req = text.replace('"alice"', `"${lone}"`);
+    const offset = new TextEncoder().encode(text.slice(0, text.indexOf('"alice"') + 1)).length;
+    const want = `{"error":"invalid JSON at offset ${offset}: invalid UTF-8 in string"}`;
+    assert.equal(authz.checkJSON(req), want, JSON.stringify(lone));
+    assert.deepEqual(authz.check(req), JSON.parse(want));
+    assert.deepEqual(authz.checkBatch([good, req, text]), [JSON.parse(goodAnswer), JSON.parse(want), JSON.parse(goodAnswer)]);
+    assert.throws(() => authz.loadRoles(`[{"name":"r${lone}","permissions":["library.view"]}]`), (e) => e instanceof PermcError && e.status === 1 && /invalid UTF-8 in string/.test(e.message));
+  }
+  // A lone surrogate in an object is escaped by JSON.stringify, and the escape refused.
+  assert.match(authz.check({ ...good, principal: { ...good.principal, id: "\ud800" } }).error, /invalid surrogate pair/);
+  // Pairs are characters like any other.
+  const emoji = authz.check(text.replace('"alice"', '"\ud83d\ude00"'));
+  assert.equal(emoji.allowed, true);
+  assert.equal(authz.checkJSON(text), goodAnswer);
+});
+
+test("limits: set by the load options, checked by the module", async () => {
+  const text = JSON.stringify(good);
+  const n = new TextEncoder().encode(text).length;
+  const authz = await loadAuthorizer(libraries(), { maxRequestBytes: n, maxRolesBytes: 60, maxBatchRequests: 3 });
+  const tooLong = `{"error":"the request is longer than ${n} bytes"}`;
+  assert.equal(authz.checkJSON(text), goodAnswer);
+  assert.equal(authz.checkJSON(text + " "), tooLong);
+  const reqs = Array.from({ length: 10 }, (_, i) => (i === 7 ? text + " " : text));
+  assert.deepEqual(authz.checkBatch(reqs), reqs.map((r) => JSON.parse(r === text ? goodAnswer : tooLong)));
+  authz.loadRoles('[{"name":"reviewer","permissions":["library.view"]}]');
+  assert.throws(() => authz.loadRoles('[{"name":"reviewer","permissions":["library.view"]}, {}, {}, {}]'), (e) => e instanceof PermcError && e.status === 1 && e.message === "the custom roles are longer than 60 bytes");
+
+  // The defaults: a request of 1 MiB and one byte is too long, however long it is.
+  const defaults = await loadAuthorizer(libraries(), { maxRequestBytes: MAX_REQUEST });
+  for (const extra of [MAX_REQUEST, 5 << 20]) {
+    assert.equal(defaults.checkJSON(text + " ".repeat(extra)), `{"error":"the request is longer than ${MAX_REQUEST} bytes"}`);
+  }
+  for (const [options, message] of [
+    [{ maxRequestBytes: 0 }, "max_request_bytes: want an integer from 1 to 4194304, not 0"],
+    [{ maxRequestBytes: 5 << 20 }, "max_request_bytes: want an integer from 1 to 4194304, not 5242880"],
+    [{ maxRolesBytes: 1.5 }, "max_roles_bytes: want an integer from 1 to 4194304, not 1.5"],
+    [{ maxBatchRequests: "7" }, "max_batch_requests: want an integer from 1 to 65536, not a string"],
+    [{ maxBatchRequests: null }, "max_batch_requests: want an integer from 1 to 65536, not null"],
+  ]) {
+    await assert.rejects(loadAuthorizer(libraries(), options), (e) => e instanceof PermcError && e.status === 1 && e.message === message, JSON.stringify(options));
+  }
+});
+
+// A module built before permc_configure existed serves the default limits, and says
+// why it cannot serve others.
+test("a module without permc_configure", async () => {
+  const bytes = new Uint8Array(libraries());
+  const name = new TextEncoder().encode("permc_configure");
+  let renamed = 0;
+  for (let i = 0; i + name.length <= bytes.length; i++) {
+    if (name.every((b, k) => bytes[i + k] === b)) {
+      bytes[i + 6] = "x".charCodeAt(0);
+      renamed++;
+    }
+  }
+  assert.ok(renamed > 0);
+  const authz = await loadAuthorizer(bytes, { maxRequestBytes: MAX_REQUEST });
+  assert.equal(authz.checkJSON(JSON.stringify(good)), goodAnswer);
+  await assert.rejects(loadAuthorizer(bytes, { maxRequestBytes: 100 }), /does not export permc_configure/);
+});

@@ -1,6 +1,7 @@
 // Runs the loader's tests: builds the fixtures (modules, declarations and cases, with
 // the Go toolchain, from the repository this package sits in) unless
-// PERMC_JS_FIXTURES names them already, then `node --test` and the type check; with
+// PERMC_JS_FIXTURES names them already, then `node --test` and the type checks (the
+// loader's, and README.md's snippet in every module resolution mode); with
 // --browser, the test in headless Chromium instead.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,7 +31,12 @@ try {
     run(process.execPath, ["--test", join(here, "browser.test.js")], { env });
   } else {
     run(process.execPath, ["--test", join(here, "loader.test.js"), join(here, "abi.test.js")], { env });
-    run(process.execPath, [join(here, "..", "node_modules", "typescript", "bin", "tsc"), "-p", join(here, "types")]);
+    const tsc = join(here, "..", "node_modules", "typescript", "bin", "tsc");
+    run(process.execPath, [tsc, "-p", join(here, "types")]);
+    // README.md's snippet, in every module resolution mode.
+    for (const mode of ["nodenext", "node16", "bundler", "node10"]) {
+      run(process.execPath, [tsc, "-p", join(fixtures, "readme", `tsconfig.${mode}.json`)]);
+    }
   }
 } finally {
   if (temp) rmSync(temp, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { loadAuthorizer, PermcError, ABI_VERSION, type Answer, type Decision as 
 import type { Spec, Request, Decision, CustomRole } from "../../../../internal/dts/testdata/libauthz.js";
 
 const version: 1 = ABI_VERSION;
-const authz = await loadAuthorizer<Spec>(new Uint8Array(), { stderr: (line: string) => void line });
+const authz = await loadAuthorizer<Spec>(new Uint8Array(), { stderr: (line: string) => void line, maxRequestBytes: 2 << 20 });
 
 const request: Request = {
   principal: { id: "alice", roles: [{ role: "library_author", scope: { type: "org", org: "MITx" } }] },
@@ -47,9 +47,14 @@ const wrongPermission: Request = { ...request, permission: "course.grade" };
 const missingParam: Request = { ...request, principal: { id: "a", roles: [{ role: "x", scope: { type: "org" } }] } };
 // @ts-expect-error an unknown scope type in a custom role
 authz.loadRoles([{ name: "r", permissions: ["library.view"], scopes: ["orgs"] }]);
-// @ts-expect-error a filter without its value
-const badFilter: Request = { ...request, credential: { filters: ["org"] } };
-void [wrongPermission, missingParam, badFilter];
+void [wrongPermission, missingParam];
+
+// A real token's lists are string[]: they type-check, and the module denies the names
+// the spec does not know.
+const token: { scopes: string[]; filters: string[]; permissions: string[] } = JSON.parse("{}");
+const fromToken: Request = { ...request, credential: { scopes: token.scopes, filters: token.filters, permissions: token.permissions } };
+const literal: Request = { ...request, credential: { scopes: ["libraries:read", "custom:scope"], filters: ["org:MITx", "org"] } };
+void [fromToken, literal];
 
 // Without a Spec, any object is a request and answers are the general Decision.
 const any = await loadAuthorizer(new Uint8Array());
@@ -61,3 +66,6 @@ try {
 } catch (e) {
   if (e instanceof PermcError) void e.status;
 }
+
+// @ts-expect-error a limit is a number
+void loadAuthorizer(new Uint8Array(), { maxBatchRequests: "7" });
