@@ -140,6 +140,7 @@ type instance struct {
 	mod                                                 api.Module
 	mem                                                 api.Memory
 	version, metadata, alloc, free, check, batch, roles api.Function
+	plan                                                api.Function // nil when the module cannot plan
 	block, blockLen                                     uint32
 	gen                                                 uint64 // the generation of custom roles loaded
 	stack                                               [2]uint64
@@ -307,6 +308,7 @@ func (a *Authorizer) instantiate(ctx context.Context, p *pool) (*instance, error
 		mod.Close(ctx)
 		return nil, errors.New("permc wasm: the module does not export its memory")
 	}
+	in.plan = mod.ExportedFunction("permc_plan")
 	if a.settings != nil {
 		configure := mod.ExportedFunction("permc_configure")
 		if configure == nil {
@@ -497,9 +499,9 @@ func (in *instance) call(ctx context.Context, dst []byte, fn api.Function, input
 	return append(dst, res...), nil
 }
 
-// checkOne appends the answer to one request to dst: a decision, or a request error
-// (a Rejected result), which is an answer too.
-func (a *Authorizer) checkOne(ctx context.Context, in *instance, dst, req []byte) ([]byte, error) {
+// answer appends to dst the answer of fn (permc_check or permc_plan) to one request: a
+// decision or a plan, or a request error (a Rejected result), which is an answer too.
+func (a *Authorizer) answer(ctx context.Context, in *instance, fn api.Function, dst, req []byte) ([]byte, error) {
 	// The module answers a request over the limit so without reading it; so does the
 	// host, without copying it in.
 	if err := permcrt.CheckRequestLength(len(req), a.limits.request); err != nil {
@@ -509,7 +511,7 @@ func (a *Authorizer) checkOne(ctx context.Context, in *instance, dst, req []byte
 		return dst, err
 	}
 	in.stack[0], in.stack[1] = uint64(in.block), uint64(len(req))
-	status, res, err := in.invoke(ctx, in.check)
+	status, res, err := in.invoke(ctx, fn)
 	if err != nil {
 		return dst, err
 	}
@@ -576,7 +578,7 @@ func (a *Authorizer) CheckJSON(ctx context.Context, dst, req []byte) ([]byte, er
 	if err != nil {
 		return dst, err
 	}
-	out, err := a.checkOne(ctx, in, dst, req)
+	out, err := a.answer(ctx, in, in.check, dst, req)
 	if err = a.release(ctx, p, in, err); err == nil {
 		err = late(ctx)
 	}
@@ -649,7 +651,7 @@ func (a *Authorizer) checkBatch(ctx context.Context, in *instance, reqs [][]byte
 				return nil, err
 			}
 			var err error
-			if out, err = a.checkOne(ctx, in, out, req); err != nil {
+			if out, err = a.answer(ctx, in, in.check, out, req); err != nil {
 				return nil, err
 			}
 			out = append(out, '\n')
@@ -719,6 +721,40 @@ func (a *Authorizer) LoadRoles(ctx context.Context, data []byte) error {
 		return errors.New(ce.msg)
 	}
 	return a.release(ctx, p, in, err)
+}
+
+// ErrNoPlans is returned by PlanJSON for a module that cannot plan: one built before
+// modules had the export permc_plan.
+var ErrNoPlans = errors.New("permc wasm: the module does not export permc_plan: build it with this permc to plan")
+
+// PlanJSON returns the query plan of one request given as JSON: a check request
+// without its resource (or whose resource gives only its "type"), whose "permission"
+// names the permission planned. The answer is the plan, as `permc plan` prints it
+// without its SQL (docs/query-plans.md), or {"error": "..."} for a malformed request:
+// byte for byte what the generated package's PlanJSON answers.
+//
+// # Errors
+//
+// As for CheckJSON, and ErrNoPlans for a module that cannot plan.
+func (a *Authorizer) PlanJSON(ctx context.Context, dst, req []byte) ([]byte, error) {
+	p, in, err := a.acquire(ctx)
+	if err != nil {
+		return dst, err
+	}
+	out := dst
+	switch {
+	case in.plan == nil:
+		err = ErrNoPlans
+	default:
+		out, err = a.answer(ctx, in, in.plan, dst, req)
+	}
+	if err = a.release(ctx, p, in, err); err == nil {
+		err = late(ctx)
+	}
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
 }
 
 // MetadataJSON describes the spec the module was built from: its resource types,
