@@ -126,7 +126,7 @@ type exprVar struct {
 	t    *typ
 }
 
-func (g *exprGen) chance(p float64) bool { return g.r.Float64() < p }
+func (g *exprGen) chance(p float64) bool    { return g.r.Float64() < p }
 func (g *exprGen) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
 
 // spec writes a spec with n rules, and which of them may differ in messages.
