@@ -18,7 +18,7 @@ cd "$here/c"
 CLANG=${CLANG:-clang}
 
 # The runtime's sources, in link order. test.c is only in the test build.
-SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c decision.c abi.c)
+SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c cel.c decision.c abi.c)
 
 # The module's exports. Everything else is internal and may be inlined or dropped.
 EXPORTS=(
@@ -39,7 +39,7 @@ EXPORTS=(
 TEST_EXPORTS=(
 	t_json t_json_str t_error_json t_quote t_quote_rune t_isprint t_suggest t_did_you_mean
 	t_utf8 t_parse_int t_parse_uint t_parse_double t_format_double t_format_int t_format_uint
-	t_base64_decode t_base64_encode t_parse_timestamp t_format_timestamp t_parse_duration
+	t_base64_decode t_base64_encode t_cel t_cel_msg t_parse_timestamp t_format_timestamp t_parse_duration
 	t_format_duration t_ip t_decision t_heap t_heap_stress t_json_parse_only t_program
 )
 
@@ -54,11 +54,13 @@ CFLAGS=(
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-g0 -ffile-prefix-map="$here/c"=. -fno-ident
 )
-# Per-file optimization: the parser is on every request's path.
+# Per-file optimization: the parser is on every request's path, and -O2 makes it
+# about a third faster for 1 KB more (README.md); everything else is -Oz, through
+# link-time optimization, which inlines and drops across files (3% smaller).
 opt() {
 	case "$1" in
 	json.c) echo -O2 ;;
-	*) echo -Oz ;;
+	*) echo -Oz -flto ;;
 	esac
 }
 
