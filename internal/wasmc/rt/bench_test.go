@@ -50,6 +50,7 @@ func BenchmarkJSON(b *testing.B) {
 		{"1MiB-numbers", "[" + strings.TrimSuffix(strings.Repeat("0,", maxRequest/2-1), ",") + "]"},
 		{"1MiB-objects", "[" + strings.TrimSuffix(strings.Repeat(`{"id":"x","n":1,"l":["a\n"]},`, maxRequest/30), ",") + "]"},
 		{"1MiB-string", `"` + strings.Repeat("x", maxRequest-2) + `"`},
+		{"1MiB-keys", manyKeys(maxRequest)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			in := newInst(b, testModule)

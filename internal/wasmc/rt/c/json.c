@@ -261,18 +261,22 @@ static u32 value(jparser *p, u32 i, u32 depth);
 #define MANY_KEYS 16
 
 // A tree's child is a leaf, a key's tape index shifted left and tagged with 1, or
-// the address of an inner node.
+// the address of an inner node (4-aligned).
 typedef struct cbnode {
 	u32 child[2];
-	u32 byte; // the position of the bit
-	u32 mask; // the bit, within the 9-bit symbol of cb_sym
+	// The bit the node branches on: its byte position times 16, plus 8 minus its
+	// bit number within the 9-bit symbol of cb_sym. Nodes on a path from the root
+	// have increasing crit: earlier bytes first, higher bits first.
+	u32 crit;
 } cbnode;
 
 // cb_sym is the symbol at position i of s: 0 past its end, else 0x100 | byte, so
 // that a key and its extensions differ.
 static inline u32 cb_sym(str s, u32 i) { return i < s.n ? 0x100u | s.p[i] : 0; }
 
-static inline u32 cb_dir(const cbnode *c, str key) { return (cb_sym(key, c->byte) & c->mask) != 0; }
+static inline u32 cb_dir(const cbnode *c, str key) {
+	return cb_sym(key, c->crit >> 4) >> (8 - (c->crit & 15)) & 1;
+}
 
 // cb_insert adds the key at tape index k to the tree; it returns 1 when it was
 // there already, -1 when memory ran out, 0 otherwise.
@@ -292,20 +296,19 @@ static int cb_insert(jparser *p, u32 *root, u32 k) {
 		i++;
 	if (i == key.n && i == other.n)
 		return 1;
-	u32 diff = cb_sym(key, i) ^ cb_sym(other, i);
-	u32 mask = 1u << (31 - __builtin_clz(diff));
-	cbnode *c = arena_alloc(p->scratch, sizeof(cbnode));
+	u32 bit = 31 - (u32)__builtin_clz(cb_sym(key, i) ^ cb_sym(other, i)); // 0 to 8
+	u32 crit = i << 4 | (8 - bit);
+	cbnode *c = arena_aligned(p->scratch, sizeof(cbnode), 4);
 	if (!c)
 		return -1;
-	c->byte = i;
-	c->mask = mask;
-	u32 dir = (cb_sym(key, i) & mask) != 0;
+	c->crit = crit;
+	u32 dir = cb_sym(key, i) >> bit & 1;
 	c->child[dir] = leaf;
 	// The new node goes where the walk meets a leaf or a later bit.
 	u32 *where = root;
 	while (!(*where & 1)) {
 		cbnode *w = (cbnode *)(usize)*where;
-		if (w->byte > i || (w->byte == i && w->mask < mask))
+		if (w->crit > crit)
 			break;
 		where = &w->child[cb_dir(w, key)];
 	}
@@ -452,8 +455,9 @@ static inline u64 quote_or_backslash(u64 w) {
 }
 
 // tape_bound is the most nodes data can produce: one, plus one per separator and
-// opening bracket outside strings (every node but the first follows one of those),
-// plus the containers a malformed document may leave open.
+// opening bracket of a non-empty container outside strings (every node but the
+// first follows one of those), plus the containers a malformed document may leave
+// open.
 static u32 tape_bound(const u8 *d, u32 n) {
 	u32 count = 1 + JSON_MAX_DEPTH + 2;
 	for (u32 i = 0; i < n; i++) {
@@ -467,8 +471,12 @@ static u32 tape_bound(const u8 *d, u32 n) {
 				if (d[i] == '\\')
 					i++;
 			}
-		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
+		} else if (c == ',' || c == ':') {
 			count++;
+		} else if (c == '[' || c == '{') {
+			// An empty container has no first child.
+			u32 j = space(d, n, i + 1);
+			count += !(j < n && d[j] == (c == '[' ? ']' : '}'));
 		}
 	}
 	return count;
