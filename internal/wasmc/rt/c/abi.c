@@ -175,8 +175,10 @@ export u32 permc_abi_version(void) { return ABI_VERSION; }
 // grow.
 export u32 permc_alloc(u32 size) {
 	rt_begin();
+	// As the Go guest: the limit is checked with size, and a block of size 0 takes
+	// a byte (so 64 of them may pass MAX_LIVE by 64 bytes).
 	u32 n = size ? size : 1;
-	if (size > MAX_BLOCK || n > MAX_LIVE - rt.live || rt.nblocks >= MAX_BLOCKS)
+	if (size > MAX_BLOCK || (u64)rt.live + size > MAX_LIVE || rt.nblocks >= MAX_BLOCKS)
 		return 0;
 	u8 *p = rt_malloc(n);
 	if (!p)
