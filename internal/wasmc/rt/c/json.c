@@ -4,6 +4,7 @@
 // skipped, what is checked first), because the offset and text of the first error
 // are part of its output.
 #include "json.h"
+#include "num.h"
 #include "text.h"
 
 // ---- Word-at-a-time scanning --------------------------------------------------
@@ -555,13 +556,7 @@ void buf_json_error(buf *b, const jerror *e) {
 		return;
 	}
 	buf_lit(b, "invalid JSON at offset ");
-	u8 tmp[10];
-	u32 i = sizeof tmp, v = e->off;
-	do {
-		tmp[--i] = (u8)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	buf_put(b, tmp + i, sizeof tmp - i);
+	buf_u64(b, e->off);
 	buf_lit(b, ": ");
 	buf_cstr(b, messages[e->code]);
 	if (e->code == JE_CHAR)
