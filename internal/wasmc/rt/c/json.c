@@ -179,8 +179,9 @@ static noinline u32 string_slow(jparser *p, u32 start, u32 j) {
 
 // string reads the string whose opening quote is at i and pushes it. Most strings
 // have no escapes: they are found eight bytes at a time and become views of the
-// input, their UTF-8 checked only when a byte is not ASCII.
-static u32 string(jparser *p, u32 i) {
+// input, their UTF-8 checked only when a byte is not ASCII. Inlined in its two
+// callers: strings are most of a request, and the call costs a tenth of a parse.
+static inline __attribute__((always_inline)) u32 string(jparser *p, u32 i) {
 	const u8 *d = p->data;
 	u32 n = p->n, start = i + 1, j = start;
 	u64 high = 0;
