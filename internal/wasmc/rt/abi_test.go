@@ -394,6 +394,28 @@ func TestConfigure(t *testing.T) {
 	}
 }
 
+// TestResultLifetime: a result stays as it is until the next call, and a large
+// result's memory is given back by the next call.
+func TestResultLifetime(t *testing.T) {
+	in := newInst(t, testModule)
+	lines := strings.Repeat(`{"id":"`+strings.Repeat("x", 1000)+`"}`+"\n", 2000)
+	p := in.put([]byte(lines))
+	r := in.invoke("permc_check_batch", uint64(p), uint64(len(lines)))
+	_, first := in.result(r)
+	if len(first) < 1<<20 {
+		t.Fatalf("a result of %d bytes", len(first))
+	}
+	if _, again := in.result(r); !bytes.Equal(first, again) {
+		t.Error("the result changed before the next call")
+	}
+	// The next call frees the result buffer, over 1 MiB: the heap has a free chunk of
+	// that size again.
+	f := checkHeap(t, in)
+	if largest, _ := strconv.Atoi(f[5]); largest < len(first) {
+		t.Errorf("largest free chunk %d bytes after a %d-byte result: %v", largest, len(first), f)
+	}
+}
+
 // TestRolesMemory: custom roles replaced whole reuse their memory. 200,000 role
 // names loaded 100 at a time leave memory as it was after the first loads.
 func TestRolesMemory(t *testing.T) {
