@@ -99,7 +99,7 @@ static u64 fail(u32 status, str msg) {
 	return pack((u32)(usize)rt.out.p, status, rt.out.n);
 }
 
-// rt_fail makes {"error": msg} the result, msg built in scratch memory.
+// rt_fail makes {"error": msg} the result (msg must not be in rt.out).
 u64 rt_fail(u32 status, buf *msg) {
 	if (msg->err)
 		return pack((u32)(usize)oom_result, ST_INTERNAL, sizeof oom_result - 1);
