@@ -59,7 +59,6 @@ static bool cut(str s, str *name, str *value) {
 // pattern is gen's permissionPattern: whether pat (library.view, library.*, *) names
 // perm, and whether it is a valid pattern at all.
 static bool pattern(str pat, u32 perm, bool *match) {
-	const prog_header *h = HDR;
 	*match = false;
 	if (str_eq(pat, S("*")))
 		return *match = true;
@@ -68,14 +67,14 @@ static bool pattern(str pat, u32 perm, bool *match) {
 		dot++;
 	if (dot == pat.n)
 		return false;
-	i32 r = find_named(h->resources, h->sorted_resources, h->nresources, str_of(pat.p, dot));
+	i32 r = name_find(&resource_names, str_of(pat.p, dot));
 	if (r < 0)
 		return false;
 	if (str_eq(str_of(pat.p + dot + 1, pat.n - dot - 1), S("*"))) {
 		*match = permission_at(perm)->resource == (u32)r;
 		return true;
 	}
-	i32 p = find_named(h->permissions, h->sorted_permissions, h->npermissions, pat);
+	i32 p = name_find(&permission_names, pat);
 	*match = p == (i32)perm;
 	return p >= 0;
 }
@@ -89,7 +88,7 @@ static bool unlocks(const request *q) {
 		return true;
 	bool unlocked = false;
 	for (u32 i = 0; i < q->scopes.n; i++) {
-		i32 o = find_named(h->oauth, h->sorted_oauth, h->noauth, q->scopes.items[i]);
+		i32 o = name_find(&oauth_names, q->scopes.items[i]);
 		if (o < 0)
 			return false;
 		unlocked = unlocked || perm_in(PROG(u32, PROG(prog_oauth, record(h->oauth, (u32)o))->perms), perm);
@@ -135,7 +134,7 @@ static bool credential(check *c) {
 		str name, value;
 		if (!cut(q->filters.items[i], &name, &value))
 			return false;
-		i32 f = find_named(h->filters, h->sorted_filters, h->nfilters, name);
+		i32 f = name_find(&filter_names, name);
 		if (f < 0 || fm[f] == 0)
 			return false;
 		which[i] = (u32)f;
@@ -223,7 +222,7 @@ static void order(check *c) {
 	}
 }
 
-void decide(const request *q, buf *out) {
+noinline void decide(const request *q, buf *out) {
 	check c = {.q = q};
 	c.d = (rt_decision){.permission = prog_s(permission_at(q->perm)->name), .reason = REASON_NO_GRANT};
 	c.e.objs[OBJ_PRINCIPAL] = q->principal;

@@ -75,25 +75,23 @@ static bool wrong(dec *d, const path *p, const char *want, const jnode *j) {
 	return false;
 }
 
-static bool want_object(dec *d, const jnode *j, const path *p) {
-	return j_kind(j) == J_OBJECT || wrong(d, p, "an object", j);
+hot bool want_object(dec *d, const jnode *j, const path *p) {
+	return likely(j_kind(j) == J_OBJECT) || wrong(d, p, "an object", j);
 }
 
-// field is runtime.Field: the value of key in obj, or NULL when absent or null.
-static const jnode *field(const jnode *obj, str key) {
-	const jnode *v = j_get(obj, key);
-	return v && j_kind(v) != J_NULL ? v : NULL;
+// not_string is want_string's error.
+static bool not_string(dec *d, const jnode *j, const path *p) {
+	if (j)
+		return wrong(d, p, "a string", j);
+	buf_path(d->msg, p);
+	buf_lit(d->msg, " is required");
+	return false;
 }
 
 // want_string is runtime.WantString: a required string.
-static bool want_string(dec *d, const jnode *j, const path *p, str *out) {
-	if (!j) {
-		buf_path(d->msg, p);
-		buf_lit(d->msg, " is required");
-		return false;
-	}
-	if (j_kind(j) != J_STRING)
-		return wrong(d, p, "a string", j);
+hot bool want_string(dec *d, const jnode *j, const path *p, str *out) {
+	if (unlikely(!j || j_kind(j) != J_STRING))
+		return not_string(d, j, p);
 	*out = j_str(j);
 	return true;
 }
@@ -105,20 +103,31 @@ static bool required(dec *d, const char *what) {
 	return false;
 }
 
-// check_keys is runtime.CheckKeys: every key of the object j must be one of allowed
-// (n of them), the first that is not being the error.
-static bool check_keys(dec *d, const jnode *j, const path *p, const str *allowed, u32 n) {
+// nonnull is runtime.Field's test: a member's value, or NULL when it is absent or
+// null.
+hot const jnode *nonnull(const jnode *v) { return v && j_kind(v) != J_NULL ? v : NULL; }
+
+// members reads the members of the object j, whose keys must each be one of
+// allowed (n of them, at most 8), in one pass: v[k] is the value of allowed[k], or
+// NULL. The first key that is not allowed is the error, as runtime.CheckKeys
+// reports it.
+static bool members(dec *d, const jnode *j, const path *p, const str *allowed, u32 n, const jnode **v) {
+	for (u32 i = 0; i < n; i++)
+		v[i] = NULL;
 	const jnode *k = j_first(j);
 	for (u32 m = 0; m < j_len(j); m++, k = j_next(k + 1)) {
+		str key = j_str(k);
 		u32 i = 0;
-		while (i < n && !str_eq(j_str(k), allowed[i]))
+		while (i < n && !same(key, allowed[i]))
 			i++;
-		if (i < n)
+		if (i < n) {
+			v[i] = k + 1;
 			continue;
+		}
 		buf *b = at(d, p);
 		buf_lit(b, "unknown key ");
-		buf_quote(b, j_str(k));
-		buf_did_you_mean(b, j_str(k), allowed, n);
+		buf_quote(b, key);
+		buf_did_you_mean(b, key, allowed, n);
 		return false;
 	}
 	return true;
@@ -136,9 +145,16 @@ static str *attr_names(const prog_object *o, u32 *n) {
 	return out;
 }
 
-// find_attr returns the slot of o's declared attribute called name, or -1.
+// find_attr returns the slot of o's declared attribute called name, or -1: by a
+// scan of the few attributes of most objects, else by binary search.
 static i32 find_attr(const prog_object *o, str name) {
 	const prog_attr *attrs = PROG(prog_attr, o->attrs);
+	if (o->nattrs <= 16) {
+		for (u32 i = 0; i < o->nattrs; i++)
+			if (!attrs[i].implicit && same(prog_s(attrs[i].name), name))
+				return (i32)i;
+		return -1;
+	}
 	const u32 *sorted = PROG(u32, o->sorted);
 	u32 lo = 0, hi = o->nattrs;
 	while (lo < hi) {
@@ -265,6 +281,32 @@ static bool decode_value(dec *d, const prog_type *t, const jnode *j, const path 
 
 // ---- Objects -------------------------------------------------------------------
 
+// A set of an object's attribute slots: one word for the usual object, bytes in
+// rt.arena for one of more than 64 attributes.
+typedef struct slots {
+	u64 bits;
+	u8 *more;
+} slots;
+
+static bool slots_init(slots *s, u32 n) {
+	*s = (slots){0, NULL};
+	if (n <= 64)
+		return true;
+	if (!(s->more = arena_alloc(&rt.arena, n)))
+		return false;
+	memset(s->more, 0, n);
+	return true;
+}
+
+hot void slots_add(slots *s, u32 i) {
+	if (s->more)
+		s->more[i] = 1;
+	else
+		s->bits |= 1ULL << i;
+}
+
+hot bool slots_has(const slots *s, u32 i) { return s->more ? s->more[i] : (s->bits >> i) & 1; }
+
 // new_values returns o's attribute values, each its type's zero value.
 static value *new_values(const prog_object *o) {
 	value *vals = arena_alloc(&rt.arena, (o->nattrs ? o->nattrs : 1) * (u32)sizeof(value));
@@ -279,21 +321,19 @@ static value *new_values(const prog_object *o) {
 // null or omitted one keeps its zero value, unless it is required.
 static bool decode_attrs(dec *d, const prog_object *o, const jnode *j, const path *where, value *vals) {
 	const prog_attr *attrs = PROG(prog_attr, o->attrs);
-	u8 *seen = NULL;
+	slots seen;
+	if (!slots_init(&seen, o->nattrs))
+		return false;
 	if (j) {
 		if (!want_object(d, j, where))
 			return false;
-		seen = arena_alloc(&rt.arena, o->nattrs + 1);
-		if (!seen)
-			return false;
-		memset(seen, 0, o->nattrs + 1);
 		const jnode *k = j_first(j);
 		for (u32 m = 0; m < j_len(j); m++, k = j_next(k + 1)) {
 			str key = j_str(k);
 			i32 slot = find_attr(o, key);
 			if (slot < 0) {
 				buf *b = at(d, where);
-				if (str_eq(key, S("id"))) {
+				if (same(key, S("id"))) {
 					buf_lit(b, "\"id\" goes beside attributes, not inside them");
 					return false;
 				}
@@ -310,12 +350,12 @@ static bool decode_attrs(dec *d, const prog_object *o, const jnode *j, const pat
 			path ap = {where, P_FIELD, 0, key};
 			if (!decode_value(d, type_at(attrs[slot].type), k + 1, &ap, &vals[slot]))
 				return false;
-			seen[slot] = 1;
+			slots_add(&seen, (u32)slot);
 		}
 	}
 	// Required attributes (docs/spec.md): omitted or null, the request is malformed.
 	for (u32 i = 0; i < o->nattrs; i++) {
-		if (!attrs[i].required || attrs[i].implicit || (seen && seen[i]))
+		if (!attrs[i].required || attrs[i].implicit || slots_has(&seen, i))
 			continue;
 		path ap = {where, P_FIELD, 0, prog_s(attrs[i].name)};
 		buf_path(d->msg, &ap);
@@ -348,37 +388,48 @@ static const str assignment_keys[] = {S("role"), S("scope")};
 // one is an error; an unknown role or scope type, a role not assignable at the scope
 // or a missing scope parameter leaves the assignment invalid, with warnings.
 static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, assignment *as) {
-	const prog_header *h = HDR;
-	path where = {roles, P_INDEX, i, {NULL, 0}};
-	path rp = {&where, P_FIELD, 0, S("role")}, sp = {&where, P_FIELD, 0, S("scope")};
-	path tp = {&sp, P_FIELD, 0, S("type")};
+	// The paths of the assignment's parts, for messages.
+	path where = {roles, P_INDEX, i, {NULL, 0}}, sp = {&where, P_FIELD, 0, S("scope")};
 	str rname, sname;
-	if (!want_object(d, j, &where) || !check_keys(d, j, &where, assignment_keys, 2) ||
-	    !want_string(d, field(j, S("role")), &rp, &rname))
+	const jnode *v[2];
+	if (!want_object(d, j, &where) || !members(d, j, &where, assignment_keys, 2, v))
 		return false;
-	const jnode *sj = field(j, S("scope"));
+	if (unlikely(!(v[0] = nonnull(v[0])) || j_kind(v[0]) != J_STRING)) {
+		path rp = {&where, P_FIELD, 0, S("role")};
+		return not_string(d, v[0], &rp);
+	}
+	rname = j_str(v[0]);
+	const jnode *sj = nonnull(v[1]), *type = NULL;
 	if (!sj) {
 		buf_path(d->msg, &sp);
 		buf_lit(d->msg, " is required");
 		return false;
 	}
-	if (!want_object(d, sj, &sp) || !want_string(d, field(sj, S("type")), &tp, &sname))
+	if (!want_object(d, sj, &sp))
 		return false;
-	*as = (assignment){.role = role_named(rname), .scope = find_named(h->scopes, h->sorted_scopes, h->nscopes, sname)};
+	// The scope's type, usually its first member.
+	const jnode *k = j_first(sj);
+	for (u32 m = 0; m < j_len(sj) && !type; m++, k = j_next(k + 1))
+		if (same(j_str(k), S("type")))
+			type = nonnull(k + 1);
+	if (unlikely(!type || j_kind(type) != J_STRING)) {
+		path tp = {&sp, P_FIELD, 0, S("type")};
+		return not_string(d, type, &tp);
+	}
+	sname = j_str(type);
+	*as = (assignment){.role = role_named(rname), .scope = name_find(&scope_names, sname)};
 	const prog_object *o = NULL;
-	u8 *seen = NULL;
+	slots seen = {0, NULL};
 	if (as->scope >= 0) {
 		o = PROG(prog_object, scope_at((u32)as->scope)->params);
 		value *params = new_values(o);
-		seen = arena_alloc(&rt.arena, o->nattrs + 1);
-		if (!params || !seen)
+		if (!params || !slots_init(&seen, o->nattrs))
 			return false;
-		memset(seen, 0, o->nattrs + 1);
 		const prog_attr *attrs = PROG(prog_attr, o->attrs);
-		const jnode *k = j_first(sj);
+		k = j_first(sj);
 		for (u32 m = 0; m < j_len(sj); m++, k = j_next(k + 1)) {
 			str key = j_str(k);
-			if (str_eq(key, S("type")))
+			if (same(key, S("type")))
 				continue;
 			i32 slot = find_attr(o, key);
 			if (slot < 0) {
@@ -398,7 +449,7 @@ static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, 
 			path pp = {&sp, P_FIELD, 0, key};
 			if (!decode_value(d, type_at(attrs[slot].type), k + 1, &pp, &params[slot]))
 				return false;
-			seen[slot] = 1;
+			slots_add(&seen, (u32)slot);
 		}
 		as->params = params;
 	}
@@ -429,7 +480,7 @@ static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, 
 		warn(q, i, &m);
 	}
 	for (u32 s = 0; o && s < o->nattrs; s++) {
-		if (seen[s])
+		if (slots_has(&seen, s))
 			continue;
 		buf m = {.a = &rt.arena};
 		buf_lit(&m, "scope ");
@@ -451,14 +502,13 @@ static const str credential_keys[] = {S("scopes"), S("permissions"), S("roles"),
 
 // decode_permission decodes the request's permission, which must be one of the
 // resource type's (gen's decodePermission).
-static bool decode_permission(dec *d, const jnode *doc, str typ) {
-	const prog_header *h = HDR;
+static bool decode_permission(dec *d, const jnode *pj, str typ) {
 	path pp = ROOT("permission");
 	str name;
-	if (!want_string(d, field(doc, S("permission")), &pp, &name))
+	if (!want_string(d, nonnull(pj), &pp, &name))
 		return false;
 	const prog_resource *res = resource_at(d->q->resource);
-	i32 p = find_named(h->permissions, h->sorted_permissions, h->npermissions, name);
+	i32 p = name_find(&permission_names, name);
 	if (p >= 0 && permission_at((u32)p)->resource == d->q->resource) {
 		d->q->perm = (u32)p;
 		return true;
@@ -493,10 +543,8 @@ static bool decode_permission(dec *d, const jnode *doc, str typ) {
 // decode_strings decodes one of a credential's lists of strings. An absent list does
 // not narrow; null is an error, as any other value that is not an array
 // (docs/spec.md).
-static bool decode_strings(dec *d, const jnode *cj, const char *key, strlist *out) {
-	str k = str_of(key, (u32)__builtin_strlen(key));
-	const jnode *v = j_get(cj, k);
-	path root = ROOT("credential"), p = {&root, P_FIELD, 0, k};
+static bool decode_strings(dec *d, const jnode *v, u32 key, strlist *out) {
+	path root = ROOT("credential"), p = {&root, P_FIELD, 0, credential_keys[key]};
 	*out = (strlist){0};
 	if (!v)
 		return true;
@@ -519,26 +567,26 @@ static bool decode_strings(dec *d, const jnode *cj, const char *key, strlist *ou
 }
 
 // decode_principal decodes the principal and its role assignments.
-static bool decode_principal(dec *d, const jnode *doc) {
+static noinline bool decode_principal(dec *d, const jnode *pj) {
 	const prog_header *h = HDR;
 	request *q = d->q;
 	path where = ROOT("principal"), idp = ROOT("principal.id"), ap = ROOT("principal.attributes");
 	path rp = ROOT("principal.roles");
-	const jnode *pj = field(doc, S("principal"));
-	if (!pj)
+	const jnode *v[3];
+	if (!(pj = nonnull(pj)))
 		return required(d, "principal");
-	if (!want_object(d, pj, &where) || !check_keys(d, pj, &where, principal_keys, countof(principal_keys)))
+	if (!want_object(d, pj, &where) || !members(d, pj, &where, principal_keys, countof(principal_keys), v))
 		return false;
 	const prog_object *o = PROG(prog_object, h->principal);
 	value *vals = new_values(o);
 	str id;
-	if (!vals || !want_string(d, field(pj, S("id")), &idp, &id))
+	if (!vals || !want_string(d, nonnull(v[0]), &idp, &id))
 		return false;
 	vals[0].s = id;
-	if (!decode_attrs(d, o, field(pj, S("attributes")), &ap, vals))
+	if (!decode_attrs(d, o, nonnull(v[1]), &ap, vals))
 		return false;
 	q->principal = vals;
-	const jnode *roles = field(pj, S("roles"));
+	const jnode *roles = nonnull(v[2]);
 	if (!roles)
 		return true;
 	if (j_kind(roles) != J_ARRAY)
@@ -557,7 +605,7 @@ static bool decode_principal(dec *d, const jnode *doc) {
 }
 
 // decode_credential decodes the credential, when the request has one.
-static bool decode_credential(dec *d, const jnode *doc) {
+static bool decode_credential(dec *d, const jnode *cj) {
 	request *q = d->q;
 	path where = ROOT("credential"), ap = ROOT("credential.attributes");
 	const prog_object *o = PROG(prog_object, HDR->credential);
@@ -565,13 +613,13 @@ static bool decode_credential(dec *d, const jnode *doc) {
 	if (!vals)
 		return false;
 	q->cred_attrs = vals;
-	const jnode *cj = field(doc, S("credential"));
-	if (!cj)
+	const jnode *v[5];
+	if (!(cj = nonnull(cj)))
 		return true;
-	if (!want_object(d, cj, &where) || !check_keys(d, cj, &where, credential_keys, countof(credential_keys)) ||
-	    !decode_strings(d, cj, "scopes", &q->scopes) || !decode_strings(d, cj, "permissions", &q->perms) ||
-	    !decode_strings(d, cj, "roles", &q->cred_roles) || !decode_strings(d, cj, "filters", &q->filters) ||
-	    !decode_attrs(d, o, field(cj, S("attributes")), &ap, vals))
+	if (!want_object(d, cj, &where) || !members(d, cj, &where, credential_keys, countof(credential_keys), v) ||
+	    !decode_strings(d, v[0], 0, &q->scopes) || !decode_strings(d, v[1], 1, &q->perms) ||
+	    !decode_strings(d, v[2], 2, &q->cred_roles) || !decode_strings(d, v[3], 3, &q->filters) ||
+	    !decode_attrs(d, o, nonnull(v[4]), &ap, vals))
 		return false;
 	q->has_cred = true;
 	return true;
@@ -590,16 +638,17 @@ bool decode_request(str req, request *q, buf *msg) {
 	}
 	path rq = ROOT("request"), res = ROOT("resource"), typp = ROOT("resource.type"), idp = ROOT("resource.id");
 	path ap = ROOT("resource.attributes"), cp = ROOT("context");
-	if (!want_object(&d, doc, &rq) || !check_keys(&d, doc, &rq, request_keys, countof(request_keys)))
+	const jnode *v[5], *rv[3];
+	if (!want_object(&d, doc, &rq) || !members(&d, doc, &rq, request_keys, countof(request_keys), v))
 		return false;
-	const jnode *rj = field(doc, S("resource"));
+	const jnode *rj = nonnull(v[1]);
 	if (!rj)
 		return required(&d, "resource");
 	str typ, id;
-	if (!want_object(&d, rj, &res) || !check_keys(&d, rj, &res, resource_keys, countof(resource_keys)) ||
-	    !want_string(&d, field(rj, S("type")), &typp, &typ))
+	if (!want_object(&d, rj, &res) || !members(&d, rj, &res, resource_keys, countof(resource_keys), rv) ||
+	    !want_string(&d, nonnull(rv[0]), &typp, &typ))
 		return false;
-	i32 r = find_named(h->resources, h->sorted_resources, h->nresources, typ);
+	i32 r = name_find(&resource_names, typ);
 	if (r < 0) {
 		buf_lit(msg, "unknown resource type ");
 		buf_quote(msg, typ);
@@ -614,13 +663,13 @@ bool decode_request(str req, request *q, buf *msg) {
 	q->resource = (u32)r;
 	const prog_object *ro = PROG(prog_object, resource_at(q->resource)->object);
 	value *rvals = new_values(ro);
-	if (!rvals || !want_string(&d, field(rj, S("id")), &idp, &id))
+	if (!rvals || !want_string(&d, nonnull(rv[1]), &idp, &id))
 		return false;
 	rvals[0].s = id;
 	q->resource_attrs = rvals;
 	value *cvals = new_values(PROG(prog_object, h->context));
 	q->context = cvals;
-	return cvals && decode_attrs(&d, ro, field(rj, S("attributes")), &ap, rvals) && decode_permission(&d, doc, typ) &&
-	       decode_principal(&d, doc) && decode_attrs(&d, PROG(prog_object, h->context), field(doc, S("context")), &cp, cvals) &&
-	       decode_credential(&d, doc);
+	return cvals && decode_attrs(&d, ro, nonnull(rv[2]), &ap, rvals) && decode_permission(&d, v[2], typ) &&
+	       decode_principal(&d, v[0]) && decode_attrs(&d, PROG(prog_object, h->context), nonnull(v[4]), &cp, cvals) &&
+	       decode_credential(&d, v[3]);
 }

@@ -19,11 +19,23 @@
 // record returns the offset of record i of the array of record offsets at arr.
 static inline u32 record(u32 arr, u32 i) { return PROG(u32, arr)[i]; }
 
-// find_named returns the index of the record called name among the n records whose
-// offsets are at arr, with sorted their indexes ordered by name: every record that
-// has a name starts with it (resources, permissions, scopes, roles, OAuth scopes,
-// filters). -1 when there is none.
-i32 find_named(u32 arr, u32 sorted, u32 n, str name);
+// A name index finds an entry by name in constant time: a hash table (open
+// addressing, linear probing) of entry indexes + 1 (0: empty) over names[i], the
+// name of entry i. The table has at least twice as many slots as entries.
+typedef struct name_index {
+	u32 mask;
+	u32 *slots;
+	const str *names;
+} name_index;
+
+// name_index_build indexes n names (each distinct) in memory from a (the heap when
+// NULL); false when memory runs out.
+bool name_index_build(name_index *ix, const str *names, u32 n, arena *a);
+// name_find returns the index of the entry called name, or -1.
+i32 name_find(const name_index *ix, str name);
+
+// The program's names, indexed when the instance starts (engine.c).
+extern name_index resource_names, permission_names, scope_names, role_names, oauth_names, filter_names;
 
 static inline const prog_resource *resource_at(u32 i) { return PROG(prog_resource, record(HDR->resources, i)); }
 static inline const prog_permission *permission_at(u32 i) { return PROG(prog_permission, record(HDR->permissions, i)); }
@@ -49,7 +61,14 @@ bool roles_init(void);
 // role_named returns the role called name, built in or custom, or NULL.
 const role *role_named(str name);
 // role_at reports whether r may be assigned at scope (an index).
-bool role_at(const role *r, u32 scope);
+hot bool role_at(const role *r, u32 scope) {
+	if (!r->scopes)
+		return true;
+	for (u32 i = 0; i < r->nscopes; i++)
+		if (r->scopes[i] == scope)
+			return true;
+	return false;
+}
 // roles_load is rt_load_roles (abi.h).
 int roles_load(str data, buf *msg);
 

@@ -80,7 +80,7 @@ static inline eval_err two(const prog_expr *x, env *e, value *a, value *b) {
 // logical is && (and) and ||: an operand that decides (false for &&, true for ||)
 // decides even when the other fails; when neither decides and one fails, that error;
 // with both failing, the first operand's.
-static eval_err logical(const prog_expr *x, env *e, value *out, bool and) {
+static noinline eval_err logical(const prog_expr *x, env *e, value *out, bool and) {
 	value a, b;
 	eval_err ea = ev(arg(x, 0), e, &a);
 	if (!ea && a.b != and) {
@@ -97,7 +97,7 @@ static eval_err logical(const prog_expr *x, env *e, value *out, bool and) {
 }
 
 // compare is ==, !=, <, <=, > and >= on operands of type t.
-static eval_err compare(const prog_expr *x, env *e, value *out) {
+static noinline eval_err compare(const prog_expr *x, env *e, value *out) {
 	value a, b;
 	eval_err err = two(x, e, &a, &b);
 	if (err)
@@ -156,7 +156,7 @@ static eval_err compare(const prog_expr *x, env *e, value *out) {
 }
 
 // arith is + - * / % on the operands' types; x's type is the result's.
-static eval_err arith(const prog_expr *x, env *e, value *out) {
+static noinline eval_err arith(const prog_expr *x, env *e, value *out) {
 	value a, b;
 	eval_err err = two(x, e, &a, &b);
 	if (err)
@@ -233,7 +233,7 @@ static eval_err arith(const prog_expr *x, env *e, value *out) {
 }
 
 // index is list[int] and map[key].
-static eval_err index(const prog_expr *x, env *e, value *out) {
+static noinline eval_err index(const prog_expr *x, env *e, value *out) {
 	value c, k;
 	eval_err err = two(x, e, &c, &k);
 	if (err)
@@ -254,7 +254,7 @@ static eval_err index(const prog_expr *x, env *e, value *out) {
 }
 
 // in is `x in list` (charging the list's size, then searching) and `x in map`.
-static eval_err in(const prog_expr *x, env *e, value *out) {
+static noinline eval_err in(const prog_expr *x, env *e, value *out) {
 	value v, c;
 	eval_err err = two(x, e, &v, &c);
 	if (err)
@@ -275,7 +275,7 @@ static eval_err in(const prog_expr *x, env *e, value *out) {
 }
 
 // strfn is startsWith, endsWith and contains, on bytes as Go's strings package.
-static eval_err strfn(const prog_expr *x, env *e, value *out) {
+static noinline eval_err strfn(const prog_expr *x, env *e, value *out) {
 	value a, b;
 	eval_err err = two(x, e, &a, &b);
 	if (err || (err = text((u64)a.s.n + b.s.n)))
@@ -301,7 +301,7 @@ static eval_err strfn(const prog_expr *x, env *e, value *out) {
 
 // collection builds a list literal (OP_LIST) or a map literal (OP_MAP), evaluating
 // its operands in order; in a map, a later duplicate key wins.
-static eval_err collection(const prog_expr *x, env *e, value *out) {
+static noinline eval_err collection(const prog_expr *x, env *e, value *out) {
 	const prog_type *t = type_at(x->type);
 	eval_err err;
 	if (x->op == OP_LIST) {
@@ -344,7 +344,7 @@ static eval_err collection(const prog_expr *x, env *e, value *out) {
 // fails the macro itself (not its predicate). exists and all go on past an element
 // whose predicate fails, to one that decides them, and otherwise fail with the
 // first error; the others fail at once.
-static eval_err macro(const prog_expr *x, env *e, value *out) {
+static noinline eval_err macro(const prog_expr *x, env *e, value *out) {
 	value r;
 	eval_err err = ev(arg(x, 0), e, &r);
 	if (err)
@@ -430,6 +430,61 @@ static eval_err macro(const prog_expr *x, env *e, value *out) {
 	return EV_OK;
 }
 
+// unary is the operations on one operand (and a constant): -, size(), matches()
+// and inIPAddrRange (whose second operand is evaluated here too).
+static noinline eval_err unary(const prog_expr *x, env *e, value *out) {
+	eval_err err = EV_OK;
+	value a;
+	switch (x->op) {
+	case OP_NEG:
+		if (!(err = ev(arg(x, 0), e, &a))) {
+			if (kind_of(x->type) == T_DOUBLE)
+				out->d = -a.d;
+			else
+				err = cel_neg_int(a.i, &out->i);
+		}
+		break;
+	case OP_SIZE:
+		if ((err = ev(arg(x, 0), e, &a)))
+			break;
+		switch (kind_of(arg(x, 0)->type)) {
+		case T_STRING:
+			if (!(err = text(a.s.n)))
+				out->i = utf8_count(a.s.p, a.s.n);
+			break;
+		case T_BYTES:
+			if (!(err = text(a.s.n)))
+				out->i = a.s.n;
+			break;
+		case T_MAP:
+			out->i = a.m->n;
+			break;
+		default:
+			out->i = a.l->n;
+		}
+		break;
+	case OP_MATCHES: {
+		const prog_header *h = HDR;
+		if (!RT_ASSERT(x->slot < h->nregexps)) {
+			err = EV_OOM;
+			break;
+		}
+		const prog_regexp *re = PROG(prog_regexp, PROG(u32, h->regexps)[x->slot]);
+		if (!(err = ev(arg(x, 0), e, &a)) && !(err = text((u64)a.s.n + re->pattern.len)))
+			out->b = regexp_match(re, a.s);
+		break;
+	}
+	case OP_IN_IP_RANGE: {
+		value b;
+		if ((err = two(x, e, &a, &b)))
+			break;
+		err = cel_in_ip_range(a.s, b.s, &out->b);
+		break;
+	}
+	}
+	return err;
+}
+
 static eval_err ev(const prog_expr *x, env *e, value *out) {
 	if (unlikely(++depth > MAX_DEPTH)) {
 		depth--;
@@ -480,12 +535,10 @@ static eval_err ev(const prog_expr *x, env *e, value *out) {
 		err = arith(x, e, out);
 		break;
 	case OP_NEG:
-		if (!(err = ev(arg(x, 0), e, &a))) {
-			if (kind_of(x->type) == T_DOUBLE)
-				out->d = -a.d;
-			else
-				err = cel_neg_int(a.i, &out->i);
-		}
+	case OP_SIZE:
+	case OP_MATCHES:
+	case OP_IN_IP_RANGE:
+		err = unary(x, e, out);
 		break;
 	case OP_INDEX:
 		err = index(x, e, out);
@@ -493,48 +546,11 @@ static eval_err ev(const prog_expr *x, env *e, value *out) {
 	case OP_IN:
 		err = in(x, e, out);
 		break;
-	case OP_SIZE:
-		if ((err = ev(arg(x, 0), e, &a)))
-			break;
-		switch (kind_of(arg(x, 0)->type)) {
-		case T_STRING:
-			if (!(err = text(a.s.n)))
-				out->i = utf8_count(a.s.p, a.s.n);
-			break;
-		case T_BYTES:
-			if (!(err = text(a.s.n)))
-				out->i = a.s.n;
-			break;
-		case T_MAP:
-			out->i = a.m->n;
-			break;
-		default:
-			out->i = a.l->n;
-		}
-		break;
 	case OP_STARTS_WITH:
 	case OP_ENDS_WITH:
 	case OP_CONTAINS:
 		err = strfn(x, e, out);
 		break;
-	case OP_MATCHES: {
-		const prog_header *h = HDR;
-		if (!RT_ASSERT(x->slot < h->nregexps)) {
-			err = EV_OOM;
-			break;
-		}
-		const prog_regexp *re = PROG(prog_regexp, PROG(u32, h->regexps)[x->slot]);
-		if (!(err = ev(arg(x, 0), e, &a)) && !(err = text((u64)a.s.n + re->pattern.len)))
-			out->b = regexp_match(re, a.s);
-		break;
-	}
-	case OP_IN_IP_RANGE: {
-		value b;
-		if ((err = two(x, e, &a, &b)))
-			break;
-		err = cel_in_ip_range(a.s, b.s, &out->b);
-		break;
-	}
 	case OP_LIST:
 	case OP_MAP:
 		err = collection(x, e, out);

@@ -12,25 +12,9 @@
 #include "num.h"
 #include "text.h"
 
-i32 find_named(u32 arr, u32 sorted, u32 n, str name) {
-	const u32 *idx = PROG(u32, sorted);
-	u32 lo = 0, hi = n;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-		int c = str_cmp(prog_s(*PROG(prog_str, record(arr, idx[mid]))), name);
-		if (c == 0)
-			return (i32)idx[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 static role *builtins; // the program's roles, in spec order
-static const role *custom; // the custom roles in force, sorted by name
-static u32 ncustom;
+static const role *custom; // the custom roles in force
+static name_index custom_names;
 
 bool roles_init(void) {
 	const prog_header *h = HDR;
@@ -52,31 +36,13 @@ bool roles_init(void) {
 }
 
 const role *role_named(str name) {
-	const prog_header *h = HDR;
-	i32 i = find_named(h->roles, h->sorted_roles, h->nroles, name);
+	i32 i = name_find(&role_names, name);
 	if (i >= 0)
 		return &builtins[i];
-	u32 lo = 0, hi = ncustom;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-		int c = str_cmp(custom[mid].name, name);
-		if (c == 0)
-			return &custom[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-bool role_at(const role *r, u32 scope) {
-	if (!r->scopes)
-		return true;
-	for (u32 i = 0; i < r->nscopes; i++)
-		if (r->scopes[i] == scope)
-			return true;
-	return false;
+	if (!custom)
+		return NULL;
+	i = name_find(&custom_names, name);
+	return i >= 0 ? &custom[i] : NULL;
 }
 
 // ---- Loading custom roles ------------------------------------------------------
@@ -100,17 +66,6 @@ static void swap_draft(void *ctx, u32 i, u32 j) {
 	draft *d = ctx, t = d[i];
 	d[i] = d[j];
 	d[j] = t;
-}
-
-static int cmp_role(void *ctx, u32 i, u32 j) {
-	role *r = ctx;
-	return str_cmp(r[i].name, r[j].name);
-}
-
-static void swap_role(void *ctx, u32 i, u32 j) {
-	role *r = ctx, t = r[i];
-	r[i] = r[j];
-	r[j] = t;
 }
 
 // The validation of one role: where its problems go, and the prefix they start with
@@ -311,7 +266,7 @@ static void check(checker *c, const draft *d, arena *a, role *out) {
 				continue;
 			has_scopes = true;
 			for (u32 s = 0; s < nscopes; s++) {
-				if (find_named(h->scopes, h->sorted_scopes, h->nscopes, scopes[s]) >= 0)
+				if (name_find(&scope_names, scopes[s]) >= 0)
 					continue;
 				buf *b = problem(c);
 				buf_lit(b, "unknown scope ");
@@ -329,7 +284,7 @@ static void check(checker *c, const draft *d, arena *a, role *out) {
 		problem_lit(c, "missing name");
 	else if (!lower_snake(name))
 		problem_lit(c, "name must be lower_snake_case");
-	else if (find_named(h->roles, h->sorted_roles, h->nroles, name) >= 0) {
+	else if (name_find(&role_names, name) >= 0) {
 		buf *b = problem(c);
 		buf_lit(b, "clashes with the built-in role ");
 		buf_quote(b, name);
@@ -356,7 +311,7 @@ static void check(checker *c, const draft *d, arena *a, role *out) {
 	if (!idx)
 		return;
 	for (u32 s = 0; s < nscopes; s++) {
-		idx[s] = (u32)find_named(h->scopes, h->sorted_scopes, h->nscopes, scopes[s]);
+		idx[s] = (u32)name_find(&scope_names, scopes[s]);
 		if (s)
 			buf_lit(&only, ", ");
 		buf_str(&only, scopes[s]);
@@ -433,10 +388,17 @@ int roles_load(str data, buf *msg) {
 		arena_free(&fresh);
 		return ST_REJECTED;
 	}
-	heapsort(n, cmp_role, swap_role, table);
+	str *names = arena_alloc(&fresh, (n ? n : 1) * (u32)sizeof(str));
+	name_index ix;
+	for (u32 i = 0; names && i < n; i++)
+		names[i] = table[i].name;
+	if (!names || !name_index_build(&ix, names, n, &fresh)) {
+		arena_free(&fresh);
+		return ST_REJECTED;
+	}
 	arena_free(&rt.roles);
 	rt.roles = fresh;
 	custom = table;
-	ncustom = n;
+	custom_names = ix;
 	return ST_OK;
 }

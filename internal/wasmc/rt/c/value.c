@@ -30,22 +30,6 @@ value elem_load(const u8 *p, u8 kind) {
 
 void elem_store(u8 *p, u8 kind, value v) { memcpy(p, &v, elem_size(kind)); }
 
-value value_zero(u8 kind) {
-	value v = {0};
-	switch (kind) {
-	case T_TIMESTAMP:
-		v.t.sec = MIN_UNIX_TIME;
-		break;
-	case T_LIST:
-		v.l = &empty_list;
-		break;
-	case T_MAP:
-		v.m = &empty_map;
-		break;
-	}
-	return v;
-}
-
 void buf_eval_err(buf *b, eval_err e, u64 budget) {
 	switch (e) {
 	case EV_BUDGET:
@@ -116,6 +100,9 @@ bool value_eq(const prog_type *t, value a, value b) {
 	case T_DYN:
 		// The element type of an empty literal: there is never a value to compare.
 		return true;
+	case T_STRING:
+	case T_BYTES:
+		return same(a.s, b.s);
 	}
 	return value_cmp(t->kind, a, b) == 0;
 }
