@@ -58,7 +58,7 @@ static bool cut(str s, str *name, str *value) {
 
 // pattern is gen's permissionPattern: whether pat (library.view, library.*, *) names
 // perm, and whether it is a valid pattern at all.
-static bool pattern(str pat, u32 perm, bool *match) {
+static noinline bool pattern(str pat, u32 perm, bool *match) {
 	*match = false;
 	if (str_eq(pat, S("*")))
 		return *match = true;
@@ -81,7 +81,7 @@ static bool pattern(str pat, u32 perm, bool *match) {
 
 // unlocks is gen's credentialUnlocks: a credential with scopes, permissions or roles
 // unlocks perm when one of them does and none is unknown.
-static bool unlocks(const request *q) {
+static noinline bool unlocks(const request *q) {
 	const prog_header *h = HDR;
 	u32 perm = q->perm;
 	if (!q->scopes.present && !q->perms.present && !q->cred_roles.present)
@@ -111,7 +111,7 @@ static bool unlocks(const request *q) {
 // credential is the credential's narrowing (gen's credential check): it must unlock
 // the permission, and each filter name it gives must admit the resource with one of
 // its values, tried in order.
-static bool credential(check *c) {
+static noinline bool credential(check *c) {
 	const prog_header *h = HDR;
 	const request *q = c->q;
 	if (!unlocks(q))

@@ -183,7 +183,7 @@ static bool parsed(dec *d, const path *p, rt_err e) {
 	return false;
 }
 
-static bool decode_list(dec *d, const prog_type *t, const jnode *j, const path *p, value *out) {
+static noinline bool decode_list(dec *d, const prog_type *t, const jnode *j, const path *p, value *out) {
 	if (j_kind(j) != J_ARRAY)
 		return wrong(d, p, "an array", j);
 	const prog_type *et = type_at(t->elem);
@@ -207,7 +207,7 @@ static bool decode_list(dec *d, const prog_type *t, const jnode *j, const path *
 	return true;
 }
 
-static bool decode_map(dec *d, const prog_type *t, const jnode *j, const path *p, value *out) {
+static noinline bool decode_map(dec *d, const prog_type *t, const jnode *j, const path *p, value *out) {
 	if (j_kind(j) != J_OBJECT)
 		return wrong(d, p, "an object", j);
 	const prog_type *vt = type_at(t->elem);
@@ -233,50 +233,63 @@ static bool decode_map(dec *d, const prog_type *t, const jnode *j, const path *p
 	return out->m != NULL;
 }
 
+// The parsers of the values that JSON writes as numbers or strings, out of line: the
+// parsers are large and each is used once, and wazero compiles a function in time
+// that grows faster than its size.
+static noinline rt_err parse_int(str s, value *v) { return rt_parse_int(s, &v->i); }
+static noinline rt_err parse_uint(str s, value *v) { return rt_parse_uint(s, &v->u); }
+static noinline rt_err parse_double(str s, value *v) { return rt_parse_double(s, &v->d); }
+static noinline rt_err parse_timestamp(str s, value *v) { return rt_parse_timestamp(s, &v->t); }
+static noinline rt_err parse_duration(str s, value *v) { return rt_parse_duration(s, &v->i); }
+
+static noinline rt_err parse_bytes(str s, value *v) {
+	buf b = {.a = &rt.arena};
+	if (!buf_room(&b, s.n / 4 * 3 + 3))
+		return ERR_NONE; // rt.oom is set: the call fails as a whole
+	if (!base64_decode(&b, s))
+		return ERR_BYTES;
+	v->s = buf_view(&b);
+	return ERR_NONE;
+}
+
 // decode_value decodes j as a value of type t (runtime's Decode* functions).
 static bool decode_value(dec *d, const prog_type *t, const jnode *j, const path *p, value *out) {
 	*out = (value){0};
+	rt_err (*parse)(str, value *);
 	switch (t->kind) {
 	case T_BOOL:
 		if (j_kind(j) != J_BOOL)
 			return wrong(d, p, "a boolean", j);
 		out->b = j_bool(j);
 		return true;
-	case T_INT:
-		return j_kind(j) != J_NUMBER ? wrong(d, p, "a number", j) : parsed(d, p, rt_parse_int(j_str(j), &out->i));
-	case T_UINT:
-		return j_kind(j) != J_NUMBER ? wrong(d, p, "a number", j) : parsed(d, p, rt_parse_uint(j_str(j), &out->u));
-	case T_DOUBLE:
-		return j_kind(j) != J_NUMBER ? wrong(d, p, "a number", j) : parsed(d, p, rt_parse_double(j_str(j), &out->d));
+	case T_STRING:
+		if (j_kind(j) != J_STRING)
+			return wrong(d, p, "a string", j);
+		out->s = j_str(j);
+		return true;
 	case T_LIST:
 		return decode_list(d, t, j, p, out);
 	case T_MAP:
 		return decode_map(d, t, j, p, out);
-	}
-	// The rest are strings in JSON.
-	if (j_kind(j) != J_STRING)
-		return wrong(d, p, "a string", j);
-	str s = j_str(j);
-	switch (t->kind) {
-	case T_STRING:
-		out->s = s;
-		return true;
-	case T_BYTES: {
-		buf b = {.a = &rt.arena};
-		if (!buf_room(&b, s.n / 4 * 3 + 3))
-			return false;
-		if (!base64_decode(&b, s))
-			return parsed(d, p, ERR_BYTES);
-		out->s = buf_view(&b);
-		return true;
-	}
+	case T_INT:
+	case T_UINT:
+	case T_DOUBLE:
+		if (j_kind(j) != J_NUMBER)
+			return wrong(d, p, "a number", j);
+		parse = t->kind == T_INT ? parse_int : t->kind == T_UINT ? parse_uint : parse_double;
+		break;
+	case T_BYTES:
 	case T_TIMESTAMP:
-		return parsed(d, p, rt_parse_timestamp(s, &out->t));
 	case T_DURATION:
-		return parsed(d, p, rt_parse_duration(s, &out->i));
+		if (j_kind(j) != J_STRING)
+			return wrong(d, p, "a string", j);
+		parse = t->kind == T_BYTES ? parse_bytes : t->kind == T_TIMESTAMP ? parse_timestamp : parse_duration;
+		break;
+	default:
+		rt_bug("decode: attribute of an unexpected type");
+		return false;
 	}
-	rt_bug("decode: attribute of an unexpected type");
-	return false;
+	return parsed(d, p, parse(j_str(j), out));
 }
 
 // ---- Objects -------------------------------------------------------------------
@@ -306,6 +319,14 @@ hot void slots_add(slots *s, u32 i) {
 }
 
 hot bool slots_has(const slots *s, u32 i) { return s->more ? s->more[i] : (s->bits >> i) & 1; }
+
+// all_seen reports whether the set holds every slot below n.
+static bool all_seen(const slots *s, u32 n) {
+	for (u32 i = 0; i < n; i++)
+		if (!slots_has(s, i))
+			return false;
+	return true;
+}
 
 // new_values returns o's attribute values, each its type's zero value.
 static value *new_values(const prog_object *o) {
@@ -384,6 +405,46 @@ static void warn(request *q, u32 i, buf *m) {
 
 static const str assignment_keys[] = {S("role"), S("scope")};
 
+// warn_assignment gives the invalid assignment i its warnings, in the generated
+// decoder's order, and marks it incomplete when a scope parameter is missing.
+static noinline void warn_assignment(request *q, u32 i, assignment *as, str rname, str sname, const prog_object *o,
+                                     const slots *seen) {
+	if (!as->role) {
+		buf m = {.a = &rt.arena};
+		buf_lit(&m, "unknown role ");
+		buf_quote(&m, rname);
+		warn(q, i, &m);
+	}
+	if (as->scope < 0) {
+		buf m = {.a = &rt.arena};
+		buf_lit(&m, "unknown scope type ");
+		buf_quote(&m, sname);
+		warn(q, i, &m);
+	}
+	if (as->role && as->scope >= 0 && !role_at(as->role, (u32)as->scope)) {
+		buf m = {.a = &rt.arena};
+		buf_lit(&m, "role ");
+		buf_quote(&m, rname);
+		buf_lit(&m, " cannot be assigned at scope ");
+		buf_quote(&m, sname);
+		buf_lit(&m, " (only at ");
+		buf_str(&m, as->role->only_at);
+		buf_byte(&m, ')');
+		warn(q, i, &m);
+	}
+	for (u32 s = 0; o && s < o->nattrs; s++) {
+		if (slots_has(seen, s))
+			continue;
+		buf m = {.a = &rt.arena};
+		buf_lit(&m, "scope ");
+		buf_quote(&m, sname);
+		buf_lit(&m, " is missing parameter ");
+		buf_quote(&m, prog_s(PROG(prog_attr, o->attrs)[s].name));
+		warn(q, i, &m);
+		as->incomplete = true;
+	}
+}
+
 // decode_assignment decodes principal.roles[i] (gen's decodeAssignment): a malformed
 // one is an error; an unknown role or scope type, a role not assignable at the scope
 // or a missing scope parameter leaves the assignment invalid, with warnings.
@@ -454,42 +515,8 @@ static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, 
 		as->params = params;
 	}
 
-	// The warnings, in the generated decoder's order.
-	request *q = d->q;
-	if (!as->role) {
-		buf m = {.a = &rt.arena};
-		buf_lit(&m, "unknown role ");
-		buf_quote(&m, rname);
-		warn(q, i, &m);
-	}
-	if (as->scope < 0) {
-		buf m = {.a = &rt.arena};
-		buf_lit(&m, "unknown scope type ");
-		buf_quote(&m, sname);
-		warn(q, i, &m);
-	}
-	if (as->role && as->scope >= 0 && !role_at(as->role, (u32)as->scope)) {
-		buf m = {.a = &rt.arena};
-		buf_lit(&m, "role ");
-		buf_quote(&m, rname);
-		buf_lit(&m, " cannot be assigned at scope ");
-		buf_quote(&m, sname);
-		buf_lit(&m, " (only at ");
-		buf_str(&m, as->role->only_at);
-		buf_byte(&m, ')');
-		warn(q, i, &m);
-	}
-	for (u32 s = 0; o && s < o->nattrs; s++) {
-		if (slots_has(&seen, s))
-			continue;
-		buf m = {.a = &rt.arena};
-		buf_lit(&m, "scope ");
-		buf_quote(&m, sname);
-		buf_lit(&m, " is missing parameter ");
-		buf_quote(&m, prog_s(PROG(prog_attr, o->attrs)[s].name));
-		warn(q, i, &m);
-		as->incomplete = true;
-	}
+	if (!as->role || as->scope < 0 || !role_at(as->role, (u32)as->scope) || (o && !all_seen(&seen, o->nattrs)))
+		warn_assignment(d->q, i, as, rname, sname, o, &seen);
 	return true;
 }
 
@@ -502,7 +529,7 @@ static const str credential_keys[] = {S("scopes"), S("permissions"), S("roles"),
 
 // decode_permission decodes the request's permission, which must be one of the
 // resource type's (gen's decodePermission).
-static bool decode_permission(dec *d, const jnode *pj, str typ) {
+static noinline bool decode_permission(dec *d, const jnode *pj, str typ) {
 	path pp = ROOT("permission");
 	str name;
 	if (!want_string(d, nonnull(pj), &pp, &name))
@@ -605,7 +632,7 @@ static noinline bool decode_principal(dec *d, const jnode *pj) {
 }
 
 // decode_credential decodes the credential, when the request has one.
-static bool decode_credential(dec *d, const jnode *cj) {
+static noinline bool decode_credential(dec *d, const jnode *cj) {
 	request *q = d->q;
 	path where = ROOT("credential"), ap = ROOT("credential.attributes");
 	const prog_object *o = PROG(prog_object, HDR->credential);

@@ -128,7 +128,7 @@ static inline i32 decode(str s, u32 pos, u32 *w) {
 	return (i32)r;
 }
 
-bool regexp_match(const prog_regexp *re, str s) {
+noinline bool regexp_match(const prog_regexp *re, str s) {
 	u32 n = re->ninst;
 	if (!RT_ASSERT(n > 0 && re->start < n))
 		return false;

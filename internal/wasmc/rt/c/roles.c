@@ -135,7 +135,7 @@ bad:
 
 // expand adds the permissions a pattern names (library.view, library.*, *) to set,
 // or reports why it names none, as runtime.Catalog.Expand.
-static void expand(checker *c, str pat, u32 *set) {
+static noinline void expand(checker *c, str pat, u32 *set) {
 	const prog_header *h = HDR;
 	if (str_eq(pat, S("*"))) {
 		for (u32 p = 0; p < h->npermissions; p++)
