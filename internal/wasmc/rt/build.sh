@@ -25,7 +25,8 @@ fi
 # The runtime's sources, in link order. test.c is only in the test build.
 SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c cel.c decision.c abi.c)
 # The engine, which answers requests from the linked program: only in the release
-# build (the test build has test.c's engine instead).
+# build (the test build has test.c's engine instead, and etest.c's entry points
+# into the engine's parts).
 ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c)
 
 # The module's exports. Everything else is internal and may be inlined or dropped.
@@ -48,7 +49,7 @@ TEST_EXPORTS=(
 	t_json t_json_str t_error_json t_quote t_quote_rune t_isprint t_suggest t_did_you_mean
 	t_utf8 t_parse_int t_parse_uint t_parse_double t_format_double t_format_int t_format_uint
 	t_base64_decode t_base64_encode t_cel t_cel_msg t_parse_timestamp t_format_timestamp t_parse_duration
-	t_format_duration t_ip t_decision t_heap t_heap_stress t_json_parse_only t_program
+	t_format_duration t_ip t_decision t_heap t_heap_stress t_json_parse_only t_program t_regexp
 )
 
 # -Oz: the module's size is its compile time in every engine, and size wins over
@@ -101,4 +102,4 @@ build() { # name, extra cflags, sources..., then exports after --
 }
 
 build rt.wasm "" "${SRCS[@]}" "${ENGINE[@]}" -- "${EXPORTS[@]}"
-build rt_test.wasm -DPERMC_TEST "${SRCS[@]}" test.c -- "${EXPORTS[@]}" "${TEST_EXPORTS[@]}"
+build rt_test.wasm -DPERMC_TEST "${SRCS[@]}" value.c regex.c test.c etest.c -- "${EXPORTS[@]}" "${TEST_EXPORTS[@]}"
