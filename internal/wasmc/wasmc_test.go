@@ -186,3 +186,29 @@ func TestExamples(t *testing.T) {
 		})
 	}
 }
+
+// maxModuleSize is what a module built by wasmc may weigh for an example spec: the
+// runtime is most of it, and every kilobyte costs compile time in every host.
+const maxModuleSize = 100_000
+
+// TestModuleSize holds every example's module to maxModuleSize.
+func TestModuleSize(t *testing.T) {
+	paths, _ := filepath.Glob("../../examples/*/spec.yaml")
+	if len(paths) == 0 {
+		t.Fatal("no example specs")
+	}
+	for _, path := range paths {
+		s, err := spec.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := wasmc.Build(s, wasmc.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d bytes", path, len(mod))
+		if len(mod) > maxModuleSize {
+			t.Errorf("%s: the module is %d bytes, more than %d", path, len(mod), maxModuleSize)
+		}
+	}
+}
