@@ -249,11 +249,14 @@ type Filter struct {
 	Index int
 }
 
-// CustomRoleBound is what custom roles may contain. Perms nil means any permission;
-// Scopes nil means any scope; DefaultScopes is what an omitted "scopes" means (nil:
-// any scope).
+// CustomRoleBound is what custom roles may contain (docs/spec.md). None accepts no
+// custom role at all. Perms nil means any permission, and Patterns are the spec's
+// patterns for Perms, for messages; Scopes nil means any scope; DefaultScopes is what
+// an omitted "scopes" means (nil: Scopes).
 type CustomRoleBound struct {
+	None          bool
 	Perms         []int
+	Patterns      []string
 	Scopes        []int
 	DefaultScopes []int
 }

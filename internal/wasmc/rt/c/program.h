@@ -16,7 +16,7 @@
 #include "rt.h"
 
 #define PROGRAM_MAGIC 0x434D5250u /* "PRMC" */
-#define PROGRAM_VERSION 1u
+#define PROGRAM_VERSION 2u
 
 /* A string of the program. */
 typedef struct {
@@ -48,10 +48,13 @@ typedef struct {
 	u32 perm_words; /* u32 words of a permission bitset: ceil(npermissions / 32), at least 1 */
 	/* Default limits (docs/spec.md), which permc_configure may change. */
 	u32 max_request_bytes, max_roles_bytes, max_batch_requests;
-	/* Bounds of custom roles: a permission bitset they may draw from, the scopes
-	 * (prog_list) they may be assigned at, and what an omitted "scopes" means; 0 is
-	 * "any" for each. */
-	u32 custom_perms, custom_scopes, custom_default_scopes;
+	/* Bounds of custom roles (docs/spec.md): a permission bitset they may draw from,
+	 * the scopes (prog_list) they may be assigned at, and what an omitted "scopes"
+	 * means (0: custom_scopes); 0 is "any" for the first two. custom_none refuses
+	 * every custom role; custom_patterns are the spec's patterns for custom_perms,
+	 * joined by ", ", for messages. */
+	u32 custom_perms, custom_scopes, custom_default_scopes, custom_none;
+	prog_str custom_patterns;
 	u32 budget_lo, budget_hi; /* the evaluation budget, a u64 */
 } prog_header;
 
