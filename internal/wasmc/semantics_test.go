@@ -128,7 +128,7 @@ rules:
 	for _, c := range []struct{ req, want string }{
 		{`{"principal":{"id":"p","attributes":{"org":"o"}},"context":{"ip":"x"},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, allowed},
 		{`{"principal":{"id":"p"},"context":{"ip":"x"},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, `{"error":"principal.attributes.org is required"}`},
-		{`{"principal":{"id":"p","attributes":{"level":1,"org":null}},"context":{"ip":"x"},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, `{"error":"principal.attributes.org is required"}`},
+		{`{"principal":{"id":"p","attributes":{"level":1,"org":null}},"context":{"ip":"x"},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, `{"error":"principal.attributes.org: want a string, not null"}`},
 		{`{"principal":{"id":"p","attributes":{"org":"o"}},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, `{"error":"context.ip is required"}`},
 		// A wrong type is reported before a missing attribute.
 		{`{"principal":{"id":"p","attributes":{"level":"x"}},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, `{"error":"principal.attributes.level: want a number, not a string"}`},

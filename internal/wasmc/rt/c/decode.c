@@ -339,7 +339,9 @@ static value *new_values(const prog_object *o) {
 
 // decode_attrs decodes an object's attributes (j, NULL when absent) into vals, as a
 // generated attributes decoder: an undeclared attribute or a wrong type is an error, a
-// null or omitted one keeps its zero value, unless it is required.
+// null or omitted one keeps its zero value, unless it is required: then null is a
+// value of the wrong kind, and an omitted one is reported after the others are
+// decoded, in declared order.
 static bool decode_attrs(dec *d, const prog_object *o, const jnode *j, const path *where, value *vals) {
 	const prog_attr *attrs = PROG(prog_attr, o->attrs);
 	slots seen;
@@ -366,7 +368,9 @@ static bool decode_attrs(dec *d, const prog_object *o, const jnode *j, const pat
 					buf_did_you_mean(b, key, names, n);
 				return false;
 			}
-			if (j_kind(k + 1) == J_NULL)
+			// null keeps the zero value; for a required attribute it is a value of
+			// the wrong kind.
+			if (j_kind(k + 1) == J_NULL && !attrs[slot].required)
 				continue;
 			path ap = {where, P_FIELD, 0, key};
 			if (!decode_value(d, type_at(attrs[slot].type), k + 1, &ap, &vals[slot]))
@@ -374,7 +378,7 @@ static bool decode_attrs(dec *d, const prog_object *o, const jnode *j, const pat
 			slots_add(&seen, (u32)slot);
 		}
 	}
-	// Required attributes (docs/spec.md): omitted or null, the request is malformed.
+	// Required attributes (docs/spec.md), in declared order.
 	for (u32 i = 0; i < o->nattrs; i++) {
 		if (!attrs[i].required || attrs[i].implicit || slots_has(&seen, i))
 			continue;

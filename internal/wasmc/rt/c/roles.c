@@ -133,14 +133,16 @@ bad:
 	return NULL;
 }
 
-// expand adds the permissions a pattern names (library.view, library.*, *) to set,
-// or reports why it names none, as runtime.Catalog.Expand.
-static noinline void expand(checker *c, str pat, u32 *set) {
+// expand writes the permissions a pattern names (library.view, library.*, *) to
+// found (*n of them, in spec order), or reports why it names none, as
+// runtime.Catalog.Expand.
+static noinline bool expand(checker *c, str pat, u32 *found, u32 *n) {
 	const prog_header *h = HDR;
-	if (str_eq(pat, S("*"))) {
+	*n = 0;
+	if (same(pat, S("*"))) {
 		for (u32 p = 0; p < h->npermissions; p++)
-			set[p / 32] |= 1u << (p % 32);
-		return;
+			found[(*n)++] = p;
+		return true;
 	}
 	u32 dot = 0;
 	while (dot < pat.n && pat.p[dot] != '.')
@@ -151,7 +153,7 @@ static noinline void expand(checker *c, str pat, u32 *set) {
 		buf_quote(b, pat);
 		buf_lit(b, " must be written <resource>.<action>, <resource>.* or *");
 		did_you_mean(b, pat, h->permissions, h->npermissions);
-		return;
+		return false;
 	}
 	str res = str_of(pat.p, dot), action = str_of(pat.p + dot + 1, pat.n - dot - 1);
 	u32 ri = 0;
@@ -164,24 +166,21 @@ static noinline void expand(checker *c, str pat, u32 *set) {
 		buf_lit(b, " in permission ");
 		buf_quote(b, pat);
 		did_you_mean(b, res, h->resources, h->nresources);
-		return;
+		return false;
 	}
 	// The resource's permissions, in spec order (they are consecutive in
 	// Catalog.Permissions, but only their order matters here).
 	const prog_list *perms = PROG(prog_list, resource_at(ri)->perms);
-	bool any = false;
 	for (u32 k = 0; k < perms->n; k++) {
 		u32 p = perms->items[k];
-		if (str_eq(action, S("*")) || str_eq(prog_s(permission_at(p)->name), pat)) {
-			set[p / 32] |= 1u << (p % 32);
-			any = true;
-		}
+		if (same(action, S("*")) || same(prog_s(permission_at(p)->name), pat))
+			found[(*n)++] = p;
 	}
-	if (any)
-		return;
+	if (*n)
+		return true;
 	str *actions = arena_alloc(&rt.arena, (perms->n ? perms->n : 1) * (u32)sizeof(str));
 	if (!actions)
-		return;
+		return false;
 	for (u32 k = 0; k < perms->n; k++) {
 		str name = prog_s(permission_at(perms->items[k])->name);
 		actions[k] = str_of(name.p + res.n + 1, name.n - res.n - 1);
@@ -198,7 +197,7 @@ static noinline void expand(checker *c, str pat, u32 *set) {
 		buf_str(full, sug);
 		buf_quote(b, buf_view(full));
 		buf_lit(b, "?)");
-		return;
+		return false;
 	}
 	buf_lit(b, " (");
 	buf_str(b, res);
@@ -209,6 +208,48 @@ static noinline void expand(checker *c, str pat, u32 *set) {
 		buf_str(b, actions[k]);
 	}
 	buf_byte(b, ')');
+	return false;
+}
+
+// list_has reports whether l holds x.
+static bool list_has(const prog_list *l, u32 x) {
+	for (u32 i = 0; i < l->n; i++)
+		if (l->items[i] == x)
+			return true;
+	return false;
+}
+
+// allowed_perm reports whether custom roles may hold permission p, or reports that
+// pattern pat grants one they may not (runtime.Catalog's bound).
+static bool allowed_perm(checker *c, str pat, u32 p) {
+	const prog_header *h = HDR;
+	if (!h->custom_perms || perm_in(PROG(u32, h->custom_perms), p))
+		return true;
+	buf *b = problem(c);
+	str name = prog_s(permission_at(p)->name);
+	if (same(name, pat)) {
+		buf_lit(b, "permission ");
+		buf_quote(b, pat);
+		buf_lit(b, " is not allowed in custom roles");
+	} else {
+		buf_quote(b, pat);
+		buf_lit(b, " grants ");
+		buf_str(b, name);
+		buf_lit(b, ", which is not allowed in custom roles");
+	}
+	buf_lit(b, " (they may hold ");
+	buf_str(b, prog_s(h->custom_patterns));
+	buf_byte(b, ')');
+	return false;
+}
+
+// join_scopes appends the names of a list of scopes, joined by ", ".
+static void join_scopes(buf *b, const u32 *idx, u32 n) {
+	for (u32 i = 0; i < n; i++) {
+		if (i)
+			buf_lit(b, ", ");
+		buf_str(b, prog_s(scope_at(idx[i])->name));
+	}
 }
 
 static bool lower_snake(str s) {
@@ -261,17 +302,31 @@ static void check(checker *c, const draft *d, arena *a, role *out) {
 		} else if (str_eq(key, keys[2])) {
 			has_perms = true;
 			pats = strings(c, v, "permissions", &npats);
+			if (pats && npats == 0)
+				problem_lit(c, "permissions is empty: a role needs at least one permission");
 		} else if (str_eq(key, keys[3])) {
 			if (!(scopes = strings(c, v, "scopes", &nscopes)))
 				continue;
 			has_scopes = true;
+			if (nscopes == 0)
+				problem_lit(c, "scopes is empty: list the scopes it may be assigned at, or leave scopes out for the spec's default");
+			const prog_list *bound = h->custom_scopes ? PROG(prog_list, h->custom_scopes) : NULL;
 			for (u32 s = 0; s < nscopes; s++) {
-				if (name_find(&scope_names, scopes[s]) >= 0)
+				i32 si = name_find(&scope_names, scopes[s]);
+				if (si >= 0 && (!bound || list_has(bound, (u32)si)))
 					continue;
 				buf *b = problem(c);
-				buf_lit(b, "unknown scope ");
+				if (si < 0) {
+					buf_lit(b, "unknown scope ");
+					buf_quote(b, scopes[s]);
+					did_you_mean(b, scopes[s], h->scopes, h->nscopes);
+					continue;
+				}
+				buf_lit(b, "scope ");
 				buf_quote(b, scopes[s]);
-				did_you_mean(b, scopes[s], h->scopes, h->nscopes);
+				buf_lit(b, " is not allowed for custom roles (they may be assigned at ");
+				join_scopes(b, bound->items, bound->n);
+				buf_byte(b, ')');
 			}
 		} else {
 			buf *b = problem(c);
@@ -292,8 +347,13 @@ static void check(checker *c, const draft *d, arena *a, role *out) {
 		problem_lit(c, "defined twice");
 	if (!has_perms)
 		problem_lit(c, "missing permissions");
-	for (u32 p = 0; p < npats; p++)
-		expand(c, pats[p], set);
+	u32 *found = arena_alloc(&rt.arena, (h->npermissions ? h->npermissions : 1) * 4), nfound;
+	for (u32 p = 0; found && p < npats; p++) {
+		if (!expand(c, pats[p], found, &nfound))
+			continue;
+		for (u32 k = 0; k < nfound && allowed_perm(c, pats[p], found[k]); k++)
+			set[found[k] / 32] |= 1u << (found[k] % 32);
+	}
 	if (c->bad || !out)
 		return;
 
@@ -304,8 +364,20 @@ static void check(checker *c, const draft *d, arena *a, role *out) {
 		return;
 	memcpy(perms, set, words * 4);
 	out->perms = perms;
-	if (!has_scopes)
+	if (!has_scopes) {
+		// A role that names no scope may be assigned where the spec says: its
+		// default scopes, else the scopes custom roles may be assigned at.
+		u32 bound = h->custom_default_scopes ? h->custom_default_scopes : h->custom_scopes;
+		if (bound) {
+			const prog_list *l = PROG(prog_list, bound);
+			buf only = {.a = a};
+			join_scopes(&only, l->items, l->n);
+			out->scopes = l->items;
+			out->nscopes = l->n;
+			out->only_at = buf_view(&only);
+		}
 		return;
+	}
 	u32 *idx = arena_alloc(a, (nscopes ? nscopes : 1) * 4);
 	buf only = {.a = a};
 	if (!idx)
@@ -342,6 +414,10 @@ int roles_load(str data, buf *msg) {
 	if (j_kind(list) != J_ARRAY) {
 		buf_lit(msg, "custom roles: want a JSON array of roles, not ");
 		buf_str(msg, j_kind_name(j_kind(list)));
+		return ST_REJECTED;
+	}
+	if (HDR->custom_none && j_len(list) > 0) {
+		buf_lit(msg, "custom roles: the spec accepts none (custom_roles: false)");
 		return ST_REJECTED;
 	}
 
