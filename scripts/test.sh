@@ -15,6 +15,14 @@ if [ -z "${PERMC_CACHE:-}" ]; then
 fi
 export PERMC_CACHE
 
+# apt_install installs Debian packages, as root or through sudo.
+apt_install() {
+	local sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
 # The query-plan tests (runtime/cond/pgsql) run their SQL on a real PostgreSQL: a
 # throw-away cluster the tests start themselves, as the postgres user when run as
 # root. Install the server when it is missing; with CI=true they fail without it.
@@ -26,11 +34,8 @@ ensure_postgres() {
 		echo "PostgreSQL is missing and apt-get is not available: install PostgreSQL or set PERMC_PG_BIN" >&2
 		return
 	fi
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	echo "== installing PostgreSQL (apt-get)"
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+	apt_install postgresql
 }
 ensure_postgres
 
@@ -43,11 +48,8 @@ ensure_chromium() {
 		echo "Chromium is missing and apt-get is not available: install Chromium or set CHROMIUM" >&2
 		exit 1
 	fi
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	echo "== installing Chromium (apt-get)"
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+	apt_install chromium
 }
 ensure_chromium
 
@@ -61,11 +63,8 @@ ensure_clang() {
 		echo "clang and lld are missing and apt-get is not available: install clang and lld" >&2
 		exit 1
 	fi
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	echo "== installing clang and lld (apt-get)"
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang lld
+	apt_install clang lld
 }
 ensure_clang
 
