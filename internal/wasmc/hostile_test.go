@@ -157,3 +157,27 @@ func TestLimits(t *testing.T) {
 		t.Errorf("batch: %d %.200s", st, out)
 	}
 }
+
+// TestDeepExpressions evaluates expressions as deep as the spec loader accepts (CEL's
+// parser stops at a nesting of 250), of the operations whose evaluation recurses:
+// the module's stack must hold them.
+func TestDeepExpressions(t *testing.T) {
+	for name, expr := range map[string]string{
+		"not":     strings.Repeat("!", 290) + "true",
+		"and":     strings.Repeat("(principal.n > 0 && ", 240) + "true" + strings.Repeat(")", 240),
+		"list":    "size(" + strings.Repeat("[", 240) + "1" + strings.Repeat("]", 240) + ") > 0",
+		"exists":  strings.Repeat("principal.l.exists(x, ", 240) + "true" + strings.Repeat(")", 240),
+		"ternary": strings.Repeat("principal.n > 0 ? (", 240) + "true" + strings.Repeat(") : false", 240),
+		"arith":   strings.Repeat("(principal.n + ", 120) + "1" + strings.Repeat(")", 120) + " > 0",
+	} {
+		s, err := spec.Load("deep.yaml", []byte(fmt.Sprintf("version: 1\nprincipal:\n  n: int\n  l: list(int)\nresources:\n"+
+			"  doc:\n    permissions: [read]\nrules:\n  - id: r\n    allow: [doc.read]\n    when: %q\n", expr)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out, err := module(t, s).CheckJSON(ctx, nil, []byte(`{"principal":{"id":"p","attributes":{"n":1,"l":[1]}},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`))
+		if err != nil || !bytes.HasPrefix(out, []byte(`{"allowed":true`)) {
+			t.Errorf("%s: %s %v", name, out, err)
+		}
+	}
+}
