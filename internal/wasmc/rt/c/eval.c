@@ -19,19 +19,25 @@ void budget_start(u64 steps) {
 	left = steps > (u64)INT64_MAX ? INT64_MAX : (i64)steps;
 }
 
-eval_err budget_charge(u64 n) {
-	if (left < 0 || n > (u64)left) {
-		left = -1;
-		return EV_BUDGET;
-	}
+static noinline eval_err exhausted(void) {
+	left = -1;
+	return EV_BUDGET;
+}
+
+// charge is budget_charge, inline in the interpreter.
+hot eval_err charge(u64 n) {
+	if (unlikely(left < 0 || n > (u64)left))
+		return exhausted();
 	left -= (i64)n;
 	return EV_OK;
 }
 
+eval_err budget_charge(u64 n) { return charge(n); }
+
 u64 budget_limit(void) { return limit; }
 
 // text charges an operation on strings or bytes n bytes long in all.
-static inline eval_err text(u64 n) { return budget_charge(n >> 6); }
+hot eval_err text(u64 n) { return charge(n >> 6); }
 
 // ---- Expressions ---------------------------------------------------------------
 
@@ -72,7 +78,7 @@ static value constant(const prog_expr *x) {
 }
 
 // two evaluates x's two operands, left to right.
-static inline eval_err two(const prog_expr *x, env *e, value *a, value *b) {
+hot eval_err two(const prog_expr *x, env *e, value *a, value *b) {
 	eval_err err = ev(arg(x, 0), e, a);
 	return err ? err : ev(arg(x, 1), e, b);
 }
@@ -109,17 +115,35 @@ static noinline eval_err compare(const prog_expr *x, env *e, value *out) {
 		err = text((u64)a.s.n + b.s.n);
 		break;
 	case T_LIST:
-		err = budget_charge(a.l->n);
+		err = charge(a.l->n);
 		break;
 	case T_MAP:
-		err = budget_charge(a.m->n);
+		err = charge(a.m->n);
 		break;
 	}
 	if (err)
 		return err;
 	bool r;
 	if (x->op == OP_EQ || x->op == OP_NE) {
-		r = value_eq(t, a, b) == (x->op == OP_EQ);
+		// Strings, the common case, are compared here; lists, maps, doubles and
+		// timestamps by value_eq.
+		switch (t->kind) {
+		case T_STRING:
+		case T_BYTES:
+			r = same(a.s, b.s);
+			break;
+		case T_BOOL:
+			r = a.b == b.b;
+			break;
+		case T_INT:
+		case T_UINT:
+		case T_DURATION:
+			r = a.u == b.u;
+			break;
+		default:
+			r = value_eq(t, a, b);
+		}
+		r = r == (x->op == OP_EQ);
 	} else if (t->kind == T_DOUBLE) {
 		// C's operators answer as Go's do for NaN: every comparison is false.
 		switch (x->op) {
@@ -211,7 +235,7 @@ static noinline eval_err arith(const prog_expr *x, env *e, value *out) {
 		out->s = str_concat(a.s, b.s);
 		return rt.oom ? EV_OOM : EV_OK;
 	case T_LIST:
-		if ((err = budget_charge((u64)a.l->n + b.l->n)))
+		if ((err = charge((u64)a.l->n + b.l->n)))
 			return err;
 		out->l = list_concat(type_at(type_at(x->type)->elem)->kind, a.l, b.l);
 		return out->l ? EV_OK : EV_OOM;
@@ -264,7 +288,7 @@ static noinline eval_err in(const prog_expr *x, env *e, value *out) {
 		out->b = map_find(c.m, kind_of(t->key), v) >= 0;
 		return EV_OK;
 	}
-	if ((err = budget_charge(c.l->n)))
+	if ((err = charge(c.l->n)))
 		return err;
 	const prog_type *et = type_at(t->elem);
 	u32 size = elem_size(et->kind);
@@ -376,7 +400,7 @@ static noinline eval_err macro(const prog_expr *x, env *e, value *out) {
 		l->n = 0;
 	}
 	for (u32 i = 0; i < n; i++) {
-		if ((err = budget_charge(1)))
+		if ((err = charge(1)))
 			return err;
 		*var = elem_load(elems + i * size, ek);
 		value v;
