@@ -8,10 +8,7 @@ import (
 	"testing"
 
 	"github.com/permc/permc/internal/ir"
-	"github.com/permc/permc/internal/wasmc"
-	"github.com/permc/permc/internal/wasmc/rt"
 	"github.com/permc/permc/spec"
-	"github.com/permc/permc/wasm"
 )
 
 // TestCustomRoles loads custom roles documents, valid and not, into the module and
@@ -125,31 +122,6 @@ func TestCustomRolesMemory(t *testing.T) {
 	}
 }
 
-// boundedModule builds s into a module whose program bounds custom roles with b:
-// specs cannot bound them yet, so the program is lowered and changed by hand.
-func boundedModule(t *testing.T, s *spec.Spec, b ir.CustomRoleBound) *wasm.Authorizer {
-	t.Helper()
-	p, err := ir.Lower(s, ir.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.CustomRoles = b
-	prog, err := wasmc.Encode(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := rt.Link(rt.Module, prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := wasm.New(ctx, mod, wasm.Options{Instances: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(ctx) })
-	return a
-}
-
 // TestCustomRoleBounds: custom roles outside the spec's bounds, or with an empty
 // permissions or scopes list, are refused with messages naming the bounds; a role
 // that lists no scopes may be assigned at the default scopes (docs/spec.md).
@@ -180,7 +152,9 @@ roles:
 		t.Fatal(err)
 	}
 	// library.view and library.edit, at org and libraries, libraries by default.
-	a := boundedModule(t, s, ir.CustomRoleBound{Perms: []int{0, 1}, Patterns: []string{"library.view", "library.edit"}, Scopes: []int{1, 2}, DefaultScopes: []int{2}})
+	a := edited(t, s, func(p *ir.Program) {
+		p.CustomRoles = ir.CustomRoleBound{Perms: []int{0, 1}, Patterns: []string{"library.view", "library.edit"}, Scopes: []int{1, 2}, DefaultScopes: []int{2}}
+	})
 	for _, c := range []struct{ roles, want string }{
 		{`[{"name":"x","permissions":["library.delete"]}]`, `custom role "x": permission "library.delete" is not allowed in custom roles (they may hold library.view, library.edit)`},
 		{`[{"name":"x","permissions":["library.*"]}]`, `custom role "x": "library.*" grants library.delete, which is not allowed in custom roles (they may hold library.view, library.edit)`},
@@ -218,7 +192,7 @@ roles:
 	}
 
 	// custom_roles: false.
-	none := boundedModule(t, s, ir.CustomRoleBound{None: true})
+	none := edited(t, s, func(p *ir.Program) { p.CustomRoles = ir.CustomRoleBound{None: true} })
 	if err := none.LoadRoles(ctx, []byte(`[{"name":"x","permissions":["library.view"]}]`)); fmt.Sprint(err) != "custom roles: the spec accepts none (custom_roles: false)" {
 		t.Errorf("none: %v", err)
 	}

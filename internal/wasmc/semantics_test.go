@@ -4,10 +4,7 @@ import (
 	"testing"
 
 	"github.com/permc/permc/internal/ir"
-	"github.com/permc/permc/internal/wasmc"
-	"github.com/permc/permc/internal/wasmc/rt"
 	"github.com/permc/permc/spec"
-	"github.com/permc/permc/wasm"
 )
 
 // The rules of docs/spec.md that the module implements ahead of the generated Go
@@ -81,9 +78,9 @@ func TestSemantics(t *testing.T) {
 	}
 }
 
-// TestRequiredAttributes: a required attribute that a request omits or gives as null
-// makes it malformed. Specs cannot declare one yet, so the program is lowered and
-// changed by hand.
+// TestRequiredAttributes: a required attribute that a request omits, or gives as
+// null, makes it malformed. Specs cannot declare one yet: the program is changed by
+// hand.
 func TestRequiredAttributes(t *testing.T) {
 	s, err := spec.Load("required.yaml", []byte(`version: 1
 package: required
@@ -102,28 +99,13 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := ir.Lower(s, ir.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, at := range append(p.Principal.Attrs, p.Context.Attrs...) {
-		if at.Name == "org" || at.Name == "ip" {
-			at.Required = true
+	a := edited(t, s, func(p *ir.Program) {
+		for _, at := range append(p.Principal.Attrs, p.Context.Attrs...) {
+			if at.Name == "org" || at.Name == "ip" {
+				at.Required = true
+			}
 		}
-	}
-	prog, err := wasmc.Encode(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := rt.Link(rt.Module, prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := wasm.New(ctx, mod, wasm.Options{Instances: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(ctx)
+	})
 	const allowed = `{"allowed":true,"permission":"doc.read","reason":{"kind":"allow_rule","rule":"read"},"errors":[],"warnings":[]}`
 	for _, c := range []struct{ req, want string }{
 		{`{"principal":{"id":"p","attributes":{"org":"o"}},"context":{"ip":"x"},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, allowed},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/permc/permc/internal/corpus"
 	"github.com/permc/permc/internal/gobackend"
+	"github.com/permc/permc/internal/ir"
 	"github.com/permc/permc/internal/suite"
 	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/internal/wasmc/rt"
@@ -39,6 +40,31 @@ func module(t testing.TB, s *spec.Spec) *wasm.Authorizer {
 		t.Fatal(err)
 	}
 	a, err := wasm.New(ctx, mod, wasm.Options{Instances: 1, CompilationCache: wasmtest.CompilationCache()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(ctx) })
+	return a
+}
+
+// edited builds s into a module whose lowered program edit changed first: for what
+// docs/spec.md defines but specs cannot declare yet.
+func edited(t testing.TB, s *spec.Spec, edit func(p *ir.Program)) *wasm.Authorizer {
+	t.Helper()
+	p, err := ir.Lower(s, ir.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(p)
+	prog, err := wasmc.Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := rt.Link(rt.Module, prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := wasm.New(ctx, mod, wasm.Options{Instances: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
