@@ -1,4 +1,4 @@
-// value.c: values and CEL's operations on them (value.h), ports of runtime/cel.go.
+// value.c: values (value.h): packing, comparisons, and building lists and maps.
 #include "value.h"
 #include "num.h"
 #include "state.h"
@@ -21,14 +21,42 @@ u32 elem_size(u8 kind) {
 }
 
 // Every member of a value starts at its first byte, so an element is the value's first
-// elem_size bytes.
+// elem_size bytes. Copies of a size known when compiling are loads and stores; one of
+// a size known only at run time would be memory.copy, a call into the host's runtime
+// in some engines.
 value elem_load(const u8 *p, u8 kind) {
 	value v = {0};
-	memcpy(&v, p, elem_size(kind));
+	switch (elem_size(kind)) {
+	case 1:
+		v.b = p[0] != 0;
+		break;
+	case 4:
+		memcpy(&v, p, 4);
+		break;
+	case 16:
+		memcpy(&v, p, 16);
+		break;
+	default:
+		memcpy(&v, p, 8);
+	}
 	return v;
 }
 
-void elem_store(u8 *p, u8 kind, value v) { memcpy(p, &v, elem_size(kind)); }
+void elem_store(u8 *p, u8 kind, value v) {
+	switch (elem_size(kind)) {
+	case 1:
+		p[0] = v.b;
+		break;
+	case 4:
+		memcpy(p, &v, 4);
+		break;
+	case 16:
+		memcpy(p, &v, 16);
+		break;
+	default:
+		memcpy(p, &v, 8);
+	}
+}
 
 void buf_eval_err(buf *b, eval_err e, u64 budget) {
 	switch (e) {
