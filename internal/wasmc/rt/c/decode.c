@@ -75,6 +75,7 @@ static bool wrong(dec *d, const path *p, const char *want, const jnode *j) {
 	return false;
 }
 
+// want_object is runtime.WantObject.
 hot bool want_object(dec *d, const jnode *j, const path *p) {
 	return likely(j_kind(j) == J_OBJECT) || wrong(d, p, "an object", j);
 }
