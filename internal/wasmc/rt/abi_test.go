@@ -582,10 +582,3 @@ func FuzzABI(f *testing.F) {
 		}
 	})
 }
-
-// TestRuntimeMessages: the messages the ABI layer writes are the Go guest's.
-func TestRuntimeMessages(t *testing.T) {
-	if got := string(runtime.AppendErrorJSON(nil, "the request is longer than 1048576 bytes")); got != `{"error":"the request is longer than 1048576 bytes"}` {
-		t.Errorf("%s", got)
-	}
-}

@@ -16,7 +16,7 @@ import (
 var request800 = func() string {
 	var roles []string
 	for i := range 10 {
-		roles = append(roles, fmt.Sprintf(`{"role":"library_author","scope":{"type":"org","org":"org%d"}}`, i))
+		roles = append(roles, fmt.Sprintf(`{"role":"author","scope":{"type":"org","org":"o%d"}}`, i))
 	}
 	return `{"principal":{"id":"alice","orgs":["MITx","HarvardX"],"roles":[` + strings.Join(roles, ",") +
 		`]},"resource":{"type":"library","id":"lib1","attributes":{"org":"MITx","public":false,"tags":["math","draft"]}},` +

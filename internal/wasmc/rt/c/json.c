@@ -38,8 +38,7 @@ static inline u64 string_stops(u64 w) {
 typedef struct jparser {
 	const u8 *data;
 	u32 n;
-	jnode *tape;
-	u32 nt, cap;
+	jnode *tape, *top, *end; // the tape, its next node, its end
 	arena *a, *scratch;
 	jerror *e;
 } jparser;
@@ -69,12 +68,12 @@ static cold bool tape_full(jparser *p) {
 // push appends a node. The tape was sized for the document (json_parse), so it is
 // never full unless that reasoning is broken: then the parse fails closed.
 static inline bool push(jparser *p, u32 h, u32 v) {
-	u32 k = p->nt;
-	if (unlikely(k >= p->cap))
+	jnode *t = p->top;
+	if (unlikely(t >= p->end))
 		return tape_full(p);
-	p->tape[k].h = h;
-	p->tape[k].v = v;
-	p->nt = k + 1;
+	t->h = h;
+	t->v = v;
+	p->top = t + 1;
 	return true;
 }
 
@@ -319,25 +318,25 @@ static int cb_insert(jparser *p, u32 *root, u32 k) {
 	return 0;
 }
 
-// duplicate reports whether the key at tape index k is one of the object's
-// earlier keys (1), or memory ran out (-1); obj is the object's tape index, count
-// its keys before k, *tree the tree of its keys once it has MANY_KEYS of them.
-static int duplicate(jparser *p, u32 obj, u32 count, u32 *tree, u32 k) {
-	str key = j_str(&p->tape[k]);
+// duplicate reports whether the key k is one of the object's earlier keys (1), or
+// memory ran out (-1); obj is the object's node, count its keys before k, *tree the
+// tree of its keys once it has MANY_KEYS of them.
+static int duplicate(jparser *p, const jnode *obj, u32 count, u32 *tree, const jnode *k) {
+	str key = j_str(k);
 	if (count < MANY_KEYS) {
-		const jnode *m = &p->tape[obj + 1];
+		const jnode *m = obj + 1;
 		for (u32 c = 0; c < count; c++, m = j_next(m + 1))
 			if (str_eq(j_str(m), key))
 				return 1;
 		return 0;
 	}
 	if (count == MANY_KEYS) { // the tree starts with the keys so far
-		const jnode *m = &p->tape[obj + 1];
+		const jnode *m = obj + 1;
 		for (u32 c = 0; c < count; c++, m = j_next(m + 1))
 			if (cb_insert(p, tree, (u32)(m - p->tape)) < 0)
 				return -1;
 	}
-	return cb_insert(p, tree, k);
+	return cb_insert(p, tree, (u32)(k - p->tape));
 }
 
 // ---- Containers --------------------------------------------------------------
@@ -346,7 +345,8 @@ static int duplicate(jparser *p, u32 obj, u32 count, u32 *tree, u32 k) {
 // tree, which value, the path of every scalar, should not set up.
 static noinline u32 object(jparser *p, u32 i, u32 depth) {
 	const u8 *d = p->data;
-	u32 n = p->n, obj = p->nt;
+	u32 n = p->n;
+	jnode *obj = p->top;
 	i = space(d, n, i + 1);
 	if (!push(p, hdr(J_OBJECT, 0), 0))
 		return FAIL;
@@ -358,7 +358,8 @@ static noinline u32 object(jparser *p, u32 i, u32 depth) {
 		i = space(d, n, i);
 		if (i >= n || d[i] != '"')
 			return fail(p, JE_KEY, i);
-		u32 at = i, k = p->nt;
+		u32 at = i;
+		const jnode *k = p->top;
 		if (count == MANY_KEYS)
 			mark = arena_save(p->scratch);
 		if ((i = string(p, i)) == FAIL)
@@ -367,7 +368,7 @@ static noinline u32 object(jparser *p, u32 i, u32 depth) {
 		if (dup < 0)
 			return fail(p, JE_OOM, at);
 		if (dup) {
-			p->e->key = j_str(&p->tape[k]);
+			p->e->key = j_str(k);
 			return fail(p, JE_DUP, at);
 		}
 		i = space(d, n, i);
@@ -385,8 +386,8 @@ static noinline u32 object(jparser *p, u32 i, u32 depth) {
 		}
 		if (d[i] != '}')
 			return fail(p, JE_OBJECT_SEP, i);
-		p->tape[obj].h = hdr(J_OBJECT, count);
-		p->tape[obj].v = p->nt - obj - 1;
+		obj->h = hdr(J_OBJECT, count);
+		obj->v = (u32)(p->top - obj - 1);
 		if (tree)
 			arena_restore(p->scratch, mark);
 		return i + 1;
@@ -395,7 +396,8 @@ static noinline u32 object(jparser *p, u32 i, u32 depth) {
 
 static u32 array(jparser *p, u32 i, u32 depth) {
 	const u8 *d = p->data;
-	u32 n = p->n, arr = p->nt;
+	u32 n = p->n;
+	jnode *arr = p->top;
 	i = space(d, n, i + 1);
 	if (!push(p, hdr(J_ARRAY, 0), 0))
 		return FAIL;
@@ -413,8 +415,8 @@ static u32 array(jparser *p, u32 i, u32 depth) {
 		}
 		if (d[i] != ']')
 			return fail(p, JE_ARRAY_SEP, i);
-		p->tape[arr].h = hdr(J_ARRAY, count);
-		p->tape[arr].v = p->nt - arr - 1;
+		arr->h = hdr(J_ARRAY, count);
+		arr->v = (u32)(p->top - arr - 1);
 		return i + 1;
 	}
 }
@@ -490,12 +492,13 @@ const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror 
 	// (n+1)/2 nodes, plus the containers a malformed one may leave open. Over 64 KiB
 	// a count of the separators gives a bound that fits the document.
 	u32 cap = n <= (64u << 10) ? (n + 1) / 2 + JSON_MAX_DEPTH + 3 : tape_bound(data, n);
-	jparser p = {.data = data, .n = n, .a = a, .scratch = scratch, .e = e, .cap = cap};
-	p.tape = arena_alloc(a, cap * (u32)sizeof(jnode));
+	jparser p = {.data = data, .n = n, .a = a, .scratch = scratch, .e = e};
+	p.tape = p.top = arena_alloc(a, cap * (u32)sizeof(jnode));
 	if (!p.tape) {
 		e->code = JE_OOM;
 		return NULL;
 	}
+	p.end = p.tape + cap;
 	arena_mark mark = arena_save(scratch);
 	u32 end = value(&p, 0, 0);
 	arena_restore(scratch, mark);
@@ -503,7 +506,7 @@ const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror 
 		end = fail(&p, JE_TRAILING, end);
 	if (end == FAIL)
 		return NULL;
-	arena_shrink(a, p.tape, p.nt * (u32)sizeof(jnode));
+	arena_shrink(a, p.tape, (u32)(p.top - p.tape) * (u32)sizeof(jnode));
 	return p.tape;
 }
 
