@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/permc/permc/gen"
 	"github.com/permc/permc/internal/corpus"
 	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/ir"
@@ -177,7 +178,7 @@ func (d decider) DecideJSON(req []byte) []byte {
 }
 
 // TestExamples runs every example's test suite against a module built by wasmc, and
-// compares every answer with the generated Go's.
+// compares every answer, and the metadata, with the generated Go's.
 func TestExamples(t *testing.T) {
 	paths, _ := filepath.Glob("../../examples/*/*_test.yaml")
 	if len(paths) == 0 {
@@ -200,6 +201,9 @@ func TestExamples(t *testing.T) {
 				}
 			}
 			p := newPair(t, st.SpecPath(), roles)
+			if want := gen.MetadataJSON(p.s, gen.Options{}); !bytes.Equal(p.a.MetadataJSON(), want) {
+				t.Errorf("metadata:\n%s\nwant\n%s", p.a.MetadataJSON(), want)
+			}
 			var reqs [][]byte
 			for _, c := range cases {
 				reqs = append(reqs, c.Request)
