@@ -2,6 +2,8 @@
 # Runs permc's whole test suite from a fresh clone: Go unit, golden, corpus and
 # end-to-end tests (with the race detector), then the example suites through the CLI,
 # then the JavaScript loader of the Wasm modules in Node and in headless Chromium.
+# Tools the tests need (PostgreSQL, Chromium, clang and lld) are installed when
+# missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +14,14 @@ if [ -z "${PERMC_CACHE:-}" ]; then
 	trap 'rm -rf "$PERMC_CACHE"' EXIT
 fi
 export PERMC_CACHE
+
+# apt_install installs Debian packages, as root or through sudo.
+apt_install() {
+	local sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
 
 # The query-plan tests (runtime/cond/pgsql) run their SQL on a real PostgreSQL: a
 # throw-away cluster the tests start themselves, as the postgres user when run as
@@ -24,11 +34,8 @@ ensure_postgres() {
 		echo "PostgreSQL is missing and apt-get is not available: install PostgreSQL or set PERMC_PG_BIN" >&2
 		return
 	fi
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	echo "== installing PostgreSQL (apt-get)"
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+	apt_install postgresql
 }
 ensure_postgres
 
@@ -41,13 +48,25 @@ ensure_chromium() {
 		echo "Chromium is missing and apt-get is not available: install Chromium or set CHROMIUM" >&2
 		exit 1
 	fi
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	echo "== installing Chromium (apt-get)"
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+	apt_install chromium
 }
 ensure_chromium
+
+# The Wasm runtime's test (internal/wasmc/rt) rebuilds it from its C sources with
+# clang and lld to check that the committed build is fresh.
+ensure_clang() {
+	if command -v clang >/dev/null && command -v wasm-ld >/dev/null; then
+		return
+	fi
+	if ! command -v apt-get >/dev/null; then
+		echo "clang and lld are missing and apt-get is not available: install clang and lld" >&2
+		exit 1
+	fi
+	echo "== installing clang and lld (apt-get)"
+	apt_install clang lld
+}
+ensure_clang
 
 echo "== go vet"
 go vet ./...

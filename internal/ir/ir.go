@@ -249,11 +249,14 @@ type Filter struct {
 	Index int
 }
 
-// CustomRoleBound is what custom roles may contain. Perms nil means any permission;
-// Scopes nil means any scope; DefaultScopes is what an omitted "scopes" means (nil:
-// any scope).
+// CustomRoleBound is what custom roles may contain (docs/spec.md). None accepts no
+// custom role at all. Perms nil means any permission, and Patterns are the spec's
+// patterns for Perms, for messages; Scopes nil means any scope; DefaultScopes is what
+// an omitted "scopes" means (nil: Scopes).
 type CustomRoleBound struct {
+	None          bool
 	Perms         []int
+	Patterns      []string
 	Scopes        []int
 	DefaultScopes []int
 }
@@ -352,7 +355,9 @@ const (
 	// The macros over Args[0] (a list, or a map's keys in sorted order), binding each
 	// element to local Slot: exists and all (Args[1] the predicate; they absorb a
 	// predicate's error when another element decides), exists_one (Args[1]), map
-	// (Args[1] the transform) and filter (Args[1] the predicate).
+	// (Args[1] the transform; or, with three arguments, Args[1] the predicate and
+	// Args[2] the transform of the elements that satisfy it) and filter (Args[1] the
+	// predicate).
 	OpExists
 	OpAll
 	OpExistsOne

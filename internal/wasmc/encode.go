@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/permc/permc/internal/ir"
@@ -17,7 +18,7 @@ import (
 // records in C; the two must change together (ProgramVersion).
 
 // ProgramVersion is the version of the program format, checked by the runtime.
-const ProgramVersion = 1
+const ProgramVersion = 2
 
 // programMagic opens every program: "PRMC".
 const programMagic = 0x434D5250
@@ -34,7 +35,7 @@ var headerFields = []string{
 	"metadata.off", "metadata.len", "package.off", "package.len", "source.off", "source.len",
 	"perm_words",
 	"max_request_bytes", "max_roles_bytes", "max_batch_requests",
-	"custom_perms", "custom_scopes", "custom_default_scopes",
+	"custom_perms", "custom_scopes", "custom_default_scopes", "custom_none", "custom_patterns.off", "custom_patterns.len",
 	"budget.lo", "budget.hi",
 }
 
@@ -199,6 +200,8 @@ func Encode(p *ir.Program) ([]byte, error) {
 	if p.CustomRoles.DefaultScopes != nil {
 		e.set("custom_default_scopes", e.list(p.CustomRoles.DefaultScopes))
 	}
+	e.set("custom_none", b2u(p.CustomRoles.None))
+	e.setStr("custom_patterns", e.str(strings.Join(p.CustomRoles.Patterns, ", ")))
 	e.align()
 	if len(e.b) > math.MaxInt32 {
 		return nil, fmt.Errorf("wasmc: the program is too large (%d bytes)", len(e.b))

@@ -58,27 +58,28 @@ func main() {
 	fmt.Fprintf(&out, "// The boundaries of the ranges of runes strconv.IsPrint accepts, as varint deltas.\n")
 	fmt.Fprintf(&out, "#define PRINT_BOUNDS %d\n", len(bounds))
 	fmt.Fprintf(&out, "static const u8 print_table[%d] = {", len(enc))
-	for i, b := range enc {
-		if i%16 == 0 {
-			out.WriteString("\n\t")
-		} else {
-			out.WriteString(" ")
-		}
-		fmt.Fprintf(&out, "0x%02x,", b)
+	var hex []string
+	for _, b := range enc {
+		hex = append(hex, fmt.Sprintf("0x%02x", b))
 	}
-	out.WriteString("\n};\n")
+	writeItems(&out, hex, 16)
 	fmt.Fprintf(&out, "\n// Every 64th boundary of print_table, and the offset of the boundary after it.\n")
 	fmt.Fprintf(&out, "static const struct {\n\tu32 bound;\n\tu16 next;\n} print_index[%d] = {", len(index))
-	for i, e := range index {
-		if i%4 == 0 {
-			out.WriteString("\n\t")
-		} else {
-			out.WriteString(" ")
-		}
-		out.WriteString(e + ",")
-	}
-	out.WriteString("\n};\n")
+	writeItems(&out, index, 4)
 	if err := os.WriteFile("c/tables.h", out.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// writeItems writes the items of a C initializer, perLine a line, and its end.
+func writeItems(out *bytes.Buffer, items []string, perLine int) {
+	for i, item := range items {
+		if i%perLine == 0 {
+			out.WriteString("\n\t")
+		} else {
+			out.WriteString(" ")
+		}
+		out.WriteString(item + ",")
+	}
+	out.WriteString("\n};\n")
 }

@@ -1,92 +1,169 @@
-/*
- * value.h: the values expressions compute, and the CEL operations on them.
- *
- * Types are static (program.h's prog_type, decided when permc lowered the spec), so a
- * value carries no tag: whoever holds one knows its type. Lists and maps store their
- * elements packed by element type (elem_size), so that a list of a million ints from a
- * request costs 8 MB and not 16, and a list of bools one byte per element.
- *
- * Every operation that can fail returns an eval_err (EV_OK is success) and writes its
- * result through a pointer; none traps. Messages are those of permc's Go runtime
- * (runtime/cel.go's Err messages), so that decisions' errors read the same on every
- * backend.
- */
+// value.h: the values expressions compute, and CEL's comparisons of them.
+//
+// Types are static (program.h's prog_type, decided when permc lowered the spec), so a
+// value carries no tag: whoever holds one knows its type. Lists and maps store their
+// elements packed by element type (elem_size), so that a list of a million ints from a
+// request costs 8 MB and not 16, and a list of bools one byte per element.
+//
+// Values live in the program (constants), in the request's bytes (strings without
+// escapes) or in rt.arena (everything a call decodes or computes): a value is valid
+// until the call ends, and is never modified once built. Arithmetic is cel.h's.
 #ifndef RT_VALUE_H
 #define RT_VALUE_H
 
-#include "rt.h"
+#include "cel.h"
 #include "program.h"
 
 typedef struct list list;
 typedef struct map map;
 
-/* A timestamp: seconds since the Unix epoch and nanoseconds (0..999999999), UTC,
- * within years 1..9999. */
-typedef struct ts {
-	i64 sec;
-	i32 nsec;
-} ts;
-
 typedef union value {
 	bool b;
-	i64 i;     /* int, and duration (nanoseconds) */
-	u64 u;     /* uint */
-	double d;  /* double */
-	str s;     /* string (valid UTF-8) and bytes */
-	ts t;      /* timestamp */
+	i64 i;     // int, and duration (nanoseconds)
+	u64 u;     // uint
+	double d;  // double
+	str s;     // string (valid UTF-8) and bytes
+	rt_time t; // timestamp: UTC, within years 1 to 9999
 	const list *l;
 	const map *m;
 } value;
 
-/* A list: n elements of elem_size(kind) bytes each at data. */
+// A list: n elements of elem_size(kind) bytes each at data.
 struct list {
 	u32 n;
 	const u8 *data;
 };
 
-/* A map: n entries, keys strictly ascending in the key type's order (strings by bytes,
- * ints and uints numerically, false before true), keys[i] mapping to vals[i], each
- * packed as a list's elements. Sorted keys make lookups a binary search and give every
- * backend the same iteration order. */
+// A map: n entries, keys strictly ascending in the key type's order (strings by
+// bytes, ints and uints numerically, false before true), keys[i] mapping to vals[i],
+// each packed as a list's elements. Sorted keys make lookups a binary search and give
+// every backend the same iteration order.
 struct map {
 	u32 n;
 	const u8 *keys, *vals;
 };
 
-/* elem_size is the bytes an element of the kind takes in a list or map: bool 1; int,
- * uint, double, duration, string, bytes 8; timestamp 16; list and map 4 (a pointer). */
+// The empty list and map: the zero values of list and map attributes.
+extern const list empty_list;
+extern const map empty_map;
+
+// The linked program, which every offset of program.h counts from (engine.c sets it
+// when the instance starts). PROG(T, off) is the record of type T at offset off.
+extern const u8 *prog;
+#define PROG(T, off) ((const T *)(prog + (off)))
+#define HDR ((const prog_header *)prog)
+static inline str prog_s(prog_str s) { return (str){prog + s.off, s.len}; }
+static inline const prog_type *type_at(u32 off) { return PROG(prog_type, off); }
+
+// hot marks the small functions of a request's path that -Oz would not inline: a
+// call costs more than their bodies.
+#define hot static inline __attribute__((always_inline))
+
+// load32 and load64 read 4 and 8 bytes at p, aligned or not.
+hot u32 load32(const u8 *p) {
+	u32 w;
+	memcpy(&w, p, 4);
+	return w;
+}
+
+hot u64 load64(const u8 *p) {
+	u64 w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
+// same reports whether two strings are equal, inline and by words: the names a
+// request is compared with are short, shorter than a call to memcmp takes. A tail
+// shorter than a word is compared as the string's last word, overlapping the one
+// before.
+hot bool same(str a, str b) {
+	u32 n = a.n;
+	if (n != b.n)
+		return false;
+	if (n < 4) {
+		for (u32 i = 0; i < n; i++)
+			if (a.p[i] != b.p[i])
+				return false;
+		return true;
+	}
+	if (n < 8)
+		return load32(a.p) == load32(b.p) && load32(a.p + n - 4) == load32(b.p + n - 4);
+	for (u32 i = 0; i + 8 < n; i += 8)
+		if (load64(a.p + i) != load64(b.p + i))
+			return false;
+	return load64(a.p + n - 8) == load64(b.p + n - 8);
+}
+
+// elem_size is the bytes an element of the kind takes in a list or map: bool 1; int,
+// uint, double, duration, string, bytes 8; timestamp 16; list and map 4 (a pointer).
 u32 elem_size(u8 kind);
-/* elem_load and elem_store move one packed element. */
+// elem_load and elem_store move one packed element.
 value elem_load(const u8 *p, u8 kind);
 void elem_store(u8 *p, u8 kind, value v);
+// list_at is element i of l (i < l->n), of kind kind.
+static inline value list_at(const list *l, u8 kind, u32 i) { return elem_load(l->data + i * elem_size(kind), kind); }
 
-/* The evaluation errors (runtime.Err), with the same messages. */
-typedef enum eval_err {
-	EV_OK,
-	EV_INT_OVERFLOW,       /* "integer overflow" */
-	EV_UINT_OVERFLOW,      /* "unsigned integer overflow" */
-	EV_DIV_BY_ZERO,        /* "division by zero" */
-	EV_MOD_BY_ZERO,        /* "modulus by zero" */
-	EV_INDEX_OUT_OF_BOUNDS,/* "index out of bounds" */
-	EV_NO_SUCH_KEY,        /* "no such key" */
-	EV_TIMESTAMP_OVERFLOW, /* "timestamp overflow" */
-	EV_BAD_IP,             /* inIPAddrRange: the Go runtime's message */
-	EV_BAD_CIDR,
-	EV_BAD_TIMESTAMP,      /* "invalid timestamp" */
-	EV_BAD_DURATION,       /* "invalid duration" */
-	EV_BUDGET,             /* the evaluation budget is exhausted (docs/spec.md) */
-	EV_OOM,                /* memory ran out: the call fails as a whole */
-} eval_err;
+// value_zero is the zero value of a type of the kind, as Go's zero values are: false,
+// 0, "", the empty list and map, and for a timestamp January 1 of year 1, UTC (Go's
+// time.Time{}), which a missing timestamp attribute reads as.
+static inline value value_zero(u8 kind) {
+	value v = {0};
+	if (kind == T_TIMESTAMP)
+		v.t.sec = MIN_UNIX_TIME;
+	else if (kind == T_LIST)
+		v.l = &empty_list;
+	else if (kind == T_MAP)
+		v.m = &empty_map;
+	return v;
+}
 
-/* eval_err_msg writes e's message (the budget's names the configured budget). */
-void eval_err_msg(eval_err e, struct buf *out);
+// The evaluation errors: cel.h's cel_err (runtime.Err, with its messages), and the
+// engine's own two.
+typedef u32 eval_err;
+enum {
+	EV_OK = CEL_OK,
+	EV_BUDGET = 64, // the evaluation budget is exhausted (docs/spec.md)
+	EV_OOM,         // memory ran out, or the program is broken: the call fails as a whole
+};
 
-/*
- * Operations, by type (t is the operands' prog_type). Equality is CEL's: lists and
- * maps element-wise, doubles by IEEE 754 (NaN unequal to itself), timestamps by instant.
- * Ordering exists for bool, int, uint, double, string, bytes, timestamp, duration.
- */
+// buf_eval_err appends e's message; budget is the check's budget, which the message
+// of EV_BUDGET names.
+void buf_eval_err(buf *b, eval_err e, u64 budget);
+
+// Comparisons, by type (t is the operands' type). Equality is CEL's: lists and maps
+// element-wise, doubles by IEEE 754 (NaN unequal to itself), timestamps by instant.
+// value_cmp orders values of a scalar kind (-1, 0, 1); for doubles, whose NaN is
+// unordered, the interpreter uses C's operators, which answer as Go's do.
 bool value_eq(const prog_type *t, value a, value b);
-int value_cmp(const prog_type *t, value a, value b); /* -1, 0, 1; NaN: see value.c */
+int value_cmp(u8 kind, value a, value b);
+// str_cmp orders byte strings as Go's < on strings and bytes.Compare do.
+int str_cmp(str a, str b);
+
+// map_find looks key up in m, whose keys are of kind kind: its index, or -1.
+i32 map_find(const map *m, u8 kind, value key);
+
+// Building values in rt.arena; NULL (and rt.oom) when memory runs out.
+list *list_new(u8 kind, u32 n); // n elements, to be filled
+const list *list_concat(u8 kind, const list *a, const list *b);
+str str_concat(str a, str b); // {NULL, 0} with rt.oom set on failure
+
+// A map literal under construction: entries are added in order and kept sorted, a
+// later equal key replacing an earlier one's value.
+typedef struct map_builder {
+	u8 kk, vk; // key and value kinds
+	u32 n, cap;
+	u8 *keys, *vals;
+} map_builder;
+bool map_begin(map_builder *b, u8 kk, u8 vk, u32 cap);
+void map_put(map_builder *b, value k, value v);
+const map *map_done(map_builder *b);
+
+// heapsort sorts n items through cmp (comparing items i and j) and swap: in place,
+// and in O(n log n) whatever order the items come in.
+void heapsort(u32 n, int (*cmp)(void *ctx, u32 i, u32 j), void (*swap)(void *ctx, u32 i, u32 j), void *ctx);
+
+// map_of_strings makes a map of n entries whose keys are distinct strings (a
+// request's objects, whose keys JSON keeps distinct), sorting them in place.
+const map *map_of_strings(u8 *keys, u8 *vals, u8 vk, u32 n);
 
 #endif
