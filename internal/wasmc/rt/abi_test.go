@@ -288,11 +288,11 @@ func TestFailures(t *testing.T) {
 	}
 }
 
-// TestNoEngine: the release runtime, which has no interpreter yet, fails every
-// request closed.
-func TestNoEngine(t *testing.T) {
+// TestNoProgram: the release runtime without a linked program fails every request
+// closed.
+func TestNoProgram(t *testing.T) {
 	in := newInst(t, Module)
-	want := `{"error":"permc module: internal error: no program interpreter is linked"}`
+	want := `{"error":"permc module: internal error: no program is linked"}`
 	for _, name := range []string{"permc_check", "permc_plan", "permc_load_roles"} {
 		if s, out := in.abiCall(name, `{"id":"a"}`); s != stInternal || out != want {
 			t.Errorf("%s = %d %s", name, s, out)

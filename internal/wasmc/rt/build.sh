@@ -19,6 +19,9 @@ CLANG=${CLANG:-clang}
 
 # The runtime's sources, in link order. test.c is only in the test build.
 SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c decision.c abi.c)
+# The engine, which answers requests from the linked program: only in the release
+# build (the test build has test.c's engine instead).
+ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c)
 
 # The module's exports. Everything else is internal and may be inlined or dropped.
 EXPORTS=(
@@ -89,5 +92,5 @@ build() { # name, extra cflags, sources..., then exports after --
 	rm -rf "$tmp"
 }
 
-build rt.wasm "" "${SRCS[@]}" -- "${EXPORTS[@]}"
+build rt.wasm "" "${SRCS[@]}" "${ENGINE[@]}" -- "${EXPORTS[@]}"
 build rt_test.wasm -DPERMC_TEST "${SRCS[@]}" test.c -- "${EXPORTS[@]}" "${TEST_EXPORTS[@]}"

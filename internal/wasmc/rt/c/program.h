@@ -13,46 +13,46 @@
 #ifndef PERMC_PROGRAM_H
 #define PERMC_PROGRAM_H
 
-#include <stdint.h>
+#include "rt.h"
 
 #define PROGRAM_MAGIC 0x434D5250u /* "PRMC" */
 #define PROGRAM_VERSION 1u
 
 /* A string of the program. */
 typedef struct {
-	uint32_t off, len;
+	u32 off, len;
 } prog_str;
 
 /* A count-prefixed list of u32 (permission, scope indexes). */
 typedef struct {
-	uint32_t n;
-	uint32_t items[];
+	u32 n;
+	u32 items[];
 } prog_list;
 
 typedef struct {
-	uint32_t magic, version;
-	uint32_t nresources, resources;     /* u32[nresources]: offsets of prog_resource */
-	uint32_t npermissions, permissions; /* offsets of prog_permission */
-	uint32_t nscopes, scopes;           /* offsets of prog_scope */
-	uint32_t nroles, roles;             /* built-in roles: offsets of prog_role */
-	uint32_t nrules, rules;             /* offsets of prog_rule */
-	uint32_t noauth, oauth;             /* credential OAuth scopes: offsets of prog_oauth */
-	uint32_t nfilters, filters;         /* credential filters: offsets of prog_filter */
-	uint32_t nfuncs, funcs;             /* offsets of prog_func */
-	uint32_t nregexps, regexps;         /* offsets of prog_regexp */
-	uint32_t principal, context, credential; /* offsets of prog_object */
+	u32 magic, version;
+	u32 nresources, resources;     /* u32[nresources]: offsets of prog_resource */
+	u32 npermissions, permissions; /* offsets of prog_permission */
+	u32 nscopes, scopes;           /* offsets of prog_scope */
+	u32 nroles, roles;             /* built-in roles: offsets of prog_role */
+	u32 nrules, rules;             /* offsets of prog_rule */
+	u32 noauth, oauth;             /* credential OAuth scopes: offsets of prog_oauth */
+	u32 nfilters, filters;         /* credential filters: offsets of prog_filter */
+	u32 nfuncs, funcs;             /* offsets of prog_func */
+	u32 nregexps, regexps;         /* offsets of prog_regexp */
+	u32 principal, context, credential; /* offsets of prog_object */
 	/* u32 arrays of indexes ordered by name (bytewise), for binary search. */
-	uint32_t sorted_resources, sorted_permissions, sorted_roles, sorted_scopes, sorted_oauth, sorted_filters;
+	u32 sorted_resources, sorted_permissions, sorted_roles, sorted_scopes, sorted_oauth, sorted_filters;
 	prog_str metadata; /* the spec's metadata JSON (permc_metadata's answer) */
 	prog_str package, source;
-	uint32_t perm_words; /* u32 words of a permission bitset: ceil(npermissions / 32), at least 1 */
+	u32 perm_words; /* u32 words of a permission bitset: ceil(npermissions / 32), at least 1 */
 	/* Default limits (docs/spec.md), which permc_configure may change. */
-	uint32_t max_request_bytes, max_roles_bytes, max_batch_requests;
+	u32 max_request_bytes, max_roles_bytes, max_batch_requests;
 	/* Bounds of custom roles: a permission bitset they may draw from, the scopes
 	 * (prog_list) they may be assigned at, and what an omitted "scopes" means; 0 is
 	 * "any" for each. */
-	uint32_t custom_perms, custom_scopes, custom_default_scopes;
-	uint32_t budget_lo, budget_hi; /* the evaluation budget, a u64 */
+	u32 custom_perms, custom_scopes, custom_default_scopes;
+	u32 budget_lo, budget_hi; /* the evaluation budget, a u64 */
 } prog_header;
 
 /* Types. Kinds are internal/ir's. */
@@ -71,19 +71,19 @@ enum {
 };
 
 typedef struct {
-	uint8_t kind, pad0;
-	uint16_t pad1;
-	uint32_t key;  /* prog_type of a map's keys */
-	uint32_t elem; /* prog_type of a list's elements or a map's values */
+	u8 kind, pad0;
+	u16 pad1;
+	u32 key;  /* prog_type of a map's keys */
+	u32 elem; /* prog_type of a list's elements or a map's values */
 } prog_type;
 
 /* An attribute of an object. The principal's and every resource's attribute 0 is the
  * implicit id (implicit = 1), which sits beside "attributes" in a request. */
 typedef struct {
 	prog_str name;
-	uint32_t type; /* prog_type */
-	uint8_t required, implicit;
-	uint16_t pad;
+	u32 type; /* prog_type */
+	u8 required, implicit;
+	u16 pad;
 } prog_attr;
 
 /* The attribute layout of the principal, the context, the credential, a resource type
@@ -91,63 +91,63 @@ typedef struct {
 typedef struct {
 	prog_str where; /* "principal.attributes", "context", "credential.attributes",
 	                   "resource.attributes"; empty for scope parameters */
-	uint32_t nattrs;
-	uint32_t attrs;  /* prog_attr[nattrs] */
-	uint32_t sorted; /* u32[nattrs]: attribute indexes ordered by name */
-	uint32_t pad;
+	u32 nattrs;
+	u32 attrs;  /* prog_attr[nattrs] */
+	u32 sorted; /* u32[nattrs]: attribute indexes ordered by name */
+	u32 pad;
 } prog_object;
 
 typedef struct {
 	prog_str name;
-	uint32_t object; /* prog_object */
-	uint32_t perms;  /* prog_list of permission indexes */
+	u32 object; /* prog_object */
+	u32 perms;  /* prog_list of permission indexes */
 	/* u32 arrays of a func index + 1 (0: none): per scope, whether an assignment at
 	 * it covers a resource of this type (none: the scope does not apply); per filter,
 	 * whether it admits one (none: the filter does not cover the type); per built-in
 	 * role, its condition (none: no condition, or no permission on the type). */
-	uint32_t scope_match, filter_match, role_when;
-	uint32_t pad;
+	u32 scope_match, filter_match, role_when;
+	u32 pad;
 } prog_resource;
 
 /* A rule step of a permission's decision order: the rule, and its condition's func
  * index + 1 (0: no condition, the rule always applies). */
 typedef struct {
-	uint32_t rule, func;
+	u32 rule, func;
 } prog_step;
 
 typedef struct {
-	uint32_t n;
+	u32 n;
 	prog_step steps[];
 } prog_steps;
 
 typedef struct {
 	prog_str name;    /* "library.view" */
-	uint32_t resource;
-	uint32_t deny;  /* prog_steps: the deny rules naming it, in file order */
-	uint32_t allow; /* prog_steps: the allow rules naming it */
-	uint32_t pad;
+	u32 resource;
+	u32 deny;  /* prog_steps: the deny rules naming it, in file order */
+	u32 allow; /* prog_steps: the allow rules naming it */
+	u32 pad;
 } prog_permission;
 
 typedef struct {
 	prog_str name;
-	uint32_t params; /* prog_object */
+	u32 params; /* prog_object */
 } prog_scope;
 
 typedef struct {
 	prog_str name;
-	uint32_t perms;   /* permission bitset (perm_words words) */
-	uint32_t scopes;  /* prog_list of assignable scopes; 0: any scope */
+	u32 perms;   /* permission bitset (perm_words words) */
+	u32 scopes;  /* prog_list of assignable scopes; 0: any scope */
 	prog_str only_at; /* the scopes' names joined by ", ", for a warning */
 } prog_role;
 
 typedef struct {
 	prog_str id;
-	uint32_t deny; /* 1 for a deny rule */
+	u32 deny; /* 1 for a deny rule */
 } prog_rule;
 
 typedef struct {
 	prog_str name;
-	uint32_t perms; /* permission bitset */
+	u32 perms; /* permission bitset */
 } prog_oauth;
 
 typedef struct {
@@ -159,12 +159,12 @@ typedef struct {
 enum { F_SCOPE = 1, F_FILTER, F_ROLE, F_RULE };
 
 typedef struct {
-	uint8_t kind, is_const; /* is_const: the body is the constant true or false */
-	uint16_t locals;        /* local slots its macros (and its plan's unrolled macros) bind */
-	uint32_t resource;
+	u8 kind, is_const; /* is_const: the body is the constant true or false */
+	u16 locals;        /* local slots its macros (and its plan's unrolled macros) bind */
+	u32 resource;
 	prog_str name; /* the scope, filter or role name, or the rule id */
-	uint32_t body; /* prog_expr computing a bool */
-	uint32_t plan; /* prog_pexpr: its query plan */
+	u32 body; /* prog_expr computing a bool */
+	u32 plan; /* prog_pexpr: its query plan */
 	prog_str source, pos, what; /* for a plan's residual: the expression's text,
 	                               "FILE:LINE:COL", and `rule "x"`, `scope "org"`, ... */
 } prog_func;
@@ -219,11 +219,11 @@ enum { OBJ_PRINCIPAL = 1, OBJ_RESOURCE, OBJ_CONTEXT, OBJ_CREDENTIAL, OBJ_SCOPE, 
 enum { ERR_BAD_TIMESTAMP = 1, ERR_BAD_DURATION };
 
 typedef struct {
-	uint8_t op, obj;
-	uint16_t nargs;
-	uint32_t type; /* prog_type of the result */
-	uint32_t slot;
-	uint32_t args[]; /* offsets of prog_expr */
+	u8 op, obj;
+	u16 nargs;
+	u32 type; /* prog_type of the result */
+	u32 slot;
+	u32 args[]; /* offsets of prog_expr */
 } prog_expr;
 
 /*
@@ -231,9 +231,9 @@ typedef struct {
  * (nanoseconds): 8 bytes; string and bytes: a prog_str; timestamp: prog_time.
  */
 typedef struct {
-	int64_t sec;
-	int32_t nsec;
-	uint32_t pad;
+	i64 sec;
+	i32 nsec;
+	u32 pad;
 } prog_time;
 
 /*
@@ -270,12 +270,12 @@ enum { STR_STARTS_WITH = 1, STR_ENDS_WITH, STR_CONTAINS };
 enum { PF_ALL = 1, PF_NEG = 2 };
 
 typedef struct {
-	uint8_t op, sub, flags, nargs;
-	uint32_t x;     /* prog_expr computed when planning, or 0 */
-	uint32_t ctype; /* prog_type of a value node's condition value */
-	uint32_t slot;
+	u8 op, sub, flags, nargs;
+	u32 x;     /* prog_expr computed when planning, or 0 */
+	u32 ctype; /* prog_type of a value node's condition value */
+	u32 slot;
 	prog_str name;  /* attribute, variable, pattern, or a residual's reason */
-	uint32_t args[]; /* offsets of prog_pexpr */
+	u32 args[]; /* offsets of prog_pexpr */
 } prog_pexpr;
 
 /*
@@ -298,18 +298,18 @@ enum {
 };
 
 typedef struct {
-	uint8_t op, pad;
-	uint16_t nranges;
-	uint32_t out;    /* next instruction */
-	uint32_t arg;    /* RE_ALT: the other branch; RE_EMPTY: the assertions */
-	uint32_t ranges; /* RE_RUNES: u32 pairs lo, hi, sorted and disjoint */
+	u8 op, pad;
+	u16 nranges;
+	u32 out;    /* next instruction */
+	u32 arg;    /* RE_ALT: the other branch; RE_EMPTY: the assertions */
+	u32 ranges; /* RE_RUNES: u32 pairs lo, hi, sorted and disjoint */
 } prog_inst;
 
 typedef struct {
 	prog_str pattern;
-	uint32_t start, ninst;
-	uint32_t insts; /* prog_inst[ninst] */
-	uint32_t pad;
+	u32 start, ninst;
+	u32 insts; /* prog_inst[ninst] */
+	u32 pad;
 } prog_regexp;
 
 #endif

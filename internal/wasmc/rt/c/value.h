@@ -10,11 +10,15 @@
  * result through a pointer; none traps. Messages are those of permc's Go runtime
  * (runtime/cel.go's Err messages), so that decisions' errors read the same on every
  * backend.
+ *
+ * Values live in the program (constants), in the request's bytes (strings without
+ * escapes) or in rt.arena (everything a call decodes or computes): a value is valid
+ * until the call ends, and is never modified once built.
  */
 #ifndef RT_VALUE_H
 #define RT_VALUE_H
 
-#include "rt.h"
+#include "mem.h"
 #include "program.h"
 
 typedef struct list list;
@@ -53,12 +57,31 @@ struct map {
 	const u8 *keys, *vals;
 };
 
+/* The empty list and map: the zero values of list and map attributes. */
+extern const list empty_list;
+extern const map empty_map;
+
+/* The linked program, which every offset of program.h counts from (engine.c sets it
+ * when the instance starts). PROG(T, off) is the record of type T at offset off. */
+extern const u8 *prog;
+#define PROG(T, off) ((const T *)(prog + (off)))
+#define HDR ((const prog_header *)prog)
+static inline str prog_s(prog_str s) { return (str){prog + s.off, s.len}; }
+static inline const prog_type *type_at(u32 off) { return PROG(prog_type, off); }
+
 /* elem_size is the bytes an element of the kind takes in a list or map: bool 1; int,
  * uint, double, duration, string, bytes 8; timestamp 16; list and map 4 (a pointer). */
 u32 elem_size(u8 kind);
 /* elem_load and elem_store move one packed element. */
 value elem_load(const u8 *p, u8 kind);
 void elem_store(u8 *p, u8 kind, value v);
+/* list_at is element i of l (i < l->n), of kind kind. */
+static inline value list_at(const list *l, u8 kind, u32 i) { return elem_load(l->data + i * elem_size(kind), kind); }
+
+/* value_zero is the zero value of a type of the kind, as Go's zero values are: false,
+ * 0, "", the empty list and map, and for a timestamp January 1 of year 1, UTC (Go's
+ * time.Time{}), which a missing timestamp attribute reads as. */
+value value_zero(u8 kind);
 
 /* The evaluation errors (runtime.Err), with the same messages. */
 typedef enum eval_err {
@@ -78,15 +101,65 @@ typedef enum eval_err {
 	EV_OOM,                /* memory ran out: the call fails as a whole */
 } eval_err;
 
-/* eval_err_msg writes e's message (the budget's names the configured budget). */
-void eval_err_msg(eval_err e, struct buf *out);
+/* buf_eval_err appends e's message; budget is the check's budget, which the message
+ * of EV_BUDGET names. */
+void buf_eval_err(buf *b, eval_err e, u64 budget);
 
 /*
- * Operations, by type (t is the operands' prog_type). Equality is CEL's: lists and
- * maps element-wise, doubles by IEEE 754 (NaN unequal to itself), timestamps by instant.
- * Ordering exists for bool, int, uint, double, string, bytes, timestamp, duration.
+ * Comparisons, by type (t is the operands' type). Equality is CEL's: lists and maps
+ * element-wise, doubles by IEEE 754 (NaN unequal to itself), timestamps by instant.
+ * value_cmp orders bool, int, uint, string, bytes, timestamp and duration (-1, 0, 1);
+ * doubles are compared with C's operators, which give NaN's answers.
  */
 bool value_eq(const prog_type *t, value a, value b);
-int value_cmp(const prog_type *t, value a, value b); /* -1, 0, 1; NaN: see value.c */
+int value_cmp(u8 kind, value a, value b);
+/* str_cmp orders byte strings as Go's < on strings and bytes.Compare do. */
+int str_cmp(str a, str b);
+
+/* map_find looks key up in m, whose keys are of kind kind: its index, or -1. */
+i32 map_find(const map *m, u8 kind, value key);
+
+/*
+ * Arithmetic with CEL's errors, ports of runtime/cel.go.
+ */
+eval_err add_int(i64 x, i64 y, i64 *out);
+eval_err sub_int(i64 x, i64 y, i64 *out);
+eval_err mul_int(i64 x, i64 y, i64 *out);
+eval_err div_int(i64 x, i64 y, i64 *out);
+eval_err mod_int(i64 x, i64 y, i64 *out);
+eval_err neg_int(i64 x, i64 *out);
+eval_err add_uint(u64 x, u64 y, u64 *out);
+eval_err sub_uint(u64 x, u64 y, u64 *out);
+eval_err mul_uint(u64 x, u64 y, u64 *out);
+eval_err div_uint(u64 x, u64 y, u64 *out);
+eval_err mod_uint(u64 x, u64 y, u64 *out);
+/* timestamp + duration, timestamp - duration, timestamp - timestamp, as cel-go. */
+eval_err add_time(ts x, i64 d, ts *out);
+eval_err sub_time_dur(ts x, i64 d, ts *out);
+eval_err sub_time(ts x, ts y, i64 *out);
+
+/* Building values in rt.arena; NULL (and rt.oom) when memory runs out. */
+list *list_new(u8 kind, u32 n);          /* n elements, to be filled */
+const list *list_concat(u8 kind, const list *a, const list *b);
+str str_concat(str a, str b);            /* {NULL, 0} with rt.oom set on failure */
+
+/* A map under construction: entries added in order, a later equal key replacing an
+ * earlier one's value (map literals), then map_done sorts them. */
+typedef struct map_builder {
+	u8 kk, vk; /* key and value kinds */
+	u32 n, cap;
+	u8 *keys, *vals;
+} map_builder;
+bool map_begin(map_builder *b, u8 kk, u8 vk, u32 cap);
+void map_put(map_builder *b, value k, value v);
+const map *map_done(map_builder *b);
+
+/* heapsort sorts n items through cmp (comparing items i and j) and swap: in place, and
+ * in O(n log n) whatever order the items come in. */
+void heapsort(u32 n, int (*cmp)(void *ctx, u32 i, u32 j), void (*swap)(void *ctx, u32 i, u32 j), void *ctx);
+
+/* map_of_strings makes a map of n entries whose keys are distinct strings (a request's
+ * objects, whose keys JSON keeps distinct), sorting them in place. */
+const map *map_of_strings(u8 *keys, u8 *vals, u8 vk, u32 n);
 
 #endif
