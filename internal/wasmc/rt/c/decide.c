@@ -80,9 +80,7 @@ static bool pattern(str pat, u32 perm, bool *match) {
 	return p >= 0;
 }
 
-// unlocks is gen's credentialUnlocks: a credential with scopes, permissions or roles
-// unlocks perm when one of them does and none is unknown.
-static bool unlocks(const request *q) {
+bool credential_unlocks(const request *q) {
 	const prog_header *h = HDR;
 	u32 perm = q->perm;
 	if (!q->scopes.present && !q->perms.present && !q->cred_roles.present)
@@ -115,7 +113,7 @@ static bool unlocks(const request *q) {
 static bool credential(check *c) {
 	const prog_header *h = HDR;
 	const request *q = c->q;
-	if (!unlocks(q))
+	if (!credential_unlocks(q))
 		return false;
 	const u32 *fm = PROG(u32, resource_at(q->resource)->filter_match);
 	bool covered = false;
@@ -203,7 +201,7 @@ static void order(check *c) {
 	for (u32 i = 0; i < q->nroles; i++) {
 		const assignment *as = &q->roles[i];
 		const role *r = as->role;
-		if (!r || as->incomplete || as->scope < 0 || !role_at(r, (u32)as->scope) || !perm_in(r->perms, q->perm))
+		if (!assignment_grants(as, q->perm))
 			continue;
 		u32 match = PROG(u32, res->scope_match)[as->scope];
 		if (match == 0)

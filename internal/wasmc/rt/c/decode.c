@@ -582,21 +582,42 @@ static bool decode_credential(dec *d, const jnode *doc) {
 	return true;
 }
 
-bool decode_request(str req, request *q, buf *msg) {
-	const prog_header *h = HDR;
-	*q = (request){0};
-	dec d = {msg, q};
+// parse parses a request and checks its top-level keys, as both CheckJSON and
+// PlanJSON begin.
+static const jnode *parse(dec *d, str req) {
 	jerror je;
 	const jnode *doc = json_parse(&rt.arena, &rt.scratch, req.p, req.n, &je);
 	if (!doc) {
 		if (je.code != JE_OOM)
-			buf_json_error(msg, &je);
-		return false;
+			buf_json_error(d->msg, &je);
+		return NULL;
 	}
-	path rq = ROOT("request"), res = ROOT("resource"), typp = ROOT("resource.type"), idp = ROOT("resource.id");
-	path ap = ROOT("resource.attributes"), cp = ROOT("context");
-	if (!want_object(&d, doc, &rq) || !check_keys(&d, doc, &rq, request_keys, countof(request_keys)))
+	path rq = ROOT("request");
+	if (!want_object(d, doc, &rq) || !check_keys(d, doc, &rq, request_keys, countof(request_keys)))
+		return NULL;
+	return doc;
+}
+
+// decode_parties decodes the principal, the context and the credential, as the
+// generated request.decode does.
+static bool decode_parties(dec *d, const jnode *doc) {
+	path cp = ROOT("context");
+	const prog_object *co = PROG(prog_object, HDR->context);
+	value *cvals = new_values(co);
+	d->q->context = cvals;
+	return cvals && decode_principal(d, doc) && decode_attrs(d, co, field(doc, S("context")), &cp, cvals) &&
+	       decode_credential(d, doc);
+}
+
+bool decode_request(str req, request *q, buf *msg) {
+	const prog_header *h = HDR;
+	*q = (request){0};
+	dec d = {msg, q};
+	const jnode *doc = parse(&d, req);
+	if (!doc)
 		return false;
+	path res = ROOT("resource"), typp = ROOT("resource.type"), idp = ROOT("resource.id");
+	path ap = ROOT("resource.attributes");
 	const jnode *rj = field(doc, S("resource"));
 	if (!rj)
 		return required(&d, "resource");
@@ -623,9 +644,44 @@ bool decode_request(str req, request *q, buf *msg) {
 		return false;
 	rvals[0].s = id;
 	q->resource_attrs = rvals;
-	value *cvals = new_values(PROG(prog_object, h->context));
-	q->context = cvals;
-	return cvals && decode_attrs(&d, ro, field(rj, S("attributes")), &ap, rvals) && decode_permission(&d, doc, typ) &&
-	       decode_principal(&d, doc) && decode_attrs(&d, PROG(prog_object, h->context), field(doc, S("context")), &cp, cvals) &&
-	       decode_credential(&d, doc);
+	return decode_attrs(&d, ro, field(rj, S("attributes")), &ap, rvals) && decode_permission(&d, doc, typ) &&
+	       decode_parties(&d, doc);
+}
+
+static const str plan_resource_keys[] = {S("type")};
+
+bool decode_plan_request(str req, request *q, buf *msg) {
+	const prog_header *h = HDR;
+	*q = (request){0};
+	dec d = {msg, q};
+	const jnode *doc = parse(&d, req);
+	if (!doc)
+		return false;
+	path pp = ROOT("permission"), res = ROOT("resource"), typp = ROOT("resource.type");
+	str name, typ;
+	if (!want_string(&d, field(doc, S("permission")), &pp, &name))
+		return false;
+	i32 p = find_named(h->permissions, h->sorted_permissions, h->npermissions, name);
+	if (p < 0) {
+		buf_lit(msg, "unknown permission ");
+		buf_quote(msg, name);
+		return false;
+	}
+	q->perm = (u32)p;
+	q->resource = permission_at(q->perm)->resource;
+	// A resource, when given, only names its type, which must be the permission's.
+	const jnode *rj = field(doc, S("resource"));
+	if (rj) {
+		if (!want_object(&d, rj, &res) || !check_keys(&d, rj, &res, plan_resource_keys, 1) ||
+		    !want_string(&d, field(rj, S("type")), &typp, &typ))
+			return false;
+		if (!str_eq(typ, prog_s(resource_at(q->resource)->name))) {
+			buf_lit(msg, "permission ");
+			buf_quote(msg, name);
+			buf_lit(msg, " is not a permission of resource type ");
+			buf_quote(msg, typ);
+			return false;
+		}
+	}
+	return decode_parties(&d, doc);
 }

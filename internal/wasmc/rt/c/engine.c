@@ -30,10 +30,10 @@ void rt_init_engine(void) {
 		rt.cfg.budget = budget;
 }
 
-static bool linked(void) { return prog || rt_bug("no program is linked"); }
+bool program_linked(void) { return prog || rt_bug("no program is linked"); }
 
 int rt_check(str req, buf *out) {
-	if (!linked())
+	if (!program_linked())
 		return ST_INTERNAL;
 	request q;
 	buf msg = {.a = &rt.arena};
@@ -45,10 +45,10 @@ int rt_check(str req, buf *out) {
 	return ST_OK;
 }
 
-int rt_load_roles(str data, buf *msg) { return linked() ? roles_load(data, msg) : ST_INTERNAL; }
+int rt_load_roles(str data, buf *msg) { return program_linked() ? roles_load(data, msg) : ST_INTERNAL; }
 
 int rt_metadata(buf *out) {
-	if (!linked())
+	if (!program_linked())
 		return ST_INTERNAL;
 	buf_str(out, prog_s(HDR->metadata));
 	return ST_OK;
@@ -56,7 +56,7 @@ int rt_metadata(buf *out) {
 
 int rt_plan(str req, buf *out) {
 	(void)req;
-	if (!linked())
+	if (!program_linked())
 		return ST_INTERNAL;
 	buf_error_json(out, S("query plans are not supported by this module"));
 	return ST_REJECTED;

@@ -16,6 +16,10 @@
 
 // ---- The program's records -------------------------------------------------------
 
+// program_linked reports whether a program is linked; when none is, it records a bug,
+// so that the call fails closed (engine.c).
+bool program_linked(void);
+
 // record returns the offset of record i of the array of record offsets at arr.
 static inline u32 record(u32 arr, u32 i) { return PROG(u32, arr)[i]; }
 
@@ -87,10 +91,25 @@ typedef struct request {
 // decode_request decodes req into q, or appends the message of its first problem to
 // msg and returns false (also when memory runs out: rt.oom is then set).
 bool decode_request(str req, request *q, buf *msg);
+// decode_plan_request decodes a plan request (plan.c) as the generated PlanJSON(req,
+// "") does: a check request without its resource, or whose resource gives only its
+// type, with the permission's resource type in q->resource.
+bool decode_plan_request(str req, request *q, buf *msg);
+
+// assignment_grants reports whether the role assignment as is valid and its role
+// grants permission perm (gen's valid and grants.Has).
+static inline bool assignment_grants(const assignment *as, u32 perm) {
+	return as->role && !as->incomplete && as->scope >= 0 && role_at(as->role, (u32)as->scope) &&
+	       perm_in(as->role->perms, perm);
+}
 
 // ---- Decisions (decide.c) --------------------------------------------------------
 
 // decide appends the decision on q to out.
 void decide(const request *q, buf *out);
+// credential_unlocks is gen's credentialUnlocks: whether q's credential, which has
+// scopes, permissions or roles, unlocks q's permission with one of them and names
+// nothing unknown (true when it has none of the three).
+bool credential_unlocks(const request *q);
 
 #endif
