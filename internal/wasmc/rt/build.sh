@@ -21,7 +21,7 @@ CLANG=${CLANG:-clang}
 SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c decision.c abi.c)
 # The engine, which answers requests from the linked program: only in the release
 # build (the test build has test.c's engine instead).
-ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c cond.c)
+ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c cond.c plan.c)
 # The test build's own sources: its engine and entry points, and the parts of the
 # engine they test.
 TEST_SRCS=(test.c test_plan.c value.c cond.c)

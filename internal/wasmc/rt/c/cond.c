@@ -737,7 +737,7 @@ static str cond_str(cond *c) {
 	return c->cel;
 }
 
-void cond_cel(buf *b, cond *c) { buf_str(b, cond_str(c)); }
+str cond_cel(cond *c) { return cond_str(c); }
 
 static void json_op(buf *b, const char *op, const cval *l, const cval *r) {
 	buf_lit(b, "{\"op\":\"");

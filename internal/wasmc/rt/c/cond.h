@@ -100,8 +100,8 @@ cond *c_quant(bool all, str var, cval *list, cond *body);
 /* c_residual is a Residual whose origin is what (`rule "x"`) at pos (FILE:LINE:COL). */
 cond *c_residual(str expr, str why, bool want, str what, str pos);
 
-/* cond_cel appends c.String(); cond_json appends cond.AppendJSON(c). */
-void cond_cel(buf *b, cond *c);
+/* cond_cel returns c.String() (in rt.arena); cond_json appends cond.AppendJSON(c). */
+str cond_cel(cond *c);
 void cond_json(buf *b, cond *c);
 
 #endif

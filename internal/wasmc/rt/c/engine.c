@@ -1,5 +1,5 @@
 // engine.c: the engine's interface (abi.h) over the linked program: checks, custom
-// roles and metadata. Query plans are not implemented yet.
+// roles and metadata. Query plans are plan.c's.
 #include "abi.h"
 #include "engine.h"
 #include "json.h"
@@ -52,12 +52,4 @@ int rt_metadata(buf *out) {
 		return ST_INTERNAL;
 	buf_str(out, prog_s(HDR->metadata));
 	return ST_OK;
-}
-
-int rt_plan(str req, buf *out) {
-	(void)req;
-	if (!program_linked())
-		return ST_INTERNAL;
-	buf_error_json(out, S("query plans are not supported by this module"));
-	return ST_REJECTED;
 }

@@ -228,7 +228,7 @@ static int cond_fn(str in, buf *out) {
 	const jnode *c = j_first(doc);
 	for (u32 i = 0; i < j_len(doc); i++, c = j_next(c)) {
 		cond *x = parse_cond(c, &sc);
-		cond_cel(out, x);
+		buf_str(out, cond_cel(x));
 		buf_byte(out, '\n');
 		cond_json(out, x);
 		buf_byte(out, '\n');
