@@ -248,4 +248,3 @@ func TestPlanRequests(t *testing.T) {
 		}
 	}
 }
-
