@@ -352,7 +352,9 @@ const (
 	// The macros over Args[0] (a list, or a map's keys in sorted order), binding each
 	// element to local Slot: exists and all (Args[1] the predicate; they absorb a
 	// predicate's error when another element decides), exists_one (Args[1]), map
-	// (Args[1] the transform) and filter (Args[1] the predicate).
+	// (Args[1] the transform; or, with three arguments, Args[1] the predicate and
+	// Args[2] the transform of the elements that satisfy it) and filter (Args[1] the
+	// predicate).
 	OpExists
 	OpAll
 	OpExistsOne

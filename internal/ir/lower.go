@@ -489,10 +489,18 @@ func (e *exprLowerer) comprehension(n celast.Expr, t *Type) *Expr {
 		if len(add) != 2 {
 			return e.bug(n, "unexpected filter expansion")
 		}
-		if _, ok := singleElem(add, 1); !ok {
+		elem, ok := singleElem(add, 1)
+		if !ok {
 			return e.bug(n, "unexpected filter expansion")
 		}
 		body = e.lower(sargs[0])
+		if elem.Kind() != celast.IdentKind || elem.AsIdent() != comp.IterVar() {
+			// map(x, predicate, transform) expands as filter does, but appends the
+			// transform of the elements that satisfy the predicate.
+			x := e.node(n, OpMapList, t, rng, body, e.lower(elem))
+			x.Slot = slot
+			return x
+		}
 	}
 	x := e.node(n, op, t, rng, body)
 	x.Slot = slot

@@ -11,6 +11,7 @@ import (
 	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/suite"
 	"github.com/permc/permc/internal/wasmc"
+	"github.com/permc/permc/internal/wasmc/rt"
 	"github.com/permc/permc/internal/wasmtest"
 	"github.com/permc/permc/spec"
 	"github.com/permc/permc/wasm"
@@ -20,10 +21,20 @@ func TestMain(m *testing.M) { wasmtest.Main(m) }
 
 var ctx = context.Background()
 
-// module builds s with wasmc and instantiates it, closed when the test ends.
+// module builds s with wasmc and instantiates it, closed when the test ends. With
+// $PERMC_TEST_RUNTIME set to a runtime built with its names (build.sh without
+// --strip-all), a trap's stack trace names the C functions.
 func module(t testing.TB, s *spec.Spec) *wasm.Authorizer {
 	t.Helper()
 	mod, err := wasmc.Build(s, wasmc.Options{})
+	if path := os.Getenv("PERMC_TEST_RUNTIME"); path != "" && err == nil {
+		var prog, runtime []byte
+		if prog, err = wasmc.Program(s, wasmc.Options{}); err == nil {
+			if runtime, err = os.ReadFile(path); err == nil {
+				mod, err = rt.Link(runtime, prog)
+			}
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

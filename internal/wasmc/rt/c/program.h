@@ -207,8 +207,8 @@ enum {
 	OP_EXISTS,       /* macros over args[0] (a list, or a map's keys in sorted order),  */
 	OP_ALL,          /* binding each element to local slot; args[1] the predicate or    */
 	OP_EXISTS_ONE,   /* transform                                                       */
-	OP_MAP_LIST,
-	OP_FILTER,
+	OP_MAP_LIST,     /* args[1] the transform; with three args, args[1] a predicate     */
+	OP_FILTER,       /* and args[2] the transform of the elements that satisfy it       */
 	OP_FAIL,         /* always fails; slot: offset of a u64 error code (ERR_BAD_*) */
 };
 
