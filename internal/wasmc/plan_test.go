@@ -3,6 +3,7 @@ package wasmc_test
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +12,13 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
+	"github.com/permc/permc/internal/benchmark/libauthz"
 	"github.com/permc/permc/internal/corpus"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/internal/wasmtest"
 	"github.com/permc/permc/plan"
+	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
 
@@ -148,10 +151,14 @@ func fileExists(path string) bool {
 // wantPlan is the plan JSON the module must answer: the generated Go's condition,
 // CEL and warnings (the driver's answer) with package plan's reason, as
 // plan.Plan.AppendJSON writes them.
-func wantPlan(t *testing.T, perm *spec.Permission, goPlan []byte, ref *plan.Plan) []byte {
+func wantPlan(t *testing.T, goPlan []byte, planner *plan.Planner, req []byte) []byte {
 	t.Helper()
 	if bytes.HasPrefix(goPlan, []byte(`{"error":`)) {
 		return goPlan
+	}
+	ref, err := planner.PlanJSON(req, "")
+	if err != nil {
+		t.Fatalf("package plan: %v, generated Go: %s\n%s", err, goPlan, req)
 	}
 	w := bytes.Index(goPlan, []byte(`,"warnings":`))
 	if w < 0 {
@@ -162,7 +169,7 @@ func wantPlan(t *testing.T, perm *spec.Permission, goPlan []byte, ref *plan.Plan
 	if i := bytes.Index(refJSON, []byte(`,"reason":`)); i >= 0 {
 		reason = refJSON[i:bytes.Index(refJSON, []byte(`,"warnings":`))]
 	}
-	head := fmt.Sprintf(`{"permission":%q,"resource_type":%q,`, perm.Name, perm.Resource.Name)
+	head := fmt.Sprintf(`{"permission":%q,"resource_type":%q,`, ref.Permission.Name, ref.Resource.Name)
 	return append(append(append([]byte(head), goPlan[1:w]...), reason...), goPlan[w:]...)
 }
 
@@ -198,11 +205,7 @@ func TestPlans(t *testing.T) {
 						req["resource"] = map[string]any{"type": perm.Resource.Name}
 					}
 					js := plantest.JSON(req)
-					ref, err := planner.PlanJSON(js, "")
-					if err != nil {
-						t.Fatalf("package plan: %v\n%s", err, js)
-					}
-					want := wantPlan(t, perm, d.PlanJSON(js), ref)
+					want := wantPlan(t, d.PlanJSON(js), planner, js)
 					got := h.plan(js)
 					if !bytes.Equal(got, want) {
 						t.Fatalf("request %s\nwasm: %s\ngo:   %s", js, got, want)
@@ -246,5 +249,215 @@ func TestPlanRequests(t *testing.T) {
 			bytes.HasPrefix(want, []byte(`{"error":`)) && !bytes.Equal(got, want) {
 			t.Errorf("request %s\nwasm: %s\ngo:   %s", req, got, want)
 		}
+	}
+}
+
+// damage changes a request the ways a careless or hostile client might: truncated,
+// a byte replaced, a key inserted, nested in another object, a value of another
+// kind, or deeply nested arrays.
+func damage(r *rand.Rand, req []byte) []byte {
+	out := bytes.Clone(req)
+	switch r.IntN(6) {
+	case 0:
+		return out[:r.IntN(len(out))]
+	case 1:
+		const junk = "{}[]\",:0-\\ \xffa"
+		out[r.IntN(len(out))] = junk[r.IntN(len(junk))]
+		return out
+	case 2:
+		i := r.IntN(len(out))
+		return append(out[:i], append([]byte(`"x":`), out[i:]...)...)
+	case 3:
+		return []byte(strings.Repeat("[", 70) + strings.Repeat("]", 70))
+	case 4:
+		// A string, number or array where the request has a value.
+		for _, key := range []string{`"roles":`, `"attributes":`, `"filters":`, `"scope":`, `"id":`, `"context":`} {
+			if i := bytes.Index(out, []byte(key)); i >= 0 && r.IntN(2) == 0 {
+				i += len(key)
+				return append(out[:i], append([]byte([]string{`7,"y":`, `"s","y":`, `[1],"y":`, `{},"y":`}[r.IntN(4)]), out[i:]...)...)
+			}
+		}
+	}
+	return append(append([]byte(`{"principal":`), out...), '}')
+}
+
+// TestPlanDamaged plans random requests, a third of them damaged, for every spec:
+// the module answers each as the generated Go does, plan or error, byte for byte, and
+// never traps.
+func TestPlanDamaged(t *testing.T) {
+	for i, ps := range planSpecs(t) {
+		t.Run(ps.name, func(t *testing.T) {
+			_, planner, roles, custom := plantest.Setup(t, ps.path, ps.roles)
+			s, err := spec.LoadFile(ps.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, d := newPlanHost(t, s), driver(t, s)
+			if roles != nil {
+				h.loadRoles(roles)
+				if err := d.LoadRoles(roles); err != nil {
+					t.Fatal(err)
+				}
+			}
+			g := plantest.New(s, uint64(i))
+			g.CustomRoles = custom
+			r := rand.New(rand.NewPCG(uint64(i), 3))
+			for n := range 150 {
+				req := g.Request(3)
+				perm := s.Permissions[r.IntN(len(s.Permissions))]
+				req["permission"] = perm.Name
+				if n%4 == 0 {
+					req["resource"] = map[string]any{"type": s.Resources[r.IntN(len(s.Resources))].Name}
+				}
+				js := plantest.JSON(req)
+				if n%3 == 0 {
+					js = damage(r, js)
+				}
+				want, got := wantPlan(t, d.PlanJSON(js), planner, js), h.plan(js)
+				if !bytes.Equal(got, want) {
+					t.Fatalf("request %s\nwasm: %s\ngo:   %s", js, got, want)
+				}
+			}
+		})
+	}
+}
+
+func (h *planHost) setBudget(steps int) {
+	h.t.Helper()
+	if status, out := h.call("permc_configure", fmt.Appendf(nil, `{"budget":%d}`, steps)); status != statusOK {
+		h.t.Fatalf("budget %d: status %d %s", steps, status, out)
+	}
+}
+
+// TestPlanBudget: a plan charges one evaluation budget for all it evaluates without
+// the resource, as a check does: a macro it unrolls, one step an element, fails as a
+// whole once the budget is spent (and grants nothing), and a macro the interpreter
+// runs for a deny rule fails the rule (which then denies). Each plan has a budget
+// of its own.
+func TestPlanBudget(t *testing.T) {
+	s, err := spec.LoadFile("../../plan/testdata/ops.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, d := newPlanHost(t, s), driver(t, s)
+	// The rule "grouped" unrolls principal.groups, one step per group; nothing else
+	// doc.read plans charges the budget.
+	grouped := `{"permission":"doc.read","principal":{"id":"u","attributes":{"groups":["a","b","c"],"prefix":"p"}}}`
+	ungrouped := `{"permission":"doc.read","principal":{"id":"u","attributes":{"groups":[],"prefix":"p"}}}`
+	full, none := h.plan([]byte(grouped)), h.plan([]byte(ungrouped))
+	if bytes.Equal(full, none) || !bytes.Contains(full, []byte(`resource.tags.exists(t, t == \"c\")`)) {
+		t.Fatalf("the groups make no difference:\n%s\n%s", full, none)
+	}
+	for steps, want := range map[int][]byte{1: none, 2: none, 3: full, 4: full} {
+		h.setBudget(steps)
+		for range 2 {
+			if got := h.plan([]byte(grouped)); !bytes.Equal(got, want) {
+				t.Errorf("budget %d:\n got %s\nwant %s", steps, got, want)
+			}
+		}
+	}
+	h.setBudget(10_000_000)
+	if got, want := h.plan([]byte(grouped)), d.PlanJSON([]byte(grouped)); !bytes.Contains(got, want[1:bytes.Index(want, []byte(`,"warnings"`))]) {
+		t.Errorf("default budget:\n got %s\nwant %s", got, want)
+	}
+
+	// key-ip-allowlist's exists() over the credential's five ranges finds the
+	// client's address at the fifth: with fewer steps it fails, and the rule denies.
+	s, err = spec.LoadFile("../../examples/contentlibraries/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = newPlanHost(t, s)
+	req := func(ip string) []byte {
+		return fmt.Appendf(nil, `{"permission":"library.view","principal":{"id":"u"},"context":{"ip":%q},`+
+			`"credential":{"attributes":{"allowed_ips":["10.1.0.0/16","10.2.0.0/16","10.3.0.0/16","10.4.0.0/16","10.5.0.0/16"]}}}`, ip)
+	}
+	allowed, denied := h.plan(req("10.5.1.1")), h.plan(req("192.168.1.1"))
+	if !bytes.Contains(denied, []byte(`"reason":{"kind":"deny_rule","rule":"key-ip-allowlist"}`)) || bytes.Equal(allowed, denied) {
+		t.Fatalf("the allowlist decides nothing:\n%s\n%s", allowed, denied)
+	}
+	for steps, want := range map[int][]byte{1: denied, 4: denied, 5: allowed} {
+		h.setBudget(steps)
+		if got := h.plan(req("10.5.1.1")); !bytes.Equal(got, want) {
+			t.Errorf("budget %d:\n got %s\nwant %s", steps, got, want)
+		}
+	}
+}
+
+// bigPlanRequest is a plan request of a principal with n role assignments (orgs,
+// groups of libraries, exceptions and unknown roles) and n organizations.
+func bigPlanRequest(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"permission":"library.edit","principal":{"id":"u","attributes":{"orgs":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"org%d"`, i)
+	}
+	b.WriteString(`]},"roles":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(&b, `{"role":"library_author","scope":{"type":"org","org":"org%d"}}`, i%97)
+		case 1:
+			fmt.Fprintf(&b, `{"role":"library_author","scope":{"type":"libraries","ids":["lib%d","lib%d"]}}`, i, i/2)
+		case 2:
+			fmt.Fprintf(&b, `{"role":"library_admin","scope":{"type":"org_except","org":"org%d","except":["lib%d"]}}`, i%13, i)
+		default:
+			fmt.Fprintf(&b, `{"role":"ghost%d","scope":{"type":"org","org":"x"}}`, i)
+		}
+	}
+	b.WriteString(`]}}`)
+	return []byte(b.String())
+}
+
+// TestPlanLarge plans for a principal with thousands of role assignments: the same
+// plan as the generated Go's.
+func TestPlanLarge(t *testing.T) {
+	s, err := spec.LoadFile("../../examples/contentlibraries/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, d := newPlanHost(t, s), driver(t, s)
+	_, planner, _, _ := plantest.Setup(t, "../../examples/contentlibraries/spec.yaml", "")
+	for _, n := range []int{100, 4000} {
+		req := bigPlanRequest(n)
+		got, want := h.plan(req), wantPlan(t, d.PlanJSON(req), planner, req)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d assignments:\nwasm: %.2000s\ngo:   %.2000s", n, got, want)
+		}
+	}
+}
+
+// BenchmarkPlan plans through the ABI from Go (wazero), for principals with 10, 100
+// and 1000 role assignments, and with the generated Go's PlanJSON for comparison.
+func BenchmarkPlan(b *testing.B) {
+	s, err := spec.LoadFile("../../examples/contentlibraries/spec.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := newPlanHost(b, s)
+	a := libauthz.NewAuthorizer()
+	for _, n := range []int{10, 100, 1000} {
+		req := bigPlanRequest(n)
+		b.Run(fmt.Sprintf("wasm/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				h.plan(req)
+			}
+		})
+		b.Run(fmt.Sprintf("go/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				c, _, err := a.PlanJSON(req, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				cond.AppendJSON(nil, c)
+				_ = c.String()
+			}
+		})
 	}
 }

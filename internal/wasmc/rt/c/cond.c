@@ -363,136 +363,82 @@ static vals elems_of(const ctype *t, value v) {
 
 /* ---- Rendering constants ------------------------------------------------------ */
 
-static void fmt_lit(buf *b, const ctype *t, value v);
-
-/* fmt_double is formatLit of a float64: %g with ".0" when it looks like an integer;
- * NaN and the infinities as double("..."). */
-static void fmt_double(buf *b, double d) {
-	if (is_nan(d) || d - d != 0) {
-		buf_lit(b, "double(\"");
-		buf_double(b, d);
-		buf_lit(b, "\")");
-		return;
-	}
-	u32 start = b->n;
-	buf_double(b, d);
-	for (u32 i = start; i < b->n; i++)
-		if (b->p[i] == '.' || b->p[i] == 'e')
-			return;
-	buf_lit(b, ".0");
-}
-
-static void fmt_lit(buf *b, const ctype *t, value v) {
+/* put_lit appends a constant in CEL (formatLit) or, with json, in the request's JSON
+ * encoding of its type (AppendValueJSON): timestamps RFC 3339, durations as Go writes
+ * them, bytes in base64, NaN and the infinities as strings. */
+static void put_lit(buf *b, const ctype *t, value v, bool json) {
 	switch (t->kind) {
 	case T_BOOL:
-		if (v.b)
-			buf_lit(b, "true");
-		else
-			buf_lit(b, "false");
+		buf_cstr(b, v.b ? "true" : "false");
 		return;
 	case T_INT:
 		buf_i64(b, v.i);
 		return;
 	case T_UINT:
 		buf_u64(b, v.u);
-		buf_byte(b, 'u');
+		if (!json)
+			buf_byte(b, 'u');
 		return;
 	case T_DOUBLE:
-		fmt_double(b, v.d);
+		if (is_nan(v.d) || v.d - v.d != 0) {
+			if (json)
+				buf_cstr(b, is_nan(v.d) ? "\"NaN\"" : v.d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+			else {
+				buf_lit(b, "double(\"");
+				buf_double(b, v.d);
+				buf_lit(b, "\")");
+			}
+			return;
+		}
+		u32 start = b->n;
+		buf_double(b, v.d);
+		/* In CEL, a double that looks like an integer gets ".0". */
+		for (u32 i = start; !json && i < b->n; i++)
+			if (b->p[i] == '.' || b->p[i] == 'e')
+				return;
+		if (!json)
+			buf_lit(b, ".0");
 		return;
-	case T_BYTES:
-		buf_byte(b, 'b');
-		/* fallthrough */
 	case T_STRING:
-		buf_quote(b, v.s);
-		return;
-	case T_TIMESTAMP:
-		buf_lit(b, "timestamp(\"");
-		buf_timestamp(b, (rt_time){v.t.sec, v.t.nsec});
-		buf_lit(b, "\")");
-		return;
-	case T_DURATION:
-		buf_lit(b, "duration(\"");
-		buf_duration(b, v.i);
-		buf_lit(b, "\")");
-		return;
-	case T_LIST:
-		buf_byte(b, '[');
-		for (u32 i = 0; i < list_len(v.l); i++) {
-			if (i)
-				buf_lit(b, ", ");
-			fmt_lit(b, t->elem, list_at(v.l, t->elem->kind, i));
-		}
-		buf_byte(b, ']');
-		return;
-	case T_MAP:
-		buf_byte(b, '{');
-		for (u32 i = 0; i < map_len(v.m); i++) {
-			if (i)
-				buf_lit(b, ", ");
-			buf_quote(b, map_key(v.m, i).s);
-			buf_lit(b, ": ");
-			fmt_lit(b, t->elem, map_val(t->elem, v.m, i));
-		}
-		buf_byte(b, '}');
-		return;
-	}
-}
-
-/* json_lit is AppendValueJSON: the request's JSON encoding of the constant. */
-static void json_lit(buf *b, const ctype *t, value v) {
-	switch (t->kind) {
-	case T_DOUBLE:
-		if (is_nan(v.d))
-			buf_lit(b, "\"NaN\"");
-		else if (v.d - v.d != 0)
-			buf_cstr(b, v.d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+		if (json)
+			buf_json_str(b, v.s);
 		else
-			buf_double(b, v.d);
-		return;
-	case T_UINT:
-		buf_u64(b, v.u);
-		return;
-	case T_STRING:
-		buf_json_str(b, v.s);
+			buf_quote(b, v.s);
 		return;
 	case T_BYTES:
-		buf_byte(b, '"');
-		buf_base64(b, v.s.p, v.s.n);
-		buf_byte(b, '"');
+		if (json) {
+			buf_byte(b, '"');
+			buf_base64(b, v.s.p, v.s.n);
+			buf_byte(b, '"');
+		} else {
+			buf_byte(b, 'b');
+			buf_quote(b, v.s);
+		}
 		return;
 	case T_TIMESTAMP:
-		buf_byte(b, '"');
-		buf_timestamp(b, (rt_time){v.t.sec, v.t.nsec});
-		buf_byte(b, '"');
-		return;
 	case T_DURATION:
-		buf_byte(b, '"');
-		buf_duration(b, v.i);
-		buf_byte(b, '"');
-		return;
-	case T_LIST:
-		buf_byte(b, '[');
-		for (u32 i = 0; i < list_len(v.l); i++) {
-			if (i)
-				buf_byte(b, ',');
-			json_lit(b, t->elem, list_at(v.l, t->elem->kind, i));
-		}
-		buf_byte(b, ']');
-		return;
-	case T_MAP:
-		buf_byte(b, '{');
-		for (u32 i = 0; i < map_len(v.m); i++) {
-			if (i)
-				buf_byte(b, ',');
-			buf_json_str(b, map_key(v.m, i).s);
-			buf_byte(b, ':');
-			json_lit(b, t->elem, map_val(t->elem, v.m, i));
-		}
-		buf_byte(b, '}');
+		buf_cstr(b, json ? "\"" : t->kind == T_TIMESTAMP ? "timestamp(\"" : "duration(\"");
+		if (t->kind == T_TIMESTAMP)
+			buf_timestamp(b, (rt_time){v.t.sec, v.t.nsec});
+		else
+			buf_duration(b, v.i);
+		buf_cstr(b, json ? "\"" : "\")");
 		return;
 	}
-	fmt_lit(b, t, v); /* bool, int: as in CEL */
+	/* A list, or a map with its keys in order. */
+	bool is_map = t->kind == T_MAP;
+	u32 n = is_map ? map_len(v.m) : list_len(v.l);
+	buf_byte(b, is_map ? '{' : '[');
+	for (u32 i = 0; i < n; i++) {
+		if (i)
+			buf_cstr(b, json ? "," : ", ");
+		if (is_map) {
+			put_lit(b, &scalars[T_STRING], map_key(v.m, i), json);
+			buf_cstr(b, json ? ":" : ": ");
+		}
+		put_lit(b, t->elem, is_map ? map_val(t->elem, v.m, i) : list_at(v.l, t->elem->kind, i), json);
+	}
+	buf_byte(b, is_map ? '}' : ']');
 }
 
 /* ---- Values ------------------------------------------------------------------- */
@@ -575,7 +521,7 @@ static str cv_cel(cval *v) {
 		buf_byte(&b, ')');
 		break;
 	case CV_LIT:
-		fmt_lit(&b, v->t, v->v);
+		put_lit(&b, v->t, v->v, false);
 		break;
 	}
 	v->cel = finish(&b, &v->hash);
@@ -604,7 +550,7 @@ static void json_val(buf *b, const cval *v) {
 		break;
 	case CV_LIT: {
 		buf_lit(b, "{\"value\":");
-		json_lit(b, v->t, v->v);
+		put_lit(b, v->t, v->v, true);
 		buf_lit(b, ",\"type\":\"");
 		type_str(b, v->t); /* type names need no escaping */
 		buf_byte(b, '"');
@@ -1259,29 +1205,40 @@ static bool has_key(cond *const *ps, u32 n, cond *k) {
 }
 
 /* absorb drops, from a disjunction, every conjunction that has all the conjuncts of
- * another term (x || (x && y) is x), and dually from a conjunction. */
+ * another term (x || (x && y) is x), and dually from a conjunction, as runtime/cond
+ * does: each term i in order drops every later term j of as many parts, and every
+ * term of more parts, that has all of i's parts. A term that is not a junction (an
+ * atom) is never dropped, since terms are distinct, and drops exactly the junctions
+ * that have it as a part, whatever the order: that takes a hash table, not a
+ * quadratic pass, so that a plan of thousands of grants stays linear in them. */
 #define MAX_ABSORB 2000
 static void absorb(bool is_and, pvec *terms) {
 	u32 n = terms->n;
 	if (n < 2 || n > MAX_ABSORB)
 		return;
 	cond **ts = (cond **)terms->p;
+	u8 dual = is_and ? C_OR : C_AND;
 	bool *dropped = alloc(n);
-	if (!dropped)
+	htab atoms;
+	if (!dropped || !ht_init(&atoms, n))
 		return;
+	for (u32 i = 0; i < n; i++)
+		if (ts[i]->kind != dual)
+			ht_get(&atoms, key_hash(ts[i]), c_eq, ts, ts[i], true, i);
+	for (u32 j = 0; j < n; j++)
+		for (u32 k = 0; ts[j]->kind == dual && !dropped[j] && k < ts[j]->n; k++)
+			dropped[j] = ht_get(&atoms, key_hash(ts[j]->terms[k]), c_eq, ts, ts[j]->terms[k], false, 0) != 0;
+	// Junctions among themselves, in the Go code's order.
 	for (u32 i = 0; i < n; i++) {
-		u32 ni;
-		cond *const *pi = parts(is_and, &ts[i], &ni);
-		for (u32 j = 0; j < n; j++) {
-			u32 nj;
-			cond *const *pj = parts(is_and, &ts[j], &nj);
-			if (i == j || dropped[i] || dropped[j] || ni > nj || (ni == nj && i > j))
+		cond *a = ts[i];
+		for (u32 j = 0; a->kind == dual && !dropped[i] && j < n; j++) {
+			cond *b = ts[j];
+			if (i == j || b->kind != dual || dropped[j] || a->n > b->n || (a->n == b->n && i > j))
 				continue;
 			bool subset = true;
-			for (u32 k = 0; subset && k < ni; k++)
-				subset = has_key(pj, nj, pi[k]);
-			if (subset)
-				dropped[j] = true;
+			for (u32 k = 0; subset && k < a->n; k++)
+				subset = has_key(b->terms, b->n, a->terms[k]);
+			dropped[j] = subset;
 		}
 	}
 	u32 k = 0;

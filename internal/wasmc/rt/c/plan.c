@@ -71,6 +71,9 @@ static cval *val(planner *p, const prog_pexpr *n, bool *failed) {
 
 static pair atom(cond *c) { return (pair){c, c_not(c)}; }
 
+// or_ands is (a && b) || (c && d).
+static cond *or_ands(cond *a, cond *b, cond *c, cond *d) { return c_or2(c_and2(a, b), c_and2(c, d)); }
+
 static pair swap(pair x) { return (pair){x.f, x.t}; }
 
 static pair peval(planner *p, const prog_pexpr *n);
@@ -156,11 +159,11 @@ static pair peval(planner *p, const prog_pexpr *n) {
 		return peval(p, arg(n, v.b ? 0 : 1));
 	case P_COND_SYM: {
 		pair c = peval(p, arg(n, 0)), a = peval(p, arg(n, 1)), b = peval(p, arg(n, 2));
-		return (pair){c_or2(c_and2(c.t, a.t), c_and2(c.f, b.t)), c_or2(c_and2(c.t, a.f), c_and2(c.f, b.f))};
+		return (pair){or_ands(c.t, a.t, c.f, b.t), or_ands(c.t, a.f, c.f, b.f)};
 	}
 	case P_BOOL_EQ: {
 		pair a = peval(p, arg(n, 0)), b = peval(p, arg(n, 1));
-		pair eq = {c_or2(c_and2(a.t, b.t), c_and2(a.f, b.f)), c_or2(c_and2(a.t, b.f), c_and2(a.f, b.t))};
+		pair eq = {or_ands(a.t, b.t, a.f, b.f), or_ands(a.t, b.f, a.f, b.t)};
 		return n->flags & PF_NEG ? swap(eq) : eq;
 	}
 	case P_QUANT: {
@@ -325,10 +328,13 @@ static cond *credential(planner *p, const request *q) {
 	return c_and(terms.c, terms.n);
 }
 
+// No reason: the plan is conditional, or no one step decides it.
+#define REASON_NONE 0xff
+
 // plan_decide is the decision order with the resource unknown (gen's planDecide), with the
-// step that decides for every resource, when one does, in *why (plan/plan.go's
-// reason; has_reason false when none).
-static cond *plan_decide(const request *q, rt_decision *why, bool *has_reason) {
+// step that decides for every resource, when one does, in why (plan/plan.go's
+// reason; REASON_NONE when none does).
+static cond *plan_decide(const request *q, rt_decision *why) {
 	const prog_header *h = HDR;
 	const prog_permission *perm = permission_at(q->perm);
 	const prog_resource *res = resource_at(q->resource);
@@ -338,7 +344,6 @@ static cond *plan_decide(const request *q, rt_decision *why, bool *has_reason) {
 	p.e.objs[OBJ_CREDENTIAL] = q->cred_attrs;
 	// The plan charges one budget for all it evaluates without the resource.
 	budget_start(rt.cfg.budget);
-	*has_reason = true;
 
 	// Deny rules win: a resource gets past one only where its condition is false (one
 	// that fails to evaluate denies).
@@ -348,7 +353,8 @@ static cond *plan_decide(const request *q, rt_decision *why, bool *has_reason) {
 		str id = prog_s(PROG(prog_rule, record(h->rules, deny->steps[i].rule))->id);
 		cond *f = deny->steps[i].func ? plan_func(&p, deny->steps[i].func, NULL, NULL).f : COND_FALSE;
 		if (f == COND_FALSE) {
-			*why = (rt_decision){.reason = REASON_DENY_RULE, .rule = id};
+			why->reason = REASON_DENY_RULE;
+			why->rule = id;
 			return COND_FALSE;
 		}
 		push(&pass, f);
@@ -357,7 +363,7 @@ static cond *plan_decide(const request *q, rt_decision *why, bool *has_reason) {
 	if (q->has_cred) {
 		cond *c = credential(&p, q);
 		if (c == COND_FALSE) {
-			*why = (rt_decision){.reason = REASON_CREDENTIAL};
+			why->reason = REASON_CREDENTIAL;
 			return COND_FALSE;
 		}
 		push(&pass, c);
@@ -366,14 +372,14 @@ static cond *plan_decide(const request *q, rt_decision *why, bool *has_reason) {
 	// the first that grants every resource is the reason of a plan that allows all.
 	conds grants = {0};
 	bool always = false;
-	rt_decision first = {0};
 	const prog_steps *allow = PROG(prog_steps, perm->allow);
 	for (u32 i = 0; i < allow->n; i++) {
 		str id = prog_s(PROG(prog_rule, record(h->rules, allow->steps[i].rule))->id);
 		cond *t = plan_func(&p, allow->steps[i].func, NULL, NULL).t;
 		if (t == COND_TRUE && !always) {
 			always = true;
-			first = (rt_decision){.reason = REASON_ALLOW_RULE, .rule = id};
+			why->reason = REASON_ALLOW_RULE;
+			why->rule = id;
 		}
 		push(&grants, t);
 	}
@@ -387,19 +393,21 @@ static cond *plan_decide(const request *q, rt_decision *why, bool *has_reason) {
 			t = c_and2(t, plan_func(&p, when[as->role->builtin], NULL, NULL).t);
 		if (t == COND_TRUE && !always) {
 			always = true;
-			first = (rt_decision){.reason = REASON_ROLE, .role = as->role->name, .assignment = i};
+			why->reason = REASON_ROLE;
+			why->role = as->role->name;
+			why->assignment = i;
 		}
 		push(&grants, t);
 	}
 	cond *granted = c_or(grants.c, grants.n);
 	if (granted == COND_FALSE) {
-		*why = (rt_decision){.reason = REASON_NO_GRANT};
+		why->reason = REASON_NO_GRANT;
 		return COND_FALSE;
 	}
 	push(&pass, granted);
 	cond *out = c_and(pass.c, pass.n);
-	*has_reason = out == COND_TRUE && always;
-	*why = first;
+	if (out != COND_TRUE)
+		why->reason = REASON_NONE;
 	return out;
 }
 
@@ -412,9 +420,8 @@ int rt_plan(str req, buf *out) {
 		buf_error_json(out, buf_view(&msg));
 		return ST_REJECTED;
 	}
-	rt_decision why;
-	bool has_reason;
-	cond *c = plan_decide(&q, &why, &has_reason);
+	rt_decision why = {.reason = REASON_NONE};
+	cond *c = plan_decide(&q, &why);
 	buf_lit(out, "{\"permission\":");
 	buf_json_str(out, prog_s(permission_at(q.perm)->name));
 	buf_lit(out, ",\"resource_type\":");
@@ -425,7 +432,7 @@ int rt_plan(str req, buf *out) {
 	cond_json(out, c);
 	buf_lit(out, ",\"cel\":");
 	buf_json_str(out, cond_cel(c));
-	if (has_reason) {
+	if (why.reason != REASON_NONE) {
 		buf_lit(out, ",\"reason\":");
 		buf_reason(out, &why);
 	}
