@@ -1228,14 +1228,32 @@ static void absorb(bool is_and, pvec *terms) {
 	for (u32 j = 0; j < n; j++)
 		for (u32 k = 0; ts[j]->kind == dual && !dropped[j] && k < ts[j]->n; k++)
 			dropped[j] = ht_get(&atoms, key_hash(ts[j]->terms[k]), c_eq, ts, ts[j]->terms[k], false, 0) != 0;
-	// Junctions among themselves, in the Go code's order.
-	for (u32 i = 0; i < n; i++) {
+	// Junctions among themselves, in the Go code's order. Each one's parts' hashes,
+	// sorted, reject most pairs without comparing a part.
+	u32 **hs = alloc(n * (u32)sizeof *hs);
+	for (u32 i = 0; hs && i < n; i++) {
 		cond *a = ts[i];
-		for (u32 j = 0; a->kind == dual && !dropped[i] && j < n; j++) {
+		if (a->kind != dual || dropped[i] || !(hs[i] = alloc(a->n * 4)))
+			continue;
+		for (u32 k = 0; k < a->n; k++) {
+			u32 h = key_hash(a->terms[k]), m = k;
+			for (; m > 0 && hs[i][m - 1] > h; m--)
+				hs[i][m] = hs[i][m - 1];
+			hs[i][m] = h;
+		}
+	}
+	for (u32 i = 0; hs && i < n; i++) {
+		cond *a = ts[i];
+		for (u32 j = 0; hs[i] && !dropped[i] && j < n; j++) {
 			cond *b = ts[j];
-			if (i == j || b->kind != dual || dropped[j] || a->n > b->n || (a->n == b->n && i > j))
+			if (i == j || !hs[j] || dropped[j] || a->n > b->n || (a->n == b->n && i > j))
 				continue;
 			bool subset = true;
+			for (u32 k = 0, m = 0; subset && k < a->n; k++, m++) {
+				while (m < b->n && hs[j][m] < hs[i][k])
+					m++;
+				subset = m < b->n && hs[j][m] == hs[i][k];
+			}
 			for (u32 k = 0; subset && k < a->n; k++)
 				subset = has_key(b->terms, b->n, a->terms[k]);
 			dropped[j] = subset;
