@@ -14,6 +14,7 @@ import (
 
 	"github.com/permc/permc/internal/benchmark/libauthz"
 	"github.com/permc/permc/internal/corpus"
+	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/plantest"
 	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/internal/wasmtest"
@@ -148,6 +149,41 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
+// planBackends are a spec's module, its generated Go and package plan's planner,
+// with the same custom roles, and a generator of random requests for them.
+type planBackends struct {
+	t       *testing.T
+	s       *spec.Spec
+	h       *planHost
+	d       *gobackend.Driver
+	planner *plan.Planner
+	g       *plantest.Gen
+}
+
+func newPlanBackends(t *testing.T, ps planSpec, seed uint64) *planBackends {
+	t.Helper()
+	_, planner, roles, custom := plantest.Setup(t, ps.path, ps.roles)
+	s, err := spec.LoadFile(ps.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &planBackends{t: t, s: s, h: newPlanHost(t, s), d: driver(t, s), planner: planner, g: plantest.New(s, seed)}
+	b.g.CustomRoles = custom
+	if roles != nil {
+		b.h.loadRoles(roles)
+		if err := b.d.LoadRoles(roles); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+// want is the answer to req the module must give (see wantPlan).
+func (b *planBackends) want(req []byte) []byte {
+	b.t.Helper()
+	return wantPlan(b.t, b.d.PlanJSON(req), b.planner, req)
+}
+
 // wantPlan is the plan JSON the module must answer: the generated Go's condition,
 // CEL and warnings (the driver's answer) with package plan's reason, as
 // plan.Plan.AppendJSON writes them.
@@ -182,20 +218,8 @@ func TestPlans(t *testing.T) {
 	}
 	for _, ps := range planSpecs(t) {
 		t.Run(ps.name, func(t *testing.T) {
-			_, planner, roles, custom := plantest.Setup(t, ps.path, ps.roles)
-			s, err := spec.LoadFile(ps.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, d := newPlanHost(t, s), driver(t, s)
-			if roles != nil {
-				h.loadRoles(roles)
-				if err := d.LoadRoles(roles); err != nil {
-					t.Fatal(err)
-				}
-			}
-			g := plantest.New(s, 1)
-			g.CustomRoles = custom
+			b := newPlanBackends(t, ps, 1)
+			s, h, g := b.s, b.h, b.g
 			conditional := 0
 			for _, perm := range s.Permissions {
 				for i := range n {
@@ -205,7 +229,7 @@ func TestPlans(t *testing.T) {
 						req["resource"] = map[string]any{"type": perm.Resource.Name}
 					}
 					js := plantest.JSON(req)
-					want := wantPlan(t, d.PlanJSON(js), planner, js)
+					want := b.want(js)
 					got := h.plan(js)
 					if !bytes.Equal(got, want) {
 						t.Fatalf("request %s\nwasm: %s\ngo:   %s", js, got, want)
@@ -287,20 +311,8 @@ func damage(r *rand.Rand, req []byte) []byte {
 func TestPlanDamaged(t *testing.T) {
 	for i, ps := range planSpecs(t) {
 		t.Run(ps.name, func(t *testing.T) {
-			_, planner, roles, custom := plantest.Setup(t, ps.path, ps.roles)
-			s, err := spec.LoadFile(ps.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, d := newPlanHost(t, s), driver(t, s)
-			if roles != nil {
-				h.loadRoles(roles)
-				if err := d.LoadRoles(roles); err != nil {
-					t.Fatal(err)
-				}
-			}
-			g := plantest.New(s, uint64(i))
-			g.CustomRoles = custom
+			b := newPlanBackends(t, ps, uint64(i))
+			s, h, g := b.s, b.h, b.g
 			r := rand.New(rand.NewPCG(uint64(i), 3))
 			for n := range 150 {
 				req := g.Request(3)
@@ -313,7 +325,7 @@ func TestPlanDamaged(t *testing.T) {
 				if n%3 == 0 {
 					js = damage(r, js)
 				}
-				want, got := wantPlan(t, d.PlanJSON(js), planner, js), h.plan(js)
+				want, got := b.want(js), h.plan(js)
 				if !bytes.Equal(got, want) {
 					t.Fatalf("request %s\nwasm: %s\ngo:   %s", js, got, want)
 				}
@@ -418,15 +430,10 @@ func bigPlanRequest(n int) []byte {
 // TestPlanLarge plans for a principal with thousands of role assignments: the same
 // plan as the generated Go's.
 func TestPlanLarge(t *testing.T) {
-	s, err := spec.LoadFile("../../examples/contentlibraries/spec.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, d := newPlanHost(t, s), driver(t, s)
-	_, planner, _, _ := plantest.Setup(t, "../../examples/contentlibraries/spec.yaml", "")
+	b := newPlanBackends(t, planSpec{path: "../../examples/contentlibraries/spec.yaml"}, 1)
 	for _, n := range []int{100, 4000} {
 		req := bigPlanRequest(n)
-		got, want := h.plan(req), wantPlan(t, d.PlanJSON(req), planner, req)
+		got, want := b.h.plan(req), b.want(req)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%d assignments:\nwasm: %.2000s\ngo:   %.2000s", n, got, want)
 		}
@@ -459,5 +466,43 @@ func BenchmarkPlan(b *testing.B) {
 				_ = c.String()
 			}
 		})
+	}
+}
+
+// TestPlanDeep plans expressions as deeply nested as specs may write them (CEL's
+// limit is 250 levels): the generated Go's plans, and no trap for want of stack.
+func TestPlanDeep(t *testing.T) {
+	expr := "resource.n == 0"
+	for i := 1; i < 245; i++ {
+		switch {
+		case i%3 == 0:
+			expr = "!(" + expr + ")"
+		case i%2 == 1:
+			expr = fmt.Sprintf("(resource.m == %d && %s)", i, expr)
+		default:
+			expr = fmt.Sprintf("(resource.n == %d || %s)", i, expr)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "spec.yaml")
+	src := fmt.Sprintf(`version: 1
+package: deep
+resources:
+  doc:
+    attributes: {n: int, m: int}
+    permissions: [read, edit]
+rules:
+  - {id: all, allow: [doc.read, doc.edit]}
+  - {id: deny, deny: [doc.read], when: %q}
+  - {id: allow, allow: [doc.edit], when: %q}
+`, expr, expr)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := newPlanBackends(t, planSpec{path: path}, 1)
+	for _, perm := range []string{"doc.read", "doc.edit"} {
+		req := []byte(`{"permission":"` + perm + `","principal":{"id":"u"}}`)
+		if got, want := b.h.plan(req), b.want(req); !bytes.Equal(got, want) {
+			t.Errorf("%s:\nwasm: %.300s\ngo:   %.300s", perm, got, want)
+		}
 	}
 }

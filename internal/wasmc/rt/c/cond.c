@@ -25,24 +25,18 @@ static void *alloc(u32 n) {
 	return p;
 }
 
-/* A growing array of pointers in the arena. */
-typedef struct pvec {
-	void **p;
-	u32 n, cap;
-} pvec;
-
-static void pv_push(pvec *v, void *x) {
+void conds_push(conds *v, cond *c) {
 	if (v->n == v->cap) {
 		u32 cap = v->cap ? v->cap * 2 : 8;
-		void **p = arena_alloc(&rt.arena, cap * (u32)sizeof *p);
+		cond **p = arena_alloc(&rt.arena, cap * (u32)sizeof *p);
 		if (!p)
 			return; /* rt.oom: the call fails, whatever is built */
 		if (v->n)
-			memcpy(p, v->p, v->n * sizeof *p);
-		v->p = p;
+			memcpy(p, v->c, v->n * sizeof *p);
+		v->c = p;
 		v->cap = cap;
 	}
-	v->p[v->n++] = x;
+	v->c[v->n++] = c;
 }
 
 /* ---- Hash tables -------------------------------------------------------------- */
@@ -1111,7 +1105,7 @@ static vals intersect(const ctype *t, vals *sets, u32 n) {
 
 /* merge_sets combines the terms of one junction that test the same value against
  * constants into one membership test per value. */
-static void merge_sets(bool is_and, pvec *terms) {
+static void merge_sets(bool is_and, conds *terms) {
 	u32 n = terms->n;
 	if (n < 2)
 		return;
@@ -1126,7 +1120,7 @@ static void merge_sets(bool is_and, pvec *terms) {
 	bool merge = false;
 	for (u32 i = 0; i < n; i++) {
 		group[i] = -1;
-		if (!as_set_term(terms->p[i], &st[i]))
+		if (!as_set_term(terms->c[i], &st[i]))
 			continue;
 		cv_cel(st[i].x);
 		u32 g = ht_get(&h, st[i].x->hash, cv_eq, xs, st[i].x, true, ngroups);
@@ -1179,9 +1173,9 @@ static void merge_sets(bool is_and, pvec *terms) {
 	for (u32 i = 0; i < n; i++) {
 		i32 g = group[i];
 		if (g < 0 || count[g] < 2)
-			terms->p[k++] = terms->p[i];
+			terms->c[k++] = terms->c[i];
 		else if (first[g] == i)
-			terms->p[k++] = merged[g];
+			terms->c[k++] = merged[g];
 	}
 	terms->n = k;
 }
@@ -1212,11 +1206,11 @@ static bool has_key(cond *const *ps, u32 n, cond *k) {
  * that have it as a part, whatever the order: that takes a hash table, not a
  * quadratic pass, so that a plan of thousands of grants stays linear in them. */
 #define MAX_ABSORB 2000
-static void absorb(bool is_and, pvec *terms) {
+static void absorb(bool is_and, conds *terms) {
 	u32 n = terms->n;
 	if (n < 2 || n > MAX_ABSORB)
 		return;
-	cond **ts = (cond **)terms->p;
+	cond **ts = (cond **)terms->c;
 	u8 dual = is_and ? C_OR : C_AND;
 	bool *dropped = alloc(n);
 	htab atoms;
@@ -1317,7 +1311,7 @@ static cond *factor(bool is_and, cond *const *terms, u32 n) {
 }
 
 /* add flattens c into terms; false when c is the junction's zero. */
-static bool add(bool is_and, pvec *terms, cond *c) {
+static bool add(bool is_and, conds *terms, cond *c) {
 	if (c->kind == C_CONST)
 		return c->op == is_and; /* the unit is dropped */
 	if (c->kind == (is_and ? C_AND : C_OR)) {
@@ -1326,54 +1320,54 @@ static bool add(bool is_and, pvec *terms, cond *c) {
 				return false;
 		return true;
 	}
-	pv_push(terms, c);
+	conds_push(terms, c);
 	return true;
 }
 
 static cond *junction(bool is_and, cond *const *cs, u32 n) {
 	cond *unit = c_const(is_and), *zero = c_const(!is_and);
-	pvec terms = {0};
+	conds terms = {0};
 	for (u32 i = 0; i < n; i++)
 		if (cs[i] && !add(is_and, &terms, cs[i]))
 			return zero;
 	merge_sets(is_and, &terms);
 	/* Equal terms merge. */
-	pvec out = {alloc(terms.n * (u32)sizeof(cond *) + 1), 0, terms.n};
+	conds out = {alloc(terms.n * (u32)sizeof(cond *) + 1), 0, terms.n};
 	htab seen;
-	if (!out.p || !ht_init(&seen, terms.n))
+	if (!out.c || !ht_init(&seen, terms.n))
 		return zero;
 	for (u32 i = 0; i < terms.n; i++) {
-		cond *t = terms.p[i];
+		cond *t = terms.c[i];
 		if (t->kind == C_CONST) {
 			if (t == zero)
 				return zero;
 			continue;
 		}
-		if (!ht_get(&seen, key_hash(t), c_eq, out.p, t, true, out.n))
-			out.p[out.n++] = t;
+		if (!ht_get(&seen, key_hash(t), c_eq, out.c, t, true, out.n))
+			out.c[out.n++] = t;
 	}
 	/* A term and its negation. */
 	for (u32 i = 0; i < out.n; i++) {
-		cond *t = out.p[i];
+		cond *t = out.c[i];
 		if (t->kind == C_NOT || t->kind == C_CMP) {
 			cond *nt = c_not(t);
-			if (ht_get(&seen, key_hash(nt), c_eq, out.p, nt, false, 0))
+			if (ht_get(&seen, key_hash(nt), c_eq, out.c, nt, false, 0))
 				return zero;
 		}
 	}
 	absorb(is_and, &out);
-	cond *f = factor(is_and, (cond *const *)out.p, out.n);
+	cond *f = factor(is_and, (cond *const *)out.c, out.n);
 	if (f)
 		return f;
 	if (out.n == 0)
 		return unit;
 	if (out.n == 1)
-		return out.p[0];
+		return out.c[0];
 	cond *c = node(is_and ? C_AND : C_OR);
 	if (!c)
 		return zero;
 	c->n = out.n;
-	c->terms = (cond **)out.p;
+	c->terms = (cond **)out.c;
 	return c;
 }
 

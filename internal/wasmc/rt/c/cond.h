@@ -79,6 +79,14 @@ typedef struct cond {
 	u32 hash;
 } cond;
 
+/* A growing array of conditions in rt.arena; the zero one is empty. conds_push does
+ * nothing when memory runs out (rt.oom is then set). */
+typedef struct conds {
+	cond **c;
+	u32 n, cap;
+} conds;
+void conds_push(conds *v, cond *c);
+
 /* The constants true and false. */
 extern cond cond_true_node, cond_false_node;
 #define COND_TRUE (&cond_true_node)

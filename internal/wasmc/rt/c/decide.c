@@ -44,18 +44,6 @@ static bool run(check *c, u32 fi, const char *kind, str name, i64 as, bool *fail
 	return false;
 }
 
-// cut splits s at its first ':'; false when it has none.
-static bool cut(str s, str *name, str *value) {
-	for (u32 i = 0; i < s.n; i++) {
-		if (s.p[i] == ':') {
-			*name = str_of(s.p, i);
-			*value = str_of(s.p + i + 1, s.n - i - 1);
-			return true;
-		}
-	}
-	return false;
-}
-
 // pattern is gen's permissionPattern: whether pat (library.view, library.*, *) names
 // perm, and whether it is a valid pattern at all.
 static bool pattern(str pat, u32 perm, bool *match) {

@@ -33,6 +33,19 @@ static inline const prog_resource *resource_at(u32 i) { return PROG(prog_resourc
 static inline const prog_permission *permission_at(u32 i) { return PROG(prog_permission, record(HDR->permissions, i)); }
 static inline const prog_scope *scope_at(u32 i) { return PROG(prog_scope, record(HDR->scopes, i)); }
 
+// cut splits s at its first ':' (a credential filter's name and value); false when it
+// has none.
+static inline bool cut(str s, str *name, str *value) {
+	for (u32 i = 0; i < s.n; i++) {
+		if (s.p[i] == ':') {
+			*name = str_of(s.p, i);
+			*value = str_of(s.p + i + 1, s.n - i - 1);
+			return true;
+		}
+	}
+	return false;
+}
+
 // perm_in reports whether permission p is in a permission bitset.
 static inline bool perm_in(const u32 *set, u32 p) { return (set[p / 32] >> (p % 32)) & 1; }
 

@@ -250,38 +250,6 @@ static pair plan_func(planner *p, u32 fi, const value *params, const value *filt
 	return out;
 }
 
-// cut splits s at its first ':'; false when it has none.
-static bool cut(str s, str *name, str *value) {
-	for (u32 i = 0; i < s.n; i++) {
-		if (s.p[i] == ':') {
-			*name = str_of(s.p, i);
-			*value = str_of(s.p + i + 1, s.n - i - 1);
-			return true;
-		}
-	}
-	return false;
-}
-
-// A growing array of conditions in the call's arena.
-typedef struct conds {
-	cond **c;
-	u32 n, cap;
-} conds;
-
-static void push(conds *v, cond *c) {
-	if (v->n == v->cap) {
-		u32 cap = v->cap ? 2 * v->cap : 8;
-		cond **p = arena_alloc(&rt.arena, cap * (u32)sizeof(cond *));
-		if (!p)
-			return; // rt.oom: the call fails whatever is built
-		if (v->n)
-			memcpy(p, v->c, v->n * sizeof(cond *));
-		v->c = p;
-		v->cap = cap;
-	}
-	v->c[v->n++] = c;
-}
-
 // credential is gen's planCredential: false when the credential does not unlock the
 // permission or names a filter that is unknown or does not cover the resource type;
 // else the conjunction, over the filter names given in order of first appearance, of
@@ -321,9 +289,9 @@ static cond *credential(planner *p, const request *q) {
 				continue;
 			cut(q->filters.items[k], &name, &fv);
 			value v = {.s = fv};
-			push(&any, plan_func(p, fm[which[i]], NULL, &v).t);
+			conds_push(&any, plan_func(p, fm[which[i]], NULL, &v).t);
 		}
-		push(&terms, c_or(any.c, any.n));
+		conds_push(&terms, c_or(any.c, any.n));
 	}
 	return c_and(terms.c, terms.n);
 }
@@ -357,7 +325,7 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 			why->rule = id;
 			return COND_FALSE;
 		}
-		push(&pass, f);
+		conds_push(&pass, f);
 	}
 	// Credentials only narrow.
 	if (q->has_cred) {
@@ -366,7 +334,7 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 			why->reason = REASON_CREDENTIAL;
 			return COND_FALSE;
 		}
-		push(&pass, c);
+		conds_push(&pass, c);
 	}
 	// Then any allow rule or role assignment grants (one that fails grants nothing);
 	// the first that grants every resource is the reason of a plan that allows all.
@@ -381,7 +349,7 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 			why->reason = REASON_ALLOW_RULE;
 			why->rule = id;
 		}
-		push(&grants, t);
+		conds_push(&grants, t);
 	}
 	const u32 *match = PROG(u32, res->scope_match), *when = PROG(u32, res->role_when);
 	for (u32 i = 0; i < q->nroles; i++) {
@@ -397,14 +365,14 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 			why->role = as->role->name;
 			why->assignment = i;
 		}
-		push(&grants, t);
+		conds_push(&grants, t);
 	}
 	cond *granted = c_or(grants.c, grants.n);
 	if (granted == COND_FALSE) {
 		why->reason = REASON_NO_GRANT;
 		return COND_FALSE;
 	}
-	push(&pass, granted);
+	conds_push(&pass, granted);
 	cond *out = c_and(pass.c, pass.n);
 	if (out != COND_TRUE)
 		why->reason = REASON_NONE;
