@@ -2,6 +2,8 @@
 # Runs permc's whole test suite from a fresh clone: Go unit, golden, corpus and
 # end-to-end tests (with the race detector), then the example suites through the CLI,
 # then the JavaScript loader of the Wasm modules in Node and in headless Chromium.
+# Tools the tests need (PostgreSQL, Chromium, clang and lld) are installed when
+# missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +50,24 @@ ensure_chromium() {
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
 }
 ensure_chromium
+
+# The Wasm runtime's test (internal/wasmc/rt) rebuilds it from its C sources with
+# clang and lld to check that the committed build is fresh.
+ensure_clang() {
+	if command -v clang >/dev/null && command -v wasm-ld >/dev/null; then
+		return
+	fi
+	if ! command -v apt-get >/dev/null; then
+		echo "clang and lld are missing and apt-get is not available: install clang and lld" >&2
+		exit 1
+	fi
+	local sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	echo "== installing clang and lld (apt-get)"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang lld
+}
+ensure_clang
 
 echo "== go vet"
 go vet ./...

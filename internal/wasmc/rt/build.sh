@@ -8,17 +8,22 @@
 #
 # Usage: build.sh [OUT_DIR]   (default: this directory)
 #
-# Needs clang and wasm-ld 14 or later (Debian: apt-get install clang lld). The
-# output depends only on the sources and the compiler: no paths, no timestamps.
+# Needs clang and wasm-ld (Debian: apt-get install clang lld). The output depends
+# only on the sources and the compiler: no paths, no timestamps. The committed
+# modules are built by Debian's clang 14; another version builds a working runtime
+# but other bytes, so build.sh says so.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(cd "${1:-$here}" && pwd)
 cd "$here/c"
 
 CLANG=${CLANG:-clang}
+if ! "$CLANG" --version | head -1 | grep -q 'clang version 14\.'; then
+	echo "build.sh: $("$CLANG" --version | head -1): the committed modules are built by clang 14" >&2
+fi
 
 # The runtime's sources, in link order. test.c is only in the test build.
-SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c decision.c abi.c)
+SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c cel.c decision.c abi.c)
 # The engine, which answers requests from the linked program: only in the release
 # build (the test build has test.c's engine instead).
 ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c cond.c plan.c)
@@ -45,7 +50,7 @@ EXPORTS=(
 TEST_EXPORTS=(
 	t_json t_json_str t_error_json t_quote t_quote_rune t_isprint t_suggest t_did_you_mean
 	t_utf8 t_parse_int t_parse_uint t_parse_double t_format_double t_format_int t_format_uint
-	t_base64_decode t_base64_encode t_parse_timestamp t_format_timestamp t_parse_duration
+	t_base64_decode t_base64_encode t_cel t_cel_msg t_parse_timestamp t_format_timestamp t_parse_duration
 	t_format_duration t_ip t_decision t_heap t_heap_stress t_json_parse_only t_program
 	t_cond
 )
@@ -61,11 +66,14 @@ CFLAGS=(
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-g0 -ffile-prefix-map="$here/c"=. -fno-ident
 )
-# Per-file optimization: the parser is on every request's path.
+# Per-file optimization: the parser is on every request's path, and at -O2 it
+# takes a third less time than at -Oz for 1.4 KB more (-O3: no faster, 1.1 KB
+# more); everything else is -Oz, through link-time optimization, which inlines and
+# drops across files (3% smaller).
 opt() {
 	case "$1" in
 	json.c) echo -O2 ;;
-	*) echo -Oz ;;
+	*) echo -Oz -flto ;;
 	esac
 }
 

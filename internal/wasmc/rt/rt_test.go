@@ -252,7 +252,9 @@ func TestBuildIsFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(built, committed) {
-			t.Errorf("%s is stale (%d bytes built, %d committed): run go generate ./internal/wasmc/rt", name, len(built), len(committed))
+			version, _ := exec.Command("clang", "--version").Output()
+			t.Errorf("%s is stale (%d bytes built, %d committed): run go generate ./internal/wasmc/rt (with clang 14; this is %s)",
+				name, len(built), len(committed), bytes.SplitN(version, []byte("\n"), 2)[0])
 		}
 	}
 }

@@ -99,7 +99,7 @@ static u64 fail(u32 status, str msg) {
 	return pack((u32)(usize)rt.out.p, status, rt.out.n);
 }
 
-// rt_fail makes {"error": msg} the result, msg built in scratch memory.
+// rt_fail makes {"error": msg} the result (msg must not be in rt.out).
 u64 rt_fail(u32 status, buf *msg) {
 	if (msg->err)
 		return pack((u32)(usize)oom_result, ST_INTERNAL, sizeof oom_result - 1);
@@ -175,8 +175,10 @@ export u32 permc_abi_version(void) { return ABI_VERSION; }
 // grow.
 export u32 permc_alloc(u32 size) {
 	rt_begin();
+	// As the Go guest: the limit is checked with size, and a block of size 0 takes
+	// a byte (so 64 of them may pass MAX_LIVE by 64 bytes).
 	u32 n = size ? size : 1;
-	if (size > MAX_BLOCK || n > MAX_LIVE - rt.live || rt.nblocks >= MAX_BLOCKS)
+	if (size > MAX_BLOCK || (u64)rt.live + size > MAX_LIVE || rt.nblocks >= MAX_BLOCKS)
 		return 0;
 	u8 *p = rt_malloc(n);
 	if (!p)

@@ -413,7 +413,7 @@ static void put_lit(buf *b, const ctype *t, value v, bool json) {
 	case T_DURATION:
 		buf_cstr(b, json ? "\"" : t->kind == T_TIMESTAMP ? "timestamp(\"" : "duration(\"");
 		if (t->kind == T_TIMESTAMP)
-			buf_timestamp(b, (rt_time){v.t.sec, v.t.nsec});
+			buf_timestamp(b, v.t);
 		else
 			buf_duration(b, v.i);
 		buf_cstr(b, json ? "\"" : "\")");

@@ -254,13 +254,8 @@ static bool decode_value(dec *d, const prog_type *t, const jnode *j, const path 
 		out->s = buf_view(&b);
 		return true;
 	}
-	case T_TIMESTAMP: {
-		rt_time tm;
-		if (!parsed(d, p, rt_parse_timestamp(s, &tm)))
-			return false;
-		out->t = (ts){tm.sec, tm.nsec};
-		return true;
-	}
+	case T_TIMESTAMP:
+		return parsed(d, p, rt_parse_timestamp(s, &out->t));
 	case T_DURATION:
 		return parsed(d, p, rt_parse_duration(s, &out->i));
 	}

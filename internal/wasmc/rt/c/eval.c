@@ -6,7 +6,6 @@
 // charges the budget first, exactly where permc's generated Go charges it (after its
 // operands are computed), so that every backend fails at the same step.
 #include "eval.h"
-#include "ip.h"
 #include "state.h"
 #include "text.h"
 
@@ -63,7 +62,7 @@ static value constant(const prog_expr *x) {
 		break;
 	case T_TIMESTAMP: {
 		const prog_time *t = (const prog_time *)p;
-		v.t = (ts){t->sec, t->nsec};
+		v.t = (rt_time){t->sec, t->nsec};
 		break;
 	}
 	default:
@@ -167,28 +166,28 @@ static eval_err arith(const prog_expr *x, env *e, value *out) {
 	case T_INT:
 		switch (x->op) {
 		case OP_ADD:
-			return add_int(a.i, b.i, &out->i);
+			return cel_add_int(a.i, b.i, &out->i);
 		case OP_SUB:
-			return sub_int(a.i, b.i, &out->i);
+			return cel_sub_int(a.i, b.i, &out->i);
 		case OP_MUL:
-			return mul_int(a.i, b.i, &out->i);
+			return cel_mul_int(a.i, b.i, &out->i);
 		case OP_DIV:
-			return div_int(a.i, b.i, &out->i);
+			return cel_div_int(a.i, b.i, &out->i);
 		default:
-			return mod_int(a.i, b.i, &out->i);
+			return cel_mod_int(a.i, b.i, &out->i);
 		}
 	case T_UINT:
 		switch (x->op) {
 		case OP_ADD:
-			return add_uint(a.u, b.u, &out->u);
+			return cel_add_uint(a.u, b.u, &out->u);
 		case OP_SUB:
-			return sub_uint(a.u, b.u, &out->u);
+			return cel_sub_uint(a.u, b.u, &out->u);
 		case OP_MUL:
-			return mul_uint(a.u, b.u, &out->u);
+			return cel_mul_uint(a.u, b.u, &out->u);
 		case OP_DIV:
-			return div_uint(a.u, b.u, &out->u);
+			return cel_div_uint(a.u, b.u, &out->u);
 		default:
-			return mod_uint(a.u, b.u, &out->u);
+			return cel_mod_uint(a.u, b.u, &out->u);
 		}
 	case T_DOUBLE:
 		switch (x->op) {
@@ -218,16 +217,16 @@ static eval_err arith(const prog_expr *x, env *e, value *out) {
 		return out->l ? EV_OK : EV_OOM;
 	case T_TIMESTAMP:
 		if (kb == T_TIMESTAMP)
-			return sub_time(a.t, b.t, &out->i);
+			return cel_sub_time(a.t, b.t, &out->i);
 		if (x->op == OP_ADD)
-			return add_time(a.t, b.i, &out->t);
-		return sub_time_dur(a.t, b.i, &out->t);
+			return cel_add_time(a.t, b.i, &out->t);
+		return cel_sub_time_duration(a.t, b.i, &out->t);
 	case T_DURATION:
 		if (kb == T_TIMESTAMP)
-			return add_time(b.t, a.i, &out->t);
+			return cel_add_time(b.t, a.i, &out->t);
 		if (x->op == OP_ADD)
-			return add_int(a.i, b.i, &out->i);
-		return sub_int(a.i, b.i, &out->i);
+			return cel_add_int(a.i, b.i, &out->i);
+		return cel_sub_int(a.i, b.i, &out->i);
 	}
 	rt_bug("eval: arithmetic on an unexpected type");
 	return EV_OOM;
@@ -243,13 +242,13 @@ static eval_err index(const prog_expr *x, env *e, value *out) {
 	u8 ek = kind_of(t->elem);
 	if (t->kind == T_LIST) {
 		if (k.i < 0 || k.i >= (i64)c.l->n)
-			return EV_INDEX_OUT_OF_BOUNDS;
+			return CEL_INDEX_OUT_OF_BOUNDS;
 		*out = list_at(c.l, ek, (u32)k.i);
 		return EV_OK;
 	}
 	i32 i = map_find(c.m, kind_of(t->key), k);
 	if (i < 0)
-		return EV_NO_SUCH_KEY;
+		return CEL_NO_SUCH_KEY;
 	*out = elem_load(c.m->vals + (u32)i * elem_size(ek), ek);
 	return EV_OK;
 }
@@ -485,7 +484,7 @@ static eval_err ev(const prog_expr *x, env *e, value *out) {
 			if (kind_of(x->type) == T_DOUBLE)
 				out->d = -a.d;
 			else
-				err = neg_int(a.i, &out->i);
+				err = cel_neg_int(a.i, &out->i);
 		}
 		break;
 	case OP_INDEX:
@@ -533,15 +532,7 @@ static eval_err ev(const prog_expr *x, env *e, value *out) {
 		value b;
 		if ((err = two(x, e, &a, &b)))
 			break;
-		switch (rt_in_ip_range(a.s, b.s, &out->b)) {
-		case ERR_NONE:
-			break;
-		case ERR_BAD_IP:
-			err = EV_BAD_IP;
-			break;
-		default:
-			err = EV_BAD_CIDR;
-		}
+		err = cel_in_ip_range(a.s, b.s, &out->b);
 		break;
 	}
 	case OP_LIST:
@@ -556,7 +547,7 @@ static eval_err ev(const prog_expr *x, env *e, value *out) {
 		err = macro(x, e, out);
 		break;
 	case OP_FAIL:
-		err = prog[x->slot] == ERR_BAD_DURATION ? EV_BAD_DURATION : EV_BAD_TIMESTAMP;
+		err = prog[x->slot] == ERR_BAD_DURATION ? CEL_BAD_DURATION : CEL_BAD_TIMESTAMP;
 		break;
 	default:
 		rt_bug("eval: unknown operation");

@@ -4,6 +4,7 @@
 // skipped, what is checked first), because the offset and text of the first error
 // are part of its output.
 #include "json.h"
+#include "num.h"
 #include "text.h"
 
 // ---- Word-at-a-time scanning --------------------------------------------------
@@ -26,47 +27,56 @@ static inline u64 string_stops(u64 w) {
 }
 
 // ---- The parser --------------------------------------------------------------
+//
+// Each step takes the offset where it starts and returns the offset after what it
+// read, or FAIL with the error in p->e. The offset lives in locals, not in the
+// parser, so that the compiler keeps it in a register: a store to the tape could
+// otherwise alias it and force a reload after every node.
+
+#define FAIL 0xFFFFFFFFu // no document reaches this offset (inputs are at most 4 MiB)
 
 typedef struct jparser {
 	const u8 *data;
-	u32 n, i;
+	u32 n;
 	jnode *tape;
 	u32 nt, cap;
 	arena *a, *scratch;
 	jerror *e;
 } jparser;
 
-static cold bool fail_at(jparser *p, u8 code, u32 off) {
+static cold u32 fail(jparser *p, u8 code, u32 off) {
 	p->e->code = code;
 	p->e->off = off;
-	return false;
+	return FAIL;
 }
 
-static inline bool fail(jparser *p, u8 code) { return fail_at(p, code, p->i); }
-
-static inline void space(jparser *p) {
-	const u8 *d = p->data;
-	u32 i = p->i, n = p->n;
+static inline u32 space(const u8 *d, u32 n, u32 i) {
 	while (i < n && d[i] <= ' ' && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
 		i++;
-	p->i = i;
+	return i;
+}
+
+static inline bool is_digit(u8 c) { return c >= '0' && c <= '9'; }
+
+static inline u32 hdr(u32 kind, u32 len) { return kind | len << 3; }
+
+static cold bool tape_full(jparser *p) {
+	rt_bug("json: tape full");
+	fail(p, JE_OOM, 0);
+	return false;
 }
 
 // push appends a node. The tape was sized for the document (json_parse), so it is
 // never full unless that reasoning is broken: then the parse fails closed.
-static inline jnode *push(jparser *p, u32 h, u32 v) {
-	if (unlikely(p->nt >= p->cap)) {
-		rt_bug("json: tape full");
-		fail(p, JE_OOM);
-		return NULL;
-	}
-	jnode *j = &p->tape[p->nt++];
-	j->h = h;
-	j->v = v;
-	return j;
+static inline bool push(jparser *p, u32 h, u32 v) {
+	u32 k = p->nt;
+	if (unlikely(k >= p->cap))
+		return tape_full(p);
+	p->tape[k].h = h;
+	p->tape[k].v = v;
+	p->nt = k + 1;
+	return true;
 }
-
-static inline u32 hdr(u32 kind, u32 len) { return kind | len << 3; }
 
 static bool hex4(const u8 *d, u32 n, u32 at, u32 *r) {
 	if (at > n || n - at < 4)
@@ -74,7 +84,7 @@ static bool hex4(const u8 *d, u32 n, u32 at, u32 *r) {
 	u32 v = 0;
 	for (u32 k = 0; k < 4; k++) {
 		u8 c = d[at + k];
-		if (c >= '0' && c <= '9')
+		if (is_digit(c))
 			v = v << 4 | (u32)(c - '0');
 		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
 			v = v << 4 | (u32)((c | 0x20) - 'a' + 10);
@@ -88,7 +98,7 @@ static bool hex4(const u8 *d, u32 n, u32 at, u32 *r) {
 // string_slow decodes a string with escapes, from j (the first escape or control
 // byte) on; start is where the string's bytes begin. It writes into the arena,
 // sized by the string's length in the input, which bounds its decoded length.
-static noinline bool string_slow(jparser *p, u32 start, u32 j, str *out) {
+static noinline u32 string_slow(jparser *p, u32 start, u32 j) {
 	const u8 *d = p->data;
 	u32 n = p->n;
 	// The string's extent: to the first quote not escaped, or the end.
@@ -98,32 +108,26 @@ static noinline bool string_slow(jparser *p, u32 start, u32 j, str *out) {
 	u32 room = (end < n ? end : n) - start;
 	u8 *buf = arena_bytes(p->a, room + 4);
 	if (!buf)
-		return fail(p, JE_OOM);
+		return fail(p, JE_OOM, j);
 	memcpy(buf, d + start, j - start);
 	u32 w = j - start, i = j;
 	while (i < n) {
 		u8 c = d[i];
 		if (c == '"') {
-			p->i = i + 1;
 			if (!utf8_valid(buf, w))
-				return fail_at(p, JE_UTF8, start);
+				return fail(p, JE_UTF8, start);
 			arena_shrink(p->a, buf, w);
-			*out = (str){buf, w};
-			return true;
+			return push(p, hdr(J_STRING, w), (u32)(usize)buf) ? i + 1 : FAIL;
 		}
-		if (c < 0x20) {
-			p->i = i;
-			return fail(p, JE_CONTROL);
-		}
+		if (c < 0x20)
+			return fail(p, JE_CONTROL, i);
 		if (c != '\\') {
 			buf[w++] = c;
 			i++;
 			continue;
 		}
-		if (i + 1 >= n) {
-			p->i = i;
-			return fail(p, JE_END_STRING);
-		}
+		if (i + 1 >= n)
+			return fail(p, JE_END_STRING, i);
 		u8 esc = d[++i];
 		switch (esc) {
 		case '"':
@@ -148,43 +152,38 @@ static noinline bool string_slow(jparser *p, u32 start, u32 j, str *out) {
 			break;
 		case 'u': {
 			u32 r, r2 = 0;
-			if (!hex4(d, n, i + 1, &r)) {
-				p->i = i;
-				return fail(p, JE_U_ESCAPE);
-			}
+			if (!hex4(d, n, i + 1, &r))
+				return fail(p, JE_U_ESCAPE, i);
 			i += 4;
 			if (r >= 0xD800 && r <= 0xDFFF) {
 				// A surrogate must be the first half of a pair, the second
 				// half following as another \u escape.
 				bool ok = i + 2 < n && d[i + 1] == '\\' && d[i + 2] == 'u' && hex4(d, n, i + 3, &r2);
-				if (!ok || r > 0xDBFF || r2 < 0xDC00 || r2 > 0xDFFF) {
-					p->i = i;
-					return fail(p, JE_SURROGATE);
-				}
+				if (!ok || r > 0xDBFF || r2 < 0xDC00 || r2 > 0xDFFF)
+					return fail(p, JE_SURROGATE, i);
 				i += 6;
 				r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
 			}
 			if (!RT_ASSERT(w + 4 <= room + 4))
-				return fail(p, JE_OOM);
+				return fail(p, JE_OOM, i);
 			w += utf8_encode(buf + w, r);
 			break;
 		}
 		default:
-			p->i = i;
-			return fail(p, JE_ESCAPE);
+			return fail(p, JE_ESCAPE, i);
 		}
 		i++;
 	}
-	p->i = i;
-	return fail(p, JE_END_STRING);
+	return fail(p, JE_END_STRING, i);
 }
 
-// string reads the string whose opening quote is at p->i. Most strings have no
-// escapes: they are found eight bytes at a time and become views of the input,
-// their UTF-8 checked only when a byte is not ASCII.
-static bool string(jparser *p, str *out) {
+// string reads the string whose opening quote is at i and pushes it. Most strings
+// have no escapes: they are found eight bytes at a time and become views of the
+// input, their UTF-8 checked only when a byte is not ASCII. Inlined in its two
+// callers: strings are most of a request, and the call costs a tenth of a parse.
+static inline __attribute__((always_inline)) u32 string(jparser *p, u32 i) {
 	const u8 *d = p->data;
-	u32 n = p->n, start = ++p->i, j = start;
+	u32 n = p->n, start = i + 1, j = start;
 	u64 high = 0;
 	for (; n - j >= 8; j += 8) {
 		u64 w = load64(d + j);
@@ -205,59 +204,53 @@ static bool string(jparser *p, str *out) {
 	}
 stop:
 	if (j < n && d[j] == '"') {
-		p->i = j + 1;
 		if ((high & HIGHS) && !utf8_valid(d + start, j - start))
-			return fail_at(p, JE_UTF8, start);
-		*out = (str){d + start, j - start};
-		return true;
+			return fail(p, JE_UTF8, start);
+		return push(p, hdr(J_STRING, j - start), (u32)(usize)(d + start)) ? j + 1 : FAIL;
 	}
-	if (j >= n) {
-		p->i = j;
-		return fail(p, JE_END_STRING);
-	}
-	return string_slow(p, start, j, out);
+	if (j >= n)
+		return fail(p, JE_END_STRING, j);
+	return string_slow(p, start, j);
 }
 
-static bool literal(jparser *p, const char *word, u32 len) {
-	if (p->n - p->i < len || memcmp(p->data + p->i, word, len) != 0)
-		return fail(p, JE_LITERAL);
-	p->i += len;
-	return true;
+static u32 literal(jparser *p, u32 i, const char *word, u32 len) {
+	if (p->n - i < len || memcmp(p->data + i, word, len) != 0)
+		return fail(p, JE_LITERAL, i);
+	return i + len;
 }
 
-static inline u32 skip_digits(jparser *p) {
-	u32 i = p->i, start = i;
-	while (i < p->n && p->data[i] >= '0' && p->data[i] <= '9')
-		i++;
-	p->i = i;
-	return i - start;
-}
-
-static bool number(jparser *p) {
+static u32 number(jparser *p, u32 i) {
 	const u8 *d = p->data;
-	u32 start = p->i;
-	if (d[p->i] == '-')
-		p->i++;
-	if (p->i < p->n && d[p->i] == '0')
-		p->i++;
-	else if (skip_digits(p) == 0)
-		return fail(p, JE_NUMBER);
-	if (p->i < p->n && d[p->i] == '.') {
-		p->i++;
-		if (skip_digits(p) == 0)
-			return fail(p, JE_NUMBER);
+	u32 n = p->n, start = i, k;
+	if (d[i] == '-')
+		i++;
+	if (i < n && d[i] == '0') {
+		i++;
+	} else {
+		for (k = i; i < n && is_digit(d[i]);)
+			i++;
+		if (i == k)
+			return fail(p, JE_NUMBER, i);
 	}
-	if (p->i < p->n && (d[p->i] | 0x20) == 'e') {
-		p->i++;
-		if (p->i < p->n && (d[p->i] == '+' || d[p->i] == '-'))
-			p->i++;
-		if (skip_digits(p) == 0)
-			return fail(p, JE_NUMBER);
+	if (i < n && d[i] == '.') {
+		for (k = ++i; i < n && is_digit(d[i]);)
+			i++;
+		if (i == k)
+			return fail(p, JE_NUMBER, i);
 	}
-	return push(p, hdr(J_NUMBER, p->i - start), (u32)(usize)(d + start)) != NULL;
+	if (i < n && (d[i] | 0x20) == 'e') {
+		i++;
+		if (i < n && (d[i] == '+' || d[i] == '-'))
+			i++;
+		for (k = i; i < n && is_digit(d[i]);)
+			i++;
+		if (i == k)
+			return fail(p, JE_NUMBER, i);
+	}
+	return push(p, hdr(J_NUMBER, i - start), (u32)(usize)(d + start)) ? i : FAIL;
 }
 
-static bool value(jparser *p, u32 depth);
+static u32 value(jparser *p, u32 i, u32 depth);
 
 // ---- Duplicate keys ----------------------------------------------------------
 //
@@ -270,18 +263,22 @@ static bool value(jparser *p, u32 depth);
 #define MANY_KEYS 16
 
 // A tree's child is a leaf, a key's tape index shifted left and tagged with 1, or
-// the address of an inner node.
+// the address of an inner node (4-aligned).
 typedef struct cbnode {
 	u32 child[2];
-	u32 byte; // the position of the bit
-	u32 mask; // the bit, within the 9-bit symbol of cb_sym
+	// The bit the node branches on: its byte position times 16, plus 8 minus its
+	// bit number within the 9-bit symbol of cb_sym. Nodes on a path from the root
+	// have increasing crit: earlier bytes first, higher bits first.
+	u32 crit;
 } cbnode;
 
 // cb_sym is the symbol at position i of s: 0 past its end, else 0x100 | byte, so
 // that a key and its extensions differ.
 static inline u32 cb_sym(str s, u32 i) { return i < s.n ? 0x100u | s.p[i] : 0; }
 
-static inline u32 cb_dir(const cbnode *c, str key) { return (cb_sym(key, c->byte) & c->mask) != 0; }
+static inline u32 cb_dir(const cbnode *c, str key) {
+	return cb_sym(key, c->crit >> 4) >> (8 - (c->crit & 15)) & 1;
+}
 
 // cb_insert adds the key at tape index k to the tree; it returns 1 when it was
 // there already, -1 when memory ran out, 0 otherwise.
@@ -301,20 +298,19 @@ static int cb_insert(jparser *p, u32 *root, u32 k) {
 		i++;
 	if (i == key.n && i == other.n)
 		return 1;
-	u32 diff = cb_sym(key, i) ^ cb_sym(other, i);
-	u32 mask = 1u << (31 - __builtin_clz(diff));
-	cbnode *c = arena_alloc(p->scratch, sizeof(cbnode));
+	u32 bit = 31 - (u32)__builtin_clz(cb_sym(key, i) ^ cb_sym(other, i)); // 0 to 8
+	u32 crit = i << 4 | (8 - bit);
+	cbnode *c = arena_aligned(p->scratch, sizeof(cbnode), 4);
 	if (!c)
 		return -1;
-	c->byte = i;
-	c->mask = mask;
-	u32 dir = (cb_sym(key, i) & mask) != 0;
+	c->crit = crit;
+	u32 dir = cb_sym(key, i) >> bit & 1;
 	c->child[dir] = leaf;
 	// The new node goes where the walk meets a leaf or a later bit.
 	u32 *where = root;
 	while (!(*where & 1)) {
 		cbnode *w = (cbnode *)(usize)*where;
-		if (w->byte > i || (w->byte == i && w->mask < mask))
+		if (w->crit > crit)
 			break;
 		where = &w->child[cb_dir(w, key)];
 	}
@@ -324,7 +320,8 @@ static int cb_insert(jparser *p, u32 *root, u32 k) {
 }
 
 // duplicate reports whether the key at tape index k is one of the object's
-// earlier keys; obj is the object's tape index, count its keys before k.
+// earlier keys (1), or memory ran out (-1); obj is the object's tape index, count
+// its keys before k, *tree the tree of its keys once it has MANY_KEYS of them.
 static int duplicate(jparser *p, u32 obj, u32 count, u32 *tree, u32 k) {
 	str key = j_str(&p->tape[k]);
 	if (count < MANY_KEYS) {
@@ -345,117 +342,111 @@ static int duplicate(jparser *p, u32 obj, u32 count, u32 *tree, u32 k) {
 
 // ---- Containers --------------------------------------------------------------
 
-static bool object(jparser *p, u32 depth) {
-	p->i++; // {
-	space(p);
-	u32 obj = p->nt;
+// object reads the object whose '{' is at i. Out of line: it needs memory for its
+// tree, which value, the path of every scalar, should not set up.
+static noinline u32 object(jparser *p, u32 i, u32 depth) {
+	const u8 *d = p->data;
+	u32 n = p->n, obj = p->nt;
+	i = space(d, n, i + 1);
 	if (!push(p, hdr(J_OBJECT, 0), 0))
-		return false;
-	if (p->i < p->n && p->data[p->i] == '}') {
-		p->i++;
-		return true;
-	}
-	arena_mark mark = arena_save(p->scratch);
+		return FAIL;
+	if (i < n && d[i] == '}')
+		return i + 1;
+	arena_mark mark = {0};
 	u32 count = 0, tree = 0;
 	for (;;) {
-		space(p);
-		if (p->i >= p->n || p->data[p->i] != '"')
-			return fail(p, JE_KEY);
-		u32 at = p->i;
-		str key;
-		if (!string(p, &key))
-			return false;
-		u32 k = p->nt;
-		if (!push(p, hdr(J_STRING, key.n), (u32)(usize)key.p))
-			return false;
-		int dup = duplicate(p, obj, count, &tree, k);
+		i = space(d, n, i);
+		if (i >= n || d[i] != '"')
+			return fail(p, JE_KEY, i);
+		u32 at = i, k = p->nt;
+		if (count == MANY_KEYS)
+			mark = arena_save(p->scratch);
+		if ((i = string(p, i)) == FAIL)
+			return FAIL;
+		int dup = count ? duplicate(p, obj, count, &tree, k) : 0;
+		if (dup < 0)
+			return fail(p, JE_OOM, at);
 		if (dup) {
-			if (dup < 0)
-				return fail(p, JE_OOM);
-			p->e->key = key;
-			return fail_at(p, JE_DUP, at);
+			p->e->key = j_str(&p->tape[k]);
+			return fail(p, JE_DUP, at);
 		}
-		space(p);
-		if (p->i >= p->n || p->data[p->i] != ':')
-			return fail(p, JE_COLON);
-		p->i++;
-		if (!value(p, depth + 1))
-			return false;
+		i = space(d, n, i);
+		if (i >= n || d[i] != ':')
+			return fail(p, JE_COLON, i);
+		if ((i = value(p, i + 1, depth + 1)) == FAIL)
+			return FAIL;
 		count++;
-		space(p);
-		if (p->i >= p->n)
-			return fail(p, JE_END_OBJECT);
-		u8 c = p->data[p->i++];
-		if (c == ',')
+		i = space(d, n, i);
+		if (i >= n)
+			return fail(p, JE_END_OBJECT, i);
+		if (d[i] == ',') {
+			i++;
 			continue;
-		if (c == '}') {
-			p->tape[obj].h = hdr(J_OBJECT, count);
-			p->tape[obj].v = p->nt - obj - 1;
+		}
+		if (d[i] != '}')
+			return fail(p, JE_OBJECT_SEP, i);
+		p->tape[obj].h = hdr(J_OBJECT, count);
+		p->tape[obj].v = p->nt - obj - 1;
+		if (tree)
 			arena_restore(p->scratch, mark);
-			return true;
-		}
-		p->i--;
-		return fail(p, JE_OBJECT_SEP);
+		return i + 1;
 	}
 }
 
-static bool array(jparser *p, u32 depth) {
-	p->i++; // [
-	space(p);
-	u32 arr = p->nt;
+static u32 array(jparser *p, u32 i, u32 depth) {
+	const u8 *d = p->data;
+	u32 n = p->n, arr = p->nt;
+	i = space(d, n, i + 1);
 	if (!push(p, hdr(J_ARRAY, 0), 0))
-		return false;
-	if (p->i < p->n && p->data[p->i] == ']') {
-		p->i++;
-		return true;
-	}
+		return FAIL;
+	if (i < n && d[i] == ']')
+		return i + 1;
 	for (u32 count = 1;; count++) {
-		if (!value(p, depth + 1))
-			return false;
-		space(p);
-		if (p->i >= p->n)
-			return fail(p, JE_END_ARRAY);
-		u8 c = p->data[p->i++];
-		if (c == ',')
+		if ((i = value(p, i, depth + 1)) == FAIL)
+			return FAIL;
+		i = space(d, n, i);
+		if (i >= n)
+			return fail(p, JE_END_ARRAY, i);
+		if (d[i] == ',') {
+			i++;
 			continue;
-		if (c == ']') {
-			p->tape[arr].h = hdr(J_ARRAY, count);
-			p->tape[arr].v = p->nt - arr - 1;
-			return true;
 		}
-		p->i--;
-		return fail(p, JE_ARRAY_SEP);
+		if (d[i] != ']')
+			return fail(p, JE_ARRAY_SEP, i);
+		p->tape[arr].h = hdr(J_ARRAY, count);
+		p->tape[arr].v = p->nt - arr - 1;
+		return i + 1;
 	}
 }
 
-// value parses one value at depth (the top-level value is at depth 0).
-static bool value(jparser *p, u32 depth) {
+// value reads one value at depth (the top-level value is at depth 0).
+static u32 value(jparser *p, u32 i, u32 depth) {
 	if (depth > JSON_MAX_DEPTH)
-		return fail(p, JE_DEPTH);
-	space(p);
-	if (p->i >= p->n)
-		return fail(p, JE_END);
-	u8 c = p->data[p->i];
+		return fail(p, JE_DEPTH, i);
+	const u8 *d = p->data;
+	u32 n = p->n;
+	i = space(d, n, i);
+	if (i >= n)
+		return fail(p, JE_END, i);
+	u8 c = d[i];
 	switch (c) {
+	case '"':
+		return string(p, i);
 	case '{':
-		return object(p, depth);
+		return object(p, i, depth);
 	case '[':
-		return array(p, depth);
-	case '"': {
-		str s;
-		return string(p, &s) && push(p, hdr(J_STRING, s.n), (u32)(usize)s.p);
-	}
+		return array(p, i, depth);
 	case 't':
-		return push(p, hdr(J_BOOL, 0), 1) && literal(p, "true", 4);
+		return push(p, hdr(J_BOOL, 0), 1) ? literal(p, i, "true", 4) : FAIL;
 	case 'f':
-		return push(p, hdr(J_BOOL, 0), 0) && literal(p, "false", 5);
+		return push(p, hdr(J_BOOL, 0), 0) ? literal(p, i, "false", 5) : FAIL;
 	case 'n':
-		return push(p, hdr(J_NULL, 0), 0) && literal(p, "null", 4);
+		return push(p, hdr(J_NULL, 0), 0) ? literal(p, i, "null", 4) : FAIL;
 	}
-	if (c == '-' || (c >= '0' && c <= '9'))
-		return number(p);
+	if (c == '-' || is_digit(c))
+		return number(p, i);
 	p->e->c = c;
-	return fail(p, JE_CHAR);
+	return fail(p, JE_CHAR, i);
 }
 
 // quote_or_backslash is string_stops without the control bytes: what ends a run of
@@ -466,8 +457,9 @@ static inline u64 quote_or_backslash(u64 w) {
 }
 
 // tape_bound is the most nodes data can produce: one, plus one per separator and
-// opening bracket outside strings (every node but the first follows one of those),
-// plus the containers a malformed document may leave open.
+// opening bracket of a non-empty container outside strings (every node but the
+// first follows one of those), plus the containers a malformed document may leave
+// open.
 static u32 tape_bound(const u8 *d, u32 n) {
 	u32 count = 1 + JSON_MAX_DEPTH + 2;
 	for (u32 i = 0; i < n; i++) {
@@ -481,8 +473,12 @@ static u32 tape_bound(const u8 *d, u32 n) {
 				if (d[i] == '\\')
 					i++;
 			}
-		} else if (c == ',' || c == ':' || c == '[' || c == '{') {
+		} else if (c == ',' || c == ':') {
 			count++;
+		} else if (c == '[' || c == '{') {
+			// An empty container has no first child.
+			u32 j = space(d, n, i + 1);
+			count += !(j < n && d[j] == (c == '[' ? ']' : '}'));
 		}
 	}
 	return count;
@@ -501,14 +497,11 @@ const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror 
 		return NULL;
 	}
 	arena_mark mark = arena_save(scratch);
-	bool ok = value(&p, 0);
+	u32 end = value(&p, 0, 0);
 	arena_restore(scratch, mark);
-	if (ok) {
-		space(&p);
-		if (p.i != n)
-			ok = fail(&p, JE_TRAILING);
-	}
-	if (!ok)
+	if (end != FAIL && (end = space(data, n, end)) != n)
+		end = fail(&p, JE_TRAILING, end);
+	if (end == FAIL)
 		return NULL;
 	// The tape's unused end goes back only when it is the arena's last allocation:
 	// strings with escapes are decoded into the arena after it.
@@ -567,13 +560,7 @@ void buf_json_error(buf *b, const jerror *e) {
 		return;
 	}
 	buf_lit(b, "invalid JSON at offset ");
-	u8 tmp[10];
-	u32 i = sizeof tmp, v = e->off;
-	do {
-		tmp[--i] = (u8)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	buf_put(b, tmp + i, sizeof tmp - i);
+	buf_u64(b, e->off);
 	buf_lit(b, ": ");
 	buf_cstr(b, messages[e->code]);
 	if (e->code == JE_CHAR)

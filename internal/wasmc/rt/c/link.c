@@ -24,7 +24,7 @@ static rt_link linked(void) {
 
 str rt_program(void) {
 	rt_link l = linked();
-	u32 size = (u32)__builtin_wasm_memory_size(0) << 16;
+	u64 size = (u64)__builtin_wasm_memory_size(0) << 16;
 	// A record the linker did not write as link.go does is no program: the
 	// engine then answers every call with an internal error instead of reading
 	// memory it cannot trust.

@@ -14,6 +14,21 @@
 #define PREV_INUSE 2u
 #define MIN_CHUNK 16u
 #define PAGE 65536u
+// The heap keeps memory under 4 GiB, so that every address and the end of memory
+// fit in 32 bits.
+#define MAX_PAGES 65535u
+
+static inline u32 pages_now(void) { return (u32)__builtin_wasm_memory_size(0); }
+
+// more_pages grows memory by n pages; false when the engine refuses or the memory
+// would reach 4 GiB.
+static bool more_pages(u32 n) {
+	if (n > MAX_PAGES - pages_now() || __builtin_wasm_memory_grow(0, n) == (usize)-1) {
+		rt.oom = true;
+		return false;
+	}
+	return true;
+}
 
 typedef struct chunk {
 	u32 prev_size;
@@ -121,11 +136,9 @@ static chunk *grow(u32 size) {
 	u32 pages = (need + PAGE - 1) / PAGE;
 	if (pages == 0)
 		pages = 1;
-	if (__builtin_wasm_memory_grow(0, pages) == (usize)-1) {
-		rt.oom = true;
+	if (!more_pages(pages))
 		return NULL;
-	}
-	u32 new_end = ((u32)__builtin_wasm_memory_size(0) << 16) - 8;
+	u32 new_end = (pages_now() << 16) - 8;
 	// The old sentinel becomes the header of the new space.
 	chunk *c = end;
 	u32 csz = new_end - H.end;
@@ -167,15 +180,16 @@ static inline u32 chunk_size(u32 n) {
 void heap_init(u32 start) {
 	start = (start + 7) & ~7u;
 	memset(&H, 0, sizeof H);
-	u32 size = (u32)__builtin_wasm_memory_size(0) << 16;
+	if (pages_now() > MAX_PAGES) {
+		rt.oom = true; // H.end stays 0: every allocation fails
+		return;
+	}
+	u32 size = pages_now() << 16;
 	// The heap needs room for its first chunk and its sentinel.
 	if (start > size || size - start < MIN_CHUNK + 8) {
-		u32 pages = (start + MIN_CHUNK + 8 - size + PAGE - 1) / PAGE;
-		if (start > size || __builtin_wasm_memory_grow(0, pages) == (usize)-1) {
-			rt.oom = true; // H.end stays 0: every allocation fails
-			return;
-		}
-		size = (u32)__builtin_wasm_memory_size(0) << 16;
+		if (start > size || !more_pages((start + MIN_CHUNK + 8 - size + PAGE - 1) / PAGE))
+			return; // H.end stays 0: every allocation fails
+		size = pages_now() << 16;
 	}
 	H.start = start;
 	H.end = size - 8;
@@ -259,7 +273,7 @@ void *rt_realloc(void *p, u32 n) {
 
 heap_stats heap_check(void) {
 	heap_stats s = {.start = H.start, .end = H.end + 8, .ok = true};
-	s.pages = (u32)__builtin_wasm_memory_size(0);
+	s.pages = pages_now();
 	bool prev_inuse = true;
 	u32 prev_size = 0, listed = 0;
 	for (chunk *c = at(H.start); addr(c) < H.end; c = cnext(c)) {
@@ -356,8 +370,8 @@ void *arena_bytes(arena *a, u32 n) {
 	return p;
 }
 
-void *arena_alloc(arena *a, u32 n) {
-	u8 *p = (u8 *)(((usize)a->cur + 7) & ~(usize)7);
+void *arena_aligned(arena *a, u32 n, u32 align) {
+	u8 *p = (u8 *)(((usize)a->cur + align - 1) & ~(usize)(align - 1));
 	if (likely(p && p <= a->end && (u32)(a->end - p) >= n)) {
 		a->cur = p + n;
 		return p;

@@ -73,8 +73,10 @@ typedef struct arena {
 #define ARENA_MIN (16u << 10)
 #define ARENA_MAX_CHUNK (1u << 20)
 
-// arena_alloc returns n bytes aligned to 8, or NULL.
-void *arena_alloc(arena *a, u32 n);
+// arena_aligned returns n bytes aligned to align (a power of two, at most 8), or
+// NULL; arena_alloc aligns to 8, for any type.
+void *arena_aligned(arena *a, u32 n, u32 align);
+static inline void *arena_alloc(arena *a, u32 n) { return arena_aligned(a, n, 8); }
 // arena_bytes returns n bytes with no alignment, or NULL.
 void *arena_bytes(arena *a, u32 n);
 // arena_copy copies s into the arena; {NULL, 0} when it cannot.

@@ -322,6 +322,30 @@ static bool underscore_ok(str s) {
 	return saw != '_';
 }
 
+// read_exponent reads an exponent's sign and digits at *i (after its 'e' or 'p'),
+// as readFloat and decimal.set both do: false when there is no digit. Digits past
+// 10000 stop counting (the value is out of range by far); underscores are skipped
+// and reported.
+static bool read_exponent(str s, u32 *i, i32 *exp, bool *underscores) {
+	u32 k = *i;
+	if (k >= s.n)
+		return false;
+	i32 sign = 1, e = 0;
+	if (s.p[k] == '+' || s.p[k] == '-')
+		sign = s.p[k++] == '-' ? -1 : 1;
+	if (k >= s.n || !digit(s.p[k]))
+		return false;
+	for (; k < s.n && (digit(s.p[k]) || s.p[k] == '_'); k++) {
+		if (s.p[k] == '_')
+			*underscores = true;
+		else if (e < 10000)
+			e = e * 10 + s.p[k] - '0';
+	}
+	*i = k;
+	*exp = e * sign;
+	return true;
+}
+
 typedef struct mant {
 	u64 mantissa;
 	i32 exp;
@@ -395,24 +419,11 @@ static bool read_float(str s, mant *m) {
 		nd_mant *= 4;
 	}
 	if (i < s.n && lower(s.p[i]) == exp_char) {
+		i32 e;
 		i++;
-		if (i >= s.n)
+		if (!read_exponent(s, &i, &e, &underscores))
 			return false;
-		i32 esign = 1;
-		if (s.p[i] == '+' || s.p[i] == '-')
-			esign = s.p[i++] == '-' ? -1 : 1;
-		if (i >= s.n || !digit(s.p[i]))
-			return false;
-		i32 e = 0;
-		for (; i < s.n && (digit(s.p[i]) || s.p[i] == '_'); i++) {
-			if (s.p[i] == '_') {
-				underscores = true;
-				continue;
-			}
-			if (e < 10000)
-				e = e * 10 + s.p[i] - '0';
-		}
-		dp += e * esign;
+		dp += e;
 	} else if (base == 16) {
 		return false; // a hexadecimal mantissa needs an exponent
 	}
@@ -462,22 +473,12 @@ static bool dec_set(decimal *b, str s) {
 	if (!sawdot)
 		b->dp = b->nd;
 	if (i < s.n && lower(s.p[i]) == 'e') {
+		i32 e;
+		bool underscores;
 		i++;
-		if (i >= s.n)
+		if (!read_exponent(s, &i, &e, &underscores))
 			return false;
-		i32 esign = 1;
-		if (s.p[i] == '+' || s.p[i] == '-')
-			esign = s.p[i++] == '-' ? -1 : 1;
-		if (i >= s.n || !digit(s.p[i]))
-			return false;
-		i32 e = 0;
-		for (; i < s.n && (digit(s.p[i]) || s.p[i] == '_'); i++) {
-			if (s.p[i] == '_')
-				continue;
-			if (e < 10000)
-				e = e * 10 + s.p[i] - '0';
-		}
-		b->dp += e * esign;
+		b->dp += e;
 	}
 	return i == s.n;
 }

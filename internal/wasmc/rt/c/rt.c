@@ -1,5 +1,6 @@
 // rt.c: the C library functions the compiler may call, assertions and the
 // messages of rt_err.
+#define RT_LIBC // the functions themselves, not the macros of rt.h
 #include "state.h"
 
 void *memcpy(void *restrict dst, const void *restrict src, usize n) {
@@ -30,6 +31,22 @@ usize strlen(const char *s) {
 	while (s[n])
 		n++;
 	return n;
+}
+
+// __multi3 is compiler-rt's 128-bit multiplication, which clang calls for a 64-bit
+// multiplication with overflow check: LLVM turns the bound checks of cel_mul_int
+// (x > INT64_MAX / y, ...) into one. Built from 32-bit halves: the low 128 bits
+// of a product are the same signed or unsigned.
+typedef unsigned __int128 u128;
+u128 __multi3(u128 a, u128 b);
+u128 __multi3(u128 a, u128 b) {
+	u64 al = (u64)a, ah = (u64)(a >> 64), bl = (u64)b, bh = (u64)(b >> 64);
+	u64 a0 = (u32)al, a1 = al >> 32, b0 = (u32)bl, b1 = bl >> 32;
+	u64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+	u64 mid = (p00 >> 32) + (u32)p01 + (u32)p10;
+	u64 lo = mid << 32 | (u32)p00;
+	u64 hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32) + al * bh + ah * bl;
+	return (u128)hi << 64 | lo;
 }
 
 bool rt_bug(const char *what) {

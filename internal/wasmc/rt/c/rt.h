@@ -34,14 +34,22 @@ typedef _Bool bool;
 #define export __attribute__((visibility("default")))
 #define countof(a) (sizeof(a) / sizeof((a)[0]))
 
-// The C library's memory functions. With -mbulk-memory clang lowers the builtins
-// to memory.copy and memory.fill, so these bodies are single instructions; they
-// exist because clang may still emit calls to them by name.
+// The C library's memory functions, defined in rt.c because clang may emit calls
+// to them by name. -ffreestanding makes clang treat them as ordinary functions, so
+// the macros below name the builtins: a copy of a known small size becomes loads
+// and stores, any other copy memory.copy or memory.fill (-mbulk-memory).
 void *memcpy(void *restrict dst, const void *restrict src, usize n);
 void *memmove(void *dst, const void *src, usize n);
 void *memset(void *dst, int c, usize n);
 int memcmp(const void *a, const void *b, usize n);
 usize strlen(const char *s);
+#ifndef RT_LIBC
+#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memset(d, c, n) __builtin_memset((d), (c), (n))
+#define memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
+#define strlen(s) __builtin_strlen(s)
+#endif
 
 // str is a byte string: a view of memory owned by someone else (the input, an
 // arena, the program). It is not NUL-terminated and may hold any bytes.

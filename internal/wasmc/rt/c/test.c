@@ -15,6 +15,7 @@
 #endif
 
 #include "abi.h"
+#include "cel.h"
 #include "decision.h"
 #include "ip.h"
 #include "json.h"
@@ -392,6 +393,61 @@ static int base64_encode_fn(str in, buf *out) {
 	return ST_OK;
 }
 export u64 t_base64_encode(u32 p, u32 n) { return call(p, n, base64_encode_fn); }
+
+// t_cel runs a CEL operation: the operation's number (1 byte), then its operands,
+// 8 bytes each, little-endian (a timestamp is two: seconds and nanoseconds). It
+// answers the result in decimal ("seconds nanoseconds" for a timestamp), or the
+// error's message.
+static int cel_fn(str in, buf *out) {
+	u64 v[4] = {0};
+	for (u32 i = 0; i < 4 && 1 + 8 * i + 8 <= in.n; i++)
+		memcpy(&v[i], in.p + 1 + 8 * i, 8);
+	i64 a = (i64)v[0], b = (i64)v[1], r = 0;
+	u64 ur = 0;
+	rt_time t = {0}, x = {a, (i32)b};
+	cel_err e;
+	enum { INT, UINT, TIME } kind = INT;
+	switch (in.n ? in.p[0] : 255) {
+	case 0: e = cel_add_int(a, b, &r); break;
+	case 1: e = cel_sub_int(a, b, &r); break;
+	case 2: e = cel_neg_int(a, &r); break;
+	case 3: e = cel_mul_int(a, b, &r); break;
+	case 4: e = cel_div_int(a, b, &r); break;
+	case 5: e = cel_mod_int(a, b, &r); break;
+	case 6: e = cel_add_uint(v[0], v[1], &ur), kind = UINT; break;
+	case 7: e = cel_sub_uint(v[0], v[1], &ur), kind = UINT; break;
+	case 8: e = cel_mul_uint(v[0], v[1], &ur), kind = UINT; break;
+	case 9: e = cel_div_uint(v[0], v[1], &ur), kind = UINT; break;
+	case 10: e = cel_mod_uint(v[0], v[1], &ur), kind = UINT; break;
+	case 11: e = cel_add_time(x, (i64)v[2], &t), kind = TIME; break;
+	case 12: e = cel_sub_time_duration(x, (i64)v[2], &t), kind = TIME; break;
+	case 13: e = cel_sub_time(x, (rt_time){(i64)v[2], (i32)v[3]}, &r); break;
+	default:
+		buf_lit(out, "bad test input");
+		return ST_REJECTED;
+	}
+	if (e) {
+		buf_str(out, cel_err_msg(e));
+		return ST_REJECTED;
+	}
+	if (kind == UINT) {
+		buf_u64(out, ur);
+	} else if (kind == TIME) {
+		buf_i64(out, t.sec);
+		buf_byte(out, ' ');
+		buf_i64(out, t.nsec);
+	} else {
+		buf_i64(out, r);
+	}
+	return ST_OK;
+}
+export u64 t_cel(u32 p, u32 n) { return call(p, n, cel_fn); }
+
+static int cel_msg_fn(str in, buf *out) {
+	buf_str(out, cel_err_msg(in.n ? in.p[0] : 0));
+	return ST_OK;
+}
+export u64 t_cel_msg(u32 p, u32 n) { return call(p, n, cel_msg_fn); }
 
 // t_parse_timestamp answers "seconds nanoseconds".
 static int parse_timestamp_fn(str in, buf *out) {

@@ -92,7 +92,7 @@ static value parse_lit(const jnode *j, const ctype *t, script *sc) {
 	case T_TIMESTAMP: {
 		rt_time tm;
 		sc->bad |= rt_parse_timestamp(s, &tm) != ERR_NONE;
-		v.t = (ts){tm.sec, tm.nsec};
+		v.t = tm;
 		break;
 	}
 	case T_LIST: {

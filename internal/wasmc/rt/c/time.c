@@ -1,5 +1,6 @@
 // time.c: timestamps and durations (time.h).
 #include "time.h"
+#include "num.h"
 
 static inline bool is_digit(str s, u32 i) { return i < s.n && s.p[i] >= '0' && s.p[i] <= '9'; }
 static inline i32 num2(str s, u32 i) { return (s.p[i] - '0') * 10 + (s.p[i + 1] - '0'); }
@@ -109,15 +110,12 @@ static void put_int(buf *b, i64 v, u32 width) {
 		buf_byte(b, '-');
 		u = 0 - u;
 	}
-	u8 tmp[20];
-	u32 i = sizeof tmp;
-	do {
-		tmp[--i] = (u8)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	while (sizeof tmp - i < width)
-		tmp[--i] = '0';
-	buf_put(b, tmp + i, sizeof tmp - i);
+	u32 digits = 1;
+	for (u64 t = u; t >= 10; t /= 10)
+		digits++;
+	for (; digits < width; digits++)
+		buf_byte(b, '0');
+	buf_u64(b, u);
 }
 
 void buf_timestamp(buf *b, rt_time t) {

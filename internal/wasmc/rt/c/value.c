@@ -1,9 +1,7 @@
 // value.c: values and CEL's operations on them (value.h), ports of runtime/cel.go.
 #include "value.h"
-#include "ip.h"
 #include "num.h"
 #include "state.h"
-#include "time.h"
 
 const u8 *prog;
 const list empty_list;
@@ -49,34 +47,17 @@ value value_zero(u8 kind) {
 }
 
 void buf_eval_err(buf *b, eval_err e, u64 budget) {
-	static const char *const msgs[] = {
-		[EV_OK] = "",
-		[EV_INT_OVERFLOW] = "integer overflow",
-		[EV_UINT_OVERFLOW] = "unsigned integer overflow",
-		[EV_DIV_BY_ZERO] = "division by zero",
-		[EV_MOD_BY_ZERO] = "modulus by zero",
-		[EV_INDEX_OUT_OF_BOUNDS] = "index out of bounds",
-		[EV_NO_SUCH_KEY] = "no such key",
-		[EV_TIMESTAMP_OVERFLOW] = "timestamp overflow",
-		[EV_BAD_TIMESTAMP] = "invalid timestamp",
-		[EV_BAD_DURATION] = "invalid duration",
-		[EV_OOM] = "out of memory",
-	};
 	switch (e) {
-	case EV_BAD_IP:
-		buf_str(b, rt_err_msg(ERR_BAD_IP));
-		return;
-	case EV_BAD_CIDR:
-		buf_str(b, rt_err_msg(ERR_BAD_CIDR));
-		return;
 	case EV_BUDGET:
 		buf_lit(b, "evaluation budget of ");
 		buf_u64(b, budget);
 		buf_lit(b, " steps exhausted");
 		return;
-	default:
-		buf_cstr(b, (u32)e < countof(msgs) && msgs[e] ? msgs[e] : "evaluation error");
+	case EV_OOM:
+		buf_lit(b, "out of memory");
+		return;
 	}
+	buf_str(b, cel_err_msg(e));
 }
 
 int str_cmp(str a, str b) {
@@ -152,147 +133,6 @@ i32 map_find(const map *m, u8 kind, value key) {
 			hi = mid;
 	}
 	return -1;
-}
-
-// ---- Arithmetic (runtime/cel.go) ---------------------------------------------
-
-// clang compiles the overflow checks below into 128-bit multiplications, which wasm32
-// has no instruction for: this is compiler-rt's __multi3, which the module does not
-// link otherwise.
-__int128 __multi3(__int128 a, __int128 b);
-__int128 __multi3(__int128 a, __int128 b) {
-	typedef unsigned __int128 u128;
-	u64 al = (u64)a, ah = (u64)((u128)a >> 64), bl = (u64)b, bh = (u64)((u128)b >> 64);
-	u64 a0 = al & 0xffffffff, a1 = al >> 32, b0 = bl & 0xffffffff, b1 = bl >> 32;
-	u64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-	u64 mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
-	u64 lo = (p00 & 0xffffffff) | (mid << 32);
-	u64 hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32) + al * bh + ah * bl;
-	return (__int128)((u128)hi << 64 | lo);
-}
-
-eval_err add_int(i64 x, i64 y, i64 *out) {
-	if ((y > 0 && x > INT64_MAX - y) || (y < 0 && x < INT64_MIN - y))
-		return EV_INT_OVERFLOW;
-	*out = x + y;
-	return EV_OK;
-}
-
-eval_err sub_int(i64 x, i64 y, i64 *out) {
-	if ((y < 0 && x > INT64_MAX + y) || (y > 0 && x < INT64_MIN + y))
-		return EV_INT_OVERFLOW;
-	*out = x - y;
-	return EV_OK;
-}
-
-eval_err mul_int(i64 x, i64 y, i64 *out) {
-	if ((x == -1 && y == INT64_MIN) || (y == -1 && x == INT64_MIN) || (x > 0 && y > 0 && x > INT64_MAX / y) ||
-	    (x > 0 && y < 0 && y < INT64_MIN / x) || (x < 0 && y > 0 && x < INT64_MIN / y) ||
-	    (x < 0 && y < 0 && y < INT64_MAX / x))
-		return EV_INT_OVERFLOW;
-	*out = x * y;
-	return EV_OK;
-}
-
-eval_err div_int(i64 x, i64 y, i64 *out) {
-	if (y == 0)
-		return EV_DIV_BY_ZERO;
-	if (x == INT64_MIN && y == -1)
-		return EV_INT_OVERFLOW;
-	*out = x / y;
-	return EV_OK;
-}
-
-eval_err mod_int(i64 x, i64 y, i64 *out) {
-	if (y == 0)
-		return EV_MOD_BY_ZERO;
-	if (x == INT64_MIN && y == -1)
-		return EV_INT_OVERFLOW;
-	*out = x % y;
-	return EV_OK;
-}
-
-eval_err neg_int(i64 x, i64 *out) {
-	if (x == INT64_MIN)
-		return EV_INT_OVERFLOW;
-	*out = -x;
-	return EV_OK;
-}
-
-eval_err add_uint(u64 x, u64 y, u64 *out) {
-	if (x > UINT64_MAX - y)
-		return EV_UINT_OVERFLOW;
-	*out = x + y;
-	return EV_OK;
-}
-
-eval_err sub_uint(u64 x, u64 y, u64 *out) {
-	if (y > x)
-		return EV_UINT_OVERFLOW;
-	*out = x - y;
-	return EV_OK;
-}
-
-eval_err mul_uint(u64 x, u64 y, u64 *out) {
-	if (y != 0 && x > UINT64_MAX / y)
-		return EV_UINT_OVERFLOW;
-	*out = x * y;
-	return EV_OK;
-}
-
-eval_err div_uint(u64 x, u64 y, u64 *out) {
-	if (y == 0)
-		return EV_DIV_BY_ZERO;
-	*out = x / y;
-	return EV_OK;
-}
-
-eval_err mod_uint(u64 x, u64 y, u64 *out) {
-	if (y == 0)
-		return EV_MOD_BY_ZERO;
-	*out = x % y;
-	return EV_OK;
-}
-
-#define NS 1000000000LL
-
-// add_time is runtime.AddTimeDuration: seconds and nanoseconds added apart, the
-// nanoseconds carried into the seconds, the result kept within years 1 to 9999.
-eval_err add_time(ts x, i64 d, ts *out) {
-	i64 sec, nsec = (i64)x.nsec + d % NS;
-	eval_err e = add_int(x.sec, d / NS, &sec);
-	if (e)
-		return e;
-	if (nsec < 0 || nsec >= NS) {
-		if ((e = add_int(sec, nsec / NS, &sec)))
-			return e;
-		nsec -= (nsec / NS) * NS;
-		if (nsec < 0) {
-			if ((e = add_int(sec, -1, &sec)))
-				return e;
-			nsec += NS;
-		}
-	}
-	if (sec < MIN_UNIX_TIME || sec > MAX_UNIX_TIME)
-		return EV_TIMESTAMP_OVERFLOW;
-	*out = (ts){sec, (i32)nsec};
-	return EV_OK;
-}
-
-eval_err sub_time_dur(ts x, i64 d, ts *out) {
-	i64 n;
-	eval_err e = neg_int(d, &n);
-	return e ? e : add_time(x, n, out);
-}
-
-eval_err sub_time(ts x, ts y, i64 *out) {
-	i64 sec, tsec;
-	eval_err e = sub_int(x.sec, y.sec, &sec);
-	if (!e)
-		e = mul_int(sec, NS, &tsec);
-	if (!e)
-		e = add_int(tsec, (i64)x.nsec - y.nsec, out);
-	return e;
 }
 
 // ---- Building values -----------------------------------------------------------

@@ -18,18 +18,11 @@
 #ifndef RT_VALUE_H
 #define RT_VALUE_H
 
-#include "mem.h"
+#include "cel.h"
 #include "program.h"
 
 typedef struct list list;
 typedef struct map map;
-
-/* A timestamp: seconds since the Unix epoch and nanoseconds (0..999999999), UTC,
- * within years 1..9999. */
-typedef struct ts {
-	i64 sec;
-	i32 nsec;
-} ts;
 
 typedef union value {
 	bool b;
@@ -37,7 +30,7 @@ typedef union value {
 	u64 u;     /* uint */
 	double d;  /* double */
 	str s;     /* string (valid UTF-8) and bytes */
-	ts t;      /* timestamp */
+	rt_time t; /* timestamp: UTC, within years 1 to 9999 */
 	const list *l;
 	const map *m;
 } value;
@@ -83,23 +76,14 @@ static inline value list_at(const list *l, u8 kind, u32 i) { return elem_load(l-
  * time.Time{}), which a missing timestamp attribute reads as. */
 value value_zero(u8 kind);
 
-/* The evaluation errors (runtime.Err), with the same messages. */
-typedef enum eval_err {
-	EV_OK,
-	EV_INT_OVERFLOW,       /* "integer overflow" */
-	EV_UINT_OVERFLOW,      /* "unsigned integer overflow" */
-	EV_DIV_BY_ZERO,        /* "division by zero" */
-	EV_MOD_BY_ZERO,        /* "modulus by zero" */
-	EV_INDEX_OUT_OF_BOUNDS,/* "index out of bounds" */
-	EV_NO_SUCH_KEY,        /* "no such key" */
-	EV_TIMESTAMP_OVERFLOW, /* "timestamp overflow" */
-	EV_BAD_IP,             /* inIPAddrRange: the Go runtime's message */
-	EV_BAD_CIDR,
-	EV_BAD_TIMESTAMP,      /* "invalid timestamp" */
-	EV_BAD_DURATION,       /* "invalid duration" */
-	EV_BUDGET,             /* the evaluation budget is exhausted (docs/spec.md) */
-	EV_OOM,                /* memory ran out: the call fails as a whole */
-} eval_err;
+/* The evaluation errors: cel.h's cel_err (runtime.Err, with its messages), and the
+ * engine's own two. */
+typedef u32 eval_err;
+enum {
+	EV_OK = CEL_OK,
+	EV_BUDGET = 64, /* the evaluation budget is exhausted (docs/spec.md) */
+	EV_OOM,         /* memory ran out, or the program is broken: the call fails as a whole */
+};
 
 /* buf_eval_err appends e's message; budget is the check's budget, which the message
  * of EV_BUDGET names. */
@@ -119,24 +103,7 @@ int str_cmp(str a, str b);
 /* map_find looks key up in m, whose keys are of kind kind: its index, or -1. */
 i32 map_find(const map *m, u8 kind, value key);
 
-/*
- * Arithmetic with CEL's errors, ports of runtime/cel.go.
- */
-eval_err add_int(i64 x, i64 y, i64 *out);
-eval_err sub_int(i64 x, i64 y, i64 *out);
-eval_err mul_int(i64 x, i64 y, i64 *out);
-eval_err div_int(i64 x, i64 y, i64 *out);
-eval_err mod_int(i64 x, i64 y, i64 *out);
-eval_err neg_int(i64 x, i64 *out);
-eval_err add_uint(u64 x, u64 y, u64 *out);
-eval_err sub_uint(u64 x, u64 y, u64 *out);
-eval_err mul_uint(u64 x, u64 y, u64 *out);
-eval_err div_uint(u64 x, u64 y, u64 *out);
-eval_err mod_uint(u64 x, u64 y, u64 *out);
-/* timestamp + duration, timestamp - duration, timestamp - timestamp, as cel-go. */
-eval_err add_time(ts x, i64 d, ts *out);
-eval_err sub_time_dur(ts x, i64 d, ts *out);
-eval_err sub_time(ts x, ts y, i64 *out);
+/* Arithmetic is cel.h's. */
 
 /* Building values in rt.arena; NULL (and rt.oom) when memory runs out. */
 list *list_new(u8 kind, u32 n);          /* n elements, to be filled */
