@@ -427,16 +427,29 @@ func bigPlanRequest(n int) []byte {
 	return []byte(b.String())
 }
 
-// TestPlanLarge plans for a principal with thousands of role assignments: the same
-// plan as the generated Go's.
+// TestPlanLarge plans for principals with up to 12,000 role assignments, the most a
+// request of 1 MiB holds: the generated Go's plans, and an instance that stays under
+// 12 MiB of memory, and does not grow once the largest plan has been made twice.
 func TestPlanLarge(t *testing.T) {
 	b := newPlanBackends(t, planSpec{path: "../../examples/contentlibraries/spec.yaml"}, 1)
-	for _, n := range []int{100, 4000} {
+	for _, n := range []int{100, 4000, 12000} {
 		req := bigPlanRequest(n)
+		if len(req) > 1<<20 {
+			t.Fatalf("a request of %d bytes", len(req))
+		}
 		got, want := b.h.plan(req), b.want(req)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%d assignments:\nwasm: %.2000s\ngo:   %.2000s", n, got, want)
 		}
+	}
+	b.h.plan(bigPlanRequest(12000))
+	size := b.h.mod.Memory().Size()
+	if size > 12<<20 {
+		t.Errorf("memory is %d bytes", size)
+	}
+	b.h.plan(bigPlanRequest(12000))
+	if again := b.h.mod.Memory().Size(); again != size {
+		t.Errorf("memory grew from %d to %d bytes planning again", size, again)
 	}
 }
 

@@ -17,12 +17,23 @@
 
 /* ---- Memory ------------------------------------------------------------------ */
 
-/* alloc returns n zeroed bytes of the call's arena, or NULL (rt.oom is then set). */
-static void *alloc(u32 n) {
-	void *p = arena_alloc(&rt.arena, n);
+/* alloc returns n zeroed bytes of the call's arena, or NULL (rt.oom is then set): for
+ * what a condition is made of. tmp returns them from rt.scratch: for the simplifier's
+ * working arrays and tables, which the public constructors give back when they return
+ * (scratch_end), so that building a plan's thousands of small junctions leaves only
+ * their conditions behind. */
+static void *zeroed(arena *a, u32 n) {
+	void *p = arena_alloc(a, n);
 	if (p)
 		memset(p, 0, n);
 	return p;
+}
+static void *alloc(u32 n) { return zeroed(&rt.arena, n); }
+static void *tmp(u32 n) { return zeroed(&rt.scratch, n); }
+
+static cond *scratch_end(arena_mark m, cond *c) {
+	arena_restore(&rt.scratch, m);
+	return c;
 }
 
 void conds_push(conds *v, cond *c) {
@@ -63,7 +74,7 @@ static bool ht_init(htab *h, u32 n) {
 	while (cap < 2 * n)
 		cap *= 2;
 	h->mask = cap - 1;
-	h->slot = alloc(cap * 8);
+	h->slot = tmp(cap * 8);
 	return h->slot != NULL;
 }
 
@@ -298,7 +309,7 @@ typedef struct vals {
 } vals;
 
 static vals vals_new(u32 cap) {
-	value *v = cap ? arena_alloc(&rt.arena, cap * (u32)sizeof *v) : NULL;
+	value *v = cap ? arena_alloc(&rt.scratch, cap * (u32)sizeof *v) : NULL;
 	return (vals){v, 0};
 }
 
@@ -881,12 +892,13 @@ cond *c_not(cond *c) {
 		return c->x;
 	case C_AND:
 	case C_OR: {
-		cond **out = alloc(c->n * (u32)sizeof *out + 1);
+		arena_mark m = arena_save(&rt.scratch);
+		cond **out = tmp(c->n * (u32)sizeof *out + 1);
 		if (!out)
 			return COND_FALSE;
 		for (u32 i = 0; i < c->n; i++)
 			out[i] = c_not(c->terms[i]);
-		return c->kind == C_AND ? c_or(out, c->n) : c_and(out, c->n);
+		return scratch_end(m, c->kind == C_AND ? c_or(out, c->n) : c_and(out, c->n));
 	}
 	case C_CMP:
 		if (c->op == CO_NE)
@@ -931,17 +943,18 @@ cond *c_member(cval *elem, cval *coll) {
 		return COND_FALSE;
 	/* A map's keys are strings, sorted as runtime/cond sorts them. */
 	const ctype *et = coll->t->kind == T_MAP ? &scalars[T_STRING] : coll->t->elem;
+	arena_mark m = arena_save(&rt.scratch);
 	vals es = dedupe(et, elems_of(coll->t, coll->v));
 	if (es.n == 0)
-		return COND_FALSE;
+		return scratch_end(m, COND_FALSE);
 	if (es.n == 1)
-		return c_cmp(CO_EQ, elem, cv_lit(elem->t, es.v[0]));
+		return scratch_end(m, c_cmp(CO_EQ, elem, cv_lit(elem->t, es.v[0])));
 	cond *c = node(C_IN);
 	if (!c)
-		return COND_FALSE;
+		return scratch_end(m, COND_FALSE);
 	c->l = elem;
 	c->r = cv_lit(ctype_list(elem->t), (value){.l = pack(elem->t, es.v, es.n)});
-	return c;
+	return scratch_end(m, c);
 }
 
 static bool has_prefix(str s, str p) { return s.n >= p.n && (p.n == 0 || memcmp(s.p, p.p, p.n) == 0); }
@@ -1109,10 +1122,10 @@ static void merge_sets(bool is_and, conds *terms) {
 	u32 n = terms->n;
 	if (n < 2)
 		return;
-	set_term *st = alloc(n * (u32)sizeof *st + 1);
-	i32 *group = alloc(n * (u32)sizeof *group + 1);
-	cval **xs = alloc(n * (u32)sizeof *xs + 1); /* each group's value, by group */
-	u32 *count = alloc(n * (u32)sizeof *count + 1), *first = alloc(n * (u32)sizeof *first + 1);
+	set_term *st = tmp(n * (u32)sizeof *st + 1);
+	i32 *group = tmp(n * (u32)sizeof *group + 1);
+	cval **xs = tmp(n * (u32)sizeof *xs + 1); /* each group's value, by group */
+	u32 *count = tmp(n * (u32)sizeof *count + 1), *first = tmp(n * (u32)sizeof *first + 1);
 	htab h;
 	if (!st || !group || !xs || !count || !first || !ht_init(&h, n))
 		return;
@@ -1134,8 +1147,8 @@ static void merge_sets(bool is_and, conds *terms) {
 	}
 	if (!merge)
 		return;
-	cond **merged = alloc(ngroups * (u32)sizeof *merged + 1);
-	vals *pos = alloc(n * (u32)sizeof *pos + 1), *neg = alloc(n * (u32)sizeof *neg + 1);
+	cond **merged = tmp(ngroups * (u32)sizeof *merged + 1);
+	vals *pos = tmp(n * (u32)sizeof *pos + 1), *neg = tmp(n * (u32)sizeof *neg + 1);
 	if (!merged || !pos || !neg)
 		return;
 	for (u32 g = 0; g < ngroups; g++) {
@@ -1212,7 +1225,7 @@ static void absorb(bool is_and, conds *terms) {
 		return;
 	cond **ts = (cond **)terms->c;
 	u8 dual = is_and ? C_OR : C_AND;
-	bool *dropped = alloc(n);
+	bool *dropped = tmp(n);
 	htab atoms;
 	if (!dropped || !ht_init(&atoms, n))
 		return;
@@ -1224,10 +1237,10 @@ static void absorb(bool is_and, conds *terms) {
 			dropped[j] = ht_get(&atoms, key_hash(ts[j]->terms[k]), c_eq, ts, ts[j]->terms[k], false, 0) != 0;
 	// Junctions among themselves, in the Go code's order. Each one's parts' hashes,
 	// sorted, reject most pairs without comparing a part.
-	u32 **hs = alloc(n * (u32)sizeof *hs);
+	u32 **hs = tmp(n * (u32)sizeof *hs);
 	for (u32 i = 0; hs && i < n; i++) {
 		cond *a = ts[i];
-		if (a->kind != dual || dropped[i] || !(hs[i] = alloc(a->n * 4)))
+		if (a->kind != dual || dropped[i] || !(hs[i] = tmp(a->n * 4)))
 			continue;
 		for (u32 k = 0; k < a->n; k++) {
 			u32 h = key_hash(a->terms[k]), m = k;
@@ -1268,7 +1281,7 @@ static cond *factor(bool is_and, cond *const *terms, u32 n) {
 		return NULL;
 	u32 nc;
 	cond *const *common = parts(is_and, &terms[0], &nc);
-	bool *gone = alloc(nc + 1);
+	bool *gone = tmp(nc + 1);
 	if (!gone)
 		return NULL;
 	u32 left = nc;
@@ -1283,8 +1296,8 @@ static cond *factor(bool is_and, cond *const *terms, u32 n) {
 		if (left == 0)
 			return NULL;
 	}
-	cond **shared = alloc((left + 1) * (u32)sizeof *shared);
-	cond **rests = alloc(n * (u32)sizeof *rests);
+	cond **shared = tmp((left + 1) * (u32)sizeof *shared);
+	cond **rests = tmp(n * (u32)sizeof *rests);
 	if (!shared || !rests)
 		return NULL;
 	u32 ns = 0;
@@ -1294,7 +1307,7 @@ static cond *factor(bool is_and, cond *const *terms, u32 n) {
 	for (u32 i = 0; i < n; i++) {
 		u32 np, nr = 0;
 		cond *const *ps = parts(is_and, &terms[i], &np);
-		cond **rest = alloc(np * (u32)sizeof *rest + 1);
+		cond **rest = tmp(np * (u32)sizeof *rest + 1);
 		if (!rest)
 			return NULL;
 		for (u32 k = 0; k < np; k++) {
@@ -1310,7 +1323,8 @@ static cond *factor(bool is_and, cond *const *terms, u32 n) {
 	return is_and ? c_or(shared, ns) : c_and(shared, ns);
 }
 
-/* add flattens c into terms; false when c is the junction's zero. */
+/* add flattens c into terms (a junction of c's kind holds no junction of its kind);
+ * false when c is the junction's zero. */
 static bool add(bool is_and, conds *terms, cond *c) {
 	if (c->kind == C_CONST)
 		return c->op == is_and; /* the unit is dropped */
@@ -1320,19 +1334,25 @@ static bool add(bool is_and, conds *terms, cond *c) {
 				return false;
 		return true;
 	}
-	conds_push(terms, c);
+	if (RT_ASSERT(terms->n < terms->cap))
+		terms->c[terms->n++] = c;
 	return true;
 }
 
-static cond *junction(bool is_and, cond *const *cs, u32 n) {
+static cond *junction_in(bool is_and, cond *const *cs, u32 n) {
 	cond *unit = c_const(is_and), *zero = c_const(!is_and);
-	conds terms = {0};
+	u32 size = 0;
+	for (u32 i = 0; i < n; i++)
+		size += cs[i] && cs[i]->kind == (is_and ? C_AND : C_OR) ? cs[i]->n : 1;
+	conds terms = {tmp(size * (u32)sizeof(cond *) + 1), 0, size};
+	if (!terms.c)
+		return zero;
 	for (u32 i = 0; i < n; i++)
 		if (cs[i] && !add(is_and, &terms, cs[i]))
 			return zero;
 	merge_sets(is_and, &terms);
 	/* Equal terms merge. */
-	conds out = {alloc(terms.n * (u32)sizeof(cond *) + 1), 0, terms.n};
+	conds out = {tmp(terms.n * (u32)sizeof(cond *) + 1), 0, terms.n};
 	htab seen;
 	if (!out.c || !ht_init(&seen, terms.n))
 		return zero;
@@ -1364,11 +1384,18 @@ static cond *junction(bool is_and, cond *const *cs, u32 n) {
 	if (out.n == 1)
 		return out.c[0];
 	cond *c = node(is_and ? C_AND : C_OR);
-	if (!c)
+	cond **terms_kept = alloc(out.n * (u32)sizeof(cond *));
+	if (!c || !terms_kept)
 		return zero;
+	memcpy(terms_kept, out.c, out.n * sizeof(cond *));
 	c->n = out.n;
-	c->terms = (cond **)out.c;
+	c->terms = terms_kept;
 	return c;
+}
+
+static cond *junction(bool is_and, cond *const *cs, u32 n) {
+	arena_mark m = arena_save(&rt.scratch);
+	return scratch_end(m, junction_in(is_and, cs, n));
 }
 
 cond *c_and(cond *const *terms, u32 n) { return junction(true, terms, n); }

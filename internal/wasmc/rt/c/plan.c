@@ -69,22 +69,31 @@ static cval *val(planner *p, const prog_pexpr *n, bool *failed) {
 	return cv_lit(ctype_scalar(T_BOOL), (value){0});
 }
 
-static pair atom(cond *c) { return (pair){c, c_not(c)}; }
+// Which sides of a pair a caller wants: a deny rule only where its condition is
+// false, everything else only where it is true. A side not wanted is not built (it is
+// false), which halves the conditions a plan builds and changes nothing else: every
+// node still computes what it knows without the resource, in the same order.
+enum { W_T = 1, W_F = 2, W_BOTH = 3 };
+
+static u8 swap_want(u8 want) { return (u8)((want & W_T) << 1 | (want & W_F) >> 1); }
+
+static pair swap(pair x) { return (pair){x.f, x.t}; }
+
+// atom is the pair of a condition that holds or not on every row: c and its negation.
+static pair atom(cond *c, u8 want) { return (pair){c, want & W_F ? c_not(c) : COND_FALSE}; }
 
 // or_ands is (a && b) || (c && d).
 static cond *or_ands(cond *a, cond *b, cond *c, cond *d) { return c_or2(c_and2(a, b), c_and2(c, d)); }
 
-static pair swap(pair x) { return (pair){x.f, x.t}; }
-
-static pair peval(planner *p, const prog_pexpr *n);
+static pair peval(planner *p, const prog_pexpr *n, u8 want);
 
 // unroll plans exists (all false) or all over the elements of a list, or the keys of
-// a map, known when planning, as the holes' generated Go does: element by element,
-// each iteration charged to the budget (once that fails, the macro fails on every
-// resource), folding each element's pair into the result, and stopping once the
-// elements so far decide the macro on every resource, as a check's loop stops at
-// the element that decides it.
-static pair unroll(planner *p, const prog_pexpr *n, bool all) {
+// a map, known when planning, as the generated Go does since the evaluation budget:
+// element by element, each iteration charged to the budget (once that fails, the
+// macro fails on every resource), folding each element's pair into the result, and
+// stopping once the elements so far decide the macro on every resource (exists' T or
+// all's F is true), as a check's loop stops at the element that decides it.
+static pair unroll(planner *p, const prog_pexpr *n, bool all, u8 want) {
 	value r;
 	if (!known(p, n, &r))
 		return FAILS;
@@ -94,6 +103,7 @@ static pair unroll(planner *p, const prog_pexpr *n, bool all) {
 	u32 count = is_map ? (r.m ? r.m->n : 0) : (r.l ? r.l->n : 0);
 	if (!RT_ASSERT(n->slot < p->fn->locals))
 		return FAILS;
+	want |= all ? W_F : W_T; // the side that decides
 	pair out = {c_const(all), c_const(!all)};
 	for (u32 i = 0; i < count; i++) {
 		if ((all ? out.f : out.t) == COND_TRUE)
@@ -101,18 +111,20 @@ static pair unroll(planner *p, const prog_pexpr *n, bool all) {
 		if (budget_charge(1) != EV_OK)
 			return FAILS;
 		p->e.locals[n->slot] = is_map ? elem_load(r.m->keys + i * elem_size(kind), kind) : list_at(r.l, kind, i);
-		pair x = peval(p, arg(n, 0));
-		if (all)
-			out = (pair){c_and2(out.t, x.t), c_or2(out.f, x.f)};
-		else
-			out = (pair){c_or2(out.t, x.t), c_and2(out.f, x.f)};
+		pair x = peval(p, arg(n, 0), want);
+		if (want & W_T)
+			out.t = all ? c_and2(out.t, x.t) : c_or2(out.t, x.t);
+		if (want & W_F)
+			out.f = all ? c_or2(out.f, x.f) : c_and2(out.f, x.f);
 	}
 	return out;
 }
 
-// peval interprets a pair node (internal/ir/plan.go documents each).
-static pair peval(planner *p, const prog_pexpr *n) {
-	bool all = n->flags & PF_ALL;
+// peval interprets a pair node (internal/ir/plan.go documents each), building the
+// sides in want.
+static pair peval(planner *p, const prog_pexpr *n, u8 want) {
+	bool all = n->flags & PF_ALL, neg = n->flags & PF_NEG;
+	pair out = FAILS;
 	value v;
 	switch (n->op) {
 	case P_RESIDUAL: {
@@ -120,7 +132,11 @@ static pair peval(planner *p, const prog_pexpr *n) {
 		// holds the plan.
 		const prog_func *f = p->fn;
 		str src = prog_s(f->source), why = prog_s(n->name), what = prog_s(f->what), pos = prog_s(f->pos);
-		return (pair){c_residual(src, why, true, what, pos), c_residual(src, why, false, what, pos)};
+		if (want & W_T)
+			out.t = c_residual(src, why, true, what, pos);
+		if (want & W_F)
+			out.f = c_residual(src, why, false, what, pos);
+		return out;
 	}
 	case P_CONST:
 		if (!known(p, n, &v))
@@ -128,7 +144,7 @@ static pair peval(planner *p, const prog_pexpr *n) {
 		return (pair){c_const(v.b), c_const(!v.b)};
 	case P_SYM_BOOL: {
 		bool failed = false;
-		return atom(c_cmp(CO_EQ, val(p, arg(n, 0), &failed), cv_lit(ctype_scalar(T_BOOL), (value){.b = true})));
+		return atom(c_cmp(CO_EQ, val(p, arg(n, 0), &failed), cv_lit(ctype_scalar(T_BOOL), (value){.b = true})), want);
 	}
 	case P_AND:
 	case P_OR: {
@@ -137,44 +153,60 @@ static pair peval(planner *p, const prog_pexpr *n) {
 			return FAILS;
 		cond **fs = ts + n->nargs;
 		for (u32 i = 0; i < n->nargs; i++) {
-			pair x = peval(p, arg(n, i));
+			pair x = peval(p, arg(n, i), want);
 			ts[i] = x.t;
 			fs[i] = x.f;
 		}
-		if (n->op == P_AND)
-			return (pair){c_and(ts, n->nargs), c_or(fs, n->nargs)};
-		return (pair){c_or(ts, n->nargs), c_and(fs, n->nargs)};
+		bool and = n->op == P_AND;
+		if (want & W_T)
+			out.t = and ? c_and(ts, n->nargs) : c_or(ts, n->nargs);
+		if (want & W_F)
+			out.f = and ? c_or(fs, n->nargs) : c_and(fs, n->nargs);
+		return out;
 	}
 	case P_NOT:
-		return swap(peval(p, arg(n, 0)));
-	case P_NOT_STRICTLY_FALSE: {
+		return swap(peval(p, arg(n, 0), swap_want(want)));
+	case P_NOT_STRICTLY_FALSE:
 		// @not_strictly_false(x) is true unless x is false: errors count as true.
-		cond *f = peval(p, arg(n, 0)).f;
-		return (pair){c_not(f), f};
-	}
+		out.f = peval(p, arg(n, 0), W_F).f;
+		if (want & W_T)
+			out.t = c_not(out.f);
+		return out;
 	case P_COND_KNOWN:
 		// Only the branch chosen is planned, as a check evaluates only it.
 		if (!known(p, n, &v))
 			return FAILS;
-		return peval(p, arg(n, v.b ? 0 : 1));
+		return peval(p, arg(n, v.b ? 0 : 1), want);
 	case P_COND_SYM: {
-		pair c = peval(p, arg(n, 0)), a = peval(p, arg(n, 1)), b = peval(p, arg(n, 2));
-		return (pair){or_ands(c.t, a.t, c.f, b.t), or_ands(c.t, a.f, c.f, b.f)};
+		pair c = peval(p, arg(n, 0), W_BOTH), a = peval(p, arg(n, 1), want), b = peval(p, arg(n, 2), want);
+		if (want & W_T)
+			out.t = or_ands(c.t, a.t, c.f, b.t);
+		if (want & W_F)
+			out.f = or_ands(c.t, a.f, c.f, b.f);
+		return out;
 	}
 	case P_BOOL_EQ: {
-		pair a = peval(p, arg(n, 0)), b = peval(p, arg(n, 1));
-		pair eq = {or_ands(a.t, b.t, a.f, b.f), or_ands(a.t, b.f, a.f, b.t)};
-		return n->flags & PF_NEG ? swap(eq) : eq;
+		pair a = peval(p, arg(n, 0), W_BOTH), b = peval(p, arg(n, 1), W_BOTH);
+		u8 w = neg ? swap_want(want) : want;
+		if (w & W_T)
+			out.t = or_ands(a.t, b.t, a.f, b.f);
+		if (w & W_F)
+			out.f = or_ands(a.t, b.f, a.f, b.t);
+		return neg ? swap(out) : out;
 	}
 	case P_QUANT: {
 		bool failed = false;
 		cval *list = val(p, arg(n, 0), &failed);
-		pair body = peval(p, arg(n, 1));
+		pair body = peval(p, arg(n, 1), want);
 		str var = prog_s(n->name);
-		return (pair){c_quant(all, var, list, body.t), c_quant(!all, var, list, body.f)};
+		if (want & W_T)
+			out.t = c_quant(all, var, list, body.t);
+		if (want & W_F)
+			out.f = c_quant(!all, var, list, body.f);
+		return out;
 	}
 	case P_UNROLL:
-		return unroll(p, n, all);
+		return unroll(p, n, all, want);
 	}
 
 	// The atoms: every operand is computed, in order, even after one fails (each
@@ -193,8 +225,8 @@ static pair peval(planner *p, const prog_pexpr *n) {
 		static const u8 ops[] = {0, CO_EQ, CO_LT, CO_LE, CO_GT, CO_GE};
 		if (failed || !RT_ASSERT(nv == 2 && n->sub >= CMP_EQ && n->sub <= CMP_GE))
 			return FAILS;
-		pair x = atom(c_cmp(ops[n->sub], vs[0], vs[1]));
-		return n->flags & PF_NEG ? swap(x) : x;
+		c = c_cmp(ops[n->sub], vs[0], vs[1]);
+		return neg ? swap(atom(c, swap_want(want))) : atom(c, want);
 	}
 	case P_IN_LIST: {
 		// x in [a, b] is x == a || x == b.
@@ -227,12 +259,12 @@ static pair peval(planner *p, const prog_pexpr *n) {
 		RT_ASSERT(!"plan: not a pair node");
 		return FAILS;
 	}
-	return atom(c);
+	return atom(c, want);
 }
 
 // plan_func returns the pair of func fi + 1 (0: none, which holds everywhere), with
 // a scope's parameters or a filter's value bound.
-static pair plan_func(planner *p, u32 fi, const value *params, const value *filter) {
+static pair plan_func(planner *p, u32 fi, const value *params, const value *filter, u8 want) {
 	if (fi == 0)
 		return (pair){COND_TRUE, COND_FALSE};
 	const prog_func *f = func_at(fi - 1);
@@ -245,7 +277,7 @@ static pair plan_func(planner *p, u32 fi, const value *params, const value *filt
 	p->e.locals = locals;
 	p->e.objs[OBJ_SCOPE] = params;
 	p->e.objs[OBJ_FILTER] = filter;
-	pair out = peval(p, PROG(prog_pexpr, f->plan));
+	pair out = peval(p, PROG(prog_pexpr, f->plan), want);
 	p->e.objs[OBJ_SCOPE] = p->e.objs[OBJ_FILTER] = NULL;
 	return out;
 }
@@ -289,7 +321,7 @@ static cond *credential(planner *p, const request *q) {
 				continue;
 			cut(q->filters.items[k], &name, &fv);
 			value v = {.s = fv};
-			conds_push(&any, plan_func(p, fm[which[i]], NULL, &v).t);
+			conds_push(&any, plan_func(p, fm[which[i]], NULL, &v, W_T).t);
 		}
 		conds_push(&terms, c_or(any.c, any.n));
 	}
@@ -319,7 +351,7 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 	const prog_steps *deny = PROG(prog_steps, perm->deny);
 	for (u32 i = 0; i < deny->n; i++) {
 		str id = prog_s(PROG(prog_rule, record(h->rules, deny->steps[i].rule))->id);
-		cond *f = deny->steps[i].func ? plan_func(&p, deny->steps[i].func, NULL, NULL).f : COND_FALSE;
+		cond *f = deny->steps[i].func ? plan_func(&p, deny->steps[i].func, NULL, NULL, W_F).f : COND_FALSE;
 		if (f == COND_FALSE) {
 			why->reason = REASON_DENY_RULE;
 			why->rule = id;
@@ -343,7 +375,7 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 	const prog_steps *allow = PROG(prog_steps, perm->allow);
 	for (u32 i = 0; i < allow->n; i++) {
 		str id = prog_s(PROG(prog_rule, record(h->rules, allow->steps[i].rule))->id);
-		cond *t = plan_func(&p, allow->steps[i].func, NULL, NULL).t;
+		cond *t = plan_func(&p, allow->steps[i].func, NULL, NULL, W_T).t;
 		if (t == COND_TRUE && !always) {
 			always = true;
 			why->reason = REASON_ALLOW_RULE;
@@ -356,9 +388,9 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 		const assignment *as = &q->roles[i];
 		if (!assignment_grants(as, q->perm) || match[as->scope] == 0)
 			continue;
-		cond *t = plan_func(&p, match[as->scope], as->params, NULL).t;
+		cond *t = plan_func(&p, match[as->scope], as->params, NULL, W_T).t;
 		if (t != COND_FALSE && as->role->builtin >= 0 && when[as->role->builtin])
-			t = c_and2(t, plan_func(&p, when[as->role->builtin], NULL, NULL).t);
+			t = c_and2(t, plan_func(&p, when[as->role->builtin], NULL, NULL, W_T).t);
 		if (t == COND_TRUE && !always) {
 			always = true;
 			why->reason = REASON_ROLE;
