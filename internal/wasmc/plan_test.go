@@ -2,6 +2,7 @@ package wasmc_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -518,4 +519,31 @@ rules:
 			t.Errorf("%s:\nwasm: %.300s\ngo:   %.300s", perm, got, want)
 		}
 	}
+}
+
+// FuzzPlan sends arbitrary bytes as plan requests: the module answers each with a plan
+// (OK) or an error (REJECTED), and never traps. Its seeds run in every go test.
+func FuzzPlan(f *testing.F) {
+	s, err := spec.LoadFile("../../plan/testdata/ops.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	g := plantest.New(s, 5)
+	r := rand.New(rand.NewPCG(5, 5))
+	for i := range 40 {
+		req := g.Request(3)
+		req["permission"] = s.Permissions[i%len(s.Permissions)].Name
+		js := plantest.JSON(req)
+		f.Add(js)
+		f.Add(damage(r, js))
+	}
+	f.Add([]byte(`{"permission":"doc.read","principal":{"id":"u","attributes":{"groups":["a","b"]}},"context":{"n":0}}`))
+	h := newPlanHost(f, s)
+	f.Fuzz(func(t *testing.T, req []byte) {
+		h.t = t
+		out := h.plan(req)
+		if !bytes.HasPrefix(out, []byte(`{"error":`)) && !json.Valid(out) {
+			t.Fatalf("%s: not JSON: %s", req, out)
+		}
+	})
 }
