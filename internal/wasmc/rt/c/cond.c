@@ -4,7 +4,7 @@
  *
  * runtime/cond compares terms by their CEL rendering (key) and constants by a
  * canonical text (litKey). Here every node caches its rendering and a hash of it,
- * terms compare by that, and constants compare by lit_same, which holds exactly
+ * terms compare by that, and constants compare by lit_eq(same), which holds exactly
  * when litKey's texts would be equal; hash tables stand where the Go code uses maps,
  * so that a plan of thousands of terms costs what it costs in Go.
  */

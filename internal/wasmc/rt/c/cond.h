@@ -9,7 +9,8 @@
  *
  * Nodes live in rt.arena, the call's arena, and are never changed once built (apart
  * from the rendering each caches, which the simplifier compares: runtime/cond keys
- * terms by their String()). When memory runs out a constructor returns a valid tree
+ * terms by their String()); the simplifier's working memory is rt.scratch, given back
+ * before a constructor returns. When memory runs out a constructor returns a valid tree
  * (often false) with rt.oom set, and the call fails as a whole.
  *
  * Constants hold values of the engine's representation (value.h) with a condition
@@ -37,7 +38,8 @@ typedef struct ctype {
 
 /* ctype_scalar returns the shared type of a scalar kind. */
 const ctype *ctype_scalar(u8 kind);
-/* ctype_list returns list(elem); ctype_map map(string, elem). NULL when out of memory. */
+/* ctype_list returns list(elem); ctype_map map(string, elem) (a placeholder when memory
+ * runs out: rt.oom is then set). */
 const ctype *ctype_list(const ctype *elem);
 const ctype *ctype_map(const ctype *elem);
 
