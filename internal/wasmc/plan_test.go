@@ -483,37 +483,45 @@ func BenchmarkPlan(b *testing.B) {
 	}
 }
 
-// TestPlanDeep plans expressions as deeply nested as specs may write them (CEL's
-// limit is 250 levels): the generated Go's plans, and no trap for want of stack.
-func TestPlanDeep(t *testing.T) {
-	expr := "resource.n == 0"
+// TestPlanShapes plans expressions as deeply nested as specs may write them (CEL's
+// limit is 250 levels), and as wide: a list of 300 elements and 300 conjuncts. The
+// generated Go's plans, and no trap for want of stack.
+func TestPlanShapes(t *testing.T) {
+	deep := "resource.n == 0"
 	for i := 1; i < 245; i++ {
 		switch {
 		case i%3 == 0:
-			expr = "!(" + expr + ")"
+			deep = "!(" + deep + ")"
 		case i%2 == 1:
-			expr = fmt.Sprintf("(resource.m == %d && %s)", i, expr)
+			deep = fmt.Sprintf("(resource.m == %d && %s)", i, deep)
 		default:
-			expr = fmt.Sprintf("(resource.n == %d || %s)", i, expr)
+			deep = fmt.Sprintf("(resource.n == %d || %s)", i, deep)
 		}
+	}
+	var items, ands []string
+	for i := range 300 {
+		items = append(items, fmt.Sprintf("'v%d'", i))
+		ands = append(ands, fmt.Sprintf("resource.n != %d", i))
 	}
 	path := filepath.Join(t.TempDir(), "spec.yaml")
 	src := fmt.Sprintf(`version: 1
-package: deep
+package: shapes
 resources:
   doc:
-    attributes: {n: int, m: int}
-    permissions: [read, edit]
+    attributes: {n: int, m: int, org: string, x: string}
+    permissions: [read, edit, view]
 rules:
   - {id: all, allow: [doc.read, doc.edit]}
   - {id: deny, deny: [doc.read], when: %q}
   - {id: allow, allow: [doc.edit], when: %q}
-`, expr, expr)
+  - {id: list, allow: [doc.view], when: %q}
+  - {id: ands, allow: [doc.view], when: %q}
+`, deep, deep, "resource.org in [resource.x, "+strings.Join(items, ", ")+"]", strings.Join(ands, " && "))
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b := newPlanBackends(t, planSpec{path: path}, 1)
-	for _, perm := range []string{"doc.read", "doc.edit"} {
+	for _, perm := range []string{"doc.read", "doc.edit", "doc.view"} {
 		req := []byte(`{"permission":"` + perm + `","principal":{"id":"u"}}`)
 		if got, want := b.h.plan(req), b.want(req); !bytes.Equal(got, want) {
 			t.Errorf("%s:\nwasm: %.300s\ngo:   %.300s", perm, got, want)
