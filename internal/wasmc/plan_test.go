@@ -114,8 +114,8 @@ type planSpec struct {
 	name, path, roles string
 }
 
-// planSpecs are the specs of the decision corpus, of the examples and package plan's
-// spec of every construct plans handle.
+// planSpecs are the specs of the decision corpus, of the examples, package plan's spec
+// of every construct plans handle, and the evaluator's test spec.
 func planSpecs(t *testing.T) []planSpec {
 	t.Helper()
 	groups, err := corpus.Load("../../testdata/corpus")
@@ -138,7 +138,8 @@ func planSpecs(t *testing.T) []planSpec {
 		}
 		out = append(out, ps)
 	}
-	out = append(out, planSpec{name: "plan/ops", path: "../../plan/testdata/ops.yaml"})
+	out = append(out, planSpec{name: "plan/ops", path: "../../plan/testdata/ops.yaml"},
+		planSpec{name: "eval/semantics", path: "../../eval/testdata/semantics.yaml"})
 	if len(out) < 8 {
 		t.Fatalf("only %d specs", len(out))
 	}
