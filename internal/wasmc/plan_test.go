@@ -20,6 +20,7 @@ import (
 	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/internal/wasmtest"
 	"github.com/permc/permc/plan"
+	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
@@ -207,8 +208,9 @@ func wantPlan(t *testing.T, goPlan []byte, planner *plan.Planner, req []byte) []
 	if i := bytes.Index(refJSON, []byte(`,"reason":`)); i >= 0 {
 		reason = refJSON[i:bytes.Index(refJSON, []byte(`,"warnings":`))]
 	}
-	head := fmt.Sprintf(`{"permission":%q,"resource_type":%q,`, ref.Permission.Name, ref.Resource.Name)
-	return append(append(append([]byte(head), goPlan[1:w]...), reason...), goPlan[w:]...)
+	out := runtime.AppendJSONString([]byte(`{"permission":`), ref.Permission.Name)
+	out = runtime.AppendJSONString(append(out, `,"resource_type":`...), ref.Resource.Name)
+	return append(append(append(append(out, ','), goPlan[1:w]...), reason...), goPlan[w:]...)
 }
 
 // TestPlans plans random requests for every permission of every spec with a module
