@@ -25,10 +25,12 @@ import (
 
 // driverMain is the driver program. Its arguments are the limits of the requests and
 // custom roles it takes, in bytes (0 for the defaults). It reads frames from standard
-// input, each a kind byte ('Q' a request, 'R' custom roles), the payload's length in
-// decimal, a newline and the payload, and answers each with one line: the decision
-// JSON for 'Q', "OK" or "E" and the quoted error for 'R'. Frames rather than lines
-// keep a request's bytes exactly as given, newlines included.
+// input, each a kind byte ('Q' a request, 'R' custom roles, 'P' a plan request), the
+// payload's length in decimal, a newline and the payload, and answers each with one
+// line: the decision JSON for 'Q', "OK" or "E" and the quoted error for 'R', and for
+// 'P' what PlanJSON gives, as JSON: {"decision", "condition", "cel", "warnings"} as
+// package plan writes them, or {"error": ...}. Frames rather than lines keep a
+// request's bytes exactly as given, newlines included.
 const driverMain = `package main
 
 import (
@@ -37,6 +39,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/permc/permc/runtime"
+	"github.com/permc/permc/runtime/cond"
 
 	authz "permcgen/authz"
 )
@@ -82,6 +87,9 @@ func main() {
 		case 'Q':
 			buf = a.CheckJSON(buf[:0], data)
 			out.Write(buf)
+		case 'P':
+			buf = plan(buf[:0], a, data)
+			out.Write(buf)
 		case 'R':
 			if err := a.LoadRolesJSON(data); err != nil {
 				out.WriteString("E" + strconv.Quote(err.Error()))
@@ -96,6 +104,36 @@ func main() {
 			out.Flush()
 		}
 	}
+}
+
+func plan(b []byte, a *authz.Authorizer, req []byte) []byte {
+	c, warnings, err := a.PlanJSON(req, "")
+	if err != nil {
+		return runtime.AppendErrorJSON(b, err.Error())
+	}
+	decision := "conditional"
+	switch c {
+	case cond.True:
+		decision = "allowed"
+	case cond.False:
+		decision = "denied"
+	}
+	b = append(b, ` + "`" + `{"decision":"` + "`" + `+decision+` + "`" + `","condition":` + "`" + `...)
+	b = cond.AppendJSON(b, c)
+	b = append(b, ` + "`" + `,"cel":` + "`" + `...)
+	b = runtime.AppendJSONString(b, c.String())
+	b = append(b, ` + "`" + `,"warnings":[` + "`" + `...)
+	for i, w := range warnings {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, ` + "`" + `{"assignment":` + "`" + `...)
+		b = strconv.AppendInt(b, int64(w.Assignment), 10)
+		b = append(b, ` + "`" + `,"message":` + "`" + `...)
+		b = runtime.AppendJSONString(b, w.Message)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
 }
 `
 
@@ -276,6 +314,15 @@ func (d *Driver) DecideAll(reqs [][]byte) [][]byte {
 		return fail(err)
 	}
 	return out
+}
+
+// PlanJSON answers a plan request with the generated code's PlanJSON (see driverMain).
+func (d *Driver) PlanJSON(req []byte) []byte {
+	ans, err := d.roundTrip('P', req)
+	if err != nil {
+		return rt.AppendErrorJSON(nil, err.Error())
+	}
+	return ans
 }
 
 // LoadRoles loads custom roles with the generated code's LoadRolesJSON.

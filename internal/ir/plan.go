@@ -72,8 +72,12 @@ const (
 	PQuant
 	// PUnroll: a macro over X, a list or a map with string keys computed when planning
 	// (its keys in sorted order), binding each element to local Slot and planning the
-	// predicate Args[0] for it: exists is (OrOf(Ts), AndOf(Fs)), all (AndOf(Ts),
-	// OrOf(Fs)); (false, false) when X fails.
+	// predicate Args[0] for it, element by element as a check's loop runs: starting
+	// from (false, true) for exists and (true, false) for all, each element's pair
+	// folds in, exists as (OrOf(T, Ti), AndOf(F, Fi)) and all as (AndOf(T, Ti), OrOf(F,
+	// Fi)); the loop stops before an element once exists' T (all's F) is true, and each
+	// element it starts is charged one step of the evaluation budget, a failed charge
+	// making the whole (false, false). (false, false) when X fails.
 	PUnroll
 
 	// Value nodes.

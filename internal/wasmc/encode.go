@@ -541,12 +541,9 @@ func (e *encoder) expr(x *ir.Expr) (uint32, error) {
 }
 
 // pexpr writes a plan node after its children: op, sub (cmp or str fn), flags (1 all,
-// 2 neg), nargs (u8), x (expr offset or 0), ctype, slot, name (str: the attribute,
-// variable, pattern or residual's why), then the children's offsets.
+// 2 neg), a pad byte, nargs (u32), x (expr offset or 0), ctype, slot, name (str: the
+// attribute, variable, pattern or residual's why), then the children's offsets.
 func (e *encoder) pexpr(p *ir.PExpr) (uint32, error) {
-	if len(p.Args) > math.MaxUint8 {
-		return 0, fmt.Errorf("wasmc: plan node with %d operands", len(p.Args))
-	}
 	args := make([]uint32, len(p.Args))
 	for i, a := range p.Args {
 		off, err := e.pexpr(a)
@@ -587,7 +584,8 @@ func (e *encoder) pexpr(p *ir.PExpr) (uint32, error) {
 	e.u8(uint8(p.Op))
 	e.u8(sub)
 	e.u8(flags)
-	e.u8(uint8(len(args)))
+	e.u8(0)
+	e.u32(uint32(len(args)))
 	e.u32(x)
 	e.u32(ct)
 	e.u32(uint32(p.Slot))

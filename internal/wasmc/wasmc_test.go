@@ -80,7 +80,7 @@ func driver(t testing.TB, s *spec.Spec) *gobackend.Driver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := gobackend.Start(bin)
+	d, err := gobackend.Start(bin, gobackend.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

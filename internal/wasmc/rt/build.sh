@@ -27,7 +27,10 @@ SRCS=(rt.c mem.c link.c text.c num.c json.c time.c ip.c cel.c decision.c abi.c)
 # The engine, which answers requests from the linked program: only in the release
 # build (the test build has test.c's engine instead, and etest.c's entry points
 # into the engine's parts).
-ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c)
+ENGINE=(value.c regex.c eval.c decode.c decide.c roles.c engine.c cond.c plan.c)
+# The test build's own sources: its engine and entry points, and the parts of the
+# engine they test.
+TEST_SRCS=(test.c etest.c test_plan.c value.c regex.c cond.c)
 
 # The module's exports. Everything else is internal and may be inlined or dropped.
 EXPORTS=(
@@ -50,6 +53,7 @@ TEST_EXPORTS=(
 	t_utf8 t_parse_int t_parse_uint t_parse_double t_format_double t_format_int t_format_uint
 	t_base64_decode t_base64_encode t_cel t_cel_msg t_parse_timestamp t_format_timestamp t_parse_duration
 	t_format_duration t_ip t_decision t_heap t_heap_stress t_json_parse_only t_program t_regexp
+	t_cond
 )
 
 # -Oz: the module's size is its compile time in every engine, and size wins over
@@ -102,4 +106,4 @@ build() { # name, extra cflags, sources..., then exports after --
 }
 
 build rt.wasm "" "${SRCS[@]}" "${ENGINE[@]}" -- "${EXPORTS[@]}"
-build rt_test.wasm -DPERMC_TEST "${SRCS[@]}" value.c regex.c test.c etest.c -- "${EXPORTS[@]}" "${TEST_EXPORTS[@]}"
+build rt_test.wasm -DPERMC_TEST "${SRCS[@]}" "${TEST_SRCS[@]}" -- "${EXPORTS[@]}" "${TEST_EXPORTS[@]}"

@@ -44,18 +44,6 @@ static bool run(check *c, u32 fi, const char *kind, str name, i64 as, bool *fail
 	return false;
 }
 
-// cut splits s at its first ':'; false when it has none.
-static bool cut(str s, str *name, str *value) {
-	for (u32 i = 0; i < s.n; i++) {
-		if (s.p[i] == ':') {
-			*name = str_of(s.p, i);
-			*value = str_of(s.p + i + 1, s.n - i - 1);
-			return true;
-		}
-	}
-	return false;
-}
-
 // pattern is gen's permissionPattern: whether pat (library.view, library.*, *) names
 // perm, and whether it is a valid pattern at all.
 static noinline bool pattern(str pat, u32 perm, bool *match) {
@@ -79,9 +67,7 @@ static noinline bool pattern(str pat, u32 perm, bool *match) {
 	return p >= 0;
 }
 
-// unlocks is gen's credentialUnlocks: a credential with scopes, permissions or roles
-// unlocks perm when one of them does and none is unknown.
-static noinline bool unlocks(const request *q) {
+noinline bool credential_unlocks(const request *q) {
 	const prog_header *h = HDR;
 	u32 perm = q->perm;
 	if (!q->scopes.present && !q->perms.present && !q->cred_roles.present)
@@ -114,7 +100,7 @@ static noinline bool unlocks(const request *q) {
 static noinline bool credential(check *c) {
 	const prog_header *h = HDR;
 	const request *q = c->q;
-	if (!unlocks(q))
+	if (!credential_unlocks(q))
 		return false;
 	const u32 *fm = PROG(u32, resource_at(q->resource)->filter_match);
 	bool covered = false;
@@ -202,7 +188,7 @@ static void order(check *c) {
 	for (u32 i = 0; i < q->nroles; i++) {
 		const assignment *as = &q->roles[i];
 		const role *r = as->role;
-		if (!r || as->incomplete || as->scope < 0 || !role_at(r, (u32)as->scope) || !perm_in(r->perms, q->perm))
+		if (!assignment_grants(as, q->perm))
 			continue;
 		u32 match = PROG(u32, res->scope_match)[as->scope];
 		if (match == 0)

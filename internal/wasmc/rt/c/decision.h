@@ -37,5 +37,10 @@ typedef struct rt_decision {
 
 // buf_decision appends d's JSON: allowed, permission, reason, errors, warnings.
 void buf_decision(buf *b, const rt_decision *d);
+// buf_reason appends d's reason, {"kind": ...} with its rule or role and assignment,
+// and buf_warnings an array of warnings, as buf_decision writes them (a query plan
+// has both).
+void buf_reason(buf *b, const rt_decision *d);
+void buf_warnings(buf *b, const rt_warning *w, u32 n);
 
 #endif

@@ -705,3 +705,54 @@ bool decode_request(str req, request *q, buf *msg) {
 	       decode_principal(&d, v[0]) && decode_attrs(&d, PROG(prog_object, h->context), nonnull(v[4]), &cp, cvals) &&
 	       decode_credential(&d, v[3]);
 }
+
+static const str plan_resource_keys[] = {S("type")};
+
+// decode_plan_request decodes a plan request as the generated PlanJSON does: a check
+// request without its resource, or whose resource names only its type; the
+// permission is the request's own.
+bool decode_plan_request(str req, request *q, buf *msg) {
+	const prog_header *h = HDR;
+	*q = (request){0};
+	dec d = {msg, q};
+	jerror je;
+	const jnode *doc = json_parse(&rt.arena, &rt.scratch, req.p, req.n, &je);
+	if (!doc) {
+		if (je.code != JE_OOM)
+			buf_json_error(msg, &je);
+		return false;
+	}
+	path rq = ROOT("request"), pp = ROOT("permission"), res = ROOT("resource"), typp = ROOT("resource.type");
+	path cp = ROOT("context");
+	const jnode *v[5], *rv[1];
+	str name, typ;
+	if (!want_object(&d, doc, &rq) || !members(&d, doc, &rq, request_keys, countof(request_keys), v) ||
+	    !want_string(&d, nonnull(v[2]), &pp, &name))
+		return false;
+	i32 p = name_find(&permission_names, name);
+	if (p < 0) {
+		buf_lit(msg, "unknown permission ");
+		buf_quote(msg, name);
+		return false;
+	}
+	q->perm = (u32)p;
+	q->resource = permission_at(q->perm)->resource;
+	// A resource, when given, only names its type, which must be the permission's.
+	const jnode *rj = nonnull(v[1]);
+	if (rj) {
+		if (!want_object(&d, rj, &res) || !members(&d, rj, &res, plan_resource_keys, countof(plan_resource_keys), rv) ||
+		    !want_string(&d, nonnull(rv[0]), &typp, &typ))
+			return false;
+		if (!str_eq(typ, prog_s(resource_at(q->resource)->name))) {
+			buf_lit(msg, "permission ");
+			buf_quote(msg, name);
+			buf_lit(msg, " is not a permission of resource type ");
+			buf_quote(msg, typ);
+			return false;
+		}
+	}
+	value *cvals = new_values(PROG(prog_object, h->context));
+	q->context = cvals;
+	return cvals && decode_principal(&d, v[0]) && decode_attrs(&d, PROG(prog_object, h->context), nonnull(v[4]), &cp, cvals) &&
+	       decode_credential(&d, v[3]);
+}

@@ -1,5 +1,5 @@
 // engine.c: the engine's interface (abi.h) over the linked program: checks, custom
-// roles and metadata. Query plans are not implemented yet.
+// roles and metadata. Query plans are plan.c's.
 #include "abi.h"
 #include "engine.h"
 #include "json.h"
@@ -97,10 +97,10 @@ void rt_init_engine(void) {
 		rt.cfg.budget = budget;
 }
 
-static bool linked(void) { return prog || rt_bug("no program is linked"); }
+bool program_linked(void) { return prog || rt_bug("no program is linked"); }
 
 int rt_check(str req, buf *out) {
-	if (!linked())
+	if (!program_linked())
 		return ST_INTERNAL;
 	request q;
 	buf msg = {.a = &rt.arena};
@@ -112,19 +112,11 @@ int rt_check(str req, buf *out) {
 	return ST_OK;
 }
 
-int rt_load_roles(str data, buf *msg) { return linked() ? roles_load(data, msg) : ST_INTERNAL; }
+int rt_load_roles(str data, buf *msg) { return program_linked() ? roles_load(data, msg) : ST_INTERNAL; }
 
 int rt_metadata(buf *out) {
-	if (!linked())
+	if (!program_linked())
 		return ST_INTERNAL;
 	buf_str(out, prog_s(HDR->metadata));
 	return ST_OK;
-}
-
-int rt_plan(str req, buf *out) {
-	(void)req;
-	if (!linked())
-		return ST_INTERNAL;
-	buf_error_json(out, S("query plans are not supported by this module"));
-	return ST_REJECTED;
 }

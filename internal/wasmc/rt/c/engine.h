@@ -16,6 +16,10 @@
 
 // ---- The program's records -------------------------------------------------------
 
+// program_linked reports whether a program is linked; when none is, it records a bug,
+// so that the call fails closed (engine.c).
+bool program_linked(void);
+
 // record returns the offset of record i of the array of record offsets at arr.
 static inline u32 record(u32 arr, u32 i) { return PROG(u32, arr)[i]; }
 
@@ -40,6 +44,19 @@ extern name_index resource_names, permission_names, scope_names, role_names, oau
 static inline const prog_resource *resource_at(u32 i) { return PROG(prog_resource, record(HDR->resources, i)); }
 static inline const prog_permission *permission_at(u32 i) { return PROG(prog_permission, record(HDR->permissions, i)); }
 static inline const prog_scope *scope_at(u32 i) { return PROG(prog_scope, record(HDR->scopes, i)); }
+
+// cut splits s at its first ':' (a credential filter's name and value); false when it
+// has none.
+static inline bool cut(str s, str *name, str *value) {
+	for (u32 i = 0; i < s.n; i++) {
+		if (s.p[i] == ':') {
+			*name = str_of(s.p, i);
+			*value = str_of(s.p + i + 1, s.n - i - 1);
+			return true;
+		}
+	}
+	return false;
+}
 
 // perm_in reports whether permission p is in a permission bitset.
 static inline bool perm_in(const u32 *set, u32 p) { return (set[p / 32] >> (p % 32)) & 1; }
@@ -106,10 +123,25 @@ typedef struct request {
 // decode_request decodes req into q, or appends the message of its first problem to
 // msg and returns false (also when memory runs out: rt.oom is then set).
 bool decode_request(str req, request *q, buf *msg);
+// decode_plan_request decodes a plan request (plan.c) as the generated PlanJSON(req,
+// "") does: a check request without its resource, or whose resource gives only its
+// type, with the permission's resource type in q->resource.
+bool decode_plan_request(str req, request *q, buf *msg);
+
+// assignment_grants reports whether the role assignment as is valid and its role
+// grants permission perm (gen's valid and grants.Has).
+static inline bool assignment_grants(const assignment *as, u32 perm) {
+	return as->role && !as->incomplete && as->scope >= 0 && role_at(as->role, (u32)as->scope) &&
+	       perm_in(as->role->perms, perm);
+}
 
 // ---- Decisions (decide.c) --------------------------------------------------------
 
 // decide appends the decision on q to out.
 void decide(const request *q, buf *out);
+// credential_unlocks is gen's credentialUnlocks: whether q's credential, which has
+// scopes, permissions or roles, unlocks q's permission with one of them and names
+// nothing unknown (true when it has none of the three).
+bool credential_unlocks(const request *q);
 
 #endif

@@ -506,7 +506,10 @@ const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror 
 		end = fail(&p, JE_TRAILING, end);
 	if (end == FAIL)
 		return NULL;
-	arena_shrink(a, p.tape, (u32)(p.top - p.tape) * (u32)sizeof(jnode));
+	// The tape's unused end goes back only when it is the arena's last allocation:
+	// strings with escapes are decoded into the arena after it.
+	if (a->cur == (u8 *)(p.tape + cap))
+		arena_shrink(a, p.tape, (u32)(p.top - p.tape) * (u32)sizeof(jnode));
 	return p.tape;
 }
 

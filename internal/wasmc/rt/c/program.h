@@ -273,7 +273,8 @@ enum { STR_STARTS_WITH = 1, STR_ENDS_WITH, STR_CONTAINS };
 enum { PF_ALL = 1, PF_NEG = 2 };
 
 typedef struct {
-	u8 op, sub, flags, nargs;
+	u8 op, sub, flags, pad;
+	u32 nargs; /* a list literal's membership test has as many as the list has elements */
 	u32 x;     /* prog_expr computed when planning, or 0 */
 	u32 ctype; /* prog_type of a value node's condition value */
 	u32 slot;
