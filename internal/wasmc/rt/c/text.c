@@ -261,22 +261,42 @@ static u32 capped_distance(str a, str b, u32 cap) {
 	return prev[lb + cap - la];
 }
 
+// within reports whether s's bytes appear in order in t: then, and only then, the edit
+// distance of s and t is len(t) - len(s), which Suggest's rule for abbreviations asks.
+static bool within(str s, str t) {
+	u32 j = 0;
+	for (u32 i = 0; i < t.n && j < s.n; i++)
+		if (t.p[i] == s.p[j])
+			j++;
+	return j == s.n;
+}
+
 str rt_suggest(str name, const str *cands, u32 n) {
 	u32 limit = name.n / 3;
 	limit = limit < 1 ? 1 : limit > BAND_MAX ? BAND_MAX : limit;
-	str best = {NULL, 0};
-	u32 best_d = 0;
+	str best = {NULL, 0}, abbrev = {NULL, 0};
+	u32 best_d = 0, abbrevs = 0;
 	for (u32 i = 0; i < n; i++) {
-		u32 d = capped_distance(name, cands[i], limit + 1);
+		str c = cands[i];
+		u32 d = capped_distance(name, c, limit + 1);
 		// As Suggest: an empty best is replaced by any candidate.
 		if (best.n == 0 || d < best_d) {
-			best = cands[i];
+			best = c;
 			best_d = d;
 		}
+		// An abbreviation (or a longer spelling): one name is the other with letters
+		// added, both start alike, and the shorter has three letters or more.
+		str lo = name.n < c.n ? name : c, hi = name.n < c.n ? c : name;
+		if (lo.n >= 3 && hi.n > lo.n && name.p[0] == c.p[0] && within(lo, hi)) {
+			abbrev = c;
+			abbrevs++;
+		}
 	}
-	if (best.n == 0 || best_d > limit || str_eq(best, name))
-		return (str){NULL, 0};
-	return best;
+	if (best.n != 0 && best_d <= limit && !str_eq(best, name))
+		return best;
+	if (abbrevs == 1)
+		return abbrev;
+	return (str){NULL, 0};
 }
 
 void buf_did_you_mean(buf *b, str name, const str *cands, u32 n) {
