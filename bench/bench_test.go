@@ -218,7 +218,6 @@ type wasmModule struct {
 
 var wasmModules = []wasmModule{
 	{name: "permc-wasm", build: permcWasmModule, compile: permcWasmCompile},
-	{name: "permc-wasmc", build: permcWasmCModule, compile: permcWasmCCompile},
 	{name: "opa-wasm", build: opaWasmModule, compile: func(ctx context.Context, raw []byte) (func() (func(), error), func(), error) {
 		mod, err := opawasm.Load(ctx, raw)
 		if err != nil {

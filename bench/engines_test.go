@@ -62,7 +62,6 @@ var engines = []engine{
 	{name: "permc-go", load: loadPermcGo, scales: true},
 	{name: "permc-go-json", load: loadPermcGoJSON, scales: true},
 	{name: "permc-wasm", load: loadPermcWasm, scales: true},
-	{name: "permc-wasmc", load: loadPermcWasmC, scales: true},
 	{name: "permc-eval", load: loadEval, scales: true},
 	{name: "cel-go", load: loadCEL, scales: true},
 	{name: "cedar-go", load: loadCedar, scales: true},

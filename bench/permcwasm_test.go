@@ -2,24 +2,22 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/permc/permc/bench/scenario"
-	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/spec"
 	"github.com/permc/permc/wasm"
 )
 
-// permc's Wasm module on wazero, through permc's Go host (package wasm)
+// permc's Wasm module (built by permc without a toolchain: the spec's program linked
+// into its runtime written in C), on wazero, through permc's Go host (package wasm).
 
-// permcWasmBuilds caches the module of each model scale. permc builds a module with
-// the Go toolchain (GOOS=wasip1), once per distinct source, into its cache directory;
-// building is a step before deployment, so loading starts from the module's bytes.
+// permcWasmBuilds caches the module of each model scale.
+
 var permcWasmBuilds sync.Map // scale -> []byte
 
 func permcWasmModule(m *scenario.Model) ([]byte, error) {
@@ -30,15 +28,13 @@ func permcWasmModule(m *scenario.Model) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := wasmbuild.Cached(context.Background(), s)
+	raw, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("building the permc module: %v", err)
+		return nil, err
 	}
 	permcWasmBuilds.Store(m.Scale, raw)
 	return raw, nil
 }
-
-type permcWasmChecker struct{ a *wasm.Authorizer }
 
 func loadPermcWasm(m *scenario.Model, _ []scenario.Case) (checker, error) {
 	raw, err := permcWasmModule(m)
@@ -51,6 +47,8 @@ func loadPermcWasm(m *scenario.Model, _ []scenario.Case) (checker, error) {
 	}
 	return permcWasmChecker{a}, nil
 }
+
+type permcWasmChecker struct{ a *wasm.Authorizer }
 
 func (k permcWasmChecker) close() { k.a.Close(context.Background()) }
 
@@ -74,22 +72,18 @@ func (k permcWasmChecker) prepare(c *scenario.Case) (prepared, error) {
 	}, nil
 }
 
-// permcWasmCompile is how package wasm starts the module, step by step, for
-// BenchmarkWasmStart: wazero compiles it, then each instance runs _initialize (the Go
-// runtime's and the packages' initialization).
+
+// permcWasmCompile starts the module as package wasm does: it imports nothing and
+// needs no start function.
 func permcWasmCompile(ctx context.Context, raw []byte) (func() (func(), error), func(), error) {
 	rt := wazero.NewRuntime(ctx)
 	done := func() { rt.Close(ctx) }
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		done()
-		return nil, nil, err
-	}
 	compiled, err := rt.CompileModule(ctx, raw)
 	if err != nil {
 		done()
 		return nil, nil, err
 	}
-	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").WithSysNanotime()
+	cfg := wazero.NewModuleConfig().WithName("")
 	return func() (func(), error) {
 		mod, err := rt.InstantiateModule(ctx, compiled, cfg)
 		if err != nil {

@@ -1,17 +1,34 @@
 package wasm_test
 
 import (
-	"crypto/rand"
 	"strings"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
-	"github.com/permc/permc/internal/wasmbuild/guest"
 	"github.com/permc/permc/internal/wasmtest"
 )
+
+// The statuses and limits of docs/wasm-abi.md, as a host written from the document
+// alone would declare them.
+type status uint32
+
+const (
+	statusOK status = iota
+	statusRejected
+	statusBadCall
+	statusInternal
+)
+
+const (
+	maxBlock = 4 << 20
+	maxLive  = 16 << 20
+)
+
+func unpack(r uint64) (ptr uint32, st status, n int) {
+	return uint32(r >> 32), status(r>>28) & 0xF, int(r & 0x0FFFFFFF)
+}
 
 // rawModule is a module driven through its exports directly, as a host in another
 // language would, following docs/wasm-abi.md.
@@ -24,8 +41,8 @@ func newRawModule(t *testing.T) *rawModule {
 	_, module := wasmtest.Module(t, libraries)
 	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(wasmtest.CompilationCache()))
 	t.Cleanup(func() { r.Close(ctx) })
-	wasi_snapshot_preview1.MustInstantiate(ctx, r)
-	mod, err := r.InstantiateWithConfig(ctx, module, wazero.NewModuleConfig().WithStartFunctions("_initialize").WithRandSource(rand.Reader))
+	// The module imports nothing: an empty runtime instantiates it.
+	mod, err := r.InstantiateWithConfig(ctx, module, wazero.NewModuleConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +73,9 @@ func (m *rawModule) put(data string) uint32 {
 }
 
 // result reads a packed result.
-func (m *rawModule) result(r uint64) (guest.Status, string) {
+func (m *rawModule) result(r uint64) (status, string) {
 	m.t.Helper()
-	ptr, status, n := guest.Unpack(r)
+	ptr, status, n := unpack(r)
 	b, ok := m.mod.Memory().Read(ptr, uint32(n))
 	if !ok {
 		m.t.Fatalf("result of %d bytes at %d is outside memory", n, ptr)
@@ -94,15 +111,15 @@ func TestABIBadCalls(t *testing.T) {
 	for _, c := range bad {
 		for _, fn := range []string{"permc_check", "permc_check_batch", "permc_load_roles"} {
 			status, out := m.result(m.call(fn, c.ptr, c.len))
-			if status != guest.BadCall || !strings.HasPrefix(out, `{"error":"no block of `) {
+			if status != statusBadCall || !strings.HasPrefix(out, `{"error":"no block of `) {
 				t.Errorf("%s, %s: status %d, %s", c.name, fn, status, out)
 			}
-			if status, out := m.result(m.call("permc_check", uint64(req), uint64(len(good)))); status != guest.OK || out != goodAnswer {
+			if status, out := m.result(m.call("permc_check", uint64(req), uint64(len(good)))); status != statusOK || out != goodAnswer {
 				t.Fatalf("after %s, %s: status %d, %s", c.name, fn, status, out)
 			}
 		}
 	}
-	for _, size := range []uint64{guest.MaxBlock + 1, 0xffffffff} {
+	for _, size := range []uint64{maxBlock + 1, 0xffffffff} {
 		if p := m.call("permc_alloc", size); p != 0 {
 			t.Errorf("permc_alloc(%d) = %d", size, p)
 		}
@@ -114,19 +131,19 @@ func TestABIBadCalls(t *testing.T) {
 	// module out of memory.
 	var blocks []uint64
 	for {
-		p := m.call("permc_alloc", guest.MaxBlock)
+		p := m.call("permc_alloc", maxBlock)
 		if p == 0 {
 			break
 		}
 		blocks = append(blocks, p)
-		if len(blocks) > guest.MaxLive/guest.MaxBlock {
-			t.Fatalf("%d blocks of %d bytes handed out", len(blocks), guest.MaxBlock)
+		if len(blocks) > maxLive/maxBlock {
+			t.Fatalf("%d blocks of %d bytes handed out", len(blocks), maxBlock)
 		}
 	}
 	for _, p := range blocks {
 		m.call("permc_free", p)
 	}
-	if status, out := m.result(m.call("permc_check", uint64(req), uint64(len(good)))); status != guest.OK || out != goodAnswer {
+	if status, out := m.result(m.call("permc_check", uint64(req), uint64(len(good)))); status != statusOK || out != goodAnswer {
 		t.Fatalf("after the bad calls: status %d, %s", status, out)
 	}
 }
@@ -134,46 +151,46 @@ func TestABIBadCalls(t *testing.T) {
 // TestABIResults exercises the statuses and both batch forms through the exports.
 func TestABIResults(t *testing.T) {
 	m := newRawModule(t)
-	check := func(in string) (guest.Status, string) {
+	check := func(in string) (status, string) {
 		p := m.put(in)
 		defer m.call("permc_free", uint64(p))
 		return m.result(m.call("permc_check", uint64(p), uint64(len(in))))
 	}
-	if s, out := check(good); s != guest.OK || out != goodAnswer {
+	if s, out := check(good); s != statusOK || out != goodAnswer {
 		t.Errorf("check: %d %s", s, out)
 	}
-	if s, out := check(`{"principal":{}}`); s != guest.Rejected || !strings.HasPrefix(out, `{"error":`) {
+	if s, out := check(`{"principal":{}}`); s != statusRejected || !strings.HasPrefix(out, `{"error":`) {
 		t.Errorf("check of a malformed request: %d %s", s, out)
 	}
-	batch := func(in string) (guest.Status, string) {
+	batch := func(in string) (status, string) {
 		p := m.put(in)
 		defer m.call("permc_free", uint64(p))
 		return m.result(m.call("permc_check_batch", uint64(p), uint64(len(in))))
 	}
-	if s, out := batch(good + "\n\n" + good + "\n{\n"); s != guest.OK || out != goodAnswer+"\n"+goodAnswer+"\n"+`{"error":"invalid JSON at offset 1: expected a string key"}`+"\n" {
+	if s, out := batch(good + "\n\n" + good + "\n{\n"); s != statusOK || out != goodAnswer+"\n"+goodAnswer+"\n"+`{"error":"invalid JSON at offset 1: expected a string key"}`+"\n" {
 		t.Errorf("batch of lines: %d %s", s, out)
 	}
-	if s, out := batch("[" + good + ",\n" + good + "]"); s != guest.OK || out != "["+goodAnswer+","+goodAnswer+"]" {
+	if s, out := batch("[" + good + ",\n" + good + "]"); s != statusOK || out != "["+goodAnswer+","+goodAnswer+"]" {
 		t.Errorf("batch array: %d %s", s, out)
 	}
-	if s, out := batch("[" + good); s != guest.Rejected || !strings.HasPrefix(out, `{"error":"invalid batch`) {
+	if s, out := batch("[" + good); s != statusRejected || !strings.HasPrefix(out, `{"error":"invalid batch`) {
 		t.Errorf("truncated batch array: %d %s", s, out)
 	}
-	roles := func(in string) (guest.Status, string) {
+	roles := func(in string) (status, string) {
 		p := m.put(in)
 		defer m.call("permc_free", uint64(p))
 		return m.result(m.call("permc_load_roles", uint64(p), uint64(len(in))))
 	}
-	if s, out := roles(`[{"name":"r","permissions":["library.nope"]}]`); s != guest.Rejected || !strings.Contains(out, `unknown permission`) {
+	if s, out := roles(`[{"name":"r","permissions":["library.nope"]}]`); s != statusRejected || !strings.Contains(out, `unknown permission`) {
 		t.Errorf("invalid roles: %d %s", s, out)
 	}
-	if s, out := roles(`[{"name":"r","permissions":["library.*"]}]`); s != guest.OK || out != "" {
+	if s, out := roles(`[{"name":"r","permissions":["library.*"]}]`); s != statusOK || out != "" {
 		t.Errorf("roles: %d %q", s, out)
 	}
-	if s, out := check(strings.Replace(good, "library_author", "r", 1)); s != guest.OK || !strings.Contains(out, `"role":"r"`) {
+	if s, out := check(strings.Replace(good, "library_author", "r", 1)); s != statusOK || !strings.Contains(out, `"role":"r"`) {
 		t.Errorf("check with a custom role: %d %s", s, out)
 	}
-	if s, out := m.result(m.call("permc_metadata")); s != guest.OK || !strings.HasPrefix(out, `{"permc":`) {
+	if s, out := m.result(m.call("permc_metadata")); s != statusOK || !strings.HasPrefix(out, `{"permc":`) {
 		t.Errorf("metadata: %d %.80s", s, out)
 	}
 }

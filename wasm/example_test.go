@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/internal/wasmtest"
 	"github.com/permc/permc/spec"
 	"github.com/permc/permc/wasm"
@@ -24,7 +23,7 @@ func libauthzWasm() []byte {
 	if err != nil {
 		log.Fatal(err)
 	}
-	module, err := wasmbuild.Cached(context.Background(), s)
+	module, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -39,7 +38,7 @@ func compilationCache() wazero.CompilationCache { return wasmtest.CompilationCac
 func Example() {
 	ctx := context.Background()
 	module := libauthzWasm() // or os.ReadFile("libauthz.wasm")
-	a, err := wasm.New(ctx, module, wasm.Options{CompilationCache: compilationCache(), Stderr: os.Stderr})
+	a, err := wasm.New(ctx, module, wasm.Options{CompilationCache: compilationCache()})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -16,10 +16,8 @@ package wasm
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -27,23 +25,14 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
-	"github.com/permc/permc/internal/wasmbuild/guest"
 	permcrt "github.com/permc/permc/runtime"
 )
 
-// ABIVersion is the version of the module ABI this package speaks.
-const ABIVersion = guest.ABIVersion
-
-// MaxRequest is the longest request a module decides unless Options.MaxRequestBytes
-// says otherwise; a longer one is answered with {"error": ...}.
-const MaxRequest = guest.MaxRequest
-
-// DefaultMemoryLimit bounds an instance's memory when Options.MemoryLimit is zero. The
-// hungriest input (a request of MaxRequest bytes of tiny JSON values) needs about
-// 150 MiB in the module; typical requests need a few MiB.
-const DefaultMemoryLimit = 256 << 20
+// DefaultMemoryLimit bounds an instance's memory when Options.MemoryLimit is zero. An
+// instance uses about 1 MiB for typical requests and at most about 12 MiB for the
+// hungriest request of MaxRequest bytes (docs/wasm-abi.md).
+const DefaultMemoryLimit = 64 << 20
 
 // ErrClosed is returned by the methods of a closed Authorizer.
 var ErrClosed = errors.New("permc wasm: authorizer is closed")
@@ -60,10 +49,6 @@ type Options struct {
 	// CompilationCache keeps compiled machine code across Authorizers and, made with
 	// wazero.NewCompilationCacheWithDir, across processes. Nil compiles afresh.
 	CompilationCache wazero.CompilationCache
-	// Stderr receives what a module prints, such as the Go runtime's report when an
-	// instance crashes. Discarded when nil.
-	Stderr io.Writer
-
 	// MaxRequestBytes, MaxRolesBytes and MaxBatchRequests bound the module's inputs
 	// (docs/wasm-abi.md, permc_configure): the longest request, alone or in a batch,
 	// the longest custom roles, and the most requests in one call of the module's
@@ -144,7 +129,6 @@ type instance struct {
 	block, blockLen                                     uint32
 	gen                                                 uint64 // the generation of custom roles loaded
 	stack                                               [2]uint64
-	stderr                                              *head // the start of what the instance printed
 }
 
 // New compiles module and instantiates it once, to check that it is a permc module
@@ -170,21 +154,12 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 	if opts.CompilationCache != nil {
 		cfg = cfg.WithCompilationCache(opts.CompilationCache)
 	}
-	if opts.Stderr == nil {
-		opts.Stderr = io.Discard
-	}
 	a := &Authorizer{
 		module: bytes.Clone(module), // compiled again for the stoppable pool
 		opts:   opts,
 		cfg:    cfg,
-		// A reactor: _initialize runs the Go runtime's and the package's
-		// initialization, after which the exports may be called. No arguments,
-		// environment or files; the clock only paces the collector.
-		config: wazero.NewModuleConfig().
-			WithName("").
-			WithStartFunctions("_initialize").
-			WithRandSource(rand.Reader).
-			WithSysNanotime(),
+		// A module imports nothing; _initialize, when it exports one, runs first.
+		config: wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize"),
 		limits: limits{
 			request: permcrt.Limit(opts.MaxRequestBytes, permcrt.DefaultMaxRequestBytes),
 			roles:   permcrt.Limit(opts.MaxRolesBytes, permcrt.DefaultMaxRolesBytes),
@@ -223,10 +198,6 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 // newPool makes a runtime and compiles the module for it.
 func (a *Authorizer) newPool(ctx context.Context, stop bool) (*pool, error) {
 	rt := wazero.NewRuntimeWithConfig(ctx, a.cfg.WithCloseOnContextDone(stop))
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		rt.Close(ctx)
-		return nil, fmt.Errorf("permc wasm: %v", err)
-	}
 	compiled, err := rt.CompileModule(ctx, a.module)
 	if err != nil {
 		rt.Close(ctx)
@@ -275,7 +246,7 @@ func (a *Authorizer) handshake(ctx context.Context, in *instance) error {
 		return fmt.Errorf("permc wasm: the module speaks ABI version %d and this host version %d; build the module with the permc this program uses", v, ABIVersion)
 	}
 	status, res, err := in.invoke(ctx, in.metadata)
-	if err == nil && status != guest.OK {
+	if err == nil && status != statusOK {
 		err = fmt.Errorf("permc wasm: permc_metadata: %s", errorMessage(res))
 	}
 	a.metadata = bytes.Clone(res)
@@ -285,12 +256,11 @@ func (a *Authorizer) handshake(ctx context.Context, in *instance) error {
 // instantiate starts an instance of p and gives it the limits; the caller holds a
 // slot of p for it.
 func (a *Authorizer) instantiate(ctx context.Context, p *pool) (*instance, error) {
-	stderr := &head{}
-	mod, err := p.rt.InstantiateModule(ctx, p.compiled, a.config.WithStderr(io.MultiWriter(stderr, a.opts.Stderr)))
+	mod, err := p.rt.InstantiateModule(ctx, p.compiled, a.config)
 	if err != nil {
 		return nil, fmt.Errorf("permc wasm: starting an instance: %v", err)
 	}
-	in := &instance{mod: mod, mem: mod.Memory(), stderr: stderr}
+	in := &instance{mod: mod, mem: mod.Memory()}
 	for _, e := range []struct {
 		name string
 		fn   *api.Function
@@ -376,6 +346,7 @@ func (a *Authorizer) release(ctx context.Context, p *pool, in *instance, err err
 	in.mod.Close(context.WithoutCancel(ctx))
 	<-p.slots
 	var ie *instanceError
+	var ce *callError
 	switch {
 	case a.closed.Load():
 		return ErrClosed
@@ -383,9 +354,10 @@ func (a *Authorizer) release(ctx context.Context, p *pool, in *instance, err err
 		return stopped(ctx, true)
 	case errors.As(err, &ie):
 		ie.msg = "permc wasm: the instance failed and was replaced: " + firstLine(ie.err.Error())
-		if bytes.Contains(in.stderr.buf, []byte("out of memory")) {
-			ie.msg = fmt.Sprintf("permc wasm: the instance ran out of memory (limit %d MiB) and was replaced", a.opts.MemoryLimit>>20)
-		}
+	case errors.As(err, &ce) && ce.msg == outOfMemory:
+		// The module answers so when its memory cannot grow: a call that needs more
+		// than Options.MemoryLimit, which the instance keeps once grown.
+		ce.msg = fmt.Sprintf("permc wasm: the instance ran out of memory (limit %d MiB) and was replaced", a.opts.MemoryLimit>>20)
 	}
 	return err
 }
@@ -408,9 +380,13 @@ func stopped(ctx context.Context, during bool) error {
 	return fmt.Errorf("permc wasm: %w", ctx.Err())
 }
 
+// outOfMemory is the message of the module's INTERNAL answer when its memory cannot
+// grow.
+const outOfMemory = "permc module: out of memory"
+
 // callError is a result other than OK: the module's message and status.
 type callError struct {
-	status guest.Status
+	status status
 	msg    string
 }
 
@@ -428,7 +404,7 @@ func failed(err error) bool {
 	case errors.As(err, &ie):
 		return true
 	case errors.As(err, &ce):
-		return ce.status == guest.Internal
+		return ce.status == statusInternal
 	}
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
@@ -458,23 +434,13 @@ func firstLine(msg string) string {
 	return msg
 }
 
-// head keeps the start of what an instance prints: a module prints nothing but the
-// Go runtime's report when it fails, which says why first.
-type head struct{ buf []byte }
-
-func (h *head) Write(p []byte) (int, error) {
-	const keep = 1024
-	h.buf = append(h.buf, p[:min(len(p), keep-min(len(h.buf), keep))]...)
-	return len(p), nil
-}
-
 // invoke calls fn with the arguments on the stack and returns its result as a view of
 // the instance's memory, valid until the next call.
-func (in *instance) invoke(ctx context.Context, fn api.Function) (guest.Status, []byte, error) {
+func (in *instance) invoke(ctx context.Context, fn api.Function) (status, []byte, error) {
 	if err := fn.CallWithStack(ctx, in.stack[:]); err != nil {
 		return 0, nil, &instanceError{err: err}
 	}
-	ptr, status, n := guest.Unpack(in.stack[0])
+	ptr, status, n := unpack(in.stack[0])
 	res, ok := in.mem.Read(ptr, uint32(n))
 	if !ok {
 		return 0, nil, fmt.Errorf("permc wasm: the module returned %d bytes at %d, outside its memory", n, ptr)
@@ -493,7 +459,7 @@ func (in *instance) call(ctx context.Context, dst []byte, fn api.Function, input
 	if err != nil {
 		return dst, err
 	}
-	if status != guest.OK {
+	if status != statusOK {
 		return dst, &callError{status, errorMessage(res)}
 	}
 	return append(dst, res...), nil
@@ -515,7 +481,7 @@ func (a *Authorizer) answer(ctx context.Context, in *instance, fn api.Function, 
 	if err != nil {
 		return dst, err
 	}
-	if status != guest.OK && status != guest.Rejected {
+	if status != statusOK && status != statusRejected {
 		return dst, &callError{status, errorMessage(res)}
 	}
 	return append(dst, res...), nil
@@ -523,12 +489,12 @@ func (a *Authorizer) answer(ctx context.Context, in *instance, fn api.Function, 
 
 // write copies input into the instance's block, growing it first when needed.
 func (in *instance) write(ctx context.Context, input []byte) error {
-	if len(input) > guest.MaxBlock {
-		return &callError{guest.Rejected, fmt.Sprintf("the input is longer than %d bytes", guest.MaxBlock)}
+	if len(input) > maxBlock {
+		return &callError{statusRejected, fmt.Sprintf("the input is longer than %d bytes", maxBlock)}
 	}
 	if uint32(len(input)) > in.blockLen || in.block == 0 {
 		size := max(uint32(len(input)), 2*in.blockLen, 4096)
-		size = min(size, guest.MaxBlock)
+		size = min(size, maxBlock)
 		if in.block != 0 {
 			in.stack[0] = uint64(in.block)
 			if err := in.free.CallWithStack(ctx, in.stack[:]); err != nil {
@@ -619,7 +585,7 @@ func (a *Authorizer) checkBatch(ctx context.Context, in *instance, reqs [][]byte
 	for _, req := range reqs {
 		size += len(req) + 1
 	}
-	lines := make([]byte, 0, min(size, guest.MaxBlock))
+	lines := make([]byte, 0, min(size, maxBlock))
 	out := make([]byte, 0, 160*len(reqs)) // a decision without errors or warnings is ~130 bytes
 	ends := make([]int, 0, len(reqs))     // where each answer ends in out
 	count := 0
@@ -658,7 +624,7 @@ func (a *Authorizer) checkBatch(ctx context.Context, in *instance, reqs [][]byte
 			ends = append(ends, len(out)-1)
 			continue
 		}
-		if count == a.limits.batch || len(lines)+len(req)+1 > guest.MaxBlock {
+		if count == a.limits.batch || len(lines)+len(req)+1 > maxBlock {
 			if err := flush(); err != nil {
 				return nil, err
 			}
@@ -716,7 +682,7 @@ func (a *Authorizer) LoadRoles(ctx context.Context, data []byte) error {
 		in.gen = r.gen
 	}
 	var ce *callError
-	if errors.As(err, &ce) && ce.status == guest.Rejected {
+	if errors.As(err, &ce) && ce.status == statusRejected {
 		a.release(ctx, p, in, err)
 		return errors.New(ce.msg)
 	}

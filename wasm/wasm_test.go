@@ -78,11 +78,9 @@ func exampleSuites(t testing.TB) []exampleSuite {
 	return out
 }
 
-// maxModuleSize is what an example's module may weigh (2.51 MB): users download it to
-// browsers, and an unnoticed dependency, such as time's formatting code linked through
-// a type stored in an interface, costs tens of kilobytes. Input limits and positioned
-// custom-role errors took the content-libraries module 2.7 KB past 2.5 MB.
-const maxModuleSize = 2_510_000
+// maxModuleSize is what an example's module may weigh (100 KB): users download it to
+// browsers, and every engine's compile time grows with it.
+const maxModuleSize = 100_000
 
 // TestExamples answers every request of every example suite with the module, alone
 // and in one batch, and with the reference evaluator, and holds the module to
@@ -246,24 +244,16 @@ func TestHostileRequests(t *testing.T) {
 // TestMemoryLimit: an instance that runs out of memory fails its call, closed, and a
 // fresh instance answers the next.
 func TestMemoryLimit(t *testing.T) {
-	var stderr bytes.Buffer
-	_, a := wasmtest.Authorizer(t, libraries, wasm.Options{Instances: 1, MemoryLimit: 24 << 20, Stderr: &stderr})
+	_, a := wasmtest.Authorizer(t, libraries, wasm.Options{Instances: 1, MemoryLimit: 2 << 20})
 	mustGood(t, a, "start")
 	zeros := append(bytes.Repeat([]byte("0,"), wasm.MaxRequest/2-2), '0')
 	req := append(append([]byte{'['}, zeros...), ']')
 	got, err := a.CheckJSON(ctx, nil, req)
 	if err == nil {
-		t.Fatalf("a request needing more than 24 MiB: %.100s, no error", got)
+		t.Fatalf("a request needing more than 2 MiB: %.100s, no error", got)
 	}
-	if want := "permc wasm: the instance ran out of memory (limit 24 MiB) and was replaced"; err.Error() != want {
+	if want := "permc wasm: the instance ran out of memory (limit 2 MiB) and was replaced"; err.Error() != want {
 		t.Errorf("CheckJSON: %q, want %q", err, want)
-	}
-	// The runtime's own error, with the module's stack, is there for debugging.
-	if detail := errors.Unwrap(err); detail == nil || !strings.Contains(detail.Error(), "wasm stack trace") {
-		t.Errorf("errors.Unwrap: %v", detail)
-	}
-	if !strings.Contains(stderr.String(), "out of memory") {
-		t.Errorf("the module's report: %q", stderr.String())
 	}
 	mustGood(t, a, "running out of memory")
 }

@@ -23,7 +23,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/spec"
 )
 
@@ -80,7 +80,7 @@ func NewSite(ctx context.Context, root string) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	module, err := wasmbuild.Cached(ctx, s)
+	module, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("building the module of %s: %v", specFile, err)
 	}

@@ -241,9 +241,7 @@ func (e *env) backend(name string, s *spec.Spec, lim *limits) (decider, func(), 
 		}
 		return d, func() { d.Close() }, nil
 	case "wasm":
-		ctx := toolchain.WithProgress(context.Background(), e.stderr,
-			fmt.Sprintf("the Wasm module of %s with %s for --backend wasm, %s", s.File, goruntime.Version(), why))
-		b, err := newWasmBackend(ctx, s, lim)
+		b, err := newWasmBackend(context.Background(), s, lim)
 		if err != nil {
 			return nil, nil, fmt.Errorf("backend wasm: %v", err)
 		}

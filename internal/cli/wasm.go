@@ -7,14 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	goruntime "runtime"
 	"strings"
 
-	"github.com/tetratelabs/wazero"
-
 	"github.com/permc/permc/internal/dts"
-	"github.com/permc/permc/internal/toolchain"
-	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmc"
 	rt "github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
 	"github.com/permc/permc/wasm"
@@ -44,9 +40,7 @@ func (e *env) buildWasm(args []string) int {
 	if !ok {
 		return exitSpec
 	}
-	ctx := toolchain.WithProgress(context.Background(), e.stderr,
-		fmt.Sprintf("the Wasm module of %s with %s (GOOS=wasip1)", s.File, goruntime.Version()))
-	module, err := wasmbuild.Build(ctx, s)
+	module, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "permc: building the module: %v\n", err)
 		return exitFailure
@@ -123,24 +117,18 @@ func writeFile(path string, data []byte) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
-// wasmBackend decides with the spec's Wasm module on wazero: the module is built
-// once per distinct spec and Go toolchain (wasmbuild.Cached), and its machine code is
-// cached next to it.
+// wasmBackend decides with the spec's Wasm module, built by permc in milliseconds, on
+// wazero.
 type wasmBackend struct {
 	a *wasm.Authorizer
 }
 
 func newWasmBackend(ctx context.Context, s *spec.Spec, lim *limits) (*wasmBackend, error) {
-	module, err := wasmbuild.Cached(ctx, s)
+	module, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
 		return nil, err
 	}
-	cache, err := wazero.NewCompilationCacheWithDir(wasmbuild.MachineCodeDir())
-	if err != nil {
-		return nil, err
-	}
-	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, CompilationCache: cache, Stderr: os.Stderr,
-		MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
+	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,5 @@
-// Package wasmtest shares built Wasm modules and compiled machine code among the tests
-// of one run: every module is built once per $PERMC_CACHE, and compiled once per
-// test process.
+// Package wasmtest gives tests the Wasm module of a spec, built by permc (wasmc), and
+// shares compiled machine code among the tests of one process.
 package wasmtest
 
 import (
@@ -11,12 +10,13 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/spec"
 	"github.com/permc/permc/wasm"
 )
 
-// Main runs a package's tests with $PERMC_CACHE set: to the value it has (scripts/test.sh
+// Main runs a package's tests with $PERMC_CACHE set, where the generated Go's drivers
+// (internal/gobackend) are built once for the run: to the value it has (scripts/test.sh
 // sets one for the whole run), or else to a temporary folder removed afterwards.
 func Main(m *testing.M) {
 	if os.Getenv("PERMC_CACHE") != "" {
@@ -32,36 +32,22 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// Module returns the module of the spec at path.
+// Module returns the spec at path and its module.
 func Module(tb testing.TB, path string) (*spec.Spec, []byte) {
 	tb.Helper()
 	s, err := spec.LoadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	data, err := wasmbuild.Cached(context.Background(), s)
+	data, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return s, data
 }
 
-var (
-	cacheOnce sync.Once
-	cache     wazero.CompilationCache
-)
-
-// CompilationCache returns the compilation cache of the run, kept under $PERMC_CACHE.
-func CompilationCache() wazero.CompilationCache {
-	cacheOnce.Do(func() {
-		var err error
-		cache, err = wazero.NewCompilationCacheWithDir(wasmbuild.MachineCodeDir())
-		if err != nil {
-			cache = wazero.NewCompilationCache()
-		}
-	})
-	return cache
-}
+// CompilationCache returns the compilation cache of the process.
+var CompilationCache = sync.OnceValue(wazero.NewCompilationCache)
 
 // Authorizer returns an Authorizer for the spec at path, closed when the test ends.
 func Authorizer(tb testing.TB, path string, opts wasm.Options) (*spec.Spec, *wasm.Authorizer) {

@@ -86,10 +86,6 @@ export interface Metadata {
 }
 
 export interface LoadOptions {
-  /** Receives what the module prints to standard output, a line at a time; console.log by default. */
-  stdout?: (line: string) => void;
-  /** Receives what the module prints to standard error (the Go runtime's report when it fails); console.error by default. */
-  stderr?: (line: string) => void;
   /**
    * The longest request, in UTF-8 bytes: 1 MiB (MAX_REQUEST) by default, at most
    * 4 MiB. A longer one is answered with an error.
@@ -102,6 +98,38 @@ export interface LoadOptions {
    * most 65536. checkBatch takes any number; it splits them.
    */
   maxBatchRequests?: number;
+}
+
+/** A condition value of a plan: an attribute of the resource, a quantifier's variable, a size, or a constant. */
+export type PlanValue =
+  | { attr: string }
+  | { var: string }
+  | { size: PlanValue }
+  | { value: unknown; type: string };
+
+/** A plan's condition on the resource (docs/query-plans.md). */
+export type Condition =
+  | boolean
+  | { and: Condition[] }
+  | { or: Condition[] }
+  | { not: Condition }
+  | { op: "==" | "<" | "<=" | ">" | ">=" | "in" | "startsWith" | "endsWith" | "contains"; left: PlanValue; right: PlanValue }
+  | { op: "matches"; left: PlanValue; pattern: string }
+  | { op: "exists" | "all"; var: string; in: PlanValue; where: Condition }
+  | { op: "unplanned"; expr: string; want: boolean; why: string; what?: string; at?: string };
+
+/** A query plan: which resources of a type a principal may act on. */
+export interface Plan {
+  permission: string;
+  resource_type: string;
+  /** allowed: every resource; denied: none; conditional: those where condition holds. */
+  decision: "allowed" | "denied" | "conditional";
+  condition: Condition;
+  /** The condition in CEL, for people. */
+  cel: string;
+  /** For allowed and denied plans, when one step of the decision order decides for every resource. */
+  reason?: Decision["reason"];
+  warnings: Decision["warnings"];
 }
 
 /** A module: its bytes, a compiled module, or a fetch Response (compiled while it downloads). */
@@ -118,9 +146,9 @@ export declare function loadAuthorizer<S extends SpecTypes = AnySpec>(
 ): Promise<Authorizer<S>>;
 
 /**
- * Answers requests with one module instance, synchronously. If the instance fails,
- * the call throws a PermcError with status -1 and the next call runs on a fresh
- * instance, with the custom roles reloaded.
+ * Answers requests with one module instance, synchronously. If the instance fails (a
+ * trap, or memory that cannot grow), the call throws a PermcError with status -1 (or
+ * 3) and the next call runs on a fresh instance, with the custom roles reloaded.
  */
 export declare class Authorizer<S extends SpecTypes = AnySpec> {
   private constructor();
@@ -132,6 +160,13 @@ export declare class Authorizer<S extends SpecTypes = AnySpec> {
   checkJSON(request: string | Uint8Array): string;
   /** Answers many requests, in order, in as few calls into the module as their size allows. */
   checkBatch(requests: ReadonlyArray<S["request"] | string>): Answer<S>[];
+  /**
+   * Plans one request: a check request without its resource (or whose resource gives
+   * only its "type"). The answer is the plan, or {error} for a malformed request.
+   */
+  plan(request: Omit<S["request"], "resource"> | string | Uint8Array): Plan | RequestError;
+  /** Plans one request given as JSON, with the answer as JSON, byte for byte as the generated Go code answers. */
+  planJSON(request: string | Uint8Array): string;
   /** Replaces the custom roles; throws a PermcError listing every problem, keeping the roles in force. */
   loadRoles(roles: S["customRoles"] | string): void;
   /** Describes the spec the module was built from. */

@@ -1,9 +1,7 @@
 // @permc/wasm: load a permc module (built by `permc build-wasm`) and answer
-// authorization requests with it, in Node and in browsers. No dependencies: the
-// module's few WASI imports are provided by ./wasi.js. The ABI is docs/wasm-abi.md
-// in the permc repository.
-
-import { wasiImports, WasiExit } from "./wasi.js";
+// authorization requests and query plans with it, in Node and in browsers. No
+// dependencies, and nothing to give the module: it imports nothing. The ABI is
+// docs/wasm-abi.md in the permc repository.
 
 /** The module ABI version this loader speaks. */
 export const ABI_VERSION = 1;
@@ -105,13 +103,12 @@ const TOKEN = Symbol("permc");
 /**
  * Authorizer answers requests with one module instance. Its methods are synchronous;
  * an instance runs one call at a time, which is all JavaScript needs (use one
- * Authorizer per worker for parallelism). If the instance fails (it traps or its Go
- * runtime exits), the call throws a PermcError with status -1 and the next call runs
- * on a fresh instance, with the custom roles reloaded.
+ * Authorizer per worker for parallelism). If the instance fails (it traps, or runs out
+ * of memory), the call throws a PermcError with status -1 (or 3) and the next call
+ * runs on a fresh instance, with the custom roles reloaded.
  */
 export class Authorizer {
   #module;
-  #options;
   #exports = null;
   #memory = null;
   #block = 0;
@@ -124,7 +121,6 @@ export class Authorizer {
   constructor(module, options, token) {
     if (token !== TOKEN) throw new TypeError("use loadAuthorizer() to make an Authorizer");
     this.#module = module;
-    this.#options = options;
     // Only limits other than the defaults are sent, so that modules built before
     // permc_configure existed serve hosts that keep the defaults.
     const settings = {};
@@ -147,14 +143,15 @@ export class Authorizer {
   }
 
   #start() {
-    let instance;
-    const imports = wasiImports(this.#module, () => instance.exports.memory, this.#options);
-    instance = new WebAssembly.Instance(this.#module, imports);
-    const ex = instance.exports;
-    for (const name of ["memory", "_initialize", "permc_abi_version", "permc_alloc", "permc_free", "permc_check", "permc_check_batch", "permc_load_roles", "permc_metadata"]) {
+    const imports = WebAssembly.Module.imports(this.#module);
+    if (imports.length > 0) {
+      throw new PermcError(`the module imports ${imports[0].module}.${imports[0].name}: not a module this loader runs (rebuild it with a newer permc)`, -1);
+    }
+    const ex = new WebAssembly.Instance(this.#module, {}).exports;
+    for (const name of ["memory", "permc_abi_version", "permc_alloc", "permc_free", "permc_check", "permc_check_batch", "permc_load_roles", "permc_metadata"]) {
       if (!(name in ex)) throw new PermcError(`the module does not export ${name}: not a permc module`, -1);
     }
-    ex._initialize();
+    if (typeof ex._initialize === "function") ex._initialize();
     this.#exports = ex;
     this.#memory = ex.memory;
     this.#block = 0;
@@ -193,12 +190,34 @@ export class Authorizer {
       return this.#result(this.#exports[name](this.#block, bytes.length));
     } catch (e) {
       if (e instanceof PermcError && e.status !== -1) throw e;
-      // A trap or an exit leaves the instance in no state to be trusted.
-      this.#exports = null;
-      this.#memory = null;
-      const why = e instanceof WasiExit || e instanceof WebAssembly.RuntimeError ? e.message : String(e);
+      // A trap leaves the instance in no state to be trusted.
+      this.#drop();
+      const why = e instanceof WebAssembly.RuntimeError ? e.message : String(e);
       throw new PermcError(`the module instance failed (it is replaced): ${why}`, -1);
     }
+  }
+
+  // #drop forgets the instance: the next call starts a fresh one.
+  #drop() {
+    this.#exports = null;
+    this.#memory = null;
+  }
+
+  // #answer passes one request to an export (permc_check or permc_plan) and returns its
+  // answer: the result, or {"error": ...} for a malformed request.
+  #answer(name, request) {
+    const bytes = typeof request === "string" ? utf8(request) : request;
+    // The module answers a longer request so without reading it; so does the loader,
+    // without copying it in.
+    if (bytes.length > this.#limits.maxRequestBytes) return tooLong(this.#limits.maxRequestBytes);
+    const [status, text] = this.#call(name, bytes);
+    if (status !== OK && status !== REJECTED) {
+      // INTERNAL: a bug caught, or memory that could not grow; a fresh instance
+      // serves the next call.
+      this.#drop();
+      throw new PermcError(errorMessage(text), status);
+    }
+    return text;
   }
 
   #result(packed) {
@@ -216,13 +235,7 @@ export class Authorizer {
    * byte what the Go code generated from the same spec answers.
    */
   checkJSON(request) {
-    const bytes = typeof request === "string" ? utf8(request) : request;
-    // The module answers a longer request so without reading it; so does the loader,
-    // without copying it in.
-    if (bytes.length > this.#limits.maxRequestBytes) return tooLong(this.#limits.maxRequestBytes);
-    const [status, text] = this.#call("permc_check", bytes);
-    if (status !== OK && status !== REJECTED) throw new PermcError(errorMessage(text), status);
-    return text;
+    return this.#answer("permc_check", request);
   }
 
   /**
@@ -282,6 +295,30 @@ export class Authorizer {
     const [status, text] = this.#call("permc_load_roles", bytes);
     if (status !== OK) throw new PermcError(errorMessage(text), status);
     this.#roles = bytes;
+  }
+
+  /**
+   * planJSON returns the query plan of one request (JSON text or UTF-8 bytes): a check
+   * request without its resource (or whose resource gives only its "type"), whose
+   * "permission" names the permission planned. The answer's JSON text is the plan, as
+   * `permc plan` prints it without its SQL, or {"error": "..."} for a malformed
+   * request: byte for byte what the Go code generated from the same spec answers.
+   */
+  planJSON(request) {
+    if (this.#exports === null) this.#start();
+    if (!("permc_plan" in this.#exports)) {
+      throw new PermcError("the module does not export permc_plan: rebuild it with a newer permc to plan", -1);
+    }
+    return this.#answer("permc_plan", request);
+  }
+
+  /**
+   * plan answers one plan request (an object, or its JSON text) with the parsed plan:
+   * {permission, resource_type, decision, condition, cel, reason?, warnings}, or
+   * {error} for a malformed request.
+   */
+  plan(request) {
+    return JSON.parse(this.planJSON(typeof request === "string" || request instanceof Uint8Array ? request : JSON.stringify(request)));
   }
 
   /** metadata describes the spec the module was built from. */

@@ -24,8 +24,9 @@ import (
 	"github.com/permc/permc/internal/doctest"
 	"github.com/permc/permc/internal/dts"
 	"github.com/permc/permc/internal/suite"
-	"github.com/permc/permc/internal/wasmbuild"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/spec"
+	"github.com/permc/permc/wasm"
 )
 
 // group is one module with the requests to send it.
@@ -35,6 +36,7 @@ type group struct {
 	DTS   string `json:"dts"`
 	Roles string `json:"roles,omitempty"`
 	Cases string `json:"cases"`
+	Plans string `json:"plans"`
 
 	spec  string
 	roles []byte
@@ -124,7 +126,7 @@ func (g *group) write(out string) error {
 	if err != nil {
 		return err
 	}
-	module, err := wasmbuild.Cached(context.Background(), s)
+	module, err := wasmc.Build(s, wasmc.Options{})
 	if err != nil {
 		return err
 	}
@@ -132,7 +134,7 @@ func (g *group) write(out string) error {
 	if err != nil {
 		return err
 	}
-	g.Wasm, g.DTS, g.Cases = g.Name+".wasm", g.Name+".d.ts", g.Name+".cases.jsonl"
+	g.Wasm, g.DTS, g.Cases, g.Plans = g.Name+".wasm", g.Name+".d.ts", g.Name+".cases.jsonl", g.Name+".plans.jsonl"
 	files := map[string][]byte{g.Wasm: module, g.DTS: dts.Generate(s, filepath.Base(g.spec))}
 	if g.roles != nil {
 		if err := ev.LoadRoles(g.roles); err != nil {
@@ -150,12 +152,59 @@ func (g *group) write(out string) error {
 		lines = append(append(lines, line...), '\n')
 	}
 	files[g.Cases] = lines
+	if files[g.Plans], err = g.plans(module); err != nil {
+		return err
+	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// plans returns the plan cases of the group: each well-formed case's request without
+// its resource but for its type, and the module's plan of it through the Go host, so
+// that the loader is held to the same bytes (the module's plans are held to the
+// generated Go's by internal/wasmc's tests).
+func (g *group) plans(module []byte) ([]byte, error) {
+	ctx := context.Background()
+	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close(ctx)
+	if g.roles != nil {
+		if err := a.LoadRoles(ctx, g.roles); err != nil {
+			return nil, err
+		}
+	}
+	var lines []byte
+	for i, req := range g.reqs {
+		var doc map[string]any
+		if json.Unmarshal(req, &doc) != nil {
+			continue
+		}
+		res, ok := doc["resource"].(map[string]any)
+		if !ok {
+			continue
+		}
+		doc["resource"] = map[string]any{"type": res["type"]}
+		preq, err := json.Marshal(doc)
+		if err != nil {
+			return nil, err
+		}
+		want, err := a.PlanJSON(ctx, nil, preq)
+		if err != nil {
+			return nil, err
+		}
+		line, err := json.Marshal(testCase{Name: g.names[i], Request: string(preq), Want: string(want)})
+		if err != nil {
+			return nil, err
+		}
+		lines = append(append(lines, line...), '\n')
+	}
+	return lines, nil
 }
 
 // resolutionModes are TypeScript's module resolution modes with a module kind each

@@ -30,7 +30,7 @@ function serve(onReport) {
     }
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
     const file = path.startsWith("/fixtures/") ? join(fixtures.dir, path.slice(10)) : join(root, path);
-    if (path.includes("..") || !(path.startsWith("/fixtures/") || path.startsWith("/test/") || path === "/index.js" || path === "/wasi.js")) {
+    if (path.includes("..") || !(path.startsWith("/fixtures/") || path.startsWith("/test/") || path === "/index.js")) {
       res.writeHead(404).end();
       return;
     }

@@ -7,7 +7,7 @@ import { jsonLines } from "./compare.js";
 export const dir = process.env.PERMC_JS_FIXTURES;
 if (!dir) throw new Error("PERMC_JS_FIXTURES is not set: run the tests with `npm test` (test/run.js)");
 
-/** The groups: name, module bytes, custom roles (text or null), cases. */
+/** The groups: name, module bytes, custom roles (text or null), cases, plan cases. */
 export function groups() {
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   return manifest.map((g) => ({
@@ -15,6 +15,7 @@ export function groups() {
     module: readFileSync(join(dir, g.wasm)),
     roles: g.roles ? readFileSync(join(dir, g.roles), "utf8") : null,
     cases: jsonLines(readFileSync(join(dir, g.cases), "utf8")),
+    plans: jsonLines(readFileSync(join(dir, g.plans), "utf8")),
   }));
 }
 

@@ -410,16 +410,25 @@ static const struct {
 	{"budget", CFG_MAX_BUDGET},
 };
 
+#define CFG_MAX_INPUT 4096 // any valid configuration is far shorter
+
+static str setting_name(u32 s) { return str_of(settings[s].key, (u32)__builtin_strlen(settings[s].key)); }
+
 // permc_configure changes the instance's settings: a JSON object of any of
 // max_request_bytes, max_roles_bytes, max_batch_requests and budget, each an
-// integer from 1 to its maximum. Anything else is REJECTED and changes nothing.
+// integer written in plain digits from 1 to its maximum (docs/wasm-abi.md). Anything
+// else is REJECTED and changes nothing; keys are checked in document order, values
+// in the order of settings.
 export u64 permc_configure(u32 ptr, u32 n) {
 	rt_begin();
 	str in;
 	if (!rt_input(ptr, n, &in))
 		return rt_bad_call(ptr, n);
 	buf m = {.a = &rt.scratch};
-	buf_lit(&m, "configure: ");
+	if (in.n > CFG_MAX_INPUT) {
+		buf_lit(&m, "the configuration is longer than 4096 bytes");
+		return rt_fail(ST_REJECTED, &m);
+	}
 	jerror e;
 	const jnode *doc = json_parse(&rt.arena, &rt.scratch, in.p, in.n, &e);
 	if (!doc) {
@@ -429,42 +438,59 @@ export u64 permc_configure(u32 ptr, u32 n) {
 		return rt_fail(ST_REJECTED, &m);
 	}
 	if (j_kind(doc) != J_OBJECT) {
-		buf_lit(&m, "want an object, not ");
+		buf_lit(&m, "configuration: want an object, not ");
 		buf_str(&m, j_kind_name(j_kind(doc)));
 		return rt_fail(ST_REJECTED, &m);
 	}
-	u64 v[countof(settings)];
-	bool set[countof(settings)] = {0};
+	const jnode *val[countof(settings)] = {0};
 	const jnode *k = j_first(doc);
 	for (u32 i = 0; i < j_len(doc); i++, k = j_next(k + 1)) {
 		u32 s = 0;
-		while (s < countof(settings) && !str_eq(j_str(k), str_of(settings[s].key, (u32)__builtin_strlen(settings[s].key))))
+		while (s < countof(settings) && !str_eq(j_str(k), setting_name(s)))
 			s++;
 		if (s == countof(settings)) {
 			str names[countof(settings)];
 			for (u32 t = 0; t < countof(settings); t++)
-				names[t] = str_of(settings[t].key, (u32)__builtin_strlen(settings[t].key));
-			buf_lit(&m, "unknown key ");
+				names[t] = setting_name(t);
+			buf_lit(&m, "configuration: unknown key ");
 			buf_quote(&m, j_str(k));
 			buf_did_you_mean(&m, j_str(k), names, countof(settings));
 			return rt_fail(ST_REJECTED, &m);
 		}
-		if (j_kind(k + 1) != J_NUMBER || rt_parse_uint(j_str(k + 1), &v[s]) != ERR_NONE || v[s] < 1 ||
-		    v[s] > settings[s].max) {
-			buf_cstr(&m, settings[s].key);
+		val[s] = k + 1;
+	}
+	u64 v[countof(settings)];
+	for (u32 s = 0; s < countof(settings); s++) {
+		const jnode *j = val[s];
+		if (!j)
+			continue;
+		// Plain digits only, and not past the maximum: no sign, fraction or exponent.
+		u64 x = 0;
+		str lit = j_str(j);
+		for (u32 c = 0; j_kind(j) == J_NUMBER && c < lit.n && x <= settings[s].max; c++) {
+			if (lit.p[c] < '0' || lit.p[c] > '9') {
+				x = 0;
+				break;
+			}
+			x = x * 10 + (u64)(lit.p[c] - '0');
+		}
+		if (x < 1 || x > settings[s].max) {
+			buf_str(&m, setting_name(s));
 			buf_lit(&m, ": want an integer from 1 to ");
 			buf_u64(&m, settings[s].max);
+			buf_lit(&m, ", not ");
+			buf_str(&m, j_kind(j) == J_NUMBER ? lit : j_kind_name(j_kind(j)));
 			return rt_fail(ST_REJECTED, &m);
 		}
-		set[s] = true;
+		v[s] = x;
 	}
-	if (set[0])
+	if (val[0])
 		rt.cfg.max_request = (u32)v[0];
-	if (set[1])
+	if (val[1])
 		rt.cfg.max_roles = (u32)v[1];
-	if (set[2])
+	if (val[2])
 		rt.cfg.max_batch = (u32)v[2];
-	if (set[3])
+	if (val[3])
 		rt.cfg.budget = v[3];
 	return rt_finish(ST_OK);
 }

@@ -17,8 +17,8 @@
 
 // The bounds permc_configure accepts.
 #define CFG_MAX_BYTES MAX_BLOCK // an input can never be longer than a block
-#define CFG_MAX_BATCH (1u << 20)
-#define CFG_MAX_BUDGET ((u64)INT64_MAX)
+#define CFG_MAX_BATCH 65536u
+#define CFG_MAX_BUDGET ((1ULL << 53) - 1) // what a JSON number holds exactly in every host
 
 // The settings permc_configure changes; they persist in the instance.
 typedef struct rt_config {

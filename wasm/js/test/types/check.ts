@@ -4,7 +4,7 @@ import { loadAuthorizer, PermcError, ABI_VERSION, type Answer, type Decision as 
 import type { Spec, Request, Decision, CustomRole } from "../../../../internal/dts/testdata/libauthz.js";
 
 const version: 1 = ABI_VERSION;
-const authz = await loadAuthorizer<Spec>(new Uint8Array(), { stderr: (line: string) => void line, maxRequestBytes: 2 << 20 });
+const authz = await loadAuthorizer<Spec>(new Uint8Array(), { maxRequestBytes: 2 << 20 });
 
 const request: Request = {
   principal: { id: "alice", roles: [{ role: "library_author", scope: { type: "org", org: "MITx" } }] },
