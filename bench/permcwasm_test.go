@@ -72,7 +72,6 @@ func (k permcWasmChecker) prepare(c *scenario.Case) (prepared, error) {
 	}, nil
 }
 
-
 // permcWasmCompile starts the module as package wasm does: it imports nothing and
 // needs no start function.
 func permcWasmCompile(ctx context.Context, raw []byte) (func() (func(), error), func(), error) {
