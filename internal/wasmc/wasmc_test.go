@@ -3,9 +3,13 @@ package wasmc_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/tetratelabs/wazero"
 
 	"github.com/permc/permc/gen"
 	"github.com/permc/permc/internal/corpus"
@@ -240,5 +244,37 @@ func TestModuleSize(t *testing.T) {
 		if len(mod) > maxModuleSize {
 			t.Errorf("%s: the module is %d bytes, more than %d", path, len(mod), maxModuleSize)
 		}
+	}
+}
+
+// BenchmarkCompile is how long wazero takes to compile each example's module on a
+// fresh runtime (no compilation cache), as a host does when it starts. It reports
+// best-ms, the fastest of the runs, which a busy machine disturbs least, besides the
+// mean, and the module's size.
+func BenchmarkCompile(b *testing.B) {
+	paths, _ := filepath.Glob("../../examples/*/spec.yaml")
+	for _, path := range paths {
+		s, err := spec.LoadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mod, err := wasmc.Build(s, wasmc.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Base(filepath.Dir(path)), func(b *testing.B) {
+			best := time.Duration(math.MaxInt64)
+			for b.Loop() {
+				start := time.Now()
+				r := wazero.NewRuntime(ctx)
+				if _, err := r.CompileModule(ctx, mod); err != nil {
+					b.Fatal(err)
+				}
+				best = min(best, time.Since(start))
+				r.Close(ctx)
+			}
+			b.ReportMetric(float64(best.Microseconds())/1000, "best-ms")
+			b.ReportMetric(float64(len(mod)), "bytes")
+		})
 	}
 }

@@ -61,9 +61,14 @@ TEST_EXPORTS=(
 # -mbulk-memory: memcpy and memset are memory.copy and memory.fill.
 # -msign-ext -mnontrapping-fptoint: Wasm 2.0 instructions every current engine
 # has; a float-to-int conversion saturates instead of trapping.
+# -target-abi experimental-mv: structs (str, a value's parts) are passed to and
+# returned from internal functions as their fields, Wasm 2.0's multiple values,
+# instead of through copies in the stack's memory: 4% less code, and calls that
+# touch no memory. The exports take and return scalars, which no ABI changes.
 CFLAGS=(
 	--target=wasm32 -std=c11 -ffreestanding -nostdlib
-	-mbulk-memory -msign-ext -mnontrapping-fptoint
+	-mbulk-memory -msign-ext -mnontrapping-fptoint -mmultivalue
+	-Xclang -target-abi -Xclang experimental-mv
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-g0 -ffile-prefix-map="$here/c"=. -fno-ident
 )
@@ -81,10 +86,20 @@ opt() {
 # --stack-first: the stack is at the bottom of memory, so an overflow traps
 # instead of running into data. 64 KiB: the deepest path is the JSON parser's
 # recursion (64 levels) and the multiprecision decimals of num.c (3 x 820 bytes).
+# --compress-relocations: the linker writes the indexes and addresses it resolves in
+# the code in as few bytes as they need, not in the 5 bytes of an object file's
+# placeholders (8% of the module).
 LDFLAGS=(
 	-Wl,--no-entry -Wl,--stack-first -Wl,-z,stack-size=65536
-	-Wl,--gc-sections -Wl,--strip-all
+	-Wl,--gc-sections -Wl,--compress-relocations
 )
+# NAMES=1 keeps the function names (a name section) for measuring: sizes/ reads
+# them. The committed modules have none.
+if [ "${NAMES:-}" = 1 ]; then
+	LDFLAGS+=(-Wl,--strip-debug)
+else
+	LDFLAGS+=(-Wl,--strip-all)
+fi
 
 build() { # name, extra cflags, sources..., then exports after --
 	local name=$1 extra=$2

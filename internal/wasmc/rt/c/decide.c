@@ -209,8 +209,12 @@ static void order(check *c) {
 }
 
 noinline void decide(const request *q, buf *out) {
-	check c = {.q = q};
-	c.d = (rt_decision){.permission = prog_s(permission_at(q->perm)->name), .reason = REASON_NO_GRANT};
+	// Zeroed by memset: a struct's zero value is memory.fill (rt.h).
+	check c;
+	memset(&c, 0, sizeof c);
+	c.q = q;
+	c.d.permission = prog_s(permission_at(q->perm)->name);
+	c.d.reason = REASON_NO_GRANT;
 	c.e.objs[OBJ_PRINCIPAL] = q->principal;
 	c.e.objs[OBJ_RESOURCE] = q->resource_attrs;
 	c.e.objs[OBJ_CONTEXT] = q->context;

@@ -659,7 +659,7 @@ static noinline bool decode_credential(dec *d, const jnode *cj) {
 
 bool decode_request(str req, request *q, buf *msg) {
 	const prog_header *h = HDR;
-	*q = (request){0};
+	memset(q, 0, sizeof *q); // not *q = (request){0}: memory.fill (rt.h)
 	dec d = {msg, q};
 	jerror je;
 	const jnode *doc = json_parse(&rt.arena, &rt.scratch, req.p, req.n, &je);
@@ -713,7 +713,7 @@ static const str plan_resource_keys[] = {S("type")};
 // permission is the request's own.
 bool decode_plan_request(str req, request *q, buf *msg) {
 	const prog_header *h = HDR;
-	*q = (request){0};
+	memset(q, 0, sizeof *q); // not *q = (request){0}: memory.fill (rt.h)
 	dec d = {msg, q};
 	jerror je;
 	const jnode *doc = json_parse(&rt.arena, &rt.scratch, req.p, req.n, &je);

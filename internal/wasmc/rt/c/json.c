@@ -28,17 +28,20 @@ static inline u64 string_stops(u64 w) {
 
 // ---- The parser --------------------------------------------------------------
 //
-// Each step takes the offset where it starts and returns the offset after what it
-// read, or FAIL with the error in p->e. The offset lives in locals, not in the
-// parser, so that the compiler keeps it in a register: a store to the tape could
-// otherwise alias it and force a reload after every node.
+// One loop with a stack of the open containers (parse below) rather than a
+// function per kind of value calling each other: on the engines the runtime runs
+// on, a call costs more than reading a short string, and the parser's state (the
+// offset, the tape's top, the innermost container) stays in locals, which the
+// compiler keeps in registers, instead of a struct in memory that every node would
+// load and store. The steps and checks are runtime/json.go's, in its order, because
+// the offset and text of the first error are part of the output.
 
 #define FAIL 0xFFFFFFFFu // no document reaches this offset (inputs are at most 4 MiB)
 
 typedef struct jparser {
 	const u8 *data;
 	u32 n;
-	jnode *tape, *top, *end; // the tape, its next node, its end
+	jnode *tape, *end; // the tape and its end
 	arena *a, *scratch;
 	jerror *e;
 } jparser;
@@ -59,22 +62,12 @@ static inline bool is_digit(u8 c) { return c >= '0' && c <= '9'; }
 
 static inline u32 hdr(u32 kind, u32 len) { return kind | len << 3; }
 
-static cold bool tape_full(jparser *p) {
+// tape_full fails a parse whose tape is full. The tape was sized for the document
+// (json_parse), so it never is unless that reasoning is broken: then the parse
+// fails closed.
+static cold u32 tape_full(jparser *p) {
 	rt_bug("json: tape full");
-	fail(p, JE_OOM, 0);
-	return false;
-}
-
-// push appends a node. The tape was sized for the document (json_parse), so it is
-// never full unless that reasoning is broken: then the parse fails closed.
-static inline bool push(jparser *p, u32 h, u32 v) {
-	jnode *t = p->top;
-	if (unlikely(t >= p->end))
-		return tape_full(p);
-	t->h = h;
-	t->v = v;
-	p->top = t + 1;
-	return true;
+	return fail(p, JE_OOM, 0);
 }
 
 static bool hex4(const u8 *d, u32 n, u32 at, u32 *r) {
@@ -94,10 +87,11 @@ static bool hex4(const u8 *d, u32 n, u32 at, u32 *r) {
 	return true;
 }
 
-// string_slow decodes a string with escapes, from j (the first escape or control
-// byte) on; start is where the string's bytes begin. It writes into the arena,
-// sized by the string's length in the input, which bounds its decoded length.
-static noinline u32 string_slow(jparser *p, u32 start, u32 j) {
+// string_slow decodes a string with escapes into the node t, from j (the first
+// escape or control byte) on; start is where the string's bytes begin. It writes
+// into the arena, sized by the string's length in the input, which bounds its
+// decoded length.
+static noinline u32 string_slow(jparser *p, jnode *t, u32 start, u32 j) {
 	const u8 *d = p->data;
 	u32 n = p->n;
 	// The string's extent: to the first quote not escaped, or the end.
@@ -116,7 +110,9 @@ static noinline u32 string_slow(jparser *p, u32 start, u32 j) {
 			if (!utf8_valid(buf, w))
 				return fail(p, JE_UTF8, start);
 			arena_shrink(p->a, buf, w);
-			return push(p, hdr(J_STRING, w), (u32)(usize)buf) ? i + 1 : FAIL;
+			t->h = hdr(J_STRING, w);
+			t->v = (u32)(usize)buf;
+			return i + 1;
 		}
 		if (c < 0x20)
 			return fail(p, JE_CONTROL, i);
@@ -176,49 +172,8 @@ static noinline u32 string_slow(jparser *p, u32 start, u32 j) {
 	return fail(p, JE_END_STRING, i);
 }
 
-// string reads the string whose opening quote is at i and pushes it. Most strings
-// have no escapes: they are found eight bytes at a time and become views of the
-// input, their UTF-8 checked only when a byte is not ASCII. Inlined in its two
-// callers: strings are most of a request, and the call costs a tenth of a parse.
-static inline __attribute__((always_inline)) u32 string(jparser *p, u32 i) {
-	const u8 *d = p->data;
-	u32 n = p->n, start = i + 1, j = start;
-	u64 high = 0;
-	for (; n - j >= 8; j += 8) {
-		u64 w = load64(d + j);
-		u64 stops = string_stops(w) & HIGHS;
-		if (stops) {
-			u32 k = (u32)__builtin_ctzll(stops) >> 3;
-			high |= w & ((1ULL << (k * 8)) - 1);
-			j += k;
-			goto stop;
-		}
-		high |= w;
-	}
-	for (; j < n; j++) {
-		u8 c = d[j];
-		if (c == '"' || c == '\\' || c < 0x20)
-			goto stop;
-		high |= c;
-	}
-stop:
-	if (j < n && d[j] == '"') {
-		if ((high & HIGHS) && !utf8_valid(d + start, j - start))
-			return fail(p, JE_UTF8, start);
-		return push(p, hdr(J_STRING, j - start), (u32)(usize)(d + start)) ? j + 1 : FAIL;
-	}
-	if (j >= n)
-		return fail(p, JE_END_STRING, j);
-	return string_slow(p, start, j);
-}
-
-static u32 literal(jparser *p, u32 i, const char *word, u32 len) {
-	if (p->n - i < len || memcmp(p->data + i, word, len) != 0)
-		return fail(p, JE_LITERAL, i);
-	return i + len;
-}
-
-static u32 number(jparser *p, u32 i) {
+// number reads the number at i into the node t.
+static noinline u32 number(jparser *p, jnode *t, u32 i) {
 	const u8 *d = p->data;
 	u32 n = p->n, start = i, k;
 	if (d[i] == '-')
@@ -246,10 +201,10 @@ static u32 number(jparser *p, u32 i) {
 		if (i == k)
 			return fail(p, JE_NUMBER, i);
 	}
-	return push(p, hdr(J_NUMBER, i - start), (u32)(usize)(d + start)) ? i : FAIL;
+	t->h = hdr(J_NUMBER, i - start);
+	t->v = (u32)(usize)(d + start);
+	return i;
 }
-
-static u32 value(jparser *p, u32 i, u32 depth);
 
 // ---- Duplicate keys ----------------------------------------------------------
 //
@@ -318,19 +273,11 @@ static int cb_insert(jparser *p, u32 *root, u32 k) {
 	return 0;
 }
 
-// duplicate reports whether the key k is one of the object's earlier keys (1), or
-// memory ran out (-1); obj is the object's node, count its keys before k, *tree the
-// tree of its keys once it has MANY_KEYS of them.
-static int duplicate(jparser *p, const jnode *obj, u32 count, u32 *tree, const jnode *k) {
-	str key = j_str(k);
-	if (count < MANY_KEYS) {
-		const jnode *m = obj + 1;
-		for (u32 c = 0; c < count; c++, m = j_next(m + 1))
-			if (str_eq(j_str(m), key))
-				return 1;
-		return 0;
-	}
-	if (count == MANY_KEYS) { // the tree starts with the keys so far
+// many_keys reports whether the key k of the object obj, which has count keys
+// before it (MANY_KEYS or more), is one of them (1), or memory ran out (-1), through
+// the tree *tree of its keys, which starts with the first MANY_KEYS of them.
+static noinline int many_keys(jparser *p, const jnode *obj, u32 count, u32 *tree, const jnode *k) {
+	if (count == MANY_KEYS) {
 		const jnode *m = obj + 1;
 		for (u32 c = 0; c < count; c++, m = j_next(m + 1))
 			if (cb_insert(p, tree, (u32)(m - p->tape)) < 0)
@@ -339,116 +286,159 @@ static int duplicate(jparser *p, const jnode *obj, u32 count, u32 *tree, const j
 	return cb_insert(p, tree, (u32)(k - p->tape));
 }
 
-// ---- Containers --------------------------------------------------------------
+// ---- Values ------------------------------------------------------------------
 
-// object reads the object whose '{' is at i. Out of line: it needs memory for its
-// tree, which value, the path of every scalar, should not set up.
-static noinline u32 object(jparser *p, u32 i, u32 depth) {
+// An open container of the parse's stack: its node, and for an object the
+// members so far, their tree once there are MANY_KEYS of them, and the scratch
+// arena's state before the tree.
+typedef struct open {
+	jnode *node;
+	u32 count, tree;
+	arena_mark mark;
+} open;
+
+// parse reads the document's value into the tape and returns the offset after it.
+// It is runtime/json.go's value, object and array as two nested loops (a graph of
+// gotos between them would not be structured, which Wasm's control flow must be,
+// and compilers then dispatch every step through a switch): each turn of the outer
+// loop reads one token, a value or an object's key; after a value, the inner loop
+// continues the containers it ends, up to the one it does not.
+static u32 parse(jparser *p) {
 	const u8 *d = p->data;
-	u32 n = p->n;
-	jnode *obj = p->top;
-	i = space(d, n, i + 1);
-	if (!push(p, hdr(J_OBJECT, 0), 0))
-		return FAIL;
-	if (i < n && d[i] == '}')
-		return i + 1;
-	arena_mark mark = {0};
-	u32 count = 0, tree = 0;
+	u32 n = p->n, i = 0, depth = 0, key_at = 0;
+	jnode *top = p->tape, *end = p->end;
+	open stack[JSON_MAX_DEPTH + 1];
+	open cur = {NULL, 0, 0, {NULL, NULL}}; // the innermost container
+	bool is_key = false;                    // the token is an object's key
 	for (;;) {
-		i = space(d, n, i);
-		if (i >= n || d[i] != '"')
-			return fail(p, JE_KEY, i);
-		u32 at = i;
-		const jnode *k = p->top;
-		if (count == MANY_KEYS)
-			mark = arena_save(p->scratch);
-		if ((i = string(p, i)) == FAIL)
-			return FAIL;
-		int dup = count ? duplicate(p, obj, count, &tree, k) : 0;
-		if (dup < 0)
-			return fail(p, JE_OOM, at);
-		if (dup) {
-			p->e->key = j_str(k);
-			return fail(p, JE_DUP, at);
+		if (is_key) {
+			i = space(d, n, i);
+			if (i >= n || d[i] != '"')
+				return fail(p, JE_KEY, i);
+			if (cur.count == MANY_KEYS)
+				cur.mark = arena_save(p->scratch);
+			key_at = i;
+		} else {
+			if (depth > JSON_MAX_DEPTH)
+				return fail(p, JE_DEPTH, i);
+			i = space(d, n, i);
+			if (i >= n)
+				return fail(p, JE_END, i);
 		}
-		i = space(d, n, i);
-		if (i >= n || d[i] != ':')
-			return fail(p, JE_COLON, i);
-		if ((i = value(p, i + 1, depth + 1)) == FAIL)
-			return FAIL;
-		count++;
-		i = space(d, n, i);
-		if (i >= n)
-			return fail(p, JE_END_OBJECT, i);
-		if (d[i] == ',') {
+		if (unlikely(top >= end))
+			return tape_full(p);
+		jnode *t = top++;
+		u8 c = d[i];
+		if (c == '"') {
+			// Most strings have no escapes: they are found eight bytes at a time
+			// and become views of the input, their UTF-8 checked only when a byte
+			// is not ASCII.
+			u32 start = i + 1, j = start;
+			u64 high = 0;
+			for (; n - j >= 8; j += 8) {
+				u64 w = load64(d + j);
+				u64 stops = string_stops(w) & HIGHS;
+				if (stops) {
+					u32 k = (u32)__builtin_ctzll(stops) >> 3;
+					high |= w & ((1ULL << (k * 8)) - 1);
+					j += k;
+					goto stop;
+				}
+				high |= w;
+			}
+			for (; j < n; j++) {
+				u8 b = d[j];
+				if (b == '"' || b == '\\' || b < 0x20)
+					break;
+				high |= b;
+			}
+		stop:
+			if (j < n && d[j] == '"') {
+				if ((high & HIGHS) && !utf8_valid(d + start, j - start))
+					return fail(p, JE_UTF8, start);
+				t->h = hdr(J_STRING, j - start);
+				t->v = (u32)(usize)(d + start);
+				i = j + 1;
+			} else if (j >= n) {
+				return fail(p, JE_END_STRING, j);
+			} else if ((i = string_slow(p, t, start, j)) == FAIL) {
+				return FAIL;
+			}
+			if (is_key) {
+				// The key must not repeat an earlier key of the object.
+				int dup = 0;
+				if (cur.count >= MANY_KEYS) {
+					dup = many_keys(p, cur.node, cur.count, &cur.tree, t);
+				} else {
+					const jnode *m = cur.node + 1;
+					for (u32 k = 0; k < cur.count && !dup; k++, m = j_next(m + 1))
+						dup = m->h == t->h &&
+						      memcmp((const void *)(usize)m->v, (const void *)(usize)t->v, j_len(t)) == 0;
+				}
+				if (dup < 0)
+					return fail(p, JE_OOM, key_at);
+				if (dup) {
+					p->e->key = j_str(t);
+					return fail(p, JE_DUP, key_at);
+				}
+				i = space(d, n, i);
+				if (i >= n || d[i] != ':')
+					return fail(p, JE_COLON, i);
+				i++;
+				is_key = false;
+				continue;
+			}
+		} else if (c == '{' || c == '[') {
+			t->h = hdr(c == '{' ? J_OBJECT : J_ARRAY, 0);
+			t->v = 0;
+			i = space(d, n, i + 1);
+			if (i < n && d[i] == (c == '{' ? '}' : ']')) {
+				i++; // empty: a value like any other
+			} else {
+				stack[depth++] = cur;
+				cur = (open){t, 0, 0, {NULL, NULL}};
+				is_key = c == '{';
+				continue;
+			}
+		} else if (c == 't' || c == 'f' || c == 'n') {
+			const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+			u32 len = c == 'f' ? 5 : 4;
+			t->h = hdr(c == 'n' ? J_NULL : J_BOOL, 0);
+			t->v = c == 't';
+			if (n - i < len || memcmp(d + i, word, len) != 0)
+				return fail(p, JE_LITERAL, i);
+			i += len;
+		} else if (c == '-' || is_digit(c)) {
+			if ((i = number(p, t, i)) == FAIL)
+				return FAIL;
+		} else {
+			p->e->c = c;
+			return fail(p, JE_CHAR, i);
+		}
+		// A value is done: the containers it ends end.
+		for (;;) {
+			if (depth == 0)
+				return i;
+			i = space(d, n, i);
+			bool is_array = j_kind(cur.node) == J_ARRAY;
+			cur.count++;
+			if (i >= n)
+				return fail(p, is_array ? JE_END_ARRAY : JE_END_OBJECT, i);
+			if (d[i] == ',') {
+				i++;
+				is_key = !is_array;
+				break;
+			}
+			if (d[i] != (is_array ? ']' : '}'))
+				return fail(p, is_array ? JE_ARRAY_SEP : JE_OBJECT_SEP, i);
+			if (cur.tree)
+				arena_restore(p->scratch, cur.mark);
+			cur.node->h = hdr(j_kind(cur.node), cur.count);
+			cur.node->v = (u32)(top - cur.node - 1);
+			cur = stack[--depth];
 			i++;
-			continue;
 		}
-		if (d[i] != '}')
-			return fail(p, JE_OBJECT_SEP, i);
-		obj->h = hdr(J_OBJECT, count);
-		obj->v = (u32)(p->top - obj - 1);
-		if (tree)
-			arena_restore(p->scratch, mark);
-		return i + 1;
 	}
-}
-
-static u32 array(jparser *p, u32 i, u32 depth) {
-	const u8 *d = p->data;
-	u32 n = p->n;
-	jnode *arr = p->top;
-	i = space(d, n, i + 1);
-	if (!push(p, hdr(J_ARRAY, 0), 0))
-		return FAIL;
-	if (i < n && d[i] == ']')
-		return i + 1;
-	for (u32 count = 1;; count++) {
-		if ((i = value(p, i, depth + 1)) == FAIL)
-			return FAIL;
-		i = space(d, n, i);
-		if (i >= n)
-			return fail(p, JE_END_ARRAY, i);
-		if (d[i] == ',') {
-			i++;
-			continue;
-		}
-		if (d[i] != ']')
-			return fail(p, JE_ARRAY_SEP, i);
-		arr->h = hdr(J_ARRAY, count);
-		arr->v = (u32)(p->top - arr - 1);
-		return i + 1;
-	}
-}
-
-// value reads one value at depth (the top-level value is at depth 0).
-static u32 value(jparser *p, u32 i, u32 depth) {
-	if (depth > JSON_MAX_DEPTH)
-		return fail(p, JE_DEPTH, i);
-	const u8 *d = p->data;
-	u32 n = p->n;
-	i = space(d, n, i);
-	if (i >= n)
-		return fail(p, JE_END, i);
-	u8 c = d[i];
-	switch (c) {
-	case '"':
-		return string(p, i);
-	case '{':
-		return object(p, i, depth);
-	case '[':
-		return array(p, i, depth);
-	case 't':
-		return push(p, hdr(J_BOOL, 0), 1) ? literal(p, i, "true", 4) : FAIL;
-	case 'f':
-		return push(p, hdr(J_BOOL, 0), 0) ? literal(p, i, "false", 5) : FAIL;
-	case 'n':
-		return push(p, hdr(J_NULL, 0), 0) ? literal(p, i, "null", 4) : FAIL;
-	}
-	if (c == '-' || is_digit(c))
-		return number(p, i);
-	p->e->c = c;
-	return fail(p, JE_CHAR, i);
 }
 
 // quote_or_backslash is string_stops without the control bytes: what ends a run of
@@ -493,14 +483,14 @@ const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror 
 	// a count of the separators gives a bound that fits the document.
 	u32 cap = n <= (64u << 10) ? (n + 1) / 2 + JSON_MAX_DEPTH + 3 : tape_bound(data, n);
 	jparser p = {.data = data, .n = n, .a = a, .scratch = scratch, .e = e};
-	p.tape = p.top = arena_alloc(a, cap * (u32)sizeof(jnode));
+	p.tape = arena_alloc(a, cap * (u32)sizeof(jnode));
 	if (!p.tape) {
 		e->code = JE_OOM;
 		return NULL;
 	}
 	p.end = p.tape + cap;
 	arena_mark mark = arena_save(scratch);
-	u32 end = value(&p, 0, 0);
+	u32 end = parse(&p);
 	arena_restore(scratch, mark);
 	if (end != FAIL && (end = space(data, n, end)) != n)
 		end = fail(&p, JE_TRAILING, end);
@@ -509,7 +499,7 @@ const jnode *json_parse(arena *a, arena *scratch, const u8 *data, u32 n, jerror 
 	// The tape's unused end goes back only when it is the arena's last allocation:
 	// strings with escapes are decoded into the arena after it.
 	if (a->cur == (u8 *)(p.tape + cap))
-		arena_shrink(a, p.tape, (u32)(p.top - p.tape) * (u32)sizeof(jnode));
+		arena_shrink(a, p.tape, (u32)(j_next(p.tape) - p.tape) * (u32)sizeof(jnode));
 	return p.tape;
 }
 

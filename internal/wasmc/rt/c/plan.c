@@ -338,7 +338,8 @@ static cond *plan_decide(const request *q, rt_decision *why) {
 	const prog_header *h = HDR;
 	const prog_permission *perm = permission_at(q->perm);
 	const prog_resource *res = resource_at(q->resource);
-	planner p = {0};
+	planner p;
+	memset(&p, 0, sizeof p); // not = {0}: memory.fill (rt.h)
 	p.e.objs[OBJ_PRINCIPAL] = q->principal;
 	p.e.objs[OBJ_CONTEXT] = q->context;
 	p.e.objs[OBJ_CREDENTIAL] = q->cred_attrs;
@@ -420,7 +421,9 @@ int rt_plan(str req, buf *out) {
 		buf_error_json(out, buf_view(&msg));
 		return ST_REJECTED;
 	}
-	rt_decision why = {.reason = REASON_NONE};
+	rt_decision why;
+	memset(&why, 0, sizeof why); // not = {...}: memory.fill (rt.h)
+	why.reason = REASON_NONE;
 	cond *c = plan_decide(&q, &why);
 	buf_lit(out, "{\"permission\":");
 	buf_json_str(out, prog_s(permission_at(q.perm)->name));

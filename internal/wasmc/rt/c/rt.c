@@ -3,18 +3,56 @@
 #define RT_LIBC // the functions themselves, not the macros of rt.h
 #include "state.h"
 
+// Spans up to BULK bytes are moved a word at a time (see rt.h), longer ones by
+// memory.copy and memory.fill.
+#define BULK 256
+
+static inline u64 word(const u8 *p) {
+	u64 w;
+	__builtin_memcpy(&w, p, 8);
+	return w;
+}
+
 void *memcpy(void *restrict dst, const void *restrict src, usize n) {
-	__builtin_memcpy(dst, src, n);
-	return dst;
+	return memmove(dst, src, n);
 }
 
 void *memmove(void *dst, const void *src, usize n) {
-	__builtin_memmove(dst, src, n);
+	u8 *d = dst;
+	const u8 *s = src;
+	if (n > BULK) {
+		__builtin_memmove(dst, src, n);
+	} else if (d <= s || d >= s + n) {
+		// Forwards, the last word overlapping the one before.
+		if (n >= 8) {
+			u64 last = word(s + n - 8);
+			for (usize i = 0; i + 8 < n; i += 8)
+				__builtin_memcpy(d + i, s + i, 8);
+			__builtin_memcpy(d + n - 8, &last, 8);
+		} else {
+			for (usize i = 0; i < n; i++)
+				d[i] = s[i];
+		}
+	} else {
+		while (n--) // backwards, byte by byte: rare (map_put's shifts)
+			d[n] = s[n];
+	}
 	return dst;
 }
 
 void *memset(void *dst, int c, usize n) {
-	__builtin_memset(dst, c, n);
+	u8 *d = dst;
+	if (n > BULK) {
+		__builtin_memset(dst, c, n);
+	} else if (n >= 8) {
+		u64 w = 0x0101010101010101ULL * (u8)c;
+		for (usize i = 0; i + 8 < n; i += 8)
+			__builtin_memcpy(d + i, &w, 8);
+		__builtin_memcpy(d + n - 8, &w, 8);
+	} else {
+		for (usize i = 0; i < n; i++)
+			d[i] = (u8)c;
+	}
 	return dst;
 }
 

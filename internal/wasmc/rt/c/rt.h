@@ -36,17 +36,23 @@ typedef _Bool bool;
 
 // The C library's memory functions, defined in rt.c because clang may emit calls
 // to them by name. -ffreestanding makes clang treat them as ordinary functions, so
-// the macros below name the builtins: a copy of a known small size becomes loads
-// and stores, any other copy memory.copy or memory.fill (-mbulk-memory).
+// the macros below choose: a copy or fill of a known small size is the builtin,
+// which becomes loads and stores; any other is a call to rt.c's, which moves short
+// spans a word at a time and only long ones with memory.copy and memory.fill
+// (-mbulk-memory). Engines implement those by calling out of the module's code,
+// which on wazero costs as much as copying a few hundred bytes (memory.fill even a
+// call for each doubling of what is filled), and most spans the runtime moves are
+// a few words: names, attribute values, the pieces of an answer.
 void *memcpy(void *restrict dst, const void *restrict src, usize n);
 void *memmove(void *dst, const void *src, usize n);
 void *memset(void *dst, int c, usize n);
 int memcmp(const void *a, const void *b, usize n);
 usize strlen(const char *s);
 #ifndef RT_LIBC
-#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
-#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
-#define memset(d, c, n) __builtin_memset((d), (c), (n))
+#define RT_SMALL(n) (__builtin_constant_p(n) && (n) <= 16)
+#define memcpy(d, s, n) (RT_SMALL(n) ? __builtin_memcpy((d), (s), (n)) : (memcpy)((d), (s), (n)))
+#define memmove(d, s, n) (RT_SMALL(n) ? __builtin_memmove((d), (s), (n)) : (memmove)((d), (s), (n)))
+#define memset(d, c, n) (RT_SMALL(n) ? __builtin_memset((d), (c), (n)) : (memset)((d), (c), (n)))
 #define memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
 #define strlen(s) __builtin_strlen(s)
 #endif
