@@ -114,5 +114,5 @@ go build -o "$PERMC_BIN" ./cmd/permc
 export PERMC_BIN
 (cd wasm/python && PERMC_FIXTURES="$PERMC_JS_FIXTURES" "$PERMC_PY/bin/python" -m pytest -q)
 "$PERMC_BIN" build-wasm --spec examples/django/spec.yaml --out "$PERMC_CACHE/example-django.wasm" >/dev/null
-(cd examples/django && PERMC_MODULE="$PERMC_CACHE/example-django.wasm" PERMC_COMMAND="$PERMC_BIN" \
+(cd examples/django && PERMC_MODULE="$PERMC_CACHE/example-django.wasm" \
 	"$PERMC_PY/bin/python" manage.py test libraries)

@@ -7,7 +7,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from permc.django import get_planner
+from permc.django import get_authorizer
 from permc.django.access import plan_filter, subject_of
 from permc.django.drf import permc_permission
 
@@ -34,7 +34,7 @@ class LibraryList(generics.ListAPIView):
 
     def get_queryset(self):
         libraries = Library.objects.select_related("org").prefetch_related("tags").order_by("slug")
-        return plan_filter(libraries, get_planner(), subject_of(self.request, subject), "library.view", "library", LIBRARY_FIELDS)
+        return plan_filter(libraries, get_authorizer(), subject_of(self.request, subject), "library.view", "library", LIBRARY_FIELDS)
 
 
 class LibraryDetail(generics.RetrieveUpdateAPIView):

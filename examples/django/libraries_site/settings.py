@@ -7,7 +7,6 @@ libauthz.wasm), or PERMC_MODULE.
 """
 
 import os
-import shlex
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -84,8 +83,4 @@ REST_FRAMEWORK = {
 
 PERMC = {
     "MODULE": os.environ.get("PERMC_MODULE", str(BASE_DIR / "libauthz.wasm")),
-    # Plans come from the module when it exports permc_plan; until then from the
-    # permc command on the spec (permc.planners.CommandPlanner).
-    "SPEC": str(BASE_DIR / "spec.yaml"),
-    "COMMAND": shlex.split(os.environ.get("PERMC_COMMAND", "permc")),
 }

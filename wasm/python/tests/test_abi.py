@@ -65,9 +65,8 @@ def fake(version: int = 1, plan: bool = True, imports: str = "", extra: str = ""
     return wasmtime.wat2wasm(wat)
 
 
-def test_a_module_without_wasi_or_initialize() -> None:
+def test_a_module_without_initialize() -> None:
     a = permc.Authorizer(fake(), instances=2)
-    assert a._wasi is False
     assert a.metadata() == {"package": "fake"}
     assert a.can_plan
     assert a.check_json(b'{"a":1}') == b'{"a":1}'

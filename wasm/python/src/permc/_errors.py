@@ -49,8 +49,8 @@ class UnsupportedError(PermcError):
 
 
 class PlanUnavailable(UnsupportedError):
-    """The module has no ``permc_plan`` export: it cannot compute query plans. Use a
-    :class:`permc.planners.CommandPlanner` (the ``permc plan`` command) for such modules."""
+    """The module has no ``permc_plan`` export: it was built by a permc before modules
+    could plan, and cannot compute query plans. Rebuild it."""
 
 
 class ClosedError(PermcError):

@@ -50,12 +50,14 @@ MAX_REQUEST = 1 << 20
 MAX_BLOCK = 4 << 20
 #: The most requests in one ``permc_check_batch`` call.
 MAX_BATCH = 4096
-#: An instance's memory limit when none is given: the hungriest request of
-#: MAX_REQUEST bytes needs about 150 MiB in the module, a typical one a few MiB.
-DEFAULT_MEMORY_LIMIT = 256 << 20
+#: An instance's memory limit when none is given: a typical request needs under
+#: 1 MiB, the hungriest request of MAX_REQUEST bytes less than 12 MiB.
+DEFAULT_MEMORY_LIMIT = 64 << 20
 
 # Result statuses (bits 28-31 of an export's i64).
 OK, REJECTED, BAD_CALL, INTERNAL = 0, 1, 2, 3
+# The message of the module's INTERNAL answer when its memory cannot grow.
+_OUT_OF_MEMORY = "permc module: out of memory"
 
 _REQUIRED = ("permc_abi_version", "permc_alloc", "permc_free", "permc_check", "permc_check_batch", "permc_load_roles", "permc_metadata")
 _OPTIONAL = ("permc_plan", "permc_configure")
@@ -90,9 +92,8 @@ except (ImportError, AttributeError):  # pragma: no cover - depends on wasmtime'
     FAST_CALLS = False
 
 
-# Instances are dropped before the interpreter shuts down: a store whose WASI stderr
-# goes to a Python callback may flush it when dropped, which must not happen after
-# Python is gone.
+# Instances are dropped before the interpreter shuts down, while wasmtime's objects
+# can still be freed in order.
 _hosts: weakref.WeakSet[Authorizer[Any]] = weakref.WeakSet()
 
 
@@ -208,11 +209,6 @@ class _Instance:
     def __init__(self, host: Authorizer[Any]) -> None:
         store = wasmtime.Store(host._engine)
         store.set_limits(memory_size=host._memory_limit)
-        if host._wasi:
-            cfg = wasmtime.WasiConfig()  # no arguments, environment or files
-            if host._stderr is not None:
-                cfg.stderr_custom = host._stderr
-            store.set_wasi(cfg)
         try:
             instance = host._linker.instantiate(store, host._module)
         except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
@@ -301,7 +297,7 @@ class _Instance:
                 self.block, self.block_len = 0, 0
             ptr = self.call("permc_alloc", size)
             if ptr == 0:
-                raise _Failed(f"the module refused a block of {size} bytes")
+                raise _CallError(INTERNAL, _OUT_OF_MEMORY)
             self.block, self.block_len = ptr, size
         if data:
             base, size = self._memory()
@@ -379,14 +375,12 @@ class Authorizer(Generic[RequestT]):
     permc generates from the same spec.
 
     ``module`` is the module's bytes or a path to it. ``memory_limit`` bounds each
-    instance's linear memory (256 MiB by default); an instance that runs out fails its
-    call and is replaced. ``stderr`` receives what the module prints, such as the Go
-    runtime's report when an instance crashes (discarded by default). ``limits``, for
-    modules that export ``permc_configure``, is passed to every instance as JSON.
+    instance's linear memory (64 MiB by default); an instance that runs out fails its
+    call and is replaced. ``limits``, for modules that export ``permc_configure``, is
+    passed to every instance as JSON.
 
     Raises :class:`ModuleError` when the module is not valid Wasm or not a permc
-    module, speaks another ABI version, imports something other than WASI, or fails
-    to start.
+    module, speaks another ABI version, imports anything, or fails to start.
 
     An Authorizer is generic in the type of its requests, for type checkers only:
     ``authz: Authorizer[libauthz.Request] = Authorizer("libauthz.wasm")`` with the
@@ -399,7 +393,6 @@ class Authorizer(Generic[RequestT]):
         *,
         instances: int | None = None,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
-        stderr: Callable[[bytes], Any] | None = None,
         limits: Mapping[str, Any] | None = None,
     ) -> None:
         if isinstance(module, (bytearray, memoryview)):
@@ -408,17 +401,10 @@ class Authorizer(Generic[RequestT]):
             with open(module, "rb") as f:
                 module = f.read()
         self._engine, self._module = _compile(module)
-        self._wasi = False
         for imp in self._module.imports:
-            if imp.module == "wasi_snapshot_preview1":
-                self._wasi = True
-            else:
-                raise ModuleError(f"the module imports {imp.module}.{imp.name}: a permc module imports nothing but WASI")
+            raise ModuleError(f"the module imports {imp.module}.{imp.name}: a permc module imports nothing (rebuild it with this permc)")
         self._linker = wasmtime.Linker(self._engine)
-        if self._wasi:
-            self._linker.define_wasi()
         self._memory_limit = memory_limit
-        self._stderr = stderr
         self._limits = None if limits is None else json.dumps(limits, separators=(",", ":")).encode()
         self._max = instances if instances and instances > 0 else (os.cpu_count() or 1)
         self._cond = threading.Condition()
@@ -519,6 +505,12 @@ class Authorizer(Generic[RequestT]):
             # A bug caught inside the module leaves the instance usable in principle;
             # it is replaced all the same, as the Go host does.
             self._release(inst, failed=e.status == INTERNAL)
+            if e.status == INTERNAL and e.message == _OUT_OF_MEMORY:
+                # The module answers so when its memory cannot grow: a call that needs
+                # more than memory_limit, which the instance keeps once grown.
+                raise InstanceError(
+                    f"the instance ran out of memory (limit {self._memory_limit >> 20} MiB) and was replaced"
+                ) from None
             raise PermcError(e.message, e.status) from None
         except BaseException:
             self._release(inst, failed=True)
@@ -583,7 +575,7 @@ class Authorizer(Generic[RequestT]):
         if not self.can_plan:
             raise PlanUnavailable(
                 "the module has no permc_plan export (it was built by a permc without query plans in Wasm): "
-                "plan with permc.planners.CommandPlanner, or rebuild the module"
+                "rebuild it with this permc to plan"
             )
         if permission is not None:
             try:

@@ -42,7 +42,7 @@ def django_setup(tmp_path_factory: pytest.TempPathFactory, filters_module: Path)
                 "pg": {"ENGINE": "django.db.backends.postgresql", "NAME": "permc_test", "HOST": server.host,
                        "PORT": "5432", "USER": "postgres"},
             },
-            PERMC={"MODULE": str(filters_module), "SPEC": str(HERE.parent / "data/filters.yaml"), "ROLES_MAX_AGE": 3600},
+            PERMC={"MODULE": str(filters_module), "ROLES_MAX_AGE": 3600},
         )
         import django
         from django.core.management import call_command

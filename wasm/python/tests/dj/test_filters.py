@@ -1,8 +1,7 @@
 """filter_queryset held to check, row by row: random principals and hostile rows
 (NULLs, case, LIKE's metacharacters, unicode, NUL, extreme numbers, microsecond
 timestamps) on SQLite and on a real PostgreSQL whose default collation is
-linguistic. Plans come from the `permc plan` command (CommandPlanner), decisions from
-the module."""
+linguistic. Plans and decisions both come from the module."""
 
 from __future__ import annotations
 
@@ -118,11 +117,11 @@ def allowed_rows(db: str, subject: dict[str, Any], permission: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def planner(permc_bin: Path, django_setup: None) -> Any:
+def planner(django_setup: None) -> Any:
+    """The module's own planner, with the custom roles in force."""
     from permc.django import get_authorizer
-    from permc.planners import CommandPlanner
 
-    return CommandPlanner(HERE.parent / "data/filters.yaml", authorizer=get_authorizer(), command=[str(permc_bin)])
+    return get_authorizer()
 
 
 @pytest.mark.parametrize("db", DATABASES)

@@ -2,7 +2,7 @@
 plans, and keep custom roles in the database.
 
 - :func:`filter_queryset` (``permc.django.filters``): a plan as a QuerySet filter.
-- :func:`get_authorizer`, :func:`get_planner`, :func:`reload_roles`
+- :func:`get_authorizer`, :func:`reload_roles`
   (``permc.django.authz``): the process's Authorizer, configured by ``settings.PERMC``,
   with the custom roles of the ``CustomRole`` model loaded.
 - :func:`permc.django.drf.permc_permission`: a DRF permission class;
@@ -22,7 +22,6 @@ __all__ = [
     "UntranslatableError",
     "filter_queryset",
     "get_authorizer",
-    "get_planner",
     "reload_roles",
     "resource",
     "resource_attributes",
@@ -32,7 +31,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # These read settings and the database: imported when first used, not when
     # Django imports the app.
-    if name in ("get_authorizer", "get_planner", "reload_roles"):
+    if name in ("get_authorizer", "reload_roles"):
         from . import authz
 
         return getattr(authz, name)

@@ -10,7 +10,6 @@ from django.db import models
 from django.http import HttpRequest
 
 from .. import Authorizer, Decision, PermcError
-from ..planners import Planner
 from .filters import filter_queryset
 
 log = logging.getLogger("permc.django")
@@ -42,9 +41,9 @@ def decide(authorizer: Authorizer[Any], subject: Mapping[str, Any], resource: Ma
         return None
 
 
-def plan_filter(queryset: models.QuerySet[M], planner: Planner, subject: Mapping[str, Any], permission: str,
+def plan_filter(queryset: models.QuerySet[M], authorizer: Authorizer[Any], subject: Mapping[str, Any], permission: str,
                 resource_type: str, fields: Mapping[str, str]) -> models.QuerySet[M]:
     """The rows of queryset the subject has ``permission`` on: the plan of the
     subject's request, as a filter (see :func:`permc.django.filter_queryset`)."""
-    plan = planner.plan({**subject, "resource": {"type": resource_type}}, permission)
+    plan = authorizer.plan({**subject, "resource": {"type": resource_type}}, permission)
     return filter_queryset(queryset, plan, fields)

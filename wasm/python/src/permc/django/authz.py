@@ -3,9 +3,7 @@
     PERMC = {
         "MODULE": BASE_DIR / "libauthz.wasm",  # permc build-wasm --spec spec.yaml --out libauthz.wasm
         "INSTANCES": None,                     # the pool's bound (the CPU count)
-        "MEMORY_LIMIT": None,                  # bytes per instance (256 MiB)
-        "SPEC": BASE_DIR / "spec.yaml",        # to plan with the permc command when the
-        "COMMAND": ["permc"],                  # module has no permc_plan export
+        "MEMORY_LIMIT": None,                  # bytes per instance (64 MiB)
         "ROLES_MAX_AGE": 5,                    # seconds between checks for roles changed
     }                                          # by other processes
 
@@ -25,14 +23,12 @@ from django.conf import settings
 
 from .. import Authorizer, RolesError
 from .._host import DEFAULT_MEMORY_LIMIT
-from ..planners import Planner, planner_for
 
 log = logging.getLogger("permc.django")
 
 _lock = threading.Lock()  # makes the Authorizer once
 _reload_lock = threading.Lock()  # one reload at a time, so an older read never wins
 _authz: Authorizer[Any] | None = None
-_planner: Planner | None = None
 _checked = 0.0  # when the roles were last checked against the database
 _fingerprint: tuple[Any, ...] | None = None
 
@@ -61,16 +57,6 @@ def get_authorizer() -> Authorizer[Any]:
         _refresh()
     assert a is not None
     return a
-
-
-def get_planner() -> Planner:
-    """The planner for the process's Authorizer: the module's ``permc_plan`` when it
-    has one, else the ``permc plan`` command on ``PERMC["SPEC"]``."""
-    global _planner
-    if _planner is None:
-        cfg = _config()
-        _planner = planner_for(get_authorizer(), spec=cfg.get("SPEC"), command=cfg.get("COMMAND", ["permc"]))
-    return _planner
 
 
 def _roles_and_fingerprint() -> tuple[list[dict[str, Any]], tuple[Any, ...]]:
@@ -120,8 +106,8 @@ def reload_roles() -> None:
 
 def _reset() -> None:
     """Forgets the Authorizer (tests that change settings.PERMC)."""
-    global _authz, _planner, _fingerprint
+    global _authz, _fingerprint
     with _lock:
         if _authz is not None:
             _authz.close()
-        _authz, _planner, _fingerprint = None, None, None
+        _authz, _fingerprint = None, None
