@@ -189,7 +189,15 @@ func TestDifferential(t *testing.T) {
 		seed := *diffSeed + uint64(b)
 		r := rand.New(rand.NewPCG(seed, 99))
 		g := &exprGen{r: r}
+		// The batch opens with macros whose variables are named like the first
+		// package-level literals of each kind: in these first expressions, a literal
+		// the body uses is the first of its kind, and so has that very name.
+		g.probe = true
 		var exprs []string
+		for len(exprs) < 20 {
+			exprs = append(exprs, validExprs(t, []string{g.macro("bool", 1)})...)
+		}
+		g.probe = false
 		for len(exprs) < *diffExprs {
 			var cands []string
 			for i := 0; i < *diffExprs; i++ {
@@ -307,6 +315,8 @@ type exprGen struct {
 	r     *rand.Rand
 	local []struct{ name, typ string }
 	n     int
+	// probe names macro variables only like package-level literals.
+	probe bool
 }
 
 func (g *exprGen) pick(options ...string) string { return options[g.r.IntN(len(options))] }
@@ -530,10 +540,29 @@ func (g *exprGen) expr(typ string, depth int) string {
 	return g.literal(typ)
 }
 
+// iterVarNames are the names random macros give their variables: plain ones, the names
+// generated code makes up for itself (package-level literals, temporaries, labels,
+// parameters), Go keywords and predeclared identifiers, and the packages generated
+// code imports. The generated code must work whatever a variable is called; the names
+// CEL itself rejects are dropped with their expressions by validExprs.
+var iterVarNames = []string{
+	"x", "y", "i", "k",
+	"list1", "ts1", "re1", "bytes1", "dict1", "bad1", "v1", "v2", "e", "e1", "n1", "L1", "t1", "f1", "c1",
+	"trues1", "falses1", "p", "r", "s", "ctx", "cred", "filter", "budget", "d", "ok",
+	"func", "type", "range", "map", "chan", "go", "select", "defer", "switch", "case", "default",
+	"fallthrough", "goto", "interface", "struct",
+	"len", "append", "cap", "make", "new", "nil", "string", "int", "int64", "bool", "byte", "error",
+	"any", "copy", "panic", "uint64", "float64", "iota", "max", "min",
+	"runtime", "time", "strings", "regexp", "bytes", "math", "cond", "pgsql", "strconv",
+}
+
 // macro writes exists, all, exists_one (bool), or map and filter (lists).
 func (g *exprGen) macro(typ string, d int) string {
 	g.n++
-	v := g.pick("x", "y", "e", "r", "v1", "p")
+	v := g.pick(iterVarNames...)
+	if g.probe {
+		v = g.pick("list1", "ts1", "re1", "bytes1", "dict1", "bad1", "list2", "ts2", "re2", "bytes2", "dict2")
+	}
 	elem := g.pick("int", "string", "double", "timestamp", "list(int)", "bool")
 	rng := g.expr("list("+elem+")", d)
 	overMap := false

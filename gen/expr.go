@@ -441,7 +441,13 @@ func (f *fn) operand(n celast.Expr) (v, e string) {
 		return v, e
 	}
 	x := f.compile(n)
-	f.emit(jen.Id(v).Op(":=").Add(x.c))
+	c := x.c
+	if k := f.typeOf(n).Kind(); x.cnst && (k == types.IntKind || k == types.UintKind || k == types.DoubleKind) {
+		// An untyped constant would make an int or a float64 of the variable, and
+		// 18446744073709551615u overflows an int.
+		c = jen.Add(f.u.g.goType(f.typeOf(n))).Parens(x.c)
+	}
+	f.emit(jen.Id(v).Op(":=").Add(c))
 	return v, ""
 }
 
@@ -665,7 +671,7 @@ func (f *fn) comprehension(n celast.Expr) val {
 	} else {
 		elemT = types.DynType
 	}
-	b := &binding{cel: comp.IterVar(), goName: f.ns.name(localName(comp.IterVar())), t: elemT}
+	b := &binding{cel: comp.IterVar(), goName: userVar(comp.IterVar()), t: elemT}
 	loopHead := func(body []jen.Code) jen.Code {
 		iter := jen.Id("_")
 		if b.used {
@@ -802,14 +808,6 @@ func singleElem(x celast.Expr) (celast.Expr, bool) {
 		return nil, false
 	}
 	return x.AsList().Elements()[0], true
-}
-
-// localName turns a CEL identifier into a Go local name.
-func localName(s string) string {
-	if s == "" || s == "_" {
-		return "x"
-	}
-	return s
 }
 
 func (f *fn) callExpr(n celast.Expr) val {

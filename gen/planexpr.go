@@ -687,8 +687,8 @@ func (p *planFn) comprehension(e celast.Expr) (pval, error) {
 		}
 		var ferr error
 		out := p.guarded(errs, func() (jen.Code, jen.Code) {
-			ts, fs := p.ns.fresh("ts"), p.ns.fresh("fs")
-			b := &binding{cel: name, goName: p.ns.name(localName(name)), t: elemT}
+			ts, fs := p.ns.fresh("trues"), p.ns.fresh("falses")
+			b := &binding{cel: name, goName: userVar(name), t: elemT}
 			p.fn.scope = append(p.fn.scope, b)
 			p.vars = append(p.vars, pbind{cel: name})
 			body := p.sub(func() {
