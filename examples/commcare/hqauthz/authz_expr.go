@@ -81,8 +81,8 @@ func ruleKeyIPAllowlistProjectSub1(p *Principal, r *Project, ctx *Context, cred 
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -120,8 +120,8 @@ func ruleKeyIPAllowlistReportSub1(p *Principal, r *Report, ctx *Context, cred *C
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -159,8 +159,8 @@ func ruleKeyIPAllowlistAccountSub1(p *Principal, r *Account, ctx *Context, cred 
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e

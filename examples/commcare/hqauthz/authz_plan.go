@@ -716,8 +716,8 @@ func planRuleKeyIPAllowlistProjectSub2(p *Principal, ctx *Context, cred *Credent
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -768,8 +768,8 @@ func planRuleKeyIPAllowlistReportSub2(p *Principal, ctx *Context, cred *Credenti
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -820,8 +820,8 @@ func planRuleKeyIPAllowlistAccountSub2(p *Principal, ctx *Context, cred *Credent
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e

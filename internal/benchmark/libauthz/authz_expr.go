@@ -143,8 +143,8 @@ func ruleKeyIPAllowlistLibrarySub1(p *Principal, r *Library, ctx *Context, cred 
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -182,8 +182,8 @@ func ruleKeyIPAllowlistCourseSub1(p *Principal, r *Course, ctx *Context, cred *C
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -221,8 +221,8 @@ func ruleKeyIPAllowlistOrgSub1(p *Principal, r *Org, ctx *Context, cred *Credent
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e

@@ -933,8 +933,8 @@ func planRuleKeyIPAllowlistLibrarySub2(p *Principal, ctx *Context, cred *Credent
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -985,8 +985,8 @@ func planRuleKeyIPAllowlistCourseSub2(p *Principal, ctx *Context, cred *Credenti
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e
@@ -1037,8 +1037,8 @@ func planRuleKeyIPAllowlistOrgSub2(p *Principal, ctx *Context, cred *Credential)
 	v1 := false
 	var e1 runtime.Err
 L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
+	for _, r_ := range cred.AllowedIPs {
+		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
 				e1 = e

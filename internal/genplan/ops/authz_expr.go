@@ -65,8 +65,8 @@ func matchLeveledDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential, s
 //	resource.tags.exists(t, t in scope.tags)
 func matchTaggedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, s *TaggedScope) (bool, runtime.Err) {
 	v1 := false
-	for _, t := range r.Tags {
-		if runtime.In(s.Tags, t) {
+	for _, t_ := range r.Tags {
+		if runtime.In(s.Tags, t_) {
 			v1 = true
 			break
 		}
@@ -143,8 +143,8 @@ func whenSharerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, 
 //	resource.nums.all(n, n >= principal.level) && size(resource.tags) <= 2
 func whenReviewerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := true
-	for _, n := range r.Nums {
-		if !(n >= p.Level) {
+	for _, n_ := range r.Nums {
+		if !(n_ >= p.Level) {
 			v1 = false
 			break
 		}
@@ -178,10 +178,10 @@ func ruleOwnerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, r
 //	principal.groups.exists(g, resource.tags.exists(t, t == g))
 func ruleGroupedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
-	for _, g := range p.Groups {
+	for _, g_ := range p.Groups {
 		v2 := false
-		for _, t := range r.Tags {
-			if t == g {
+		for _, t_ := range r.Tags {
+			if t_ == g_ {
 				v2 = true
 				break
 			}

@@ -790,7 +790,7 @@ func planWhenSharerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	v1 := p.Admin
 	var t1, f1 cond.Cond
 	if v1 {
-		v2 := 3
+		v2 := int64(3)
 		c1 := cond.Cmp(cond.Lt, &cond.Attr{
 			Name: "level",
 			T:    cond.IntType,
@@ -801,7 +801,7 @@ func planWhenSharerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 		t2, f2 := c1, cond.NotOf(c1)
 		t1, f1 = t2, f2
 	} else {
-		v3 := 1
+		v3 := int64(1)
 		c2 := cond.Cmp(cond.Lt, &cond.Attr{
 			Name: "level",
 			T:    cond.IntType,
@@ -841,7 +841,7 @@ func planWhenReviewerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Con
 		Name: "nums",
 		T:    cond.ListOf(cond.IntType),
 	}, f1, planWhenReviewerDocAt1)
-	v2 := 2
+	v2 := int64(2)
 	c2 := cond.Cmp(cond.Le, &cond.Size{Of: &cond.Attr{
 		Name: "tags",
 		T:    cond.ListOf(cond.StringType),
@@ -952,9 +952,9 @@ var planRuleGroupedDocAt1 = &cond.Origin{
 // true and false.
 func planRuleGroupedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Groups
-	var ts1, fs1 []cond.Cond
-	for _, g := range v1 {
-		v2 := g
+	var trues1, falses1 []cond.Cond
+	for _, g_ := range v1 {
+		v2 := g_
 		c1 := cond.Cmp(cond.Eq, &cond.Var{
 			Name: "t",
 			T:    cond.StringType,
@@ -970,10 +970,10 @@ func planRuleGroupedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 			Name: "tags",
 			T:    cond.ListOf(cond.StringType),
 		}, f1, planRuleGroupedDocAt1)
-		ts1 = append(ts1, t2)
-		fs1 = append(fs1, f2)
+		trues1 = append(trues1, t2)
+		falses1 = append(falses1, f2)
 	}
-	t3, f3 := cond.OrOf(ts1...), cond.AndOf(fs1...)
+	t3, f3 := cond.OrOf(trues1...), cond.AndOf(falses1...)
 	return t3, f3
 }
 
@@ -998,7 +998,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 		}, planRuleScoredDocAt1)
 		t1, f1 = c1, cond.NotOf(c1)
 	}
-	v2 := 2.0
+	v2 := float64(2.0)
 	c2 := cond.Cmp(cond.Le, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1008,7 +1008,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	}, planRuleScoredDocAt1)
 	t2, f2 := c2, cond.NotOf(c2)
 	t3, f3 := cond.AndOf(t1, t2), cond.OrOf(f1, f2)
-	v3 := -1.0
+	v3 := float64(-1.0)
 	c3 := cond.Cmp(cond.Lt, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1017,7 +1017,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 		V: float64(v3),
 	}, planRuleScoredDocAt1)
 	t4, f4 := c3, cond.NotOf(c3)
-	v4 := 1.0
+	v4 := float64(1.0)
 	c4 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1067,7 +1067,7 @@ func planRuleTitledDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	}, planRuleTitledDocAt1)
 	t2, f2 := c2, cond.NotOf(c2)
 	t3, f3 := cond.AndOf(t1, t2), cond.OrOf(f1, f2)
-	v3 := 1
+	v3 := int64(1)
 	c3 := cond.Cmp(cond.Eq, &cond.Size{Of: &cond.Attr{
 		Name: "title",
 		T:    cond.StringType,
@@ -1130,7 +1130,7 @@ var planRuleBlobDocAt1 = &cond.Origin{
 // planRuleBlobDoc returns the conditions on the resource under which ruleBlobDoc is
 // true and false.
 func planRuleBlobDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1 := 1
+	v1 := int64(1)
 	c1 := cond.Cmp(cond.Gt, &cond.Size{Of: &cond.Attr{
 		Name: "blob",
 		T:    cond.BytesType,
@@ -1161,7 +1161,7 @@ var planRuleCountedDocAt1 = &cond.Origin{
 // planRuleCountedDoc returns the conditions on the resource under which ruleCountedDoc is
 // true and false.
 func planRuleCountedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1 := 2
+	v1 := uint64(2)
 	c1 := cond.Cmp(cond.Gt, &cond.Attr{
 		Name: "count",
 		T:    cond.UintType,
@@ -1180,7 +1180,7 @@ func planRuleCountedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 	v2 := p.Admin
 	t3, f2 := cond.OrOf(cond.AndOf(t2, cond.Const(v2)), cond.AndOf(cond.NotOf(t2), cond.Const(!v2))), cond.OrOf(cond.AndOf(t2, cond.Const(!v2)), cond.AndOf(cond.NotOf(t2), cond.Const(v2)))
 	t4, f3 := cond.AndOf(t1, t3), cond.OrOf(f1, f2)
-	v3 := 2.25
+	v3 := float64(2.25)
 	c2 := cond.Cmp(cond.Ge, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1211,7 +1211,7 @@ func planRuleSharpFolder(p *Principal, ctx *Context, cred *Credential) (cond.Con
 		T:    cond.StringType,
 	}, planRuleSharpFolderAt1)
 	t1, f1 := c1, cond.NotOf(c1)
-	v2 := 0
+	v2 := int64(0)
 	c2 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "depth",
 		T:    cond.IntType,
@@ -1238,7 +1238,7 @@ func planRuleDivisionDoc(p *Principal, ctx *Context, cred *Credential) (cond.Con
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
 	}
-	v2 := 3
+	v2 := int64(3)
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "level",
 		T:    cond.IntType,
@@ -1276,7 +1276,7 @@ var planRuleDeepFolderAt1 = &cond.Origin{
 // planRuleDeepFolder returns the conditions on the resource under which ruleDeepFolder is
 // true and false.
 func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1 := 2
+	v1 := int64(2)
 	c1 := cond.Cmp(cond.Gt, &cond.Attr{
 		Name: "depth",
 		T:    cond.IntType,
