@@ -28,6 +28,7 @@ type request struct {
 	perm        *spec.Permission
 	context     map[string]any
 	cred        credential
+	budget      *runtime.Budget // the check's evaluation budget
 }
 
 type assignment struct {

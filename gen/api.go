@@ -378,6 +378,7 @@ func (g *generator) authorizer(f *jen.File) {
 		cmt("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
 		jen.Id("ids").Map(jen.String()).Id("Role"),
 		jen.Id("roles").Qual("sync/atomic", "Pointer").Types(jen.Id("roleTable")),
+		jen.Id("steps").Qual("sync/atomic", "Int64").Comment("the evaluation budget; 0 is the default"),
 	)
 	comment(f, "roleTable is one generation of custom roles, replaced whole on each load.")
 	f.Type().Id("roleTable").Struct(
@@ -387,6 +388,15 @@ func (g *generator) authorizer(f *jen.File) {
 	)
 	comment(f, "NewAuthorizer returns an Authorizer without custom roles.")
 	f.Func().Id("NewAuthorizer").Params().Op("*").Id("Authorizer").Block(jen.Return(jen.Op("&").Id("Authorizer").Values()))
+
+	comment(f, `SetBudget sets the evaluation budget of every later check and plan: each may take at
+most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.`)
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("SetBudget").Params(jen.Id("steps").Int64()).Block(
+		jen.Id("a").Dot("steps").Dot("Store").Call(jen.Id("steps")))
+	comment(f, "newBudget returns the budget of one check or plan.")
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("newBudget").Params().Qual(rt, "Budget").Block(
+		jen.Return(jen.Qual(rt, "NewBudget").Call(jen.Id("a").Dot("steps").Dot("Load").Call())))
 
 	comment(f, "role returns the role r is, or nil for an unknown role. Built-in roles are an index\ninto a table; it is small enough to inline.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("role").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(

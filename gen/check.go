@@ -23,8 +23,9 @@ var (
 )
 
 // callExpr returns the statement computing (ok, e) for expression x on resource r,
-// with the scope's params at sp (for a scope match) or the filter value (for a filter).
-func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, extra jen.Code, define bool) jen.Code {
+// charging budget (a *runtime.Budget), with the scope's params at sp (for a scope
+// match) or the filter value (for a filter).
+func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, budget, extra jen.Code, define bool) jen.Code {
 	f := g.exprFuncs[exprKey{x, r.Name}]
 	op := "="
 	if define {
@@ -37,7 +38,7 @@ func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, extra jen.Code, def
 		}
 		return jen.Id("ok").Op("=").Lit(b)
 	}
-	args := []jen.Code{jen.Id("p")}
+	args := []jen.Code{budget, jen.Id("p")}
 	if x.Checked[r.Name] != nil {
 		args = append(args, jen.Id("r"))
 	}
@@ -53,10 +54,10 @@ func (g *generator) checkFile() *jen.File {
 	f := jen.NewFile(g.pkg)
 	g.header(f)
 
-	comment(f, "evalError records an expression that failed to evaluate.")
-	f.Func().Id("evalError").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.List(jen.Id("kind"), jen.Id("name")).String(), jen.Id("assignment").Int(), jen.Id("e").Qual(rt, "Err")).Block(
+	comment(f, "evalError records an expression that failed to evaluate, with the check's budget.")
+	f.Func().Id("evalError").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.List(jen.Id("kind"), jen.Id("name")).String(), jen.Id("assignment").Int(), jen.Id("e").Qual(rt, "Err")).Block(
 		jen.Id("d").Dot("Errors").Op("=").Append(jen.Id("d").Dot("Errors"), jen.Qual(rt, "EvalError").Values(jen.Dict{
-			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("e").Dot("Message").Call(),
+			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("budget").Dot("ErrMessage").Call(jen.Id("e")),
 		})))
 
 	comment(f, "valid reports whether an assignment of the role info (nil when unknown) can grant\nanything: its role and scope type are known, the role may be assigned at that scope\nand no scope parameter is missing.")
@@ -164,7 +165,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 	// a principal with one assignment pays.
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Params(jen.Id("d").Qual(rt, "Decision")).Block(append(nilChecks,
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
-		jen.If(jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()), jen.Id("checked").Op("<").Len(jen.Id("p").Dot("Roles"))).Block(
+		jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
+		jen.If(jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()), jen.Id("checked").Op("<").Len(jen.Id("p").Dot("Roles"))).Block(
 			jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("checked")),
 		),
 		jen.Return(jen.Id("d")),
@@ -180,7 +182,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id("Permission").Values(perms...)).Block(
 			jen.Var().Id("d").Qual(rt, "Decision"),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.False()),
+			jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.False()),
 			jen.If(jen.Id("d").Dot("Allowed")).Block(jen.Id("set").Dot("Add").Call(jen.Id("perm"))),
 		),
 		jen.Return(jen.Id("set")),
@@ -229,8 +232,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 		} else {
 			uses(rule.When)
 			stmts = append(stmts,
-				g.callExpr(rule.When, r, nil, true),
-				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
+				g.callExpr(rule.When, r, jen.Id("budget"), nil, true),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
 				jen.If(jen.Id("ok").Op("||").Add(notOK("e"))).Block(reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0))),
 			)
 		}
@@ -240,7 +243,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 		usesC = true
 		body = append(body,
 			cmt("Credentials only narrow."),
-			jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
+			jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
 				reasonT("Credential"), jen.Return(jen.Lit(0))),
 		)
 	}
@@ -259,8 +262,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 		} else {
 			uses(rule.When)
 			stmts = append(stmts,
-				g.callExpr(rule.When, r, nil, true),
-				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(granted...),
+				g.callExpr(rule.When, r, jen.Id("budget"), nil, true),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(granted...),
 			)
 		}
 		permGuard(rule, stmts)
@@ -276,14 +279,14 @@ warnings to report.`, g.resCheck[r], r.Name))
 		if g.scopeType[sc] != "" {
 			extra = jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc])
 		}
-		scopeCases = append(scopeCases, jen.Case(jen.Id(g.scopeConst[sc])).Add(g.callExpr(sc.Match[r.Name], r, extra, false)))
+		scopeCases = append(scopeCases, jen.Case(jen.Id(g.scopeConst[sc])).Add(g.callExpr(sc.Match[r.Name], r, jen.Id("budget"), extra, false)))
 	}
 	var whenCases []jen.Code
 	for _, role := range s.Roles {
 		if role.When == nil || !grantsOn(role, r) {
 			continue
 		}
-		whenCases = append(whenCases, jen.Case(jen.Id(g.roleConst[role])).Add(g.callExpr(role.When, r, nil, false)))
+		whenCases = append(whenCases, jen.Case(jen.Id(g.roleConst[role])).Add(g.callExpr(role.When, r, jen.Id("budget"), nil, false)))
 	}
 	if len(scopeCases) > 0 && !done {
 		for _, sc := range s.Scopes {
@@ -306,13 +309,13 @@ warnings to report.`, g.resCheck[r], r.Name))
 			jen.Var().Id("ok").Bool(),
 			jen.Var().Id("e").Qual(rt, "Err"),
 			jen.Switch(jen.Id("as").Dot("Scope").Dot("Type")).Block(append(scopeCases, jen.Default().Continue())...),
-			jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("scope"), jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type")), jen.Id("i"), jen.Id("e")), jen.Continue()),
+			jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("scope"), jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type")), jen.Id("i"), jen.Id("e")), jen.Continue()),
 			jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
 		}
 		if len(whenCases) > 0 {
 			loop = append(loop,
 				jen.Switch(jen.Id("as").Dot("Role")).Block(whenCases...),
-				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("role"), jen.Id("info").Dot("name"), jen.Id("i"), jen.Id("e")), jen.Continue()),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("role"), jen.Id("info").Dot("name"), jen.Id("i"), jen.Id("e")), jen.Continue()),
 				jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
 			)
 		}
@@ -335,7 +338,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	body = append(head, body...)
 	comment(f, fmt.Sprintf("%s is the decision order for a %s, shared by %s and CheckJSON. With\nwarn, it gives the invalid assignments it meets their warnings; it returns how many\nassignments it met.", g.resDecide[r], r.Name, g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
-		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
 		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"), jen.Id("warn").Bool(),
 	).Int().Block(body...)
 
@@ -411,7 +414,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 	} else {
 		var cases []jen.Code
 		for _, flt := range filters {
-			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("value"), false)))
+			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("budget"), jen.Id("value"), false)))
 		}
 		body = append(body,
 			g.filtersKnown(filters, jen.False()),
@@ -426,7 +429,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 					jen.Var().Id("ok").Bool(),
 					jen.Var().Id("e").Qual(rt, "Err"),
 					jen.Switch(jen.Id("name")).Block(cases...),
-					jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("filter"), jen.Id("name"), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(
+					jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("filter"), jen.Id("name"), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(
 						jen.Id("matched").Op("=").True(), jen.Break()),
 				),
 				jen.If(jen.Op("!").Id("matched")).Block(jen.Return(jen.False())),
@@ -436,7 +439,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 	}
 	comment(f, fmt.Sprintf("%s applies the credential c's narrowing to perm on the %s r.", g.resCred[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCred[r]).Params(
-		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
 		jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
 	).Bool().Block(body...)
 }

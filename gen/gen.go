@@ -191,6 +191,7 @@ var fixedNames = []string{
 	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "valid", "warnAssignment", "customRole", "filterSeen",
 	"numScopes", "permissionWords", "rt", "decodePermission", "noParams", "checkJSON",
 	"jsonState", "jsonStates", "getJSONState", "putJSONState", "checkJSONWith", "cond", "pgsql", "credentialUnlocks",
+	"SetBudget", "newBudget",
 }
 
 // plan chooses every name, in spec order, so that collisions resolve the same way

@@ -136,7 +136,8 @@ reference evaluator.`)
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("q").Op(":=").Op("&").Id("st").Dot("q"),
 			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("st").Dot("ps"), jen.Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
+			jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id("perm"), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}

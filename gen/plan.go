@@ -163,7 +163,7 @@ func (g *generator) planCall(x *spec.Expr, r *spec.Resource, extra jen.Code, t, 
 		return jen.Id(name).Op(op).Qual(cq, "Const").Call(jen.Lit(v))
 	}
 	lhs := jen.List(jen.Id(t), jen.Id(f)).Op(op)
-	args := []jen.Code{jen.Id("p"), jen.Id("ctx"), jen.Id("c")}
+	args := []jen.Code{jen.Id("budget"), jen.Id("p"), jen.Id("ctx"), jen.Id("c")}
 	if extra != nil {
 		args = append(args, extra)
 	}
@@ -179,6 +179,9 @@ func (g *generator) planDecide(f *jen.File, r *spec.Resource) {
 	falseC := jen.Qual(cq, "False")
 	body := []jen.Code{
 		jen.If(jen.Int().Parens(jen.Id("perm")).Op(">=").Len(jen.Id("permissionResource")).Op("||").Id("permissionResource").Index(jen.Id("perm")).Op("!=").Lit(r.Index)).Block(jen.Return(falseC)),
+		cmt("The plan charges its budget for what it evaluates without the resource."),
+		jen.Id("planBudget").Op(":=").Id("a").Dot("newBudget").Call(),
+		jen.Id("budget").Op(":=").Op("&").Id("planBudget"),
 		jen.Id("c").Op(":=").Id("cred"),
 		jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")),
 		jen.Var().Id("pass").Index().Add(condT),
@@ -213,7 +216,7 @@ func (g *generator) planDecide(f *jen.File, r *spec.Resource) {
 	}
 	body = append(body, cmt("Credentials only narrow."),
 		jen.If(jen.Id("cred").Op("!=").Nil()).Block(
-			jen.Id("cc").Op(":=").Id("a").Dot(g.resPlanCred[r]).Call(jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("ctx"), jen.Id("c")),
+			jen.Id("cc").Op(":=").Id("a").Dot(g.resPlanCred[r]).Call(jen.Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("ctx"), jen.Id("c")),
 			jen.If(jen.Id("cc").Op("==").Qual(cq, "False")).Block(jen.Return(falseC)),
 			jen.Id("pass").Op("=").Append(jen.Id("pass"), jen.Id("cc")),
 		),
@@ -320,7 +323,7 @@ func (g *generator) planCredential(f *jen.File, r *spec.Resource) {
 	}
 	comment(f, fmt.Sprintf("%s is the condition the credential c puts on perm on a %s.", g.resPlanCred[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlanCred[r]).Params(
-		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
+		jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"),
 		jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
 	).Qual(cq, "Cond").Block(body...)
 }

@@ -71,6 +71,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -80,7 +83,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -88,7 +91,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -98,7 +101,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicViewLibrary(p, ctx, c)
+		g, _ := planRulePublicViewLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -110,9 +113,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			g, _ = planMatchLibraryLibrary(p, ctx, c, &as.Scope.Library)
+			g, _ = planMatchLibraryLibrary(budget, p, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
@@ -126,7 +129,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -222,7 +225,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -243,7 +246,7 @@ var planMatchLibraryLibraryAt1 = &cond.Origin{
 
 // planMatchLibraryLibrary returns the conditions on the resource under which matchLibraryLibrary is
 // true and false.
-func planMatchLibraryLibrary(p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
+func planMatchLibraryLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -264,7 +267,7 @@ var planRulePublicViewLibraryAt1 = &cond.Origin{
 
 // planRulePublicViewLibrary returns the conditions on the resource under which rulePublicViewLibrary is
 // true and false.
-func planRulePublicViewLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicViewLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -283,7 +286,7 @@ var planRuleArchivedReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedReadOnlyLibrary returns the conditions on the resource under which ruleArchivedReadOnlyLibrary is
 // true and false.
-func planRuleArchivedReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,

@@ -118,7 +118,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		r := &Res001{}
@@ -136,7 +137,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes001(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		r := &Res002{}
@@ -154,7 +156,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes002(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		r := &Res003{}
@@ -172,7 +175,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes003(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		r := &Res004{}
@@ -190,7 +194,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes004(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		r := &Res005{}
@@ -208,7 +213,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes005(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		r := &Res006{}
@@ -226,7 +232,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes006(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		r := &Res007{}
@@ -244,7 +251,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes007(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		r := &Res008{}
@@ -262,7 +270,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes008(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		r := &Res009{}
@@ -280,7 +289,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes009(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res010":
 		r := &Res010{}
@@ -298,7 +308,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes010(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes010(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res011":
 		r := &Res011{}
@@ -316,7 +327,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes011(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes011(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res012":
 		r := &Res012{}
@@ -334,7 +346,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes012(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes012(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res013":
 		r := &Res013{}
@@ -352,7 +365,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes013(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes013(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res014":
 		r := &Res014{}
@@ -370,7 +384,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes014(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes014(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res015":
 		r := &Res015{}
@@ -388,7 +403,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes015(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes015(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res016":
 		r := &Res016{}
@@ -406,7 +422,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes016(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes016(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res017":
 		r := &Res017{}
@@ -424,7 +441,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes017(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes017(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res018":
 		r := &Res018{}
@@ -442,7 +460,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes018(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes018(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res019":
 		r := &Res019{}
@@ -460,7 +479,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes019(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes019(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res020":
 		r := &Res020{}
@@ -478,7 +498,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes020(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes020(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res021":
 		r := &Res021{}
@@ -496,7 +517,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes021(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes021(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res022":
 		r := &Res022{}
@@ -514,7 +536,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes022(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes022(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res023":
 		r := &Res023{}
@@ -532,7 +555,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes023(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes023(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res024":
 		r := &Res024{}
@@ -550,7 +574,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes024(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes024(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res025":
 		r := &Res025{}
@@ -568,7 +593,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes025(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes025(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res026":
 		r := &Res026{}
@@ -586,7 +612,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes026(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes026(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res027":
 		r := &Res027{}
@@ -604,7 +631,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes027(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes027(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res028":
 		r := &Res028{}
@@ -622,7 +650,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes028(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes028(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res029":
 		r := &Res029{}
@@ -640,7 +669,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes029(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes029(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res030":
 		r := &Res030{}
@@ -658,7 +688,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes030(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes030(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res031":
 		r := &Res031{}
@@ -676,7 +707,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes031(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes031(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res032":
 		r := &Res032{}
@@ -694,7 +726,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes032(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes032(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res033":
 		r := &Res033{}
@@ -712,7 +745,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes033(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes033(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res034":
 		r := &Res034{}
@@ -730,7 +764,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes034(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes034(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res035":
 		r := &Res035{}
@@ -748,7 +783,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes035(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes035(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res036":
 		r := &Res036{}
@@ -766,7 +802,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes036(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes036(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res037":
 		r := &Res037{}
@@ -784,7 +821,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes037(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes037(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res038":
 		r := &Res038{}
@@ -802,7 +840,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes038(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes038(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res039":
 		r := &Res039{}
@@ -820,7 +859,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes039(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes039(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res040":
 		r := &Res040{}
@@ -838,7 +878,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes040(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes040(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res041":
 		r := &Res041{}
@@ -856,7 +897,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes041(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes041(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res042":
 		r := &Res042{}
@@ -874,7 +916,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes042(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes042(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res043":
 		r := &Res043{}
@@ -892,7 +935,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes043(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes043(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res044":
 		r := &Res044{}
@@ -910,7 +954,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes044(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes044(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res045":
 		r := &Res045{}
@@ -928,7 +973,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes045(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes045(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res046":
 		r := &Res046{}
@@ -946,7 +992,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes046(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes046(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res047":
 		r := &Res047{}
@@ -964,7 +1011,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes047(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes047(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res048":
 		r := &Res048{}
@@ -982,7 +1030,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes048(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes048(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res049":
 		r := &Res049{}
@@ -1000,7 +1049,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes049(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes049(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res050":
 		r := &Res050{}
@@ -1018,7 +1068,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes050(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes050(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res051":
 		r := &Res051{}
@@ -1036,7 +1087,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes051(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes051(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res052":
 		r := &Res052{}
@@ -1054,7 +1106,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes052(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes052(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res053":
 		r := &Res053{}
@@ -1072,7 +1125,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes053(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes053(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res054":
 		r := &Res054{}
@@ -1090,7 +1144,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes054(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes054(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res055":
 		r := &Res055{}
@@ -1108,7 +1163,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes055(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes055(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res056":
 		r := &Res056{}
@@ -1126,7 +1182,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes056(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes056(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res057":
 		r := &Res057{}
@@ -1144,7 +1201,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes057(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes057(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res058":
 		r := &Res058{}
@@ -1162,7 +1220,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes058(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes058(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res059":
 		r := &Res059{}
@@ -1180,7 +1239,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes059(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes059(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res060":
 		r := &Res060{}
@@ -1198,7 +1258,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes060(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes060(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res061":
 		r := &Res061{}
@@ -1216,7 +1277,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes061(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes061(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res062":
 		r := &Res062{}
@@ -1234,7 +1296,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes062(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes062(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res063":
 		r := &Res063{}
@@ -1252,7 +1315,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes063(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes063(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res064":
 		r := &Res064{}
@@ -1270,7 +1334,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes064(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes064(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res065":
 		r := &Res065{}
@@ -1288,7 +1353,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes065(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes065(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res066":
 		r := &Res066{}
@@ -1306,7 +1372,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes066(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes066(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res067":
 		r := &Res067{}
@@ -1324,7 +1391,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes067(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes067(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res068":
 		r := &Res068{}
@@ -1342,7 +1410,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes068(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes068(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res069":
 		r := &Res069{}
@@ -1360,7 +1429,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes069(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes069(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res070":
 		r := &Res070{}
@@ -1378,7 +1448,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes070(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes070(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res071":
 		r := &Res071{}
@@ -1396,7 +1467,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes071(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes071(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res072":
 		r := &Res072{}
@@ -1414,7 +1486,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes072(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes072(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res073":
 		r := &Res073{}
@@ -1432,7 +1505,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes073(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes073(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res074":
 		r := &Res074{}
@@ -1450,7 +1524,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes074(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes074(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res075":
 		r := &Res075{}
@@ -1468,7 +1543,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes075(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes075(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res076":
 		r := &Res076{}
@@ -1486,7 +1562,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes076(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes076(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res077":
 		r := &Res077{}
@@ -1504,7 +1581,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes077(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes077(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res078":
 		r := &Res078{}
@@ -1522,7 +1600,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes078(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes078(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res079":
 		r := &Res079{}
@@ -1540,7 +1619,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes079(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes079(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res080":
 		r := &Res080{}
@@ -1558,7 +1638,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes080(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes080(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res081":
 		r := &Res081{}
@@ -1576,7 +1657,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes081(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes081(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res082":
 		r := &Res082{}
@@ -1594,7 +1676,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes082(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes082(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res083":
 		r := &Res083{}
@@ -1612,7 +1695,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes083(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes083(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res084":
 		r := &Res084{}
@@ -1630,7 +1714,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes084(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes084(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res085":
 		r := &Res085{}
@@ -1648,7 +1733,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes085(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes085(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res086":
 		r := &Res086{}
@@ -1666,7 +1752,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes086(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes086(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res087":
 		r := &Res087{}
@@ -1684,7 +1771,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes087(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes087(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res088":
 		r := &Res088{}
@@ -1702,7 +1790,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes088(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes088(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res089":
 		r := &Res089{}
@@ -1720,7 +1809,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes089(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes089(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res090":
 		r := &Res090{}
@@ -1738,7 +1828,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes090(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes090(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res091":
 		r := &Res091{}
@@ -1756,7 +1847,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes091(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes091(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res092":
 		r := &Res092{}
@@ -1774,7 +1866,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes092(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes092(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res093":
 		r := &Res093{}
@@ -1792,7 +1885,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes093(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes093(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res094":
 		r := &Res094{}
@@ -1810,7 +1904,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes094(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes094(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res095":
 		r := &Res095{}
@@ -1828,7 +1923,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes095(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes095(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res096":
 		r := &Res096{}
@@ -1846,7 +1942,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes096(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes096(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res097":
 		r := &Res097{}
@@ -1864,7 +1961,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes097(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes097(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res098":
 		r := &Res098{}
@@ -1882,7 +1980,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes098(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes098(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "res099":
 		r := &Res099{}
@@ -1900,7 +1999,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes099(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes099(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

@@ -71,6 +71,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -80,7 +83,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -88,7 +91,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -98,7 +101,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicViewLibrary(p, ctx, c)
+		g, _ := planRulePublicViewLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -110,9 +113,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			g, _ = planMatchLibraryLibrary(p, ctx, c, &as.Scope.Library)
+			g, _ = planMatchLibraryLibrary(budget, p, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
@@ -126,7 +129,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -209,6 +212,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -218,7 +224,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res001Edit, Res001Publish, Res001Delete:
-		_, f := planRuleRes001ArchivedReadOnlyRes001(p, ctx, c)
+		_, f := planRuleRes001ArchivedReadOnlyRes001(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -226,7 +232,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes001(t, p, perm, ctx, c)
+		cc := a.planCredentialRes001(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -236,7 +242,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res001View:
-		g, _ := planRuleRes001PublicViewRes001(p, ctx, c)
+		g, _ := planRuleRes001PublicViewRes001(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -248,9 +254,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes001(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes001(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes001:
-			g, _ = planMatchRes001Res001(p, ctx, c, &as.Scope.Res001)
+			g, _ = planMatchRes001Res001(budget, p, ctx, c, &as.Scope.Res001)
 		default:
 			continue
 		}
@@ -264,7 +270,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes001 is the condition the credential c puts on perm on a res001.
-func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes001(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -347,6 +353,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -356,7 +365,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res002Edit, Res002Publish, Res002Delete:
-		_, f := planRuleRes002ArchivedReadOnlyRes002(p, ctx, c)
+		_, f := planRuleRes002ArchivedReadOnlyRes002(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -364,7 +373,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes002(t, p, perm, ctx, c)
+		cc := a.planCredentialRes002(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -374,7 +383,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res002View:
-		g, _ := planRuleRes002PublicViewRes002(p, ctx, c)
+		g, _ := planRuleRes002PublicViewRes002(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -386,9 +395,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes002(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes002(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes002:
-			g, _ = planMatchRes002Res002(p, ctx, c, &as.Scope.Res002)
+			g, _ = planMatchRes002Res002(budget, p, ctx, c, &as.Scope.Res002)
 		default:
 			continue
 		}
@@ -402,7 +411,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes002 is the condition the credential c puts on perm on a res002.
-func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes002(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -485,6 +494,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -494,7 +506,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res003Edit, Res003Publish, Res003Delete:
-		_, f := planRuleRes003ArchivedReadOnlyRes003(p, ctx, c)
+		_, f := planRuleRes003ArchivedReadOnlyRes003(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -502,7 +514,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes003(t, p, perm, ctx, c)
+		cc := a.planCredentialRes003(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -512,7 +524,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res003View:
-		g, _ := planRuleRes003PublicViewRes003(p, ctx, c)
+		g, _ := planRuleRes003PublicViewRes003(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -524,9 +536,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes003(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes003(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes003:
-			g, _ = planMatchRes003Res003(p, ctx, c, &as.Scope.Res003)
+			g, _ = planMatchRes003Res003(budget, p, ctx, c, &as.Scope.Res003)
 		default:
 			continue
 		}
@@ -540,7 +552,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes003 is the condition the credential c puts on perm on a res003.
-func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes003(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -623,6 +635,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -632,7 +647,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res004Edit, Res004Publish, Res004Delete:
-		_, f := planRuleRes004ArchivedReadOnlyRes004(p, ctx, c)
+		_, f := planRuleRes004ArchivedReadOnlyRes004(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -640,7 +655,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes004(t, p, perm, ctx, c)
+		cc := a.planCredentialRes004(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -650,7 +665,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res004View:
-		g, _ := planRuleRes004PublicViewRes004(p, ctx, c)
+		g, _ := planRuleRes004PublicViewRes004(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -662,9 +677,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes004(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes004(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes004:
-			g, _ = planMatchRes004Res004(p, ctx, c, &as.Scope.Res004)
+			g, _ = planMatchRes004Res004(budget, p, ctx, c, &as.Scope.Res004)
 		default:
 			continue
 		}
@@ -678,7 +693,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes004 is the condition the credential c puts on perm on a res004.
-func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes004(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -761,6 +776,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -770,7 +788,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res005Edit, Res005Publish, Res005Delete:
-		_, f := planRuleRes005ArchivedReadOnlyRes005(p, ctx, c)
+		_, f := planRuleRes005ArchivedReadOnlyRes005(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -778,7 +796,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes005(t, p, perm, ctx, c)
+		cc := a.planCredentialRes005(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -788,7 +806,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res005View:
-		g, _ := planRuleRes005PublicViewRes005(p, ctx, c)
+		g, _ := planRuleRes005PublicViewRes005(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -800,9 +818,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes005(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes005(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes005:
-			g, _ = planMatchRes005Res005(p, ctx, c, &as.Scope.Res005)
+			g, _ = planMatchRes005Res005(budget, p, ctx, c, &as.Scope.Res005)
 		default:
 			continue
 		}
@@ -816,7 +834,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes005 is the condition the credential c puts on perm on a res005.
-func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes005(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -899,6 +917,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -908,7 +929,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res006Edit, Res006Publish, Res006Delete:
-		_, f := planRuleRes006ArchivedReadOnlyRes006(p, ctx, c)
+		_, f := planRuleRes006ArchivedReadOnlyRes006(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -916,7 +937,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes006(t, p, perm, ctx, c)
+		cc := a.planCredentialRes006(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -926,7 +947,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res006View:
-		g, _ := planRuleRes006PublicViewRes006(p, ctx, c)
+		g, _ := planRuleRes006PublicViewRes006(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -938,9 +959,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes006(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes006(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes006:
-			g, _ = planMatchRes006Res006(p, ctx, c, &as.Scope.Res006)
+			g, _ = planMatchRes006Res006(budget, p, ctx, c, &as.Scope.Res006)
 		default:
 			continue
 		}
@@ -954,7 +975,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes006 is the condition the credential c puts on perm on a res006.
-func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes006(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1037,6 +1058,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1046,7 +1070,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res007Edit, Res007Publish, Res007Delete:
-		_, f := planRuleRes007ArchivedReadOnlyRes007(p, ctx, c)
+		_, f := planRuleRes007ArchivedReadOnlyRes007(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1054,7 +1078,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes007(t, p, perm, ctx, c)
+		cc := a.planCredentialRes007(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1064,7 +1088,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res007View:
-		g, _ := planRuleRes007PublicViewRes007(p, ctx, c)
+		g, _ := planRuleRes007PublicViewRes007(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1076,9 +1100,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes007(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes007(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes007:
-			g, _ = planMatchRes007Res007(p, ctx, c, &as.Scope.Res007)
+			g, _ = planMatchRes007Res007(budget, p, ctx, c, &as.Scope.Res007)
 		default:
 			continue
 		}
@@ -1092,7 +1116,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes007 is the condition the credential c puts on perm on a res007.
-func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes007(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1175,6 +1199,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1184,7 +1211,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res008Edit, Res008Publish, Res008Delete:
-		_, f := planRuleRes008ArchivedReadOnlyRes008(p, ctx, c)
+		_, f := planRuleRes008ArchivedReadOnlyRes008(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1192,7 +1219,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes008(t, p, perm, ctx, c)
+		cc := a.planCredentialRes008(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1202,7 +1229,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res008View:
-		g, _ := planRuleRes008PublicViewRes008(p, ctx, c)
+		g, _ := planRuleRes008PublicViewRes008(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1214,9 +1241,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes008(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes008(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes008:
-			g, _ = planMatchRes008Res008(p, ctx, c, &as.Scope.Res008)
+			g, _ = planMatchRes008Res008(budget, p, ctx, c, &as.Scope.Res008)
 		default:
 			continue
 		}
@@ -1230,7 +1257,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes008 is the condition the credential c puts on perm on a res008.
-func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes008(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1313,6 +1340,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1322,7 +1352,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res009Edit, Res009Publish, Res009Delete:
-		_, f := planRuleRes009ArchivedReadOnlyRes009(p, ctx, c)
+		_, f := planRuleRes009ArchivedReadOnlyRes009(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1330,7 +1360,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes009(t, p, perm, ctx, c)
+		cc := a.planCredentialRes009(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1340,7 +1370,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res009View:
-		g, _ := planRuleRes009PublicViewRes009(p, ctx, c)
+		g, _ := planRuleRes009PublicViewRes009(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1352,9 +1382,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes009(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes009(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes009:
-			g, _ = planMatchRes009Res009(p, ctx, c, &as.Scope.Res009)
+			g, _ = planMatchRes009Res009(budget, p, ctx, c, &as.Scope.Res009)
 		default:
 			continue
 		}
@@ -1368,7 +1398,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes009 is the condition the credential c puts on perm on a res009.
-func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes009(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1451,6 +1481,9 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 10 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1460,7 +1493,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res010Edit, Res010Publish, Res010Delete:
-		_, f := planRuleRes010ArchivedReadOnlyRes010(p, ctx, c)
+		_, f := planRuleRes010ArchivedReadOnlyRes010(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1468,7 +1501,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes010(t, p, perm, ctx, c)
+		cc := a.planCredentialRes010(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1478,7 +1511,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res010View:
-		g, _ := planRuleRes010PublicViewRes010(p, ctx, c)
+		g, _ := planRuleRes010PublicViewRes010(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1490,9 +1523,9 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes010(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes010(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes010:
-			g, _ = planMatchRes010Res010(p, ctx, c, &as.Scope.Res010)
+			g, _ = planMatchRes010Res010(budget, p, ctx, c, &as.Scope.Res010)
 		default:
 			continue
 		}
@@ -1506,7 +1539,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes010 is the condition the credential c puts on perm on a res010.
-func (a *Authorizer) planCredentialRes010(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes010(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1589,6 +1622,9 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 11 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1598,7 +1634,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res011Edit, Res011Publish, Res011Delete:
-		_, f := planRuleRes011ArchivedReadOnlyRes011(p, ctx, c)
+		_, f := planRuleRes011ArchivedReadOnlyRes011(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1606,7 +1642,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes011(t, p, perm, ctx, c)
+		cc := a.planCredentialRes011(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1616,7 +1652,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res011View:
-		g, _ := planRuleRes011PublicViewRes011(p, ctx, c)
+		g, _ := planRuleRes011PublicViewRes011(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1628,9 +1664,9 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes011(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes011(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes011:
-			g, _ = planMatchRes011Res011(p, ctx, c, &as.Scope.Res011)
+			g, _ = planMatchRes011Res011(budget, p, ctx, c, &as.Scope.Res011)
 		default:
 			continue
 		}
@@ -1644,7 +1680,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes011 is the condition the credential c puts on perm on a res011.
-func (a *Authorizer) planCredentialRes011(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes011(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1727,6 +1763,9 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 12 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1736,7 +1775,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res012Edit, Res012Publish, Res012Delete:
-		_, f := planRuleRes012ArchivedReadOnlyRes012(p, ctx, c)
+		_, f := planRuleRes012ArchivedReadOnlyRes012(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1744,7 +1783,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes012(t, p, perm, ctx, c)
+		cc := a.planCredentialRes012(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1754,7 +1793,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res012View:
-		g, _ := planRuleRes012PublicViewRes012(p, ctx, c)
+		g, _ := planRuleRes012PublicViewRes012(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1766,9 +1805,9 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes012(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes012(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes012:
-			g, _ = planMatchRes012Res012(p, ctx, c, &as.Scope.Res012)
+			g, _ = planMatchRes012Res012(budget, p, ctx, c, &as.Scope.Res012)
 		default:
 			continue
 		}
@@ -1782,7 +1821,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes012 is the condition the credential c puts on perm on a res012.
-func (a *Authorizer) planCredentialRes012(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes012(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1865,6 +1904,9 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 13 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1874,7 +1916,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res013Edit, Res013Publish, Res013Delete:
-		_, f := planRuleRes013ArchivedReadOnlyRes013(p, ctx, c)
+		_, f := planRuleRes013ArchivedReadOnlyRes013(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1882,7 +1924,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes013(t, p, perm, ctx, c)
+		cc := a.planCredentialRes013(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1892,7 +1934,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res013View:
-		g, _ := planRuleRes013PublicViewRes013(p, ctx, c)
+		g, _ := planRuleRes013PublicViewRes013(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1904,9 +1946,9 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes013(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes013(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes013:
-			g, _ = planMatchRes013Res013(p, ctx, c, &as.Scope.Res013)
+			g, _ = planMatchRes013Res013(budget, p, ctx, c, &as.Scope.Res013)
 		default:
 			continue
 		}
@@ -1920,7 +1962,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes013 is the condition the credential c puts on perm on a res013.
-func (a *Authorizer) planCredentialRes013(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes013(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2003,6 +2045,9 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 14 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2012,7 +2057,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res014Edit, Res014Publish, Res014Delete:
-		_, f := planRuleRes014ArchivedReadOnlyRes014(p, ctx, c)
+		_, f := planRuleRes014ArchivedReadOnlyRes014(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2020,7 +2065,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes014(t, p, perm, ctx, c)
+		cc := a.planCredentialRes014(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2030,7 +2075,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res014View:
-		g, _ := planRuleRes014PublicViewRes014(p, ctx, c)
+		g, _ := planRuleRes014PublicViewRes014(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2042,9 +2087,9 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes014(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes014(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes014:
-			g, _ = planMatchRes014Res014(p, ctx, c, &as.Scope.Res014)
+			g, _ = planMatchRes014Res014(budget, p, ctx, c, &as.Scope.Res014)
 		default:
 			continue
 		}
@@ -2058,7 +2103,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes014 is the condition the credential c puts on perm on a res014.
-func (a *Authorizer) planCredentialRes014(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes014(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2141,6 +2186,9 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 15 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2150,7 +2198,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res015Edit, Res015Publish, Res015Delete:
-		_, f := planRuleRes015ArchivedReadOnlyRes015(p, ctx, c)
+		_, f := planRuleRes015ArchivedReadOnlyRes015(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2158,7 +2206,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes015(t, p, perm, ctx, c)
+		cc := a.planCredentialRes015(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2168,7 +2216,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res015View:
-		g, _ := planRuleRes015PublicViewRes015(p, ctx, c)
+		g, _ := planRuleRes015PublicViewRes015(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2180,9 +2228,9 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes015(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes015(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes015:
-			g, _ = planMatchRes015Res015(p, ctx, c, &as.Scope.Res015)
+			g, _ = planMatchRes015Res015(budget, p, ctx, c, &as.Scope.Res015)
 		default:
 			continue
 		}
@@ -2196,7 +2244,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes015 is the condition the credential c puts on perm on a res015.
-func (a *Authorizer) planCredentialRes015(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes015(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2279,6 +2327,9 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 16 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2288,7 +2339,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res016Edit, Res016Publish, Res016Delete:
-		_, f := planRuleRes016ArchivedReadOnlyRes016(p, ctx, c)
+		_, f := planRuleRes016ArchivedReadOnlyRes016(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2296,7 +2347,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes016(t, p, perm, ctx, c)
+		cc := a.planCredentialRes016(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2306,7 +2357,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res016View:
-		g, _ := planRuleRes016PublicViewRes016(p, ctx, c)
+		g, _ := planRuleRes016PublicViewRes016(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2318,9 +2369,9 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes016(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes016(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes016:
-			g, _ = planMatchRes016Res016(p, ctx, c, &as.Scope.Res016)
+			g, _ = planMatchRes016Res016(budget, p, ctx, c, &as.Scope.Res016)
 		default:
 			continue
 		}
@@ -2334,7 +2385,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes016 is the condition the credential c puts on perm on a res016.
-func (a *Authorizer) planCredentialRes016(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes016(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2417,6 +2468,9 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 17 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2426,7 +2480,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res017Edit, Res017Publish, Res017Delete:
-		_, f := planRuleRes017ArchivedReadOnlyRes017(p, ctx, c)
+		_, f := planRuleRes017ArchivedReadOnlyRes017(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2434,7 +2488,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes017(t, p, perm, ctx, c)
+		cc := a.planCredentialRes017(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2444,7 +2498,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res017View:
-		g, _ := planRuleRes017PublicViewRes017(p, ctx, c)
+		g, _ := planRuleRes017PublicViewRes017(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2456,9 +2510,9 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes017(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes017(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes017:
-			g, _ = planMatchRes017Res017(p, ctx, c, &as.Scope.Res017)
+			g, _ = planMatchRes017Res017(budget, p, ctx, c, &as.Scope.Res017)
 		default:
 			continue
 		}
@@ -2472,7 +2526,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes017 is the condition the credential c puts on perm on a res017.
-func (a *Authorizer) planCredentialRes017(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes017(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2555,6 +2609,9 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 18 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2564,7 +2621,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res018Edit, Res018Publish, Res018Delete:
-		_, f := planRuleRes018ArchivedReadOnlyRes018(p, ctx, c)
+		_, f := planRuleRes018ArchivedReadOnlyRes018(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2572,7 +2629,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes018(t, p, perm, ctx, c)
+		cc := a.planCredentialRes018(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2582,7 +2639,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res018View:
-		g, _ := planRuleRes018PublicViewRes018(p, ctx, c)
+		g, _ := planRuleRes018PublicViewRes018(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2594,9 +2651,9 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes018(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes018(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes018:
-			g, _ = planMatchRes018Res018(p, ctx, c, &as.Scope.Res018)
+			g, _ = planMatchRes018Res018(budget, p, ctx, c, &as.Scope.Res018)
 		default:
 			continue
 		}
@@ -2610,7 +2667,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes018 is the condition the credential c puts on perm on a res018.
-func (a *Authorizer) planCredentialRes018(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes018(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2693,6 +2750,9 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 19 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2702,7 +2762,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res019Edit, Res019Publish, Res019Delete:
-		_, f := planRuleRes019ArchivedReadOnlyRes019(p, ctx, c)
+		_, f := planRuleRes019ArchivedReadOnlyRes019(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2710,7 +2770,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes019(t, p, perm, ctx, c)
+		cc := a.planCredentialRes019(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2720,7 +2780,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res019View:
-		g, _ := planRuleRes019PublicViewRes019(p, ctx, c)
+		g, _ := planRuleRes019PublicViewRes019(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2732,9 +2792,9 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes019(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes019(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes019:
-			g, _ = planMatchRes019Res019(p, ctx, c, &as.Scope.Res019)
+			g, _ = planMatchRes019Res019(budget, p, ctx, c, &as.Scope.Res019)
 		default:
 			continue
 		}
@@ -2748,7 +2808,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes019 is the condition the credential c puts on perm on a res019.
-func (a *Authorizer) planCredentialRes019(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes019(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2831,6 +2891,9 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 20 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2840,7 +2903,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res020Edit, Res020Publish, Res020Delete:
-		_, f := planRuleRes020ArchivedReadOnlyRes020(p, ctx, c)
+		_, f := planRuleRes020ArchivedReadOnlyRes020(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2848,7 +2911,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes020(t, p, perm, ctx, c)
+		cc := a.planCredentialRes020(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2858,7 +2921,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res020View:
-		g, _ := planRuleRes020PublicViewRes020(p, ctx, c)
+		g, _ := planRuleRes020PublicViewRes020(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2870,9 +2933,9 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes020(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes020(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes020:
-			g, _ = planMatchRes020Res020(p, ctx, c, &as.Scope.Res020)
+			g, _ = planMatchRes020Res020(budget, p, ctx, c, &as.Scope.Res020)
 		default:
 			continue
 		}
@@ -2886,7 +2949,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes020 is the condition the credential c puts on perm on a res020.
-func (a *Authorizer) planCredentialRes020(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes020(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -2969,6 +3032,9 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 21 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2978,7 +3044,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res021Edit, Res021Publish, Res021Delete:
-		_, f := planRuleRes021ArchivedReadOnlyRes021(p, ctx, c)
+		_, f := planRuleRes021ArchivedReadOnlyRes021(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2986,7 +3052,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes021(t, p, perm, ctx, c)
+		cc := a.planCredentialRes021(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2996,7 +3062,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res021View:
-		g, _ := planRuleRes021PublicViewRes021(p, ctx, c)
+		g, _ := planRuleRes021PublicViewRes021(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3008,9 +3074,9 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes021(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes021(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes021:
-			g, _ = planMatchRes021Res021(p, ctx, c, &as.Scope.Res021)
+			g, _ = planMatchRes021Res021(budget, p, ctx, c, &as.Scope.Res021)
 		default:
 			continue
 		}
@@ -3024,7 +3090,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes021 is the condition the credential c puts on perm on a res021.
-func (a *Authorizer) planCredentialRes021(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes021(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3107,6 +3173,9 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 22 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3116,7 +3185,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res022Edit, Res022Publish, Res022Delete:
-		_, f := planRuleRes022ArchivedReadOnlyRes022(p, ctx, c)
+		_, f := planRuleRes022ArchivedReadOnlyRes022(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3124,7 +3193,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes022(t, p, perm, ctx, c)
+		cc := a.planCredentialRes022(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3134,7 +3203,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res022View:
-		g, _ := planRuleRes022PublicViewRes022(p, ctx, c)
+		g, _ := planRuleRes022PublicViewRes022(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3146,9 +3215,9 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes022(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes022(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes022:
-			g, _ = planMatchRes022Res022(p, ctx, c, &as.Scope.Res022)
+			g, _ = planMatchRes022Res022(budget, p, ctx, c, &as.Scope.Res022)
 		default:
 			continue
 		}
@@ -3162,7 +3231,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes022 is the condition the credential c puts on perm on a res022.
-func (a *Authorizer) planCredentialRes022(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes022(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3245,6 +3314,9 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 23 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3254,7 +3326,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res023Edit, Res023Publish, Res023Delete:
-		_, f := planRuleRes023ArchivedReadOnlyRes023(p, ctx, c)
+		_, f := planRuleRes023ArchivedReadOnlyRes023(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3262,7 +3334,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes023(t, p, perm, ctx, c)
+		cc := a.planCredentialRes023(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3272,7 +3344,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res023View:
-		g, _ := planRuleRes023PublicViewRes023(p, ctx, c)
+		g, _ := planRuleRes023PublicViewRes023(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3284,9 +3356,9 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes023(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes023(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes023:
-			g, _ = planMatchRes023Res023(p, ctx, c, &as.Scope.Res023)
+			g, _ = planMatchRes023Res023(budget, p, ctx, c, &as.Scope.Res023)
 		default:
 			continue
 		}
@@ -3300,7 +3372,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes023 is the condition the credential c puts on perm on a res023.
-func (a *Authorizer) planCredentialRes023(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes023(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3383,6 +3455,9 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 24 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3392,7 +3467,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res024Edit, Res024Publish, Res024Delete:
-		_, f := planRuleRes024ArchivedReadOnlyRes024(p, ctx, c)
+		_, f := planRuleRes024ArchivedReadOnlyRes024(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3400,7 +3475,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes024(t, p, perm, ctx, c)
+		cc := a.planCredentialRes024(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3410,7 +3485,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res024View:
-		g, _ := planRuleRes024PublicViewRes024(p, ctx, c)
+		g, _ := planRuleRes024PublicViewRes024(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3422,9 +3497,9 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes024(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes024(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes024:
-			g, _ = planMatchRes024Res024(p, ctx, c, &as.Scope.Res024)
+			g, _ = planMatchRes024Res024(budget, p, ctx, c, &as.Scope.Res024)
 		default:
 			continue
 		}
@@ -3438,7 +3513,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes024 is the condition the credential c puts on perm on a res024.
-func (a *Authorizer) planCredentialRes024(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes024(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3521,6 +3596,9 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 25 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3530,7 +3608,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res025Edit, Res025Publish, Res025Delete:
-		_, f := planRuleRes025ArchivedReadOnlyRes025(p, ctx, c)
+		_, f := planRuleRes025ArchivedReadOnlyRes025(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3538,7 +3616,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes025(t, p, perm, ctx, c)
+		cc := a.planCredentialRes025(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3548,7 +3626,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res025View:
-		g, _ := planRuleRes025PublicViewRes025(p, ctx, c)
+		g, _ := planRuleRes025PublicViewRes025(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3560,9 +3638,9 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes025(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes025(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes025:
-			g, _ = planMatchRes025Res025(p, ctx, c, &as.Scope.Res025)
+			g, _ = planMatchRes025Res025(budget, p, ctx, c, &as.Scope.Res025)
 		default:
 			continue
 		}
@@ -3576,7 +3654,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes025 is the condition the credential c puts on perm on a res025.
-func (a *Authorizer) planCredentialRes025(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes025(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3659,6 +3737,9 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 26 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3668,7 +3749,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res026Edit, Res026Publish, Res026Delete:
-		_, f := planRuleRes026ArchivedReadOnlyRes026(p, ctx, c)
+		_, f := planRuleRes026ArchivedReadOnlyRes026(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3676,7 +3757,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes026(t, p, perm, ctx, c)
+		cc := a.planCredentialRes026(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3686,7 +3767,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res026View:
-		g, _ := planRuleRes026PublicViewRes026(p, ctx, c)
+		g, _ := planRuleRes026PublicViewRes026(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3698,9 +3779,9 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes026(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes026(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes026:
-			g, _ = planMatchRes026Res026(p, ctx, c, &as.Scope.Res026)
+			g, _ = planMatchRes026Res026(budget, p, ctx, c, &as.Scope.Res026)
 		default:
 			continue
 		}
@@ -3714,7 +3795,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes026 is the condition the credential c puts on perm on a res026.
-func (a *Authorizer) planCredentialRes026(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes026(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3797,6 +3878,9 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 27 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3806,7 +3890,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res027Edit, Res027Publish, Res027Delete:
-		_, f := planRuleRes027ArchivedReadOnlyRes027(p, ctx, c)
+		_, f := planRuleRes027ArchivedReadOnlyRes027(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3814,7 +3898,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes027(t, p, perm, ctx, c)
+		cc := a.planCredentialRes027(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3824,7 +3908,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res027View:
-		g, _ := planRuleRes027PublicViewRes027(p, ctx, c)
+		g, _ := planRuleRes027PublicViewRes027(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3836,9 +3920,9 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes027(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes027(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes027:
-			g, _ = planMatchRes027Res027(p, ctx, c, &as.Scope.Res027)
+			g, _ = planMatchRes027Res027(budget, p, ctx, c, &as.Scope.Res027)
 		default:
 			continue
 		}
@@ -3852,7 +3936,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes027 is the condition the credential c puts on perm on a res027.
-func (a *Authorizer) planCredentialRes027(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes027(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -3935,6 +4019,9 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 28 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3944,7 +4031,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res028Edit, Res028Publish, Res028Delete:
-		_, f := planRuleRes028ArchivedReadOnlyRes028(p, ctx, c)
+		_, f := planRuleRes028ArchivedReadOnlyRes028(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3952,7 +4039,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes028(t, p, perm, ctx, c)
+		cc := a.planCredentialRes028(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3962,7 +4049,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res028View:
-		g, _ := planRuleRes028PublicViewRes028(p, ctx, c)
+		g, _ := planRuleRes028PublicViewRes028(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3974,9 +4061,9 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes028(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes028(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes028:
-			g, _ = planMatchRes028Res028(p, ctx, c, &as.Scope.Res028)
+			g, _ = planMatchRes028Res028(budget, p, ctx, c, &as.Scope.Res028)
 		default:
 			continue
 		}
@@ -3990,7 +4077,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes028 is the condition the credential c puts on perm on a res028.
-func (a *Authorizer) planCredentialRes028(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes028(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4073,6 +4160,9 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 29 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4082,7 +4172,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res029Edit, Res029Publish, Res029Delete:
-		_, f := planRuleRes029ArchivedReadOnlyRes029(p, ctx, c)
+		_, f := planRuleRes029ArchivedReadOnlyRes029(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4090,7 +4180,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes029(t, p, perm, ctx, c)
+		cc := a.planCredentialRes029(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4100,7 +4190,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res029View:
-		g, _ := planRuleRes029PublicViewRes029(p, ctx, c)
+		g, _ := planRuleRes029PublicViewRes029(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4112,9 +4202,9 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes029(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes029(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes029:
-			g, _ = planMatchRes029Res029(p, ctx, c, &as.Scope.Res029)
+			g, _ = planMatchRes029Res029(budget, p, ctx, c, &as.Scope.Res029)
 		default:
 			continue
 		}
@@ -4128,7 +4218,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes029 is the condition the credential c puts on perm on a res029.
-func (a *Authorizer) planCredentialRes029(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes029(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4211,6 +4301,9 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 30 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4220,7 +4313,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res030Edit, Res030Publish, Res030Delete:
-		_, f := planRuleRes030ArchivedReadOnlyRes030(p, ctx, c)
+		_, f := planRuleRes030ArchivedReadOnlyRes030(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4228,7 +4321,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes030(t, p, perm, ctx, c)
+		cc := a.planCredentialRes030(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4238,7 +4331,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res030View:
-		g, _ := planRuleRes030PublicViewRes030(p, ctx, c)
+		g, _ := planRuleRes030PublicViewRes030(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4250,9 +4343,9 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes030(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes030(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes030:
-			g, _ = planMatchRes030Res030(p, ctx, c, &as.Scope.Res030)
+			g, _ = planMatchRes030Res030(budget, p, ctx, c, &as.Scope.Res030)
 		default:
 			continue
 		}
@@ -4266,7 +4359,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes030 is the condition the credential c puts on perm on a res030.
-func (a *Authorizer) planCredentialRes030(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes030(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4349,6 +4442,9 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 31 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4358,7 +4454,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res031Edit, Res031Publish, Res031Delete:
-		_, f := planRuleRes031ArchivedReadOnlyRes031(p, ctx, c)
+		_, f := planRuleRes031ArchivedReadOnlyRes031(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4366,7 +4462,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes031(t, p, perm, ctx, c)
+		cc := a.planCredentialRes031(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4376,7 +4472,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res031View:
-		g, _ := planRuleRes031PublicViewRes031(p, ctx, c)
+		g, _ := planRuleRes031PublicViewRes031(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4388,9 +4484,9 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes031(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes031(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes031:
-			g, _ = planMatchRes031Res031(p, ctx, c, &as.Scope.Res031)
+			g, _ = planMatchRes031Res031(budget, p, ctx, c, &as.Scope.Res031)
 		default:
 			continue
 		}
@@ -4404,7 +4500,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes031 is the condition the credential c puts on perm on a res031.
-func (a *Authorizer) planCredentialRes031(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes031(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4487,6 +4583,9 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 32 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4496,7 +4595,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res032Edit, Res032Publish, Res032Delete:
-		_, f := planRuleRes032ArchivedReadOnlyRes032(p, ctx, c)
+		_, f := planRuleRes032ArchivedReadOnlyRes032(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4504,7 +4603,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes032(t, p, perm, ctx, c)
+		cc := a.planCredentialRes032(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4514,7 +4613,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res032View:
-		g, _ := planRuleRes032PublicViewRes032(p, ctx, c)
+		g, _ := planRuleRes032PublicViewRes032(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4526,9 +4625,9 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes032(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes032(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes032:
-			g, _ = planMatchRes032Res032(p, ctx, c, &as.Scope.Res032)
+			g, _ = planMatchRes032Res032(budget, p, ctx, c, &as.Scope.Res032)
 		default:
 			continue
 		}
@@ -4542,7 +4641,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes032 is the condition the credential c puts on perm on a res032.
-func (a *Authorizer) planCredentialRes032(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes032(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4625,6 +4724,9 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 33 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4634,7 +4736,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res033Edit, Res033Publish, Res033Delete:
-		_, f := planRuleRes033ArchivedReadOnlyRes033(p, ctx, c)
+		_, f := planRuleRes033ArchivedReadOnlyRes033(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4642,7 +4744,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes033(t, p, perm, ctx, c)
+		cc := a.planCredentialRes033(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4652,7 +4754,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res033View:
-		g, _ := planRuleRes033PublicViewRes033(p, ctx, c)
+		g, _ := planRuleRes033PublicViewRes033(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4664,9 +4766,9 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes033(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes033(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes033:
-			g, _ = planMatchRes033Res033(p, ctx, c, &as.Scope.Res033)
+			g, _ = planMatchRes033Res033(budget, p, ctx, c, &as.Scope.Res033)
 		default:
 			continue
 		}
@@ -4680,7 +4782,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes033 is the condition the credential c puts on perm on a res033.
-func (a *Authorizer) planCredentialRes033(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes033(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4763,6 +4865,9 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 34 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4772,7 +4877,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res034Edit, Res034Publish, Res034Delete:
-		_, f := planRuleRes034ArchivedReadOnlyRes034(p, ctx, c)
+		_, f := planRuleRes034ArchivedReadOnlyRes034(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4780,7 +4885,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes034(t, p, perm, ctx, c)
+		cc := a.planCredentialRes034(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4790,7 +4895,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res034View:
-		g, _ := planRuleRes034PublicViewRes034(p, ctx, c)
+		g, _ := planRuleRes034PublicViewRes034(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4802,9 +4907,9 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes034(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes034(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes034:
-			g, _ = planMatchRes034Res034(p, ctx, c, &as.Scope.Res034)
+			g, _ = planMatchRes034Res034(budget, p, ctx, c, &as.Scope.Res034)
 		default:
 			continue
 		}
@@ -4818,7 +4923,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes034 is the condition the credential c puts on perm on a res034.
-func (a *Authorizer) planCredentialRes034(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes034(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -4901,6 +5006,9 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 35 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4910,7 +5018,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res035Edit, Res035Publish, Res035Delete:
-		_, f := planRuleRes035ArchivedReadOnlyRes035(p, ctx, c)
+		_, f := planRuleRes035ArchivedReadOnlyRes035(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4918,7 +5026,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes035(t, p, perm, ctx, c)
+		cc := a.planCredentialRes035(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4928,7 +5036,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res035View:
-		g, _ := planRuleRes035PublicViewRes035(p, ctx, c)
+		g, _ := planRuleRes035PublicViewRes035(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4940,9 +5048,9 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes035(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes035(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes035:
-			g, _ = planMatchRes035Res035(p, ctx, c, &as.Scope.Res035)
+			g, _ = planMatchRes035Res035(budget, p, ctx, c, &as.Scope.Res035)
 		default:
 			continue
 		}
@@ -4956,7 +5064,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes035 is the condition the credential c puts on perm on a res035.
-func (a *Authorizer) planCredentialRes035(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes035(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5039,6 +5147,9 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 36 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5048,7 +5159,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res036Edit, Res036Publish, Res036Delete:
-		_, f := planRuleRes036ArchivedReadOnlyRes036(p, ctx, c)
+		_, f := planRuleRes036ArchivedReadOnlyRes036(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5056,7 +5167,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes036(t, p, perm, ctx, c)
+		cc := a.planCredentialRes036(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5066,7 +5177,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res036View:
-		g, _ := planRuleRes036PublicViewRes036(p, ctx, c)
+		g, _ := planRuleRes036PublicViewRes036(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5078,9 +5189,9 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes036(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes036(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes036:
-			g, _ = planMatchRes036Res036(p, ctx, c, &as.Scope.Res036)
+			g, _ = planMatchRes036Res036(budget, p, ctx, c, &as.Scope.Res036)
 		default:
 			continue
 		}
@@ -5094,7 +5205,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes036 is the condition the credential c puts on perm on a res036.
-func (a *Authorizer) planCredentialRes036(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes036(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5177,6 +5288,9 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 37 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5186,7 +5300,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res037Edit, Res037Publish, Res037Delete:
-		_, f := planRuleRes037ArchivedReadOnlyRes037(p, ctx, c)
+		_, f := planRuleRes037ArchivedReadOnlyRes037(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5194,7 +5308,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes037(t, p, perm, ctx, c)
+		cc := a.planCredentialRes037(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5204,7 +5318,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res037View:
-		g, _ := planRuleRes037PublicViewRes037(p, ctx, c)
+		g, _ := planRuleRes037PublicViewRes037(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5216,9 +5330,9 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes037(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes037(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes037:
-			g, _ = planMatchRes037Res037(p, ctx, c, &as.Scope.Res037)
+			g, _ = planMatchRes037Res037(budget, p, ctx, c, &as.Scope.Res037)
 		default:
 			continue
 		}
@@ -5232,7 +5346,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes037 is the condition the credential c puts on perm on a res037.
-func (a *Authorizer) planCredentialRes037(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes037(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5315,6 +5429,9 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 38 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5324,7 +5441,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res038Edit, Res038Publish, Res038Delete:
-		_, f := planRuleRes038ArchivedReadOnlyRes038(p, ctx, c)
+		_, f := planRuleRes038ArchivedReadOnlyRes038(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5332,7 +5449,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes038(t, p, perm, ctx, c)
+		cc := a.planCredentialRes038(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5342,7 +5459,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res038View:
-		g, _ := planRuleRes038PublicViewRes038(p, ctx, c)
+		g, _ := planRuleRes038PublicViewRes038(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5354,9 +5471,9 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes038(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes038(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes038:
-			g, _ = planMatchRes038Res038(p, ctx, c, &as.Scope.Res038)
+			g, _ = planMatchRes038Res038(budget, p, ctx, c, &as.Scope.Res038)
 		default:
 			continue
 		}
@@ -5370,7 +5487,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes038 is the condition the credential c puts on perm on a res038.
-func (a *Authorizer) planCredentialRes038(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes038(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5453,6 +5570,9 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 39 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5462,7 +5582,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res039Edit, Res039Publish, Res039Delete:
-		_, f := planRuleRes039ArchivedReadOnlyRes039(p, ctx, c)
+		_, f := planRuleRes039ArchivedReadOnlyRes039(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5470,7 +5590,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes039(t, p, perm, ctx, c)
+		cc := a.planCredentialRes039(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5480,7 +5600,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res039View:
-		g, _ := planRuleRes039PublicViewRes039(p, ctx, c)
+		g, _ := planRuleRes039PublicViewRes039(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5492,9 +5612,9 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes039(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes039(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes039:
-			g, _ = planMatchRes039Res039(p, ctx, c, &as.Scope.Res039)
+			g, _ = planMatchRes039Res039(budget, p, ctx, c, &as.Scope.Res039)
 		default:
 			continue
 		}
@@ -5508,7 +5628,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes039 is the condition the credential c puts on perm on a res039.
-func (a *Authorizer) planCredentialRes039(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes039(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5591,6 +5711,9 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 40 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5600,7 +5723,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res040Edit, Res040Publish, Res040Delete:
-		_, f := planRuleRes040ArchivedReadOnlyRes040(p, ctx, c)
+		_, f := planRuleRes040ArchivedReadOnlyRes040(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5608,7 +5731,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes040(t, p, perm, ctx, c)
+		cc := a.planCredentialRes040(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5618,7 +5741,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res040View:
-		g, _ := planRuleRes040PublicViewRes040(p, ctx, c)
+		g, _ := planRuleRes040PublicViewRes040(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5630,9 +5753,9 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes040(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes040(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes040:
-			g, _ = planMatchRes040Res040(p, ctx, c, &as.Scope.Res040)
+			g, _ = planMatchRes040Res040(budget, p, ctx, c, &as.Scope.Res040)
 		default:
 			continue
 		}
@@ -5646,7 +5769,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes040 is the condition the credential c puts on perm on a res040.
-func (a *Authorizer) planCredentialRes040(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes040(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5729,6 +5852,9 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 41 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5738,7 +5864,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res041Edit, Res041Publish, Res041Delete:
-		_, f := planRuleRes041ArchivedReadOnlyRes041(p, ctx, c)
+		_, f := planRuleRes041ArchivedReadOnlyRes041(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5746,7 +5872,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes041(t, p, perm, ctx, c)
+		cc := a.planCredentialRes041(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5756,7 +5882,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res041View:
-		g, _ := planRuleRes041PublicViewRes041(p, ctx, c)
+		g, _ := planRuleRes041PublicViewRes041(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5768,9 +5894,9 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes041(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes041(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes041:
-			g, _ = planMatchRes041Res041(p, ctx, c, &as.Scope.Res041)
+			g, _ = planMatchRes041Res041(budget, p, ctx, c, &as.Scope.Res041)
 		default:
 			continue
 		}
@@ -5784,7 +5910,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes041 is the condition the credential c puts on perm on a res041.
-func (a *Authorizer) planCredentialRes041(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes041(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -5867,6 +5993,9 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 42 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5876,7 +6005,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res042Edit, Res042Publish, Res042Delete:
-		_, f := planRuleRes042ArchivedReadOnlyRes042(p, ctx, c)
+		_, f := planRuleRes042ArchivedReadOnlyRes042(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5884,7 +6013,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes042(t, p, perm, ctx, c)
+		cc := a.planCredentialRes042(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5894,7 +6023,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res042View:
-		g, _ := planRuleRes042PublicViewRes042(p, ctx, c)
+		g, _ := planRuleRes042PublicViewRes042(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5906,9 +6035,9 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes042(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes042(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes042:
-			g, _ = planMatchRes042Res042(p, ctx, c, &as.Scope.Res042)
+			g, _ = planMatchRes042Res042(budget, p, ctx, c, &as.Scope.Res042)
 		default:
 			continue
 		}
@@ -5922,7 +6051,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes042 is the condition the credential c puts on perm on a res042.
-func (a *Authorizer) planCredentialRes042(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes042(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6005,6 +6134,9 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 43 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6014,7 +6146,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res043Edit, Res043Publish, Res043Delete:
-		_, f := planRuleRes043ArchivedReadOnlyRes043(p, ctx, c)
+		_, f := planRuleRes043ArchivedReadOnlyRes043(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6022,7 +6154,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes043(t, p, perm, ctx, c)
+		cc := a.planCredentialRes043(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6032,7 +6164,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res043View:
-		g, _ := planRuleRes043PublicViewRes043(p, ctx, c)
+		g, _ := planRuleRes043PublicViewRes043(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6044,9 +6176,9 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes043(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes043(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes043:
-			g, _ = planMatchRes043Res043(p, ctx, c, &as.Scope.Res043)
+			g, _ = planMatchRes043Res043(budget, p, ctx, c, &as.Scope.Res043)
 		default:
 			continue
 		}
@@ -6060,7 +6192,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes043 is the condition the credential c puts on perm on a res043.
-func (a *Authorizer) planCredentialRes043(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes043(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6143,6 +6275,9 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 44 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6152,7 +6287,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res044Edit, Res044Publish, Res044Delete:
-		_, f := planRuleRes044ArchivedReadOnlyRes044(p, ctx, c)
+		_, f := planRuleRes044ArchivedReadOnlyRes044(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6160,7 +6295,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes044(t, p, perm, ctx, c)
+		cc := a.planCredentialRes044(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6170,7 +6305,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res044View:
-		g, _ := planRuleRes044PublicViewRes044(p, ctx, c)
+		g, _ := planRuleRes044PublicViewRes044(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6182,9 +6317,9 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes044(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes044(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes044:
-			g, _ = planMatchRes044Res044(p, ctx, c, &as.Scope.Res044)
+			g, _ = planMatchRes044Res044(budget, p, ctx, c, &as.Scope.Res044)
 		default:
 			continue
 		}
@@ -6198,7 +6333,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes044 is the condition the credential c puts on perm on a res044.
-func (a *Authorizer) planCredentialRes044(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes044(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6281,6 +6416,9 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 45 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6290,7 +6428,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res045Edit, Res045Publish, Res045Delete:
-		_, f := planRuleRes045ArchivedReadOnlyRes045(p, ctx, c)
+		_, f := planRuleRes045ArchivedReadOnlyRes045(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6298,7 +6436,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes045(t, p, perm, ctx, c)
+		cc := a.planCredentialRes045(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6308,7 +6446,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res045View:
-		g, _ := planRuleRes045PublicViewRes045(p, ctx, c)
+		g, _ := planRuleRes045PublicViewRes045(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6320,9 +6458,9 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes045(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes045(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes045:
-			g, _ = planMatchRes045Res045(p, ctx, c, &as.Scope.Res045)
+			g, _ = planMatchRes045Res045(budget, p, ctx, c, &as.Scope.Res045)
 		default:
 			continue
 		}
@@ -6336,7 +6474,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes045 is the condition the credential c puts on perm on a res045.
-func (a *Authorizer) planCredentialRes045(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes045(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6419,6 +6557,9 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 46 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6428,7 +6569,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res046Edit, Res046Publish, Res046Delete:
-		_, f := planRuleRes046ArchivedReadOnlyRes046(p, ctx, c)
+		_, f := planRuleRes046ArchivedReadOnlyRes046(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6436,7 +6577,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes046(t, p, perm, ctx, c)
+		cc := a.planCredentialRes046(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6446,7 +6587,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res046View:
-		g, _ := planRuleRes046PublicViewRes046(p, ctx, c)
+		g, _ := planRuleRes046PublicViewRes046(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6458,9 +6599,9 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes046(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes046(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes046:
-			g, _ = planMatchRes046Res046(p, ctx, c, &as.Scope.Res046)
+			g, _ = planMatchRes046Res046(budget, p, ctx, c, &as.Scope.Res046)
 		default:
 			continue
 		}
@@ -6474,7 +6615,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes046 is the condition the credential c puts on perm on a res046.
-func (a *Authorizer) planCredentialRes046(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes046(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6557,6 +6698,9 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 47 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6566,7 +6710,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res047Edit, Res047Publish, Res047Delete:
-		_, f := planRuleRes047ArchivedReadOnlyRes047(p, ctx, c)
+		_, f := planRuleRes047ArchivedReadOnlyRes047(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6574,7 +6718,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes047(t, p, perm, ctx, c)
+		cc := a.planCredentialRes047(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6584,7 +6728,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res047View:
-		g, _ := planRuleRes047PublicViewRes047(p, ctx, c)
+		g, _ := planRuleRes047PublicViewRes047(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6596,9 +6740,9 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes047(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes047(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes047:
-			g, _ = planMatchRes047Res047(p, ctx, c, &as.Scope.Res047)
+			g, _ = planMatchRes047Res047(budget, p, ctx, c, &as.Scope.Res047)
 		default:
 			continue
 		}
@@ -6612,7 +6756,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes047 is the condition the credential c puts on perm on a res047.
-func (a *Authorizer) planCredentialRes047(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes047(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6695,6 +6839,9 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 48 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6704,7 +6851,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res048Edit, Res048Publish, Res048Delete:
-		_, f := planRuleRes048ArchivedReadOnlyRes048(p, ctx, c)
+		_, f := planRuleRes048ArchivedReadOnlyRes048(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6712,7 +6859,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes048(t, p, perm, ctx, c)
+		cc := a.planCredentialRes048(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6722,7 +6869,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res048View:
-		g, _ := planRuleRes048PublicViewRes048(p, ctx, c)
+		g, _ := planRuleRes048PublicViewRes048(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6734,9 +6881,9 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes048(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes048(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes048:
-			g, _ = planMatchRes048Res048(p, ctx, c, &as.Scope.Res048)
+			g, _ = planMatchRes048Res048(budget, p, ctx, c, &as.Scope.Res048)
 		default:
 			continue
 		}
@@ -6750,7 +6897,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes048 is the condition the credential c puts on perm on a res048.
-func (a *Authorizer) planCredentialRes048(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes048(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6833,6 +6980,9 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 49 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6842,7 +6992,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res049Edit, Res049Publish, Res049Delete:
-		_, f := planRuleRes049ArchivedReadOnlyRes049(p, ctx, c)
+		_, f := planRuleRes049ArchivedReadOnlyRes049(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6850,7 +7000,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes049(t, p, perm, ctx, c)
+		cc := a.planCredentialRes049(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6860,7 +7010,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res049View:
-		g, _ := planRuleRes049PublicViewRes049(p, ctx, c)
+		g, _ := planRuleRes049PublicViewRes049(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6872,9 +7022,9 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes049(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes049(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes049:
-			g, _ = planMatchRes049Res049(p, ctx, c, &as.Scope.Res049)
+			g, _ = planMatchRes049Res049(budget, p, ctx, c, &as.Scope.Res049)
 		default:
 			continue
 		}
@@ -6888,7 +7038,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes049 is the condition the credential c puts on perm on a res049.
-func (a *Authorizer) planCredentialRes049(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes049(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -6971,6 +7121,9 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 50 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6980,7 +7133,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res050Edit, Res050Publish, Res050Delete:
-		_, f := planRuleRes050ArchivedReadOnlyRes050(p, ctx, c)
+		_, f := planRuleRes050ArchivedReadOnlyRes050(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6988,7 +7141,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes050(t, p, perm, ctx, c)
+		cc := a.planCredentialRes050(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6998,7 +7151,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res050View:
-		g, _ := planRuleRes050PublicViewRes050(p, ctx, c)
+		g, _ := planRuleRes050PublicViewRes050(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7010,9 +7163,9 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes050(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes050(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes050:
-			g, _ = planMatchRes050Res050(p, ctx, c, &as.Scope.Res050)
+			g, _ = planMatchRes050Res050(budget, p, ctx, c, &as.Scope.Res050)
 		default:
 			continue
 		}
@@ -7026,7 +7179,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes050 is the condition the credential c puts on perm on a res050.
-func (a *Authorizer) planCredentialRes050(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes050(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7109,6 +7262,9 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 51 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7118,7 +7274,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res051Edit, Res051Publish, Res051Delete:
-		_, f := planRuleRes051ArchivedReadOnlyRes051(p, ctx, c)
+		_, f := planRuleRes051ArchivedReadOnlyRes051(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7126,7 +7282,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes051(t, p, perm, ctx, c)
+		cc := a.planCredentialRes051(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7136,7 +7292,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res051View:
-		g, _ := planRuleRes051PublicViewRes051(p, ctx, c)
+		g, _ := planRuleRes051PublicViewRes051(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7148,9 +7304,9 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes051(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes051(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes051:
-			g, _ = planMatchRes051Res051(p, ctx, c, &as.Scope.Res051)
+			g, _ = planMatchRes051Res051(budget, p, ctx, c, &as.Scope.Res051)
 		default:
 			continue
 		}
@@ -7164,7 +7320,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes051 is the condition the credential c puts on perm on a res051.
-func (a *Authorizer) planCredentialRes051(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes051(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7247,6 +7403,9 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 52 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7256,7 +7415,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res052Edit, Res052Publish, Res052Delete:
-		_, f := planRuleRes052ArchivedReadOnlyRes052(p, ctx, c)
+		_, f := planRuleRes052ArchivedReadOnlyRes052(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7264,7 +7423,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes052(t, p, perm, ctx, c)
+		cc := a.planCredentialRes052(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7274,7 +7433,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res052View:
-		g, _ := planRuleRes052PublicViewRes052(p, ctx, c)
+		g, _ := planRuleRes052PublicViewRes052(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7286,9 +7445,9 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes052(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes052(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes052:
-			g, _ = planMatchRes052Res052(p, ctx, c, &as.Scope.Res052)
+			g, _ = planMatchRes052Res052(budget, p, ctx, c, &as.Scope.Res052)
 		default:
 			continue
 		}
@@ -7302,7 +7461,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes052 is the condition the credential c puts on perm on a res052.
-func (a *Authorizer) planCredentialRes052(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes052(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7385,6 +7544,9 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 53 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7394,7 +7556,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res053Edit, Res053Publish, Res053Delete:
-		_, f := planRuleRes053ArchivedReadOnlyRes053(p, ctx, c)
+		_, f := planRuleRes053ArchivedReadOnlyRes053(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7402,7 +7564,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes053(t, p, perm, ctx, c)
+		cc := a.planCredentialRes053(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7412,7 +7574,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res053View:
-		g, _ := planRuleRes053PublicViewRes053(p, ctx, c)
+		g, _ := planRuleRes053PublicViewRes053(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7424,9 +7586,9 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes053(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes053(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes053:
-			g, _ = planMatchRes053Res053(p, ctx, c, &as.Scope.Res053)
+			g, _ = planMatchRes053Res053(budget, p, ctx, c, &as.Scope.Res053)
 		default:
 			continue
 		}
@@ -7440,7 +7602,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes053 is the condition the credential c puts on perm on a res053.
-func (a *Authorizer) planCredentialRes053(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes053(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7523,6 +7685,9 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 54 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7532,7 +7697,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res054Edit, Res054Publish, Res054Delete:
-		_, f := planRuleRes054ArchivedReadOnlyRes054(p, ctx, c)
+		_, f := planRuleRes054ArchivedReadOnlyRes054(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7540,7 +7705,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes054(t, p, perm, ctx, c)
+		cc := a.planCredentialRes054(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7550,7 +7715,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res054View:
-		g, _ := planRuleRes054PublicViewRes054(p, ctx, c)
+		g, _ := planRuleRes054PublicViewRes054(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7562,9 +7727,9 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes054(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes054(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes054:
-			g, _ = planMatchRes054Res054(p, ctx, c, &as.Scope.Res054)
+			g, _ = planMatchRes054Res054(budget, p, ctx, c, &as.Scope.Res054)
 		default:
 			continue
 		}
@@ -7578,7 +7743,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes054 is the condition the credential c puts on perm on a res054.
-func (a *Authorizer) planCredentialRes054(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes054(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7661,6 +7826,9 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 55 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7670,7 +7838,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res055Edit, Res055Publish, Res055Delete:
-		_, f := planRuleRes055ArchivedReadOnlyRes055(p, ctx, c)
+		_, f := planRuleRes055ArchivedReadOnlyRes055(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7678,7 +7846,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes055(t, p, perm, ctx, c)
+		cc := a.planCredentialRes055(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7688,7 +7856,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res055View:
-		g, _ := planRuleRes055PublicViewRes055(p, ctx, c)
+		g, _ := planRuleRes055PublicViewRes055(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7700,9 +7868,9 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes055(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes055(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes055:
-			g, _ = planMatchRes055Res055(p, ctx, c, &as.Scope.Res055)
+			g, _ = planMatchRes055Res055(budget, p, ctx, c, &as.Scope.Res055)
 		default:
 			continue
 		}
@@ -7716,7 +7884,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes055 is the condition the credential c puts on perm on a res055.
-func (a *Authorizer) planCredentialRes055(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes055(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7799,6 +7967,9 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 56 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7808,7 +7979,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res056Edit, Res056Publish, Res056Delete:
-		_, f := planRuleRes056ArchivedReadOnlyRes056(p, ctx, c)
+		_, f := planRuleRes056ArchivedReadOnlyRes056(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7816,7 +7987,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes056(t, p, perm, ctx, c)
+		cc := a.planCredentialRes056(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7826,7 +7997,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res056View:
-		g, _ := planRuleRes056PublicViewRes056(p, ctx, c)
+		g, _ := planRuleRes056PublicViewRes056(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7838,9 +8009,9 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes056(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes056(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes056:
-			g, _ = planMatchRes056Res056(p, ctx, c, &as.Scope.Res056)
+			g, _ = planMatchRes056Res056(budget, p, ctx, c, &as.Scope.Res056)
 		default:
 			continue
 		}
@@ -7854,7 +8025,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes056 is the condition the credential c puts on perm on a res056.
-func (a *Authorizer) planCredentialRes056(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes056(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -7937,6 +8108,9 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 57 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7946,7 +8120,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res057Edit, Res057Publish, Res057Delete:
-		_, f := planRuleRes057ArchivedReadOnlyRes057(p, ctx, c)
+		_, f := planRuleRes057ArchivedReadOnlyRes057(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7954,7 +8128,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes057(t, p, perm, ctx, c)
+		cc := a.planCredentialRes057(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7964,7 +8138,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res057View:
-		g, _ := planRuleRes057PublicViewRes057(p, ctx, c)
+		g, _ := planRuleRes057PublicViewRes057(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7976,9 +8150,9 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes057(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes057(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes057:
-			g, _ = planMatchRes057Res057(p, ctx, c, &as.Scope.Res057)
+			g, _ = planMatchRes057Res057(budget, p, ctx, c, &as.Scope.Res057)
 		default:
 			continue
 		}
@@ -7992,7 +8166,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes057 is the condition the credential c puts on perm on a res057.
-func (a *Authorizer) planCredentialRes057(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes057(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8075,6 +8249,9 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 58 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8084,7 +8261,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res058Edit, Res058Publish, Res058Delete:
-		_, f := planRuleRes058ArchivedReadOnlyRes058(p, ctx, c)
+		_, f := planRuleRes058ArchivedReadOnlyRes058(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8092,7 +8269,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes058(t, p, perm, ctx, c)
+		cc := a.planCredentialRes058(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8102,7 +8279,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res058View:
-		g, _ := planRuleRes058PublicViewRes058(p, ctx, c)
+		g, _ := planRuleRes058PublicViewRes058(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8114,9 +8291,9 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes058(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes058(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes058:
-			g, _ = planMatchRes058Res058(p, ctx, c, &as.Scope.Res058)
+			g, _ = planMatchRes058Res058(budget, p, ctx, c, &as.Scope.Res058)
 		default:
 			continue
 		}
@@ -8130,7 +8307,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes058 is the condition the credential c puts on perm on a res058.
-func (a *Authorizer) planCredentialRes058(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes058(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8213,6 +8390,9 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 59 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8222,7 +8402,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res059Edit, Res059Publish, Res059Delete:
-		_, f := planRuleRes059ArchivedReadOnlyRes059(p, ctx, c)
+		_, f := planRuleRes059ArchivedReadOnlyRes059(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8230,7 +8410,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes059(t, p, perm, ctx, c)
+		cc := a.planCredentialRes059(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8240,7 +8420,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res059View:
-		g, _ := planRuleRes059PublicViewRes059(p, ctx, c)
+		g, _ := planRuleRes059PublicViewRes059(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8252,9 +8432,9 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes059(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes059(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes059:
-			g, _ = planMatchRes059Res059(p, ctx, c, &as.Scope.Res059)
+			g, _ = planMatchRes059Res059(budget, p, ctx, c, &as.Scope.Res059)
 		default:
 			continue
 		}
@@ -8268,7 +8448,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes059 is the condition the credential c puts on perm on a res059.
-func (a *Authorizer) planCredentialRes059(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes059(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8351,6 +8531,9 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 60 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8360,7 +8543,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res060Edit, Res060Publish, Res060Delete:
-		_, f := planRuleRes060ArchivedReadOnlyRes060(p, ctx, c)
+		_, f := planRuleRes060ArchivedReadOnlyRes060(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8368,7 +8551,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes060(t, p, perm, ctx, c)
+		cc := a.planCredentialRes060(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8378,7 +8561,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res060View:
-		g, _ := planRuleRes060PublicViewRes060(p, ctx, c)
+		g, _ := planRuleRes060PublicViewRes060(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8390,9 +8573,9 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes060(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes060(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes060:
-			g, _ = planMatchRes060Res060(p, ctx, c, &as.Scope.Res060)
+			g, _ = planMatchRes060Res060(budget, p, ctx, c, &as.Scope.Res060)
 		default:
 			continue
 		}
@@ -8406,7 +8589,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes060 is the condition the credential c puts on perm on a res060.
-func (a *Authorizer) planCredentialRes060(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes060(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8489,6 +8672,9 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 61 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8498,7 +8684,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res061Edit, Res061Publish, Res061Delete:
-		_, f := planRuleRes061ArchivedReadOnlyRes061(p, ctx, c)
+		_, f := planRuleRes061ArchivedReadOnlyRes061(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8506,7 +8692,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes061(t, p, perm, ctx, c)
+		cc := a.planCredentialRes061(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8516,7 +8702,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res061View:
-		g, _ := planRuleRes061PublicViewRes061(p, ctx, c)
+		g, _ := planRuleRes061PublicViewRes061(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8528,9 +8714,9 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes061(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes061(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes061:
-			g, _ = planMatchRes061Res061(p, ctx, c, &as.Scope.Res061)
+			g, _ = planMatchRes061Res061(budget, p, ctx, c, &as.Scope.Res061)
 		default:
 			continue
 		}
@@ -8544,7 +8730,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes061 is the condition the credential c puts on perm on a res061.
-func (a *Authorizer) planCredentialRes061(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes061(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8627,6 +8813,9 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 62 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8636,7 +8825,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res062Edit, Res062Publish, Res062Delete:
-		_, f := planRuleRes062ArchivedReadOnlyRes062(p, ctx, c)
+		_, f := planRuleRes062ArchivedReadOnlyRes062(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8644,7 +8833,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes062(t, p, perm, ctx, c)
+		cc := a.planCredentialRes062(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8654,7 +8843,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res062View:
-		g, _ := planRuleRes062PublicViewRes062(p, ctx, c)
+		g, _ := planRuleRes062PublicViewRes062(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8666,9 +8855,9 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes062(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes062(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes062:
-			g, _ = planMatchRes062Res062(p, ctx, c, &as.Scope.Res062)
+			g, _ = planMatchRes062Res062(budget, p, ctx, c, &as.Scope.Res062)
 		default:
 			continue
 		}
@@ -8682,7 +8871,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes062 is the condition the credential c puts on perm on a res062.
-func (a *Authorizer) planCredentialRes062(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes062(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8765,6 +8954,9 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 63 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8774,7 +8966,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res063Edit, Res063Publish, Res063Delete:
-		_, f := planRuleRes063ArchivedReadOnlyRes063(p, ctx, c)
+		_, f := planRuleRes063ArchivedReadOnlyRes063(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8782,7 +8974,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes063(t, p, perm, ctx, c)
+		cc := a.planCredentialRes063(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8792,7 +8984,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res063View:
-		g, _ := planRuleRes063PublicViewRes063(p, ctx, c)
+		g, _ := planRuleRes063PublicViewRes063(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8804,9 +8996,9 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes063(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes063(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes063:
-			g, _ = planMatchRes063Res063(p, ctx, c, &as.Scope.Res063)
+			g, _ = planMatchRes063Res063(budget, p, ctx, c, &as.Scope.Res063)
 		default:
 			continue
 		}
@@ -8820,7 +9012,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes063 is the condition the credential c puts on perm on a res063.
-func (a *Authorizer) planCredentialRes063(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes063(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -8903,6 +9095,9 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 64 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8912,7 +9107,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res064Edit, Res064Publish, Res064Delete:
-		_, f := planRuleRes064ArchivedReadOnlyRes064(p, ctx, c)
+		_, f := planRuleRes064ArchivedReadOnlyRes064(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8920,7 +9115,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes064(t, p, perm, ctx, c)
+		cc := a.planCredentialRes064(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8930,7 +9125,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res064View:
-		g, _ := planRuleRes064PublicViewRes064(p, ctx, c)
+		g, _ := planRuleRes064PublicViewRes064(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8942,9 +9137,9 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes064(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes064(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes064:
-			g, _ = planMatchRes064Res064(p, ctx, c, &as.Scope.Res064)
+			g, _ = planMatchRes064Res064(budget, p, ctx, c, &as.Scope.Res064)
 		default:
 			continue
 		}
@@ -8958,7 +9153,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes064 is the condition the credential c puts on perm on a res064.
-func (a *Authorizer) planCredentialRes064(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes064(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9041,6 +9236,9 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 65 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9050,7 +9248,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res065Edit, Res065Publish, Res065Delete:
-		_, f := planRuleRes065ArchivedReadOnlyRes065(p, ctx, c)
+		_, f := planRuleRes065ArchivedReadOnlyRes065(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9058,7 +9256,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes065(t, p, perm, ctx, c)
+		cc := a.planCredentialRes065(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9068,7 +9266,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res065View:
-		g, _ := planRuleRes065PublicViewRes065(p, ctx, c)
+		g, _ := planRuleRes065PublicViewRes065(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9080,9 +9278,9 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes065(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes065(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes065:
-			g, _ = planMatchRes065Res065(p, ctx, c, &as.Scope.Res065)
+			g, _ = planMatchRes065Res065(budget, p, ctx, c, &as.Scope.Res065)
 		default:
 			continue
 		}
@@ -9096,7 +9294,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes065 is the condition the credential c puts on perm on a res065.
-func (a *Authorizer) planCredentialRes065(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes065(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9179,6 +9377,9 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 66 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9188,7 +9389,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res066Edit, Res066Publish, Res066Delete:
-		_, f := planRuleRes066ArchivedReadOnlyRes066(p, ctx, c)
+		_, f := planRuleRes066ArchivedReadOnlyRes066(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9196,7 +9397,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes066(t, p, perm, ctx, c)
+		cc := a.planCredentialRes066(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9206,7 +9407,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res066View:
-		g, _ := planRuleRes066PublicViewRes066(p, ctx, c)
+		g, _ := planRuleRes066PublicViewRes066(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9218,9 +9419,9 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes066(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes066(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes066:
-			g, _ = planMatchRes066Res066(p, ctx, c, &as.Scope.Res066)
+			g, _ = planMatchRes066Res066(budget, p, ctx, c, &as.Scope.Res066)
 		default:
 			continue
 		}
@@ -9234,7 +9435,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes066 is the condition the credential c puts on perm on a res066.
-func (a *Authorizer) planCredentialRes066(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes066(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9317,6 +9518,9 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 67 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9326,7 +9530,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res067Edit, Res067Publish, Res067Delete:
-		_, f := planRuleRes067ArchivedReadOnlyRes067(p, ctx, c)
+		_, f := planRuleRes067ArchivedReadOnlyRes067(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9334,7 +9538,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes067(t, p, perm, ctx, c)
+		cc := a.planCredentialRes067(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9344,7 +9548,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res067View:
-		g, _ := planRuleRes067PublicViewRes067(p, ctx, c)
+		g, _ := planRuleRes067PublicViewRes067(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9356,9 +9560,9 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes067(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes067(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes067:
-			g, _ = planMatchRes067Res067(p, ctx, c, &as.Scope.Res067)
+			g, _ = planMatchRes067Res067(budget, p, ctx, c, &as.Scope.Res067)
 		default:
 			continue
 		}
@@ -9372,7 +9576,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes067 is the condition the credential c puts on perm on a res067.
-func (a *Authorizer) planCredentialRes067(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes067(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9455,6 +9659,9 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 68 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9464,7 +9671,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res068Edit, Res068Publish, Res068Delete:
-		_, f := planRuleRes068ArchivedReadOnlyRes068(p, ctx, c)
+		_, f := planRuleRes068ArchivedReadOnlyRes068(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9472,7 +9679,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes068(t, p, perm, ctx, c)
+		cc := a.planCredentialRes068(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9482,7 +9689,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res068View:
-		g, _ := planRuleRes068PublicViewRes068(p, ctx, c)
+		g, _ := planRuleRes068PublicViewRes068(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9494,9 +9701,9 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes068(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes068(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes068:
-			g, _ = planMatchRes068Res068(p, ctx, c, &as.Scope.Res068)
+			g, _ = planMatchRes068Res068(budget, p, ctx, c, &as.Scope.Res068)
 		default:
 			continue
 		}
@@ -9510,7 +9717,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes068 is the condition the credential c puts on perm on a res068.
-func (a *Authorizer) planCredentialRes068(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes068(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9593,6 +9800,9 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 69 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9602,7 +9812,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res069Edit, Res069Publish, Res069Delete:
-		_, f := planRuleRes069ArchivedReadOnlyRes069(p, ctx, c)
+		_, f := planRuleRes069ArchivedReadOnlyRes069(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9610,7 +9820,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes069(t, p, perm, ctx, c)
+		cc := a.planCredentialRes069(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9620,7 +9830,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res069View:
-		g, _ := planRuleRes069PublicViewRes069(p, ctx, c)
+		g, _ := planRuleRes069PublicViewRes069(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9632,9 +9842,9 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes069(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes069(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes069:
-			g, _ = planMatchRes069Res069(p, ctx, c, &as.Scope.Res069)
+			g, _ = planMatchRes069Res069(budget, p, ctx, c, &as.Scope.Res069)
 		default:
 			continue
 		}
@@ -9648,7 +9858,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes069 is the condition the credential c puts on perm on a res069.
-func (a *Authorizer) planCredentialRes069(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes069(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9731,6 +9941,9 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 70 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9740,7 +9953,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res070Edit, Res070Publish, Res070Delete:
-		_, f := planRuleRes070ArchivedReadOnlyRes070(p, ctx, c)
+		_, f := planRuleRes070ArchivedReadOnlyRes070(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9748,7 +9961,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes070(t, p, perm, ctx, c)
+		cc := a.planCredentialRes070(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9758,7 +9971,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res070View:
-		g, _ := planRuleRes070PublicViewRes070(p, ctx, c)
+		g, _ := planRuleRes070PublicViewRes070(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9770,9 +9983,9 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes070(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes070(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes070:
-			g, _ = planMatchRes070Res070(p, ctx, c, &as.Scope.Res070)
+			g, _ = planMatchRes070Res070(budget, p, ctx, c, &as.Scope.Res070)
 		default:
 			continue
 		}
@@ -9786,7 +9999,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes070 is the condition the credential c puts on perm on a res070.
-func (a *Authorizer) planCredentialRes070(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes070(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -9869,6 +10082,9 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 71 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9878,7 +10094,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res071Edit, Res071Publish, Res071Delete:
-		_, f := planRuleRes071ArchivedReadOnlyRes071(p, ctx, c)
+		_, f := planRuleRes071ArchivedReadOnlyRes071(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9886,7 +10102,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes071(t, p, perm, ctx, c)
+		cc := a.planCredentialRes071(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9896,7 +10112,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res071View:
-		g, _ := planRuleRes071PublicViewRes071(p, ctx, c)
+		g, _ := planRuleRes071PublicViewRes071(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9908,9 +10124,9 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes071(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes071(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes071:
-			g, _ = planMatchRes071Res071(p, ctx, c, &as.Scope.Res071)
+			g, _ = planMatchRes071Res071(budget, p, ctx, c, &as.Scope.Res071)
 		default:
 			continue
 		}
@@ -9924,7 +10140,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes071 is the condition the credential c puts on perm on a res071.
-func (a *Authorizer) planCredentialRes071(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes071(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10007,6 +10223,9 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 72 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10016,7 +10235,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res072Edit, Res072Publish, Res072Delete:
-		_, f := planRuleRes072ArchivedReadOnlyRes072(p, ctx, c)
+		_, f := planRuleRes072ArchivedReadOnlyRes072(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10024,7 +10243,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes072(t, p, perm, ctx, c)
+		cc := a.planCredentialRes072(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10034,7 +10253,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res072View:
-		g, _ := planRuleRes072PublicViewRes072(p, ctx, c)
+		g, _ := planRuleRes072PublicViewRes072(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10046,9 +10265,9 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes072(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes072(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes072:
-			g, _ = planMatchRes072Res072(p, ctx, c, &as.Scope.Res072)
+			g, _ = planMatchRes072Res072(budget, p, ctx, c, &as.Scope.Res072)
 		default:
 			continue
 		}
@@ -10062,7 +10281,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes072 is the condition the credential c puts on perm on a res072.
-func (a *Authorizer) planCredentialRes072(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes072(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10145,6 +10364,9 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 73 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10154,7 +10376,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res073Edit, Res073Publish, Res073Delete:
-		_, f := planRuleRes073ArchivedReadOnlyRes073(p, ctx, c)
+		_, f := planRuleRes073ArchivedReadOnlyRes073(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10162,7 +10384,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes073(t, p, perm, ctx, c)
+		cc := a.planCredentialRes073(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10172,7 +10394,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res073View:
-		g, _ := planRuleRes073PublicViewRes073(p, ctx, c)
+		g, _ := planRuleRes073PublicViewRes073(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10184,9 +10406,9 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes073(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes073(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes073:
-			g, _ = planMatchRes073Res073(p, ctx, c, &as.Scope.Res073)
+			g, _ = planMatchRes073Res073(budget, p, ctx, c, &as.Scope.Res073)
 		default:
 			continue
 		}
@@ -10200,7 +10422,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes073 is the condition the credential c puts on perm on a res073.
-func (a *Authorizer) planCredentialRes073(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes073(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10283,6 +10505,9 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 74 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10292,7 +10517,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res074Edit, Res074Publish, Res074Delete:
-		_, f := planRuleRes074ArchivedReadOnlyRes074(p, ctx, c)
+		_, f := planRuleRes074ArchivedReadOnlyRes074(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10300,7 +10525,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes074(t, p, perm, ctx, c)
+		cc := a.planCredentialRes074(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10310,7 +10535,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res074View:
-		g, _ := planRuleRes074PublicViewRes074(p, ctx, c)
+		g, _ := planRuleRes074PublicViewRes074(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10322,9 +10547,9 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes074(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes074(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes074:
-			g, _ = planMatchRes074Res074(p, ctx, c, &as.Scope.Res074)
+			g, _ = planMatchRes074Res074(budget, p, ctx, c, &as.Scope.Res074)
 		default:
 			continue
 		}
@@ -10338,7 +10563,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes074 is the condition the credential c puts on perm on a res074.
-func (a *Authorizer) planCredentialRes074(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes074(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10421,6 +10646,9 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 75 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10430,7 +10658,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res075Edit, Res075Publish, Res075Delete:
-		_, f := planRuleRes075ArchivedReadOnlyRes075(p, ctx, c)
+		_, f := planRuleRes075ArchivedReadOnlyRes075(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10438,7 +10666,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes075(t, p, perm, ctx, c)
+		cc := a.planCredentialRes075(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10448,7 +10676,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res075View:
-		g, _ := planRuleRes075PublicViewRes075(p, ctx, c)
+		g, _ := planRuleRes075PublicViewRes075(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10460,9 +10688,9 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes075(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes075(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes075:
-			g, _ = planMatchRes075Res075(p, ctx, c, &as.Scope.Res075)
+			g, _ = planMatchRes075Res075(budget, p, ctx, c, &as.Scope.Res075)
 		default:
 			continue
 		}
@@ -10476,7 +10704,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes075 is the condition the credential c puts on perm on a res075.
-func (a *Authorizer) planCredentialRes075(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes075(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10559,6 +10787,9 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 76 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10568,7 +10799,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res076Edit, Res076Publish, Res076Delete:
-		_, f := planRuleRes076ArchivedReadOnlyRes076(p, ctx, c)
+		_, f := planRuleRes076ArchivedReadOnlyRes076(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10576,7 +10807,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes076(t, p, perm, ctx, c)
+		cc := a.planCredentialRes076(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10586,7 +10817,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res076View:
-		g, _ := planRuleRes076PublicViewRes076(p, ctx, c)
+		g, _ := planRuleRes076PublicViewRes076(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10598,9 +10829,9 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes076(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes076(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes076:
-			g, _ = planMatchRes076Res076(p, ctx, c, &as.Scope.Res076)
+			g, _ = planMatchRes076Res076(budget, p, ctx, c, &as.Scope.Res076)
 		default:
 			continue
 		}
@@ -10614,7 +10845,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes076 is the condition the credential c puts on perm on a res076.
-func (a *Authorizer) planCredentialRes076(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes076(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10697,6 +10928,9 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 77 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10706,7 +10940,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res077Edit, Res077Publish, Res077Delete:
-		_, f := planRuleRes077ArchivedReadOnlyRes077(p, ctx, c)
+		_, f := planRuleRes077ArchivedReadOnlyRes077(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10714,7 +10948,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes077(t, p, perm, ctx, c)
+		cc := a.planCredentialRes077(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10724,7 +10958,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res077View:
-		g, _ := planRuleRes077PublicViewRes077(p, ctx, c)
+		g, _ := planRuleRes077PublicViewRes077(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10736,9 +10970,9 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes077(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes077(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes077:
-			g, _ = planMatchRes077Res077(p, ctx, c, &as.Scope.Res077)
+			g, _ = planMatchRes077Res077(budget, p, ctx, c, &as.Scope.Res077)
 		default:
 			continue
 		}
@@ -10752,7 +10986,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes077 is the condition the credential c puts on perm on a res077.
-func (a *Authorizer) planCredentialRes077(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes077(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10835,6 +11069,9 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 78 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10844,7 +11081,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res078Edit, Res078Publish, Res078Delete:
-		_, f := planRuleRes078ArchivedReadOnlyRes078(p, ctx, c)
+		_, f := planRuleRes078ArchivedReadOnlyRes078(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10852,7 +11089,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes078(t, p, perm, ctx, c)
+		cc := a.planCredentialRes078(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10862,7 +11099,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res078View:
-		g, _ := planRuleRes078PublicViewRes078(p, ctx, c)
+		g, _ := planRuleRes078PublicViewRes078(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10874,9 +11111,9 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes078(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes078(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes078:
-			g, _ = planMatchRes078Res078(p, ctx, c, &as.Scope.Res078)
+			g, _ = planMatchRes078Res078(budget, p, ctx, c, &as.Scope.Res078)
 		default:
 			continue
 		}
@@ -10890,7 +11127,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes078 is the condition the credential c puts on perm on a res078.
-func (a *Authorizer) planCredentialRes078(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes078(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -10973,6 +11210,9 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 79 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10982,7 +11222,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res079Edit, Res079Publish, Res079Delete:
-		_, f := planRuleRes079ArchivedReadOnlyRes079(p, ctx, c)
+		_, f := planRuleRes079ArchivedReadOnlyRes079(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10990,7 +11230,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes079(t, p, perm, ctx, c)
+		cc := a.planCredentialRes079(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11000,7 +11240,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res079View:
-		g, _ := planRuleRes079PublicViewRes079(p, ctx, c)
+		g, _ := planRuleRes079PublicViewRes079(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11012,9 +11252,9 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes079(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes079(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes079:
-			g, _ = planMatchRes079Res079(p, ctx, c, &as.Scope.Res079)
+			g, _ = planMatchRes079Res079(budget, p, ctx, c, &as.Scope.Res079)
 		default:
 			continue
 		}
@@ -11028,7 +11268,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes079 is the condition the credential c puts on perm on a res079.
-func (a *Authorizer) planCredentialRes079(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes079(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11111,6 +11351,9 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 80 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11120,7 +11363,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res080Edit, Res080Publish, Res080Delete:
-		_, f := planRuleRes080ArchivedReadOnlyRes080(p, ctx, c)
+		_, f := planRuleRes080ArchivedReadOnlyRes080(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11128,7 +11371,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes080(t, p, perm, ctx, c)
+		cc := a.planCredentialRes080(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11138,7 +11381,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res080View:
-		g, _ := planRuleRes080PublicViewRes080(p, ctx, c)
+		g, _ := planRuleRes080PublicViewRes080(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11150,9 +11393,9 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes080(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes080(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes080:
-			g, _ = planMatchRes080Res080(p, ctx, c, &as.Scope.Res080)
+			g, _ = planMatchRes080Res080(budget, p, ctx, c, &as.Scope.Res080)
 		default:
 			continue
 		}
@@ -11166,7 +11409,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes080 is the condition the credential c puts on perm on a res080.
-func (a *Authorizer) planCredentialRes080(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes080(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11249,6 +11492,9 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 81 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11258,7 +11504,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res081Edit, Res081Publish, Res081Delete:
-		_, f := planRuleRes081ArchivedReadOnlyRes081(p, ctx, c)
+		_, f := planRuleRes081ArchivedReadOnlyRes081(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11266,7 +11512,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes081(t, p, perm, ctx, c)
+		cc := a.planCredentialRes081(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11276,7 +11522,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res081View:
-		g, _ := planRuleRes081PublicViewRes081(p, ctx, c)
+		g, _ := planRuleRes081PublicViewRes081(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11288,9 +11534,9 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes081(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes081(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes081:
-			g, _ = planMatchRes081Res081(p, ctx, c, &as.Scope.Res081)
+			g, _ = planMatchRes081Res081(budget, p, ctx, c, &as.Scope.Res081)
 		default:
 			continue
 		}
@@ -11304,7 +11550,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes081 is the condition the credential c puts on perm on a res081.
-func (a *Authorizer) planCredentialRes081(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes081(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11387,6 +11633,9 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 82 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11396,7 +11645,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res082Edit, Res082Publish, Res082Delete:
-		_, f := planRuleRes082ArchivedReadOnlyRes082(p, ctx, c)
+		_, f := planRuleRes082ArchivedReadOnlyRes082(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11404,7 +11653,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes082(t, p, perm, ctx, c)
+		cc := a.planCredentialRes082(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11414,7 +11663,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res082View:
-		g, _ := planRuleRes082PublicViewRes082(p, ctx, c)
+		g, _ := planRuleRes082PublicViewRes082(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11426,9 +11675,9 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes082(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes082(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes082:
-			g, _ = planMatchRes082Res082(p, ctx, c, &as.Scope.Res082)
+			g, _ = planMatchRes082Res082(budget, p, ctx, c, &as.Scope.Res082)
 		default:
 			continue
 		}
@@ -11442,7 +11691,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes082 is the condition the credential c puts on perm on a res082.
-func (a *Authorizer) planCredentialRes082(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes082(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11525,6 +11774,9 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 83 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11534,7 +11786,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res083Edit, Res083Publish, Res083Delete:
-		_, f := planRuleRes083ArchivedReadOnlyRes083(p, ctx, c)
+		_, f := planRuleRes083ArchivedReadOnlyRes083(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11542,7 +11794,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes083(t, p, perm, ctx, c)
+		cc := a.planCredentialRes083(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11552,7 +11804,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res083View:
-		g, _ := planRuleRes083PublicViewRes083(p, ctx, c)
+		g, _ := planRuleRes083PublicViewRes083(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11564,9 +11816,9 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes083(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes083(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes083:
-			g, _ = planMatchRes083Res083(p, ctx, c, &as.Scope.Res083)
+			g, _ = planMatchRes083Res083(budget, p, ctx, c, &as.Scope.Res083)
 		default:
 			continue
 		}
@@ -11580,7 +11832,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes083 is the condition the credential c puts on perm on a res083.
-func (a *Authorizer) planCredentialRes083(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes083(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11663,6 +11915,9 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 84 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11672,7 +11927,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res084Edit, Res084Publish, Res084Delete:
-		_, f := planRuleRes084ArchivedReadOnlyRes084(p, ctx, c)
+		_, f := planRuleRes084ArchivedReadOnlyRes084(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11680,7 +11935,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes084(t, p, perm, ctx, c)
+		cc := a.planCredentialRes084(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11690,7 +11945,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res084View:
-		g, _ := planRuleRes084PublicViewRes084(p, ctx, c)
+		g, _ := planRuleRes084PublicViewRes084(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11702,9 +11957,9 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes084(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes084(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes084:
-			g, _ = planMatchRes084Res084(p, ctx, c, &as.Scope.Res084)
+			g, _ = planMatchRes084Res084(budget, p, ctx, c, &as.Scope.Res084)
 		default:
 			continue
 		}
@@ -11718,7 +11973,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes084 is the condition the credential c puts on perm on a res084.
-func (a *Authorizer) planCredentialRes084(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes084(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11801,6 +12056,9 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 85 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11810,7 +12068,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res085Edit, Res085Publish, Res085Delete:
-		_, f := planRuleRes085ArchivedReadOnlyRes085(p, ctx, c)
+		_, f := planRuleRes085ArchivedReadOnlyRes085(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11818,7 +12076,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes085(t, p, perm, ctx, c)
+		cc := a.planCredentialRes085(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11828,7 +12086,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res085View:
-		g, _ := planRuleRes085PublicViewRes085(p, ctx, c)
+		g, _ := planRuleRes085PublicViewRes085(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11840,9 +12098,9 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes085(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes085(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes085:
-			g, _ = planMatchRes085Res085(p, ctx, c, &as.Scope.Res085)
+			g, _ = planMatchRes085Res085(budget, p, ctx, c, &as.Scope.Res085)
 		default:
 			continue
 		}
@@ -11856,7 +12114,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes085 is the condition the credential c puts on perm on a res085.
-func (a *Authorizer) planCredentialRes085(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes085(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -11939,6 +12197,9 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 86 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11948,7 +12209,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res086Edit, Res086Publish, Res086Delete:
-		_, f := planRuleRes086ArchivedReadOnlyRes086(p, ctx, c)
+		_, f := planRuleRes086ArchivedReadOnlyRes086(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11956,7 +12217,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes086(t, p, perm, ctx, c)
+		cc := a.planCredentialRes086(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11966,7 +12227,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res086View:
-		g, _ := planRuleRes086PublicViewRes086(p, ctx, c)
+		g, _ := planRuleRes086PublicViewRes086(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11978,9 +12239,9 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes086(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes086(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes086:
-			g, _ = planMatchRes086Res086(p, ctx, c, &as.Scope.Res086)
+			g, _ = planMatchRes086Res086(budget, p, ctx, c, &as.Scope.Res086)
 		default:
 			continue
 		}
@@ -11994,7 +12255,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes086 is the condition the credential c puts on perm on a res086.
-func (a *Authorizer) planCredentialRes086(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes086(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12077,6 +12338,9 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 87 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12086,7 +12350,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res087Edit, Res087Publish, Res087Delete:
-		_, f := planRuleRes087ArchivedReadOnlyRes087(p, ctx, c)
+		_, f := planRuleRes087ArchivedReadOnlyRes087(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12094,7 +12358,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes087(t, p, perm, ctx, c)
+		cc := a.planCredentialRes087(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12104,7 +12368,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res087View:
-		g, _ := planRuleRes087PublicViewRes087(p, ctx, c)
+		g, _ := planRuleRes087PublicViewRes087(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12116,9 +12380,9 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes087(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes087(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes087:
-			g, _ = planMatchRes087Res087(p, ctx, c, &as.Scope.Res087)
+			g, _ = planMatchRes087Res087(budget, p, ctx, c, &as.Scope.Res087)
 		default:
 			continue
 		}
@@ -12132,7 +12396,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes087 is the condition the credential c puts on perm on a res087.
-func (a *Authorizer) planCredentialRes087(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes087(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12215,6 +12479,9 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 88 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12224,7 +12491,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res088Edit, Res088Publish, Res088Delete:
-		_, f := planRuleRes088ArchivedReadOnlyRes088(p, ctx, c)
+		_, f := planRuleRes088ArchivedReadOnlyRes088(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12232,7 +12499,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes088(t, p, perm, ctx, c)
+		cc := a.planCredentialRes088(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12242,7 +12509,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res088View:
-		g, _ := planRuleRes088PublicViewRes088(p, ctx, c)
+		g, _ := planRuleRes088PublicViewRes088(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12254,9 +12521,9 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes088(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes088(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes088:
-			g, _ = planMatchRes088Res088(p, ctx, c, &as.Scope.Res088)
+			g, _ = planMatchRes088Res088(budget, p, ctx, c, &as.Scope.Res088)
 		default:
 			continue
 		}
@@ -12270,7 +12537,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes088 is the condition the credential c puts on perm on a res088.
-func (a *Authorizer) planCredentialRes088(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes088(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12353,6 +12620,9 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 89 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12362,7 +12632,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res089Edit, Res089Publish, Res089Delete:
-		_, f := planRuleRes089ArchivedReadOnlyRes089(p, ctx, c)
+		_, f := planRuleRes089ArchivedReadOnlyRes089(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12370,7 +12640,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes089(t, p, perm, ctx, c)
+		cc := a.planCredentialRes089(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12380,7 +12650,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res089View:
-		g, _ := planRuleRes089PublicViewRes089(p, ctx, c)
+		g, _ := planRuleRes089PublicViewRes089(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12392,9 +12662,9 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes089(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes089(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes089:
-			g, _ = planMatchRes089Res089(p, ctx, c, &as.Scope.Res089)
+			g, _ = planMatchRes089Res089(budget, p, ctx, c, &as.Scope.Res089)
 		default:
 			continue
 		}
@@ -12408,7 +12678,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes089 is the condition the credential c puts on perm on a res089.
-func (a *Authorizer) planCredentialRes089(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes089(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12491,6 +12761,9 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 90 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12500,7 +12773,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res090Edit, Res090Publish, Res090Delete:
-		_, f := planRuleRes090ArchivedReadOnlyRes090(p, ctx, c)
+		_, f := planRuleRes090ArchivedReadOnlyRes090(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12508,7 +12781,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes090(t, p, perm, ctx, c)
+		cc := a.planCredentialRes090(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12518,7 +12791,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res090View:
-		g, _ := planRuleRes090PublicViewRes090(p, ctx, c)
+		g, _ := planRuleRes090PublicViewRes090(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12530,9 +12803,9 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes090(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes090(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes090:
-			g, _ = planMatchRes090Res090(p, ctx, c, &as.Scope.Res090)
+			g, _ = planMatchRes090Res090(budget, p, ctx, c, &as.Scope.Res090)
 		default:
 			continue
 		}
@@ -12546,7 +12819,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes090 is the condition the credential c puts on perm on a res090.
-func (a *Authorizer) planCredentialRes090(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes090(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12629,6 +12902,9 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 91 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12638,7 +12914,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res091Edit, Res091Publish, Res091Delete:
-		_, f := planRuleRes091ArchivedReadOnlyRes091(p, ctx, c)
+		_, f := planRuleRes091ArchivedReadOnlyRes091(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12646,7 +12922,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes091(t, p, perm, ctx, c)
+		cc := a.planCredentialRes091(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12656,7 +12932,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res091View:
-		g, _ := planRuleRes091PublicViewRes091(p, ctx, c)
+		g, _ := planRuleRes091PublicViewRes091(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12668,9 +12944,9 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes091(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes091(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes091:
-			g, _ = planMatchRes091Res091(p, ctx, c, &as.Scope.Res091)
+			g, _ = planMatchRes091Res091(budget, p, ctx, c, &as.Scope.Res091)
 		default:
 			continue
 		}
@@ -12684,7 +12960,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes091 is the condition the credential c puts on perm on a res091.
-func (a *Authorizer) planCredentialRes091(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes091(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12767,6 +13043,9 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 92 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12776,7 +13055,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res092Edit, Res092Publish, Res092Delete:
-		_, f := planRuleRes092ArchivedReadOnlyRes092(p, ctx, c)
+		_, f := planRuleRes092ArchivedReadOnlyRes092(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12784,7 +13063,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes092(t, p, perm, ctx, c)
+		cc := a.planCredentialRes092(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12794,7 +13073,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res092View:
-		g, _ := planRuleRes092PublicViewRes092(p, ctx, c)
+		g, _ := planRuleRes092PublicViewRes092(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12806,9 +13085,9 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes092(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes092(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes092:
-			g, _ = planMatchRes092Res092(p, ctx, c, &as.Scope.Res092)
+			g, _ = planMatchRes092Res092(budget, p, ctx, c, &as.Scope.Res092)
 		default:
 			continue
 		}
@@ -12822,7 +13101,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes092 is the condition the credential c puts on perm on a res092.
-func (a *Authorizer) planCredentialRes092(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes092(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -12905,6 +13184,9 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 93 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12914,7 +13196,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res093Edit, Res093Publish, Res093Delete:
-		_, f := planRuleRes093ArchivedReadOnlyRes093(p, ctx, c)
+		_, f := planRuleRes093ArchivedReadOnlyRes093(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12922,7 +13204,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes093(t, p, perm, ctx, c)
+		cc := a.planCredentialRes093(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12932,7 +13214,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res093View:
-		g, _ := planRuleRes093PublicViewRes093(p, ctx, c)
+		g, _ := planRuleRes093PublicViewRes093(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12944,9 +13226,9 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes093(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes093(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes093:
-			g, _ = planMatchRes093Res093(p, ctx, c, &as.Scope.Res093)
+			g, _ = planMatchRes093Res093(budget, p, ctx, c, &as.Scope.Res093)
 		default:
 			continue
 		}
@@ -12960,7 +13242,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes093 is the condition the credential c puts on perm on a res093.
-func (a *Authorizer) planCredentialRes093(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes093(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -13043,6 +13325,9 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 94 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13052,7 +13337,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res094Edit, Res094Publish, Res094Delete:
-		_, f := planRuleRes094ArchivedReadOnlyRes094(p, ctx, c)
+		_, f := planRuleRes094ArchivedReadOnlyRes094(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13060,7 +13345,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes094(t, p, perm, ctx, c)
+		cc := a.planCredentialRes094(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13070,7 +13355,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res094View:
-		g, _ := planRuleRes094PublicViewRes094(p, ctx, c)
+		g, _ := planRuleRes094PublicViewRes094(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13082,9 +13367,9 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes094(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes094(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes094:
-			g, _ = planMatchRes094Res094(p, ctx, c, &as.Scope.Res094)
+			g, _ = planMatchRes094Res094(budget, p, ctx, c, &as.Scope.Res094)
 		default:
 			continue
 		}
@@ -13098,7 +13383,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes094 is the condition the credential c puts on perm on a res094.
-func (a *Authorizer) planCredentialRes094(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes094(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -13181,6 +13466,9 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 95 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13190,7 +13478,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res095Edit, Res095Publish, Res095Delete:
-		_, f := planRuleRes095ArchivedReadOnlyRes095(p, ctx, c)
+		_, f := planRuleRes095ArchivedReadOnlyRes095(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13198,7 +13486,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes095(t, p, perm, ctx, c)
+		cc := a.planCredentialRes095(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13208,7 +13496,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res095View:
-		g, _ := planRuleRes095PublicViewRes095(p, ctx, c)
+		g, _ := planRuleRes095PublicViewRes095(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13220,9 +13508,9 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes095(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes095(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes095:
-			g, _ = planMatchRes095Res095(p, ctx, c, &as.Scope.Res095)
+			g, _ = planMatchRes095Res095(budget, p, ctx, c, &as.Scope.Res095)
 		default:
 			continue
 		}
@@ -13236,7 +13524,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes095 is the condition the credential c puts on perm on a res095.
-func (a *Authorizer) planCredentialRes095(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes095(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -13319,6 +13607,9 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 96 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13328,7 +13619,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res096Edit, Res096Publish, Res096Delete:
-		_, f := planRuleRes096ArchivedReadOnlyRes096(p, ctx, c)
+		_, f := planRuleRes096ArchivedReadOnlyRes096(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13336,7 +13627,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes096(t, p, perm, ctx, c)
+		cc := a.planCredentialRes096(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13346,7 +13637,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res096View:
-		g, _ := planRuleRes096PublicViewRes096(p, ctx, c)
+		g, _ := planRuleRes096PublicViewRes096(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13358,9 +13649,9 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes096(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes096(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes096:
-			g, _ = planMatchRes096Res096(p, ctx, c, &as.Scope.Res096)
+			g, _ = planMatchRes096Res096(budget, p, ctx, c, &as.Scope.Res096)
 		default:
 			continue
 		}
@@ -13374,7 +13665,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes096 is the condition the credential c puts on perm on a res096.
-func (a *Authorizer) planCredentialRes096(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes096(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -13457,6 +13748,9 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 97 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13466,7 +13760,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res097Edit, Res097Publish, Res097Delete:
-		_, f := planRuleRes097ArchivedReadOnlyRes097(p, ctx, c)
+		_, f := planRuleRes097ArchivedReadOnlyRes097(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13474,7 +13768,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes097(t, p, perm, ctx, c)
+		cc := a.planCredentialRes097(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13484,7 +13778,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res097View:
-		g, _ := planRuleRes097PublicViewRes097(p, ctx, c)
+		g, _ := planRuleRes097PublicViewRes097(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13496,9 +13790,9 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes097(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes097(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes097:
-			g, _ = planMatchRes097Res097(p, ctx, c, &as.Scope.Res097)
+			g, _ = planMatchRes097Res097(budget, p, ctx, c, &as.Scope.Res097)
 		default:
 			continue
 		}
@@ -13512,7 +13806,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes097 is the condition the credential c puts on perm on a res097.
-func (a *Authorizer) planCredentialRes097(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes097(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -13595,6 +13889,9 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 98 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13604,7 +13901,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res098Edit, Res098Publish, Res098Delete:
-		_, f := planRuleRes098ArchivedReadOnlyRes098(p, ctx, c)
+		_, f := planRuleRes098ArchivedReadOnlyRes098(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13612,7 +13909,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes098(t, p, perm, ctx, c)
+		cc := a.planCredentialRes098(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13622,7 +13919,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res098View:
-		g, _ := planRuleRes098PublicViewRes098(p, ctx, c)
+		g, _ := planRuleRes098PublicViewRes098(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13634,9 +13931,9 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes098(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes098(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes098:
-			g, _ = planMatchRes098Res098(p, ctx, c, &as.Scope.Res098)
+			g, _ = planMatchRes098Res098(budget, p, ctx, c, &as.Scope.Res098)
 		default:
 			continue
 		}
@@ -13650,7 +13947,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes098 is the condition the credential c puts on perm on a res098.
-func (a *Authorizer) planCredentialRes098(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes098(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -13733,6 +14030,9 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 99 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13742,7 +14042,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res099Edit, Res099Publish, Res099Delete:
-		_, f := planRuleRes099ArchivedReadOnlyRes099(p, ctx, c)
+		_, f := planRuleRes099ArchivedReadOnlyRes099(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13750,7 +14050,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes099(t, p, perm, ctx, c)
+		cc := a.planCredentialRes099(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13760,7 +14060,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res099View:
-		g, _ := planRuleRes099PublicViewRes099(p, ctx, c)
+		g, _ := planRuleRes099PublicViewRes099(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13772,9 +14072,9 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes099(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes099(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes099:
-			g, _ = planMatchRes099Res099(p, ctx, c, &as.Scope.Res099)
+			g, _ = planMatchRes099Res099(budget, p, ctx, c, &as.Scope.Res099)
 		default:
 			continue
 		}
@@ -13788,7 +14088,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes099 is the condition the credential c puts on perm on a res099.
-func (a *Authorizer) planCredentialRes099(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes099(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -14082,7 +14382,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14103,7 +14403,7 @@ var planMatchOrgRes001At1 = &cond.Origin{
 
 // planMatchOrgRes001 returns the conditions on the resource under which matchOrgRes001 is
 // true and false.
-func planMatchOrgRes001(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14124,7 +14424,7 @@ var planMatchOrgRes002At1 = &cond.Origin{
 
 // planMatchOrgRes002 returns the conditions on the resource under which matchOrgRes002 is
 // true and false.
-func planMatchOrgRes002(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14145,7 +14445,7 @@ var planMatchOrgRes003At1 = &cond.Origin{
 
 // planMatchOrgRes003 returns the conditions on the resource under which matchOrgRes003 is
 // true and false.
-func planMatchOrgRes003(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14166,7 +14466,7 @@ var planMatchOrgRes004At1 = &cond.Origin{
 
 // planMatchOrgRes004 returns the conditions on the resource under which matchOrgRes004 is
 // true and false.
-func planMatchOrgRes004(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14187,7 +14487,7 @@ var planMatchOrgRes005At1 = &cond.Origin{
 
 // planMatchOrgRes005 returns the conditions on the resource under which matchOrgRes005 is
 // true and false.
-func planMatchOrgRes005(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14208,7 +14508,7 @@ var planMatchOrgRes006At1 = &cond.Origin{
 
 // planMatchOrgRes006 returns the conditions on the resource under which matchOrgRes006 is
 // true and false.
-func planMatchOrgRes006(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14229,7 +14529,7 @@ var planMatchOrgRes007At1 = &cond.Origin{
 
 // planMatchOrgRes007 returns the conditions on the resource under which matchOrgRes007 is
 // true and false.
-func planMatchOrgRes007(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14250,7 +14550,7 @@ var planMatchOrgRes008At1 = &cond.Origin{
 
 // planMatchOrgRes008 returns the conditions on the resource under which matchOrgRes008 is
 // true and false.
-func planMatchOrgRes008(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14271,7 +14571,7 @@ var planMatchOrgRes009At1 = &cond.Origin{
 
 // planMatchOrgRes009 returns the conditions on the resource under which matchOrgRes009 is
 // true and false.
-func planMatchOrgRes009(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14292,7 +14592,7 @@ var planMatchOrgRes010At1 = &cond.Origin{
 
 // planMatchOrgRes010 returns the conditions on the resource under which matchOrgRes010 is
 // true and false.
-func planMatchOrgRes010(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14313,7 +14613,7 @@ var planMatchOrgRes011At1 = &cond.Origin{
 
 // planMatchOrgRes011 returns the conditions on the resource under which matchOrgRes011 is
 // true and false.
-func planMatchOrgRes011(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14334,7 +14634,7 @@ var planMatchOrgRes012At1 = &cond.Origin{
 
 // planMatchOrgRes012 returns the conditions on the resource under which matchOrgRes012 is
 // true and false.
-func planMatchOrgRes012(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14355,7 +14655,7 @@ var planMatchOrgRes013At1 = &cond.Origin{
 
 // planMatchOrgRes013 returns the conditions on the resource under which matchOrgRes013 is
 // true and false.
-func planMatchOrgRes013(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14376,7 +14676,7 @@ var planMatchOrgRes014At1 = &cond.Origin{
 
 // planMatchOrgRes014 returns the conditions on the resource under which matchOrgRes014 is
 // true and false.
-func planMatchOrgRes014(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14397,7 +14697,7 @@ var planMatchOrgRes015At1 = &cond.Origin{
 
 // planMatchOrgRes015 returns the conditions on the resource under which matchOrgRes015 is
 // true and false.
-func planMatchOrgRes015(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14418,7 +14718,7 @@ var planMatchOrgRes016At1 = &cond.Origin{
 
 // planMatchOrgRes016 returns the conditions on the resource under which matchOrgRes016 is
 // true and false.
-func planMatchOrgRes016(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14439,7 +14739,7 @@ var planMatchOrgRes017At1 = &cond.Origin{
 
 // planMatchOrgRes017 returns the conditions on the resource under which matchOrgRes017 is
 // true and false.
-func planMatchOrgRes017(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14460,7 +14760,7 @@ var planMatchOrgRes018At1 = &cond.Origin{
 
 // planMatchOrgRes018 returns the conditions on the resource under which matchOrgRes018 is
 // true and false.
-func planMatchOrgRes018(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14481,7 +14781,7 @@ var planMatchOrgRes019At1 = &cond.Origin{
 
 // planMatchOrgRes019 returns the conditions on the resource under which matchOrgRes019 is
 // true and false.
-func planMatchOrgRes019(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14502,7 +14802,7 @@ var planMatchOrgRes020At1 = &cond.Origin{
 
 // planMatchOrgRes020 returns the conditions on the resource under which matchOrgRes020 is
 // true and false.
-func planMatchOrgRes020(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14523,7 +14823,7 @@ var planMatchOrgRes021At1 = &cond.Origin{
 
 // planMatchOrgRes021 returns the conditions on the resource under which matchOrgRes021 is
 // true and false.
-func planMatchOrgRes021(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14544,7 +14844,7 @@ var planMatchOrgRes022At1 = &cond.Origin{
 
 // planMatchOrgRes022 returns the conditions on the resource under which matchOrgRes022 is
 // true and false.
-func planMatchOrgRes022(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14565,7 +14865,7 @@ var planMatchOrgRes023At1 = &cond.Origin{
 
 // planMatchOrgRes023 returns the conditions on the resource under which matchOrgRes023 is
 // true and false.
-func planMatchOrgRes023(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14586,7 +14886,7 @@ var planMatchOrgRes024At1 = &cond.Origin{
 
 // planMatchOrgRes024 returns the conditions on the resource under which matchOrgRes024 is
 // true and false.
-func planMatchOrgRes024(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14607,7 +14907,7 @@ var planMatchOrgRes025At1 = &cond.Origin{
 
 // planMatchOrgRes025 returns the conditions on the resource under which matchOrgRes025 is
 // true and false.
-func planMatchOrgRes025(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14628,7 +14928,7 @@ var planMatchOrgRes026At1 = &cond.Origin{
 
 // planMatchOrgRes026 returns the conditions on the resource under which matchOrgRes026 is
 // true and false.
-func planMatchOrgRes026(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14649,7 +14949,7 @@ var planMatchOrgRes027At1 = &cond.Origin{
 
 // planMatchOrgRes027 returns the conditions on the resource under which matchOrgRes027 is
 // true and false.
-func planMatchOrgRes027(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14670,7 +14970,7 @@ var planMatchOrgRes028At1 = &cond.Origin{
 
 // planMatchOrgRes028 returns the conditions on the resource under which matchOrgRes028 is
 // true and false.
-func planMatchOrgRes028(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14691,7 +14991,7 @@ var planMatchOrgRes029At1 = &cond.Origin{
 
 // planMatchOrgRes029 returns the conditions on the resource under which matchOrgRes029 is
 // true and false.
-func planMatchOrgRes029(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14712,7 +15012,7 @@ var planMatchOrgRes030At1 = &cond.Origin{
 
 // planMatchOrgRes030 returns the conditions on the resource under which matchOrgRes030 is
 // true and false.
-func planMatchOrgRes030(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14733,7 +15033,7 @@ var planMatchOrgRes031At1 = &cond.Origin{
 
 // planMatchOrgRes031 returns the conditions on the resource under which matchOrgRes031 is
 // true and false.
-func planMatchOrgRes031(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14754,7 +15054,7 @@ var planMatchOrgRes032At1 = &cond.Origin{
 
 // planMatchOrgRes032 returns the conditions on the resource under which matchOrgRes032 is
 // true and false.
-func planMatchOrgRes032(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14775,7 +15075,7 @@ var planMatchOrgRes033At1 = &cond.Origin{
 
 // planMatchOrgRes033 returns the conditions on the resource under which matchOrgRes033 is
 // true and false.
-func planMatchOrgRes033(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14796,7 +15096,7 @@ var planMatchOrgRes034At1 = &cond.Origin{
 
 // planMatchOrgRes034 returns the conditions on the resource under which matchOrgRes034 is
 // true and false.
-func planMatchOrgRes034(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14817,7 +15117,7 @@ var planMatchOrgRes035At1 = &cond.Origin{
 
 // planMatchOrgRes035 returns the conditions on the resource under which matchOrgRes035 is
 // true and false.
-func planMatchOrgRes035(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14838,7 +15138,7 @@ var planMatchOrgRes036At1 = &cond.Origin{
 
 // planMatchOrgRes036 returns the conditions on the resource under which matchOrgRes036 is
 // true and false.
-func planMatchOrgRes036(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14859,7 +15159,7 @@ var planMatchOrgRes037At1 = &cond.Origin{
 
 // planMatchOrgRes037 returns the conditions on the resource under which matchOrgRes037 is
 // true and false.
-func planMatchOrgRes037(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14880,7 +15180,7 @@ var planMatchOrgRes038At1 = &cond.Origin{
 
 // planMatchOrgRes038 returns the conditions on the resource under which matchOrgRes038 is
 // true and false.
-func planMatchOrgRes038(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14901,7 +15201,7 @@ var planMatchOrgRes039At1 = &cond.Origin{
 
 // planMatchOrgRes039 returns the conditions on the resource under which matchOrgRes039 is
 // true and false.
-func planMatchOrgRes039(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14922,7 +15222,7 @@ var planMatchOrgRes040At1 = &cond.Origin{
 
 // planMatchOrgRes040 returns the conditions on the resource under which matchOrgRes040 is
 // true and false.
-func planMatchOrgRes040(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14943,7 +15243,7 @@ var planMatchOrgRes041At1 = &cond.Origin{
 
 // planMatchOrgRes041 returns the conditions on the resource under which matchOrgRes041 is
 // true and false.
-func planMatchOrgRes041(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14964,7 +15264,7 @@ var planMatchOrgRes042At1 = &cond.Origin{
 
 // planMatchOrgRes042 returns the conditions on the resource under which matchOrgRes042 is
 // true and false.
-func planMatchOrgRes042(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14985,7 +15285,7 @@ var planMatchOrgRes043At1 = &cond.Origin{
 
 // planMatchOrgRes043 returns the conditions on the resource under which matchOrgRes043 is
 // true and false.
-func planMatchOrgRes043(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15006,7 +15306,7 @@ var planMatchOrgRes044At1 = &cond.Origin{
 
 // planMatchOrgRes044 returns the conditions on the resource under which matchOrgRes044 is
 // true and false.
-func planMatchOrgRes044(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15027,7 +15327,7 @@ var planMatchOrgRes045At1 = &cond.Origin{
 
 // planMatchOrgRes045 returns the conditions on the resource under which matchOrgRes045 is
 // true and false.
-func planMatchOrgRes045(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15048,7 +15348,7 @@ var planMatchOrgRes046At1 = &cond.Origin{
 
 // planMatchOrgRes046 returns the conditions on the resource under which matchOrgRes046 is
 // true and false.
-func planMatchOrgRes046(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15069,7 +15369,7 @@ var planMatchOrgRes047At1 = &cond.Origin{
 
 // planMatchOrgRes047 returns the conditions on the resource under which matchOrgRes047 is
 // true and false.
-func planMatchOrgRes047(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15090,7 +15390,7 @@ var planMatchOrgRes048At1 = &cond.Origin{
 
 // planMatchOrgRes048 returns the conditions on the resource under which matchOrgRes048 is
 // true and false.
-func planMatchOrgRes048(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15111,7 +15411,7 @@ var planMatchOrgRes049At1 = &cond.Origin{
 
 // planMatchOrgRes049 returns the conditions on the resource under which matchOrgRes049 is
 // true and false.
-func planMatchOrgRes049(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15132,7 +15432,7 @@ var planMatchOrgRes050At1 = &cond.Origin{
 
 // planMatchOrgRes050 returns the conditions on the resource under which matchOrgRes050 is
 // true and false.
-func planMatchOrgRes050(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15153,7 +15453,7 @@ var planMatchOrgRes051At1 = &cond.Origin{
 
 // planMatchOrgRes051 returns the conditions on the resource under which matchOrgRes051 is
 // true and false.
-func planMatchOrgRes051(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15174,7 +15474,7 @@ var planMatchOrgRes052At1 = &cond.Origin{
 
 // planMatchOrgRes052 returns the conditions on the resource under which matchOrgRes052 is
 // true and false.
-func planMatchOrgRes052(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15195,7 +15495,7 @@ var planMatchOrgRes053At1 = &cond.Origin{
 
 // planMatchOrgRes053 returns the conditions on the resource under which matchOrgRes053 is
 // true and false.
-func planMatchOrgRes053(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15216,7 +15516,7 @@ var planMatchOrgRes054At1 = &cond.Origin{
 
 // planMatchOrgRes054 returns the conditions on the resource under which matchOrgRes054 is
 // true and false.
-func planMatchOrgRes054(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15237,7 +15537,7 @@ var planMatchOrgRes055At1 = &cond.Origin{
 
 // planMatchOrgRes055 returns the conditions on the resource under which matchOrgRes055 is
 // true and false.
-func planMatchOrgRes055(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15258,7 +15558,7 @@ var planMatchOrgRes056At1 = &cond.Origin{
 
 // planMatchOrgRes056 returns the conditions on the resource under which matchOrgRes056 is
 // true and false.
-func planMatchOrgRes056(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15279,7 +15579,7 @@ var planMatchOrgRes057At1 = &cond.Origin{
 
 // planMatchOrgRes057 returns the conditions on the resource under which matchOrgRes057 is
 // true and false.
-func planMatchOrgRes057(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15300,7 +15600,7 @@ var planMatchOrgRes058At1 = &cond.Origin{
 
 // planMatchOrgRes058 returns the conditions on the resource under which matchOrgRes058 is
 // true and false.
-func planMatchOrgRes058(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15321,7 +15621,7 @@ var planMatchOrgRes059At1 = &cond.Origin{
 
 // planMatchOrgRes059 returns the conditions on the resource under which matchOrgRes059 is
 // true and false.
-func planMatchOrgRes059(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15342,7 +15642,7 @@ var planMatchOrgRes060At1 = &cond.Origin{
 
 // planMatchOrgRes060 returns the conditions on the resource under which matchOrgRes060 is
 // true and false.
-func planMatchOrgRes060(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15363,7 +15663,7 @@ var planMatchOrgRes061At1 = &cond.Origin{
 
 // planMatchOrgRes061 returns the conditions on the resource under which matchOrgRes061 is
 // true and false.
-func planMatchOrgRes061(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15384,7 +15684,7 @@ var planMatchOrgRes062At1 = &cond.Origin{
 
 // planMatchOrgRes062 returns the conditions on the resource under which matchOrgRes062 is
 // true and false.
-func planMatchOrgRes062(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15405,7 +15705,7 @@ var planMatchOrgRes063At1 = &cond.Origin{
 
 // planMatchOrgRes063 returns the conditions on the resource under which matchOrgRes063 is
 // true and false.
-func planMatchOrgRes063(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15426,7 +15726,7 @@ var planMatchOrgRes064At1 = &cond.Origin{
 
 // planMatchOrgRes064 returns the conditions on the resource under which matchOrgRes064 is
 // true and false.
-func planMatchOrgRes064(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15447,7 +15747,7 @@ var planMatchOrgRes065At1 = &cond.Origin{
 
 // planMatchOrgRes065 returns the conditions on the resource under which matchOrgRes065 is
 // true and false.
-func planMatchOrgRes065(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15468,7 +15768,7 @@ var planMatchOrgRes066At1 = &cond.Origin{
 
 // planMatchOrgRes066 returns the conditions on the resource under which matchOrgRes066 is
 // true and false.
-func planMatchOrgRes066(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15489,7 +15789,7 @@ var planMatchOrgRes067At1 = &cond.Origin{
 
 // planMatchOrgRes067 returns the conditions on the resource under which matchOrgRes067 is
 // true and false.
-func planMatchOrgRes067(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15510,7 +15810,7 @@ var planMatchOrgRes068At1 = &cond.Origin{
 
 // planMatchOrgRes068 returns the conditions on the resource under which matchOrgRes068 is
 // true and false.
-func planMatchOrgRes068(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15531,7 +15831,7 @@ var planMatchOrgRes069At1 = &cond.Origin{
 
 // planMatchOrgRes069 returns the conditions on the resource under which matchOrgRes069 is
 // true and false.
-func planMatchOrgRes069(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15552,7 +15852,7 @@ var planMatchOrgRes070At1 = &cond.Origin{
 
 // planMatchOrgRes070 returns the conditions on the resource under which matchOrgRes070 is
 // true and false.
-func planMatchOrgRes070(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15573,7 +15873,7 @@ var planMatchOrgRes071At1 = &cond.Origin{
 
 // planMatchOrgRes071 returns the conditions on the resource under which matchOrgRes071 is
 // true and false.
-func planMatchOrgRes071(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15594,7 +15894,7 @@ var planMatchOrgRes072At1 = &cond.Origin{
 
 // planMatchOrgRes072 returns the conditions on the resource under which matchOrgRes072 is
 // true and false.
-func planMatchOrgRes072(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15615,7 +15915,7 @@ var planMatchOrgRes073At1 = &cond.Origin{
 
 // planMatchOrgRes073 returns the conditions on the resource under which matchOrgRes073 is
 // true and false.
-func planMatchOrgRes073(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15636,7 +15936,7 @@ var planMatchOrgRes074At1 = &cond.Origin{
 
 // planMatchOrgRes074 returns the conditions on the resource under which matchOrgRes074 is
 // true and false.
-func planMatchOrgRes074(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15657,7 +15957,7 @@ var planMatchOrgRes075At1 = &cond.Origin{
 
 // planMatchOrgRes075 returns the conditions on the resource under which matchOrgRes075 is
 // true and false.
-func planMatchOrgRes075(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15678,7 +15978,7 @@ var planMatchOrgRes076At1 = &cond.Origin{
 
 // planMatchOrgRes076 returns the conditions on the resource under which matchOrgRes076 is
 // true and false.
-func planMatchOrgRes076(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15699,7 +15999,7 @@ var planMatchOrgRes077At1 = &cond.Origin{
 
 // planMatchOrgRes077 returns the conditions on the resource under which matchOrgRes077 is
 // true and false.
-func planMatchOrgRes077(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15720,7 +16020,7 @@ var planMatchOrgRes078At1 = &cond.Origin{
 
 // planMatchOrgRes078 returns the conditions on the resource under which matchOrgRes078 is
 // true and false.
-func planMatchOrgRes078(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15741,7 +16041,7 @@ var planMatchOrgRes079At1 = &cond.Origin{
 
 // planMatchOrgRes079 returns the conditions on the resource under which matchOrgRes079 is
 // true and false.
-func planMatchOrgRes079(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15762,7 +16062,7 @@ var planMatchOrgRes080At1 = &cond.Origin{
 
 // planMatchOrgRes080 returns the conditions on the resource under which matchOrgRes080 is
 // true and false.
-func planMatchOrgRes080(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15783,7 +16083,7 @@ var planMatchOrgRes081At1 = &cond.Origin{
 
 // planMatchOrgRes081 returns the conditions on the resource under which matchOrgRes081 is
 // true and false.
-func planMatchOrgRes081(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15804,7 +16104,7 @@ var planMatchOrgRes082At1 = &cond.Origin{
 
 // planMatchOrgRes082 returns the conditions on the resource under which matchOrgRes082 is
 // true and false.
-func planMatchOrgRes082(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15825,7 +16125,7 @@ var planMatchOrgRes083At1 = &cond.Origin{
 
 // planMatchOrgRes083 returns the conditions on the resource under which matchOrgRes083 is
 // true and false.
-func planMatchOrgRes083(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15846,7 +16146,7 @@ var planMatchOrgRes084At1 = &cond.Origin{
 
 // planMatchOrgRes084 returns the conditions on the resource under which matchOrgRes084 is
 // true and false.
-func planMatchOrgRes084(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15867,7 +16167,7 @@ var planMatchOrgRes085At1 = &cond.Origin{
 
 // planMatchOrgRes085 returns the conditions on the resource under which matchOrgRes085 is
 // true and false.
-func planMatchOrgRes085(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15888,7 +16188,7 @@ var planMatchOrgRes086At1 = &cond.Origin{
 
 // planMatchOrgRes086 returns the conditions on the resource under which matchOrgRes086 is
 // true and false.
-func planMatchOrgRes086(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15909,7 +16209,7 @@ var planMatchOrgRes087At1 = &cond.Origin{
 
 // planMatchOrgRes087 returns the conditions on the resource under which matchOrgRes087 is
 // true and false.
-func planMatchOrgRes087(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15930,7 +16230,7 @@ var planMatchOrgRes088At1 = &cond.Origin{
 
 // planMatchOrgRes088 returns the conditions on the resource under which matchOrgRes088 is
 // true and false.
-func planMatchOrgRes088(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15951,7 +16251,7 @@ var planMatchOrgRes089At1 = &cond.Origin{
 
 // planMatchOrgRes089 returns the conditions on the resource under which matchOrgRes089 is
 // true and false.
-func planMatchOrgRes089(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15972,7 +16272,7 @@ var planMatchOrgRes090At1 = &cond.Origin{
 
 // planMatchOrgRes090 returns the conditions on the resource under which matchOrgRes090 is
 // true and false.
-func planMatchOrgRes090(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15993,7 +16293,7 @@ var planMatchOrgRes091At1 = &cond.Origin{
 
 // planMatchOrgRes091 returns the conditions on the resource under which matchOrgRes091 is
 // true and false.
-func planMatchOrgRes091(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16014,7 +16314,7 @@ var planMatchOrgRes092At1 = &cond.Origin{
 
 // planMatchOrgRes092 returns the conditions on the resource under which matchOrgRes092 is
 // true and false.
-func planMatchOrgRes092(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16035,7 +16335,7 @@ var planMatchOrgRes093At1 = &cond.Origin{
 
 // planMatchOrgRes093 returns the conditions on the resource under which matchOrgRes093 is
 // true and false.
-func planMatchOrgRes093(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16056,7 +16356,7 @@ var planMatchOrgRes094At1 = &cond.Origin{
 
 // planMatchOrgRes094 returns the conditions on the resource under which matchOrgRes094 is
 // true and false.
-func planMatchOrgRes094(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16077,7 +16377,7 @@ var planMatchOrgRes095At1 = &cond.Origin{
 
 // planMatchOrgRes095 returns the conditions on the resource under which matchOrgRes095 is
 // true and false.
-func planMatchOrgRes095(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16098,7 +16398,7 @@ var planMatchOrgRes096At1 = &cond.Origin{
 
 // planMatchOrgRes096 returns the conditions on the resource under which matchOrgRes096 is
 // true and false.
-func planMatchOrgRes096(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16119,7 +16419,7 @@ var planMatchOrgRes097At1 = &cond.Origin{
 
 // planMatchOrgRes097 returns the conditions on the resource under which matchOrgRes097 is
 // true and false.
-func planMatchOrgRes097(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16140,7 +16440,7 @@ var planMatchOrgRes098At1 = &cond.Origin{
 
 // planMatchOrgRes098 returns the conditions on the resource under which matchOrgRes098 is
 // true and false.
-func planMatchOrgRes098(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16161,7 +16461,7 @@ var planMatchOrgRes099At1 = &cond.Origin{
 
 // planMatchOrgRes099 returns the conditions on the resource under which matchOrgRes099 is
 // true and false.
-func planMatchOrgRes099(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16182,7 +16482,7 @@ var planMatchLibraryLibraryAt1 = &cond.Origin{
 
 // planMatchLibraryLibrary returns the conditions on the resource under which matchLibraryLibrary is
 // true and false.
-func planMatchLibraryLibrary(p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
+func planMatchLibraryLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16203,7 +16503,7 @@ var planMatchRes001Res001At1 = &cond.Origin{
 
 // planMatchRes001Res001 returns the conditions on the resource under which matchRes001Res001 is
 // true and false.
-func planMatchRes001Res001(p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
+func planMatchRes001Res001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16224,7 +16524,7 @@ var planMatchRes002Res002At1 = &cond.Origin{
 
 // planMatchRes002Res002 returns the conditions on the resource under which matchRes002Res002 is
 // true and false.
-func planMatchRes002Res002(p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
+func planMatchRes002Res002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16245,7 +16545,7 @@ var planMatchRes003Res003At1 = &cond.Origin{
 
 // planMatchRes003Res003 returns the conditions on the resource under which matchRes003Res003 is
 // true and false.
-func planMatchRes003Res003(p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
+func planMatchRes003Res003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16266,7 +16566,7 @@ var planMatchRes004Res004At1 = &cond.Origin{
 
 // planMatchRes004Res004 returns the conditions on the resource under which matchRes004Res004 is
 // true and false.
-func planMatchRes004Res004(p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
+func planMatchRes004Res004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16287,7 +16587,7 @@ var planMatchRes005Res005At1 = &cond.Origin{
 
 // planMatchRes005Res005 returns the conditions on the resource under which matchRes005Res005 is
 // true and false.
-func planMatchRes005Res005(p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
+func planMatchRes005Res005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16308,7 +16608,7 @@ var planMatchRes006Res006At1 = &cond.Origin{
 
 // planMatchRes006Res006 returns the conditions on the resource under which matchRes006Res006 is
 // true and false.
-func planMatchRes006Res006(p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
+func planMatchRes006Res006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16329,7 +16629,7 @@ var planMatchRes007Res007At1 = &cond.Origin{
 
 // planMatchRes007Res007 returns the conditions on the resource under which matchRes007Res007 is
 // true and false.
-func planMatchRes007Res007(p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
+func planMatchRes007Res007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16350,7 +16650,7 @@ var planMatchRes008Res008At1 = &cond.Origin{
 
 // planMatchRes008Res008 returns the conditions on the resource under which matchRes008Res008 is
 // true and false.
-func planMatchRes008Res008(p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
+func planMatchRes008Res008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16371,7 +16671,7 @@ var planMatchRes009Res009At1 = &cond.Origin{
 
 // planMatchRes009Res009 returns the conditions on the resource under which matchRes009Res009 is
 // true and false.
-func planMatchRes009Res009(p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
+func planMatchRes009Res009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16392,7 +16692,7 @@ var planMatchRes010Res010At1 = &cond.Origin{
 
 // planMatchRes010Res010 returns the conditions on the resource under which matchRes010Res010 is
 // true and false.
-func planMatchRes010Res010(p *Principal, ctx *Context, cred *Credential, s *Res010Scope) (cond.Cond, cond.Cond) {
+func planMatchRes010Res010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res010Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16413,7 +16713,7 @@ var planMatchRes011Res011At1 = &cond.Origin{
 
 // planMatchRes011Res011 returns the conditions on the resource under which matchRes011Res011 is
 // true and false.
-func planMatchRes011Res011(p *Principal, ctx *Context, cred *Credential, s *Res011Scope) (cond.Cond, cond.Cond) {
+func planMatchRes011Res011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res011Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16434,7 +16734,7 @@ var planMatchRes012Res012At1 = &cond.Origin{
 
 // planMatchRes012Res012 returns the conditions on the resource under which matchRes012Res012 is
 // true and false.
-func planMatchRes012Res012(p *Principal, ctx *Context, cred *Credential, s *Res012Scope) (cond.Cond, cond.Cond) {
+func planMatchRes012Res012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res012Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16455,7 +16755,7 @@ var planMatchRes013Res013At1 = &cond.Origin{
 
 // planMatchRes013Res013 returns the conditions on the resource under which matchRes013Res013 is
 // true and false.
-func planMatchRes013Res013(p *Principal, ctx *Context, cred *Credential, s *Res013Scope) (cond.Cond, cond.Cond) {
+func planMatchRes013Res013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res013Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16476,7 +16776,7 @@ var planMatchRes014Res014At1 = &cond.Origin{
 
 // planMatchRes014Res014 returns the conditions on the resource under which matchRes014Res014 is
 // true and false.
-func planMatchRes014Res014(p *Principal, ctx *Context, cred *Credential, s *Res014Scope) (cond.Cond, cond.Cond) {
+func planMatchRes014Res014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res014Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16497,7 +16797,7 @@ var planMatchRes015Res015At1 = &cond.Origin{
 
 // planMatchRes015Res015 returns the conditions on the resource under which matchRes015Res015 is
 // true and false.
-func planMatchRes015Res015(p *Principal, ctx *Context, cred *Credential, s *Res015Scope) (cond.Cond, cond.Cond) {
+func planMatchRes015Res015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res015Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16518,7 +16818,7 @@ var planMatchRes016Res016At1 = &cond.Origin{
 
 // planMatchRes016Res016 returns the conditions on the resource under which matchRes016Res016 is
 // true and false.
-func planMatchRes016Res016(p *Principal, ctx *Context, cred *Credential, s *Res016Scope) (cond.Cond, cond.Cond) {
+func planMatchRes016Res016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res016Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16539,7 +16839,7 @@ var planMatchRes017Res017At1 = &cond.Origin{
 
 // planMatchRes017Res017 returns the conditions on the resource under which matchRes017Res017 is
 // true and false.
-func planMatchRes017Res017(p *Principal, ctx *Context, cred *Credential, s *Res017Scope) (cond.Cond, cond.Cond) {
+func planMatchRes017Res017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res017Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16560,7 +16860,7 @@ var planMatchRes018Res018At1 = &cond.Origin{
 
 // planMatchRes018Res018 returns the conditions on the resource under which matchRes018Res018 is
 // true and false.
-func planMatchRes018Res018(p *Principal, ctx *Context, cred *Credential, s *Res018Scope) (cond.Cond, cond.Cond) {
+func planMatchRes018Res018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res018Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16581,7 +16881,7 @@ var planMatchRes019Res019At1 = &cond.Origin{
 
 // planMatchRes019Res019 returns the conditions on the resource under which matchRes019Res019 is
 // true and false.
-func planMatchRes019Res019(p *Principal, ctx *Context, cred *Credential, s *Res019Scope) (cond.Cond, cond.Cond) {
+func planMatchRes019Res019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res019Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16602,7 +16902,7 @@ var planMatchRes020Res020At1 = &cond.Origin{
 
 // planMatchRes020Res020 returns the conditions on the resource under which matchRes020Res020 is
 // true and false.
-func planMatchRes020Res020(p *Principal, ctx *Context, cred *Credential, s *Res020Scope) (cond.Cond, cond.Cond) {
+func planMatchRes020Res020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res020Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16623,7 +16923,7 @@ var planMatchRes021Res021At1 = &cond.Origin{
 
 // planMatchRes021Res021 returns the conditions on the resource under which matchRes021Res021 is
 // true and false.
-func planMatchRes021Res021(p *Principal, ctx *Context, cred *Credential, s *Res021Scope) (cond.Cond, cond.Cond) {
+func planMatchRes021Res021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res021Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16644,7 +16944,7 @@ var planMatchRes022Res022At1 = &cond.Origin{
 
 // planMatchRes022Res022 returns the conditions on the resource under which matchRes022Res022 is
 // true and false.
-func planMatchRes022Res022(p *Principal, ctx *Context, cred *Credential, s *Res022Scope) (cond.Cond, cond.Cond) {
+func planMatchRes022Res022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res022Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16665,7 +16965,7 @@ var planMatchRes023Res023At1 = &cond.Origin{
 
 // planMatchRes023Res023 returns the conditions on the resource under which matchRes023Res023 is
 // true and false.
-func planMatchRes023Res023(p *Principal, ctx *Context, cred *Credential, s *Res023Scope) (cond.Cond, cond.Cond) {
+func planMatchRes023Res023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res023Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16686,7 +16986,7 @@ var planMatchRes024Res024At1 = &cond.Origin{
 
 // planMatchRes024Res024 returns the conditions on the resource under which matchRes024Res024 is
 // true and false.
-func planMatchRes024Res024(p *Principal, ctx *Context, cred *Credential, s *Res024Scope) (cond.Cond, cond.Cond) {
+func planMatchRes024Res024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res024Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16707,7 +17007,7 @@ var planMatchRes025Res025At1 = &cond.Origin{
 
 // planMatchRes025Res025 returns the conditions on the resource under which matchRes025Res025 is
 // true and false.
-func planMatchRes025Res025(p *Principal, ctx *Context, cred *Credential, s *Res025Scope) (cond.Cond, cond.Cond) {
+func planMatchRes025Res025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res025Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16728,7 +17028,7 @@ var planMatchRes026Res026At1 = &cond.Origin{
 
 // planMatchRes026Res026 returns the conditions on the resource under which matchRes026Res026 is
 // true and false.
-func planMatchRes026Res026(p *Principal, ctx *Context, cred *Credential, s *Res026Scope) (cond.Cond, cond.Cond) {
+func planMatchRes026Res026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res026Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16749,7 +17049,7 @@ var planMatchRes027Res027At1 = &cond.Origin{
 
 // planMatchRes027Res027 returns the conditions on the resource under which matchRes027Res027 is
 // true and false.
-func planMatchRes027Res027(p *Principal, ctx *Context, cred *Credential, s *Res027Scope) (cond.Cond, cond.Cond) {
+func planMatchRes027Res027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res027Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16770,7 +17070,7 @@ var planMatchRes028Res028At1 = &cond.Origin{
 
 // planMatchRes028Res028 returns the conditions on the resource under which matchRes028Res028 is
 // true and false.
-func planMatchRes028Res028(p *Principal, ctx *Context, cred *Credential, s *Res028Scope) (cond.Cond, cond.Cond) {
+func planMatchRes028Res028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res028Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16791,7 +17091,7 @@ var planMatchRes029Res029At1 = &cond.Origin{
 
 // planMatchRes029Res029 returns the conditions on the resource under which matchRes029Res029 is
 // true and false.
-func planMatchRes029Res029(p *Principal, ctx *Context, cred *Credential, s *Res029Scope) (cond.Cond, cond.Cond) {
+func planMatchRes029Res029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res029Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16812,7 +17112,7 @@ var planMatchRes030Res030At1 = &cond.Origin{
 
 // planMatchRes030Res030 returns the conditions on the resource under which matchRes030Res030 is
 // true and false.
-func planMatchRes030Res030(p *Principal, ctx *Context, cred *Credential, s *Res030Scope) (cond.Cond, cond.Cond) {
+func planMatchRes030Res030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res030Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16833,7 +17133,7 @@ var planMatchRes031Res031At1 = &cond.Origin{
 
 // planMatchRes031Res031 returns the conditions on the resource under which matchRes031Res031 is
 // true and false.
-func planMatchRes031Res031(p *Principal, ctx *Context, cred *Credential, s *Res031Scope) (cond.Cond, cond.Cond) {
+func planMatchRes031Res031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res031Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16854,7 +17154,7 @@ var planMatchRes032Res032At1 = &cond.Origin{
 
 // planMatchRes032Res032 returns the conditions on the resource under which matchRes032Res032 is
 // true and false.
-func planMatchRes032Res032(p *Principal, ctx *Context, cred *Credential, s *Res032Scope) (cond.Cond, cond.Cond) {
+func planMatchRes032Res032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res032Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16875,7 +17175,7 @@ var planMatchRes033Res033At1 = &cond.Origin{
 
 // planMatchRes033Res033 returns the conditions on the resource under which matchRes033Res033 is
 // true and false.
-func planMatchRes033Res033(p *Principal, ctx *Context, cred *Credential, s *Res033Scope) (cond.Cond, cond.Cond) {
+func planMatchRes033Res033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res033Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16896,7 +17196,7 @@ var planMatchRes034Res034At1 = &cond.Origin{
 
 // planMatchRes034Res034 returns the conditions on the resource under which matchRes034Res034 is
 // true and false.
-func planMatchRes034Res034(p *Principal, ctx *Context, cred *Credential, s *Res034Scope) (cond.Cond, cond.Cond) {
+func planMatchRes034Res034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res034Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16917,7 +17217,7 @@ var planMatchRes035Res035At1 = &cond.Origin{
 
 // planMatchRes035Res035 returns the conditions on the resource under which matchRes035Res035 is
 // true and false.
-func planMatchRes035Res035(p *Principal, ctx *Context, cred *Credential, s *Res035Scope) (cond.Cond, cond.Cond) {
+func planMatchRes035Res035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res035Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16938,7 +17238,7 @@ var planMatchRes036Res036At1 = &cond.Origin{
 
 // planMatchRes036Res036 returns the conditions on the resource under which matchRes036Res036 is
 // true and false.
-func planMatchRes036Res036(p *Principal, ctx *Context, cred *Credential, s *Res036Scope) (cond.Cond, cond.Cond) {
+func planMatchRes036Res036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res036Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16959,7 +17259,7 @@ var planMatchRes037Res037At1 = &cond.Origin{
 
 // planMatchRes037Res037 returns the conditions on the resource under which matchRes037Res037 is
 // true and false.
-func planMatchRes037Res037(p *Principal, ctx *Context, cred *Credential, s *Res037Scope) (cond.Cond, cond.Cond) {
+func planMatchRes037Res037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res037Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16980,7 +17280,7 @@ var planMatchRes038Res038At1 = &cond.Origin{
 
 // planMatchRes038Res038 returns the conditions on the resource under which matchRes038Res038 is
 // true and false.
-func planMatchRes038Res038(p *Principal, ctx *Context, cred *Credential, s *Res038Scope) (cond.Cond, cond.Cond) {
+func planMatchRes038Res038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res038Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17001,7 +17301,7 @@ var planMatchRes039Res039At1 = &cond.Origin{
 
 // planMatchRes039Res039 returns the conditions on the resource under which matchRes039Res039 is
 // true and false.
-func planMatchRes039Res039(p *Principal, ctx *Context, cred *Credential, s *Res039Scope) (cond.Cond, cond.Cond) {
+func planMatchRes039Res039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res039Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17022,7 +17322,7 @@ var planMatchRes040Res040At1 = &cond.Origin{
 
 // planMatchRes040Res040 returns the conditions on the resource under which matchRes040Res040 is
 // true and false.
-func planMatchRes040Res040(p *Principal, ctx *Context, cred *Credential, s *Res040Scope) (cond.Cond, cond.Cond) {
+func planMatchRes040Res040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res040Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17043,7 +17343,7 @@ var planMatchRes041Res041At1 = &cond.Origin{
 
 // planMatchRes041Res041 returns the conditions on the resource under which matchRes041Res041 is
 // true and false.
-func planMatchRes041Res041(p *Principal, ctx *Context, cred *Credential, s *Res041Scope) (cond.Cond, cond.Cond) {
+func planMatchRes041Res041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res041Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17064,7 +17364,7 @@ var planMatchRes042Res042At1 = &cond.Origin{
 
 // planMatchRes042Res042 returns the conditions on the resource under which matchRes042Res042 is
 // true and false.
-func planMatchRes042Res042(p *Principal, ctx *Context, cred *Credential, s *Res042Scope) (cond.Cond, cond.Cond) {
+func planMatchRes042Res042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res042Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17085,7 +17385,7 @@ var planMatchRes043Res043At1 = &cond.Origin{
 
 // planMatchRes043Res043 returns the conditions on the resource under which matchRes043Res043 is
 // true and false.
-func planMatchRes043Res043(p *Principal, ctx *Context, cred *Credential, s *Res043Scope) (cond.Cond, cond.Cond) {
+func planMatchRes043Res043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res043Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17106,7 +17406,7 @@ var planMatchRes044Res044At1 = &cond.Origin{
 
 // planMatchRes044Res044 returns the conditions on the resource under which matchRes044Res044 is
 // true and false.
-func planMatchRes044Res044(p *Principal, ctx *Context, cred *Credential, s *Res044Scope) (cond.Cond, cond.Cond) {
+func planMatchRes044Res044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res044Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17127,7 +17427,7 @@ var planMatchRes045Res045At1 = &cond.Origin{
 
 // planMatchRes045Res045 returns the conditions on the resource under which matchRes045Res045 is
 // true and false.
-func planMatchRes045Res045(p *Principal, ctx *Context, cred *Credential, s *Res045Scope) (cond.Cond, cond.Cond) {
+func planMatchRes045Res045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res045Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17148,7 +17448,7 @@ var planMatchRes046Res046At1 = &cond.Origin{
 
 // planMatchRes046Res046 returns the conditions on the resource under which matchRes046Res046 is
 // true and false.
-func planMatchRes046Res046(p *Principal, ctx *Context, cred *Credential, s *Res046Scope) (cond.Cond, cond.Cond) {
+func planMatchRes046Res046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res046Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17169,7 +17469,7 @@ var planMatchRes047Res047At1 = &cond.Origin{
 
 // planMatchRes047Res047 returns the conditions on the resource under which matchRes047Res047 is
 // true and false.
-func planMatchRes047Res047(p *Principal, ctx *Context, cred *Credential, s *Res047Scope) (cond.Cond, cond.Cond) {
+func planMatchRes047Res047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res047Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17190,7 +17490,7 @@ var planMatchRes048Res048At1 = &cond.Origin{
 
 // planMatchRes048Res048 returns the conditions on the resource under which matchRes048Res048 is
 // true and false.
-func planMatchRes048Res048(p *Principal, ctx *Context, cred *Credential, s *Res048Scope) (cond.Cond, cond.Cond) {
+func planMatchRes048Res048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res048Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17211,7 +17511,7 @@ var planMatchRes049Res049At1 = &cond.Origin{
 
 // planMatchRes049Res049 returns the conditions on the resource under which matchRes049Res049 is
 // true and false.
-func planMatchRes049Res049(p *Principal, ctx *Context, cred *Credential, s *Res049Scope) (cond.Cond, cond.Cond) {
+func planMatchRes049Res049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res049Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17232,7 +17532,7 @@ var planMatchRes050Res050At1 = &cond.Origin{
 
 // planMatchRes050Res050 returns the conditions on the resource under which matchRes050Res050 is
 // true and false.
-func planMatchRes050Res050(p *Principal, ctx *Context, cred *Credential, s *Res050Scope) (cond.Cond, cond.Cond) {
+func planMatchRes050Res050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res050Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17253,7 +17553,7 @@ var planMatchRes051Res051At1 = &cond.Origin{
 
 // planMatchRes051Res051 returns the conditions on the resource under which matchRes051Res051 is
 // true and false.
-func planMatchRes051Res051(p *Principal, ctx *Context, cred *Credential, s *Res051Scope) (cond.Cond, cond.Cond) {
+func planMatchRes051Res051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res051Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17274,7 +17574,7 @@ var planMatchRes052Res052At1 = &cond.Origin{
 
 // planMatchRes052Res052 returns the conditions on the resource under which matchRes052Res052 is
 // true and false.
-func planMatchRes052Res052(p *Principal, ctx *Context, cred *Credential, s *Res052Scope) (cond.Cond, cond.Cond) {
+func planMatchRes052Res052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res052Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17295,7 +17595,7 @@ var planMatchRes053Res053At1 = &cond.Origin{
 
 // planMatchRes053Res053 returns the conditions on the resource under which matchRes053Res053 is
 // true and false.
-func planMatchRes053Res053(p *Principal, ctx *Context, cred *Credential, s *Res053Scope) (cond.Cond, cond.Cond) {
+func planMatchRes053Res053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res053Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17316,7 +17616,7 @@ var planMatchRes054Res054At1 = &cond.Origin{
 
 // planMatchRes054Res054 returns the conditions on the resource under which matchRes054Res054 is
 // true and false.
-func planMatchRes054Res054(p *Principal, ctx *Context, cred *Credential, s *Res054Scope) (cond.Cond, cond.Cond) {
+func planMatchRes054Res054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res054Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17337,7 +17637,7 @@ var planMatchRes055Res055At1 = &cond.Origin{
 
 // planMatchRes055Res055 returns the conditions on the resource under which matchRes055Res055 is
 // true and false.
-func planMatchRes055Res055(p *Principal, ctx *Context, cred *Credential, s *Res055Scope) (cond.Cond, cond.Cond) {
+func planMatchRes055Res055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res055Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17358,7 +17658,7 @@ var planMatchRes056Res056At1 = &cond.Origin{
 
 // planMatchRes056Res056 returns the conditions on the resource under which matchRes056Res056 is
 // true and false.
-func planMatchRes056Res056(p *Principal, ctx *Context, cred *Credential, s *Res056Scope) (cond.Cond, cond.Cond) {
+func planMatchRes056Res056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res056Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17379,7 +17679,7 @@ var planMatchRes057Res057At1 = &cond.Origin{
 
 // planMatchRes057Res057 returns the conditions on the resource under which matchRes057Res057 is
 // true and false.
-func planMatchRes057Res057(p *Principal, ctx *Context, cred *Credential, s *Res057Scope) (cond.Cond, cond.Cond) {
+func planMatchRes057Res057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res057Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17400,7 +17700,7 @@ var planMatchRes058Res058At1 = &cond.Origin{
 
 // planMatchRes058Res058 returns the conditions on the resource under which matchRes058Res058 is
 // true and false.
-func planMatchRes058Res058(p *Principal, ctx *Context, cred *Credential, s *Res058Scope) (cond.Cond, cond.Cond) {
+func planMatchRes058Res058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res058Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17421,7 +17721,7 @@ var planMatchRes059Res059At1 = &cond.Origin{
 
 // planMatchRes059Res059 returns the conditions on the resource under which matchRes059Res059 is
 // true and false.
-func planMatchRes059Res059(p *Principal, ctx *Context, cred *Credential, s *Res059Scope) (cond.Cond, cond.Cond) {
+func planMatchRes059Res059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res059Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17442,7 +17742,7 @@ var planMatchRes060Res060At1 = &cond.Origin{
 
 // planMatchRes060Res060 returns the conditions on the resource under which matchRes060Res060 is
 // true and false.
-func planMatchRes060Res060(p *Principal, ctx *Context, cred *Credential, s *Res060Scope) (cond.Cond, cond.Cond) {
+func planMatchRes060Res060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res060Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17463,7 +17763,7 @@ var planMatchRes061Res061At1 = &cond.Origin{
 
 // planMatchRes061Res061 returns the conditions on the resource under which matchRes061Res061 is
 // true and false.
-func planMatchRes061Res061(p *Principal, ctx *Context, cred *Credential, s *Res061Scope) (cond.Cond, cond.Cond) {
+func planMatchRes061Res061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res061Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17484,7 +17784,7 @@ var planMatchRes062Res062At1 = &cond.Origin{
 
 // planMatchRes062Res062 returns the conditions on the resource under which matchRes062Res062 is
 // true and false.
-func planMatchRes062Res062(p *Principal, ctx *Context, cred *Credential, s *Res062Scope) (cond.Cond, cond.Cond) {
+func planMatchRes062Res062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res062Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17505,7 +17805,7 @@ var planMatchRes063Res063At1 = &cond.Origin{
 
 // planMatchRes063Res063 returns the conditions on the resource under which matchRes063Res063 is
 // true and false.
-func planMatchRes063Res063(p *Principal, ctx *Context, cred *Credential, s *Res063Scope) (cond.Cond, cond.Cond) {
+func planMatchRes063Res063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res063Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17526,7 +17826,7 @@ var planMatchRes064Res064At1 = &cond.Origin{
 
 // planMatchRes064Res064 returns the conditions on the resource under which matchRes064Res064 is
 // true and false.
-func planMatchRes064Res064(p *Principal, ctx *Context, cred *Credential, s *Res064Scope) (cond.Cond, cond.Cond) {
+func planMatchRes064Res064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res064Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17547,7 +17847,7 @@ var planMatchRes065Res065At1 = &cond.Origin{
 
 // planMatchRes065Res065 returns the conditions on the resource under which matchRes065Res065 is
 // true and false.
-func planMatchRes065Res065(p *Principal, ctx *Context, cred *Credential, s *Res065Scope) (cond.Cond, cond.Cond) {
+func planMatchRes065Res065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res065Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17568,7 +17868,7 @@ var planMatchRes066Res066At1 = &cond.Origin{
 
 // planMatchRes066Res066 returns the conditions on the resource under which matchRes066Res066 is
 // true and false.
-func planMatchRes066Res066(p *Principal, ctx *Context, cred *Credential, s *Res066Scope) (cond.Cond, cond.Cond) {
+func planMatchRes066Res066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res066Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17589,7 +17889,7 @@ var planMatchRes067Res067At1 = &cond.Origin{
 
 // planMatchRes067Res067 returns the conditions on the resource under which matchRes067Res067 is
 // true and false.
-func planMatchRes067Res067(p *Principal, ctx *Context, cred *Credential, s *Res067Scope) (cond.Cond, cond.Cond) {
+func planMatchRes067Res067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res067Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17610,7 +17910,7 @@ var planMatchRes068Res068At1 = &cond.Origin{
 
 // planMatchRes068Res068 returns the conditions on the resource under which matchRes068Res068 is
 // true and false.
-func planMatchRes068Res068(p *Principal, ctx *Context, cred *Credential, s *Res068Scope) (cond.Cond, cond.Cond) {
+func planMatchRes068Res068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res068Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17631,7 +17931,7 @@ var planMatchRes069Res069At1 = &cond.Origin{
 
 // planMatchRes069Res069 returns the conditions on the resource under which matchRes069Res069 is
 // true and false.
-func planMatchRes069Res069(p *Principal, ctx *Context, cred *Credential, s *Res069Scope) (cond.Cond, cond.Cond) {
+func planMatchRes069Res069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res069Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17652,7 +17952,7 @@ var planMatchRes070Res070At1 = &cond.Origin{
 
 // planMatchRes070Res070 returns the conditions on the resource under which matchRes070Res070 is
 // true and false.
-func planMatchRes070Res070(p *Principal, ctx *Context, cred *Credential, s *Res070Scope) (cond.Cond, cond.Cond) {
+func planMatchRes070Res070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res070Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17673,7 +17973,7 @@ var planMatchRes071Res071At1 = &cond.Origin{
 
 // planMatchRes071Res071 returns the conditions on the resource under which matchRes071Res071 is
 // true and false.
-func planMatchRes071Res071(p *Principal, ctx *Context, cred *Credential, s *Res071Scope) (cond.Cond, cond.Cond) {
+func planMatchRes071Res071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res071Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17694,7 +17994,7 @@ var planMatchRes072Res072At1 = &cond.Origin{
 
 // planMatchRes072Res072 returns the conditions on the resource under which matchRes072Res072 is
 // true and false.
-func planMatchRes072Res072(p *Principal, ctx *Context, cred *Credential, s *Res072Scope) (cond.Cond, cond.Cond) {
+func planMatchRes072Res072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res072Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17715,7 +18015,7 @@ var planMatchRes073Res073At1 = &cond.Origin{
 
 // planMatchRes073Res073 returns the conditions on the resource under which matchRes073Res073 is
 // true and false.
-func planMatchRes073Res073(p *Principal, ctx *Context, cred *Credential, s *Res073Scope) (cond.Cond, cond.Cond) {
+func planMatchRes073Res073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res073Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17736,7 +18036,7 @@ var planMatchRes074Res074At1 = &cond.Origin{
 
 // planMatchRes074Res074 returns the conditions on the resource under which matchRes074Res074 is
 // true and false.
-func planMatchRes074Res074(p *Principal, ctx *Context, cred *Credential, s *Res074Scope) (cond.Cond, cond.Cond) {
+func planMatchRes074Res074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res074Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17757,7 +18057,7 @@ var planMatchRes075Res075At1 = &cond.Origin{
 
 // planMatchRes075Res075 returns the conditions on the resource under which matchRes075Res075 is
 // true and false.
-func planMatchRes075Res075(p *Principal, ctx *Context, cred *Credential, s *Res075Scope) (cond.Cond, cond.Cond) {
+func planMatchRes075Res075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res075Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17778,7 +18078,7 @@ var planMatchRes076Res076At1 = &cond.Origin{
 
 // planMatchRes076Res076 returns the conditions on the resource under which matchRes076Res076 is
 // true and false.
-func planMatchRes076Res076(p *Principal, ctx *Context, cred *Credential, s *Res076Scope) (cond.Cond, cond.Cond) {
+func planMatchRes076Res076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res076Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17799,7 +18099,7 @@ var planMatchRes077Res077At1 = &cond.Origin{
 
 // planMatchRes077Res077 returns the conditions on the resource under which matchRes077Res077 is
 // true and false.
-func planMatchRes077Res077(p *Principal, ctx *Context, cred *Credential, s *Res077Scope) (cond.Cond, cond.Cond) {
+func planMatchRes077Res077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res077Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17820,7 +18120,7 @@ var planMatchRes078Res078At1 = &cond.Origin{
 
 // planMatchRes078Res078 returns the conditions on the resource under which matchRes078Res078 is
 // true and false.
-func planMatchRes078Res078(p *Principal, ctx *Context, cred *Credential, s *Res078Scope) (cond.Cond, cond.Cond) {
+func planMatchRes078Res078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res078Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17841,7 +18141,7 @@ var planMatchRes079Res079At1 = &cond.Origin{
 
 // planMatchRes079Res079 returns the conditions on the resource under which matchRes079Res079 is
 // true and false.
-func planMatchRes079Res079(p *Principal, ctx *Context, cred *Credential, s *Res079Scope) (cond.Cond, cond.Cond) {
+func planMatchRes079Res079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res079Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17862,7 +18162,7 @@ var planMatchRes080Res080At1 = &cond.Origin{
 
 // planMatchRes080Res080 returns the conditions on the resource under which matchRes080Res080 is
 // true and false.
-func planMatchRes080Res080(p *Principal, ctx *Context, cred *Credential, s *Res080Scope) (cond.Cond, cond.Cond) {
+func planMatchRes080Res080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res080Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17883,7 +18183,7 @@ var planMatchRes081Res081At1 = &cond.Origin{
 
 // planMatchRes081Res081 returns the conditions on the resource under which matchRes081Res081 is
 // true and false.
-func planMatchRes081Res081(p *Principal, ctx *Context, cred *Credential, s *Res081Scope) (cond.Cond, cond.Cond) {
+func planMatchRes081Res081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res081Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17904,7 +18204,7 @@ var planMatchRes082Res082At1 = &cond.Origin{
 
 // planMatchRes082Res082 returns the conditions on the resource under which matchRes082Res082 is
 // true and false.
-func planMatchRes082Res082(p *Principal, ctx *Context, cred *Credential, s *Res082Scope) (cond.Cond, cond.Cond) {
+func planMatchRes082Res082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res082Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17925,7 +18225,7 @@ var planMatchRes083Res083At1 = &cond.Origin{
 
 // planMatchRes083Res083 returns the conditions on the resource under which matchRes083Res083 is
 // true and false.
-func planMatchRes083Res083(p *Principal, ctx *Context, cred *Credential, s *Res083Scope) (cond.Cond, cond.Cond) {
+func planMatchRes083Res083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res083Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17946,7 +18246,7 @@ var planMatchRes084Res084At1 = &cond.Origin{
 
 // planMatchRes084Res084 returns the conditions on the resource under which matchRes084Res084 is
 // true and false.
-func planMatchRes084Res084(p *Principal, ctx *Context, cred *Credential, s *Res084Scope) (cond.Cond, cond.Cond) {
+func planMatchRes084Res084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res084Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17967,7 +18267,7 @@ var planMatchRes085Res085At1 = &cond.Origin{
 
 // planMatchRes085Res085 returns the conditions on the resource under which matchRes085Res085 is
 // true and false.
-func planMatchRes085Res085(p *Principal, ctx *Context, cred *Credential, s *Res085Scope) (cond.Cond, cond.Cond) {
+func planMatchRes085Res085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res085Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17988,7 +18288,7 @@ var planMatchRes086Res086At1 = &cond.Origin{
 
 // planMatchRes086Res086 returns the conditions on the resource under which matchRes086Res086 is
 // true and false.
-func planMatchRes086Res086(p *Principal, ctx *Context, cred *Credential, s *Res086Scope) (cond.Cond, cond.Cond) {
+func planMatchRes086Res086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res086Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18009,7 +18309,7 @@ var planMatchRes087Res087At1 = &cond.Origin{
 
 // planMatchRes087Res087 returns the conditions on the resource under which matchRes087Res087 is
 // true and false.
-func planMatchRes087Res087(p *Principal, ctx *Context, cred *Credential, s *Res087Scope) (cond.Cond, cond.Cond) {
+func planMatchRes087Res087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res087Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18030,7 +18330,7 @@ var planMatchRes088Res088At1 = &cond.Origin{
 
 // planMatchRes088Res088 returns the conditions on the resource under which matchRes088Res088 is
 // true and false.
-func planMatchRes088Res088(p *Principal, ctx *Context, cred *Credential, s *Res088Scope) (cond.Cond, cond.Cond) {
+func planMatchRes088Res088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res088Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18051,7 +18351,7 @@ var planMatchRes089Res089At1 = &cond.Origin{
 
 // planMatchRes089Res089 returns the conditions on the resource under which matchRes089Res089 is
 // true and false.
-func planMatchRes089Res089(p *Principal, ctx *Context, cred *Credential, s *Res089Scope) (cond.Cond, cond.Cond) {
+func planMatchRes089Res089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res089Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18072,7 +18372,7 @@ var planMatchRes090Res090At1 = &cond.Origin{
 
 // planMatchRes090Res090 returns the conditions on the resource under which matchRes090Res090 is
 // true and false.
-func planMatchRes090Res090(p *Principal, ctx *Context, cred *Credential, s *Res090Scope) (cond.Cond, cond.Cond) {
+func planMatchRes090Res090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res090Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18093,7 +18393,7 @@ var planMatchRes091Res091At1 = &cond.Origin{
 
 // planMatchRes091Res091 returns the conditions on the resource under which matchRes091Res091 is
 // true and false.
-func planMatchRes091Res091(p *Principal, ctx *Context, cred *Credential, s *Res091Scope) (cond.Cond, cond.Cond) {
+func planMatchRes091Res091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res091Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18114,7 +18414,7 @@ var planMatchRes092Res092At1 = &cond.Origin{
 
 // planMatchRes092Res092 returns the conditions on the resource under which matchRes092Res092 is
 // true and false.
-func planMatchRes092Res092(p *Principal, ctx *Context, cred *Credential, s *Res092Scope) (cond.Cond, cond.Cond) {
+func planMatchRes092Res092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res092Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18135,7 +18435,7 @@ var planMatchRes093Res093At1 = &cond.Origin{
 
 // planMatchRes093Res093 returns the conditions on the resource under which matchRes093Res093 is
 // true and false.
-func planMatchRes093Res093(p *Principal, ctx *Context, cred *Credential, s *Res093Scope) (cond.Cond, cond.Cond) {
+func planMatchRes093Res093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res093Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18156,7 +18456,7 @@ var planMatchRes094Res094At1 = &cond.Origin{
 
 // planMatchRes094Res094 returns the conditions on the resource under which matchRes094Res094 is
 // true and false.
-func planMatchRes094Res094(p *Principal, ctx *Context, cred *Credential, s *Res094Scope) (cond.Cond, cond.Cond) {
+func planMatchRes094Res094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res094Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18177,7 +18477,7 @@ var planMatchRes095Res095At1 = &cond.Origin{
 
 // planMatchRes095Res095 returns the conditions on the resource under which matchRes095Res095 is
 // true and false.
-func planMatchRes095Res095(p *Principal, ctx *Context, cred *Credential, s *Res095Scope) (cond.Cond, cond.Cond) {
+func planMatchRes095Res095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res095Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18198,7 +18498,7 @@ var planMatchRes096Res096At1 = &cond.Origin{
 
 // planMatchRes096Res096 returns the conditions on the resource under which matchRes096Res096 is
 // true and false.
-func planMatchRes096Res096(p *Principal, ctx *Context, cred *Credential, s *Res096Scope) (cond.Cond, cond.Cond) {
+func planMatchRes096Res096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res096Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18219,7 +18519,7 @@ var planMatchRes097Res097At1 = &cond.Origin{
 
 // planMatchRes097Res097 returns the conditions on the resource under which matchRes097Res097 is
 // true and false.
-func planMatchRes097Res097(p *Principal, ctx *Context, cred *Credential, s *Res097Scope) (cond.Cond, cond.Cond) {
+func planMatchRes097Res097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res097Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18240,7 +18540,7 @@ var planMatchRes098Res098At1 = &cond.Origin{
 
 // planMatchRes098Res098 returns the conditions on the resource under which matchRes098Res098 is
 // true and false.
-func planMatchRes098Res098(p *Principal, ctx *Context, cred *Credential, s *Res098Scope) (cond.Cond, cond.Cond) {
+func planMatchRes098Res098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res098Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18261,7 +18561,7 @@ var planMatchRes099Res099At1 = &cond.Origin{
 
 // planMatchRes099Res099 returns the conditions on the resource under which matchRes099Res099 is
 // true and false.
-func planMatchRes099Res099(p *Principal, ctx *Context, cred *Credential, s *Res099Scope) (cond.Cond, cond.Cond) {
+func planMatchRes099Res099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res099Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18282,7 +18582,7 @@ var planRulePublicViewLibraryAt1 = &cond.Origin{
 
 // planRulePublicViewLibrary returns the conditions on the resource under which rulePublicViewLibrary is
 // true and false.
-func planRulePublicViewLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicViewLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18301,7 +18601,7 @@ var planRuleRes001PublicViewRes001At1 = &cond.Origin{
 
 // planRuleRes001PublicViewRes001 returns the conditions on the resource under which ruleRes001PublicViewRes001 is
 // true and false.
-func planRuleRes001PublicViewRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001PublicViewRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18320,7 +18620,7 @@ var planRuleRes002PublicViewRes002At1 = &cond.Origin{
 
 // planRuleRes002PublicViewRes002 returns the conditions on the resource under which ruleRes002PublicViewRes002 is
 // true and false.
-func planRuleRes002PublicViewRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002PublicViewRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18339,7 +18639,7 @@ var planRuleRes003PublicViewRes003At1 = &cond.Origin{
 
 // planRuleRes003PublicViewRes003 returns the conditions on the resource under which ruleRes003PublicViewRes003 is
 // true and false.
-func planRuleRes003PublicViewRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003PublicViewRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18358,7 +18658,7 @@ var planRuleRes004PublicViewRes004At1 = &cond.Origin{
 
 // planRuleRes004PublicViewRes004 returns the conditions on the resource under which ruleRes004PublicViewRes004 is
 // true and false.
-func planRuleRes004PublicViewRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004PublicViewRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18377,7 +18677,7 @@ var planRuleRes005PublicViewRes005At1 = &cond.Origin{
 
 // planRuleRes005PublicViewRes005 returns the conditions on the resource under which ruleRes005PublicViewRes005 is
 // true and false.
-func planRuleRes005PublicViewRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005PublicViewRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18396,7 +18696,7 @@ var planRuleRes006PublicViewRes006At1 = &cond.Origin{
 
 // planRuleRes006PublicViewRes006 returns the conditions on the resource under which ruleRes006PublicViewRes006 is
 // true and false.
-func planRuleRes006PublicViewRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006PublicViewRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18415,7 +18715,7 @@ var planRuleRes007PublicViewRes007At1 = &cond.Origin{
 
 // planRuleRes007PublicViewRes007 returns the conditions on the resource under which ruleRes007PublicViewRes007 is
 // true and false.
-func planRuleRes007PublicViewRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007PublicViewRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18434,7 +18734,7 @@ var planRuleRes008PublicViewRes008At1 = &cond.Origin{
 
 // planRuleRes008PublicViewRes008 returns the conditions on the resource under which ruleRes008PublicViewRes008 is
 // true and false.
-func planRuleRes008PublicViewRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008PublicViewRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18453,7 +18753,7 @@ var planRuleRes009PublicViewRes009At1 = &cond.Origin{
 
 // planRuleRes009PublicViewRes009 returns the conditions on the resource under which ruleRes009PublicViewRes009 is
 // true and false.
-func planRuleRes009PublicViewRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009PublicViewRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18472,7 +18772,7 @@ var planRuleRes010PublicViewRes010At1 = &cond.Origin{
 
 // planRuleRes010PublicViewRes010 returns the conditions on the resource under which ruleRes010PublicViewRes010 is
 // true and false.
-func planRuleRes010PublicViewRes010(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes010PublicViewRes010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18491,7 +18791,7 @@ var planRuleRes011PublicViewRes011At1 = &cond.Origin{
 
 // planRuleRes011PublicViewRes011 returns the conditions on the resource under which ruleRes011PublicViewRes011 is
 // true and false.
-func planRuleRes011PublicViewRes011(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes011PublicViewRes011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18510,7 +18810,7 @@ var planRuleRes012PublicViewRes012At1 = &cond.Origin{
 
 // planRuleRes012PublicViewRes012 returns the conditions on the resource under which ruleRes012PublicViewRes012 is
 // true and false.
-func planRuleRes012PublicViewRes012(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes012PublicViewRes012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18529,7 +18829,7 @@ var planRuleRes013PublicViewRes013At1 = &cond.Origin{
 
 // planRuleRes013PublicViewRes013 returns the conditions on the resource under which ruleRes013PublicViewRes013 is
 // true and false.
-func planRuleRes013PublicViewRes013(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes013PublicViewRes013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18548,7 +18848,7 @@ var planRuleRes014PublicViewRes014At1 = &cond.Origin{
 
 // planRuleRes014PublicViewRes014 returns the conditions on the resource under which ruleRes014PublicViewRes014 is
 // true and false.
-func planRuleRes014PublicViewRes014(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes014PublicViewRes014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18567,7 +18867,7 @@ var planRuleRes015PublicViewRes015At1 = &cond.Origin{
 
 // planRuleRes015PublicViewRes015 returns the conditions on the resource under which ruleRes015PublicViewRes015 is
 // true and false.
-func planRuleRes015PublicViewRes015(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes015PublicViewRes015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18586,7 +18886,7 @@ var planRuleRes016PublicViewRes016At1 = &cond.Origin{
 
 // planRuleRes016PublicViewRes016 returns the conditions on the resource under which ruleRes016PublicViewRes016 is
 // true and false.
-func planRuleRes016PublicViewRes016(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes016PublicViewRes016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18605,7 +18905,7 @@ var planRuleRes017PublicViewRes017At1 = &cond.Origin{
 
 // planRuleRes017PublicViewRes017 returns the conditions on the resource under which ruleRes017PublicViewRes017 is
 // true and false.
-func planRuleRes017PublicViewRes017(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes017PublicViewRes017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18624,7 +18924,7 @@ var planRuleRes018PublicViewRes018At1 = &cond.Origin{
 
 // planRuleRes018PublicViewRes018 returns the conditions on the resource under which ruleRes018PublicViewRes018 is
 // true and false.
-func planRuleRes018PublicViewRes018(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes018PublicViewRes018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18643,7 +18943,7 @@ var planRuleRes019PublicViewRes019At1 = &cond.Origin{
 
 // planRuleRes019PublicViewRes019 returns the conditions on the resource under which ruleRes019PublicViewRes019 is
 // true and false.
-func planRuleRes019PublicViewRes019(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes019PublicViewRes019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18662,7 +18962,7 @@ var planRuleRes020PublicViewRes020At1 = &cond.Origin{
 
 // planRuleRes020PublicViewRes020 returns the conditions on the resource under which ruleRes020PublicViewRes020 is
 // true and false.
-func planRuleRes020PublicViewRes020(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes020PublicViewRes020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18681,7 +18981,7 @@ var planRuleRes021PublicViewRes021At1 = &cond.Origin{
 
 // planRuleRes021PublicViewRes021 returns the conditions on the resource under which ruleRes021PublicViewRes021 is
 // true and false.
-func planRuleRes021PublicViewRes021(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes021PublicViewRes021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18700,7 +19000,7 @@ var planRuleRes022PublicViewRes022At1 = &cond.Origin{
 
 // planRuleRes022PublicViewRes022 returns the conditions on the resource under which ruleRes022PublicViewRes022 is
 // true and false.
-func planRuleRes022PublicViewRes022(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes022PublicViewRes022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18719,7 +19019,7 @@ var planRuleRes023PublicViewRes023At1 = &cond.Origin{
 
 // planRuleRes023PublicViewRes023 returns the conditions on the resource under which ruleRes023PublicViewRes023 is
 // true and false.
-func planRuleRes023PublicViewRes023(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes023PublicViewRes023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18738,7 +19038,7 @@ var planRuleRes024PublicViewRes024At1 = &cond.Origin{
 
 // planRuleRes024PublicViewRes024 returns the conditions on the resource under which ruleRes024PublicViewRes024 is
 // true and false.
-func planRuleRes024PublicViewRes024(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes024PublicViewRes024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18757,7 +19057,7 @@ var planRuleRes025PublicViewRes025At1 = &cond.Origin{
 
 // planRuleRes025PublicViewRes025 returns the conditions on the resource under which ruleRes025PublicViewRes025 is
 // true and false.
-func planRuleRes025PublicViewRes025(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes025PublicViewRes025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18776,7 +19076,7 @@ var planRuleRes026PublicViewRes026At1 = &cond.Origin{
 
 // planRuleRes026PublicViewRes026 returns the conditions on the resource under which ruleRes026PublicViewRes026 is
 // true and false.
-func planRuleRes026PublicViewRes026(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes026PublicViewRes026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18795,7 +19095,7 @@ var planRuleRes027PublicViewRes027At1 = &cond.Origin{
 
 // planRuleRes027PublicViewRes027 returns the conditions on the resource under which ruleRes027PublicViewRes027 is
 // true and false.
-func planRuleRes027PublicViewRes027(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes027PublicViewRes027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18814,7 +19114,7 @@ var planRuleRes028PublicViewRes028At1 = &cond.Origin{
 
 // planRuleRes028PublicViewRes028 returns the conditions on the resource under which ruleRes028PublicViewRes028 is
 // true and false.
-func planRuleRes028PublicViewRes028(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes028PublicViewRes028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18833,7 +19133,7 @@ var planRuleRes029PublicViewRes029At1 = &cond.Origin{
 
 // planRuleRes029PublicViewRes029 returns the conditions on the resource under which ruleRes029PublicViewRes029 is
 // true and false.
-func planRuleRes029PublicViewRes029(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes029PublicViewRes029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18852,7 +19152,7 @@ var planRuleRes030PublicViewRes030At1 = &cond.Origin{
 
 // planRuleRes030PublicViewRes030 returns the conditions on the resource under which ruleRes030PublicViewRes030 is
 // true and false.
-func planRuleRes030PublicViewRes030(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes030PublicViewRes030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18871,7 +19171,7 @@ var planRuleRes031PublicViewRes031At1 = &cond.Origin{
 
 // planRuleRes031PublicViewRes031 returns the conditions on the resource under which ruleRes031PublicViewRes031 is
 // true and false.
-func planRuleRes031PublicViewRes031(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes031PublicViewRes031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18890,7 +19190,7 @@ var planRuleRes032PublicViewRes032At1 = &cond.Origin{
 
 // planRuleRes032PublicViewRes032 returns the conditions on the resource under which ruleRes032PublicViewRes032 is
 // true and false.
-func planRuleRes032PublicViewRes032(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes032PublicViewRes032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18909,7 +19209,7 @@ var planRuleRes033PublicViewRes033At1 = &cond.Origin{
 
 // planRuleRes033PublicViewRes033 returns the conditions on the resource under which ruleRes033PublicViewRes033 is
 // true and false.
-func planRuleRes033PublicViewRes033(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes033PublicViewRes033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18928,7 +19228,7 @@ var planRuleRes034PublicViewRes034At1 = &cond.Origin{
 
 // planRuleRes034PublicViewRes034 returns the conditions on the resource under which ruleRes034PublicViewRes034 is
 // true and false.
-func planRuleRes034PublicViewRes034(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes034PublicViewRes034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18947,7 +19247,7 @@ var planRuleRes035PublicViewRes035At1 = &cond.Origin{
 
 // planRuleRes035PublicViewRes035 returns the conditions on the resource under which ruleRes035PublicViewRes035 is
 // true and false.
-func planRuleRes035PublicViewRes035(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes035PublicViewRes035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18966,7 +19266,7 @@ var planRuleRes036PublicViewRes036At1 = &cond.Origin{
 
 // planRuleRes036PublicViewRes036 returns the conditions on the resource under which ruleRes036PublicViewRes036 is
 // true and false.
-func planRuleRes036PublicViewRes036(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes036PublicViewRes036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18985,7 +19285,7 @@ var planRuleRes037PublicViewRes037At1 = &cond.Origin{
 
 // planRuleRes037PublicViewRes037 returns the conditions on the resource under which ruleRes037PublicViewRes037 is
 // true and false.
-func planRuleRes037PublicViewRes037(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes037PublicViewRes037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19004,7 +19304,7 @@ var planRuleRes038PublicViewRes038At1 = &cond.Origin{
 
 // planRuleRes038PublicViewRes038 returns the conditions on the resource under which ruleRes038PublicViewRes038 is
 // true and false.
-func planRuleRes038PublicViewRes038(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes038PublicViewRes038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19023,7 +19323,7 @@ var planRuleRes039PublicViewRes039At1 = &cond.Origin{
 
 // planRuleRes039PublicViewRes039 returns the conditions on the resource under which ruleRes039PublicViewRes039 is
 // true and false.
-func planRuleRes039PublicViewRes039(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes039PublicViewRes039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19042,7 +19342,7 @@ var planRuleRes040PublicViewRes040At1 = &cond.Origin{
 
 // planRuleRes040PublicViewRes040 returns the conditions on the resource under which ruleRes040PublicViewRes040 is
 // true and false.
-func planRuleRes040PublicViewRes040(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes040PublicViewRes040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19061,7 +19361,7 @@ var planRuleRes041PublicViewRes041At1 = &cond.Origin{
 
 // planRuleRes041PublicViewRes041 returns the conditions on the resource under which ruleRes041PublicViewRes041 is
 // true and false.
-func planRuleRes041PublicViewRes041(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes041PublicViewRes041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19080,7 +19380,7 @@ var planRuleRes042PublicViewRes042At1 = &cond.Origin{
 
 // planRuleRes042PublicViewRes042 returns the conditions on the resource under which ruleRes042PublicViewRes042 is
 // true and false.
-func planRuleRes042PublicViewRes042(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes042PublicViewRes042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19099,7 +19399,7 @@ var planRuleRes043PublicViewRes043At1 = &cond.Origin{
 
 // planRuleRes043PublicViewRes043 returns the conditions on the resource under which ruleRes043PublicViewRes043 is
 // true and false.
-func planRuleRes043PublicViewRes043(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes043PublicViewRes043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19118,7 +19418,7 @@ var planRuleRes044PublicViewRes044At1 = &cond.Origin{
 
 // planRuleRes044PublicViewRes044 returns the conditions on the resource under which ruleRes044PublicViewRes044 is
 // true and false.
-func planRuleRes044PublicViewRes044(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes044PublicViewRes044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19137,7 +19437,7 @@ var planRuleRes045PublicViewRes045At1 = &cond.Origin{
 
 // planRuleRes045PublicViewRes045 returns the conditions on the resource under which ruleRes045PublicViewRes045 is
 // true and false.
-func planRuleRes045PublicViewRes045(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes045PublicViewRes045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19156,7 +19456,7 @@ var planRuleRes046PublicViewRes046At1 = &cond.Origin{
 
 // planRuleRes046PublicViewRes046 returns the conditions on the resource under which ruleRes046PublicViewRes046 is
 // true and false.
-func planRuleRes046PublicViewRes046(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes046PublicViewRes046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19175,7 +19475,7 @@ var planRuleRes047PublicViewRes047At1 = &cond.Origin{
 
 // planRuleRes047PublicViewRes047 returns the conditions on the resource under which ruleRes047PublicViewRes047 is
 // true and false.
-func planRuleRes047PublicViewRes047(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes047PublicViewRes047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19194,7 +19494,7 @@ var planRuleRes048PublicViewRes048At1 = &cond.Origin{
 
 // planRuleRes048PublicViewRes048 returns the conditions on the resource under which ruleRes048PublicViewRes048 is
 // true and false.
-func planRuleRes048PublicViewRes048(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes048PublicViewRes048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19213,7 +19513,7 @@ var planRuleRes049PublicViewRes049At1 = &cond.Origin{
 
 // planRuleRes049PublicViewRes049 returns the conditions on the resource under which ruleRes049PublicViewRes049 is
 // true and false.
-func planRuleRes049PublicViewRes049(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes049PublicViewRes049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19232,7 +19532,7 @@ var planRuleRes050PublicViewRes050At1 = &cond.Origin{
 
 // planRuleRes050PublicViewRes050 returns the conditions on the resource under which ruleRes050PublicViewRes050 is
 // true and false.
-func planRuleRes050PublicViewRes050(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes050PublicViewRes050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19251,7 +19551,7 @@ var planRuleRes051PublicViewRes051At1 = &cond.Origin{
 
 // planRuleRes051PublicViewRes051 returns the conditions on the resource under which ruleRes051PublicViewRes051 is
 // true and false.
-func planRuleRes051PublicViewRes051(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes051PublicViewRes051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19270,7 +19570,7 @@ var planRuleRes052PublicViewRes052At1 = &cond.Origin{
 
 // planRuleRes052PublicViewRes052 returns the conditions on the resource under which ruleRes052PublicViewRes052 is
 // true and false.
-func planRuleRes052PublicViewRes052(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes052PublicViewRes052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19289,7 +19589,7 @@ var planRuleRes053PublicViewRes053At1 = &cond.Origin{
 
 // planRuleRes053PublicViewRes053 returns the conditions on the resource under which ruleRes053PublicViewRes053 is
 // true and false.
-func planRuleRes053PublicViewRes053(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes053PublicViewRes053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19308,7 +19608,7 @@ var planRuleRes054PublicViewRes054At1 = &cond.Origin{
 
 // planRuleRes054PublicViewRes054 returns the conditions on the resource under which ruleRes054PublicViewRes054 is
 // true and false.
-func planRuleRes054PublicViewRes054(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes054PublicViewRes054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19327,7 +19627,7 @@ var planRuleRes055PublicViewRes055At1 = &cond.Origin{
 
 // planRuleRes055PublicViewRes055 returns the conditions on the resource under which ruleRes055PublicViewRes055 is
 // true and false.
-func planRuleRes055PublicViewRes055(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes055PublicViewRes055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19346,7 +19646,7 @@ var planRuleRes056PublicViewRes056At1 = &cond.Origin{
 
 // planRuleRes056PublicViewRes056 returns the conditions on the resource under which ruleRes056PublicViewRes056 is
 // true and false.
-func planRuleRes056PublicViewRes056(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes056PublicViewRes056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19365,7 +19665,7 @@ var planRuleRes057PublicViewRes057At1 = &cond.Origin{
 
 // planRuleRes057PublicViewRes057 returns the conditions on the resource under which ruleRes057PublicViewRes057 is
 // true and false.
-func planRuleRes057PublicViewRes057(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes057PublicViewRes057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19384,7 +19684,7 @@ var planRuleRes058PublicViewRes058At1 = &cond.Origin{
 
 // planRuleRes058PublicViewRes058 returns the conditions on the resource under which ruleRes058PublicViewRes058 is
 // true and false.
-func planRuleRes058PublicViewRes058(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes058PublicViewRes058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19403,7 +19703,7 @@ var planRuleRes059PublicViewRes059At1 = &cond.Origin{
 
 // planRuleRes059PublicViewRes059 returns the conditions on the resource under which ruleRes059PublicViewRes059 is
 // true and false.
-func planRuleRes059PublicViewRes059(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes059PublicViewRes059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19422,7 +19722,7 @@ var planRuleRes060PublicViewRes060At1 = &cond.Origin{
 
 // planRuleRes060PublicViewRes060 returns the conditions on the resource under which ruleRes060PublicViewRes060 is
 // true and false.
-func planRuleRes060PublicViewRes060(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes060PublicViewRes060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19441,7 +19741,7 @@ var planRuleRes061PublicViewRes061At1 = &cond.Origin{
 
 // planRuleRes061PublicViewRes061 returns the conditions on the resource under which ruleRes061PublicViewRes061 is
 // true and false.
-func planRuleRes061PublicViewRes061(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes061PublicViewRes061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19460,7 +19760,7 @@ var planRuleRes062PublicViewRes062At1 = &cond.Origin{
 
 // planRuleRes062PublicViewRes062 returns the conditions on the resource under which ruleRes062PublicViewRes062 is
 // true and false.
-func planRuleRes062PublicViewRes062(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes062PublicViewRes062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19479,7 +19779,7 @@ var planRuleRes063PublicViewRes063At1 = &cond.Origin{
 
 // planRuleRes063PublicViewRes063 returns the conditions on the resource under which ruleRes063PublicViewRes063 is
 // true and false.
-func planRuleRes063PublicViewRes063(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes063PublicViewRes063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19498,7 +19798,7 @@ var planRuleRes064PublicViewRes064At1 = &cond.Origin{
 
 // planRuleRes064PublicViewRes064 returns the conditions on the resource under which ruleRes064PublicViewRes064 is
 // true and false.
-func planRuleRes064PublicViewRes064(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes064PublicViewRes064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19517,7 +19817,7 @@ var planRuleRes065PublicViewRes065At1 = &cond.Origin{
 
 // planRuleRes065PublicViewRes065 returns the conditions on the resource under which ruleRes065PublicViewRes065 is
 // true and false.
-func planRuleRes065PublicViewRes065(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes065PublicViewRes065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19536,7 +19836,7 @@ var planRuleRes066PublicViewRes066At1 = &cond.Origin{
 
 // planRuleRes066PublicViewRes066 returns the conditions on the resource under which ruleRes066PublicViewRes066 is
 // true and false.
-func planRuleRes066PublicViewRes066(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes066PublicViewRes066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19555,7 +19855,7 @@ var planRuleRes067PublicViewRes067At1 = &cond.Origin{
 
 // planRuleRes067PublicViewRes067 returns the conditions on the resource under which ruleRes067PublicViewRes067 is
 // true and false.
-func planRuleRes067PublicViewRes067(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes067PublicViewRes067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19574,7 +19874,7 @@ var planRuleRes068PublicViewRes068At1 = &cond.Origin{
 
 // planRuleRes068PublicViewRes068 returns the conditions on the resource under which ruleRes068PublicViewRes068 is
 // true and false.
-func planRuleRes068PublicViewRes068(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes068PublicViewRes068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19593,7 +19893,7 @@ var planRuleRes069PublicViewRes069At1 = &cond.Origin{
 
 // planRuleRes069PublicViewRes069 returns the conditions on the resource under which ruleRes069PublicViewRes069 is
 // true and false.
-func planRuleRes069PublicViewRes069(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes069PublicViewRes069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19612,7 +19912,7 @@ var planRuleRes070PublicViewRes070At1 = &cond.Origin{
 
 // planRuleRes070PublicViewRes070 returns the conditions on the resource under which ruleRes070PublicViewRes070 is
 // true and false.
-func planRuleRes070PublicViewRes070(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes070PublicViewRes070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19631,7 +19931,7 @@ var planRuleRes071PublicViewRes071At1 = &cond.Origin{
 
 // planRuleRes071PublicViewRes071 returns the conditions on the resource under which ruleRes071PublicViewRes071 is
 // true and false.
-func planRuleRes071PublicViewRes071(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes071PublicViewRes071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19650,7 +19950,7 @@ var planRuleRes072PublicViewRes072At1 = &cond.Origin{
 
 // planRuleRes072PublicViewRes072 returns the conditions on the resource under which ruleRes072PublicViewRes072 is
 // true and false.
-func planRuleRes072PublicViewRes072(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes072PublicViewRes072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19669,7 +19969,7 @@ var planRuleRes073PublicViewRes073At1 = &cond.Origin{
 
 // planRuleRes073PublicViewRes073 returns the conditions on the resource under which ruleRes073PublicViewRes073 is
 // true and false.
-func planRuleRes073PublicViewRes073(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes073PublicViewRes073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19688,7 +19988,7 @@ var planRuleRes074PublicViewRes074At1 = &cond.Origin{
 
 // planRuleRes074PublicViewRes074 returns the conditions on the resource under which ruleRes074PublicViewRes074 is
 // true and false.
-func planRuleRes074PublicViewRes074(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes074PublicViewRes074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19707,7 +20007,7 @@ var planRuleRes075PublicViewRes075At1 = &cond.Origin{
 
 // planRuleRes075PublicViewRes075 returns the conditions on the resource under which ruleRes075PublicViewRes075 is
 // true and false.
-func planRuleRes075PublicViewRes075(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes075PublicViewRes075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19726,7 +20026,7 @@ var planRuleRes076PublicViewRes076At1 = &cond.Origin{
 
 // planRuleRes076PublicViewRes076 returns the conditions on the resource under which ruleRes076PublicViewRes076 is
 // true and false.
-func planRuleRes076PublicViewRes076(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes076PublicViewRes076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19745,7 +20045,7 @@ var planRuleRes077PublicViewRes077At1 = &cond.Origin{
 
 // planRuleRes077PublicViewRes077 returns the conditions on the resource under which ruleRes077PublicViewRes077 is
 // true and false.
-func planRuleRes077PublicViewRes077(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes077PublicViewRes077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19764,7 +20064,7 @@ var planRuleRes078PublicViewRes078At1 = &cond.Origin{
 
 // planRuleRes078PublicViewRes078 returns the conditions on the resource under which ruleRes078PublicViewRes078 is
 // true and false.
-func planRuleRes078PublicViewRes078(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes078PublicViewRes078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19783,7 +20083,7 @@ var planRuleRes079PublicViewRes079At1 = &cond.Origin{
 
 // planRuleRes079PublicViewRes079 returns the conditions on the resource under which ruleRes079PublicViewRes079 is
 // true and false.
-func planRuleRes079PublicViewRes079(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes079PublicViewRes079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19802,7 +20102,7 @@ var planRuleRes080PublicViewRes080At1 = &cond.Origin{
 
 // planRuleRes080PublicViewRes080 returns the conditions on the resource under which ruleRes080PublicViewRes080 is
 // true and false.
-func planRuleRes080PublicViewRes080(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes080PublicViewRes080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19821,7 +20121,7 @@ var planRuleRes081PublicViewRes081At1 = &cond.Origin{
 
 // planRuleRes081PublicViewRes081 returns the conditions on the resource under which ruleRes081PublicViewRes081 is
 // true and false.
-func planRuleRes081PublicViewRes081(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes081PublicViewRes081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19840,7 +20140,7 @@ var planRuleRes082PublicViewRes082At1 = &cond.Origin{
 
 // planRuleRes082PublicViewRes082 returns the conditions on the resource under which ruleRes082PublicViewRes082 is
 // true and false.
-func planRuleRes082PublicViewRes082(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes082PublicViewRes082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19859,7 +20159,7 @@ var planRuleRes083PublicViewRes083At1 = &cond.Origin{
 
 // planRuleRes083PublicViewRes083 returns the conditions on the resource under which ruleRes083PublicViewRes083 is
 // true and false.
-func planRuleRes083PublicViewRes083(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes083PublicViewRes083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19878,7 +20178,7 @@ var planRuleRes084PublicViewRes084At1 = &cond.Origin{
 
 // planRuleRes084PublicViewRes084 returns the conditions on the resource under which ruleRes084PublicViewRes084 is
 // true and false.
-func planRuleRes084PublicViewRes084(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes084PublicViewRes084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19897,7 +20197,7 @@ var planRuleRes085PublicViewRes085At1 = &cond.Origin{
 
 // planRuleRes085PublicViewRes085 returns the conditions on the resource under which ruleRes085PublicViewRes085 is
 // true and false.
-func planRuleRes085PublicViewRes085(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes085PublicViewRes085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19916,7 +20216,7 @@ var planRuleRes086PublicViewRes086At1 = &cond.Origin{
 
 // planRuleRes086PublicViewRes086 returns the conditions on the resource under which ruleRes086PublicViewRes086 is
 // true and false.
-func planRuleRes086PublicViewRes086(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes086PublicViewRes086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19935,7 +20235,7 @@ var planRuleRes087PublicViewRes087At1 = &cond.Origin{
 
 // planRuleRes087PublicViewRes087 returns the conditions on the resource under which ruleRes087PublicViewRes087 is
 // true and false.
-func planRuleRes087PublicViewRes087(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes087PublicViewRes087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19954,7 +20254,7 @@ var planRuleRes088PublicViewRes088At1 = &cond.Origin{
 
 // planRuleRes088PublicViewRes088 returns the conditions on the resource under which ruleRes088PublicViewRes088 is
 // true and false.
-func planRuleRes088PublicViewRes088(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes088PublicViewRes088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19973,7 +20273,7 @@ var planRuleRes089PublicViewRes089At1 = &cond.Origin{
 
 // planRuleRes089PublicViewRes089 returns the conditions on the resource under which ruleRes089PublicViewRes089 is
 // true and false.
-func planRuleRes089PublicViewRes089(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes089PublicViewRes089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19992,7 +20292,7 @@ var planRuleRes090PublicViewRes090At1 = &cond.Origin{
 
 // planRuleRes090PublicViewRes090 returns the conditions on the resource under which ruleRes090PublicViewRes090 is
 // true and false.
-func planRuleRes090PublicViewRes090(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes090PublicViewRes090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20011,7 +20311,7 @@ var planRuleRes091PublicViewRes091At1 = &cond.Origin{
 
 // planRuleRes091PublicViewRes091 returns the conditions on the resource under which ruleRes091PublicViewRes091 is
 // true and false.
-func planRuleRes091PublicViewRes091(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes091PublicViewRes091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20030,7 +20330,7 @@ var planRuleRes092PublicViewRes092At1 = &cond.Origin{
 
 // planRuleRes092PublicViewRes092 returns the conditions on the resource under which ruleRes092PublicViewRes092 is
 // true and false.
-func planRuleRes092PublicViewRes092(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes092PublicViewRes092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20049,7 +20349,7 @@ var planRuleRes093PublicViewRes093At1 = &cond.Origin{
 
 // planRuleRes093PublicViewRes093 returns the conditions on the resource under which ruleRes093PublicViewRes093 is
 // true and false.
-func planRuleRes093PublicViewRes093(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes093PublicViewRes093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20068,7 +20368,7 @@ var planRuleRes094PublicViewRes094At1 = &cond.Origin{
 
 // planRuleRes094PublicViewRes094 returns the conditions on the resource under which ruleRes094PublicViewRes094 is
 // true and false.
-func planRuleRes094PublicViewRes094(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes094PublicViewRes094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20087,7 +20387,7 @@ var planRuleRes095PublicViewRes095At1 = &cond.Origin{
 
 // planRuleRes095PublicViewRes095 returns the conditions on the resource under which ruleRes095PublicViewRes095 is
 // true and false.
-func planRuleRes095PublicViewRes095(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes095PublicViewRes095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20106,7 +20406,7 @@ var planRuleRes096PublicViewRes096At1 = &cond.Origin{
 
 // planRuleRes096PublicViewRes096 returns the conditions on the resource under which ruleRes096PublicViewRes096 is
 // true and false.
-func planRuleRes096PublicViewRes096(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes096PublicViewRes096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20125,7 +20425,7 @@ var planRuleRes097PublicViewRes097At1 = &cond.Origin{
 
 // planRuleRes097PublicViewRes097 returns the conditions on the resource under which ruleRes097PublicViewRes097 is
 // true and false.
-func planRuleRes097PublicViewRes097(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes097PublicViewRes097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20144,7 +20444,7 @@ var planRuleRes098PublicViewRes098At1 = &cond.Origin{
 
 // planRuleRes098PublicViewRes098 returns the conditions on the resource under which ruleRes098PublicViewRes098 is
 // true and false.
-func planRuleRes098PublicViewRes098(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes098PublicViewRes098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20163,7 +20463,7 @@ var planRuleRes099PublicViewRes099At1 = &cond.Origin{
 
 // planRuleRes099PublicViewRes099 returns the conditions on the resource under which ruleRes099PublicViewRes099 is
 // true and false.
-func planRuleRes099PublicViewRes099(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes099PublicViewRes099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20182,7 +20482,7 @@ var planRuleArchivedReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedReadOnlyLibrary returns the conditions on the resource under which ruleArchivedReadOnlyLibrary is
 // true and false.
-func planRuleArchivedReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20203,7 +20503,7 @@ var planRuleRes001ArchivedReadOnlyRes001At1 = &cond.Origin{
 
 // planRuleRes001ArchivedReadOnlyRes001 returns the conditions on the resource under which ruleRes001ArchivedReadOnlyRes001 is
 // true and false.
-func planRuleRes001ArchivedReadOnlyRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001ArchivedReadOnlyRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20224,7 +20524,7 @@ var planRuleRes002ArchivedReadOnlyRes002At1 = &cond.Origin{
 
 // planRuleRes002ArchivedReadOnlyRes002 returns the conditions on the resource under which ruleRes002ArchivedReadOnlyRes002 is
 // true and false.
-func planRuleRes002ArchivedReadOnlyRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002ArchivedReadOnlyRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20245,7 +20545,7 @@ var planRuleRes003ArchivedReadOnlyRes003At1 = &cond.Origin{
 
 // planRuleRes003ArchivedReadOnlyRes003 returns the conditions on the resource under which ruleRes003ArchivedReadOnlyRes003 is
 // true and false.
-func planRuleRes003ArchivedReadOnlyRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003ArchivedReadOnlyRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20266,7 +20566,7 @@ var planRuleRes004ArchivedReadOnlyRes004At1 = &cond.Origin{
 
 // planRuleRes004ArchivedReadOnlyRes004 returns the conditions on the resource under which ruleRes004ArchivedReadOnlyRes004 is
 // true and false.
-func planRuleRes004ArchivedReadOnlyRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004ArchivedReadOnlyRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20287,7 +20587,7 @@ var planRuleRes005ArchivedReadOnlyRes005At1 = &cond.Origin{
 
 // planRuleRes005ArchivedReadOnlyRes005 returns the conditions on the resource under which ruleRes005ArchivedReadOnlyRes005 is
 // true and false.
-func planRuleRes005ArchivedReadOnlyRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005ArchivedReadOnlyRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20308,7 +20608,7 @@ var planRuleRes006ArchivedReadOnlyRes006At1 = &cond.Origin{
 
 // planRuleRes006ArchivedReadOnlyRes006 returns the conditions on the resource under which ruleRes006ArchivedReadOnlyRes006 is
 // true and false.
-func planRuleRes006ArchivedReadOnlyRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006ArchivedReadOnlyRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20329,7 +20629,7 @@ var planRuleRes007ArchivedReadOnlyRes007At1 = &cond.Origin{
 
 // planRuleRes007ArchivedReadOnlyRes007 returns the conditions on the resource under which ruleRes007ArchivedReadOnlyRes007 is
 // true and false.
-func planRuleRes007ArchivedReadOnlyRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007ArchivedReadOnlyRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20350,7 +20650,7 @@ var planRuleRes008ArchivedReadOnlyRes008At1 = &cond.Origin{
 
 // planRuleRes008ArchivedReadOnlyRes008 returns the conditions on the resource under which ruleRes008ArchivedReadOnlyRes008 is
 // true and false.
-func planRuleRes008ArchivedReadOnlyRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008ArchivedReadOnlyRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20371,7 +20671,7 @@ var planRuleRes009ArchivedReadOnlyRes009At1 = &cond.Origin{
 
 // planRuleRes009ArchivedReadOnlyRes009 returns the conditions on the resource under which ruleRes009ArchivedReadOnlyRes009 is
 // true and false.
-func planRuleRes009ArchivedReadOnlyRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009ArchivedReadOnlyRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20392,7 +20692,7 @@ var planRuleRes010ArchivedReadOnlyRes010At1 = &cond.Origin{
 
 // planRuleRes010ArchivedReadOnlyRes010 returns the conditions on the resource under which ruleRes010ArchivedReadOnlyRes010 is
 // true and false.
-func planRuleRes010ArchivedReadOnlyRes010(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes010ArchivedReadOnlyRes010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20413,7 +20713,7 @@ var planRuleRes011ArchivedReadOnlyRes011At1 = &cond.Origin{
 
 // planRuleRes011ArchivedReadOnlyRes011 returns the conditions on the resource under which ruleRes011ArchivedReadOnlyRes011 is
 // true and false.
-func planRuleRes011ArchivedReadOnlyRes011(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes011ArchivedReadOnlyRes011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20434,7 +20734,7 @@ var planRuleRes012ArchivedReadOnlyRes012At1 = &cond.Origin{
 
 // planRuleRes012ArchivedReadOnlyRes012 returns the conditions on the resource under which ruleRes012ArchivedReadOnlyRes012 is
 // true and false.
-func planRuleRes012ArchivedReadOnlyRes012(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes012ArchivedReadOnlyRes012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20455,7 +20755,7 @@ var planRuleRes013ArchivedReadOnlyRes013At1 = &cond.Origin{
 
 // planRuleRes013ArchivedReadOnlyRes013 returns the conditions on the resource under which ruleRes013ArchivedReadOnlyRes013 is
 // true and false.
-func planRuleRes013ArchivedReadOnlyRes013(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes013ArchivedReadOnlyRes013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20476,7 +20776,7 @@ var planRuleRes014ArchivedReadOnlyRes014At1 = &cond.Origin{
 
 // planRuleRes014ArchivedReadOnlyRes014 returns the conditions on the resource under which ruleRes014ArchivedReadOnlyRes014 is
 // true and false.
-func planRuleRes014ArchivedReadOnlyRes014(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes014ArchivedReadOnlyRes014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20497,7 +20797,7 @@ var planRuleRes015ArchivedReadOnlyRes015At1 = &cond.Origin{
 
 // planRuleRes015ArchivedReadOnlyRes015 returns the conditions on the resource under which ruleRes015ArchivedReadOnlyRes015 is
 // true and false.
-func planRuleRes015ArchivedReadOnlyRes015(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes015ArchivedReadOnlyRes015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20518,7 +20818,7 @@ var planRuleRes016ArchivedReadOnlyRes016At1 = &cond.Origin{
 
 // planRuleRes016ArchivedReadOnlyRes016 returns the conditions on the resource under which ruleRes016ArchivedReadOnlyRes016 is
 // true and false.
-func planRuleRes016ArchivedReadOnlyRes016(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes016ArchivedReadOnlyRes016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20539,7 +20839,7 @@ var planRuleRes017ArchivedReadOnlyRes017At1 = &cond.Origin{
 
 // planRuleRes017ArchivedReadOnlyRes017 returns the conditions on the resource under which ruleRes017ArchivedReadOnlyRes017 is
 // true and false.
-func planRuleRes017ArchivedReadOnlyRes017(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes017ArchivedReadOnlyRes017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20560,7 +20860,7 @@ var planRuleRes018ArchivedReadOnlyRes018At1 = &cond.Origin{
 
 // planRuleRes018ArchivedReadOnlyRes018 returns the conditions on the resource under which ruleRes018ArchivedReadOnlyRes018 is
 // true and false.
-func planRuleRes018ArchivedReadOnlyRes018(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes018ArchivedReadOnlyRes018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20581,7 +20881,7 @@ var planRuleRes019ArchivedReadOnlyRes019At1 = &cond.Origin{
 
 // planRuleRes019ArchivedReadOnlyRes019 returns the conditions on the resource under which ruleRes019ArchivedReadOnlyRes019 is
 // true and false.
-func planRuleRes019ArchivedReadOnlyRes019(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes019ArchivedReadOnlyRes019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20602,7 +20902,7 @@ var planRuleRes020ArchivedReadOnlyRes020At1 = &cond.Origin{
 
 // planRuleRes020ArchivedReadOnlyRes020 returns the conditions on the resource under which ruleRes020ArchivedReadOnlyRes020 is
 // true and false.
-func planRuleRes020ArchivedReadOnlyRes020(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes020ArchivedReadOnlyRes020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20623,7 +20923,7 @@ var planRuleRes021ArchivedReadOnlyRes021At1 = &cond.Origin{
 
 // planRuleRes021ArchivedReadOnlyRes021 returns the conditions on the resource under which ruleRes021ArchivedReadOnlyRes021 is
 // true and false.
-func planRuleRes021ArchivedReadOnlyRes021(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes021ArchivedReadOnlyRes021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20644,7 +20944,7 @@ var planRuleRes022ArchivedReadOnlyRes022At1 = &cond.Origin{
 
 // planRuleRes022ArchivedReadOnlyRes022 returns the conditions on the resource under which ruleRes022ArchivedReadOnlyRes022 is
 // true and false.
-func planRuleRes022ArchivedReadOnlyRes022(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes022ArchivedReadOnlyRes022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20665,7 +20965,7 @@ var planRuleRes023ArchivedReadOnlyRes023At1 = &cond.Origin{
 
 // planRuleRes023ArchivedReadOnlyRes023 returns the conditions on the resource under which ruleRes023ArchivedReadOnlyRes023 is
 // true and false.
-func planRuleRes023ArchivedReadOnlyRes023(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes023ArchivedReadOnlyRes023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20686,7 +20986,7 @@ var planRuleRes024ArchivedReadOnlyRes024At1 = &cond.Origin{
 
 // planRuleRes024ArchivedReadOnlyRes024 returns the conditions on the resource under which ruleRes024ArchivedReadOnlyRes024 is
 // true and false.
-func planRuleRes024ArchivedReadOnlyRes024(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes024ArchivedReadOnlyRes024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20707,7 +21007,7 @@ var planRuleRes025ArchivedReadOnlyRes025At1 = &cond.Origin{
 
 // planRuleRes025ArchivedReadOnlyRes025 returns the conditions on the resource under which ruleRes025ArchivedReadOnlyRes025 is
 // true and false.
-func planRuleRes025ArchivedReadOnlyRes025(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes025ArchivedReadOnlyRes025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20728,7 +21028,7 @@ var planRuleRes026ArchivedReadOnlyRes026At1 = &cond.Origin{
 
 // planRuleRes026ArchivedReadOnlyRes026 returns the conditions on the resource under which ruleRes026ArchivedReadOnlyRes026 is
 // true and false.
-func planRuleRes026ArchivedReadOnlyRes026(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes026ArchivedReadOnlyRes026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20749,7 +21049,7 @@ var planRuleRes027ArchivedReadOnlyRes027At1 = &cond.Origin{
 
 // planRuleRes027ArchivedReadOnlyRes027 returns the conditions on the resource under which ruleRes027ArchivedReadOnlyRes027 is
 // true and false.
-func planRuleRes027ArchivedReadOnlyRes027(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes027ArchivedReadOnlyRes027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20770,7 +21070,7 @@ var planRuleRes028ArchivedReadOnlyRes028At1 = &cond.Origin{
 
 // planRuleRes028ArchivedReadOnlyRes028 returns the conditions on the resource under which ruleRes028ArchivedReadOnlyRes028 is
 // true and false.
-func planRuleRes028ArchivedReadOnlyRes028(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes028ArchivedReadOnlyRes028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20791,7 +21091,7 @@ var planRuleRes029ArchivedReadOnlyRes029At1 = &cond.Origin{
 
 // planRuleRes029ArchivedReadOnlyRes029 returns the conditions on the resource under which ruleRes029ArchivedReadOnlyRes029 is
 // true and false.
-func planRuleRes029ArchivedReadOnlyRes029(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes029ArchivedReadOnlyRes029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20812,7 +21112,7 @@ var planRuleRes030ArchivedReadOnlyRes030At1 = &cond.Origin{
 
 // planRuleRes030ArchivedReadOnlyRes030 returns the conditions on the resource under which ruleRes030ArchivedReadOnlyRes030 is
 // true and false.
-func planRuleRes030ArchivedReadOnlyRes030(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes030ArchivedReadOnlyRes030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20833,7 +21133,7 @@ var planRuleRes031ArchivedReadOnlyRes031At1 = &cond.Origin{
 
 // planRuleRes031ArchivedReadOnlyRes031 returns the conditions on the resource under which ruleRes031ArchivedReadOnlyRes031 is
 // true and false.
-func planRuleRes031ArchivedReadOnlyRes031(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes031ArchivedReadOnlyRes031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20854,7 +21154,7 @@ var planRuleRes032ArchivedReadOnlyRes032At1 = &cond.Origin{
 
 // planRuleRes032ArchivedReadOnlyRes032 returns the conditions on the resource under which ruleRes032ArchivedReadOnlyRes032 is
 // true and false.
-func planRuleRes032ArchivedReadOnlyRes032(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes032ArchivedReadOnlyRes032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20875,7 +21175,7 @@ var planRuleRes033ArchivedReadOnlyRes033At1 = &cond.Origin{
 
 // planRuleRes033ArchivedReadOnlyRes033 returns the conditions on the resource under which ruleRes033ArchivedReadOnlyRes033 is
 // true and false.
-func planRuleRes033ArchivedReadOnlyRes033(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes033ArchivedReadOnlyRes033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20896,7 +21196,7 @@ var planRuleRes034ArchivedReadOnlyRes034At1 = &cond.Origin{
 
 // planRuleRes034ArchivedReadOnlyRes034 returns the conditions on the resource under which ruleRes034ArchivedReadOnlyRes034 is
 // true and false.
-func planRuleRes034ArchivedReadOnlyRes034(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes034ArchivedReadOnlyRes034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20917,7 +21217,7 @@ var planRuleRes035ArchivedReadOnlyRes035At1 = &cond.Origin{
 
 // planRuleRes035ArchivedReadOnlyRes035 returns the conditions on the resource under which ruleRes035ArchivedReadOnlyRes035 is
 // true and false.
-func planRuleRes035ArchivedReadOnlyRes035(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes035ArchivedReadOnlyRes035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20938,7 +21238,7 @@ var planRuleRes036ArchivedReadOnlyRes036At1 = &cond.Origin{
 
 // planRuleRes036ArchivedReadOnlyRes036 returns the conditions on the resource under which ruleRes036ArchivedReadOnlyRes036 is
 // true and false.
-func planRuleRes036ArchivedReadOnlyRes036(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes036ArchivedReadOnlyRes036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20959,7 +21259,7 @@ var planRuleRes037ArchivedReadOnlyRes037At1 = &cond.Origin{
 
 // planRuleRes037ArchivedReadOnlyRes037 returns the conditions on the resource under which ruleRes037ArchivedReadOnlyRes037 is
 // true and false.
-func planRuleRes037ArchivedReadOnlyRes037(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes037ArchivedReadOnlyRes037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20980,7 +21280,7 @@ var planRuleRes038ArchivedReadOnlyRes038At1 = &cond.Origin{
 
 // planRuleRes038ArchivedReadOnlyRes038 returns the conditions on the resource under which ruleRes038ArchivedReadOnlyRes038 is
 // true and false.
-func planRuleRes038ArchivedReadOnlyRes038(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes038ArchivedReadOnlyRes038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21001,7 +21301,7 @@ var planRuleRes039ArchivedReadOnlyRes039At1 = &cond.Origin{
 
 // planRuleRes039ArchivedReadOnlyRes039 returns the conditions on the resource under which ruleRes039ArchivedReadOnlyRes039 is
 // true and false.
-func planRuleRes039ArchivedReadOnlyRes039(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes039ArchivedReadOnlyRes039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21022,7 +21322,7 @@ var planRuleRes040ArchivedReadOnlyRes040At1 = &cond.Origin{
 
 // planRuleRes040ArchivedReadOnlyRes040 returns the conditions on the resource under which ruleRes040ArchivedReadOnlyRes040 is
 // true and false.
-func planRuleRes040ArchivedReadOnlyRes040(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes040ArchivedReadOnlyRes040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21043,7 +21343,7 @@ var planRuleRes041ArchivedReadOnlyRes041At1 = &cond.Origin{
 
 // planRuleRes041ArchivedReadOnlyRes041 returns the conditions on the resource under which ruleRes041ArchivedReadOnlyRes041 is
 // true and false.
-func planRuleRes041ArchivedReadOnlyRes041(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes041ArchivedReadOnlyRes041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21064,7 +21364,7 @@ var planRuleRes042ArchivedReadOnlyRes042At1 = &cond.Origin{
 
 // planRuleRes042ArchivedReadOnlyRes042 returns the conditions on the resource under which ruleRes042ArchivedReadOnlyRes042 is
 // true and false.
-func planRuleRes042ArchivedReadOnlyRes042(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes042ArchivedReadOnlyRes042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21085,7 +21385,7 @@ var planRuleRes043ArchivedReadOnlyRes043At1 = &cond.Origin{
 
 // planRuleRes043ArchivedReadOnlyRes043 returns the conditions on the resource under which ruleRes043ArchivedReadOnlyRes043 is
 // true and false.
-func planRuleRes043ArchivedReadOnlyRes043(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes043ArchivedReadOnlyRes043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21106,7 +21406,7 @@ var planRuleRes044ArchivedReadOnlyRes044At1 = &cond.Origin{
 
 // planRuleRes044ArchivedReadOnlyRes044 returns the conditions on the resource under which ruleRes044ArchivedReadOnlyRes044 is
 // true and false.
-func planRuleRes044ArchivedReadOnlyRes044(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes044ArchivedReadOnlyRes044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21127,7 +21427,7 @@ var planRuleRes045ArchivedReadOnlyRes045At1 = &cond.Origin{
 
 // planRuleRes045ArchivedReadOnlyRes045 returns the conditions on the resource under which ruleRes045ArchivedReadOnlyRes045 is
 // true and false.
-func planRuleRes045ArchivedReadOnlyRes045(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes045ArchivedReadOnlyRes045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21148,7 +21448,7 @@ var planRuleRes046ArchivedReadOnlyRes046At1 = &cond.Origin{
 
 // planRuleRes046ArchivedReadOnlyRes046 returns the conditions on the resource under which ruleRes046ArchivedReadOnlyRes046 is
 // true and false.
-func planRuleRes046ArchivedReadOnlyRes046(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes046ArchivedReadOnlyRes046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21169,7 +21469,7 @@ var planRuleRes047ArchivedReadOnlyRes047At1 = &cond.Origin{
 
 // planRuleRes047ArchivedReadOnlyRes047 returns the conditions on the resource under which ruleRes047ArchivedReadOnlyRes047 is
 // true and false.
-func planRuleRes047ArchivedReadOnlyRes047(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes047ArchivedReadOnlyRes047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21190,7 +21490,7 @@ var planRuleRes048ArchivedReadOnlyRes048At1 = &cond.Origin{
 
 // planRuleRes048ArchivedReadOnlyRes048 returns the conditions on the resource under which ruleRes048ArchivedReadOnlyRes048 is
 // true and false.
-func planRuleRes048ArchivedReadOnlyRes048(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes048ArchivedReadOnlyRes048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21211,7 +21511,7 @@ var planRuleRes049ArchivedReadOnlyRes049At1 = &cond.Origin{
 
 // planRuleRes049ArchivedReadOnlyRes049 returns the conditions on the resource under which ruleRes049ArchivedReadOnlyRes049 is
 // true and false.
-func planRuleRes049ArchivedReadOnlyRes049(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes049ArchivedReadOnlyRes049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21232,7 +21532,7 @@ var planRuleRes050ArchivedReadOnlyRes050At1 = &cond.Origin{
 
 // planRuleRes050ArchivedReadOnlyRes050 returns the conditions on the resource under which ruleRes050ArchivedReadOnlyRes050 is
 // true and false.
-func planRuleRes050ArchivedReadOnlyRes050(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes050ArchivedReadOnlyRes050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21253,7 +21553,7 @@ var planRuleRes051ArchivedReadOnlyRes051At1 = &cond.Origin{
 
 // planRuleRes051ArchivedReadOnlyRes051 returns the conditions on the resource under which ruleRes051ArchivedReadOnlyRes051 is
 // true and false.
-func planRuleRes051ArchivedReadOnlyRes051(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes051ArchivedReadOnlyRes051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21274,7 +21574,7 @@ var planRuleRes052ArchivedReadOnlyRes052At1 = &cond.Origin{
 
 // planRuleRes052ArchivedReadOnlyRes052 returns the conditions on the resource under which ruleRes052ArchivedReadOnlyRes052 is
 // true and false.
-func planRuleRes052ArchivedReadOnlyRes052(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes052ArchivedReadOnlyRes052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21295,7 +21595,7 @@ var planRuleRes053ArchivedReadOnlyRes053At1 = &cond.Origin{
 
 // planRuleRes053ArchivedReadOnlyRes053 returns the conditions on the resource under which ruleRes053ArchivedReadOnlyRes053 is
 // true and false.
-func planRuleRes053ArchivedReadOnlyRes053(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes053ArchivedReadOnlyRes053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21316,7 +21616,7 @@ var planRuleRes054ArchivedReadOnlyRes054At1 = &cond.Origin{
 
 // planRuleRes054ArchivedReadOnlyRes054 returns the conditions on the resource under which ruleRes054ArchivedReadOnlyRes054 is
 // true and false.
-func planRuleRes054ArchivedReadOnlyRes054(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes054ArchivedReadOnlyRes054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21337,7 +21637,7 @@ var planRuleRes055ArchivedReadOnlyRes055At1 = &cond.Origin{
 
 // planRuleRes055ArchivedReadOnlyRes055 returns the conditions on the resource under which ruleRes055ArchivedReadOnlyRes055 is
 // true and false.
-func planRuleRes055ArchivedReadOnlyRes055(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes055ArchivedReadOnlyRes055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21358,7 +21658,7 @@ var planRuleRes056ArchivedReadOnlyRes056At1 = &cond.Origin{
 
 // planRuleRes056ArchivedReadOnlyRes056 returns the conditions on the resource under which ruleRes056ArchivedReadOnlyRes056 is
 // true and false.
-func planRuleRes056ArchivedReadOnlyRes056(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes056ArchivedReadOnlyRes056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21379,7 +21679,7 @@ var planRuleRes057ArchivedReadOnlyRes057At1 = &cond.Origin{
 
 // planRuleRes057ArchivedReadOnlyRes057 returns the conditions on the resource under which ruleRes057ArchivedReadOnlyRes057 is
 // true and false.
-func planRuleRes057ArchivedReadOnlyRes057(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes057ArchivedReadOnlyRes057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21400,7 +21700,7 @@ var planRuleRes058ArchivedReadOnlyRes058At1 = &cond.Origin{
 
 // planRuleRes058ArchivedReadOnlyRes058 returns the conditions on the resource under which ruleRes058ArchivedReadOnlyRes058 is
 // true and false.
-func planRuleRes058ArchivedReadOnlyRes058(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes058ArchivedReadOnlyRes058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21421,7 +21721,7 @@ var planRuleRes059ArchivedReadOnlyRes059At1 = &cond.Origin{
 
 // planRuleRes059ArchivedReadOnlyRes059 returns the conditions on the resource under which ruleRes059ArchivedReadOnlyRes059 is
 // true and false.
-func planRuleRes059ArchivedReadOnlyRes059(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes059ArchivedReadOnlyRes059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21442,7 +21742,7 @@ var planRuleRes060ArchivedReadOnlyRes060At1 = &cond.Origin{
 
 // planRuleRes060ArchivedReadOnlyRes060 returns the conditions on the resource under which ruleRes060ArchivedReadOnlyRes060 is
 // true and false.
-func planRuleRes060ArchivedReadOnlyRes060(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes060ArchivedReadOnlyRes060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21463,7 +21763,7 @@ var planRuleRes061ArchivedReadOnlyRes061At1 = &cond.Origin{
 
 // planRuleRes061ArchivedReadOnlyRes061 returns the conditions on the resource under which ruleRes061ArchivedReadOnlyRes061 is
 // true and false.
-func planRuleRes061ArchivedReadOnlyRes061(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes061ArchivedReadOnlyRes061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21484,7 +21784,7 @@ var planRuleRes062ArchivedReadOnlyRes062At1 = &cond.Origin{
 
 // planRuleRes062ArchivedReadOnlyRes062 returns the conditions on the resource under which ruleRes062ArchivedReadOnlyRes062 is
 // true and false.
-func planRuleRes062ArchivedReadOnlyRes062(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes062ArchivedReadOnlyRes062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21505,7 +21805,7 @@ var planRuleRes063ArchivedReadOnlyRes063At1 = &cond.Origin{
 
 // planRuleRes063ArchivedReadOnlyRes063 returns the conditions on the resource under which ruleRes063ArchivedReadOnlyRes063 is
 // true and false.
-func planRuleRes063ArchivedReadOnlyRes063(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes063ArchivedReadOnlyRes063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21526,7 +21826,7 @@ var planRuleRes064ArchivedReadOnlyRes064At1 = &cond.Origin{
 
 // planRuleRes064ArchivedReadOnlyRes064 returns the conditions on the resource under which ruleRes064ArchivedReadOnlyRes064 is
 // true and false.
-func planRuleRes064ArchivedReadOnlyRes064(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes064ArchivedReadOnlyRes064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21547,7 +21847,7 @@ var planRuleRes065ArchivedReadOnlyRes065At1 = &cond.Origin{
 
 // planRuleRes065ArchivedReadOnlyRes065 returns the conditions on the resource under which ruleRes065ArchivedReadOnlyRes065 is
 // true and false.
-func planRuleRes065ArchivedReadOnlyRes065(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes065ArchivedReadOnlyRes065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21568,7 +21868,7 @@ var planRuleRes066ArchivedReadOnlyRes066At1 = &cond.Origin{
 
 // planRuleRes066ArchivedReadOnlyRes066 returns the conditions on the resource under which ruleRes066ArchivedReadOnlyRes066 is
 // true and false.
-func planRuleRes066ArchivedReadOnlyRes066(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes066ArchivedReadOnlyRes066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21589,7 +21889,7 @@ var planRuleRes067ArchivedReadOnlyRes067At1 = &cond.Origin{
 
 // planRuleRes067ArchivedReadOnlyRes067 returns the conditions on the resource under which ruleRes067ArchivedReadOnlyRes067 is
 // true and false.
-func planRuleRes067ArchivedReadOnlyRes067(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes067ArchivedReadOnlyRes067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21610,7 +21910,7 @@ var planRuleRes068ArchivedReadOnlyRes068At1 = &cond.Origin{
 
 // planRuleRes068ArchivedReadOnlyRes068 returns the conditions on the resource under which ruleRes068ArchivedReadOnlyRes068 is
 // true and false.
-func planRuleRes068ArchivedReadOnlyRes068(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes068ArchivedReadOnlyRes068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21631,7 +21931,7 @@ var planRuleRes069ArchivedReadOnlyRes069At1 = &cond.Origin{
 
 // planRuleRes069ArchivedReadOnlyRes069 returns the conditions on the resource under which ruleRes069ArchivedReadOnlyRes069 is
 // true and false.
-func planRuleRes069ArchivedReadOnlyRes069(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes069ArchivedReadOnlyRes069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21652,7 +21952,7 @@ var planRuleRes070ArchivedReadOnlyRes070At1 = &cond.Origin{
 
 // planRuleRes070ArchivedReadOnlyRes070 returns the conditions on the resource under which ruleRes070ArchivedReadOnlyRes070 is
 // true and false.
-func planRuleRes070ArchivedReadOnlyRes070(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes070ArchivedReadOnlyRes070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21673,7 +21973,7 @@ var planRuleRes071ArchivedReadOnlyRes071At1 = &cond.Origin{
 
 // planRuleRes071ArchivedReadOnlyRes071 returns the conditions on the resource under which ruleRes071ArchivedReadOnlyRes071 is
 // true and false.
-func planRuleRes071ArchivedReadOnlyRes071(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes071ArchivedReadOnlyRes071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21694,7 +21994,7 @@ var planRuleRes072ArchivedReadOnlyRes072At1 = &cond.Origin{
 
 // planRuleRes072ArchivedReadOnlyRes072 returns the conditions on the resource under which ruleRes072ArchivedReadOnlyRes072 is
 // true and false.
-func planRuleRes072ArchivedReadOnlyRes072(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes072ArchivedReadOnlyRes072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21715,7 +22015,7 @@ var planRuleRes073ArchivedReadOnlyRes073At1 = &cond.Origin{
 
 // planRuleRes073ArchivedReadOnlyRes073 returns the conditions on the resource under which ruleRes073ArchivedReadOnlyRes073 is
 // true and false.
-func planRuleRes073ArchivedReadOnlyRes073(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes073ArchivedReadOnlyRes073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21736,7 +22036,7 @@ var planRuleRes074ArchivedReadOnlyRes074At1 = &cond.Origin{
 
 // planRuleRes074ArchivedReadOnlyRes074 returns the conditions on the resource under which ruleRes074ArchivedReadOnlyRes074 is
 // true and false.
-func planRuleRes074ArchivedReadOnlyRes074(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes074ArchivedReadOnlyRes074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21757,7 +22057,7 @@ var planRuleRes075ArchivedReadOnlyRes075At1 = &cond.Origin{
 
 // planRuleRes075ArchivedReadOnlyRes075 returns the conditions on the resource under which ruleRes075ArchivedReadOnlyRes075 is
 // true and false.
-func planRuleRes075ArchivedReadOnlyRes075(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes075ArchivedReadOnlyRes075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21778,7 +22078,7 @@ var planRuleRes076ArchivedReadOnlyRes076At1 = &cond.Origin{
 
 // planRuleRes076ArchivedReadOnlyRes076 returns the conditions on the resource under which ruleRes076ArchivedReadOnlyRes076 is
 // true and false.
-func planRuleRes076ArchivedReadOnlyRes076(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes076ArchivedReadOnlyRes076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21799,7 +22099,7 @@ var planRuleRes077ArchivedReadOnlyRes077At1 = &cond.Origin{
 
 // planRuleRes077ArchivedReadOnlyRes077 returns the conditions on the resource under which ruleRes077ArchivedReadOnlyRes077 is
 // true and false.
-func planRuleRes077ArchivedReadOnlyRes077(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes077ArchivedReadOnlyRes077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21820,7 +22120,7 @@ var planRuleRes078ArchivedReadOnlyRes078At1 = &cond.Origin{
 
 // planRuleRes078ArchivedReadOnlyRes078 returns the conditions on the resource under which ruleRes078ArchivedReadOnlyRes078 is
 // true and false.
-func planRuleRes078ArchivedReadOnlyRes078(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes078ArchivedReadOnlyRes078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21841,7 +22141,7 @@ var planRuleRes079ArchivedReadOnlyRes079At1 = &cond.Origin{
 
 // planRuleRes079ArchivedReadOnlyRes079 returns the conditions on the resource under which ruleRes079ArchivedReadOnlyRes079 is
 // true and false.
-func planRuleRes079ArchivedReadOnlyRes079(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes079ArchivedReadOnlyRes079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21862,7 +22162,7 @@ var planRuleRes080ArchivedReadOnlyRes080At1 = &cond.Origin{
 
 // planRuleRes080ArchivedReadOnlyRes080 returns the conditions on the resource under which ruleRes080ArchivedReadOnlyRes080 is
 // true and false.
-func planRuleRes080ArchivedReadOnlyRes080(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes080ArchivedReadOnlyRes080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21883,7 +22183,7 @@ var planRuleRes081ArchivedReadOnlyRes081At1 = &cond.Origin{
 
 // planRuleRes081ArchivedReadOnlyRes081 returns the conditions on the resource under which ruleRes081ArchivedReadOnlyRes081 is
 // true and false.
-func planRuleRes081ArchivedReadOnlyRes081(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes081ArchivedReadOnlyRes081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21904,7 +22204,7 @@ var planRuleRes082ArchivedReadOnlyRes082At1 = &cond.Origin{
 
 // planRuleRes082ArchivedReadOnlyRes082 returns the conditions on the resource under which ruleRes082ArchivedReadOnlyRes082 is
 // true and false.
-func planRuleRes082ArchivedReadOnlyRes082(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes082ArchivedReadOnlyRes082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21925,7 +22225,7 @@ var planRuleRes083ArchivedReadOnlyRes083At1 = &cond.Origin{
 
 // planRuleRes083ArchivedReadOnlyRes083 returns the conditions on the resource under which ruleRes083ArchivedReadOnlyRes083 is
 // true and false.
-func planRuleRes083ArchivedReadOnlyRes083(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes083ArchivedReadOnlyRes083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21946,7 +22246,7 @@ var planRuleRes084ArchivedReadOnlyRes084At1 = &cond.Origin{
 
 // planRuleRes084ArchivedReadOnlyRes084 returns the conditions on the resource under which ruleRes084ArchivedReadOnlyRes084 is
 // true and false.
-func planRuleRes084ArchivedReadOnlyRes084(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes084ArchivedReadOnlyRes084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21967,7 +22267,7 @@ var planRuleRes085ArchivedReadOnlyRes085At1 = &cond.Origin{
 
 // planRuleRes085ArchivedReadOnlyRes085 returns the conditions on the resource under which ruleRes085ArchivedReadOnlyRes085 is
 // true and false.
-func planRuleRes085ArchivedReadOnlyRes085(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes085ArchivedReadOnlyRes085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21988,7 +22288,7 @@ var planRuleRes086ArchivedReadOnlyRes086At1 = &cond.Origin{
 
 // planRuleRes086ArchivedReadOnlyRes086 returns the conditions on the resource under which ruleRes086ArchivedReadOnlyRes086 is
 // true and false.
-func planRuleRes086ArchivedReadOnlyRes086(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes086ArchivedReadOnlyRes086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22009,7 +22309,7 @@ var planRuleRes087ArchivedReadOnlyRes087At1 = &cond.Origin{
 
 // planRuleRes087ArchivedReadOnlyRes087 returns the conditions on the resource under which ruleRes087ArchivedReadOnlyRes087 is
 // true and false.
-func planRuleRes087ArchivedReadOnlyRes087(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes087ArchivedReadOnlyRes087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22030,7 +22330,7 @@ var planRuleRes088ArchivedReadOnlyRes088At1 = &cond.Origin{
 
 // planRuleRes088ArchivedReadOnlyRes088 returns the conditions on the resource under which ruleRes088ArchivedReadOnlyRes088 is
 // true and false.
-func planRuleRes088ArchivedReadOnlyRes088(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes088ArchivedReadOnlyRes088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22051,7 +22351,7 @@ var planRuleRes089ArchivedReadOnlyRes089At1 = &cond.Origin{
 
 // planRuleRes089ArchivedReadOnlyRes089 returns the conditions on the resource under which ruleRes089ArchivedReadOnlyRes089 is
 // true and false.
-func planRuleRes089ArchivedReadOnlyRes089(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes089ArchivedReadOnlyRes089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22072,7 +22372,7 @@ var planRuleRes090ArchivedReadOnlyRes090At1 = &cond.Origin{
 
 // planRuleRes090ArchivedReadOnlyRes090 returns the conditions on the resource under which ruleRes090ArchivedReadOnlyRes090 is
 // true and false.
-func planRuleRes090ArchivedReadOnlyRes090(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes090ArchivedReadOnlyRes090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22093,7 +22393,7 @@ var planRuleRes091ArchivedReadOnlyRes091At1 = &cond.Origin{
 
 // planRuleRes091ArchivedReadOnlyRes091 returns the conditions on the resource under which ruleRes091ArchivedReadOnlyRes091 is
 // true and false.
-func planRuleRes091ArchivedReadOnlyRes091(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes091ArchivedReadOnlyRes091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22114,7 +22414,7 @@ var planRuleRes092ArchivedReadOnlyRes092At1 = &cond.Origin{
 
 // planRuleRes092ArchivedReadOnlyRes092 returns the conditions on the resource under which ruleRes092ArchivedReadOnlyRes092 is
 // true and false.
-func planRuleRes092ArchivedReadOnlyRes092(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes092ArchivedReadOnlyRes092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22135,7 +22435,7 @@ var planRuleRes093ArchivedReadOnlyRes093At1 = &cond.Origin{
 
 // planRuleRes093ArchivedReadOnlyRes093 returns the conditions on the resource under which ruleRes093ArchivedReadOnlyRes093 is
 // true and false.
-func planRuleRes093ArchivedReadOnlyRes093(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes093ArchivedReadOnlyRes093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22156,7 +22456,7 @@ var planRuleRes094ArchivedReadOnlyRes094At1 = &cond.Origin{
 
 // planRuleRes094ArchivedReadOnlyRes094 returns the conditions on the resource under which ruleRes094ArchivedReadOnlyRes094 is
 // true and false.
-func planRuleRes094ArchivedReadOnlyRes094(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes094ArchivedReadOnlyRes094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22177,7 +22477,7 @@ var planRuleRes095ArchivedReadOnlyRes095At1 = &cond.Origin{
 
 // planRuleRes095ArchivedReadOnlyRes095 returns the conditions on the resource under which ruleRes095ArchivedReadOnlyRes095 is
 // true and false.
-func planRuleRes095ArchivedReadOnlyRes095(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes095ArchivedReadOnlyRes095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22198,7 +22498,7 @@ var planRuleRes096ArchivedReadOnlyRes096At1 = &cond.Origin{
 
 // planRuleRes096ArchivedReadOnlyRes096 returns the conditions on the resource under which ruleRes096ArchivedReadOnlyRes096 is
 // true and false.
-func planRuleRes096ArchivedReadOnlyRes096(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes096ArchivedReadOnlyRes096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22219,7 +22519,7 @@ var planRuleRes097ArchivedReadOnlyRes097At1 = &cond.Origin{
 
 // planRuleRes097ArchivedReadOnlyRes097 returns the conditions on the resource under which ruleRes097ArchivedReadOnlyRes097 is
 // true and false.
-func planRuleRes097ArchivedReadOnlyRes097(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes097ArchivedReadOnlyRes097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22240,7 +22540,7 @@ var planRuleRes098ArchivedReadOnlyRes098At1 = &cond.Origin{
 
 // planRuleRes098ArchivedReadOnlyRes098 returns the conditions on the resource under which ruleRes098ArchivedReadOnlyRes098 is
 // true and false.
-func planRuleRes098ArchivedReadOnlyRes098(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes098ArchivedReadOnlyRes098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22261,7 +22561,7 @@ var planRuleRes099ArchivedReadOnlyRes099At1 = &cond.Origin{
 
 // planRuleRes099ArchivedReadOnlyRes099 returns the conditions on the resource under which ruleRes099ArchivedReadOnlyRes099 is
 // true and false.
-func planRuleRes099ArchivedReadOnlyRes099(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes099ArchivedReadOnlyRes099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,

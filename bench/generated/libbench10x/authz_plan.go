@@ -71,6 +71,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -80,7 +83,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -88,7 +91,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -98,7 +101,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicViewLibrary(p, ctx, c)
+		g, _ := planRulePublicViewLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -110,9 +113,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			g, _ = planMatchLibraryLibrary(p, ctx, c, &as.Scope.Library)
+			g, _ = planMatchLibraryLibrary(budget, p, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
@@ -126,7 +129,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -209,6 +212,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -218,7 +224,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res001Edit, Res001Publish, Res001Delete:
-		_, f := planRuleRes001ArchivedReadOnlyRes001(p, ctx, c)
+		_, f := planRuleRes001ArchivedReadOnlyRes001(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -226,7 +232,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes001(t, p, perm, ctx, c)
+		cc := a.planCredentialRes001(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -236,7 +242,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res001View:
-		g, _ := planRuleRes001PublicViewRes001(p, ctx, c)
+		g, _ := planRuleRes001PublicViewRes001(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -248,9 +254,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes001(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes001(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes001:
-			g, _ = planMatchRes001Res001(p, ctx, c, &as.Scope.Res001)
+			g, _ = planMatchRes001Res001(budget, p, ctx, c, &as.Scope.Res001)
 		default:
 			continue
 		}
@@ -264,7 +270,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes001 is the condition the credential c puts on perm on a res001.
-func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes001(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -347,6 +353,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -356,7 +365,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res002Edit, Res002Publish, Res002Delete:
-		_, f := planRuleRes002ArchivedReadOnlyRes002(p, ctx, c)
+		_, f := planRuleRes002ArchivedReadOnlyRes002(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -364,7 +373,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes002(t, p, perm, ctx, c)
+		cc := a.planCredentialRes002(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -374,7 +383,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res002View:
-		g, _ := planRuleRes002PublicViewRes002(p, ctx, c)
+		g, _ := planRuleRes002PublicViewRes002(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -386,9 +395,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes002(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes002(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes002:
-			g, _ = planMatchRes002Res002(p, ctx, c, &as.Scope.Res002)
+			g, _ = planMatchRes002Res002(budget, p, ctx, c, &as.Scope.Res002)
 		default:
 			continue
 		}
@@ -402,7 +411,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes002 is the condition the credential c puts on perm on a res002.
-func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes002(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -485,6 +494,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -494,7 +506,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res003Edit, Res003Publish, Res003Delete:
-		_, f := planRuleRes003ArchivedReadOnlyRes003(p, ctx, c)
+		_, f := planRuleRes003ArchivedReadOnlyRes003(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -502,7 +514,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes003(t, p, perm, ctx, c)
+		cc := a.planCredentialRes003(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -512,7 +524,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res003View:
-		g, _ := planRuleRes003PublicViewRes003(p, ctx, c)
+		g, _ := planRuleRes003PublicViewRes003(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -524,9 +536,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes003(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes003(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes003:
-			g, _ = planMatchRes003Res003(p, ctx, c, &as.Scope.Res003)
+			g, _ = planMatchRes003Res003(budget, p, ctx, c, &as.Scope.Res003)
 		default:
 			continue
 		}
@@ -540,7 +552,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes003 is the condition the credential c puts on perm on a res003.
-func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes003(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -623,6 +635,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -632,7 +647,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res004Edit, Res004Publish, Res004Delete:
-		_, f := planRuleRes004ArchivedReadOnlyRes004(p, ctx, c)
+		_, f := planRuleRes004ArchivedReadOnlyRes004(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -640,7 +655,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes004(t, p, perm, ctx, c)
+		cc := a.planCredentialRes004(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -650,7 +665,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res004View:
-		g, _ := planRuleRes004PublicViewRes004(p, ctx, c)
+		g, _ := planRuleRes004PublicViewRes004(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -662,9 +677,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes004(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes004(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes004:
-			g, _ = planMatchRes004Res004(p, ctx, c, &as.Scope.Res004)
+			g, _ = planMatchRes004Res004(budget, p, ctx, c, &as.Scope.Res004)
 		default:
 			continue
 		}
@@ -678,7 +693,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes004 is the condition the credential c puts on perm on a res004.
-func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes004(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -761,6 +776,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -770,7 +788,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res005Edit, Res005Publish, Res005Delete:
-		_, f := planRuleRes005ArchivedReadOnlyRes005(p, ctx, c)
+		_, f := planRuleRes005ArchivedReadOnlyRes005(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -778,7 +796,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes005(t, p, perm, ctx, c)
+		cc := a.planCredentialRes005(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -788,7 +806,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res005View:
-		g, _ := planRuleRes005PublicViewRes005(p, ctx, c)
+		g, _ := planRuleRes005PublicViewRes005(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -800,9 +818,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes005(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes005(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes005:
-			g, _ = planMatchRes005Res005(p, ctx, c, &as.Scope.Res005)
+			g, _ = planMatchRes005Res005(budget, p, ctx, c, &as.Scope.Res005)
 		default:
 			continue
 		}
@@ -816,7 +834,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes005 is the condition the credential c puts on perm on a res005.
-func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes005(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -899,6 +917,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -908,7 +929,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res006Edit, Res006Publish, Res006Delete:
-		_, f := planRuleRes006ArchivedReadOnlyRes006(p, ctx, c)
+		_, f := planRuleRes006ArchivedReadOnlyRes006(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -916,7 +937,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes006(t, p, perm, ctx, c)
+		cc := a.planCredentialRes006(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -926,7 +947,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res006View:
-		g, _ := planRuleRes006PublicViewRes006(p, ctx, c)
+		g, _ := planRuleRes006PublicViewRes006(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -938,9 +959,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes006(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes006(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes006:
-			g, _ = planMatchRes006Res006(p, ctx, c, &as.Scope.Res006)
+			g, _ = planMatchRes006Res006(budget, p, ctx, c, &as.Scope.Res006)
 		default:
 			continue
 		}
@@ -954,7 +975,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes006 is the condition the credential c puts on perm on a res006.
-func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes006(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1037,6 +1058,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1046,7 +1070,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res007Edit, Res007Publish, Res007Delete:
-		_, f := planRuleRes007ArchivedReadOnlyRes007(p, ctx, c)
+		_, f := planRuleRes007ArchivedReadOnlyRes007(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1054,7 +1078,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes007(t, p, perm, ctx, c)
+		cc := a.planCredentialRes007(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1064,7 +1088,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res007View:
-		g, _ := planRuleRes007PublicViewRes007(p, ctx, c)
+		g, _ := planRuleRes007PublicViewRes007(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1076,9 +1100,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes007(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes007(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes007:
-			g, _ = planMatchRes007Res007(p, ctx, c, &as.Scope.Res007)
+			g, _ = planMatchRes007Res007(budget, p, ctx, c, &as.Scope.Res007)
 		default:
 			continue
 		}
@@ -1092,7 +1116,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes007 is the condition the credential c puts on perm on a res007.
-func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes007(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1175,6 +1199,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1184,7 +1211,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res008Edit, Res008Publish, Res008Delete:
-		_, f := planRuleRes008ArchivedReadOnlyRes008(p, ctx, c)
+		_, f := planRuleRes008ArchivedReadOnlyRes008(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1192,7 +1219,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes008(t, p, perm, ctx, c)
+		cc := a.planCredentialRes008(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1202,7 +1229,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res008View:
-		g, _ := planRuleRes008PublicViewRes008(p, ctx, c)
+		g, _ := planRuleRes008PublicViewRes008(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1214,9 +1241,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes008(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes008(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes008:
-			g, _ = planMatchRes008Res008(p, ctx, c, &as.Scope.Res008)
+			g, _ = planMatchRes008Res008(budget, p, ctx, c, &as.Scope.Res008)
 		default:
 			continue
 		}
@@ -1230,7 +1257,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes008 is the condition the credential c puts on perm on a res008.
-func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes008(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1313,6 +1340,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1322,7 +1352,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res009Edit, Res009Publish, Res009Delete:
-		_, f := planRuleRes009ArchivedReadOnlyRes009(p, ctx, c)
+		_, f := planRuleRes009ArchivedReadOnlyRes009(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1330,7 +1360,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes009(t, p, perm, ctx, c)
+		cc := a.planCredentialRes009(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1340,7 +1370,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 	var grants []cond.Cond
 	switch perm {
 	case Res009View:
-		g, _ := planRuleRes009PublicViewRes009(p, ctx, c)
+		g, _ := planRuleRes009PublicViewRes009(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1352,9 +1382,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes009(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes009(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes009:
-			g, _ = planMatchRes009Res009(p, ctx, c, &as.Scope.Res009)
+			g, _ = planMatchRes009Res009(budget, p, ctx, c, &as.Scope.Res009)
 		default:
 			continue
 		}
@@ -1368,7 +1398,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialRes009 is the condition the credential c puts on perm on a res009.
-func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes009(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -1482,7 +1512,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1503,7 +1533,7 @@ var planMatchOrgRes001At1 = &cond.Origin{
 
 // planMatchOrgRes001 returns the conditions on the resource under which matchOrgRes001 is
 // true and false.
-func planMatchOrgRes001(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1524,7 +1554,7 @@ var planMatchOrgRes002At1 = &cond.Origin{
 
 // planMatchOrgRes002 returns the conditions on the resource under which matchOrgRes002 is
 // true and false.
-func planMatchOrgRes002(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1545,7 +1575,7 @@ var planMatchOrgRes003At1 = &cond.Origin{
 
 // planMatchOrgRes003 returns the conditions on the resource under which matchOrgRes003 is
 // true and false.
-func planMatchOrgRes003(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1566,7 +1596,7 @@ var planMatchOrgRes004At1 = &cond.Origin{
 
 // planMatchOrgRes004 returns the conditions on the resource under which matchOrgRes004 is
 // true and false.
-func planMatchOrgRes004(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1587,7 +1617,7 @@ var planMatchOrgRes005At1 = &cond.Origin{
 
 // planMatchOrgRes005 returns the conditions on the resource under which matchOrgRes005 is
 // true and false.
-func planMatchOrgRes005(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1608,7 +1638,7 @@ var planMatchOrgRes006At1 = &cond.Origin{
 
 // planMatchOrgRes006 returns the conditions on the resource under which matchOrgRes006 is
 // true and false.
-func planMatchOrgRes006(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1629,7 +1659,7 @@ var planMatchOrgRes007At1 = &cond.Origin{
 
 // planMatchOrgRes007 returns the conditions on the resource under which matchOrgRes007 is
 // true and false.
-func planMatchOrgRes007(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1650,7 +1680,7 @@ var planMatchOrgRes008At1 = &cond.Origin{
 
 // planMatchOrgRes008 returns the conditions on the resource under which matchOrgRes008 is
 // true and false.
-func planMatchOrgRes008(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1671,7 +1701,7 @@ var planMatchOrgRes009At1 = &cond.Origin{
 
 // planMatchOrgRes009 returns the conditions on the resource under which matchOrgRes009 is
 // true and false.
-func planMatchOrgRes009(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1692,7 +1722,7 @@ var planMatchLibraryLibraryAt1 = &cond.Origin{
 
 // planMatchLibraryLibrary returns the conditions on the resource under which matchLibraryLibrary is
 // true and false.
-func planMatchLibraryLibrary(p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
+func planMatchLibraryLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1713,7 +1743,7 @@ var planMatchRes001Res001At1 = &cond.Origin{
 
 // planMatchRes001Res001 returns the conditions on the resource under which matchRes001Res001 is
 // true and false.
-func planMatchRes001Res001(p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
+func planMatchRes001Res001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1734,7 +1764,7 @@ var planMatchRes002Res002At1 = &cond.Origin{
 
 // planMatchRes002Res002 returns the conditions on the resource under which matchRes002Res002 is
 // true and false.
-func planMatchRes002Res002(p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
+func planMatchRes002Res002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1755,7 +1785,7 @@ var planMatchRes003Res003At1 = &cond.Origin{
 
 // planMatchRes003Res003 returns the conditions on the resource under which matchRes003Res003 is
 // true and false.
-func planMatchRes003Res003(p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
+func planMatchRes003Res003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1776,7 +1806,7 @@ var planMatchRes004Res004At1 = &cond.Origin{
 
 // planMatchRes004Res004 returns the conditions on the resource under which matchRes004Res004 is
 // true and false.
-func planMatchRes004Res004(p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
+func planMatchRes004Res004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1797,7 +1827,7 @@ var planMatchRes005Res005At1 = &cond.Origin{
 
 // planMatchRes005Res005 returns the conditions on the resource under which matchRes005Res005 is
 // true and false.
-func planMatchRes005Res005(p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
+func planMatchRes005Res005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1818,7 +1848,7 @@ var planMatchRes006Res006At1 = &cond.Origin{
 
 // planMatchRes006Res006 returns the conditions on the resource under which matchRes006Res006 is
 // true and false.
-func planMatchRes006Res006(p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
+func planMatchRes006Res006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1839,7 +1869,7 @@ var planMatchRes007Res007At1 = &cond.Origin{
 
 // planMatchRes007Res007 returns the conditions on the resource under which matchRes007Res007 is
 // true and false.
-func planMatchRes007Res007(p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
+func planMatchRes007Res007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1860,7 +1890,7 @@ var planMatchRes008Res008At1 = &cond.Origin{
 
 // planMatchRes008Res008 returns the conditions on the resource under which matchRes008Res008 is
 // true and false.
-func planMatchRes008Res008(p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
+func planMatchRes008Res008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1881,7 +1911,7 @@ var planMatchRes009Res009At1 = &cond.Origin{
 
 // planMatchRes009Res009 returns the conditions on the resource under which matchRes009Res009 is
 // true and false.
-func planMatchRes009Res009(p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
+func planMatchRes009Res009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1902,7 +1932,7 @@ var planRulePublicViewLibraryAt1 = &cond.Origin{
 
 // planRulePublicViewLibrary returns the conditions on the resource under which rulePublicViewLibrary is
 // true and false.
-func planRulePublicViewLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicViewLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1921,7 +1951,7 @@ var planRuleRes001PublicViewRes001At1 = &cond.Origin{
 
 // planRuleRes001PublicViewRes001 returns the conditions on the resource under which ruleRes001PublicViewRes001 is
 // true and false.
-func planRuleRes001PublicViewRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001PublicViewRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1940,7 +1970,7 @@ var planRuleRes002PublicViewRes002At1 = &cond.Origin{
 
 // planRuleRes002PublicViewRes002 returns the conditions on the resource under which ruleRes002PublicViewRes002 is
 // true and false.
-func planRuleRes002PublicViewRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002PublicViewRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1959,7 +1989,7 @@ var planRuleRes003PublicViewRes003At1 = &cond.Origin{
 
 // planRuleRes003PublicViewRes003 returns the conditions on the resource under which ruleRes003PublicViewRes003 is
 // true and false.
-func planRuleRes003PublicViewRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003PublicViewRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1978,7 +2008,7 @@ var planRuleRes004PublicViewRes004At1 = &cond.Origin{
 
 // planRuleRes004PublicViewRes004 returns the conditions on the resource under which ruleRes004PublicViewRes004 is
 // true and false.
-func planRuleRes004PublicViewRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004PublicViewRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1997,7 +2027,7 @@ var planRuleRes005PublicViewRes005At1 = &cond.Origin{
 
 // planRuleRes005PublicViewRes005 returns the conditions on the resource under which ruleRes005PublicViewRes005 is
 // true and false.
-func planRuleRes005PublicViewRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005PublicViewRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2016,7 +2046,7 @@ var planRuleRes006PublicViewRes006At1 = &cond.Origin{
 
 // planRuleRes006PublicViewRes006 returns the conditions on the resource under which ruleRes006PublicViewRes006 is
 // true and false.
-func planRuleRes006PublicViewRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006PublicViewRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2035,7 +2065,7 @@ var planRuleRes007PublicViewRes007At1 = &cond.Origin{
 
 // planRuleRes007PublicViewRes007 returns the conditions on the resource under which ruleRes007PublicViewRes007 is
 // true and false.
-func planRuleRes007PublicViewRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007PublicViewRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2054,7 +2084,7 @@ var planRuleRes008PublicViewRes008At1 = &cond.Origin{
 
 // planRuleRes008PublicViewRes008 returns the conditions on the resource under which ruleRes008PublicViewRes008 is
 // true and false.
-func planRuleRes008PublicViewRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008PublicViewRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2073,7 +2103,7 @@ var planRuleRes009PublicViewRes009At1 = &cond.Origin{
 
 // planRuleRes009PublicViewRes009 returns the conditions on the resource under which ruleRes009PublicViewRes009 is
 // true and false.
-func planRuleRes009PublicViewRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009PublicViewRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2092,7 +2122,7 @@ var planRuleArchivedReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedReadOnlyLibrary returns the conditions on the resource under which ruleArchivedReadOnlyLibrary is
 // true and false.
-func planRuleArchivedReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2113,7 +2143,7 @@ var planRuleRes001ArchivedReadOnlyRes001At1 = &cond.Origin{
 
 // planRuleRes001ArchivedReadOnlyRes001 returns the conditions on the resource under which ruleRes001ArchivedReadOnlyRes001 is
 // true and false.
-func planRuleRes001ArchivedReadOnlyRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001ArchivedReadOnlyRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2134,7 +2164,7 @@ var planRuleRes002ArchivedReadOnlyRes002At1 = &cond.Origin{
 
 // planRuleRes002ArchivedReadOnlyRes002 returns the conditions on the resource under which ruleRes002ArchivedReadOnlyRes002 is
 // true and false.
-func planRuleRes002ArchivedReadOnlyRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002ArchivedReadOnlyRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2155,7 +2185,7 @@ var planRuleRes003ArchivedReadOnlyRes003At1 = &cond.Origin{
 
 // planRuleRes003ArchivedReadOnlyRes003 returns the conditions on the resource under which ruleRes003ArchivedReadOnlyRes003 is
 // true and false.
-func planRuleRes003ArchivedReadOnlyRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003ArchivedReadOnlyRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2176,7 +2206,7 @@ var planRuleRes004ArchivedReadOnlyRes004At1 = &cond.Origin{
 
 // planRuleRes004ArchivedReadOnlyRes004 returns the conditions on the resource under which ruleRes004ArchivedReadOnlyRes004 is
 // true and false.
-func planRuleRes004ArchivedReadOnlyRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004ArchivedReadOnlyRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2197,7 +2227,7 @@ var planRuleRes005ArchivedReadOnlyRes005At1 = &cond.Origin{
 
 // planRuleRes005ArchivedReadOnlyRes005 returns the conditions on the resource under which ruleRes005ArchivedReadOnlyRes005 is
 // true and false.
-func planRuleRes005ArchivedReadOnlyRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005ArchivedReadOnlyRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2218,7 +2248,7 @@ var planRuleRes006ArchivedReadOnlyRes006At1 = &cond.Origin{
 
 // planRuleRes006ArchivedReadOnlyRes006 returns the conditions on the resource under which ruleRes006ArchivedReadOnlyRes006 is
 // true and false.
-func planRuleRes006ArchivedReadOnlyRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006ArchivedReadOnlyRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2239,7 +2269,7 @@ var planRuleRes007ArchivedReadOnlyRes007At1 = &cond.Origin{
 
 // planRuleRes007ArchivedReadOnlyRes007 returns the conditions on the resource under which ruleRes007ArchivedReadOnlyRes007 is
 // true and false.
-func planRuleRes007ArchivedReadOnlyRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007ArchivedReadOnlyRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2260,7 +2290,7 @@ var planRuleRes008ArchivedReadOnlyRes008At1 = &cond.Origin{
 
 // planRuleRes008ArchivedReadOnlyRes008 returns the conditions on the resource under which ruleRes008ArchivedReadOnlyRes008 is
 // true and false.
-func planRuleRes008ArchivedReadOnlyRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008ArchivedReadOnlyRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2281,7 +2311,7 @@ var planRuleRes009ArchivedReadOnlyRes009At1 = &cond.Origin{
 
 // planRuleRes009ArchivedReadOnlyRes009 returns the conditions on the resource under which ruleRes009ArchivedReadOnlyRes009 is
 // true and false.
-func planRuleRes009ArchivedReadOnlyRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009ArchivedReadOnlyRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,

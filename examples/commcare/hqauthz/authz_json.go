@@ -118,7 +118,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProject(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideProject(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "report":
 		r := &Report{}
@@ -136,7 +137,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideReport(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideReport(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "account":
 		r := &Account{}
@@ -154,7 +156,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideAccount(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideAccount(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

@@ -73,6 +73,9 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -81,7 +84,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistProject(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistProject(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -89,7 +92,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialProject(t, p, perm, ctx, c)
+		cc := a.planCredentialProject(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -98,7 +101,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleSupportStaffProject(p, ctx, c)
+		g, _ := planRuleSupportStaffProject(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -110,7 +113,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeProject:
-			g, _ = planMatchProjectProject(p, ctx, c, &as.Scope.Project)
+			g, _ = planMatchProjectProject(budget, p, ctx, c, &as.Scope.Project)
 		default:
 			continue
 		}
@@ -124,7 +127,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialProject is the condition the credential c puts on perm on a project.
-func (a *Authorizer) planCredentialProject(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialProject(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -157,7 +160,7 @@ func (a *Authorizer) planCredentialProject(t *roleTable, p *Principal, perm Perm
 			var m cond.Cond
 			switch name {
 			case "project":
-				m, _ = planFilterProjectProject(p, ctx, c, value)
+				m, _ = planFilterProjectProject(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -233,6 +236,9 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -241,7 +247,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistReport(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistReport(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -249,7 +255,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialReport(t, p, perm, ctx, c)
+		cc := a.planCredentialReport(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -258,7 +264,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleSupportStaffReport(p, ctx, c)
+		g, _ := planRuleSupportStaffReport(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -270,9 +276,9 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeProject:
-			g, _ = planMatchProjectReport(p, ctx, c, &as.Scope.Project)
+			g, _ = planMatchProjectReport(budget, p, ctx, c, &as.Scope.Project)
 		case ScopeReports:
-			g, _ = planMatchReportsReport(p, ctx, c, &as.Scope.Reports)
+			g, _ = planMatchReportsReport(budget, p, ctx, c, &as.Scope.Reports)
 		default:
 			continue
 		}
@@ -286,7 +292,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialReport is the condition the credential c puts on perm on a report.
-func (a *Authorizer) planCredentialReport(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialReport(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -319,7 +325,7 @@ func (a *Authorizer) planCredentialReport(t *roleTable, p *Principal, perm Permi
 			var m cond.Cond
 			switch name {
 			case "project":
-				m, _ = planFilterProjectReport(p, ctx, c, value)
+				m, _ = planFilterProjectReport(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -398,6 +404,9 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -406,7 +415,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistAccount(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistAccount(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -414,7 +423,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialAccount(t, p, perm, ctx, c)
+		cc := a.planCredentialAccount(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -423,7 +432,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleOwnIdentityAccount(p, ctx, c)
+		g, _ := planRuleOwnIdentityAccount(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	granted := cond.OrOf(grants...)
@@ -434,7 +443,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialAccount is the condition the credential c puts on perm on a account.
-func (a *Authorizer) planCredentialAccount(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialAccount(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -529,7 +538,7 @@ var planMatchProjectProjectAt1 = &cond.Origin{
 
 // planMatchProjectProject returns the conditions on the resource under which matchProjectProject is
 // true and false.
-func planMatchProjectProject(p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
+func planMatchProjectProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
 	v1 := s.Project
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -550,7 +559,7 @@ var planMatchProjectReportAt1 = &cond.Origin{
 
 // planMatchProjectReport returns the conditions on the resource under which matchProjectReport is
 // true and false.
-func planMatchProjectReport(p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
+func planMatchProjectReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
 	v1 := s.Project
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "project",
@@ -571,7 +580,7 @@ var planMatchReportsReportAt1 = &cond.Origin{
 
 // planMatchReportsReport returns the conditions on the resource under which matchReportsReport is
 // true and false.
-func planMatchReportsReport(p *Principal, ctx *Context, cred *Credential, s *ReportsScope) (cond.Cond, cond.Cond) {
+func planMatchReportsReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *ReportsScope) (cond.Cond, cond.Cond) {
 	v1 := s.Project
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "project",
@@ -602,7 +611,7 @@ var planFilterProjectProjectAt1 = &cond.Origin{
 
 // planFilterProjectProject returns the conditions on the resource under which filterProjectProject is
 // true and false.
-func planFilterProjectProject(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterProjectProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -623,7 +632,7 @@ var planFilterProjectReportAt1 = &cond.Origin{
 
 // planFilterProjectReport returns the conditions on the resource under which filterProjectReport is
 // true and false.
-func planFilterProjectReport(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterProjectReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "project",
@@ -644,7 +653,7 @@ var planRuleOwnIdentityAccountAt1 = &cond.Origin{
 
 // planRuleOwnIdentityAccount returns the conditions on the resource under which ruleOwnIdentityAccount is
 // true and false.
-func planRuleOwnIdentityAccount(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnIdentityAccount(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -665,7 +674,7 @@ var planRuleSupportStaffProjectAt1 = &cond.Origin{
 
 // planRuleSupportStaffProject returns the conditions on the resource under which ruleSupportStaffProject is
 // true and false.
-func planRuleSupportStaffProject(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleSupportStaffProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Superuser
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -678,7 +687,7 @@ var planRuleSupportStaffReportAt1 = &cond.Origin{
 
 // planRuleSupportStaffReport returns the conditions on the resource under which ruleSupportStaffReport is
 // true and false.
-func planRuleSupportStaffReport(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleSupportStaffReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Superuser
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -691,8 +700,8 @@ var planRuleKeyIPAllowlistProjectAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistProject returns the conditions on the resource under which ruleKeyIPAllowlistProject is
 // true and false.
-func planRuleKeyIPAllowlistProject(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistProjectSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistProjectSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -700,10 +709,10 @@ func planRuleKeyIPAllowlistProject(p *Principal, ctx *Context, cred *Credential)
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistProjectSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleKeyIPAllowlistProjectSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistProjectSub2(p, ctx, cred)
+		v2, e1 := planRuleKeyIPAllowlistProjectSub2(budget, p, ctx, cred)
 		if e1 != runtime.OK {
 			return false, e1
 		}
@@ -712,11 +721,14 @@ func planRuleKeyIPAllowlistProjectSub1(p *Principal, ctx *Context, cred *Credent
 	return v1, runtime.OK
 }
 
-func planRuleKeyIPAllowlistProjectSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleKeyIPAllowlistProjectSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
 L1:
 	for _, r_ := range cred.AllowedIPs {
+		if e := budget.Charge(1); e != runtime.OK {
+			return false, e
+		}
 		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
@@ -743,8 +755,8 @@ var planRuleKeyIPAllowlistReportAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistReport returns the conditions on the resource under which ruleKeyIPAllowlistReport is
 // true and false.
-func planRuleKeyIPAllowlistReport(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistReportSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistReportSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -752,10 +764,10 @@ func planRuleKeyIPAllowlistReport(p *Principal, ctx *Context, cred *Credential) 
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistReportSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleKeyIPAllowlistReportSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistReportSub2(p, ctx, cred)
+		v2, e1 := planRuleKeyIPAllowlistReportSub2(budget, p, ctx, cred)
 		if e1 != runtime.OK {
 			return false, e1
 		}
@@ -764,11 +776,14 @@ func planRuleKeyIPAllowlistReportSub1(p *Principal, ctx *Context, cred *Credenti
 	return v1, runtime.OK
 }
 
-func planRuleKeyIPAllowlistReportSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleKeyIPAllowlistReportSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
 L1:
 	for _, r_ := range cred.AllowedIPs {
+		if e := budget.Charge(1); e != runtime.OK {
+			return false, e
+		}
 		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {
@@ -795,8 +810,8 @@ var planRuleKeyIPAllowlistAccountAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistAccount returns the conditions on the resource under which ruleKeyIPAllowlistAccount is
 // true and false.
-func planRuleKeyIPAllowlistAccount(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistAccountSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistAccount(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistAccountSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -804,10 +819,10 @@ func planRuleKeyIPAllowlistAccount(p *Principal, ctx *Context, cred *Credential)
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistAccountSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleKeyIPAllowlistAccountSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := int64(len(cred.AllowedIPs)) > 0
 	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistAccountSub2(p, ctx, cred)
+		v2, e1 := planRuleKeyIPAllowlistAccountSub2(budget, p, ctx, cred)
 		if e1 != runtime.OK {
 			return false, e1
 		}
@@ -816,11 +831,14 @@ func planRuleKeyIPAllowlistAccountSub1(p *Principal, ctx *Context, cred *Credent
 	return v1, runtime.OK
 }
 
-func planRuleKeyIPAllowlistAccountSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleKeyIPAllowlistAccountSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
 	var e1 runtime.Err
 L1:
 	for _, r_ := range cred.AllowedIPs {
+		if e := budget.Charge(1); e != runtime.OK {
+			return false, e
+		}
 		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
 		if e != runtime.OK {
 			if e1 == runtime.OK {

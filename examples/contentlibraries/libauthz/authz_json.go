@@ -118,7 +118,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		r := &Course{}
@@ -136,7 +137,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideCourse(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "org":
 		r := &Org{}
@@ -154,7 +156,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideOrg(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideOrg(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -159,7 +159,8 @@ func (a *Authorizer) CheckEnterprise(p *Principal, perm Permission, r *Enterpris
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideEnterprise(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideEnterprise(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -181,7 +182,8 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{EnterpriseView, EnterpriseViewLearners, EnterpriseManageLearners, EnterpriseViewReports, EnterpriseViewInvoices, EnterpriseManageBilling} {
 		var d runtime.Decision
-		a.decideEnterprise(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideEnterprise(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -192,7 +194,7 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 // decideEnterprise is the decision order for a enterprise, shared by CheckEnterprise and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideEnterprise(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -205,9 +207,9 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case EnterpriseManageBilling:
-		ok, e := rulePeopleMoveMoneyEnterprise(p, r, ctx, c)
+		ok, e := rulePeopleMoveMoneyEnterprise(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "people-move-money", -1, e)
+			evalError(d, budget, "rule", "people-move-money", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -218,15 +220,15 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsEnterprise(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsEnterprise(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleAdministratorsEnterprise(p, r, ctx, c)
+		ok, e := ruleAdministratorsEnterprise(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "administrators", -1, e)
+			evalError(d, budget, "rule", "administrators", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -255,12 +257,12 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 		case ScopeGlobal:
 			ok = true
 		case ScopeEnterprise:
-			ok, e = matchEnterpriseEnterprise(p, r, ctx, c, &as.Scope.Enterprise)
+			ok, e = matchEnterpriseEnterprise(budget, p, r, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -279,7 +281,7 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 }
 
 // credentialAllowsEnterprise applies the credential c's narrowing to perm on the enterprise r.
-func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Enterprise, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Enterprise, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -312,10 +314,10 @@ func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTabl
 			var e runtime.Err
 			switch name {
 			case "enterprise":
-				ok, e = filterEnterpriseEnterprise(p, r, ctx, c, value)
+				ok, e = filterEnterpriseEnterprise(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -347,7 +349,8 @@ func (a *Authorizer) CheckLearner(p *Principal, perm Permission, r *Learner, cre
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLearner(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLearner(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -369,7 +372,8 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LearnerViewEnrollments, LearnerEnroll, LearnerAssignCohort, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords} {
 		var d runtime.Decision
-		a.decideLearner(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLearner(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -380,7 +384,7 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 // decideLearner is the decision order for a learner, shared by CheckLearner and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLearner(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -393,9 +397,9 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		ok, e := ruleDataSharingConsentLearner(p, r, ctx, c)
+		ok, e := ruleDataSharingConsentLearner(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "data-sharing-consent", -1, e)
+			evalError(d, budget, "rule", "data-sharing-consent", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -406,15 +410,15 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLearner(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLearner(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleAdministratorsLearner(p, r, ctx, c)
+		ok, e := ruleAdministratorsLearner(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "administrators", -1, e)
+			evalError(d, budget, "rule", "administrators", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -426,9 +430,9 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 	}
 	switch perm {
 	case LearnerViewEnrollments, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		ok, e := ruleOwnRecordsLearner(p, r, ctx, c)
+		ok, e := ruleOwnRecordsLearner(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "own-records", -1, e)
+			evalError(d, budget, "rule", "own-records", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -457,12 +461,12 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 		case ScopeGlobal:
 			ok = true
 		case ScopeEnterprise:
-			ok, e = matchEnterpriseLearner(p, r, ctx, c, &as.Scope.Enterprise)
+			ok, e = matchEnterpriseLearner(budget, p, r, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -481,7 +485,7 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLearner applies the credential c's narrowing to perm on the learner r.
-func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Learner, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Learner, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -514,10 +518,10 @@ func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, 
 			var e runtime.Err
 			switch name {
 			case "enterprise":
-				ok, e = filterEnterpriseLearner(p, r, ctx, c, value)
+				ok, e = filterEnterpriseLearner(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -549,7 +553,8 @@ func (a *Authorizer) CheckTpaProvider(p *Principal, perm Permission, r *TpaProvi
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideTpaProvider(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -571,7 +576,8 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{TpaProviderListUsers} {
 		var d runtime.Decision
-		a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideTpaProvider(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -582,7 +588,7 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 // decideTpaProvider is the decision order for a tpa_provider, shared by CheckTpaProvider and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideTpaProvider(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -593,15 +599,15 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsTpaProvider(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsTpaProvider(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleAdministratorsTpaProvider(p, r, ctx, c)
+		ok, e := ruleAdministratorsTpaProvider(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "administrators", -1, e)
+			evalError(d, budget, "rule", "administrators", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -630,12 +636,12 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 		case ScopeGlobal:
 			ok = true
 		case ScopeEnterprise:
-			ok, e = matchEnterpriseTpaProvider(p, r, ctx, c, &as.Scope.Enterprise)
+			ok, e = matchEnterpriseTpaProvider(budget, p, r, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -654,7 +660,7 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 }
 
 // credentialAllowsTpaProvider applies the credential c's narrowing to perm on the tpa_provider r.
-func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *TpaProvider, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *TpaProvider, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -687,10 +693,10 @@ func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTab
 			var e runtime.Err
 			switch name {
 			case "tpa_provider":
-				ok, e = filterTpaProviderTpaProvider(p, r, ctx, c, value)
+				ok, e = filterTpaProviderTpaProvider(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break

@@ -118,7 +118,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideEnterprise(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideEnterprise(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "learner":
 		r := &Learner{}
@@ -136,7 +137,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLearner(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideLearner(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	case "tpa_provider":
 		r := &TpaProvider{}
@@ -154,7 +156,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideTpaProvider(d, t, &q.principal, perm, r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideTpaProvider(d, &budget, t, &q.principal, perm, r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))

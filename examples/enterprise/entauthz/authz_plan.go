@@ -73,6 +73,9 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -82,7 +85,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	// (one that fails to evaluate denies).
 	switch perm {
 	case EnterpriseManageBilling:
-		_, f := planRulePeopleMoveMoneyEnterprise(p, ctx, c)
+		_, f := planRulePeopleMoveMoneyEnterprise(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -90,7 +93,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialEnterprise(t, p, perm, ctx, c)
+		cc := a.planCredentialEnterprise(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -99,7 +102,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleAdministratorsEnterprise(p, ctx, c)
+		g, _ := planRuleAdministratorsEnterprise(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -113,7 +116,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeEnterprise:
-			g, _ = planMatchEnterpriseEnterprise(p, ctx, c, &as.Scope.Enterprise)
+			g, _ = planMatchEnterpriseEnterprise(budget, p, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
@@ -127,7 +130,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm Permission,
 }
 
 // planCredentialEnterprise is the condition the credential c puts on perm on a enterprise.
-func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialEnterprise(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -160,7 +163,7 @@ func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm P
 			var m cond.Cond
 			switch name {
 			case "enterprise":
-				m, _ = planFilterEnterpriseEnterprise(p, ctx, c, value)
+				m, _ = planFilterEnterpriseEnterprise(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -236,6 +239,9 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -245,7 +251,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		_, f := planRuleDataSharingConsentLearner(p, ctx, c)
+		_, f := planRuleDataSharingConsentLearner(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -253,7 +259,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLearner(t, p, perm, ctx, c)
+		cc := a.planCredentialLearner(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -262,12 +268,12 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleAdministratorsLearner(p, ctx, c)
+		g, _ := planRuleAdministratorsLearner(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case LearnerViewEnrollments, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		g, _ := planRuleOwnRecordsLearner(p, ctx, c)
+		g, _ := planRuleOwnRecordsLearner(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -281,7 +287,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeEnterprise:
-			g, _ = planMatchEnterpriseLearner(p, ctx, c, &as.Scope.Enterprise)
+			g, _ = planMatchEnterpriseLearner(budget, p, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
@@ -295,7 +301,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialLearner is the condition the credential c puts on perm on a learner.
-func (a *Authorizer) planCredentialLearner(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLearner(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -328,7 +334,7 @@ func (a *Authorizer) planCredentialLearner(t *roleTable, p *Principal, perm Perm
 			var m cond.Cond
 			switch name {
 			case "enterprise":
-				m, _ = planFilterEnterpriseLearner(p, ctx, c, value)
+				m, _ = planFilterEnterpriseLearner(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -409,6 +415,9 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -418,7 +427,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialTpaProvider(t, p, perm, ctx, c)
+		cc := a.planCredentialTpaProvider(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -427,7 +436,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleAdministratorsTpaProvider(p, ctx, c)
+		g, _ := planRuleAdministratorsTpaProvider(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -441,7 +450,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeEnterprise:
-			g, _ = planMatchEnterpriseTpaProvider(p, ctx, c, &as.Scope.Enterprise)
+			g, _ = planMatchEnterpriseTpaProvider(budget, p, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
@@ -455,7 +464,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm Permission
 }
 
 // planCredentialTpaProvider is the condition the credential c puts on perm on a tpa_provider.
-func (a *Authorizer) planCredentialTpaProvider(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialTpaProvider(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -488,7 +497,7 @@ func (a *Authorizer) planCredentialTpaProvider(t *roleTable, p *Principal, perm 
 			var m cond.Cond
 			switch name {
 			case "tpa_provider":
-				m, _ = planFilterTpaProviderTpaProvider(p, ctx, c, value)
+				m, _ = planFilterTpaProviderTpaProvider(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -584,7 +593,7 @@ var planMatchEnterpriseEnterpriseAt1 = &cond.Origin{
 
 // planMatchEnterpriseEnterprise returns the conditions on the resource under which matchEnterpriseEnterprise is
 // true and false.
-func planMatchEnterpriseEnterprise(p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
+func planMatchEnterpriseEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
 	v1 := s.Enterprise
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -605,7 +614,7 @@ var planMatchEnterpriseLearnerAt1 = &cond.Origin{
 
 // planMatchEnterpriseLearner returns the conditions on the resource under which matchEnterpriseLearner is
 // true and false.
-func planMatchEnterpriseLearner(p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
+func planMatchEnterpriseLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
 	v1 := s.Enterprise
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "enterprise",
@@ -626,7 +635,7 @@ var planMatchEnterpriseTpaProviderAt1 = &cond.Origin{
 
 // planMatchEnterpriseTpaProvider returns the conditions on the resource under which matchEnterpriseTpaProvider is
 // true and false.
-func planMatchEnterpriseTpaProvider(p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
+func planMatchEnterpriseTpaProvider(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
 	v1 := s.Enterprise
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "enterprise",
@@ -647,7 +656,7 @@ var planFilterEnterpriseEnterpriseAt1 = &cond.Origin{
 
 // planFilterEnterpriseEnterprise returns the conditions on the resource under which filterEnterpriseEnterprise is
 // true and false.
-func planFilterEnterpriseEnterprise(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterEnterpriseEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -668,7 +677,7 @@ var planFilterEnterpriseLearnerAt1 = &cond.Origin{
 
 // planFilterEnterpriseLearner returns the conditions on the resource under which filterEnterpriseLearner is
 // true and false.
-func planFilterEnterpriseLearner(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterEnterpriseLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "enterprise",
@@ -689,7 +698,7 @@ var planFilterTpaProviderTpaProviderAt1 = &cond.Origin{
 
 // planFilterTpaProviderTpaProvider returns the conditions on the resource under which filterTpaProviderTpaProvider is
 // true and false.
-func planFilterTpaProviderTpaProvider(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterTpaProviderTpaProvider(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -710,7 +719,7 @@ var planRuleAdministratorsEnterpriseAt1 = &cond.Origin{
 
 // planRuleAdministratorsEnterprise returns the conditions on the resource under which ruleAdministratorsEnterprise is
 // true and false.
-func planRuleAdministratorsEnterprise(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAdministratorsEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Administrator
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -723,7 +732,7 @@ var planRuleAdministratorsLearnerAt1 = &cond.Origin{
 
 // planRuleAdministratorsLearner returns the conditions on the resource under which ruleAdministratorsLearner is
 // true and false.
-func planRuleAdministratorsLearner(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAdministratorsLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Administrator
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -736,7 +745,7 @@ var planRuleAdministratorsTpaProviderAt1 = &cond.Origin{
 
 // planRuleAdministratorsTpaProvider returns the conditions on the resource under which ruleAdministratorsTpaProvider is
 // true and false.
-func planRuleAdministratorsTpaProvider(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAdministratorsTpaProvider(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Administrator
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -749,7 +758,7 @@ var planRuleOwnRecordsLearnerAt1 = &cond.Origin{
 
 // planRuleOwnRecordsLearner returns the conditions on the resource under which ruleOwnRecordsLearner is
 // true and false.
-func planRuleOwnRecordsLearner(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnRecordsLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "user",
@@ -770,7 +779,7 @@ var planRuleDataSharingConsentLearnerAt1 = &cond.Origin{
 
 // planRuleDataSharingConsentLearner returns the conditions on the resource under which ruleDataSharingConsentLearner is
 // true and false.
-func planRuleDataSharingConsentLearner(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleDataSharingConsentLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "consented",
 		T:    cond.BoolType,
@@ -799,7 +808,7 @@ var planRulePeopleMoveMoneyEnterpriseAt1 = &cond.Origin{
 
 // planRulePeopleMoveMoneyEnterprise returns the conditions on the resource under which rulePeopleMoveMoneyEnterprise is
 // true and false.
-func planRulePeopleMoveMoneyEnterprise(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePeopleMoveMoneyEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Application
 	return cond.Const(v1), cond.Const(!v1)
 }

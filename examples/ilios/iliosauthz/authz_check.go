@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -155,7 +155,8 @@ func (a *Authorizer) CheckSchool(p *Principal, perm Permission, r *School, cred 
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideSchool(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideSchool(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -177,7 +178,8 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{SchoolViewLearnerDashboard, SchoolViewInstructorDashboard} {
 		var d runtime.Decision
-		a.decideSchool(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideSchool(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -188,7 +190,7 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 // decideSchool is the decision order for a school, shared by CheckSchool and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideSchool(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *School, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -199,15 +201,15 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsSchool(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsSchool(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootSchool(p, r, ctx, c)
+		ok, e := ruleRootSchool(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -234,12 +236,12 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolSchool(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolSchool(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -258,7 +260,7 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsSchool applies the credential c's narrowing to perm on the school r.
-func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *School, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *School, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -285,7 +287,8 @@ func (a *Authorizer) CheckCourse(p *Principal, perm Permission, r *Course, cred 
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideCourse(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -307,7 +310,8 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{CourseView, CourseEdit, CourseManageOfferings, CourseUnlock} {
 		var d runtime.Decision
-		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideCourse(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -318,7 +322,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 // decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideCourse(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -331,9 +335,9 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case CourseEdit, CourseManageOfferings, CourseUnlock:
-		ok, e := ruleArchivedCoursesCourse(p, r, ctx, c)
+		ok, e := ruleArchivedCoursesCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "archived-courses", -1, e)
+			evalError(d, budget, "rule", "archived-courses", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -345,9 +349,9 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 	}
 	switch perm {
 	case CourseEdit, CourseManageOfferings:
-		ok, e := ruleLockedCoursesCourse(p, r, ctx, c)
+		ok, e := ruleLockedCoursesCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "locked-courses", -1, e)
+			evalError(d, budget, "rule", "locked-courses", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -358,15 +362,15 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsCourse(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsCourse(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootCourse(p, r, ctx, c)
+		ok, e := ruleRootCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -393,12 +397,12 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolCourse(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolCourse(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -417,7 +421,7 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
-func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Course, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Course, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -444,7 +448,8 @@ func (a *Authorizer) CheckProgram(p *Principal, perm Permission, r *Program, cre
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideProgram(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideProgram(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -466,7 +471,8 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{ProgramView, ProgramEdit} {
 		var d runtime.Decision
-		a.decideProgram(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideProgram(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -477,7 +483,7 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 // decideProgram is the decision order for a program, shared by CheckProgram and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideProgram(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Program, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -488,15 +494,15 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsProgram(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsProgram(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootProgram(p, r, ctx, c)
+		ok, e := ruleRootProgram(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -523,12 +529,12 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolProgram(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolProgram(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -547,7 +553,7 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsProgram applies the credential c's narrowing to perm on the program r.
-func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *Program, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *Program, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -574,7 +580,8 @@ func (a *Authorizer) CheckLearnerGroup(p *Principal, perm Permission, r *Learner
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLearnerGroup(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -596,7 +603,8 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{LearnerGroupView, LearnerGroupEdit} {
 		var d runtime.Decision
-		a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLearnerGroup(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -607,7 +615,7 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 // decideLearnerGroup is the decision order for a learner_group, shared by CheckLearnerGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -618,15 +626,15 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLearnerGroup(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLearnerGroup(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootLearnerGroup(p, r, ctx, c)
+		ok, e := ruleRootLearnerGroup(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -653,12 +661,12 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolLearnerGroup(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolLearnerGroup(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -677,7 +685,7 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 }
 
 // credentialAllowsLearnerGroup applies the credential c's narrowing to perm on the learner_group r.
-func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *LearnerGroup, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -704,7 +712,8 @@ func (a *Authorizer) CheckInstructorGroup(p *Principal, perm Permission, r *Inst
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideInstructorGroup(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -726,7 +735,8 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{InstructorGroupView, InstructorGroupEdit} {
 		var d runtime.Decision
-		a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideInstructorGroup(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -737,7 +747,7 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 // decideInstructorGroup is the decision order for a instructor_group, shared by CheckInstructorGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -748,15 +758,15 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsInstructorGroup(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsInstructorGroup(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootInstructorGroup(p, r, ctx, c)
+		ok, e := ruleRootInstructorGroup(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -783,12 +793,12 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolInstructorGroup(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolInstructorGroup(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -807,7 +817,7 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 }
 
 // credentialAllowsInstructorGroup applies the credential c's narrowing to perm on the instructor_group r.
-func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *InstructorGroup, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}
@@ -834,7 +844,8 @@ func (a *Authorizer) CheckUser(p *Principal, perm Permission, r *User, cred *Cre
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideUser(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideUser(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -856,7 +867,8 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 	t := a.roles.Load()
 	for _, perm := range [...]Permission{UserView, UserEdit} {
 		var d runtime.Decision
-		a.decideUser(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideUser(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.Add(perm)
 		}
@@ -867,7 +879,7 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 // decideUser is the decision order for a user, shared by CheckUser and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideUser(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *User, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -878,15 +890,15 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsUser(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsUser(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootUser(p, r, ctx, c)
+		ok, e := ruleRootUser(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -898,9 +910,9 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 	}
 	switch perm {
 	case UserView:
-		ok, e := ruleOwnProfileUser(p, r, ctx, c)
+		ok, e := ruleOwnProfileUser(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "own-profile", -1, e)
+			evalError(d, budget, "rule", "own-profile", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -927,12 +939,12 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolUser(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolUser(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -951,7 +963,7 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 }
 
 // credentialAllowsUser applies the credential c's narrowing to perm on the user r.
-func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, t *roleTable, p *Principal, perm Permission, r *User, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, r *User, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, perm, c) {
 		return false
 	}

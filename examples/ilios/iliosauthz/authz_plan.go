@@ -71,6 +71,9 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -80,7 +83,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialSchool(t, p, perm, ctx, c)
+		cc := a.planCredentialSchool(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -89,7 +92,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootSchool(p, ctx, c)
+		g, _ := planRuleRootSchool(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -101,7 +104,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolSchool(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolSchool(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -115,7 +118,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialSchool is the condition the credential c puts on perm on a school.
-func (a *Authorizer) planCredentialSchool(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialSchool(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -193,6 +196,9 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -202,7 +208,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case CourseEdit, CourseManageOfferings, CourseUnlock:
-		_, f := planRuleArchivedCoursesCourse(p, ctx, c)
+		_, f := planRuleArchivedCoursesCourse(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -210,7 +216,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	}
 	switch perm {
 	case CourseEdit, CourseManageOfferings:
-		_, f := planRuleLockedCoursesCourse(p, ctx, c)
+		_, f := planRuleLockedCoursesCourse(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -218,7 +224,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialCourse(t, p, perm, ctx, c)
+		cc := a.planCredentialCourse(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -227,7 +233,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootCourse(p, ctx, c)
+		g, _ := planRuleRootCourse(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -239,7 +245,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolCourse(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolCourse(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -253,7 +259,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialCourse is the condition the credential c puts on perm on a course.
-func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialCourse(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -336,6 +342,9 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -345,7 +354,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialProgram(t, p, perm, ctx, c)
+		cc := a.planCredentialProgram(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -354,7 +363,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootProgram(p, ctx, c)
+		g, _ := planRuleRootProgram(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -366,7 +375,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolProgram(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolProgram(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -380,7 +389,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm Permission, cr
 }
 
 // planCredentialProgram is the condition the credential c puts on perm on a program.
-func (a *Authorizer) planCredentialProgram(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialProgram(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -461,6 +470,9 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -470,7 +482,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLearnerGroup(t, p, perm, ctx, c)
+		cc := a.planCredentialLearnerGroup(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -479,7 +491,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootLearnerGroup(p, ctx, c)
+		g, _ := planRuleRootLearnerGroup(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -491,7 +503,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolLearnerGroup(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolLearnerGroup(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -505,7 +517,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm Permissio
 }
 
 // planCredentialLearnerGroup is the condition the credential c puts on perm on a learner_group.
-func (a *Authorizer) planCredentialLearnerGroup(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLearnerGroup(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -586,6 +598,9 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -595,7 +610,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialInstructorGroup(t, p, perm, ctx, c)
+		cc := a.planCredentialInstructorGroup(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -604,7 +619,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootInstructorGroup(p, ctx, c)
+		g, _ := planRuleRootInstructorGroup(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -616,7 +631,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolInstructorGroup(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolInstructorGroup(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -630,7 +645,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Permis
 }
 
 // planCredentialInstructorGroup is the condition the credential c puts on perm on a instructor_group.
-func (a *Authorizer) planCredentialInstructorGroup(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialInstructorGroup(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -711,6 +726,9 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -720,7 +738,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialUser(t, p, perm, ctx, c)
+		cc := a.planCredentialUser(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -729,12 +747,12 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootUser(p, ctx, c)
+		g, _ := planRuleRootUser(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case UserView:
-		g, _ := planRuleOwnProfileUser(p, ctx, c)
+		g, _ := planRuleOwnProfileUser(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -746,7 +764,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolUser(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolUser(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -760,7 +778,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm Permission, cred 
 }
 
 // planCredentialUser is the condition the credential c puts on perm on a user.
-func (a *Authorizer) planCredentialUser(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialUser(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -864,7 +882,7 @@ var planMatchSchoolSchoolAt1 = &cond.Origin{
 
 // planMatchSchoolSchool returns the conditions on the resource under which matchSchoolSchool is
 // true and false.
-func planMatchSchoolSchool(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolSchool(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -885,7 +903,7 @@ var planMatchSchoolCourseAt1 = &cond.Origin{
 
 // planMatchSchoolCourse returns the conditions on the resource under which matchSchoolCourse is
 // true and false.
-func planMatchSchoolCourse(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -906,7 +924,7 @@ var planMatchSchoolProgramAt1 = &cond.Origin{
 
 // planMatchSchoolProgram returns the conditions on the resource under which matchSchoolProgram is
 // true and false.
-func planMatchSchoolProgram(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolProgram(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -927,7 +945,7 @@ var planMatchSchoolLearnerGroupAt1 = &cond.Origin{
 
 // planMatchSchoolLearnerGroup returns the conditions on the resource under which matchSchoolLearnerGroup is
 // true and false.
-func planMatchSchoolLearnerGroup(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolLearnerGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -948,7 +966,7 @@ var planMatchSchoolInstructorGroupAt1 = &cond.Origin{
 
 // planMatchSchoolInstructorGroup returns the conditions on the resource under which matchSchoolInstructorGroup is
 // true and false.
-func planMatchSchoolInstructorGroup(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolInstructorGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -969,7 +987,7 @@ var planMatchSchoolUserAt1 = &cond.Origin{
 
 // planMatchSchoolUser returns the conditions on the resource under which matchSchoolUser is
 // true and false.
-func planMatchSchoolUser(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolUser(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -990,7 +1008,7 @@ var planRuleRootSchoolAt1 = &cond.Origin{
 
 // planRuleRootSchool returns the conditions on the resource under which ruleRootSchool is
 // true and false.
-func planRuleRootSchool(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootSchool(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1003,7 +1021,7 @@ var planRuleRootCourseAt1 = &cond.Origin{
 
 // planRuleRootCourse returns the conditions on the resource under which ruleRootCourse is
 // true and false.
-func planRuleRootCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1016,7 +1034,7 @@ var planRuleRootProgramAt1 = &cond.Origin{
 
 // planRuleRootProgram returns the conditions on the resource under which ruleRootProgram is
 // true and false.
-func planRuleRootProgram(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootProgram(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1029,7 +1047,7 @@ var planRuleRootLearnerGroupAt1 = &cond.Origin{
 
 // planRuleRootLearnerGroup returns the conditions on the resource under which ruleRootLearnerGroup is
 // true and false.
-func planRuleRootLearnerGroup(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootLearnerGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1042,7 +1060,7 @@ var planRuleRootInstructorGroupAt1 = &cond.Origin{
 
 // planRuleRootInstructorGroup returns the conditions on the resource under which ruleRootInstructorGroup is
 // true and false.
-func planRuleRootInstructorGroup(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootInstructorGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1055,7 +1073,7 @@ var planRuleRootUserAt1 = &cond.Origin{
 
 // planRuleRootUser returns the conditions on the resource under which ruleRootUser is
 // true and false.
-func planRuleRootUser(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootUser(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1068,7 +1086,7 @@ var planRuleOwnProfileUserAt1 = &cond.Origin{
 
 // planRuleOwnProfileUser returns the conditions on the resource under which ruleOwnProfileUser is
 // true and false.
-func planRuleOwnProfileUser(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnProfileUser(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1089,7 +1107,7 @@ var planRuleArchivedCoursesCourseAt1 = &cond.Origin{
 
 // planRuleArchivedCoursesCourse returns the conditions on the resource under which ruleArchivedCoursesCourse is
 // true and false.
-func planRuleArchivedCoursesCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedCoursesCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "archived",
 		T:    cond.BoolType,
@@ -1108,7 +1126,7 @@ var planRuleLockedCoursesCourseAt1 = &cond.Origin{
 
 // planRuleLockedCoursesCourse returns the conditions on the resource under which ruleLockedCoursesCourse is
 // true and false.
-func planRuleLockedCoursesCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleLockedCoursesCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "locked",
 		T:    cond.BoolType,

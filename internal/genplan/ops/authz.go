@@ -374,6 +374,7 @@ type Authorizer struct {
 	// the same role across reloads.
 	ids   map[string]Role
 	roles atomic.Pointer[roleTable]
+	steps atomic.Int64 // the evaluation budget; 0 is the default
 }
 
 // roleTable is one generation of custom roles, replaced whole on each load.
@@ -387,6 +388,18 @@ type roleTable struct {
 // NewAuthorizer returns an Authorizer without custom roles.
 func NewAuthorizer() *Authorizer {
 	return &Authorizer{}
+}
+
+// SetBudget sets the evaluation budget of every later check and plan: each may take at
+// most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+// default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.
+func (a *Authorizer) SetBudget(steps int64) {
+	a.steps.Store(steps)
+}
+
+// newBudget returns the budget of one check or plan.
+func (a *Authorizer) newBudget() runtime.Budget {
+	return runtime.NewBudget(a.steps.Load())
 }
 
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index

@@ -74,6 +74,9 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -83,7 +86,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 	// (one that fails to evaluate denies).
 	switch perm {
 	case DocWrite, DocShare:
-		_, f := planRuleDivisionDoc(p, ctx, c)
+		_, f := planRuleDivisionDoc(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -91,7 +94,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 	}
 	switch perm {
 	case DocAudit:
-		_, f := planRuleAuditDenyDoc(p, ctx, c)
+		_, f := planRuleAuditDenyDoc(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -99,7 +102,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialDoc(t, p, perm, ctx, c)
+		cc := a.planCredentialDoc(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -109,51 +112,51 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 	var grants []cond.Cond
 	switch perm {
 	case DocRead:
-		g, _ := planRulePublicDoc(p, ctx, c)
+		g, _ := planRulePublicDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	{
-		g, _ := planRuleOwnerDoc(p, ctx, c)
+		g, _ := planRuleOwnerDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocRead:
-		g, _ := planRuleGroupedDoc(p, ctx, c)
+		g, _ := planRuleGroupedDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocReview:
-		g, _ := planRuleScoredDoc(p, ctx, c)
+		g, _ := planRuleScoredDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocRead, DocShare:
-		g, _ := planRuleTitledDoc(p, ctx, c)
+		g, _ := planRuleTitledDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocReview:
-		g, _ := planRuleFreshDoc(p, ctx, c)
+		g, _ := planRuleFreshDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocWrite:
-		g, _ := planRuleBlobDoc(p, ctx, c)
+		g, _ := planRuleBlobDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocArchive:
-		g, _ := planRuleCountedDoc(p, ctx, c)
+		g, _ := planRuleCountedDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocAudit:
-		g, _ := planRuleAuditRegexDoc(p, ctx, c)
+		g, _ := planRuleAuditRegexDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocAudit:
-		g, _ := planRuleAuditArithDoc(p, ctx, c)
+		g, _ := planRuleAuditArithDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -167,29 +170,29 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 		case ScopeEverything:
 			g = cond.Const(true)
 		case ScopeOwned:
-			g, _ = planMatchOwnedDoc(p, ctx, c, &as.Scope.Owned)
+			g, _ = planMatchOwnedDoc(budget, p, ctx, c, &as.Scope.Owned)
 		case ScopeTitled:
-			g, _ = planMatchTitledDoc(p, ctx, c, &as.Scope.Titled)
+			g, _ = planMatchTitledDoc(budget, p, ctx, c, &as.Scope.Titled)
 		case ScopeLeveled:
-			g, _ = planMatchLeveledDoc(p, ctx, c, &as.Scope.Leveled)
+			g, _ = planMatchLeveledDoc(budget, p, ctx, c, &as.Scope.Leveled)
 		case ScopeTagged:
-			g, _ = planMatchTaggedDoc(p, ctx, c, &as.Scope.Tagged)
+			g, _ = planMatchTaggedDoc(budget, p, ctx, c, &as.Scope.Tagged)
 		default:
 			continue
 		}
 		if g != cond.False {
 			switch as.Role {
 			case RoleWriter:
-				w, _ := planWhenWriterDoc(p, ctx, c)
+				w, _ := planWhenWriterDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			case RoleSharer:
-				w, _ := planWhenSharerDoc(p, ctx, c)
+				w, _ := planWhenSharerDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			case RoleReviewer:
-				w, _ := planWhenReviewerDoc(p, ctx, c)
+				w, _ := planWhenReviewerDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			case RoleArchivist:
-				w, _ := planWhenArchivistDoc(p, ctx, c)
+				w, _ := planWhenArchivistDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			}
 		}
@@ -203,7 +206,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm Permission, cred *
 }
 
 // planCredentialDoc is the condition the credential c puts on perm on a doc.
-func (a *Authorizer) planCredentialDoc(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialDoc(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -236,11 +239,11 @@ func (a *Authorizer) planCredentialDoc(t *roleTable, p *Principal, perm Permissi
 			var m cond.Cond
 			switch name {
 			case "owner":
-				m, _ = planFilterOwnerDoc(p, ctx, c, value)
+				m, _ = planFilterOwnerDoc(budget, p, ctx, c, value)
 			case "prefix":
-				m, _ = planFilterPrefixDoc(p, ctx, c, value)
+				m, _ = planFilterPrefixDoc(budget, p, ctx, c, value)
 			case "level":
-				m, _ = planFilterLevelDoc(p, ctx, c, value)
+				m, _ = planFilterLevelDoc(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -350,6 +353,9 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -358,7 +364,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleDeepFolder(p, ctx, c)
+		_, f := planRuleDeepFolder(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -366,7 +372,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialFolder(t, p, perm, ctx, c)
+		cc := a.planCredentialFolder(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -375,7 +381,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleSharpFolder(p, ctx, c)
+		g, _ := planRuleSharpFolder(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -389,7 +395,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 		case ScopeEverything:
 			g = cond.Const(true)
 		case ScopeTitled:
-			g, _ = planMatchTitledFolder(p, ctx, c, &as.Scope.Titled)
+			g, _ = planMatchTitledFolder(budget, p, ctx, c, &as.Scope.Titled)
 		default:
 			continue
 		}
@@ -403,7 +409,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm Permission, cre
 }
 
 // planCredentialFolder is the condition the credential c puts on perm on a folder.
-func (a *Authorizer) planCredentialFolder(t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialFolder(budget *runtime.Budget, t *roleTable, p *Principal, perm Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, perm, c) {
 		return cond.False
 	}
@@ -436,7 +442,7 @@ func (a *Authorizer) planCredentialFolder(t *roleTable, p *Principal, perm Permi
 			var m cond.Cond
 			switch name {
 			case "prefix":
-				m, _ = planFilterPrefixFolder(p, ctx, c, value)
+				m, _ = planFilterPrefixFolder(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -531,7 +537,7 @@ var planMatchOwnedDocAt1 = &cond.Origin{
 
 // planMatchOwnedDoc returns the conditions on the resource under which matchOwnedDoc is
 // true and false.
-func planMatchOwnedDoc(p *Principal, ctx *Context, cred *Credential, s *OwnedScope) (cond.Cond, cond.Cond) {
+func planMatchOwnedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OwnedScope) (cond.Cond, cond.Cond) {
 	v1 := s.Owner
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "owner",
@@ -552,7 +558,7 @@ var planMatchTitledDocAt1 = &cond.Origin{
 
 // planMatchTitledDoc returns the conditions on the resource under which matchTitledDoc is
 // true and false.
-func planMatchTitledDoc(p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
+func planMatchTitledDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
 	v1 := s.Prefix
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "title",
@@ -583,7 +589,7 @@ var planMatchTitledFolderAt1 = &cond.Origin{
 
 // planMatchTitledFolder returns the conditions on the resource under which matchTitledFolder is
 // true and false.
-func planMatchTitledFolder(p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
+func planMatchTitledFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
 	v1 := s.Prefix
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "name",
@@ -604,7 +610,7 @@ var planMatchLeveledDocAt1 = &cond.Origin{
 
 // planMatchLeveledDoc returns the conditions on the resource under which matchLeveledDoc is
 // true and false.
-func planMatchLeveledDoc(p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (cond.Cond, cond.Cond) {
+func planMatchLeveledDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (cond.Cond, cond.Cond) {
 	v1 := s.Max
 	c1 := cond.Cmp(cond.Le, &cond.Attr{
 		Name: "level",
@@ -614,7 +620,7 @@ func planMatchLeveledDoc(p *Principal, ctx *Context, cred *Credential, s *Levele
 		V: int64(v1),
 	}, planMatchLeveledDocAt1)
 	t1, f1 := c1, cond.NotOf(c1)
-	v2, e1 := planMatchLeveledDocSub1(p, ctx, cred, s)
+	v2, e1 := planMatchLeveledDocSub1(budget, p, ctx, cred, s)
 	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t2, f2 = cond.Const(v2), cond.Const(!v2)
@@ -623,7 +629,7 @@ func planMatchLeveledDoc(p *Principal, ctx *Context, cred *Credential, s *Levele
 	return t3, f3
 }
 
-func planMatchLeveledDocSub1(p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
+func planMatchLeveledDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
 	v1, e := runtime.DivInt(100, s.Max)
 	if e != runtime.OK {
 		return false, e
@@ -639,7 +645,7 @@ var planMatchTaggedDocAt1 = &cond.Origin{
 
 // planMatchTaggedDoc returns the conditions on the resource under which matchTaggedDoc is
 // true and false.
-func planMatchTaggedDoc(p *Principal, ctx *Context, cred *Credential, s *TaggedScope) (cond.Cond, cond.Cond) {
+func planMatchTaggedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TaggedScope) (cond.Cond, cond.Cond) {
 	v1 := s.Tags
 	c1 := cond.Member(&cond.Var{
 		Name: "t",
@@ -667,7 +673,7 @@ var planFilterOwnerDocAt1 = &cond.Origin{
 
 // planFilterOwnerDoc returns the conditions on the resource under which filterOwnerDoc is
 // true and false.
-func planFilterOwnerDoc(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterOwnerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "owner",
@@ -688,7 +694,7 @@ var planFilterPrefixDocAt1 = &cond.Origin{
 
 // planFilterPrefixDoc returns the conditions on the resource under which filterPrefixDoc is
 // true and false.
-func planFilterPrefixDoc(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterPrefixDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "title",
@@ -709,7 +715,7 @@ var planFilterPrefixFolderAt1 = &cond.Origin{
 
 // planFilterPrefixFolder returns the conditions on the resource under which filterPrefixFolder is
 // true and false.
-func planFilterPrefixFolder(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterPrefixFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "name",
@@ -730,26 +736,39 @@ var planFilterLevelDocAt1 = &cond.Origin{
 
 // planFilterLevelDoc returns the conditions on the resource under which filterLevelDoc is
 // true and false.
-func planFilterLevelDoc(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
-	v1 := runtime.StringSize(filter)
-	c1 := cond.Cmp(cond.Lt, &cond.Attr{
-		Name: "level",
-		T:    cond.IntType,
-	}, &cond.Lit{
-		T: cond.IntType,
-		V: int64(v1),
-	}, planFilterLevelDocAt1)
-	t1, f1 := c1, cond.NotOf(c1)
-	v2, e1 := planFilterLevelDocSub1(p, ctx, cred, filter)
-	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
+func planFilterLevelDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+	v1, e1 := planFilterLevelDocSub1(budget, p, ctx, cred, filter)
+	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
+		c1 := cond.Cmp(cond.Lt, &cond.Attr{
+			Name: "level",
+			T:    cond.IntType,
+		}, &cond.Lit{
+			T: cond.IntType,
+			V: int64(v1),
+		}, planFilterLevelDocAt1)
+		t1, f1 = c1, cond.NotOf(c1)
+	}
+	v2, e2 := planFilterLevelDocSub2(budget, p, ctx, cred, filter)
+	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
+	if e2 == runtime.OK {
 		t2, f2 = cond.Const(v2), cond.Const(!v2)
 	}
 	t3, f3 := cond.AndOf(t1, t2), cond.OrOf(f1, f2)
 	return t3, f3
 }
 
-func planFilterLevelDocSub1(p *Principal, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func planFilterLevelDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (int64, runtime.Err) {
+	if e := budget.Text(len(filter)); e != runtime.OK {
+		return 0, e
+	}
+	return runtime.StringSize(filter), runtime.OK
+}
+
+func planFilterLevelDocSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(filter)); e != runtime.OK {
+		return false, e
+	}
 	v1, e := runtime.DivInt(5, runtime.StringSize(filter))
 	if e != runtime.OK {
 		return false, e
@@ -765,7 +784,7 @@ var planWhenWriterDocAt1 = &cond.Origin{
 
 // planWhenWriterDoc returns the conditions on the resource under which whenWriterDoc is
 // true and false.
-func planWhenWriterDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenWriterDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.N > 0
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
@@ -786,7 +805,7 @@ var planWhenSharerDocAt1 = &cond.Origin{
 
 // planWhenSharerDoc returns the conditions on the resource under which whenSharerDoc is
 // true and false.
-func planWhenSharerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenSharerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Admin
 	var t1, f1 cond.Cond
 	if v1 {
@@ -824,7 +843,7 @@ var planWhenReviewerDocAt1 = &cond.Origin{
 
 // planWhenReviewerDoc returns the conditions on the resource under which whenReviewerDoc is
 // true and false.
-func planWhenReviewerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenReviewerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Level
 	c1 := cond.Cmp(cond.Ge, &cond.Var{
 		Name: "n",
@@ -862,7 +881,7 @@ var planWhenArchivistDocAt1 = &cond.Origin{
 
 // planWhenArchivistDoc returns the conditions on the resource under which whenArchivistDoc is
 // true and false.
-func planWhenArchivistDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenArchivistDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.Now
 	c1 := cond.Cmp(cond.Lt, &cond.Attr{
 		Name: "created",
@@ -893,7 +912,7 @@ var planRulePublicDocAt1 = &cond.Origin{
 
 // planRulePublicDoc returns the conditions on the resource under which rulePublicDoc is
 // true and false.
-func planRulePublicDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -912,7 +931,7 @@ var planRuleOwnerDocAt1 = &cond.Origin{
 
 // planRuleOwnerDoc returns the conditions on the resource under which ruleOwnerDoc is
 // true and false.
-func planRuleOwnerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "owner",
@@ -950,10 +969,17 @@ var planRuleGroupedDocAt1 = &cond.Origin{
 
 // planRuleGroupedDoc returns the conditions on the resource under which ruleGroupedDoc is
 // true and false.
-func planRuleGroupedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleGroupedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Groups
-	var trues1, falses1 []cond.Cond
+	t1, f1 := cond.Cond(cond.Const(false)), cond.Cond(cond.Const(true))
+	var e1 runtime.Err
 	for _, g_ := range v1 {
+		if t1 == cond.True {
+			break
+		}
+		if e1 = budget.Charge(1); e1 != runtime.OK {
+			break
+		}
 		v2 := g_
 		c1 := cond.Cmp(cond.Eq, &cond.Var{
 			Name: "t",
@@ -962,19 +988,21 @@ func planRuleGroupedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 			T: cond.StringType,
 			V: v2,
 		}, planRuleGroupedDocAt1)
-		t1, f1 := c1, cond.NotOf(c1)
-		t2, f2 := cond.Exists("t", &cond.Attr{
+		t2, f2 := c1, cond.NotOf(c1)
+		t3, f3 := cond.Exists("t", &cond.Attr{
 			Name: "tags",
 			T:    cond.ListOf(cond.StringType),
-		}, t1, planRuleGroupedDocAt1), cond.All("t", &cond.Attr{
+		}, t2, planRuleGroupedDocAt1), cond.All("t", &cond.Attr{
 			Name: "tags",
 			T:    cond.ListOf(cond.StringType),
-		}, f1, planRuleGroupedDocAt1)
-		trues1 = append(trues1, t2)
-		falses1 = append(falses1, f2)
+		}, f2, planRuleGroupedDocAt1)
+		t1, f1 = cond.OrOf(t1, t3), cond.AndOf(f1, f3)
 	}
-	t3, f3 := cond.OrOf(trues1...), cond.AndOf(falses1...)
-	return t3, f3
+	if e1 != runtime.OK {
+		t1, f1 = cond.False, cond.False
+	}
+	t4, f4 := t1, f1
+	return t4, f4
 }
 
 var planRuleScoredDocAt1 = &cond.Origin{
@@ -985,8 +1013,8 @@ var planRuleScoredDocAt1 = &cond.Origin{
 
 // planRuleScoredDoc returns the conditions on the resource under which ruleScoredDoc is
 // true and false.
-func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleScoredDocSub1(p, ctx, cred)
+func planRuleScoredDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleScoredDocSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		c1 := cond.Cmp(cond.Gt, &cond.Attr{
@@ -1031,7 +1059,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	return t7, f7
 }
 
-func planRuleScoredDocSub1(p *Principal, ctx *Context, cred *Credential) (float64, runtime.Err) {
+func planRuleScoredDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (float64, runtime.Err) {
 	v1, e := runtime.Index(p.Weights, 0)
 	if e != runtime.OK {
 		return 0, e
@@ -1047,7 +1075,7 @@ var planRuleTitledDocAt1 = &cond.Origin{
 
 // planRuleTitledDoc returns the conditions on the resource under which ruleTitledDoc is
 // true and false.
-func planRuleTitledDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleTitledDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "b"
 	c1 := cond.StrOp(cond.EndsWith, &cond.Attr{
 		Name: "title",
@@ -1098,7 +1126,7 @@ var planRuleFreshDocAt1 = &cond.Origin{
 
 // planRuleFreshDoc returns the conditions on the resource under which ruleFreshDoc is
 // true and false.
-func planRuleFreshDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleFreshDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.Now
 	c1 := cond.Cmp(cond.Ge, &cond.Attr{
 		Name: "created",
@@ -1129,7 +1157,7 @@ var planRuleBlobDocAt1 = &cond.Origin{
 
 // planRuleBlobDoc returns the conditions on the resource under which ruleBlobDoc is
 // true and false.
-func planRuleBlobDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleBlobDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := int64(1)
 	c1 := cond.Cmp(cond.Gt, &cond.Size{Of: &cond.Attr{
 		Name: "blob",
@@ -1160,7 +1188,7 @@ var planRuleCountedDocAt1 = &cond.Origin{
 
 // planRuleCountedDoc returns the conditions on the resource under which ruleCountedDoc is
 // true and false.
-func planRuleCountedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleCountedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := uint64(2)
 	c1 := cond.Cmp(cond.Gt, &cond.Attr{
 		Name: "count",
@@ -1201,7 +1229,7 @@ var planRuleSharpFolderAt1 = &cond.Origin{
 
 // planRuleSharpFolder returns the conditions on the resource under which ruleSharpFolder is
 // true and false.
-func planRuleSharpFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleSharpFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "ab"
 	c1 := cond.StrOp(cond.StartsWith, &cond.Lit{
 		T: cond.StringType,
@@ -1232,8 +1260,8 @@ var planRuleDivisionDocAt1 = &cond.Origin{
 
 // planRuleDivisionDoc returns the conditions on the resource under which ruleDivisionDoc is
 // true and false.
-func planRuleDivisionDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleDivisionDocSub1(p, ctx, cred)
+func planRuleDivisionDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleDivisionDocSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -1259,7 +1287,7 @@ func planRuleDivisionDoc(p *Principal, ctx *Context, cred *Credential) (cond.Con
 	return t5, f4
 }
 
-func planRuleDivisionDocSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleDivisionDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.DivInt(10, ctx.N)
 	if e != runtime.OK {
 		return false, e
@@ -1275,7 +1303,7 @@ var planRuleDeepFolderAt1 = &cond.Origin{
 
 // planRuleDeepFolder returns the conditions on the resource under which ruleDeepFolder is
 // true and false.
-func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleDeepFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := int64(2)
 	c1 := cond.Cmp(cond.Gt, &cond.Attr{
 		Name: "depth",
@@ -1285,7 +1313,7 @@ func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 		V: int64(v1),
 	}, planRuleDeepFolderAt1)
 	t1, f1 := c1, cond.NotOf(c1)
-	v2, e1 := planRuleDeepFolderSub1(p, ctx, cred)
+	v2, e1 := planRuleDeepFolderSub1(budget, p, ctx, cred)
 	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t2, f2 = cond.Const(v2), cond.Const(!v2)
@@ -1294,7 +1322,7 @@ func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 	return t3, f3
 }
 
-func planRuleDeepFolderSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleDeepFolderSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.InIPAddrRangeErr(ctx.IP, "10.0.0.0/8")
 	if e != runtime.OK {
 		return false, e
@@ -1310,7 +1338,7 @@ var planRuleAuditRegexDocAt1 = &cond.Origin{
 
 // planRuleAuditRegexDoc returns the conditions on the resource under which ruleAuditRegexDoc is
 // true and false.
-func planRuleAuditRegexDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAuditRegexDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	c1 := cond.Match(&cond.Attr{
 		Name: "title",
 		T:    cond.StringType,
@@ -1330,13 +1358,16 @@ var planRuleAuditArithDocAt1 = &cond.Origin{
 //
 // They cannot be condition trees (arithmetic is not supported in plans when it depends on the resource): both are residuals that
 // run ruleAuditArithDoc on the resource.
-func planRuleAuditArithDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAuditArithDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	limit := budget.Limit()
 	test := func(want bool) cond.Cond {
 		return &cond.Residual{
 			At:   planRuleAuditArithDocAt1,
 			Expr: "resource.level + 1 == principal.level || resource.labels[\"k\"] == \"a\" || \"k\" in resource.labels",
 			Test: func(m map[string]any) bool {
-				ok, e := ruleAuditArithDoc(p, docFromAttributes(m), ctx, cred)
+				// Each resource is tested as its own check evaluates it, with a budget of its own.
+				rowBudget := runtime.NewBudget(limit)
+				ok, e := ruleAuditArithDoc(&rowBudget, p, docFromAttributes(m), ctx, cred)
 				return e == runtime.OK && ok == want
 			},
 			Want: want,
@@ -1357,13 +1388,16 @@ var planRuleAuditDenyDocAt1 = &cond.Origin{
 //
 // They cannot be condition trees (indexing is not supported in plans when it depends on the resource): both are residuals that
 // run ruleAuditDenyDoc on the resource.
-func planRuleAuditDenyDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAuditDenyDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	limit := budget.Limit()
 	test := func(want bool) cond.Cond {
 		return &cond.Residual{
 			At:   planRuleAuditDenyDocAt1,
 			Expr: "resource.nums[0] == 3",
 			Test: func(m map[string]any) bool {
-				ok, e := ruleAuditDenyDoc(p, docFromAttributes(m), ctx, cred)
+				// Each resource is tested as its own check evaluates it, with a budget of its own.
+				rowBudget := runtime.NewBudget(limit)
+				ok, e := ruleAuditDenyDoc(&rowBudget, p, docFromAttributes(m), ctx, cred)
 				return e == runtime.OK && ok == want
 			},
 			Want: want,
