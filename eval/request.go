@@ -287,8 +287,10 @@ func decodeCredential(j *runtime.JSON, s *spec.Spec) (credential, error) {
 		dst *[]string
 	}{{"scopes", &c.hasScopes, &c.scopes}, {"permissions", &c.hasPerms, &c.perms}, {"roles", &c.hasRoles, &c.roles}, {"filters", nil, &c.filters}}
 	for _, l := range lists {
-		v := get(j, l.key)
-		if v == nil {
+		// null is not an absent key: a host writing a nil list as null must not
+		// widen the credential.
+		v, ok := j.Get(l.key)
+		if !ok {
 			continue
 		}
 		if *l.dst, err = wantStrings(v, "credential."+l.key); err != nil {

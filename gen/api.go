@@ -335,7 +335,14 @@ func (g *generator) apiFile() *jen.File {
 		jen.Id("Roles").Index().Id("Assignment"))...)
 	comment(f, "Context holds the attributes of the request itself.")
 	f.Type().Id("Context").Struct(g.attrFields(contextObj, s.Context)...)
-	comment(f, "Credential is an API key or token: it only narrows what its principal may do. A nil\n*Credential is none. A nil list does not narrow; an empty one unlocks nothing.")
+	comment(f, `Credential is an API key or token: it only narrows what its principal may do. A nil
+*Credential is no credential, which narrows nothing.
+
+A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+permission of its principal (a legacy API key, a token limited only by its Filters),
+set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+token has any or not, so never widens access by mistake.`)
 	f.Type().Id("Credential").Struct(append([]jen.Code{
 		cmt("Scopes are OAuth scopes; each unlocks the permissions the spec gives it."),
 		jen.Id("Scopes").Index().String(),
@@ -343,6 +350,8 @@ func (g *generator) apiFile() *jen.File {
 		jen.Id("Permissions").Index().String(),
 		cmt("Roles unlock every permission of the roles named (built in or custom)."),
 		jen.Id("Roles").Index().String(),
+		cmt("AllPermissions makes the credential unlock every permission, as a request's\ncredential without \"scopes\", \"permissions\" and \"roles\" does. It has effect\nonly while Scopes, Permissions and Roles are all empty: a credential that lists\nanything allows only what the lists unlock."),
+		jen.Id("AllPermissions").Bool(),
 		cmt("Filters are \"name:value\" restrictions; the resource must match one value of each\nname given."),
 		jen.Id("Filters").Index().String(),
 	}, g.attrFields(credentialObj, s.Credentials.Attributes)...)...)

@@ -115,8 +115,8 @@ func (g *generator) checkFile() *jen.File {
 		jen.Return(jen.False()),
 	)
 
-	comment(f, "credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,\npermissions or roles, or one of them unlocks perm and none is unknown.")
-	f.Func().Id("credentialUnlocks").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("perm").Id("Permission"), jen.Id("c").Op("*").Id("Credential")).Bool().Block(jen.If(jen.Id("c").Dot("Scopes").Op("!=").Nil().Op("||").Id("c").Dot("Permissions").Op("!=").Nil().Op("||").Id("c").Dot("Roles").Op("!=").Nil()).Block(
+	comment(f, "credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions\nand no scopes, permissions or roles, or one of them unlocks perm and none is unknown.")
+	f.Func().Id("credentialUnlocks").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("perm").Id("Permission"), jen.Id("c").Op("*").Id("Credential")).Bool().Block(jen.If(jen.Op("!").Id("c").Dot("AllPermissions").Op("||").Len(jen.Id("c").Dot("Scopes")).Op("+").Len(jen.Id("c").Dot("Permissions")).Op("+").Len(jen.Id("c").Dot("Roles")).Op(">").Lit(0)).Block(
 		jen.Id("unlocked").Op(":=").False(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Scopes")).Block(
 			jen.List(jen.Id("set"), jen.Id("ok")).Op(":=").Id("oauthScope").Call(jen.Id("name")),

@@ -253,14 +253,17 @@ run at once on a machine's cores, and none that a large request made large.`)
 		retIfErr(rtCall("WantObject", jen.Id("cj"), jen.Lit("credential"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("cj"), jen.Lit("credential"), jen.Lit("scopes"), jen.Lit("permissions"), jen.Lit("roles"), jen.Lit("filters"), jen.Lit("attributes"))),
 		jen.Id("c").Op(":=").Op("&").Id("q").Dot("credential"),
-		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.List(jen.Id("key"), jen.Id("where")).String(), jen.Id("dst").Op("*").Index().String()).Values(
-			jen.Values(jen.Lit("scopes"), jen.Lit("credential.scopes"), jen.Op("&").Id("c").Dot("Scopes")),
-			jen.Values(jen.Lit("permissions"), jen.Lit("credential.permissions"), jen.Op("&").Id("c").Dot("Permissions")),
-			jen.Values(jen.Lit("roles"), jen.Lit("credential.roles"), jen.Op("&").Id("c").Dot("Roles")),
-			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters")),
+		cmt("A credential without scopes, permissions and roles unlocks every permission. null\nis not an absent key: it is an error, so that a host writing a nil list as null\nnever widens a credential."),
+		jen.Id("c").Dot("AllPermissions").Op("=").True(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.List(jen.Id("key"), jen.Id("where")).String(), jen.Id("dst").Op("*").Index().String(), jen.Id("narrows").Bool()).Values(
+			jen.Values(jen.Lit("scopes"), jen.Lit("credential.scopes"), jen.Op("&").Id("c").Dot("Scopes"), jen.True()),
+			jen.Values(jen.Lit("permissions"), jen.Lit("credential.permissions"), jen.Op("&").Id("c").Dot("Permissions"), jen.True()),
+			jen.Values(jen.Lit("roles"), jen.Lit("credential.roles"), jen.Op("&").Id("c").Dot("Roles"), jen.True()),
+			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters"), jen.False()),
 		)).Block(
-			jen.If(jen.Id("v").Op(":=").Add(rtCall("Field", jen.Id("cj"), jen.Id("l").Dot("key"))), jen.Id("v").Op("!=").Nil()).Block(
+			jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("cj").Dot("Get").Call(jen.Id("l").Dot("key")), jen.Id("ok")).Block(
 				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Id("ps").Dot("Strings").Call(jen.Id("v"), jen.Id("l").Dot("where"), jen.Lit("an array of strings")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.Id("c").Dot("AllPermissions").Op("=").Id("c").Dot("AllPermissions").Op("&&").Op("!").Id("l").Dot("narrows"),
 			),
 		),
 		retIfErr(jen.Id("decodeCredentialAttributes").Call(jen.Id("ps"), rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"))),

@@ -6072,7 +6072,13 @@ type Principal struct {
 type Context struct{}
 
 // Credential is an API key or token: it only narrows what its principal may do. A nil
-// *Credential is none. A nil list does not narrow; an empty one unlocks nothing.
+// *Credential is no credential, which narrows nothing.
+//
+// A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+// whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+// permission of its principal (a legacy API key, a token limited only by its Filters),
+// set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+// token has any or not, so never widens access by mistake.
 type Credential struct {
 	// Scopes are OAuth scopes; each unlocks the permissions the spec gives it.
 	Scopes []string
@@ -6080,6 +6086,11 @@ type Credential struct {
 	Permissions []string
 	// Roles unlock every permission of the roles named (built in or custom).
 	Roles []string
+	// AllPermissions makes the credential unlock every permission, as a request's
+	// credential without "scopes", "permissions" and "roles" does. It has effect
+	// only while Scopes, Permissions and Roles are all empty: a credential that lists
+	// anything allows only what the lists unlock.
+	AllPermissions bool
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
