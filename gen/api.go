@@ -121,10 +121,19 @@ func (g *generator) attrFields(obj any, attrs []*spec.Attribute) []jen.Code {
 	var out []jen.Code
 	for _, a := range attrs {
 		field := g.fields[obj][a.Name]
-		if d := strings.TrimSpace(a.Description); d != "" {
-			if !strings.HasSuffix(d, ".") {
-				d += "."
+		d := strings.TrimSpace(a.Description)
+		if d != "" && !strings.HasSuffix(d, ".") {
+			d += "."
+		}
+		if a.Required {
+			switch a.Type.Kind {
+			case spec.Timestamp, spec.String, spec.Bytes, spec.List, spec.Map:
+				d += " Required: a check without it (its zero value) is denied as malformed."
+			default:
+				d += " Required in a request in JSON; a typed check cannot tell it from its zero value, so always set it."
 			}
+		}
+		if d = strings.TrimSpace(d); d != "" {
 			out = append(out, cmt(wrap(d)))
 		}
 		out = append(out, jen.Id(field).Add(g.attrType(a.Type)))

@@ -136,10 +136,87 @@ func (g *generator) checkFile() *jen.File {
 		jen.If(jen.Op("!").Id("unlocked")).Block(jen.Return(jen.False())),
 	), jen.Return(jen.True()))
 
+	g.missingRequest(f)
 	for _, r := range s.Resources {
 		g.checkResource(f, r)
 	}
 	return f
+}
+
+// requiredChecks returns the cases of a switch that returns the path of the first
+// required attribute of attrs (of the object held in v, a pointer) whose value in Go is
+// its zero value, which is how a host omits it: the zero time, "", and nil bytes, lists
+// and maps. An omitted bool, number or duration cannot be told from its zero value, and
+// is not checked.
+func (g *generator) requiredChecks(obj any, attrs []*spec.Attribute, v jen.Code, where string) []jen.Code {
+	var cases []jen.Code
+	for _, a := range attrs {
+		if !a.Required {
+			continue
+		}
+		field := jen.Add(v).Dot(g.fields[obj][a.Name])
+		var zero jen.Code
+		switch a.Type.Kind {
+		case spec.Timestamp:
+			zero = field.Dot("IsZero").Call()
+		case spec.String:
+			zero = field.Op("==").Lit("")
+		case spec.Bytes, spec.List, spec.Map:
+			zero = field.Op("==").Nil()
+		default:
+			continue
+		}
+		cases = append(cases, jen.Case(zero).Return(jen.Lit(where+"."+a.Name)))
+	}
+	return cases
+}
+
+// missingRequest emits missingRequest, which finds the required attributes a typed
+// check's principal, context or credential lacks, when the spec has any it can tell.
+func (g *generator) missingRequest(f *jen.File) {
+	s := g.s
+	cases := g.requiredChecks(principalObj, s.Principal, jen.Id("p"), "principal.attributes")
+	cases = append(cases, g.requiredChecks(contextObj, s.Context, jen.Id("ctx"), "context")...)
+	cred := g.requiredChecks(credentialObj, s.Credentials.Attributes, jen.Id("cred"), "credential.attributes")
+	if !g.hasMissingRequest {
+		return
+	}
+	body := []jen.Code{}
+	if len(cases) > 0 {
+		body = append(body, jen.Switch().Block(cases...))
+	}
+	if len(cred) > 0 {
+		body = append(body, jen.If(jen.Id("cred").Op("!=").Nil()).Block(jen.Switch().Block(cred...)))
+	}
+	comment(f, `missingRequest returns the path of the first required attribute that p, ctx or cred
+(when not nil) lacks, or "". In Go, a required timestamp, string, bytes, list or map
+attribute lacks when it holds its zero value (the zero time, "", nil): that is how a
+host leaves one out.`)
+	f.Func().Id("missingRequest").Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).String().Block(
+		append(body, jen.Return(jen.Lit("")))...)
+}
+
+// missingResource emits, for a resource type with required attributes a typed check
+// can tell missing, or when the spec has such attributes elsewhere, the function that
+// finds the first one a check of r lacks, and returns its name ("" when there is
+// nothing to check).
+func (g *generator) missingResource(f *jen.File, r *spec.Resource) string {
+	cases := g.requiredChecks(r, r.Attributes, jen.Id("r"), "resource.attributes")
+	if len(cases) == 0 {
+		if g.hasMissingRequest {
+			return "missingRequest"
+		}
+		return ""
+	}
+	name := g.ns.name("missing" + g.resStruct[r])
+	rest := jen.Return(jen.Lit(""))
+	if g.hasMissingRequest {
+		rest = jen.Return(jen.Id("missingRequest").Call(jen.Id("p"), jen.Id("cred"), jen.Id("ctx")))
+	}
+	comment(f, fmt.Sprintf("%s returns the path of the first required attribute that r, p, ctx or cred\n(when not nil) lacks, or \"\" (see missingRequest).", name))
+	f.Func().Id(name).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).String().Block(
+		jen.Switch().Block(cases...), rest)
+	return name
 }
 
 func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
@@ -151,19 +228,35 @@ func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
 		jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Id("r").Op("=").Op("&").Id(st).Values()),
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
 	}
-
-	comment(f, fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
+	doc := fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
 no credential; a nil ctx is the zero Context. A permission of another resource type is
 denied.
 
 The decision order is the spec's: deny rules, the credential, allow rules, then p's
 role assignments in order. Evaluation errors are listed in the decision's Errors and
 invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.`, g.resCheck[r], r.Name))
+warnings to report.`, g.resCheck[r], r.Name)
+	checkHead, permsHead := nilChecks, nilChecks
+	if miss := g.missingResource(f, r); miss != "" {
+		call := jen.Id(miss).Call(jen.Id("p"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"))
+		if miss == "missingRequest" {
+			call = jen.Id(miss).Call(jen.Id("p"), jen.Id("cred"), jen.Id("ctx"))
+		}
+		doc += `
+
+A required timestamp, string, bytes, list or map attribute whose field holds its zero
+value (the zero time, "", nil) is missing: the check is then denied with reason
+Malformed and an error naming the attribute, as a request in JSON is refused.`
+		checkHead = append(append([]jen.Code{}, nilChecks...), jen.If(jen.Id("path").Op(":=").Add(call), jen.Id("path").Op("!=").Lit("")).Block(
+			jen.Return(jen.Qual(rt, "MalformedDecision").Call(jen.Id("perm").Dot("String").Call(), jen.Id("path")))))
+		permsHead = append(append([]jen.Code{}, nilChecks...), jen.If(jen.Add(call).Op("!=").Lit("")).Block(
+			jen.Return(jen.Id("PermissionSet").Values())))
+	}
+	comment(f, doc)
 	// The decision is built in the named result, and the assignments after the one that
 	// decided are validated only when there are any: a check's fixed cost is what
 	// a principal with one assignment pays.
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Params(jen.Id("d").Qual(rt, "Decision")).Block(append(nilChecks,
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Params(jen.Id("d").Qual(rt, "Decision")).Block(append(checkHead,
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
 		jen.If(jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()), jen.Id("checked").Op("<").Len(jen.Id("p").Dot("Roles"))).Block(
@@ -177,7 +270,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 		perms = append(perms, jen.Id(g.permConst[p]))
 	}
 	comment(f, fmt.Sprintf("%s returns every permission p has on the %s r: for a user interface\nthat offers only the actions p may take.", g.resPerms[r], r.Name))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id("PermissionSet").Block(append(nilChecks,
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id("PermissionSet").Block(append(permsHead,
 		jen.Var().Id("set").Id("PermissionSet"),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id("Permission").Values(perms...)).Block(

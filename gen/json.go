@@ -65,7 +65,8 @@ func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
 
 // attrDecoder emits func name(j *runtime.JSON, v *T, where string) error, decoding an
 // attributes object into v: undeclared attributes and wrong types are errors, null and
-// omitted attributes keep their zero values.
+// omitted attributes keep their zero values, unless they are required: an omitted one
+// is an error, and null a value of the wrong kind.
 func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs []*spec.Attribute, what, where string) {
 	namesVar := g.ns.name(name + "Names")
 	var names []jen.Code
@@ -73,14 +74,26 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 		names = append(names, jen.Lit(a.Name))
 	}
 	f.Var().Id(namesVar).Op("=").Index().String().Values(names...)
-	var cases []jen.Code
+	var cases, required []jen.Code
+	missing := func(a *spec.Attribute) jen.Code {
+		return jen.Return(rtCall("Errorf", jen.Lit(where+"."+a.Name+" is required")))
+	}
+	var absent jen.Code = jen.Return(jen.Nil())
 	for _, a := range attrs {
-		cases = append(cases, jen.Case(jen.Lit(a.Name)).Block(
-			jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
+		var stmts []jen.Code
+		if a.Required {
+			if len(required) == 0 {
+				absent = missing(a)
+			}
+			required = append(required, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("j").Dot("Get").Call(jen.Lit(a.Name)), jen.Op("!").Id("ok")).Block(missing(a)))
+		} else {
+			stmts = append(stmts, jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()))
+		}
+		cases = append(cases, jen.Case(jen.Lit(a.Name)).Block(append(stmts,
 			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(a.Type, jen.Id("v"), jen.Lit(where+"."+a.Name))),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("dst").Dot(g.fields[obj][a.Name]).Op("=").Id("x"),
-		))
+		)...))
 	}
 	cases = append(cases, jen.Default().Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("k"), jen.Id(namesVar))))
 	loop := jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("j").Dot("Keys")).Block(
@@ -92,12 +105,17 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 			jen.Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
 	}
 	comment(f, name+" decodes the attributes of "+what+" ("+where+") into dst.")
-	f.Func().Id(name).Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
-		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+	body := []jen.Code{
+		jen.If(jen.Id("j").Op("==").Nil()).Block(absent),
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Lit(where))),
 		loop,
-		jen.Return(jen.Nil()),
-	)
+	}
+	if len(required) > 0 {
+		body = append(body, cmt("Required attributes, in declared order."))
+		body = append(body, required...)
+	}
+	f.Func().Id(name).Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
+		append(body, jen.Return(jen.Nil()))...)
 }
 
 func (g *generator) jsonFile() *jen.File {

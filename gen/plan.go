@@ -113,18 +113,25 @@ allow it, whatever r is, errors included (a deny rule that fails denies; an allo
 rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 credential; a nil ctx is the zero Context. A permission of another resource type
 gives cond.False.`, g.resPlan[r], r.Name, r.Name, g.resCheck[r]))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(
+	body := []jen.Code{
 		jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id("zeroPrincipal")),
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.Var().Id("d").Qual(rt, "Decision"),
 		jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Lit(0)),
+	}
+	if g.hasMissingRequest {
+		body = append(body, cmt("A request that lacks a required attribute allows nothing."),
+			jen.If(jen.Id("missingRequest").Call(jen.Id("p"), jen.Id("cred"), jen.Id("ctx")).Op("!=").Lit("")).Block(
+				jen.Return(jen.Op("&").Id(pt).Values(jen.Dict{jen.Id("Permission"): jen.Id("perm"), jen.Id("Cond"): jen.Qual(cq, "False"), jen.Id("Warnings"): jen.Id("d").Dot("Warnings")}))))
+	}
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id("Permission"), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(append(body,
 		jen.Return(jen.Op("&").Id(pt).Values(jen.Dict{
 			jen.Id("Permission"): jen.Id("perm"),
 			jen.Id("Cond"):       jen.Id("a").Dot(g.resPlanDecide[r]).Call(jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("cred"), jen.Id("ctx")),
 			jen.Id("Warnings"):   jen.Id("d").Dot("Warnings"),
 		})),
-	)
+	)...)
 
 	g.planDecide(f, r)
 	g.planCredential(f, r)

@@ -298,11 +298,19 @@ func (l *loader) attributes(n *yaml.Node, what string, implicitID bool) []*Attri
 		a := &Attribute{Name: name, Pos: l.pos(k)}
 		typeNode := v
 		if v.Kind == yaml.MappingNode {
-			af := l.mapping(v, fmt.Sprintf("attribute %q", name), "type", "description")
+			af := l.mapping(v, fmt.Sprintf("attribute %q", name), "type", "description", "required")
 			if af == nil {
 				continue
 			}
 			a.Description = l.description(af.get("description"))
+			if rn := af.get("required"); rn != nil {
+				a.requiredAt = l.pos(rn)
+				if rn.Kind != yaml.ScalarNode || rn.Tag != "!!bool" {
+					l.errorf(rn, "required must be true or false, not %s", describe(rn))
+				} else {
+					a.Required = rn.Value == "true"
+				}
+			}
 			typeNode = af.get("type")
 			if typeNode == nil {
 				l.errorf(v, "attribute %q needs a type", name)
@@ -560,6 +568,9 @@ func (l *loader) scopes(n *yaml.Node) {
 		for _, p := range sc.Params {
 			if p.Name == "type" {
 				l.errorAt(p.Pos, "scope parameter cannot be called \"type\": a scope object's \"type\" names its scope type")
+			}
+			if p.requiredAt.Line > 0 {
+				l.errorAt(p.requiredAt, "scope parameter %q cannot be declared required: every scope parameter is (an assignment missing one grants nothing)", p.Name)
 			}
 		}
 		sc.Resources, sc.Match = l.matchExprs(k, what, sf.get("resources"), sf.get("match"))

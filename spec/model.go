@@ -51,7 +51,12 @@ type Attribute struct {
 	Name        string
 	Type        *Type
 	Description string
-	Pos         Pos
+	// Required is set for an attribute declared {type: T, required: true}: a request
+	// that omits it, or gives it as null, is malformed.
+	Required bool
+	Pos      Pos
+
+	requiredAt Pos // where `required` is, for the error on a scope parameter
 }
 
 // Resource is a resource type with its attributes and permissions.

@@ -92,6 +92,10 @@ func randomSpec(r *rand.Rand) (string, []byte) {
 	}
 	writeAttrs := func(indent string, as []attr) {
 		for _, a := range as {
+			if chance(0.15) {
+				fmt.Fprintf(&b, "%s%s: {type: %q, required: true}\n", indent, a.name, a.typ)
+				continue
+			}
 			fmt.Fprintf(&b, "%s%s: %q\n", indent, a.name, a.typ)
 		}
 	}
