@@ -445,39 +445,57 @@ default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run
 		jen.Return(jen.Lit("")),
 	)
 
-	// The catalog for validating custom roles.
-	var resNames, permNames, permRes, scopeNames, roleNames []jen.Code
-	for _, r := range s.Resources {
-		resNames = append(resNames, jen.Lit(r.Name))
+	// The catalog for validating custom roles: the spec's own, as the spec loader
+	// validates with it.
+	c := s.Catalog()
+	lits := func(xs []string) jen.Code {
+		var out []jen.Code
+		for _, x := range xs {
+			out = append(out, jen.Lit(x))
+		}
+		return jen.Index().String().Values(out...)
 	}
-	for _, p := range s.Permissions {
-		permNames = append(permNames, jen.Lit(p.Name))
-		permRes = append(permRes, jen.Lit(p.Resource.Index))
+	ints := func(xs []int) jen.Code {
+		var out []jen.Code
+		for _, x := range xs {
+			out = append(out, jen.Lit(x))
+		}
+		return jen.Index().Int().Values(out...)
 	}
-	for _, sc := range s.Scopes {
-		scopeNames = append(scopeNames, jen.Lit(sc.Name))
+	catalog := jen.Dict{
+		jen.Id("Resources"):          lits(c.Resources),
+		jen.Id("Permissions"):        lits(c.Permissions),
+		jen.Id("PermissionResource"): ints(c.PermissionResource),
+		jen.Id("Scopes"):             lits(c.Scopes),
+		jen.Id("Roles"):              lits(c.Roles),
 	}
-	for _, r := range s.Roles {
-		roleNames = append(roleNames, jen.Lit(r.Name))
+	if c.NoCustomRoles {
+		catalog[jen.Id("NoCustomRoles")] = jen.True()
 	}
-	comment(f, "catalog lists the spec's names for validating custom roles and credential patterns.")
-	f.Var().Id("catalog").Op("=").Op("&").Qual(rt, "Catalog").Values(jen.Dict{
-		jen.Id("Resources"):          jen.Index().String().Values(resNames...),
-		jen.Id("Permissions"):        jen.Index().String().Values(permNames...),
-		jen.Id("PermissionResource"): jen.Index().Int().Values(permRes...),
-		jen.Id("Scopes"):             jen.Index().String().Values(scopeNames...),
-		jen.Id("Roles"):              jen.Index().String().Values(roleNames...),
-	})
+	if c.CustomPermissions != nil {
+		catalog[jen.Id("CustomPermissions")] = ints(c.CustomPermissions)
+		catalog[jen.Id("CustomPatterns")] = lits(c.CustomPatterns)
+	}
+	if c.CustomScopes != nil {
+		catalog[jen.Id("CustomScopes")] = ints(c.CustomScopes)
+	}
+	if c.DefaultScopes != nil {
+		catalog[jen.Id("DefaultScopes")] = ints(c.DefaultScopes)
+	}
+	comment(f, "catalog lists the spec's names for validating custom roles and credential patterns, and\nits bounds on custom roles.")
+	f.Var().Id("catalog").Op("=").Op("&").Qual(rt, "Catalog").Values(catalog)
 
 	comment(f, `LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-against the spec. A custom role keeps its Role across loads.
+against the spec and its bounds on custom roles (its custom_roles section); a role
+that lists no scopes may be assigned where the bounds' default says.
 
 # Errors
 
 Every problem is reported, one per line: malformed JSON, a name that is not
 lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-permission or scope. On error the roles in force stay in force.`)
+permission or scope, an empty permissions or scopes list, a permission or scope
+outside the spec's bounds. On error the roles in force stay in force.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("LoadRolesJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.List(jen.Id("roles"), jen.Err()).Op(":=").Id("catalog").Dot("ParseCustomRoles").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),

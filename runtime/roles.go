@@ -17,6 +17,19 @@ type Catalog struct {
 	Scopes             []string
 	// Roles are the built-in roles.
 	Roles []string
+
+	// The spec's bounds on custom roles. NoCustomRoles refuses every custom role.
+	NoCustomRoles bool
+	// CustomPermissions are the indexes in Permissions of the permissions a custom
+	// role may hold, ascending, nil for any; CustomPatterns are the spec's patterns
+	// for them, for messages.
+	CustomPermissions []int
+	CustomPatterns    []string
+	// CustomScopes are the indexes in Scopes of the scopes a custom role may be
+	// assigned at, nil for any; DefaultScopes those of a custom role that lists
+	// none, nil for CustomScopes.
+	CustomScopes  []int
+	DefaultScopes []int
 }
 
 // CustomRole is a custom role validated against a Catalog.
@@ -98,6 +111,9 @@ func (c *Catalog) ParseCustomRoles(data []byte) ([]CustomRole, error) {
 	if list.Kind != JSONArray {
 		return nil, Errorf("custom roles: want a JSON array of roles, not ", list.Kind.String())
 	}
+	if c.NoCustomRoles && len(list.Elems) > 0 {
+		return nil, Errorf("custom roles: the spec accepts none (custom_roles: false)")
+	}
 	var problems []string
 	var roles []CustomRole
 	seen := map[string]bool{}
@@ -157,23 +173,27 @@ func (c *Catalog) customRole(j *JSON, i int, seen map[string]bool) (CustomRole, 
 		case "permissions":
 			hasPerms = true
 			r.Patterns = strs(v, "permissions")
+			if r.Patterns != nil && len(r.Patterns) == 0 {
+				fail("permissions is empty: a role needs at least one permission")
+			}
 		case "scopes":
 			names := strs(v, "scopes")
 			if names == nil {
 				continue
 			}
+			if len(names) == 0 {
+				fail("scopes is empty: list the scopes it may be assigned at, or leave scopes out for the spec's default")
+			}
 			r.Scopes = []int{}
 			for _, n := range names {
-				found := false
-				for si, s := range c.Scopes {
-					if s == n {
-						r.Scopes = append(r.Scopes, si)
-						found = true
-						break
-					}
-				}
-				if !found {
+				si := index(c.Scopes, n)
+				switch {
+				case si < 0:
 					fail("unknown scope " + Quote(n) + DidYouMean(n, c.Scopes))
+				case c.CustomScopes != nil && !containsInt(c.CustomScopes, si):
+					fail("scope " + Quote(n) + " is not allowed for custom roles (they may be assigned at " + c.names(c.Scopes, c.CustomScopes) + ")")
+				default:
+					r.Scopes = append(r.Scopes, si)
 				}
 			}
 		default:
@@ -202,11 +222,27 @@ func (c *Catalog) customRole(j *JSON, i int, seen map[string]bool) (CustomRole, 
 			continue
 		}
 		for _, i := range idx {
+			if c.CustomPermissions != nil && !containsInt(c.CustomPermissions, i) {
+				may := " (they may hold " + strings.Join(c.CustomPatterns, ", ") + ")"
+				if c.Permissions[i] == p {
+					fail("permission " + Quote(p) + " is not allowed in custom roles" + may)
+				} else {
+					fail(Quote(p) + " grants " + c.Permissions[i] + ", which is not allowed in custom roles" + may)
+				}
+				break
+			}
 			set[i] = true
 		}
 	}
 	if len(errs) > 0 {
 		return CustomRole{}, errs
+	}
+	if r.Scopes == nil {
+		// A role that names no scope may be assigned where the spec says.
+		r.Scopes = c.DefaultScopes
+		if r.Scopes == nil {
+			r.Scopes = c.CustomScopes
+		}
 	}
 	for i, ok := range set {
 		if ok {
@@ -214,6 +250,33 @@ func (c *Catalog) customRole(j *JSON, i int, seen map[string]bool) (CustomRole, 
 		}
 	}
 	return r, nil
+}
+
+// names lists the names of the indexes idx, in spec order.
+func (c *Catalog) names(all []string, idx []int) string {
+	out := make([]string, len(idx))
+	for i, x := range idx {
+		out[i] = all[x]
+	}
+	return strings.Join(out, ", ")
+}
+
+func index(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func containsInt(list []int, x int) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

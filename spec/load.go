@@ -104,7 +104,7 @@ func (l *loader) load() bool {
 		return false
 	}
 	root := doc.Content[0]
-	fields := l.mapping(root, "spec", "version", "package", "principal", "context", "resources", "scopes", "roles", "rules", "credentials")
+	fields := l.mapping(root, "spec", "version", "package", "principal", "context", "resources", "scopes", "roles", "rules", "credentials", "custom_roles")
 	if fields == nil {
 		return false
 	}
@@ -133,6 +133,7 @@ func (l *loader) load() bool {
 	l.scopes(fields.get("scopes"))
 	l.roles(fields.get("roles"))
 	l.rules(fields.get("rules"))
+	l.customRoles(fields.get("custom_roles"))
 	return true
 }
 
@@ -610,20 +611,7 @@ func (l *loader) roles(n *yaml.Node) {
 		}
 		r.Patterns, r.Permissions = l.permissions(rf.get("permissions"), what+" permissions")
 		if sn := rf.get("scopes"); sn != nil {
-			vals, nodes := l.list(sn, what+" scopes")
-			r.Scopes = []*Scope{}
-			for j, v := range vals {
-				sc := s.scopeByName[v]
-				if sc == nil {
-					if len(s.Scopes) == 0 {
-						l.errorf(nodes[j], "unknown scope %q (the spec declares no scopes)", v)
-					} else {
-						l.errorf(nodes[j], "unknown scope %q%s", v, didYouMean(v, s.scopeNames()))
-					}
-					continue
-				}
-				r.Scopes = append(r.Scopes, sc)
-			}
+			r.Scopes = l.scopeRefs(sn, what+" scopes")
 		}
 		if w := rf.get("when"); w != nil {
 			r.When = l.expr(w, what+" when")
@@ -631,6 +619,26 @@ func (l *loader) roles(n *yaml.Node) {
 		s.Roles = append(s.Roles, r)
 		s.roleByName[name] = r
 	}
+}
+
+// scopeRefs resolves a list of scope type names; never nil.
+func (l *loader) scopeRefs(n *yaml.Node, what string) []*Scope {
+	s := l.spec
+	vals, nodes := l.list(n, what)
+	out := []*Scope{}
+	for j, v := range vals {
+		sc := s.scopeByName[v]
+		if sc == nil {
+			if len(s.Scopes) == 0 {
+				l.errorf(nodes[j], "unknown scope %q (the spec declares no scopes)", v)
+			} else {
+				l.errorf(nodes[j], "unknown scope %q%s", v, didYouMean(v, s.scopeNames()))
+			}
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out
 }
 
 func (l *loader) rules(n *yaml.Node) {

@@ -152,6 +152,8 @@ func (e *env) vet(args []string) int {
 	if !ok {
 		return exitSpec
 	}
+	// Warnings do not fail the spec.
+	fmt.Fprint(e.stderr, s.Warnings.Pretty())
 	if *rolesPath != "" {
 		if _, err := loadRoles(s, *rolesPath); err != nil {
 			fmt.Fprintln(e.stderr, err)

@@ -132,7 +132,27 @@ func TestCustomRoles(t *testing.T) {
 		`{"roles": [{"name": "r", "permissions": ["library.*"], "scopes": []}]}`,
 		`[{"name": "r", "permissions": ["library.view"]`,
 		`[{"name": "reviewer", "permissions": ["library.view"], "scopes": ["libraries", "org", "org"]}]`,
+		// The spec's bounds: library permissions short of deleting, at org, org_except
+		// and libraries.
+		`[{"name": "r", "permissions": ["org.manage"]}]`,
+		`[{"name": "r", "permissions": ["library.*"], "scopes": ["org"]}]`,
+		`[{"name": "r", "permissions": ["*", "course.view"], "scopes": ["global", "tenant", "libraries"]}]`,
+		`[{"name": "r", "permissions": [], "scopes": []}]`,
+		`[{"name": "r", "permissions": ["library.view"]}, {"name": "s", "permissions": ["library.edit"], "scopes": ["org"]}]`,
 	} {
+		_, want := s.ParseCustomRoles([]byte(roles))
+		got := d.LoadRoles([]byte(roles))
+		if (want == nil) != (got == nil) || want != nil && want.Error() != got.Error() {
+			t.Errorf("LoadRoles(%s):\neval: %v\ngo:   %v", roles, want, got)
+		}
+	}
+	// A spec that accepts no custom role.
+	s, err = spec.LoadFile("../../examples/enterprise/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = startDriver(t, s)
+	for _, roles := range []string{`[]`, `{"roles": []}`, `[{"name": "r", "permissions": ["*"]}]`} {
 		_, want := s.ParseCustomRoles([]byte(roles))
 		got := d.LoadRoles([]byte(roles))
 		if (want == nil) != (got == nil) || want != nil && want.Error() != got.Error() {

@@ -951,7 +951,8 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
 	PermissionResource: []int{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 9, 9, 9, 9},
 	Permissions:        []string{"library.view", "library.edit", "library.publish", "library.delete", "res001.view", "res001.edit", "res001.publish", "res001.delete", "res002.view", "res002.edit", "res002.publish", "res002.delete", "res003.view", "res003.edit", "res003.publish", "res003.delete", "res004.view", "res004.edit", "res004.publish", "res004.delete", "res005.view", "res005.edit", "res005.publish", "res005.delete", "res006.view", "res006.edit", "res006.publish", "res006.delete", "res007.view", "res007.edit", "res007.publish", "res007.delete", "res008.view", "res008.edit", "res008.publish", "res008.delete", "res009.view", "res009.edit", "res009.publish", "res009.delete"},
@@ -962,13 +963,15 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds. On error the roles in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {

@@ -417,8 +417,12 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
+	CustomPatterns:     []string{"project.view_apps", "project.edit_apps", "project.view_data", "project.edit_data", "project.view_users", "report.*"},
+	CustomPermissions:  []int{0, 1, 2, 3, 4, 6, 7},
+	CustomScopes:       []int{0, 1},
 	PermissionResource: []int{0, 0, 0, 0, 0, 0, 1, 1, 2},
 	Permissions:        []string{"project.view_apps", "project.edit_apps", "project.view_data", "project.edit_data", "project.view_users", "project.edit_users", "report.view", "report.export", "account.read_identity"},
 	Resources:          []string{"project", "report", "account"},
@@ -428,13 +432,15 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds. On error the roles in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
@@ -476,7 +482,7 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	return nil
 }
 
-const metadata = `{"permc":"v0.1.0","package":"hqauthz","source":"spec.yaml","spec_sha256":"6aea086ef7442ca07302892e64b8dc6724a86bc816d01c23d51ac5ff82719732","resource_types":[{"name":"project","description":"A project space (a domain) holding apps, submitted data and mobile workers.","attributes":[{"name":"id","type":"string"}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users"]},{"name":"report","description":"A saved report of a project.","attributes":[{"name":"id","type":"string"},{"name":"project","type":"string","description":"The project the report belongs to."}],"permissions":["report.view","report.export"]},{"name":"account","description":"A user's own account, for identity checks such as single sign-on.","attributes":[{"name":"id","type":"string"}],"permissions":["account.read_identity"]}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export","account.read_identity"],"roles":[{"name":"admin","description":"A project administrator; may do everything in the project.","permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export"],"scopes":["project"]},{"name":"app_editor","description":"Builds the project's applications.","permissions":["project.view_apps","project.edit_apps"],"scopes":["project"]},{"name":"data_manager","description":"Cleans and exports the project's data.","permissions":["project.view_data","project.edit_data","report.view","report.export"],"scopes":["project"]},{"name":"read_only","description":"Sees the project's apps, data, users and reports, and changes nothing.","permissions":["project.view_apps","project.view_data","project.view_users","report.view"],"scopes":["project"]},{"name":"report_viewer","description":"Opens reports, all of a project's or only the listed ones.","permissions":["report.view"],"scopes":["project","reports"]}],"scope_types":[{"name":"project","description":"One project and all of its reports.","params":[{"name":"project","type":"string"}],"resources":["project","report"]},{"name":"reports","description":"Only the listed reports of one project.","params":[{"name":"project","type":"string"},{"name":"ids","type":"list(string)"}],"resources":["report"]}],"credentials":{"scopes":["access_apis","reports:view","openid"],"filters":["project"]}}`
+const metadata = `{"permc":"v0.1.0","package":"hqauthz","source":"spec.yaml","spec_sha256":"8a1cf407fccfa920ba44c0cd2f376b108814f5c2c8f8286093eb0092250b10ca","resource_types":[{"name":"project","description":"A project space (a domain) holding apps, submitted data and mobile workers.","attributes":[{"name":"id","type":"string"}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users"]},{"name":"report","description":"A saved report of a project.","attributes":[{"name":"id","type":"string"},{"name":"project","type":"string","description":"The project the report belongs to."}],"permissions":["report.view","report.export"]},{"name":"account","description":"A user's own account, for identity checks such as single sign-on.","attributes":[{"name":"id","type":"string"}],"permissions":["account.read_identity"]}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export","account.read_identity"],"roles":[{"name":"admin","description":"A project administrator; may do everything in the project.","permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export"],"scopes":["project"]},{"name":"app_editor","description":"Builds the project's applications.","permissions":["project.view_apps","project.edit_apps"],"scopes":["project"]},{"name":"data_manager","description":"Cleans and exports the project's data.","permissions":["project.view_data","project.edit_data","report.view","report.export"],"scopes":["project"]},{"name":"read_only","description":"Sees the project's apps, data, users and reports, and changes nothing.","permissions":["project.view_apps","project.view_data","project.view_users","report.view"],"scopes":["project"]},{"name":"report_viewer","description":"Opens reports, all of a project's or only the listed ones.","permissions":["report.view"],"scopes":["project","reports"]}],"scope_types":[{"name":"project","description":"One project and all of its reports.","params":[{"name":"project","type":"string"}],"resources":["project","report"]},{"name":"reports","description":"Only the listed reports of one project.","params":[{"name":"project","type":"string"},{"name":"ids","type":"list(string)"}],"resources":["report"]}],"credentials":{"scopes":["access_apis","reports:view","openid"],"filters":["project"]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

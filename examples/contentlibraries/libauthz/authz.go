@@ -457,8 +457,12 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
+	CustomPatterns:     []string{"library.view", "library.edit", "library.publish"},
+	CustomPermissions:  []int{0, 1, 2},
+	CustomScopes:       []int{1, 2, 3},
 	PermissionResource: []int{0, 0, 0, 0, 1, 1, 1, 2},
 	Permissions:        []string{"library.view", "library.edit", "library.publish", "library.delete", "course.view", "course.edit", "course.grade", "org.manage"},
 	Resources:          []string{"library", "course", "org"},
@@ -468,13 +472,15 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds. On error the roles in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
@@ -516,7 +522,7 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	return nil
 }
 
-const metadata = `{"permc":"v0.1.0","package":"libauthz","source":"spec.yaml","spec_sha256":"f84b3295663d32bcdda1d90751e81d232ccf6824368a89a71a9b578caebe9557","resource_types":[{"name":"library","description":"A content library owned by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The owning organization."},{"name":"public","type":"bool","description":"Anyone may view a public library."},{"name":"tags","type":"list(string)","description":"Labels; 'archived' makes a library read-only."}],"permissions":["library.view","library.edit","library.publish","library.delete"]},{"name":"course","description":"A course run by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The organization running the course."}],"permissions":["course.view","course.edit","course.grade"]},{"name":"org","description":"An organization.","attributes":[{"name":"id","type":"string"}],"permissions":["org.manage"]}],"permissions":["library.view","library.edit","library.publish","library.delete","course.view","course.edit","course.grade","org.manage"],"roles":[{"name":"library_user","description":"Reads libraries.","permissions":["library.view"],"scopes":null},{"name":"library_author","description":"Reads and edits libraries.","permissions":["library.view","library.edit"],"scopes":["org","org_except","libraries"]},{"name":"library_admin","description":"Does everything to libraries.","permissions":["library.view","library.edit","library.publish","library.delete"],"scopes":null},{"name":"course_staff","description":"Runs courses, until the 2030 contract ends.","permissions":["course.view","course.edit","course.grade"],"scopes":null},{"name":"org_admin","description":"Manages an organization and its libraries.","permissions":["library.view","library.edit","library.publish","library.delete","org.manage"],"scopes":["tenant"]}],"scope_types":[{"name":"global","description":"Everything on the platform.","params":[],"resources":["library","course","org"]},{"name":"org","description":"Every library and course of one organization.","params":[{"name":"org","type":"string"}],"resources":["library","course"]},{"name":"org_except","description":"Every library and course of one organization except the listed ones.","params":[{"name":"org","type":"string"},{"name":"except","type":"list(string)"}],"resources":["library","course"]},{"name":"libraries","description":"A named group of libraries.","params":[{"name":"ids","type":"list(string)"}],"resources":["library"]},{"name":"tenant","description":"An organization itself and its libraries.","params":[{"name":"org","type":"string"}],"resources":["library","org"]}],"credentials":{"scopes":["libraries:read","libraries:write","courses:read"],"filters":["org"]}}`
+const metadata = `{"permc":"v0.1.0","package":"libauthz","source":"spec.yaml","spec_sha256":"a237e559c4474f1517432906738ec780d1c2fbb78432ffb9db87ae2e2bfb2a4c","resource_types":[{"name":"library","description":"A content library owned by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The owning organization."},{"name":"public","type":"bool","description":"Anyone may view a public library."},{"name":"tags","type":"list(string)","description":"Labels; 'archived' makes a library read-only."}],"permissions":["library.view","library.edit","library.publish","library.delete"]},{"name":"course","description":"A course run by an organization.","attributes":[{"name":"id","type":"string"},{"name":"org","type":"string","description":"The organization running the course."}],"permissions":["course.view","course.edit","course.grade"]},{"name":"org","description":"An organization.","attributes":[{"name":"id","type":"string"}],"permissions":["org.manage"]}],"permissions":["library.view","library.edit","library.publish","library.delete","course.view","course.edit","course.grade","org.manage"],"roles":[{"name":"library_user","description":"Reads libraries.","permissions":["library.view"],"scopes":null},{"name":"library_author","description":"Reads and edits libraries.","permissions":["library.view","library.edit"],"scopes":["org","org_except","libraries"]},{"name":"library_admin","description":"Does everything to libraries.","permissions":["library.view","library.edit","library.publish","library.delete"],"scopes":null},{"name":"course_staff","description":"Runs courses, until the 2030 contract ends.","permissions":["course.view","course.edit","course.grade"],"scopes":null},{"name":"org_admin","description":"Manages an organization and its libraries.","permissions":["library.view","library.edit","library.publish","library.delete","org.manage"],"scopes":["tenant"]}],"scope_types":[{"name":"global","description":"Everything on the platform.","params":[],"resources":["library","course","org"]},{"name":"org","description":"Every library and course of one organization.","params":[{"name":"org","type":"string"}],"resources":["library","course"]},{"name":"org_except","description":"Every library and course of one organization except the listed ones.","params":[{"name":"org","type":"string"},{"name":"except","type":"list(string)"}],"resources":["library","course"]},{"name":"libraries","description":"A named group of libraries.","params":[{"name":"ids","type":"list(string)"}],"resources":["library"]},{"name":"tenant","description":"An organization itself and its libraries.","params":[{"name":"org","type":"string"}],"resources":["library","org"]}],"credentials":{"scopes":["libraries:read","libraries:write","courses:read"],"filters":["org"]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

@@ -455,7 +455,8 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
 	PermissionResource: []int{0, 0, 0, 0, 0, 0, 1},
 	Permissions:        []string{"doc.read", "doc.write", "doc.share", "doc.review", "doc.archive", "doc.audit", "folder.open"},
@@ -466,13 +467,15 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope. On error the roles in force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds. On error the roles in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	roles, err := catalog.ParseCustomRoles(data)
 	if err != nil {
