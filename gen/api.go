@@ -393,15 +393,14 @@ func (g *generator) authorizer(f *jen.File) {
 	comment(f, "Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
 	f.Type().Id("Authorizer").Struct(
 		jen.Id("mu").Qual("sync", "Mutex").Comment("serializes LoadRolesJSON"),
-		cmt("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
-		jen.Id("ids").Map(jen.String()).Id("Role"),
+		cmt("fresh is how many Roles custom roles have been given: the next new name gets\nthe Role after the built-in roles and those. A name keeps its Role while it stays\nloaded; nothing else about the roles of past loads is kept."),
+		jen.Id("fresh").Uint32(),
 		jen.Id("roles").Qual("sync/atomic", "Pointer").Types(jen.Id("roleTable")),
 		jen.Id("steps").Qual("sync/atomic", "Int64").Comment("the evaluation budget; 0 is the default"),
 	)
-	comment(f, "roleTable is one generation of custom roles, replaced whole on each load.")
+	comment(f, "roleTable is one generation of custom roles, replaced whole on each load: what the\nlast one held is freed with it.")
 	f.Type().Id("roleTable").Struct(
-		cmt("custom is indexed by Role minus the built-in roles minus one; nil when that\nrole is not loaded now."),
-		jen.Id("custom").Index().Op("*").Id("roleInfo"),
+		jen.Id("custom").Map(jen.Id("Role")).Op("*").Id("roleInfo"),
 		jen.Id("names").Map(jen.String()).Id("Role"),
 	)
 	comment(f, "NewAuthorizer returns an Authorizer without custom roles.")
@@ -423,10 +422,8 @@ default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run
 		jen.Return(jen.Id("t").Dot("customRole").Call(jen.Id("r"))),
 	)
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("customRole").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
-		jen.If(jen.Id("t").Op("!=").Nil().Op("&&").Id("r").Op(">").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")))).Block(
-			jen.If(jen.Id("i").Op(":=").Int().Parens(jen.Id("r")).Op("-").Len(jen.Id("builtinRoles")).Op("-").Lit(1), jen.Id("i").Op("<").Len(jen.Id("t").Dot("custom"))).Block(
-				jen.Return(jen.Id("t").Dot("custom").Index(jen.Id("i"))))),
-		jen.Return(jen.Nil()),
+		jen.If(jen.Id("t").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("t").Dot("custom").Index(jen.Id("r"))),
 	)
 	comment(f, "byName returns the role called name, built in or custom, or 0.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("byName").Params(jen.Id("name").String()).Id("Role").Block(
@@ -490,6 +487,12 @@ default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run
 against the spec and its bounds on custom roles (its custom_roles section); a role
 that lists no scopes may be assigned where the bounds' default says.
 
+A custom role keeps its Role across loads for as long as every load has it. A role
+that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+grants nothing, with a warning), and if a later load has the name again, it gets a
+new Role. So what the roles of past loads held is freed, however many names come and
+go.
+
 # Errors
 
 Every problem is reported, one per line: malformed JSON, a name that is not
@@ -501,13 +504,20 @@ outside the spec's bounds. On error the roles in force stay in force.`)
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("a").Dot("mu").Dot("Lock").Call(),
 		jen.Defer().Id("a").Dot("mu").Dot("Unlock").Call(),
-		jen.If(jen.Id("a").Dot("ids").Op("==").Nil()).Block(jen.Id("a").Dot("ids").Op("=").Map(jen.String()).Id("Role").Values()),
-		jen.Id("t").Op(":=").Op("&").Id("roleTable").Values(jen.Dict{jen.Id("names"): jen.Make(jen.Map(jen.String()).Id("Role"), jen.Len(jen.Id("roles")))}),
+		jen.Id("old").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
+		jen.Id("fresh").Op(":=").Id("a").Dot("fresh"),
+		jen.Id("t").Op(":=").Op("&").Id("roleTable").Values(jen.Dict{
+			jen.Id("custom"): jen.Make(jen.Map(jen.Id("Role")).Op("*").Id("roleInfo"), jen.Len(jen.Id("roles"))),
+			jen.Id("names"):  jen.Make(jen.Map(jen.String()).Id("Role"), jen.Len(jen.Id("roles"))),
+		}),
 		jen.For(jen.List(jen.Id("_"), jen.Id("cr")).Op(":=").Range().Id("roles")).Block(
-			jen.List(jen.Id("id"), jen.Id("ok")).Op(":=").Id("a").Dot("ids").Index(jen.Id("cr").Dot("Name")),
-			jen.If(jen.Op("!").Id("ok")).Block(
-				jen.Id("id").Op("=").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")).Op("+").Len(jen.Id("a").Dot("ids")).Op("+").Lit(1)),
-				jen.Id("a").Dot("ids").Index(jen.Id("cr").Dot("Name")).Op("=").Id("id"),
+			jen.Var().Id("id").Id("Role"),
+			jen.If(jen.Id("old").Op("!=").Nil()).Block(jen.Id("id").Op("=").Id("old").Dot("names").Index(jen.Id("cr").Dot("Name"))),
+			jen.If(jen.Id("id").Op("==").Lit(0)).Block(
+				jen.If(jen.Id("fresh").Op(">=").Qual("math", "MaxUint32").Op("-").Uint32().Parens(jen.Len(jen.Id("builtinRoles")))).Block(
+					jen.Return(jen.Qual(rt, "Errorf").Call(jen.Lit("custom roles: this Authorizer has given out every Role; use a new one")))),
+				jen.Id("fresh").Op("++"),
+				jen.Id("id").Op("=").Id("Role").Parens(jen.Len(jen.Id("builtinRoles"))).Op("+").Id("Role").Parens(jen.Id("fresh")),
 			),
 			jen.Id("info").Op(":=").Op("&").Id("roleInfo").Values(jen.Dict{jen.Id("name"): jen.Id("cr").Dot("Name"), jen.Id("anyScope"): jen.Id("cr").Dot("Scopes").Op("==").Nil()}),
 			jen.For(jen.List(jen.Id("_"), jen.Id("p")).Op(":=").Range().Id("cr").Dot("Permissions")).Block(
@@ -518,12 +528,10 @@ outside the spec's bounds. On error the roles in force stay in force.`)
 				jen.Id("only").Op("=").Append(jen.Id("only"), jen.Id("scopeNames").Index(jen.Id("sc").Op("+").Lit(1))),
 			),
 			jen.Id("info").Dot("onlyAt").Op("=").Qual("strings", "Join").Call(jen.Id("only"), jen.Lit(", ")),
-			jen.Id("i").Op(":=").Int().Parens(jen.Id("id")).Op("-").Len(jen.Id("builtinRoles")).Op("-").Lit(1),
-			jen.For(jen.Len(jen.Id("t").Dot("custom")).Op("<=").Id("i")).Block(
-				jen.Id("t").Dot("custom").Op("=").Append(jen.Id("t").Dot("custom"), jen.Nil())),
-			jen.Id("t").Dot("custom").Index(jen.Id("i")).Op("=").Id("info"),
+			jen.Id("t").Dot("custom").Index(jen.Id("id")).Op("=").Id("info"),
 			jen.Id("t").Dot("names").Index(jen.Id("cr").Dot("Name")).Op("=").Id("id"),
 		),
+		jen.Id("a").Dot("fresh").Op("=").Id("fresh"),
 		jen.Id("a").Dot("roles").Dot("Store").Call(jen.Id("t")),
 		jen.Return(jen.Nil()),
 	)

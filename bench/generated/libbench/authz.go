@@ -6,6 +6,7 @@
 package libbench
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -277,18 +278,18 @@ var (
 // no custom roles and is ready to use.
 type Authorizer struct {
 	mu sync.Mutex // serializes LoadRolesJSON
-	// ids gives every custom role name ever loaded its Role, so that a Role stays
-	// the same role across reloads.
-	ids   map[string]Role
+	// fresh is how many Roles custom roles have been given: the next new name gets
+	// the Role after the built-in roles and those. A name keeps its Role while it stays
+	// loaded; nothing else about the roles of past loads is kept.
+	fresh uint32
 	roles atomic.Pointer[roleTable]
 	steps atomic.Int64 // the evaluation budget; 0 is the default
 }
 
-// roleTable is one generation of custom roles, replaced whole on each load.
+// roleTable is one generation of custom roles, replaced whole on each load: what the
+// last one held is freed with it.
 type roleTable struct {
-	// custom is indexed by Role minus the built-in roles minus one; nil when that
-	// role is not loaded now.
-	custom []*roleInfo
+	custom map[Role]*roleInfo
 	names  map[string]Role
 }
 
@@ -318,12 +319,10 @@ func (t *roleTable) role(r Role) *roleInfo {
 	return t.customRole(r)
 }
 func (t *roleTable) customRole(r Role) *roleInfo {
-	if t != nil && r > Role(len(builtinRoles)) {
-		if i := int(r) - len(builtinRoles) - 1; i < len(t.custom) {
-			return t.custom[i]
-		}
+	if t == nil {
+		return nil
 	}
-	return nil
+	return t.custom[r]
 }
 
 // byName returns the role called name, built in or custom, or 0.
@@ -366,6 +365,12 @@ var catalog = &runtime.Catalog{
 // against the spec and its bounds on custom roles (its custom_roles section); a role
 // that lists no scopes may be assigned where the bounds' default says.
 //
+// A custom role keeps its Role across loads for as long as every load has it. A role
+// that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+// grants nothing, with a warning), and if a later load has the name again, it gets a
+// new Role. So what the roles of past loads held is freed, however many names come and
+// go.
+//
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
@@ -379,15 +384,23 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ids == nil {
-		a.ids = map[string]Role{}
+	old := a.roles.Load()
+	fresh := a.fresh
+	t := &roleTable{
+		custom: make(map[Role]*roleInfo, len(roles)),
+		names:  make(map[string]Role, len(roles)),
 	}
-	t := &roleTable{names: make(map[string]Role, len(roles))}
 	for _, cr := range roles {
-		id, ok := a.ids[cr.Name]
-		if !ok {
-			id = Role(len(builtinRoles) + len(a.ids) + 1)
-			a.ids[cr.Name] = id
+		var id Role
+		if old != nil {
+			id = old.names[cr.Name]
+		}
+		if id == 0 {
+			if fresh >= math.MaxUint32-uint32(len(builtinRoles)) {
+				return runtime.Errorf("custom roles: this Authorizer has given out every Role; use a new one")
+			}
+			fresh++
+			id = Role(len(builtinRoles)) + Role(fresh)
 		}
 		info := &roleInfo{
 			anyScope: cr.Scopes == nil,
@@ -402,13 +415,10 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 			only = append(only, scopeNames[sc+1])
 		}
 		info.onlyAt = strings.Join(only, ", ")
-		i := int(id) - len(builtinRoles) - 1
-		for len(t.custom) <= i {
-			t.custom = append(t.custom, nil)
-		}
-		t.custom[i] = info
+		t.custom[id] = info
 		t.names[cr.Name] = id
 	}
+	a.fresh = fresh
 	a.roles.Store(t)
 	return nil
 }
