@@ -24,7 +24,7 @@ import (
 func TestMain(m *testing.M) { wasmtest.Main(m) }
 
 // startDriver builds and starts the driver of the spec at path.
-func startDriver(t *testing.T, s *spec.Spec) *gobackend.Driver {
+func startDriver(t testing.TB, s *spec.Spec) *gobackend.Driver {
 	t.Helper()
 	bin, err := gobackend.Build(context.Background(), s)
 	if err != nil {
