@@ -15,6 +15,7 @@ import (
 	"github.com/permc/permc/eval"
 	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/internal/version"
+	rt "github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
 )
 
@@ -138,9 +139,10 @@ func (e *env) loadSpec(path string) (*spec.Spec, bool) {
 }
 
 func (e *env) vet(args []string) int {
-	fs := e.flags("vet", "--spec FILE")
+	fs := e.flags("vet", "--spec FILE [--roles FILE] [-v]")
 	specPath := fs.String("spec", "", "the spec `FILE` to check")
 	rolesPath := fs.String("roles", "", "also check custom roles in `FILE` (JSON)")
+	verbose := fs.Bool("v", false, "also report every expression's cost bound, in evaluation steps")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return exitSpec
@@ -154,6 +156,7 @@ func (e *env) vet(args []string) int {
 	}
 	// Warnings do not fail the spec.
 	fmt.Fprint(e.stderr, s.Warnings.Pretty())
+	e.costs(s, *verbose)
 	if *rolesPath != "" {
 		if _, err := loadRoles(s, *rolesPath); err != nil {
 			fmt.Fprintln(e.stderr, err)
@@ -163,6 +166,34 @@ func (e *env) vet(args []string) int {
 	fmt.Fprintf(e.stdout, "%s: ok (%d resource types, %d permissions, %d scopes, %d roles, %d rules)\n",
 		*specPath, len(s.Resources), len(s.Permissions), len(s.Scopes), len(s.Roles), len(s.Rules))
 	return exitOK
+}
+
+// costs reports the cost bound of every expression when verbose, and otherwise warns
+// about the bounds that grow with the product of the sizes of lists a request gives:
+// those a request of modest size can make exhaust the evaluation budget.
+func (e *env) costs(s *spec.Spec, verbose bool) {
+	for _, eb := range s.Bounds() {
+		for _, tb := range eb.Bounds {
+			what := eb.What
+			if tb.Resource != "" {
+				what += fmt.Sprintf(" (with resource type %q)", tb.Resource)
+			}
+			n := tb.Bound.Exhausts(rt.DefaultBudget)
+			switch {
+			case verbose && tb.Bound.String() == "0":
+				fmt.Fprintf(e.stdout, "%s: %s: no steps\n", eb.Expr.Pos, what)
+			case verbose:
+				fmt.Fprintf(e.stdout, "%s: %s: at most %s steps", eb.Expr.Pos, what, tb.Bound)
+				if tb.Bound.Degree() > 1 {
+					fmt.Fprintf(e.stdout, " (lists of %d elements exhaust the budget)", n)
+				}
+				fmt.Fprintln(e.stdout)
+			case tb.Bound.Degree() > 1:
+				fmt.Fprintf(e.stderr, "%s: warning: %s takes up to %s steps: lists of %d elements exhaust the evaluation budget of %d steps, and the check fails\n",
+					eb.Expr.Pos, what, tb.Bound, n, rt.DefaultBudget)
+			}
+		}
+	}
 }
 
 func loadRoles(s *spec.Spec, path string) ([]byte, error) {
