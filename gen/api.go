@@ -392,6 +392,7 @@ func (g *generator) authorizer(f *jen.File) {
 	s := g.s
 	comment(f, "Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
 	f.Type().Id("Authorizer").Struct(
+		jen.Id("_").Index(jen.Lit(0)).Func().Params().Comment("not comparable: no equality function to link"),
 		jen.Id("mu").Qual("sync", "Mutex").Comment("serializes LoadRolesJSON"),
 		cmt("fresh is how many Roles custom roles have been given: the next new name gets\nthe Role after the built-in roles and those. A name keeps its Role while it stays\nloaded; nothing else about the roles of past loads is kept."),
 		jen.Id("fresh").Uint32(),

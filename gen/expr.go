@@ -61,7 +61,7 @@ type unit struct {
 	vars     map[string]string
 	base     string // name of the expression's function, prefix of its helpers
 	code     *[]jen.Code
-	failMemo map[int64]bool
+	failMemo map[failKey]bool
 }
 
 // fn compiles into one Go function body.
@@ -118,7 +118,7 @@ func (u *unit) bind(f *exprFunc, withResource bool) {
 func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Code {
 	native := a.NativeRep()
 	var code []jen.Code
-	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.name, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
+	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.name, code: &code, failMemo: map[failKey]bool{}, vars: map[string]string{}}
 	u.bind(f, f.res != nil && a == x.Checked[f.res.Name])
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)
 	text := f.name + " evaluates, at " + pos + ":\n"
@@ -253,50 +253,63 @@ func (f *fn) bug(n celast.Expr, format string, args ...any) val {
 }
 
 // fallible reports whether evaluating n can fail.
-func (u *unit) fallible(n celast.Expr) bool {
-	if v, ok := u.failMemo[n.ID()]; ok {
+func (u *unit) fallible(n celast.Expr) bool { return u.failures(n, true) }
+
+// fallibleBesidesBudget reports whether evaluating n can fail with another error than
+// the budget's.
+func (u *unit) fallibleBesidesBudget(n celast.Expr) bool { return u.failures(n, false) }
+
+type failKey struct {
+	id     int64
+	budget bool
+}
+
+func (u *unit) failures(n celast.Expr, budget bool) bool {
+	k := failKey{n.ID(), budget}
+	if v, ok := u.failMemo[k]; ok {
 		return v
 	}
-	v := u.fallible1(n)
-	u.failMemo[n.ID()] = v
+	v := u.failures1(n, budget)
+	u.failMemo[k] = v
 	return v
 }
 
-func (u *unit) fallible1(n celast.Expr) bool {
-	kindOf := func(x celast.Expr) types.Kind {
-		if t := u.types[x.ID()]; t != nil {
-			return t.Kind()
+// failures1 reports whether evaluating n can fail: with any error, or, unless budget,
+// with another error than the budget's.
+func (u *unit) failures1(n celast.Expr, budget bool) bool {
+	kindOf := func(x celast.Expr) types.Kind { return u.typeOf(x).Kind() }
+	any := func(xs ...celast.Expr) bool {
+		for _, x := range xs {
+			if x != nil && u.failures(x, budget) {
+				return true
+			}
 		}
-		return types.DynKind
+		return false
 	}
 	switch n.Kind() {
 	case celast.LiteralKind, celast.IdentKind:
 		return false
 	case celast.SelectKind:
-		if kindOf(n.AsSelect().Operand()) == types.MapKind {
-			return true
-		}
-		return u.fallible(n.AsSelect().Operand())
+		return kindOf(n.AsSelect().Operand()) == types.MapKind || any(n.AsSelect().Operand())
 	case celast.ListKind:
-		for _, e := range n.AsList().Elements() {
-			if u.fallible(e) {
-				return true
-			}
-		}
-		return false
+		return any(n.AsList().Elements()...)
 	case celast.MapKind:
 		for _, e := range n.AsMap().Entries() {
 			me := e.AsMapEntry()
-			if u.fallible(me.Key()) || u.fallible(me.Value()) {
+			if any(me.Key(), me.Value()) {
 				return true
 			}
 		}
 		return false
 	case celast.ComprehensionKind:
+		m, ok := spec.MacroOf(n)
+		if !ok {
+			return true
+		}
 		// Every iteration is charged to the budget.
-		return true
+		return budget || any(m.Parts(n)...)
 	case celast.CallKind:
-		if spec.ChargeOf(n, u.typeOf) != spec.NoCharge {
+		if budget && spec.ChargeOf(n, u.typeOf) != spec.NoCharge {
 			return true
 		}
 		call := n.AsCall()
@@ -312,17 +325,38 @@ func (u *unit) fallible1(n celast.Expr) bool {
 			_, err := constantTime(call)
 			return err != nil
 		}
-		if call.IsMemberFunction() && u.fallible(call.Target()) {
-			return true
-		}
-		for _, a := range call.Args() {
-			if u.fallible(a) {
-				return true
-			}
-		}
-		return false
+		return any(spec.Children(n)...)
 	}
 	return true
+}
+
+// failsWhenExhausted reports whether evaluating n fails, whatever its operands hold,
+// when the budget is exhausted as it starts: an operation that charges (its operands
+// fail first, or its charge does), a strict operation of such an operand, && and ||
+// of two such operands.
+func (u *unit) failsWhenExhausted(n celast.Expr) bool {
+	switch n.Kind() {
+	case celast.ComprehensionKind:
+		// An empty range has no iteration to charge.
+		return u.failsWhenExhausted(n.AsComprehension().IterRange())
+	case celast.CallKind:
+		if spec.ChargeOf(n, u.typeOf) != spec.NoCharge {
+			return true
+		}
+		args := n.AsCall().Args()
+		switch n.AsCall().FunctionName() {
+		case operators.LogicalAnd, operators.LogicalOr:
+			return u.failsWhenExhausted(args[0]) && u.failsWhenExhausted(args[1])
+		case operators.Conditional:
+			return u.failsWhenExhausted(args[0]) || u.failsWhenExhausted(args[1]) && u.failsWhenExhausted(args[2])
+		}
+	}
+	for _, c := range spec.Children(n) {
+		if u.failsWhenExhausted(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // constantTime evaluates timestamp("...") or duration("...") with cel-go, so that the
@@ -975,7 +1009,10 @@ func (f *fn) logical(n celast.Expr, and bool, a, b celast.Expr) val {
 		}
 		return jen.Op("!").Id(v)
 	}
-	if !f.u.fallible(a) && !f.u.fallible(b) {
+	// a's error never needs b to decide when a cannot fail, nor when a can fail only
+	// on the budget and b cannot but fail then too: both are then compiled inline, and
+	// an error of either is the result.
+	if !f.u.fallible(a) || !f.u.fallibleBesidesBudget(a) && f.u.failsWhenExhausted(b) {
 		av := f.compile(a)
 		var bv val
 		bs := f.sub(func() { bv = f.compile(b) })

@@ -87,7 +87,7 @@ type planFn struct {
 func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what string) []jen.Code {
 	native := a.NativeRep()
 	var code []jen.Code
-	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.plan, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
+	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.plan, code: &code, failMemo: map[failKey]bool{}, vars: map[string]string{}}
 	u.bind(f, false)
 	origin := g.ns.fresh(f.plan + "At")
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)

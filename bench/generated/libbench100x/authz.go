@@ -6907,6 +6907,7 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
+	_  [0]func()  // not comparable: no equality function to link
 	mu sync.Mutex // serializes LoadRolesJSON
 	// fresh is how many Roles custom roles have been given: the next new name gets
 	// the Role after the built-in roles and those. A name keeps its Role while it stays

@@ -29,35 +29,17 @@ func matchProjectReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Co
 //
 //	resource.project == scope.project && resource.id in scope.ids
 func matchReportsReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential, s *ReportsScope) (bool, runtime.Err) {
-	v1, e1 := matchReportsReportSub1(budget, p, r, ctx, cred, s)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := matchReportsReportSub2(budget, p, r, ctx, cred, s)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func matchReportsReportSub1(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential, s *ReportsScope) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Project) + len(s.Project)); e != runtime.OK {
 		return false, e
 	}
-	return r.Project == s.Project, runtime.OK
-}
-
-func matchReportsReportSub2(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential, s *ReportsScope) (bool, runtime.Err) {
-	if e := budget.Charge(len(s.IDs)); e != runtime.OK {
-		return false, e
+	v1 := r.Project == s.Project
+	if v1 {
+		if e := budget.Charge(len(s.IDs)); e != runtime.OK {
+			return false, e
+		}
+		v1 = runtime.In(s.IDs, r.ID)
 	}
-	return runtime.In(s.IDs, r.ID), runtime.OK
+	return v1, runtime.OK
 }
 
 // filterProjectProject evaluates, at spec.yaml:112:18:
@@ -109,41 +91,33 @@ func ruleSupportStaffReport(budget *runtime.Budget, p *Principal, r *Report, ctx
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistProject(budget *runtime.Budget, p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistProjectSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistProjectSub1(budget *runtime.Budget, p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistReport evaluates, at spec.yaml:92:7:
@@ -151,41 +125,33 @@ L1:
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistReportSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistReportSub1(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistAccount evaluates, at spec.yaml:92:7:
@@ -193,39 +159,31 @@ L1:
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistAccount(budget *runtime.Budget, p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistAccountSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistAccountSub1(budget *runtime.Budget, p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

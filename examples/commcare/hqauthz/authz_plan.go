@@ -710,41 +710,33 @@ func planRuleKeyIPAllowlistProject(budget *runtime.Budget, p *Principal, ctx *Co
 }
 
 func planRuleKeyIPAllowlistProjectSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistProjectSub2(budget, p, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistProjectSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistReportAt1 = &cond.Origin{
@@ -765,41 +757,33 @@ func planRuleKeyIPAllowlistReport(budget *runtime.Budget, p *Principal, ctx *Con
 }
 
 func planRuleKeyIPAllowlistReportSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistReportSub2(budget, p, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistReportSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistAccountAt1 = &cond.Origin{
@@ -820,39 +804,31 @@ func planRuleKeyIPAllowlistAccount(budget *runtime.Budget, p *Principal, ctx *Co
 }
 
 func planRuleKeyIPAllowlistAccountSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistAccountSub2(budget, p, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistAccountSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

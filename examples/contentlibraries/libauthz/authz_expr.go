@@ -35,70 +35,34 @@ func matchOrgCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Contex
 //
 //	resource.org == scope.org && !(resource.id in scope.except)
 func matchOrgExceptLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
-	v1, e1 := matchOrgExceptLibrarySub1(budget, p, r, ctx, cred, s)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := matchOrgExceptLibrarySub2(budget, p, r, ctx, cred, s)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func matchOrgExceptLibrarySub1(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
 		return false, e
 	}
-	return r.Org == s.Org, runtime.OK
-}
-
-func matchOrgExceptLibrarySub2(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
-	if e := budget.Charge(len(s.Except)); e != runtime.OK {
-		return false, e
+	v1 := r.Org == s.Org
+	if v1 {
+		if e := budget.Charge(len(s.Except)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !runtime.In(s.Except, r.ID)
 	}
-	return !runtime.In(s.Except, r.ID), runtime.OK
+	return v1, runtime.OK
 }
 
 // matchOrgExceptCourse evaluates, at spec.yaml:49:12:
 //
 //	resource.org == scope.org && !(resource.id in scope.except)
 func matchOrgExceptCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
-	v1, e1 := matchOrgExceptCourseSub1(budget, p, r, ctx, cred, s)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := matchOrgExceptCourseSub2(budget, p, r, ctx, cred, s)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func matchOrgExceptCourseSub1(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
 		return false, e
 	}
-	return r.Org == s.Org, runtime.OK
-}
-
-func matchOrgExceptCourseSub2(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
-	if e := budget.Charge(len(s.Except)); e != runtime.OK {
-		return false, e
+	v1 := r.Org == s.Org
+	if v1 {
+		if e := budget.Charge(len(s.Except)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !runtime.In(s.Except, r.ID)
 	}
-	return !runtime.In(s.Except, r.ID), runtime.OK
+	return v1, runtime.OK
 }
 
 // matchLibrariesLibrary evaluates, at spec.yaml:54:12:
@@ -211,41 +175,33 @@ func ruleArchivedIsReadOnlyLibrary(budget *runtime.Budget, p *Principal, r *Libr
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistLibrarySub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistLibrarySub1(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistCourse evaluates, at spec.yaml:103:7:
@@ -253,41 +209,33 @@ L1:
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistCourseSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistCourseSub1(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistOrg evaluates, at spec.yaml:103:7:
@@ -295,39 +243,31 @@ L1:
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
 func ruleKeyIPAllowlistOrg(budget *runtime.Budget, p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistOrgSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistOrgSub1(budget *runtime.Budget, p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

@@ -102,20 +102,12 @@ func ruleOwnRecordsLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx
 func ruleDataSharingConsentLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := !r.Consented
 	if v1 {
-		v2, e1 := ruleDataSharingConsentLearnerSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
-			return false, e1
+		if e := budget.Text(len(r.User) + len(p.ID)); e != runtime.OK {
+			return false, e
 		}
-		v1 = v2
+		v1 = !(r.User == p.ID)
 	}
 	return v1, runtime.OK
-}
-
-func ruleDataSharingConsentLearnerSub1(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	if e := budget.Text(len(r.User) + len(p.ID)); e != runtime.OK {
-		return false, e
-	}
-	return !(r.User == p.ID), runtime.OK
 }
 
 // rulePeopleMoveMoneyEnterprise evaluates, at spec.yaml:106:11:

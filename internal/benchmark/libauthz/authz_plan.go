@@ -927,41 +927,33 @@ func planRuleKeyIPAllowlistLibrary(budget *runtime.Budget, p *Principal, ctx *Co
 }
 
 func planRuleKeyIPAllowlistLibrarySub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistLibrarySub2(budget, p, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistLibrarySub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistCourseAt1 = &cond.Origin{
@@ -982,41 +974,33 @@ func planRuleKeyIPAllowlistCourse(budget *runtime.Budget, p *Principal, ctx *Con
 }
 
 func planRuleKeyIPAllowlistCourseSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistCourseSub2(budget, p, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistCourseSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistOrgAt1 = &cond.Origin{
@@ -1037,39 +1021,31 @@ func planRuleKeyIPAllowlistOrg(budget *runtime.Budget, p *Principal, ctx *Contex
 }
 
 func planRuleKeyIPAllowlistOrgSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistOrgSub2(budget, p, ctx, cred)
-		if e1 != runtime.OK {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistOrgSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r_ := range cred.AllowedIPs {
-		if e := budget.Charge(1); e != runtime.OK {
-			return false, e
-		}
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

@@ -30,35 +30,17 @@ func matchOwnedDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, c
 //
 //	resource.title.startsWith(scope.prefix) && !(resource.id in scope.except)
 func matchTitledDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
-	v1, e1 := matchTitledDocSub1(budget, p, r, ctx, cred, s)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := matchTitledDocSub2(budget, p, r, ctx, cred, s)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func matchTitledDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Title) + len(s.Prefix)); e != runtime.OK {
 		return false, e
 	}
-	return strings.HasPrefix(r.Title, s.Prefix), runtime.OK
-}
-
-func matchTitledDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
-	if e := budget.Charge(len(s.Except)); e != runtime.OK {
-		return false, e
+	v1 := strings.HasPrefix(r.Title, s.Prefix)
+	if v1 {
+		if e := budget.Charge(len(s.Except)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !runtime.In(s.Except, r.ID)
 	}
-	return !runtime.In(s.Except, r.ID), runtime.OK
+	return v1, runtime.OK
 }
 
 // matchTitledFolder evaluates, at ops.yaml:54:15:
@@ -75,23 +57,15 @@ func matchTitledFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Con
 //
 //	resource.level <= scope.max && 100 / scope.max > 1
 func matchLeveledDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
-	v1 := r.Level <= s.Max
-	if v1 {
-		v2, e1 := matchLeveledDocSub1(budget, p, r, ctx, cred, s)
-		if e1 != runtime.OK {
-			return false, e1
+	v2 := r.Level <= s.Max
+	if v2 {
+		v1, e := runtime.DivInt(100, s.Max)
+		if e != runtime.OK {
+			return false, e
 		}
-		v1 = v2
+		v2 = v1 > 1
 	}
-	return v1, runtime.OK
-}
-
-func matchLeveledDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
-	v1, e := runtime.DivInt(100, s.Max)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1 > 1, runtime.OK
+	return v2, runtime.OK
 }
 
 // matchTaggedDoc evaluates, at ops.yaml:62:12:
@@ -156,39 +130,21 @@ func filterPrefixFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Co
 //
 //	resource.level < size(filter) && 5 / size(filter) >= 1
 func filterLevelDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
-	v1, e1 := filterLevelDocSub1(budget, p, r, ctx, cred, filter)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := filterLevelDocSub2(budget, p, r, ctx, cred, filter)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func filterLevelDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
 	if e := budget.Text(len(filter)); e != runtime.OK {
 		return false, e
 	}
-	return r.Level < runtime.StringSize(filter), runtime.OK
-}
-
-func filterLevelDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
-	if e := budget.Text(len(filter)); e != runtime.OK {
-		return false, e
+	v2 := r.Level < runtime.StringSize(filter)
+	if v2 {
+		if e := budget.Text(len(filter)); e != runtime.OK {
+			return false, e
+		}
+		v1, e := runtime.DivInt(5, runtime.StringSize(filter))
+		if e != runtime.OK {
+			return false, e
+		}
+		v2 = v1 >= 1
 	}
-	v1, e := runtime.DivInt(5, runtime.StringSize(filter))
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1 >= 1, runtime.OK
+	return v2, runtime.OK
 }
 
 // whenWriterDoc evaluates, at ops.yaml:69:11:
@@ -258,36 +214,18 @@ func rulePublicDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, c
 //
 //	resource.owner == principal.id || principal.id in [resource.title, "root"]
 func ruleOwnerDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleOwnerDocSub1(budget, p, r, ctx, cred)
-	if e1 != runtime.OK || !v1 {
-		v2, e2 := ruleOwnerDocSub2(budget, p, r, ctx, cred)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && !v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func ruleOwnerDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Owner) + len(p.ID)); e != runtime.OK {
 		return false, e
 	}
-	return r.Owner == p.ID, runtime.OK
-}
-
-func ruleOwnerDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := []string{r.Title, "root"}
-	if e := budget.Charge(len(v1)); e != runtime.OK {
-		return false, e
+	v2 := r.Owner == p.ID
+	if !v2 {
+		v1 := []string{r.Title, "root"}
+		if e := budget.Charge(len(v1)); e != runtime.OK {
+			return false, e
+		}
+		v2 = runtime.In(v1, p.ID)
 	}
-	return runtime.In(v1, p.ID), runtime.OK
+	return v2, runtime.OK
 }
 
 // ruleGroupedDoc evaluates, at ops.yaml:92:11:
@@ -384,85 +322,31 @@ func ruleScoredDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Contex
 //	|| size(resource.title) == 1
 //	&& resource.title < "M"
 func ruleTitledDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleTitledDocSub1(budget, p, r, ctx, cred)
-	if e1 != runtime.OK || !v1 {
-		v2, e2 := ruleTitledDocSub4(budget, p, r, ctx, cred)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && !v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func ruleTitledDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleTitledDocSub2(budget, p, r, ctx, cred)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := ruleTitledDocSub3(budget, p, r, ctx, cred)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func ruleTitledDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Title) + 1); e != runtime.OK {
 		return false, e
 	}
-	return strings.HasSuffix(r.Title, "b"), runtime.OK
-}
-
-func ruleTitledDocSub3(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	if e := budget.Text(len(r.Title) + len(p.Prefix)); e != runtime.OK {
-		return false, e
+	v1 := strings.HasSuffix(r.Title, "b")
+	if v1 {
+		if e := budget.Text(len(r.Title) + len(p.Prefix)); e != runtime.OK {
+			return false, e
+		}
+		v1 = strings.Contains(r.Title, p.Prefix)
 	}
-	return strings.Contains(r.Title, p.Prefix), runtime.OK
-}
-
-func ruleTitledDocSub4(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleTitledDocSub5(budget, p, r, ctx, cred)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := ruleTitledDocSub6(budget, p, r, ctx, cred)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
+	v3 := v1
+	if !v3 {
+		if e := budget.Text(len(r.Title)); e != runtime.OK {
+			return false, e
+		}
+		v2 := runtime.StringSize(r.Title) == 1
+		if v2 {
+			if e := budget.Text(len(r.Title) + 1); e != runtime.OK {
+				return false, e
 			}
-			return false, e2
+			v2 = r.Title < "M"
 		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
+		v3 = v2
 	}
-	return v1, runtime.OK
-}
-
-func ruleTitledDocSub5(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	if e := budget.Text(len(r.Title)); e != runtime.OK {
-		return false, e
-	}
-	return runtime.StringSize(r.Title) == 1, runtime.OK
-}
-
-func ruleTitledDocSub6(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	if e := budget.Text(len(r.Title) + 1); e != runtime.OK {
-		return false, e
-	}
-	return r.Title < "M", runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleFreshDoc evaluates, at ops.yaml:105:11:
@@ -477,35 +361,17 @@ func ruleFreshDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cr
 //
 //	size(resource.blob) > 1 && resource.blob >= b"a"
 func ruleBlobDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleBlobDocSub1(budget, p, r, ctx, cred)
-	if e1 != runtime.OK || v1 {
-		v2, e2 := ruleBlobDocSub2(budget, p, r, ctx, cred)
-		if e2 != runtime.OK {
-			if e1 != runtime.OK {
-				return false, e1
-			}
-			return false, e2
-		}
-		if e1 != runtime.OK && v2 {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func ruleBlobDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	if e := budget.Text(len(r.Blob)); e != runtime.OK {
 		return false, e
 	}
-	return int64(len(r.Blob)) > 1, runtime.OK
-}
-
-func ruleBlobDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	if e := budget.Text(len(r.Blob) + 1); e != runtime.OK {
-		return false, e
+	v1 := int64(len(r.Blob)) > 1
+	if v1 {
+		if e := budget.Text(len(r.Blob) + 1); e != runtime.OK {
+			return false, e
+		}
+		v1 = bytes.Compare(r.Blob, bytes1) >= 0
 	}
-	return bytes.Compare(r.Blob, bytes1) >= 0, runtime.OK
+	return v1, runtime.OK
 }
 
 // ruleCountedDoc evaluates, at ops.yaml:111:11:
@@ -566,23 +432,15 @@ func ruleDivisionDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Cont
 //
 //	resource.depth > 2 && context.ip.inIPAddrRange("10.0.0.0/8")
 func ruleDeepFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := r.Depth > 2
-	if v1 {
-		v2, e1 := ruleDeepFolderSub1(budget, p, r, ctx, cred)
-		if e1 != runtime.OK {
-			return false, e1
+	v2 := r.Depth > 2
+	if v2 {
+		v1, e := runtime.InIPAddrRangeErr(ctx.IP, "10.0.0.0/8")
+		if e != runtime.OK {
+			return false, e
 		}
-		v1 = v2
+		v2 = v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleDeepFolderSub1(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, "10.0.0.0/8")
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
+	return v2, runtime.OK
 }
 
 // ruleAuditRegexDoc evaluates, at ops.yaml:123:11:
