@@ -6,10 +6,12 @@ package eval
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 
+	"github.com/permc/permc/internal/celprog"
 	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/spec"
 )
@@ -21,6 +23,7 @@ type Evaluator struct {
 	opts   Options
 	progs  map[*spec.Expr]map[string]cel.Program
 	custom map[string]*spec.Role
+	steps  atomic.Int64 // the evaluation budget; 0 is the default
 }
 
 // Options configure an Evaluator. A field of zero (or less) takes its default, the
@@ -48,7 +51,7 @@ func New(s *spec.Spec, opts ...Options) (*Evaluator, error) {
 			if err != nil {
 				return nil, err
 			}
-			prg, err := env.Program(ast)
+			prg, err := env.Program(ast, celprog.Options(ast.NativeRep())...)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", x.Pos, err)
 			}
@@ -61,6 +64,13 @@ func New(s *spec.Spec, opts ...Options) (*Evaluator, error) {
 // envFor returns an environment that can plan ast. Any environment of the spec will
 // do: programs only need the function bindings, which every environment has.
 func envFor(s *spec.Spec, _ *cel.Ast) (*cel.Env, error) { return s.Env(nil, nil, false) }
+
+// SetBudget sets the evaluation budget of every later check and plan: at most steps
+// steps each (see runtime.Budget). steps < 1 restores runtime.DefaultBudget.
+func (e *Evaluator) SetBudget(steps int64) { e.steps.Store(steps) }
+
+// NewBudget returns a fresh evaluation budget of the size SetBudget set.
+func (e *Evaluator) NewBudget() runtime.Budget { return runtime.NewBudget(e.steps.Load()) }
 
 // Spec returns the spec the evaluator decides against.
 func (e *Evaluator) Spec() *spec.Spec { return e.spec }
@@ -112,6 +122,8 @@ func (e *Evaluator) Decide(req []byte) (*runtime.Decision, error) {
 		return nil, err
 	}
 	d := &runtime.Decision{Permission: r.perm.Name, Errors: []runtime.EvalError{}, Warnings: []runtime.Warning{}}
+	budget := e.NewBudget()
+	r.budget = &budget
 	e.validateAssignments(r, d)
 	e.decide(r, d)
 	return d, nil
@@ -175,6 +187,8 @@ func (e *Evaluator) run(x *spec.Expr, r *request, vars map[string]any) (evalResu
 		"resource":   r.resAttrs,
 		"context":    r.context,
 		"credential": r.cred.attrs,
+		// One budget for every expression the check evaluates.
+		celprog.BudgetVar: r.budget,
 	}
 	for k, v := range vars {
 		act[k] = v

@@ -75,7 +75,7 @@ func TestCustomRolesValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = e.LoadRoles([]byte(`[{"name": "bad", "permissions": ["nope.view"]}]`))
-	got := string(e.DecideJSON([]byte(`{"principal": {"id": "c", "roles": [{"role": "reviewer", "scope": {"type": "global"}}]}, "resource": {"type": "library", "id": "l"}, "permission": "library.view"}`)))
+	got := string(e.DecideJSON([]byte(`{"principal": {"id": "c", "roles": [{"role": "reviewer", "scope": {"type": "org", "org": "MITx"}}]}, "resource": {"type": "library", "id": "l", "attributes": {"org": "MITx"}}, "permission": "library.view"}`)))
 	if !strings.Contains(got, `"role":"reviewer"`) {
 		t.Errorf("custom role lost after a failed load: %s", got)
 	}

@@ -28,6 +28,7 @@ type request struct {
 	perm        *spec.Permission
 	context     map[string]any
 	cred        credential
+	budget      *runtime.Budget // the check's evaluation budget
 }
 
 type assignment struct {
@@ -283,8 +284,9 @@ func decodeCredential(j *runtime.JSON, s *spec.Spec) (credential, error) {
 	var c credential
 	var err error
 	if j == nil {
-		c.attrs, err = decodeAttrs(nil, s.Credentials.Attributes, "credential.attributes")
-		return c, err
+		// Without a credential its attributes, required or not, have zero values.
+		c.attrs = zeroAttrs(s.Credentials.Attributes)
+		return c, nil
 	}
 	if err := wantObject(j, "credential"); err != nil {
 		return c, err
@@ -299,8 +301,10 @@ func decodeCredential(j *runtime.JSON, s *spec.Spec) (credential, error) {
 		dst *[]string
 	}{{"scopes", &c.hasScopes, &c.scopes}, {"permissions", &c.hasPerms, &c.perms}, {"roles", &c.hasRoles, &c.roles}, {"filters", nil, &c.filters}}
 	for _, l := range lists {
-		v := get(j, l.key)
-		if v == nil {
+		// null is not an absent key: a host writing a nil list as null must not
+		// widen the credential.
+		v, ok := j.Get(l.key)
+		if !ok {
 			continue
 		}
 		if *l.dst, err = wantStrings(v, "credential."+l.key); err != nil {
@@ -314,14 +318,22 @@ func decodeCredential(j *runtime.JSON, s *spec.Spec) (credential, error) {
 	return c, err
 }
 
-// decodeAttrs decodes an attributes object; omitted attributes get zero values.
-func decodeAttrs(j *runtime.JSON, decl []*spec.Attribute, where string) (map[string]any, error) {
+// zeroAttrs returns the zero value of every attribute of decl.
+func zeroAttrs(decl []*spec.Attribute) map[string]any {
 	out := make(map[string]any, len(decl)+1)
 	for _, a := range decl {
 		out[a.Name] = zero(a.Type)
 	}
+	return out
+}
+
+// decodeAttrs decodes an attributes object (nil when absent or null); omitted
+// attributes get zero values, unless they are required: then the request is malformed,
+// and null is a value of the wrong kind.
+func decodeAttrs(j *runtime.JSON, decl []*spec.Attribute, where string) (map[string]any, error) {
+	out := zeroAttrs(decl)
 	if j == nil {
-		return out, nil
+		return out, missingRequired(j, decl, where)
 	}
 	if err := wantObject(j, where); err != nil {
 		return nil, err
@@ -344,7 +356,7 @@ func decodeAttrs(j *runtime.JSON, decl []*spec.Attribute, where string) (map[str
 			}
 			return nil, reqErr("%s: undeclared attribute %q%s", where, k, suggestion(k, names))
 		}
-		if j.Elems[i].Kind == runtime.JSONNull {
+		if j.Elems[i].Kind == runtime.JSONNull && !a.Required {
 			continue
 		}
 		v, err := decodeValue(a.Type, &j.Elems[i], where+"."+k)
@@ -353,7 +365,24 @@ func decodeAttrs(j *runtime.JSON, decl []*spec.Attribute, where string) (map[str
 		}
 		out[k] = v
 	}
-	return out, nil
+	return out, missingRequired(j, decl, where)
+}
+
+// missingRequired reports the first required attribute of decl, in declaration order,
+// that the attributes object j (nil when absent) does not give.
+func missingRequired(j *runtime.JSON, decl []*spec.Attribute, where string) error {
+	for _, a := range decl {
+		if !a.Required {
+			continue
+		}
+		if j != nil {
+			if _, ok := j.Get(a.Name); ok {
+				continue
+			}
+		}
+		return reqErr("%s.%s is required", where, a.Name)
+	}
+	return nil
 }
 
 // zero returns the zero value of a type as the evaluator represents it.

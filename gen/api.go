@@ -121,10 +121,19 @@ func (g *generator) attrFields(obj any, attrs []*spec.Attribute) []jen.Code {
 	var out []jen.Code
 	for _, a := range attrs {
 		field := g.fields[obj][a.Name]
-		if d := strings.TrimSpace(a.Description); d != "" {
-			if !strings.HasSuffix(d, ".") {
-				d += "."
+		d := strings.TrimSpace(a.Description)
+		if d != "" && !strings.HasSuffix(d, ".") {
+			d += "."
+		}
+		if a.Required {
+			switch a.Type.Kind {
+			case spec.Timestamp, spec.String, spec.Bytes, spec.List, spec.Map:
+				d += " Required: a check without it (its zero value) is denied as malformed."
+			default:
+				d += " Required in a request in JSON; a typed check cannot tell it from its zero value, so always set it."
 			}
+		}
+		if d = strings.TrimSpace(d); d != "" {
 			out = append(out, cmt(wrap(d)))
 		}
 		out = append(out, jen.Id(field).Add(g.attrType(a.Type)))
@@ -327,7 +336,14 @@ func (g *generator) apiFile() *jen.File {
 		jen.Id("Roles").Index().Id("Assignment"))...)
 	comment(f, "Context holds the attributes of the request itself.")
 	f.Type().Id("Context").Struct(g.attrFields(contextObj, s.Context)...)
-	comment(f, "Credential is an API key or token: it only narrows what its principal may do. A nil\n*Credential is none. A nil list does not narrow; an empty one unlocks nothing.")
+	comment(f, `Credential is an API key or token: it only narrows what its principal may do. A nil
+*Credential is no credential, which narrows nothing.
+
+A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+permission of its principal (a legacy API key, a token limited only by its Filters),
+set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+token has any or not, so never widens access by mistake.`)
 	f.Type().Id("Credential").Struct(append([]jen.Code{
 		cmt("Scopes are OAuth scopes; each unlocks the permissions the spec gives it."),
 		jen.Id("Scopes").Index().String(),
@@ -335,6 +351,8 @@ func (g *generator) apiFile() *jen.File {
 		jen.Id("Permissions").Index().String(),
 		cmt("Roles unlock every permission of the roles named (built in or custom)."),
 		jen.Id("Roles").Index().String(),
+		cmt("AllPermissions makes the credential unlock every permission, as a request's\ncredential without \"scopes\", \"permissions\" and \"roles\" does. It has effect\nonly while Scopes, Permissions and Roles are all empty: a credential that lists\nanything allows only what the lists unlock."),
+		jen.Id("AllPermissions").Bool(),
 		cmt("Filters are \"name:value\" restrictions; the resource must match one value of each\nname given."),
 		jen.Id("Filters").Index().String(),
 	}, g.attrFields(credentialObj, s.Credentials.Attributes)...)...)
@@ -366,16 +384,17 @@ func (g *generator) authorizer(f *jen.File) {
 	s := g.s
 	comment(f, "Authorizer decides requests, with the custom roles loaded into it. Its methods are\nsafe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has\nno custom roles and is ready to use.")
 	f.Type().Id("Authorizer").Struct(
+		jen.Id("_").Index(jen.Lit(0)).Func().Params().Comment("not comparable: no equality function to link"),
 		jen.Id("opts").Id("Options"),
 		jen.Id("mu").Qual("sync", "Mutex").Comment("serializes LoadRolesJSON"),
-		cmt("ids gives every custom role name ever loaded its Role, so that a Role stays\nthe same role across reloads."),
-		jen.Id("ids").Map(jen.String()).Id("Role"),
+		cmt("fresh is how many Roles custom roles have been given: the next new name gets\nthe Role after the built-in roles and those. A name keeps its Role while it stays\nloaded; nothing else about the roles of past loads is kept."),
+		jen.Id("fresh").Uint32(),
 		jen.Id("roles").Qual("sync/atomic", "Pointer").Types(jen.Id("roleTable")),
+		jen.Id("steps").Qual("sync/atomic", "Int64").Comment("the evaluation budget; 0 is the default"),
 	)
-	comment(f, "roleTable is one generation of custom roles, replaced whole on each load.")
+	comment(f, "roleTable is one generation of custom roles, replaced whole on each load: what the\nlast one held is freed with it.")
 	f.Type().Id("roleTable").Struct(
-		cmt("custom is indexed by Role minus the built-in roles minus one; nil when that\nrole is not loaded now."),
-		jen.Id("custom").Index().Op("*").Id("roleInfo"),
+		jen.Id("custom").Map(jen.Id("Role")).Op("*").Id("roleInfo"),
 		jen.Id("names").Map(jen.String()).Id("Role"),
 	)
 	comment(f, "Options configure an Authorizer. A field of zero (or less) takes its default, the limit\nevery permc backend applies.")
@@ -392,6 +411,15 @@ func (g *generator) authorizer(f *jen.File) {
 		jen.Return(jen.Id("a")),
 	)
 
+	comment(f, `SetBudget sets the evaluation budget of every later check and plan: each may take at
+most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.`)
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("SetBudget").Params(jen.Id("steps").Int64()).Block(
+		jen.Id("a").Dot("steps").Dot("Store").Call(jen.Id("steps")))
+	comment(f, "newBudget returns the budget of one check or plan.")
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("newBudget").Params().Qual(rt, "Budget").Block(
+		jen.Return(jen.Qual(rt, "NewBudget").Call(jen.Id("a").Dot("steps").Dot("Load").Call())))
+
 	comment(f, "role returns the role r is, or nil for an unknown role. Built-in roles are an index\ninto a table; it is small enough to inline.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("role").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
 		jen.If(jen.Id("n").Op(":=").Id("r").Op("-").Lit(1), jen.Id("n").Op("<").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")))).Block(
@@ -399,10 +427,8 @@ func (g *generator) authorizer(f *jen.File) {
 		jen.Return(jen.Id("t").Dot("customRole").Call(jen.Id("r"))),
 	)
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("customRole").Params(jen.Id("r").Id("Role")).Op("*").Id("roleInfo").Block(
-		jen.If(jen.Id("t").Op("!=").Nil().Op("&&").Id("r").Op(">").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")))).Block(
-			jen.If(jen.Id("i").Op(":=").Int().Parens(jen.Id("r")).Op("-").Len(jen.Id("builtinRoles")).Op("-").Lit(1), jen.Id("i").Op("<").Len(jen.Id("t").Dot("custom"))).Block(
-				jen.Return(jen.Id("t").Dot("custom").Index(jen.Id("i"))))),
-		jen.Return(jen.Nil()),
+		jen.If(jen.Id("t").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.Return(jen.Id("t").Dot("custom").Index(jen.Id("r"))),
 	)
 	comment(f, "byName returns the role called name, built in or custom, or 0.")
 	f.Func().Params(jen.Id("t").Op("*").Id("roleTable")).Id("byName").Params(jen.Id("name").String()).Id("Role").Block(
@@ -421,53 +447,84 @@ func (g *generator) authorizer(f *jen.File) {
 		jen.Return(jen.Lit("")),
 	)
 
-	// The catalog for validating custom roles.
-	var resNames, permNames, permRes, scopeNames, roleNames []jen.Code
-	for _, r := range s.Resources {
-		resNames = append(resNames, jen.Lit(r.Name))
+	// The catalog for validating custom roles: the spec's own, as the spec loader
+	// validates with it.
+	c := s.Catalog()
+	lits := func(xs []string) jen.Code {
+		var out []jen.Code
+		for _, x := range xs {
+			out = append(out, jen.Lit(x))
+		}
+		return jen.Index().String().Values(out...)
 	}
-	for _, p := range s.Permissions {
-		permNames = append(permNames, jen.Lit(p.Name))
-		permRes = append(permRes, jen.Lit(p.Resource.Index))
+	ints := func(xs []int) jen.Code {
+		var out []jen.Code
+		for _, x := range xs {
+			out = append(out, jen.Lit(x))
+		}
+		return jen.Index().Int().Values(out...)
 	}
-	for _, sc := range s.Scopes {
-		scopeNames = append(scopeNames, jen.Lit(sc.Name))
+	catalog := jen.Dict{
+		jen.Id("Resources"):          lits(c.Resources),
+		jen.Id("Permissions"):        lits(c.Permissions),
+		jen.Id("PermissionResource"): ints(c.PermissionResource),
+		jen.Id("Scopes"):             lits(c.Scopes),
+		jen.Id("Roles"):              lits(c.Roles),
 	}
-	for _, r := range s.Roles {
-		roleNames = append(roleNames, jen.Lit(r.Name))
+	if c.NoCustomRoles {
+		catalog[jen.Id("NoCustomRoles")] = jen.True()
 	}
-	comment(f, "catalog lists the spec's names for validating custom roles and credential patterns.")
-	f.Var().Id("catalog").Op("=").Op("&").Qual(rt, "Catalog").Values(jen.Dict{
-		jen.Id("Resources"):          jen.Index().String().Values(resNames...),
-		jen.Id("Permissions"):        jen.Index().String().Values(permNames...),
-		jen.Id("PermissionResource"): jen.Index().Int().Values(permRes...),
-		jen.Id("Scopes"):             jen.Index().String().Values(scopeNames...),
-		jen.Id("Roles"):              jen.Index().String().Values(roleNames...),
-	})
+	if c.CustomPermissions != nil {
+		catalog[jen.Id("CustomPermissions")] = ints(c.CustomPermissions)
+		catalog[jen.Id("CustomPatterns")] = lits(c.CustomPatterns)
+	}
+	if c.CustomScopes != nil {
+		catalog[jen.Id("CustomScopes")] = ints(c.CustomScopes)
+	}
+	if c.DefaultScopes != nil {
+		catalog[jen.Id("DefaultScopes")] = ints(c.DefaultScopes)
+	}
+	comment(f, "catalog lists the spec's names for validating custom roles and credential patterns, and\nits bounds on custom roles.")
+	f.Var().Id("catalog").Op("=").Op("&").Qual(rt, "Catalog").Values(catalog)
 
 	comment(f, `LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-against the spec. A custom role keeps its Role across loads.
+against the spec and its bounds on custom roles (its custom_roles section); a role
+that lists no scopes may be assigned where the bounds' default says.
+
+A custom role keeps its Role across loads for as long as every load has it. A role
+that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+grants nothing, with a warning), and if a later load has the name again, it gets a
+new Role. So what the roles of past loads held is freed, however many names come and
+go.
 
 # Errors
 
 Every problem is reported, one per line: malformed JSON, a name that is not
 lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
-force stay in force.`)
+permission or scope, an empty permissions or scopes list, a permission or scope
+outside the spec's bounds; data longer than Options.MaxRolesBytes. On error the roles
+in force stay in force.`)
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id("LoadRolesJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		retIfErr(rtCall("CheckRolesLength", jen.Len(jen.Id("data")), jen.Id("a").Dot("opts").Dot("MaxRolesBytes"))),
 		jen.List(jen.Id("roles"), jen.Err()).Op(":=").Id("catalog").Dot("ParseCustomRoles").Call(jen.Id("data")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("a").Dot("mu").Dot("Lock").Call(),
 		jen.Defer().Id("a").Dot("mu").Dot("Unlock").Call(),
-		jen.If(jen.Id("a").Dot("ids").Op("==").Nil()).Block(jen.Id("a").Dot("ids").Op("=").Map(jen.String()).Id("Role").Values()),
-		jen.Id("t").Op(":=").Op("&").Id("roleTable").Values(jen.Dict{jen.Id("names"): jen.Make(jen.Map(jen.String()).Id("Role"), jen.Len(jen.Id("roles")))}),
+		jen.Id("old").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
+		jen.Id("fresh").Op(":=").Id("a").Dot("fresh"),
+		jen.Id("t").Op(":=").Op("&").Id("roleTable").Values(jen.Dict{
+			jen.Id("custom"): jen.Make(jen.Map(jen.Id("Role")).Op("*").Id("roleInfo"), jen.Len(jen.Id("roles"))),
+			jen.Id("names"):  jen.Make(jen.Map(jen.String()).Id("Role"), jen.Len(jen.Id("roles"))),
+		}),
 		jen.For(jen.List(jen.Id("_"), jen.Id("cr")).Op(":=").Range().Id("roles")).Block(
-			jen.List(jen.Id("id"), jen.Id("ok")).Op(":=").Id("a").Dot("ids").Index(jen.Id("cr").Dot("Name")),
-			jen.If(jen.Op("!").Id("ok")).Block(
-				jen.Id("id").Op("=").Id("Role").Parens(jen.Len(jen.Id("builtinRoles")).Op("+").Len(jen.Id("a").Dot("ids")).Op("+").Lit(1)),
-				jen.Id("a").Dot("ids").Index(jen.Id("cr").Dot("Name")).Op("=").Id("id"),
+			jen.Var().Id("id").Id("Role"),
+			jen.If(jen.Id("old").Op("!=").Nil()).Block(jen.Id("id").Op("=").Id("old").Dot("names").Index(jen.Id("cr").Dot("Name"))),
+			jen.If(jen.Id("id").Op("==").Lit(0)).Block(
+				jen.If(jen.Id("fresh").Op(">=").Qual("math", "MaxUint32").Op("-").Uint32().Parens(jen.Len(jen.Id("builtinRoles")))).Block(
+					jen.Return(jen.Qual(rt, "Errorf").Call(jen.Lit("custom roles: this Authorizer has given out every Role; use a new one")))),
+				jen.Id("fresh").Op("++"),
+				jen.Id("id").Op("=").Id("Role").Parens(jen.Len(jen.Id("builtinRoles"))).Op("+").Id("Role").Parens(jen.Id("fresh")),
 			),
 			jen.Id("info").Op(":=").Op("&").Id("roleInfo").Values(jen.Dict{jen.Id("name"): jen.Id("cr").Dot("Name"), jen.Id("anyScope"): jen.Id("cr").Dot("Scopes").Op("==").Nil()}),
 			jen.For(jen.List(jen.Id("_"), jen.Id("p")).Op(":=").Range().Id("cr").Dot("Permissions")).Block(
@@ -478,12 +535,10 @@ force stay in force.`)
 				jen.Id("only").Op("=").Append(jen.Id("only"), jen.Id("scopeNames").Index(jen.Id("sc").Op("+").Lit(1))),
 			),
 			jen.Id("info").Dot("onlyAt").Op("=").Qual("strings", "Join").Call(jen.Id("only"), jen.Lit(", ")),
-			jen.Id("i").Op(":=").Int().Parens(jen.Id("id")).Op("-").Len(jen.Id("builtinRoles")).Op("-").Lit(1),
-			jen.For(jen.Len(jen.Id("t").Dot("custom")).Op("<=").Id("i")).Block(
-				jen.Id("t").Dot("custom").Op("=").Append(jen.Id("t").Dot("custom"), jen.Nil())),
-			jen.Id("t").Dot("custom").Index(jen.Id("i")).Op("=").Id("info"),
+			jen.Id("t").Dot("custom").Index(jen.Id("id")).Op("=").Id("info"),
 			jen.Id("t").Dot("names").Index(jen.Id("cr").Dot("Name")).Op("=").Id("id"),
 		),
+		jen.Id("a").Dot("fresh").Op("=").Id("fresh"),
 		jen.Id("a").Dot("roles").Dot("Store").Call(jen.Id("t")),
 		jen.Return(jen.Nil()),
 	)

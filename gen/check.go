@@ -23,8 +23,9 @@ var (
 )
 
 // callExpr returns the statement computing (ok, e) for expression x on resource r,
-// with the scope's params at sp (for a scope match) or the filter value (for a filter).
-func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, extra jen.Code, define bool) jen.Code {
+// charging budget (a *runtime.Budget), with the scope's params at sp (for a scope
+// match) or the filter value (for a filter).
+func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, budget, extra jen.Code, define bool) jen.Code {
 	f := g.exprFuncs[exprKey{x, r.Name}]
 	op := "="
 	if define {
@@ -37,7 +38,7 @@ func (g *generator) callExpr(x *spec.Expr, r *spec.Resource, extra jen.Code, def
 		}
 		return jen.Id("ok").Op("=").Lit(b)
 	}
-	args := []jen.Code{jen.Id("p")}
+	args := []jen.Code{budget, jen.Id("p")}
 	if x.Checked[r.Name] != nil {
 		args = append(args, jen.Id("r"))
 	}
@@ -53,10 +54,10 @@ func (g *generator) checkFile() *jen.File {
 	f := jen.NewFile(g.pkg)
 	g.header(f)
 
-	comment(f, "evalError records an expression that failed to evaluate.")
-	f.Func().Id("evalError").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.List(jen.Id("kind"), jen.Id("name")).String(), jen.Id("assignment").Int(), jen.Id("e").Qual(rt, "Err")).Block(
+	comment(f, "evalError records an expression that failed to evaluate, with the check's budget.")
+	f.Func().Id("evalError").Params(jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.List(jen.Id("kind"), jen.Id("name")).String(), jen.Id("assignment").Int(), jen.Id("e").Qual(rt, "Err")).Block(
 		jen.Id("d").Dot("Errors").Op("=").Append(jen.Id("d").Dot("Errors"), jen.Qual(rt, "EvalError").Values(jen.Dict{
-			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("e").Dot("Message").Call(),
+			jen.Id("Kind"): jen.Id("kind"), jen.Id("Name"): jen.Id("name"), jen.Id("Assignment"): jen.Id("assignment"), jen.Id("Message"): jen.Id("budget").Dot("ErrMessage").Call(jen.Id("e")),
 		})))
 
 	comment(f, "valid reports whether an assignment of the role info (nil when unknown) can grant\nanything: its role and scope type are known, the role may be assigned at that scope\nand no scope parameter is missing.")
@@ -114,8 +115,8 @@ func (g *generator) checkFile() *jen.File {
 		jen.Return(jen.False()),
 	)
 
-	comment(f, "credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,\npermissions or roles, or one of them unlocks perm and none is unknown.")
-	f.Func().Id("credentialUnlocks").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("perm").Id("Permission"), jen.Id("c").Op("*").Id("Credential")).Bool().Block(jen.If(jen.Id("c").Dot("Scopes").Op("!=").Nil().Op("||").Id("c").Dot("Permissions").Op("!=").Nil().Op("||").Id("c").Dot("Roles").Op("!=").Nil()).Block(
+	comment(f, "credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions\nand no scopes, permissions or roles, or one of them unlocks perm and none is unknown.")
+	f.Func().Id("credentialUnlocks").Params(jen.Id("t").Op("*").Id("roleTable"), jen.Id("perm").Id("Permission"), jen.Id("c").Op("*").Id("Credential")).Bool().Block(jen.If(jen.Op("!").Id("c").Dot("AllPermissions").Op("||").Len(jen.Id("c").Dot("Scopes")).Op("+").Len(jen.Id("c").Dot("Permissions")).Op("+").Len(jen.Id("c").Dot("Roles")).Op(">").Lit(0)).Block(
 		jen.Id("unlocked").Op(":=").False(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("name")).Op(":=").Range().Id("c").Dot("Scopes")).Block(
 			jen.List(jen.Id("set"), jen.Id("ok")).Op(":=").Id("oauthScope").Call(jen.Id("name")),
@@ -135,10 +136,87 @@ func (g *generator) checkFile() *jen.File {
 		jen.If(jen.Op("!").Id("unlocked")).Block(jen.Return(jen.False())),
 	), jen.Return(jen.True()))
 
+	g.missingRequest(f)
 	for _, r := range s.Resources {
 		g.checkResource(f, r)
 	}
 	return f
+}
+
+// requiredChecks returns the cases of a switch that returns the path of the first
+// required attribute of attrs (of the object held in v, a pointer) whose value in Go is
+// its zero value, which is how a host omits it: the zero time, "", and nil bytes, lists
+// and maps. An omitted bool, number or duration cannot be told from its zero value, and
+// is not checked.
+func (g *generator) requiredChecks(obj any, attrs []*spec.Attribute, v jen.Code, where string) []jen.Code {
+	var cases []jen.Code
+	for _, a := range attrs {
+		if !a.Required {
+			continue
+		}
+		field := jen.Add(v).Dot(g.fields[obj][a.Name])
+		var zero jen.Code
+		switch a.Type.Kind {
+		case spec.Timestamp:
+			zero = field.Dot("IsZero").Call()
+		case spec.String:
+			zero = field.Op("==").Lit("")
+		case spec.Bytes, spec.List, spec.Map:
+			zero = field.Op("==").Nil()
+		default:
+			continue
+		}
+		cases = append(cases, jen.Case(zero).Return(jen.Lit(where+"."+a.Name)))
+	}
+	return cases
+}
+
+// missingRequest emits missingRequest, which finds the required attributes a typed
+// check's principal, context or credential lacks, when the spec has any it can tell.
+func (g *generator) missingRequest(f *jen.File) {
+	s := g.s
+	cases := g.requiredChecks(principalObj, s.Principal, jen.Id("p"), "principal.attributes")
+	cases = append(cases, g.requiredChecks(contextObj, s.Context, jen.Id("ctx"), "context")...)
+	cred := g.requiredChecks(credentialObj, s.Credentials.Attributes, jen.Id("cred"), "credential.attributes")
+	if !g.hasMissingRequest {
+		return
+	}
+	body := []jen.Code{}
+	if len(cases) > 0 {
+		body = append(body, jen.Switch().Block(cases...))
+	}
+	if len(cred) > 0 {
+		body = append(body, jen.If(jen.Id("cred").Op("!=").Nil()).Block(jen.Switch().Block(cred...)))
+	}
+	comment(f, `missingRequest returns the path of the first required attribute that p, ctx or cred
+(when not nil) lacks, or "". In Go, a required timestamp, string, bytes, list or map
+attribute lacks when it holds its zero value (the zero time, "", nil): that is how a
+host leaves one out.`)
+	f.Func().Id("missingRequest").Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).String().Block(
+		append(body, jen.Return(jen.Lit("")))...)
+}
+
+// missingResource emits, for a resource type with required attributes a typed check
+// can tell missing, or when the spec has such attributes elsewhere, the function that
+// finds the first one a check of r lacks, and returns its name ("" when there is
+// nothing to check).
+func (g *generator) missingResource(f *jen.File, r *spec.Resource) string {
+	cases := g.requiredChecks(r, r.Attributes, jen.Id("r"), "resource.attributes")
+	if len(cases) == 0 {
+		if g.hasMissingRequest {
+			return "missingRequest"
+		}
+		return ""
+	}
+	name := g.ns.name("missing" + g.resStruct[r])
+	rest := jen.Return(jen.Lit(""))
+	if g.hasMissingRequest {
+		rest = jen.Return(jen.Id("missingRequest").Call(jen.Id("p"), jen.Id("cred"), jen.Id("ctx")))
+	}
+	comment(f, fmt.Sprintf("%s returns the path of the first required attribute that r, p, ctx or cred\n(when not nil) lacks, or \"\" (see missingRequest).", name))
+	f.Func().Id(name).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).String().Block(
+		jen.Switch().Block(cases...), rest)
+	return name
 }
 
 func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
@@ -151,20 +229,37 @@ func (g *generator) checkResource(f *jen.File, r *spec.Resource) {
 		jen.If(jen.Id("r").Op("==").Nil()).Block(jen.Id("r").Op("=").Op("&").Id(st).Values()),
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
 	}
-
-	comment(f, fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
+	doc := fmt.Sprintf(`%s decides whether p may perform perm on the %s r, and why. A nil cred is
 no credential; a nil ctx is the zero Context.
 
 The decision order is the spec's: deny rules, the credential, allow rules, then p's
 role assignments in order. Evaluation errors are listed in the decision's Errors and
 invalid assignments in its Warnings. It does not allocate unless it has errors or
-warnings to report.`, g.resCheck[r], r.Name))
+warnings to report.`, g.resCheck[r], r.Name)
+	checkHead, permsHead := nilChecks, nilChecks
+	if miss := g.missingResource(f, r); miss != "" {
+		call := jen.Id(miss).Call(jen.Id("p"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"))
+		if miss == "missingRequest" {
+			call = jen.Id(miss).Call(jen.Id("p"), jen.Id("cred"), jen.Id("ctx"))
+		}
+		doc += `
+
+A required timestamp, string, bytes, list or map attribute whose field holds its zero
+value (the zero time, "", nil) is missing: the check is then denied with reason
+Malformed and an error naming the attribute, as a request in JSON is refused.`
+		checkHead = append(append([]jen.Code{}, nilChecks...), jen.If(jen.Id("path").Op(":=").Add(call), jen.Id("path").Op("!=").Lit("")).Block(
+			jen.Return(jen.Qual(rt, "MalformedDecision").Call(jen.Id("perm").Dot("String").Call(), jen.Id("path")))))
+		permsHead = append(append([]jen.Code{}, nilChecks...), jen.If(jen.Add(call).Op("!=").Lit("")).Block(
+			jen.Return(jen.Id(g.resPermSet[r]).Values())))
+	}
+	comment(f, doc)
 	// The decision is built in the named result, and the assignments after the one that
 	// decided are validated only when there are any: a check's fixed cost is what
 	// a principal with one assignment pays.
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Params(jen.Id("d").Qual(rt, "Decision")).Block(append(nilChecks,
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCheck[r]).Params(params...).Params(jen.Id("d").Qual(rt, "Decision")).Block(append(checkHead,
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
-		jen.If(jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()), jen.Id("checked").Op("<").Len(jen.Id("p").Dot("Roles"))).Block(
+		jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
+		jen.If(jen.Id("checked").Op(":=").Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.True()), jen.Id("checked").Op("<").Len(jen.Id("p").Dot("Roles"))).Block(
 			jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("checked")),
 		),
 		jen.Return(jen.Id("d")),
@@ -175,12 +270,13 @@ warnings to report.`, g.resCheck[r], r.Name))
 		perms = append(perms, jen.Id(g.permConst[p]))
 	}
 	comment(f, fmt.Sprintf("%s returns every permission p has on the %s r: for a user interface\nthat offers only the actions p may take.", g.resPerms[r], r.Name))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id(g.resPermSet[r]).Block(append(nilChecks,
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPerms[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Id(g.resPermSet[r]).Block(append(permsHead,
 		jen.Var().Id("set").Id(g.resPermSet[r]),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.For(jen.List(jen.Id("_"), jen.Id("perm")).Op(":=").Range().Index(jen.Op("...")).Id(pt).Values(perms...)).Block(
 			jen.Var().Id("d").Qual(rt, "Decision"),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.False()),
+			jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Op("&").Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("cred"), jen.Id("ctx"), jen.False()),
 			jen.If(jen.Id("d").Dot("Allowed")).Block(jen.Id("set").Dot("set").Dot("Add").Call(jen.Id("Permission").Parens(jen.Id("perm")))),
 		),
 		jen.Return(jen.Id("set")),
@@ -229,8 +325,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 		} else {
 			uses(rule.When)
 			stmts = append(stmts,
-				g.callExpr(rule.When, r, nil, true),
-				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
+				g.callExpr(rule.When, r, jen.Id("budget"), nil, true),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))),
 				jen.If(jen.Id("ok").Op("||").Add(notOK("e"))).Block(reasonT("DenyRule", jen.Id("Rule"), jen.Lit(rule.ID)), jen.Return(jen.Lit(0))),
 			)
 		}
@@ -240,7 +336,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 		usesC = true
 		body = append(body,
 			cmt("Credentials only narrow."),
-			jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
+			jen.If(jen.Id("cred").Op("!=").Nil().Op("&&").Op("!").Id("a").Dot(g.resCred[r]).Call(idD, jen.Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("r"), jen.Id("ctx"), jen.Id("c"))).Block(
 				reasonT("Credential"), jen.Return(jen.Lit(0))),
 		)
 	}
@@ -259,8 +355,8 @@ warnings to report.`, g.resCheck[r], r.Name))
 		} else {
 			uses(rule.When)
 			stmts = append(stmts,
-				g.callExpr(rule.When, r, nil, true),
-				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(granted...),
+				g.callExpr(rule.When, r, jen.Id("budget"), nil, true),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("rule"), jen.Lit(rule.ID), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(granted...),
 			)
 		}
 		permGuard(rule, stmts)
@@ -276,14 +372,14 @@ warnings to report.`, g.resCheck[r], r.Name))
 		if g.scopeType[sc] != "" {
 			extra = jen.Op("&").Id("as").Dot("Scope").Dot(g.scopeField[sc])
 		}
-		scopeCases = append(scopeCases, jen.Case(jen.Id(g.scopeConst[sc])).Add(g.callExpr(sc.Match[r.Name], r, extra, false)))
+		scopeCases = append(scopeCases, jen.Case(jen.Id(g.scopeConst[sc])).Add(g.callExpr(sc.Match[r.Name], r, jen.Id("budget"), extra, false)))
 	}
 	var whenCases []jen.Code
 	for _, role := range s.Roles {
 		if role.When == nil || !grantsOn(role, r) {
 			continue
 		}
-		whenCases = append(whenCases, jen.Case(jen.Id(g.roleConst[role])).Add(g.callExpr(role.When, r, nil, false)))
+		whenCases = append(whenCases, jen.Case(jen.Id(g.roleConst[role])).Add(g.callExpr(role.When, r, jen.Id("budget"), nil, false)))
 	}
 	if len(scopeCases) > 0 && !done {
 		for _, sc := range s.Scopes {
@@ -306,13 +402,13 @@ warnings to report.`, g.resCheck[r], r.Name))
 			jen.Var().Id("ok").Bool(),
 			jen.Var().Id("e").Qual(rt, "Err"),
 			jen.Switch(jen.Id("as").Dot("Scope").Dot("Type")).Block(append(scopeCases, jen.Default().Continue())...),
-			jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("scope"), jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type")), jen.Id("i"), jen.Id("e")), jen.Continue()),
+			jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("scope"), jen.Id("scopeNames").Index(jen.Id("as").Dot("Scope").Dot("Type")), jen.Id("i"), jen.Id("e")), jen.Continue()),
 			jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
 		}
 		if len(whenCases) > 0 {
 			loop = append(loop,
 				jen.Switch(jen.Id("as").Dot("Role")).Block(whenCases...),
-				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("role"), jen.Id("info").Dot("name"), jen.Id("i"), jen.Id("e")), jen.Continue()),
+				jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("role"), jen.Id("info").Dot("name"), jen.Id("i"), jen.Id("e")), jen.Continue()),
 				jen.If(jen.Op("!").Id("ok")).Block(jen.Continue()),
 			)
 		}
@@ -335,7 +431,7 @@ warnings to report.`, g.resCheck[r], r.Name))
 	body = append(head, body...)
 	comment(f, fmt.Sprintf("%s is the decision order for %s, shared by %s and CheckJSON. With\nwarn, it gives the invalid assignments it meets their warnings; it returns how many\nassignments it met.", g.resDecide[r], r.Indefinite(), g.resCheck[r]))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resDecide[r]).Params(
-		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("r").Op("*").Id(st), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context"), jen.Id("warn").Bool(),
 	).Int().Block(body...)
 
@@ -411,7 +507,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 	} else {
 		var cases []jen.Code
 		for _, flt := range filters {
-			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("value"), false)))
+			cases = append(cases, jen.Case(jen.Lit(flt.Name)).Add(g.callExpr(flt.Match[r.Name], r, jen.Id("budget"), jen.Id("value"), false)))
 		}
 		body = append(body,
 			g.filtersKnown(filters, jen.False()),
@@ -426,7 +522,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 					jen.Var().Id("ok").Bool(),
 					jen.Var().Id("e").Qual(rt, "Err"),
 					jen.Switch(jen.Id("name")).Block(cases...),
-					jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Lit("filter"), jen.Id("name"), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(
+					jen.If(notOK("e")).Block(jen.Id("evalError").Call(idD, jen.Id("budget"), jen.Lit("filter"), jen.Id("name"), jen.Lit(-1), jen.Id("e"))).Else().If(jen.Id("ok")).Block(
 						jen.Id("matched").Op("=").True(), jen.Break()),
 				),
 				jen.If(jen.Op("!").Id("matched")).Block(jen.Return(jen.False())),
@@ -436,7 +532,7 @@ func (g *generator) credentialCheck(f *jen.File, r *spec.Resource) {
 	}
 	comment(f, fmt.Sprintf("%s applies the credential c's narrowing to perm on the %s r.", g.resCred[r], r.Name))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resCred[r]).Params(
-		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
+		jen.Id("d").Op("*").Qual(rt, "Decision"), jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("r").Op("*").Id(g.resStruct[r]), jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
 	).Bool().Block(body...)
 }

@@ -51,8 +51,10 @@ var attrs = []struct{ name, typ string }{
 type crasher struct {
 	Expr    string          `json:"expr"`
 	Request json.RawMessage `json:"request"`
-	Eval    string          `json:"eval"`
-	Go      string          `json:"go"`
+	// Budget is the evaluation budget it was decided with; 0 is the default.
+	Budget int64  `json:"budget,omitempty"`
+	Eval   string `json:"eval"`
+	Go     string `json:"go"`
 }
 
 // buildSpec makes a spec with one permission and one allow rule per expression, on one
@@ -140,7 +142,7 @@ func outcomeOf(answer []byte) outcome {
 	var d struct {
 		Error   *string
 		Allowed bool
-		Errors  []struct{ Kind string }
+		Errors  []struct{ Kind, Message string }
 	}
 	if err := json.Unmarshal(answer, &d); err != nil {
 		return outcome("unreadable: " + string(answer))
@@ -150,6 +152,10 @@ func outcomeOf(answer []byte) outcome {
 		return outcome("request error: " + *d.Error)
 	case d.Allowed:
 		return "true"
+	case len(d.Errors) > 0 && strings.HasPrefix(d.Errors[0].Message, "evaluation budget of "):
+		// The one error message every backend words alike: the steps counted must be
+		// the same.
+		return outcome("error: " + d.Errors[0].Message)
 	case len(d.Errors) > 0:
 		return "error"
 	}
@@ -174,22 +180,36 @@ func TestDifferential(t *testing.T) {
 		}
 		saved = append(saved, c)
 	}
-	if len(saved) > 0 {
+	budgets := map[int64]bool{}
+	for _, c := range saved {
+		budgets[c.Budget] = true
+	}
+	for budget := range budgets {
 		var exprs []string
 		var reqs []json.RawMessage
 		for _, c := range saved {
-			exprs = append(exprs, c.Expr)
-			reqs = append(reqs, c.Request)
+			if c.Budget == budget {
+				exprs = append(exprs, c.Expr)
+				reqs = append(reqs, c.Request)
+			}
 		}
 		runBatch(t, exprs, func(k int, _ *rand.Rand) [][]byte {
 			return [][]byte{withType(reqs[k], k)}
-		}, 1, false)
+		}, 1, []int64{budget}, false)
 	}
 	for b := 0; b < *diffBatches; b++ {
 		seed := *diffSeed + uint64(b)
 		r := rand.New(rand.NewPCG(seed, 99))
 		g := &exprGen{r: r}
+		// The batch opens with macros whose variables are named like the first
+		// package-level literals of each kind: in these first expressions, a literal
+		// the body uses is the first of its kind, and so has that very name.
+		g.probe = true
 		var exprs []string
+		for len(exprs) < 20 {
+			exprs = append(exprs, validExprs(t, []string{g.macro("bool", 1)})...)
+		}
+		g.probe = false
 		for len(exprs) < *diffExprs {
 			var cands []string
 			for i := 0; i < *diffExprs; i++ {
@@ -198,9 +218,11 @@ func TestDifferential(t *testing.T) {
 			exprs = append(exprs, validExprs(t, cands)...)
 		}
 		exprs = exprs[:*diffExprs]
+		// With the default budget, and with small ones, which the expressions exhaust
+		// at every point of their evaluation: the steps counted must be the same.
 		runBatch(t, exprs, func(k int, r *rand.Rand) [][]byte {
 			return [][]byte{withType(randomRequest(r), k)}
-		}, *diffInputs, true)
+		}, *diffInputs, []int64{0, 1 + r.Int64N(3), 4 + r.Int64N(20)}, true)
 	}
 }
 
@@ -222,8 +244,8 @@ func withType(req json.RawMessage, k int) []byte {
 }
 
 // runBatch builds one spec for exprs and compares both backends on inputs requests
-// per expression.
-func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [][]byte, inputs int, save bool) {
+// per expression, with each of the evaluation budgets (0 is the default).
+func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [][]byte, inputs int, budgets []int64, save bool) {
 	t.Helper()
 	start := time.Now()
 	s, err := spec.Load("diff.yaml", buildSpec(exprs))
@@ -260,29 +282,36 @@ func runBatch(t *testing.T, exprs []string, requests func(k int, r *rand.Rand) [
 		}
 	}
 	built := time.Now()
-	answers := d.DecideAll(reqs)
-	decided := time.Now()
-	counts := map[outcome]int{}
-	failures := 0
-	for i, it := range items {
-		want, got := ev.DecideJSON(it.req), answers[i]
-		ow, og := outcomeOf(want), outcomeOf(got)
-		counts[ow]++
-		if ow == og {
-			continue
+	for _, budget := range budgets {
+		ev.SetBudget(budget)
+		if err := d.SetBudget(budget); err != nil {
+			t.Fatal(err)
 		}
-		failures++
-		if failures > 10 {
-			t.Fatalf("too many differences")
+		decide := time.Now()
+		answers := d.DecideAll(reqs)
+		decided := time.Now()
+		counts := map[outcome]int{}
+		failures := 0
+		for i, it := range items {
+			want, got := ev.DecideJSON(it.req), answers[i]
+			ow, og := outcomeOf(want), outcomeOf(got)
+			counts[ow]++
+			if ow == og {
+				continue
+			}
+			failures++
+			if failures > 10 {
+				t.Fatalf("too many differences")
+			}
+			t.Errorf("%s\nrequest %s (budget %d)\neval: %s\ngo:   %s", exprs[it.k], it.req, budget, want, got)
+			if save {
+				saveCrasher(t, crasher{Expr: exprs[it.k], Request: it.req, Budget: budget, Eval: string(ow), Go: string(og)})
+			}
 		}
-		t.Errorf("%s\nrequest %s\neval: %s\ngo:   %s", exprs[it.k], it.req, want, got)
-		if save {
-			saveCrasher(t, crasher{Expr: exprs[it.k], Request: it.req, Eval: string(ow), Go: string(og)})
-		}
+		t.Logf("%d expressions, budget %d: %v (load %v, build %v, go %v, eval %v)", len(exprs), budget, counts,
+			loaded.Sub(start).Round(time.Millisecond), built.Sub(loaded).Round(time.Millisecond),
+			decided.Sub(decide).Round(time.Millisecond), time.Since(decided).Round(time.Millisecond))
 	}
-	t.Logf("%d expressions: %v (load %v, build %v, go %v, eval %v)", len(exprs), counts,
-		loaded.Sub(start).Round(time.Millisecond), built.Sub(loaded).Round(time.Millisecond),
-		decided.Sub(built).Round(time.Millisecond), time.Since(decided).Round(time.Millisecond))
 }
 
 func saveCrasher(t *testing.T, c crasher) {
@@ -307,6 +336,8 @@ type exprGen struct {
 	r     *rand.Rand
 	local []struct{ name, typ string }
 	n     int
+	// probe names macro variables only like package-level literals.
+	probe bool
 }
 
 func (g *exprGen) pick(options ...string) string { return options[g.r.IntN(len(options))] }
@@ -352,9 +383,9 @@ func (g *exprGen) literal(typ string) string {
 	case "double":
 		return g.pick("0.0", "1.0", "-1.5", "0.1", "0.2", "0.3", "1e308", "-0.0", "2.5", "1e-300", "3.0")
 	case "string":
-		return g.pick(`""`, `"a"`, `"b"`, `"ab"`, `"héllo"`, `"MITx"`, `"10.0.0.0/8"`, `"10.1.2.3"`, `"::1"`, `"x:y"`, `'\u00e9'`)
+		return g.pick(`""`, `"a"`, `"b"`, `"ab"`, `"héllo"`, `"MITx"`, `"10.0.0.0/8"`, `"10.1.2.3"`, `"::1"`, `"x:y"`, `'\u00e9'`, strconv.Quote(long1), strconv.Quote(long2))
 	case "bytes":
-		return g.pick(`b""`, `b"a"`, `b"ab"`, `b"\xff"`, `b"b"`)
+		return g.pick(`b""`, `b"a"`, `b"ab"`, `b"\xff"`, `b"b"`, "b"+strconv.Quote(long1))
 	case "timestamp":
 		return g.pick(`timestamp("2026-11-22T10:00:00Z")`, `timestamp("0001-01-01T00:00:00Z")`, `timestamp("9999-12-31T23:59:59Z")`, `timestamp("2030-01-01T00:00:00.5+01:00")`)
 	case "duration":
@@ -379,6 +410,13 @@ func (g *exprGen) literal(typ string) string {
 	}
 	return ""
 }
+
+// long1 and long2 are strings long enough for operations on them to charge the budget
+// (a step per 64 bytes).
+var (
+	long1 = strings.Repeat("ab", 40)
+	long2 = "a" + strings.Repeat("é", 70)
+)
 
 var comparable = []string{"bool", "int", "uint", "double", "string", "bytes", "timestamp", "duration"}
 
@@ -530,10 +568,29 @@ func (g *exprGen) expr(typ string, depth int) string {
 	return g.literal(typ)
 }
 
+// iterVarNames are the names random macros give their variables: plain ones, the names
+// generated code makes up for itself (package-level literals, temporaries, labels,
+// parameters), Go keywords and predeclared identifiers, and the packages generated
+// code imports. The generated code must work whatever a variable is called; the names
+// CEL itself rejects are dropped with their expressions by validExprs.
+var iterVarNames = []string{
+	"x", "y", "i", "k",
+	"list1", "ts1", "re1", "bytes1", "dict1", "bad1", "v1", "v2", "e", "e1", "n1", "L1", "t1", "f1", "c1",
+	"trues1", "falses1", "p", "r", "s", "ctx", "cred", "filter", "budget", "d", "ok",
+	"func", "type", "range", "map", "chan", "go", "select", "defer", "switch", "case", "default",
+	"fallthrough", "goto", "interface", "struct",
+	"len", "append", "cap", "make", "new", "nil", "string", "int", "int64", "bool", "byte", "error",
+	"any", "copy", "panic", "uint64", "float64", "iota", "max", "min",
+	"runtime", "time", "strings", "regexp", "bytes", "math", "cond", "pgsql", "strconv",
+}
+
 // macro writes exists, all, exists_one (bool), or map and filter (lists).
 func (g *exprGen) macro(typ string, d int) string {
 	g.n++
-	v := g.pick("x", "y", "e", "r", "v1", "p")
+	v := g.pick(iterVarNames...)
+	if g.probe {
+		v = g.pick("list1", "ts1", "re1", "bytes1", "dict1", "bad1", "list2", "ts2", "re2", "bytes2", "dict2")
+	}
 	elem := g.pick("int", "string", "double", "timestamp", "list(int)", "bool")
 	rng := g.expr("list("+elem+")", d)
 	overMap := false
@@ -590,9 +647,9 @@ func randomValue(r *rand.Rand, typ string, depth int) any {
 	case "double":
 		return pick(0.0, 1.0, -1.5, 0.1, 0.3, 1e308, 2.5, 3.0, json.Number("-0.0"))
 	case "string":
-		return pick("", "a", "b", "ab", "héllo", "MITx", "10.0.0.0/8", "10.1.2.3", "192.0.2.1", "::1", "2001:db8::/32", "bad", "x:y")
+		return pick("", "a", "b", "ab", "héllo", "MITx", "10.0.0.0/8", "10.1.2.3", "192.0.2.1", "::1", "2001:db8::/32", "bad", "x:y", long1, long2)
 	case "bytes":
-		return base64.StdEncoding.EncodeToString([]byte(pick("", "a", "ab", "\xff", "b").(string)))
+		return base64.StdEncoding.EncodeToString([]byte(pick("", "a", "ab", "\xff", "b", long2).(string)))
 	case "timestamp":
 		return pick("2026-11-22T10:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2030-01-01T00:00:00.5+01:00", "1970-01-01T00:00:00Z")
 	case "duration":

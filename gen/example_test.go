@@ -48,6 +48,6 @@ rules:
 	}
 	// Output:
 	// authz.go authz_check.go authz_expr.go authz_json.go authz_plan.go
-	// func ruleOwnersDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	// func ruleOwnersDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	// 	return r.Owner == p.ID, runtime.OK
 }

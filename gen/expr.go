@@ -10,6 +10,7 @@ import (
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 
 	"github.com/dave/jennifer/jen"
@@ -59,7 +60,7 @@ type unit struct {
 	vars     map[string]string
 	base     string // name of the expression's function, prefix of its helpers
 	code     *[]jen.Code
-	failMemo map[int64]bool
+	failMemo map[failKey]bool
 }
 
 // fn compiles into one Go function body.
@@ -70,12 +71,16 @@ type fn struct {
 	result   *types.Type // type of the function's value, for zero values on error
 	scope    []*binding
 	handlers []*failHandler
+	// operands holds the operands of a charged operation, compiled (in order) before
+	// its charge, for the operation's own compile to pick up.
+	operands map[int64]val
 }
 
 type val struct {
 	c    jen.Code
 	cnst bool // a Go constant expression
 	op   bool // an operator expression, which needs parentheses as an operand
+	name bool // a variable or a field: cheap to read twice
 }
 
 // p returns v's code ready to be an operand.
@@ -90,7 +95,7 @@ func (v val) p() jen.Code {
 // principal, the resource when withResource, the context, the credential, and the
 // scope's parameters or the filter's value when f has them.
 func (u *unit) bind(f *exprFunc, withResource bool) {
-	u.params = []param{{"p", jen.Op("*").Id("Principal")}}
+	u.params = []param{{"budget", jen.Op("*").Qual(rt, "Budget")}, {"p", jen.Op("*").Id("Principal")}}
 	u.vars["principal"] = "p"
 	if withResource {
 		u.params = append(u.params, param{"r", jen.Op("*").Id(u.g.resStruct[f.res])})
@@ -112,7 +117,7 @@ func (u *unit) bind(f *exprFunc, withResource bool) {
 func (g *generator) compileExpr(x *spec.Expr, a *cel.Ast, f *exprFunc) []jen.Code {
 	native := a.NativeRep()
 	var code []jen.Code
-	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.name, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
+	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.name, code: &code, failMemo: map[failKey]bool{}, vars: map[string]string{}}
 	u.bind(f, f.res != nil && a == x.Checked[f.res.Name])
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)
 	text := f.name + " evaluates, at " + pos + ":\n"
@@ -228,8 +233,10 @@ func (f *fn) check(e string) {
 	f.emit(jen.If(jen.Id(e).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(e))...))
 }
 
-func (f *fn) typeOf(n celast.Expr) *types.Type {
-	if t := f.u.types[n.ID()]; t != nil {
+func (f *fn) typeOf(n celast.Expr) *types.Type { return f.u.typeOf(n) }
+
+func (u *unit) typeOf(n celast.Expr) *types.Type {
+	if t := u.types[n.ID()]; t != nil {
 		return t
 	}
 	return types.DynType
@@ -245,49 +252,65 @@ func (f *fn) bug(n celast.Expr, format string, args ...any) val {
 }
 
 // fallible reports whether evaluating n can fail.
-func (u *unit) fallible(n celast.Expr) bool {
-	if v, ok := u.failMemo[n.ID()]; ok {
+func (u *unit) fallible(n celast.Expr) bool { return u.failures(n, true) }
+
+// fallibleBesidesBudget reports whether evaluating n can fail with another error than
+// the budget's.
+func (u *unit) fallibleBesidesBudget(n celast.Expr) bool { return u.failures(n, false) }
+
+type failKey struct {
+	id     int64
+	budget bool
+}
+
+func (u *unit) failures(n celast.Expr, budget bool) bool {
+	k := failKey{n.ID(), budget}
+	if v, ok := u.failMemo[k]; ok {
 		return v
 	}
-	v := u.fallible1(n)
-	u.failMemo[n.ID()] = v
+	v := u.failures1(n, budget)
+	u.failMemo[k] = v
 	return v
 }
 
-func (u *unit) fallible1(n celast.Expr) bool {
-	kindOf := func(x celast.Expr) types.Kind {
-		if t := u.types[x.ID()]; t != nil {
-			return t.Kind()
+// failures1 reports whether evaluating n can fail: with any error, or, unless budget,
+// with another error than the budget's.
+func (u *unit) failures1(n celast.Expr, budget bool) bool {
+	kindOf := func(x celast.Expr) types.Kind { return u.typeOf(x).Kind() }
+	any := func(xs ...celast.Expr) bool {
+		for _, x := range xs {
+			if x != nil && u.failures(x, budget) {
+				return true
+			}
 		}
-		return types.DynKind
+		return false
 	}
 	switch n.Kind() {
 	case celast.LiteralKind, celast.IdentKind:
 		return false
 	case celast.SelectKind:
-		if kindOf(n.AsSelect().Operand()) == types.MapKind {
-			return true
-		}
-		return u.fallible(n.AsSelect().Operand())
+		return kindOf(n.AsSelect().Operand()) == types.MapKind || any(n.AsSelect().Operand())
 	case celast.ListKind:
-		for _, e := range n.AsList().Elements() {
-			if u.fallible(e) {
-				return true
-			}
-		}
-		return false
+		return any(n.AsList().Elements()...)
 	case celast.MapKind:
 		for _, e := range n.AsMap().Entries() {
 			me := e.AsMapEntry()
-			if u.fallible(me.Key()) || u.fallible(me.Value()) {
+			if any(me.Key(), me.Value()) {
 				return true
 			}
 		}
 		return false
 	case celast.ComprehensionKind:
-		c := n.AsComprehension()
-		return u.fallible(c.IterRange()) || u.fallible(c.LoopStep())
+		m, ok := spec.MacroOf(n)
+		if !ok {
+			return true
+		}
+		// Every iteration is charged to the budget.
+		return budget || any(m.Parts(n)...)
 	case celast.CallKind:
+		if budget && spec.ChargeOf(n, u.typeOf) != spec.NoCharge {
+			return true
+		}
 		call := n.AsCall()
 		switch call.FunctionName() {
 		case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo, operators.Negate:
@@ -301,17 +324,38 @@ func (u *unit) fallible1(n celast.Expr) bool {
 			_, err := constantTime(call)
 			return err != nil
 		}
-		if call.IsMemberFunction() && u.fallible(call.Target()) {
-			return true
-		}
-		for _, a := range call.Args() {
-			if u.fallible(a) {
-				return true
-			}
-		}
-		return false
+		return any(spec.Children(n)...)
 	}
 	return true
+}
+
+// failsWhenExhausted reports whether evaluating n fails, whatever its operands hold,
+// when the budget is exhausted as it starts: an operation that charges (its operands
+// fail first, or its charge does), a strict operation of such an operand, && and ||
+// of two such operands.
+func (u *unit) failsWhenExhausted(n celast.Expr) bool {
+	switch n.Kind() {
+	case celast.ComprehensionKind:
+		// An empty range has no iteration to charge.
+		return u.failsWhenExhausted(n.AsComprehension().IterRange())
+	case celast.CallKind:
+		if spec.ChargeOf(n, u.typeOf) != spec.NoCharge {
+			return true
+		}
+		args := n.AsCall().Args()
+		switch n.AsCall().FunctionName() {
+		case operators.LogicalAnd, operators.LogicalOr:
+			return u.failsWhenExhausted(args[0]) && u.failsWhenExhausted(args[1])
+		case operators.Conditional:
+			return u.failsWhenExhausted(args[0]) || u.failsWhenExhausted(args[1]) && u.failsWhenExhausted(args[2])
+		}
+	}
+	for _, c := range spec.Children(n) {
+		if u.failsWhenExhausted(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // constantTime is the constant value of timestamp("...") or duration("...").
@@ -324,7 +368,7 @@ func constantTime(call celast.CallExpr) (any, error) {
 func (f *fn) temp(c jen.Code) val {
 	name := f.ns.fresh("v")
 	f.emit(jen.Id(name).Op(":=").Add(c))
-	return val{c: jen.Id(name)}
+	return val{c: jen.Id(name), name: true}
 }
 
 // call emits a fallible call returning (value, runtime.Err) and propagates its error.
@@ -332,7 +376,7 @@ func (f *fn) call(c jen.Code) val {
 	name := f.ns.fresh("v")
 	f.emit(jen.List(jen.Id(name), jen.Id("e")).Op(":=").Add(c))
 	f.check("e")
-	return val{c: jen.Id(name)}
+	return val{c: jen.Id(name), name: true}
 }
 
 func (f *fn) lookupVar(name string) (jen.Code, *binding) {
@@ -394,11 +438,21 @@ func (f *fn) operand(n celast.Expr) (v, e string) {
 		return v, e
 	}
 	x := f.compile(n)
-	f.emit(jen.Id(v).Op(":=").Add(x.c))
+	c := x.c
+	if k := f.typeOf(n).Kind(); x.cnst && (k == types.IntKind || k == types.UintKind || k == types.DoubleKind) {
+		// An untyped constant would make an int or a float64 of the variable, and
+		// 18446744073709551615u overflows an int.
+		c = jen.Add(f.u.g.goType(f.typeOf(n))).Parens(x.c)
+	}
+	f.emit(jen.Id(v).Op(":=").Add(c))
 	return v, ""
 }
 
 func (f *fn) compile(n celast.Expr) val {
+	if v, ok := f.operands[n.ID()]; ok {
+		delete(f.operands, n.ID())
+		return v
+	}
 	switch n.Kind() {
 	case celast.LiteralKind:
 		return f.literal(n)
@@ -407,7 +461,7 @@ func (f *fn) compile(n celast.Expr) val {
 		if c == nil {
 			return f.bug(n, "unknown name %q", n.AsIdent())
 		}
-		return val{c: c}
+		return val{c: c, name: true}
 	case celast.SelectKind:
 		return f.selectExpr(n)
 	case celast.ListKind:
@@ -436,7 +490,7 @@ func (f *fn) literal(n celast.Expr) val {
 	case types.String:
 		return val{c: jen.Lit(string(v)), cnst: true}
 	case types.Bytes:
-		return val{c: jen.Id(f.u.g.literalVar("bytes", jen.Index().Byte().Parens(jen.Lit(string(v)))))}
+		return val{c: jen.Id(f.u.g.literalVar("bytes", jen.Index().Byte().Parens(jen.Lit(string(v))))), name: true}
 	}
 	return f.bug(n, "unsupported literal %v", n.AsLiteral())
 }
@@ -490,7 +544,7 @@ func (f *fn) selectExpr(n celast.Expr) val {
 		if field == "" {
 			return f.bug(n, "unknown attribute %q of %s", sel.FieldName(), ot.TypeName())
 		}
-		return val{c: jen.Add(c).Dot(field)}
+		return val{c: jen.Add(c).Dot(field), name: true}
 	case types.MapKind:
 		m := f.compile(op)
 		return f.call(jen.Qual(rt, "Lookup").Call(m.c, jen.Lit(sel.FieldName())))
@@ -533,7 +587,7 @@ func (f *fn) listLit(n celast.Expr) val {
 		return val{c: jen.Add(f.u.g.goType(t)).Parens(jen.Nil())}
 	}
 	if cnst {
-		return val{c: jen.Id(f.u.g.literalVar("list", lit))}
+		return val{c: jen.Id(f.u.g.literalVar("list", lit)), name: true}
 	}
 	return val{c: lit}
 }
@@ -571,117 +625,92 @@ func (f *fn) mapLit(n celast.Expr) val {
 		for _, d := range dict {
 			lines = append(lines, jen.Line().Add(d))
 		}
-		return val{c: jen.Id(f.u.g.literalVar("dict", jen.Add(f.u.g.goType(t)).Values(append(lines, jen.Line())...)))}
+		return val{c: jen.Id(f.u.g.literalVar("dict", jen.Add(f.u.g.goType(t)).Values(append(lines, jen.Line())...))), name: true}
 	}
 	m := f.ns.fresh("v")
 	f.emit(jen.Id(m).Op(":=").Add(f.u.g.goType(t)).Values())
 	for _, e := range kvs {
 		f.emit(jen.Id(m).Index(e.k.c).Op("=").Add(e.v.c))
 	}
-	return val{c: jen.Id(m)}
+	return val{c: jen.Id(m), name: true}
 }
 
-// comprehension compiles the macros exists, all, exists_one, map and filter.
+// comprehension compiles the macros exists, all, exists_one, map and filter. Each
+// iteration first charges the budget one step; when that fails, the macro fails at
+// once with the budget's error. exists and all go on past an element that fails, to
+// one that decides them; exists_one, map and filter fail with the first failing
+// element.
 func (f *fn) comprehension(n celast.Expr) val {
+	m, ok := spec.MacroOf(n)
+	if !ok {
+		return f.bug(n, "unexpected comprehension")
+	}
 	comp := n.AsComprehension()
-	step := comp.LoopStep()
-	if step.Kind() != celast.CallKind {
-		return f.bug(n, "unexpected comprehension")
-	}
-	sargs := step.AsCall().Args()
-	// The macros' expansions (cel-go's parser/macro.go) tell them apart: exists and all
-	// start from false and true and step with || and &&, exists_one counts from 0, map
-	// and filter build a list.
-	name := ""
-	init := comp.AccuInit()
-	switch {
-	case init.Kind() == celast.LiteralKind && init.AsLiteral() == types.True && step.AsCall().FunctionName() == operators.LogicalAnd:
-		name = "all"
-	case init.Kind() == celast.LiteralKind && init.AsLiteral() == types.False && step.AsCall().FunctionName() == operators.LogicalOr:
-		name = "exists"
-	case init.Kind() == celast.LiteralKind && init.AsLiteral() == types.IntZero && step.AsCall().FunctionName() == operators.Conditional:
-		name = "exists_one"
-	case init.Kind() == celast.ListKind && step.AsCall().FunctionName() == operators.Add:
-		name = "map"
-	case init.Kind() == celast.ListKind && step.AsCall().FunctionName() == operators.Conditional:
-		name = "filter"
-	default:
-		return f.bug(n, "unexpected comprehension")
-	}
-	nargs := 2
 	rt0 := f.typeOf(comp.IterRange())
 	rng := f.compile(comp.IterRange())
-	var elemT *types.Type
-	isMap := rt0.Kind() == types.MapKind
+	elemT := types.DynType
 	if len(rt0.Parameters()) > 0 {
 		elemT = rt0.Parameters()[0]
-	} else {
-		elemT = types.DynType
 	}
-	b := &binding{cel: comp.IterVar(), goName: f.ns.name(localName(comp.IterVar())), t: elemT}
-	loopHead := func(body []jen.Code) jen.Code {
-		iter := jen.Id("_")
-		if b.used {
-			iter = jen.Id(b.goName)
+	isMap := rt0.Kind() == types.MapKind
+	b := &binding{cel: comp.IterVar(), goName: userVar(comp.IterVar()), t: elemT}
+	// over is what the loop ranges over: the list, or a map's keys in sorted order,
+	// which every backend iterates in (it decides which error a macro reports, and how
+	// many steps it charges). Up to 16 keys are sorted in an array on the stack. over
+	// is called right before the statements that lead into the loop.
+	over := func() jen.Code {
+		if !isMap || !b.used {
+			return rng.c
 		}
-		over := rng.c
+		buf := f.ns.fresh("keys")
+		f.emit(jen.Var().Id(buf).Index(jen.Lit(16)).Add(f.u.g.goType(elemT)))
+		sorted := "SortedKeys"
+		if elemT.Kind() == types.BoolKind {
+			sorted = "SortedBoolKeys"
+		}
+		return jen.Qual(rt, sorted).Call(rng.c, jen.Id(buf).Index(jen.Empty(), jen.Lit(0)))
+	}
+	// The iteration's charge fails the macro itself, not its predicate: it is made
+	// before the predicate's fail handler, if any, is in place.
+	charge := f.chargeStmt(jen.Id("budget").Dot("Charge").Call(jen.Lit(1)))
+	loopHead := func(over jen.Code, body []jen.Code) jen.Code {
+		body = append([]jen.Code{charge}, body...)
 		if !b.used {
 			return jen.For(jen.Range().Add(over)).Block(body...)
 		}
-		if isMap {
-			if name == "map" || name == "filter" {
-				// map and filter build lists: iterate in a fixed (sorted) key order.
-				sorted := "SortedKeys"
-				if elemT.Kind() == types.BoolKind {
-					sorted = "SortedBoolKeys"
-				}
-				over = jen.Qual(rt, sorted).Call(rng.c)
-				return jen.For(jen.List(jen.Id("_"), iter).Op(":=").Range().Add(over)).Block(body...)
-			}
-			return jen.For(iter.Op(":=").Range().Add(over)).Block(body...)
-		}
-		return jen.For(jen.List(jen.Id("_"), iter).Op(":=").Range().Add(over)).Block(body...)
+		return jen.For(jen.List(jen.Id("_"), jen.Id(b.goName)).Op(":=").Range().Add(over)).Block(body...)
 	}
 	f.scope = append(f.scope, b)
 	defer func() { f.scope = f.scope[:len(f.scope)-1] }()
 	out := f.ns.fresh("v")
-	switch {
-	case name == "exists" || name == "all":
-		if len(sargs) != 2 {
-			return f.bug(n, "unexpected %s expansion", name)
-		}
-		pred := sargs[1]
+	switch m.Name {
+	case "exists", "all":
 		// exists: true at the first true; otherwise the first error; otherwise false.
 		// all: false at the first false; otherwise the first error; otherwise true.
-		stop := name == "exists"
-		var body []jen.Code
+		stop := m.Name == "exists"
 		var errVar string
 		var h *failHandler
-		if f.u.fallible(pred) {
+		if f.u.fallible(m.Pred) {
 			// The predicate is compiled inline: an error records itself in errVar and
 			// goes on with the next element (see fail).
 			errVar = f.ns.fresh("e")
 			h = &failHandler{label: f.ns.fresh("L"), errVar: errVar}
-			body = f.sub(func() {
-				f.handlers = append(f.handlers, h)
-				pv := f.compile(pred)
-				f.handlers = f.handlers[:len(f.handlers)-1]
-				cond := jen.Add(pv.c)
-				if !stop {
-					cond = jen.Op("!").Add(pv.p())
-				}
-				f.emit(jen.If(cond).Block(jen.Id(out).Op("=").Lit(stop), jen.Break()))
-			})
-		} else {
-			body = f.sub(func() {
-				pv := f.compile(pred)
-				cond := jen.Add(pv.c)
-				if !stop {
-					cond = jen.Op("!").Add(pv.p())
-				}
-				f.emit(jen.If(cond).Block(jen.Id(out).Op("=").Lit(stop), jen.Break()))
-			})
 		}
+		body := f.sub(func() {
+			if h != nil {
+				f.handlers = append(f.handlers, h)
+			}
+			pv := f.compile(m.Pred)
+			if h != nil {
+				f.handlers = f.handlers[:len(f.handlers)-1]
+			}
+			cond := jen.Add(pv.c)
+			if !stop {
+				cond = jen.Op("!").Add(pv.p())
+			}
+			f.emit(jen.If(cond).Block(jen.Id(out).Op("=").Lit(stop), jen.Break()))
+		})
+		rangeOver := over()
 		f.emit(jen.Id(out).Op(":=").Lit(!stop))
 		if errVar != "" {
 			f.emit(jen.Var().Id(errVar).Qual(rt, "Err"))
@@ -689,7 +718,7 @@ func (f *fn) comprehension(n celast.Expr) val {
 		if h != nil && h.used {
 			f.emit(jen.Id(h.label).Op(":"))
 		}
-		f.emit(loopHead(body))
+		f.emit(loopHead(rangeOver, body))
 		if errVar != "" {
 			cond := jen.Op("!").Id(out)
 			if !stop {
@@ -697,75 +726,116 @@ func (f *fn) comprehension(n celast.Expr) val {
 			}
 			f.emit(jen.If(cond.Op("&&").Id(errVar).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(errVar))...))
 		}
-		return val{c: jen.Id(out)}
-	case name == "exists_one":
-		if len(sargs) != 3 {
-			return f.bug(n, "unexpected exists_one expansion")
-		}
+		return val{c: jen.Id(out), name: true}
+	case "exists_one":
 		count := f.ns.fresh("n")
 		body := f.sub(func() {
-			pv := f.compile(sargs[0])
+			pv := f.compile(m.Pred)
 			f.emit(jen.If(pv.c).Block(jen.Id(count).Op("++")))
 		})
+		rangeOver := over()
 		f.emit(jen.Id(count).Op(":=").Lit(0))
-		f.emit(loopHead(body))
+		f.emit(loopHead(rangeOver, body))
 		return val{c: jen.Id(count).Op("==").Lit(1), op: true}
-	case name == "map" || name == "filter":
-		t := f.typeOf(n)
-		var body []jen.Code
-		switch {
-		case name == "map" && nargs == 2 && len(sargs) == 2:
-			fnx, ok := singleElem(sargs[1])
-			if !ok {
-				return f.bug(n, "unexpected map expansion")
-			}
-			body = f.sub(func() {
-				v := f.compile(fnx)
+	case "map", "filter":
+		body := f.sub(func() {
+			add := func() {
+				v := f.compile(m.Transform)
 				f.emit(jen.Id(out).Op("=").Append(jen.Id(out), v.c))
-			})
-		case name == "filter" && len(sargs) == 3 && sargs[1].Kind() == celast.CallKind:
-			add := sargs[1].AsCall().Args()
-			if len(add) != 2 {
-				return f.bug(n, "unexpected %s expansion", name)
 			}
-			fnx, ok := singleElem(add[1])
-			if !ok {
-				return f.bug(n, "unexpected %s expansion", name)
+			if m.Pred == nil {
+				add()
+				return
 			}
-			body = f.sub(func() {
-				pv := f.compile(sargs[0])
-				inner := f.sub(func() {
-					v := f.compile(fnx)
-					f.emit(jen.Id(out).Op("=").Append(jen.Id(out), v.c))
-				})
-				f.emit(jen.If(pv.c).Block(inner...))
-			})
-		default:
-			return f.bug(n, "unexpected %s expansion", name)
+			pv := f.compile(m.Pred)
+			f.emit(jen.If(pv.c).Block(f.sub(add)...))
+		})
+		rangeOver := over()
+		f.emit(jen.Var().Id(out).Add(f.u.g.goType(f.typeOf(n))))
+		f.emit(loopHead(rangeOver, body))
+		return val{c: jen.Id(out), name: true}
+	}
+	return f.bug(n, "unsupported macro %s", m.Name)
+}
+
+// chargeStmt is the statement charging the budget with call (a method call on it,
+// returning a runtime.Err) and failing when that fails.
+func (f *fn) chargeStmt(call jen.Code) jen.Code {
+	return jen.If(jen.Id("e").Op(":=").Add(call), jen.Id("e").Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id("e"))...)
+}
+
+// charged compiles the operands of the call n, which charges the budget (ch), in
+// order, emits the charge, and leaves the operands for the operation's own compile to
+// pick up.
+func (f *fn) charged(n celast.Expr, ch spec.Charge) {
+	call := n.AsCall()
+	ops := call.Args()
+	if call.IsMemberFunction() {
+		ops = append([]celast.Expr{call.Target()}, ops...)
+	}
+	extra := 0 // the length of constant operands
+	var lens []jen.Code
+	if call.FunctionName() == overloads.Matches {
+		// The pattern is a constant, which matches compiles once.
+		if lit, ok := ops[len(ops)-1].AsLiteral().(types.String); ok {
+			extra += len(lit)
+			ops = ops[:len(ops)-1]
 		}
-		f.emit(jen.Var().Id(out).Add(f.u.g.goType(t)))
-		f.emit(loopHead(body))
-		return val{c: jen.Id(out)}
 	}
-	return f.bug(n, "unsupported macro %s", name)
-}
-
-func singleElem(x celast.Expr) (celast.Expr, bool) {
-	if x.Kind() != celast.ListKind || len(x.AsList().Elements()) != 1 {
-		return nil, false
+	if f.operands == nil {
+		f.operands = map[int64]val{}
 	}
-	return x.AsList().Elements()[0], true
-}
-
-// localName turns a CEL identifier into a Go local name.
-func localName(s string) string {
-	if s == "" || s == "_" {
-		return "x"
+	vals := make([]val, len(ops))
+	for i, o := range ops {
+		v := f.compile(o)
+		if !v.cnst && !v.name {
+			v = f.temp(v.c)
+		}
+		vals[i] = v
+		f.operands[o.ID()] = v
 	}
-	return s
+	length := func(i int) {
+		if ops[i].Kind() == celast.LiteralKind {
+			switch lit := ops[i].AsLiteral().(type) {
+			case types.String:
+				extra += len(lit)
+				return
+			case types.Bytes:
+				extra += len(lit)
+				return
+			}
+		}
+		lens = append(lens, jen.Len(vals[i].c))
+	}
+	method := "Charge"
+	switch ch {
+	case spec.ChargeInList:
+		length(len(ops) - 1)
+	case spec.ChargeLeftSize:
+		length(0)
+	case spec.ChargeSizes:
+		length(0)
+		length(1)
+	case spec.ChargeText:
+		method = "Text"
+		for i := range ops {
+			length(i)
+		}
+	}
+	if extra > 0 || len(lens) == 0 {
+		lens = append(lens, jen.Lit(extra))
+	}
+	sum := jen.Add(lens[0])
+	for _, l := range lens[1:] {
+		sum = sum.Op("+").Add(l)
+	}
+	f.emit(f.chargeStmt(jen.Id("budget").Dot(method).Call(sum)))
 }
 
 func (f *fn) callExpr(n celast.Expr) val {
+	if ch := spec.ChargeOf(n, f.typeOf); ch != spec.NoCharge {
+		f.charged(n, ch)
+	}
 	call := n.AsCall()
 	args := call.Args()
 	fnName := call.FunctionName()
@@ -892,7 +962,10 @@ func (f *fn) logical(n celast.Expr, and bool, a, b celast.Expr) val {
 		}
 		return jen.Op("!").Id(v)
 	}
-	if !f.u.fallible(a) && !f.u.fallible(b) {
+	// a's error never needs b to decide when a cannot fail, nor when a can fail only
+	// on the budget and b cannot but fail then too: both are then compiled inline, and
+	// an error of either is the result.
+	if !f.u.fallible(a) || !f.u.fallibleBesidesBudget(a) && f.u.failsWhenExhausted(b) {
 		av := f.compile(a)
 		var bv val
 		bs := f.sub(func() { bv = f.compile(b) })
@@ -912,12 +985,17 @@ func (f *fn) logical(n celast.Expr, and bool, a, b celast.Expr) val {
 		return out
 	}
 	av, ae := f.operand(a)
-	// When a does not decide, the result is b's value, or an error: b's, or a's
-	// unless b decides.
+	// When a does not decide, the result is b's value, or an error: a's unless b
+	// decides, else b's. When both fail, a's error is the one reported, as in cel-go.
 	rest := f.sub(func() {
 		bv, be := f.operand(b)
 		if be != "" {
-			f.check(be)
+			var fail []jen.Code
+			if ae != "" {
+				fail = append(fail, jen.If(jen.Id(ae).Op("!=").Qual(rt, "OK")).Block(f.fail(jen.Id(ae))...))
+			}
+			fail = append(fail, f.fail(jen.Id(be))...)
+			f.emit(jen.If(jen.Id(be).Op("!=").Qual(rt, "OK")).Block(fail...))
 		}
 		if ae != "" {
 			f.emit(jen.If(jen.Id(ae).Op("!=").Qual(rt, "OK").Op("&&").Add(notDecides(bv))).Block(f.fail(jen.Id(ae))...))
@@ -930,7 +1008,7 @@ func (f *fn) logical(n celast.Expr, and bool, a, b celast.Expr) val {
 		cond = jen.Id(ae).Op("!=").Qual(rt, "OK").Op("||").Add(cond)
 	}
 	f.emit(jen.If(cond).Block(rest...))
-	return val{c: jen.Id(av)}
+	return val{c: jen.Id(av), name: true}
 }
 
 func (f *fn) conditional(n celast.Expr, args []celast.Expr) val {
@@ -941,7 +1019,7 @@ func (f *fn) conditional(n celast.Expr, args []celast.Expr) val {
 	bs := f.sub(func() { b = f.compile(args[2]) })
 	f.emit(jen.Var().Id(out).Add(f.u.g.goType(f.typeOf(n))))
 	f.emit(jen.If(c.c).Block(append(as, jen.Id(out).Op("=").Add(a.c))...).Else().Block(append(bs, jen.Id(out).Op("=").Add(b.c))...))
-	return val{c: jen.Id(out)}
+	return val{c: jen.Id(out), name: true}
 }
 
 func (f *fn) compare(n celast.Expr, op string, args []celast.Expr) val {

@@ -122,6 +122,11 @@ type generator struct {
 	planCode  []jen.Code // plan functions of the expressions, for authz_plan.go
 	litCode   []jen.Code // package-level literals
 	lits      map[string]string
+
+	// hasMissingRequest is set when missingRequest exists: the spec has required
+	// attributes of the principal, context or credential that a typed check can tell
+	// missing.
+	hasMissingRequest bool
 }
 
 type exprKey struct {
@@ -196,6 +201,7 @@ var fixedNames = []string{
 	"contextAttributeNames", "credentialAttributeNames", "evalError", "validAssignment", "valid", "warnAssignment", "customRole", "filterSeen",
 	"numScopes", "permissionWords", "rt", "decodePermission", "noParams", "checkJSON",
 	"jsonState", "jsonStates", "getJSONState", "putJSONState", "checkJSONWith", "cond", "pgsql", "credentialUnlocks",
+	"SetBudget", "newBudget", "missingRequest",
 }
 
 // plan chooses every name, in spec order, so that collisions resolve the same way
@@ -276,6 +282,9 @@ func (g *generator) plan() {
 		g.resFromAttrs[r] = g.ns.name(low + "FromAttributes")
 	}
 	g.planExprs()
+	g.hasMissingRequest = len(g.requiredChecks(principalObj, g.s.Principal, jen.Id("p"), "")) > 0 ||
+		len(g.requiredChecks(contextObj, g.s.Context, jen.Id("ctx"), "")) > 0 ||
+		len(g.requiredChecks(credentialObj, g.s.Credentials.Attributes, jen.Id("cred"), "")) > 0
 }
 
 // fieldNames names the fields of a struct holding attrs, after the reserved fields.

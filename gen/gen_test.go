@@ -115,6 +115,15 @@ func TestGolden(t *testing.T) {
 			}
 			sort.Strings(names)
 			module[name+"/smoke_test.go"] = []byte(strings.Replace(smokeTest, "PKG", s.Package, 1))
+			// Tests of a case's own (testdata holds no package of the module).
+			tests, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+			for _, f := range tests {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				module[name+"/"+filepath.Base(f)] = data
+			}
 		})
 	}
 	if t.Failed() {

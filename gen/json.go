@@ -65,7 +65,8 @@ func (g *generator) decodeValue(t *spec.Type, j, where jen.Code) jen.Code {
 
 // attrDecoder emits func name(j *runtime.JSON, v *T, where string) error, decoding an
 // attributes object into v: undeclared attributes and wrong types are errors, null and
-// omitted attributes keep their zero values.
+// omitted attributes keep their zero values, unless they are required: an omitted one
+// is an error, and null a value of the wrong kind.
 func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs []*spec.Attribute, what, where string) {
 	namesVar := g.ns.name(name + "Names")
 	var names []jen.Code
@@ -73,14 +74,26 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 		names = append(names, jen.Lit(a.Name))
 	}
 	f.Var().Id(namesVar).Op("=").Index().String().Values(names...)
-	var cases []jen.Code
+	var cases, required []jen.Code
+	missing := func(a *spec.Attribute) jen.Code {
+		return jen.Return(rtCall("Errorf", jen.Lit(where+"."+a.Name+" is required")))
+	}
+	var absent jen.Code = jen.Return(jen.Nil())
 	for _, a := range attrs {
-		cases = append(cases, jen.Case(jen.Lit(a.Name)).Block(
-			jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()),
+		var stmts []jen.Code
+		if a.Required {
+			if len(required) == 0 {
+				absent = missing(a)
+			}
+			required = append(required, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("j").Dot("Get").Call(jen.Lit(a.Name)), jen.Op("!").Id("ok")).Block(missing(a)))
+		} else {
+			stmts = append(stmts, jen.If(jen.Id("v").Dot("Kind").Op("==").Qual(rt, "JSONNull")).Block(jen.Continue()))
+		}
+		cases = append(cases, jen.Case(jen.Lit(a.Name)).Block(append(stmts,
 			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(g.decodeValue(a.Type, jen.Id("v"), jen.Lit(where+"."+a.Name))),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("dst").Dot(g.fields[obj][a.Name]).Op("=").Id("x"),
-		))
+		)...))
 	}
 	cases = append(cases, jen.Default().Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("k"), jen.Id(namesVar))))
 	loop := jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("j").Dot("Keys")).Block(
@@ -92,12 +105,17 @@ func (g *generator) attrDecoder(f *jen.File, name, goType string, obj any, attrs
 			jen.Return(rtCall("UndeclaredAttribute", jen.Lit(where), jen.Id("j").Dot("Keys").Index(jen.Lit(0)), jen.Id(namesVar))))
 	}
 	comment(f, name+" decodes the attributes of "+what+" ("+where+") into dst.")
-	f.Func().Id(name).Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
-		jen.If(jen.Id("j").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+	body := []jen.Code{
+		jen.If(jen.Id("j").Op("==").Nil()).Block(absent),
 		retIfErr(rtCall("WantObject", jen.Id("j"), jen.Lit(where))),
 		loop,
-		jen.Return(jen.Nil()),
-	)
+	}
+	if len(required) > 0 {
+		body = append(body, cmt("Required attributes, in declared order."))
+		body = append(body, required...)
+	}
+	f.Func().Id(name).Params(jen.Id("ps").Op("*").Qual(rt, "Parser"), jen.Id("j").Op("*").Qual(rt, "JSON"), jen.Id("dst").Op("*").Id(goType)).Error().Block(
+		append(body, jen.Return(jen.Nil()))...)
 }
 
 func (g *generator) jsonFile() *jen.File {
@@ -136,7 +154,8 @@ Answers are byte for byte those of permc's reference evaluator.`)
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Id("q").Op(":=").Op("&").Id("st").Dot("q"),
 			retIfErr(jen.Id("q").Dot("decode").Call(jen.Op("&").Id("st").Dot("ps"), jen.Id("doc"), jen.Id("t"), jen.Id("d"))),
-			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id(g.resPermType[r]).Parens(jen.Id("perm")), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
+			jen.Id("budget").Op(":=").Id("a").Dot("newBudget").Call(),
+			jen.Id("a").Dot(g.resDecide[r]).Call(jen.Id("d"), jen.Op("&").Id("budget"), jen.Id("t"), jen.Op("&").Id("q").Dot("principal"), jen.Id(g.resPermType[r]).Parens(jen.Id("perm")), jen.Id("r"), jen.Id("q").Dot("cred"), jen.Op("&").Id("q").Dot("ctx"), jen.False()),
 			jen.Return(jen.Nil()),
 		))
 	}
@@ -253,14 +272,17 @@ run at once on a machine's cores, and none that a large request made large.`)
 		retIfErr(rtCall("WantObject", jen.Id("cj"), jen.Lit("credential"))),
 		retIfErr(rtCall("CheckKeys", jen.Id("cj"), jen.Lit("credential"), jen.Lit("scopes"), jen.Lit("permissions"), jen.Lit("roles"), jen.Lit("filters"), jen.Lit("attributes"))),
 		jen.Id("c").Op(":=").Op("&").Id("q").Dot("credential"),
-		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.List(jen.Id("key"), jen.Id("where")).String(), jen.Id("dst").Op("*").Index().String()).Values(
-			jen.Values(jen.Lit("scopes"), jen.Lit("credential.scopes"), jen.Op("&").Id("c").Dot("Scopes")),
-			jen.Values(jen.Lit("permissions"), jen.Lit("credential.permissions"), jen.Op("&").Id("c").Dot("Permissions")),
-			jen.Values(jen.Lit("roles"), jen.Lit("credential.roles"), jen.Op("&").Id("c").Dot("Roles")),
-			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters")),
+		cmt("A credential without scopes, permissions and roles unlocks every permission. null\nis not an absent key: it is an error, so that a host writing a nil list as null\nnever widens a credential."),
+		jen.Id("c").Dot("AllPermissions").Op("=").True(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("l")).Op(":=").Range().Index().Struct(jen.List(jen.Id("key"), jen.Id("where")).String(), jen.Id("dst").Op("*").Index().String(), jen.Id("narrows").Bool()).Values(
+			jen.Values(jen.Lit("scopes"), jen.Lit("credential.scopes"), jen.Op("&").Id("c").Dot("Scopes"), jen.True()),
+			jen.Values(jen.Lit("permissions"), jen.Lit("credential.permissions"), jen.Op("&").Id("c").Dot("Permissions"), jen.True()),
+			jen.Values(jen.Lit("roles"), jen.Lit("credential.roles"), jen.Op("&").Id("c").Dot("Roles"), jen.True()),
+			jen.Values(jen.Lit("filters"), jen.Lit("credential.filters"), jen.Op("&").Id("c").Dot("Filters"), jen.False()),
 		)).Block(
-			jen.If(jen.Id("v").Op(":=").Add(rtCall("Field", jen.Id("cj"), jen.Id("l").Dot("key"))), jen.Id("v").Op("!=").Nil()).Block(
+			jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("cj").Dot("Get").Call(jen.Id("l").Dot("key")), jen.Id("ok")).Block(
 				jen.If(jen.List(jen.Op("*").Id("l").Dot("dst"), jen.Err()).Op("=").Id("ps").Dot("Strings").Call(jen.Id("v"), jen.Id("l").Dot("where"), jen.Lit("an array of strings")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.Id("c").Dot("AllPermissions").Op("=").Id("c").Dot("AllPermissions").Op("&&").Op("!").Id("l").Dot("narrows"),
 			),
 		),
 		retIfErr(jen.Id("decodeCredentialAttributes").Call(jen.Id("ps"), rtCall("Field", jen.Id("cj"), jen.Lit("attributes")), jen.Id("c"))),

@@ -69,6 +69,27 @@ func unexport(s string) string {
 	return strings.ToLower(s[:i-1]) + s[i-1:]
 }
 
+// How generated names stay apart. Generated code holds three kinds of identifiers:
+//
+//   - the names of the spec's objects (types, constants, functions, fields), derived
+//     from spec names and handed out by a namespace that reserves the package's fixed
+//     names, Go's keywords and predeclared identifiers first (see fixedNames);
+//   - names the generator makes up: parameters and fixed locals (p, r, ctx, e, ...),
+//     temporaries (a prefix and a number: v1, e1, L1, t1, trues1, ...), package-level
+//     literals (list1, ts1, re1, bytes1, dict1, bad1) and helpers (ruleXSub1); none of
+//     them ends in '_', and the prefixes of locals and of package-level names differ,
+//     so that neither can hide the other whichever is made first;
+//   - the names of CEL's iteration variables, which a spec's author chooses freely:
+//     each becomes the CEL name followed by '_' (userVar), which no name of the other
+//     kinds is, and which is never a Go keyword or a predeclared identifier.
+//
+// A scope constructor's parameters (AtOrg(org string)) are lowerCamel spec names: they
+// start with a lower-case letter, so they never meet the exported names its body
+// uses, and the only packages it refers to ("time", "runtime") are reserved.
+
+// userVar is the Go name of the CEL iteration variable name: name followed by '_'.
+func userVar(name string) string { return name + "_" }
+
 // predeclared are Go's predeclared identifiers, which generated local names must not
 // shadow.
 var predeclared = map[string]bool{

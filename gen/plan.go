@@ -114,18 +114,25 @@ and ctx: the condition %s r must satisfy for %s(p, perm, r, cred, ctx) to
 allow it, whatever r is, errors included (a deny rule that fails denies; an allow
 rule, scope, role condition or filter that fails grants nothing). A nil cred is no
 credential; a nil ctx is the zero Context.`, g.resPlan[r], r.Name, r.Indefinite(), g.resCheck[r]))
-	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(
+	body := []jen.Code{
 		jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id("zeroPrincipal")),
 		jen.If(jen.Id("ctx").Op("==").Nil()).Block(jen.Id("ctx").Op("=").Op("&").Id("zeroContext")),
 		jen.Id("t").Op(":=").Id("a").Dot("roles").Dot("Load").Call(),
 		jen.Var().Id("d").Qual(rt, "Decision"),
 		jen.Id("warnTyped").Call(jen.Op("&").Id("d"), jen.Id("t"), jen.Id("p"), jen.Lit(0)),
+	}
+	if g.hasMissingRequest {
+		body = append(body, cmt("A request that lacks a required attribute allows nothing."),
+			jen.If(jen.Id("missingRequest").Call(jen.Id("p"), jen.Id("cred"), jen.Id("ctx")).Op("!=").Lit("")).Block(
+				jen.Return(jen.Op("&").Id(pt).Values(jen.Dict{jen.Id("Permission"): jen.Id("perm"), jen.Id("Cond"): jen.Qual(cq, "False"), jen.Id("Warnings"): jen.Id("d").Dot("Warnings")}))))
+	}
+	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlan[r]).Params(jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]), jen.Id("cred").Op("*").Id("Credential"), jen.Id("ctx").Op("*").Id("Context")).Op("*").Id(pt).Block(append(body,
 		jen.Return(jen.Op("&").Id(pt).Values(jen.Dict{
 			jen.Id("Permission"): jen.Id("perm"),
 			jen.Id("Cond"):       jen.Id("a").Dot(g.resPlanDecide[r]).Call(jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("cred"), jen.Id("ctx")),
 			jen.Id("Warnings"):   jen.Id("d").Dot("Warnings"),
 		})),
-	)
+	)...)
 
 	g.planDecide(f, r)
 	g.planCredential(f, r)
@@ -164,7 +171,7 @@ func (g *generator) planCall(x *spec.Expr, r *spec.Resource, extra jen.Code, t, 
 		return jen.Id(name).Op(op).Qual(cq, "Const").Call(jen.Lit(v))
 	}
 	lhs := jen.List(jen.Id(t), jen.Id(f)).Op(op)
-	args := []jen.Code{jen.Id("p"), jen.Id("ctx"), jen.Id("c")}
+	args := []jen.Code{jen.Id("budget"), jen.Id("p"), jen.Id("ctx"), jen.Id("c")}
 	if extra != nil {
 		args = append(args, extra)
 	}
@@ -180,6 +187,9 @@ func (g *generator) planDecide(f *jen.File, r *spec.Resource) {
 	falseC := jen.Qual(cq, "False")
 	body := []jen.Code{
 		jen.If(jen.Int().Parens(jen.Id("perm")).Op(">=").Len(jen.Id("permissionResource")).Op("||").Id("permissionResource").Index(jen.Id("perm")).Op("!=").Lit(r.Index)).Block(jen.Return(falseC)),
+		cmt("The plan charges its budget for what it evaluates without the resource."),
+		jen.Id("planBudget").Op(":=").Id("a").Dot("newBudget").Call(),
+		jen.Id("budget").Op(":=").Op("&").Id("planBudget"),
 		jen.Id("c").Op(":=").Id("cred"),
 		jen.If(jen.Id("c").Op("==").Nil()).Block(jen.Id("c").Op("=").Op("&").Id("zeroCredential")),
 		jen.Var().Id("pass").Index().Add(condT),
@@ -214,7 +224,7 @@ func (g *generator) planDecide(f *jen.File, r *spec.Resource) {
 	}
 	body = append(body, cmt("Credentials only narrow."),
 		jen.If(jen.Id("cred").Op("!=").Nil()).Block(
-			jen.Id("cc").Op(":=").Id("a").Dot(g.resPlanCred[r]).Call(jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("ctx"), jen.Id("c")),
+			jen.Id("cc").Op(":=").Id("a").Dot(g.resPlanCred[r]).Call(jen.Id("budget"), jen.Id("t"), jen.Id("p"), jen.Id("perm"), jen.Id("ctx"), jen.Id("c")),
 			jen.If(jen.Id("cc").Op("==").Qual(cq, "False")).Block(jen.Return(falseC)),
 			jen.Id("pass").Op("=").Append(jen.Id("pass"), jen.Id("cc")),
 		),
@@ -321,7 +331,7 @@ func (g *generator) planCredential(f *jen.File, r *spec.Resource) {
 	}
 	comment(f, fmt.Sprintf("%s is the condition the credential c puts on perm on %s.", g.resPlanCred[r], r.Indefinite()))
 	f.Func().Params(jen.Id("a").Op("*").Id("Authorizer")).Id(g.resPlanCred[r]).Params(
-		jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
+		jen.Id("budget").Op("*").Qual(rt, "Budget"), jen.Id("t").Op("*").Id("roleTable"), jen.Id("p").Op("*").Id("Principal"), jen.Id("perm").Id(g.resPermType[r]),
 		jen.Id("ctx").Op("*").Id("Context"), jen.Id("c").Op("*").Id("Credential"),
 	).Qual(cq, "Cond").Block(body...)
 }

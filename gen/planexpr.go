@@ -87,7 +87,7 @@ type planFn struct {
 func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what string) []jen.Code {
 	native := a.NativeRep()
 	var code []jen.Code
-	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.plan, code: &code, failMemo: map[int64]bool{}, vars: map[string]string{}}
+	u := &unit{g: g, x: x, ast: native, types: native.TypeMap(), base: f.plan, code: &code, failMemo: map[failKey]bool{}, vars: map[string]string{}}
 	u.bind(f, false)
 	origin := g.ns.fresh(f.plan + "At")
 	pos := fmt.Sprintf("%s:%d:%d", g.source, x.Pos.Line, x.Pos.Col)
@@ -115,16 +115,17 @@ func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what stri
 	}
 	// A residual: the checker's function on the resource itself.
 	g.needFromAttrs[f.res] = true
-	args := []jen.Code{jen.Id("p")}
+	args := []jen.Code{jen.Op("&").Id("rowBudget"), jen.Id("p")}
 	if x.Checked[f.res.Name] != nil {
 		args = append(args, jen.Id(g.resFromAttrs[f.res]).Call(jen.Id("m")))
 	}
 	args = append(args, jen.Id("ctx"), jen.Id("cred"))
-	for _, p := range u.params[3:] {
+	for _, p := range u.params[4:] {
 		args = append(args, jen.Id(p.name))
 	}
 	doc += fmt.Sprintf("\n\nThey cannot be condition trees (%s): both are residuals that\nrun %s on the resource.", err, f.name)
 	body := []jen.Code{
+		jen.Id("limit").Op(":=").Id("budget").Dot("Limit").Call(),
 		jen.Id("test").Op(":=").Func().Params(jen.Id("want").Bool()).Qual(cq, "Cond").Block(
 			jen.Return(jen.Op("&").Qual(cq, "Residual").Values(jen.Dict{
 				jen.Id("Expr"): jen.Lit(strings.TrimSpace(x.Source)),
@@ -132,6 +133,8 @@ func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what stri
 				jen.Id("Want"): jen.Id("want"),
 				jen.Id("At"):   jen.Id(origin),
 				jen.Id("Test"): jen.Func().Params(jen.Id("m").Map(jen.String()).Any()).Bool().Block(
+					cmt("Each resource is tested as its own check evaluates it, with a budget of its own."),
+					jen.Id("rowBudget").Op(":=").Qual(rt, "NewBudget").Call(jen.Id("limit")),
 					jen.List(jen.Id("ok"), jen.Id("e")).Op(":=").Id(f.name).Call(args...),
 					jen.Return(jen.Id("e").Op("==").Qual(rt, "OK").Op("&&").Id("ok").Op("==").Id("want")),
 				),
@@ -677,7 +680,7 @@ func (p *planFn) comprehension(e celast.Expr) (pval, error) {
 		case rngT.Kind() == types.ListKind:
 			over, elemT = jen.Id(rng.v), rngT.Parameters()[0]
 		case rngT.Kind() == types.MapKind && rngT.Parameters()[0].Kind() == types.StringKind:
-			over, elemT = jen.Qual(rt, "SortedKeys").Call(jen.Id(rng.v)), rngT.Parameters()[0]
+			over, elemT = jen.Qual(rt, "SortedKeys").Call(jen.Id(rng.v), jen.Nil()), rngT.Parameters()[0]
 		default:
 			return pval{}, p.fail("exists() and all() over a value of type %s are not supported in plans", rngT)
 		}
@@ -685,35 +688,50 @@ func (p *planFn) comprehension(e celast.Expr) (pval, error) {
 		if rng.e != "" {
 			errs = []string{rng.e}
 		}
+		// The loop is the check's, element by element: each iteration is charged to the
+		// budget (once that fails, the macro fails), and it stops once the elements so
+		// far decide the macro on every resource (exists: true; all: false), as a
+		// check's loop stops at the element that decides it.
 		var ferr error
 		out := p.guarded(errs, func() (jen.Code, jen.Code) {
-			ts, fs := p.ns.fresh("ts"), p.ns.fresh("fs")
-			b := &binding{cel: name, goName: p.ns.name(localName(name)), t: elemT}
+			tv, fv, failed := p.ns.fresh("t"), p.ns.fresh("f"), p.ns.fresh("e")
+			b := &binding{cel: name, goName: userVar(name), t: elemT}
 			p.fn.scope = append(p.fn.scope, b)
 			p.vars = append(p.vars, pbind{cel: name})
+			decided := tv
+			if all {
+				decided = fv
+			}
 			body := p.sub(func() {
+				p.emit(jen.If(jen.Id(decided).Op("==").Qual(cq, "True")).Block(jen.Break()))
+				p.emit(jen.If(jen.Id(failed).Op("=").Id("budget").Dot("Charge").Call(jen.Lit(1)), jen.Id(failed).Op("!=").Qual(rt, "OK")).Block(jen.Break()))
 				v, err := p.eval(pred)
 				if err == nil {
 					var t, f jen.Code
 					if t, f, err = p.pair(v); err == nil {
-						p.emit(jen.Id(ts).Op("=").Append(jen.Id(ts), t), jen.Id(fs).Op("=").Append(jen.Id(fs), f))
+						and, or := jen.Qual(cq, "AndOf"), jen.Qual(cq, "OrOf")
+						if all {
+							p.emit(jen.List(jen.Id(tv), jen.Id(fv)).Op("=").List(and.Call(jen.Id(tv), t), or.Call(jen.Id(fv), f)))
+						} else {
+							p.emit(jen.List(jen.Id(tv), jen.Id(fv)).Op("=").List(or.Call(jen.Id(tv), t), and.Call(jen.Id(fv), f)))
+						}
 					}
 				}
 				ferr = err
 			})
 			p.vars = p.vars[:len(p.vars)-1]
 			p.fn.scope = p.fn.scope[:len(p.fn.scope)-1]
-			p.emit(jen.Var().List(jen.Id(ts), jen.Id(fs)).Index().Qual(cq, "Cond"))
+			start := func(b bool) jen.Code { return jen.Qual(cq, "Cond").Parens(jen.Qual(cq, "Const").Call(jen.Lit(b))) }
+			p.emit(jen.List(jen.Id(tv), jen.Id(fv)).Op(":=").List(start(all), start(!all)))
+			p.emit(jen.Var().Id(failed).Qual(rt, "Err"))
 			if b.used {
 				p.emit(jen.For(jen.List(jen.Id("_"), jen.Id(b.goName)).Op(":=").Range().Add(over)).Block(body...))
 			} else {
 				p.emit(jen.For(jen.Range().Add(over)).Block(body...))
 			}
-			and, or := jen.Qual(cq, "AndOf").Call(jen.Id(ts).Op("...")), jen.Qual(cq, "OrOf").Call(jen.Id(fs).Op("..."))
-			if all {
-				return and, or
-			}
-			return jen.Qual(cq, "OrOf").Call(jen.Id(ts).Op("...")), jen.Qual(cq, "AndOf").Call(jen.Id(fs).Op("..."))
+			none := jen.Qual(cq, "False")
+			p.emit(jen.If(jen.Id(failed).Op("!=").Qual(rt, "OK")).Block(jen.List(jen.Id(tv), jen.Id(fv)).Op("=").List(none, none.Clone())))
+			return jen.Id(tv), jen.Id(fv)
 		})
 		return out, ferr
 	}

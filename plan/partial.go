@@ -16,6 +16,8 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
 
+	"github.com/permc/permc/internal/celprog"
+	"github.com/permc/permc/runtime"
 	"github.com/permc/permc/runtime/cond"
 	"github.com/permc/permc/spec"
 )
@@ -48,17 +50,19 @@ type compiled struct {
 	deps   map[int64][]string // free variables of each node
 	whole  cel.Program
 	env    *cel.Env
-	progs  sync.Map // node id -> cel.Program, for known subexpressions
+	opts   []cel.ProgramOption // of every program, see celprog
+	progs  sync.Map            // node id -> cel.Program, for known subexpressions
 	origMu sync.Mutex
 	origs  map[int64]*cond.Origin
 }
 
 func newCompiled(env *cel.Env, x *spec.Expr, a *cel.Ast) (*compiled, error) {
-	prg, err := env.Program(a)
+	opts := celprog.Options(a.NativeRep())
+	prg, err := env.Program(a, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", x.Pos, err)
 	}
-	c := &compiled{x: x, ast: a.NativeRep(), whole: prg, env: env, deps: map[int64][]string{}, origs: map[int64]*cond.Origin{}}
+	c := &compiled{x: x, ast: a.NativeRep(), whole: prg, env: env, opts: opts, deps: map[int64][]string{}, origs: map[int64]*cond.Origin{}}
 	c.analyse(c.ast.Expr())
 	return c, nil
 }
@@ -203,7 +207,7 @@ func (c *compiled) program(e celast.Expr) (cel.Program, error) {
 		return p.(cel.Program), nil
 	}
 	sub := celast.NewCheckedAST(celast.NewAST(e, c.ast.SourceInfo()), c.ast.TypeMap(), c.ast.ReferenceMap())
-	p, err := c.env.PlanProgram(sub)
+	p, err := c.env.PlanProgram(sub, c.opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -293,6 +297,9 @@ type rootVars struct {
 	native  map[string]any
 	vals    map[string]ref.Val
 	adapter types.Adapter
+	// budget is the plan's evaluation budget: what it evaluates without the resource
+	// charges it as a check would, and so does each iteration of a macro it unrolls.
+	budget *runtime.Budget
 }
 
 func (b *binding) lookup(name string) (pv, bool) {
@@ -313,6 +320,9 @@ func (b *binding) rootVars() *rootVars {
 
 // ResolveName makes a binding chain a cel-go activation for known subexpressions.
 func (b *binding) ResolveName(name string) (any, bool) {
+	if name == celprog.BudgetVar {
+		return b.rootVars().budget, true
+	}
 	if v, ok := b.lookup(name); ok {
 		if v.kind != pvKnown {
 			return nil, false
@@ -912,10 +922,7 @@ func (p *partial) unroll(e celast.Expr, comp celast.ComprehensionExpr, rng ref.V
 			elems = append(elems, r.Get(i))
 		}
 	case traits.Mapper:
-		it := r.Iterator()
-		for it.HasNext() == types.True {
-			elems = append(elems, it.Next())
-		}
+		elems = celprog.SortedKeys(r)
 	default:
 		return known(types.NewErr("no such overload")), nil
 	}
@@ -923,6 +930,7 @@ func (p *partial) unroll(e celast.Expr, comp celast.ComprehensionExpr, rng ref.V
 	if err != nil {
 		return pv{}, err
 	}
+	budget := b.rootVars().budget
 	for _, el := range elems {
 		iter := &binding{name: comp.IterVar(), val: known(el), up: b}
 		withAccu := &binding{name: comp.AccuVar(), val: accu, up: iter}
@@ -935,6 +943,11 @@ func (p *partial) unroll(e celast.Expr, comp celast.ComprehensionExpr, rng ref.V
 		}
 		if c.kind != pvKnown && c.kind != pvBool {
 			return pv{}, p.fail(e, "unsupported loop condition")
+		}
+		// The iteration is charged as in a check; once the budget is spent, the macro
+		// fails, whatever its elements so far gave.
+		if budget.Charge(1) != runtime.OK {
+			return known(types.NewErr("%s", budget.Message())), nil
 		}
 		if accu, err = p.eval(comp.LoopStep(), withAccu); err != nil {
 			return pv{}, err
@@ -953,6 +966,7 @@ func residual(c *compiled, what string, u *unplannable, root *rootVars, want boo
 	for k, v := range root.native {
 		act[k] = v
 	}
+	limit := root.budget.Limit()
 	prg := c.whole
 	return &cond.Residual{
 		Expr: c.x.Source,
@@ -965,6 +979,10 @@ func residual(c *compiled, what string, u *unplannable, root *rootVars, want boo
 				a[k] = v
 			}
 			a["resource"] = resource
+			// Each resource is tested as its own check would evaluate it, with a
+			// budget of its own.
+			budget := runtime.NewBudget(limit)
+			a[celprog.BudgetVar] = &budget
 			out, _, err := prg.Eval(a)
 			return err == nil && out == types.Bool(want)
 		},

@@ -195,6 +195,7 @@ type request struct {
 
 func (p *Planner) decide(er *eval.Request) (cond.Cond, *runtime.Reason) {
 	s := p.spec
+	budget := p.ev.NewBudget()
 	r := &request{Request: er, root: &rootVars{
 		native: map[string]any{
 			"principal":  er.Principal,
@@ -203,6 +204,7 @@ func (p *Planner) decide(er *eval.Request) (cond.Cond, *runtime.Reason) {
 		},
 		vals:    map[string]ref.Val{},
 		adapter: types.DefaultTypeAdapter,
+		budget:  &budget,
 	}}
 	perm := er.Permission
 
@@ -363,7 +365,7 @@ func (p *Planner) expr(x *spec.Expr, r *request, what string, extra map[string]a
 	}
 	root := r.root
 	if len(extra) > 0 {
-		root = &rootVars{native: make(map[string]any, len(r.root.native)+len(extra)), vals: map[string]ref.Val{}, adapter: r.root.adapter}
+		root = &rootVars{native: make(map[string]any, len(r.root.native)+len(extra)), vals: map[string]ref.Val{}, adapter: r.root.adapter, budget: r.root.budget}
 		for k, v := range r.root.native {
 			root.native[k] = v
 		}

@@ -34,6 +34,8 @@ const (
 	ErrBadTimestamp
 	ErrBadDuration
 	ErrNotApplicable
+	// ErrBudgetExhausted: the check's evaluation budget is spent (see Budget).
+	ErrBudgetExhausted
 )
 
 var errMessages = [...]string{
@@ -50,6 +52,7 @@ var errMessages = [...]string{
 	ErrBadTimestamp:      "invalid timestamp",
 	ErrBadDuration:       "invalid duration",
 	ErrNotApplicable:     "expression does not apply to this resource type",
+	ErrBudgetExhausted:   "evaluation budget exhausted",
 }
 
 // Message returns the error's text.
@@ -382,10 +385,12 @@ func InIPAddrRangeErr(addr, cidr string) (bool, Err) {
 	return false, ErrBadCIDR
 }
 
-// SortedKeys returns the keys of m in ascending order, the order in which generated
-// code runs map and filter over a map.
-func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
+// SortedKeys returns the keys of m in ascending order, the order in which every
+// macro iterates over a map: strings by their bytes, numbers by value. The keys are
+// appended to buf[:0], so that a caller with an array on its stack sorts small maps
+// without allocating.
+func SortedKeys[K cmp.Ordered, V any](m map[K]V, buf []K) []K {
+	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -394,8 +399,8 @@ func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 }
 
 // SortedBoolKeys is SortedKeys for a map with bool keys: false, then true.
-func SortedBoolKeys[V any](m map[bool]V) []bool {
-	keys := make([]bool, 0, 2)
+func SortedBoolKeys[V any](m map[bool]V, buf []bool) []bool {
+	keys := buf[:0]
 	for _, k := range [2]bool{false, true} {
 		if _, ok := m[k]; ok {
 			keys = append(keys, k)

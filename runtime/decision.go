@@ -17,9 +17,12 @@ const (
 	DenyRule
 	// Credential: the credential does not unlock the permission or the resource.
 	Credential
+	// Malformed: a typed check lacks a required attribute (the decision's error names
+	// it) and is denied. A request in JSON gets an error instead of a decision.
+	Malformed
 )
 
-var reasonNames = [...]string{"no_grant", "role", "allow_rule", "deny_rule", "credential"}
+var reasonNames = [...]string{"no_grant", "role", "allow_rule", "deny_rule", "credential", "malformed"}
 
 func (k ReasonKind) String() string {
 	if int(k) < len(reasonNames) {
@@ -39,7 +42,9 @@ type Reason struct {
 
 // EvalError is an expression that failed to evaluate while deciding. Kind is "rule",
 // "role", "scope" or "filter"; Name is the rule id, role, scope or filter name;
-// Assignment is the role assignment index for "role" and "scope", otherwise -1.
+// Assignment is the role assignment index for "role" and "scope", otherwise -1. A
+// typed check that lacks a required attribute has one error of Kind "request", whose
+// Name is the attribute's path (context.time), and reason Malformed.
 type EvalError struct {
 	Kind       string
 	Name       string
@@ -60,6 +65,19 @@ type Decision struct {
 	Reason     Reason
 	Errors     []EvalError
 	Warnings   []Warning
+}
+
+// MalformedDecision is the decision of a typed check for permission that lacks the
+// required attribute at path ("context.time"): denied, with reason Malformed and one
+// error of kind "request" naming the attribute.
+//
+//go:noinline
+func MalformedDecision(permission, path string) Decision {
+	return Decision{
+		Permission: permission,
+		Reason:     Reason{Kind: Malformed},
+		Errors:     []EvalError{{Kind: "request", Name: path, Assignment: -1, Message: path + " is required"}},
+	}
 }
 
 // Warn adds a warning about role assignment i. It is kept out of line: warnings are

@@ -17,6 +17,19 @@ type Catalog struct {
 	Scopes             []string
 	// Roles are the built-in roles.
 	Roles []string
+
+	// The spec's bounds on custom roles. NoCustomRoles refuses every custom role.
+	NoCustomRoles bool
+	// CustomPermissions are the indexes in Permissions of the permissions a custom
+	// role may hold, ascending, nil for any; CustomPatterns are the spec's patterns
+	// for them, for messages.
+	CustomPermissions []int
+	CustomPatterns    []string
+	// CustomScopes are the indexes in Scopes of the scopes a custom role may be
+	// assigned at, nil for any; DefaultScopes those of a custom role that lists
+	// none, nil for CustomScopes.
+	CustomScopes  []int
+	DefaultScopes []int
 }
 
 // CustomRole is a custom role validated against a Catalog.
@@ -98,6 +111,9 @@ func (c *Catalog) ParseCustomRoles(data []byte) ([]CustomRole, error) {
 	if list.Kind != JSONArray {
 		return nil, Errorf("custom roles: want a JSON array of roles, not ", list.Kind.String())
 	}
+	if c.NoCustomRoles && len(list.Elems) > 0 {
+		return nil, Errorf("custom roles: the spec accepts none (custom_roles: false)")
+	}
 	var problems []string
 	var roles []CustomRole
 	seen := map[string]bool{}
@@ -114,99 +130,128 @@ func (c *Catalog) ParseCustomRoles(data []byte) ([]CustomRole, error) {
 	return roles, nil
 }
 
+// roleProblems collects the problems of one custom role, each "<at>: <message>".
+type roleProblems struct {
+	at   string
+	list []string
+}
+
+// add records the problem made of parts. It is kept out of line, and takes its
+// message in parts: a Wasm module pays for every call site and every concatenation.
+//
+//go:noinline
+func (p *roleProblems) add(parts ...string) {
+	p.list = append(p.list, p.at+": "+strings.Join(parts, ""))
+}
+
+// strings returns v's strings, or nil, with a problem, when v is not an array of
+// strings.
+func (p *roleProblems) strings(v *JSON, key string) []string {
+	if v.Kind == JSONArray {
+		out := make([]string, 0, len(v.Elems))
+		for i := range v.Elems {
+			if v.Elems[i].Kind != JSONString {
+				break
+			}
+			out = append(out, v.Elems[i].Str)
+		}
+		if len(out) == len(v.Elems) {
+			return out
+		}
+	}
+	p.add(key, " must be an array of strings")
+	return nil
+}
+
 func (c *Catalog) customRole(j *JSON, i int, seen map[string]bool) (CustomRole, []string) {
-	at := "custom role " + strconv.Itoa(i)
+	p := &roleProblems{at: "custom role " + strconv.Itoa(i)}
 	var r CustomRole
 	if j.Kind != JSONObject {
-		return r, []string{at + ": want an object, not " + j.Kind.String()}
-	}
-	var errs []string
-	fail := func(msg string) { errs = append(errs, at+": "+msg) }
-	strs := func(v *JSON, key string) []string {
-		if v.Kind != JSONArray {
-			fail(key + " must be an array of strings")
-			return nil
-		}
-		out := []string{}
-		for _, e := range v.Elems {
-			if e.Kind != JSONString {
-				fail(key + " must be an array of strings")
-				return nil
-			}
-			out = append(out, e.Str)
-		}
-		return out
+		p.add("want an object, not ", j.Kind.String())
+		return r, p.list
 	}
 	hasPerms := false
 	for k, key := range j.Keys {
 		v := &j.Elems[k]
 		switch key {
-		case "name":
+		case "name", "description":
 			if v.Kind != JSONString {
-				fail("name must be a string")
-				continue
+				p.add(key, " must be a string")
+			} else if key == "name" {
+				r.Name = v.Str
+				p.at = "custom role " + Quote(r.Name)
+			} else {
+				r.Description = v.Str
 			}
-			r.Name = v.Str
-			at = "custom role " + Quote(r.Name)
-		case "description":
-			if v.Kind != JSONString {
-				fail("description must be a string")
-				continue
-			}
-			r.Description = v.Str
 		case "permissions":
 			hasPerms = true
-			r.Patterns = strs(v, "permissions")
-		case "scopes":
-			names := strs(v, "scopes")
-			if names == nil {
-				continue
+			if r.Patterns = p.strings(v, key); r.Patterns != nil && len(r.Patterns) == 0 {
+				p.add("permissions is empty: a role needs at least one permission")
 			}
-			r.Scopes = []int{}
+		case "scopes":
+			names := p.strings(v, key)
+			if names != nil && len(names) == 0 {
+				p.add("scopes is empty: list the scopes it may be assigned at, or leave scopes out for the spec's default")
+			}
 			for _, n := range names {
-				found := false
-				for si, s := range c.Scopes {
-					if s == n {
-						r.Scopes = append(r.Scopes, si)
-						found = true
-						break
-					}
+				si := index(c.Scopes, n)
+				if si < 0 {
+					p.add("unknown scope ", Quote(n), DidYouMean(n, c.Scopes))
+				} else if c.CustomScopes != nil && !containsInt(c.CustomScopes, si) {
+					p.add("scope ", Quote(n), " is not allowed for custom roles (they may be assigned at ", c.names(c.Scopes, c.CustomScopes), ")")
+				} else {
+					r.Scopes = append(r.Scopes, si)
 				}
-				if !found {
-					fail("unknown scope " + Quote(n) + DidYouMean(n, c.Scopes))
-				}
+			}
+			if names != nil && r.Scopes == nil {
+				r.Scopes = []int{}
 			}
 		default:
-			fail("unknown key " + Quote(key) + DidYouMean(key, []string{"name", "description", "permissions", "scopes"}))
+			p.add("unknown key ", Quote(key), DidYouMean(key, []string{"name", "description", "permissions", "scopes"}))
 		}
 	}
 	switch {
 	case r.Name == "":
-		fail("missing name")
+		p.add("missing name")
 	case !lowerSnake(r.Name):
-		fail("name must be lower_snake_case")
+		p.add("name must be lower_snake_case")
 	case contains(c.Roles, r.Name):
-		fail("clashes with the built-in role " + Quote(r.Name))
+		p.add("clashes with the built-in role ", Quote(r.Name))
 	case seen[r.Name]:
-		fail("defined twice")
+		p.add("defined twice")
 	}
 	seen[r.Name] = true
 	if !hasPerms {
-		fail("missing permissions")
+		p.add("missing permissions")
 	}
 	set := make([]bool, len(c.Permissions))
-	for _, p := range r.Patterns {
-		idx, err := c.Expand(p)
+	for _, pat := range r.Patterns {
+		idx, err := c.Expand(pat)
 		if err != nil {
-			fail(err.Error())
-			continue
+			p.add(err.Error())
 		}
 		for _, i := range idx {
+			if c.CustomPermissions != nil && !containsInt(c.CustomPermissions, i) {
+				// The pattern is the permission itself, or a wildcard that takes it in.
+				what := "permission " + Quote(pat) + " is"
+				if c.Permissions[i] != pat {
+					what = Quote(pat) + " grants " + c.Permissions[i] + ", which is"
+				}
+				p.add(what, " not allowed in custom roles (they may hold ", strings.Join(c.CustomPatterns, ", "), ")")
+				break
+			}
 			set[i] = true
 		}
 	}
-	if len(errs) > 0 {
-		return CustomRole{}, errs
+	if p.list != nil {
+		return CustomRole{}, p.list
+	}
+	if r.Scopes == nil {
+		// A role that names no scope may be assigned where the spec says.
+		r.Scopes = c.DefaultScopes
+		if r.Scopes == nil {
+			r.Scopes = c.CustomScopes
+		}
 	}
 	for i, ok := range set {
 		if ok {
@@ -214,6 +259,36 @@ func (c *Catalog) customRole(j *JSON, i int, seen map[string]bool) (CustomRole, 
 		}
 	}
 	return r, nil
+}
+
+// names lists the names of the indexes idx, in spec order.
+func (c *Catalog) names(all []string, idx []int) string {
+	out := ""
+	for i, x := range idx {
+		if i > 0 {
+			out += ", "
+		}
+		out += all[x]
+	}
+	return out
+}
+
+func index(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func containsInt(list []int, x int) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

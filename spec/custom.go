@@ -1,135 +1,87 @@
 package spec
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/permc/permc/runtime"
 )
 
+// Catalog returns the names the spec declares and its bounds on custom roles, as the
+// runtime validates custom roles and credential patterns with them. Generated code
+// holds the same catalog, so that both validate alike, with the same messages.
+func (s *Spec) Catalog() *runtime.Catalog {
+	c := &runtime.Catalog{
+		Resources:          []string{},
+		Permissions:        []string{},
+		PermissionResource: []int{},
+		Scopes:             []string{},
+		Roles:              []string{},
+	}
+	for _, r := range s.Resources {
+		c.Resources = append(c.Resources, r.Name)
+	}
+	for _, p := range s.Permissions {
+		c.Permissions = append(c.Permissions, p.Name)
+		c.PermissionResource = append(c.PermissionResource, p.Resource.Index)
+	}
+	for _, sc := range s.Scopes {
+		c.Scopes = append(c.Scopes, sc.Name)
+	}
+	for _, r := range s.Roles {
+		c.Roles = append(c.Roles, r.Name)
+	}
+	b := &s.CustomRoles
+	c.NoCustomRoles = b.None
+	if b.Permissions != nil {
+		c.CustomPatterns = b.Patterns
+		c.CustomPermissions = []int{}
+		for _, p := range b.Permissions {
+			c.CustomPermissions = append(c.CustomPermissions, p.Index)
+		}
+	}
+	scopes := func(list []*Scope) []int {
+		if list == nil {
+			return nil
+		}
+		out := []int{}
+		for _, sc := range list {
+			out = append(out, sc.Index)
+		}
+		return out
+	}
+	c.CustomScopes = scopes(b.Scopes)
+	c.DefaultScopes = scopes(b.DefaultScopes)
+	return c
+}
+
 // ParseCustomRoles reads custom roles that admins define at run time: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or an object {"roles": [...]}) and
-// validates them against the spec.
+// validates them against the spec, and its bounds on custom roles (CustomRoles). A
+// custom role that lists no scopes may be assigned where the bounds' default says.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds. The messages are the generated code's
+// (runtime.Catalog.ParseCustomRoles).
 func (s *Spec) ParseCustomRoles(data []byte) ([]*Role, error) {
-	doc, err := runtime.ParseJSON(data)
+	parsed, err := s.Catalog().ParseCustomRoles(data)
 	if err != nil {
-		return nil, fmt.Errorf("custom roles: %v", err)
+		return nil, err
 	}
-	list := &doc
-	if doc.Kind == runtime.JSONObject {
-		if len(doc.Keys) != 1 || doc.Keys[0] != "roles" {
-			return nil, fmt.Errorf(`custom roles: want a JSON array of roles, or {"roles": [...]}`)
+	roles := make([]*Role, 0, len(parsed))
+	for _, cr := range parsed {
+		r := &Role{Name: cr.Name, Description: cr.Description, Patterns: cr.Patterns, Custom: true, Index: -1}
+		for _, i := range cr.Permissions {
+			r.Permissions = append(r.Permissions, s.Permissions[i])
 		}
-		list = &doc.Elems[0]
-	}
-	if list.Kind != runtime.JSONArray {
-		return nil, fmt.Errorf("custom roles: want a JSON array of roles, not %s", list.Kind)
-	}
-	var problems []string
-	var roles []*Role
-	seen := map[string]bool{}
-	for i := range list.Elems {
-		r, errs := s.customRole(&list.Elems[i], i, seen)
-		problems = append(problems, errs...)
-		if r != nil {
-			roles = append(roles, r)
+		if cr.Scopes != nil {
+			r.Scopes = []*Scope{}
+			for _, i := range cr.Scopes {
+				r.Scopes = append(r.Scopes, s.Scopes[i])
+			}
 		}
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
+		roles = append(roles, r)
 	}
 	return roles, nil
-}
-
-func (s *Spec) customRole(j *runtime.JSON, i int, seen map[string]bool) (*Role, []string) {
-	at := fmt.Sprintf("custom role %d", i)
-	if j.Kind != runtime.JSONObject {
-		return nil, []string{fmt.Sprintf("%s: want an object, not %s", at, j.Kind)}
-	}
-	var errs []string
-	fail := func(format string, args ...any) { errs = append(errs, at+": "+fmt.Sprintf(format, args...)) }
-	r := &Role{Custom: true, Index: -1}
-	strs := func(v *runtime.JSON, key string) []string {
-		if v.Kind != runtime.JSONArray {
-			fail("%s must be an array of strings", key)
-			return nil
-		}
-		out := []string{}
-		for _, e := range v.Elems {
-			if e.Kind != runtime.JSONString {
-				fail("%s must be an array of strings", key)
-				return nil
-			}
-			out = append(out, e.Str)
-		}
-		return out
-	}
-	var hasPerms bool
-	for k, key := range j.Keys {
-		v := &j.Elems[k]
-		switch key {
-		case "name":
-			if v.Kind != runtime.JSONString {
-				fail("name must be a string")
-				continue
-			}
-			r.Name = v.Str
-			at = fmt.Sprintf("custom role %q", r.Name)
-		case "description":
-			if v.Kind != runtime.JSONString {
-				fail("description must be a string")
-				continue
-			}
-			r.Description = v.Str
-		case "permissions":
-			hasPerms = true
-			r.Patterns = strs(v, "permissions")
-		case "scopes":
-			names := strs(v, "scopes")
-			if names == nil {
-				continue
-			}
-			r.Scopes = []*Scope{}
-			for _, n := range names {
-				sc := s.Scope(n)
-				if sc == nil {
-					fail("unknown scope %q%s", n, didYouMean(n, s.scopeNames()))
-					continue
-				}
-				r.Scopes = append(r.Scopes, sc)
-			}
-		default:
-			fail("unknown key %q%s", key, didYouMean(key, []string{"name", "description", "permissions", "scopes"}))
-		}
-	}
-	switch {
-	case r.Name == "":
-		fail("missing name")
-	case !nameRE.MatchString(r.Name):
-		fail("name must be lower_snake_case")
-	case s.Role(r.Name) != nil:
-		fail("clashes with the built-in role %q", r.Name)
-	case seen[r.Name]:
-		fail("defined twice")
-	}
-	seen[r.Name] = true
-	if !hasPerms {
-		fail("missing permissions")
-	}
-	for _, p := range r.Patterns {
-		if _, err := s.expand(p); err != nil {
-			fail("%v", err)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	r.Permissions, _ = s.ExpandPatterns(r.Patterns)
-	return r, nil
 }

@@ -94,7 +94,7 @@ func (l *loader) load() bool {
 		return false
 	}
 	root := doc.Content[0]
-	fields := l.mapping(root, "spec", "version", "package", "principal", "context", "resources", "scopes", "roles", "rules", "credentials")
+	fields := l.mapping(root, "spec", "version", "package", "principal", "context", "resources", "scopes", "roles", "rules", "credentials", "custom_roles")
 	if fields == nil {
 		return false
 	}
@@ -123,6 +123,7 @@ func (l *loader) load() bool {
 	l.scopes(fields.get("scopes"))
 	l.roles(fields.get("roles"))
 	l.rules(fields.get("rules"))
+	l.customRoles(fields.get("custom_roles"))
 	return true
 }
 
@@ -330,11 +331,19 @@ func (l *loader) attributes(n *yaml.Node, what string, implicitID bool) []*Attri
 		a := &Attribute{Name: name, Pos: l.pos(k)}
 		typeNode := v
 		if v.Kind == yaml.MappingNode {
-			af := l.mapping(v, fmt.Sprintf("attribute %q", name), "type", "description")
+			af := l.mapping(v, fmt.Sprintf("attribute %q", name), "type", "description", "required")
 			if af == nil {
 				continue
 			}
 			a.Description = l.description(af.get("description"))
+			if rn := af.get("required"); rn != nil {
+				a.requiredAt = l.pos(rn)
+				if rn.Kind != yaml.ScalarNode || rn.Tag != "!!bool" {
+					l.errorf(rn, "required must be true or false, not %s", describe(rn))
+				} else {
+					a.Required = rn.Value == "true"
+				}
+			}
 			typeNode = af.get("type")
 			if typeNode == nil {
 				l.errorf(v, "attribute %q needs a type", name)
@@ -612,6 +621,9 @@ func (l *loader) scopes(n *yaml.Node) {
 			if p.Name == "type" {
 				l.errorAt(p.Pos, "scope parameter cannot be called \"type\": a scope object's \"type\" names its scope type")
 			}
+			if p.requiredAt.Line > 0 {
+				l.errorAt(p.requiredAt, "scope parameter %q cannot be declared required: every scope parameter is (an assignment missing one grants nothing)", p.Name)
+			}
 		}
 		sc.Resources, sc.Match = l.matchExprs(k, what, sf.get("resources"), sf.get("match"))
 		s.Scopes = append(s.Scopes, sc)
@@ -650,20 +662,7 @@ func (l *loader) roles(n *yaml.Node) {
 		}
 		r.Patterns, r.Permissions = l.permissions(rf.get("permissions"), what+" permissions")
 		if sn := rf.get("scopes"); sn != nil {
-			vals, nodes := l.list(sn, what+" scopes")
-			r.Scopes = []*Scope{}
-			for j, v := range vals {
-				sc := s.scopeByName[v]
-				if sc == nil {
-					if len(s.Scopes) == 0 {
-						l.errorf(nodes[j], "unknown scope %q (the spec declares no scopes)", v)
-					} else {
-						l.errorf(nodes[j], "unknown scope %q%s", v, didYouMean(v, s.scopeNames()))
-					}
-					continue
-				}
-				r.Scopes = append(r.Scopes, sc)
-			}
+			r.Scopes = l.scopeRefs(sn, what+" scopes")
 		}
 		if w := rf.get("when"); w != nil {
 			r.When = l.expr(w, what+" when")
@@ -671,6 +670,26 @@ func (l *loader) roles(n *yaml.Node) {
 		s.Roles = append(s.Roles, r)
 		s.roleByName[name] = r
 	}
+}
+
+// scopeRefs resolves a list of scope type names; never nil.
+func (l *loader) scopeRefs(n *yaml.Node, what string) []*Scope {
+	s := l.spec
+	vals, nodes := l.list(n, what)
+	out := []*Scope{}
+	for j, v := range vals {
+		sc := s.scopeByName[v]
+		if sc == nil {
+			if len(s.Scopes) == 0 {
+				l.errorf(nodes[j], "unknown scope %q (the spec declares no scopes)", v)
+			} else {
+				l.errorf(nodes[j], "unknown scope %q%s", v, didYouMean(v, s.scopeNames()))
+			}
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out
 }
 
 func (l *loader) rules(n *yaml.Node) {

@@ -26,6 +26,8 @@ type Spec struct {
 	Roles       []*Role
 	Rules       []*Rule
 	Credentials Credentials
+	// CustomRoles bounds the custom roles that may be loaded.
+	CustomRoles CustomRoleBounds
 
 	// Permissions lists every permission of every resource type, in declaration
 	// order; Permission.Index is the position in this slice.
@@ -33,6 +35,10 @@ type Spec struct {
 
 	// Source is the spec file's text.
 	Source []byte
+
+	// Warnings are problems that do not stop the spec from compiling, in file order,
+	// each "warning: ...": permc vet reports them.
+	Warnings ErrorList
 
 	resourceByName map[string]*Resource
 	scopeByName    map[string]*Scope
@@ -52,7 +58,12 @@ type Attribute struct {
 	Name        string
 	Type        *Type
 	Description string
-	Pos         Pos
+	// Required is set for an attribute declared {type: T, required: true}: a request
+	// that omits it, or gives it as null, is malformed.
+	Required bool
+	Pos      Pos
+
+	requiredAt Pos // where `required` is, for the error on a scope parameter
 }
 
 // Resource is a resource type with its attributes and permissions.
@@ -212,6 +223,25 @@ func (r *Rule) Names(p *Permission) bool {
 		}
 	}
 	return false
+}
+
+// CustomRoleBounds is a spec's `custom_roles` section: what custom roles loaded at run
+// time may hold and where they may be assigned.
+type CustomRoleBounds struct {
+	// Declared is set when the spec has the section.
+	Declared bool
+	// None is set by `custom_roles: false`: the spec accepts no custom role.
+	None bool
+	// Patterns are the permission patterns custom roles may hold, as written, and
+	// Permissions their expansion; both nil when custom roles may hold any.
+	Patterns    []string
+	Permissions []*Permission
+	// Scopes are the scope types custom roles may be assigned at; nil for any.
+	Scopes []*Scope
+	// DefaultScopes are where a custom role that lists no scopes may be assigned; nil
+	// for Scopes.
+	DefaultScopes []*Scope
+	Pos           Pos
 }
 
 // Credentials declares what API keys and OAuth tokens may narrow access to.

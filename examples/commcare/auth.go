@@ -58,11 +58,8 @@ func (s *Server) caller(r *http.Request) (*Caller, string) {
 			return nil, "unknown or expired access token"
 		}
 		userID, via = grant.User, "oauth "+grant.Application
-		cred = &hqauthz.Credential{
-			// Never nil: a grant without scopes unlocks nothing.
-			Scopes:  append([]string{}, grant.Scopes...),
-			Filters: projectFilters(grant.Projects),
-		}
+		// A grant without scopes unlocks nothing.
+		cred = &hqauthz.Credential{Scopes: grant.Scopes, Filters: projectFilters(grant.Projects)}
 	default:
 		return nil, `missing or unsupported Authorization: want "ApiKey <username>:<key>" or "Bearer <token>"`
 	}
@@ -79,19 +76,18 @@ func (s *Server) caller(r *http.Request) (*Caller, string) {
 	}, ""
 }
 
-// keyCredential is what an API key's limits narrow. Each limit is only set when the
-// key has it, because a nil list does not narrow and an empty one unlocks nothing.
+// keyCredential is what an API key's limits narrow. A key limited neither to
+// permissions nor to a role (a legacy key) keeps every permission of its user.
 func keyCredential(k *APIKey) *hqauthz.Credential {
-	c := &hqauthz.Credential{AllowedIPs: k.AllowedIPs, Filters: projectFilters(k.Projects)}
-	if k.Permissions != nil {
-		c.Permissions = append([]string{}, k.Permissions...)
-	}
+	c := &hqauthz.Credential{AllowedIPs: k.AllowedIPs, Filters: projectFilters(k.Projects), Permissions: k.Permissions}
 	if k.Role != "" {
 		c.Roles = []string{k.Role}
 	}
+	c.AllPermissions = k.Permissions == nil && k.Role == ""
 	if k.Projects != nil && len(k.Projects) == 0 {
 		// Limited to no project at all: no filter could say so, so unlock nothing.
-		c.Permissions = []string{}
+		c.AllPermissions = false
+		c.Permissions = nil
 	}
 	return c
 }

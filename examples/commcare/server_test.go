@@ -158,12 +158,17 @@ func TestExport(t *testing.T) {
 func TestKeyCredential(t *testing.T) {
 	// A key limited to an empty list of projects must open nothing, not everything.
 	c := keyCredential(&APIKey{User: "wanda", Projects: []string{}})
-	if c.Permissions == nil || len(c.Permissions) != 0 {
-		t.Errorf("Permissions = %#v, want an empty, non-nil list", c.Permissions)
+	if c.AllPermissions || len(c.Permissions)+len(c.Roles)+len(c.Scopes) != 0 {
+		t.Errorf("credential = %#v, want one that unlocks nothing", c)
 	}
 	// A key without limits narrows nothing.
 	c = keyCredential(&APIKey{User: "wanda"})
-	if c.Permissions != nil || c.Roles != nil || c.Scopes != nil || c.Filters != nil {
+	if !c.AllPermissions || c.Permissions != nil || c.Roles != nil || c.Scopes != nil || c.Filters != nil {
 		t.Errorf("legacy key credential = %#v, want no limits", c)
+	}
+	// A key limited to no permission at all unlocks nothing.
+	c = keyCredential(&APIKey{User: "wanda", Permissions: []string{}})
+	if c.AllPermissions {
+		t.Errorf("credential = %#v, want one that unlocks nothing", c)
 	}
 }

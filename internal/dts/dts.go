@@ -156,16 +156,30 @@ func typeNote(t *spec.Type) string {
 
 // attrs writes the members of an object of attributes, each optional (omitted
 // attributes get their type's zero value) and nullable (null counts as omitted) when
-// optional is true.
+// optional is true, unless the attribute is required.
 func (w *writer) attrs(list []*spec.Attribute, optional bool) {
 	for _, a := range list {
-		w.doc("  ", strings.TrimSpace(a.Description+"\n"+typeNote(a.Type)))
-		if optional {
+		note := typeNote(a.Type)
+		if a.Required {
+			note = strings.TrimSpace(note + " Required.")
+		}
+		w.doc("  ", strings.TrimSpace(a.Description+"\n"+note))
+		if optional && !a.Required {
 			w.p("  %s?: %s | null;", key(a.Name), tsType(a.Type))
 		} else {
 			w.p("  %s: %s;", key(a.Name), tsType(a.Type))
 		}
 	}
+}
+
+// opt is "?" when none of attrs is required: the object holding them may be omitted.
+func opt(attrs []*spec.Attribute) string {
+	for _, a := range attrs {
+		if a.Required {
+			return ""
+		}
+	}
+	return "?"
 }
 
 // key is an object key, quoted when it is not an identifier.
@@ -259,7 +273,7 @@ func (w *writer) file(source string) {
 	w.p("/** The acting user or service. */")
 	w.p("export interface Principal {")
 	w.p("  id: string;")
-	w.p("  attributes?: PrincipalAttributes;")
+	w.p("  attributes%s: PrincipalAttributes;", opt(s.Principal))
 	w.p("  roles?: Assignment[];")
 	w.p("}")
 	w.p("")
@@ -293,7 +307,7 @@ func (w *writer) file(source string) {
 	w.p("  permissions?: (PermissionPattern | (string & {}))[];")
 	w.p("  roles?: Role[];")
 	w.p("  filters?: (Filter | (string & {}))[];")
-	w.p("  attributes?: CredentialAttributes;")
+	w.p("  attributes%s: CredentialAttributes;", opt(s.Credentials.Attributes))
 	w.p("}")
 	w.p("")
 
@@ -316,7 +330,7 @@ func (w *writer) file(source string) {
 		w.p("export interface %s {", n.resource)
 		w.p("  type: %q;", r.Name)
 		w.p("  id: string;")
-		w.p("  attributes?: %s;", n.attrs)
+		w.p("  attributes%s: %s;", opt(r.Attributes), n.attrs)
 		w.p("}")
 		w.p("")
 		w.p("/** A request for a permission on %s. */", r.Indefinite())
@@ -325,7 +339,7 @@ func (w *writer) file(source string) {
 		w.p("  resource: %s;", n.resource)
 		w.p("  permission: %s;", n.perm)
 		w.p("  credential?: Credential;")
-		w.p("  context?: Context;")
+		w.p("  context%s: Context;", opt(s.Context))
 		w.p("}")
 		w.p("")
 		requests = append(requests, n.request)

@@ -24,6 +24,7 @@ import (
 type Authorizer interface {
 	CheckJSON(dst, req []byte) []byte
 	LoadRolesJSON(data []byte) error
+	SetBudget(steps int64)
 }
 
 // PlanJSON is a generated Authorizer's PlanJSON method.
@@ -117,4 +118,57 @@ func Agree(t *testing.T, a Authorizer, planJSON PlanJSON, specPath, rolesPath st
 	}
 	t.Logf("%d plans: %d conditional (%d with residuals); %d of %d translated to SQL as package plan's", st.Plans, st.Conditional, st.Residual, st.SameSQL, st.Translated)
 	return st
+}
+
+// AgreeOnBudgets plans n random requests per permission of the spec at specPath with
+// planJSON and with package plan, under each of the evaluation budgets, and requires
+// the same condition: plans charge the same steps for what they evaluate without the
+// resource, and both fail closed alike where the budget runs out. (A check charges for
+// the resource as well, so with small budgets plans and checks may differ.)
+func AgreeOnBudgets(t *testing.T, a Authorizer, planJSON PlanJSON, specPath string, seed uint64, n int, budgets ...int64) {
+	t.Helper()
+	ev, planner, _, _ := plantest.Setup(t, specPath, "")
+	defer a.SetBudget(0)
+	defer ev.SetBudget(0)
+	var unlimited []string // the plans under the first budget, to see the others bite
+	conditional, changed := 0, 0
+	for bi, budget := range budgets {
+		a.SetBudget(budget)
+		ev.SetBudget(budget)
+		g := plantest.New(ev.Spec(), seed)
+		k := 0
+		for _, perm := range ev.Spec().Permissions {
+			for i := 0; i < n; i++ {
+				js := plantest.JSON(g.Request(4))
+				got, _, err := planJSON(js, perm.Name)
+				want, werr := planner.PlanJSON(js, perm.Name)
+				if (err == nil) != (werr == nil) {
+					t.Fatalf("plan %s: error %v, package plan: %v\n%s", perm.Name, err, werr, js)
+				}
+				if err != nil {
+					continue
+				}
+				if want.Cond != cond.True && want.Cond != cond.False {
+					conditional++
+				}
+				g, w := got.String(), want.Cond.String()
+				if g != w {
+					t.Fatalf("budget %d, plan %s:\n%s\npackage plan:\n%s\nrequest %s", budget, perm.Name, g, w, js)
+				}
+				if bi == 0 {
+					unlimited = append(unlimited, w)
+				} else if unlimited[k] != w {
+					changed++
+				}
+				k++
+			}
+		}
+	}
+	if conditional == 0 {
+		t.Error("no conditional plan at all")
+	}
+	if len(budgets) > 1 && changed == 0 {
+		t.Error("no budget changed any plan: the budgets never ran out")
+	}
+	t.Logf("%d conditional plans, %d changed by a smaller budget", conditional, changed)
 }

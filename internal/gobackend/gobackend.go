@@ -25,12 +25,13 @@ import (
 
 // driverMain is the driver program. Its arguments are the limits of the requests and
 // custom roles it takes, in bytes (0 for the defaults). It reads frames from standard
-// input, each a kind byte ('Q' a request, 'R' custom roles, 'P' a plan request), the
-// payload's length in decimal, a newline and the payload, and answers each with one
-// line: the decision JSON for 'Q', "OK" or "E" and the quoted error for 'R', and for
-// 'P' what PlanJSON gives, as JSON: {"decision", "condition", "cel", "warnings"} as
-// package plan writes them, or {"error": ...}. Frames rather than lines keep a
-// request's bytes exactly as given, newlines included.
+// input, each a kind byte ('Q' a request, 'R' custom roles, 'B' the evaluation budget
+// in decimal, 'P' a plan request), the payload's length in decimal, a newline and the
+// payload, and answers each with one line: the decision JSON for 'Q', "OK" or "E" and
+// the quoted error for 'R' and 'B', and for 'P' what PlanJSON gives, as JSON:
+// {"decision", "condition", "cel", "warnings"} as package plan writes them, or
+// {"error": ...}. Frames rather than lines keep a request's bytes exactly as given,
+// newlines included.
 const driverMain = `package main
 
 import (
@@ -94,6 +95,13 @@ func main() {
 			if err := a.LoadRolesJSON(data); err != nil {
 				out.WriteString("E" + strconv.Quote(err.Error()))
 			} else {
+				out.WriteString("OK")
+			}
+		case 'B':
+			if steps, err := strconv.ParseInt(string(data), 10, 64); err != nil {
+				out.WriteString("E" + strconv.Quote(err.Error()))
+			} else {
+				a.SetBudget(steps)
 				out.WriteString("OK")
 			}
 		default:
@@ -326,8 +334,16 @@ func (d *Driver) PlanJSON(req []byte) []byte {
 }
 
 // LoadRoles loads custom roles with the generated code's LoadRolesJSON.
-func (d *Driver) LoadRoles(data []byte) error {
-	ans, err := d.roundTrip('R', data)
+func (d *Driver) LoadRoles(data []byte) error { return d.command('R', data) }
+
+// SetBudget sets the evaluation budget with the generated code's SetBudget.
+func (d *Driver) SetBudget(steps int64) error {
+	return d.command('B', []byte(strconv.FormatInt(steps, 10)))
+}
+
+// command sends a frame that is answered "OK" or with an error.
+func (d *Driver) command(kind byte, data []byte) error {
+	ans, err := d.roundTrip(kind, data)
 	if err != nil {
 		return err
 	}

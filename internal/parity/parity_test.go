@@ -24,7 +24,7 @@ import (
 func TestMain(m *testing.M) { wasmtest.Main(m) }
 
 // startDriver builds and starts the driver of the spec at path.
-func startDriver(t *testing.T, s *spec.Spec) *gobackend.Driver {
+func startDriver(t testing.TB, s *spec.Spec) *gobackend.Driver {
 	t.Helper()
 	bin, err := gobackend.Build(context.Background(), s)
 	if err != nil {
@@ -132,11 +132,36 @@ func TestCustomRoles(t *testing.T) {
 		`{"roles": [{"name": "r", "permissions": ["library.*"], "scopes": []}]}`,
 		`[{"name": "r", "permissions": ["library.view"]`,
 		`[{"name": "reviewer", "permissions": ["library.view"], "scopes": ["libraries", "org", "org"]}]`,
+		`[{"name": "r", "permissions": [], "scopes": []}]`,
 	} {
 		_, want := s.ParseCustomRoles([]byte(roles))
 		got := d.LoadRoles([]byte(roles))
 		if (want == nil) != (got == nil) || want != nil && want.Error() != got.Error() {
 			t.Errorf("LoadRoles(%s):\neval: %v\ngo:   %v", roles, want, got)
+		}
+	}
+	// A spec that bounds custom roles (project and report permissions short of
+	// editing users, at project or reports), and one that accepts none.
+	for path, docs := range map[string][]string{
+		"../../examples/commcare/spec.yaml": {
+			`[{"name": "r", "permissions": ["project.edit_users"]}]`,
+			`[{"name": "r", "permissions": ["project.*"], "scopes": ["project"]}]`,
+			`[{"name": "r", "permissions": ["*", "account.read_identity"], "scopes": ["reports", "nowhere"]}]`,
+			`[{"name": "r", "permissions": ["report.view"]}, {"name": "s", "permissions": ["report.*"], "scopes": ["project"]}]`,
+		},
+		"../../examples/enterprise/spec.yaml": {`[]`, `{"roles": []}`, `[{"name": "r", "permissions": ["*"]}]`},
+	} {
+		s, err := spec.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := startDriver(t, s)
+		for _, roles := range docs {
+			_, want := s.ParseCustomRoles([]byte(roles))
+			got := d.LoadRoles([]byte(roles))
+			if (want == nil) != (got == nil) || want != nil && want.Error() != got.Error() {
+				t.Errorf("%s: LoadRoles(%s):\neval: %v\ngo:   %v", path, roles, want, got)
+			}
 		}
 	}
 }

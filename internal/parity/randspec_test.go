@@ -64,6 +64,14 @@ func TestRandomSpecs(t *testing.T) {
 	}
 }
 
+// iterVarNames are names for the variables of random macros that generated code must
+// not confuse with its own: names it makes up, Go keywords and predeclared
+// identifiers, and the packages it imports.
+var iterVarNames = []string{
+	"x", "list1", "ts1", "re1", "bytes1", "dict1", "v1", "e", "e1", "L1", "p", "r", "s", "ctx", "cred",
+	"budget", "func", "type", "range", "len", "string", "nil", "append", "runtime", "time", "strings", "cond",
+}
+
 // randomSpec writes a random spec that loads, and custom roles for it.
 func randomSpec(r *rand.Rand) (string, []byte) {
 	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
@@ -84,6 +92,10 @@ func randomSpec(r *rand.Rand) (string, []byte) {
 	}
 	writeAttrs := func(indent string, as []attr) {
 		for _, a := range as {
+			if chance(0.15) {
+				fmt.Fprintf(&b, "%s%s: {type: %q, required: true}\n", indent, a.name, a.typ)
+				continue
+			}
 			fmt.Fprintf(&b, "%s%s: %q\n", indent, a.name, a.typ)
 		}
 	}
@@ -119,6 +131,21 @@ func randomSpec(r *rand.Rand) (string, []byte) {
 		for _, a := range context {
 			if a.typ == "int" {
 				parts = append(parts, fmt.Sprintf("10 / context.%s > 1", a.name))
+			}
+		}
+		// Macros whose variables are named like generated code's own names, Go keywords
+		// and predeclared identifiers.
+		for _, a := range append(append([]attr{}, principal...), context...) {
+			obj := "principal"
+			if !has(principal, a.name) {
+				obj = "context"
+			}
+			v := pick(iterVarNames...)
+			switch a.typ {
+			case "list(string)":
+				parts = append(parts, fmt.Sprintf("%s.%s.exists(%s, %s == %q || %s.startsWith('r'))", obj, a.name, v, v, pick("a", "red"), v))
+			case "map(string, string)":
+				parts = append(parts, fmt.Sprintf("%s.%s.all(%s, %s.%s[%s] != %q)", obj, a.name, v, obj, a.name, v, pick("a", "red")))
 			}
 		}
 		parts = append(parts, pick("true", "false", "principal.id == 'a'", "principal.id.startsWith('p')"))

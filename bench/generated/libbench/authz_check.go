@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -93,10 +93,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -144,7 +144,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Libra
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -166,7 +167,8 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -177,7 +179,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -190,9 +192,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		ok, e := ruleArchivedReadOnlyLibrary(p, r, ctx, c)
+		ok, e := ruleArchivedReadOnlyLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "archived-read-only", -1, e)
+			evalError(d, budget, "rule", "archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -203,16 +205,16 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLibrary(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case LibraryView:
-		ok, e := rulePublicViewLibrary(p, r, ctx, c)
+		ok, e := rulePublicViewLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "public-view", -1, e)
+			evalError(d, budget, "rule", "public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -239,14 +241,14 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgLibrary(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgLibrary(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			ok, e = matchLibraryLibrary(p, r, ctx, c, &as.Scope.Library)
+			ok, e = matchLibraryLibrary(budget, p, r, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -265,7 +267,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}

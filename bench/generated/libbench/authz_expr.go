@@ -8,27 +8,36 @@ import "github.com/permc/permc/runtime"
 // matchOrgLibrary evaluates, at spec.yaml:21:12:
 //
 //	resource.org == scope.org
-func matchOrgLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchLibraryLibrary evaluates, at spec.yaml:26:12:
 //
 //	resource.id == scope.id
-func matchLibraryLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *LibraryScope) (bool, runtime.Err) {
+func matchLibraryLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *LibraryScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // rulePublicViewLibrary evaluates, at spec.yaml:43:11:
 //
 //	resource.public
-func rulePublicViewLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func rulePublicViewLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleArchivedReadOnlyLibrary evaluates, at spec.yaml:47:12:
 //
 //	'archived' in resource.tags
-func ruleArchivedReadOnlyLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }

@@ -70,6 +70,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -79,7 +82,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -87,7 +90,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -97,7 +100,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicViewLibrary(p, ctx, c)
+		g, _ := planRulePublicViewLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -109,9 +112,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			g, _ = planMatchLibraryLibrary(p, ctx, c, &as.Scope.Library)
+			g, _ = planMatchLibraryLibrary(budget, p, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
@@ -125,7 +128,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -225,7 +228,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -246,7 +249,7 @@ var planMatchLibraryLibraryAt1 = &cond.Origin{
 
 // planMatchLibraryLibrary returns the conditions on the resource under which matchLibraryLibrary is
 // true and false.
-func planMatchLibraryLibrary(p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
+func planMatchLibraryLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -267,7 +270,7 @@ var planRulePublicViewLibraryAt1 = &cond.Origin{
 
 // planRulePublicViewLibrary returns the conditions on the resource under which rulePublicViewLibrary is
 // true and false.
-func planRulePublicViewLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicViewLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -286,7 +289,7 @@ var planRuleArchivedReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedReadOnlyLibrary returns the conditions on the resource under which ruleArchivedReadOnlyLibrary is
 // true and false.
-func planRuleArchivedReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,

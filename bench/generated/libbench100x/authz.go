@@ -6,6 +6,7 @@
 package libbench100x
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -10271,7 +10272,13 @@ type Principal struct {
 type Context struct{}
 
 // Credential is an API key or token: it only narrows what its principal may do. A nil
-// *Credential is none. A nil list does not narrow; an empty one unlocks nothing.
+// *Credential is no credential, which narrows nothing.
+//
+// A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+// whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+// permission of its principal (a legacy API key, a token limited only by its Filters),
+// set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+// token has any or not, so never widens access by mistake.
 type Credential struct {
 	// Scopes are OAuth scopes; each unlocks the permissions the spec gives it.
 	Scopes []string
@@ -10279,6 +10286,11 @@ type Credential struct {
 	Permissions []string
 	// Roles unlock every permission of the roles named (built in or custom).
 	Roles []string
+	// AllPermissions makes the credential unlock every permission, as a request's
+	// credential without "scopes", "permissions" and "roles" does. It has effect
+	// only while Scopes, Permissions and Roles are all empty: a credential that lists
+	// anything allows only what the lists unlock.
+	AllPermissions bool
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
@@ -11094,19 +11106,21 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
+	_    [0]func() // not comparable: no equality function to link
 	opts Options
 	mu   sync.Mutex // serializes LoadRolesJSON
-	// ids gives every custom role name ever loaded its Role, so that a Role stays
-	// the same role across reloads.
-	ids   map[string]Role
+	// fresh is how many Roles custom roles have been given: the next new name gets
+	// the Role after the built-in roles and those. A name keeps its Role while it stays
+	// loaded; nothing else about the roles of past loads is kept.
+	fresh uint32
 	roles atomic.Pointer[roleTable]
+	steps atomic.Int64 // the evaluation budget; 0 is the default
 }
 
-// roleTable is one generation of custom roles, replaced whole on each load.
+// roleTable is one generation of custom roles, replaced whole on each load: what the
+// last one held is freed with it.
 type roleTable struct {
-	// custom is indexed by Role minus the built-in roles minus one; nil when that
-	// role is not loaded now.
-	custom []*roleInfo
+	custom map[Role]*roleInfo
 	names  map[string]Role
 }
 
@@ -11132,6 +11146,18 @@ func NewAuthorizer(opts ...Options) *Authorizer {
 	return a
 }
 
+// SetBudget sets the evaluation budget of every later check and plan: each may take at
+// most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+// default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.
+func (a *Authorizer) SetBudget(steps int64) {
+	a.steps.Store(steps)
+}
+
+// newBudget returns the budget of one check or plan.
+func (a *Authorizer) newBudget() runtime.Budget {
+	return runtime.NewBudget(a.steps.Load())
+}
+
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
 // into a table; it is small enough to inline.
 func (t *roleTable) role(r Role) *roleInfo {
@@ -11141,12 +11167,10 @@ func (t *roleTable) role(r Role) *roleInfo {
 	return t.customRole(r)
 }
 func (t *roleTable) customRole(r Role) *roleInfo {
-	if t != nil && r > Role(len(builtinRoles)) {
-		if i := int(r) - len(builtinRoles) - 1; i < len(t.custom) {
-			return t.custom[i]
-		}
+	if t == nil {
+		return nil
 	}
-	return nil
+	return t.custom[r]
 }
 
 // byName returns the role called name, built in or custom, or 0.
@@ -11174,7 +11198,8 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
 	PermissionResource: []int{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 17, 17, 17, 17, 18, 18, 18, 18, 19, 19, 19, 19, 20, 20, 20, 20, 21, 21, 21, 21, 22, 22, 22, 22, 23, 23, 23, 23, 24, 24, 24, 24, 25, 25, 25, 25, 26, 26, 26, 26, 27, 27, 27, 27, 28, 28, 28, 28, 29, 29, 29, 29, 30, 30, 30, 30, 31, 31, 31, 31, 32, 32, 32, 32, 33, 33, 33, 33, 34, 34, 34, 34, 35, 35, 35, 35, 36, 36, 36, 36, 37, 37, 37, 37, 38, 38, 38, 38, 39, 39, 39, 39, 40, 40, 40, 40, 41, 41, 41, 41, 42, 42, 42, 42, 43, 43, 43, 43, 44, 44, 44, 44, 45, 45, 45, 45, 46, 46, 46, 46, 47, 47, 47, 47, 48, 48, 48, 48, 49, 49, 49, 49, 50, 50, 50, 50, 51, 51, 51, 51, 52, 52, 52, 52, 53, 53, 53, 53, 54, 54, 54, 54, 55, 55, 55, 55, 56, 56, 56, 56, 57, 57, 57, 57, 58, 58, 58, 58, 59, 59, 59, 59, 60, 60, 60, 60, 61, 61, 61, 61, 62, 62, 62, 62, 63, 63, 63, 63, 64, 64, 64, 64, 65, 65, 65, 65, 66, 66, 66, 66, 67, 67, 67, 67, 68, 68, 68, 68, 69, 69, 69, 69, 70, 70, 70, 70, 71, 71, 71, 71, 72, 72, 72, 72, 73, 73, 73, 73, 74, 74, 74, 74, 75, 75, 75, 75, 76, 76, 76, 76, 77, 77, 77, 77, 78, 78, 78, 78, 79, 79, 79, 79, 80, 80, 80, 80, 81, 81, 81, 81, 82, 82, 82, 82, 83, 83, 83, 83, 84, 84, 84, 84, 85, 85, 85, 85, 86, 86, 86, 86, 87, 87, 87, 87, 88, 88, 88, 88, 89, 89, 89, 89, 90, 90, 90, 90, 91, 91, 91, 91, 92, 92, 92, 92, 93, 93, 93, 93, 94, 94, 94, 94, 95, 95, 95, 95, 96, 96, 96, 96, 97, 97, 97, 97, 98, 98, 98, 98, 99, 99, 99, 99},
 	Permissions:        []string{"library.view", "library.edit", "library.publish", "library.delete", "res001.view", "res001.edit", "res001.publish", "res001.delete", "res002.view", "res002.edit", "res002.publish", "res002.delete", "res003.view", "res003.edit", "res003.publish", "res003.delete", "res004.view", "res004.edit", "res004.publish", "res004.delete", "res005.view", "res005.edit", "res005.publish", "res005.delete", "res006.view", "res006.edit", "res006.publish", "res006.delete", "res007.view", "res007.edit", "res007.publish", "res007.delete", "res008.view", "res008.edit", "res008.publish", "res008.delete", "res009.view", "res009.edit", "res009.publish", "res009.delete", "res010.view", "res010.edit", "res010.publish", "res010.delete", "res011.view", "res011.edit", "res011.publish", "res011.delete", "res012.view", "res012.edit", "res012.publish", "res012.delete", "res013.view", "res013.edit", "res013.publish", "res013.delete", "res014.view", "res014.edit", "res014.publish", "res014.delete", "res015.view", "res015.edit", "res015.publish", "res015.delete", "res016.view", "res016.edit", "res016.publish", "res016.delete", "res017.view", "res017.edit", "res017.publish", "res017.delete", "res018.view", "res018.edit", "res018.publish", "res018.delete", "res019.view", "res019.edit", "res019.publish", "res019.delete", "res020.view", "res020.edit", "res020.publish", "res020.delete", "res021.view", "res021.edit", "res021.publish", "res021.delete", "res022.view", "res022.edit", "res022.publish", "res022.delete", "res023.view", "res023.edit", "res023.publish", "res023.delete", "res024.view", "res024.edit", "res024.publish", "res024.delete", "res025.view", "res025.edit", "res025.publish", "res025.delete", "res026.view", "res026.edit", "res026.publish", "res026.delete", "res027.view", "res027.edit", "res027.publish", "res027.delete", "res028.view", "res028.edit", "res028.publish", "res028.delete", "res029.view", "res029.edit", "res029.publish", "res029.delete", "res030.view", "res030.edit", "res030.publish", "res030.delete", "res031.view", "res031.edit", "res031.publish", "res031.delete", "res032.view", "res032.edit", "res032.publish", "res032.delete", "res033.view", "res033.edit", "res033.publish", "res033.delete", "res034.view", "res034.edit", "res034.publish", "res034.delete", "res035.view", "res035.edit", "res035.publish", "res035.delete", "res036.view", "res036.edit", "res036.publish", "res036.delete", "res037.view", "res037.edit", "res037.publish", "res037.delete", "res038.view", "res038.edit", "res038.publish", "res038.delete", "res039.view", "res039.edit", "res039.publish", "res039.delete", "res040.view", "res040.edit", "res040.publish", "res040.delete", "res041.view", "res041.edit", "res041.publish", "res041.delete", "res042.view", "res042.edit", "res042.publish", "res042.delete", "res043.view", "res043.edit", "res043.publish", "res043.delete", "res044.view", "res044.edit", "res044.publish", "res044.delete", "res045.view", "res045.edit", "res045.publish", "res045.delete", "res046.view", "res046.edit", "res046.publish", "res046.delete", "res047.view", "res047.edit", "res047.publish", "res047.delete", "res048.view", "res048.edit", "res048.publish", "res048.delete", "res049.view", "res049.edit", "res049.publish", "res049.delete", "res050.view", "res050.edit", "res050.publish", "res050.delete", "res051.view", "res051.edit", "res051.publish", "res051.delete", "res052.view", "res052.edit", "res052.publish", "res052.delete", "res053.view", "res053.edit", "res053.publish", "res053.delete", "res054.view", "res054.edit", "res054.publish", "res054.delete", "res055.view", "res055.edit", "res055.publish", "res055.delete", "res056.view", "res056.edit", "res056.publish", "res056.delete", "res057.view", "res057.edit", "res057.publish", "res057.delete", "res058.view", "res058.edit", "res058.publish", "res058.delete", "res059.view", "res059.edit", "res059.publish", "res059.delete", "res060.view", "res060.edit", "res060.publish", "res060.delete", "res061.view", "res061.edit", "res061.publish", "res061.delete", "res062.view", "res062.edit", "res062.publish", "res062.delete", "res063.view", "res063.edit", "res063.publish", "res063.delete", "res064.view", "res064.edit", "res064.publish", "res064.delete", "res065.view", "res065.edit", "res065.publish", "res065.delete", "res066.view", "res066.edit", "res066.publish", "res066.delete", "res067.view", "res067.edit", "res067.publish", "res067.delete", "res068.view", "res068.edit", "res068.publish", "res068.delete", "res069.view", "res069.edit", "res069.publish", "res069.delete", "res070.view", "res070.edit", "res070.publish", "res070.delete", "res071.view", "res071.edit", "res071.publish", "res071.delete", "res072.view", "res072.edit", "res072.publish", "res072.delete", "res073.view", "res073.edit", "res073.publish", "res073.delete", "res074.view", "res074.edit", "res074.publish", "res074.delete", "res075.view", "res075.edit", "res075.publish", "res075.delete", "res076.view", "res076.edit", "res076.publish", "res076.delete", "res077.view", "res077.edit", "res077.publish", "res077.delete", "res078.view", "res078.edit", "res078.publish", "res078.delete", "res079.view", "res079.edit", "res079.publish", "res079.delete", "res080.view", "res080.edit", "res080.publish", "res080.delete", "res081.view", "res081.edit", "res081.publish", "res081.delete", "res082.view", "res082.edit", "res082.publish", "res082.delete", "res083.view", "res083.edit", "res083.publish", "res083.delete", "res084.view", "res084.edit", "res084.publish", "res084.delete", "res085.view", "res085.edit", "res085.publish", "res085.delete", "res086.view", "res086.edit", "res086.publish", "res086.delete", "res087.view", "res087.edit", "res087.publish", "res087.delete", "res088.view", "res088.edit", "res088.publish", "res088.delete", "res089.view", "res089.edit", "res089.publish", "res089.delete", "res090.view", "res090.edit", "res090.publish", "res090.delete", "res091.view", "res091.edit", "res091.publish", "res091.delete", "res092.view", "res092.edit", "res092.publish", "res092.delete", "res093.view", "res093.edit", "res093.publish", "res093.delete", "res094.view", "res094.edit", "res094.publish", "res094.delete", "res095.view", "res095.edit", "res095.publish", "res095.delete", "res096.view", "res096.edit", "res096.publish", "res096.delete", "res097.view", "res097.edit", "res097.publish", "res097.delete", "res098.view", "res098.edit", "res098.publish", "res098.delete", "res099.view", "res099.edit", "res099.publish", "res099.delete"},
@@ -11185,14 +11210,22 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
+//
+// A custom role keeps its Role across loads for as long as every load has it. A role
+// that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+// grants nothing, with a warning), and if a later load has the name again, it gets a
+// new Role. So what the roles of past loads held is freed, however many names come and
+// go.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
-// force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds; data longer than Options.MaxRolesBytes. On error the roles
+// in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
 		return err
@@ -11203,15 +11236,23 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ids == nil {
-		a.ids = map[string]Role{}
+	old := a.roles.Load()
+	fresh := a.fresh
+	t := &roleTable{
+		custom: make(map[Role]*roleInfo, len(roles)),
+		names:  make(map[string]Role, len(roles)),
 	}
-	t := &roleTable{names: make(map[string]Role, len(roles))}
 	for _, cr := range roles {
-		id, ok := a.ids[cr.Name]
-		if !ok {
-			id = Role(len(builtinRoles) + len(a.ids) + 1)
-			a.ids[cr.Name] = id
+		var id Role
+		if old != nil {
+			id = old.names[cr.Name]
+		}
+		if id == 0 {
+			if fresh >= math.MaxUint32-uint32(len(builtinRoles)) {
+				return runtime.Errorf("custom roles: this Authorizer has given out every Role; use a new one")
+			}
+			fresh++
+			id = Role(len(builtinRoles)) + Role(fresh)
 		}
 		info := &roleInfo{
 			anyScope: cr.Scopes == nil,
@@ -11226,13 +11267,10 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 			only = append(only, scopeNames[sc+1])
 		}
 		info.onlyAt = strings.Join(only, ", ")
-		i := int(id) - len(builtinRoles) - 1
-		for len(t.custom) <= i {
-			t.custom = append(t.custom, nil)
-		}
-		t.custom[i] = info
+		t.custom[id] = info
 		t.names[cr.Name] = id
 	}
+	a.fresh = fresh
 	a.roles.Store(t)
 	return nil
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -291,10 +291,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -342,7 +342,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Libra
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -364,7 +365,8 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -375,7 +377,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -388,9 +390,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		ok, e := ruleArchivedReadOnlyLibrary(p, r, ctx, c)
+		ok, e := ruleArchivedReadOnlyLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "archived-read-only", -1, e)
+			evalError(d, budget, "rule", "archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -401,16 +403,16 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLibrary(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case LibraryView:
-		ok, e := rulePublicViewLibrary(p, r, ctx, c)
+		ok, e := rulePublicViewLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "public-view", -1, e)
+			evalError(d, budget, "rule", "public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -437,14 +439,14 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgLibrary(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgLibrary(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			ok, e = matchLibraryLibrary(p, r, ctx, c, &as.Scope.Library)
+			ok, e = matchLibraryLibrary(budget, p, r, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -463,7 +465,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -489,7 +491,8 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Res001Permission, r *Res001,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes001(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -511,7 +514,8 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res001Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
 		var d runtime.Decision
-		a.decideRes001(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes001(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -522,7 +526,7 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 // decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes001(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -535,9 +539,9 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res001Edit, Res001Publish, Res001Delete:
-		ok, e := ruleRes001ArchivedReadOnlyRes001(p, r, ctx, c)
+		ok, e := ruleRes001ArchivedReadOnlyRes001(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res001-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res001-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -548,16 +552,16 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes001(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes001(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res001View:
-		ok, e := ruleRes001PublicViewRes001(p, r, ctx, c)
+		ok, e := ruleRes001PublicViewRes001(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res001-public-view", -1, e)
+			evalError(d, budget, "rule", "res001-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -584,14 +588,14 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes001(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes001(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes001:
-			ok, e = matchRes001Res001(p, r, ctx, c, &as.Scope.Res001)
+			ok, e = matchRes001Res001(budget, p, r, ctx, c, &as.Scope.Res001)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -610,7 +614,7 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
-func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res001Permission, r *Res001, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -636,7 +640,8 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Res002Permission, r *Res002,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes002(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -658,7 +663,8 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res002Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
 		var d runtime.Decision
-		a.decideRes002(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes002(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -669,7 +675,7 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 // decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes002(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -682,9 +688,9 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res002Edit, Res002Publish, Res002Delete:
-		ok, e := ruleRes002ArchivedReadOnlyRes002(p, r, ctx, c)
+		ok, e := ruleRes002ArchivedReadOnlyRes002(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res002-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res002-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -695,16 +701,16 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes002(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes002(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res002View:
-		ok, e := ruleRes002PublicViewRes002(p, r, ctx, c)
+		ok, e := ruleRes002PublicViewRes002(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res002-public-view", -1, e)
+			evalError(d, budget, "rule", "res002-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -731,14 +737,14 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes002(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes002(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes002:
-			ok, e = matchRes002Res002(p, r, ctx, c, &as.Scope.Res002)
+			ok, e = matchRes002Res002(budget, p, r, ctx, c, &as.Scope.Res002)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -757,7 +763,7 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
-func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res002Permission, r *Res002, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -783,7 +789,8 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Res003Permission, r *Res003,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes003(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -805,7 +812,8 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res003Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
 		var d runtime.Decision
-		a.decideRes003(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes003(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -816,7 +824,7 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 // decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes003(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -829,9 +837,9 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res003Edit, Res003Publish, Res003Delete:
-		ok, e := ruleRes003ArchivedReadOnlyRes003(p, r, ctx, c)
+		ok, e := ruleRes003ArchivedReadOnlyRes003(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res003-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res003-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -842,16 +850,16 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes003(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes003(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res003View:
-		ok, e := ruleRes003PublicViewRes003(p, r, ctx, c)
+		ok, e := ruleRes003PublicViewRes003(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res003-public-view", -1, e)
+			evalError(d, budget, "rule", "res003-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -878,14 +886,14 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes003(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes003(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes003:
-			ok, e = matchRes003Res003(p, r, ctx, c, &as.Scope.Res003)
+			ok, e = matchRes003Res003(budget, p, r, ctx, c, &as.Scope.Res003)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -904,7 +912,7 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
-func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res003Permission, r *Res003, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -930,7 +938,8 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Res004Permission, r *Res004,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes004(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -952,7 +961,8 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res004Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
 		var d runtime.Decision
-		a.decideRes004(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes004(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -963,7 +973,7 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 // decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes004(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -976,9 +986,9 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res004Edit, Res004Publish, Res004Delete:
-		ok, e := ruleRes004ArchivedReadOnlyRes004(p, r, ctx, c)
+		ok, e := ruleRes004ArchivedReadOnlyRes004(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res004-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res004-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -989,16 +999,16 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes004(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes004(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res004View:
-		ok, e := ruleRes004PublicViewRes004(p, r, ctx, c)
+		ok, e := ruleRes004PublicViewRes004(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res004-public-view", -1, e)
+			evalError(d, budget, "rule", "res004-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1025,14 +1035,14 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes004(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes004(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes004:
-			ok, e = matchRes004Res004(p, r, ctx, c, &as.Scope.Res004)
+			ok, e = matchRes004Res004(budget, p, r, ctx, c, &as.Scope.Res004)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1051,7 +1061,7 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
-func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res004Permission, r *Res004, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1077,7 +1087,8 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Res005Permission, r *Res005,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes005(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1099,7 +1110,8 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res005Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
 		var d runtime.Decision
-		a.decideRes005(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes005(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1110,7 +1122,7 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 // decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes005(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1123,9 +1135,9 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res005Edit, Res005Publish, Res005Delete:
-		ok, e := ruleRes005ArchivedReadOnlyRes005(p, r, ctx, c)
+		ok, e := ruleRes005ArchivedReadOnlyRes005(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res005-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res005-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1136,16 +1148,16 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes005(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes005(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res005View:
-		ok, e := ruleRes005PublicViewRes005(p, r, ctx, c)
+		ok, e := ruleRes005PublicViewRes005(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res005-public-view", -1, e)
+			evalError(d, budget, "rule", "res005-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1172,14 +1184,14 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes005(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes005(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes005:
-			ok, e = matchRes005Res005(p, r, ctx, c, &as.Scope.Res005)
+			ok, e = matchRes005Res005(budget, p, r, ctx, c, &as.Scope.Res005)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1198,7 +1210,7 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
-func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res005Permission, r *Res005, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1224,7 +1236,8 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Res006Permission, r *Res006,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes006(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1246,7 +1259,8 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res006Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
 		var d runtime.Decision
-		a.decideRes006(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes006(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1257,7 +1271,7 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 // decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes006(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1270,9 +1284,9 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res006Edit, Res006Publish, Res006Delete:
-		ok, e := ruleRes006ArchivedReadOnlyRes006(p, r, ctx, c)
+		ok, e := ruleRes006ArchivedReadOnlyRes006(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res006-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res006-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1283,16 +1297,16 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes006(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes006(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res006View:
-		ok, e := ruleRes006PublicViewRes006(p, r, ctx, c)
+		ok, e := ruleRes006PublicViewRes006(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res006-public-view", -1, e)
+			evalError(d, budget, "rule", "res006-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1319,14 +1333,14 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes006(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes006(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes006:
-			ok, e = matchRes006Res006(p, r, ctx, c, &as.Scope.Res006)
+			ok, e = matchRes006Res006(budget, p, r, ctx, c, &as.Scope.Res006)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1345,7 +1359,7 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
-func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res006Permission, r *Res006, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1371,7 +1385,8 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Res007Permission, r *Res007,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes007(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1393,7 +1408,8 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res007Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
 		var d runtime.Decision
-		a.decideRes007(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes007(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1404,7 +1420,7 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 // decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes007(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1417,9 +1433,9 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res007Edit, Res007Publish, Res007Delete:
-		ok, e := ruleRes007ArchivedReadOnlyRes007(p, r, ctx, c)
+		ok, e := ruleRes007ArchivedReadOnlyRes007(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res007-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res007-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1430,16 +1446,16 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes007(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes007(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res007View:
-		ok, e := ruleRes007PublicViewRes007(p, r, ctx, c)
+		ok, e := ruleRes007PublicViewRes007(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res007-public-view", -1, e)
+			evalError(d, budget, "rule", "res007-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1466,14 +1482,14 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes007(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes007(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes007:
-			ok, e = matchRes007Res007(p, r, ctx, c, &as.Scope.Res007)
+			ok, e = matchRes007Res007(budget, p, r, ctx, c, &as.Scope.Res007)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1492,7 +1508,7 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
-func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res007Permission, r *Res007, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1518,7 +1534,8 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Res008Permission, r *Res008,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes008(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1540,7 +1557,8 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res008Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
 		var d runtime.Decision
-		a.decideRes008(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes008(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1551,7 +1569,7 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 // decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes008(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1564,9 +1582,9 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res008Edit, Res008Publish, Res008Delete:
-		ok, e := ruleRes008ArchivedReadOnlyRes008(p, r, ctx, c)
+		ok, e := ruleRes008ArchivedReadOnlyRes008(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res008-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res008-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1577,16 +1595,16 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes008(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes008(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res008View:
-		ok, e := ruleRes008PublicViewRes008(p, r, ctx, c)
+		ok, e := ruleRes008PublicViewRes008(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res008-public-view", -1, e)
+			evalError(d, budget, "rule", "res008-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1613,14 +1631,14 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes008(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes008(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes008:
-			ok, e = matchRes008Res008(p, r, ctx, c, &as.Scope.Res008)
+			ok, e = matchRes008Res008(budget, p, r, ctx, c, &as.Scope.Res008)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1639,7 +1657,7 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
-func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res008Permission, r *Res008, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1665,7 +1683,8 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Res009Permission, r *Res009,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes009(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1687,7 +1706,8 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res009Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
 		var d runtime.Decision
-		a.decideRes009(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes009(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1698,7 +1718,7 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 // decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes009(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1711,9 +1731,9 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res009Edit, Res009Publish, Res009Delete:
-		ok, e := ruleRes009ArchivedReadOnlyRes009(p, r, ctx, c)
+		ok, e := ruleRes009ArchivedReadOnlyRes009(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res009-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res009-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1724,16 +1744,16 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes009(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes009(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res009View:
-		ok, e := ruleRes009PublicViewRes009(p, r, ctx, c)
+		ok, e := ruleRes009PublicViewRes009(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res009-public-view", -1, e)
+			evalError(d, budget, "rule", "res009-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1760,14 +1780,14 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes009(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes009(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes009:
-			ok, e = matchRes009Res009(p, r, ctx, c, &as.Scope.Res009)
+			ok, e = matchRes009Res009(budget, p, r, ctx, c, &as.Scope.Res009)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1786,7 +1806,7 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
-func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res009Permission, r *Res009, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1812,7 +1832,8 @@ func (a *Authorizer) CheckRes010(p *Principal, perm Res010Permission, r *Res010,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes010(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes010(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1834,7 +1855,8 @@ func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res010Permission{Res010View, Res010Edit, Res010Publish, Res010Delete} {
 		var d runtime.Decision
-		a.decideRes010(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes010(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1845,7 +1867,7 @@ func (a *Authorizer) Res010Permissions(p *Principal, r *Res010, cred *Credential
 // decideRes010 is the decision order for a res010, shared by CheckRes010 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Res010Permission, r *Res010, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes010(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res010Permission, r *Res010, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 10 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1858,9 +1880,9 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res010Edit, Res010Publish, Res010Delete:
-		ok, e := ruleRes010ArchivedReadOnlyRes010(p, r, ctx, c)
+		ok, e := ruleRes010ArchivedReadOnlyRes010(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res010-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res010-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1871,16 +1893,16 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes010(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes010(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res010View:
-		ok, e := ruleRes010PublicViewRes010(p, r, ctx, c)
+		ok, e := ruleRes010PublicViewRes010(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res010-public-view", -1, e)
+			evalError(d, budget, "rule", "res010-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1907,14 +1929,14 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes010(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes010(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes010:
-			ok, e = matchRes010Res010(p, r, ctx, c, &as.Scope.Res010)
+			ok, e = matchRes010Res010(budget, p, r, ctx, c, &as.Scope.Res010)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1933,7 +1955,7 @@ func (a *Authorizer) decideRes010(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes010 applies the credential c's narrowing to perm on the res010 r.
-func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, t *roleTable, p *Principal, perm Res010Permission, r *Res010, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes010(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res010Permission, r *Res010, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1959,7 +1981,8 @@ func (a *Authorizer) CheckRes011(p *Principal, perm Res011Permission, r *Res011,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes011(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes011(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1981,7 +2004,8 @@ func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res011Permission{Res011View, Res011Edit, Res011Publish, Res011Delete} {
 		var d runtime.Decision
-		a.decideRes011(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes011(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1992,7 +2016,7 @@ func (a *Authorizer) Res011Permissions(p *Principal, r *Res011, cred *Credential
 // decideRes011 is the decision order for a res011, shared by CheckRes011 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Res011Permission, r *Res011, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes011(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res011Permission, r *Res011, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 11 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2005,9 +2029,9 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res011Edit, Res011Publish, Res011Delete:
-		ok, e := ruleRes011ArchivedReadOnlyRes011(p, r, ctx, c)
+		ok, e := ruleRes011ArchivedReadOnlyRes011(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res011-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res011-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2018,16 +2042,16 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes011(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes011(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res011View:
-		ok, e := ruleRes011PublicViewRes011(p, r, ctx, c)
+		ok, e := ruleRes011PublicViewRes011(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res011-public-view", -1, e)
+			evalError(d, budget, "rule", "res011-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2054,14 +2078,14 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes011(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes011(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes011:
-			ok, e = matchRes011Res011(p, r, ctx, c, &as.Scope.Res011)
+			ok, e = matchRes011Res011(budget, p, r, ctx, c, &as.Scope.Res011)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2080,7 +2104,7 @@ func (a *Authorizer) decideRes011(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes011 applies the credential c's narrowing to perm on the res011 r.
-func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, t *roleTable, p *Principal, perm Res011Permission, r *Res011, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes011(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res011Permission, r *Res011, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2106,7 +2130,8 @@ func (a *Authorizer) CheckRes012(p *Principal, perm Res012Permission, r *Res012,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes012(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes012(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -2128,7 +2153,8 @@ func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res012Permission{Res012View, Res012Edit, Res012Publish, Res012Delete} {
 		var d runtime.Decision
-		a.decideRes012(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes012(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -2139,7 +2165,7 @@ func (a *Authorizer) Res012Permissions(p *Principal, r *Res012, cred *Credential
 // decideRes012 is the decision order for a res012, shared by CheckRes012 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Res012Permission, r *Res012, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes012(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res012Permission, r *Res012, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 12 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2152,9 +2178,9 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res012Edit, Res012Publish, Res012Delete:
-		ok, e := ruleRes012ArchivedReadOnlyRes012(p, r, ctx, c)
+		ok, e := ruleRes012ArchivedReadOnlyRes012(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res012-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res012-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2165,16 +2191,16 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes012(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes012(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res012View:
-		ok, e := ruleRes012PublicViewRes012(p, r, ctx, c)
+		ok, e := ruleRes012PublicViewRes012(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res012-public-view", -1, e)
+			evalError(d, budget, "rule", "res012-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2201,14 +2227,14 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes012(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes012(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes012:
-			ok, e = matchRes012Res012(p, r, ctx, c, &as.Scope.Res012)
+			ok, e = matchRes012Res012(budget, p, r, ctx, c, &as.Scope.Res012)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2227,7 +2253,7 @@ func (a *Authorizer) decideRes012(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes012 applies the credential c's narrowing to perm on the res012 r.
-func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, t *roleTable, p *Principal, perm Res012Permission, r *Res012, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes012(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res012Permission, r *Res012, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2253,7 +2279,8 @@ func (a *Authorizer) CheckRes013(p *Principal, perm Res013Permission, r *Res013,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes013(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes013(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -2275,7 +2302,8 @@ func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res013Permission{Res013View, Res013Edit, Res013Publish, Res013Delete} {
 		var d runtime.Decision
-		a.decideRes013(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes013(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -2286,7 +2314,7 @@ func (a *Authorizer) Res013Permissions(p *Principal, r *Res013, cred *Credential
 // decideRes013 is the decision order for a res013, shared by CheckRes013 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Res013Permission, r *Res013, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes013(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res013Permission, r *Res013, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 13 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2299,9 +2327,9 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res013Edit, Res013Publish, Res013Delete:
-		ok, e := ruleRes013ArchivedReadOnlyRes013(p, r, ctx, c)
+		ok, e := ruleRes013ArchivedReadOnlyRes013(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res013-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res013-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2312,16 +2340,16 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes013(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes013(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res013View:
-		ok, e := ruleRes013PublicViewRes013(p, r, ctx, c)
+		ok, e := ruleRes013PublicViewRes013(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res013-public-view", -1, e)
+			evalError(d, budget, "rule", "res013-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2348,14 +2376,14 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes013(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes013(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes013:
-			ok, e = matchRes013Res013(p, r, ctx, c, &as.Scope.Res013)
+			ok, e = matchRes013Res013(budget, p, r, ctx, c, &as.Scope.Res013)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2374,7 +2402,7 @@ func (a *Authorizer) decideRes013(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes013 applies the credential c's narrowing to perm on the res013 r.
-func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, t *roleTable, p *Principal, perm Res013Permission, r *Res013, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes013(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res013Permission, r *Res013, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2400,7 +2428,8 @@ func (a *Authorizer) CheckRes014(p *Principal, perm Res014Permission, r *Res014,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes014(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes014(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -2422,7 +2451,8 @@ func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res014Permission{Res014View, Res014Edit, Res014Publish, Res014Delete} {
 		var d runtime.Decision
-		a.decideRes014(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes014(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -2433,7 +2463,7 @@ func (a *Authorizer) Res014Permissions(p *Principal, r *Res014, cred *Credential
 // decideRes014 is the decision order for a res014, shared by CheckRes014 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Res014Permission, r *Res014, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes014(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res014Permission, r *Res014, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 14 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2446,9 +2476,9 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res014Edit, Res014Publish, Res014Delete:
-		ok, e := ruleRes014ArchivedReadOnlyRes014(p, r, ctx, c)
+		ok, e := ruleRes014ArchivedReadOnlyRes014(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res014-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res014-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2459,16 +2489,16 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes014(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes014(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res014View:
-		ok, e := ruleRes014PublicViewRes014(p, r, ctx, c)
+		ok, e := ruleRes014PublicViewRes014(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res014-public-view", -1, e)
+			evalError(d, budget, "rule", "res014-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2495,14 +2525,14 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes014(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes014(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes014:
-			ok, e = matchRes014Res014(p, r, ctx, c, &as.Scope.Res014)
+			ok, e = matchRes014Res014(budget, p, r, ctx, c, &as.Scope.Res014)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2521,7 +2551,7 @@ func (a *Authorizer) decideRes014(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes014 applies the credential c's narrowing to perm on the res014 r.
-func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, t *roleTable, p *Principal, perm Res014Permission, r *Res014, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes014(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res014Permission, r *Res014, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2547,7 +2577,8 @@ func (a *Authorizer) CheckRes015(p *Principal, perm Res015Permission, r *Res015,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes015(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes015(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -2569,7 +2600,8 @@ func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res015Permission{Res015View, Res015Edit, Res015Publish, Res015Delete} {
 		var d runtime.Decision
-		a.decideRes015(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes015(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -2580,7 +2612,7 @@ func (a *Authorizer) Res015Permissions(p *Principal, r *Res015, cred *Credential
 // decideRes015 is the decision order for a res015, shared by CheckRes015 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Res015Permission, r *Res015, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes015(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res015Permission, r *Res015, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 15 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2593,9 +2625,9 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res015Edit, Res015Publish, Res015Delete:
-		ok, e := ruleRes015ArchivedReadOnlyRes015(p, r, ctx, c)
+		ok, e := ruleRes015ArchivedReadOnlyRes015(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res015-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res015-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2606,16 +2638,16 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes015(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes015(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res015View:
-		ok, e := ruleRes015PublicViewRes015(p, r, ctx, c)
+		ok, e := ruleRes015PublicViewRes015(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res015-public-view", -1, e)
+			evalError(d, budget, "rule", "res015-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2642,14 +2674,14 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes015(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes015(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes015:
-			ok, e = matchRes015Res015(p, r, ctx, c, &as.Scope.Res015)
+			ok, e = matchRes015Res015(budget, p, r, ctx, c, &as.Scope.Res015)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2668,7 +2700,7 @@ func (a *Authorizer) decideRes015(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes015 applies the credential c's narrowing to perm on the res015 r.
-func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, t *roleTable, p *Principal, perm Res015Permission, r *Res015, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes015(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res015Permission, r *Res015, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2694,7 +2726,8 @@ func (a *Authorizer) CheckRes016(p *Principal, perm Res016Permission, r *Res016,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes016(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes016(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -2716,7 +2749,8 @@ func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res016Permission{Res016View, Res016Edit, Res016Publish, Res016Delete} {
 		var d runtime.Decision
-		a.decideRes016(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes016(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -2727,7 +2761,7 @@ func (a *Authorizer) Res016Permissions(p *Principal, r *Res016, cred *Credential
 // decideRes016 is the decision order for a res016, shared by CheckRes016 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Res016Permission, r *Res016, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes016(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res016Permission, r *Res016, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 16 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2740,9 +2774,9 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res016Edit, Res016Publish, Res016Delete:
-		ok, e := ruleRes016ArchivedReadOnlyRes016(p, r, ctx, c)
+		ok, e := ruleRes016ArchivedReadOnlyRes016(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res016-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res016-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2753,16 +2787,16 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes016(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes016(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res016View:
-		ok, e := ruleRes016PublicViewRes016(p, r, ctx, c)
+		ok, e := ruleRes016PublicViewRes016(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res016-public-view", -1, e)
+			evalError(d, budget, "rule", "res016-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2789,14 +2823,14 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes016(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes016(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes016:
-			ok, e = matchRes016Res016(p, r, ctx, c, &as.Scope.Res016)
+			ok, e = matchRes016Res016(budget, p, r, ctx, c, &as.Scope.Res016)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2815,7 +2849,7 @@ func (a *Authorizer) decideRes016(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes016 applies the credential c's narrowing to perm on the res016 r.
-func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, t *roleTable, p *Principal, perm Res016Permission, r *Res016, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes016(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res016Permission, r *Res016, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2841,7 +2875,8 @@ func (a *Authorizer) CheckRes017(p *Principal, perm Res017Permission, r *Res017,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes017(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes017(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -2863,7 +2898,8 @@ func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res017Permission{Res017View, Res017Edit, Res017Publish, Res017Delete} {
 		var d runtime.Decision
-		a.decideRes017(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes017(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -2874,7 +2910,7 @@ func (a *Authorizer) Res017Permissions(p *Principal, r *Res017, cred *Credential
 // decideRes017 is the decision order for a res017, shared by CheckRes017 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Res017Permission, r *Res017, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes017(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res017Permission, r *Res017, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 17 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -2887,9 +2923,9 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res017Edit, Res017Publish, Res017Delete:
-		ok, e := ruleRes017ArchivedReadOnlyRes017(p, r, ctx, c)
+		ok, e := ruleRes017ArchivedReadOnlyRes017(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res017-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res017-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -2900,16 +2936,16 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes017(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes017(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res017View:
-		ok, e := ruleRes017PublicViewRes017(p, r, ctx, c)
+		ok, e := ruleRes017PublicViewRes017(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res017-public-view", -1, e)
+			evalError(d, budget, "rule", "res017-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -2936,14 +2972,14 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes017(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes017(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes017:
-			ok, e = matchRes017Res017(p, r, ctx, c, &as.Scope.Res017)
+			ok, e = matchRes017Res017(budget, p, r, ctx, c, &as.Scope.Res017)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -2962,7 +2998,7 @@ func (a *Authorizer) decideRes017(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes017 applies the credential c's narrowing to perm on the res017 r.
-func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, t *roleTable, p *Principal, perm Res017Permission, r *Res017, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes017(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res017Permission, r *Res017, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -2988,7 +3024,8 @@ func (a *Authorizer) CheckRes018(p *Principal, perm Res018Permission, r *Res018,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes018(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes018(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3010,7 +3047,8 @@ func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res018Permission{Res018View, Res018Edit, Res018Publish, Res018Delete} {
 		var d runtime.Decision
-		a.decideRes018(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes018(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3021,7 +3059,7 @@ func (a *Authorizer) Res018Permissions(p *Principal, r *Res018, cred *Credential
 // decideRes018 is the decision order for a res018, shared by CheckRes018 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Res018Permission, r *Res018, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes018(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res018Permission, r *Res018, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 18 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3034,9 +3072,9 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res018Edit, Res018Publish, Res018Delete:
-		ok, e := ruleRes018ArchivedReadOnlyRes018(p, r, ctx, c)
+		ok, e := ruleRes018ArchivedReadOnlyRes018(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res018-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res018-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3047,16 +3085,16 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes018(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes018(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res018View:
-		ok, e := ruleRes018PublicViewRes018(p, r, ctx, c)
+		ok, e := ruleRes018PublicViewRes018(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res018-public-view", -1, e)
+			evalError(d, budget, "rule", "res018-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3083,14 +3121,14 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes018(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes018(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes018:
-			ok, e = matchRes018Res018(p, r, ctx, c, &as.Scope.Res018)
+			ok, e = matchRes018Res018(budget, p, r, ctx, c, &as.Scope.Res018)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3109,7 +3147,7 @@ func (a *Authorizer) decideRes018(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes018 applies the credential c's narrowing to perm on the res018 r.
-func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, t *roleTable, p *Principal, perm Res018Permission, r *Res018, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes018(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res018Permission, r *Res018, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -3135,7 +3173,8 @@ func (a *Authorizer) CheckRes019(p *Principal, perm Res019Permission, r *Res019,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes019(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes019(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3157,7 +3196,8 @@ func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res019Permission{Res019View, Res019Edit, Res019Publish, Res019Delete} {
 		var d runtime.Decision
-		a.decideRes019(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes019(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3168,7 +3208,7 @@ func (a *Authorizer) Res019Permissions(p *Principal, r *Res019, cred *Credential
 // decideRes019 is the decision order for a res019, shared by CheckRes019 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Res019Permission, r *Res019, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes019(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res019Permission, r *Res019, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 19 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3181,9 +3221,9 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res019Edit, Res019Publish, Res019Delete:
-		ok, e := ruleRes019ArchivedReadOnlyRes019(p, r, ctx, c)
+		ok, e := ruleRes019ArchivedReadOnlyRes019(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res019-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res019-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3194,16 +3234,16 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes019(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes019(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res019View:
-		ok, e := ruleRes019PublicViewRes019(p, r, ctx, c)
+		ok, e := ruleRes019PublicViewRes019(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res019-public-view", -1, e)
+			evalError(d, budget, "rule", "res019-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3230,14 +3270,14 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes019(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes019(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes019:
-			ok, e = matchRes019Res019(p, r, ctx, c, &as.Scope.Res019)
+			ok, e = matchRes019Res019(budget, p, r, ctx, c, &as.Scope.Res019)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3256,7 +3296,7 @@ func (a *Authorizer) decideRes019(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes019 applies the credential c's narrowing to perm on the res019 r.
-func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, t *roleTable, p *Principal, perm Res019Permission, r *Res019, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes019(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res019Permission, r *Res019, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -3282,7 +3322,8 @@ func (a *Authorizer) CheckRes020(p *Principal, perm Res020Permission, r *Res020,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes020(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes020(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3304,7 +3345,8 @@ func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res020Permission{Res020View, Res020Edit, Res020Publish, Res020Delete} {
 		var d runtime.Decision
-		a.decideRes020(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes020(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3315,7 +3357,7 @@ func (a *Authorizer) Res020Permissions(p *Principal, r *Res020, cred *Credential
 // decideRes020 is the decision order for a res020, shared by CheckRes020 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Res020Permission, r *Res020, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes020(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res020Permission, r *Res020, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 20 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3328,9 +3370,9 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res020Edit, Res020Publish, Res020Delete:
-		ok, e := ruleRes020ArchivedReadOnlyRes020(p, r, ctx, c)
+		ok, e := ruleRes020ArchivedReadOnlyRes020(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res020-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res020-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3341,16 +3383,16 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes020(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes020(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res020View:
-		ok, e := ruleRes020PublicViewRes020(p, r, ctx, c)
+		ok, e := ruleRes020PublicViewRes020(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res020-public-view", -1, e)
+			evalError(d, budget, "rule", "res020-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3377,14 +3419,14 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes020(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes020(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes020:
-			ok, e = matchRes020Res020(p, r, ctx, c, &as.Scope.Res020)
+			ok, e = matchRes020Res020(budget, p, r, ctx, c, &as.Scope.Res020)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3403,7 +3445,7 @@ func (a *Authorizer) decideRes020(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes020 applies the credential c's narrowing to perm on the res020 r.
-func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, t *roleTable, p *Principal, perm Res020Permission, r *Res020, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes020(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res020Permission, r *Res020, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -3429,7 +3471,8 @@ func (a *Authorizer) CheckRes021(p *Principal, perm Res021Permission, r *Res021,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes021(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes021(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3451,7 +3494,8 @@ func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res021Permission{Res021View, Res021Edit, Res021Publish, Res021Delete} {
 		var d runtime.Decision
-		a.decideRes021(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes021(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3462,7 +3506,7 @@ func (a *Authorizer) Res021Permissions(p *Principal, r *Res021, cred *Credential
 // decideRes021 is the decision order for a res021, shared by CheckRes021 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Res021Permission, r *Res021, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes021(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res021Permission, r *Res021, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 21 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3475,9 +3519,9 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res021Edit, Res021Publish, Res021Delete:
-		ok, e := ruleRes021ArchivedReadOnlyRes021(p, r, ctx, c)
+		ok, e := ruleRes021ArchivedReadOnlyRes021(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res021-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res021-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3488,16 +3532,16 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes021(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes021(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res021View:
-		ok, e := ruleRes021PublicViewRes021(p, r, ctx, c)
+		ok, e := ruleRes021PublicViewRes021(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res021-public-view", -1, e)
+			evalError(d, budget, "rule", "res021-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3524,14 +3568,14 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes021(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes021(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes021:
-			ok, e = matchRes021Res021(p, r, ctx, c, &as.Scope.Res021)
+			ok, e = matchRes021Res021(budget, p, r, ctx, c, &as.Scope.Res021)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3550,7 +3594,7 @@ func (a *Authorizer) decideRes021(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes021 applies the credential c's narrowing to perm on the res021 r.
-func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, t *roleTable, p *Principal, perm Res021Permission, r *Res021, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes021(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res021Permission, r *Res021, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -3576,7 +3620,8 @@ func (a *Authorizer) CheckRes022(p *Principal, perm Res022Permission, r *Res022,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes022(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes022(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3598,7 +3643,8 @@ func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res022Permission{Res022View, Res022Edit, Res022Publish, Res022Delete} {
 		var d runtime.Decision
-		a.decideRes022(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes022(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3609,7 +3655,7 @@ func (a *Authorizer) Res022Permissions(p *Principal, r *Res022, cred *Credential
 // decideRes022 is the decision order for a res022, shared by CheckRes022 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Res022Permission, r *Res022, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes022(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res022Permission, r *Res022, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 22 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3622,9 +3668,9 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res022Edit, Res022Publish, Res022Delete:
-		ok, e := ruleRes022ArchivedReadOnlyRes022(p, r, ctx, c)
+		ok, e := ruleRes022ArchivedReadOnlyRes022(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res022-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res022-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3635,16 +3681,16 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes022(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes022(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res022View:
-		ok, e := ruleRes022PublicViewRes022(p, r, ctx, c)
+		ok, e := ruleRes022PublicViewRes022(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res022-public-view", -1, e)
+			evalError(d, budget, "rule", "res022-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3671,14 +3717,14 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes022(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes022(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes022:
-			ok, e = matchRes022Res022(p, r, ctx, c, &as.Scope.Res022)
+			ok, e = matchRes022Res022(budget, p, r, ctx, c, &as.Scope.Res022)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3697,7 +3743,7 @@ func (a *Authorizer) decideRes022(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes022 applies the credential c's narrowing to perm on the res022 r.
-func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, t *roleTable, p *Principal, perm Res022Permission, r *Res022, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes022(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res022Permission, r *Res022, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -3723,7 +3769,8 @@ func (a *Authorizer) CheckRes023(p *Principal, perm Res023Permission, r *Res023,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes023(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes023(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3745,7 +3792,8 @@ func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res023Permission{Res023View, Res023Edit, Res023Publish, Res023Delete} {
 		var d runtime.Decision
-		a.decideRes023(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes023(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3756,7 +3804,7 @@ func (a *Authorizer) Res023Permissions(p *Principal, r *Res023, cred *Credential
 // decideRes023 is the decision order for a res023, shared by CheckRes023 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Res023Permission, r *Res023, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes023(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res023Permission, r *Res023, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 23 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3769,9 +3817,9 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res023Edit, Res023Publish, Res023Delete:
-		ok, e := ruleRes023ArchivedReadOnlyRes023(p, r, ctx, c)
+		ok, e := ruleRes023ArchivedReadOnlyRes023(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res023-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res023-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3782,16 +3830,16 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes023(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes023(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res023View:
-		ok, e := ruleRes023PublicViewRes023(p, r, ctx, c)
+		ok, e := ruleRes023PublicViewRes023(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res023-public-view", -1, e)
+			evalError(d, budget, "rule", "res023-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3818,14 +3866,14 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes023(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes023(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes023:
-			ok, e = matchRes023Res023(p, r, ctx, c, &as.Scope.Res023)
+			ok, e = matchRes023Res023(budget, p, r, ctx, c, &as.Scope.Res023)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3844,7 +3892,7 @@ func (a *Authorizer) decideRes023(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes023 applies the credential c's narrowing to perm on the res023 r.
-func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, t *roleTable, p *Principal, perm Res023Permission, r *Res023, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes023(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res023Permission, r *Res023, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -3870,7 +3918,8 @@ func (a *Authorizer) CheckRes024(p *Principal, perm Res024Permission, r *Res024,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes024(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes024(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -3892,7 +3941,8 @@ func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res024Permission{Res024View, Res024Edit, Res024Publish, Res024Delete} {
 		var d runtime.Decision
-		a.decideRes024(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes024(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -3903,7 +3953,7 @@ func (a *Authorizer) Res024Permissions(p *Principal, r *Res024, cred *Credential
 // decideRes024 is the decision order for a res024, shared by CheckRes024 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Res024Permission, r *Res024, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes024(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res024Permission, r *Res024, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 24 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -3916,9 +3966,9 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res024Edit, Res024Publish, Res024Delete:
-		ok, e := ruleRes024ArchivedReadOnlyRes024(p, r, ctx, c)
+		ok, e := ruleRes024ArchivedReadOnlyRes024(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res024-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res024-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -3929,16 +3979,16 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes024(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes024(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res024View:
-		ok, e := ruleRes024PublicViewRes024(p, r, ctx, c)
+		ok, e := ruleRes024PublicViewRes024(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res024-public-view", -1, e)
+			evalError(d, budget, "rule", "res024-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -3965,14 +4015,14 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes024(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes024(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes024:
-			ok, e = matchRes024Res024(p, r, ctx, c, &as.Scope.Res024)
+			ok, e = matchRes024Res024(budget, p, r, ctx, c, &as.Scope.Res024)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -3991,7 +4041,7 @@ func (a *Authorizer) decideRes024(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes024 applies the credential c's narrowing to perm on the res024 r.
-func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, t *roleTable, p *Principal, perm Res024Permission, r *Res024, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes024(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res024Permission, r *Res024, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4017,7 +4067,8 @@ func (a *Authorizer) CheckRes025(p *Principal, perm Res025Permission, r *Res025,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes025(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes025(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4039,7 +4090,8 @@ func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res025Permission{Res025View, Res025Edit, Res025Publish, Res025Delete} {
 		var d runtime.Decision
-		a.decideRes025(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes025(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4050,7 +4102,7 @@ func (a *Authorizer) Res025Permissions(p *Principal, r *Res025, cred *Credential
 // decideRes025 is the decision order for a res025, shared by CheckRes025 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Res025Permission, r *Res025, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes025(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res025Permission, r *Res025, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 25 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4063,9 +4115,9 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res025Edit, Res025Publish, Res025Delete:
-		ok, e := ruleRes025ArchivedReadOnlyRes025(p, r, ctx, c)
+		ok, e := ruleRes025ArchivedReadOnlyRes025(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res025-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res025-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4076,16 +4128,16 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes025(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes025(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res025View:
-		ok, e := ruleRes025PublicViewRes025(p, r, ctx, c)
+		ok, e := ruleRes025PublicViewRes025(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res025-public-view", -1, e)
+			evalError(d, budget, "rule", "res025-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4112,14 +4164,14 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes025(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes025(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes025:
-			ok, e = matchRes025Res025(p, r, ctx, c, &as.Scope.Res025)
+			ok, e = matchRes025Res025(budget, p, r, ctx, c, &as.Scope.Res025)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -4138,7 +4190,7 @@ func (a *Authorizer) decideRes025(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes025 applies the credential c's narrowing to perm on the res025 r.
-func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, t *roleTable, p *Principal, perm Res025Permission, r *Res025, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes025(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res025Permission, r *Res025, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4164,7 +4216,8 @@ func (a *Authorizer) CheckRes026(p *Principal, perm Res026Permission, r *Res026,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes026(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes026(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4186,7 +4239,8 @@ func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res026Permission{Res026View, Res026Edit, Res026Publish, Res026Delete} {
 		var d runtime.Decision
-		a.decideRes026(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes026(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4197,7 +4251,7 @@ func (a *Authorizer) Res026Permissions(p *Principal, r *Res026, cred *Credential
 // decideRes026 is the decision order for a res026, shared by CheckRes026 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Res026Permission, r *Res026, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes026(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res026Permission, r *Res026, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 26 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4210,9 +4264,9 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res026Edit, Res026Publish, Res026Delete:
-		ok, e := ruleRes026ArchivedReadOnlyRes026(p, r, ctx, c)
+		ok, e := ruleRes026ArchivedReadOnlyRes026(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res026-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res026-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4223,16 +4277,16 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes026(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes026(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res026View:
-		ok, e := ruleRes026PublicViewRes026(p, r, ctx, c)
+		ok, e := ruleRes026PublicViewRes026(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res026-public-view", -1, e)
+			evalError(d, budget, "rule", "res026-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4259,14 +4313,14 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes026(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes026(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes026:
-			ok, e = matchRes026Res026(p, r, ctx, c, &as.Scope.Res026)
+			ok, e = matchRes026Res026(budget, p, r, ctx, c, &as.Scope.Res026)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -4285,7 +4339,7 @@ func (a *Authorizer) decideRes026(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes026 applies the credential c's narrowing to perm on the res026 r.
-func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, t *roleTable, p *Principal, perm Res026Permission, r *Res026, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes026(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res026Permission, r *Res026, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4311,7 +4365,8 @@ func (a *Authorizer) CheckRes027(p *Principal, perm Res027Permission, r *Res027,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes027(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes027(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4333,7 +4388,8 @@ func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res027Permission{Res027View, Res027Edit, Res027Publish, Res027Delete} {
 		var d runtime.Decision
-		a.decideRes027(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes027(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4344,7 +4400,7 @@ func (a *Authorizer) Res027Permissions(p *Principal, r *Res027, cred *Credential
 // decideRes027 is the decision order for a res027, shared by CheckRes027 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Res027Permission, r *Res027, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes027(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res027Permission, r *Res027, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 27 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4357,9 +4413,9 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res027Edit, Res027Publish, Res027Delete:
-		ok, e := ruleRes027ArchivedReadOnlyRes027(p, r, ctx, c)
+		ok, e := ruleRes027ArchivedReadOnlyRes027(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res027-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res027-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4370,16 +4426,16 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes027(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes027(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res027View:
-		ok, e := ruleRes027PublicViewRes027(p, r, ctx, c)
+		ok, e := ruleRes027PublicViewRes027(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res027-public-view", -1, e)
+			evalError(d, budget, "rule", "res027-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4406,14 +4462,14 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes027(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes027(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes027:
-			ok, e = matchRes027Res027(p, r, ctx, c, &as.Scope.Res027)
+			ok, e = matchRes027Res027(budget, p, r, ctx, c, &as.Scope.Res027)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -4432,7 +4488,7 @@ func (a *Authorizer) decideRes027(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes027 applies the credential c's narrowing to perm on the res027 r.
-func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, t *roleTable, p *Principal, perm Res027Permission, r *Res027, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes027(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res027Permission, r *Res027, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4458,7 +4514,8 @@ func (a *Authorizer) CheckRes028(p *Principal, perm Res028Permission, r *Res028,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes028(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes028(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4480,7 +4537,8 @@ func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res028Permission{Res028View, Res028Edit, Res028Publish, Res028Delete} {
 		var d runtime.Decision
-		a.decideRes028(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes028(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4491,7 +4549,7 @@ func (a *Authorizer) Res028Permissions(p *Principal, r *Res028, cred *Credential
 // decideRes028 is the decision order for a res028, shared by CheckRes028 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Res028Permission, r *Res028, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes028(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res028Permission, r *Res028, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 28 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4504,9 +4562,9 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res028Edit, Res028Publish, Res028Delete:
-		ok, e := ruleRes028ArchivedReadOnlyRes028(p, r, ctx, c)
+		ok, e := ruleRes028ArchivedReadOnlyRes028(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res028-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res028-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4517,16 +4575,16 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes028(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes028(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res028View:
-		ok, e := ruleRes028PublicViewRes028(p, r, ctx, c)
+		ok, e := ruleRes028PublicViewRes028(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res028-public-view", -1, e)
+			evalError(d, budget, "rule", "res028-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4553,14 +4611,14 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes028(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes028(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes028:
-			ok, e = matchRes028Res028(p, r, ctx, c, &as.Scope.Res028)
+			ok, e = matchRes028Res028(budget, p, r, ctx, c, &as.Scope.Res028)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -4579,7 +4637,7 @@ func (a *Authorizer) decideRes028(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes028 applies the credential c's narrowing to perm on the res028 r.
-func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, t *roleTable, p *Principal, perm Res028Permission, r *Res028, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes028(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res028Permission, r *Res028, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4605,7 +4663,8 @@ func (a *Authorizer) CheckRes029(p *Principal, perm Res029Permission, r *Res029,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes029(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes029(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4627,7 +4686,8 @@ func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res029Permission{Res029View, Res029Edit, Res029Publish, Res029Delete} {
 		var d runtime.Decision
-		a.decideRes029(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes029(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4638,7 +4698,7 @@ func (a *Authorizer) Res029Permissions(p *Principal, r *Res029, cred *Credential
 // decideRes029 is the decision order for a res029, shared by CheckRes029 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Res029Permission, r *Res029, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes029(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res029Permission, r *Res029, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 29 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4651,9 +4711,9 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res029Edit, Res029Publish, Res029Delete:
-		ok, e := ruleRes029ArchivedReadOnlyRes029(p, r, ctx, c)
+		ok, e := ruleRes029ArchivedReadOnlyRes029(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res029-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res029-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4664,16 +4724,16 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes029(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes029(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res029View:
-		ok, e := ruleRes029PublicViewRes029(p, r, ctx, c)
+		ok, e := ruleRes029PublicViewRes029(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res029-public-view", -1, e)
+			evalError(d, budget, "rule", "res029-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4700,14 +4760,14 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes029(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes029(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes029:
-			ok, e = matchRes029Res029(p, r, ctx, c, &as.Scope.Res029)
+			ok, e = matchRes029Res029(budget, p, r, ctx, c, &as.Scope.Res029)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -4726,7 +4786,7 @@ func (a *Authorizer) decideRes029(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes029 applies the credential c's narrowing to perm on the res029 r.
-func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, t *roleTable, p *Principal, perm Res029Permission, r *Res029, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes029(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res029Permission, r *Res029, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4752,7 +4812,8 @@ func (a *Authorizer) CheckRes030(p *Principal, perm Res030Permission, r *Res030,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes030(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes030(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4774,7 +4835,8 @@ func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res030Permission{Res030View, Res030Edit, Res030Publish, Res030Delete} {
 		var d runtime.Decision
-		a.decideRes030(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes030(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4785,7 +4847,7 @@ func (a *Authorizer) Res030Permissions(p *Principal, r *Res030, cred *Credential
 // decideRes030 is the decision order for a res030, shared by CheckRes030 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Res030Permission, r *Res030, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes030(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res030Permission, r *Res030, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 30 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4798,9 +4860,9 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res030Edit, Res030Publish, Res030Delete:
-		ok, e := ruleRes030ArchivedReadOnlyRes030(p, r, ctx, c)
+		ok, e := ruleRes030ArchivedReadOnlyRes030(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res030-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res030-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4811,16 +4873,16 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes030(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes030(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res030View:
-		ok, e := ruleRes030PublicViewRes030(p, r, ctx, c)
+		ok, e := ruleRes030PublicViewRes030(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res030-public-view", -1, e)
+			evalError(d, budget, "rule", "res030-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4847,14 +4909,14 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes030(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes030(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes030:
-			ok, e = matchRes030Res030(p, r, ctx, c, &as.Scope.Res030)
+			ok, e = matchRes030Res030(budget, p, r, ctx, c, &as.Scope.Res030)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -4873,7 +4935,7 @@ func (a *Authorizer) decideRes030(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes030 applies the credential c's narrowing to perm on the res030 r.
-func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, t *roleTable, p *Principal, perm Res030Permission, r *Res030, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes030(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res030Permission, r *Res030, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -4899,7 +4961,8 @@ func (a *Authorizer) CheckRes031(p *Principal, perm Res031Permission, r *Res031,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes031(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes031(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -4921,7 +4984,8 @@ func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res031Permission{Res031View, Res031Edit, Res031Publish, Res031Delete} {
 		var d runtime.Decision
-		a.decideRes031(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes031(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -4932,7 +4996,7 @@ func (a *Authorizer) Res031Permissions(p *Principal, r *Res031, cred *Credential
 // decideRes031 is the decision order for a res031, shared by CheckRes031 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Res031Permission, r *Res031, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes031(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res031Permission, r *Res031, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 31 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -4945,9 +5009,9 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res031Edit, Res031Publish, Res031Delete:
-		ok, e := ruleRes031ArchivedReadOnlyRes031(p, r, ctx, c)
+		ok, e := ruleRes031ArchivedReadOnlyRes031(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res031-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res031-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -4958,16 +5022,16 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes031(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes031(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res031View:
-		ok, e := ruleRes031PublicViewRes031(p, r, ctx, c)
+		ok, e := ruleRes031PublicViewRes031(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res031-public-view", -1, e)
+			evalError(d, budget, "rule", "res031-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -4994,14 +5058,14 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes031(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes031(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes031:
-			ok, e = matchRes031Res031(p, r, ctx, c, &as.Scope.Res031)
+			ok, e = matchRes031Res031(budget, p, r, ctx, c, &as.Scope.Res031)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5020,7 +5084,7 @@ func (a *Authorizer) decideRes031(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes031 applies the credential c's narrowing to perm on the res031 r.
-func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, t *roleTable, p *Principal, perm Res031Permission, r *Res031, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes031(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res031Permission, r *Res031, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5046,7 +5110,8 @@ func (a *Authorizer) CheckRes032(p *Principal, perm Res032Permission, r *Res032,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes032(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes032(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5068,7 +5133,8 @@ func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res032Permission{Res032View, Res032Edit, Res032Publish, Res032Delete} {
 		var d runtime.Decision
-		a.decideRes032(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes032(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5079,7 +5145,7 @@ func (a *Authorizer) Res032Permissions(p *Principal, r *Res032, cred *Credential
 // decideRes032 is the decision order for a res032, shared by CheckRes032 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Res032Permission, r *Res032, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes032(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res032Permission, r *Res032, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 32 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5092,9 +5158,9 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res032Edit, Res032Publish, Res032Delete:
-		ok, e := ruleRes032ArchivedReadOnlyRes032(p, r, ctx, c)
+		ok, e := ruleRes032ArchivedReadOnlyRes032(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res032-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res032-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5105,16 +5171,16 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes032(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes032(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res032View:
-		ok, e := ruleRes032PublicViewRes032(p, r, ctx, c)
+		ok, e := ruleRes032PublicViewRes032(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res032-public-view", -1, e)
+			evalError(d, budget, "rule", "res032-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -5141,14 +5207,14 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes032(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes032(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes032:
-			ok, e = matchRes032Res032(p, r, ctx, c, &as.Scope.Res032)
+			ok, e = matchRes032Res032(budget, p, r, ctx, c, &as.Scope.Res032)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5167,7 +5233,7 @@ func (a *Authorizer) decideRes032(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes032 applies the credential c's narrowing to perm on the res032 r.
-func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, t *roleTable, p *Principal, perm Res032Permission, r *Res032, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes032(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res032Permission, r *Res032, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5193,7 +5259,8 @@ func (a *Authorizer) CheckRes033(p *Principal, perm Res033Permission, r *Res033,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes033(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes033(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5215,7 +5282,8 @@ func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res033Permission{Res033View, Res033Edit, Res033Publish, Res033Delete} {
 		var d runtime.Decision
-		a.decideRes033(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes033(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5226,7 +5294,7 @@ func (a *Authorizer) Res033Permissions(p *Principal, r *Res033, cred *Credential
 // decideRes033 is the decision order for a res033, shared by CheckRes033 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Res033Permission, r *Res033, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes033(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res033Permission, r *Res033, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 33 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5239,9 +5307,9 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res033Edit, Res033Publish, Res033Delete:
-		ok, e := ruleRes033ArchivedReadOnlyRes033(p, r, ctx, c)
+		ok, e := ruleRes033ArchivedReadOnlyRes033(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res033-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res033-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5252,16 +5320,16 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes033(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes033(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res033View:
-		ok, e := ruleRes033PublicViewRes033(p, r, ctx, c)
+		ok, e := ruleRes033PublicViewRes033(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res033-public-view", -1, e)
+			evalError(d, budget, "rule", "res033-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -5288,14 +5356,14 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes033(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes033(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes033:
-			ok, e = matchRes033Res033(p, r, ctx, c, &as.Scope.Res033)
+			ok, e = matchRes033Res033(budget, p, r, ctx, c, &as.Scope.Res033)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5314,7 +5382,7 @@ func (a *Authorizer) decideRes033(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes033 applies the credential c's narrowing to perm on the res033 r.
-func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, t *roleTable, p *Principal, perm Res033Permission, r *Res033, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes033(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res033Permission, r *Res033, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5340,7 +5408,8 @@ func (a *Authorizer) CheckRes034(p *Principal, perm Res034Permission, r *Res034,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes034(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes034(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5362,7 +5431,8 @@ func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res034Permission{Res034View, Res034Edit, Res034Publish, Res034Delete} {
 		var d runtime.Decision
-		a.decideRes034(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes034(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5373,7 +5443,7 @@ func (a *Authorizer) Res034Permissions(p *Principal, r *Res034, cred *Credential
 // decideRes034 is the decision order for a res034, shared by CheckRes034 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Res034Permission, r *Res034, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes034(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res034Permission, r *Res034, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 34 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5386,9 +5456,9 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res034Edit, Res034Publish, Res034Delete:
-		ok, e := ruleRes034ArchivedReadOnlyRes034(p, r, ctx, c)
+		ok, e := ruleRes034ArchivedReadOnlyRes034(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res034-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res034-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5399,16 +5469,16 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes034(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes034(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res034View:
-		ok, e := ruleRes034PublicViewRes034(p, r, ctx, c)
+		ok, e := ruleRes034PublicViewRes034(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res034-public-view", -1, e)
+			evalError(d, budget, "rule", "res034-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -5435,14 +5505,14 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes034(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes034(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes034:
-			ok, e = matchRes034Res034(p, r, ctx, c, &as.Scope.Res034)
+			ok, e = matchRes034Res034(budget, p, r, ctx, c, &as.Scope.Res034)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5461,7 +5531,7 @@ func (a *Authorizer) decideRes034(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes034 applies the credential c's narrowing to perm on the res034 r.
-func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, t *roleTable, p *Principal, perm Res034Permission, r *Res034, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes034(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res034Permission, r *Res034, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5487,7 +5557,8 @@ func (a *Authorizer) CheckRes035(p *Principal, perm Res035Permission, r *Res035,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes035(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes035(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5509,7 +5580,8 @@ func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res035Permission{Res035View, Res035Edit, Res035Publish, Res035Delete} {
 		var d runtime.Decision
-		a.decideRes035(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes035(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5520,7 +5592,7 @@ func (a *Authorizer) Res035Permissions(p *Principal, r *Res035, cred *Credential
 // decideRes035 is the decision order for a res035, shared by CheckRes035 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Res035Permission, r *Res035, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes035(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res035Permission, r *Res035, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 35 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5533,9 +5605,9 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res035Edit, Res035Publish, Res035Delete:
-		ok, e := ruleRes035ArchivedReadOnlyRes035(p, r, ctx, c)
+		ok, e := ruleRes035ArchivedReadOnlyRes035(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res035-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res035-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5546,16 +5618,16 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes035(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes035(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res035View:
-		ok, e := ruleRes035PublicViewRes035(p, r, ctx, c)
+		ok, e := ruleRes035PublicViewRes035(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res035-public-view", -1, e)
+			evalError(d, budget, "rule", "res035-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -5582,14 +5654,14 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes035(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes035(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes035:
-			ok, e = matchRes035Res035(p, r, ctx, c, &as.Scope.Res035)
+			ok, e = matchRes035Res035(budget, p, r, ctx, c, &as.Scope.Res035)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5608,7 +5680,7 @@ func (a *Authorizer) decideRes035(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes035 applies the credential c's narrowing to perm on the res035 r.
-func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, t *roleTable, p *Principal, perm Res035Permission, r *Res035, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes035(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res035Permission, r *Res035, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5634,7 +5706,8 @@ func (a *Authorizer) CheckRes036(p *Principal, perm Res036Permission, r *Res036,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes036(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes036(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5656,7 +5729,8 @@ func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res036Permission{Res036View, Res036Edit, Res036Publish, Res036Delete} {
 		var d runtime.Decision
-		a.decideRes036(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes036(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5667,7 +5741,7 @@ func (a *Authorizer) Res036Permissions(p *Principal, r *Res036, cred *Credential
 // decideRes036 is the decision order for a res036, shared by CheckRes036 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Res036Permission, r *Res036, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes036(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res036Permission, r *Res036, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 36 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5680,9 +5754,9 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res036Edit, Res036Publish, Res036Delete:
-		ok, e := ruleRes036ArchivedReadOnlyRes036(p, r, ctx, c)
+		ok, e := ruleRes036ArchivedReadOnlyRes036(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res036-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res036-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5693,16 +5767,16 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes036(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes036(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res036View:
-		ok, e := ruleRes036PublicViewRes036(p, r, ctx, c)
+		ok, e := ruleRes036PublicViewRes036(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res036-public-view", -1, e)
+			evalError(d, budget, "rule", "res036-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -5729,14 +5803,14 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes036(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes036(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes036:
-			ok, e = matchRes036Res036(p, r, ctx, c, &as.Scope.Res036)
+			ok, e = matchRes036Res036(budget, p, r, ctx, c, &as.Scope.Res036)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5755,7 +5829,7 @@ func (a *Authorizer) decideRes036(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes036 applies the credential c's narrowing to perm on the res036 r.
-func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, t *roleTable, p *Principal, perm Res036Permission, r *Res036, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes036(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res036Permission, r *Res036, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5781,7 +5855,8 @@ func (a *Authorizer) CheckRes037(p *Principal, perm Res037Permission, r *Res037,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes037(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes037(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5803,7 +5878,8 @@ func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res037Permission{Res037View, Res037Edit, Res037Publish, Res037Delete} {
 		var d runtime.Decision
-		a.decideRes037(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes037(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5814,7 +5890,7 @@ func (a *Authorizer) Res037Permissions(p *Principal, r *Res037, cred *Credential
 // decideRes037 is the decision order for a res037, shared by CheckRes037 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Res037Permission, r *Res037, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes037(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res037Permission, r *Res037, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 37 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5827,9 +5903,9 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res037Edit, Res037Publish, Res037Delete:
-		ok, e := ruleRes037ArchivedReadOnlyRes037(p, r, ctx, c)
+		ok, e := ruleRes037ArchivedReadOnlyRes037(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res037-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res037-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5840,16 +5916,16 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes037(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes037(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res037View:
-		ok, e := ruleRes037PublicViewRes037(p, r, ctx, c)
+		ok, e := ruleRes037PublicViewRes037(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res037-public-view", -1, e)
+			evalError(d, budget, "rule", "res037-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -5876,14 +5952,14 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes037(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes037(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes037:
-			ok, e = matchRes037Res037(p, r, ctx, c, &as.Scope.Res037)
+			ok, e = matchRes037Res037(budget, p, r, ctx, c, &as.Scope.Res037)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -5902,7 +5978,7 @@ func (a *Authorizer) decideRes037(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes037 applies the credential c's narrowing to perm on the res037 r.
-func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, t *roleTable, p *Principal, perm Res037Permission, r *Res037, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes037(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res037Permission, r *Res037, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -5928,7 +6004,8 @@ func (a *Authorizer) CheckRes038(p *Principal, perm Res038Permission, r *Res038,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes038(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes038(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -5950,7 +6027,8 @@ func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res038Permission{Res038View, Res038Edit, Res038Publish, Res038Delete} {
 		var d runtime.Decision
-		a.decideRes038(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes038(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -5961,7 +6039,7 @@ func (a *Authorizer) Res038Permissions(p *Principal, r *Res038, cred *Credential
 // decideRes038 is the decision order for a res038, shared by CheckRes038 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Res038Permission, r *Res038, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes038(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res038Permission, r *Res038, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 38 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -5974,9 +6052,9 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res038Edit, Res038Publish, Res038Delete:
-		ok, e := ruleRes038ArchivedReadOnlyRes038(p, r, ctx, c)
+		ok, e := ruleRes038ArchivedReadOnlyRes038(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res038-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res038-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -5987,16 +6065,16 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes038(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes038(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res038View:
-		ok, e := ruleRes038PublicViewRes038(p, r, ctx, c)
+		ok, e := ruleRes038PublicViewRes038(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res038-public-view", -1, e)
+			evalError(d, budget, "rule", "res038-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6023,14 +6101,14 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes038(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes038(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes038:
-			ok, e = matchRes038Res038(p, r, ctx, c, &as.Scope.Res038)
+			ok, e = matchRes038Res038(budget, p, r, ctx, c, &as.Scope.Res038)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6049,7 +6127,7 @@ func (a *Authorizer) decideRes038(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes038 applies the credential c's narrowing to perm on the res038 r.
-func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, t *roleTable, p *Principal, perm Res038Permission, r *Res038, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes038(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res038Permission, r *Res038, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6075,7 +6153,8 @@ func (a *Authorizer) CheckRes039(p *Principal, perm Res039Permission, r *Res039,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes039(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes039(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6097,7 +6176,8 @@ func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res039Permission{Res039View, Res039Edit, Res039Publish, Res039Delete} {
 		var d runtime.Decision
-		a.decideRes039(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes039(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6108,7 +6188,7 @@ func (a *Authorizer) Res039Permissions(p *Principal, r *Res039, cred *Credential
 // decideRes039 is the decision order for a res039, shared by CheckRes039 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Res039Permission, r *Res039, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes039(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res039Permission, r *Res039, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 39 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6121,9 +6201,9 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res039Edit, Res039Publish, Res039Delete:
-		ok, e := ruleRes039ArchivedReadOnlyRes039(p, r, ctx, c)
+		ok, e := ruleRes039ArchivedReadOnlyRes039(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res039-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res039-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -6134,16 +6214,16 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes039(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes039(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res039View:
-		ok, e := ruleRes039PublicViewRes039(p, r, ctx, c)
+		ok, e := ruleRes039PublicViewRes039(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res039-public-view", -1, e)
+			evalError(d, budget, "rule", "res039-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6170,14 +6250,14 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes039(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes039(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes039:
-			ok, e = matchRes039Res039(p, r, ctx, c, &as.Scope.Res039)
+			ok, e = matchRes039Res039(budget, p, r, ctx, c, &as.Scope.Res039)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6196,7 +6276,7 @@ func (a *Authorizer) decideRes039(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes039 applies the credential c's narrowing to perm on the res039 r.
-func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, t *roleTable, p *Principal, perm Res039Permission, r *Res039, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes039(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res039Permission, r *Res039, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6222,7 +6302,8 @@ func (a *Authorizer) CheckRes040(p *Principal, perm Res040Permission, r *Res040,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes040(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes040(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6244,7 +6325,8 @@ func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res040Permission{Res040View, Res040Edit, Res040Publish, Res040Delete} {
 		var d runtime.Decision
-		a.decideRes040(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes040(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6255,7 +6337,7 @@ func (a *Authorizer) Res040Permissions(p *Principal, r *Res040, cred *Credential
 // decideRes040 is the decision order for a res040, shared by CheckRes040 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Res040Permission, r *Res040, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes040(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res040Permission, r *Res040, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 40 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6268,9 +6350,9 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res040Edit, Res040Publish, Res040Delete:
-		ok, e := ruleRes040ArchivedReadOnlyRes040(p, r, ctx, c)
+		ok, e := ruleRes040ArchivedReadOnlyRes040(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res040-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res040-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -6281,16 +6363,16 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes040(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes040(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res040View:
-		ok, e := ruleRes040PublicViewRes040(p, r, ctx, c)
+		ok, e := ruleRes040PublicViewRes040(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res040-public-view", -1, e)
+			evalError(d, budget, "rule", "res040-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6317,14 +6399,14 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes040(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes040(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes040:
-			ok, e = matchRes040Res040(p, r, ctx, c, &as.Scope.Res040)
+			ok, e = matchRes040Res040(budget, p, r, ctx, c, &as.Scope.Res040)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6343,7 +6425,7 @@ func (a *Authorizer) decideRes040(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes040 applies the credential c's narrowing to perm on the res040 r.
-func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, t *roleTable, p *Principal, perm Res040Permission, r *Res040, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes040(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res040Permission, r *Res040, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6369,7 +6451,8 @@ func (a *Authorizer) CheckRes041(p *Principal, perm Res041Permission, r *Res041,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes041(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes041(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6391,7 +6474,8 @@ func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res041Permission{Res041View, Res041Edit, Res041Publish, Res041Delete} {
 		var d runtime.Decision
-		a.decideRes041(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes041(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6402,7 +6486,7 @@ func (a *Authorizer) Res041Permissions(p *Principal, r *Res041, cred *Credential
 // decideRes041 is the decision order for a res041, shared by CheckRes041 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Res041Permission, r *Res041, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes041(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res041Permission, r *Res041, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 41 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6415,9 +6499,9 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res041Edit, Res041Publish, Res041Delete:
-		ok, e := ruleRes041ArchivedReadOnlyRes041(p, r, ctx, c)
+		ok, e := ruleRes041ArchivedReadOnlyRes041(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res041-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res041-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -6428,16 +6512,16 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes041(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes041(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res041View:
-		ok, e := ruleRes041PublicViewRes041(p, r, ctx, c)
+		ok, e := ruleRes041PublicViewRes041(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res041-public-view", -1, e)
+			evalError(d, budget, "rule", "res041-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6464,14 +6548,14 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes041(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes041(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes041:
-			ok, e = matchRes041Res041(p, r, ctx, c, &as.Scope.Res041)
+			ok, e = matchRes041Res041(budget, p, r, ctx, c, &as.Scope.Res041)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6490,7 +6574,7 @@ func (a *Authorizer) decideRes041(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes041 applies the credential c's narrowing to perm on the res041 r.
-func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, t *roleTable, p *Principal, perm Res041Permission, r *Res041, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes041(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res041Permission, r *Res041, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6516,7 +6600,8 @@ func (a *Authorizer) CheckRes042(p *Principal, perm Res042Permission, r *Res042,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes042(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes042(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6538,7 +6623,8 @@ func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res042Permission{Res042View, Res042Edit, Res042Publish, Res042Delete} {
 		var d runtime.Decision
-		a.decideRes042(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes042(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6549,7 +6635,7 @@ func (a *Authorizer) Res042Permissions(p *Principal, r *Res042, cred *Credential
 // decideRes042 is the decision order for a res042, shared by CheckRes042 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Res042Permission, r *Res042, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes042(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res042Permission, r *Res042, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 42 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6562,9 +6648,9 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res042Edit, Res042Publish, Res042Delete:
-		ok, e := ruleRes042ArchivedReadOnlyRes042(p, r, ctx, c)
+		ok, e := ruleRes042ArchivedReadOnlyRes042(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res042-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res042-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -6575,16 +6661,16 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes042(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes042(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res042View:
-		ok, e := ruleRes042PublicViewRes042(p, r, ctx, c)
+		ok, e := ruleRes042PublicViewRes042(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res042-public-view", -1, e)
+			evalError(d, budget, "rule", "res042-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6611,14 +6697,14 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes042(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes042(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes042:
-			ok, e = matchRes042Res042(p, r, ctx, c, &as.Scope.Res042)
+			ok, e = matchRes042Res042(budget, p, r, ctx, c, &as.Scope.Res042)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6637,7 +6723,7 @@ func (a *Authorizer) decideRes042(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes042 applies the credential c's narrowing to perm on the res042 r.
-func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, t *roleTable, p *Principal, perm Res042Permission, r *Res042, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes042(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res042Permission, r *Res042, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6663,7 +6749,8 @@ func (a *Authorizer) CheckRes043(p *Principal, perm Res043Permission, r *Res043,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes043(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes043(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6685,7 +6772,8 @@ func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res043Permission{Res043View, Res043Edit, Res043Publish, Res043Delete} {
 		var d runtime.Decision
-		a.decideRes043(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes043(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6696,7 +6784,7 @@ func (a *Authorizer) Res043Permissions(p *Principal, r *Res043, cred *Credential
 // decideRes043 is the decision order for a res043, shared by CheckRes043 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Res043Permission, r *Res043, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes043(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res043Permission, r *Res043, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 43 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6709,9 +6797,9 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res043Edit, Res043Publish, Res043Delete:
-		ok, e := ruleRes043ArchivedReadOnlyRes043(p, r, ctx, c)
+		ok, e := ruleRes043ArchivedReadOnlyRes043(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res043-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res043-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -6722,16 +6810,16 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes043(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes043(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res043View:
-		ok, e := ruleRes043PublicViewRes043(p, r, ctx, c)
+		ok, e := ruleRes043PublicViewRes043(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res043-public-view", -1, e)
+			evalError(d, budget, "rule", "res043-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6758,14 +6846,14 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes043(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes043(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes043:
-			ok, e = matchRes043Res043(p, r, ctx, c, &as.Scope.Res043)
+			ok, e = matchRes043Res043(budget, p, r, ctx, c, &as.Scope.Res043)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6784,7 +6872,7 @@ func (a *Authorizer) decideRes043(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes043 applies the credential c's narrowing to perm on the res043 r.
-func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, t *roleTable, p *Principal, perm Res043Permission, r *Res043, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes043(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res043Permission, r *Res043, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6810,7 +6898,8 @@ func (a *Authorizer) CheckRes044(p *Principal, perm Res044Permission, r *Res044,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes044(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes044(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6832,7 +6921,8 @@ func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res044Permission{Res044View, Res044Edit, Res044Publish, Res044Delete} {
 		var d runtime.Decision
-		a.decideRes044(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes044(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6843,7 +6933,7 @@ func (a *Authorizer) Res044Permissions(p *Principal, r *Res044, cred *Credential
 // decideRes044 is the decision order for a res044, shared by CheckRes044 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Res044Permission, r *Res044, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes044(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res044Permission, r *Res044, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 44 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -6856,9 +6946,9 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res044Edit, Res044Publish, Res044Delete:
-		ok, e := ruleRes044ArchivedReadOnlyRes044(p, r, ctx, c)
+		ok, e := ruleRes044ArchivedReadOnlyRes044(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res044-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res044-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -6869,16 +6959,16 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes044(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes044(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res044View:
-		ok, e := ruleRes044PublicViewRes044(p, r, ctx, c)
+		ok, e := ruleRes044PublicViewRes044(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res044-public-view", -1, e)
+			evalError(d, budget, "rule", "res044-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -6905,14 +6995,14 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes044(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes044(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes044:
-			ok, e = matchRes044Res044(p, r, ctx, c, &as.Scope.Res044)
+			ok, e = matchRes044Res044(budget, p, r, ctx, c, &as.Scope.Res044)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -6931,7 +7021,7 @@ func (a *Authorizer) decideRes044(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes044 applies the credential c's narrowing to perm on the res044 r.
-func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, t *roleTable, p *Principal, perm Res044Permission, r *Res044, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes044(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res044Permission, r *Res044, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -6957,7 +7047,8 @@ func (a *Authorizer) CheckRes045(p *Principal, perm Res045Permission, r *Res045,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes045(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes045(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -6979,7 +7070,8 @@ func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res045Permission{Res045View, Res045Edit, Res045Publish, Res045Delete} {
 		var d runtime.Decision
-		a.decideRes045(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes045(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -6990,7 +7082,7 @@ func (a *Authorizer) Res045Permissions(p *Principal, r *Res045, cred *Credential
 // decideRes045 is the decision order for a res045, shared by CheckRes045 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Res045Permission, r *Res045, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes045(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res045Permission, r *Res045, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 45 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7003,9 +7095,9 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res045Edit, Res045Publish, Res045Delete:
-		ok, e := ruleRes045ArchivedReadOnlyRes045(p, r, ctx, c)
+		ok, e := ruleRes045ArchivedReadOnlyRes045(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res045-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res045-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7016,16 +7108,16 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes045(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes045(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res045View:
-		ok, e := ruleRes045PublicViewRes045(p, r, ctx, c)
+		ok, e := ruleRes045PublicViewRes045(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res045-public-view", -1, e)
+			evalError(d, budget, "rule", "res045-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7052,14 +7144,14 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes045(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes045(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes045:
-			ok, e = matchRes045Res045(p, r, ctx, c, &as.Scope.Res045)
+			ok, e = matchRes045Res045(budget, p, r, ctx, c, &as.Scope.Res045)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7078,7 +7170,7 @@ func (a *Authorizer) decideRes045(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes045 applies the credential c's narrowing to perm on the res045 r.
-func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, t *roleTable, p *Principal, perm Res045Permission, r *Res045, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes045(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res045Permission, r *Res045, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7104,7 +7196,8 @@ func (a *Authorizer) CheckRes046(p *Principal, perm Res046Permission, r *Res046,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes046(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes046(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -7126,7 +7219,8 @@ func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res046Permission{Res046View, Res046Edit, Res046Publish, Res046Delete} {
 		var d runtime.Decision
-		a.decideRes046(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes046(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -7137,7 +7231,7 @@ func (a *Authorizer) Res046Permissions(p *Principal, r *Res046, cred *Credential
 // decideRes046 is the decision order for a res046, shared by CheckRes046 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Res046Permission, r *Res046, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes046(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res046Permission, r *Res046, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 46 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7150,9 +7244,9 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res046Edit, Res046Publish, Res046Delete:
-		ok, e := ruleRes046ArchivedReadOnlyRes046(p, r, ctx, c)
+		ok, e := ruleRes046ArchivedReadOnlyRes046(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res046-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res046-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7163,16 +7257,16 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes046(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes046(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res046View:
-		ok, e := ruleRes046PublicViewRes046(p, r, ctx, c)
+		ok, e := ruleRes046PublicViewRes046(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res046-public-view", -1, e)
+			evalError(d, budget, "rule", "res046-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7199,14 +7293,14 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes046(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes046(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes046:
-			ok, e = matchRes046Res046(p, r, ctx, c, &as.Scope.Res046)
+			ok, e = matchRes046Res046(budget, p, r, ctx, c, &as.Scope.Res046)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7225,7 +7319,7 @@ func (a *Authorizer) decideRes046(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes046 applies the credential c's narrowing to perm on the res046 r.
-func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, t *roleTable, p *Principal, perm Res046Permission, r *Res046, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes046(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res046Permission, r *Res046, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7251,7 +7345,8 @@ func (a *Authorizer) CheckRes047(p *Principal, perm Res047Permission, r *Res047,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes047(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes047(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -7273,7 +7368,8 @@ func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res047Permission{Res047View, Res047Edit, Res047Publish, Res047Delete} {
 		var d runtime.Decision
-		a.decideRes047(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes047(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -7284,7 +7380,7 @@ func (a *Authorizer) Res047Permissions(p *Principal, r *Res047, cred *Credential
 // decideRes047 is the decision order for a res047, shared by CheckRes047 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Res047Permission, r *Res047, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes047(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res047Permission, r *Res047, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 47 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7297,9 +7393,9 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res047Edit, Res047Publish, Res047Delete:
-		ok, e := ruleRes047ArchivedReadOnlyRes047(p, r, ctx, c)
+		ok, e := ruleRes047ArchivedReadOnlyRes047(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res047-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res047-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7310,16 +7406,16 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes047(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes047(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res047View:
-		ok, e := ruleRes047PublicViewRes047(p, r, ctx, c)
+		ok, e := ruleRes047PublicViewRes047(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res047-public-view", -1, e)
+			evalError(d, budget, "rule", "res047-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7346,14 +7442,14 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes047(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes047(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes047:
-			ok, e = matchRes047Res047(p, r, ctx, c, &as.Scope.Res047)
+			ok, e = matchRes047Res047(budget, p, r, ctx, c, &as.Scope.Res047)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7372,7 +7468,7 @@ func (a *Authorizer) decideRes047(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes047 applies the credential c's narrowing to perm on the res047 r.
-func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, t *roleTable, p *Principal, perm Res047Permission, r *Res047, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes047(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res047Permission, r *Res047, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7398,7 +7494,8 @@ func (a *Authorizer) CheckRes048(p *Principal, perm Res048Permission, r *Res048,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes048(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes048(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -7420,7 +7517,8 @@ func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res048Permission{Res048View, Res048Edit, Res048Publish, Res048Delete} {
 		var d runtime.Decision
-		a.decideRes048(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes048(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -7431,7 +7529,7 @@ func (a *Authorizer) Res048Permissions(p *Principal, r *Res048, cred *Credential
 // decideRes048 is the decision order for a res048, shared by CheckRes048 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Res048Permission, r *Res048, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes048(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res048Permission, r *Res048, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 48 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7444,9 +7542,9 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res048Edit, Res048Publish, Res048Delete:
-		ok, e := ruleRes048ArchivedReadOnlyRes048(p, r, ctx, c)
+		ok, e := ruleRes048ArchivedReadOnlyRes048(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res048-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res048-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7457,16 +7555,16 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes048(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes048(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res048View:
-		ok, e := ruleRes048PublicViewRes048(p, r, ctx, c)
+		ok, e := ruleRes048PublicViewRes048(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res048-public-view", -1, e)
+			evalError(d, budget, "rule", "res048-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7493,14 +7591,14 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes048(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes048(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes048:
-			ok, e = matchRes048Res048(p, r, ctx, c, &as.Scope.Res048)
+			ok, e = matchRes048Res048(budget, p, r, ctx, c, &as.Scope.Res048)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7519,7 +7617,7 @@ func (a *Authorizer) decideRes048(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes048 applies the credential c's narrowing to perm on the res048 r.
-func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, t *roleTable, p *Principal, perm Res048Permission, r *Res048, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes048(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res048Permission, r *Res048, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7545,7 +7643,8 @@ func (a *Authorizer) CheckRes049(p *Principal, perm Res049Permission, r *Res049,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes049(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes049(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -7567,7 +7666,8 @@ func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res049Permission{Res049View, Res049Edit, Res049Publish, Res049Delete} {
 		var d runtime.Decision
-		a.decideRes049(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes049(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -7578,7 +7678,7 @@ func (a *Authorizer) Res049Permissions(p *Principal, r *Res049, cred *Credential
 // decideRes049 is the decision order for a res049, shared by CheckRes049 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Res049Permission, r *Res049, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes049(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res049Permission, r *Res049, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 49 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7591,9 +7691,9 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res049Edit, Res049Publish, Res049Delete:
-		ok, e := ruleRes049ArchivedReadOnlyRes049(p, r, ctx, c)
+		ok, e := ruleRes049ArchivedReadOnlyRes049(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res049-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res049-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7604,16 +7704,16 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes049(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes049(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res049View:
-		ok, e := ruleRes049PublicViewRes049(p, r, ctx, c)
+		ok, e := ruleRes049PublicViewRes049(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res049-public-view", -1, e)
+			evalError(d, budget, "rule", "res049-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7640,14 +7740,14 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes049(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes049(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes049:
-			ok, e = matchRes049Res049(p, r, ctx, c, &as.Scope.Res049)
+			ok, e = matchRes049Res049(budget, p, r, ctx, c, &as.Scope.Res049)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7666,7 +7766,7 @@ func (a *Authorizer) decideRes049(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes049 applies the credential c's narrowing to perm on the res049 r.
-func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, t *roleTable, p *Principal, perm Res049Permission, r *Res049, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes049(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res049Permission, r *Res049, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7692,7 +7792,8 @@ func (a *Authorizer) CheckRes050(p *Principal, perm Res050Permission, r *Res050,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes050(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes050(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -7714,7 +7815,8 @@ func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res050Permission{Res050View, Res050Edit, Res050Publish, Res050Delete} {
 		var d runtime.Decision
-		a.decideRes050(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes050(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -7725,7 +7827,7 @@ func (a *Authorizer) Res050Permissions(p *Principal, r *Res050, cred *Credential
 // decideRes050 is the decision order for a res050, shared by CheckRes050 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Res050Permission, r *Res050, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes050(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res050Permission, r *Res050, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 50 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7738,9 +7840,9 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res050Edit, Res050Publish, Res050Delete:
-		ok, e := ruleRes050ArchivedReadOnlyRes050(p, r, ctx, c)
+		ok, e := ruleRes050ArchivedReadOnlyRes050(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res050-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res050-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7751,16 +7853,16 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes050(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes050(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res050View:
-		ok, e := ruleRes050PublicViewRes050(p, r, ctx, c)
+		ok, e := ruleRes050PublicViewRes050(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res050-public-view", -1, e)
+			evalError(d, budget, "rule", "res050-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7787,14 +7889,14 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes050(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes050(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes050:
-			ok, e = matchRes050Res050(p, r, ctx, c, &as.Scope.Res050)
+			ok, e = matchRes050Res050(budget, p, r, ctx, c, &as.Scope.Res050)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7813,7 +7915,7 @@ func (a *Authorizer) decideRes050(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes050 applies the credential c's narrowing to perm on the res050 r.
-func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, t *roleTable, p *Principal, perm Res050Permission, r *Res050, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes050(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res050Permission, r *Res050, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7839,7 +7941,8 @@ func (a *Authorizer) CheckRes051(p *Principal, perm Res051Permission, r *Res051,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes051(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes051(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -7861,7 +7964,8 @@ func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res051Permission{Res051View, Res051Edit, Res051Publish, Res051Delete} {
 		var d runtime.Decision
-		a.decideRes051(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes051(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -7872,7 +7976,7 @@ func (a *Authorizer) Res051Permissions(p *Principal, r *Res051, cred *Credential
 // decideRes051 is the decision order for a res051, shared by CheckRes051 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Res051Permission, r *Res051, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes051(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res051Permission, r *Res051, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 51 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -7885,9 +7989,9 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res051Edit, Res051Publish, Res051Delete:
-		ok, e := ruleRes051ArchivedReadOnlyRes051(p, r, ctx, c)
+		ok, e := ruleRes051ArchivedReadOnlyRes051(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res051-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res051-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -7898,16 +8002,16 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes051(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes051(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res051View:
-		ok, e := ruleRes051PublicViewRes051(p, r, ctx, c)
+		ok, e := ruleRes051PublicViewRes051(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res051-public-view", -1, e)
+			evalError(d, budget, "rule", "res051-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -7934,14 +8038,14 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes051(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes051(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes051:
-			ok, e = matchRes051Res051(p, r, ctx, c, &as.Scope.Res051)
+			ok, e = matchRes051Res051(budget, p, r, ctx, c, &as.Scope.Res051)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -7960,7 +8064,7 @@ func (a *Authorizer) decideRes051(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes051 applies the credential c's narrowing to perm on the res051 r.
-func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, t *roleTable, p *Principal, perm Res051Permission, r *Res051, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes051(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res051Permission, r *Res051, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -7986,7 +8090,8 @@ func (a *Authorizer) CheckRes052(p *Principal, perm Res052Permission, r *Res052,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes052(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes052(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8008,7 +8113,8 @@ func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res052Permission{Res052View, Res052Edit, Res052Publish, Res052Delete} {
 		var d runtime.Decision
-		a.decideRes052(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes052(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8019,7 +8125,7 @@ func (a *Authorizer) Res052Permissions(p *Principal, r *Res052, cred *Credential
 // decideRes052 is the decision order for a res052, shared by CheckRes052 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Res052Permission, r *Res052, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes052(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res052Permission, r *Res052, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 52 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8032,9 +8138,9 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res052Edit, Res052Publish, Res052Delete:
-		ok, e := ruleRes052ArchivedReadOnlyRes052(p, r, ctx, c)
+		ok, e := ruleRes052ArchivedReadOnlyRes052(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res052-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res052-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8045,16 +8151,16 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes052(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes052(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res052View:
-		ok, e := ruleRes052PublicViewRes052(p, r, ctx, c)
+		ok, e := ruleRes052PublicViewRes052(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res052-public-view", -1, e)
+			evalError(d, budget, "rule", "res052-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8081,14 +8187,14 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes052(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes052(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes052:
-			ok, e = matchRes052Res052(p, r, ctx, c, &as.Scope.Res052)
+			ok, e = matchRes052Res052(budget, p, r, ctx, c, &as.Scope.Res052)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8107,7 +8213,7 @@ func (a *Authorizer) decideRes052(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes052 applies the credential c's narrowing to perm on the res052 r.
-func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, t *roleTable, p *Principal, perm Res052Permission, r *Res052, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes052(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res052Permission, r *Res052, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -8133,7 +8239,8 @@ func (a *Authorizer) CheckRes053(p *Principal, perm Res053Permission, r *Res053,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes053(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes053(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8155,7 +8262,8 @@ func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res053Permission{Res053View, Res053Edit, Res053Publish, Res053Delete} {
 		var d runtime.Decision
-		a.decideRes053(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes053(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8166,7 +8274,7 @@ func (a *Authorizer) Res053Permissions(p *Principal, r *Res053, cred *Credential
 // decideRes053 is the decision order for a res053, shared by CheckRes053 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Res053Permission, r *Res053, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes053(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res053Permission, r *Res053, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 53 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8179,9 +8287,9 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res053Edit, Res053Publish, Res053Delete:
-		ok, e := ruleRes053ArchivedReadOnlyRes053(p, r, ctx, c)
+		ok, e := ruleRes053ArchivedReadOnlyRes053(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res053-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res053-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8192,16 +8300,16 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes053(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes053(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res053View:
-		ok, e := ruleRes053PublicViewRes053(p, r, ctx, c)
+		ok, e := ruleRes053PublicViewRes053(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res053-public-view", -1, e)
+			evalError(d, budget, "rule", "res053-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8228,14 +8336,14 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes053(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes053(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes053:
-			ok, e = matchRes053Res053(p, r, ctx, c, &as.Scope.Res053)
+			ok, e = matchRes053Res053(budget, p, r, ctx, c, &as.Scope.Res053)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8254,7 +8362,7 @@ func (a *Authorizer) decideRes053(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes053 applies the credential c's narrowing to perm on the res053 r.
-func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, t *roleTable, p *Principal, perm Res053Permission, r *Res053, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes053(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res053Permission, r *Res053, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -8280,7 +8388,8 @@ func (a *Authorizer) CheckRes054(p *Principal, perm Res054Permission, r *Res054,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes054(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes054(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8302,7 +8411,8 @@ func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res054Permission{Res054View, Res054Edit, Res054Publish, Res054Delete} {
 		var d runtime.Decision
-		a.decideRes054(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes054(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8313,7 +8423,7 @@ func (a *Authorizer) Res054Permissions(p *Principal, r *Res054, cred *Credential
 // decideRes054 is the decision order for a res054, shared by CheckRes054 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Res054Permission, r *Res054, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes054(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res054Permission, r *Res054, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 54 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8326,9 +8436,9 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res054Edit, Res054Publish, Res054Delete:
-		ok, e := ruleRes054ArchivedReadOnlyRes054(p, r, ctx, c)
+		ok, e := ruleRes054ArchivedReadOnlyRes054(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res054-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res054-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8339,16 +8449,16 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes054(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes054(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res054View:
-		ok, e := ruleRes054PublicViewRes054(p, r, ctx, c)
+		ok, e := ruleRes054PublicViewRes054(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res054-public-view", -1, e)
+			evalError(d, budget, "rule", "res054-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8375,14 +8485,14 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes054(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes054(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes054:
-			ok, e = matchRes054Res054(p, r, ctx, c, &as.Scope.Res054)
+			ok, e = matchRes054Res054(budget, p, r, ctx, c, &as.Scope.Res054)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8401,7 +8511,7 @@ func (a *Authorizer) decideRes054(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes054 applies the credential c's narrowing to perm on the res054 r.
-func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, t *roleTable, p *Principal, perm Res054Permission, r *Res054, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes054(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res054Permission, r *Res054, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -8427,7 +8537,8 @@ func (a *Authorizer) CheckRes055(p *Principal, perm Res055Permission, r *Res055,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes055(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes055(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8449,7 +8560,8 @@ func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res055Permission{Res055View, Res055Edit, Res055Publish, Res055Delete} {
 		var d runtime.Decision
-		a.decideRes055(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes055(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8460,7 +8572,7 @@ func (a *Authorizer) Res055Permissions(p *Principal, r *Res055, cred *Credential
 // decideRes055 is the decision order for a res055, shared by CheckRes055 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Res055Permission, r *Res055, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes055(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res055Permission, r *Res055, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 55 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8473,9 +8585,9 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res055Edit, Res055Publish, Res055Delete:
-		ok, e := ruleRes055ArchivedReadOnlyRes055(p, r, ctx, c)
+		ok, e := ruleRes055ArchivedReadOnlyRes055(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res055-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res055-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8486,16 +8598,16 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes055(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes055(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res055View:
-		ok, e := ruleRes055PublicViewRes055(p, r, ctx, c)
+		ok, e := ruleRes055PublicViewRes055(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res055-public-view", -1, e)
+			evalError(d, budget, "rule", "res055-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8522,14 +8634,14 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes055(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes055(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes055:
-			ok, e = matchRes055Res055(p, r, ctx, c, &as.Scope.Res055)
+			ok, e = matchRes055Res055(budget, p, r, ctx, c, &as.Scope.Res055)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8548,7 +8660,7 @@ func (a *Authorizer) decideRes055(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes055 applies the credential c's narrowing to perm on the res055 r.
-func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, t *roleTable, p *Principal, perm Res055Permission, r *Res055, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes055(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res055Permission, r *Res055, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -8574,7 +8686,8 @@ func (a *Authorizer) CheckRes056(p *Principal, perm Res056Permission, r *Res056,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes056(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes056(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8596,7 +8709,8 @@ func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res056Permission{Res056View, Res056Edit, Res056Publish, Res056Delete} {
 		var d runtime.Decision
-		a.decideRes056(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes056(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8607,7 +8721,7 @@ func (a *Authorizer) Res056Permissions(p *Principal, r *Res056, cred *Credential
 // decideRes056 is the decision order for a res056, shared by CheckRes056 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Res056Permission, r *Res056, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes056(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res056Permission, r *Res056, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 56 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8620,9 +8734,9 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res056Edit, Res056Publish, Res056Delete:
-		ok, e := ruleRes056ArchivedReadOnlyRes056(p, r, ctx, c)
+		ok, e := ruleRes056ArchivedReadOnlyRes056(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res056-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res056-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8633,16 +8747,16 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes056(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes056(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res056View:
-		ok, e := ruleRes056PublicViewRes056(p, r, ctx, c)
+		ok, e := ruleRes056PublicViewRes056(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res056-public-view", -1, e)
+			evalError(d, budget, "rule", "res056-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8669,14 +8783,14 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes056(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes056(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes056:
-			ok, e = matchRes056Res056(p, r, ctx, c, &as.Scope.Res056)
+			ok, e = matchRes056Res056(budget, p, r, ctx, c, &as.Scope.Res056)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8695,7 +8809,7 @@ func (a *Authorizer) decideRes056(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes056 applies the credential c's narrowing to perm on the res056 r.
-func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, t *roleTable, p *Principal, perm Res056Permission, r *Res056, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes056(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res056Permission, r *Res056, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -8721,7 +8835,8 @@ func (a *Authorizer) CheckRes057(p *Principal, perm Res057Permission, r *Res057,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes057(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes057(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8743,7 +8858,8 @@ func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res057Permission{Res057View, Res057Edit, Res057Publish, Res057Delete} {
 		var d runtime.Decision
-		a.decideRes057(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes057(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8754,7 +8870,7 @@ func (a *Authorizer) Res057Permissions(p *Principal, r *Res057, cred *Credential
 // decideRes057 is the decision order for a res057, shared by CheckRes057 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Res057Permission, r *Res057, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes057(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res057Permission, r *Res057, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 57 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8767,9 +8883,9 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res057Edit, Res057Publish, Res057Delete:
-		ok, e := ruleRes057ArchivedReadOnlyRes057(p, r, ctx, c)
+		ok, e := ruleRes057ArchivedReadOnlyRes057(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res057-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res057-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8780,16 +8896,16 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes057(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes057(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res057View:
-		ok, e := ruleRes057PublicViewRes057(p, r, ctx, c)
+		ok, e := ruleRes057PublicViewRes057(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res057-public-view", -1, e)
+			evalError(d, budget, "rule", "res057-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8816,14 +8932,14 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes057(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes057(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes057:
-			ok, e = matchRes057Res057(p, r, ctx, c, &as.Scope.Res057)
+			ok, e = matchRes057Res057(budget, p, r, ctx, c, &as.Scope.Res057)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8842,7 +8958,7 @@ func (a *Authorizer) decideRes057(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes057 applies the credential c's narrowing to perm on the res057 r.
-func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, t *roleTable, p *Principal, perm Res057Permission, r *Res057, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes057(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res057Permission, r *Res057, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -8868,7 +8984,8 @@ func (a *Authorizer) CheckRes058(p *Principal, perm Res058Permission, r *Res058,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes058(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes058(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -8890,7 +9007,8 @@ func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res058Permission{Res058View, Res058Edit, Res058Publish, Res058Delete} {
 		var d runtime.Decision
-		a.decideRes058(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes058(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -8901,7 +9019,7 @@ func (a *Authorizer) Res058Permissions(p *Principal, r *Res058, cred *Credential
 // decideRes058 is the decision order for a res058, shared by CheckRes058 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Res058Permission, r *Res058, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes058(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res058Permission, r *Res058, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 58 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -8914,9 +9032,9 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res058Edit, Res058Publish, Res058Delete:
-		ok, e := ruleRes058ArchivedReadOnlyRes058(p, r, ctx, c)
+		ok, e := ruleRes058ArchivedReadOnlyRes058(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res058-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res058-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -8927,16 +9045,16 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes058(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes058(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res058View:
-		ok, e := ruleRes058PublicViewRes058(p, r, ctx, c)
+		ok, e := ruleRes058PublicViewRes058(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res058-public-view", -1, e)
+			evalError(d, budget, "rule", "res058-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -8963,14 +9081,14 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes058(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes058(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes058:
-			ok, e = matchRes058Res058(p, r, ctx, c, &as.Scope.Res058)
+			ok, e = matchRes058Res058(budget, p, r, ctx, c, &as.Scope.Res058)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -8989,7 +9107,7 @@ func (a *Authorizer) decideRes058(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes058 applies the credential c's narrowing to perm on the res058 r.
-func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, t *roleTable, p *Principal, perm Res058Permission, r *Res058, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes058(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res058Permission, r *Res058, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9015,7 +9133,8 @@ func (a *Authorizer) CheckRes059(p *Principal, perm Res059Permission, r *Res059,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes059(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes059(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9037,7 +9156,8 @@ func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res059Permission{Res059View, Res059Edit, Res059Publish, Res059Delete} {
 		var d runtime.Decision
-		a.decideRes059(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes059(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9048,7 +9168,7 @@ func (a *Authorizer) Res059Permissions(p *Principal, r *Res059, cred *Credential
 // decideRes059 is the decision order for a res059, shared by CheckRes059 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Res059Permission, r *Res059, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes059(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res059Permission, r *Res059, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 59 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9061,9 +9181,9 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res059Edit, Res059Publish, Res059Delete:
-		ok, e := ruleRes059ArchivedReadOnlyRes059(p, r, ctx, c)
+		ok, e := ruleRes059ArchivedReadOnlyRes059(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res059-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res059-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9074,16 +9194,16 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes059(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes059(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res059View:
-		ok, e := ruleRes059PublicViewRes059(p, r, ctx, c)
+		ok, e := ruleRes059PublicViewRes059(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res059-public-view", -1, e)
+			evalError(d, budget, "rule", "res059-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9110,14 +9230,14 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes059(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes059(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes059:
-			ok, e = matchRes059Res059(p, r, ctx, c, &as.Scope.Res059)
+			ok, e = matchRes059Res059(budget, p, r, ctx, c, &as.Scope.Res059)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -9136,7 +9256,7 @@ func (a *Authorizer) decideRes059(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes059 applies the credential c's narrowing to perm on the res059 r.
-func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, t *roleTable, p *Principal, perm Res059Permission, r *Res059, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes059(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res059Permission, r *Res059, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9162,7 +9282,8 @@ func (a *Authorizer) CheckRes060(p *Principal, perm Res060Permission, r *Res060,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes060(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes060(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9184,7 +9305,8 @@ func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res060Permission{Res060View, Res060Edit, Res060Publish, Res060Delete} {
 		var d runtime.Decision
-		a.decideRes060(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes060(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9195,7 +9317,7 @@ func (a *Authorizer) Res060Permissions(p *Principal, r *Res060, cred *Credential
 // decideRes060 is the decision order for a res060, shared by CheckRes060 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Res060Permission, r *Res060, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes060(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res060Permission, r *Res060, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 60 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9208,9 +9330,9 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res060Edit, Res060Publish, Res060Delete:
-		ok, e := ruleRes060ArchivedReadOnlyRes060(p, r, ctx, c)
+		ok, e := ruleRes060ArchivedReadOnlyRes060(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res060-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res060-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9221,16 +9343,16 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes060(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes060(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res060View:
-		ok, e := ruleRes060PublicViewRes060(p, r, ctx, c)
+		ok, e := ruleRes060PublicViewRes060(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res060-public-view", -1, e)
+			evalError(d, budget, "rule", "res060-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9257,14 +9379,14 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes060(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes060(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes060:
-			ok, e = matchRes060Res060(p, r, ctx, c, &as.Scope.Res060)
+			ok, e = matchRes060Res060(budget, p, r, ctx, c, &as.Scope.Res060)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -9283,7 +9405,7 @@ func (a *Authorizer) decideRes060(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes060 applies the credential c's narrowing to perm on the res060 r.
-func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, t *roleTable, p *Principal, perm Res060Permission, r *Res060, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes060(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res060Permission, r *Res060, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9309,7 +9431,8 @@ func (a *Authorizer) CheckRes061(p *Principal, perm Res061Permission, r *Res061,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes061(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes061(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9331,7 +9454,8 @@ func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res061Permission{Res061View, Res061Edit, Res061Publish, Res061Delete} {
 		var d runtime.Decision
-		a.decideRes061(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes061(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9342,7 +9466,7 @@ func (a *Authorizer) Res061Permissions(p *Principal, r *Res061, cred *Credential
 // decideRes061 is the decision order for a res061, shared by CheckRes061 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Res061Permission, r *Res061, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes061(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res061Permission, r *Res061, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 61 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9355,9 +9479,9 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res061Edit, Res061Publish, Res061Delete:
-		ok, e := ruleRes061ArchivedReadOnlyRes061(p, r, ctx, c)
+		ok, e := ruleRes061ArchivedReadOnlyRes061(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res061-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res061-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9368,16 +9492,16 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes061(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes061(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res061View:
-		ok, e := ruleRes061PublicViewRes061(p, r, ctx, c)
+		ok, e := ruleRes061PublicViewRes061(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res061-public-view", -1, e)
+			evalError(d, budget, "rule", "res061-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9404,14 +9528,14 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes061(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes061(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes061:
-			ok, e = matchRes061Res061(p, r, ctx, c, &as.Scope.Res061)
+			ok, e = matchRes061Res061(budget, p, r, ctx, c, &as.Scope.Res061)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -9430,7 +9554,7 @@ func (a *Authorizer) decideRes061(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes061 applies the credential c's narrowing to perm on the res061 r.
-func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, t *roleTable, p *Principal, perm Res061Permission, r *Res061, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes061(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res061Permission, r *Res061, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9456,7 +9580,8 @@ func (a *Authorizer) CheckRes062(p *Principal, perm Res062Permission, r *Res062,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes062(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes062(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9478,7 +9603,8 @@ func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res062Permission{Res062View, Res062Edit, Res062Publish, Res062Delete} {
 		var d runtime.Decision
-		a.decideRes062(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes062(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9489,7 +9615,7 @@ func (a *Authorizer) Res062Permissions(p *Principal, r *Res062, cred *Credential
 // decideRes062 is the decision order for a res062, shared by CheckRes062 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Res062Permission, r *Res062, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes062(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res062Permission, r *Res062, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 62 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9502,9 +9628,9 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res062Edit, Res062Publish, Res062Delete:
-		ok, e := ruleRes062ArchivedReadOnlyRes062(p, r, ctx, c)
+		ok, e := ruleRes062ArchivedReadOnlyRes062(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res062-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res062-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9515,16 +9641,16 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes062(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes062(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res062View:
-		ok, e := ruleRes062PublicViewRes062(p, r, ctx, c)
+		ok, e := ruleRes062PublicViewRes062(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res062-public-view", -1, e)
+			evalError(d, budget, "rule", "res062-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9551,14 +9677,14 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes062(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes062(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes062:
-			ok, e = matchRes062Res062(p, r, ctx, c, &as.Scope.Res062)
+			ok, e = matchRes062Res062(budget, p, r, ctx, c, &as.Scope.Res062)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -9577,7 +9703,7 @@ func (a *Authorizer) decideRes062(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes062 applies the credential c's narrowing to perm on the res062 r.
-func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, t *roleTable, p *Principal, perm Res062Permission, r *Res062, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes062(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res062Permission, r *Res062, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9603,7 +9729,8 @@ func (a *Authorizer) CheckRes063(p *Principal, perm Res063Permission, r *Res063,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes063(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes063(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9625,7 +9752,8 @@ func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res063Permission{Res063View, Res063Edit, Res063Publish, Res063Delete} {
 		var d runtime.Decision
-		a.decideRes063(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes063(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9636,7 +9764,7 @@ func (a *Authorizer) Res063Permissions(p *Principal, r *Res063, cred *Credential
 // decideRes063 is the decision order for a res063, shared by CheckRes063 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Res063Permission, r *Res063, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes063(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res063Permission, r *Res063, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 63 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9649,9 +9777,9 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res063Edit, Res063Publish, Res063Delete:
-		ok, e := ruleRes063ArchivedReadOnlyRes063(p, r, ctx, c)
+		ok, e := ruleRes063ArchivedReadOnlyRes063(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res063-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res063-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9662,16 +9790,16 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes063(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes063(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res063View:
-		ok, e := ruleRes063PublicViewRes063(p, r, ctx, c)
+		ok, e := ruleRes063PublicViewRes063(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res063-public-view", -1, e)
+			evalError(d, budget, "rule", "res063-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9698,14 +9826,14 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes063(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes063(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes063:
-			ok, e = matchRes063Res063(p, r, ctx, c, &as.Scope.Res063)
+			ok, e = matchRes063Res063(budget, p, r, ctx, c, &as.Scope.Res063)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -9724,7 +9852,7 @@ func (a *Authorizer) decideRes063(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes063 applies the credential c's narrowing to perm on the res063 r.
-func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, t *roleTable, p *Principal, perm Res063Permission, r *Res063, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes063(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res063Permission, r *Res063, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9750,7 +9878,8 @@ func (a *Authorizer) CheckRes064(p *Principal, perm Res064Permission, r *Res064,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes064(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes064(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9772,7 +9901,8 @@ func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res064Permission{Res064View, Res064Edit, Res064Publish, Res064Delete} {
 		var d runtime.Decision
-		a.decideRes064(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes064(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9783,7 +9913,7 @@ func (a *Authorizer) Res064Permissions(p *Principal, r *Res064, cred *Credential
 // decideRes064 is the decision order for a res064, shared by CheckRes064 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Res064Permission, r *Res064, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes064(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res064Permission, r *Res064, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 64 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9796,9 +9926,9 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res064Edit, Res064Publish, Res064Delete:
-		ok, e := ruleRes064ArchivedReadOnlyRes064(p, r, ctx, c)
+		ok, e := ruleRes064ArchivedReadOnlyRes064(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res064-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res064-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9809,16 +9939,16 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes064(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes064(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res064View:
-		ok, e := ruleRes064PublicViewRes064(p, r, ctx, c)
+		ok, e := ruleRes064PublicViewRes064(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res064-public-view", -1, e)
+			evalError(d, budget, "rule", "res064-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9845,14 +9975,14 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes064(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes064(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes064:
-			ok, e = matchRes064Res064(p, r, ctx, c, &as.Scope.Res064)
+			ok, e = matchRes064Res064(budget, p, r, ctx, c, &as.Scope.Res064)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -9871,7 +10001,7 @@ func (a *Authorizer) decideRes064(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes064 applies the credential c's narrowing to perm on the res064 r.
-func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, t *roleTable, p *Principal, perm Res064Permission, r *Res064, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes064(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res064Permission, r *Res064, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -9897,7 +10027,8 @@ func (a *Authorizer) CheckRes065(p *Principal, perm Res065Permission, r *Res065,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes065(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes065(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -9919,7 +10050,8 @@ func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res065Permission{Res065View, Res065Edit, Res065Publish, Res065Delete} {
 		var d runtime.Decision
-		a.decideRes065(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes065(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -9930,7 +10062,7 @@ func (a *Authorizer) Res065Permissions(p *Principal, r *Res065, cred *Credential
 // decideRes065 is the decision order for a res065, shared by CheckRes065 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Res065Permission, r *Res065, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes065(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res065Permission, r *Res065, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 65 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -9943,9 +10075,9 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res065Edit, Res065Publish, Res065Delete:
-		ok, e := ruleRes065ArchivedReadOnlyRes065(p, r, ctx, c)
+		ok, e := ruleRes065ArchivedReadOnlyRes065(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res065-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res065-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -9956,16 +10088,16 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes065(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes065(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res065View:
-		ok, e := ruleRes065PublicViewRes065(p, r, ctx, c)
+		ok, e := ruleRes065PublicViewRes065(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res065-public-view", -1, e)
+			evalError(d, budget, "rule", "res065-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -9992,14 +10124,14 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes065(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes065(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes065:
-			ok, e = matchRes065Res065(p, r, ctx, c, &as.Scope.Res065)
+			ok, e = matchRes065Res065(budget, p, r, ctx, c, &as.Scope.Res065)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10018,7 +10150,7 @@ func (a *Authorizer) decideRes065(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes065 applies the credential c's narrowing to perm on the res065 r.
-func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, t *roleTable, p *Principal, perm Res065Permission, r *Res065, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes065(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res065Permission, r *Res065, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10044,7 +10176,8 @@ func (a *Authorizer) CheckRes066(p *Principal, perm Res066Permission, r *Res066,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes066(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes066(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10066,7 +10199,8 @@ func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res066Permission{Res066View, Res066Edit, Res066Publish, Res066Delete} {
 		var d runtime.Decision
-		a.decideRes066(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes066(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10077,7 +10211,7 @@ func (a *Authorizer) Res066Permissions(p *Principal, r *Res066, cred *Credential
 // decideRes066 is the decision order for a res066, shared by CheckRes066 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Res066Permission, r *Res066, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes066(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res066Permission, r *Res066, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 66 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10090,9 +10224,9 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res066Edit, Res066Publish, Res066Delete:
-		ok, e := ruleRes066ArchivedReadOnlyRes066(p, r, ctx, c)
+		ok, e := ruleRes066ArchivedReadOnlyRes066(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res066-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res066-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10103,16 +10237,16 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes066(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes066(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res066View:
-		ok, e := ruleRes066PublicViewRes066(p, r, ctx, c)
+		ok, e := ruleRes066PublicViewRes066(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res066-public-view", -1, e)
+			evalError(d, budget, "rule", "res066-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -10139,14 +10273,14 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes066(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes066(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes066:
-			ok, e = matchRes066Res066(p, r, ctx, c, &as.Scope.Res066)
+			ok, e = matchRes066Res066(budget, p, r, ctx, c, &as.Scope.Res066)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10165,7 +10299,7 @@ func (a *Authorizer) decideRes066(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes066 applies the credential c's narrowing to perm on the res066 r.
-func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, t *roleTable, p *Principal, perm Res066Permission, r *Res066, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes066(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res066Permission, r *Res066, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10191,7 +10325,8 @@ func (a *Authorizer) CheckRes067(p *Principal, perm Res067Permission, r *Res067,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes067(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes067(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10213,7 +10348,8 @@ func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res067Permission{Res067View, Res067Edit, Res067Publish, Res067Delete} {
 		var d runtime.Decision
-		a.decideRes067(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes067(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10224,7 +10360,7 @@ func (a *Authorizer) Res067Permissions(p *Principal, r *Res067, cred *Credential
 // decideRes067 is the decision order for a res067, shared by CheckRes067 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Res067Permission, r *Res067, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes067(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res067Permission, r *Res067, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 67 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10237,9 +10373,9 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res067Edit, Res067Publish, Res067Delete:
-		ok, e := ruleRes067ArchivedReadOnlyRes067(p, r, ctx, c)
+		ok, e := ruleRes067ArchivedReadOnlyRes067(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res067-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res067-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10250,16 +10386,16 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes067(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes067(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res067View:
-		ok, e := ruleRes067PublicViewRes067(p, r, ctx, c)
+		ok, e := ruleRes067PublicViewRes067(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res067-public-view", -1, e)
+			evalError(d, budget, "rule", "res067-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -10286,14 +10422,14 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes067(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes067(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes067:
-			ok, e = matchRes067Res067(p, r, ctx, c, &as.Scope.Res067)
+			ok, e = matchRes067Res067(budget, p, r, ctx, c, &as.Scope.Res067)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10312,7 +10448,7 @@ func (a *Authorizer) decideRes067(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes067 applies the credential c's narrowing to perm on the res067 r.
-func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, t *roleTable, p *Principal, perm Res067Permission, r *Res067, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes067(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res067Permission, r *Res067, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10338,7 +10474,8 @@ func (a *Authorizer) CheckRes068(p *Principal, perm Res068Permission, r *Res068,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes068(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes068(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10360,7 +10497,8 @@ func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res068Permission{Res068View, Res068Edit, Res068Publish, Res068Delete} {
 		var d runtime.Decision
-		a.decideRes068(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes068(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10371,7 +10509,7 @@ func (a *Authorizer) Res068Permissions(p *Principal, r *Res068, cred *Credential
 // decideRes068 is the decision order for a res068, shared by CheckRes068 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Res068Permission, r *Res068, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes068(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res068Permission, r *Res068, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 68 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10384,9 +10522,9 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res068Edit, Res068Publish, Res068Delete:
-		ok, e := ruleRes068ArchivedReadOnlyRes068(p, r, ctx, c)
+		ok, e := ruleRes068ArchivedReadOnlyRes068(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res068-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res068-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10397,16 +10535,16 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes068(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes068(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res068View:
-		ok, e := ruleRes068PublicViewRes068(p, r, ctx, c)
+		ok, e := ruleRes068PublicViewRes068(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res068-public-view", -1, e)
+			evalError(d, budget, "rule", "res068-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -10433,14 +10571,14 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes068(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes068(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes068:
-			ok, e = matchRes068Res068(p, r, ctx, c, &as.Scope.Res068)
+			ok, e = matchRes068Res068(budget, p, r, ctx, c, &as.Scope.Res068)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10459,7 +10597,7 @@ func (a *Authorizer) decideRes068(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes068 applies the credential c's narrowing to perm on the res068 r.
-func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, t *roleTable, p *Principal, perm Res068Permission, r *Res068, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes068(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res068Permission, r *Res068, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10485,7 +10623,8 @@ func (a *Authorizer) CheckRes069(p *Principal, perm Res069Permission, r *Res069,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes069(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes069(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10507,7 +10646,8 @@ func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res069Permission{Res069View, Res069Edit, Res069Publish, Res069Delete} {
 		var d runtime.Decision
-		a.decideRes069(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes069(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10518,7 +10658,7 @@ func (a *Authorizer) Res069Permissions(p *Principal, r *Res069, cred *Credential
 // decideRes069 is the decision order for a res069, shared by CheckRes069 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Res069Permission, r *Res069, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes069(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res069Permission, r *Res069, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 69 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10531,9 +10671,9 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res069Edit, Res069Publish, Res069Delete:
-		ok, e := ruleRes069ArchivedReadOnlyRes069(p, r, ctx, c)
+		ok, e := ruleRes069ArchivedReadOnlyRes069(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res069-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res069-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10544,16 +10684,16 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes069(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes069(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res069View:
-		ok, e := ruleRes069PublicViewRes069(p, r, ctx, c)
+		ok, e := ruleRes069PublicViewRes069(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res069-public-view", -1, e)
+			evalError(d, budget, "rule", "res069-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -10580,14 +10720,14 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes069(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes069(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes069:
-			ok, e = matchRes069Res069(p, r, ctx, c, &as.Scope.Res069)
+			ok, e = matchRes069Res069(budget, p, r, ctx, c, &as.Scope.Res069)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10606,7 +10746,7 @@ func (a *Authorizer) decideRes069(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes069 applies the credential c's narrowing to perm on the res069 r.
-func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, t *roleTable, p *Principal, perm Res069Permission, r *Res069, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes069(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res069Permission, r *Res069, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10632,7 +10772,8 @@ func (a *Authorizer) CheckRes070(p *Principal, perm Res070Permission, r *Res070,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes070(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes070(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10654,7 +10795,8 @@ func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res070Permission{Res070View, Res070Edit, Res070Publish, Res070Delete} {
 		var d runtime.Decision
-		a.decideRes070(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes070(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10665,7 +10807,7 @@ func (a *Authorizer) Res070Permissions(p *Principal, r *Res070, cred *Credential
 // decideRes070 is the decision order for a res070, shared by CheckRes070 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Res070Permission, r *Res070, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes070(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res070Permission, r *Res070, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 70 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10678,9 +10820,9 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res070Edit, Res070Publish, Res070Delete:
-		ok, e := ruleRes070ArchivedReadOnlyRes070(p, r, ctx, c)
+		ok, e := ruleRes070ArchivedReadOnlyRes070(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res070-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res070-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10691,16 +10833,16 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes070(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes070(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res070View:
-		ok, e := ruleRes070PublicViewRes070(p, r, ctx, c)
+		ok, e := ruleRes070PublicViewRes070(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res070-public-view", -1, e)
+			evalError(d, budget, "rule", "res070-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -10727,14 +10869,14 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes070(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes070(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes070:
-			ok, e = matchRes070Res070(p, r, ctx, c, &as.Scope.Res070)
+			ok, e = matchRes070Res070(budget, p, r, ctx, c, &as.Scope.Res070)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10753,7 +10895,7 @@ func (a *Authorizer) decideRes070(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes070 applies the credential c's narrowing to perm on the res070 r.
-func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, t *roleTable, p *Principal, perm Res070Permission, r *Res070, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes070(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res070Permission, r *Res070, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10779,7 +10921,8 @@ func (a *Authorizer) CheckRes071(p *Principal, perm Res071Permission, r *Res071,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes071(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes071(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10801,7 +10944,8 @@ func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res071Permission{Res071View, Res071Edit, Res071Publish, Res071Delete} {
 		var d runtime.Decision
-		a.decideRes071(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes071(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10812,7 +10956,7 @@ func (a *Authorizer) Res071Permissions(p *Principal, r *Res071, cred *Credential
 // decideRes071 is the decision order for a res071, shared by CheckRes071 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Res071Permission, r *Res071, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes071(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res071Permission, r *Res071, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 71 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10825,9 +10969,9 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res071Edit, Res071Publish, Res071Delete:
-		ok, e := ruleRes071ArchivedReadOnlyRes071(p, r, ctx, c)
+		ok, e := ruleRes071ArchivedReadOnlyRes071(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res071-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res071-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10838,16 +10982,16 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes071(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes071(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res071View:
-		ok, e := ruleRes071PublicViewRes071(p, r, ctx, c)
+		ok, e := ruleRes071PublicViewRes071(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res071-public-view", -1, e)
+			evalError(d, budget, "rule", "res071-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -10874,14 +11018,14 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes071(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes071(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes071:
-			ok, e = matchRes071Res071(p, r, ctx, c, &as.Scope.Res071)
+			ok, e = matchRes071Res071(budget, p, r, ctx, c, &as.Scope.Res071)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -10900,7 +11044,7 @@ func (a *Authorizer) decideRes071(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes071 applies the credential c's narrowing to perm on the res071 r.
-func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, t *roleTable, p *Principal, perm Res071Permission, r *Res071, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes071(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res071Permission, r *Res071, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -10926,7 +11070,8 @@ func (a *Authorizer) CheckRes072(p *Principal, perm Res072Permission, r *Res072,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes072(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes072(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -10948,7 +11093,8 @@ func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res072Permission{Res072View, Res072Edit, Res072Publish, Res072Delete} {
 		var d runtime.Decision
-		a.decideRes072(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes072(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -10959,7 +11105,7 @@ func (a *Authorizer) Res072Permissions(p *Principal, r *Res072, cred *Credential
 // decideRes072 is the decision order for a res072, shared by CheckRes072 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Res072Permission, r *Res072, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes072(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res072Permission, r *Res072, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 72 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -10972,9 +11118,9 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res072Edit, Res072Publish, Res072Delete:
-		ok, e := ruleRes072ArchivedReadOnlyRes072(p, r, ctx, c)
+		ok, e := ruleRes072ArchivedReadOnlyRes072(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res072-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res072-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -10985,16 +11131,16 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes072(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes072(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res072View:
-		ok, e := ruleRes072PublicViewRes072(p, r, ctx, c)
+		ok, e := ruleRes072PublicViewRes072(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res072-public-view", -1, e)
+			evalError(d, budget, "rule", "res072-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11021,14 +11167,14 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes072(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes072(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes072:
-			ok, e = matchRes072Res072(p, r, ctx, c, &as.Scope.Res072)
+			ok, e = matchRes072Res072(budget, p, r, ctx, c, &as.Scope.Res072)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11047,7 +11193,7 @@ func (a *Authorizer) decideRes072(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes072 applies the credential c's narrowing to perm on the res072 r.
-func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, t *roleTable, p *Principal, perm Res072Permission, r *Res072, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes072(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res072Permission, r *Res072, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11073,7 +11219,8 @@ func (a *Authorizer) CheckRes073(p *Principal, perm Res073Permission, r *Res073,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes073(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes073(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11095,7 +11242,8 @@ func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res073Permission{Res073View, Res073Edit, Res073Publish, Res073Delete} {
 		var d runtime.Decision
-		a.decideRes073(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes073(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11106,7 +11254,7 @@ func (a *Authorizer) Res073Permissions(p *Principal, r *Res073, cred *Credential
 // decideRes073 is the decision order for a res073, shared by CheckRes073 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Res073Permission, r *Res073, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes073(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res073Permission, r *Res073, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 73 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11119,9 +11267,9 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res073Edit, Res073Publish, Res073Delete:
-		ok, e := ruleRes073ArchivedReadOnlyRes073(p, r, ctx, c)
+		ok, e := ruleRes073ArchivedReadOnlyRes073(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res073-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res073-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -11132,16 +11280,16 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes073(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes073(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res073View:
-		ok, e := ruleRes073PublicViewRes073(p, r, ctx, c)
+		ok, e := ruleRes073PublicViewRes073(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res073-public-view", -1, e)
+			evalError(d, budget, "rule", "res073-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11168,14 +11316,14 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes073(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes073(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes073:
-			ok, e = matchRes073Res073(p, r, ctx, c, &as.Scope.Res073)
+			ok, e = matchRes073Res073(budget, p, r, ctx, c, &as.Scope.Res073)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11194,7 +11342,7 @@ func (a *Authorizer) decideRes073(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes073 applies the credential c's narrowing to perm on the res073 r.
-func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, t *roleTable, p *Principal, perm Res073Permission, r *Res073, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes073(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res073Permission, r *Res073, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11220,7 +11368,8 @@ func (a *Authorizer) CheckRes074(p *Principal, perm Res074Permission, r *Res074,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes074(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes074(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11242,7 +11391,8 @@ func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res074Permission{Res074View, Res074Edit, Res074Publish, Res074Delete} {
 		var d runtime.Decision
-		a.decideRes074(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes074(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11253,7 +11403,7 @@ func (a *Authorizer) Res074Permissions(p *Principal, r *Res074, cred *Credential
 // decideRes074 is the decision order for a res074, shared by CheckRes074 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Res074Permission, r *Res074, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes074(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res074Permission, r *Res074, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 74 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11266,9 +11416,9 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res074Edit, Res074Publish, Res074Delete:
-		ok, e := ruleRes074ArchivedReadOnlyRes074(p, r, ctx, c)
+		ok, e := ruleRes074ArchivedReadOnlyRes074(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res074-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res074-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -11279,16 +11429,16 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes074(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes074(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res074View:
-		ok, e := ruleRes074PublicViewRes074(p, r, ctx, c)
+		ok, e := ruleRes074PublicViewRes074(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res074-public-view", -1, e)
+			evalError(d, budget, "rule", "res074-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11315,14 +11465,14 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes074(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes074(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes074:
-			ok, e = matchRes074Res074(p, r, ctx, c, &as.Scope.Res074)
+			ok, e = matchRes074Res074(budget, p, r, ctx, c, &as.Scope.Res074)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11341,7 +11491,7 @@ func (a *Authorizer) decideRes074(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes074 applies the credential c's narrowing to perm on the res074 r.
-func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, t *roleTable, p *Principal, perm Res074Permission, r *Res074, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes074(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res074Permission, r *Res074, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11367,7 +11517,8 @@ func (a *Authorizer) CheckRes075(p *Principal, perm Res075Permission, r *Res075,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes075(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes075(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11389,7 +11540,8 @@ func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res075Permission{Res075View, Res075Edit, Res075Publish, Res075Delete} {
 		var d runtime.Decision
-		a.decideRes075(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes075(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11400,7 +11552,7 @@ func (a *Authorizer) Res075Permissions(p *Principal, r *Res075, cred *Credential
 // decideRes075 is the decision order for a res075, shared by CheckRes075 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Res075Permission, r *Res075, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes075(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res075Permission, r *Res075, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 75 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11413,9 +11565,9 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res075Edit, Res075Publish, Res075Delete:
-		ok, e := ruleRes075ArchivedReadOnlyRes075(p, r, ctx, c)
+		ok, e := ruleRes075ArchivedReadOnlyRes075(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res075-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res075-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -11426,16 +11578,16 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes075(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes075(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res075View:
-		ok, e := ruleRes075PublicViewRes075(p, r, ctx, c)
+		ok, e := ruleRes075PublicViewRes075(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res075-public-view", -1, e)
+			evalError(d, budget, "rule", "res075-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11462,14 +11614,14 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes075(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes075(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes075:
-			ok, e = matchRes075Res075(p, r, ctx, c, &as.Scope.Res075)
+			ok, e = matchRes075Res075(budget, p, r, ctx, c, &as.Scope.Res075)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11488,7 +11640,7 @@ func (a *Authorizer) decideRes075(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes075 applies the credential c's narrowing to perm on the res075 r.
-func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, t *roleTable, p *Principal, perm Res075Permission, r *Res075, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes075(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res075Permission, r *Res075, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11514,7 +11666,8 @@ func (a *Authorizer) CheckRes076(p *Principal, perm Res076Permission, r *Res076,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes076(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes076(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11536,7 +11689,8 @@ func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res076Permission{Res076View, Res076Edit, Res076Publish, Res076Delete} {
 		var d runtime.Decision
-		a.decideRes076(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes076(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11547,7 +11701,7 @@ func (a *Authorizer) Res076Permissions(p *Principal, r *Res076, cred *Credential
 // decideRes076 is the decision order for a res076, shared by CheckRes076 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Res076Permission, r *Res076, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes076(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res076Permission, r *Res076, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 76 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11560,9 +11714,9 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res076Edit, Res076Publish, Res076Delete:
-		ok, e := ruleRes076ArchivedReadOnlyRes076(p, r, ctx, c)
+		ok, e := ruleRes076ArchivedReadOnlyRes076(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res076-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res076-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -11573,16 +11727,16 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes076(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes076(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res076View:
-		ok, e := ruleRes076PublicViewRes076(p, r, ctx, c)
+		ok, e := ruleRes076PublicViewRes076(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res076-public-view", -1, e)
+			evalError(d, budget, "rule", "res076-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11609,14 +11763,14 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes076(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes076(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes076:
-			ok, e = matchRes076Res076(p, r, ctx, c, &as.Scope.Res076)
+			ok, e = matchRes076Res076(budget, p, r, ctx, c, &as.Scope.Res076)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11635,7 +11789,7 @@ func (a *Authorizer) decideRes076(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes076 applies the credential c's narrowing to perm on the res076 r.
-func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, t *roleTable, p *Principal, perm Res076Permission, r *Res076, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes076(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res076Permission, r *Res076, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11661,7 +11815,8 @@ func (a *Authorizer) CheckRes077(p *Principal, perm Res077Permission, r *Res077,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes077(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes077(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11683,7 +11838,8 @@ func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res077Permission{Res077View, Res077Edit, Res077Publish, Res077Delete} {
 		var d runtime.Decision
-		a.decideRes077(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes077(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11694,7 +11850,7 @@ func (a *Authorizer) Res077Permissions(p *Principal, r *Res077, cred *Credential
 // decideRes077 is the decision order for a res077, shared by CheckRes077 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Res077Permission, r *Res077, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes077(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res077Permission, r *Res077, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 77 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11707,9 +11863,9 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res077Edit, Res077Publish, Res077Delete:
-		ok, e := ruleRes077ArchivedReadOnlyRes077(p, r, ctx, c)
+		ok, e := ruleRes077ArchivedReadOnlyRes077(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res077-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res077-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -11720,16 +11876,16 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes077(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes077(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res077View:
-		ok, e := ruleRes077PublicViewRes077(p, r, ctx, c)
+		ok, e := ruleRes077PublicViewRes077(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res077-public-view", -1, e)
+			evalError(d, budget, "rule", "res077-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11756,14 +11912,14 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes077(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes077(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes077:
-			ok, e = matchRes077Res077(p, r, ctx, c, &as.Scope.Res077)
+			ok, e = matchRes077Res077(budget, p, r, ctx, c, &as.Scope.Res077)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11782,7 +11938,7 @@ func (a *Authorizer) decideRes077(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes077 applies the credential c's narrowing to perm on the res077 r.
-func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, t *roleTable, p *Principal, perm Res077Permission, r *Res077, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes077(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res077Permission, r *Res077, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11808,7 +11964,8 @@ func (a *Authorizer) CheckRes078(p *Principal, perm Res078Permission, r *Res078,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes078(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes078(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11830,7 +11987,8 @@ func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res078Permission{Res078View, Res078Edit, Res078Publish, Res078Delete} {
 		var d runtime.Decision
-		a.decideRes078(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes078(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11841,7 +11999,7 @@ func (a *Authorizer) Res078Permissions(p *Principal, r *Res078, cred *Credential
 // decideRes078 is the decision order for a res078, shared by CheckRes078 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Res078Permission, r *Res078, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes078(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res078Permission, r *Res078, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 78 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -11854,9 +12012,9 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res078Edit, Res078Publish, Res078Delete:
-		ok, e := ruleRes078ArchivedReadOnlyRes078(p, r, ctx, c)
+		ok, e := ruleRes078ArchivedReadOnlyRes078(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res078-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res078-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -11867,16 +12025,16 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes078(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes078(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res078View:
-		ok, e := ruleRes078PublicViewRes078(p, r, ctx, c)
+		ok, e := ruleRes078PublicViewRes078(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res078-public-view", -1, e)
+			evalError(d, budget, "rule", "res078-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -11903,14 +12061,14 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes078(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes078(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes078:
-			ok, e = matchRes078Res078(p, r, ctx, c, &as.Scope.Res078)
+			ok, e = matchRes078Res078(budget, p, r, ctx, c, &as.Scope.Res078)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -11929,7 +12087,7 @@ func (a *Authorizer) decideRes078(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes078 applies the credential c's narrowing to perm on the res078 r.
-func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, t *roleTable, p *Principal, perm Res078Permission, r *Res078, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes078(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res078Permission, r *Res078, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -11955,7 +12113,8 @@ func (a *Authorizer) CheckRes079(p *Principal, perm Res079Permission, r *Res079,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes079(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes079(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -11977,7 +12136,8 @@ func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res079Permission{Res079View, Res079Edit, Res079Publish, Res079Delete} {
 		var d runtime.Decision
-		a.decideRes079(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes079(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -11988,7 +12148,7 @@ func (a *Authorizer) Res079Permissions(p *Principal, r *Res079, cred *Credential
 // decideRes079 is the decision order for a res079, shared by CheckRes079 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Res079Permission, r *Res079, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes079(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res079Permission, r *Res079, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 79 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12001,9 +12161,9 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res079Edit, Res079Publish, Res079Delete:
-		ok, e := ruleRes079ArchivedReadOnlyRes079(p, r, ctx, c)
+		ok, e := ruleRes079ArchivedReadOnlyRes079(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res079-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res079-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12014,16 +12174,16 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes079(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes079(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res079View:
-		ok, e := ruleRes079PublicViewRes079(p, r, ctx, c)
+		ok, e := ruleRes079PublicViewRes079(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res079-public-view", -1, e)
+			evalError(d, budget, "rule", "res079-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12050,14 +12210,14 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes079(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes079(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes079:
-			ok, e = matchRes079Res079(p, r, ctx, c, &as.Scope.Res079)
+			ok, e = matchRes079Res079(budget, p, r, ctx, c, &as.Scope.Res079)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12076,7 +12236,7 @@ func (a *Authorizer) decideRes079(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes079 applies the credential c's narrowing to perm on the res079 r.
-func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, t *roleTable, p *Principal, perm Res079Permission, r *Res079, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes079(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res079Permission, r *Res079, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12102,7 +12262,8 @@ func (a *Authorizer) CheckRes080(p *Principal, perm Res080Permission, r *Res080,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes080(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes080(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -12124,7 +12285,8 @@ func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res080Permission{Res080View, Res080Edit, Res080Publish, Res080Delete} {
 		var d runtime.Decision
-		a.decideRes080(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes080(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -12135,7 +12297,7 @@ func (a *Authorizer) Res080Permissions(p *Principal, r *Res080, cred *Credential
 // decideRes080 is the decision order for a res080, shared by CheckRes080 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Res080Permission, r *Res080, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes080(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res080Permission, r *Res080, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 80 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12148,9 +12310,9 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res080Edit, Res080Publish, Res080Delete:
-		ok, e := ruleRes080ArchivedReadOnlyRes080(p, r, ctx, c)
+		ok, e := ruleRes080ArchivedReadOnlyRes080(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res080-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res080-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12161,16 +12323,16 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes080(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes080(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res080View:
-		ok, e := ruleRes080PublicViewRes080(p, r, ctx, c)
+		ok, e := ruleRes080PublicViewRes080(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res080-public-view", -1, e)
+			evalError(d, budget, "rule", "res080-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12197,14 +12359,14 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes080(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes080(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes080:
-			ok, e = matchRes080Res080(p, r, ctx, c, &as.Scope.Res080)
+			ok, e = matchRes080Res080(budget, p, r, ctx, c, &as.Scope.Res080)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12223,7 +12385,7 @@ func (a *Authorizer) decideRes080(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes080 applies the credential c's narrowing to perm on the res080 r.
-func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, t *roleTable, p *Principal, perm Res080Permission, r *Res080, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes080(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res080Permission, r *Res080, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12249,7 +12411,8 @@ func (a *Authorizer) CheckRes081(p *Principal, perm Res081Permission, r *Res081,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes081(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes081(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -12271,7 +12434,8 @@ func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res081Permission{Res081View, Res081Edit, Res081Publish, Res081Delete} {
 		var d runtime.Decision
-		a.decideRes081(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes081(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -12282,7 +12446,7 @@ func (a *Authorizer) Res081Permissions(p *Principal, r *Res081, cred *Credential
 // decideRes081 is the decision order for a res081, shared by CheckRes081 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Res081Permission, r *Res081, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes081(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res081Permission, r *Res081, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 81 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12295,9 +12459,9 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res081Edit, Res081Publish, Res081Delete:
-		ok, e := ruleRes081ArchivedReadOnlyRes081(p, r, ctx, c)
+		ok, e := ruleRes081ArchivedReadOnlyRes081(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res081-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res081-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12308,16 +12472,16 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes081(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes081(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res081View:
-		ok, e := ruleRes081PublicViewRes081(p, r, ctx, c)
+		ok, e := ruleRes081PublicViewRes081(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res081-public-view", -1, e)
+			evalError(d, budget, "rule", "res081-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12344,14 +12508,14 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes081(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes081(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes081:
-			ok, e = matchRes081Res081(p, r, ctx, c, &as.Scope.Res081)
+			ok, e = matchRes081Res081(budget, p, r, ctx, c, &as.Scope.Res081)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12370,7 +12534,7 @@ func (a *Authorizer) decideRes081(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes081 applies the credential c's narrowing to perm on the res081 r.
-func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, t *roleTable, p *Principal, perm Res081Permission, r *Res081, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes081(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res081Permission, r *Res081, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12396,7 +12560,8 @@ func (a *Authorizer) CheckRes082(p *Principal, perm Res082Permission, r *Res082,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes082(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes082(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -12418,7 +12583,8 @@ func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res082Permission{Res082View, Res082Edit, Res082Publish, Res082Delete} {
 		var d runtime.Decision
-		a.decideRes082(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes082(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -12429,7 +12595,7 @@ func (a *Authorizer) Res082Permissions(p *Principal, r *Res082, cred *Credential
 // decideRes082 is the decision order for a res082, shared by CheckRes082 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Res082Permission, r *Res082, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes082(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res082Permission, r *Res082, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 82 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12442,9 +12608,9 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res082Edit, Res082Publish, Res082Delete:
-		ok, e := ruleRes082ArchivedReadOnlyRes082(p, r, ctx, c)
+		ok, e := ruleRes082ArchivedReadOnlyRes082(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res082-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res082-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12455,16 +12621,16 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes082(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes082(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res082View:
-		ok, e := ruleRes082PublicViewRes082(p, r, ctx, c)
+		ok, e := ruleRes082PublicViewRes082(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res082-public-view", -1, e)
+			evalError(d, budget, "rule", "res082-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12491,14 +12657,14 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes082(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes082(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes082:
-			ok, e = matchRes082Res082(p, r, ctx, c, &as.Scope.Res082)
+			ok, e = matchRes082Res082(budget, p, r, ctx, c, &as.Scope.Res082)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12517,7 +12683,7 @@ func (a *Authorizer) decideRes082(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes082 applies the credential c's narrowing to perm on the res082 r.
-func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, t *roleTable, p *Principal, perm Res082Permission, r *Res082, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes082(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res082Permission, r *Res082, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12543,7 +12709,8 @@ func (a *Authorizer) CheckRes083(p *Principal, perm Res083Permission, r *Res083,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes083(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes083(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -12565,7 +12732,8 @@ func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res083Permission{Res083View, Res083Edit, Res083Publish, Res083Delete} {
 		var d runtime.Decision
-		a.decideRes083(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes083(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -12576,7 +12744,7 @@ func (a *Authorizer) Res083Permissions(p *Principal, r *Res083, cred *Credential
 // decideRes083 is the decision order for a res083, shared by CheckRes083 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Res083Permission, r *Res083, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes083(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res083Permission, r *Res083, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 83 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12589,9 +12757,9 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res083Edit, Res083Publish, Res083Delete:
-		ok, e := ruleRes083ArchivedReadOnlyRes083(p, r, ctx, c)
+		ok, e := ruleRes083ArchivedReadOnlyRes083(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res083-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res083-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12602,16 +12770,16 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes083(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes083(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res083View:
-		ok, e := ruleRes083PublicViewRes083(p, r, ctx, c)
+		ok, e := ruleRes083PublicViewRes083(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res083-public-view", -1, e)
+			evalError(d, budget, "rule", "res083-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12638,14 +12806,14 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes083(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes083(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes083:
-			ok, e = matchRes083Res083(p, r, ctx, c, &as.Scope.Res083)
+			ok, e = matchRes083Res083(budget, p, r, ctx, c, &as.Scope.Res083)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12664,7 +12832,7 @@ func (a *Authorizer) decideRes083(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes083 applies the credential c's narrowing to perm on the res083 r.
-func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, t *roleTable, p *Principal, perm Res083Permission, r *Res083, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes083(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res083Permission, r *Res083, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12690,7 +12858,8 @@ func (a *Authorizer) CheckRes084(p *Principal, perm Res084Permission, r *Res084,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes084(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes084(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -12712,7 +12881,8 @@ func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res084Permission{Res084View, Res084Edit, Res084Publish, Res084Delete} {
 		var d runtime.Decision
-		a.decideRes084(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes084(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -12723,7 +12893,7 @@ func (a *Authorizer) Res084Permissions(p *Principal, r *Res084, cred *Credential
 // decideRes084 is the decision order for a res084, shared by CheckRes084 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Res084Permission, r *Res084, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes084(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res084Permission, r *Res084, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 84 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12736,9 +12906,9 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res084Edit, Res084Publish, Res084Delete:
-		ok, e := ruleRes084ArchivedReadOnlyRes084(p, r, ctx, c)
+		ok, e := ruleRes084ArchivedReadOnlyRes084(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res084-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res084-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12749,16 +12919,16 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes084(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes084(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res084View:
-		ok, e := ruleRes084PublicViewRes084(p, r, ctx, c)
+		ok, e := ruleRes084PublicViewRes084(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res084-public-view", -1, e)
+			evalError(d, budget, "rule", "res084-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12785,14 +12955,14 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes084(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes084(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes084:
-			ok, e = matchRes084Res084(p, r, ctx, c, &as.Scope.Res084)
+			ok, e = matchRes084Res084(budget, p, r, ctx, c, &as.Scope.Res084)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12811,7 +12981,7 @@ func (a *Authorizer) decideRes084(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes084 applies the credential c's narrowing to perm on the res084 r.
-func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, t *roleTable, p *Principal, perm Res084Permission, r *Res084, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes084(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res084Permission, r *Res084, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12837,7 +13007,8 @@ func (a *Authorizer) CheckRes085(p *Principal, perm Res085Permission, r *Res085,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes085(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes085(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -12859,7 +13030,8 @@ func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res085Permission{Res085View, Res085Edit, Res085Publish, Res085Delete} {
 		var d runtime.Decision
-		a.decideRes085(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes085(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -12870,7 +13042,7 @@ func (a *Authorizer) Res085Permissions(p *Principal, r *Res085, cred *Credential
 // decideRes085 is the decision order for a res085, shared by CheckRes085 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Res085Permission, r *Res085, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes085(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res085Permission, r *Res085, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 85 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -12883,9 +13055,9 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res085Edit, Res085Publish, Res085Delete:
-		ok, e := ruleRes085ArchivedReadOnlyRes085(p, r, ctx, c)
+		ok, e := ruleRes085ArchivedReadOnlyRes085(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res085-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res085-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -12896,16 +13068,16 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes085(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes085(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res085View:
-		ok, e := ruleRes085PublicViewRes085(p, r, ctx, c)
+		ok, e := ruleRes085PublicViewRes085(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res085-public-view", -1, e)
+			evalError(d, budget, "rule", "res085-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -12932,14 +13104,14 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes085(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes085(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes085:
-			ok, e = matchRes085Res085(p, r, ctx, c, &as.Scope.Res085)
+			ok, e = matchRes085Res085(budget, p, r, ctx, c, &as.Scope.Res085)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -12958,7 +13130,7 @@ func (a *Authorizer) decideRes085(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes085 applies the credential c's narrowing to perm on the res085 r.
-func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, t *roleTable, p *Principal, perm Res085Permission, r *Res085, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes085(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res085Permission, r *Res085, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -12984,7 +13156,8 @@ func (a *Authorizer) CheckRes086(p *Principal, perm Res086Permission, r *Res086,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes086(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes086(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13006,7 +13179,8 @@ func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res086Permission{Res086View, Res086Edit, Res086Publish, Res086Delete} {
 		var d runtime.Decision
-		a.decideRes086(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes086(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13017,7 +13191,7 @@ func (a *Authorizer) Res086Permissions(p *Principal, r *Res086, cred *Credential
 // decideRes086 is the decision order for a res086, shared by CheckRes086 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Res086Permission, r *Res086, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes086(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res086Permission, r *Res086, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 86 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13030,9 +13204,9 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res086Edit, Res086Publish, Res086Delete:
-		ok, e := ruleRes086ArchivedReadOnlyRes086(p, r, ctx, c)
+		ok, e := ruleRes086ArchivedReadOnlyRes086(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res086-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res086-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13043,16 +13217,16 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes086(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes086(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res086View:
-		ok, e := ruleRes086PublicViewRes086(p, r, ctx, c)
+		ok, e := ruleRes086PublicViewRes086(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res086-public-view", -1, e)
+			evalError(d, budget, "rule", "res086-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13079,14 +13253,14 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes086(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes086(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes086:
-			ok, e = matchRes086Res086(p, r, ctx, c, &as.Scope.Res086)
+			ok, e = matchRes086Res086(budget, p, r, ctx, c, &as.Scope.Res086)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13105,7 +13279,7 @@ func (a *Authorizer) decideRes086(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes086 applies the credential c's narrowing to perm on the res086 r.
-func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, t *roleTable, p *Principal, perm Res086Permission, r *Res086, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes086(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res086Permission, r *Res086, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -13131,7 +13305,8 @@ func (a *Authorizer) CheckRes087(p *Principal, perm Res087Permission, r *Res087,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes087(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes087(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13153,7 +13328,8 @@ func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res087Permission{Res087View, Res087Edit, Res087Publish, Res087Delete} {
 		var d runtime.Decision
-		a.decideRes087(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes087(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13164,7 +13340,7 @@ func (a *Authorizer) Res087Permissions(p *Principal, r *Res087, cred *Credential
 // decideRes087 is the decision order for a res087, shared by CheckRes087 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Res087Permission, r *Res087, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes087(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res087Permission, r *Res087, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 87 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13177,9 +13353,9 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res087Edit, Res087Publish, Res087Delete:
-		ok, e := ruleRes087ArchivedReadOnlyRes087(p, r, ctx, c)
+		ok, e := ruleRes087ArchivedReadOnlyRes087(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res087-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res087-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13190,16 +13366,16 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes087(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes087(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res087View:
-		ok, e := ruleRes087PublicViewRes087(p, r, ctx, c)
+		ok, e := ruleRes087PublicViewRes087(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res087-public-view", -1, e)
+			evalError(d, budget, "rule", "res087-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13226,14 +13402,14 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes087(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes087(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes087:
-			ok, e = matchRes087Res087(p, r, ctx, c, &as.Scope.Res087)
+			ok, e = matchRes087Res087(budget, p, r, ctx, c, &as.Scope.Res087)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13252,7 +13428,7 @@ func (a *Authorizer) decideRes087(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes087 applies the credential c's narrowing to perm on the res087 r.
-func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, t *roleTable, p *Principal, perm Res087Permission, r *Res087, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes087(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res087Permission, r *Res087, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -13278,7 +13454,8 @@ func (a *Authorizer) CheckRes088(p *Principal, perm Res088Permission, r *Res088,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes088(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes088(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13300,7 +13477,8 @@ func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res088Permission{Res088View, Res088Edit, Res088Publish, Res088Delete} {
 		var d runtime.Decision
-		a.decideRes088(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes088(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13311,7 +13489,7 @@ func (a *Authorizer) Res088Permissions(p *Principal, r *Res088, cred *Credential
 // decideRes088 is the decision order for a res088, shared by CheckRes088 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Res088Permission, r *Res088, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes088(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res088Permission, r *Res088, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 88 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13324,9 +13502,9 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res088Edit, Res088Publish, Res088Delete:
-		ok, e := ruleRes088ArchivedReadOnlyRes088(p, r, ctx, c)
+		ok, e := ruleRes088ArchivedReadOnlyRes088(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res088-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res088-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13337,16 +13515,16 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes088(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes088(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res088View:
-		ok, e := ruleRes088PublicViewRes088(p, r, ctx, c)
+		ok, e := ruleRes088PublicViewRes088(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res088-public-view", -1, e)
+			evalError(d, budget, "rule", "res088-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13373,14 +13551,14 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes088(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes088(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes088:
-			ok, e = matchRes088Res088(p, r, ctx, c, &as.Scope.Res088)
+			ok, e = matchRes088Res088(budget, p, r, ctx, c, &as.Scope.Res088)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13399,7 +13577,7 @@ func (a *Authorizer) decideRes088(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes088 applies the credential c's narrowing to perm on the res088 r.
-func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, t *roleTable, p *Principal, perm Res088Permission, r *Res088, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes088(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res088Permission, r *Res088, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -13425,7 +13603,8 @@ func (a *Authorizer) CheckRes089(p *Principal, perm Res089Permission, r *Res089,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes089(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes089(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13447,7 +13626,8 @@ func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res089Permission{Res089View, Res089Edit, Res089Publish, Res089Delete} {
 		var d runtime.Decision
-		a.decideRes089(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes089(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13458,7 +13638,7 @@ func (a *Authorizer) Res089Permissions(p *Principal, r *Res089, cred *Credential
 // decideRes089 is the decision order for a res089, shared by CheckRes089 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Res089Permission, r *Res089, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes089(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res089Permission, r *Res089, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 89 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13471,9 +13651,9 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res089Edit, Res089Publish, Res089Delete:
-		ok, e := ruleRes089ArchivedReadOnlyRes089(p, r, ctx, c)
+		ok, e := ruleRes089ArchivedReadOnlyRes089(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res089-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res089-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13484,16 +13664,16 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes089(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes089(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res089View:
-		ok, e := ruleRes089PublicViewRes089(p, r, ctx, c)
+		ok, e := ruleRes089PublicViewRes089(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res089-public-view", -1, e)
+			evalError(d, budget, "rule", "res089-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13520,14 +13700,14 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes089(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes089(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes089:
-			ok, e = matchRes089Res089(p, r, ctx, c, &as.Scope.Res089)
+			ok, e = matchRes089Res089(budget, p, r, ctx, c, &as.Scope.Res089)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13546,7 +13726,7 @@ func (a *Authorizer) decideRes089(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes089 applies the credential c's narrowing to perm on the res089 r.
-func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, t *roleTable, p *Principal, perm Res089Permission, r *Res089, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes089(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res089Permission, r *Res089, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -13572,7 +13752,8 @@ func (a *Authorizer) CheckRes090(p *Principal, perm Res090Permission, r *Res090,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes090(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes090(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13594,7 +13775,8 @@ func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res090Permission{Res090View, Res090Edit, Res090Publish, Res090Delete} {
 		var d runtime.Decision
-		a.decideRes090(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes090(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13605,7 +13787,7 @@ func (a *Authorizer) Res090Permissions(p *Principal, r *Res090, cred *Credential
 // decideRes090 is the decision order for a res090, shared by CheckRes090 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Res090Permission, r *Res090, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes090(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res090Permission, r *Res090, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 90 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13618,9 +13800,9 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res090Edit, Res090Publish, Res090Delete:
-		ok, e := ruleRes090ArchivedReadOnlyRes090(p, r, ctx, c)
+		ok, e := ruleRes090ArchivedReadOnlyRes090(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res090-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res090-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13631,16 +13813,16 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes090(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes090(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res090View:
-		ok, e := ruleRes090PublicViewRes090(p, r, ctx, c)
+		ok, e := ruleRes090PublicViewRes090(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res090-public-view", -1, e)
+			evalError(d, budget, "rule", "res090-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13667,14 +13849,14 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes090(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes090(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes090:
-			ok, e = matchRes090Res090(p, r, ctx, c, &as.Scope.Res090)
+			ok, e = matchRes090Res090(budget, p, r, ctx, c, &as.Scope.Res090)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13693,7 +13875,7 @@ func (a *Authorizer) decideRes090(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes090 applies the credential c's narrowing to perm on the res090 r.
-func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, t *roleTable, p *Principal, perm Res090Permission, r *Res090, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes090(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res090Permission, r *Res090, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -13719,7 +13901,8 @@ func (a *Authorizer) CheckRes091(p *Principal, perm Res091Permission, r *Res091,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes091(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes091(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13741,7 +13924,8 @@ func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res091Permission{Res091View, Res091Edit, Res091Publish, Res091Delete} {
 		var d runtime.Decision
-		a.decideRes091(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes091(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13752,7 +13936,7 @@ func (a *Authorizer) Res091Permissions(p *Principal, r *Res091, cred *Credential
 // decideRes091 is the decision order for a res091, shared by CheckRes091 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Res091Permission, r *Res091, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes091(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res091Permission, r *Res091, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 91 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13765,9 +13949,9 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res091Edit, Res091Publish, Res091Delete:
-		ok, e := ruleRes091ArchivedReadOnlyRes091(p, r, ctx, c)
+		ok, e := ruleRes091ArchivedReadOnlyRes091(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res091-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res091-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13778,16 +13962,16 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes091(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes091(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res091View:
-		ok, e := ruleRes091PublicViewRes091(p, r, ctx, c)
+		ok, e := ruleRes091PublicViewRes091(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res091-public-view", -1, e)
+			evalError(d, budget, "rule", "res091-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13814,14 +13998,14 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes091(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes091(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes091:
-			ok, e = matchRes091Res091(p, r, ctx, c, &as.Scope.Res091)
+			ok, e = matchRes091Res091(budget, p, r, ctx, c, &as.Scope.Res091)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13840,7 +14024,7 @@ func (a *Authorizer) decideRes091(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes091 applies the credential c's narrowing to perm on the res091 r.
-func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, t *roleTable, p *Principal, perm Res091Permission, r *Res091, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes091(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res091Permission, r *Res091, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -13866,7 +14050,8 @@ func (a *Authorizer) CheckRes092(p *Principal, perm Res092Permission, r *Res092,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes092(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes092(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -13888,7 +14073,8 @@ func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res092Permission{Res092View, Res092Edit, Res092Publish, Res092Delete} {
 		var d runtime.Decision
-		a.decideRes092(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes092(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -13899,7 +14085,7 @@ func (a *Authorizer) Res092Permissions(p *Principal, r *Res092, cred *Credential
 // decideRes092 is the decision order for a res092, shared by CheckRes092 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Res092Permission, r *Res092, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes092(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res092Permission, r *Res092, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 92 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -13912,9 +14098,9 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res092Edit, Res092Publish, Res092Delete:
-		ok, e := ruleRes092ArchivedReadOnlyRes092(p, r, ctx, c)
+		ok, e := ruleRes092ArchivedReadOnlyRes092(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res092-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res092-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -13925,16 +14111,16 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes092(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes092(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res092View:
-		ok, e := ruleRes092PublicViewRes092(p, r, ctx, c)
+		ok, e := ruleRes092PublicViewRes092(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res092-public-view", -1, e)
+			evalError(d, budget, "rule", "res092-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -13961,14 +14147,14 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes092(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes092(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes092:
-			ok, e = matchRes092Res092(p, r, ctx, c, &as.Scope.Res092)
+			ok, e = matchRes092Res092(budget, p, r, ctx, c, &as.Scope.Res092)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -13987,7 +14173,7 @@ func (a *Authorizer) decideRes092(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes092 applies the credential c's narrowing to perm on the res092 r.
-func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, t *roleTable, p *Principal, perm Res092Permission, r *Res092, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes092(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res092Permission, r *Res092, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14013,7 +14199,8 @@ func (a *Authorizer) CheckRes093(p *Principal, perm Res093Permission, r *Res093,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes093(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes093(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14035,7 +14222,8 @@ func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res093Permission{Res093View, Res093Edit, Res093Publish, Res093Delete} {
 		var d runtime.Decision
-		a.decideRes093(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes093(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14046,7 +14234,7 @@ func (a *Authorizer) Res093Permissions(p *Principal, r *Res093, cred *Credential
 // decideRes093 is the decision order for a res093, shared by CheckRes093 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Res093Permission, r *Res093, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes093(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res093Permission, r *Res093, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 93 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14059,9 +14247,9 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res093Edit, Res093Publish, Res093Delete:
-		ok, e := ruleRes093ArchivedReadOnlyRes093(p, r, ctx, c)
+		ok, e := ruleRes093ArchivedReadOnlyRes093(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res093-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res093-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14072,16 +14260,16 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes093(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes093(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res093View:
-		ok, e := ruleRes093PublicViewRes093(p, r, ctx, c)
+		ok, e := ruleRes093PublicViewRes093(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res093-public-view", -1, e)
+			evalError(d, budget, "rule", "res093-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14108,14 +14296,14 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes093(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes093(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes093:
-			ok, e = matchRes093Res093(p, r, ctx, c, &as.Scope.Res093)
+			ok, e = matchRes093Res093(budget, p, r, ctx, c, &as.Scope.Res093)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -14134,7 +14322,7 @@ func (a *Authorizer) decideRes093(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes093 applies the credential c's narrowing to perm on the res093 r.
-func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, t *roleTable, p *Principal, perm Res093Permission, r *Res093, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes093(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res093Permission, r *Res093, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14160,7 +14348,8 @@ func (a *Authorizer) CheckRes094(p *Principal, perm Res094Permission, r *Res094,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes094(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes094(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14182,7 +14371,8 @@ func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res094Permission{Res094View, Res094Edit, Res094Publish, Res094Delete} {
 		var d runtime.Decision
-		a.decideRes094(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes094(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14193,7 +14383,7 @@ func (a *Authorizer) Res094Permissions(p *Principal, r *Res094, cred *Credential
 // decideRes094 is the decision order for a res094, shared by CheckRes094 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Res094Permission, r *Res094, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes094(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res094Permission, r *Res094, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 94 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14206,9 +14396,9 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res094Edit, Res094Publish, Res094Delete:
-		ok, e := ruleRes094ArchivedReadOnlyRes094(p, r, ctx, c)
+		ok, e := ruleRes094ArchivedReadOnlyRes094(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res094-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res094-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14219,16 +14409,16 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes094(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes094(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res094View:
-		ok, e := ruleRes094PublicViewRes094(p, r, ctx, c)
+		ok, e := ruleRes094PublicViewRes094(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res094-public-view", -1, e)
+			evalError(d, budget, "rule", "res094-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14255,14 +14445,14 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes094(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes094(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes094:
-			ok, e = matchRes094Res094(p, r, ctx, c, &as.Scope.Res094)
+			ok, e = matchRes094Res094(budget, p, r, ctx, c, &as.Scope.Res094)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -14281,7 +14471,7 @@ func (a *Authorizer) decideRes094(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes094 applies the credential c's narrowing to perm on the res094 r.
-func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, t *roleTable, p *Principal, perm Res094Permission, r *Res094, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes094(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res094Permission, r *Res094, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14307,7 +14497,8 @@ func (a *Authorizer) CheckRes095(p *Principal, perm Res095Permission, r *Res095,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes095(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes095(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14329,7 +14520,8 @@ func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res095Permission{Res095View, Res095Edit, Res095Publish, Res095Delete} {
 		var d runtime.Decision
-		a.decideRes095(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes095(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14340,7 +14532,7 @@ func (a *Authorizer) Res095Permissions(p *Principal, r *Res095, cred *Credential
 // decideRes095 is the decision order for a res095, shared by CheckRes095 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Res095Permission, r *Res095, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes095(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res095Permission, r *Res095, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 95 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14353,9 +14545,9 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res095Edit, Res095Publish, Res095Delete:
-		ok, e := ruleRes095ArchivedReadOnlyRes095(p, r, ctx, c)
+		ok, e := ruleRes095ArchivedReadOnlyRes095(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res095-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res095-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14366,16 +14558,16 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes095(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes095(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res095View:
-		ok, e := ruleRes095PublicViewRes095(p, r, ctx, c)
+		ok, e := ruleRes095PublicViewRes095(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res095-public-view", -1, e)
+			evalError(d, budget, "rule", "res095-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14402,14 +14594,14 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes095(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes095(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes095:
-			ok, e = matchRes095Res095(p, r, ctx, c, &as.Scope.Res095)
+			ok, e = matchRes095Res095(budget, p, r, ctx, c, &as.Scope.Res095)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -14428,7 +14620,7 @@ func (a *Authorizer) decideRes095(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes095 applies the credential c's narrowing to perm on the res095 r.
-func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, t *roleTable, p *Principal, perm Res095Permission, r *Res095, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes095(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res095Permission, r *Res095, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14454,7 +14646,8 @@ func (a *Authorizer) CheckRes096(p *Principal, perm Res096Permission, r *Res096,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes096(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes096(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14476,7 +14669,8 @@ func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res096Permission{Res096View, Res096Edit, Res096Publish, Res096Delete} {
 		var d runtime.Decision
-		a.decideRes096(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes096(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14487,7 +14681,7 @@ func (a *Authorizer) Res096Permissions(p *Principal, r *Res096, cred *Credential
 // decideRes096 is the decision order for a res096, shared by CheckRes096 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Res096Permission, r *Res096, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes096(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res096Permission, r *Res096, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 96 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14500,9 +14694,9 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res096Edit, Res096Publish, Res096Delete:
-		ok, e := ruleRes096ArchivedReadOnlyRes096(p, r, ctx, c)
+		ok, e := ruleRes096ArchivedReadOnlyRes096(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res096-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res096-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14513,16 +14707,16 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes096(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes096(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res096View:
-		ok, e := ruleRes096PublicViewRes096(p, r, ctx, c)
+		ok, e := ruleRes096PublicViewRes096(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res096-public-view", -1, e)
+			evalError(d, budget, "rule", "res096-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14549,14 +14743,14 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes096(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes096(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes096:
-			ok, e = matchRes096Res096(p, r, ctx, c, &as.Scope.Res096)
+			ok, e = matchRes096Res096(budget, p, r, ctx, c, &as.Scope.Res096)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -14575,7 +14769,7 @@ func (a *Authorizer) decideRes096(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes096 applies the credential c's narrowing to perm on the res096 r.
-func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, t *roleTable, p *Principal, perm Res096Permission, r *Res096, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes096(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res096Permission, r *Res096, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14601,7 +14795,8 @@ func (a *Authorizer) CheckRes097(p *Principal, perm Res097Permission, r *Res097,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes097(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes097(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14623,7 +14818,8 @@ func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res097Permission{Res097View, Res097Edit, Res097Publish, Res097Delete} {
 		var d runtime.Decision
-		a.decideRes097(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes097(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14634,7 +14830,7 @@ func (a *Authorizer) Res097Permissions(p *Principal, r *Res097, cred *Credential
 // decideRes097 is the decision order for a res097, shared by CheckRes097 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Res097Permission, r *Res097, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes097(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res097Permission, r *Res097, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 97 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14647,9 +14843,9 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res097Edit, Res097Publish, Res097Delete:
-		ok, e := ruleRes097ArchivedReadOnlyRes097(p, r, ctx, c)
+		ok, e := ruleRes097ArchivedReadOnlyRes097(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res097-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res097-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14660,16 +14856,16 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes097(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes097(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res097View:
-		ok, e := ruleRes097PublicViewRes097(p, r, ctx, c)
+		ok, e := ruleRes097PublicViewRes097(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res097-public-view", -1, e)
+			evalError(d, budget, "rule", "res097-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14696,14 +14892,14 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes097(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes097(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes097:
-			ok, e = matchRes097Res097(p, r, ctx, c, &as.Scope.Res097)
+			ok, e = matchRes097Res097(budget, p, r, ctx, c, &as.Scope.Res097)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -14722,7 +14918,7 @@ func (a *Authorizer) decideRes097(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes097 applies the credential c's narrowing to perm on the res097 r.
-func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, t *roleTable, p *Principal, perm Res097Permission, r *Res097, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes097(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res097Permission, r *Res097, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14748,7 +14944,8 @@ func (a *Authorizer) CheckRes098(p *Principal, perm Res098Permission, r *Res098,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes098(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes098(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14770,7 +14967,8 @@ func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res098Permission{Res098View, Res098Edit, Res098Publish, Res098Delete} {
 		var d runtime.Decision
-		a.decideRes098(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes098(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14781,7 +14979,7 @@ func (a *Authorizer) Res098Permissions(p *Principal, r *Res098, cred *Credential
 // decideRes098 is the decision order for a res098, shared by CheckRes098 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Res098Permission, r *Res098, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes098(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res098Permission, r *Res098, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 98 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14794,9 +14992,9 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res098Edit, Res098Publish, Res098Delete:
-		ok, e := ruleRes098ArchivedReadOnlyRes098(p, r, ctx, c)
+		ok, e := ruleRes098ArchivedReadOnlyRes098(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res098-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res098-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14807,16 +15005,16 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes098(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes098(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res098View:
-		ok, e := ruleRes098PublicViewRes098(p, r, ctx, c)
+		ok, e := ruleRes098PublicViewRes098(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res098-public-view", -1, e)
+			evalError(d, budget, "rule", "res098-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14843,14 +15041,14 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes098(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes098(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes098:
-			ok, e = matchRes098Res098(p, r, ctx, c, &as.Scope.Res098)
+			ok, e = matchRes098Res098(budget, p, r, ctx, c, &as.Scope.Res098)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -14869,7 +15067,7 @@ func (a *Authorizer) decideRes098(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes098 applies the credential c's narrowing to perm on the res098 r.
-func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, t *roleTable, p *Principal, perm Res098Permission, r *Res098, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes098(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res098Permission, r *Res098, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -14895,7 +15093,8 @@ func (a *Authorizer) CheckRes099(p *Principal, perm Res099Permission, r *Res099,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes099(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes099(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -14917,7 +15116,8 @@ func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res099Permission{Res099View, Res099Edit, Res099Publish, Res099Delete} {
 		var d runtime.Decision
-		a.decideRes099(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes099(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -14928,7 +15128,7 @@ func (a *Authorizer) Res099Permissions(p *Principal, r *Res099, cred *Credential
 // decideRes099 is the decision order for a res099, shared by CheckRes099 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Res099Permission, r *Res099, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes099(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res099Permission, r *Res099, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 99 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -14941,9 +15141,9 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res099Edit, Res099Publish, Res099Delete:
-		ok, e := ruleRes099ArchivedReadOnlyRes099(p, r, ctx, c)
+		ok, e := ruleRes099ArchivedReadOnlyRes099(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res099-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res099-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -14954,16 +15154,16 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes099(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes099(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res099View:
-		ok, e := ruleRes099PublicViewRes099(p, r, ctx, c)
+		ok, e := ruleRes099PublicViewRes099(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res099-public-view", -1, e)
+			evalError(d, budget, "rule", "res099-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -14990,14 +15190,14 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes099(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes099(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes099:
-			ok, e = matchRes099Res099(p, r, ctx, c, &as.Scope.Res099)
+			ok, e = matchRes099Res099(budget, p, r, ctx, c, &as.Scope.Res099)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -15016,7 +15216,7 @@ func (a *Authorizer) decideRes099(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes099 applies the credential c's narrowing to perm on the res099 r.
-func (a *Authorizer) credentialAllowsRes099(d *runtime.Decision, t *roleTable, p *Principal, perm Res099Permission, r *Res099, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes099(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res099Permission, r *Res099, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}

@@ -8,2799 +8,3699 @@ import "github.com/permc/permc/runtime"
 // matchOrgLibrary evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes001 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes001(p *Principal, r *Res001, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes002 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes002(p *Principal, r *Res002, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes003 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes003(p *Principal, r *Res003, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes004 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes004(p *Principal, r *Res004, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes005 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes005(p *Principal, r *Res005, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes006 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes006(p *Principal, r *Res006, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes007 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes007(p *Principal, r *Res007, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes008 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes008(p *Principal, r *Res008, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes009 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes009(p *Principal, r *Res009, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes010 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes010(p *Principal, r *Res010, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes010(budget *runtime.Budget, p *Principal, r *Res010, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes011 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes011(p *Principal, r *Res011, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes011(budget *runtime.Budget, p *Principal, r *Res011, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes012 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes012(p *Principal, r *Res012, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes012(budget *runtime.Budget, p *Principal, r *Res012, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes013 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes013(p *Principal, r *Res013, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes013(budget *runtime.Budget, p *Principal, r *Res013, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes014 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes014(p *Principal, r *Res014, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes014(budget *runtime.Budget, p *Principal, r *Res014, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes015 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes015(p *Principal, r *Res015, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes015(budget *runtime.Budget, p *Principal, r *Res015, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes016 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes016(p *Principal, r *Res016, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes016(budget *runtime.Budget, p *Principal, r *Res016, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes017 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes017(p *Principal, r *Res017, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes017(budget *runtime.Budget, p *Principal, r *Res017, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes018 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes018(p *Principal, r *Res018, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes018(budget *runtime.Budget, p *Principal, r *Res018, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes019 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes019(p *Principal, r *Res019, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes019(budget *runtime.Budget, p *Principal, r *Res019, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes020 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes020(p *Principal, r *Res020, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes020(budget *runtime.Budget, p *Principal, r *Res020, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes021 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes021(p *Principal, r *Res021, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes021(budget *runtime.Budget, p *Principal, r *Res021, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes022 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes022(p *Principal, r *Res022, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes022(budget *runtime.Budget, p *Principal, r *Res022, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes023 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes023(p *Principal, r *Res023, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes023(budget *runtime.Budget, p *Principal, r *Res023, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes024 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes024(p *Principal, r *Res024, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes024(budget *runtime.Budget, p *Principal, r *Res024, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes025 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes025(p *Principal, r *Res025, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes025(budget *runtime.Budget, p *Principal, r *Res025, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes026 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes026(p *Principal, r *Res026, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes026(budget *runtime.Budget, p *Principal, r *Res026, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes027 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes027(p *Principal, r *Res027, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes027(budget *runtime.Budget, p *Principal, r *Res027, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes028 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes028(p *Principal, r *Res028, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes028(budget *runtime.Budget, p *Principal, r *Res028, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes029 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes029(p *Principal, r *Res029, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes029(budget *runtime.Budget, p *Principal, r *Res029, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes030 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes030(p *Principal, r *Res030, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes030(budget *runtime.Budget, p *Principal, r *Res030, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes031 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes031(p *Principal, r *Res031, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes031(budget *runtime.Budget, p *Principal, r *Res031, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes032 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes032(p *Principal, r *Res032, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes032(budget *runtime.Budget, p *Principal, r *Res032, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes033 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes033(p *Principal, r *Res033, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes033(budget *runtime.Budget, p *Principal, r *Res033, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes034 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes034(p *Principal, r *Res034, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes034(budget *runtime.Budget, p *Principal, r *Res034, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes035 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes035(p *Principal, r *Res035, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes035(budget *runtime.Budget, p *Principal, r *Res035, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes036 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes036(p *Principal, r *Res036, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes036(budget *runtime.Budget, p *Principal, r *Res036, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes037 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes037(p *Principal, r *Res037, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes037(budget *runtime.Budget, p *Principal, r *Res037, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes038 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes038(p *Principal, r *Res038, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes038(budget *runtime.Budget, p *Principal, r *Res038, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes039 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes039(p *Principal, r *Res039, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes039(budget *runtime.Budget, p *Principal, r *Res039, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes040 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes040(p *Principal, r *Res040, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes040(budget *runtime.Budget, p *Principal, r *Res040, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes041 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes041(p *Principal, r *Res041, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes041(budget *runtime.Budget, p *Principal, r *Res041, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes042 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes042(p *Principal, r *Res042, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes042(budget *runtime.Budget, p *Principal, r *Res042, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes043 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes043(p *Principal, r *Res043, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes043(budget *runtime.Budget, p *Principal, r *Res043, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes044 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes044(p *Principal, r *Res044, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes044(budget *runtime.Budget, p *Principal, r *Res044, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes045 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes045(p *Principal, r *Res045, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes045(budget *runtime.Budget, p *Principal, r *Res045, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes046 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes046(p *Principal, r *Res046, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes046(budget *runtime.Budget, p *Principal, r *Res046, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes047 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes047(p *Principal, r *Res047, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes047(budget *runtime.Budget, p *Principal, r *Res047, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes048 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes048(p *Principal, r *Res048, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes048(budget *runtime.Budget, p *Principal, r *Res048, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes049 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes049(p *Principal, r *Res049, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes049(budget *runtime.Budget, p *Principal, r *Res049, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes050 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes050(p *Principal, r *Res050, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes050(budget *runtime.Budget, p *Principal, r *Res050, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes051 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes051(p *Principal, r *Res051, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes051(budget *runtime.Budget, p *Principal, r *Res051, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes052 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes052(p *Principal, r *Res052, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes052(budget *runtime.Budget, p *Principal, r *Res052, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes053 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes053(p *Principal, r *Res053, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes053(budget *runtime.Budget, p *Principal, r *Res053, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes054 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes054(p *Principal, r *Res054, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes054(budget *runtime.Budget, p *Principal, r *Res054, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes055 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes055(p *Principal, r *Res055, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes055(budget *runtime.Budget, p *Principal, r *Res055, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes056 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes056(p *Principal, r *Res056, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes056(budget *runtime.Budget, p *Principal, r *Res056, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes057 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes057(p *Principal, r *Res057, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes057(budget *runtime.Budget, p *Principal, r *Res057, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes058 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes058(p *Principal, r *Res058, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes058(budget *runtime.Budget, p *Principal, r *Res058, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes059 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes059(p *Principal, r *Res059, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes059(budget *runtime.Budget, p *Principal, r *Res059, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes060 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes060(p *Principal, r *Res060, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes060(budget *runtime.Budget, p *Principal, r *Res060, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes061 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes061(p *Principal, r *Res061, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes061(budget *runtime.Budget, p *Principal, r *Res061, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes062 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes062(p *Principal, r *Res062, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes062(budget *runtime.Budget, p *Principal, r *Res062, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes063 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes063(p *Principal, r *Res063, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes063(budget *runtime.Budget, p *Principal, r *Res063, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes064 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes064(p *Principal, r *Res064, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes064(budget *runtime.Budget, p *Principal, r *Res064, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes065 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes065(p *Principal, r *Res065, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes065(budget *runtime.Budget, p *Principal, r *Res065, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes066 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes066(p *Principal, r *Res066, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes066(budget *runtime.Budget, p *Principal, r *Res066, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes067 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes067(p *Principal, r *Res067, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes067(budget *runtime.Budget, p *Principal, r *Res067, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes068 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes068(p *Principal, r *Res068, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes068(budget *runtime.Budget, p *Principal, r *Res068, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes069 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes069(p *Principal, r *Res069, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes069(budget *runtime.Budget, p *Principal, r *Res069, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes070 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes070(p *Principal, r *Res070, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes070(budget *runtime.Budget, p *Principal, r *Res070, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes071 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes071(p *Principal, r *Res071, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes071(budget *runtime.Budget, p *Principal, r *Res071, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes072 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes072(p *Principal, r *Res072, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes072(budget *runtime.Budget, p *Principal, r *Res072, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes073 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes073(p *Principal, r *Res073, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes073(budget *runtime.Budget, p *Principal, r *Res073, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes074 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes074(p *Principal, r *Res074, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes074(budget *runtime.Budget, p *Principal, r *Res074, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes075 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes075(p *Principal, r *Res075, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes075(budget *runtime.Budget, p *Principal, r *Res075, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes076 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes076(p *Principal, r *Res076, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes076(budget *runtime.Budget, p *Principal, r *Res076, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes077 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes077(p *Principal, r *Res077, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes077(budget *runtime.Budget, p *Principal, r *Res077, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes078 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes078(p *Principal, r *Res078, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes078(budget *runtime.Budget, p *Principal, r *Res078, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes079 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes079(p *Principal, r *Res079, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes079(budget *runtime.Budget, p *Principal, r *Res079, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes080 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes080(p *Principal, r *Res080, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes080(budget *runtime.Budget, p *Principal, r *Res080, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes081 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes081(p *Principal, r *Res081, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes081(budget *runtime.Budget, p *Principal, r *Res081, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes082 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes082(p *Principal, r *Res082, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes082(budget *runtime.Budget, p *Principal, r *Res082, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes083 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes083(p *Principal, r *Res083, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes083(budget *runtime.Budget, p *Principal, r *Res083, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes084 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes084(p *Principal, r *Res084, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes084(budget *runtime.Budget, p *Principal, r *Res084, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes085 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes085(p *Principal, r *Res085, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes085(budget *runtime.Budget, p *Principal, r *Res085, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes086 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes086(p *Principal, r *Res086, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes086(budget *runtime.Budget, p *Principal, r *Res086, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes087 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes087(p *Principal, r *Res087, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes087(budget *runtime.Budget, p *Principal, r *Res087, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes088 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes088(p *Principal, r *Res088, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes088(budget *runtime.Budget, p *Principal, r *Res088, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes089 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes089(p *Principal, r *Res089, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes089(budget *runtime.Budget, p *Principal, r *Res089, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes090 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes090(p *Principal, r *Res090, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes090(budget *runtime.Budget, p *Principal, r *Res090, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes091 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes091(p *Principal, r *Res091, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes091(budget *runtime.Budget, p *Principal, r *Res091, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes092 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes092(p *Principal, r *Res092, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes092(budget *runtime.Budget, p *Principal, r *Res092, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes093 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes093(p *Principal, r *Res093, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes093(budget *runtime.Budget, p *Principal, r *Res093, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes094 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes094(p *Principal, r *Res094, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes094(budget *runtime.Budget, p *Principal, r *Res094, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes095 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes095(p *Principal, r *Res095, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes095(budget *runtime.Budget, p *Principal, r *Res095, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes096 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes096(p *Principal, r *Res096, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes096(budget *runtime.Budget, p *Principal, r *Res096, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes097 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes097(p *Principal, r *Res097, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes097(budget *runtime.Budget, p *Principal, r *Res097, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes098 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes098(p *Principal, r *Res098, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes098(budget *runtime.Budget, p *Principal, r *Res098, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes099 evaluates, at spec100x.yaml:311:12:
 //
 //	resource.org == scope.org
-func matchOrgRes099(p *Principal, r *Res099, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes099(budget *runtime.Budget, p *Principal, r *Res099, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchLibraryLibrary evaluates, at spec100x.yaml:315:12:
 //
 //	resource.id == scope.id
-func matchLibraryLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *LibraryScope) (bool, runtime.Err) {
+func matchLibraryLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *LibraryScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes001Res001 evaluates, at spec100x.yaml:319:12:
 //
 //	resource.id == scope.id
-func matchRes001Res001(p *Principal, r *Res001, ctx *Context, cred *Credential, s *Res001Scope) (bool, runtime.Err) {
+func matchRes001Res001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential, s *Res001Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes002Res002 evaluates, at spec100x.yaml:323:12:
 //
 //	resource.id == scope.id
-func matchRes002Res002(p *Principal, r *Res002, ctx *Context, cred *Credential, s *Res002Scope) (bool, runtime.Err) {
+func matchRes002Res002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential, s *Res002Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes003Res003 evaluates, at spec100x.yaml:327:12:
 //
 //	resource.id == scope.id
-func matchRes003Res003(p *Principal, r *Res003, ctx *Context, cred *Credential, s *Res003Scope) (bool, runtime.Err) {
+func matchRes003Res003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential, s *Res003Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes004Res004 evaluates, at spec100x.yaml:331:12:
 //
 //	resource.id == scope.id
-func matchRes004Res004(p *Principal, r *Res004, ctx *Context, cred *Credential, s *Res004Scope) (bool, runtime.Err) {
+func matchRes004Res004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential, s *Res004Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes005Res005 evaluates, at spec100x.yaml:335:12:
 //
 //	resource.id == scope.id
-func matchRes005Res005(p *Principal, r *Res005, ctx *Context, cred *Credential, s *Res005Scope) (bool, runtime.Err) {
+func matchRes005Res005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential, s *Res005Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes006Res006 evaluates, at spec100x.yaml:339:12:
 //
 //	resource.id == scope.id
-func matchRes006Res006(p *Principal, r *Res006, ctx *Context, cred *Credential, s *Res006Scope) (bool, runtime.Err) {
+func matchRes006Res006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential, s *Res006Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes007Res007 evaluates, at spec100x.yaml:343:12:
 //
 //	resource.id == scope.id
-func matchRes007Res007(p *Principal, r *Res007, ctx *Context, cred *Credential, s *Res007Scope) (bool, runtime.Err) {
+func matchRes007Res007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential, s *Res007Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes008Res008 evaluates, at spec100x.yaml:347:12:
 //
 //	resource.id == scope.id
-func matchRes008Res008(p *Principal, r *Res008, ctx *Context, cred *Credential, s *Res008Scope) (bool, runtime.Err) {
+func matchRes008Res008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential, s *Res008Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes009Res009 evaluates, at spec100x.yaml:351:12:
 //
 //	resource.id == scope.id
-func matchRes009Res009(p *Principal, r *Res009, ctx *Context, cred *Credential, s *Res009Scope) (bool, runtime.Err) {
+func matchRes009Res009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential, s *Res009Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes010Res010 evaluates, at spec100x.yaml:355:12:
 //
 //	resource.id == scope.id
-func matchRes010Res010(p *Principal, r *Res010, ctx *Context, cred *Credential, s *Res010Scope) (bool, runtime.Err) {
+func matchRes010Res010(budget *runtime.Budget, p *Principal, r *Res010, ctx *Context, cred *Credential, s *Res010Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes011Res011 evaluates, at spec100x.yaml:359:12:
 //
 //	resource.id == scope.id
-func matchRes011Res011(p *Principal, r *Res011, ctx *Context, cred *Credential, s *Res011Scope) (bool, runtime.Err) {
+func matchRes011Res011(budget *runtime.Budget, p *Principal, r *Res011, ctx *Context, cred *Credential, s *Res011Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes012Res012 evaluates, at spec100x.yaml:363:12:
 //
 //	resource.id == scope.id
-func matchRes012Res012(p *Principal, r *Res012, ctx *Context, cred *Credential, s *Res012Scope) (bool, runtime.Err) {
+func matchRes012Res012(budget *runtime.Budget, p *Principal, r *Res012, ctx *Context, cred *Credential, s *Res012Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes013Res013 evaluates, at spec100x.yaml:367:12:
 //
 //	resource.id == scope.id
-func matchRes013Res013(p *Principal, r *Res013, ctx *Context, cred *Credential, s *Res013Scope) (bool, runtime.Err) {
+func matchRes013Res013(budget *runtime.Budget, p *Principal, r *Res013, ctx *Context, cred *Credential, s *Res013Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes014Res014 evaluates, at spec100x.yaml:371:12:
 //
 //	resource.id == scope.id
-func matchRes014Res014(p *Principal, r *Res014, ctx *Context, cred *Credential, s *Res014Scope) (bool, runtime.Err) {
+func matchRes014Res014(budget *runtime.Budget, p *Principal, r *Res014, ctx *Context, cred *Credential, s *Res014Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes015Res015 evaluates, at spec100x.yaml:375:12:
 //
 //	resource.id == scope.id
-func matchRes015Res015(p *Principal, r *Res015, ctx *Context, cred *Credential, s *Res015Scope) (bool, runtime.Err) {
+func matchRes015Res015(budget *runtime.Budget, p *Principal, r *Res015, ctx *Context, cred *Credential, s *Res015Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes016Res016 evaluates, at spec100x.yaml:379:12:
 //
 //	resource.id == scope.id
-func matchRes016Res016(p *Principal, r *Res016, ctx *Context, cred *Credential, s *Res016Scope) (bool, runtime.Err) {
+func matchRes016Res016(budget *runtime.Budget, p *Principal, r *Res016, ctx *Context, cred *Credential, s *Res016Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes017Res017 evaluates, at spec100x.yaml:383:12:
 //
 //	resource.id == scope.id
-func matchRes017Res017(p *Principal, r *Res017, ctx *Context, cred *Credential, s *Res017Scope) (bool, runtime.Err) {
+func matchRes017Res017(budget *runtime.Budget, p *Principal, r *Res017, ctx *Context, cred *Credential, s *Res017Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes018Res018 evaluates, at spec100x.yaml:387:12:
 //
 //	resource.id == scope.id
-func matchRes018Res018(p *Principal, r *Res018, ctx *Context, cred *Credential, s *Res018Scope) (bool, runtime.Err) {
+func matchRes018Res018(budget *runtime.Budget, p *Principal, r *Res018, ctx *Context, cred *Credential, s *Res018Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes019Res019 evaluates, at spec100x.yaml:391:12:
 //
 //	resource.id == scope.id
-func matchRes019Res019(p *Principal, r *Res019, ctx *Context, cred *Credential, s *Res019Scope) (bool, runtime.Err) {
+func matchRes019Res019(budget *runtime.Budget, p *Principal, r *Res019, ctx *Context, cred *Credential, s *Res019Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes020Res020 evaluates, at spec100x.yaml:395:12:
 //
 //	resource.id == scope.id
-func matchRes020Res020(p *Principal, r *Res020, ctx *Context, cred *Credential, s *Res020Scope) (bool, runtime.Err) {
+func matchRes020Res020(budget *runtime.Budget, p *Principal, r *Res020, ctx *Context, cred *Credential, s *Res020Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes021Res021 evaluates, at spec100x.yaml:399:12:
 //
 //	resource.id == scope.id
-func matchRes021Res021(p *Principal, r *Res021, ctx *Context, cred *Credential, s *Res021Scope) (bool, runtime.Err) {
+func matchRes021Res021(budget *runtime.Budget, p *Principal, r *Res021, ctx *Context, cred *Credential, s *Res021Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes022Res022 evaluates, at spec100x.yaml:403:12:
 //
 //	resource.id == scope.id
-func matchRes022Res022(p *Principal, r *Res022, ctx *Context, cred *Credential, s *Res022Scope) (bool, runtime.Err) {
+func matchRes022Res022(budget *runtime.Budget, p *Principal, r *Res022, ctx *Context, cred *Credential, s *Res022Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes023Res023 evaluates, at spec100x.yaml:407:12:
 //
 //	resource.id == scope.id
-func matchRes023Res023(p *Principal, r *Res023, ctx *Context, cred *Credential, s *Res023Scope) (bool, runtime.Err) {
+func matchRes023Res023(budget *runtime.Budget, p *Principal, r *Res023, ctx *Context, cred *Credential, s *Res023Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes024Res024 evaluates, at spec100x.yaml:411:12:
 //
 //	resource.id == scope.id
-func matchRes024Res024(p *Principal, r *Res024, ctx *Context, cred *Credential, s *Res024Scope) (bool, runtime.Err) {
+func matchRes024Res024(budget *runtime.Budget, p *Principal, r *Res024, ctx *Context, cred *Credential, s *Res024Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes025Res025 evaluates, at spec100x.yaml:415:12:
 //
 //	resource.id == scope.id
-func matchRes025Res025(p *Principal, r *Res025, ctx *Context, cred *Credential, s *Res025Scope) (bool, runtime.Err) {
+func matchRes025Res025(budget *runtime.Budget, p *Principal, r *Res025, ctx *Context, cred *Credential, s *Res025Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes026Res026 evaluates, at spec100x.yaml:419:12:
 //
 //	resource.id == scope.id
-func matchRes026Res026(p *Principal, r *Res026, ctx *Context, cred *Credential, s *Res026Scope) (bool, runtime.Err) {
+func matchRes026Res026(budget *runtime.Budget, p *Principal, r *Res026, ctx *Context, cred *Credential, s *Res026Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes027Res027 evaluates, at spec100x.yaml:423:12:
 //
 //	resource.id == scope.id
-func matchRes027Res027(p *Principal, r *Res027, ctx *Context, cred *Credential, s *Res027Scope) (bool, runtime.Err) {
+func matchRes027Res027(budget *runtime.Budget, p *Principal, r *Res027, ctx *Context, cred *Credential, s *Res027Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes028Res028 evaluates, at spec100x.yaml:427:12:
 //
 //	resource.id == scope.id
-func matchRes028Res028(p *Principal, r *Res028, ctx *Context, cred *Credential, s *Res028Scope) (bool, runtime.Err) {
+func matchRes028Res028(budget *runtime.Budget, p *Principal, r *Res028, ctx *Context, cred *Credential, s *Res028Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes029Res029 evaluates, at spec100x.yaml:431:12:
 //
 //	resource.id == scope.id
-func matchRes029Res029(p *Principal, r *Res029, ctx *Context, cred *Credential, s *Res029Scope) (bool, runtime.Err) {
+func matchRes029Res029(budget *runtime.Budget, p *Principal, r *Res029, ctx *Context, cred *Credential, s *Res029Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes030Res030 evaluates, at spec100x.yaml:435:12:
 //
 //	resource.id == scope.id
-func matchRes030Res030(p *Principal, r *Res030, ctx *Context, cred *Credential, s *Res030Scope) (bool, runtime.Err) {
+func matchRes030Res030(budget *runtime.Budget, p *Principal, r *Res030, ctx *Context, cred *Credential, s *Res030Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes031Res031 evaluates, at spec100x.yaml:439:12:
 //
 //	resource.id == scope.id
-func matchRes031Res031(p *Principal, r *Res031, ctx *Context, cred *Credential, s *Res031Scope) (bool, runtime.Err) {
+func matchRes031Res031(budget *runtime.Budget, p *Principal, r *Res031, ctx *Context, cred *Credential, s *Res031Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes032Res032 evaluates, at spec100x.yaml:443:12:
 //
 //	resource.id == scope.id
-func matchRes032Res032(p *Principal, r *Res032, ctx *Context, cred *Credential, s *Res032Scope) (bool, runtime.Err) {
+func matchRes032Res032(budget *runtime.Budget, p *Principal, r *Res032, ctx *Context, cred *Credential, s *Res032Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes033Res033 evaluates, at spec100x.yaml:447:12:
 //
 //	resource.id == scope.id
-func matchRes033Res033(p *Principal, r *Res033, ctx *Context, cred *Credential, s *Res033Scope) (bool, runtime.Err) {
+func matchRes033Res033(budget *runtime.Budget, p *Principal, r *Res033, ctx *Context, cred *Credential, s *Res033Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes034Res034 evaluates, at spec100x.yaml:451:12:
 //
 //	resource.id == scope.id
-func matchRes034Res034(p *Principal, r *Res034, ctx *Context, cred *Credential, s *Res034Scope) (bool, runtime.Err) {
+func matchRes034Res034(budget *runtime.Budget, p *Principal, r *Res034, ctx *Context, cred *Credential, s *Res034Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes035Res035 evaluates, at spec100x.yaml:455:12:
 //
 //	resource.id == scope.id
-func matchRes035Res035(p *Principal, r *Res035, ctx *Context, cred *Credential, s *Res035Scope) (bool, runtime.Err) {
+func matchRes035Res035(budget *runtime.Budget, p *Principal, r *Res035, ctx *Context, cred *Credential, s *Res035Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes036Res036 evaluates, at spec100x.yaml:459:12:
 //
 //	resource.id == scope.id
-func matchRes036Res036(p *Principal, r *Res036, ctx *Context, cred *Credential, s *Res036Scope) (bool, runtime.Err) {
+func matchRes036Res036(budget *runtime.Budget, p *Principal, r *Res036, ctx *Context, cred *Credential, s *Res036Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes037Res037 evaluates, at spec100x.yaml:463:12:
 //
 //	resource.id == scope.id
-func matchRes037Res037(p *Principal, r *Res037, ctx *Context, cred *Credential, s *Res037Scope) (bool, runtime.Err) {
+func matchRes037Res037(budget *runtime.Budget, p *Principal, r *Res037, ctx *Context, cred *Credential, s *Res037Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes038Res038 evaluates, at spec100x.yaml:467:12:
 //
 //	resource.id == scope.id
-func matchRes038Res038(p *Principal, r *Res038, ctx *Context, cred *Credential, s *Res038Scope) (bool, runtime.Err) {
+func matchRes038Res038(budget *runtime.Budget, p *Principal, r *Res038, ctx *Context, cred *Credential, s *Res038Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes039Res039 evaluates, at spec100x.yaml:471:12:
 //
 //	resource.id == scope.id
-func matchRes039Res039(p *Principal, r *Res039, ctx *Context, cred *Credential, s *Res039Scope) (bool, runtime.Err) {
+func matchRes039Res039(budget *runtime.Budget, p *Principal, r *Res039, ctx *Context, cred *Credential, s *Res039Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes040Res040 evaluates, at spec100x.yaml:475:12:
 //
 //	resource.id == scope.id
-func matchRes040Res040(p *Principal, r *Res040, ctx *Context, cred *Credential, s *Res040Scope) (bool, runtime.Err) {
+func matchRes040Res040(budget *runtime.Budget, p *Principal, r *Res040, ctx *Context, cred *Credential, s *Res040Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes041Res041 evaluates, at spec100x.yaml:479:12:
 //
 //	resource.id == scope.id
-func matchRes041Res041(p *Principal, r *Res041, ctx *Context, cred *Credential, s *Res041Scope) (bool, runtime.Err) {
+func matchRes041Res041(budget *runtime.Budget, p *Principal, r *Res041, ctx *Context, cred *Credential, s *Res041Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes042Res042 evaluates, at spec100x.yaml:483:12:
 //
 //	resource.id == scope.id
-func matchRes042Res042(p *Principal, r *Res042, ctx *Context, cred *Credential, s *Res042Scope) (bool, runtime.Err) {
+func matchRes042Res042(budget *runtime.Budget, p *Principal, r *Res042, ctx *Context, cred *Credential, s *Res042Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes043Res043 evaluates, at spec100x.yaml:487:12:
 //
 //	resource.id == scope.id
-func matchRes043Res043(p *Principal, r *Res043, ctx *Context, cred *Credential, s *Res043Scope) (bool, runtime.Err) {
+func matchRes043Res043(budget *runtime.Budget, p *Principal, r *Res043, ctx *Context, cred *Credential, s *Res043Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes044Res044 evaluates, at spec100x.yaml:491:12:
 //
 //	resource.id == scope.id
-func matchRes044Res044(p *Principal, r *Res044, ctx *Context, cred *Credential, s *Res044Scope) (bool, runtime.Err) {
+func matchRes044Res044(budget *runtime.Budget, p *Principal, r *Res044, ctx *Context, cred *Credential, s *Res044Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes045Res045 evaluates, at spec100x.yaml:495:12:
 //
 //	resource.id == scope.id
-func matchRes045Res045(p *Principal, r *Res045, ctx *Context, cred *Credential, s *Res045Scope) (bool, runtime.Err) {
+func matchRes045Res045(budget *runtime.Budget, p *Principal, r *Res045, ctx *Context, cred *Credential, s *Res045Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes046Res046 evaluates, at spec100x.yaml:499:12:
 //
 //	resource.id == scope.id
-func matchRes046Res046(p *Principal, r *Res046, ctx *Context, cred *Credential, s *Res046Scope) (bool, runtime.Err) {
+func matchRes046Res046(budget *runtime.Budget, p *Principal, r *Res046, ctx *Context, cred *Credential, s *Res046Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes047Res047 evaluates, at spec100x.yaml:503:12:
 //
 //	resource.id == scope.id
-func matchRes047Res047(p *Principal, r *Res047, ctx *Context, cred *Credential, s *Res047Scope) (bool, runtime.Err) {
+func matchRes047Res047(budget *runtime.Budget, p *Principal, r *Res047, ctx *Context, cred *Credential, s *Res047Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes048Res048 evaluates, at spec100x.yaml:507:12:
 //
 //	resource.id == scope.id
-func matchRes048Res048(p *Principal, r *Res048, ctx *Context, cred *Credential, s *Res048Scope) (bool, runtime.Err) {
+func matchRes048Res048(budget *runtime.Budget, p *Principal, r *Res048, ctx *Context, cred *Credential, s *Res048Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes049Res049 evaluates, at spec100x.yaml:511:12:
 //
 //	resource.id == scope.id
-func matchRes049Res049(p *Principal, r *Res049, ctx *Context, cred *Credential, s *Res049Scope) (bool, runtime.Err) {
+func matchRes049Res049(budget *runtime.Budget, p *Principal, r *Res049, ctx *Context, cred *Credential, s *Res049Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes050Res050 evaluates, at spec100x.yaml:515:12:
 //
 //	resource.id == scope.id
-func matchRes050Res050(p *Principal, r *Res050, ctx *Context, cred *Credential, s *Res050Scope) (bool, runtime.Err) {
+func matchRes050Res050(budget *runtime.Budget, p *Principal, r *Res050, ctx *Context, cred *Credential, s *Res050Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes051Res051 evaluates, at spec100x.yaml:519:12:
 //
 //	resource.id == scope.id
-func matchRes051Res051(p *Principal, r *Res051, ctx *Context, cred *Credential, s *Res051Scope) (bool, runtime.Err) {
+func matchRes051Res051(budget *runtime.Budget, p *Principal, r *Res051, ctx *Context, cred *Credential, s *Res051Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes052Res052 evaluates, at spec100x.yaml:523:12:
 //
 //	resource.id == scope.id
-func matchRes052Res052(p *Principal, r *Res052, ctx *Context, cred *Credential, s *Res052Scope) (bool, runtime.Err) {
+func matchRes052Res052(budget *runtime.Budget, p *Principal, r *Res052, ctx *Context, cred *Credential, s *Res052Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes053Res053 evaluates, at spec100x.yaml:527:12:
 //
 //	resource.id == scope.id
-func matchRes053Res053(p *Principal, r *Res053, ctx *Context, cred *Credential, s *Res053Scope) (bool, runtime.Err) {
+func matchRes053Res053(budget *runtime.Budget, p *Principal, r *Res053, ctx *Context, cred *Credential, s *Res053Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes054Res054 evaluates, at spec100x.yaml:531:12:
 //
 //	resource.id == scope.id
-func matchRes054Res054(p *Principal, r *Res054, ctx *Context, cred *Credential, s *Res054Scope) (bool, runtime.Err) {
+func matchRes054Res054(budget *runtime.Budget, p *Principal, r *Res054, ctx *Context, cred *Credential, s *Res054Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes055Res055 evaluates, at spec100x.yaml:535:12:
 //
 //	resource.id == scope.id
-func matchRes055Res055(p *Principal, r *Res055, ctx *Context, cred *Credential, s *Res055Scope) (bool, runtime.Err) {
+func matchRes055Res055(budget *runtime.Budget, p *Principal, r *Res055, ctx *Context, cred *Credential, s *Res055Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes056Res056 evaluates, at spec100x.yaml:539:12:
 //
 //	resource.id == scope.id
-func matchRes056Res056(p *Principal, r *Res056, ctx *Context, cred *Credential, s *Res056Scope) (bool, runtime.Err) {
+func matchRes056Res056(budget *runtime.Budget, p *Principal, r *Res056, ctx *Context, cred *Credential, s *Res056Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes057Res057 evaluates, at spec100x.yaml:543:12:
 //
 //	resource.id == scope.id
-func matchRes057Res057(p *Principal, r *Res057, ctx *Context, cred *Credential, s *Res057Scope) (bool, runtime.Err) {
+func matchRes057Res057(budget *runtime.Budget, p *Principal, r *Res057, ctx *Context, cred *Credential, s *Res057Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes058Res058 evaluates, at spec100x.yaml:547:12:
 //
 //	resource.id == scope.id
-func matchRes058Res058(p *Principal, r *Res058, ctx *Context, cred *Credential, s *Res058Scope) (bool, runtime.Err) {
+func matchRes058Res058(budget *runtime.Budget, p *Principal, r *Res058, ctx *Context, cred *Credential, s *Res058Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes059Res059 evaluates, at spec100x.yaml:551:12:
 //
 //	resource.id == scope.id
-func matchRes059Res059(p *Principal, r *Res059, ctx *Context, cred *Credential, s *Res059Scope) (bool, runtime.Err) {
+func matchRes059Res059(budget *runtime.Budget, p *Principal, r *Res059, ctx *Context, cred *Credential, s *Res059Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes060Res060 evaluates, at spec100x.yaml:555:12:
 //
 //	resource.id == scope.id
-func matchRes060Res060(p *Principal, r *Res060, ctx *Context, cred *Credential, s *Res060Scope) (bool, runtime.Err) {
+func matchRes060Res060(budget *runtime.Budget, p *Principal, r *Res060, ctx *Context, cred *Credential, s *Res060Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes061Res061 evaluates, at spec100x.yaml:559:12:
 //
 //	resource.id == scope.id
-func matchRes061Res061(p *Principal, r *Res061, ctx *Context, cred *Credential, s *Res061Scope) (bool, runtime.Err) {
+func matchRes061Res061(budget *runtime.Budget, p *Principal, r *Res061, ctx *Context, cred *Credential, s *Res061Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes062Res062 evaluates, at spec100x.yaml:563:12:
 //
 //	resource.id == scope.id
-func matchRes062Res062(p *Principal, r *Res062, ctx *Context, cred *Credential, s *Res062Scope) (bool, runtime.Err) {
+func matchRes062Res062(budget *runtime.Budget, p *Principal, r *Res062, ctx *Context, cred *Credential, s *Res062Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes063Res063 evaluates, at spec100x.yaml:567:12:
 //
 //	resource.id == scope.id
-func matchRes063Res063(p *Principal, r *Res063, ctx *Context, cred *Credential, s *Res063Scope) (bool, runtime.Err) {
+func matchRes063Res063(budget *runtime.Budget, p *Principal, r *Res063, ctx *Context, cred *Credential, s *Res063Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes064Res064 evaluates, at spec100x.yaml:571:12:
 //
 //	resource.id == scope.id
-func matchRes064Res064(p *Principal, r *Res064, ctx *Context, cred *Credential, s *Res064Scope) (bool, runtime.Err) {
+func matchRes064Res064(budget *runtime.Budget, p *Principal, r *Res064, ctx *Context, cred *Credential, s *Res064Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes065Res065 evaluates, at spec100x.yaml:575:12:
 //
 //	resource.id == scope.id
-func matchRes065Res065(p *Principal, r *Res065, ctx *Context, cred *Credential, s *Res065Scope) (bool, runtime.Err) {
+func matchRes065Res065(budget *runtime.Budget, p *Principal, r *Res065, ctx *Context, cred *Credential, s *Res065Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes066Res066 evaluates, at spec100x.yaml:579:12:
 //
 //	resource.id == scope.id
-func matchRes066Res066(p *Principal, r *Res066, ctx *Context, cred *Credential, s *Res066Scope) (bool, runtime.Err) {
+func matchRes066Res066(budget *runtime.Budget, p *Principal, r *Res066, ctx *Context, cred *Credential, s *Res066Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes067Res067 evaluates, at spec100x.yaml:583:12:
 //
 //	resource.id == scope.id
-func matchRes067Res067(p *Principal, r *Res067, ctx *Context, cred *Credential, s *Res067Scope) (bool, runtime.Err) {
+func matchRes067Res067(budget *runtime.Budget, p *Principal, r *Res067, ctx *Context, cred *Credential, s *Res067Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes068Res068 evaluates, at spec100x.yaml:587:12:
 //
 //	resource.id == scope.id
-func matchRes068Res068(p *Principal, r *Res068, ctx *Context, cred *Credential, s *Res068Scope) (bool, runtime.Err) {
+func matchRes068Res068(budget *runtime.Budget, p *Principal, r *Res068, ctx *Context, cred *Credential, s *Res068Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes069Res069 evaluates, at spec100x.yaml:591:12:
 //
 //	resource.id == scope.id
-func matchRes069Res069(p *Principal, r *Res069, ctx *Context, cred *Credential, s *Res069Scope) (bool, runtime.Err) {
+func matchRes069Res069(budget *runtime.Budget, p *Principal, r *Res069, ctx *Context, cred *Credential, s *Res069Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes070Res070 evaluates, at spec100x.yaml:595:12:
 //
 //	resource.id == scope.id
-func matchRes070Res070(p *Principal, r *Res070, ctx *Context, cred *Credential, s *Res070Scope) (bool, runtime.Err) {
+func matchRes070Res070(budget *runtime.Budget, p *Principal, r *Res070, ctx *Context, cred *Credential, s *Res070Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes071Res071 evaluates, at spec100x.yaml:599:12:
 //
 //	resource.id == scope.id
-func matchRes071Res071(p *Principal, r *Res071, ctx *Context, cred *Credential, s *Res071Scope) (bool, runtime.Err) {
+func matchRes071Res071(budget *runtime.Budget, p *Principal, r *Res071, ctx *Context, cred *Credential, s *Res071Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes072Res072 evaluates, at spec100x.yaml:603:12:
 //
 //	resource.id == scope.id
-func matchRes072Res072(p *Principal, r *Res072, ctx *Context, cred *Credential, s *Res072Scope) (bool, runtime.Err) {
+func matchRes072Res072(budget *runtime.Budget, p *Principal, r *Res072, ctx *Context, cred *Credential, s *Res072Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes073Res073 evaluates, at spec100x.yaml:607:12:
 //
 //	resource.id == scope.id
-func matchRes073Res073(p *Principal, r *Res073, ctx *Context, cred *Credential, s *Res073Scope) (bool, runtime.Err) {
+func matchRes073Res073(budget *runtime.Budget, p *Principal, r *Res073, ctx *Context, cred *Credential, s *Res073Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes074Res074 evaluates, at spec100x.yaml:611:12:
 //
 //	resource.id == scope.id
-func matchRes074Res074(p *Principal, r *Res074, ctx *Context, cred *Credential, s *Res074Scope) (bool, runtime.Err) {
+func matchRes074Res074(budget *runtime.Budget, p *Principal, r *Res074, ctx *Context, cred *Credential, s *Res074Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes075Res075 evaluates, at spec100x.yaml:615:12:
 //
 //	resource.id == scope.id
-func matchRes075Res075(p *Principal, r *Res075, ctx *Context, cred *Credential, s *Res075Scope) (bool, runtime.Err) {
+func matchRes075Res075(budget *runtime.Budget, p *Principal, r *Res075, ctx *Context, cred *Credential, s *Res075Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes076Res076 evaluates, at spec100x.yaml:619:12:
 //
 //	resource.id == scope.id
-func matchRes076Res076(p *Principal, r *Res076, ctx *Context, cred *Credential, s *Res076Scope) (bool, runtime.Err) {
+func matchRes076Res076(budget *runtime.Budget, p *Principal, r *Res076, ctx *Context, cred *Credential, s *Res076Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes077Res077 evaluates, at spec100x.yaml:623:12:
 //
 //	resource.id == scope.id
-func matchRes077Res077(p *Principal, r *Res077, ctx *Context, cred *Credential, s *Res077Scope) (bool, runtime.Err) {
+func matchRes077Res077(budget *runtime.Budget, p *Principal, r *Res077, ctx *Context, cred *Credential, s *Res077Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes078Res078 evaluates, at spec100x.yaml:627:12:
 //
 //	resource.id == scope.id
-func matchRes078Res078(p *Principal, r *Res078, ctx *Context, cred *Credential, s *Res078Scope) (bool, runtime.Err) {
+func matchRes078Res078(budget *runtime.Budget, p *Principal, r *Res078, ctx *Context, cred *Credential, s *Res078Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes079Res079 evaluates, at spec100x.yaml:631:12:
 //
 //	resource.id == scope.id
-func matchRes079Res079(p *Principal, r *Res079, ctx *Context, cred *Credential, s *Res079Scope) (bool, runtime.Err) {
+func matchRes079Res079(budget *runtime.Budget, p *Principal, r *Res079, ctx *Context, cred *Credential, s *Res079Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes080Res080 evaluates, at spec100x.yaml:635:12:
 //
 //	resource.id == scope.id
-func matchRes080Res080(p *Principal, r *Res080, ctx *Context, cred *Credential, s *Res080Scope) (bool, runtime.Err) {
+func matchRes080Res080(budget *runtime.Budget, p *Principal, r *Res080, ctx *Context, cred *Credential, s *Res080Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes081Res081 evaluates, at spec100x.yaml:639:12:
 //
 //	resource.id == scope.id
-func matchRes081Res081(p *Principal, r *Res081, ctx *Context, cred *Credential, s *Res081Scope) (bool, runtime.Err) {
+func matchRes081Res081(budget *runtime.Budget, p *Principal, r *Res081, ctx *Context, cred *Credential, s *Res081Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes082Res082 evaluates, at spec100x.yaml:643:12:
 //
 //	resource.id == scope.id
-func matchRes082Res082(p *Principal, r *Res082, ctx *Context, cred *Credential, s *Res082Scope) (bool, runtime.Err) {
+func matchRes082Res082(budget *runtime.Budget, p *Principal, r *Res082, ctx *Context, cred *Credential, s *Res082Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes083Res083 evaluates, at spec100x.yaml:647:12:
 //
 //	resource.id == scope.id
-func matchRes083Res083(p *Principal, r *Res083, ctx *Context, cred *Credential, s *Res083Scope) (bool, runtime.Err) {
+func matchRes083Res083(budget *runtime.Budget, p *Principal, r *Res083, ctx *Context, cred *Credential, s *Res083Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes084Res084 evaluates, at spec100x.yaml:651:12:
 //
 //	resource.id == scope.id
-func matchRes084Res084(p *Principal, r *Res084, ctx *Context, cred *Credential, s *Res084Scope) (bool, runtime.Err) {
+func matchRes084Res084(budget *runtime.Budget, p *Principal, r *Res084, ctx *Context, cred *Credential, s *Res084Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes085Res085 evaluates, at spec100x.yaml:655:12:
 //
 //	resource.id == scope.id
-func matchRes085Res085(p *Principal, r *Res085, ctx *Context, cred *Credential, s *Res085Scope) (bool, runtime.Err) {
+func matchRes085Res085(budget *runtime.Budget, p *Principal, r *Res085, ctx *Context, cred *Credential, s *Res085Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes086Res086 evaluates, at spec100x.yaml:659:12:
 //
 //	resource.id == scope.id
-func matchRes086Res086(p *Principal, r *Res086, ctx *Context, cred *Credential, s *Res086Scope) (bool, runtime.Err) {
+func matchRes086Res086(budget *runtime.Budget, p *Principal, r *Res086, ctx *Context, cred *Credential, s *Res086Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes087Res087 evaluates, at spec100x.yaml:663:12:
 //
 //	resource.id == scope.id
-func matchRes087Res087(p *Principal, r *Res087, ctx *Context, cred *Credential, s *Res087Scope) (bool, runtime.Err) {
+func matchRes087Res087(budget *runtime.Budget, p *Principal, r *Res087, ctx *Context, cred *Credential, s *Res087Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes088Res088 evaluates, at spec100x.yaml:667:12:
 //
 //	resource.id == scope.id
-func matchRes088Res088(p *Principal, r *Res088, ctx *Context, cred *Credential, s *Res088Scope) (bool, runtime.Err) {
+func matchRes088Res088(budget *runtime.Budget, p *Principal, r *Res088, ctx *Context, cred *Credential, s *Res088Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes089Res089 evaluates, at spec100x.yaml:671:12:
 //
 //	resource.id == scope.id
-func matchRes089Res089(p *Principal, r *Res089, ctx *Context, cred *Credential, s *Res089Scope) (bool, runtime.Err) {
+func matchRes089Res089(budget *runtime.Budget, p *Principal, r *Res089, ctx *Context, cred *Credential, s *Res089Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes090Res090 evaluates, at spec100x.yaml:675:12:
 //
 //	resource.id == scope.id
-func matchRes090Res090(p *Principal, r *Res090, ctx *Context, cred *Credential, s *Res090Scope) (bool, runtime.Err) {
+func matchRes090Res090(budget *runtime.Budget, p *Principal, r *Res090, ctx *Context, cred *Credential, s *Res090Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes091Res091 evaluates, at spec100x.yaml:679:12:
 //
 //	resource.id == scope.id
-func matchRes091Res091(p *Principal, r *Res091, ctx *Context, cred *Credential, s *Res091Scope) (bool, runtime.Err) {
+func matchRes091Res091(budget *runtime.Budget, p *Principal, r *Res091, ctx *Context, cred *Credential, s *Res091Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes092Res092 evaluates, at spec100x.yaml:683:12:
 //
 //	resource.id == scope.id
-func matchRes092Res092(p *Principal, r *Res092, ctx *Context, cred *Credential, s *Res092Scope) (bool, runtime.Err) {
+func matchRes092Res092(budget *runtime.Budget, p *Principal, r *Res092, ctx *Context, cred *Credential, s *Res092Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes093Res093 evaluates, at spec100x.yaml:687:12:
 //
 //	resource.id == scope.id
-func matchRes093Res093(p *Principal, r *Res093, ctx *Context, cred *Credential, s *Res093Scope) (bool, runtime.Err) {
+func matchRes093Res093(budget *runtime.Budget, p *Principal, r *Res093, ctx *Context, cred *Credential, s *Res093Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes094Res094 evaluates, at spec100x.yaml:691:12:
 //
 //	resource.id == scope.id
-func matchRes094Res094(p *Principal, r *Res094, ctx *Context, cred *Credential, s *Res094Scope) (bool, runtime.Err) {
+func matchRes094Res094(budget *runtime.Budget, p *Principal, r *Res094, ctx *Context, cred *Credential, s *Res094Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes095Res095 evaluates, at spec100x.yaml:695:12:
 //
 //	resource.id == scope.id
-func matchRes095Res095(p *Principal, r *Res095, ctx *Context, cred *Credential, s *Res095Scope) (bool, runtime.Err) {
+func matchRes095Res095(budget *runtime.Budget, p *Principal, r *Res095, ctx *Context, cred *Credential, s *Res095Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes096Res096 evaluates, at spec100x.yaml:699:12:
 //
 //	resource.id == scope.id
-func matchRes096Res096(p *Principal, r *Res096, ctx *Context, cred *Credential, s *Res096Scope) (bool, runtime.Err) {
+func matchRes096Res096(budget *runtime.Budget, p *Principal, r *Res096, ctx *Context, cred *Credential, s *Res096Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes097Res097 evaluates, at spec100x.yaml:703:12:
 //
 //	resource.id == scope.id
-func matchRes097Res097(p *Principal, r *Res097, ctx *Context, cred *Credential, s *Res097Scope) (bool, runtime.Err) {
+func matchRes097Res097(budget *runtime.Budget, p *Principal, r *Res097, ctx *Context, cred *Credential, s *Res097Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes098Res098 evaluates, at spec100x.yaml:707:12:
 //
 //	resource.id == scope.id
-func matchRes098Res098(p *Principal, r *Res098, ctx *Context, cred *Credential, s *Res098Scope) (bool, runtime.Err) {
+func matchRes098Res098(budget *runtime.Budget, p *Principal, r *Res098, ctx *Context, cred *Credential, s *Res098Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes099Res099 evaluates, at spec100x.yaml:711:12:
 //
 //	resource.id == scope.id
-func matchRes099Res099(p *Principal, r *Res099, ctx *Context, cred *Credential, s *Res099Scope) (bool, runtime.Err) {
+func matchRes099Res099(budget *runtime.Budget, p *Principal, r *Res099, ctx *Context, cred *Credential, s *Res099Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // rulePublicViewLibrary evaluates, at spec100x.yaml:1318:11:
 //
 //	resource.public
-func rulePublicViewLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func rulePublicViewLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes001PublicViewRes001 evaluates, at spec100x.yaml:1321:11:
 //
 //	resource.public
-func ruleRes001PublicViewRes001(p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes001PublicViewRes001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes002PublicViewRes002 evaluates, at spec100x.yaml:1324:11:
 //
 //	resource.public
-func ruleRes002PublicViewRes002(p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes002PublicViewRes002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes003PublicViewRes003 evaluates, at spec100x.yaml:1327:11:
 //
 //	resource.public
-func ruleRes003PublicViewRes003(p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes003PublicViewRes003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes004PublicViewRes004 evaluates, at spec100x.yaml:1330:11:
 //
 //	resource.public
-func ruleRes004PublicViewRes004(p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes004PublicViewRes004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes005PublicViewRes005 evaluates, at spec100x.yaml:1333:11:
 //
 //	resource.public
-func ruleRes005PublicViewRes005(p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes005PublicViewRes005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes006PublicViewRes006 evaluates, at spec100x.yaml:1336:11:
 //
 //	resource.public
-func ruleRes006PublicViewRes006(p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes006PublicViewRes006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes007PublicViewRes007 evaluates, at spec100x.yaml:1339:11:
 //
 //	resource.public
-func ruleRes007PublicViewRes007(p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes007PublicViewRes007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes008PublicViewRes008 evaluates, at spec100x.yaml:1342:11:
 //
 //	resource.public
-func ruleRes008PublicViewRes008(p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes008PublicViewRes008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes009PublicViewRes009 evaluates, at spec100x.yaml:1345:11:
 //
 //	resource.public
-func ruleRes009PublicViewRes009(p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes009PublicViewRes009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes010PublicViewRes010 evaluates, at spec100x.yaml:1348:11:
 //
 //	resource.public
-func ruleRes010PublicViewRes010(p *Principal, r *Res010, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes010PublicViewRes010(budget *runtime.Budget, p *Principal, r *Res010, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes011PublicViewRes011 evaluates, at spec100x.yaml:1351:11:
 //
 //	resource.public
-func ruleRes011PublicViewRes011(p *Principal, r *Res011, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes011PublicViewRes011(budget *runtime.Budget, p *Principal, r *Res011, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes012PublicViewRes012 evaluates, at spec100x.yaml:1354:11:
 //
 //	resource.public
-func ruleRes012PublicViewRes012(p *Principal, r *Res012, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes012PublicViewRes012(budget *runtime.Budget, p *Principal, r *Res012, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes013PublicViewRes013 evaluates, at spec100x.yaml:1357:11:
 //
 //	resource.public
-func ruleRes013PublicViewRes013(p *Principal, r *Res013, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes013PublicViewRes013(budget *runtime.Budget, p *Principal, r *Res013, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes014PublicViewRes014 evaluates, at spec100x.yaml:1360:11:
 //
 //	resource.public
-func ruleRes014PublicViewRes014(p *Principal, r *Res014, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes014PublicViewRes014(budget *runtime.Budget, p *Principal, r *Res014, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes015PublicViewRes015 evaluates, at spec100x.yaml:1363:11:
 //
 //	resource.public
-func ruleRes015PublicViewRes015(p *Principal, r *Res015, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes015PublicViewRes015(budget *runtime.Budget, p *Principal, r *Res015, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes016PublicViewRes016 evaluates, at spec100x.yaml:1366:11:
 //
 //	resource.public
-func ruleRes016PublicViewRes016(p *Principal, r *Res016, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes016PublicViewRes016(budget *runtime.Budget, p *Principal, r *Res016, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes017PublicViewRes017 evaluates, at spec100x.yaml:1369:11:
 //
 //	resource.public
-func ruleRes017PublicViewRes017(p *Principal, r *Res017, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes017PublicViewRes017(budget *runtime.Budget, p *Principal, r *Res017, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes018PublicViewRes018 evaluates, at spec100x.yaml:1372:11:
 //
 //	resource.public
-func ruleRes018PublicViewRes018(p *Principal, r *Res018, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes018PublicViewRes018(budget *runtime.Budget, p *Principal, r *Res018, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes019PublicViewRes019 evaluates, at spec100x.yaml:1375:11:
 //
 //	resource.public
-func ruleRes019PublicViewRes019(p *Principal, r *Res019, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes019PublicViewRes019(budget *runtime.Budget, p *Principal, r *Res019, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes020PublicViewRes020 evaluates, at spec100x.yaml:1378:11:
 //
 //	resource.public
-func ruleRes020PublicViewRes020(p *Principal, r *Res020, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes020PublicViewRes020(budget *runtime.Budget, p *Principal, r *Res020, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes021PublicViewRes021 evaluates, at spec100x.yaml:1381:11:
 //
 //	resource.public
-func ruleRes021PublicViewRes021(p *Principal, r *Res021, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes021PublicViewRes021(budget *runtime.Budget, p *Principal, r *Res021, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes022PublicViewRes022 evaluates, at spec100x.yaml:1384:11:
 //
 //	resource.public
-func ruleRes022PublicViewRes022(p *Principal, r *Res022, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes022PublicViewRes022(budget *runtime.Budget, p *Principal, r *Res022, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes023PublicViewRes023 evaluates, at spec100x.yaml:1387:11:
 //
 //	resource.public
-func ruleRes023PublicViewRes023(p *Principal, r *Res023, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes023PublicViewRes023(budget *runtime.Budget, p *Principal, r *Res023, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes024PublicViewRes024 evaluates, at spec100x.yaml:1390:11:
 //
 //	resource.public
-func ruleRes024PublicViewRes024(p *Principal, r *Res024, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes024PublicViewRes024(budget *runtime.Budget, p *Principal, r *Res024, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes025PublicViewRes025 evaluates, at spec100x.yaml:1393:11:
 //
 //	resource.public
-func ruleRes025PublicViewRes025(p *Principal, r *Res025, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes025PublicViewRes025(budget *runtime.Budget, p *Principal, r *Res025, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes026PublicViewRes026 evaluates, at spec100x.yaml:1396:11:
 //
 //	resource.public
-func ruleRes026PublicViewRes026(p *Principal, r *Res026, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes026PublicViewRes026(budget *runtime.Budget, p *Principal, r *Res026, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes027PublicViewRes027 evaluates, at spec100x.yaml:1399:11:
 //
 //	resource.public
-func ruleRes027PublicViewRes027(p *Principal, r *Res027, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes027PublicViewRes027(budget *runtime.Budget, p *Principal, r *Res027, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes028PublicViewRes028 evaluates, at spec100x.yaml:1402:11:
 //
 //	resource.public
-func ruleRes028PublicViewRes028(p *Principal, r *Res028, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes028PublicViewRes028(budget *runtime.Budget, p *Principal, r *Res028, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes029PublicViewRes029 evaluates, at spec100x.yaml:1405:11:
 //
 //	resource.public
-func ruleRes029PublicViewRes029(p *Principal, r *Res029, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes029PublicViewRes029(budget *runtime.Budget, p *Principal, r *Res029, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes030PublicViewRes030 evaluates, at spec100x.yaml:1408:11:
 //
 //	resource.public
-func ruleRes030PublicViewRes030(p *Principal, r *Res030, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes030PublicViewRes030(budget *runtime.Budget, p *Principal, r *Res030, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes031PublicViewRes031 evaluates, at spec100x.yaml:1411:11:
 //
 //	resource.public
-func ruleRes031PublicViewRes031(p *Principal, r *Res031, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes031PublicViewRes031(budget *runtime.Budget, p *Principal, r *Res031, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes032PublicViewRes032 evaluates, at spec100x.yaml:1414:11:
 //
 //	resource.public
-func ruleRes032PublicViewRes032(p *Principal, r *Res032, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes032PublicViewRes032(budget *runtime.Budget, p *Principal, r *Res032, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes033PublicViewRes033 evaluates, at spec100x.yaml:1417:11:
 //
 //	resource.public
-func ruleRes033PublicViewRes033(p *Principal, r *Res033, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes033PublicViewRes033(budget *runtime.Budget, p *Principal, r *Res033, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes034PublicViewRes034 evaluates, at spec100x.yaml:1420:11:
 //
 //	resource.public
-func ruleRes034PublicViewRes034(p *Principal, r *Res034, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes034PublicViewRes034(budget *runtime.Budget, p *Principal, r *Res034, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes035PublicViewRes035 evaluates, at spec100x.yaml:1423:11:
 //
 //	resource.public
-func ruleRes035PublicViewRes035(p *Principal, r *Res035, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes035PublicViewRes035(budget *runtime.Budget, p *Principal, r *Res035, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes036PublicViewRes036 evaluates, at spec100x.yaml:1426:11:
 //
 //	resource.public
-func ruleRes036PublicViewRes036(p *Principal, r *Res036, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes036PublicViewRes036(budget *runtime.Budget, p *Principal, r *Res036, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes037PublicViewRes037 evaluates, at spec100x.yaml:1429:11:
 //
 //	resource.public
-func ruleRes037PublicViewRes037(p *Principal, r *Res037, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes037PublicViewRes037(budget *runtime.Budget, p *Principal, r *Res037, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes038PublicViewRes038 evaluates, at spec100x.yaml:1432:11:
 //
 //	resource.public
-func ruleRes038PublicViewRes038(p *Principal, r *Res038, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes038PublicViewRes038(budget *runtime.Budget, p *Principal, r *Res038, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes039PublicViewRes039 evaluates, at spec100x.yaml:1435:11:
 //
 //	resource.public
-func ruleRes039PublicViewRes039(p *Principal, r *Res039, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes039PublicViewRes039(budget *runtime.Budget, p *Principal, r *Res039, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes040PublicViewRes040 evaluates, at spec100x.yaml:1438:11:
 //
 //	resource.public
-func ruleRes040PublicViewRes040(p *Principal, r *Res040, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes040PublicViewRes040(budget *runtime.Budget, p *Principal, r *Res040, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes041PublicViewRes041 evaluates, at spec100x.yaml:1441:11:
 //
 //	resource.public
-func ruleRes041PublicViewRes041(p *Principal, r *Res041, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes041PublicViewRes041(budget *runtime.Budget, p *Principal, r *Res041, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes042PublicViewRes042 evaluates, at spec100x.yaml:1444:11:
 //
 //	resource.public
-func ruleRes042PublicViewRes042(p *Principal, r *Res042, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes042PublicViewRes042(budget *runtime.Budget, p *Principal, r *Res042, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes043PublicViewRes043 evaluates, at spec100x.yaml:1447:11:
 //
 //	resource.public
-func ruleRes043PublicViewRes043(p *Principal, r *Res043, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes043PublicViewRes043(budget *runtime.Budget, p *Principal, r *Res043, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes044PublicViewRes044 evaluates, at spec100x.yaml:1450:11:
 //
 //	resource.public
-func ruleRes044PublicViewRes044(p *Principal, r *Res044, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes044PublicViewRes044(budget *runtime.Budget, p *Principal, r *Res044, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes045PublicViewRes045 evaluates, at spec100x.yaml:1453:11:
 //
 //	resource.public
-func ruleRes045PublicViewRes045(p *Principal, r *Res045, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes045PublicViewRes045(budget *runtime.Budget, p *Principal, r *Res045, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes046PublicViewRes046 evaluates, at spec100x.yaml:1456:11:
 //
 //	resource.public
-func ruleRes046PublicViewRes046(p *Principal, r *Res046, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes046PublicViewRes046(budget *runtime.Budget, p *Principal, r *Res046, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes047PublicViewRes047 evaluates, at spec100x.yaml:1459:11:
 //
 //	resource.public
-func ruleRes047PublicViewRes047(p *Principal, r *Res047, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes047PublicViewRes047(budget *runtime.Budget, p *Principal, r *Res047, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes048PublicViewRes048 evaluates, at spec100x.yaml:1462:11:
 //
 //	resource.public
-func ruleRes048PublicViewRes048(p *Principal, r *Res048, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes048PublicViewRes048(budget *runtime.Budget, p *Principal, r *Res048, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes049PublicViewRes049 evaluates, at spec100x.yaml:1465:11:
 //
 //	resource.public
-func ruleRes049PublicViewRes049(p *Principal, r *Res049, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes049PublicViewRes049(budget *runtime.Budget, p *Principal, r *Res049, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes050PublicViewRes050 evaluates, at spec100x.yaml:1468:11:
 //
 //	resource.public
-func ruleRes050PublicViewRes050(p *Principal, r *Res050, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes050PublicViewRes050(budget *runtime.Budget, p *Principal, r *Res050, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes051PublicViewRes051 evaluates, at spec100x.yaml:1471:11:
 //
 //	resource.public
-func ruleRes051PublicViewRes051(p *Principal, r *Res051, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes051PublicViewRes051(budget *runtime.Budget, p *Principal, r *Res051, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes052PublicViewRes052 evaluates, at spec100x.yaml:1474:11:
 //
 //	resource.public
-func ruleRes052PublicViewRes052(p *Principal, r *Res052, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes052PublicViewRes052(budget *runtime.Budget, p *Principal, r *Res052, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes053PublicViewRes053 evaluates, at spec100x.yaml:1477:11:
 //
 //	resource.public
-func ruleRes053PublicViewRes053(p *Principal, r *Res053, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes053PublicViewRes053(budget *runtime.Budget, p *Principal, r *Res053, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes054PublicViewRes054 evaluates, at spec100x.yaml:1480:11:
 //
 //	resource.public
-func ruleRes054PublicViewRes054(p *Principal, r *Res054, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes054PublicViewRes054(budget *runtime.Budget, p *Principal, r *Res054, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes055PublicViewRes055 evaluates, at spec100x.yaml:1483:11:
 //
 //	resource.public
-func ruleRes055PublicViewRes055(p *Principal, r *Res055, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes055PublicViewRes055(budget *runtime.Budget, p *Principal, r *Res055, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes056PublicViewRes056 evaluates, at spec100x.yaml:1486:11:
 //
 //	resource.public
-func ruleRes056PublicViewRes056(p *Principal, r *Res056, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes056PublicViewRes056(budget *runtime.Budget, p *Principal, r *Res056, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes057PublicViewRes057 evaluates, at spec100x.yaml:1489:11:
 //
 //	resource.public
-func ruleRes057PublicViewRes057(p *Principal, r *Res057, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes057PublicViewRes057(budget *runtime.Budget, p *Principal, r *Res057, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes058PublicViewRes058 evaluates, at spec100x.yaml:1492:11:
 //
 //	resource.public
-func ruleRes058PublicViewRes058(p *Principal, r *Res058, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes058PublicViewRes058(budget *runtime.Budget, p *Principal, r *Res058, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes059PublicViewRes059 evaluates, at spec100x.yaml:1495:11:
 //
 //	resource.public
-func ruleRes059PublicViewRes059(p *Principal, r *Res059, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes059PublicViewRes059(budget *runtime.Budget, p *Principal, r *Res059, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes060PublicViewRes060 evaluates, at spec100x.yaml:1498:11:
 //
 //	resource.public
-func ruleRes060PublicViewRes060(p *Principal, r *Res060, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes060PublicViewRes060(budget *runtime.Budget, p *Principal, r *Res060, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes061PublicViewRes061 evaluates, at spec100x.yaml:1501:11:
 //
 //	resource.public
-func ruleRes061PublicViewRes061(p *Principal, r *Res061, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes061PublicViewRes061(budget *runtime.Budget, p *Principal, r *Res061, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes062PublicViewRes062 evaluates, at spec100x.yaml:1504:11:
 //
 //	resource.public
-func ruleRes062PublicViewRes062(p *Principal, r *Res062, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes062PublicViewRes062(budget *runtime.Budget, p *Principal, r *Res062, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes063PublicViewRes063 evaluates, at spec100x.yaml:1507:11:
 //
 //	resource.public
-func ruleRes063PublicViewRes063(p *Principal, r *Res063, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes063PublicViewRes063(budget *runtime.Budget, p *Principal, r *Res063, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes064PublicViewRes064 evaluates, at spec100x.yaml:1510:11:
 //
 //	resource.public
-func ruleRes064PublicViewRes064(p *Principal, r *Res064, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes064PublicViewRes064(budget *runtime.Budget, p *Principal, r *Res064, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes065PublicViewRes065 evaluates, at spec100x.yaml:1513:11:
 //
 //	resource.public
-func ruleRes065PublicViewRes065(p *Principal, r *Res065, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes065PublicViewRes065(budget *runtime.Budget, p *Principal, r *Res065, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes066PublicViewRes066 evaluates, at spec100x.yaml:1516:11:
 //
 //	resource.public
-func ruleRes066PublicViewRes066(p *Principal, r *Res066, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes066PublicViewRes066(budget *runtime.Budget, p *Principal, r *Res066, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes067PublicViewRes067 evaluates, at spec100x.yaml:1519:11:
 //
 //	resource.public
-func ruleRes067PublicViewRes067(p *Principal, r *Res067, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes067PublicViewRes067(budget *runtime.Budget, p *Principal, r *Res067, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes068PublicViewRes068 evaluates, at spec100x.yaml:1522:11:
 //
 //	resource.public
-func ruleRes068PublicViewRes068(p *Principal, r *Res068, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes068PublicViewRes068(budget *runtime.Budget, p *Principal, r *Res068, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes069PublicViewRes069 evaluates, at spec100x.yaml:1525:11:
 //
 //	resource.public
-func ruleRes069PublicViewRes069(p *Principal, r *Res069, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes069PublicViewRes069(budget *runtime.Budget, p *Principal, r *Res069, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes070PublicViewRes070 evaluates, at spec100x.yaml:1528:11:
 //
 //	resource.public
-func ruleRes070PublicViewRes070(p *Principal, r *Res070, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes070PublicViewRes070(budget *runtime.Budget, p *Principal, r *Res070, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes071PublicViewRes071 evaluates, at spec100x.yaml:1531:11:
 //
 //	resource.public
-func ruleRes071PublicViewRes071(p *Principal, r *Res071, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes071PublicViewRes071(budget *runtime.Budget, p *Principal, r *Res071, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes072PublicViewRes072 evaluates, at spec100x.yaml:1534:11:
 //
 //	resource.public
-func ruleRes072PublicViewRes072(p *Principal, r *Res072, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes072PublicViewRes072(budget *runtime.Budget, p *Principal, r *Res072, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes073PublicViewRes073 evaluates, at spec100x.yaml:1537:11:
 //
 //	resource.public
-func ruleRes073PublicViewRes073(p *Principal, r *Res073, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes073PublicViewRes073(budget *runtime.Budget, p *Principal, r *Res073, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes074PublicViewRes074 evaluates, at spec100x.yaml:1540:11:
 //
 //	resource.public
-func ruleRes074PublicViewRes074(p *Principal, r *Res074, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes074PublicViewRes074(budget *runtime.Budget, p *Principal, r *Res074, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes075PublicViewRes075 evaluates, at spec100x.yaml:1543:11:
 //
 //	resource.public
-func ruleRes075PublicViewRes075(p *Principal, r *Res075, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes075PublicViewRes075(budget *runtime.Budget, p *Principal, r *Res075, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes076PublicViewRes076 evaluates, at spec100x.yaml:1546:11:
 //
 //	resource.public
-func ruleRes076PublicViewRes076(p *Principal, r *Res076, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes076PublicViewRes076(budget *runtime.Budget, p *Principal, r *Res076, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes077PublicViewRes077 evaluates, at spec100x.yaml:1549:11:
 //
 //	resource.public
-func ruleRes077PublicViewRes077(p *Principal, r *Res077, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes077PublicViewRes077(budget *runtime.Budget, p *Principal, r *Res077, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes078PublicViewRes078 evaluates, at spec100x.yaml:1552:11:
 //
 //	resource.public
-func ruleRes078PublicViewRes078(p *Principal, r *Res078, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes078PublicViewRes078(budget *runtime.Budget, p *Principal, r *Res078, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes079PublicViewRes079 evaluates, at spec100x.yaml:1555:11:
 //
 //	resource.public
-func ruleRes079PublicViewRes079(p *Principal, r *Res079, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes079PublicViewRes079(budget *runtime.Budget, p *Principal, r *Res079, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes080PublicViewRes080 evaluates, at spec100x.yaml:1558:11:
 //
 //	resource.public
-func ruleRes080PublicViewRes080(p *Principal, r *Res080, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes080PublicViewRes080(budget *runtime.Budget, p *Principal, r *Res080, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes081PublicViewRes081 evaluates, at spec100x.yaml:1561:11:
 //
 //	resource.public
-func ruleRes081PublicViewRes081(p *Principal, r *Res081, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes081PublicViewRes081(budget *runtime.Budget, p *Principal, r *Res081, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes082PublicViewRes082 evaluates, at spec100x.yaml:1564:11:
 //
 //	resource.public
-func ruleRes082PublicViewRes082(p *Principal, r *Res082, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes082PublicViewRes082(budget *runtime.Budget, p *Principal, r *Res082, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes083PublicViewRes083 evaluates, at spec100x.yaml:1567:11:
 //
 //	resource.public
-func ruleRes083PublicViewRes083(p *Principal, r *Res083, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes083PublicViewRes083(budget *runtime.Budget, p *Principal, r *Res083, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes084PublicViewRes084 evaluates, at spec100x.yaml:1570:11:
 //
 //	resource.public
-func ruleRes084PublicViewRes084(p *Principal, r *Res084, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes084PublicViewRes084(budget *runtime.Budget, p *Principal, r *Res084, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes085PublicViewRes085 evaluates, at spec100x.yaml:1573:11:
 //
 //	resource.public
-func ruleRes085PublicViewRes085(p *Principal, r *Res085, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes085PublicViewRes085(budget *runtime.Budget, p *Principal, r *Res085, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes086PublicViewRes086 evaluates, at spec100x.yaml:1576:11:
 //
 //	resource.public
-func ruleRes086PublicViewRes086(p *Principal, r *Res086, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes086PublicViewRes086(budget *runtime.Budget, p *Principal, r *Res086, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes087PublicViewRes087 evaluates, at spec100x.yaml:1579:11:
 //
 //	resource.public
-func ruleRes087PublicViewRes087(p *Principal, r *Res087, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes087PublicViewRes087(budget *runtime.Budget, p *Principal, r *Res087, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes088PublicViewRes088 evaluates, at spec100x.yaml:1582:11:
 //
 //	resource.public
-func ruleRes088PublicViewRes088(p *Principal, r *Res088, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes088PublicViewRes088(budget *runtime.Budget, p *Principal, r *Res088, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes089PublicViewRes089 evaluates, at spec100x.yaml:1585:11:
 //
 //	resource.public
-func ruleRes089PublicViewRes089(p *Principal, r *Res089, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes089PublicViewRes089(budget *runtime.Budget, p *Principal, r *Res089, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes090PublicViewRes090 evaluates, at spec100x.yaml:1588:11:
 //
 //	resource.public
-func ruleRes090PublicViewRes090(p *Principal, r *Res090, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes090PublicViewRes090(budget *runtime.Budget, p *Principal, r *Res090, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes091PublicViewRes091 evaluates, at spec100x.yaml:1591:11:
 //
 //	resource.public
-func ruleRes091PublicViewRes091(p *Principal, r *Res091, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes091PublicViewRes091(budget *runtime.Budget, p *Principal, r *Res091, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes092PublicViewRes092 evaluates, at spec100x.yaml:1594:11:
 //
 //	resource.public
-func ruleRes092PublicViewRes092(p *Principal, r *Res092, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes092PublicViewRes092(budget *runtime.Budget, p *Principal, r *Res092, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes093PublicViewRes093 evaluates, at spec100x.yaml:1597:11:
 //
 //	resource.public
-func ruleRes093PublicViewRes093(p *Principal, r *Res093, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes093PublicViewRes093(budget *runtime.Budget, p *Principal, r *Res093, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes094PublicViewRes094 evaluates, at spec100x.yaml:1600:11:
 //
 //	resource.public
-func ruleRes094PublicViewRes094(p *Principal, r *Res094, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes094PublicViewRes094(budget *runtime.Budget, p *Principal, r *Res094, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes095PublicViewRes095 evaluates, at spec100x.yaml:1603:11:
 //
 //	resource.public
-func ruleRes095PublicViewRes095(p *Principal, r *Res095, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes095PublicViewRes095(budget *runtime.Budget, p *Principal, r *Res095, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes096PublicViewRes096 evaluates, at spec100x.yaml:1606:11:
 //
 //	resource.public
-func ruleRes096PublicViewRes096(p *Principal, r *Res096, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes096PublicViewRes096(budget *runtime.Budget, p *Principal, r *Res096, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes097PublicViewRes097 evaluates, at spec100x.yaml:1609:11:
 //
 //	resource.public
-func ruleRes097PublicViewRes097(p *Principal, r *Res097, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes097PublicViewRes097(budget *runtime.Budget, p *Principal, r *Res097, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes098PublicViewRes098 evaluates, at spec100x.yaml:1612:11:
 //
 //	resource.public
-func ruleRes098PublicViewRes098(p *Principal, r *Res098, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes098PublicViewRes098(budget *runtime.Budget, p *Principal, r *Res098, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes099PublicViewRes099 evaluates, at spec100x.yaml:1615:11:
 //
 //	resource.public
-func ruleRes099PublicViewRes099(p *Principal, r *Res099, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes099PublicViewRes099(budget *runtime.Budget, p *Principal, r *Res099, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleArchivedReadOnlyLibrary evaluates, at spec100x.yaml:1618:12:
 //
 //	'archived' in resource.tags
-func ruleArchivedReadOnlyLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes001ArchivedReadOnlyRes001 evaluates, at spec100x.yaml:1621:12:
 //
 //	'archived' in resource.tags
-func ruleRes001ArchivedReadOnlyRes001(p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes001ArchivedReadOnlyRes001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes002ArchivedReadOnlyRes002 evaluates, at spec100x.yaml:1624:12:
 //
 //	'archived' in resource.tags
-func ruleRes002ArchivedReadOnlyRes002(p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes002ArchivedReadOnlyRes002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes003ArchivedReadOnlyRes003 evaluates, at spec100x.yaml:1627:12:
 //
 //	'archived' in resource.tags
-func ruleRes003ArchivedReadOnlyRes003(p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes003ArchivedReadOnlyRes003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes004ArchivedReadOnlyRes004 evaluates, at spec100x.yaml:1630:12:
 //
 //	'archived' in resource.tags
-func ruleRes004ArchivedReadOnlyRes004(p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes004ArchivedReadOnlyRes004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes005ArchivedReadOnlyRes005 evaluates, at spec100x.yaml:1633:12:
 //
 //	'archived' in resource.tags
-func ruleRes005ArchivedReadOnlyRes005(p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes005ArchivedReadOnlyRes005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes006ArchivedReadOnlyRes006 evaluates, at spec100x.yaml:1636:12:
 //
 //	'archived' in resource.tags
-func ruleRes006ArchivedReadOnlyRes006(p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes006ArchivedReadOnlyRes006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes007ArchivedReadOnlyRes007 evaluates, at spec100x.yaml:1639:12:
 //
 //	'archived' in resource.tags
-func ruleRes007ArchivedReadOnlyRes007(p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes007ArchivedReadOnlyRes007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes008ArchivedReadOnlyRes008 evaluates, at spec100x.yaml:1642:12:
 //
 //	'archived' in resource.tags
-func ruleRes008ArchivedReadOnlyRes008(p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes008ArchivedReadOnlyRes008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes009ArchivedReadOnlyRes009 evaluates, at spec100x.yaml:1645:12:
 //
 //	'archived' in resource.tags
-func ruleRes009ArchivedReadOnlyRes009(p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes009ArchivedReadOnlyRes009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes010ArchivedReadOnlyRes010 evaluates, at spec100x.yaml:1648:12:
 //
 //	'archived' in resource.tags
-func ruleRes010ArchivedReadOnlyRes010(p *Principal, r *Res010, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes010ArchivedReadOnlyRes010(budget *runtime.Budget, p *Principal, r *Res010, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes011ArchivedReadOnlyRes011 evaluates, at spec100x.yaml:1651:12:
 //
 //	'archived' in resource.tags
-func ruleRes011ArchivedReadOnlyRes011(p *Principal, r *Res011, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes011ArchivedReadOnlyRes011(budget *runtime.Budget, p *Principal, r *Res011, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes012ArchivedReadOnlyRes012 evaluates, at spec100x.yaml:1654:12:
 //
 //	'archived' in resource.tags
-func ruleRes012ArchivedReadOnlyRes012(p *Principal, r *Res012, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes012ArchivedReadOnlyRes012(budget *runtime.Budget, p *Principal, r *Res012, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes013ArchivedReadOnlyRes013 evaluates, at spec100x.yaml:1657:12:
 //
 //	'archived' in resource.tags
-func ruleRes013ArchivedReadOnlyRes013(p *Principal, r *Res013, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes013ArchivedReadOnlyRes013(budget *runtime.Budget, p *Principal, r *Res013, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes014ArchivedReadOnlyRes014 evaluates, at spec100x.yaml:1660:12:
 //
 //	'archived' in resource.tags
-func ruleRes014ArchivedReadOnlyRes014(p *Principal, r *Res014, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes014ArchivedReadOnlyRes014(budget *runtime.Budget, p *Principal, r *Res014, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes015ArchivedReadOnlyRes015 evaluates, at spec100x.yaml:1663:12:
 //
 //	'archived' in resource.tags
-func ruleRes015ArchivedReadOnlyRes015(p *Principal, r *Res015, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes015ArchivedReadOnlyRes015(budget *runtime.Budget, p *Principal, r *Res015, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes016ArchivedReadOnlyRes016 evaluates, at spec100x.yaml:1666:12:
 //
 //	'archived' in resource.tags
-func ruleRes016ArchivedReadOnlyRes016(p *Principal, r *Res016, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes016ArchivedReadOnlyRes016(budget *runtime.Budget, p *Principal, r *Res016, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes017ArchivedReadOnlyRes017 evaluates, at spec100x.yaml:1669:12:
 //
 //	'archived' in resource.tags
-func ruleRes017ArchivedReadOnlyRes017(p *Principal, r *Res017, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes017ArchivedReadOnlyRes017(budget *runtime.Budget, p *Principal, r *Res017, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes018ArchivedReadOnlyRes018 evaluates, at spec100x.yaml:1672:12:
 //
 //	'archived' in resource.tags
-func ruleRes018ArchivedReadOnlyRes018(p *Principal, r *Res018, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes018ArchivedReadOnlyRes018(budget *runtime.Budget, p *Principal, r *Res018, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes019ArchivedReadOnlyRes019 evaluates, at spec100x.yaml:1675:12:
 //
 //	'archived' in resource.tags
-func ruleRes019ArchivedReadOnlyRes019(p *Principal, r *Res019, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes019ArchivedReadOnlyRes019(budget *runtime.Budget, p *Principal, r *Res019, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes020ArchivedReadOnlyRes020 evaluates, at spec100x.yaml:1678:12:
 //
 //	'archived' in resource.tags
-func ruleRes020ArchivedReadOnlyRes020(p *Principal, r *Res020, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes020ArchivedReadOnlyRes020(budget *runtime.Budget, p *Principal, r *Res020, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes021ArchivedReadOnlyRes021 evaluates, at spec100x.yaml:1681:12:
 //
 //	'archived' in resource.tags
-func ruleRes021ArchivedReadOnlyRes021(p *Principal, r *Res021, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes021ArchivedReadOnlyRes021(budget *runtime.Budget, p *Principal, r *Res021, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes022ArchivedReadOnlyRes022 evaluates, at spec100x.yaml:1684:12:
 //
 //	'archived' in resource.tags
-func ruleRes022ArchivedReadOnlyRes022(p *Principal, r *Res022, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes022ArchivedReadOnlyRes022(budget *runtime.Budget, p *Principal, r *Res022, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes023ArchivedReadOnlyRes023 evaluates, at spec100x.yaml:1687:12:
 //
 //	'archived' in resource.tags
-func ruleRes023ArchivedReadOnlyRes023(p *Principal, r *Res023, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes023ArchivedReadOnlyRes023(budget *runtime.Budget, p *Principal, r *Res023, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes024ArchivedReadOnlyRes024 evaluates, at spec100x.yaml:1690:12:
 //
 //	'archived' in resource.tags
-func ruleRes024ArchivedReadOnlyRes024(p *Principal, r *Res024, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes024ArchivedReadOnlyRes024(budget *runtime.Budget, p *Principal, r *Res024, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes025ArchivedReadOnlyRes025 evaluates, at spec100x.yaml:1693:12:
 //
 //	'archived' in resource.tags
-func ruleRes025ArchivedReadOnlyRes025(p *Principal, r *Res025, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes025ArchivedReadOnlyRes025(budget *runtime.Budget, p *Principal, r *Res025, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes026ArchivedReadOnlyRes026 evaluates, at spec100x.yaml:1696:12:
 //
 //	'archived' in resource.tags
-func ruleRes026ArchivedReadOnlyRes026(p *Principal, r *Res026, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes026ArchivedReadOnlyRes026(budget *runtime.Budget, p *Principal, r *Res026, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes027ArchivedReadOnlyRes027 evaluates, at spec100x.yaml:1699:12:
 //
 //	'archived' in resource.tags
-func ruleRes027ArchivedReadOnlyRes027(p *Principal, r *Res027, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes027ArchivedReadOnlyRes027(budget *runtime.Budget, p *Principal, r *Res027, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes028ArchivedReadOnlyRes028 evaluates, at spec100x.yaml:1702:12:
 //
 //	'archived' in resource.tags
-func ruleRes028ArchivedReadOnlyRes028(p *Principal, r *Res028, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes028ArchivedReadOnlyRes028(budget *runtime.Budget, p *Principal, r *Res028, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes029ArchivedReadOnlyRes029 evaluates, at spec100x.yaml:1705:12:
 //
 //	'archived' in resource.tags
-func ruleRes029ArchivedReadOnlyRes029(p *Principal, r *Res029, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes029ArchivedReadOnlyRes029(budget *runtime.Budget, p *Principal, r *Res029, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes030ArchivedReadOnlyRes030 evaluates, at spec100x.yaml:1708:12:
 //
 //	'archived' in resource.tags
-func ruleRes030ArchivedReadOnlyRes030(p *Principal, r *Res030, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes030ArchivedReadOnlyRes030(budget *runtime.Budget, p *Principal, r *Res030, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes031ArchivedReadOnlyRes031 evaluates, at spec100x.yaml:1711:12:
 //
 //	'archived' in resource.tags
-func ruleRes031ArchivedReadOnlyRes031(p *Principal, r *Res031, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes031ArchivedReadOnlyRes031(budget *runtime.Budget, p *Principal, r *Res031, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes032ArchivedReadOnlyRes032 evaluates, at spec100x.yaml:1714:12:
 //
 //	'archived' in resource.tags
-func ruleRes032ArchivedReadOnlyRes032(p *Principal, r *Res032, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes032ArchivedReadOnlyRes032(budget *runtime.Budget, p *Principal, r *Res032, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes033ArchivedReadOnlyRes033 evaluates, at spec100x.yaml:1717:12:
 //
 //	'archived' in resource.tags
-func ruleRes033ArchivedReadOnlyRes033(p *Principal, r *Res033, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes033ArchivedReadOnlyRes033(budget *runtime.Budget, p *Principal, r *Res033, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes034ArchivedReadOnlyRes034 evaluates, at spec100x.yaml:1720:12:
 //
 //	'archived' in resource.tags
-func ruleRes034ArchivedReadOnlyRes034(p *Principal, r *Res034, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes034ArchivedReadOnlyRes034(budget *runtime.Budget, p *Principal, r *Res034, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes035ArchivedReadOnlyRes035 evaluates, at spec100x.yaml:1723:12:
 //
 //	'archived' in resource.tags
-func ruleRes035ArchivedReadOnlyRes035(p *Principal, r *Res035, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes035ArchivedReadOnlyRes035(budget *runtime.Budget, p *Principal, r *Res035, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes036ArchivedReadOnlyRes036 evaluates, at spec100x.yaml:1726:12:
 //
 //	'archived' in resource.tags
-func ruleRes036ArchivedReadOnlyRes036(p *Principal, r *Res036, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes036ArchivedReadOnlyRes036(budget *runtime.Budget, p *Principal, r *Res036, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes037ArchivedReadOnlyRes037 evaluates, at spec100x.yaml:1729:12:
 //
 //	'archived' in resource.tags
-func ruleRes037ArchivedReadOnlyRes037(p *Principal, r *Res037, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes037ArchivedReadOnlyRes037(budget *runtime.Budget, p *Principal, r *Res037, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes038ArchivedReadOnlyRes038 evaluates, at spec100x.yaml:1732:12:
 //
 //	'archived' in resource.tags
-func ruleRes038ArchivedReadOnlyRes038(p *Principal, r *Res038, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes038ArchivedReadOnlyRes038(budget *runtime.Budget, p *Principal, r *Res038, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes039ArchivedReadOnlyRes039 evaluates, at spec100x.yaml:1735:12:
 //
 //	'archived' in resource.tags
-func ruleRes039ArchivedReadOnlyRes039(p *Principal, r *Res039, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes039ArchivedReadOnlyRes039(budget *runtime.Budget, p *Principal, r *Res039, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes040ArchivedReadOnlyRes040 evaluates, at spec100x.yaml:1738:12:
 //
 //	'archived' in resource.tags
-func ruleRes040ArchivedReadOnlyRes040(p *Principal, r *Res040, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes040ArchivedReadOnlyRes040(budget *runtime.Budget, p *Principal, r *Res040, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes041ArchivedReadOnlyRes041 evaluates, at spec100x.yaml:1741:12:
 //
 //	'archived' in resource.tags
-func ruleRes041ArchivedReadOnlyRes041(p *Principal, r *Res041, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes041ArchivedReadOnlyRes041(budget *runtime.Budget, p *Principal, r *Res041, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes042ArchivedReadOnlyRes042 evaluates, at spec100x.yaml:1744:12:
 //
 //	'archived' in resource.tags
-func ruleRes042ArchivedReadOnlyRes042(p *Principal, r *Res042, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes042ArchivedReadOnlyRes042(budget *runtime.Budget, p *Principal, r *Res042, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes043ArchivedReadOnlyRes043 evaluates, at spec100x.yaml:1747:12:
 //
 //	'archived' in resource.tags
-func ruleRes043ArchivedReadOnlyRes043(p *Principal, r *Res043, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes043ArchivedReadOnlyRes043(budget *runtime.Budget, p *Principal, r *Res043, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes044ArchivedReadOnlyRes044 evaluates, at spec100x.yaml:1750:12:
 //
 //	'archived' in resource.tags
-func ruleRes044ArchivedReadOnlyRes044(p *Principal, r *Res044, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes044ArchivedReadOnlyRes044(budget *runtime.Budget, p *Principal, r *Res044, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes045ArchivedReadOnlyRes045 evaluates, at spec100x.yaml:1753:12:
 //
 //	'archived' in resource.tags
-func ruleRes045ArchivedReadOnlyRes045(p *Principal, r *Res045, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes045ArchivedReadOnlyRes045(budget *runtime.Budget, p *Principal, r *Res045, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes046ArchivedReadOnlyRes046 evaluates, at spec100x.yaml:1756:12:
 //
 //	'archived' in resource.tags
-func ruleRes046ArchivedReadOnlyRes046(p *Principal, r *Res046, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes046ArchivedReadOnlyRes046(budget *runtime.Budget, p *Principal, r *Res046, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes047ArchivedReadOnlyRes047 evaluates, at spec100x.yaml:1759:12:
 //
 //	'archived' in resource.tags
-func ruleRes047ArchivedReadOnlyRes047(p *Principal, r *Res047, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes047ArchivedReadOnlyRes047(budget *runtime.Budget, p *Principal, r *Res047, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes048ArchivedReadOnlyRes048 evaluates, at spec100x.yaml:1762:12:
 //
 //	'archived' in resource.tags
-func ruleRes048ArchivedReadOnlyRes048(p *Principal, r *Res048, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes048ArchivedReadOnlyRes048(budget *runtime.Budget, p *Principal, r *Res048, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes049ArchivedReadOnlyRes049 evaluates, at spec100x.yaml:1765:12:
 //
 //	'archived' in resource.tags
-func ruleRes049ArchivedReadOnlyRes049(p *Principal, r *Res049, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes049ArchivedReadOnlyRes049(budget *runtime.Budget, p *Principal, r *Res049, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes050ArchivedReadOnlyRes050 evaluates, at spec100x.yaml:1768:12:
 //
 //	'archived' in resource.tags
-func ruleRes050ArchivedReadOnlyRes050(p *Principal, r *Res050, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes050ArchivedReadOnlyRes050(budget *runtime.Budget, p *Principal, r *Res050, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes051ArchivedReadOnlyRes051 evaluates, at spec100x.yaml:1771:12:
 //
 //	'archived' in resource.tags
-func ruleRes051ArchivedReadOnlyRes051(p *Principal, r *Res051, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes051ArchivedReadOnlyRes051(budget *runtime.Budget, p *Principal, r *Res051, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes052ArchivedReadOnlyRes052 evaluates, at spec100x.yaml:1774:12:
 //
 //	'archived' in resource.tags
-func ruleRes052ArchivedReadOnlyRes052(p *Principal, r *Res052, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes052ArchivedReadOnlyRes052(budget *runtime.Budget, p *Principal, r *Res052, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes053ArchivedReadOnlyRes053 evaluates, at spec100x.yaml:1777:12:
 //
 //	'archived' in resource.tags
-func ruleRes053ArchivedReadOnlyRes053(p *Principal, r *Res053, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes053ArchivedReadOnlyRes053(budget *runtime.Budget, p *Principal, r *Res053, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes054ArchivedReadOnlyRes054 evaluates, at spec100x.yaml:1780:12:
 //
 //	'archived' in resource.tags
-func ruleRes054ArchivedReadOnlyRes054(p *Principal, r *Res054, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes054ArchivedReadOnlyRes054(budget *runtime.Budget, p *Principal, r *Res054, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes055ArchivedReadOnlyRes055 evaluates, at spec100x.yaml:1783:12:
 //
 //	'archived' in resource.tags
-func ruleRes055ArchivedReadOnlyRes055(p *Principal, r *Res055, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes055ArchivedReadOnlyRes055(budget *runtime.Budget, p *Principal, r *Res055, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes056ArchivedReadOnlyRes056 evaluates, at spec100x.yaml:1786:12:
 //
 //	'archived' in resource.tags
-func ruleRes056ArchivedReadOnlyRes056(p *Principal, r *Res056, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes056ArchivedReadOnlyRes056(budget *runtime.Budget, p *Principal, r *Res056, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes057ArchivedReadOnlyRes057 evaluates, at spec100x.yaml:1789:12:
 //
 //	'archived' in resource.tags
-func ruleRes057ArchivedReadOnlyRes057(p *Principal, r *Res057, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes057ArchivedReadOnlyRes057(budget *runtime.Budget, p *Principal, r *Res057, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes058ArchivedReadOnlyRes058 evaluates, at spec100x.yaml:1792:12:
 //
 //	'archived' in resource.tags
-func ruleRes058ArchivedReadOnlyRes058(p *Principal, r *Res058, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes058ArchivedReadOnlyRes058(budget *runtime.Budget, p *Principal, r *Res058, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes059ArchivedReadOnlyRes059 evaluates, at spec100x.yaml:1795:12:
 //
 //	'archived' in resource.tags
-func ruleRes059ArchivedReadOnlyRes059(p *Principal, r *Res059, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes059ArchivedReadOnlyRes059(budget *runtime.Budget, p *Principal, r *Res059, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes060ArchivedReadOnlyRes060 evaluates, at spec100x.yaml:1798:12:
 //
 //	'archived' in resource.tags
-func ruleRes060ArchivedReadOnlyRes060(p *Principal, r *Res060, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes060ArchivedReadOnlyRes060(budget *runtime.Budget, p *Principal, r *Res060, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes061ArchivedReadOnlyRes061 evaluates, at spec100x.yaml:1801:12:
 //
 //	'archived' in resource.tags
-func ruleRes061ArchivedReadOnlyRes061(p *Principal, r *Res061, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes061ArchivedReadOnlyRes061(budget *runtime.Budget, p *Principal, r *Res061, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes062ArchivedReadOnlyRes062 evaluates, at spec100x.yaml:1804:12:
 //
 //	'archived' in resource.tags
-func ruleRes062ArchivedReadOnlyRes062(p *Principal, r *Res062, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes062ArchivedReadOnlyRes062(budget *runtime.Budget, p *Principal, r *Res062, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes063ArchivedReadOnlyRes063 evaluates, at spec100x.yaml:1807:12:
 //
 //	'archived' in resource.tags
-func ruleRes063ArchivedReadOnlyRes063(p *Principal, r *Res063, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes063ArchivedReadOnlyRes063(budget *runtime.Budget, p *Principal, r *Res063, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes064ArchivedReadOnlyRes064 evaluates, at spec100x.yaml:1810:12:
 //
 //	'archived' in resource.tags
-func ruleRes064ArchivedReadOnlyRes064(p *Principal, r *Res064, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes064ArchivedReadOnlyRes064(budget *runtime.Budget, p *Principal, r *Res064, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes065ArchivedReadOnlyRes065 evaluates, at spec100x.yaml:1813:12:
 //
 //	'archived' in resource.tags
-func ruleRes065ArchivedReadOnlyRes065(p *Principal, r *Res065, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes065ArchivedReadOnlyRes065(budget *runtime.Budget, p *Principal, r *Res065, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes066ArchivedReadOnlyRes066 evaluates, at spec100x.yaml:1816:12:
 //
 //	'archived' in resource.tags
-func ruleRes066ArchivedReadOnlyRes066(p *Principal, r *Res066, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes066ArchivedReadOnlyRes066(budget *runtime.Budget, p *Principal, r *Res066, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes067ArchivedReadOnlyRes067 evaluates, at spec100x.yaml:1819:12:
 //
 //	'archived' in resource.tags
-func ruleRes067ArchivedReadOnlyRes067(p *Principal, r *Res067, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes067ArchivedReadOnlyRes067(budget *runtime.Budget, p *Principal, r *Res067, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes068ArchivedReadOnlyRes068 evaluates, at spec100x.yaml:1822:12:
 //
 //	'archived' in resource.tags
-func ruleRes068ArchivedReadOnlyRes068(p *Principal, r *Res068, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes068ArchivedReadOnlyRes068(budget *runtime.Budget, p *Principal, r *Res068, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes069ArchivedReadOnlyRes069 evaluates, at spec100x.yaml:1825:12:
 //
 //	'archived' in resource.tags
-func ruleRes069ArchivedReadOnlyRes069(p *Principal, r *Res069, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes069ArchivedReadOnlyRes069(budget *runtime.Budget, p *Principal, r *Res069, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes070ArchivedReadOnlyRes070 evaluates, at spec100x.yaml:1828:12:
 //
 //	'archived' in resource.tags
-func ruleRes070ArchivedReadOnlyRes070(p *Principal, r *Res070, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes070ArchivedReadOnlyRes070(budget *runtime.Budget, p *Principal, r *Res070, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes071ArchivedReadOnlyRes071 evaluates, at spec100x.yaml:1831:12:
 //
 //	'archived' in resource.tags
-func ruleRes071ArchivedReadOnlyRes071(p *Principal, r *Res071, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes071ArchivedReadOnlyRes071(budget *runtime.Budget, p *Principal, r *Res071, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes072ArchivedReadOnlyRes072 evaluates, at spec100x.yaml:1834:12:
 //
 //	'archived' in resource.tags
-func ruleRes072ArchivedReadOnlyRes072(p *Principal, r *Res072, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes072ArchivedReadOnlyRes072(budget *runtime.Budget, p *Principal, r *Res072, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes073ArchivedReadOnlyRes073 evaluates, at spec100x.yaml:1837:12:
 //
 //	'archived' in resource.tags
-func ruleRes073ArchivedReadOnlyRes073(p *Principal, r *Res073, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes073ArchivedReadOnlyRes073(budget *runtime.Budget, p *Principal, r *Res073, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes074ArchivedReadOnlyRes074 evaluates, at spec100x.yaml:1840:12:
 //
 //	'archived' in resource.tags
-func ruleRes074ArchivedReadOnlyRes074(p *Principal, r *Res074, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes074ArchivedReadOnlyRes074(budget *runtime.Budget, p *Principal, r *Res074, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes075ArchivedReadOnlyRes075 evaluates, at spec100x.yaml:1843:12:
 //
 //	'archived' in resource.tags
-func ruleRes075ArchivedReadOnlyRes075(p *Principal, r *Res075, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes075ArchivedReadOnlyRes075(budget *runtime.Budget, p *Principal, r *Res075, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes076ArchivedReadOnlyRes076 evaluates, at spec100x.yaml:1846:12:
 //
 //	'archived' in resource.tags
-func ruleRes076ArchivedReadOnlyRes076(p *Principal, r *Res076, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes076ArchivedReadOnlyRes076(budget *runtime.Budget, p *Principal, r *Res076, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes077ArchivedReadOnlyRes077 evaluates, at spec100x.yaml:1849:12:
 //
 //	'archived' in resource.tags
-func ruleRes077ArchivedReadOnlyRes077(p *Principal, r *Res077, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes077ArchivedReadOnlyRes077(budget *runtime.Budget, p *Principal, r *Res077, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes078ArchivedReadOnlyRes078 evaluates, at spec100x.yaml:1852:12:
 //
 //	'archived' in resource.tags
-func ruleRes078ArchivedReadOnlyRes078(p *Principal, r *Res078, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes078ArchivedReadOnlyRes078(budget *runtime.Budget, p *Principal, r *Res078, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes079ArchivedReadOnlyRes079 evaluates, at spec100x.yaml:1855:12:
 //
 //	'archived' in resource.tags
-func ruleRes079ArchivedReadOnlyRes079(p *Principal, r *Res079, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes079ArchivedReadOnlyRes079(budget *runtime.Budget, p *Principal, r *Res079, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes080ArchivedReadOnlyRes080 evaluates, at spec100x.yaml:1858:12:
 //
 //	'archived' in resource.tags
-func ruleRes080ArchivedReadOnlyRes080(p *Principal, r *Res080, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes080ArchivedReadOnlyRes080(budget *runtime.Budget, p *Principal, r *Res080, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes081ArchivedReadOnlyRes081 evaluates, at spec100x.yaml:1861:12:
 //
 //	'archived' in resource.tags
-func ruleRes081ArchivedReadOnlyRes081(p *Principal, r *Res081, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes081ArchivedReadOnlyRes081(budget *runtime.Budget, p *Principal, r *Res081, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes082ArchivedReadOnlyRes082 evaluates, at spec100x.yaml:1864:12:
 //
 //	'archived' in resource.tags
-func ruleRes082ArchivedReadOnlyRes082(p *Principal, r *Res082, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes082ArchivedReadOnlyRes082(budget *runtime.Budget, p *Principal, r *Res082, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes083ArchivedReadOnlyRes083 evaluates, at spec100x.yaml:1867:12:
 //
 //	'archived' in resource.tags
-func ruleRes083ArchivedReadOnlyRes083(p *Principal, r *Res083, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes083ArchivedReadOnlyRes083(budget *runtime.Budget, p *Principal, r *Res083, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes084ArchivedReadOnlyRes084 evaluates, at spec100x.yaml:1870:12:
 //
 //	'archived' in resource.tags
-func ruleRes084ArchivedReadOnlyRes084(p *Principal, r *Res084, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes084ArchivedReadOnlyRes084(budget *runtime.Budget, p *Principal, r *Res084, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes085ArchivedReadOnlyRes085 evaluates, at spec100x.yaml:1873:12:
 //
 //	'archived' in resource.tags
-func ruleRes085ArchivedReadOnlyRes085(p *Principal, r *Res085, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes085ArchivedReadOnlyRes085(budget *runtime.Budget, p *Principal, r *Res085, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes086ArchivedReadOnlyRes086 evaluates, at spec100x.yaml:1876:12:
 //
 //	'archived' in resource.tags
-func ruleRes086ArchivedReadOnlyRes086(p *Principal, r *Res086, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes086ArchivedReadOnlyRes086(budget *runtime.Budget, p *Principal, r *Res086, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes087ArchivedReadOnlyRes087 evaluates, at spec100x.yaml:1879:12:
 //
 //	'archived' in resource.tags
-func ruleRes087ArchivedReadOnlyRes087(p *Principal, r *Res087, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes087ArchivedReadOnlyRes087(budget *runtime.Budget, p *Principal, r *Res087, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes088ArchivedReadOnlyRes088 evaluates, at spec100x.yaml:1882:12:
 //
 //	'archived' in resource.tags
-func ruleRes088ArchivedReadOnlyRes088(p *Principal, r *Res088, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes088ArchivedReadOnlyRes088(budget *runtime.Budget, p *Principal, r *Res088, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes089ArchivedReadOnlyRes089 evaluates, at spec100x.yaml:1885:12:
 //
 //	'archived' in resource.tags
-func ruleRes089ArchivedReadOnlyRes089(p *Principal, r *Res089, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes089ArchivedReadOnlyRes089(budget *runtime.Budget, p *Principal, r *Res089, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes090ArchivedReadOnlyRes090 evaluates, at spec100x.yaml:1888:12:
 //
 //	'archived' in resource.tags
-func ruleRes090ArchivedReadOnlyRes090(p *Principal, r *Res090, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes090ArchivedReadOnlyRes090(budget *runtime.Budget, p *Principal, r *Res090, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes091ArchivedReadOnlyRes091 evaluates, at spec100x.yaml:1891:12:
 //
 //	'archived' in resource.tags
-func ruleRes091ArchivedReadOnlyRes091(p *Principal, r *Res091, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes091ArchivedReadOnlyRes091(budget *runtime.Budget, p *Principal, r *Res091, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes092ArchivedReadOnlyRes092 evaluates, at spec100x.yaml:1894:12:
 //
 //	'archived' in resource.tags
-func ruleRes092ArchivedReadOnlyRes092(p *Principal, r *Res092, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes092ArchivedReadOnlyRes092(budget *runtime.Budget, p *Principal, r *Res092, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes093ArchivedReadOnlyRes093 evaluates, at spec100x.yaml:1897:12:
 //
 //	'archived' in resource.tags
-func ruleRes093ArchivedReadOnlyRes093(p *Principal, r *Res093, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes093ArchivedReadOnlyRes093(budget *runtime.Budget, p *Principal, r *Res093, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes094ArchivedReadOnlyRes094 evaluates, at spec100x.yaml:1900:12:
 //
 //	'archived' in resource.tags
-func ruleRes094ArchivedReadOnlyRes094(p *Principal, r *Res094, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes094ArchivedReadOnlyRes094(budget *runtime.Budget, p *Principal, r *Res094, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes095ArchivedReadOnlyRes095 evaluates, at spec100x.yaml:1903:12:
 //
 //	'archived' in resource.tags
-func ruleRes095ArchivedReadOnlyRes095(p *Principal, r *Res095, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes095ArchivedReadOnlyRes095(budget *runtime.Budget, p *Principal, r *Res095, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes096ArchivedReadOnlyRes096 evaluates, at spec100x.yaml:1906:12:
 //
 //	'archived' in resource.tags
-func ruleRes096ArchivedReadOnlyRes096(p *Principal, r *Res096, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes096ArchivedReadOnlyRes096(budget *runtime.Budget, p *Principal, r *Res096, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes097ArchivedReadOnlyRes097 evaluates, at spec100x.yaml:1909:12:
 //
 //	'archived' in resource.tags
-func ruleRes097ArchivedReadOnlyRes097(p *Principal, r *Res097, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes097ArchivedReadOnlyRes097(budget *runtime.Budget, p *Principal, r *Res097, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes098ArchivedReadOnlyRes098 evaluates, at spec100x.yaml:1912:12:
 //
 //	'archived' in resource.tags
-func ruleRes098ArchivedReadOnlyRes098(p *Principal, r *Res098, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes098ArchivedReadOnlyRes098(budget *runtime.Budget, p *Principal, r *Res098, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes099ArchivedReadOnlyRes099 evaluates, at spec100x.yaml:1915:12:
 //
 //	'archived' in resource.tags
-func ruleRes099ArchivedReadOnlyRes099(p *Principal, r *Res099, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes099ArchivedReadOnlyRes099(budget *runtime.Budget, p *Principal, r *Res099, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }

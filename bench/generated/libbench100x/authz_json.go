@@ -121,7 +121,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(d, &budget, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		r := &Res001{}
@@ -139,7 +140,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, Res001Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes001(d, &budget, t, &q.principal, Res001Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		r := &Res002{}
@@ -157,7 +159,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, Res002Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes002(d, &budget, t, &q.principal, Res002Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		r := &Res003{}
@@ -175,7 +178,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, Res003Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes003(d, &budget, t, &q.principal, Res003Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		r := &Res004{}
@@ -193,7 +197,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, Res004Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes004(d, &budget, t, &q.principal, Res004Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		r := &Res005{}
@@ -211,7 +216,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, Res005Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes005(d, &budget, t, &q.principal, Res005Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		r := &Res006{}
@@ -229,7 +235,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, Res006Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes006(d, &budget, t, &q.principal, Res006Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		r := &Res007{}
@@ -247,7 +254,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, Res007Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes007(d, &budget, t, &q.principal, Res007Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		r := &Res008{}
@@ -265,7 +273,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, Res008Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes008(d, &budget, t, &q.principal, Res008Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		r := &Res009{}
@@ -283,7 +292,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, Res009Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes009(d, &budget, t, &q.principal, Res009Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res010":
 		r := &Res010{}
@@ -301,7 +311,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes010(d, t, &q.principal, Res010Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes010(d, &budget, t, &q.principal, Res010Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res011":
 		r := &Res011{}
@@ -319,7 +330,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes011(d, t, &q.principal, Res011Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes011(d, &budget, t, &q.principal, Res011Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res012":
 		r := &Res012{}
@@ -337,7 +349,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes012(d, t, &q.principal, Res012Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes012(d, &budget, t, &q.principal, Res012Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res013":
 		r := &Res013{}
@@ -355,7 +368,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes013(d, t, &q.principal, Res013Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes013(d, &budget, t, &q.principal, Res013Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res014":
 		r := &Res014{}
@@ -373,7 +387,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes014(d, t, &q.principal, Res014Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes014(d, &budget, t, &q.principal, Res014Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res015":
 		r := &Res015{}
@@ -391,7 +406,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes015(d, t, &q.principal, Res015Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes015(d, &budget, t, &q.principal, Res015Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res016":
 		r := &Res016{}
@@ -409,7 +425,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes016(d, t, &q.principal, Res016Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes016(d, &budget, t, &q.principal, Res016Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res017":
 		r := &Res017{}
@@ -427,7 +444,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes017(d, t, &q.principal, Res017Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes017(d, &budget, t, &q.principal, Res017Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res018":
 		r := &Res018{}
@@ -445,7 +463,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes018(d, t, &q.principal, Res018Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes018(d, &budget, t, &q.principal, Res018Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res019":
 		r := &Res019{}
@@ -463,7 +482,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes019(d, t, &q.principal, Res019Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes019(d, &budget, t, &q.principal, Res019Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res020":
 		r := &Res020{}
@@ -481,7 +501,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes020(d, t, &q.principal, Res020Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes020(d, &budget, t, &q.principal, Res020Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res021":
 		r := &Res021{}
@@ -499,7 +520,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes021(d, t, &q.principal, Res021Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes021(d, &budget, t, &q.principal, Res021Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res022":
 		r := &Res022{}
@@ -517,7 +539,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes022(d, t, &q.principal, Res022Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes022(d, &budget, t, &q.principal, Res022Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res023":
 		r := &Res023{}
@@ -535,7 +558,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes023(d, t, &q.principal, Res023Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes023(d, &budget, t, &q.principal, Res023Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res024":
 		r := &Res024{}
@@ -553,7 +577,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes024(d, t, &q.principal, Res024Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes024(d, &budget, t, &q.principal, Res024Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res025":
 		r := &Res025{}
@@ -571,7 +596,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes025(d, t, &q.principal, Res025Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes025(d, &budget, t, &q.principal, Res025Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res026":
 		r := &Res026{}
@@ -589,7 +615,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes026(d, t, &q.principal, Res026Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes026(d, &budget, t, &q.principal, Res026Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res027":
 		r := &Res027{}
@@ -607,7 +634,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes027(d, t, &q.principal, Res027Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes027(d, &budget, t, &q.principal, Res027Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res028":
 		r := &Res028{}
@@ -625,7 +653,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes028(d, t, &q.principal, Res028Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes028(d, &budget, t, &q.principal, Res028Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res029":
 		r := &Res029{}
@@ -643,7 +672,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes029(d, t, &q.principal, Res029Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes029(d, &budget, t, &q.principal, Res029Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res030":
 		r := &Res030{}
@@ -661,7 +691,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes030(d, t, &q.principal, Res030Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes030(d, &budget, t, &q.principal, Res030Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res031":
 		r := &Res031{}
@@ -679,7 +710,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes031(d, t, &q.principal, Res031Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes031(d, &budget, t, &q.principal, Res031Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res032":
 		r := &Res032{}
@@ -697,7 +729,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes032(d, t, &q.principal, Res032Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes032(d, &budget, t, &q.principal, Res032Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res033":
 		r := &Res033{}
@@ -715,7 +748,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes033(d, t, &q.principal, Res033Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes033(d, &budget, t, &q.principal, Res033Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res034":
 		r := &Res034{}
@@ -733,7 +767,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes034(d, t, &q.principal, Res034Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes034(d, &budget, t, &q.principal, Res034Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res035":
 		r := &Res035{}
@@ -751,7 +786,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes035(d, t, &q.principal, Res035Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes035(d, &budget, t, &q.principal, Res035Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res036":
 		r := &Res036{}
@@ -769,7 +805,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes036(d, t, &q.principal, Res036Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes036(d, &budget, t, &q.principal, Res036Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res037":
 		r := &Res037{}
@@ -787,7 +824,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes037(d, t, &q.principal, Res037Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes037(d, &budget, t, &q.principal, Res037Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res038":
 		r := &Res038{}
@@ -805,7 +843,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes038(d, t, &q.principal, Res038Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes038(d, &budget, t, &q.principal, Res038Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res039":
 		r := &Res039{}
@@ -823,7 +862,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes039(d, t, &q.principal, Res039Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes039(d, &budget, t, &q.principal, Res039Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res040":
 		r := &Res040{}
@@ -841,7 +881,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes040(d, t, &q.principal, Res040Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes040(d, &budget, t, &q.principal, Res040Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res041":
 		r := &Res041{}
@@ -859,7 +900,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes041(d, t, &q.principal, Res041Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes041(d, &budget, t, &q.principal, Res041Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res042":
 		r := &Res042{}
@@ -877,7 +919,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes042(d, t, &q.principal, Res042Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes042(d, &budget, t, &q.principal, Res042Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res043":
 		r := &Res043{}
@@ -895,7 +938,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes043(d, t, &q.principal, Res043Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes043(d, &budget, t, &q.principal, Res043Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res044":
 		r := &Res044{}
@@ -913,7 +957,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes044(d, t, &q.principal, Res044Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes044(d, &budget, t, &q.principal, Res044Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res045":
 		r := &Res045{}
@@ -931,7 +976,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes045(d, t, &q.principal, Res045Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes045(d, &budget, t, &q.principal, Res045Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res046":
 		r := &Res046{}
@@ -949,7 +995,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes046(d, t, &q.principal, Res046Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes046(d, &budget, t, &q.principal, Res046Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res047":
 		r := &Res047{}
@@ -967,7 +1014,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes047(d, t, &q.principal, Res047Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes047(d, &budget, t, &q.principal, Res047Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res048":
 		r := &Res048{}
@@ -985,7 +1033,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes048(d, t, &q.principal, Res048Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes048(d, &budget, t, &q.principal, Res048Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res049":
 		r := &Res049{}
@@ -1003,7 +1052,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes049(d, t, &q.principal, Res049Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes049(d, &budget, t, &q.principal, Res049Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res050":
 		r := &Res050{}
@@ -1021,7 +1071,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes050(d, t, &q.principal, Res050Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes050(d, &budget, t, &q.principal, Res050Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res051":
 		r := &Res051{}
@@ -1039,7 +1090,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes051(d, t, &q.principal, Res051Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes051(d, &budget, t, &q.principal, Res051Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res052":
 		r := &Res052{}
@@ -1057,7 +1109,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes052(d, t, &q.principal, Res052Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes052(d, &budget, t, &q.principal, Res052Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res053":
 		r := &Res053{}
@@ -1075,7 +1128,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes053(d, t, &q.principal, Res053Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes053(d, &budget, t, &q.principal, Res053Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res054":
 		r := &Res054{}
@@ -1093,7 +1147,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes054(d, t, &q.principal, Res054Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes054(d, &budget, t, &q.principal, Res054Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res055":
 		r := &Res055{}
@@ -1111,7 +1166,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes055(d, t, &q.principal, Res055Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes055(d, &budget, t, &q.principal, Res055Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res056":
 		r := &Res056{}
@@ -1129,7 +1185,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes056(d, t, &q.principal, Res056Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes056(d, &budget, t, &q.principal, Res056Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res057":
 		r := &Res057{}
@@ -1147,7 +1204,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes057(d, t, &q.principal, Res057Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes057(d, &budget, t, &q.principal, Res057Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res058":
 		r := &Res058{}
@@ -1165,7 +1223,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes058(d, t, &q.principal, Res058Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes058(d, &budget, t, &q.principal, Res058Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res059":
 		r := &Res059{}
@@ -1183,7 +1242,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes059(d, t, &q.principal, Res059Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes059(d, &budget, t, &q.principal, Res059Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res060":
 		r := &Res060{}
@@ -1201,7 +1261,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes060(d, t, &q.principal, Res060Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes060(d, &budget, t, &q.principal, Res060Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res061":
 		r := &Res061{}
@@ -1219,7 +1280,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes061(d, t, &q.principal, Res061Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes061(d, &budget, t, &q.principal, Res061Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res062":
 		r := &Res062{}
@@ -1237,7 +1299,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes062(d, t, &q.principal, Res062Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes062(d, &budget, t, &q.principal, Res062Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res063":
 		r := &Res063{}
@@ -1255,7 +1318,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes063(d, t, &q.principal, Res063Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes063(d, &budget, t, &q.principal, Res063Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res064":
 		r := &Res064{}
@@ -1273,7 +1337,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes064(d, t, &q.principal, Res064Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes064(d, &budget, t, &q.principal, Res064Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res065":
 		r := &Res065{}
@@ -1291,7 +1356,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes065(d, t, &q.principal, Res065Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes065(d, &budget, t, &q.principal, Res065Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res066":
 		r := &Res066{}
@@ -1309,7 +1375,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes066(d, t, &q.principal, Res066Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes066(d, &budget, t, &q.principal, Res066Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res067":
 		r := &Res067{}
@@ -1327,7 +1394,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes067(d, t, &q.principal, Res067Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes067(d, &budget, t, &q.principal, Res067Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res068":
 		r := &Res068{}
@@ -1345,7 +1413,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes068(d, t, &q.principal, Res068Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes068(d, &budget, t, &q.principal, Res068Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res069":
 		r := &Res069{}
@@ -1363,7 +1432,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes069(d, t, &q.principal, Res069Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes069(d, &budget, t, &q.principal, Res069Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res070":
 		r := &Res070{}
@@ -1381,7 +1451,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes070(d, t, &q.principal, Res070Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes070(d, &budget, t, &q.principal, Res070Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res071":
 		r := &Res071{}
@@ -1399,7 +1470,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes071(d, t, &q.principal, Res071Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes071(d, &budget, t, &q.principal, Res071Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res072":
 		r := &Res072{}
@@ -1417,7 +1489,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes072(d, t, &q.principal, Res072Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes072(d, &budget, t, &q.principal, Res072Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res073":
 		r := &Res073{}
@@ -1435,7 +1508,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes073(d, t, &q.principal, Res073Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes073(d, &budget, t, &q.principal, Res073Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res074":
 		r := &Res074{}
@@ -1453,7 +1527,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes074(d, t, &q.principal, Res074Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes074(d, &budget, t, &q.principal, Res074Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res075":
 		r := &Res075{}
@@ -1471,7 +1546,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes075(d, t, &q.principal, Res075Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes075(d, &budget, t, &q.principal, Res075Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res076":
 		r := &Res076{}
@@ -1489,7 +1565,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes076(d, t, &q.principal, Res076Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes076(d, &budget, t, &q.principal, Res076Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res077":
 		r := &Res077{}
@@ -1507,7 +1584,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes077(d, t, &q.principal, Res077Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes077(d, &budget, t, &q.principal, Res077Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res078":
 		r := &Res078{}
@@ -1525,7 +1603,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes078(d, t, &q.principal, Res078Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes078(d, &budget, t, &q.principal, Res078Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res079":
 		r := &Res079{}
@@ -1543,7 +1622,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes079(d, t, &q.principal, Res079Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes079(d, &budget, t, &q.principal, Res079Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res080":
 		r := &Res080{}
@@ -1561,7 +1641,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes080(d, t, &q.principal, Res080Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes080(d, &budget, t, &q.principal, Res080Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res081":
 		r := &Res081{}
@@ -1579,7 +1660,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes081(d, t, &q.principal, Res081Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes081(d, &budget, t, &q.principal, Res081Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res082":
 		r := &Res082{}
@@ -1597,7 +1679,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes082(d, t, &q.principal, Res082Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes082(d, &budget, t, &q.principal, Res082Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res083":
 		r := &Res083{}
@@ -1615,7 +1698,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes083(d, t, &q.principal, Res083Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes083(d, &budget, t, &q.principal, Res083Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res084":
 		r := &Res084{}
@@ -1633,7 +1717,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes084(d, t, &q.principal, Res084Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes084(d, &budget, t, &q.principal, Res084Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res085":
 		r := &Res085{}
@@ -1651,7 +1736,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes085(d, t, &q.principal, Res085Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes085(d, &budget, t, &q.principal, Res085Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res086":
 		r := &Res086{}
@@ -1669,7 +1755,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes086(d, t, &q.principal, Res086Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes086(d, &budget, t, &q.principal, Res086Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res087":
 		r := &Res087{}
@@ -1687,7 +1774,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes087(d, t, &q.principal, Res087Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes087(d, &budget, t, &q.principal, Res087Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res088":
 		r := &Res088{}
@@ -1705,7 +1793,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes088(d, t, &q.principal, Res088Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes088(d, &budget, t, &q.principal, Res088Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res089":
 		r := &Res089{}
@@ -1723,7 +1812,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes089(d, t, &q.principal, Res089Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes089(d, &budget, t, &q.principal, Res089Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res090":
 		r := &Res090{}
@@ -1741,7 +1831,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes090(d, t, &q.principal, Res090Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes090(d, &budget, t, &q.principal, Res090Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res091":
 		r := &Res091{}
@@ -1759,7 +1850,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes091(d, t, &q.principal, Res091Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes091(d, &budget, t, &q.principal, Res091Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res092":
 		r := &Res092{}
@@ -1777,7 +1869,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes092(d, t, &q.principal, Res092Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes092(d, &budget, t, &q.principal, Res092Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res093":
 		r := &Res093{}
@@ -1795,7 +1888,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes093(d, t, &q.principal, Res093Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes093(d, &budget, t, &q.principal, Res093Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res094":
 		r := &Res094{}
@@ -1813,7 +1907,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes094(d, t, &q.principal, Res094Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes094(d, &budget, t, &q.principal, Res094Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res095":
 		r := &Res095{}
@@ -1831,7 +1926,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes095(d, t, &q.principal, Res095Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes095(d, &budget, t, &q.principal, Res095Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res096":
 		r := &Res096{}
@@ -1849,7 +1945,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes096(d, t, &q.principal, Res096Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes096(d, &budget, t, &q.principal, Res096Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res097":
 		r := &Res097{}
@@ -1867,7 +1964,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes097(d, t, &q.principal, Res097Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes097(d, &budget, t, &q.principal, Res097Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res098":
 		r := &Res098{}
@@ -1885,7 +1983,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes098(d, t, &q.principal, Res098Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes098(d, &budget, t, &q.principal, Res098Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res099":
 		r := &Res099{}
@@ -1903,7 +2002,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes099(d, t, &q.principal, Res099Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes099(d, &budget, t, &q.principal, Res099Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -2085,14 +2185,20 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		return err
 	}
 	c := &q.credential
+	// A credential without scopes, permissions and roles unlocks every permission. null
+	// is not an absent key: it is an error, so that a host writing a nil list as null
+	// never widens a credential.
+	c.AllPermissions = true
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
-	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
-		if v := runtime.Field(cj, l.key); v != nil {
+		narrows    bool
+	}{{"scopes", "credential.scopes", &c.Scopes, true}, {"permissions", "credential.permissions", &c.Permissions, true}, {"roles", "credential.roles", &c.Roles, true}, {"filters", "credential.filters", &c.Filters, false}} {
+		if v, ok := cj.Get(l.key); ok {
 			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
+			c.AllPermissions = c.AllPermissions && !l.narrows
 		}
 	}
 	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {

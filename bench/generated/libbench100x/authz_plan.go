@@ -70,6 +70,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -79,7 +82,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -87,7 +90,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -97,7 +100,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicViewLibrary(p, ctx, c)
+		g, _ := planRulePublicViewLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -109,9 +112,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			g, _ = planMatchLibraryLibrary(p, ctx, c, &as.Scope.Library)
+			g, _ = planMatchLibraryLibrary(budget, p, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
@@ -125,7 +128,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -207,6 +210,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -216,7 +222,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res001Edit, Res001Publish, Res001Delete:
-		_, f := planRuleRes001ArchivedReadOnlyRes001(p, ctx, c)
+		_, f := planRuleRes001ArchivedReadOnlyRes001(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -224,7 +230,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes001(t, p, perm, ctx, c)
+		cc := a.planCredentialRes001(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -234,7 +240,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res001View:
-		g, _ := planRuleRes001PublicViewRes001(p, ctx, c)
+		g, _ := planRuleRes001PublicViewRes001(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -246,9 +252,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes001(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes001(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes001:
-			g, _ = planMatchRes001Res001(p, ctx, c, &as.Scope.Res001)
+			g, _ = planMatchRes001Res001(budget, p, ctx, c, &as.Scope.Res001)
 		default:
 			continue
 		}
@@ -262,7 +268,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 }
 
 // planCredentialRes001 is the condition the credential c puts on perm on a res001.
-func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Res001Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes001(budget *runtime.Budget, t *roleTable, p *Principal, perm Res001Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -344,6 +350,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -353,7 +362,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res002Edit, Res002Publish, Res002Delete:
-		_, f := planRuleRes002ArchivedReadOnlyRes002(p, ctx, c)
+		_, f := planRuleRes002ArchivedReadOnlyRes002(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -361,7 +370,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes002(t, p, perm, ctx, c)
+		cc := a.planCredentialRes002(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -371,7 +380,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res002View:
-		g, _ := planRuleRes002PublicViewRes002(p, ctx, c)
+		g, _ := planRuleRes002PublicViewRes002(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -383,9 +392,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes002(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes002(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes002:
-			g, _ = planMatchRes002Res002(p, ctx, c, &as.Scope.Res002)
+			g, _ = planMatchRes002Res002(budget, p, ctx, c, &as.Scope.Res002)
 		default:
 			continue
 		}
@@ -399,7 +408,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 }
 
 // planCredentialRes002 is the condition the credential c puts on perm on a res002.
-func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Res002Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes002(budget *runtime.Budget, t *roleTable, p *Principal, perm Res002Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -481,6 +490,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -490,7 +502,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res003Edit, Res003Publish, Res003Delete:
-		_, f := planRuleRes003ArchivedReadOnlyRes003(p, ctx, c)
+		_, f := planRuleRes003ArchivedReadOnlyRes003(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -498,7 +510,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes003(t, p, perm, ctx, c)
+		cc := a.planCredentialRes003(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -508,7 +520,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res003View:
-		g, _ := planRuleRes003PublicViewRes003(p, ctx, c)
+		g, _ := planRuleRes003PublicViewRes003(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -520,9 +532,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes003(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes003(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes003:
-			g, _ = planMatchRes003Res003(p, ctx, c, &as.Scope.Res003)
+			g, _ = planMatchRes003Res003(budget, p, ctx, c, &as.Scope.Res003)
 		default:
 			continue
 		}
@@ -536,7 +548,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 }
 
 // planCredentialRes003 is the condition the credential c puts on perm on a res003.
-func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Res003Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes003(budget *runtime.Budget, t *roleTable, p *Principal, perm Res003Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -618,6 +630,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -627,7 +642,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res004Edit, Res004Publish, Res004Delete:
-		_, f := planRuleRes004ArchivedReadOnlyRes004(p, ctx, c)
+		_, f := planRuleRes004ArchivedReadOnlyRes004(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -635,7 +650,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes004(t, p, perm, ctx, c)
+		cc := a.planCredentialRes004(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -645,7 +660,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res004View:
-		g, _ := planRuleRes004PublicViewRes004(p, ctx, c)
+		g, _ := planRuleRes004PublicViewRes004(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -657,9 +672,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes004(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes004(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes004:
-			g, _ = planMatchRes004Res004(p, ctx, c, &as.Scope.Res004)
+			g, _ = planMatchRes004Res004(budget, p, ctx, c, &as.Scope.Res004)
 		default:
 			continue
 		}
@@ -673,7 +688,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 }
 
 // planCredentialRes004 is the condition the credential c puts on perm on a res004.
-func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Res004Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes004(budget *runtime.Budget, t *roleTable, p *Principal, perm Res004Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -755,6 +770,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -764,7 +782,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res005Edit, Res005Publish, Res005Delete:
-		_, f := planRuleRes005ArchivedReadOnlyRes005(p, ctx, c)
+		_, f := planRuleRes005ArchivedReadOnlyRes005(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -772,7 +790,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes005(t, p, perm, ctx, c)
+		cc := a.planCredentialRes005(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -782,7 +800,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res005View:
-		g, _ := planRuleRes005PublicViewRes005(p, ctx, c)
+		g, _ := planRuleRes005PublicViewRes005(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -794,9 +812,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes005(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes005(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes005:
-			g, _ = planMatchRes005Res005(p, ctx, c, &as.Scope.Res005)
+			g, _ = planMatchRes005Res005(budget, p, ctx, c, &as.Scope.Res005)
 		default:
 			continue
 		}
@@ -810,7 +828,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 }
 
 // planCredentialRes005 is the condition the credential c puts on perm on a res005.
-func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Res005Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes005(budget *runtime.Budget, t *roleTable, p *Principal, perm Res005Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -892,6 +910,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -901,7 +922,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res006Edit, Res006Publish, Res006Delete:
-		_, f := planRuleRes006ArchivedReadOnlyRes006(p, ctx, c)
+		_, f := planRuleRes006ArchivedReadOnlyRes006(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -909,7 +930,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes006(t, p, perm, ctx, c)
+		cc := a.planCredentialRes006(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -919,7 +940,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res006View:
-		g, _ := planRuleRes006PublicViewRes006(p, ctx, c)
+		g, _ := planRuleRes006PublicViewRes006(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -931,9 +952,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes006(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes006(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes006:
-			g, _ = planMatchRes006Res006(p, ctx, c, &as.Scope.Res006)
+			g, _ = planMatchRes006Res006(budget, p, ctx, c, &as.Scope.Res006)
 		default:
 			continue
 		}
@@ -947,7 +968,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 }
 
 // planCredentialRes006 is the condition the credential c puts on perm on a res006.
-func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Res006Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes006(budget *runtime.Budget, t *roleTable, p *Principal, perm Res006Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1029,6 +1050,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1038,7 +1062,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res007Edit, Res007Publish, Res007Delete:
-		_, f := planRuleRes007ArchivedReadOnlyRes007(p, ctx, c)
+		_, f := planRuleRes007ArchivedReadOnlyRes007(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1046,7 +1070,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes007(t, p, perm, ctx, c)
+		cc := a.planCredentialRes007(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1056,7 +1080,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res007View:
-		g, _ := planRuleRes007PublicViewRes007(p, ctx, c)
+		g, _ := planRuleRes007PublicViewRes007(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1068,9 +1092,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes007(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes007(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes007:
-			g, _ = planMatchRes007Res007(p, ctx, c, &as.Scope.Res007)
+			g, _ = planMatchRes007Res007(budget, p, ctx, c, &as.Scope.Res007)
 		default:
 			continue
 		}
@@ -1084,7 +1108,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 }
 
 // planCredentialRes007 is the condition the credential c puts on perm on a res007.
-func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Res007Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes007(budget *runtime.Budget, t *roleTable, p *Principal, perm Res007Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1166,6 +1190,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1175,7 +1202,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res008Edit, Res008Publish, Res008Delete:
-		_, f := planRuleRes008ArchivedReadOnlyRes008(p, ctx, c)
+		_, f := planRuleRes008ArchivedReadOnlyRes008(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1183,7 +1210,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes008(t, p, perm, ctx, c)
+		cc := a.planCredentialRes008(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1193,7 +1220,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res008View:
-		g, _ := planRuleRes008PublicViewRes008(p, ctx, c)
+		g, _ := planRuleRes008PublicViewRes008(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1205,9 +1232,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes008(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes008(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes008:
-			g, _ = planMatchRes008Res008(p, ctx, c, &as.Scope.Res008)
+			g, _ = planMatchRes008Res008(budget, p, ctx, c, &as.Scope.Res008)
 		default:
 			continue
 		}
@@ -1221,7 +1248,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 }
 
 // planCredentialRes008 is the condition the credential c puts on perm on a res008.
-func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Res008Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes008(budget *runtime.Budget, t *roleTable, p *Principal, perm Res008Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1303,6 +1330,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1312,7 +1342,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res009Edit, Res009Publish, Res009Delete:
-		_, f := planRuleRes009ArchivedReadOnlyRes009(p, ctx, c)
+		_, f := planRuleRes009ArchivedReadOnlyRes009(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1320,7 +1350,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes009(t, p, perm, ctx, c)
+		cc := a.planCredentialRes009(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1330,7 +1360,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res009View:
-		g, _ := planRuleRes009PublicViewRes009(p, ctx, c)
+		g, _ := planRuleRes009PublicViewRes009(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1342,9 +1372,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes009(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes009(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes009:
-			g, _ = planMatchRes009Res009(p, ctx, c, &as.Scope.Res009)
+			g, _ = planMatchRes009Res009(budget, p, ctx, c, &as.Scope.Res009)
 		default:
 			continue
 		}
@@ -1358,7 +1388,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 }
 
 // planCredentialRes009 is the condition the credential c puts on perm on a res009.
-func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Res009Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes009(budget *runtime.Budget, t *roleTable, p *Principal, perm Res009Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1440,6 +1470,9 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 10 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1449,7 +1482,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res010Edit, Res010Publish, Res010Delete:
-		_, f := planRuleRes010ArchivedReadOnlyRes010(p, ctx, c)
+		_, f := planRuleRes010ArchivedReadOnlyRes010(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1457,7 +1490,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes010(t, p, perm, ctx, c)
+		cc := a.planCredentialRes010(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1467,7 +1500,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res010View:
-		g, _ := planRuleRes010PublicViewRes010(p, ctx, c)
+		g, _ := planRuleRes010PublicViewRes010(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1479,9 +1512,9 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes010(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes010(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes010:
-			g, _ = planMatchRes010Res010(p, ctx, c, &as.Scope.Res010)
+			g, _ = planMatchRes010Res010(budget, p, ctx, c, &as.Scope.Res010)
 		default:
 			continue
 		}
@@ -1495,7 +1528,7 @@ func (a *Authorizer) planRes010(t *roleTable, p *Principal, perm Res010Permissio
 }
 
 // planCredentialRes010 is the condition the credential c puts on perm on a res010.
-func (a *Authorizer) planCredentialRes010(t *roleTable, p *Principal, perm Res010Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes010(budget *runtime.Budget, t *roleTable, p *Principal, perm Res010Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1577,6 +1610,9 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 11 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1586,7 +1622,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res011Edit, Res011Publish, Res011Delete:
-		_, f := planRuleRes011ArchivedReadOnlyRes011(p, ctx, c)
+		_, f := planRuleRes011ArchivedReadOnlyRes011(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1594,7 +1630,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes011(t, p, perm, ctx, c)
+		cc := a.planCredentialRes011(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1604,7 +1640,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res011View:
-		g, _ := planRuleRes011PublicViewRes011(p, ctx, c)
+		g, _ := planRuleRes011PublicViewRes011(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1616,9 +1652,9 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes011(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes011(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes011:
-			g, _ = planMatchRes011Res011(p, ctx, c, &as.Scope.Res011)
+			g, _ = planMatchRes011Res011(budget, p, ctx, c, &as.Scope.Res011)
 		default:
 			continue
 		}
@@ -1632,7 +1668,7 @@ func (a *Authorizer) planRes011(t *roleTable, p *Principal, perm Res011Permissio
 }
 
 // planCredentialRes011 is the condition the credential c puts on perm on a res011.
-func (a *Authorizer) planCredentialRes011(t *roleTable, p *Principal, perm Res011Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes011(budget *runtime.Budget, t *roleTable, p *Principal, perm Res011Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1714,6 +1750,9 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 12 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1723,7 +1762,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res012Edit, Res012Publish, Res012Delete:
-		_, f := planRuleRes012ArchivedReadOnlyRes012(p, ctx, c)
+		_, f := planRuleRes012ArchivedReadOnlyRes012(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1731,7 +1770,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes012(t, p, perm, ctx, c)
+		cc := a.planCredentialRes012(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1741,7 +1780,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res012View:
-		g, _ := planRuleRes012PublicViewRes012(p, ctx, c)
+		g, _ := planRuleRes012PublicViewRes012(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1753,9 +1792,9 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes012(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes012(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes012:
-			g, _ = planMatchRes012Res012(p, ctx, c, &as.Scope.Res012)
+			g, _ = planMatchRes012Res012(budget, p, ctx, c, &as.Scope.Res012)
 		default:
 			continue
 		}
@@ -1769,7 +1808,7 @@ func (a *Authorizer) planRes012(t *roleTable, p *Principal, perm Res012Permissio
 }
 
 // planCredentialRes012 is the condition the credential c puts on perm on a res012.
-func (a *Authorizer) planCredentialRes012(t *roleTable, p *Principal, perm Res012Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes012(budget *runtime.Budget, t *roleTable, p *Principal, perm Res012Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1851,6 +1890,9 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 13 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1860,7 +1902,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res013Edit, Res013Publish, Res013Delete:
-		_, f := planRuleRes013ArchivedReadOnlyRes013(p, ctx, c)
+		_, f := planRuleRes013ArchivedReadOnlyRes013(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1868,7 +1910,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes013(t, p, perm, ctx, c)
+		cc := a.planCredentialRes013(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1878,7 +1920,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res013View:
-		g, _ := planRuleRes013PublicViewRes013(p, ctx, c)
+		g, _ := planRuleRes013PublicViewRes013(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1890,9 +1932,9 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes013(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes013(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes013:
-			g, _ = planMatchRes013Res013(p, ctx, c, &as.Scope.Res013)
+			g, _ = planMatchRes013Res013(budget, p, ctx, c, &as.Scope.Res013)
 		default:
 			continue
 		}
@@ -1906,7 +1948,7 @@ func (a *Authorizer) planRes013(t *roleTable, p *Principal, perm Res013Permissio
 }
 
 // planCredentialRes013 is the condition the credential c puts on perm on a res013.
-func (a *Authorizer) planCredentialRes013(t *roleTable, p *Principal, perm Res013Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes013(budget *runtime.Budget, t *roleTable, p *Principal, perm Res013Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1988,6 +2030,9 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 14 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1997,7 +2042,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res014Edit, Res014Publish, Res014Delete:
-		_, f := planRuleRes014ArchivedReadOnlyRes014(p, ctx, c)
+		_, f := planRuleRes014ArchivedReadOnlyRes014(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2005,7 +2050,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes014(t, p, perm, ctx, c)
+		cc := a.planCredentialRes014(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2015,7 +2060,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res014View:
-		g, _ := planRuleRes014PublicViewRes014(p, ctx, c)
+		g, _ := planRuleRes014PublicViewRes014(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2027,9 +2072,9 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes014(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes014(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes014:
-			g, _ = planMatchRes014Res014(p, ctx, c, &as.Scope.Res014)
+			g, _ = planMatchRes014Res014(budget, p, ctx, c, &as.Scope.Res014)
 		default:
 			continue
 		}
@@ -2043,7 +2088,7 @@ func (a *Authorizer) planRes014(t *roleTable, p *Principal, perm Res014Permissio
 }
 
 // planCredentialRes014 is the condition the credential c puts on perm on a res014.
-func (a *Authorizer) planCredentialRes014(t *roleTable, p *Principal, perm Res014Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes014(budget *runtime.Budget, t *roleTable, p *Principal, perm Res014Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2125,6 +2170,9 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 15 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2134,7 +2182,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res015Edit, Res015Publish, Res015Delete:
-		_, f := planRuleRes015ArchivedReadOnlyRes015(p, ctx, c)
+		_, f := planRuleRes015ArchivedReadOnlyRes015(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2142,7 +2190,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes015(t, p, perm, ctx, c)
+		cc := a.planCredentialRes015(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2152,7 +2200,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res015View:
-		g, _ := planRuleRes015PublicViewRes015(p, ctx, c)
+		g, _ := planRuleRes015PublicViewRes015(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2164,9 +2212,9 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes015(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes015(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes015:
-			g, _ = planMatchRes015Res015(p, ctx, c, &as.Scope.Res015)
+			g, _ = planMatchRes015Res015(budget, p, ctx, c, &as.Scope.Res015)
 		default:
 			continue
 		}
@@ -2180,7 +2228,7 @@ func (a *Authorizer) planRes015(t *roleTable, p *Principal, perm Res015Permissio
 }
 
 // planCredentialRes015 is the condition the credential c puts on perm on a res015.
-func (a *Authorizer) planCredentialRes015(t *roleTable, p *Principal, perm Res015Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes015(budget *runtime.Budget, t *roleTable, p *Principal, perm Res015Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2262,6 +2310,9 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 16 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2271,7 +2322,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res016Edit, Res016Publish, Res016Delete:
-		_, f := planRuleRes016ArchivedReadOnlyRes016(p, ctx, c)
+		_, f := planRuleRes016ArchivedReadOnlyRes016(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2279,7 +2330,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes016(t, p, perm, ctx, c)
+		cc := a.planCredentialRes016(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2289,7 +2340,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res016View:
-		g, _ := planRuleRes016PublicViewRes016(p, ctx, c)
+		g, _ := planRuleRes016PublicViewRes016(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2301,9 +2352,9 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes016(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes016(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes016:
-			g, _ = planMatchRes016Res016(p, ctx, c, &as.Scope.Res016)
+			g, _ = planMatchRes016Res016(budget, p, ctx, c, &as.Scope.Res016)
 		default:
 			continue
 		}
@@ -2317,7 +2368,7 @@ func (a *Authorizer) planRes016(t *roleTable, p *Principal, perm Res016Permissio
 }
 
 // planCredentialRes016 is the condition the credential c puts on perm on a res016.
-func (a *Authorizer) planCredentialRes016(t *roleTable, p *Principal, perm Res016Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes016(budget *runtime.Budget, t *roleTable, p *Principal, perm Res016Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2399,6 +2450,9 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 17 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2408,7 +2462,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res017Edit, Res017Publish, Res017Delete:
-		_, f := planRuleRes017ArchivedReadOnlyRes017(p, ctx, c)
+		_, f := planRuleRes017ArchivedReadOnlyRes017(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2416,7 +2470,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes017(t, p, perm, ctx, c)
+		cc := a.planCredentialRes017(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2426,7 +2480,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res017View:
-		g, _ := planRuleRes017PublicViewRes017(p, ctx, c)
+		g, _ := planRuleRes017PublicViewRes017(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2438,9 +2492,9 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes017(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes017(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes017:
-			g, _ = planMatchRes017Res017(p, ctx, c, &as.Scope.Res017)
+			g, _ = planMatchRes017Res017(budget, p, ctx, c, &as.Scope.Res017)
 		default:
 			continue
 		}
@@ -2454,7 +2508,7 @@ func (a *Authorizer) planRes017(t *roleTable, p *Principal, perm Res017Permissio
 }
 
 // planCredentialRes017 is the condition the credential c puts on perm on a res017.
-func (a *Authorizer) planCredentialRes017(t *roleTable, p *Principal, perm Res017Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes017(budget *runtime.Budget, t *roleTable, p *Principal, perm Res017Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2536,6 +2590,9 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 18 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2545,7 +2602,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res018Edit, Res018Publish, Res018Delete:
-		_, f := planRuleRes018ArchivedReadOnlyRes018(p, ctx, c)
+		_, f := planRuleRes018ArchivedReadOnlyRes018(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2553,7 +2610,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes018(t, p, perm, ctx, c)
+		cc := a.planCredentialRes018(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2563,7 +2620,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res018View:
-		g, _ := planRuleRes018PublicViewRes018(p, ctx, c)
+		g, _ := planRuleRes018PublicViewRes018(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2575,9 +2632,9 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes018(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes018(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes018:
-			g, _ = planMatchRes018Res018(p, ctx, c, &as.Scope.Res018)
+			g, _ = planMatchRes018Res018(budget, p, ctx, c, &as.Scope.Res018)
 		default:
 			continue
 		}
@@ -2591,7 +2648,7 @@ func (a *Authorizer) planRes018(t *roleTable, p *Principal, perm Res018Permissio
 }
 
 // planCredentialRes018 is the condition the credential c puts on perm on a res018.
-func (a *Authorizer) planCredentialRes018(t *roleTable, p *Principal, perm Res018Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes018(budget *runtime.Budget, t *roleTable, p *Principal, perm Res018Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2673,6 +2730,9 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 19 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2682,7 +2742,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res019Edit, Res019Publish, Res019Delete:
-		_, f := planRuleRes019ArchivedReadOnlyRes019(p, ctx, c)
+		_, f := planRuleRes019ArchivedReadOnlyRes019(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2690,7 +2750,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes019(t, p, perm, ctx, c)
+		cc := a.planCredentialRes019(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2700,7 +2760,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res019View:
-		g, _ := planRuleRes019PublicViewRes019(p, ctx, c)
+		g, _ := planRuleRes019PublicViewRes019(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2712,9 +2772,9 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes019(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes019(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes019:
-			g, _ = planMatchRes019Res019(p, ctx, c, &as.Scope.Res019)
+			g, _ = planMatchRes019Res019(budget, p, ctx, c, &as.Scope.Res019)
 		default:
 			continue
 		}
@@ -2728,7 +2788,7 @@ func (a *Authorizer) planRes019(t *roleTable, p *Principal, perm Res019Permissio
 }
 
 // planCredentialRes019 is the condition the credential c puts on perm on a res019.
-func (a *Authorizer) planCredentialRes019(t *roleTable, p *Principal, perm Res019Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes019(budget *runtime.Budget, t *roleTable, p *Principal, perm Res019Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2810,6 +2870,9 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 20 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2819,7 +2882,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res020Edit, Res020Publish, Res020Delete:
-		_, f := planRuleRes020ArchivedReadOnlyRes020(p, ctx, c)
+		_, f := planRuleRes020ArchivedReadOnlyRes020(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2827,7 +2890,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes020(t, p, perm, ctx, c)
+		cc := a.planCredentialRes020(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2837,7 +2900,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res020View:
-		g, _ := planRuleRes020PublicViewRes020(p, ctx, c)
+		g, _ := planRuleRes020PublicViewRes020(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2849,9 +2912,9 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes020(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes020(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes020:
-			g, _ = planMatchRes020Res020(p, ctx, c, &as.Scope.Res020)
+			g, _ = planMatchRes020Res020(budget, p, ctx, c, &as.Scope.Res020)
 		default:
 			continue
 		}
@@ -2865,7 +2928,7 @@ func (a *Authorizer) planRes020(t *roleTable, p *Principal, perm Res020Permissio
 }
 
 // planCredentialRes020 is the condition the credential c puts on perm on a res020.
-func (a *Authorizer) planCredentialRes020(t *roleTable, p *Principal, perm Res020Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes020(budget *runtime.Budget, t *roleTable, p *Principal, perm Res020Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -2947,6 +3010,9 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 21 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -2956,7 +3022,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res021Edit, Res021Publish, Res021Delete:
-		_, f := planRuleRes021ArchivedReadOnlyRes021(p, ctx, c)
+		_, f := planRuleRes021ArchivedReadOnlyRes021(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -2964,7 +3030,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes021(t, p, perm, ctx, c)
+		cc := a.planCredentialRes021(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -2974,7 +3040,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res021View:
-		g, _ := planRuleRes021PublicViewRes021(p, ctx, c)
+		g, _ := planRuleRes021PublicViewRes021(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -2986,9 +3052,9 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes021(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes021(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes021:
-			g, _ = planMatchRes021Res021(p, ctx, c, &as.Scope.Res021)
+			g, _ = planMatchRes021Res021(budget, p, ctx, c, &as.Scope.Res021)
 		default:
 			continue
 		}
@@ -3002,7 +3068,7 @@ func (a *Authorizer) planRes021(t *roleTable, p *Principal, perm Res021Permissio
 }
 
 // planCredentialRes021 is the condition the credential c puts on perm on a res021.
-func (a *Authorizer) planCredentialRes021(t *roleTable, p *Principal, perm Res021Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes021(budget *runtime.Budget, t *roleTable, p *Principal, perm Res021Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3084,6 +3150,9 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 22 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3093,7 +3162,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res022Edit, Res022Publish, Res022Delete:
-		_, f := planRuleRes022ArchivedReadOnlyRes022(p, ctx, c)
+		_, f := planRuleRes022ArchivedReadOnlyRes022(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3101,7 +3170,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes022(t, p, perm, ctx, c)
+		cc := a.planCredentialRes022(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3111,7 +3180,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res022View:
-		g, _ := planRuleRes022PublicViewRes022(p, ctx, c)
+		g, _ := planRuleRes022PublicViewRes022(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3123,9 +3192,9 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes022(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes022(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes022:
-			g, _ = planMatchRes022Res022(p, ctx, c, &as.Scope.Res022)
+			g, _ = planMatchRes022Res022(budget, p, ctx, c, &as.Scope.Res022)
 		default:
 			continue
 		}
@@ -3139,7 +3208,7 @@ func (a *Authorizer) planRes022(t *roleTable, p *Principal, perm Res022Permissio
 }
 
 // planCredentialRes022 is the condition the credential c puts on perm on a res022.
-func (a *Authorizer) planCredentialRes022(t *roleTable, p *Principal, perm Res022Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes022(budget *runtime.Budget, t *roleTable, p *Principal, perm Res022Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3221,6 +3290,9 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 23 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3230,7 +3302,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res023Edit, Res023Publish, Res023Delete:
-		_, f := planRuleRes023ArchivedReadOnlyRes023(p, ctx, c)
+		_, f := planRuleRes023ArchivedReadOnlyRes023(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3238,7 +3310,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes023(t, p, perm, ctx, c)
+		cc := a.planCredentialRes023(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3248,7 +3320,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res023View:
-		g, _ := planRuleRes023PublicViewRes023(p, ctx, c)
+		g, _ := planRuleRes023PublicViewRes023(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3260,9 +3332,9 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes023(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes023(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes023:
-			g, _ = planMatchRes023Res023(p, ctx, c, &as.Scope.Res023)
+			g, _ = planMatchRes023Res023(budget, p, ctx, c, &as.Scope.Res023)
 		default:
 			continue
 		}
@@ -3276,7 +3348,7 @@ func (a *Authorizer) planRes023(t *roleTable, p *Principal, perm Res023Permissio
 }
 
 // planCredentialRes023 is the condition the credential c puts on perm on a res023.
-func (a *Authorizer) planCredentialRes023(t *roleTable, p *Principal, perm Res023Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes023(budget *runtime.Budget, t *roleTable, p *Principal, perm Res023Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3358,6 +3430,9 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 24 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3367,7 +3442,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res024Edit, Res024Publish, Res024Delete:
-		_, f := planRuleRes024ArchivedReadOnlyRes024(p, ctx, c)
+		_, f := planRuleRes024ArchivedReadOnlyRes024(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3375,7 +3450,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes024(t, p, perm, ctx, c)
+		cc := a.planCredentialRes024(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3385,7 +3460,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res024View:
-		g, _ := planRuleRes024PublicViewRes024(p, ctx, c)
+		g, _ := planRuleRes024PublicViewRes024(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3397,9 +3472,9 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes024(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes024(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes024:
-			g, _ = planMatchRes024Res024(p, ctx, c, &as.Scope.Res024)
+			g, _ = planMatchRes024Res024(budget, p, ctx, c, &as.Scope.Res024)
 		default:
 			continue
 		}
@@ -3413,7 +3488,7 @@ func (a *Authorizer) planRes024(t *roleTable, p *Principal, perm Res024Permissio
 }
 
 // planCredentialRes024 is the condition the credential c puts on perm on a res024.
-func (a *Authorizer) planCredentialRes024(t *roleTable, p *Principal, perm Res024Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes024(budget *runtime.Budget, t *roleTable, p *Principal, perm Res024Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3495,6 +3570,9 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 25 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3504,7 +3582,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res025Edit, Res025Publish, Res025Delete:
-		_, f := planRuleRes025ArchivedReadOnlyRes025(p, ctx, c)
+		_, f := planRuleRes025ArchivedReadOnlyRes025(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3512,7 +3590,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes025(t, p, perm, ctx, c)
+		cc := a.planCredentialRes025(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3522,7 +3600,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res025View:
-		g, _ := planRuleRes025PublicViewRes025(p, ctx, c)
+		g, _ := planRuleRes025PublicViewRes025(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3534,9 +3612,9 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes025(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes025(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes025:
-			g, _ = planMatchRes025Res025(p, ctx, c, &as.Scope.Res025)
+			g, _ = planMatchRes025Res025(budget, p, ctx, c, &as.Scope.Res025)
 		default:
 			continue
 		}
@@ -3550,7 +3628,7 @@ func (a *Authorizer) planRes025(t *roleTable, p *Principal, perm Res025Permissio
 }
 
 // planCredentialRes025 is the condition the credential c puts on perm on a res025.
-func (a *Authorizer) planCredentialRes025(t *roleTable, p *Principal, perm Res025Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes025(budget *runtime.Budget, t *roleTable, p *Principal, perm Res025Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3632,6 +3710,9 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 26 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3641,7 +3722,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res026Edit, Res026Publish, Res026Delete:
-		_, f := planRuleRes026ArchivedReadOnlyRes026(p, ctx, c)
+		_, f := planRuleRes026ArchivedReadOnlyRes026(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3649,7 +3730,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes026(t, p, perm, ctx, c)
+		cc := a.planCredentialRes026(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3659,7 +3740,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res026View:
-		g, _ := planRuleRes026PublicViewRes026(p, ctx, c)
+		g, _ := planRuleRes026PublicViewRes026(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3671,9 +3752,9 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes026(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes026(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes026:
-			g, _ = planMatchRes026Res026(p, ctx, c, &as.Scope.Res026)
+			g, _ = planMatchRes026Res026(budget, p, ctx, c, &as.Scope.Res026)
 		default:
 			continue
 		}
@@ -3687,7 +3768,7 @@ func (a *Authorizer) planRes026(t *roleTable, p *Principal, perm Res026Permissio
 }
 
 // planCredentialRes026 is the condition the credential c puts on perm on a res026.
-func (a *Authorizer) planCredentialRes026(t *roleTable, p *Principal, perm Res026Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes026(budget *runtime.Budget, t *roleTable, p *Principal, perm Res026Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3769,6 +3850,9 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 27 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3778,7 +3862,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res027Edit, Res027Publish, Res027Delete:
-		_, f := planRuleRes027ArchivedReadOnlyRes027(p, ctx, c)
+		_, f := planRuleRes027ArchivedReadOnlyRes027(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3786,7 +3870,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes027(t, p, perm, ctx, c)
+		cc := a.planCredentialRes027(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3796,7 +3880,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res027View:
-		g, _ := planRuleRes027PublicViewRes027(p, ctx, c)
+		g, _ := planRuleRes027PublicViewRes027(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3808,9 +3892,9 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes027(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes027(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes027:
-			g, _ = planMatchRes027Res027(p, ctx, c, &as.Scope.Res027)
+			g, _ = planMatchRes027Res027(budget, p, ctx, c, &as.Scope.Res027)
 		default:
 			continue
 		}
@@ -3824,7 +3908,7 @@ func (a *Authorizer) planRes027(t *roleTable, p *Principal, perm Res027Permissio
 }
 
 // planCredentialRes027 is the condition the credential c puts on perm on a res027.
-func (a *Authorizer) planCredentialRes027(t *roleTable, p *Principal, perm Res027Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes027(budget *runtime.Budget, t *roleTable, p *Principal, perm Res027Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -3906,6 +3990,9 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 28 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -3915,7 +4002,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res028Edit, Res028Publish, Res028Delete:
-		_, f := planRuleRes028ArchivedReadOnlyRes028(p, ctx, c)
+		_, f := planRuleRes028ArchivedReadOnlyRes028(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -3923,7 +4010,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes028(t, p, perm, ctx, c)
+		cc := a.planCredentialRes028(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -3933,7 +4020,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res028View:
-		g, _ := planRuleRes028PublicViewRes028(p, ctx, c)
+		g, _ := planRuleRes028PublicViewRes028(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -3945,9 +4032,9 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes028(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes028(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes028:
-			g, _ = planMatchRes028Res028(p, ctx, c, &as.Scope.Res028)
+			g, _ = planMatchRes028Res028(budget, p, ctx, c, &as.Scope.Res028)
 		default:
 			continue
 		}
@@ -3961,7 +4048,7 @@ func (a *Authorizer) planRes028(t *roleTable, p *Principal, perm Res028Permissio
 }
 
 // planCredentialRes028 is the condition the credential c puts on perm on a res028.
-func (a *Authorizer) planCredentialRes028(t *roleTable, p *Principal, perm Res028Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes028(budget *runtime.Budget, t *roleTable, p *Principal, perm Res028Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4043,6 +4130,9 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 29 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4052,7 +4142,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res029Edit, Res029Publish, Res029Delete:
-		_, f := planRuleRes029ArchivedReadOnlyRes029(p, ctx, c)
+		_, f := planRuleRes029ArchivedReadOnlyRes029(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4060,7 +4150,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes029(t, p, perm, ctx, c)
+		cc := a.planCredentialRes029(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4070,7 +4160,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res029View:
-		g, _ := planRuleRes029PublicViewRes029(p, ctx, c)
+		g, _ := planRuleRes029PublicViewRes029(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4082,9 +4172,9 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes029(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes029(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes029:
-			g, _ = planMatchRes029Res029(p, ctx, c, &as.Scope.Res029)
+			g, _ = planMatchRes029Res029(budget, p, ctx, c, &as.Scope.Res029)
 		default:
 			continue
 		}
@@ -4098,7 +4188,7 @@ func (a *Authorizer) planRes029(t *roleTable, p *Principal, perm Res029Permissio
 }
 
 // planCredentialRes029 is the condition the credential c puts on perm on a res029.
-func (a *Authorizer) planCredentialRes029(t *roleTable, p *Principal, perm Res029Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes029(budget *runtime.Budget, t *roleTable, p *Principal, perm Res029Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4180,6 +4270,9 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 30 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4189,7 +4282,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res030Edit, Res030Publish, Res030Delete:
-		_, f := planRuleRes030ArchivedReadOnlyRes030(p, ctx, c)
+		_, f := planRuleRes030ArchivedReadOnlyRes030(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4197,7 +4290,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes030(t, p, perm, ctx, c)
+		cc := a.planCredentialRes030(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4207,7 +4300,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res030View:
-		g, _ := planRuleRes030PublicViewRes030(p, ctx, c)
+		g, _ := planRuleRes030PublicViewRes030(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4219,9 +4312,9 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes030(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes030(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes030:
-			g, _ = planMatchRes030Res030(p, ctx, c, &as.Scope.Res030)
+			g, _ = planMatchRes030Res030(budget, p, ctx, c, &as.Scope.Res030)
 		default:
 			continue
 		}
@@ -4235,7 +4328,7 @@ func (a *Authorizer) planRes030(t *roleTable, p *Principal, perm Res030Permissio
 }
 
 // planCredentialRes030 is the condition the credential c puts on perm on a res030.
-func (a *Authorizer) planCredentialRes030(t *roleTable, p *Principal, perm Res030Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes030(budget *runtime.Budget, t *roleTable, p *Principal, perm Res030Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4317,6 +4410,9 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 31 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4326,7 +4422,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res031Edit, Res031Publish, Res031Delete:
-		_, f := planRuleRes031ArchivedReadOnlyRes031(p, ctx, c)
+		_, f := planRuleRes031ArchivedReadOnlyRes031(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4334,7 +4430,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes031(t, p, perm, ctx, c)
+		cc := a.planCredentialRes031(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4344,7 +4440,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res031View:
-		g, _ := planRuleRes031PublicViewRes031(p, ctx, c)
+		g, _ := planRuleRes031PublicViewRes031(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4356,9 +4452,9 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes031(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes031(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes031:
-			g, _ = planMatchRes031Res031(p, ctx, c, &as.Scope.Res031)
+			g, _ = planMatchRes031Res031(budget, p, ctx, c, &as.Scope.Res031)
 		default:
 			continue
 		}
@@ -4372,7 +4468,7 @@ func (a *Authorizer) planRes031(t *roleTable, p *Principal, perm Res031Permissio
 }
 
 // planCredentialRes031 is the condition the credential c puts on perm on a res031.
-func (a *Authorizer) planCredentialRes031(t *roleTable, p *Principal, perm Res031Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes031(budget *runtime.Budget, t *roleTable, p *Principal, perm Res031Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4454,6 +4550,9 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 32 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4463,7 +4562,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res032Edit, Res032Publish, Res032Delete:
-		_, f := planRuleRes032ArchivedReadOnlyRes032(p, ctx, c)
+		_, f := planRuleRes032ArchivedReadOnlyRes032(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4471,7 +4570,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes032(t, p, perm, ctx, c)
+		cc := a.planCredentialRes032(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4481,7 +4580,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res032View:
-		g, _ := planRuleRes032PublicViewRes032(p, ctx, c)
+		g, _ := planRuleRes032PublicViewRes032(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4493,9 +4592,9 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes032(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes032(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes032:
-			g, _ = planMatchRes032Res032(p, ctx, c, &as.Scope.Res032)
+			g, _ = planMatchRes032Res032(budget, p, ctx, c, &as.Scope.Res032)
 		default:
 			continue
 		}
@@ -4509,7 +4608,7 @@ func (a *Authorizer) planRes032(t *roleTable, p *Principal, perm Res032Permissio
 }
 
 // planCredentialRes032 is the condition the credential c puts on perm on a res032.
-func (a *Authorizer) planCredentialRes032(t *roleTable, p *Principal, perm Res032Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes032(budget *runtime.Budget, t *roleTable, p *Principal, perm Res032Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4591,6 +4690,9 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 33 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4600,7 +4702,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res033Edit, Res033Publish, Res033Delete:
-		_, f := planRuleRes033ArchivedReadOnlyRes033(p, ctx, c)
+		_, f := planRuleRes033ArchivedReadOnlyRes033(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4608,7 +4710,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes033(t, p, perm, ctx, c)
+		cc := a.planCredentialRes033(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4618,7 +4720,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res033View:
-		g, _ := planRuleRes033PublicViewRes033(p, ctx, c)
+		g, _ := planRuleRes033PublicViewRes033(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4630,9 +4732,9 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes033(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes033(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes033:
-			g, _ = planMatchRes033Res033(p, ctx, c, &as.Scope.Res033)
+			g, _ = planMatchRes033Res033(budget, p, ctx, c, &as.Scope.Res033)
 		default:
 			continue
 		}
@@ -4646,7 +4748,7 @@ func (a *Authorizer) planRes033(t *roleTable, p *Principal, perm Res033Permissio
 }
 
 // planCredentialRes033 is the condition the credential c puts on perm on a res033.
-func (a *Authorizer) planCredentialRes033(t *roleTable, p *Principal, perm Res033Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes033(budget *runtime.Budget, t *roleTable, p *Principal, perm Res033Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4728,6 +4830,9 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 34 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4737,7 +4842,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res034Edit, Res034Publish, Res034Delete:
-		_, f := planRuleRes034ArchivedReadOnlyRes034(p, ctx, c)
+		_, f := planRuleRes034ArchivedReadOnlyRes034(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4745,7 +4850,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes034(t, p, perm, ctx, c)
+		cc := a.planCredentialRes034(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4755,7 +4860,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res034View:
-		g, _ := planRuleRes034PublicViewRes034(p, ctx, c)
+		g, _ := planRuleRes034PublicViewRes034(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4767,9 +4872,9 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes034(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes034(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes034:
-			g, _ = planMatchRes034Res034(p, ctx, c, &as.Scope.Res034)
+			g, _ = planMatchRes034Res034(budget, p, ctx, c, &as.Scope.Res034)
 		default:
 			continue
 		}
@@ -4783,7 +4888,7 @@ func (a *Authorizer) planRes034(t *roleTable, p *Principal, perm Res034Permissio
 }
 
 // planCredentialRes034 is the condition the credential c puts on perm on a res034.
-func (a *Authorizer) planCredentialRes034(t *roleTable, p *Principal, perm Res034Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes034(budget *runtime.Budget, t *roleTable, p *Principal, perm Res034Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -4865,6 +4970,9 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 35 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -4874,7 +4982,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res035Edit, Res035Publish, Res035Delete:
-		_, f := planRuleRes035ArchivedReadOnlyRes035(p, ctx, c)
+		_, f := planRuleRes035ArchivedReadOnlyRes035(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -4882,7 +4990,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes035(t, p, perm, ctx, c)
+		cc := a.planCredentialRes035(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -4892,7 +5000,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res035View:
-		g, _ := planRuleRes035PublicViewRes035(p, ctx, c)
+		g, _ := planRuleRes035PublicViewRes035(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -4904,9 +5012,9 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes035(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes035(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes035:
-			g, _ = planMatchRes035Res035(p, ctx, c, &as.Scope.Res035)
+			g, _ = planMatchRes035Res035(budget, p, ctx, c, &as.Scope.Res035)
 		default:
 			continue
 		}
@@ -4920,7 +5028,7 @@ func (a *Authorizer) planRes035(t *roleTable, p *Principal, perm Res035Permissio
 }
 
 // planCredentialRes035 is the condition the credential c puts on perm on a res035.
-func (a *Authorizer) planCredentialRes035(t *roleTable, p *Principal, perm Res035Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes035(budget *runtime.Budget, t *roleTable, p *Principal, perm Res035Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5002,6 +5110,9 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 36 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5011,7 +5122,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res036Edit, Res036Publish, Res036Delete:
-		_, f := planRuleRes036ArchivedReadOnlyRes036(p, ctx, c)
+		_, f := planRuleRes036ArchivedReadOnlyRes036(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5019,7 +5130,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes036(t, p, perm, ctx, c)
+		cc := a.planCredentialRes036(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5029,7 +5140,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res036View:
-		g, _ := planRuleRes036PublicViewRes036(p, ctx, c)
+		g, _ := planRuleRes036PublicViewRes036(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5041,9 +5152,9 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes036(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes036(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes036:
-			g, _ = planMatchRes036Res036(p, ctx, c, &as.Scope.Res036)
+			g, _ = planMatchRes036Res036(budget, p, ctx, c, &as.Scope.Res036)
 		default:
 			continue
 		}
@@ -5057,7 +5168,7 @@ func (a *Authorizer) planRes036(t *roleTable, p *Principal, perm Res036Permissio
 }
 
 // planCredentialRes036 is the condition the credential c puts on perm on a res036.
-func (a *Authorizer) planCredentialRes036(t *roleTable, p *Principal, perm Res036Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes036(budget *runtime.Budget, t *roleTable, p *Principal, perm Res036Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5139,6 +5250,9 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 37 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5148,7 +5262,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res037Edit, Res037Publish, Res037Delete:
-		_, f := planRuleRes037ArchivedReadOnlyRes037(p, ctx, c)
+		_, f := planRuleRes037ArchivedReadOnlyRes037(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5156,7 +5270,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes037(t, p, perm, ctx, c)
+		cc := a.planCredentialRes037(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5166,7 +5280,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res037View:
-		g, _ := planRuleRes037PublicViewRes037(p, ctx, c)
+		g, _ := planRuleRes037PublicViewRes037(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5178,9 +5292,9 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes037(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes037(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes037:
-			g, _ = planMatchRes037Res037(p, ctx, c, &as.Scope.Res037)
+			g, _ = planMatchRes037Res037(budget, p, ctx, c, &as.Scope.Res037)
 		default:
 			continue
 		}
@@ -5194,7 +5308,7 @@ func (a *Authorizer) planRes037(t *roleTable, p *Principal, perm Res037Permissio
 }
 
 // planCredentialRes037 is the condition the credential c puts on perm on a res037.
-func (a *Authorizer) planCredentialRes037(t *roleTable, p *Principal, perm Res037Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes037(budget *runtime.Budget, t *roleTable, p *Principal, perm Res037Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5276,6 +5390,9 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 38 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5285,7 +5402,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res038Edit, Res038Publish, Res038Delete:
-		_, f := planRuleRes038ArchivedReadOnlyRes038(p, ctx, c)
+		_, f := planRuleRes038ArchivedReadOnlyRes038(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5293,7 +5410,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes038(t, p, perm, ctx, c)
+		cc := a.planCredentialRes038(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5303,7 +5420,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res038View:
-		g, _ := planRuleRes038PublicViewRes038(p, ctx, c)
+		g, _ := planRuleRes038PublicViewRes038(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5315,9 +5432,9 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes038(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes038(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes038:
-			g, _ = planMatchRes038Res038(p, ctx, c, &as.Scope.Res038)
+			g, _ = planMatchRes038Res038(budget, p, ctx, c, &as.Scope.Res038)
 		default:
 			continue
 		}
@@ -5331,7 +5448,7 @@ func (a *Authorizer) planRes038(t *roleTable, p *Principal, perm Res038Permissio
 }
 
 // planCredentialRes038 is the condition the credential c puts on perm on a res038.
-func (a *Authorizer) planCredentialRes038(t *roleTable, p *Principal, perm Res038Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes038(budget *runtime.Budget, t *roleTable, p *Principal, perm Res038Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5413,6 +5530,9 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 39 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5422,7 +5542,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res039Edit, Res039Publish, Res039Delete:
-		_, f := planRuleRes039ArchivedReadOnlyRes039(p, ctx, c)
+		_, f := planRuleRes039ArchivedReadOnlyRes039(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5430,7 +5550,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes039(t, p, perm, ctx, c)
+		cc := a.planCredentialRes039(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5440,7 +5560,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res039View:
-		g, _ := planRuleRes039PublicViewRes039(p, ctx, c)
+		g, _ := planRuleRes039PublicViewRes039(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5452,9 +5572,9 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes039(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes039(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes039:
-			g, _ = planMatchRes039Res039(p, ctx, c, &as.Scope.Res039)
+			g, _ = planMatchRes039Res039(budget, p, ctx, c, &as.Scope.Res039)
 		default:
 			continue
 		}
@@ -5468,7 +5588,7 @@ func (a *Authorizer) planRes039(t *roleTable, p *Principal, perm Res039Permissio
 }
 
 // planCredentialRes039 is the condition the credential c puts on perm on a res039.
-func (a *Authorizer) planCredentialRes039(t *roleTable, p *Principal, perm Res039Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes039(budget *runtime.Budget, t *roleTable, p *Principal, perm Res039Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5550,6 +5670,9 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 40 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5559,7 +5682,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res040Edit, Res040Publish, Res040Delete:
-		_, f := planRuleRes040ArchivedReadOnlyRes040(p, ctx, c)
+		_, f := planRuleRes040ArchivedReadOnlyRes040(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5567,7 +5690,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes040(t, p, perm, ctx, c)
+		cc := a.planCredentialRes040(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5577,7 +5700,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res040View:
-		g, _ := planRuleRes040PublicViewRes040(p, ctx, c)
+		g, _ := planRuleRes040PublicViewRes040(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5589,9 +5712,9 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes040(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes040(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes040:
-			g, _ = planMatchRes040Res040(p, ctx, c, &as.Scope.Res040)
+			g, _ = planMatchRes040Res040(budget, p, ctx, c, &as.Scope.Res040)
 		default:
 			continue
 		}
@@ -5605,7 +5728,7 @@ func (a *Authorizer) planRes040(t *roleTable, p *Principal, perm Res040Permissio
 }
 
 // planCredentialRes040 is the condition the credential c puts on perm on a res040.
-func (a *Authorizer) planCredentialRes040(t *roleTable, p *Principal, perm Res040Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes040(budget *runtime.Budget, t *roleTable, p *Principal, perm Res040Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5687,6 +5810,9 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 41 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5696,7 +5822,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res041Edit, Res041Publish, Res041Delete:
-		_, f := planRuleRes041ArchivedReadOnlyRes041(p, ctx, c)
+		_, f := planRuleRes041ArchivedReadOnlyRes041(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5704,7 +5830,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes041(t, p, perm, ctx, c)
+		cc := a.planCredentialRes041(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5714,7 +5840,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res041View:
-		g, _ := planRuleRes041PublicViewRes041(p, ctx, c)
+		g, _ := planRuleRes041PublicViewRes041(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5726,9 +5852,9 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes041(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes041(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes041:
-			g, _ = planMatchRes041Res041(p, ctx, c, &as.Scope.Res041)
+			g, _ = planMatchRes041Res041(budget, p, ctx, c, &as.Scope.Res041)
 		default:
 			continue
 		}
@@ -5742,7 +5868,7 @@ func (a *Authorizer) planRes041(t *roleTable, p *Principal, perm Res041Permissio
 }
 
 // planCredentialRes041 is the condition the credential c puts on perm on a res041.
-func (a *Authorizer) planCredentialRes041(t *roleTable, p *Principal, perm Res041Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes041(budget *runtime.Budget, t *roleTable, p *Principal, perm Res041Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5824,6 +5950,9 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 42 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5833,7 +5962,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res042Edit, Res042Publish, Res042Delete:
-		_, f := planRuleRes042ArchivedReadOnlyRes042(p, ctx, c)
+		_, f := planRuleRes042ArchivedReadOnlyRes042(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5841,7 +5970,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes042(t, p, perm, ctx, c)
+		cc := a.planCredentialRes042(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5851,7 +5980,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res042View:
-		g, _ := planRuleRes042PublicViewRes042(p, ctx, c)
+		g, _ := planRuleRes042PublicViewRes042(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -5863,9 +5992,9 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes042(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes042(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes042:
-			g, _ = planMatchRes042Res042(p, ctx, c, &as.Scope.Res042)
+			g, _ = planMatchRes042Res042(budget, p, ctx, c, &as.Scope.Res042)
 		default:
 			continue
 		}
@@ -5879,7 +6008,7 @@ func (a *Authorizer) planRes042(t *roleTable, p *Principal, perm Res042Permissio
 }
 
 // planCredentialRes042 is the condition the credential c puts on perm on a res042.
-func (a *Authorizer) planCredentialRes042(t *roleTable, p *Principal, perm Res042Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes042(budget *runtime.Budget, t *roleTable, p *Principal, perm Res042Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -5961,6 +6090,9 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 43 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -5970,7 +6102,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res043Edit, Res043Publish, Res043Delete:
-		_, f := planRuleRes043ArchivedReadOnlyRes043(p, ctx, c)
+		_, f := planRuleRes043ArchivedReadOnlyRes043(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -5978,7 +6110,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes043(t, p, perm, ctx, c)
+		cc := a.planCredentialRes043(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -5988,7 +6120,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res043View:
-		g, _ := planRuleRes043PublicViewRes043(p, ctx, c)
+		g, _ := planRuleRes043PublicViewRes043(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6000,9 +6132,9 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes043(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes043(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes043:
-			g, _ = planMatchRes043Res043(p, ctx, c, &as.Scope.Res043)
+			g, _ = planMatchRes043Res043(budget, p, ctx, c, &as.Scope.Res043)
 		default:
 			continue
 		}
@@ -6016,7 +6148,7 @@ func (a *Authorizer) planRes043(t *roleTable, p *Principal, perm Res043Permissio
 }
 
 // planCredentialRes043 is the condition the credential c puts on perm on a res043.
-func (a *Authorizer) planCredentialRes043(t *roleTable, p *Principal, perm Res043Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes043(budget *runtime.Budget, t *roleTable, p *Principal, perm Res043Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6098,6 +6230,9 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 44 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6107,7 +6242,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res044Edit, Res044Publish, Res044Delete:
-		_, f := planRuleRes044ArchivedReadOnlyRes044(p, ctx, c)
+		_, f := planRuleRes044ArchivedReadOnlyRes044(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6115,7 +6250,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes044(t, p, perm, ctx, c)
+		cc := a.planCredentialRes044(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6125,7 +6260,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res044View:
-		g, _ := planRuleRes044PublicViewRes044(p, ctx, c)
+		g, _ := planRuleRes044PublicViewRes044(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6137,9 +6272,9 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes044(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes044(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes044:
-			g, _ = planMatchRes044Res044(p, ctx, c, &as.Scope.Res044)
+			g, _ = planMatchRes044Res044(budget, p, ctx, c, &as.Scope.Res044)
 		default:
 			continue
 		}
@@ -6153,7 +6288,7 @@ func (a *Authorizer) planRes044(t *roleTable, p *Principal, perm Res044Permissio
 }
 
 // planCredentialRes044 is the condition the credential c puts on perm on a res044.
-func (a *Authorizer) planCredentialRes044(t *roleTable, p *Principal, perm Res044Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes044(budget *runtime.Budget, t *roleTable, p *Principal, perm Res044Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6235,6 +6370,9 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 45 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6244,7 +6382,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res045Edit, Res045Publish, Res045Delete:
-		_, f := planRuleRes045ArchivedReadOnlyRes045(p, ctx, c)
+		_, f := planRuleRes045ArchivedReadOnlyRes045(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6252,7 +6390,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes045(t, p, perm, ctx, c)
+		cc := a.planCredentialRes045(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6262,7 +6400,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res045View:
-		g, _ := planRuleRes045PublicViewRes045(p, ctx, c)
+		g, _ := planRuleRes045PublicViewRes045(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6274,9 +6412,9 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes045(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes045(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes045:
-			g, _ = planMatchRes045Res045(p, ctx, c, &as.Scope.Res045)
+			g, _ = planMatchRes045Res045(budget, p, ctx, c, &as.Scope.Res045)
 		default:
 			continue
 		}
@@ -6290,7 +6428,7 @@ func (a *Authorizer) planRes045(t *roleTable, p *Principal, perm Res045Permissio
 }
 
 // planCredentialRes045 is the condition the credential c puts on perm on a res045.
-func (a *Authorizer) planCredentialRes045(t *roleTable, p *Principal, perm Res045Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes045(budget *runtime.Budget, t *roleTable, p *Principal, perm Res045Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6372,6 +6510,9 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 46 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6381,7 +6522,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res046Edit, Res046Publish, Res046Delete:
-		_, f := planRuleRes046ArchivedReadOnlyRes046(p, ctx, c)
+		_, f := planRuleRes046ArchivedReadOnlyRes046(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6389,7 +6530,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes046(t, p, perm, ctx, c)
+		cc := a.planCredentialRes046(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6399,7 +6540,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res046View:
-		g, _ := planRuleRes046PublicViewRes046(p, ctx, c)
+		g, _ := planRuleRes046PublicViewRes046(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6411,9 +6552,9 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes046(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes046(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes046:
-			g, _ = planMatchRes046Res046(p, ctx, c, &as.Scope.Res046)
+			g, _ = planMatchRes046Res046(budget, p, ctx, c, &as.Scope.Res046)
 		default:
 			continue
 		}
@@ -6427,7 +6568,7 @@ func (a *Authorizer) planRes046(t *roleTable, p *Principal, perm Res046Permissio
 }
 
 // planCredentialRes046 is the condition the credential c puts on perm on a res046.
-func (a *Authorizer) planCredentialRes046(t *roleTable, p *Principal, perm Res046Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes046(budget *runtime.Budget, t *roleTable, p *Principal, perm Res046Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6509,6 +6650,9 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 47 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6518,7 +6662,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res047Edit, Res047Publish, Res047Delete:
-		_, f := planRuleRes047ArchivedReadOnlyRes047(p, ctx, c)
+		_, f := planRuleRes047ArchivedReadOnlyRes047(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6526,7 +6670,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes047(t, p, perm, ctx, c)
+		cc := a.planCredentialRes047(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6536,7 +6680,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res047View:
-		g, _ := planRuleRes047PublicViewRes047(p, ctx, c)
+		g, _ := planRuleRes047PublicViewRes047(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6548,9 +6692,9 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes047(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes047(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes047:
-			g, _ = planMatchRes047Res047(p, ctx, c, &as.Scope.Res047)
+			g, _ = planMatchRes047Res047(budget, p, ctx, c, &as.Scope.Res047)
 		default:
 			continue
 		}
@@ -6564,7 +6708,7 @@ func (a *Authorizer) planRes047(t *roleTable, p *Principal, perm Res047Permissio
 }
 
 // planCredentialRes047 is the condition the credential c puts on perm on a res047.
-func (a *Authorizer) planCredentialRes047(t *roleTable, p *Principal, perm Res047Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes047(budget *runtime.Budget, t *roleTable, p *Principal, perm Res047Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6646,6 +6790,9 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 48 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6655,7 +6802,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res048Edit, Res048Publish, Res048Delete:
-		_, f := planRuleRes048ArchivedReadOnlyRes048(p, ctx, c)
+		_, f := planRuleRes048ArchivedReadOnlyRes048(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6663,7 +6810,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes048(t, p, perm, ctx, c)
+		cc := a.planCredentialRes048(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6673,7 +6820,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res048View:
-		g, _ := planRuleRes048PublicViewRes048(p, ctx, c)
+		g, _ := planRuleRes048PublicViewRes048(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6685,9 +6832,9 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes048(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes048(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes048:
-			g, _ = planMatchRes048Res048(p, ctx, c, &as.Scope.Res048)
+			g, _ = planMatchRes048Res048(budget, p, ctx, c, &as.Scope.Res048)
 		default:
 			continue
 		}
@@ -6701,7 +6848,7 @@ func (a *Authorizer) planRes048(t *roleTable, p *Principal, perm Res048Permissio
 }
 
 // planCredentialRes048 is the condition the credential c puts on perm on a res048.
-func (a *Authorizer) planCredentialRes048(t *roleTable, p *Principal, perm Res048Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes048(budget *runtime.Budget, t *roleTable, p *Principal, perm Res048Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6783,6 +6930,9 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 49 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6792,7 +6942,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res049Edit, Res049Publish, Res049Delete:
-		_, f := planRuleRes049ArchivedReadOnlyRes049(p, ctx, c)
+		_, f := planRuleRes049ArchivedReadOnlyRes049(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6800,7 +6950,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes049(t, p, perm, ctx, c)
+		cc := a.planCredentialRes049(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6810,7 +6960,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res049View:
-		g, _ := planRuleRes049PublicViewRes049(p, ctx, c)
+		g, _ := planRuleRes049PublicViewRes049(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6822,9 +6972,9 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes049(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes049(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes049:
-			g, _ = planMatchRes049Res049(p, ctx, c, &as.Scope.Res049)
+			g, _ = planMatchRes049Res049(budget, p, ctx, c, &as.Scope.Res049)
 		default:
 			continue
 		}
@@ -6838,7 +6988,7 @@ func (a *Authorizer) planRes049(t *roleTable, p *Principal, perm Res049Permissio
 }
 
 // planCredentialRes049 is the condition the credential c puts on perm on a res049.
-func (a *Authorizer) planCredentialRes049(t *roleTable, p *Principal, perm Res049Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes049(budget *runtime.Budget, t *roleTable, p *Principal, perm Res049Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -6920,6 +7070,9 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 50 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -6929,7 +7082,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res050Edit, Res050Publish, Res050Delete:
-		_, f := planRuleRes050ArchivedReadOnlyRes050(p, ctx, c)
+		_, f := planRuleRes050ArchivedReadOnlyRes050(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -6937,7 +7090,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes050(t, p, perm, ctx, c)
+		cc := a.planCredentialRes050(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -6947,7 +7100,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res050View:
-		g, _ := planRuleRes050PublicViewRes050(p, ctx, c)
+		g, _ := planRuleRes050PublicViewRes050(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -6959,9 +7112,9 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes050(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes050(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes050:
-			g, _ = planMatchRes050Res050(p, ctx, c, &as.Scope.Res050)
+			g, _ = planMatchRes050Res050(budget, p, ctx, c, &as.Scope.Res050)
 		default:
 			continue
 		}
@@ -6975,7 +7128,7 @@ func (a *Authorizer) planRes050(t *roleTable, p *Principal, perm Res050Permissio
 }
 
 // planCredentialRes050 is the condition the credential c puts on perm on a res050.
-func (a *Authorizer) planCredentialRes050(t *roleTable, p *Principal, perm Res050Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes050(budget *runtime.Budget, t *roleTable, p *Principal, perm Res050Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7057,6 +7210,9 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 51 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7066,7 +7222,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res051Edit, Res051Publish, Res051Delete:
-		_, f := planRuleRes051ArchivedReadOnlyRes051(p, ctx, c)
+		_, f := planRuleRes051ArchivedReadOnlyRes051(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7074,7 +7230,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes051(t, p, perm, ctx, c)
+		cc := a.planCredentialRes051(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7084,7 +7240,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res051View:
-		g, _ := planRuleRes051PublicViewRes051(p, ctx, c)
+		g, _ := planRuleRes051PublicViewRes051(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7096,9 +7252,9 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes051(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes051(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes051:
-			g, _ = planMatchRes051Res051(p, ctx, c, &as.Scope.Res051)
+			g, _ = planMatchRes051Res051(budget, p, ctx, c, &as.Scope.Res051)
 		default:
 			continue
 		}
@@ -7112,7 +7268,7 @@ func (a *Authorizer) planRes051(t *roleTable, p *Principal, perm Res051Permissio
 }
 
 // planCredentialRes051 is the condition the credential c puts on perm on a res051.
-func (a *Authorizer) planCredentialRes051(t *roleTable, p *Principal, perm Res051Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes051(budget *runtime.Budget, t *roleTable, p *Principal, perm Res051Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7194,6 +7350,9 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 52 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7203,7 +7362,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res052Edit, Res052Publish, Res052Delete:
-		_, f := planRuleRes052ArchivedReadOnlyRes052(p, ctx, c)
+		_, f := planRuleRes052ArchivedReadOnlyRes052(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7211,7 +7370,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes052(t, p, perm, ctx, c)
+		cc := a.planCredentialRes052(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7221,7 +7380,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res052View:
-		g, _ := planRuleRes052PublicViewRes052(p, ctx, c)
+		g, _ := planRuleRes052PublicViewRes052(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7233,9 +7392,9 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes052(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes052(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes052:
-			g, _ = planMatchRes052Res052(p, ctx, c, &as.Scope.Res052)
+			g, _ = planMatchRes052Res052(budget, p, ctx, c, &as.Scope.Res052)
 		default:
 			continue
 		}
@@ -7249,7 +7408,7 @@ func (a *Authorizer) planRes052(t *roleTable, p *Principal, perm Res052Permissio
 }
 
 // planCredentialRes052 is the condition the credential c puts on perm on a res052.
-func (a *Authorizer) planCredentialRes052(t *roleTable, p *Principal, perm Res052Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes052(budget *runtime.Budget, t *roleTable, p *Principal, perm Res052Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7331,6 +7490,9 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 53 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7340,7 +7502,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res053Edit, Res053Publish, Res053Delete:
-		_, f := planRuleRes053ArchivedReadOnlyRes053(p, ctx, c)
+		_, f := planRuleRes053ArchivedReadOnlyRes053(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7348,7 +7510,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes053(t, p, perm, ctx, c)
+		cc := a.planCredentialRes053(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7358,7 +7520,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res053View:
-		g, _ := planRuleRes053PublicViewRes053(p, ctx, c)
+		g, _ := planRuleRes053PublicViewRes053(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7370,9 +7532,9 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes053(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes053(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes053:
-			g, _ = planMatchRes053Res053(p, ctx, c, &as.Scope.Res053)
+			g, _ = planMatchRes053Res053(budget, p, ctx, c, &as.Scope.Res053)
 		default:
 			continue
 		}
@@ -7386,7 +7548,7 @@ func (a *Authorizer) planRes053(t *roleTable, p *Principal, perm Res053Permissio
 }
 
 // planCredentialRes053 is the condition the credential c puts on perm on a res053.
-func (a *Authorizer) planCredentialRes053(t *roleTable, p *Principal, perm Res053Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes053(budget *runtime.Budget, t *roleTable, p *Principal, perm Res053Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7468,6 +7630,9 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 54 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7477,7 +7642,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res054Edit, Res054Publish, Res054Delete:
-		_, f := planRuleRes054ArchivedReadOnlyRes054(p, ctx, c)
+		_, f := planRuleRes054ArchivedReadOnlyRes054(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7485,7 +7650,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes054(t, p, perm, ctx, c)
+		cc := a.planCredentialRes054(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7495,7 +7660,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res054View:
-		g, _ := planRuleRes054PublicViewRes054(p, ctx, c)
+		g, _ := planRuleRes054PublicViewRes054(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7507,9 +7672,9 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes054(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes054(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes054:
-			g, _ = planMatchRes054Res054(p, ctx, c, &as.Scope.Res054)
+			g, _ = planMatchRes054Res054(budget, p, ctx, c, &as.Scope.Res054)
 		default:
 			continue
 		}
@@ -7523,7 +7688,7 @@ func (a *Authorizer) planRes054(t *roleTable, p *Principal, perm Res054Permissio
 }
 
 // planCredentialRes054 is the condition the credential c puts on perm on a res054.
-func (a *Authorizer) planCredentialRes054(t *roleTable, p *Principal, perm Res054Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes054(budget *runtime.Budget, t *roleTable, p *Principal, perm Res054Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7605,6 +7770,9 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 55 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7614,7 +7782,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res055Edit, Res055Publish, Res055Delete:
-		_, f := planRuleRes055ArchivedReadOnlyRes055(p, ctx, c)
+		_, f := planRuleRes055ArchivedReadOnlyRes055(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7622,7 +7790,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes055(t, p, perm, ctx, c)
+		cc := a.planCredentialRes055(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7632,7 +7800,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res055View:
-		g, _ := planRuleRes055PublicViewRes055(p, ctx, c)
+		g, _ := planRuleRes055PublicViewRes055(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7644,9 +7812,9 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes055(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes055(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes055:
-			g, _ = planMatchRes055Res055(p, ctx, c, &as.Scope.Res055)
+			g, _ = planMatchRes055Res055(budget, p, ctx, c, &as.Scope.Res055)
 		default:
 			continue
 		}
@@ -7660,7 +7828,7 @@ func (a *Authorizer) planRes055(t *roleTable, p *Principal, perm Res055Permissio
 }
 
 // planCredentialRes055 is the condition the credential c puts on perm on a res055.
-func (a *Authorizer) planCredentialRes055(t *roleTable, p *Principal, perm Res055Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes055(budget *runtime.Budget, t *roleTable, p *Principal, perm Res055Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7742,6 +7910,9 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 56 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7751,7 +7922,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res056Edit, Res056Publish, Res056Delete:
-		_, f := planRuleRes056ArchivedReadOnlyRes056(p, ctx, c)
+		_, f := planRuleRes056ArchivedReadOnlyRes056(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7759,7 +7930,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes056(t, p, perm, ctx, c)
+		cc := a.planCredentialRes056(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7769,7 +7940,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res056View:
-		g, _ := planRuleRes056PublicViewRes056(p, ctx, c)
+		g, _ := planRuleRes056PublicViewRes056(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7781,9 +7952,9 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes056(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes056(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes056:
-			g, _ = planMatchRes056Res056(p, ctx, c, &as.Scope.Res056)
+			g, _ = planMatchRes056Res056(budget, p, ctx, c, &as.Scope.Res056)
 		default:
 			continue
 		}
@@ -7797,7 +7968,7 @@ func (a *Authorizer) planRes056(t *roleTable, p *Principal, perm Res056Permissio
 }
 
 // planCredentialRes056 is the condition the credential c puts on perm on a res056.
-func (a *Authorizer) planCredentialRes056(t *roleTable, p *Principal, perm Res056Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes056(budget *runtime.Budget, t *roleTable, p *Principal, perm Res056Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -7879,6 +8050,9 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 57 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -7888,7 +8062,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res057Edit, Res057Publish, Res057Delete:
-		_, f := planRuleRes057ArchivedReadOnlyRes057(p, ctx, c)
+		_, f := planRuleRes057ArchivedReadOnlyRes057(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -7896,7 +8070,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes057(t, p, perm, ctx, c)
+		cc := a.planCredentialRes057(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -7906,7 +8080,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res057View:
-		g, _ := planRuleRes057PublicViewRes057(p, ctx, c)
+		g, _ := planRuleRes057PublicViewRes057(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -7918,9 +8092,9 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes057(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes057(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes057:
-			g, _ = planMatchRes057Res057(p, ctx, c, &as.Scope.Res057)
+			g, _ = planMatchRes057Res057(budget, p, ctx, c, &as.Scope.Res057)
 		default:
 			continue
 		}
@@ -7934,7 +8108,7 @@ func (a *Authorizer) planRes057(t *roleTable, p *Principal, perm Res057Permissio
 }
 
 // planCredentialRes057 is the condition the credential c puts on perm on a res057.
-func (a *Authorizer) planCredentialRes057(t *roleTable, p *Principal, perm Res057Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes057(budget *runtime.Budget, t *roleTable, p *Principal, perm Res057Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8016,6 +8190,9 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 58 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8025,7 +8202,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res058Edit, Res058Publish, Res058Delete:
-		_, f := planRuleRes058ArchivedReadOnlyRes058(p, ctx, c)
+		_, f := planRuleRes058ArchivedReadOnlyRes058(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8033,7 +8210,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes058(t, p, perm, ctx, c)
+		cc := a.planCredentialRes058(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8043,7 +8220,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res058View:
-		g, _ := planRuleRes058PublicViewRes058(p, ctx, c)
+		g, _ := planRuleRes058PublicViewRes058(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8055,9 +8232,9 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes058(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes058(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes058:
-			g, _ = planMatchRes058Res058(p, ctx, c, &as.Scope.Res058)
+			g, _ = planMatchRes058Res058(budget, p, ctx, c, &as.Scope.Res058)
 		default:
 			continue
 		}
@@ -8071,7 +8248,7 @@ func (a *Authorizer) planRes058(t *roleTable, p *Principal, perm Res058Permissio
 }
 
 // planCredentialRes058 is the condition the credential c puts on perm on a res058.
-func (a *Authorizer) planCredentialRes058(t *roleTable, p *Principal, perm Res058Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes058(budget *runtime.Budget, t *roleTable, p *Principal, perm Res058Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8153,6 +8330,9 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 59 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8162,7 +8342,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res059Edit, Res059Publish, Res059Delete:
-		_, f := planRuleRes059ArchivedReadOnlyRes059(p, ctx, c)
+		_, f := planRuleRes059ArchivedReadOnlyRes059(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8170,7 +8350,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes059(t, p, perm, ctx, c)
+		cc := a.planCredentialRes059(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8180,7 +8360,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res059View:
-		g, _ := planRuleRes059PublicViewRes059(p, ctx, c)
+		g, _ := planRuleRes059PublicViewRes059(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8192,9 +8372,9 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes059(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes059(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes059:
-			g, _ = planMatchRes059Res059(p, ctx, c, &as.Scope.Res059)
+			g, _ = planMatchRes059Res059(budget, p, ctx, c, &as.Scope.Res059)
 		default:
 			continue
 		}
@@ -8208,7 +8388,7 @@ func (a *Authorizer) planRes059(t *roleTable, p *Principal, perm Res059Permissio
 }
 
 // planCredentialRes059 is the condition the credential c puts on perm on a res059.
-func (a *Authorizer) planCredentialRes059(t *roleTable, p *Principal, perm Res059Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes059(budget *runtime.Budget, t *roleTable, p *Principal, perm Res059Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8290,6 +8470,9 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 60 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8299,7 +8482,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res060Edit, Res060Publish, Res060Delete:
-		_, f := planRuleRes060ArchivedReadOnlyRes060(p, ctx, c)
+		_, f := planRuleRes060ArchivedReadOnlyRes060(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8307,7 +8490,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes060(t, p, perm, ctx, c)
+		cc := a.planCredentialRes060(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8317,7 +8500,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res060View:
-		g, _ := planRuleRes060PublicViewRes060(p, ctx, c)
+		g, _ := planRuleRes060PublicViewRes060(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8329,9 +8512,9 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes060(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes060(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes060:
-			g, _ = planMatchRes060Res060(p, ctx, c, &as.Scope.Res060)
+			g, _ = planMatchRes060Res060(budget, p, ctx, c, &as.Scope.Res060)
 		default:
 			continue
 		}
@@ -8345,7 +8528,7 @@ func (a *Authorizer) planRes060(t *roleTable, p *Principal, perm Res060Permissio
 }
 
 // planCredentialRes060 is the condition the credential c puts on perm on a res060.
-func (a *Authorizer) planCredentialRes060(t *roleTable, p *Principal, perm Res060Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes060(budget *runtime.Budget, t *roleTable, p *Principal, perm Res060Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8427,6 +8610,9 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 61 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8436,7 +8622,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res061Edit, Res061Publish, Res061Delete:
-		_, f := planRuleRes061ArchivedReadOnlyRes061(p, ctx, c)
+		_, f := planRuleRes061ArchivedReadOnlyRes061(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8444,7 +8630,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes061(t, p, perm, ctx, c)
+		cc := a.planCredentialRes061(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8454,7 +8640,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res061View:
-		g, _ := planRuleRes061PublicViewRes061(p, ctx, c)
+		g, _ := planRuleRes061PublicViewRes061(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8466,9 +8652,9 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes061(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes061(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes061:
-			g, _ = planMatchRes061Res061(p, ctx, c, &as.Scope.Res061)
+			g, _ = planMatchRes061Res061(budget, p, ctx, c, &as.Scope.Res061)
 		default:
 			continue
 		}
@@ -8482,7 +8668,7 @@ func (a *Authorizer) planRes061(t *roleTable, p *Principal, perm Res061Permissio
 }
 
 // planCredentialRes061 is the condition the credential c puts on perm on a res061.
-func (a *Authorizer) planCredentialRes061(t *roleTable, p *Principal, perm Res061Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes061(budget *runtime.Budget, t *roleTable, p *Principal, perm Res061Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8564,6 +8750,9 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 62 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8573,7 +8762,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res062Edit, Res062Publish, Res062Delete:
-		_, f := planRuleRes062ArchivedReadOnlyRes062(p, ctx, c)
+		_, f := planRuleRes062ArchivedReadOnlyRes062(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8581,7 +8770,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes062(t, p, perm, ctx, c)
+		cc := a.planCredentialRes062(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8591,7 +8780,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res062View:
-		g, _ := planRuleRes062PublicViewRes062(p, ctx, c)
+		g, _ := planRuleRes062PublicViewRes062(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8603,9 +8792,9 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes062(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes062(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes062:
-			g, _ = planMatchRes062Res062(p, ctx, c, &as.Scope.Res062)
+			g, _ = planMatchRes062Res062(budget, p, ctx, c, &as.Scope.Res062)
 		default:
 			continue
 		}
@@ -8619,7 +8808,7 @@ func (a *Authorizer) planRes062(t *roleTable, p *Principal, perm Res062Permissio
 }
 
 // planCredentialRes062 is the condition the credential c puts on perm on a res062.
-func (a *Authorizer) planCredentialRes062(t *roleTable, p *Principal, perm Res062Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes062(budget *runtime.Budget, t *roleTable, p *Principal, perm Res062Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8701,6 +8890,9 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 63 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8710,7 +8902,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res063Edit, Res063Publish, Res063Delete:
-		_, f := planRuleRes063ArchivedReadOnlyRes063(p, ctx, c)
+		_, f := planRuleRes063ArchivedReadOnlyRes063(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8718,7 +8910,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes063(t, p, perm, ctx, c)
+		cc := a.planCredentialRes063(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8728,7 +8920,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res063View:
-		g, _ := planRuleRes063PublicViewRes063(p, ctx, c)
+		g, _ := planRuleRes063PublicViewRes063(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8740,9 +8932,9 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes063(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes063(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes063:
-			g, _ = planMatchRes063Res063(p, ctx, c, &as.Scope.Res063)
+			g, _ = planMatchRes063Res063(budget, p, ctx, c, &as.Scope.Res063)
 		default:
 			continue
 		}
@@ -8756,7 +8948,7 @@ func (a *Authorizer) planRes063(t *roleTable, p *Principal, perm Res063Permissio
 }
 
 // planCredentialRes063 is the condition the credential c puts on perm on a res063.
-func (a *Authorizer) planCredentialRes063(t *roleTable, p *Principal, perm Res063Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes063(budget *runtime.Budget, t *roleTable, p *Principal, perm Res063Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8838,6 +9030,9 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 64 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8847,7 +9042,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res064Edit, Res064Publish, Res064Delete:
-		_, f := planRuleRes064ArchivedReadOnlyRes064(p, ctx, c)
+		_, f := planRuleRes064ArchivedReadOnlyRes064(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8855,7 +9050,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes064(t, p, perm, ctx, c)
+		cc := a.planCredentialRes064(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -8865,7 +9060,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res064View:
-		g, _ := planRuleRes064PublicViewRes064(p, ctx, c)
+		g, _ := planRuleRes064PublicViewRes064(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -8877,9 +9072,9 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes064(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes064(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes064:
-			g, _ = planMatchRes064Res064(p, ctx, c, &as.Scope.Res064)
+			g, _ = planMatchRes064Res064(budget, p, ctx, c, &as.Scope.Res064)
 		default:
 			continue
 		}
@@ -8893,7 +9088,7 @@ func (a *Authorizer) planRes064(t *roleTable, p *Principal, perm Res064Permissio
 }
 
 // planCredentialRes064 is the condition the credential c puts on perm on a res064.
-func (a *Authorizer) planCredentialRes064(t *roleTable, p *Principal, perm Res064Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes064(budget *runtime.Budget, t *roleTable, p *Principal, perm Res064Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -8975,6 +9170,9 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 65 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -8984,7 +9182,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res065Edit, Res065Publish, Res065Delete:
-		_, f := planRuleRes065ArchivedReadOnlyRes065(p, ctx, c)
+		_, f := planRuleRes065ArchivedReadOnlyRes065(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -8992,7 +9190,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes065(t, p, perm, ctx, c)
+		cc := a.planCredentialRes065(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9002,7 +9200,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res065View:
-		g, _ := planRuleRes065PublicViewRes065(p, ctx, c)
+		g, _ := planRuleRes065PublicViewRes065(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9014,9 +9212,9 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes065(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes065(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes065:
-			g, _ = planMatchRes065Res065(p, ctx, c, &as.Scope.Res065)
+			g, _ = planMatchRes065Res065(budget, p, ctx, c, &as.Scope.Res065)
 		default:
 			continue
 		}
@@ -9030,7 +9228,7 @@ func (a *Authorizer) planRes065(t *roleTable, p *Principal, perm Res065Permissio
 }
 
 // planCredentialRes065 is the condition the credential c puts on perm on a res065.
-func (a *Authorizer) planCredentialRes065(t *roleTable, p *Principal, perm Res065Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes065(budget *runtime.Budget, t *roleTable, p *Principal, perm Res065Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9112,6 +9310,9 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 66 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9121,7 +9322,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res066Edit, Res066Publish, Res066Delete:
-		_, f := planRuleRes066ArchivedReadOnlyRes066(p, ctx, c)
+		_, f := planRuleRes066ArchivedReadOnlyRes066(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9129,7 +9330,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes066(t, p, perm, ctx, c)
+		cc := a.planCredentialRes066(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9139,7 +9340,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res066View:
-		g, _ := planRuleRes066PublicViewRes066(p, ctx, c)
+		g, _ := planRuleRes066PublicViewRes066(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9151,9 +9352,9 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes066(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes066(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes066:
-			g, _ = planMatchRes066Res066(p, ctx, c, &as.Scope.Res066)
+			g, _ = planMatchRes066Res066(budget, p, ctx, c, &as.Scope.Res066)
 		default:
 			continue
 		}
@@ -9167,7 +9368,7 @@ func (a *Authorizer) planRes066(t *roleTable, p *Principal, perm Res066Permissio
 }
 
 // planCredentialRes066 is the condition the credential c puts on perm on a res066.
-func (a *Authorizer) planCredentialRes066(t *roleTable, p *Principal, perm Res066Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes066(budget *runtime.Budget, t *roleTable, p *Principal, perm Res066Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9249,6 +9450,9 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 67 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9258,7 +9462,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res067Edit, Res067Publish, Res067Delete:
-		_, f := planRuleRes067ArchivedReadOnlyRes067(p, ctx, c)
+		_, f := planRuleRes067ArchivedReadOnlyRes067(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9266,7 +9470,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes067(t, p, perm, ctx, c)
+		cc := a.planCredentialRes067(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9276,7 +9480,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res067View:
-		g, _ := planRuleRes067PublicViewRes067(p, ctx, c)
+		g, _ := planRuleRes067PublicViewRes067(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9288,9 +9492,9 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes067(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes067(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes067:
-			g, _ = planMatchRes067Res067(p, ctx, c, &as.Scope.Res067)
+			g, _ = planMatchRes067Res067(budget, p, ctx, c, &as.Scope.Res067)
 		default:
 			continue
 		}
@@ -9304,7 +9508,7 @@ func (a *Authorizer) planRes067(t *roleTable, p *Principal, perm Res067Permissio
 }
 
 // planCredentialRes067 is the condition the credential c puts on perm on a res067.
-func (a *Authorizer) planCredentialRes067(t *roleTable, p *Principal, perm Res067Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes067(budget *runtime.Budget, t *roleTable, p *Principal, perm Res067Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9386,6 +9590,9 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 68 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9395,7 +9602,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res068Edit, Res068Publish, Res068Delete:
-		_, f := planRuleRes068ArchivedReadOnlyRes068(p, ctx, c)
+		_, f := planRuleRes068ArchivedReadOnlyRes068(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9403,7 +9610,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes068(t, p, perm, ctx, c)
+		cc := a.planCredentialRes068(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9413,7 +9620,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res068View:
-		g, _ := planRuleRes068PublicViewRes068(p, ctx, c)
+		g, _ := planRuleRes068PublicViewRes068(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9425,9 +9632,9 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes068(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes068(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes068:
-			g, _ = planMatchRes068Res068(p, ctx, c, &as.Scope.Res068)
+			g, _ = planMatchRes068Res068(budget, p, ctx, c, &as.Scope.Res068)
 		default:
 			continue
 		}
@@ -9441,7 +9648,7 @@ func (a *Authorizer) planRes068(t *roleTable, p *Principal, perm Res068Permissio
 }
 
 // planCredentialRes068 is the condition the credential c puts on perm on a res068.
-func (a *Authorizer) planCredentialRes068(t *roleTable, p *Principal, perm Res068Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes068(budget *runtime.Budget, t *roleTable, p *Principal, perm Res068Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9523,6 +9730,9 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 69 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9532,7 +9742,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res069Edit, Res069Publish, Res069Delete:
-		_, f := planRuleRes069ArchivedReadOnlyRes069(p, ctx, c)
+		_, f := planRuleRes069ArchivedReadOnlyRes069(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9540,7 +9750,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes069(t, p, perm, ctx, c)
+		cc := a.planCredentialRes069(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9550,7 +9760,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res069View:
-		g, _ := planRuleRes069PublicViewRes069(p, ctx, c)
+		g, _ := planRuleRes069PublicViewRes069(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9562,9 +9772,9 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes069(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes069(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes069:
-			g, _ = planMatchRes069Res069(p, ctx, c, &as.Scope.Res069)
+			g, _ = planMatchRes069Res069(budget, p, ctx, c, &as.Scope.Res069)
 		default:
 			continue
 		}
@@ -9578,7 +9788,7 @@ func (a *Authorizer) planRes069(t *roleTable, p *Principal, perm Res069Permissio
 }
 
 // planCredentialRes069 is the condition the credential c puts on perm on a res069.
-func (a *Authorizer) planCredentialRes069(t *roleTable, p *Principal, perm Res069Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes069(budget *runtime.Budget, t *roleTable, p *Principal, perm Res069Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9660,6 +9870,9 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 70 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9669,7 +9882,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res070Edit, Res070Publish, Res070Delete:
-		_, f := planRuleRes070ArchivedReadOnlyRes070(p, ctx, c)
+		_, f := planRuleRes070ArchivedReadOnlyRes070(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9677,7 +9890,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes070(t, p, perm, ctx, c)
+		cc := a.planCredentialRes070(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9687,7 +9900,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res070View:
-		g, _ := planRuleRes070PublicViewRes070(p, ctx, c)
+		g, _ := planRuleRes070PublicViewRes070(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9699,9 +9912,9 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes070(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes070(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes070:
-			g, _ = planMatchRes070Res070(p, ctx, c, &as.Scope.Res070)
+			g, _ = planMatchRes070Res070(budget, p, ctx, c, &as.Scope.Res070)
 		default:
 			continue
 		}
@@ -9715,7 +9928,7 @@ func (a *Authorizer) planRes070(t *roleTable, p *Principal, perm Res070Permissio
 }
 
 // planCredentialRes070 is the condition the credential c puts on perm on a res070.
-func (a *Authorizer) planCredentialRes070(t *roleTable, p *Principal, perm Res070Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes070(budget *runtime.Budget, t *roleTable, p *Principal, perm Res070Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9797,6 +10010,9 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 71 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9806,7 +10022,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res071Edit, Res071Publish, Res071Delete:
-		_, f := planRuleRes071ArchivedReadOnlyRes071(p, ctx, c)
+		_, f := planRuleRes071ArchivedReadOnlyRes071(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9814,7 +10030,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes071(t, p, perm, ctx, c)
+		cc := a.planCredentialRes071(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9824,7 +10040,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res071View:
-		g, _ := planRuleRes071PublicViewRes071(p, ctx, c)
+		g, _ := planRuleRes071PublicViewRes071(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9836,9 +10052,9 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes071(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes071(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes071:
-			g, _ = planMatchRes071Res071(p, ctx, c, &as.Scope.Res071)
+			g, _ = planMatchRes071Res071(budget, p, ctx, c, &as.Scope.Res071)
 		default:
 			continue
 		}
@@ -9852,7 +10068,7 @@ func (a *Authorizer) planRes071(t *roleTable, p *Principal, perm Res071Permissio
 }
 
 // planCredentialRes071 is the condition the credential c puts on perm on a res071.
-func (a *Authorizer) planCredentialRes071(t *roleTable, p *Principal, perm Res071Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes071(budget *runtime.Budget, t *roleTable, p *Principal, perm Res071Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -9934,6 +10150,9 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 72 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -9943,7 +10162,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res072Edit, Res072Publish, Res072Delete:
-		_, f := planRuleRes072ArchivedReadOnlyRes072(p, ctx, c)
+		_, f := planRuleRes072ArchivedReadOnlyRes072(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -9951,7 +10170,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes072(t, p, perm, ctx, c)
+		cc := a.planCredentialRes072(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -9961,7 +10180,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res072View:
-		g, _ := planRuleRes072PublicViewRes072(p, ctx, c)
+		g, _ := planRuleRes072PublicViewRes072(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -9973,9 +10192,9 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes072(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes072(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes072:
-			g, _ = planMatchRes072Res072(p, ctx, c, &as.Scope.Res072)
+			g, _ = planMatchRes072Res072(budget, p, ctx, c, &as.Scope.Res072)
 		default:
 			continue
 		}
@@ -9989,7 +10208,7 @@ func (a *Authorizer) planRes072(t *roleTable, p *Principal, perm Res072Permissio
 }
 
 // planCredentialRes072 is the condition the credential c puts on perm on a res072.
-func (a *Authorizer) planCredentialRes072(t *roleTable, p *Principal, perm Res072Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes072(budget *runtime.Budget, t *roleTable, p *Principal, perm Res072Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10071,6 +10290,9 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 73 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10080,7 +10302,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res073Edit, Res073Publish, Res073Delete:
-		_, f := planRuleRes073ArchivedReadOnlyRes073(p, ctx, c)
+		_, f := planRuleRes073ArchivedReadOnlyRes073(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10088,7 +10310,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes073(t, p, perm, ctx, c)
+		cc := a.planCredentialRes073(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10098,7 +10320,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res073View:
-		g, _ := planRuleRes073PublicViewRes073(p, ctx, c)
+		g, _ := planRuleRes073PublicViewRes073(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10110,9 +10332,9 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes073(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes073(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes073:
-			g, _ = planMatchRes073Res073(p, ctx, c, &as.Scope.Res073)
+			g, _ = planMatchRes073Res073(budget, p, ctx, c, &as.Scope.Res073)
 		default:
 			continue
 		}
@@ -10126,7 +10348,7 @@ func (a *Authorizer) planRes073(t *roleTable, p *Principal, perm Res073Permissio
 }
 
 // planCredentialRes073 is the condition the credential c puts on perm on a res073.
-func (a *Authorizer) planCredentialRes073(t *roleTable, p *Principal, perm Res073Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes073(budget *runtime.Budget, t *roleTable, p *Principal, perm Res073Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10208,6 +10430,9 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 74 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10217,7 +10442,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res074Edit, Res074Publish, Res074Delete:
-		_, f := planRuleRes074ArchivedReadOnlyRes074(p, ctx, c)
+		_, f := planRuleRes074ArchivedReadOnlyRes074(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10225,7 +10450,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes074(t, p, perm, ctx, c)
+		cc := a.planCredentialRes074(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10235,7 +10460,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res074View:
-		g, _ := planRuleRes074PublicViewRes074(p, ctx, c)
+		g, _ := planRuleRes074PublicViewRes074(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10247,9 +10472,9 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes074(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes074(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes074:
-			g, _ = planMatchRes074Res074(p, ctx, c, &as.Scope.Res074)
+			g, _ = planMatchRes074Res074(budget, p, ctx, c, &as.Scope.Res074)
 		default:
 			continue
 		}
@@ -10263,7 +10488,7 @@ func (a *Authorizer) planRes074(t *roleTable, p *Principal, perm Res074Permissio
 }
 
 // planCredentialRes074 is the condition the credential c puts on perm on a res074.
-func (a *Authorizer) planCredentialRes074(t *roleTable, p *Principal, perm Res074Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes074(budget *runtime.Budget, t *roleTable, p *Principal, perm Res074Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10345,6 +10570,9 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 75 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10354,7 +10582,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res075Edit, Res075Publish, Res075Delete:
-		_, f := planRuleRes075ArchivedReadOnlyRes075(p, ctx, c)
+		_, f := planRuleRes075ArchivedReadOnlyRes075(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10362,7 +10590,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes075(t, p, perm, ctx, c)
+		cc := a.planCredentialRes075(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10372,7 +10600,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res075View:
-		g, _ := planRuleRes075PublicViewRes075(p, ctx, c)
+		g, _ := planRuleRes075PublicViewRes075(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10384,9 +10612,9 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes075(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes075(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes075:
-			g, _ = planMatchRes075Res075(p, ctx, c, &as.Scope.Res075)
+			g, _ = planMatchRes075Res075(budget, p, ctx, c, &as.Scope.Res075)
 		default:
 			continue
 		}
@@ -10400,7 +10628,7 @@ func (a *Authorizer) planRes075(t *roleTable, p *Principal, perm Res075Permissio
 }
 
 // planCredentialRes075 is the condition the credential c puts on perm on a res075.
-func (a *Authorizer) planCredentialRes075(t *roleTable, p *Principal, perm Res075Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes075(budget *runtime.Budget, t *roleTable, p *Principal, perm Res075Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10482,6 +10710,9 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 76 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10491,7 +10722,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res076Edit, Res076Publish, Res076Delete:
-		_, f := planRuleRes076ArchivedReadOnlyRes076(p, ctx, c)
+		_, f := planRuleRes076ArchivedReadOnlyRes076(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10499,7 +10730,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes076(t, p, perm, ctx, c)
+		cc := a.planCredentialRes076(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10509,7 +10740,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res076View:
-		g, _ := planRuleRes076PublicViewRes076(p, ctx, c)
+		g, _ := planRuleRes076PublicViewRes076(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10521,9 +10752,9 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes076(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes076(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes076:
-			g, _ = planMatchRes076Res076(p, ctx, c, &as.Scope.Res076)
+			g, _ = planMatchRes076Res076(budget, p, ctx, c, &as.Scope.Res076)
 		default:
 			continue
 		}
@@ -10537,7 +10768,7 @@ func (a *Authorizer) planRes076(t *roleTable, p *Principal, perm Res076Permissio
 }
 
 // planCredentialRes076 is the condition the credential c puts on perm on a res076.
-func (a *Authorizer) planCredentialRes076(t *roleTable, p *Principal, perm Res076Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes076(budget *runtime.Budget, t *roleTable, p *Principal, perm Res076Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10619,6 +10850,9 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 77 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10628,7 +10862,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res077Edit, Res077Publish, Res077Delete:
-		_, f := planRuleRes077ArchivedReadOnlyRes077(p, ctx, c)
+		_, f := planRuleRes077ArchivedReadOnlyRes077(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10636,7 +10870,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes077(t, p, perm, ctx, c)
+		cc := a.planCredentialRes077(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10646,7 +10880,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res077View:
-		g, _ := planRuleRes077PublicViewRes077(p, ctx, c)
+		g, _ := planRuleRes077PublicViewRes077(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10658,9 +10892,9 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes077(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes077(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes077:
-			g, _ = planMatchRes077Res077(p, ctx, c, &as.Scope.Res077)
+			g, _ = planMatchRes077Res077(budget, p, ctx, c, &as.Scope.Res077)
 		default:
 			continue
 		}
@@ -10674,7 +10908,7 @@ func (a *Authorizer) planRes077(t *roleTable, p *Principal, perm Res077Permissio
 }
 
 // planCredentialRes077 is the condition the credential c puts on perm on a res077.
-func (a *Authorizer) planCredentialRes077(t *roleTable, p *Principal, perm Res077Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes077(budget *runtime.Budget, t *roleTable, p *Principal, perm Res077Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10756,6 +10990,9 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 78 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10765,7 +11002,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res078Edit, Res078Publish, Res078Delete:
-		_, f := planRuleRes078ArchivedReadOnlyRes078(p, ctx, c)
+		_, f := planRuleRes078ArchivedReadOnlyRes078(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10773,7 +11010,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes078(t, p, perm, ctx, c)
+		cc := a.planCredentialRes078(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10783,7 +11020,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res078View:
-		g, _ := planRuleRes078PublicViewRes078(p, ctx, c)
+		g, _ := planRuleRes078PublicViewRes078(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10795,9 +11032,9 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes078(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes078(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes078:
-			g, _ = planMatchRes078Res078(p, ctx, c, &as.Scope.Res078)
+			g, _ = planMatchRes078Res078(budget, p, ctx, c, &as.Scope.Res078)
 		default:
 			continue
 		}
@@ -10811,7 +11048,7 @@ func (a *Authorizer) planRes078(t *roleTable, p *Principal, perm Res078Permissio
 }
 
 // planCredentialRes078 is the condition the credential c puts on perm on a res078.
-func (a *Authorizer) planCredentialRes078(t *roleTable, p *Principal, perm Res078Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes078(budget *runtime.Budget, t *roleTable, p *Principal, perm Res078Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -10893,6 +11130,9 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 79 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -10902,7 +11142,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res079Edit, Res079Publish, Res079Delete:
-		_, f := planRuleRes079ArchivedReadOnlyRes079(p, ctx, c)
+		_, f := planRuleRes079ArchivedReadOnlyRes079(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -10910,7 +11150,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes079(t, p, perm, ctx, c)
+		cc := a.planCredentialRes079(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -10920,7 +11160,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res079View:
-		g, _ := planRuleRes079PublicViewRes079(p, ctx, c)
+		g, _ := planRuleRes079PublicViewRes079(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -10932,9 +11172,9 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes079(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes079(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes079:
-			g, _ = planMatchRes079Res079(p, ctx, c, &as.Scope.Res079)
+			g, _ = planMatchRes079Res079(budget, p, ctx, c, &as.Scope.Res079)
 		default:
 			continue
 		}
@@ -10948,7 +11188,7 @@ func (a *Authorizer) planRes079(t *roleTable, p *Principal, perm Res079Permissio
 }
 
 // planCredentialRes079 is the condition the credential c puts on perm on a res079.
-func (a *Authorizer) planCredentialRes079(t *roleTable, p *Principal, perm Res079Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes079(budget *runtime.Budget, t *roleTable, p *Principal, perm Res079Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11030,6 +11270,9 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 80 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11039,7 +11282,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res080Edit, Res080Publish, Res080Delete:
-		_, f := planRuleRes080ArchivedReadOnlyRes080(p, ctx, c)
+		_, f := planRuleRes080ArchivedReadOnlyRes080(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11047,7 +11290,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes080(t, p, perm, ctx, c)
+		cc := a.planCredentialRes080(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11057,7 +11300,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res080View:
-		g, _ := planRuleRes080PublicViewRes080(p, ctx, c)
+		g, _ := planRuleRes080PublicViewRes080(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11069,9 +11312,9 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes080(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes080(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes080:
-			g, _ = planMatchRes080Res080(p, ctx, c, &as.Scope.Res080)
+			g, _ = planMatchRes080Res080(budget, p, ctx, c, &as.Scope.Res080)
 		default:
 			continue
 		}
@@ -11085,7 +11328,7 @@ func (a *Authorizer) planRes080(t *roleTable, p *Principal, perm Res080Permissio
 }
 
 // planCredentialRes080 is the condition the credential c puts on perm on a res080.
-func (a *Authorizer) planCredentialRes080(t *roleTable, p *Principal, perm Res080Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes080(budget *runtime.Budget, t *roleTable, p *Principal, perm Res080Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11167,6 +11410,9 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 81 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11176,7 +11422,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res081Edit, Res081Publish, Res081Delete:
-		_, f := planRuleRes081ArchivedReadOnlyRes081(p, ctx, c)
+		_, f := planRuleRes081ArchivedReadOnlyRes081(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11184,7 +11430,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes081(t, p, perm, ctx, c)
+		cc := a.planCredentialRes081(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11194,7 +11440,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res081View:
-		g, _ := planRuleRes081PublicViewRes081(p, ctx, c)
+		g, _ := planRuleRes081PublicViewRes081(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11206,9 +11452,9 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes081(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes081(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes081:
-			g, _ = planMatchRes081Res081(p, ctx, c, &as.Scope.Res081)
+			g, _ = planMatchRes081Res081(budget, p, ctx, c, &as.Scope.Res081)
 		default:
 			continue
 		}
@@ -11222,7 +11468,7 @@ func (a *Authorizer) planRes081(t *roleTable, p *Principal, perm Res081Permissio
 }
 
 // planCredentialRes081 is the condition the credential c puts on perm on a res081.
-func (a *Authorizer) planCredentialRes081(t *roleTable, p *Principal, perm Res081Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes081(budget *runtime.Budget, t *roleTable, p *Principal, perm Res081Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11304,6 +11550,9 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 82 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11313,7 +11562,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res082Edit, Res082Publish, Res082Delete:
-		_, f := planRuleRes082ArchivedReadOnlyRes082(p, ctx, c)
+		_, f := planRuleRes082ArchivedReadOnlyRes082(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11321,7 +11570,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes082(t, p, perm, ctx, c)
+		cc := a.planCredentialRes082(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11331,7 +11580,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res082View:
-		g, _ := planRuleRes082PublicViewRes082(p, ctx, c)
+		g, _ := planRuleRes082PublicViewRes082(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11343,9 +11592,9 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes082(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes082(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes082:
-			g, _ = planMatchRes082Res082(p, ctx, c, &as.Scope.Res082)
+			g, _ = planMatchRes082Res082(budget, p, ctx, c, &as.Scope.Res082)
 		default:
 			continue
 		}
@@ -11359,7 +11608,7 @@ func (a *Authorizer) planRes082(t *roleTable, p *Principal, perm Res082Permissio
 }
 
 // planCredentialRes082 is the condition the credential c puts on perm on a res082.
-func (a *Authorizer) planCredentialRes082(t *roleTable, p *Principal, perm Res082Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes082(budget *runtime.Budget, t *roleTable, p *Principal, perm Res082Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11441,6 +11690,9 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 83 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11450,7 +11702,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res083Edit, Res083Publish, Res083Delete:
-		_, f := planRuleRes083ArchivedReadOnlyRes083(p, ctx, c)
+		_, f := planRuleRes083ArchivedReadOnlyRes083(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11458,7 +11710,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes083(t, p, perm, ctx, c)
+		cc := a.planCredentialRes083(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11468,7 +11720,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res083View:
-		g, _ := planRuleRes083PublicViewRes083(p, ctx, c)
+		g, _ := planRuleRes083PublicViewRes083(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11480,9 +11732,9 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes083(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes083(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes083:
-			g, _ = planMatchRes083Res083(p, ctx, c, &as.Scope.Res083)
+			g, _ = planMatchRes083Res083(budget, p, ctx, c, &as.Scope.Res083)
 		default:
 			continue
 		}
@@ -11496,7 +11748,7 @@ func (a *Authorizer) planRes083(t *roleTable, p *Principal, perm Res083Permissio
 }
 
 // planCredentialRes083 is the condition the credential c puts on perm on a res083.
-func (a *Authorizer) planCredentialRes083(t *roleTable, p *Principal, perm Res083Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes083(budget *runtime.Budget, t *roleTable, p *Principal, perm Res083Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11578,6 +11830,9 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 84 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11587,7 +11842,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res084Edit, Res084Publish, Res084Delete:
-		_, f := planRuleRes084ArchivedReadOnlyRes084(p, ctx, c)
+		_, f := planRuleRes084ArchivedReadOnlyRes084(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11595,7 +11850,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes084(t, p, perm, ctx, c)
+		cc := a.planCredentialRes084(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11605,7 +11860,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res084View:
-		g, _ := planRuleRes084PublicViewRes084(p, ctx, c)
+		g, _ := planRuleRes084PublicViewRes084(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11617,9 +11872,9 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes084(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes084(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes084:
-			g, _ = planMatchRes084Res084(p, ctx, c, &as.Scope.Res084)
+			g, _ = planMatchRes084Res084(budget, p, ctx, c, &as.Scope.Res084)
 		default:
 			continue
 		}
@@ -11633,7 +11888,7 @@ func (a *Authorizer) planRes084(t *roleTable, p *Principal, perm Res084Permissio
 }
 
 // planCredentialRes084 is the condition the credential c puts on perm on a res084.
-func (a *Authorizer) planCredentialRes084(t *roleTable, p *Principal, perm Res084Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes084(budget *runtime.Budget, t *roleTable, p *Principal, perm Res084Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11715,6 +11970,9 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 85 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11724,7 +11982,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res085Edit, Res085Publish, Res085Delete:
-		_, f := planRuleRes085ArchivedReadOnlyRes085(p, ctx, c)
+		_, f := planRuleRes085ArchivedReadOnlyRes085(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11732,7 +11990,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes085(t, p, perm, ctx, c)
+		cc := a.planCredentialRes085(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11742,7 +12000,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res085View:
-		g, _ := planRuleRes085PublicViewRes085(p, ctx, c)
+		g, _ := planRuleRes085PublicViewRes085(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11754,9 +12012,9 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes085(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes085(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes085:
-			g, _ = planMatchRes085Res085(p, ctx, c, &as.Scope.Res085)
+			g, _ = planMatchRes085Res085(budget, p, ctx, c, &as.Scope.Res085)
 		default:
 			continue
 		}
@@ -11770,7 +12028,7 @@ func (a *Authorizer) planRes085(t *roleTable, p *Principal, perm Res085Permissio
 }
 
 // planCredentialRes085 is the condition the credential c puts on perm on a res085.
-func (a *Authorizer) planCredentialRes085(t *roleTable, p *Principal, perm Res085Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes085(budget *runtime.Budget, t *roleTable, p *Principal, perm Res085Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11852,6 +12110,9 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 86 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11861,7 +12122,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res086Edit, Res086Publish, Res086Delete:
-		_, f := planRuleRes086ArchivedReadOnlyRes086(p, ctx, c)
+		_, f := planRuleRes086ArchivedReadOnlyRes086(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -11869,7 +12130,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes086(t, p, perm, ctx, c)
+		cc := a.planCredentialRes086(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -11879,7 +12140,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res086View:
-		g, _ := planRuleRes086PublicViewRes086(p, ctx, c)
+		g, _ := planRuleRes086PublicViewRes086(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -11891,9 +12152,9 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes086(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes086(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes086:
-			g, _ = planMatchRes086Res086(p, ctx, c, &as.Scope.Res086)
+			g, _ = planMatchRes086Res086(budget, p, ctx, c, &as.Scope.Res086)
 		default:
 			continue
 		}
@@ -11907,7 +12168,7 @@ func (a *Authorizer) planRes086(t *roleTable, p *Principal, perm Res086Permissio
 }
 
 // planCredentialRes086 is the condition the credential c puts on perm on a res086.
-func (a *Authorizer) planCredentialRes086(t *roleTable, p *Principal, perm Res086Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes086(budget *runtime.Budget, t *roleTable, p *Principal, perm Res086Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -11989,6 +12250,9 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 87 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -11998,7 +12262,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res087Edit, Res087Publish, Res087Delete:
-		_, f := planRuleRes087ArchivedReadOnlyRes087(p, ctx, c)
+		_, f := planRuleRes087ArchivedReadOnlyRes087(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12006,7 +12270,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes087(t, p, perm, ctx, c)
+		cc := a.planCredentialRes087(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12016,7 +12280,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res087View:
-		g, _ := planRuleRes087PublicViewRes087(p, ctx, c)
+		g, _ := planRuleRes087PublicViewRes087(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12028,9 +12292,9 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes087(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes087(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes087:
-			g, _ = planMatchRes087Res087(p, ctx, c, &as.Scope.Res087)
+			g, _ = planMatchRes087Res087(budget, p, ctx, c, &as.Scope.Res087)
 		default:
 			continue
 		}
@@ -12044,7 +12308,7 @@ func (a *Authorizer) planRes087(t *roleTable, p *Principal, perm Res087Permissio
 }
 
 // planCredentialRes087 is the condition the credential c puts on perm on a res087.
-func (a *Authorizer) planCredentialRes087(t *roleTable, p *Principal, perm Res087Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes087(budget *runtime.Budget, t *roleTable, p *Principal, perm Res087Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12126,6 +12390,9 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 88 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12135,7 +12402,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res088Edit, Res088Publish, Res088Delete:
-		_, f := planRuleRes088ArchivedReadOnlyRes088(p, ctx, c)
+		_, f := planRuleRes088ArchivedReadOnlyRes088(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12143,7 +12410,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes088(t, p, perm, ctx, c)
+		cc := a.planCredentialRes088(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12153,7 +12420,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res088View:
-		g, _ := planRuleRes088PublicViewRes088(p, ctx, c)
+		g, _ := planRuleRes088PublicViewRes088(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12165,9 +12432,9 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes088(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes088(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes088:
-			g, _ = planMatchRes088Res088(p, ctx, c, &as.Scope.Res088)
+			g, _ = planMatchRes088Res088(budget, p, ctx, c, &as.Scope.Res088)
 		default:
 			continue
 		}
@@ -12181,7 +12448,7 @@ func (a *Authorizer) planRes088(t *roleTable, p *Principal, perm Res088Permissio
 }
 
 // planCredentialRes088 is the condition the credential c puts on perm on a res088.
-func (a *Authorizer) planCredentialRes088(t *roleTable, p *Principal, perm Res088Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes088(budget *runtime.Budget, t *roleTable, p *Principal, perm Res088Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12263,6 +12530,9 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 89 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12272,7 +12542,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res089Edit, Res089Publish, Res089Delete:
-		_, f := planRuleRes089ArchivedReadOnlyRes089(p, ctx, c)
+		_, f := planRuleRes089ArchivedReadOnlyRes089(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12280,7 +12550,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes089(t, p, perm, ctx, c)
+		cc := a.planCredentialRes089(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12290,7 +12560,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res089View:
-		g, _ := planRuleRes089PublicViewRes089(p, ctx, c)
+		g, _ := planRuleRes089PublicViewRes089(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12302,9 +12572,9 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes089(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes089(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes089:
-			g, _ = planMatchRes089Res089(p, ctx, c, &as.Scope.Res089)
+			g, _ = planMatchRes089Res089(budget, p, ctx, c, &as.Scope.Res089)
 		default:
 			continue
 		}
@@ -12318,7 +12588,7 @@ func (a *Authorizer) planRes089(t *roleTable, p *Principal, perm Res089Permissio
 }
 
 // planCredentialRes089 is the condition the credential c puts on perm on a res089.
-func (a *Authorizer) planCredentialRes089(t *roleTable, p *Principal, perm Res089Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes089(budget *runtime.Budget, t *roleTable, p *Principal, perm Res089Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12400,6 +12670,9 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 90 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12409,7 +12682,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res090Edit, Res090Publish, Res090Delete:
-		_, f := planRuleRes090ArchivedReadOnlyRes090(p, ctx, c)
+		_, f := planRuleRes090ArchivedReadOnlyRes090(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12417,7 +12690,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes090(t, p, perm, ctx, c)
+		cc := a.planCredentialRes090(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12427,7 +12700,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res090View:
-		g, _ := planRuleRes090PublicViewRes090(p, ctx, c)
+		g, _ := planRuleRes090PublicViewRes090(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12439,9 +12712,9 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes090(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes090(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes090:
-			g, _ = planMatchRes090Res090(p, ctx, c, &as.Scope.Res090)
+			g, _ = planMatchRes090Res090(budget, p, ctx, c, &as.Scope.Res090)
 		default:
 			continue
 		}
@@ -12455,7 +12728,7 @@ func (a *Authorizer) planRes090(t *roleTable, p *Principal, perm Res090Permissio
 }
 
 // planCredentialRes090 is the condition the credential c puts on perm on a res090.
-func (a *Authorizer) planCredentialRes090(t *roleTable, p *Principal, perm Res090Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes090(budget *runtime.Budget, t *roleTable, p *Principal, perm Res090Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12537,6 +12810,9 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 91 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12546,7 +12822,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res091Edit, Res091Publish, Res091Delete:
-		_, f := planRuleRes091ArchivedReadOnlyRes091(p, ctx, c)
+		_, f := planRuleRes091ArchivedReadOnlyRes091(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12554,7 +12830,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes091(t, p, perm, ctx, c)
+		cc := a.planCredentialRes091(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12564,7 +12840,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res091View:
-		g, _ := planRuleRes091PublicViewRes091(p, ctx, c)
+		g, _ := planRuleRes091PublicViewRes091(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12576,9 +12852,9 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes091(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes091(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes091:
-			g, _ = planMatchRes091Res091(p, ctx, c, &as.Scope.Res091)
+			g, _ = planMatchRes091Res091(budget, p, ctx, c, &as.Scope.Res091)
 		default:
 			continue
 		}
@@ -12592,7 +12868,7 @@ func (a *Authorizer) planRes091(t *roleTable, p *Principal, perm Res091Permissio
 }
 
 // planCredentialRes091 is the condition the credential c puts on perm on a res091.
-func (a *Authorizer) planCredentialRes091(t *roleTable, p *Principal, perm Res091Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes091(budget *runtime.Budget, t *roleTable, p *Principal, perm Res091Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12674,6 +12950,9 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 92 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12683,7 +12962,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res092Edit, Res092Publish, Res092Delete:
-		_, f := planRuleRes092ArchivedReadOnlyRes092(p, ctx, c)
+		_, f := planRuleRes092ArchivedReadOnlyRes092(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12691,7 +12970,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes092(t, p, perm, ctx, c)
+		cc := a.planCredentialRes092(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12701,7 +12980,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res092View:
-		g, _ := planRuleRes092PublicViewRes092(p, ctx, c)
+		g, _ := planRuleRes092PublicViewRes092(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12713,9 +12992,9 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes092(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes092(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes092:
-			g, _ = planMatchRes092Res092(p, ctx, c, &as.Scope.Res092)
+			g, _ = planMatchRes092Res092(budget, p, ctx, c, &as.Scope.Res092)
 		default:
 			continue
 		}
@@ -12729,7 +13008,7 @@ func (a *Authorizer) planRes092(t *roleTable, p *Principal, perm Res092Permissio
 }
 
 // planCredentialRes092 is the condition the credential c puts on perm on a res092.
-func (a *Authorizer) planCredentialRes092(t *roleTable, p *Principal, perm Res092Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes092(budget *runtime.Budget, t *roleTable, p *Principal, perm Res092Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12811,6 +13090,9 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 93 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12820,7 +13102,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res093Edit, Res093Publish, Res093Delete:
-		_, f := planRuleRes093ArchivedReadOnlyRes093(p, ctx, c)
+		_, f := planRuleRes093ArchivedReadOnlyRes093(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12828,7 +13110,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes093(t, p, perm, ctx, c)
+		cc := a.planCredentialRes093(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12838,7 +13120,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res093View:
-		g, _ := planRuleRes093PublicViewRes093(p, ctx, c)
+		g, _ := planRuleRes093PublicViewRes093(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12850,9 +13132,9 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes093(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes093(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes093:
-			g, _ = planMatchRes093Res093(p, ctx, c, &as.Scope.Res093)
+			g, _ = planMatchRes093Res093(budget, p, ctx, c, &as.Scope.Res093)
 		default:
 			continue
 		}
@@ -12866,7 +13148,7 @@ func (a *Authorizer) planRes093(t *roleTable, p *Principal, perm Res093Permissio
 }
 
 // planCredentialRes093 is the condition the credential c puts on perm on a res093.
-func (a *Authorizer) planCredentialRes093(t *roleTable, p *Principal, perm Res093Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes093(budget *runtime.Budget, t *roleTable, p *Principal, perm Res093Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -12948,6 +13230,9 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 94 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -12957,7 +13242,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res094Edit, Res094Publish, Res094Delete:
-		_, f := planRuleRes094ArchivedReadOnlyRes094(p, ctx, c)
+		_, f := planRuleRes094ArchivedReadOnlyRes094(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -12965,7 +13250,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes094(t, p, perm, ctx, c)
+		cc := a.planCredentialRes094(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -12975,7 +13260,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res094View:
-		g, _ := planRuleRes094PublicViewRes094(p, ctx, c)
+		g, _ := planRuleRes094PublicViewRes094(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -12987,9 +13272,9 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes094(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes094(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes094:
-			g, _ = planMatchRes094Res094(p, ctx, c, &as.Scope.Res094)
+			g, _ = planMatchRes094Res094(budget, p, ctx, c, &as.Scope.Res094)
 		default:
 			continue
 		}
@@ -13003,7 +13288,7 @@ func (a *Authorizer) planRes094(t *roleTable, p *Principal, perm Res094Permissio
 }
 
 // planCredentialRes094 is the condition the credential c puts on perm on a res094.
-func (a *Authorizer) planCredentialRes094(t *roleTable, p *Principal, perm Res094Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes094(budget *runtime.Budget, t *roleTable, p *Principal, perm Res094Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -13085,6 +13370,9 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 95 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13094,7 +13382,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res095Edit, Res095Publish, Res095Delete:
-		_, f := planRuleRes095ArchivedReadOnlyRes095(p, ctx, c)
+		_, f := planRuleRes095ArchivedReadOnlyRes095(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13102,7 +13390,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes095(t, p, perm, ctx, c)
+		cc := a.planCredentialRes095(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13112,7 +13400,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res095View:
-		g, _ := planRuleRes095PublicViewRes095(p, ctx, c)
+		g, _ := planRuleRes095PublicViewRes095(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13124,9 +13412,9 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes095(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes095(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes095:
-			g, _ = planMatchRes095Res095(p, ctx, c, &as.Scope.Res095)
+			g, _ = planMatchRes095Res095(budget, p, ctx, c, &as.Scope.Res095)
 		default:
 			continue
 		}
@@ -13140,7 +13428,7 @@ func (a *Authorizer) planRes095(t *roleTable, p *Principal, perm Res095Permissio
 }
 
 // planCredentialRes095 is the condition the credential c puts on perm on a res095.
-func (a *Authorizer) planCredentialRes095(t *roleTable, p *Principal, perm Res095Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes095(budget *runtime.Budget, t *roleTable, p *Principal, perm Res095Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -13222,6 +13510,9 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 96 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13231,7 +13522,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res096Edit, Res096Publish, Res096Delete:
-		_, f := planRuleRes096ArchivedReadOnlyRes096(p, ctx, c)
+		_, f := planRuleRes096ArchivedReadOnlyRes096(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13239,7 +13530,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes096(t, p, perm, ctx, c)
+		cc := a.planCredentialRes096(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13249,7 +13540,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res096View:
-		g, _ := planRuleRes096PublicViewRes096(p, ctx, c)
+		g, _ := planRuleRes096PublicViewRes096(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13261,9 +13552,9 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes096(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes096(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes096:
-			g, _ = planMatchRes096Res096(p, ctx, c, &as.Scope.Res096)
+			g, _ = planMatchRes096Res096(budget, p, ctx, c, &as.Scope.Res096)
 		default:
 			continue
 		}
@@ -13277,7 +13568,7 @@ func (a *Authorizer) planRes096(t *roleTable, p *Principal, perm Res096Permissio
 }
 
 // planCredentialRes096 is the condition the credential c puts on perm on a res096.
-func (a *Authorizer) planCredentialRes096(t *roleTable, p *Principal, perm Res096Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes096(budget *runtime.Budget, t *roleTable, p *Principal, perm Res096Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -13359,6 +13650,9 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 97 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13368,7 +13662,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res097Edit, Res097Publish, Res097Delete:
-		_, f := planRuleRes097ArchivedReadOnlyRes097(p, ctx, c)
+		_, f := planRuleRes097ArchivedReadOnlyRes097(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13376,7 +13670,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes097(t, p, perm, ctx, c)
+		cc := a.planCredentialRes097(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13386,7 +13680,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res097View:
-		g, _ := planRuleRes097PublicViewRes097(p, ctx, c)
+		g, _ := planRuleRes097PublicViewRes097(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13398,9 +13692,9 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes097(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes097(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes097:
-			g, _ = planMatchRes097Res097(p, ctx, c, &as.Scope.Res097)
+			g, _ = planMatchRes097Res097(budget, p, ctx, c, &as.Scope.Res097)
 		default:
 			continue
 		}
@@ -13414,7 +13708,7 @@ func (a *Authorizer) planRes097(t *roleTable, p *Principal, perm Res097Permissio
 }
 
 // planCredentialRes097 is the condition the credential c puts on perm on a res097.
-func (a *Authorizer) planCredentialRes097(t *roleTable, p *Principal, perm Res097Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes097(budget *runtime.Budget, t *roleTable, p *Principal, perm Res097Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -13496,6 +13790,9 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 98 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13505,7 +13802,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res098Edit, Res098Publish, Res098Delete:
-		_, f := planRuleRes098ArchivedReadOnlyRes098(p, ctx, c)
+		_, f := planRuleRes098ArchivedReadOnlyRes098(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13513,7 +13810,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes098(t, p, perm, ctx, c)
+		cc := a.planCredentialRes098(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13523,7 +13820,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res098View:
-		g, _ := planRuleRes098PublicViewRes098(p, ctx, c)
+		g, _ := planRuleRes098PublicViewRes098(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13535,9 +13832,9 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes098(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes098(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes098:
-			g, _ = planMatchRes098Res098(p, ctx, c, &as.Scope.Res098)
+			g, _ = planMatchRes098Res098(budget, p, ctx, c, &as.Scope.Res098)
 		default:
 			continue
 		}
@@ -13551,7 +13848,7 @@ func (a *Authorizer) planRes098(t *roleTable, p *Principal, perm Res098Permissio
 }
 
 // planCredentialRes098 is the condition the credential c puts on perm on a res098.
-func (a *Authorizer) planCredentialRes098(t *roleTable, p *Principal, perm Res098Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes098(budget *runtime.Budget, t *roleTable, p *Principal, perm Res098Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -13633,6 +13930,9 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 99 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -13642,7 +13942,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res099Edit, Res099Publish, Res099Delete:
-		_, f := planRuleRes099ArchivedReadOnlyRes099(p, ctx, c)
+		_, f := planRuleRes099ArchivedReadOnlyRes099(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -13650,7 +13950,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes099(t, p, perm, ctx, c)
+		cc := a.planCredentialRes099(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -13660,7 +13960,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res099View:
-		g, _ := planRuleRes099PublicViewRes099(p, ctx, c)
+		g, _ := planRuleRes099PublicViewRes099(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -13672,9 +13972,9 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes099(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes099(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes099:
-			g, _ = planMatchRes099Res099(p, ctx, c, &as.Scope.Res099)
+			g, _ = planMatchRes099Res099(budget, p, ctx, c, &as.Scope.Res099)
 		default:
 			continue
 		}
@@ -13688,7 +13988,7 @@ func (a *Authorizer) planRes099(t *roleTable, p *Principal, perm Res099Permissio
 }
 
 // planCredentialRes099 is the condition the credential c puts on perm on a res099.
-func (a *Authorizer) planCredentialRes099(t *roleTable, p *Principal, perm Res099Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes099(budget *runtime.Budget, t *roleTable, p *Principal, perm Res099Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -13986,7 +14286,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14007,7 +14307,7 @@ var planMatchOrgRes001At1 = &cond.Origin{
 
 // planMatchOrgRes001 returns the conditions on the resource under which matchOrgRes001 is
 // true and false.
-func planMatchOrgRes001(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14028,7 +14328,7 @@ var planMatchOrgRes002At1 = &cond.Origin{
 
 // planMatchOrgRes002 returns the conditions on the resource under which matchOrgRes002 is
 // true and false.
-func planMatchOrgRes002(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14049,7 +14349,7 @@ var planMatchOrgRes003At1 = &cond.Origin{
 
 // planMatchOrgRes003 returns the conditions on the resource under which matchOrgRes003 is
 // true and false.
-func planMatchOrgRes003(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14070,7 +14370,7 @@ var planMatchOrgRes004At1 = &cond.Origin{
 
 // planMatchOrgRes004 returns the conditions on the resource under which matchOrgRes004 is
 // true and false.
-func planMatchOrgRes004(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14091,7 +14391,7 @@ var planMatchOrgRes005At1 = &cond.Origin{
 
 // planMatchOrgRes005 returns the conditions on the resource under which matchOrgRes005 is
 // true and false.
-func planMatchOrgRes005(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14112,7 +14412,7 @@ var planMatchOrgRes006At1 = &cond.Origin{
 
 // planMatchOrgRes006 returns the conditions on the resource under which matchOrgRes006 is
 // true and false.
-func planMatchOrgRes006(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14133,7 +14433,7 @@ var planMatchOrgRes007At1 = &cond.Origin{
 
 // planMatchOrgRes007 returns the conditions on the resource under which matchOrgRes007 is
 // true and false.
-func planMatchOrgRes007(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14154,7 +14454,7 @@ var planMatchOrgRes008At1 = &cond.Origin{
 
 // planMatchOrgRes008 returns the conditions on the resource under which matchOrgRes008 is
 // true and false.
-func planMatchOrgRes008(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14175,7 +14475,7 @@ var planMatchOrgRes009At1 = &cond.Origin{
 
 // planMatchOrgRes009 returns the conditions on the resource under which matchOrgRes009 is
 // true and false.
-func planMatchOrgRes009(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14196,7 +14496,7 @@ var planMatchOrgRes010At1 = &cond.Origin{
 
 // planMatchOrgRes010 returns the conditions on the resource under which matchOrgRes010 is
 // true and false.
-func planMatchOrgRes010(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14217,7 +14517,7 @@ var planMatchOrgRes011At1 = &cond.Origin{
 
 // planMatchOrgRes011 returns the conditions on the resource under which matchOrgRes011 is
 // true and false.
-func planMatchOrgRes011(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14238,7 +14538,7 @@ var planMatchOrgRes012At1 = &cond.Origin{
 
 // planMatchOrgRes012 returns the conditions on the resource under which matchOrgRes012 is
 // true and false.
-func planMatchOrgRes012(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14259,7 +14559,7 @@ var planMatchOrgRes013At1 = &cond.Origin{
 
 // planMatchOrgRes013 returns the conditions on the resource under which matchOrgRes013 is
 // true and false.
-func planMatchOrgRes013(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14280,7 +14580,7 @@ var planMatchOrgRes014At1 = &cond.Origin{
 
 // planMatchOrgRes014 returns the conditions on the resource under which matchOrgRes014 is
 // true and false.
-func planMatchOrgRes014(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14301,7 +14601,7 @@ var planMatchOrgRes015At1 = &cond.Origin{
 
 // planMatchOrgRes015 returns the conditions on the resource under which matchOrgRes015 is
 // true and false.
-func planMatchOrgRes015(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14322,7 +14622,7 @@ var planMatchOrgRes016At1 = &cond.Origin{
 
 // planMatchOrgRes016 returns the conditions on the resource under which matchOrgRes016 is
 // true and false.
-func planMatchOrgRes016(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14343,7 +14643,7 @@ var planMatchOrgRes017At1 = &cond.Origin{
 
 // planMatchOrgRes017 returns the conditions on the resource under which matchOrgRes017 is
 // true and false.
-func planMatchOrgRes017(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14364,7 +14664,7 @@ var planMatchOrgRes018At1 = &cond.Origin{
 
 // planMatchOrgRes018 returns the conditions on the resource under which matchOrgRes018 is
 // true and false.
-func planMatchOrgRes018(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14385,7 +14685,7 @@ var planMatchOrgRes019At1 = &cond.Origin{
 
 // planMatchOrgRes019 returns the conditions on the resource under which matchOrgRes019 is
 // true and false.
-func planMatchOrgRes019(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14406,7 +14706,7 @@ var planMatchOrgRes020At1 = &cond.Origin{
 
 // planMatchOrgRes020 returns the conditions on the resource under which matchOrgRes020 is
 // true and false.
-func planMatchOrgRes020(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14427,7 +14727,7 @@ var planMatchOrgRes021At1 = &cond.Origin{
 
 // planMatchOrgRes021 returns the conditions on the resource under which matchOrgRes021 is
 // true and false.
-func planMatchOrgRes021(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14448,7 +14748,7 @@ var planMatchOrgRes022At1 = &cond.Origin{
 
 // planMatchOrgRes022 returns the conditions on the resource under which matchOrgRes022 is
 // true and false.
-func planMatchOrgRes022(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14469,7 +14769,7 @@ var planMatchOrgRes023At1 = &cond.Origin{
 
 // planMatchOrgRes023 returns the conditions on the resource under which matchOrgRes023 is
 // true and false.
-func planMatchOrgRes023(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14490,7 +14790,7 @@ var planMatchOrgRes024At1 = &cond.Origin{
 
 // planMatchOrgRes024 returns the conditions on the resource under which matchOrgRes024 is
 // true and false.
-func planMatchOrgRes024(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14511,7 +14811,7 @@ var planMatchOrgRes025At1 = &cond.Origin{
 
 // planMatchOrgRes025 returns the conditions on the resource under which matchOrgRes025 is
 // true and false.
-func planMatchOrgRes025(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14532,7 +14832,7 @@ var planMatchOrgRes026At1 = &cond.Origin{
 
 // planMatchOrgRes026 returns the conditions on the resource under which matchOrgRes026 is
 // true and false.
-func planMatchOrgRes026(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14553,7 +14853,7 @@ var planMatchOrgRes027At1 = &cond.Origin{
 
 // planMatchOrgRes027 returns the conditions on the resource under which matchOrgRes027 is
 // true and false.
-func planMatchOrgRes027(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14574,7 +14874,7 @@ var planMatchOrgRes028At1 = &cond.Origin{
 
 // planMatchOrgRes028 returns the conditions on the resource under which matchOrgRes028 is
 // true and false.
-func planMatchOrgRes028(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14595,7 +14895,7 @@ var planMatchOrgRes029At1 = &cond.Origin{
 
 // planMatchOrgRes029 returns the conditions on the resource under which matchOrgRes029 is
 // true and false.
-func planMatchOrgRes029(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14616,7 +14916,7 @@ var planMatchOrgRes030At1 = &cond.Origin{
 
 // planMatchOrgRes030 returns the conditions on the resource under which matchOrgRes030 is
 // true and false.
-func planMatchOrgRes030(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14637,7 +14937,7 @@ var planMatchOrgRes031At1 = &cond.Origin{
 
 // planMatchOrgRes031 returns the conditions on the resource under which matchOrgRes031 is
 // true and false.
-func planMatchOrgRes031(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14658,7 +14958,7 @@ var planMatchOrgRes032At1 = &cond.Origin{
 
 // planMatchOrgRes032 returns the conditions on the resource under which matchOrgRes032 is
 // true and false.
-func planMatchOrgRes032(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14679,7 +14979,7 @@ var planMatchOrgRes033At1 = &cond.Origin{
 
 // planMatchOrgRes033 returns the conditions on the resource under which matchOrgRes033 is
 // true and false.
-func planMatchOrgRes033(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14700,7 +15000,7 @@ var planMatchOrgRes034At1 = &cond.Origin{
 
 // planMatchOrgRes034 returns the conditions on the resource under which matchOrgRes034 is
 // true and false.
-func planMatchOrgRes034(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14721,7 +15021,7 @@ var planMatchOrgRes035At1 = &cond.Origin{
 
 // planMatchOrgRes035 returns the conditions on the resource under which matchOrgRes035 is
 // true and false.
-func planMatchOrgRes035(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14742,7 +15042,7 @@ var planMatchOrgRes036At1 = &cond.Origin{
 
 // planMatchOrgRes036 returns the conditions on the resource under which matchOrgRes036 is
 // true and false.
-func planMatchOrgRes036(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14763,7 +15063,7 @@ var planMatchOrgRes037At1 = &cond.Origin{
 
 // planMatchOrgRes037 returns the conditions on the resource under which matchOrgRes037 is
 // true and false.
-func planMatchOrgRes037(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14784,7 +15084,7 @@ var planMatchOrgRes038At1 = &cond.Origin{
 
 // planMatchOrgRes038 returns the conditions on the resource under which matchOrgRes038 is
 // true and false.
-func planMatchOrgRes038(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14805,7 +15105,7 @@ var planMatchOrgRes039At1 = &cond.Origin{
 
 // planMatchOrgRes039 returns the conditions on the resource under which matchOrgRes039 is
 // true and false.
-func planMatchOrgRes039(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14826,7 +15126,7 @@ var planMatchOrgRes040At1 = &cond.Origin{
 
 // planMatchOrgRes040 returns the conditions on the resource under which matchOrgRes040 is
 // true and false.
-func planMatchOrgRes040(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14847,7 +15147,7 @@ var planMatchOrgRes041At1 = &cond.Origin{
 
 // planMatchOrgRes041 returns the conditions on the resource under which matchOrgRes041 is
 // true and false.
-func planMatchOrgRes041(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14868,7 +15168,7 @@ var planMatchOrgRes042At1 = &cond.Origin{
 
 // planMatchOrgRes042 returns the conditions on the resource under which matchOrgRes042 is
 // true and false.
-func planMatchOrgRes042(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14889,7 +15189,7 @@ var planMatchOrgRes043At1 = &cond.Origin{
 
 // planMatchOrgRes043 returns the conditions on the resource under which matchOrgRes043 is
 // true and false.
-func planMatchOrgRes043(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14910,7 +15210,7 @@ var planMatchOrgRes044At1 = &cond.Origin{
 
 // planMatchOrgRes044 returns the conditions on the resource under which matchOrgRes044 is
 // true and false.
-func planMatchOrgRes044(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14931,7 +15231,7 @@ var planMatchOrgRes045At1 = &cond.Origin{
 
 // planMatchOrgRes045 returns the conditions on the resource under which matchOrgRes045 is
 // true and false.
-func planMatchOrgRes045(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14952,7 +15252,7 @@ var planMatchOrgRes046At1 = &cond.Origin{
 
 // planMatchOrgRes046 returns the conditions on the resource under which matchOrgRes046 is
 // true and false.
-func planMatchOrgRes046(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14973,7 +15273,7 @@ var planMatchOrgRes047At1 = &cond.Origin{
 
 // planMatchOrgRes047 returns the conditions on the resource under which matchOrgRes047 is
 // true and false.
-func planMatchOrgRes047(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -14994,7 +15294,7 @@ var planMatchOrgRes048At1 = &cond.Origin{
 
 // planMatchOrgRes048 returns the conditions on the resource under which matchOrgRes048 is
 // true and false.
-func planMatchOrgRes048(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15015,7 +15315,7 @@ var planMatchOrgRes049At1 = &cond.Origin{
 
 // planMatchOrgRes049 returns the conditions on the resource under which matchOrgRes049 is
 // true and false.
-func planMatchOrgRes049(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15036,7 +15336,7 @@ var planMatchOrgRes050At1 = &cond.Origin{
 
 // planMatchOrgRes050 returns the conditions on the resource under which matchOrgRes050 is
 // true and false.
-func planMatchOrgRes050(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15057,7 +15357,7 @@ var planMatchOrgRes051At1 = &cond.Origin{
 
 // planMatchOrgRes051 returns the conditions on the resource under which matchOrgRes051 is
 // true and false.
-func planMatchOrgRes051(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15078,7 +15378,7 @@ var planMatchOrgRes052At1 = &cond.Origin{
 
 // planMatchOrgRes052 returns the conditions on the resource under which matchOrgRes052 is
 // true and false.
-func planMatchOrgRes052(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15099,7 +15399,7 @@ var planMatchOrgRes053At1 = &cond.Origin{
 
 // planMatchOrgRes053 returns the conditions on the resource under which matchOrgRes053 is
 // true and false.
-func planMatchOrgRes053(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15120,7 +15420,7 @@ var planMatchOrgRes054At1 = &cond.Origin{
 
 // planMatchOrgRes054 returns the conditions on the resource under which matchOrgRes054 is
 // true and false.
-func planMatchOrgRes054(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15141,7 +15441,7 @@ var planMatchOrgRes055At1 = &cond.Origin{
 
 // planMatchOrgRes055 returns the conditions on the resource under which matchOrgRes055 is
 // true and false.
-func planMatchOrgRes055(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15162,7 +15462,7 @@ var planMatchOrgRes056At1 = &cond.Origin{
 
 // planMatchOrgRes056 returns the conditions on the resource under which matchOrgRes056 is
 // true and false.
-func planMatchOrgRes056(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15183,7 +15483,7 @@ var planMatchOrgRes057At1 = &cond.Origin{
 
 // planMatchOrgRes057 returns the conditions on the resource under which matchOrgRes057 is
 // true and false.
-func planMatchOrgRes057(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15204,7 +15504,7 @@ var planMatchOrgRes058At1 = &cond.Origin{
 
 // planMatchOrgRes058 returns the conditions on the resource under which matchOrgRes058 is
 // true and false.
-func planMatchOrgRes058(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15225,7 +15525,7 @@ var planMatchOrgRes059At1 = &cond.Origin{
 
 // planMatchOrgRes059 returns the conditions on the resource under which matchOrgRes059 is
 // true and false.
-func planMatchOrgRes059(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15246,7 +15546,7 @@ var planMatchOrgRes060At1 = &cond.Origin{
 
 // planMatchOrgRes060 returns the conditions on the resource under which matchOrgRes060 is
 // true and false.
-func planMatchOrgRes060(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15267,7 +15567,7 @@ var planMatchOrgRes061At1 = &cond.Origin{
 
 // planMatchOrgRes061 returns the conditions on the resource under which matchOrgRes061 is
 // true and false.
-func planMatchOrgRes061(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15288,7 +15588,7 @@ var planMatchOrgRes062At1 = &cond.Origin{
 
 // planMatchOrgRes062 returns the conditions on the resource under which matchOrgRes062 is
 // true and false.
-func planMatchOrgRes062(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15309,7 +15609,7 @@ var planMatchOrgRes063At1 = &cond.Origin{
 
 // planMatchOrgRes063 returns the conditions on the resource under which matchOrgRes063 is
 // true and false.
-func planMatchOrgRes063(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15330,7 +15630,7 @@ var planMatchOrgRes064At1 = &cond.Origin{
 
 // planMatchOrgRes064 returns the conditions on the resource under which matchOrgRes064 is
 // true and false.
-func planMatchOrgRes064(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15351,7 +15651,7 @@ var planMatchOrgRes065At1 = &cond.Origin{
 
 // planMatchOrgRes065 returns the conditions on the resource under which matchOrgRes065 is
 // true and false.
-func planMatchOrgRes065(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15372,7 +15672,7 @@ var planMatchOrgRes066At1 = &cond.Origin{
 
 // planMatchOrgRes066 returns the conditions on the resource under which matchOrgRes066 is
 // true and false.
-func planMatchOrgRes066(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15393,7 +15693,7 @@ var planMatchOrgRes067At1 = &cond.Origin{
 
 // planMatchOrgRes067 returns the conditions on the resource under which matchOrgRes067 is
 // true and false.
-func planMatchOrgRes067(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15414,7 +15714,7 @@ var planMatchOrgRes068At1 = &cond.Origin{
 
 // planMatchOrgRes068 returns the conditions on the resource under which matchOrgRes068 is
 // true and false.
-func planMatchOrgRes068(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15435,7 +15735,7 @@ var planMatchOrgRes069At1 = &cond.Origin{
 
 // planMatchOrgRes069 returns the conditions on the resource under which matchOrgRes069 is
 // true and false.
-func planMatchOrgRes069(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15456,7 +15756,7 @@ var planMatchOrgRes070At1 = &cond.Origin{
 
 // planMatchOrgRes070 returns the conditions on the resource under which matchOrgRes070 is
 // true and false.
-func planMatchOrgRes070(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15477,7 +15777,7 @@ var planMatchOrgRes071At1 = &cond.Origin{
 
 // planMatchOrgRes071 returns the conditions on the resource under which matchOrgRes071 is
 // true and false.
-func planMatchOrgRes071(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15498,7 +15798,7 @@ var planMatchOrgRes072At1 = &cond.Origin{
 
 // planMatchOrgRes072 returns the conditions on the resource under which matchOrgRes072 is
 // true and false.
-func planMatchOrgRes072(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15519,7 +15819,7 @@ var planMatchOrgRes073At1 = &cond.Origin{
 
 // planMatchOrgRes073 returns the conditions on the resource under which matchOrgRes073 is
 // true and false.
-func planMatchOrgRes073(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15540,7 +15840,7 @@ var planMatchOrgRes074At1 = &cond.Origin{
 
 // planMatchOrgRes074 returns the conditions on the resource under which matchOrgRes074 is
 // true and false.
-func planMatchOrgRes074(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15561,7 +15861,7 @@ var planMatchOrgRes075At1 = &cond.Origin{
 
 // planMatchOrgRes075 returns the conditions on the resource under which matchOrgRes075 is
 // true and false.
-func planMatchOrgRes075(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15582,7 +15882,7 @@ var planMatchOrgRes076At1 = &cond.Origin{
 
 // planMatchOrgRes076 returns the conditions on the resource under which matchOrgRes076 is
 // true and false.
-func planMatchOrgRes076(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15603,7 +15903,7 @@ var planMatchOrgRes077At1 = &cond.Origin{
 
 // planMatchOrgRes077 returns the conditions on the resource under which matchOrgRes077 is
 // true and false.
-func planMatchOrgRes077(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15624,7 +15924,7 @@ var planMatchOrgRes078At1 = &cond.Origin{
 
 // planMatchOrgRes078 returns the conditions on the resource under which matchOrgRes078 is
 // true and false.
-func planMatchOrgRes078(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15645,7 +15945,7 @@ var planMatchOrgRes079At1 = &cond.Origin{
 
 // planMatchOrgRes079 returns the conditions on the resource under which matchOrgRes079 is
 // true and false.
-func planMatchOrgRes079(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15666,7 +15966,7 @@ var planMatchOrgRes080At1 = &cond.Origin{
 
 // planMatchOrgRes080 returns the conditions on the resource under which matchOrgRes080 is
 // true and false.
-func planMatchOrgRes080(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15687,7 +15987,7 @@ var planMatchOrgRes081At1 = &cond.Origin{
 
 // planMatchOrgRes081 returns the conditions on the resource under which matchOrgRes081 is
 // true and false.
-func planMatchOrgRes081(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15708,7 +16008,7 @@ var planMatchOrgRes082At1 = &cond.Origin{
 
 // planMatchOrgRes082 returns the conditions on the resource under which matchOrgRes082 is
 // true and false.
-func planMatchOrgRes082(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15729,7 +16029,7 @@ var planMatchOrgRes083At1 = &cond.Origin{
 
 // planMatchOrgRes083 returns the conditions on the resource under which matchOrgRes083 is
 // true and false.
-func planMatchOrgRes083(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15750,7 +16050,7 @@ var planMatchOrgRes084At1 = &cond.Origin{
 
 // planMatchOrgRes084 returns the conditions on the resource under which matchOrgRes084 is
 // true and false.
-func planMatchOrgRes084(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15771,7 +16071,7 @@ var planMatchOrgRes085At1 = &cond.Origin{
 
 // planMatchOrgRes085 returns the conditions on the resource under which matchOrgRes085 is
 // true and false.
-func planMatchOrgRes085(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15792,7 +16092,7 @@ var planMatchOrgRes086At1 = &cond.Origin{
 
 // planMatchOrgRes086 returns the conditions on the resource under which matchOrgRes086 is
 // true and false.
-func planMatchOrgRes086(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15813,7 +16113,7 @@ var planMatchOrgRes087At1 = &cond.Origin{
 
 // planMatchOrgRes087 returns the conditions on the resource under which matchOrgRes087 is
 // true and false.
-func planMatchOrgRes087(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15834,7 +16134,7 @@ var planMatchOrgRes088At1 = &cond.Origin{
 
 // planMatchOrgRes088 returns the conditions on the resource under which matchOrgRes088 is
 // true and false.
-func planMatchOrgRes088(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15855,7 +16155,7 @@ var planMatchOrgRes089At1 = &cond.Origin{
 
 // planMatchOrgRes089 returns the conditions on the resource under which matchOrgRes089 is
 // true and false.
-func planMatchOrgRes089(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15876,7 +16176,7 @@ var planMatchOrgRes090At1 = &cond.Origin{
 
 // planMatchOrgRes090 returns the conditions on the resource under which matchOrgRes090 is
 // true and false.
-func planMatchOrgRes090(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15897,7 +16197,7 @@ var planMatchOrgRes091At1 = &cond.Origin{
 
 // planMatchOrgRes091 returns the conditions on the resource under which matchOrgRes091 is
 // true and false.
-func planMatchOrgRes091(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15918,7 +16218,7 @@ var planMatchOrgRes092At1 = &cond.Origin{
 
 // planMatchOrgRes092 returns the conditions on the resource under which matchOrgRes092 is
 // true and false.
-func planMatchOrgRes092(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15939,7 +16239,7 @@ var planMatchOrgRes093At1 = &cond.Origin{
 
 // planMatchOrgRes093 returns the conditions on the resource under which matchOrgRes093 is
 // true and false.
-func planMatchOrgRes093(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15960,7 +16260,7 @@ var planMatchOrgRes094At1 = &cond.Origin{
 
 // planMatchOrgRes094 returns the conditions on the resource under which matchOrgRes094 is
 // true and false.
-func planMatchOrgRes094(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -15981,7 +16281,7 @@ var planMatchOrgRes095At1 = &cond.Origin{
 
 // planMatchOrgRes095 returns the conditions on the resource under which matchOrgRes095 is
 // true and false.
-func planMatchOrgRes095(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16002,7 +16302,7 @@ var planMatchOrgRes096At1 = &cond.Origin{
 
 // planMatchOrgRes096 returns the conditions on the resource under which matchOrgRes096 is
 // true and false.
-func planMatchOrgRes096(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16023,7 +16323,7 @@ var planMatchOrgRes097At1 = &cond.Origin{
 
 // planMatchOrgRes097 returns the conditions on the resource under which matchOrgRes097 is
 // true and false.
-func planMatchOrgRes097(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16044,7 +16344,7 @@ var planMatchOrgRes098At1 = &cond.Origin{
 
 // planMatchOrgRes098 returns the conditions on the resource under which matchOrgRes098 is
 // true and false.
-func planMatchOrgRes098(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16065,7 +16365,7 @@ var planMatchOrgRes099At1 = &cond.Origin{
 
 // planMatchOrgRes099 returns the conditions on the resource under which matchOrgRes099 is
 // true and false.
-func planMatchOrgRes099(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -16086,7 +16386,7 @@ var planMatchLibraryLibraryAt1 = &cond.Origin{
 
 // planMatchLibraryLibrary returns the conditions on the resource under which matchLibraryLibrary is
 // true and false.
-func planMatchLibraryLibrary(p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
+func planMatchLibraryLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16107,7 +16407,7 @@ var planMatchRes001Res001At1 = &cond.Origin{
 
 // planMatchRes001Res001 returns the conditions on the resource under which matchRes001Res001 is
 // true and false.
-func planMatchRes001Res001(p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
+func planMatchRes001Res001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16128,7 +16428,7 @@ var planMatchRes002Res002At1 = &cond.Origin{
 
 // planMatchRes002Res002 returns the conditions on the resource under which matchRes002Res002 is
 // true and false.
-func planMatchRes002Res002(p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
+func planMatchRes002Res002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16149,7 +16449,7 @@ var planMatchRes003Res003At1 = &cond.Origin{
 
 // planMatchRes003Res003 returns the conditions on the resource under which matchRes003Res003 is
 // true and false.
-func planMatchRes003Res003(p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
+func planMatchRes003Res003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16170,7 +16470,7 @@ var planMatchRes004Res004At1 = &cond.Origin{
 
 // planMatchRes004Res004 returns the conditions on the resource under which matchRes004Res004 is
 // true and false.
-func planMatchRes004Res004(p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
+func planMatchRes004Res004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16191,7 +16491,7 @@ var planMatchRes005Res005At1 = &cond.Origin{
 
 // planMatchRes005Res005 returns the conditions on the resource under which matchRes005Res005 is
 // true and false.
-func planMatchRes005Res005(p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
+func planMatchRes005Res005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16212,7 +16512,7 @@ var planMatchRes006Res006At1 = &cond.Origin{
 
 // planMatchRes006Res006 returns the conditions on the resource under which matchRes006Res006 is
 // true and false.
-func planMatchRes006Res006(p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
+func planMatchRes006Res006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16233,7 +16533,7 @@ var planMatchRes007Res007At1 = &cond.Origin{
 
 // planMatchRes007Res007 returns the conditions on the resource under which matchRes007Res007 is
 // true and false.
-func planMatchRes007Res007(p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
+func planMatchRes007Res007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16254,7 +16554,7 @@ var planMatchRes008Res008At1 = &cond.Origin{
 
 // planMatchRes008Res008 returns the conditions on the resource under which matchRes008Res008 is
 // true and false.
-func planMatchRes008Res008(p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
+func planMatchRes008Res008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16275,7 +16575,7 @@ var planMatchRes009Res009At1 = &cond.Origin{
 
 // planMatchRes009Res009 returns the conditions on the resource under which matchRes009Res009 is
 // true and false.
-func planMatchRes009Res009(p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
+func planMatchRes009Res009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16296,7 +16596,7 @@ var planMatchRes010Res010At1 = &cond.Origin{
 
 // planMatchRes010Res010 returns the conditions on the resource under which matchRes010Res010 is
 // true and false.
-func planMatchRes010Res010(p *Principal, ctx *Context, cred *Credential, s *Res010Scope) (cond.Cond, cond.Cond) {
+func planMatchRes010Res010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res010Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16317,7 +16617,7 @@ var planMatchRes011Res011At1 = &cond.Origin{
 
 // planMatchRes011Res011 returns the conditions on the resource under which matchRes011Res011 is
 // true and false.
-func planMatchRes011Res011(p *Principal, ctx *Context, cred *Credential, s *Res011Scope) (cond.Cond, cond.Cond) {
+func planMatchRes011Res011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res011Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16338,7 +16638,7 @@ var planMatchRes012Res012At1 = &cond.Origin{
 
 // planMatchRes012Res012 returns the conditions on the resource under which matchRes012Res012 is
 // true and false.
-func planMatchRes012Res012(p *Principal, ctx *Context, cred *Credential, s *Res012Scope) (cond.Cond, cond.Cond) {
+func planMatchRes012Res012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res012Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16359,7 +16659,7 @@ var planMatchRes013Res013At1 = &cond.Origin{
 
 // planMatchRes013Res013 returns the conditions on the resource under which matchRes013Res013 is
 // true and false.
-func planMatchRes013Res013(p *Principal, ctx *Context, cred *Credential, s *Res013Scope) (cond.Cond, cond.Cond) {
+func planMatchRes013Res013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res013Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16380,7 +16680,7 @@ var planMatchRes014Res014At1 = &cond.Origin{
 
 // planMatchRes014Res014 returns the conditions on the resource under which matchRes014Res014 is
 // true and false.
-func planMatchRes014Res014(p *Principal, ctx *Context, cred *Credential, s *Res014Scope) (cond.Cond, cond.Cond) {
+func planMatchRes014Res014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res014Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16401,7 +16701,7 @@ var planMatchRes015Res015At1 = &cond.Origin{
 
 // planMatchRes015Res015 returns the conditions on the resource under which matchRes015Res015 is
 // true and false.
-func planMatchRes015Res015(p *Principal, ctx *Context, cred *Credential, s *Res015Scope) (cond.Cond, cond.Cond) {
+func planMatchRes015Res015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res015Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16422,7 +16722,7 @@ var planMatchRes016Res016At1 = &cond.Origin{
 
 // planMatchRes016Res016 returns the conditions on the resource under which matchRes016Res016 is
 // true and false.
-func planMatchRes016Res016(p *Principal, ctx *Context, cred *Credential, s *Res016Scope) (cond.Cond, cond.Cond) {
+func planMatchRes016Res016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res016Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16443,7 +16743,7 @@ var planMatchRes017Res017At1 = &cond.Origin{
 
 // planMatchRes017Res017 returns the conditions on the resource under which matchRes017Res017 is
 // true and false.
-func planMatchRes017Res017(p *Principal, ctx *Context, cred *Credential, s *Res017Scope) (cond.Cond, cond.Cond) {
+func planMatchRes017Res017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res017Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16464,7 +16764,7 @@ var planMatchRes018Res018At1 = &cond.Origin{
 
 // planMatchRes018Res018 returns the conditions on the resource under which matchRes018Res018 is
 // true and false.
-func planMatchRes018Res018(p *Principal, ctx *Context, cred *Credential, s *Res018Scope) (cond.Cond, cond.Cond) {
+func planMatchRes018Res018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res018Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16485,7 +16785,7 @@ var planMatchRes019Res019At1 = &cond.Origin{
 
 // planMatchRes019Res019 returns the conditions on the resource under which matchRes019Res019 is
 // true and false.
-func planMatchRes019Res019(p *Principal, ctx *Context, cred *Credential, s *Res019Scope) (cond.Cond, cond.Cond) {
+func planMatchRes019Res019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res019Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16506,7 +16806,7 @@ var planMatchRes020Res020At1 = &cond.Origin{
 
 // planMatchRes020Res020 returns the conditions on the resource under which matchRes020Res020 is
 // true and false.
-func planMatchRes020Res020(p *Principal, ctx *Context, cred *Credential, s *Res020Scope) (cond.Cond, cond.Cond) {
+func planMatchRes020Res020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res020Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16527,7 +16827,7 @@ var planMatchRes021Res021At1 = &cond.Origin{
 
 // planMatchRes021Res021 returns the conditions on the resource under which matchRes021Res021 is
 // true and false.
-func planMatchRes021Res021(p *Principal, ctx *Context, cred *Credential, s *Res021Scope) (cond.Cond, cond.Cond) {
+func planMatchRes021Res021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res021Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16548,7 +16848,7 @@ var planMatchRes022Res022At1 = &cond.Origin{
 
 // planMatchRes022Res022 returns the conditions on the resource under which matchRes022Res022 is
 // true and false.
-func planMatchRes022Res022(p *Principal, ctx *Context, cred *Credential, s *Res022Scope) (cond.Cond, cond.Cond) {
+func planMatchRes022Res022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res022Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16569,7 +16869,7 @@ var planMatchRes023Res023At1 = &cond.Origin{
 
 // planMatchRes023Res023 returns the conditions on the resource under which matchRes023Res023 is
 // true and false.
-func planMatchRes023Res023(p *Principal, ctx *Context, cred *Credential, s *Res023Scope) (cond.Cond, cond.Cond) {
+func planMatchRes023Res023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res023Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16590,7 +16890,7 @@ var planMatchRes024Res024At1 = &cond.Origin{
 
 // planMatchRes024Res024 returns the conditions on the resource under which matchRes024Res024 is
 // true and false.
-func planMatchRes024Res024(p *Principal, ctx *Context, cred *Credential, s *Res024Scope) (cond.Cond, cond.Cond) {
+func planMatchRes024Res024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res024Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16611,7 +16911,7 @@ var planMatchRes025Res025At1 = &cond.Origin{
 
 // planMatchRes025Res025 returns the conditions on the resource under which matchRes025Res025 is
 // true and false.
-func planMatchRes025Res025(p *Principal, ctx *Context, cred *Credential, s *Res025Scope) (cond.Cond, cond.Cond) {
+func planMatchRes025Res025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res025Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16632,7 +16932,7 @@ var planMatchRes026Res026At1 = &cond.Origin{
 
 // planMatchRes026Res026 returns the conditions on the resource under which matchRes026Res026 is
 // true and false.
-func planMatchRes026Res026(p *Principal, ctx *Context, cred *Credential, s *Res026Scope) (cond.Cond, cond.Cond) {
+func planMatchRes026Res026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res026Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16653,7 +16953,7 @@ var planMatchRes027Res027At1 = &cond.Origin{
 
 // planMatchRes027Res027 returns the conditions on the resource under which matchRes027Res027 is
 // true and false.
-func planMatchRes027Res027(p *Principal, ctx *Context, cred *Credential, s *Res027Scope) (cond.Cond, cond.Cond) {
+func planMatchRes027Res027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res027Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16674,7 +16974,7 @@ var planMatchRes028Res028At1 = &cond.Origin{
 
 // planMatchRes028Res028 returns the conditions on the resource under which matchRes028Res028 is
 // true and false.
-func planMatchRes028Res028(p *Principal, ctx *Context, cred *Credential, s *Res028Scope) (cond.Cond, cond.Cond) {
+func planMatchRes028Res028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res028Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16695,7 +16995,7 @@ var planMatchRes029Res029At1 = &cond.Origin{
 
 // planMatchRes029Res029 returns the conditions on the resource under which matchRes029Res029 is
 // true and false.
-func planMatchRes029Res029(p *Principal, ctx *Context, cred *Credential, s *Res029Scope) (cond.Cond, cond.Cond) {
+func planMatchRes029Res029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res029Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16716,7 +17016,7 @@ var planMatchRes030Res030At1 = &cond.Origin{
 
 // planMatchRes030Res030 returns the conditions on the resource under which matchRes030Res030 is
 // true and false.
-func planMatchRes030Res030(p *Principal, ctx *Context, cred *Credential, s *Res030Scope) (cond.Cond, cond.Cond) {
+func planMatchRes030Res030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res030Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16737,7 +17037,7 @@ var planMatchRes031Res031At1 = &cond.Origin{
 
 // planMatchRes031Res031 returns the conditions on the resource under which matchRes031Res031 is
 // true and false.
-func planMatchRes031Res031(p *Principal, ctx *Context, cred *Credential, s *Res031Scope) (cond.Cond, cond.Cond) {
+func planMatchRes031Res031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res031Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16758,7 +17058,7 @@ var planMatchRes032Res032At1 = &cond.Origin{
 
 // planMatchRes032Res032 returns the conditions on the resource under which matchRes032Res032 is
 // true and false.
-func planMatchRes032Res032(p *Principal, ctx *Context, cred *Credential, s *Res032Scope) (cond.Cond, cond.Cond) {
+func planMatchRes032Res032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res032Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16779,7 +17079,7 @@ var planMatchRes033Res033At1 = &cond.Origin{
 
 // planMatchRes033Res033 returns the conditions on the resource under which matchRes033Res033 is
 // true and false.
-func planMatchRes033Res033(p *Principal, ctx *Context, cred *Credential, s *Res033Scope) (cond.Cond, cond.Cond) {
+func planMatchRes033Res033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res033Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16800,7 +17100,7 @@ var planMatchRes034Res034At1 = &cond.Origin{
 
 // planMatchRes034Res034 returns the conditions on the resource under which matchRes034Res034 is
 // true and false.
-func planMatchRes034Res034(p *Principal, ctx *Context, cred *Credential, s *Res034Scope) (cond.Cond, cond.Cond) {
+func planMatchRes034Res034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res034Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16821,7 +17121,7 @@ var planMatchRes035Res035At1 = &cond.Origin{
 
 // planMatchRes035Res035 returns the conditions on the resource under which matchRes035Res035 is
 // true and false.
-func planMatchRes035Res035(p *Principal, ctx *Context, cred *Credential, s *Res035Scope) (cond.Cond, cond.Cond) {
+func planMatchRes035Res035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res035Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16842,7 +17142,7 @@ var planMatchRes036Res036At1 = &cond.Origin{
 
 // planMatchRes036Res036 returns the conditions on the resource under which matchRes036Res036 is
 // true and false.
-func planMatchRes036Res036(p *Principal, ctx *Context, cred *Credential, s *Res036Scope) (cond.Cond, cond.Cond) {
+func planMatchRes036Res036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res036Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16863,7 +17163,7 @@ var planMatchRes037Res037At1 = &cond.Origin{
 
 // planMatchRes037Res037 returns the conditions on the resource under which matchRes037Res037 is
 // true and false.
-func planMatchRes037Res037(p *Principal, ctx *Context, cred *Credential, s *Res037Scope) (cond.Cond, cond.Cond) {
+func planMatchRes037Res037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res037Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16884,7 +17184,7 @@ var planMatchRes038Res038At1 = &cond.Origin{
 
 // planMatchRes038Res038 returns the conditions on the resource under which matchRes038Res038 is
 // true and false.
-func planMatchRes038Res038(p *Principal, ctx *Context, cred *Credential, s *Res038Scope) (cond.Cond, cond.Cond) {
+func planMatchRes038Res038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res038Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16905,7 +17205,7 @@ var planMatchRes039Res039At1 = &cond.Origin{
 
 // planMatchRes039Res039 returns the conditions on the resource under which matchRes039Res039 is
 // true and false.
-func planMatchRes039Res039(p *Principal, ctx *Context, cred *Credential, s *Res039Scope) (cond.Cond, cond.Cond) {
+func planMatchRes039Res039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res039Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16926,7 +17226,7 @@ var planMatchRes040Res040At1 = &cond.Origin{
 
 // planMatchRes040Res040 returns the conditions on the resource under which matchRes040Res040 is
 // true and false.
-func planMatchRes040Res040(p *Principal, ctx *Context, cred *Credential, s *Res040Scope) (cond.Cond, cond.Cond) {
+func planMatchRes040Res040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res040Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16947,7 +17247,7 @@ var planMatchRes041Res041At1 = &cond.Origin{
 
 // planMatchRes041Res041 returns the conditions on the resource under which matchRes041Res041 is
 // true and false.
-func planMatchRes041Res041(p *Principal, ctx *Context, cred *Credential, s *Res041Scope) (cond.Cond, cond.Cond) {
+func planMatchRes041Res041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res041Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16968,7 +17268,7 @@ var planMatchRes042Res042At1 = &cond.Origin{
 
 // planMatchRes042Res042 returns the conditions on the resource under which matchRes042Res042 is
 // true and false.
-func planMatchRes042Res042(p *Principal, ctx *Context, cred *Credential, s *Res042Scope) (cond.Cond, cond.Cond) {
+func planMatchRes042Res042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res042Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -16989,7 +17289,7 @@ var planMatchRes043Res043At1 = &cond.Origin{
 
 // planMatchRes043Res043 returns the conditions on the resource under which matchRes043Res043 is
 // true and false.
-func planMatchRes043Res043(p *Principal, ctx *Context, cred *Credential, s *Res043Scope) (cond.Cond, cond.Cond) {
+func planMatchRes043Res043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res043Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17010,7 +17310,7 @@ var planMatchRes044Res044At1 = &cond.Origin{
 
 // planMatchRes044Res044 returns the conditions on the resource under which matchRes044Res044 is
 // true and false.
-func planMatchRes044Res044(p *Principal, ctx *Context, cred *Credential, s *Res044Scope) (cond.Cond, cond.Cond) {
+func planMatchRes044Res044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res044Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17031,7 +17331,7 @@ var planMatchRes045Res045At1 = &cond.Origin{
 
 // planMatchRes045Res045 returns the conditions on the resource under which matchRes045Res045 is
 // true and false.
-func planMatchRes045Res045(p *Principal, ctx *Context, cred *Credential, s *Res045Scope) (cond.Cond, cond.Cond) {
+func planMatchRes045Res045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res045Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17052,7 +17352,7 @@ var planMatchRes046Res046At1 = &cond.Origin{
 
 // planMatchRes046Res046 returns the conditions on the resource under which matchRes046Res046 is
 // true and false.
-func planMatchRes046Res046(p *Principal, ctx *Context, cred *Credential, s *Res046Scope) (cond.Cond, cond.Cond) {
+func planMatchRes046Res046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res046Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17073,7 +17373,7 @@ var planMatchRes047Res047At1 = &cond.Origin{
 
 // planMatchRes047Res047 returns the conditions on the resource under which matchRes047Res047 is
 // true and false.
-func planMatchRes047Res047(p *Principal, ctx *Context, cred *Credential, s *Res047Scope) (cond.Cond, cond.Cond) {
+func planMatchRes047Res047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res047Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17094,7 +17394,7 @@ var planMatchRes048Res048At1 = &cond.Origin{
 
 // planMatchRes048Res048 returns the conditions on the resource under which matchRes048Res048 is
 // true and false.
-func planMatchRes048Res048(p *Principal, ctx *Context, cred *Credential, s *Res048Scope) (cond.Cond, cond.Cond) {
+func planMatchRes048Res048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res048Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17115,7 +17415,7 @@ var planMatchRes049Res049At1 = &cond.Origin{
 
 // planMatchRes049Res049 returns the conditions on the resource under which matchRes049Res049 is
 // true and false.
-func planMatchRes049Res049(p *Principal, ctx *Context, cred *Credential, s *Res049Scope) (cond.Cond, cond.Cond) {
+func planMatchRes049Res049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res049Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17136,7 +17436,7 @@ var planMatchRes050Res050At1 = &cond.Origin{
 
 // planMatchRes050Res050 returns the conditions on the resource under which matchRes050Res050 is
 // true and false.
-func planMatchRes050Res050(p *Principal, ctx *Context, cred *Credential, s *Res050Scope) (cond.Cond, cond.Cond) {
+func planMatchRes050Res050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res050Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17157,7 +17457,7 @@ var planMatchRes051Res051At1 = &cond.Origin{
 
 // planMatchRes051Res051 returns the conditions on the resource under which matchRes051Res051 is
 // true and false.
-func planMatchRes051Res051(p *Principal, ctx *Context, cred *Credential, s *Res051Scope) (cond.Cond, cond.Cond) {
+func planMatchRes051Res051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res051Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17178,7 +17478,7 @@ var planMatchRes052Res052At1 = &cond.Origin{
 
 // planMatchRes052Res052 returns the conditions on the resource under which matchRes052Res052 is
 // true and false.
-func planMatchRes052Res052(p *Principal, ctx *Context, cred *Credential, s *Res052Scope) (cond.Cond, cond.Cond) {
+func planMatchRes052Res052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res052Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17199,7 +17499,7 @@ var planMatchRes053Res053At1 = &cond.Origin{
 
 // planMatchRes053Res053 returns the conditions on the resource under which matchRes053Res053 is
 // true and false.
-func planMatchRes053Res053(p *Principal, ctx *Context, cred *Credential, s *Res053Scope) (cond.Cond, cond.Cond) {
+func planMatchRes053Res053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res053Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17220,7 +17520,7 @@ var planMatchRes054Res054At1 = &cond.Origin{
 
 // planMatchRes054Res054 returns the conditions on the resource under which matchRes054Res054 is
 // true and false.
-func planMatchRes054Res054(p *Principal, ctx *Context, cred *Credential, s *Res054Scope) (cond.Cond, cond.Cond) {
+func planMatchRes054Res054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res054Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17241,7 +17541,7 @@ var planMatchRes055Res055At1 = &cond.Origin{
 
 // planMatchRes055Res055 returns the conditions on the resource under which matchRes055Res055 is
 // true and false.
-func planMatchRes055Res055(p *Principal, ctx *Context, cred *Credential, s *Res055Scope) (cond.Cond, cond.Cond) {
+func planMatchRes055Res055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res055Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17262,7 +17562,7 @@ var planMatchRes056Res056At1 = &cond.Origin{
 
 // planMatchRes056Res056 returns the conditions on the resource under which matchRes056Res056 is
 // true and false.
-func planMatchRes056Res056(p *Principal, ctx *Context, cred *Credential, s *Res056Scope) (cond.Cond, cond.Cond) {
+func planMatchRes056Res056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res056Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17283,7 +17583,7 @@ var planMatchRes057Res057At1 = &cond.Origin{
 
 // planMatchRes057Res057 returns the conditions on the resource under which matchRes057Res057 is
 // true and false.
-func planMatchRes057Res057(p *Principal, ctx *Context, cred *Credential, s *Res057Scope) (cond.Cond, cond.Cond) {
+func planMatchRes057Res057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res057Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17304,7 +17604,7 @@ var planMatchRes058Res058At1 = &cond.Origin{
 
 // planMatchRes058Res058 returns the conditions on the resource under which matchRes058Res058 is
 // true and false.
-func planMatchRes058Res058(p *Principal, ctx *Context, cred *Credential, s *Res058Scope) (cond.Cond, cond.Cond) {
+func planMatchRes058Res058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res058Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17325,7 +17625,7 @@ var planMatchRes059Res059At1 = &cond.Origin{
 
 // planMatchRes059Res059 returns the conditions on the resource under which matchRes059Res059 is
 // true and false.
-func planMatchRes059Res059(p *Principal, ctx *Context, cred *Credential, s *Res059Scope) (cond.Cond, cond.Cond) {
+func planMatchRes059Res059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res059Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17346,7 +17646,7 @@ var planMatchRes060Res060At1 = &cond.Origin{
 
 // planMatchRes060Res060 returns the conditions on the resource under which matchRes060Res060 is
 // true and false.
-func planMatchRes060Res060(p *Principal, ctx *Context, cred *Credential, s *Res060Scope) (cond.Cond, cond.Cond) {
+func planMatchRes060Res060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res060Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17367,7 +17667,7 @@ var planMatchRes061Res061At1 = &cond.Origin{
 
 // planMatchRes061Res061 returns the conditions on the resource under which matchRes061Res061 is
 // true and false.
-func planMatchRes061Res061(p *Principal, ctx *Context, cred *Credential, s *Res061Scope) (cond.Cond, cond.Cond) {
+func planMatchRes061Res061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res061Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17388,7 +17688,7 @@ var planMatchRes062Res062At1 = &cond.Origin{
 
 // planMatchRes062Res062 returns the conditions on the resource under which matchRes062Res062 is
 // true and false.
-func planMatchRes062Res062(p *Principal, ctx *Context, cred *Credential, s *Res062Scope) (cond.Cond, cond.Cond) {
+func planMatchRes062Res062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res062Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17409,7 +17709,7 @@ var planMatchRes063Res063At1 = &cond.Origin{
 
 // planMatchRes063Res063 returns the conditions on the resource under which matchRes063Res063 is
 // true and false.
-func planMatchRes063Res063(p *Principal, ctx *Context, cred *Credential, s *Res063Scope) (cond.Cond, cond.Cond) {
+func planMatchRes063Res063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res063Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17430,7 +17730,7 @@ var planMatchRes064Res064At1 = &cond.Origin{
 
 // planMatchRes064Res064 returns the conditions on the resource under which matchRes064Res064 is
 // true and false.
-func planMatchRes064Res064(p *Principal, ctx *Context, cred *Credential, s *Res064Scope) (cond.Cond, cond.Cond) {
+func planMatchRes064Res064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res064Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17451,7 +17751,7 @@ var planMatchRes065Res065At1 = &cond.Origin{
 
 // planMatchRes065Res065 returns the conditions on the resource under which matchRes065Res065 is
 // true and false.
-func planMatchRes065Res065(p *Principal, ctx *Context, cred *Credential, s *Res065Scope) (cond.Cond, cond.Cond) {
+func planMatchRes065Res065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res065Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17472,7 +17772,7 @@ var planMatchRes066Res066At1 = &cond.Origin{
 
 // planMatchRes066Res066 returns the conditions on the resource under which matchRes066Res066 is
 // true and false.
-func planMatchRes066Res066(p *Principal, ctx *Context, cred *Credential, s *Res066Scope) (cond.Cond, cond.Cond) {
+func planMatchRes066Res066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res066Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17493,7 +17793,7 @@ var planMatchRes067Res067At1 = &cond.Origin{
 
 // planMatchRes067Res067 returns the conditions on the resource under which matchRes067Res067 is
 // true and false.
-func planMatchRes067Res067(p *Principal, ctx *Context, cred *Credential, s *Res067Scope) (cond.Cond, cond.Cond) {
+func planMatchRes067Res067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res067Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17514,7 +17814,7 @@ var planMatchRes068Res068At1 = &cond.Origin{
 
 // planMatchRes068Res068 returns the conditions on the resource under which matchRes068Res068 is
 // true and false.
-func planMatchRes068Res068(p *Principal, ctx *Context, cred *Credential, s *Res068Scope) (cond.Cond, cond.Cond) {
+func planMatchRes068Res068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res068Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17535,7 +17835,7 @@ var planMatchRes069Res069At1 = &cond.Origin{
 
 // planMatchRes069Res069 returns the conditions on the resource under which matchRes069Res069 is
 // true and false.
-func planMatchRes069Res069(p *Principal, ctx *Context, cred *Credential, s *Res069Scope) (cond.Cond, cond.Cond) {
+func planMatchRes069Res069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res069Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17556,7 +17856,7 @@ var planMatchRes070Res070At1 = &cond.Origin{
 
 // planMatchRes070Res070 returns the conditions on the resource under which matchRes070Res070 is
 // true and false.
-func planMatchRes070Res070(p *Principal, ctx *Context, cred *Credential, s *Res070Scope) (cond.Cond, cond.Cond) {
+func planMatchRes070Res070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res070Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17577,7 +17877,7 @@ var planMatchRes071Res071At1 = &cond.Origin{
 
 // planMatchRes071Res071 returns the conditions on the resource under which matchRes071Res071 is
 // true and false.
-func planMatchRes071Res071(p *Principal, ctx *Context, cred *Credential, s *Res071Scope) (cond.Cond, cond.Cond) {
+func planMatchRes071Res071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res071Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17598,7 +17898,7 @@ var planMatchRes072Res072At1 = &cond.Origin{
 
 // planMatchRes072Res072 returns the conditions on the resource under which matchRes072Res072 is
 // true and false.
-func planMatchRes072Res072(p *Principal, ctx *Context, cred *Credential, s *Res072Scope) (cond.Cond, cond.Cond) {
+func planMatchRes072Res072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res072Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17619,7 +17919,7 @@ var planMatchRes073Res073At1 = &cond.Origin{
 
 // planMatchRes073Res073 returns the conditions on the resource under which matchRes073Res073 is
 // true and false.
-func planMatchRes073Res073(p *Principal, ctx *Context, cred *Credential, s *Res073Scope) (cond.Cond, cond.Cond) {
+func planMatchRes073Res073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res073Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17640,7 +17940,7 @@ var planMatchRes074Res074At1 = &cond.Origin{
 
 // planMatchRes074Res074 returns the conditions on the resource under which matchRes074Res074 is
 // true and false.
-func planMatchRes074Res074(p *Principal, ctx *Context, cred *Credential, s *Res074Scope) (cond.Cond, cond.Cond) {
+func planMatchRes074Res074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res074Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17661,7 +17961,7 @@ var planMatchRes075Res075At1 = &cond.Origin{
 
 // planMatchRes075Res075 returns the conditions on the resource under which matchRes075Res075 is
 // true and false.
-func planMatchRes075Res075(p *Principal, ctx *Context, cred *Credential, s *Res075Scope) (cond.Cond, cond.Cond) {
+func planMatchRes075Res075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res075Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17682,7 +17982,7 @@ var planMatchRes076Res076At1 = &cond.Origin{
 
 // planMatchRes076Res076 returns the conditions on the resource under which matchRes076Res076 is
 // true and false.
-func planMatchRes076Res076(p *Principal, ctx *Context, cred *Credential, s *Res076Scope) (cond.Cond, cond.Cond) {
+func planMatchRes076Res076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res076Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17703,7 +18003,7 @@ var planMatchRes077Res077At1 = &cond.Origin{
 
 // planMatchRes077Res077 returns the conditions on the resource under which matchRes077Res077 is
 // true and false.
-func planMatchRes077Res077(p *Principal, ctx *Context, cred *Credential, s *Res077Scope) (cond.Cond, cond.Cond) {
+func planMatchRes077Res077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res077Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17724,7 +18024,7 @@ var planMatchRes078Res078At1 = &cond.Origin{
 
 // planMatchRes078Res078 returns the conditions on the resource under which matchRes078Res078 is
 // true and false.
-func planMatchRes078Res078(p *Principal, ctx *Context, cred *Credential, s *Res078Scope) (cond.Cond, cond.Cond) {
+func planMatchRes078Res078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res078Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17745,7 +18045,7 @@ var planMatchRes079Res079At1 = &cond.Origin{
 
 // planMatchRes079Res079 returns the conditions on the resource under which matchRes079Res079 is
 // true and false.
-func planMatchRes079Res079(p *Principal, ctx *Context, cred *Credential, s *Res079Scope) (cond.Cond, cond.Cond) {
+func planMatchRes079Res079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res079Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17766,7 +18066,7 @@ var planMatchRes080Res080At1 = &cond.Origin{
 
 // planMatchRes080Res080 returns the conditions on the resource under which matchRes080Res080 is
 // true and false.
-func planMatchRes080Res080(p *Principal, ctx *Context, cred *Credential, s *Res080Scope) (cond.Cond, cond.Cond) {
+func planMatchRes080Res080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res080Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17787,7 +18087,7 @@ var planMatchRes081Res081At1 = &cond.Origin{
 
 // planMatchRes081Res081 returns the conditions on the resource under which matchRes081Res081 is
 // true and false.
-func planMatchRes081Res081(p *Principal, ctx *Context, cred *Credential, s *Res081Scope) (cond.Cond, cond.Cond) {
+func planMatchRes081Res081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res081Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17808,7 +18108,7 @@ var planMatchRes082Res082At1 = &cond.Origin{
 
 // planMatchRes082Res082 returns the conditions on the resource under which matchRes082Res082 is
 // true and false.
-func planMatchRes082Res082(p *Principal, ctx *Context, cred *Credential, s *Res082Scope) (cond.Cond, cond.Cond) {
+func planMatchRes082Res082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res082Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17829,7 +18129,7 @@ var planMatchRes083Res083At1 = &cond.Origin{
 
 // planMatchRes083Res083 returns the conditions on the resource under which matchRes083Res083 is
 // true and false.
-func planMatchRes083Res083(p *Principal, ctx *Context, cred *Credential, s *Res083Scope) (cond.Cond, cond.Cond) {
+func planMatchRes083Res083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res083Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17850,7 +18150,7 @@ var planMatchRes084Res084At1 = &cond.Origin{
 
 // planMatchRes084Res084 returns the conditions on the resource under which matchRes084Res084 is
 // true and false.
-func planMatchRes084Res084(p *Principal, ctx *Context, cred *Credential, s *Res084Scope) (cond.Cond, cond.Cond) {
+func planMatchRes084Res084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res084Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17871,7 +18171,7 @@ var planMatchRes085Res085At1 = &cond.Origin{
 
 // planMatchRes085Res085 returns the conditions on the resource under which matchRes085Res085 is
 // true and false.
-func planMatchRes085Res085(p *Principal, ctx *Context, cred *Credential, s *Res085Scope) (cond.Cond, cond.Cond) {
+func planMatchRes085Res085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res085Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17892,7 +18192,7 @@ var planMatchRes086Res086At1 = &cond.Origin{
 
 // planMatchRes086Res086 returns the conditions on the resource under which matchRes086Res086 is
 // true and false.
-func planMatchRes086Res086(p *Principal, ctx *Context, cred *Credential, s *Res086Scope) (cond.Cond, cond.Cond) {
+func planMatchRes086Res086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res086Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17913,7 +18213,7 @@ var planMatchRes087Res087At1 = &cond.Origin{
 
 // planMatchRes087Res087 returns the conditions on the resource under which matchRes087Res087 is
 // true and false.
-func planMatchRes087Res087(p *Principal, ctx *Context, cred *Credential, s *Res087Scope) (cond.Cond, cond.Cond) {
+func planMatchRes087Res087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res087Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17934,7 +18234,7 @@ var planMatchRes088Res088At1 = &cond.Origin{
 
 // planMatchRes088Res088 returns the conditions on the resource under which matchRes088Res088 is
 // true and false.
-func planMatchRes088Res088(p *Principal, ctx *Context, cred *Credential, s *Res088Scope) (cond.Cond, cond.Cond) {
+func planMatchRes088Res088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res088Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17955,7 +18255,7 @@ var planMatchRes089Res089At1 = &cond.Origin{
 
 // planMatchRes089Res089 returns the conditions on the resource under which matchRes089Res089 is
 // true and false.
-func planMatchRes089Res089(p *Principal, ctx *Context, cred *Credential, s *Res089Scope) (cond.Cond, cond.Cond) {
+func planMatchRes089Res089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res089Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17976,7 +18276,7 @@ var planMatchRes090Res090At1 = &cond.Origin{
 
 // planMatchRes090Res090 returns the conditions on the resource under which matchRes090Res090 is
 // true and false.
-func planMatchRes090Res090(p *Principal, ctx *Context, cred *Credential, s *Res090Scope) (cond.Cond, cond.Cond) {
+func planMatchRes090Res090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res090Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -17997,7 +18297,7 @@ var planMatchRes091Res091At1 = &cond.Origin{
 
 // planMatchRes091Res091 returns the conditions on the resource under which matchRes091Res091 is
 // true and false.
-func planMatchRes091Res091(p *Principal, ctx *Context, cred *Credential, s *Res091Scope) (cond.Cond, cond.Cond) {
+func planMatchRes091Res091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res091Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18018,7 +18318,7 @@ var planMatchRes092Res092At1 = &cond.Origin{
 
 // planMatchRes092Res092 returns the conditions on the resource under which matchRes092Res092 is
 // true and false.
-func planMatchRes092Res092(p *Principal, ctx *Context, cred *Credential, s *Res092Scope) (cond.Cond, cond.Cond) {
+func planMatchRes092Res092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res092Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18039,7 +18339,7 @@ var planMatchRes093Res093At1 = &cond.Origin{
 
 // planMatchRes093Res093 returns the conditions on the resource under which matchRes093Res093 is
 // true and false.
-func planMatchRes093Res093(p *Principal, ctx *Context, cred *Credential, s *Res093Scope) (cond.Cond, cond.Cond) {
+func planMatchRes093Res093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res093Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18060,7 +18360,7 @@ var planMatchRes094Res094At1 = &cond.Origin{
 
 // planMatchRes094Res094 returns the conditions on the resource under which matchRes094Res094 is
 // true and false.
-func planMatchRes094Res094(p *Principal, ctx *Context, cred *Credential, s *Res094Scope) (cond.Cond, cond.Cond) {
+func planMatchRes094Res094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res094Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18081,7 +18381,7 @@ var planMatchRes095Res095At1 = &cond.Origin{
 
 // planMatchRes095Res095 returns the conditions on the resource under which matchRes095Res095 is
 // true and false.
-func planMatchRes095Res095(p *Principal, ctx *Context, cred *Credential, s *Res095Scope) (cond.Cond, cond.Cond) {
+func planMatchRes095Res095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res095Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18102,7 +18402,7 @@ var planMatchRes096Res096At1 = &cond.Origin{
 
 // planMatchRes096Res096 returns the conditions on the resource under which matchRes096Res096 is
 // true and false.
-func planMatchRes096Res096(p *Principal, ctx *Context, cred *Credential, s *Res096Scope) (cond.Cond, cond.Cond) {
+func planMatchRes096Res096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res096Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18123,7 +18423,7 @@ var planMatchRes097Res097At1 = &cond.Origin{
 
 // planMatchRes097Res097 returns the conditions on the resource under which matchRes097Res097 is
 // true and false.
-func planMatchRes097Res097(p *Principal, ctx *Context, cred *Credential, s *Res097Scope) (cond.Cond, cond.Cond) {
+func planMatchRes097Res097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res097Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18144,7 +18444,7 @@ var planMatchRes098Res098At1 = &cond.Origin{
 
 // planMatchRes098Res098 returns the conditions on the resource under which matchRes098Res098 is
 // true and false.
-func planMatchRes098Res098(p *Principal, ctx *Context, cred *Credential, s *Res098Scope) (cond.Cond, cond.Cond) {
+func planMatchRes098Res098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res098Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18165,7 +18465,7 @@ var planMatchRes099Res099At1 = &cond.Origin{
 
 // planMatchRes099Res099 returns the conditions on the resource under which matchRes099Res099 is
 // true and false.
-func planMatchRes099Res099(p *Principal, ctx *Context, cred *Credential, s *Res099Scope) (cond.Cond, cond.Cond) {
+func planMatchRes099Res099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res099Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -18186,7 +18486,7 @@ var planRulePublicViewLibraryAt1 = &cond.Origin{
 
 // planRulePublicViewLibrary returns the conditions on the resource under which rulePublicViewLibrary is
 // true and false.
-func planRulePublicViewLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicViewLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18205,7 +18505,7 @@ var planRuleRes001PublicViewRes001At1 = &cond.Origin{
 
 // planRuleRes001PublicViewRes001 returns the conditions on the resource under which ruleRes001PublicViewRes001 is
 // true and false.
-func planRuleRes001PublicViewRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001PublicViewRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18224,7 +18524,7 @@ var planRuleRes002PublicViewRes002At1 = &cond.Origin{
 
 // planRuleRes002PublicViewRes002 returns the conditions on the resource under which ruleRes002PublicViewRes002 is
 // true and false.
-func planRuleRes002PublicViewRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002PublicViewRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18243,7 +18543,7 @@ var planRuleRes003PublicViewRes003At1 = &cond.Origin{
 
 // planRuleRes003PublicViewRes003 returns the conditions on the resource under which ruleRes003PublicViewRes003 is
 // true and false.
-func planRuleRes003PublicViewRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003PublicViewRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18262,7 +18562,7 @@ var planRuleRes004PublicViewRes004At1 = &cond.Origin{
 
 // planRuleRes004PublicViewRes004 returns the conditions on the resource under which ruleRes004PublicViewRes004 is
 // true and false.
-func planRuleRes004PublicViewRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004PublicViewRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18281,7 +18581,7 @@ var planRuleRes005PublicViewRes005At1 = &cond.Origin{
 
 // planRuleRes005PublicViewRes005 returns the conditions on the resource under which ruleRes005PublicViewRes005 is
 // true and false.
-func planRuleRes005PublicViewRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005PublicViewRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18300,7 +18600,7 @@ var planRuleRes006PublicViewRes006At1 = &cond.Origin{
 
 // planRuleRes006PublicViewRes006 returns the conditions on the resource under which ruleRes006PublicViewRes006 is
 // true and false.
-func planRuleRes006PublicViewRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006PublicViewRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18319,7 +18619,7 @@ var planRuleRes007PublicViewRes007At1 = &cond.Origin{
 
 // planRuleRes007PublicViewRes007 returns the conditions on the resource under which ruleRes007PublicViewRes007 is
 // true and false.
-func planRuleRes007PublicViewRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007PublicViewRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18338,7 +18638,7 @@ var planRuleRes008PublicViewRes008At1 = &cond.Origin{
 
 // planRuleRes008PublicViewRes008 returns the conditions on the resource under which ruleRes008PublicViewRes008 is
 // true and false.
-func planRuleRes008PublicViewRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008PublicViewRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18357,7 +18657,7 @@ var planRuleRes009PublicViewRes009At1 = &cond.Origin{
 
 // planRuleRes009PublicViewRes009 returns the conditions on the resource under which ruleRes009PublicViewRes009 is
 // true and false.
-func planRuleRes009PublicViewRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009PublicViewRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18376,7 +18676,7 @@ var planRuleRes010PublicViewRes010At1 = &cond.Origin{
 
 // planRuleRes010PublicViewRes010 returns the conditions on the resource under which ruleRes010PublicViewRes010 is
 // true and false.
-func planRuleRes010PublicViewRes010(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes010PublicViewRes010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18395,7 +18695,7 @@ var planRuleRes011PublicViewRes011At1 = &cond.Origin{
 
 // planRuleRes011PublicViewRes011 returns the conditions on the resource under which ruleRes011PublicViewRes011 is
 // true and false.
-func planRuleRes011PublicViewRes011(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes011PublicViewRes011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18414,7 +18714,7 @@ var planRuleRes012PublicViewRes012At1 = &cond.Origin{
 
 // planRuleRes012PublicViewRes012 returns the conditions on the resource under which ruleRes012PublicViewRes012 is
 // true and false.
-func planRuleRes012PublicViewRes012(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes012PublicViewRes012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18433,7 +18733,7 @@ var planRuleRes013PublicViewRes013At1 = &cond.Origin{
 
 // planRuleRes013PublicViewRes013 returns the conditions on the resource under which ruleRes013PublicViewRes013 is
 // true and false.
-func planRuleRes013PublicViewRes013(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes013PublicViewRes013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18452,7 +18752,7 @@ var planRuleRes014PublicViewRes014At1 = &cond.Origin{
 
 // planRuleRes014PublicViewRes014 returns the conditions on the resource under which ruleRes014PublicViewRes014 is
 // true and false.
-func planRuleRes014PublicViewRes014(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes014PublicViewRes014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18471,7 +18771,7 @@ var planRuleRes015PublicViewRes015At1 = &cond.Origin{
 
 // planRuleRes015PublicViewRes015 returns the conditions on the resource under which ruleRes015PublicViewRes015 is
 // true and false.
-func planRuleRes015PublicViewRes015(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes015PublicViewRes015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18490,7 +18790,7 @@ var planRuleRes016PublicViewRes016At1 = &cond.Origin{
 
 // planRuleRes016PublicViewRes016 returns the conditions on the resource under which ruleRes016PublicViewRes016 is
 // true and false.
-func planRuleRes016PublicViewRes016(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes016PublicViewRes016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18509,7 +18809,7 @@ var planRuleRes017PublicViewRes017At1 = &cond.Origin{
 
 // planRuleRes017PublicViewRes017 returns the conditions on the resource under which ruleRes017PublicViewRes017 is
 // true and false.
-func planRuleRes017PublicViewRes017(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes017PublicViewRes017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18528,7 +18828,7 @@ var planRuleRes018PublicViewRes018At1 = &cond.Origin{
 
 // planRuleRes018PublicViewRes018 returns the conditions on the resource under which ruleRes018PublicViewRes018 is
 // true and false.
-func planRuleRes018PublicViewRes018(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes018PublicViewRes018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18547,7 +18847,7 @@ var planRuleRes019PublicViewRes019At1 = &cond.Origin{
 
 // planRuleRes019PublicViewRes019 returns the conditions on the resource under which ruleRes019PublicViewRes019 is
 // true and false.
-func planRuleRes019PublicViewRes019(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes019PublicViewRes019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18566,7 +18866,7 @@ var planRuleRes020PublicViewRes020At1 = &cond.Origin{
 
 // planRuleRes020PublicViewRes020 returns the conditions on the resource under which ruleRes020PublicViewRes020 is
 // true and false.
-func planRuleRes020PublicViewRes020(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes020PublicViewRes020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18585,7 +18885,7 @@ var planRuleRes021PublicViewRes021At1 = &cond.Origin{
 
 // planRuleRes021PublicViewRes021 returns the conditions on the resource under which ruleRes021PublicViewRes021 is
 // true and false.
-func planRuleRes021PublicViewRes021(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes021PublicViewRes021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18604,7 +18904,7 @@ var planRuleRes022PublicViewRes022At1 = &cond.Origin{
 
 // planRuleRes022PublicViewRes022 returns the conditions on the resource under which ruleRes022PublicViewRes022 is
 // true and false.
-func planRuleRes022PublicViewRes022(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes022PublicViewRes022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18623,7 +18923,7 @@ var planRuleRes023PublicViewRes023At1 = &cond.Origin{
 
 // planRuleRes023PublicViewRes023 returns the conditions on the resource under which ruleRes023PublicViewRes023 is
 // true and false.
-func planRuleRes023PublicViewRes023(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes023PublicViewRes023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18642,7 +18942,7 @@ var planRuleRes024PublicViewRes024At1 = &cond.Origin{
 
 // planRuleRes024PublicViewRes024 returns the conditions on the resource under which ruleRes024PublicViewRes024 is
 // true and false.
-func planRuleRes024PublicViewRes024(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes024PublicViewRes024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18661,7 +18961,7 @@ var planRuleRes025PublicViewRes025At1 = &cond.Origin{
 
 // planRuleRes025PublicViewRes025 returns the conditions on the resource under which ruleRes025PublicViewRes025 is
 // true and false.
-func planRuleRes025PublicViewRes025(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes025PublicViewRes025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18680,7 +18980,7 @@ var planRuleRes026PublicViewRes026At1 = &cond.Origin{
 
 // planRuleRes026PublicViewRes026 returns the conditions on the resource under which ruleRes026PublicViewRes026 is
 // true and false.
-func planRuleRes026PublicViewRes026(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes026PublicViewRes026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18699,7 +18999,7 @@ var planRuleRes027PublicViewRes027At1 = &cond.Origin{
 
 // planRuleRes027PublicViewRes027 returns the conditions on the resource under which ruleRes027PublicViewRes027 is
 // true and false.
-func planRuleRes027PublicViewRes027(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes027PublicViewRes027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18718,7 +19018,7 @@ var planRuleRes028PublicViewRes028At1 = &cond.Origin{
 
 // planRuleRes028PublicViewRes028 returns the conditions on the resource under which ruleRes028PublicViewRes028 is
 // true and false.
-func planRuleRes028PublicViewRes028(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes028PublicViewRes028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18737,7 +19037,7 @@ var planRuleRes029PublicViewRes029At1 = &cond.Origin{
 
 // planRuleRes029PublicViewRes029 returns the conditions on the resource under which ruleRes029PublicViewRes029 is
 // true and false.
-func planRuleRes029PublicViewRes029(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes029PublicViewRes029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18756,7 +19056,7 @@ var planRuleRes030PublicViewRes030At1 = &cond.Origin{
 
 // planRuleRes030PublicViewRes030 returns the conditions on the resource under which ruleRes030PublicViewRes030 is
 // true and false.
-func planRuleRes030PublicViewRes030(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes030PublicViewRes030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18775,7 +19075,7 @@ var planRuleRes031PublicViewRes031At1 = &cond.Origin{
 
 // planRuleRes031PublicViewRes031 returns the conditions on the resource under which ruleRes031PublicViewRes031 is
 // true and false.
-func planRuleRes031PublicViewRes031(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes031PublicViewRes031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18794,7 +19094,7 @@ var planRuleRes032PublicViewRes032At1 = &cond.Origin{
 
 // planRuleRes032PublicViewRes032 returns the conditions on the resource under which ruleRes032PublicViewRes032 is
 // true and false.
-func planRuleRes032PublicViewRes032(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes032PublicViewRes032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18813,7 +19113,7 @@ var planRuleRes033PublicViewRes033At1 = &cond.Origin{
 
 // planRuleRes033PublicViewRes033 returns the conditions on the resource under which ruleRes033PublicViewRes033 is
 // true and false.
-func planRuleRes033PublicViewRes033(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes033PublicViewRes033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18832,7 +19132,7 @@ var planRuleRes034PublicViewRes034At1 = &cond.Origin{
 
 // planRuleRes034PublicViewRes034 returns the conditions on the resource under which ruleRes034PublicViewRes034 is
 // true and false.
-func planRuleRes034PublicViewRes034(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes034PublicViewRes034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18851,7 +19151,7 @@ var planRuleRes035PublicViewRes035At1 = &cond.Origin{
 
 // planRuleRes035PublicViewRes035 returns the conditions on the resource under which ruleRes035PublicViewRes035 is
 // true and false.
-func planRuleRes035PublicViewRes035(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes035PublicViewRes035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18870,7 +19170,7 @@ var planRuleRes036PublicViewRes036At1 = &cond.Origin{
 
 // planRuleRes036PublicViewRes036 returns the conditions on the resource under which ruleRes036PublicViewRes036 is
 // true and false.
-func planRuleRes036PublicViewRes036(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes036PublicViewRes036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18889,7 +19189,7 @@ var planRuleRes037PublicViewRes037At1 = &cond.Origin{
 
 // planRuleRes037PublicViewRes037 returns the conditions on the resource under which ruleRes037PublicViewRes037 is
 // true and false.
-func planRuleRes037PublicViewRes037(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes037PublicViewRes037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18908,7 +19208,7 @@ var planRuleRes038PublicViewRes038At1 = &cond.Origin{
 
 // planRuleRes038PublicViewRes038 returns the conditions on the resource under which ruleRes038PublicViewRes038 is
 // true and false.
-func planRuleRes038PublicViewRes038(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes038PublicViewRes038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18927,7 +19227,7 @@ var planRuleRes039PublicViewRes039At1 = &cond.Origin{
 
 // planRuleRes039PublicViewRes039 returns the conditions on the resource under which ruleRes039PublicViewRes039 is
 // true and false.
-func planRuleRes039PublicViewRes039(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes039PublicViewRes039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18946,7 +19246,7 @@ var planRuleRes040PublicViewRes040At1 = &cond.Origin{
 
 // planRuleRes040PublicViewRes040 returns the conditions on the resource under which ruleRes040PublicViewRes040 is
 // true and false.
-func planRuleRes040PublicViewRes040(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes040PublicViewRes040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18965,7 +19265,7 @@ var planRuleRes041PublicViewRes041At1 = &cond.Origin{
 
 // planRuleRes041PublicViewRes041 returns the conditions on the resource under which ruleRes041PublicViewRes041 is
 // true and false.
-func planRuleRes041PublicViewRes041(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes041PublicViewRes041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -18984,7 +19284,7 @@ var planRuleRes042PublicViewRes042At1 = &cond.Origin{
 
 // planRuleRes042PublicViewRes042 returns the conditions on the resource under which ruleRes042PublicViewRes042 is
 // true and false.
-func planRuleRes042PublicViewRes042(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes042PublicViewRes042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19003,7 +19303,7 @@ var planRuleRes043PublicViewRes043At1 = &cond.Origin{
 
 // planRuleRes043PublicViewRes043 returns the conditions on the resource under which ruleRes043PublicViewRes043 is
 // true and false.
-func planRuleRes043PublicViewRes043(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes043PublicViewRes043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19022,7 +19322,7 @@ var planRuleRes044PublicViewRes044At1 = &cond.Origin{
 
 // planRuleRes044PublicViewRes044 returns the conditions on the resource under which ruleRes044PublicViewRes044 is
 // true and false.
-func planRuleRes044PublicViewRes044(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes044PublicViewRes044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19041,7 +19341,7 @@ var planRuleRes045PublicViewRes045At1 = &cond.Origin{
 
 // planRuleRes045PublicViewRes045 returns the conditions on the resource under which ruleRes045PublicViewRes045 is
 // true and false.
-func planRuleRes045PublicViewRes045(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes045PublicViewRes045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19060,7 +19360,7 @@ var planRuleRes046PublicViewRes046At1 = &cond.Origin{
 
 // planRuleRes046PublicViewRes046 returns the conditions on the resource under which ruleRes046PublicViewRes046 is
 // true and false.
-func planRuleRes046PublicViewRes046(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes046PublicViewRes046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19079,7 +19379,7 @@ var planRuleRes047PublicViewRes047At1 = &cond.Origin{
 
 // planRuleRes047PublicViewRes047 returns the conditions on the resource under which ruleRes047PublicViewRes047 is
 // true and false.
-func planRuleRes047PublicViewRes047(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes047PublicViewRes047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19098,7 +19398,7 @@ var planRuleRes048PublicViewRes048At1 = &cond.Origin{
 
 // planRuleRes048PublicViewRes048 returns the conditions on the resource under which ruleRes048PublicViewRes048 is
 // true and false.
-func planRuleRes048PublicViewRes048(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes048PublicViewRes048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19117,7 +19417,7 @@ var planRuleRes049PublicViewRes049At1 = &cond.Origin{
 
 // planRuleRes049PublicViewRes049 returns the conditions on the resource under which ruleRes049PublicViewRes049 is
 // true and false.
-func planRuleRes049PublicViewRes049(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes049PublicViewRes049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19136,7 +19436,7 @@ var planRuleRes050PublicViewRes050At1 = &cond.Origin{
 
 // planRuleRes050PublicViewRes050 returns the conditions on the resource under which ruleRes050PublicViewRes050 is
 // true and false.
-func planRuleRes050PublicViewRes050(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes050PublicViewRes050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19155,7 +19455,7 @@ var planRuleRes051PublicViewRes051At1 = &cond.Origin{
 
 // planRuleRes051PublicViewRes051 returns the conditions on the resource under which ruleRes051PublicViewRes051 is
 // true and false.
-func planRuleRes051PublicViewRes051(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes051PublicViewRes051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19174,7 +19474,7 @@ var planRuleRes052PublicViewRes052At1 = &cond.Origin{
 
 // planRuleRes052PublicViewRes052 returns the conditions on the resource under which ruleRes052PublicViewRes052 is
 // true and false.
-func planRuleRes052PublicViewRes052(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes052PublicViewRes052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19193,7 +19493,7 @@ var planRuleRes053PublicViewRes053At1 = &cond.Origin{
 
 // planRuleRes053PublicViewRes053 returns the conditions on the resource under which ruleRes053PublicViewRes053 is
 // true and false.
-func planRuleRes053PublicViewRes053(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes053PublicViewRes053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19212,7 +19512,7 @@ var planRuleRes054PublicViewRes054At1 = &cond.Origin{
 
 // planRuleRes054PublicViewRes054 returns the conditions on the resource under which ruleRes054PublicViewRes054 is
 // true and false.
-func planRuleRes054PublicViewRes054(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes054PublicViewRes054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19231,7 +19531,7 @@ var planRuleRes055PublicViewRes055At1 = &cond.Origin{
 
 // planRuleRes055PublicViewRes055 returns the conditions on the resource under which ruleRes055PublicViewRes055 is
 // true and false.
-func planRuleRes055PublicViewRes055(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes055PublicViewRes055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19250,7 +19550,7 @@ var planRuleRes056PublicViewRes056At1 = &cond.Origin{
 
 // planRuleRes056PublicViewRes056 returns the conditions on the resource under which ruleRes056PublicViewRes056 is
 // true and false.
-func planRuleRes056PublicViewRes056(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes056PublicViewRes056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19269,7 +19569,7 @@ var planRuleRes057PublicViewRes057At1 = &cond.Origin{
 
 // planRuleRes057PublicViewRes057 returns the conditions on the resource under which ruleRes057PublicViewRes057 is
 // true and false.
-func planRuleRes057PublicViewRes057(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes057PublicViewRes057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19288,7 +19588,7 @@ var planRuleRes058PublicViewRes058At1 = &cond.Origin{
 
 // planRuleRes058PublicViewRes058 returns the conditions on the resource under which ruleRes058PublicViewRes058 is
 // true and false.
-func planRuleRes058PublicViewRes058(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes058PublicViewRes058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19307,7 +19607,7 @@ var planRuleRes059PublicViewRes059At1 = &cond.Origin{
 
 // planRuleRes059PublicViewRes059 returns the conditions on the resource under which ruleRes059PublicViewRes059 is
 // true and false.
-func planRuleRes059PublicViewRes059(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes059PublicViewRes059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19326,7 +19626,7 @@ var planRuleRes060PublicViewRes060At1 = &cond.Origin{
 
 // planRuleRes060PublicViewRes060 returns the conditions on the resource under which ruleRes060PublicViewRes060 is
 // true and false.
-func planRuleRes060PublicViewRes060(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes060PublicViewRes060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19345,7 +19645,7 @@ var planRuleRes061PublicViewRes061At1 = &cond.Origin{
 
 // planRuleRes061PublicViewRes061 returns the conditions on the resource under which ruleRes061PublicViewRes061 is
 // true and false.
-func planRuleRes061PublicViewRes061(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes061PublicViewRes061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19364,7 +19664,7 @@ var planRuleRes062PublicViewRes062At1 = &cond.Origin{
 
 // planRuleRes062PublicViewRes062 returns the conditions on the resource under which ruleRes062PublicViewRes062 is
 // true and false.
-func planRuleRes062PublicViewRes062(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes062PublicViewRes062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19383,7 +19683,7 @@ var planRuleRes063PublicViewRes063At1 = &cond.Origin{
 
 // planRuleRes063PublicViewRes063 returns the conditions on the resource under which ruleRes063PublicViewRes063 is
 // true and false.
-func planRuleRes063PublicViewRes063(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes063PublicViewRes063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19402,7 +19702,7 @@ var planRuleRes064PublicViewRes064At1 = &cond.Origin{
 
 // planRuleRes064PublicViewRes064 returns the conditions on the resource under which ruleRes064PublicViewRes064 is
 // true and false.
-func planRuleRes064PublicViewRes064(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes064PublicViewRes064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19421,7 +19721,7 @@ var planRuleRes065PublicViewRes065At1 = &cond.Origin{
 
 // planRuleRes065PublicViewRes065 returns the conditions on the resource under which ruleRes065PublicViewRes065 is
 // true and false.
-func planRuleRes065PublicViewRes065(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes065PublicViewRes065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19440,7 +19740,7 @@ var planRuleRes066PublicViewRes066At1 = &cond.Origin{
 
 // planRuleRes066PublicViewRes066 returns the conditions on the resource under which ruleRes066PublicViewRes066 is
 // true and false.
-func planRuleRes066PublicViewRes066(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes066PublicViewRes066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19459,7 +19759,7 @@ var planRuleRes067PublicViewRes067At1 = &cond.Origin{
 
 // planRuleRes067PublicViewRes067 returns the conditions on the resource under which ruleRes067PublicViewRes067 is
 // true and false.
-func planRuleRes067PublicViewRes067(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes067PublicViewRes067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19478,7 +19778,7 @@ var planRuleRes068PublicViewRes068At1 = &cond.Origin{
 
 // planRuleRes068PublicViewRes068 returns the conditions on the resource under which ruleRes068PublicViewRes068 is
 // true and false.
-func planRuleRes068PublicViewRes068(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes068PublicViewRes068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19497,7 +19797,7 @@ var planRuleRes069PublicViewRes069At1 = &cond.Origin{
 
 // planRuleRes069PublicViewRes069 returns the conditions on the resource under which ruleRes069PublicViewRes069 is
 // true and false.
-func planRuleRes069PublicViewRes069(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes069PublicViewRes069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19516,7 +19816,7 @@ var planRuleRes070PublicViewRes070At1 = &cond.Origin{
 
 // planRuleRes070PublicViewRes070 returns the conditions on the resource under which ruleRes070PublicViewRes070 is
 // true and false.
-func planRuleRes070PublicViewRes070(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes070PublicViewRes070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19535,7 +19835,7 @@ var planRuleRes071PublicViewRes071At1 = &cond.Origin{
 
 // planRuleRes071PublicViewRes071 returns the conditions on the resource under which ruleRes071PublicViewRes071 is
 // true and false.
-func planRuleRes071PublicViewRes071(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes071PublicViewRes071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19554,7 +19854,7 @@ var planRuleRes072PublicViewRes072At1 = &cond.Origin{
 
 // planRuleRes072PublicViewRes072 returns the conditions on the resource under which ruleRes072PublicViewRes072 is
 // true and false.
-func planRuleRes072PublicViewRes072(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes072PublicViewRes072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19573,7 +19873,7 @@ var planRuleRes073PublicViewRes073At1 = &cond.Origin{
 
 // planRuleRes073PublicViewRes073 returns the conditions on the resource under which ruleRes073PublicViewRes073 is
 // true and false.
-func planRuleRes073PublicViewRes073(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes073PublicViewRes073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19592,7 +19892,7 @@ var planRuleRes074PublicViewRes074At1 = &cond.Origin{
 
 // planRuleRes074PublicViewRes074 returns the conditions on the resource under which ruleRes074PublicViewRes074 is
 // true and false.
-func planRuleRes074PublicViewRes074(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes074PublicViewRes074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19611,7 +19911,7 @@ var planRuleRes075PublicViewRes075At1 = &cond.Origin{
 
 // planRuleRes075PublicViewRes075 returns the conditions on the resource under which ruleRes075PublicViewRes075 is
 // true and false.
-func planRuleRes075PublicViewRes075(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes075PublicViewRes075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19630,7 +19930,7 @@ var planRuleRes076PublicViewRes076At1 = &cond.Origin{
 
 // planRuleRes076PublicViewRes076 returns the conditions on the resource under which ruleRes076PublicViewRes076 is
 // true and false.
-func planRuleRes076PublicViewRes076(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes076PublicViewRes076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19649,7 +19949,7 @@ var planRuleRes077PublicViewRes077At1 = &cond.Origin{
 
 // planRuleRes077PublicViewRes077 returns the conditions on the resource under which ruleRes077PublicViewRes077 is
 // true and false.
-func planRuleRes077PublicViewRes077(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes077PublicViewRes077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19668,7 +19968,7 @@ var planRuleRes078PublicViewRes078At1 = &cond.Origin{
 
 // planRuleRes078PublicViewRes078 returns the conditions on the resource under which ruleRes078PublicViewRes078 is
 // true and false.
-func planRuleRes078PublicViewRes078(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes078PublicViewRes078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19687,7 +19987,7 @@ var planRuleRes079PublicViewRes079At1 = &cond.Origin{
 
 // planRuleRes079PublicViewRes079 returns the conditions on the resource under which ruleRes079PublicViewRes079 is
 // true and false.
-func planRuleRes079PublicViewRes079(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes079PublicViewRes079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19706,7 +20006,7 @@ var planRuleRes080PublicViewRes080At1 = &cond.Origin{
 
 // planRuleRes080PublicViewRes080 returns the conditions on the resource under which ruleRes080PublicViewRes080 is
 // true and false.
-func planRuleRes080PublicViewRes080(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes080PublicViewRes080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19725,7 +20025,7 @@ var planRuleRes081PublicViewRes081At1 = &cond.Origin{
 
 // planRuleRes081PublicViewRes081 returns the conditions on the resource under which ruleRes081PublicViewRes081 is
 // true and false.
-func planRuleRes081PublicViewRes081(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes081PublicViewRes081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19744,7 +20044,7 @@ var planRuleRes082PublicViewRes082At1 = &cond.Origin{
 
 // planRuleRes082PublicViewRes082 returns the conditions on the resource under which ruleRes082PublicViewRes082 is
 // true and false.
-func planRuleRes082PublicViewRes082(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes082PublicViewRes082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19763,7 +20063,7 @@ var planRuleRes083PublicViewRes083At1 = &cond.Origin{
 
 // planRuleRes083PublicViewRes083 returns the conditions on the resource under which ruleRes083PublicViewRes083 is
 // true and false.
-func planRuleRes083PublicViewRes083(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes083PublicViewRes083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19782,7 +20082,7 @@ var planRuleRes084PublicViewRes084At1 = &cond.Origin{
 
 // planRuleRes084PublicViewRes084 returns the conditions on the resource under which ruleRes084PublicViewRes084 is
 // true and false.
-func planRuleRes084PublicViewRes084(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes084PublicViewRes084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19801,7 +20101,7 @@ var planRuleRes085PublicViewRes085At1 = &cond.Origin{
 
 // planRuleRes085PublicViewRes085 returns the conditions on the resource under which ruleRes085PublicViewRes085 is
 // true and false.
-func planRuleRes085PublicViewRes085(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes085PublicViewRes085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19820,7 +20120,7 @@ var planRuleRes086PublicViewRes086At1 = &cond.Origin{
 
 // planRuleRes086PublicViewRes086 returns the conditions on the resource under which ruleRes086PublicViewRes086 is
 // true and false.
-func planRuleRes086PublicViewRes086(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes086PublicViewRes086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19839,7 +20139,7 @@ var planRuleRes087PublicViewRes087At1 = &cond.Origin{
 
 // planRuleRes087PublicViewRes087 returns the conditions on the resource under which ruleRes087PublicViewRes087 is
 // true and false.
-func planRuleRes087PublicViewRes087(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes087PublicViewRes087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19858,7 +20158,7 @@ var planRuleRes088PublicViewRes088At1 = &cond.Origin{
 
 // planRuleRes088PublicViewRes088 returns the conditions on the resource under which ruleRes088PublicViewRes088 is
 // true and false.
-func planRuleRes088PublicViewRes088(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes088PublicViewRes088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19877,7 +20177,7 @@ var planRuleRes089PublicViewRes089At1 = &cond.Origin{
 
 // planRuleRes089PublicViewRes089 returns the conditions on the resource under which ruleRes089PublicViewRes089 is
 // true and false.
-func planRuleRes089PublicViewRes089(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes089PublicViewRes089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19896,7 +20196,7 @@ var planRuleRes090PublicViewRes090At1 = &cond.Origin{
 
 // planRuleRes090PublicViewRes090 returns the conditions on the resource under which ruleRes090PublicViewRes090 is
 // true and false.
-func planRuleRes090PublicViewRes090(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes090PublicViewRes090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19915,7 +20215,7 @@ var planRuleRes091PublicViewRes091At1 = &cond.Origin{
 
 // planRuleRes091PublicViewRes091 returns the conditions on the resource under which ruleRes091PublicViewRes091 is
 // true and false.
-func planRuleRes091PublicViewRes091(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes091PublicViewRes091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19934,7 +20234,7 @@ var planRuleRes092PublicViewRes092At1 = &cond.Origin{
 
 // planRuleRes092PublicViewRes092 returns the conditions on the resource under which ruleRes092PublicViewRes092 is
 // true and false.
-func planRuleRes092PublicViewRes092(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes092PublicViewRes092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19953,7 +20253,7 @@ var planRuleRes093PublicViewRes093At1 = &cond.Origin{
 
 // planRuleRes093PublicViewRes093 returns the conditions on the resource under which ruleRes093PublicViewRes093 is
 // true and false.
-func planRuleRes093PublicViewRes093(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes093PublicViewRes093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19972,7 +20272,7 @@ var planRuleRes094PublicViewRes094At1 = &cond.Origin{
 
 // planRuleRes094PublicViewRes094 returns the conditions on the resource under which ruleRes094PublicViewRes094 is
 // true and false.
-func planRuleRes094PublicViewRes094(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes094PublicViewRes094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -19991,7 +20291,7 @@ var planRuleRes095PublicViewRes095At1 = &cond.Origin{
 
 // planRuleRes095PublicViewRes095 returns the conditions on the resource under which ruleRes095PublicViewRes095 is
 // true and false.
-func planRuleRes095PublicViewRes095(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes095PublicViewRes095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20010,7 +20310,7 @@ var planRuleRes096PublicViewRes096At1 = &cond.Origin{
 
 // planRuleRes096PublicViewRes096 returns the conditions on the resource under which ruleRes096PublicViewRes096 is
 // true and false.
-func planRuleRes096PublicViewRes096(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes096PublicViewRes096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20029,7 +20329,7 @@ var planRuleRes097PublicViewRes097At1 = &cond.Origin{
 
 // planRuleRes097PublicViewRes097 returns the conditions on the resource under which ruleRes097PublicViewRes097 is
 // true and false.
-func planRuleRes097PublicViewRes097(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes097PublicViewRes097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20048,7 +20348,7 @@ var planRuleRes098PublicViewRes098At1 = &cond.Origin{
 
 // planRuleRes098PublicViewRes098 returns the conditions on the resource under which ruleRes098PublicViewRes098 is
 // true and false.
-func planRuleRes098PublicViewRes098(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes098PublicViewRes098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20067,7 +20367,7 @@ var planRuleRes099PublicViewRes099At1 = &cond.Origin{
 
 // planRuleRes099PublicViewRes099 returns the conditions on the resource under which ruleRes099PublicViewRes099 is
 // true and false.
-func planRuleRes099PublicViewRes099(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes099PublicViewRes099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -20086,7 +20386,7 @@ var planRuleArchivedReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedReadOnlyLibrary returns the conditions on the resource under which ruleArchivedReadOnlyLibrary is
 // true and false.
-func planRuleArchivedReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20107,7 +20407,7 @@ var planRuleRes001ArchivedReadOnlyRes001At1 = &cond.Origin{
 
 // planRuleRes001ArchivedReadOnlyRes001 returns the conditions on the resource under which ruleRes001ArchivedReadOnlyRes001 is
 // true and false.
-func planRuleRes001ArchivedReadOnlyRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001ArchivedReadOnlyRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20128,7 +20428,7 @@ var planRuleRes002ArchivedReadOnlyRes002At1 = &cond.Origin{
 
 // planRuleRes002ArchivedReadOnlyRes002 returns the conditions on the resource under which ruleRes002ArchivedReadOnlyRes002 is
 // true and false.
-func planRuleRes002ArchivedReadOnlyRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002ArchivedReadOnlyRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20149,7 +20449,7 @@ var planRuleRes003ArchivedReadOnlyRes003At1 = &cond.Origin{
 
 // planRuleRes003ArchivedReadOnlyRes003 returns the conditions on the resource under which ruleRes003ArchivedReadOnlyRes003 is
 // true and false.
-func planRuleRes003ArchivedReadOnlyRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003ArchivedReadOnlyRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20170,7 +20470,7 @@ var planRuleRes004ArchivedReadOnlyRes004At1 = &cond.Origin{
 
 // planRuleRes004ArchivedReadOnlyRes004 returns the conditions on the resource under which ruleRes004ArchivedReadOnlyRes004 is
 // true and false.
-func planRuleRes004ArchivedReadOnlyRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004ArchivedReadOnlyRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20191,7 +20491,7 @@ var planRuleRes005ArchivedReadOnlyRes005At1 = &cond.Origin{
 
 // planRuleRes005ArchivedReadOnlyRes005 returns the conditions on the resource under which ruleRes005ArchivedReadOnlyRes005 is
 // true and false.
-func planRuleRes005ArchivedReadOnlyRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005ArchivedReadOnlyRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20212,7 +20512,7 @@ var planRuleRes006ArchivedReadOnlyRes006At1 = &cond.Origin{
 
 // planRuleRes006ArchivedReadOnlyRes006 returns the conditions on the resource under which ruleRes006ArchivedReadOnlyRes006 is
 // true and false.
-func planRuleRes006ArchivedReadOnlyRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006ArchivedReadOnlyRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20233,7 +20533,7 @@ var planRuleRes007ArchivedReadOnlyRes007At1 = &cond.Origin{
 
 // planRuleRes007ArchivedReadOnlyRes007 returns the conditions on the resource under which ruleRes007ArchivedReadOnlyRes007 is
 // true and false.
-func planRuleRes007ArchivedReadOnlyRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007ArchivedReadOnlyRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20254,7 +20554,7 @@ var planRuleRes008ArchivedReadOnlyRes008At1 = &cond.Origin{
 
 // planRuleRes008ArchivedReadOnlyRes008 returns the conditions on the resource under which ruleRes008ArchivedReadOnlyRes008 is
 // true and false.
-func planRuleRes008ArchivedReadOnlyRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008ArchivedReadOnlyRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20275,7 +20575,7 @@ var planRuleRes009ArchivedReadOnlyRes009At1 = &cond.Origin{
 
 // planRuleRes009ArchivedReadOnlyRes009 returns the conditions on the resource under which ruleRes009ArchivedReadOnlyRes009 is
 // true and false.
-func planRuleRes009ArchivedReadOnlyRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009ArchivedReadOnlyRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20296,7 +20596,7 @@ var planRuleRes010ArchivedReadOnlyRes010At1 = &cond.Origin{
 
 // planRuleRes010ArchivedReadOnlyRes010 returns the conditions on the resource under which ruleRes010ArchivedReadOnlyRes010 is
 // true and false.
-func planRuleRes010ArchivedReadOnlyRes010(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes010ArchivedReadOnlyRes010(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20317,7 +20617,7 @@ var planRuleRes011ArchivedReadOnlyRes011At1 = &cond.Origin{
 
 // planRuleRes011ArchivedReadOnlyRes011 returns the conditions on the resource under which ruleRes011ArchivedReadOnlyRes011 is
 // true and false.
-func planRuleRes011ArchivedReadOnlyRes011(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes011ArchivedReadOnlyRes011(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20338,7 +20638,7 @@ var planRuleRes012ArchivedReadOnlyRes012At1 = &cond.Origin{
 
 // planRuleRes012ArchivedReadOnlyRes012 returns the conditions on the resource under which ruleRes012ArchivedReadOnlyRes012 is
 // true and false.
-func planRuleRes012ArchivedReadOnlyRes012(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes012ArchivedReadOnlyRes012(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20359,7 +20659,7 @@ var planRuleRes013ArchivedReadOnlyRes013At1 = &cond.Origin{
 
 // planRuleRes013ArchivedReadOnlyRes013 returns the conditions on the resource under which ruleRes013ArchivedReadOnlyRes013 is
 // true and false.
-func planRuleRes013ArchivedReadOnlyRes013(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes013ArchivedReadOnlyRes013(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20380,7 +20680,7 @@ var planRuleRes014ArchivedReadOnlyRes014At1 = &cond.Origin{
 
 // planRuleRes014ArchivedReadOnlyRes014 returns the conditions on the resource under which ruleRes014ArchivedReadOnlyRes014 is
 // true and false.
-func planRuleRes014ArchivedReadOnlyRes014(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes014ArchivedReadOnlyRes014(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20401,7 +20701,7 @@ var planRuleRes015ArchivedReadOnlyRes015At1 = &cond.Origin{
 
 // planRuleRes015ArchivedReadOnlyRes015 returns the conditions on the resource under which ruleRes015ArchivedReadOnlyRes015 is
 // true and false.
-func planRuleRes015ArchivedReadOnlyRes015(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes015ArchivedReadOnlyRes015(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20422,7 +20722,7 @@ var planRuleRes016ArchivedReadOnlyRes016At1 = &cond.Origin{
 
 // planRuleRes016ArchivedReadOnlyRes016 returns the conditions on the resource under which ruleRes016ArchivedReadOnlyRes016 is
 // true and false.
-func planRuleRes016ArchivedReadOnlyRes016(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes016ArchivedReadOnlyRes016(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20443,7 +20743,7 @@ var planRuleRes017ArchivedReadOnlyRes017At1 = &cond.Origin{
 
 // planRuleRes017ArchivedReadOnlyRes017 returns the conditions on the resource under which ruleRes017ArchivedReadOnlyRes017 is
 // true and false.
-func planRuleRes017ArchivedReadOnlyRes017(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes017ArchivedReadOnlyRes017(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20464,7 +20764,7 @@ var planRuleRes018ArchivedReadOnlyRes018At1 = &cond.Origin{
 
 // planRuleRes018ArchivedReadOnlyRes018 returns the conditions on the resource under which ruleRes018ArchivedReadOnlyRes018 is
 // true and false.
-func planRuleRes018ArchivedReadOnlyRes018(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes018ArchivedReadOnlyRes018(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20485,7 +20785,7 @@ var planRuleRes019ArchivedReadOnlyRes019At1 = &cond.Origin{
 
 // planRuleRes019ArchivedReadOnlyRes019 returns the conditions on the resource under which ruleRes019ArchivedReadOnlyRes019 is
 // true and false.
-func planRuleRes019ArchivedReadOnlyRes019(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes019ArchivedReadOnlyRes019(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20506,7 +20806,7 @@ var planRuleRes020ArchivedReadOnlyRes020At1 = &cond.Origin{
 
 // planRuleRes020ArchivedReadOnlyRes020 returns the conditions on the resource under which ruleRes020ArchivedReadOnlyRes020 is
 // true and false.
-func planRuleRes020ArchivedReadOnlyRes020(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes020ArchivedReadOnlyRes020(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20527,7 +20827,7 @@ var planRuleRes021ArchivedReadOnlyRes021At1 = &cond.Origin{
 
 // planRuleRes021ArchivedReadOnlyRes021 returns the conditions on the resource under which ruleRes021ArchivedReadOnlyRes021 is
 // true and false.
-func planRuleRes021ArchivedReadOnlyRes021(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes021ArchivedReadOnlyRes021(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20548,7 +20848,7 @@ var planRuleRes022ArchivedReadOnlyRes022At1 = &cond.Origin{
 
 // planRuleRes022ArchivedReadOnlyRes022 returns the conditions on the resource under which ruleRes022ArchivedReadOnlyRes022 is
 // true and false.
-func planRuleRes022ArchivedReadOnlyRes022(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes022ArchivedReadOnlyRes022(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20569,7 +20869,7 @@ var planRuleRes023ArchivedReadOnlyRes023At1 = &cond.Origin{
 
 // planRuleRes023ArchivedReadOnlyRes023 returns the conditions on the resource under which ruleRes023ArchivedReadOnlyRes023 is
 // true and false.
-func planRuleRes023ArchivedReadOnlyRes023(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes023ArchivedReadOnlyRes023(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20590,7 +20890,7 @@ var planRuleRes024ArchivedReadOnlyRes024At1 = &cond.Origin{
 
 // planRuleRes024ArchivedReadOnlyRes024 returns the conditions on the resource under which ruleRes024ArchivedReadOnlyRes024 is
 // true and false.
-func planRuleRes024ArchivedReadOnlyRes024(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes024ArchivedReadOnlyRes024(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20611,7 +20911,7 @@ var planRuleRes025ArchivedReadOnlyRes025At1 = &cond.Origin{
 
 // planRuleRes025ArchivedReadOnlyRes025 returns the conditions on the resource under which ruleRes025ArchivedReadOnlyRes025 is
 // true and false.
-func planRuleRes025ArchivedReadOnlyRes025(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes025ArchivedReadOnlyRes025(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20632,7 +20932,7 @@ var planRuleRes026ArchivedReadOnlyRes026At1 = &cond.Origin{
 
 // planRuleRes026ArchivedReadOnlyRes026 returns the conditions on the resource under which ruleRes026ArchivedReadOnlyRes026 is
 // true and false.
-func planRuleRes026ArchivedReadOnlyRes026(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes026ArchivedReadOnlyRes026(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20653,7 +20953,7 @@ var planRuleRes027ArchivedReadOnlyRes027At1 = &cond.Origin{
 
 // planRuleRes027ArchivedReadOnlyRes027 returns the conditions on the resource under which ruleRes027ArchivedReadOnlyRes027 is
 // true and false.
-func planRuleRes027ArchivedReadOnlyRes027(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes027ArchivedReadOnlyRes027(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20674,7 +20974,7 @@ var planRuleRes028ArchivedReadOnlyRes028At1 = &cond.Origin{
 
 // planRuleRes028ArchivedReadOnlyRes028 returns the conditions on the resource under which ruleRes028ArchivedReadOnlyRes028 is
 // true and false.
-func planRuleRes028ArchivedReadOnlyRes028(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes028ArchivedReadOnlyRes028(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20695,7 +20995,7 @@ var planRuleRes029ArchivedReadOnlyRes029At1 = &cond.Origin{
 
 // planRuleRes029ArchivedReadOnlyRes029 returns the conditions on the resource under which ruleRes029ArchivedReadOnlyRes029 is
 // true and false.
-func planRuleRes029ArchivedReadOnlyRes029(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes029ArchivedReadOnlyRes029(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20716,7 +21016,7 @@ var planRuleRes030ArchivedReadOnlyRes030At1 = &cond.Origin{
 
 // planRuleRes030ArchivedReadOnlyRes030 returns the conditions on the resource under which ruleRes030ArchivedReadOnlyRes030 is
 // true and false.
-func planRuleRes030ArchivedReadOnlyRes030(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes030ArchivedReadOnlyRes030(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20737,7 +21037,7 @@ var planRuleRes031ArchivedReadOnlyRes031At1 = &cond.Origin{
 
 // planRuleRes031ArchivedReadOnlyRes031 returns the conditions on the resource under which ruleRes031ArchivedReadOnlyRes031 is
 // true and false.
-func planRuleRes031ArchivedReadOnlyRes031(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes031ArchivedReadOnlyRes031(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20758,7 +21058,7 @@ var planRuleRes032ArchivedReadOnlyRes032At1 = &cond.Origin{
 
 // planRuleRes032ArchivedReadOnlyRes032 returns the conditions on the resource under which ruleRes032ArchivedReadOnlyRes032 is
 // true and false.
-func planRuleRes032ArchivedReadOnlyRes032(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes032ArchivedReadOnlyRes032(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20779,7 +21079,7 @@ var planRuleRes033ArchivedReadOnlyRes033At1 = &cond.Origin{
 
 // planRuleRes033ArchivedReadOnlyRes033 returns the conditions on the resource under which ruleRes033ArchivedReadOnlyRes033 is
 // true and false.
-func planRuleRes033ArchivedReadOnlyRes033(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes033ArchivedReadOnlyRes033(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20800,7 +21100,7 @@ var planRuleRes034ArchivedReadOnlyRes034At1 = &cond.Origin{
 
 // planRuleRes034ArchivedReadOnlyRes034 returns the conditions on the resource under which ruleRes034ArchivedReadOnlyRes034 is
 // true and false.
-func planRuleRes034ArchivedReadOnlyRes034(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes034ArchivedReadOnlyRes034(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20821,7 +21121,7 @@ var planRuleRes035ArchivedReadOnlyRes035At1 = &cond.Origin{
 
 // planRuleRes035ArchivedReadOnlyRes035 returns the conditions on the resource under which ruleRes035ArchivedReadOnlyRes035 is
 // true and false.
-func planRuleRes035ArchivedReadOnlyRes035(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes035ArchivedReadOnlyRes035(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20842,7 +21142,7 @@ var planRuleRes036ArchivedReadOnlyRes036At1 = &cond.Origin{
 
 // planRuleRes036ArchivedReadOnlyRes036 returns the conditions on the resource under which ruleRes036ArchivedReadOnlyRes036 is
 // true and false.
-func planRuleRes036ArchivedReadOnlyRes036(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes036ArchivedReadOnlyRes036(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20863,7 +21163,7 @@ var planRuleRes037ArchivedReadOnlyRes037At1 = &cond.Origin{
 
 // planRuleRes037ArchivedReadOnlyRes037 returns the conditions on the resource under which ruleRes037ArchivedReadOnlyRes037 is
 // true and false.
-func planRuleRes037ArchivedReadOnlyRes037(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes037ArchivedReadOnlyRes037(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20884,7 +21184,7 @@ var planRuleRes038ArchivedReadOnlyRes038At1 = &cond.Origin{
 
 // planRuleRes038ArchivedReadOnlyRes038 returns the conditions on the resource under which ruleRes038ArchivedReadOnlyRes038 is
 // true and false.
-func planRuleRes038ArchivedReadOnlyRes038(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes038ArchivedReadOnlyRes038(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20905,7 +21205,7 @@ var planRuleRes039ArchivedReadOnlyRes039At1 = &cond.Origin{
 
 // planRuleRes039ArchivedReadOnlyRes039 returns the conditions on the resource under which ruleRes039ArchivedReadOnlyRes039 is
 // true and false.
-func planRuleRes039ArchivedReadOnlyRes039(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes039ArchivedReadOnlyRes039(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20926,7 +21226,7 @@ var planRuleRes040ArchivedReadOnlyRes040At1 = &cond.Origin{
 
 // planRuleRes040ArchivedReadOnlyRes040 returns the conditions on the resource under which ruleRes040ArchivedReadOnlyRes040 is
 // true and false.
-func planRuleRes040ArchivedReadOnlyRes040(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes040ArchivedReadOnlyRes040(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20947,7 +21247,7 @@ var planRuleRes041ArchivedReadOnlyRes041At1 = &cond.Origin{
 
 // planRuleRes041ArchivedReadOnlyRes041 returns the conditions on the resource under which ruleRes041ArchivedReadOnlyRes041 is
 // true and false.
-func planRuleRes041ArchivedReadOnlyRes041(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes041ArchivedReadOnlyRes041(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20968,7 +21268,7 @@ var planRuleRes042ArchivedReadOnlyRes042At1 = &cond.Origin{
 
 // planRuleRes042ArchivedReadOnlyRes042 returns the conditions on the resource under which ruleRes042ArchivedReadOnlyRes042 is
 // true and false.
-func planRuleRes042ArchivedReadOnlyRes042(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes042ArchivedReadOnlyRes042(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -20989,7 +21289,7 @@ var planRuleRes043ArchivedReadOnlyRes043At1 = &cond.Origin{
 
 // planRuleRes043ArchivedReadOnlyRes043 returns the conditions on the resource under which ruleRes043ArchivedReadOnlyRes043 is
 // true and false.
-func planRuleRes043ArchivedReadOnlyRes043(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes043ArchivedReadOnlyRes043(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21010,7 +21310,7 @@ var planRuleRes044ArchivedReadOnlyRes044At1 = &cond.Origin{
 
 // planRuleRes044ArchivedReadOnlyRes044 returns the conditions on the resource under which ruleRes044ArchivedReadOnlyRes044 is
 // true and false.
-func planRuleRes044ArchivedReadOnlyRes044(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes044ArchivedReadOnlyRes044(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21031,7 +21331,7 @@ var planRuleRes045ArchivedReadOnlyRes045At1 = &cond.Origin{
 
 // planRuleRes045ArchivedReadOnlyRes045 returns the conditions on the resource under which ruleRes045ArchivedReadOnlyRes045 is
 // true and false.
-func planRuleRes045ArchivedReadOnlyRes045(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes045ArchivedReadOnlyRes045(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21052,7 +21352,7 @@ var planRuleRes046ArchivedReadOnlyRes046At1 = &cond.Origin{
 
 // planRuleRes046ArchivedReadOnlyRes046 returns the conditions on the resource under which ruleRes046ArchivedReadOnlyRes046 is
 // true and false.
-func planRuleRes046ArchivedReadOnlyRes046(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes046ArchivedReadOnlyRes046(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21073,7 +21373,7 @@ var planRuleRes047ArchivedReadOnlyRes047At1 = &cond.Origin{
 
 // planRuleRes047ArchivedReadOnlyRes047 returns the conditions on the resource under which ruleRes047ArchivedReadOnlyRes047 is
 // true and false.
-func planRuleRes047ArchivedReadOnlyRes047(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes047ArchivedReadOnlyRes047(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21094,7 +21394,7 @@ var planRuleRes048ArchivedReadOnlyRes048At1 = &cond.Origin{
 
 // planRuleRes048ArchivedReadOnlyRes048 returns the conditions on the resource under which ruleRes048ArchivedReadOnlyRes048 is
 // true and false.
-func planRuleRes048ArchivedReadOnlyRes048(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes048ArchivedReadOnlyRes048(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21115,7 +21415,7 @@ var planRuleRes049ArchivedReadOnlyRes049At1 = &cond.Origin{
 
 // planRuleRes049ArchivedReadOnlyRes049 returns the conditions on the resource under which ruleRes049ArchivedReadOnlyRes049 is
 // true and false.
-func planRuleRes049ArchivedReadOnlyRes049(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes049ArchivedReadOnlyRes049(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21136,7 +21436,7 @@ var planRuleRes050ArchivedReadOnlyRes050At1 = &cond.Origin{
 
 // planRuleRes050ArchivedReadOnlyRes050 returns the conditions on the resource under which ruleRes050ArchivedReadOnlyRes050 is
 // true and false.
-func planRuleRes050ArchivedReadOnlyRes050(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes050ArchivedReadOnlyRes050(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21157,7 +21457,7 @@ var planRuleRes051ArchivedReadOnlyRes051At1 = &cond.Origin{
 
 // planRuleRes051ArchivedReadOnlyRes051 returns the conditions on the resource under which ruleRes051ArchivedReadOnlyRes051 is
 // true and false.
-func planRuleRes051ArchivedReadOnlyRes051(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes051ArchivedReadOnlyRes051(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21178,7 +21478,7 @@ var planRuleRes052ArchivedReadOnlyRes052At1 = &cond.Origin{
 
 // planRuleRes052ArchivedReadOnlyRes052 returns the conditions on the resource under which ruleRes052ArchivedReadOnlyRes052 is
 // true and false.
-func planRuleRes052ArchivedReadOnlyRes052(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes052ArchivedReadOnlyRes052(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21199,7 +21499,7 @@ var planRuleRes053ArchivedReadOnlyRes053At1 = &cond.Origin{
 
 // planRuleRes053ArchivedReadOnlyRes053 returns the conditions on the resource under which ruleRes053ArchivedReadOnlyRes053 is
 // true and false.
-func planRuleRes053ArchivedReadOnlyRes053(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes053ArchivedReadOnlyRes053(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21220,7 +21520,7 @@ var planRuleRes054ArchivedReadOnlyRes054At1 = &cond.Origin{
 
 // planRuleRes054ArchivedReadOnlyRes054 returns the conditions on the resource under which ruleRes054ArchivedReadOnlyRes054 is
 // true and false.
-func planRuleRes054ArchivedReadOnlyRes054(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes054ArchivedReadOnlyRes054(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21241,7 +21541,7 @@ var planRuleRes055ArchivedReadOnlyRes055At1 = &cond.Origin{
 
 // planRuleRes055ArchivedReadOnlyRes055 returns the conditions on the resource under which ruleRes055ArchivedReadOnlyRes055 is
 // true and false.
-func planRuleRes055ArchivedReadOnlyRes055(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes055ArchivedReadOnlyRes055(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21262,7 +21562,7 @@ var planRuleRes056ArchivedReadOnlyRes056At1 = &cond.Origin{
 
 // planRuleRes056ArchivedReadOnlyRes056 returns the conditions on the resource under which ruleRes056ArchivedReadOnlyRes056 is
 // true and false.
-func planRuleRes056ArchivedReadOnlyRes056(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes056ArchivedReadOnlyRes056(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21283,7 +21583,7 @@ var planRuleRes057ArchivedReadOnlyRes057At1 = &cond.Origin{
 
 // planRuleRes057ArchivedReadOnlyRes057 returns the conditions on the resource under which ruleRes057ArchivedReadOnlyRes057 is
 // true and false.
-func planRuleRes057ArchivedReadOnlyRes057(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes057ArchivedReadOnlyRes057(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21304,7 +21604,7 @@ var planRuleRes058ArchivedReadOnlyRes058At1 = &cond.Origin{
 
 // planRuleRes058ArchivedReadOnlyRes058 returns the conditions on the resource under which ruleRes058ArchivedReadOnlyRes058 is
 // true and false.
-func planRuleRes058ArchivedReadOnlyRes058(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes058ArchivedReadOnlyRes058(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21325,7 +21625,7 @@ var planRuleRes059ArchivedReadOnlyRes059At1 = &cond.Origin{
 
 // planRuleRes059ArchivedReadOnlyRes059 returns the conditions on the resource under which ruleRes059ArchivedReadOnlyRes059 is
 // true and false.
-func planRuleRes059ArchivedReadOnlyRes059(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes059ArchivedReadOnlyRes059(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21346,7 +21646,7 @@ var planRuleRes060ArchivedReadOnlyRes060At1 = &cond.Origin{
 
 // planRuleRes060ArchivedReadOnlyRes060 returns the conditions on the resource under which ruleRes060ArchivedReadOnlyRes060 is
 // true and false.
-func planRuleRes060ArchivedReadOnlyRes060(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes060ArchivedReadOnlyRes060(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21367,7 +21667,7 @@ var planRuleRes061ArchivedReadOnlyRes061At1 = &cond.Origin{
 
 // planRuleRes061ArchivedReadOnlyRes061 returns the conditions on the resource under which ruleRes061ArchivedReadOnlyRes061 is
 // true and false.
-func planRuleRes061ArchivedReadOnlyRes061(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes061ArchivedReadOnlyRes061(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21388,7 +21688,7 @@ var planRuleRes062ArchivedReadOnlyRes062At1 = &cond.Origin{
 
 // planRuleRes062ArchivedReadOnlyRes062 returns the conditions on the resource under which ruleRes062ArchivedReadOnlyRes062 is
 // true and false.
-func planRuleRes062ArchivedReadOnlyRes062(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes062ArchivedReadOnlyRes062(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21409,7 +21709,7 @@ var planRuleRes063ArchivedReadOnlyRes063At1 = &cond.Origin{
 
 // planRuleRes063ArchivedReadOnlyRes063 returns the conditions on the resource under which ruleRes063ArchivedReadOnlyRes063 is
 // true and false.
-func planRuleRes063ArchivedReadOnlyRes063(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes063ArchivedReadOnlyRes063(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21430,7 +21730,7 @@ var planRuleRes064ArchivedReadOnlyRes064At1 = &cond.Origin{
 
 // planRuleRes064ArchivedReadOnlyRes064 returns the conditions on the resource under which ruleRes064ArchivedReadOnlyRes064 is
 // true and false.
-func planRuleRes064ArchivedReadOnlyRes064(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes064ArchivedReadOnlyRes064(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21451,7 +21751,7 @@ var planRuleRes065ArchivedReadOnlyRes065At1 = &cond.Origin{
 
 // planRuleRes065ArchivedReadOnlyRes065 returns the conditions on the resource under which ruleRes065ArchivedReadOnlyRes065 is
 // true and false.
-func planRuleRes065ArchivedReadOnlyRes065(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes065ArchivedReadOnlyRes065(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21472,7 +21772,7 @@ var planRuleRes066ArchivedReadOnlyRes066At1 = &cond.Origin{
 
 // planRuleRes066ArchivedReadOnlyRes066 returns the conditions on the resource under which ruleRes066ArchivedReadOnlyRes066 is
 // true and false.
-func planRuleRes066ArchivedReadOnlyRes066(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes066ArchivedReadOnlyRes066(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21493,7 +21793,7 @@ var planRuleRes067ArchivedReadOnlyRes067At1 = &cond.Origin{
 
 // planRuleRes067ArchivedReadOnlyRes067 returns the conditions on the resource under which ruleRes067ArchivedReadOnlyRes067 is
 // true and false.
-func planRuleRes067ArchivedReadOnlyRes067(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes067ArchivedReadOnlyRes067(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21514,7 +21814,7 @@ var planRuleRes068ArchivedReadOnlyRes068At1 = &cond.Origin{
 
 // planRuleRes068ArchivedReadOnlyRes068 returns the conditions on the resource under which ruleRes068ArchivedReadOnlyRes068 is
 // true and false.
-func planRuleRes068ArchivedReadOnlyRes068(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes068ArchivedReadOnlyRes068(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21535,7 +21835,7 @@ var planRuleRes069ArchivedReadOnlyRes069At1 = &cond.Origin{
 
 // planRuleRes069ArchivedReadOnlyRes069 returns the conditions on the resource under which ruleRes069ArchivedReadOnlyRes069 is
 // true and false.
-func planRuleRes069ArchivedReadOnlyRes069(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes069ArchivedReadOnlyRes069(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21556,7 +21856,7 @@ var planRuleRes070ArchivedReadOnlyRes070At1 = &cond.Origin{
 
 // planRuleRes070ArchivedReadOnlyRes070 returns the conditions on the resource under which ruleRes070ArchivedReadOnlyRes070 is
 // true and false.
-func planRuleRes070ArchivedReadOnlyRes070(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes070ArchivedReadOnlyRes070(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21577,7 +21877,7 @@ var planRuleRes071ArchivedReadOnlyRes071At1 = &cond.Origin{
 
 // planRuleRes071ArchivedReadOnlyRes071 returns the conditions on the resource under which ruleRes071ArchivedReadOnlyRes071 is
 // true and false.
-func planRuleRes071ArchivedReadOnlyRes071(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes071ArchivedReadOnlyRes071(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21598,7 +21898,7 @@ var planRuleRes072ArchivedReadOnlyRes072At1 = &cond.Origin{
 
 // planRuleRes072ArchivedReadOnlyRes072 returns the conditions on the resource under which ruleRes072ArchivedReadOnlyRes072 is
 // true and false.
-func planRuleRes072ArchivedReadOnlyRes072(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes072ArchivedReadOnlyRes072(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21619,7 +21919,7 @@ var planRuleRes073ArchivedReadOnlyRes073At1 = &cond.Origin{
 
 // planRuleRes073ArchivedReadOnlyRes073 returns the conditions on the resource under which ruleRes073ArchivedReadOnlyRes073 is
 // true and false.
-func planRuleRes073ArchivedReadOnlyRes073(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes073ArchivedReadOnlyRes073(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21640,7 +21940,7 @@ var planRuleRes074ArchivedReadOnlyRes074At1 = &cond.Origin{
 
 // planRuleRes074ArchivedReadOnlyRes074 returns the conditions on the resource under which ruleRes074ArchivedReadOnlyRes074 is
 // true and false.
-func planRuleRes074ArchivedReadOnlyRes074(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes074ArchivedReadOnlyRes074(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21661,7 +21961,7 @@ var planRuleRes075ArchivedReadOnlyRes075At1 = &cond.Origin{
 
 // planRuleRes075ArchivedReadOnlyRes075 returns the conditions on the resource under which ruleRes075ArchivedReadOnlyRes075 is
 // true and false.
-func planRuleRes075ArchivedReadOnlyRes075(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes075ArchivedReadOnlyRes075(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21682,7 +21982,7 @@ var planRuleRes076ArchivedReadOnlyRes076At1 = &cond.Origin{
 
 // planRuleRes076ArchivedReadOnlyRes076 returns the conditions on the resource under which ruleRes076ArchivedReadOnlyRes076 is
 // true and false.
-func planRuleRes076ArchivedReadOnlyRes076(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes076ArchivedReadOnlyRes076(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21703,7 +22003,7 @@ var planRuleRes077ArchivedReadOnlyRes077At1 = &cond.Origin{
 
 // planRuleRes077ArchivedReadOnlyRes077 returns the conditions on the resource under which ruleRes077ArchivedReadOnlyRes077 is
 // true and false.
-func planRuleRes077ArchivedReadOnlyRes077(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes077ArchivedReadOnlyRes077(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21724,7 +22024,7 @@ var planRuleRes078ArchivedReadOnlyRes078At1 = &cond.Origin{
 
 // planRuleRes078ArchivedReadOnlyRes078 returns the conditions on the resource under which ruleRes078ArchivedReadOnlyRes078 is
 // true and false.
-func planRuleRes078ArchivedReadOnlyRes078(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes078ArchivedReadOnlyRes078(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21745,7 +22045,7 @@ var planRuleRes079ArchivedReadOnlyRes079At1 = &cond.Origin{
 
 // planRuleRes079ArchivedReadOnlyRes079 returns the conditions on the resource under which ruleRes079ArchivedReadOnlyRes079 is
 // true and false.
-func planRuleRes079ArchivedReadOnlyRes079(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes079ArchivedReadOnlyRes079(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21766,7 +22066,7 @@ var planRuleRes080ArchivedReadOnlyRes080At1 = &cond.Origin{
 
 // planRuleRes080ArchivedReadOnlyRes080 returns the conditions on the resource under which ruleRes080ArchivedReadOnlyRes080 is
 // true and false.
-func planRuleRes080ArchivedReadOnlyRes080(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes080ArchivedReadOnlyRes080(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21787,7 +22087,7 @@ var planRuleRes081ArchivedReadOnlyRes081At1 = &cond.Origin{
 
 // planRuleRes081ArchivedReadOnlyRes081 returns the conditions on the resource under which ruleRes081ArchivedReadOnlyRes081 is
 // true and false.
-func planRuleRes081ArchivedReadOnlyRes081(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes081ArchivedReadOnlyRes081(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21808,7 +22108,7 @@ var planRuleRes082ArchivedReadOnlyRes082At1 = &cond.Origin{
 
 // planRuleRes082ArchivedReadOnlyRes082 returns the conditions on the resource under which ruleRes082ArchivedReadOnlyRes082 is
 // true and false.
-func planRuleRes082ArchivedReadOnlyRes082(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes082ArchivedReadOnlyRes082(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21829,7 +22129,7 @@ var planRuleRes083ArchivedReadOnlyRes083At1 = &cond.Origin{
 
 // planRuleRes083ArchivedReadOnlyRes083 returns the conditions on the resource under which ruleRes083ArchivedReadOnlyRes083 is
 // true and false.
-func planRuleRes083ArchivedReadOnlyRes083(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes083ArchivedReadOnlyRes083(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21850,7 +22150,7 @@ var planRuleRes084ArchivedReadOnlyRes084At1 = &cond.Origin{
 
 // planRuleRes084ArchivedReadOnlyRes084 returns the conditions on the resource under which ruleRes084ArchivedReadOnlyRes084 is
 // true and false.
-func planRuleRes084ArchivedReadOnlyRes084(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes084ArchivedReadOnlyRes084(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21871,7 +22171,7 @@ var planRuleRes085ArchivedReadOnlyRes085At1 = &cond.Origin{
 
 // planRuleRes085ArchivedReadOnlyRes085 returns the conditions on the resource under which ruleRes085ArchivedReadOnlyRes085 is
 // true and false.
-func planRuleRes085ArchivedReadOnlyRes085(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes085ArchivedReadOnlyRes085(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21892,7 +22192,7 @@ var planRuleRes086ArchivedReadOnlyRes086At1 = &cond.Origin{
 
 // planRuleRes086ArchivedReadOnlyRes086 returns the conditions on the resource under which ruleRes086ArchivedReadOnlyRes086 is
 // true and false.
-func planRuleRes086ArchivedReadOnlyRes086(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes086ArchivedReadOnlyRes086(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21913,7 +22213,7 @@ var planRuleRes087ArchivedReadOnlyRes087At1 = &cond.Origin{
 
 // planRuleRes087ArchivedReadOnlyRes087 returns the conditions on the resource under which ruleRes087ArchivedReadOnlyRes087 is
 // true and false.
-func planRuleRes087ArchivedReadOnlyRes087(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes087ArchivedReadOnlyRes087(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21934,7 +22234,7 @@ var planRuleRes088ArchivedReadOnlyRes088At1 = &cond.Origin{
 
 // planRuleRes088ArchivedReadOnlyRes088 returns the conditions on the resource under which ruleRes088ArchivedReadOnlyRes088 is
 // true and false.
-func planRuleRes088ArchivedReadOnlyRes088(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes088ArchivedReadOnlyRes088(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21955,7 +22255,7 @@ var planRuleRes089ArchivedReadOnlyRes089At1 = &cond.Origin{
 
 // planRuleRes089ArchivedReadOnlyRes089 returns the conditions on the resource under which ruleRes089ArchivedReadOnlyRes089 is
 // true and false.
-func planRuleRes089ArchivedReadOnlyRes089(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes089ArchivedReadOnlyRes089(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21976,7 +22276,7 @@ var planRuleRes090ArchivedReadOnlyRes090At1 = &cond.Origin{
 
 // planRuleRes090ArchivedReadOnlyRes090 returns the conditions on the resource under which ruleRes090ArchivedReadOnlyRes090 is
 // true and false.
-func planRuleRes090ArchivedReadOnlyRes090(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes090ArchivedReadOnlyRes090(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -21997,7 +22297,7 @@ var planRuleRes091ArchivedReadOnlyRes091At1 = &cond.Origin{
 
 // planRuleRes091ArchivedReadOnlyRes091 returns the conditions on the resource under which ruleRes091ArchivedReadOnlyRes091 is
 // true and false.
-func planRuleRes091ArchivedReadOnlyRes091(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes091ArchivedReadOnlyRes091(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22018,7 +22318,7 @@ var planRuleRes092ArchivedReadOnlyRes092At1 = &cond.Origin{
 
 // planRuleRes092ArchivedReadOnlyRes092 returns the conditions on the resource under which ruleRes092ArchivedReadOnlyRes092 is
 // true and false.
-func planRuleRes092ArchivedReadOnlyRes092(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes092ArchivedReadOnlyRes092(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22039,7 +22339,7 @@ var planRuleRes093ArchivedReadOnlyRes093At1 = &cond.Origin{
 
 // planRuleRes093ArchivedReadOnlyRes093 returns the conditions on the resource under which ruleRes093ArchivedReadOnlyRes093 is
 // true and false.
-func planRuleRes093ArchivedReadOnlyRes093(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes093ArchivedReadOnlyRes093(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22060,7 +22360,7 @@ var planRuleRes094ArchivedReadOnlyRes094At1 = &cond.Origin{
 
 // planRuleRes094ArchivedReadOnlyRes094 returns the conditions on the resource under which ruleRes094ArchivedReadOnlyRes094 is
 // true and false.
-func planRuleRes094ArchivedReadOnlyRes094(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes094ArchivedReadOnlyRes094(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22081,7 +22381,7 @@ var planRuleRes095ArchivedReadOnlyRes095At1 = &cond.Origin{
 
 // planRuleRes095ArchivedReadOnlyRes095 returns the conditions on the resource under which ruleRes095ArchivedReadOnlyRes095 is
 // true and false.
-func planRuleRes095ArchivedReadOnlyRes095(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes095ArchivedReadOnlyRes095(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22102,7 +22402,7 @@ var planRuleRes096ArchivedReadOnlyRes096At1 = &cond.Origin{
 
 // planRuleRes096ArchivedReadOnlyRes096 returns the conditions on the resource under which ruleRes096ArchivedReadOnlyRes096 is
 // true and false.
-func planRuleRes096ArchivedReadOnlyRes096(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes096ArchivedReadOnlyRes096(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22123,7 +22423,7 @@ var planRuleRes097ArchivedReadOnlyRes097At1 = &cond.Origin{
 
 // planRuleRes097ArchivedReadOnlyRes097 returns the conditions on the resource under which ruleRes097ArchivedReadOnlyRes097 is
 // true and false.
-func planRuleRes097ArchivedReadOnlyRes097(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes097ArchivedReadOnlyRes097(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22144,7 +22444,7 @@ var planRuleRes098ArchivedReadOnlyRes098At1 = &cond.Origin{
 
 // planRuleRes098ArchivedReadOnlyRes098 returns the conditions on the resource under which ruleRes098ArchivedReadOnlyRes098 is
 // true and false.
-func planRuleRes098ArchivedReadOnlyRes098(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes098ArchivedReadOnlyRes098(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -22165,7 +22465,7 @@ var planRuleRes099ArchivedReadOnlyRes099At1 = &cond.Origin{
 
 // planRuleRes099ArchivedReadOnlyRes099 returns the conditions on the resource under which ruleRes099ArchivedReadOnlyRes099 is
 // true and false.
-func planRuleRes099ArchivedReadOnlyRes099(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes099ArchivedReadOnlyRes099(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,

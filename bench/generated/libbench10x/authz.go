@@ -6,6 +6,7 @@
 package libbench10x
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -1181,7 +1182,13 @@ type Principal struct {
 type Context struct{}
 
 // Credential is an API key or token: it only narrows what its principal may do. A nil
-// *Credential is none. A nil list does not narrow; an empty one unlocks nothing.
+// *Credential is no credential, which narrows nothing.
+//
+// A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+// whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+// permission of its principal (a legacy API key, a token limited only by its Filters),
+// set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+// token has any or not, so never widens access by mistake.
 type Credential struct {
 	// Scopes are OAuth scopes; each unlocks the permissions the spec gives it.
 	Scopes []string
@@ -1189,6 +1196,11 @@ type Credential struct {
 	Permissions []string
 	// Roles unlock every permission of the roles named (built in or custom).
 	Roles []string
+	// AllPermissions makes the credential unlock every permission, as a request's
+	// credential without "scopes", "permissions" and "roles" does. It has effect
+	// only while Scopes, Permissions and Roles are all empty: a credential that lists
+	// anything allows only what the lists unlock.
+	AllPermissions bool
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
@@ -1284,19 +1296,21 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
+	_    [0]func() // not comparable: no equality function to link
 	opts Options
 	mu   sync.Mutex // serializes LoadRolesJSON
-	// ids gives every custom role name ever loaded its Role, so that a Role stays
-	// the same role across reloads.
-	ids   map[string]Role
+	// fresh is how many Roles custom roles have been given: the next new name gets
+	// the Role after the built-in roles and those. A name keeps its Role while it stays
+	// loaded; nothing else about the roles of past loads is kept.
+	fresh uint32
 	roles atomic.Pointer[roleTable]
+	steps atomic.Int64 // the evaluation budget; 0 is the default
 }
 
-// roleTable is one generation of custom roles, replaced whole on each load.
+// roleTable is one generation of custom roles, replaced whole on each load: what the
+// last one held is freed with it.
 type roleTable struct {
-	// custom is indexed by Role minus the built-in roles minus one; nil when that
-	// role is not loaded now.
-	custom []*roleInfo
+	custom map[Role]*roleInfo
 	names  map[string]Role
 }
 
@@ -1322,6 +1336,18 @@ func NewAuthorizer(opts ...Options) *Authorizer {
 	return a
 }
 
+// SetBudget sets the evaluation budget of every later check and plan: each may take at
+// most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+// default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.
+func (a *Authorizer) SetBudget(steps int64) {
+	a.steps.Store(steps)
+}
+
+// newBudget returns the budget of one check or plan.
+func (a *Authorizer) newBudget() runtime.Budget {
+	return runtime.NewBudget(a.steps.Load())
+}
+
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
 // into a table; it is small enough to inline.
 func (t *roleTable) role(r Role) *roleInfo {
@@ -1331,12 +1357,10 @@ func (t *roleTable) role(r Role) *roleInfo {
 	return t.customRole(r)
 }
 func (t *roleTable) customRole(r Role) *roleInfo {
-	if t != nil && r > Role(len(builtinRoles)) {
-		if i := int(r) - len(builtinRoles) - 1; i < len(t.custom) {
-			return t.custom[i]
-		}
+	if t == nil {
+		return nil
 	}
-	return nil
+	return t.custom[r]
 }
 
 // byName returns the role called name, built in or custom, or 0.
@@ -1364,7 +1388,8 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
 	PermissionResource: []int{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 9, 9, 9, 9},
 	Permissions:        []string{"library.view", "library.edit", "library.publish", "library.delete", "res001.view", "res001.edit", "res001.publish", "res001.delete", "res002.view", "res002.edit", "res002.publish", "res002.delete", "res003.view", "res003.edit", "res003.publish", "res003.delete", "res004.view", "res004.edit", "res004.publish", "res004.delete", "res005.view", "res005.edit", "res005.publish", "res005.delete", "res006.view", "res006.edit", "res006.publish", "res006.delete", "res007.view", "res007.edit", "res007.publish", "res007.delete", "res008.view", "res008.edit", "res008.publish", "res008.delete", "res009.view", "res009.edit", "res009.publish", "res009.delete"},
@@ -1375,14 +1400,22 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
+//
+// A custom role keeps its Role across loads for as long as every load has it. A role
+// that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+// grants nothing, with a warning), and if a later load has the name again, it gets a
+// new Role. So what the roles of past loads held is freed, however many names come and
+// go.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
-// force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds; data longer than Options.MaxRolesBytes. On error the roles
+// in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
 		return err
@@ -1393,15 +1426,23 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ids == nil {
-		a.ids = map[string]Role{}
+	old := a.roles.Load()
+	fresh := a.fresh
+	t := &roleTable{
+		custom: make(map[Role]*roleInfo, len(roles)),
+		names:  make(map[string]Role, len(roles)),
 	}
-	t := &roleTable{names: make(map[string]Role, len(roles))}
 	for _, cr := range roles {
-		id, ok := a.ids[cr.Name]
-		if !ok {
-			id = Role(len(builtinRoles) + len(a.ids) + 1)
-			a.ids[cr.Name] = id
+		var id Role
+		if old != nil {
+			id = old.names[cr.Name]
+		}
+		if id == 0 {
+			if fresh >= math.MaxUint32-uint32(len(builtinRoles)) {
+				return runtime.Errorf("custom roles: this Authorizer has given out every Role; use a new one")
+			}
+			fresh++
+			id = Role(len(builtinRoles)) + Role(fresh)
 		}
 		info := &roleInfo{
 			anyScope: cr.Scopes == nil,
@@ -1416,13 +1457,10 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 			only = append(only, scopeNames[sc+1])
 		}
 		info.onlyAt = strings.Join(only, ", ")
-		i := int(id) - len(builtinRoles) - 1
-		for len(t.custom) <= i {
-			t.custom = append(t.custom, nil)
-		}
-		t.custom[i] = info
+		t.custom[id] = info
 		t.names[cr.Name] = id
 	}
+	a.fresh = fresh
 	a.roles.Store(t)
 	return nil
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -111,10 +111,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -162,7 +162,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Libra
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -184,7 +185,8 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -195,7 +197,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -208,9 +210,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		ok, e := ruleArchivedReadOnlyLibrary(p, r, ctx, c)
+		ok, e := ruleArchivedReadOnlyLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "archived-read-only", -1, e)
+			evalError(d, budget, "rule", "archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -221,16 +223,16 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLibrary(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case LibraryView:
-		ok, e := rulePublicViewLibrary(p, r, ctx, c)
+		ok, e := rulePublicViewLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "public-view", -1, e)
+			evalError(d, budget, "rule", "public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -257,14 +259,14 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgLibrary(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgLibrary(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			ok, e = matchLibraryLibrary(p, r, ctx, c, &as.Scope.Library)
+			ok, e = matchLibraryLibrary(budget, p, r, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -283,7 +285,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -309,7 +311,8 @@ func (a *Authorizer) CheckRes001(p *Principal, perm Res001Permission, r *Res001,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes001(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes001(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -331,7 +334,8 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res001Permission{Res001View, Res001Edit, Res001Publish, Res001Delete} {
 		var d runtime.Decision
-		a.decideRes001(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes001(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -342,7 +346,7 @@ func (a *Authorizer) Res001Permissions(p *Principal, r *Res001, cred *Credential
 // decideRes001 is the decision order for a res001, shared by CheckRes001 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes001(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res001Permission, r *Res001, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -355,9 +359,9 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res001Edit, Res001Publish, Res001Delete:
-		ok, e := ruleRes001ArchivedReadOnlyRes001(p, r, ctx, c)
+		ok, e := ruleRes001ArchivedReadOnlyRes001(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res001-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res001-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -368,16 +372,16 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes001(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes001(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res001View:
-		ok, e := ruleRes001PublicViewRes001(p, r, ctx, c)
+		ok, e := ruleRes001PublicViewRes001(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res001-public-view", -1, e)
+			evalError(d, budget, "rule", "res001-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -404,14 +408,14 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes001(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes001(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes001:
-			ok, e = matchRes001Res001(p, r, ctx, c, &as.Scope.Res001)
+			ok, e = matchRes001Res001(budget, p, r, ctx, c, &as.Scope.Res001)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -430,7 +434,7 @@ func (a *Authorizer) decideRes001(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes001 applies the credential c's narrowing to perm on the res001 r.
-func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, t *roleTable, p *Principal, perm Res001Permission, r *Res001, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes001(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res001Permission, r *Res001, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -456,7 +460,8 @@ func (a *Authorizer) CheckRes002(p *Principal, perm Res002Permission, r *Res002,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes002(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes002(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -478,7 +483,8 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res002Permission{Res002View, Res002Edit, Res002Publish, Res002Delete} {
 		var d runtime.Decision
-		a.decideRes002(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes002(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -489,7 +495,7 @@ func (a *Authorizer) Res002Permissions(p *Principal, r *Res002, cred *Credential
 // decideRes002 is the decision order for a res002, shared by CheckRes002 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes002(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res002Permission, r *Res002, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -502,9 +508,9 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res002Edit, Res002Publish, Res002Delete:
-		ok, e := ruleRes002ArchivedReadOnlyRes002(p, r, ctx, c)
+		ok, e := ruleRes002ArchivedReadOnlyRes002(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res002-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res002-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -515,16 +521,16 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes002(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes002(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res002View:
-		ok, e := ruleRes002PublicViewRes002(p, r, ctx, c)
+		ok, e := ruleRes002PublicViewRes002(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res002-public-view", -1, e)
+			evalError(d, budget, "rule", "res002-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -551,14 +557,14 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes002(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes002(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes002:
-			ok, e = matchRes002Res002(p, r, ctx, c, &as.Scope.Res002)
+			ok, e = matchRes002Res002(budget, p, r, ctx, c, &as.Scope.Res002)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -577,7 +583,7 @@ func (a *Authorizer) decideRes002(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes002 applies the credential c's narrowing to perm on the res002 r.
-func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, t *roleTable, p *Principal, perm Res002Permission, r *Res002, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes002(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res002Permission, r *Res002, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -603,7 +609,8 @@ func (a *Authorizer) CheckRes003(p *Principal, perm Res003Permission, r *Res003,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes003(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes003(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -625,7 +632,8 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res003Permission{Res003View, Res003Edit, Res003Publish, Res003Delete} {
 		var d runtime.Decision
-		a.decideRes003(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes003(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -636,7 +644,7 @@ func (a *Authorizer) Res003Permissions(p *Principal, r *Res003, cred *Credential
 // decideRes003 is the decision order for a res003, shared by CheckRes003 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes003(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res003Permission, r *Res003, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -649,9 +657,9 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res003Edit, Res003Publish, Res003Delete:
-		ok, e := ruleRes003ArchivedReadOnlyRes003(p, r, ctx, c)
+		ok, e := ruleRes003ArchivedReadOnlyRes003(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res003-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res003-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -662,16 +670,16 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes003(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes003(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res003View:
-		ok, e := ruleRes003PublicViewRes003(p, r, ctx, c)
+		ok, e := ruleRes003PublicViewRes003(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res003-public-view", -1, e)
+			evalError(d, budget, "rule", "res003-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -698,14 +706,14 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes003(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes003(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes003:
-			ok, e = matchRes003Res003(p, r, ctx, c, &as.Scope.Res003)
+			ok, e = matchRes003Res003(budget, p, r, ctx, c, &as.Scope.Res003)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -724,7 +732,7 @@ func (a *Authorizer) decideRes003(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes003 applies the credential c's narrowing to perm on the res003 r.
-func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, t *roleTable, p *Principal, perm Res003Permission, r *Res003, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes003(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res003Permission, r *Res003, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -750,7 +758,8 @@ func (a *Authorizer) CheckRes004(p *Principal, perm Res004Permission, r *Res004,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes004(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes004(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -772,7 +781,8 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res004Permission{Res004View, Res004Edit, Res004Publish, Res004Delete} {
 		var d runtime.Decision
-		a.decideRes004(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes004(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -783,7 +793,7 @@ func (a *Authorizer) Res004Permissions(p *Principal, r *Res004, cred *Credential
 // decideRes004 is the decision order for a res004, shared by CheckRes004 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes004(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res004Permission, r *Res004, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -796,9 +806,9 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res004Edit, Res004Publish, Res004Delete:
-		ok, e := ruleRes004ArchivedReadOnlyRes004(p, r, ctx, c)
+		ok, e := ruleRes004ArchivedReadOnlyRes004(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res004-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res004-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -809,16 +819,16 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes004(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes004(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res004View:
-		ok, e := ruleRes004PublicViewRes004(p, r, ctx, c)
+		ok, e := ruleRes004PublicViewRes004(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res004-public-view", -1, e)
+			evalError(d, budget, "rule", "res004-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -845,14 +855,14 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes004(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes004(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes004:
-			ok, e = matchRes004Res004(p, r, ctx, c, &as.Scope.Res004)
+			ok, e = matchRes004Res004(budget, p, r, ctx, c, &as.Scope.Res004)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -871,7 +881,7 @@ func (a *Authorizer) decideRes004(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes004 applies the credential c's narrowing to perm on the res004 r.
-func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, t *roleTable, p *Principal, perm Res004Permission, r *Res004, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes004(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res004Permission, r *Res004, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -897,7 +907,8 @@ func (a *Authorizer) CheckRes005(p *Principal, perm Res005Permission, r *Res005,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes005(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes005(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -919,7 +930,8 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res005Permission{Res005View, Res005Edit, Res005Publish, Res005Delete} {
 		var d runtime.Decision
-		a.decideRes005(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes005(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -930,7 +942,7 @@ func (a *Authorizer) Res005Permissions(p *Principal, r *Res005, cred *Credential
 // decideRes005 is the decision order for a res005, shared by CheckRes005 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes005(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res005Permission, r *Res005, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -943,9 +955,9 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res005Edit, Res005Publish, Res005Delete:
-		ok, e := ruleRes005ArchivedReadOnlyRes005(p, r, ctx, c)
+		ok, e := ruleRes005ArchivedReadOnlyRes005(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res005-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res005-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -956,16 +968,16 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes005(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes005(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res005View:
-		ok, e := ruleRes005PublicViewRes005(p, r, ctx, c)
+		ok, e := ruleRes005PublicViewRes005(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res005-public-view", -1, e)
+			evalError(d, budget, "rule", "res005-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -992,14 +1004,14 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes005(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes005(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes005:
-			ok, e = matchRes005Res005(p, r, ctx, c, &as.Scope.Res005)
+			ok, e = matchRes005Res005(budget, p, r, ctx, c, &as.Scope.Res005)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1018,7 +1030,7 @@ func (a *Authorizer) decideRes005(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes005 applies the credential c's narrowing to perm on the res005 r.
-func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, t *roleTable, p *Principal, perm Res005Permission, r *Res005, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes005(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res005Permission, r *Res005, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1044,7 +1056,8 @@ func (a *Authorizer) CheckRes006(p *Principal, perm Res006Permission, r *Res006,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes006(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes006(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1066,7 +1079,8 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res006Permission{Res006View, Res006Edit, Res006Publish, Res006Delete} {
 		var d runtime.Decision
-		a.decideRes006(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes006(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1077,7 +1091,7 @@ func (a *Authorizer) Res006Permissions(p *Principal, r *Res006, cred *Credential
 // decideRes006 is the decision order for a res006, shared by CheckRes006 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes006(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res006Permission, r *Res006, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1090,9 +1104,9 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res006Edit, Res006Publish, Res006Delete:
-		ok, e := ruleRes006ArchivedReadOnlyRes006(p, r, ctx, c)
+		ok, e := ruleRes006ArchivedReadOnlyRes006(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res006-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res006-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1103,16 +1117,16 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes006(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes006(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res006View:
-		ok, e := ruleRes006PublicViewRes006(p, r, ctx, c)
+		ok, e := ruleRes006PublicViewRes006(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res006-public-view", -1, e)
+			evalError(d, budget, "rule", "res006-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1139,14 +1153,14 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes006(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes006(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes006:
-			ok, e = matchRes006Res006(p, r, ctx, c, &as.Scope.Res006)
+			ok, e = matchRes006Res006(budget, p, r, ctx, c, &as.Scope.Res006)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1165,7 +1179,7 @@ func (a *Authorizer) decideRes006(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes006 applies the credential c's narrowing to perm on the res006 r.
-func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, t *roleTable, p *Principal, perm Res006Permission, r *Res006, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes006(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res006Permission, r *Res006, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1191,7 +1205,8 @@ func (a *Authorizer) CheckRes007(p *Principal, perm Res007Permission, r *Res007,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes007(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes007(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1213,7 +1228,8 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res007Permission{Res007View, Res007Edit, Res007Publish, Res007Delete} {
 		var d runtime.Decision
-		a.decideRes007(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes007(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1224,7 +1240,7 @@ func (a *Authorizer) Res007Permissions(p *Principal, r *Res007, cred *Credential
 // decideRes007 is the decision order for a res007, shared by CheckRes007 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes007(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res007Permission, r *Res007, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1237,9 +1253,9 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res007Edit, Res007Publish, Res007Delete:
-		ok, e := ruleRes007ArchivedReadOnlyRes007(p, r, ctx, c)
+		ok, e := ruleRes007ArchivedReadOnlyRes007(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res007-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res007-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1250,16 +1266,16 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes007(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes007(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res007View:
-		ok, e := ruleRes007PublicViewRes007(p, r, ctx, c)
+		ok, e := ruleRes007PublicViewRes007(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res007-public-view", -1, e)
+			evalError(d, budget, "rule", "res007-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1286,14 +1302,14 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes007(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes007(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes007:
-			ok, e = matchRes007Res007(p, r, ctx, c, &as.Scope.Res007)
+			ok, e = matchRes007Res007(budget, p, r, ctx, c, &as.Scope.Res007)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1312,7 +1328,7 @@ func (a *Authorizer) decideRes007(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes007 applies the credential c's narrowing to perm on the res007 r.
-func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, t *roleTable, p *Principal, perm Res007Permission, r *Res007, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes007(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res007Permission, r *Res007, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1338,7 +1354,8 @@ func (a *Authorizer) CheckRes008(p *Principal, perm Res008Permission, r *Res008,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes008(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes008(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1360,7 +1377,8 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res008Permission{Res008View, Res008Edit, Res008Publish, Res008Delete} {
 		var d runtime.Decision
-		a.decideRes008(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes008(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1371,7 +1389,7 @@ func (a *Authorizer) Res008Permissions(p *Principal, r *Res008, cred *Credential
 // decideRes008 is the decision order for a res008, shared by CheckRes008 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes008(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res008Permission, r *Res008, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1384,9 +1402,9 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res008Edit, Res008Publish, Res008Delete:
-		ok, e := ruleRes008ArchivedReadOnlyRes008(p, r, ctx, c)
+		ok, e := ruleRes008ArchivedReadOnlyRes008(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res008-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res008-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1397,16 +1415,16 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes008(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes008(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res008View:
-		ok, e := ruleRes008PublicViewRes008(p, r, ctx, c)
+		ok, e := ruleRes008PublicViewRes008(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res008-public-view", -1, e)
+			evalError(d, budget, "rule", "res008-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1433,14 +1451,14 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes008(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes008(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes008:
-			ok, e = matchRes008Res008(p, r, ctx, c, &as.Scope.Res008)
+			ok, e = matchRes008Res008(budget, p, r, ctx, c, &as.Scope.Res008)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1459,7 +1477,7 @@ func (a *Authorizer) decideRes008(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes008 applies the credential c's narrowing to perm on the res008 r.
-func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, t *roleTable, p *Principal, perm Res008Permission, r *Res008, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes008(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res008Permission, r *Res008, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -1485,7 +1503,8 @@ func (a *Authorizer) CheckRes009(p *Principal, perm Res009Permission, r *Res009,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideRes009(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideRes009(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -1507,7 +1526,8 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]Res009Permission{Res009View, Res009Edit, Res009Publish, Res009Delete} {
 		var d runtime.Decision
-		a.decideRes009(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideRes009(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -1518,7 +1538,7 @@ func (a *Authorizer) Res009Permissions(p *Principal, r *Res009, cred *Credential
 // decideRes009 is the decision order for a res009, shared by CheckRes009 and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideRes009(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res009Permission, r *Res009, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -1531,9 +1551,9 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case Res009Edit, Res009Publish, Res009Delete:
-		ok, e := ruleRes009ArchivedReadOnlyRes009(p, r, ctx, c)
+		ok, e := ruleRes009ArchivedReadOnlyRes009(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res009-archived-read-only", -1, e)
+			evalError(d, budget, "rule", "res009-archived-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -1544,16 +1564,16 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsRes009(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsRes009(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case Res009View:
-		ok, e := ruleRes009PublicViewRes009(p, r, ctx, c)
+		ok, e := ruleRes009PublicViewRes009(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "res009-public-view", -1, e)
+			evalError(d, budget, "rule", "res009-public-view", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -1580,14 +1600,14 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeOrg:
-			ok, e = matchOrgRes009(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgRes009(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeRes009:
-			ok, e = matchRes009Res009(p, r, ctx, c, &as.Scope.Res009)
+			ok, e = matchRes009Res009(budget, p, r, ctx, c, &as.Scope.Res009)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -1606,7 +1626,7 @@ func (a *Authorizer) decideRes009(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsRes009 applies the credential c's narrowing to perm on the res009 r.
-func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, t *roleTable, p *Principal, perm Res009Permission, r *Res009, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsRes009(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm Res009Permission, r *Res009, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}

@@ -8,279 +8,369 @@ import "github.com/permc/permc/runtime"
 // matchOrgLibrary evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes001 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes001(p *Principal, r *Res001, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes002 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes002(p *Principal, r *Res002, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes003 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes003(p *Principal, r *Res003, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes004 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes004(p *Principal, r *Res004, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes005 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes005(p *Principal, r *Res005, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes006 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes006(p *Principal, r *Res006, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes007 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes007(p *Principal, r *Res007, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes008 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes008(p *Principal, r *Res008, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgRes009 evaluates, at spec10x.yaml:41:12:
 //
 //	resource.org == scope.org
-func matchOrgRes009(p *Principal, r *Res009, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgRes009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchLibraryLibrary evaluates, at spec10x.yaml:45:12:
 //
 //	resource.id == scope.id
-func matchLibraryLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *LibraryScope) (bool, runtime.Err) {
+func matchLibraryLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *LibraryScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes001Res001 evaluates, at spec10x.yaml:49:12:
 //
 //	resource.id == scope.id
-func matchRes001Res001(p *Principal, r *Res001, ctx *Context, cred *Credential, s *Res001Scope) (bool, runtime.Err) {
+func matchRes001Res001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential, s *Res001Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes002Res002 evaluates, at spec10x.yaml:53:12:
 //
 //	resource.id == scope.id
-func matchRes002Res002(p *Principal, r *Res002, ctx *Context, cred *Credential, s *Res002Scope) (bool, runtime.Err) {
+func matchRes002Res002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential, s *Res002Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes003Res003 evaluates, at spec10x.yaml:57:12:
 //
 //	resource.id == scope.id
-func matchRes003Res003(p *Principal, r *Res003, ctx *Context, cred *Credential, s *Res003Scope) (bool, runtime.Err) {
+func matchRes003Res003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential, s *Res003Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes004Res004 evaluates, at spec10x.yaml:61:12:
 //
 //	resource.id == scope.id
-func matchRes004Res004(p *Principal, r *Res004, ctx *Context, cred *Credential, s *Res004Scope) (bool, runtime.Err) {
+func matchRes004Res004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential, s *Res004Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes005Res005 evaluates, at spec10x.yaml:65:12:
 //
 //	resource.id == scope.id
-func matchRes005Res005(p *Principal, r *Res005, ctx *Context, cred *Credential, s *Res005Scope) (bool, runtime.Err) {
+func matchRes005Res005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential, s *Res005Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes006Res006 evaluates, at spec10x.yaml:69:12:
 //
 //	resource.id == scope.id
-func matchRes006Res006(p *Principal, r *Res006, ctx *Context, cred *Credential, s *Res006Scope) (bool, runtime.Err) {
+func matchRes006Res006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential, s *Res006Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes007Res007 evaluates, at spec10x.yaml:73:12:
 //
 //	resource.id == scope.id
-func matchRes007Res007(p *Principal, r *Res007, ctx *Context, cred *Credential, s *Res007Scope) (bool, runtime.Err) {
+func matchRes007Res007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential, s *Res007Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes008Res008 evaluates, at spec10x.yaml:77:12:
 //
 //	resource.id == scope.id
-func matchRes008Res008(p *Principal, r *Res008, ctx *Context, cred *Credential, s *Res008Scope) (bool, runtime.Err) {
+func matchRes008Res008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential, s *Res008Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // matchRes009Res009 evaluates, at spec10x.yaml:81:12:
 //
 //	resource.id == scope.id
-func matchRes009Res009(p *Principal, r *Res009, ctx *Context, cred *Credential, s *Res009Scope) (bool, runtime.Err) {
+func matchRes009Res009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential, s *Res009Scope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.ID, runtime.OK
 }
 
 // rulePublicViewLibrary evaluates, at spec10x.yaml:148:11:
 //
 //	resource.public
-func rulePublicViewLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func rulePublicViewLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes001PublicViewRes001 evaluates, at spec10x.yaml:151:11:
 //
 //	resource.public
-func ruleRes001PublicViewRes001(p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes001PublicViewRes001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes002PublicViewRes002 evaluates, at spec10x.yaml:154:11:
 //
 //	resource.public
-func ruleRes002PublicViewRes002(p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes002PublicViewRes002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes003PublicViewRes003 evaluates, at spec10x.yaml:157:11:
 //
 //	resource.public
-func ruleRes003PublicViewRes003(p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes003PublicViewRes003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes004PublicViewRes004 evaluates, at spec10x.yaml:160:11:
 //
 //	resource.public
-func ruleRes004PublicViewRes004(p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes004PublicViewRes004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes005PublicViewRes005 evaluates, at spec10x.yaml:163:11:
 //
 //	resource.public
-func ruleRes005PublicViewRes005(p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes005PublicViewRes005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes006PublicViewRes006 evaluates, at spec10x.yaml:166:11:
 //
 //	resource.public
-func ruleRes006PublicViewRes006(p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes006PublicViewRes006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes007PublicViewRes007 evaluates, at spec10x.yaml:169:11:
 //
 //	resource.public
-func ruleRes007PublicViewRes007(p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes007PublicViewRes007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes008PublicViewRes008 evaluates, at spec10x.yaml:172:11:
 //
 //	resource.public
-func ruleRes008PublicViewRes008(p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes008PublicViewRes008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleRes009PublicViewRes009 evaluates, at spec10x.yaml:175:11:
 //
 //	resource.public
-func ruleRes009PublicViewRes009(p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes009PublicViewRes009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleArchivedReadOnlyLibrary evaluates, at spec10x.yaml:178:12:
 //
 //	'archived' in resource.tags
-func ruleArchivedReadOnlyLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes001ArchivedReadOnlyRes001 evaluates, at spec10x.yaml:181:12:
 //
 //	'archived' in resource.tags
-func ruleRes001ArchivedReadOnlyRes001(p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes001ArchivedReadOnlyRes001(budget *runtime.Budget, p *Principal, r *Res001, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes002ArchivedReadOnlyRes002 evaluates, at spec10x.yaml:184:12:
 //
 //	'archived' in resource.tags
-func ruleRes002ArchivedReadOnlyRes002(p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes002ArchivedReadOnlyRes002(budget *runtime.Budget, p *Principal, r *Res002, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes003ArchivedReadOnlyRes003 evaluates, at spec10x.yaml:187:12:
 //
 //	'archived' in resource.tags
-func ruleRes003ArchivedReadOnlyRes003(p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes003ArchivedReadOnlyRes003(budget *runtime.Budget, p *Principal, r *Res003, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes004ArchivedReadOnlyRes004 evaluates, at spec10x.yaml:190:12:
 //
 //	'archived' in resource.tags
-func ruleRes004ArchivedReadOnlyRes004(p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes004ArchivedReadOnlyRes004(budget *runtime.Budget, p *Principal, r *Res004, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes005ArchivedReadOnlyRes005 evaluates, at spec10x.yaml:193:12:
 //
 //	'archived' in resource.tags
-func ruleRes005ArchivedReadOnlyRes005(p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes005ArchivedReadOnlyRes005(budget *runtime.Budget, p *Principal, r *Res005, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes006ArchivedReadOnlyRes006 evaluates, at spec10x.yaml:196:12:
 //
 //	'archived' in resource.tags
-func ruleRes006ArchivedReadOnlyRes006(p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes006ArchivedReadOnlyRes006(budget *runtime.Budget, p *Principal, r *Res006, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes007ArchivedReadOnlyRes007 evaluates, at spec10x.yaml:199:12:
 //
 //	'archived' in resource.tags
-func ruleRes007ArchivedReadOnlyRes007(p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes007ArchivedReadOnlyRes007(budget *runtime.Budget, p *Principal, r *Res007, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes008ArchivedReadOnlyRes008 evaluates, at spec10x.yaml:202:12:
 //
 //	'archived' in resource.tags
-func ruleRes008ArchivedReadOnlyRes008(p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes008ArchivedReadOnlyRes008(budget *runtime.Budget, p *Principal, r *Res008, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
 // ruleRes009ArchivedReadOnlyRes009 evaluates, at spec10x.yaml:205:12:
 //
 //	'archived' in resource.tags
-func ruleRes009ArchivedReadOnlyRes009(p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRes009ArchivedReadOnlyRes009(budget *runtime.Budget, p *Principal, r *Res009, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }

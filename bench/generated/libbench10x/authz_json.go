@@ -121,7 +121,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(d, &budget, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res001":
 		r := &Res001{}
@@ -139,7 +140,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes001(d, t, &q.principal, Res001Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes001(d, &budget, t, &q.principal, Res001Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res002":
 		r := &Res002{}
@@ -157,7 +159,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes002(d, t, &q.principal, Res002Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes002(d, &budget, t, &q.principal, Res002Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res003":
 		r := &Res003{}
@@ -175,7 +178,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes003(d, t, &q.principal, Res003Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes003(d, &budget, t, &q.principal, Res003Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res004":
 		r := &Res004{}
@@ -193,7 +197,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes004(d, t, &q.principal, Res004Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes004(d, &budget, t, &q.principal, Res004Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res005":
 		r := &Res005{}
@@ -211,7 +216,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes005(d, t, &q.principal, Res005Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes005(d, &budget, t, &q.principal, Res005Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res006":
 		r := &Res006{}
@@ -229,7 +235,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes006(d, t, &q.principal, Res006Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes006(d, &budget, t, &q.principal, Res006Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res007":
 		r := &Res007{}
@@ -247,7 +254,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes007(d, t, &q.principal, Res007Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes007(d, &budget, t, &q.principal, Res007Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res008":
 		r := &Res008{}
@@ -265,7 +273,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes008(d, t, &q.principal, Res008Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes008(d, &budget, t, &q.principal, Res008Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "res009":
 		r := &Res009{}
@@ -283,7 +292,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideRes009(d, t, &q.principal, Res009Permission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideRes009(d, &budget, t, &q.principal, Res009Permission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -375,14 +385,20 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		return err
 	}
 	c := &q.credential
+	// A credential without scopes, permissions and roles unlocks every permission. null
+	// is not an absent key: it is an error, so that a host writing a nil list as null
+	// never widens a credential.
+	c.AllPermissions = true
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
-	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
-		if v := runtime.Field(cj, l.key); v != nil {
+		narrows    bool
+	}{{"scopes", "credential.scopes", &c.Scopes, true}, {"permissions", "credential.permissions", &c.Permissions, true}, {"roles", "credential.roles", &c.Roles, true}, {"filters", "credential.filters", &c.Filters, false}} {
+		if v, ok := cj.Get(l.key); ok {
 			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
+			c.AllPermissions = c.AllPermissions && !l.narrows
 		}
 	}
 	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {

@@ -70,6 +70,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -79,7 +82,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -87,7 +90,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -97,7 +100,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicViewLibrary(p, ctx, c)
+		g, _ := planRulePublicViewLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -109,9 +112,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeLibrary:
-			g, _ = planMatchLibraryLibrary(p, ctx, c, &as.Scope.Library)
+			g, _ = planMatchLibraryLibrary(budget, p, ctx, c, &as.Scope.Library)
 		default:
 			continue
 		}
@@ -125,7 +128,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -207,6 +210,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -216,7 +222,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res001Edit, Res001Publish, Res001Delete:
-		_, f := planRuleRes001ArchivedReadOnlyRes001(p, ctx, c)
+		_, f := planRuleRes001ArchivedReadOnlyRes001(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -224,7 +230,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes001(t, p, perm, ctx, c)
+		cc := a.planCredentialRes001(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -234,7 +240,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res001View:
-		g, _ := planRuleRes001PublicViewRes001(p, ctx, c)
+		g, _ := planRuleRes001PublicViewRes001(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -246,9 +252,9 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes001(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes001(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes001:
-			g, _ = planMatchRes001Res001(p, ctx, c, &as.Scope.Res001)
+			g, _ = planMatchRes001Res001(budget, p, ctx, c, &as.Scope.Res001)
 		default:
 			continue
 		}
@@ -262,7 +268,7 @@ func (a *Authorizer) planRes001(t *roleTable, p *Principal, perm Res001Permissio
 }
 
 // planCredentialRes001 is the condition the credential c puts on perm on a res001.
-func (a *Authorizer) planCredentialRes001(t *roleTable, p *Principal, perm Res001Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes001(budget *runtime.Budget, t *roleTable, p *Principal, perm Res001Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -344,6 +350,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -353,7 +362,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res002Edit, Res002Publish, Res002Delete:
-		_, f := planRuleRes002ArchivedReadOnlyRes002(p, ctx, c)
+		_, f := planRuleRes002ArchivedReadOnlyRes002(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -361,7 +370,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes002(t, p, perm, ctx, c)
+		cc := a.planCredentialRes002(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -371,7 +380,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res002View:
-		g, _ := planRuleRes002PublicViewRes002(p, ctx, c)
+		g, _ := planRuleRes002PublicViewRes002(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -383,9 +392,9 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes002(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes002(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes002:
-			g, _ = planMatchRes002Res002(p, ctx, c, &as.Scope.Res002)
+			g, _ = planMatchRes002Res002(budget, p, ctx, c, &as.Scope.Res002)
 		default:
 			continue
 		}
@@ -399,7 +408,7 @@ func (a *Authorizer) planRes002(t *roleTable, p *Principal, perm Res002Permissio
 }
 
 // planCredentialRes002 is the condition the credential c puts on perm on a res002.
-func (a *Authorizer) planCredentialRes002(t *roleTable, p *Principal, perm Res002Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes002(budget *runtime.Budget, t *roleTable, p *Principal, perm Res002Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -481,6 +490,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -490,7 +502,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res003Edit, Res003Publish, Res003Delete:
-		_, f := planRuleRes003ArchivedReadOnlyRes003(p, ctx, c)
+		_, f := planRuleRes003ArchivedReadOnlyRes003(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -498,7 +510,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes003(t, p, perm, ctx, c)
+		cc := a.planCredentialRes003(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -508,7 +520,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res003View:
-		g, _ := planRuleRes003PublicViewRes003(p, ctx, c)
+		g, _ := planRuleRes003PublicViewRes003(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -520,9 +532,9 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes003(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes003(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes003:
-			g, _ = planMatchRes003Res003(p, ctx, c, &as.Scope.Res003)
+			g, _ = planMatchRes003Res003(budget, p, ctx, c, &as.Scope.Res003)
 		default:
 			continue
 		}
@@ -536,7 +548,7 @@ func (a *Authorizer) planRes003(t *roleTable, p *Principal, perm Res003Permissio
 }
 
 // planCredentialRes003 is the condition the credential c puts on perm on a res003.
-func (a *Authorizer) planCredentialRes003(t *roleTable, p *Principal, perm Res003Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes003(budget *runtime.Budget, t *roleTable, p *Principal, perm Res003Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -618,6 +630,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -627,7 +642,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res004Edit, Res004Publish, Res004Delete:
-		_, f := planRuleRes004ArchivedReadOnlyRes004(p, ctx, c)
+		_, f := planRuleRes004ArchivedReadOnlyRes004(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -635,7 +650,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes004(t, p, perm, ctx, c)
+		cc := a.planCredentialRes004(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -645,7 +660,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res004View:
-		g, _ := planRuleRes004PublicViewRes004(p, ctx, c)
+		g, _ := planRuleRes004PublicViewRes004(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -657,9 +672,9 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes004(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes004(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes004:
-			g, _ = planMatchRes004Res004(p, ctx, c, &as.Scope.Res004)
+			g, _ = planMatchRes004Res004(budget, p, ctx, c, &as.Scope.Res004)
 		default:
 			continue
 		}
@@ -673,7 +688,7 @@ func (a *Authorizer) planRes004(t *roleTable, p *Principal, perm Res004Permissio
 }
 
 // planCredentialRes004 is the condition the credential c puts on perm on a res004.
-func (a *Authorizer) planCredentialRes004(t *roleTable, p *Principal, perm Res004Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes004(budget *runtime.Budget, t *roleTable, p *Principal, perm Res004Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -755,6 +770,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -764,7 +782,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res005Edit, Res005Publish, Res005Delete:
-		_, f := planRuleRes005ArchivedReadOnlyRes005(p, ctx, c)
+		_, f := planRuleRes005ArchivedReadOnlyRes005(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -772,7 +790,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes005(t, p, perm, ctx, c)
+		cc := a.planCredentialRes005(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -782,7 +800,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res005View:
-		g, _ := planRuleRes005PublicViewRes005(p, ctx, c)
+		g, _ := planRuleRes005PublicViewRes005(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -794,9 +812,9 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes005(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes005(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes005:
-			g, _ = planMatchRes005Res005(p, ctx, c, &as.Scope.Res005)
+			g, _ = planMatchRes005Res005(budget, p, ctx, c, &as.Scope.Res005)
 		default:
 			continue
 		}
@@ -810,7 +828,7 @@ func (a *Authorizer) planRes005(t *roleTable, p *Principal, perm Res005Permissio
 }
 
 // planCredentialRes005 is the condition the credential c puts on perm on a res005.
-func (a *Authorizer) planCredentialRes005(t *roleTable, p *Principal, perm Res005Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes005(budget *runtime.Budget, t *roleTable, p *Principal, perm Res005Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -892,6 +910,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 6 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -901,7 +922,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res006Edit, Res006Publish, Res006Delete:
-		_, f := planRuleRes006ArchivedReadOnlyRes006(p, ctx, c)
+		_, f := planRuleRes006ArchivedReadOnlyRes006(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -909,7 +930,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes006(t, p, perm, ctx, c)
+		cc := a.planCredentialRes006(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -919,7 +940,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res006View:
-		g, _ := planRuleRes006PublicViewRes006(p, ctx, c)
+		g, _ := planRuleRes006PublicViewRes006(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -931,9 +952,9 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes006(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes006(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes006:
-			g, _ = planMatchRes006Res006(p, ctx, c, &as.Scope.Res006)
+			g, _ = planMatchRes006Res006(budget, p, ctx, c, &as.Scope.Res006)
 		default:
 			continue
 		}
@@ -947,7 +968,7 @@ func (a *Authorizer) planRes006(t *roleTable, p *Principal, perm Res006Permissio
 }
 
 // planCredentialRes006 is the condition the credential c puts on perm on a res006.
-func (a *Authorizer) planCredentialRes006(t *roleTable, p *Principal, perm Res006Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes006(budget *runtime.Budget, t *roleTable, p *Principal, perm Res006Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1029,6 +1050,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 7 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1038,7 +1062,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res007Edit, Res007Publish, Res007Delete:
-		_, f := planRuleRes007ArchivedReadOnlyRes007(p, ctx, c)
+		_, f := planRuleRes007ArchivedReadOnlyRes007(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1046,7 +1070,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes007(t, p, perm, ctx, c)
+		cc := a.planCredentialRes007(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1056,7 +1080,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res007View:
-		g, _ := planRuleRes007PublicViewRes007(p, ctx, c)
+		g, _ := planRuleRes007PublicViewRes007(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1068,9 +1092,9 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes007(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes007(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes007:
-			g, _ = planMatchRes007Res007(p, ctx, c, &as.Scope.Res007)
+			g, _ = planMatchRes007Res007(budget, p, ctx, c, &as.Scope.Res007)
 		default:
 			continue
 		}
@@ -1084,7 +1108,7 @@ func (a *Authorizer) planRes007(t *roleTable, p *Principal, perm Res007Permissio
 }
 
 // planCredentialRes007 is the condition the credential c puts on perm on a res007.
-func (a *Authorizer) planCredentialRes007(t *roleTable, p *Principal, perm Res007Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes007(budget *runtime.Budget, t *roleTable, p *Principal, perm Res007Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1166,6 +1190,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 8 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1175,7 +1202,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res008Edit, Res008Publish, Res008Delete:
-		_, f := planRuleRes008ArchivedReadOnlyRes008(p, ctx, c)
+		_, f := planRuleRes008ArchivedReadOnlyRes008(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1183,7 +1210,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes008(t, p, perm, ctx, c)
+		cc := a.planCredentialRes008(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1193,7 +1220,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res008View:
-		g, _ := planRuleRes008PublicViewRes008(p, ctx, c)
+		g, _ := planRuleRes008PublicViewRes008(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1205,9 +1232,9 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes008(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes008(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes008:
-			g, _ = planMatchRes008Res008(p, ctx, c, &as.Scope.Res008)
+			g, _ = planMatchRes008Res008(budget, p, ctx, c, &as.Scope.Res008)
 		default:
 			continue
 		}
@@ -1221,7 +1248,7 @@ func (a *Authorizer) planRes008(t *roleTable, p *Principal, perm Res008Permissio
 }
 
 // planCredentialRes008 is the condition the credential c puts on perm on a res008.
-func (a *Authorizer) planCredentialRes008(t *roleTable, p *Principal, perm Res008Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes008(budget *runtime.Budget, t *roleTable, p *Principal, perm Res008Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1303,6 +1330,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 9 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -1312,7 +1342,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case Res009Edit, Res009Publish, Res009Delete:
-		_, f := planRuleRes009ArchivedReadOnlyRes009(p, ctx, c)
+		_, f := planRuleRes009ArchivedReadOnlyRes009(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -1320,7 +1350,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialRes009(t, p, perm, ctx, c)
+		cc := a.planCredentialRes009(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -1330,7 +1360,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 	var grants []cond.Cond
 	switch perm {
 	case Res009View:
-		g, _ := planRuleRes009PublicViewRes009(p, ctx, c)
+		g, _ := planRuleRes009PublicViewRes009(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -1342,9 +1372,9 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeOrg:
-			g, _ = planMatchOrgRes009(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgRes009(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeRes009:
-			g, _ = planMatchRes009Res009(p, ctx, c, &as.Scope.Res009)
+			g, _ = planMatchRes009Res009(budget, p, ctx, c, &as.Scope.Res009)
 		default:
 			continue
 		}
@@ -1358,7 +1388,7 @@ func (a *Authorizer) planRes009(t *roleTable, p *Principal, perm Res009Permissio
 }
 
 // planCredentialRes009 is the condition the credential c puts on perm on a res009.
-func (a *Authorizer) planCredentialRes009(t *roleTable, p *Principal, perm Res009Permission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialRes009(budget *runtime.Budget, t *roleTable, p *Principal, perm Res009Permission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -1476,7 +1506,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1497,7 +1527,7 @@ var planMatchOrgRes001At1 = &cond.Origin{
 
 // planMatchOrgRes001 returns the conditions on the resource under which matchOrgRes001 is
 // true and false.
-func planMatchOrgRes001(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1518,7 +1548,7 @@ var planMatchOrgRes002At1 = &cond.Origin{
 
 // planMatchOrgRes002 returns the conditions on the resource under which matchOrgRes002 is
 // true and false.
-func planMatchOrgRes002(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1539,7 +1569,7 @@ var planMatchOrgRes003At1 = &cond.Origin{
 
 // planMatchOrgRes003 returns the conditions on the resource under which matchOrgRes003 is
 // true and false.
-func planMatchOrgRes003(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1560,7 +1590,7 @@ var planMatchOrgRes004At1 = &cond.Origin{
 
 // planMatchOrgRes004 returns the conditions on the resource under which matchOrgRes004 is
 // true and false.
-func planMatchOrgRes004(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1581,7 +1611,7 @@ var planMatchOrgRes005At1 = &cond.Origin{
 
 // planMatchOrgRes005 returns the conditions on the resource under which matchOrgRes005 is
 // true and false.
-func planMatchOrgRes005(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1602,7 +1632,7 @@ var planMatchOrgRes006At1 = &cond.Origin{
 
 // planMatchOrgRes006 returns the conditions on the resource under which matchOrgRes006 is
 // true and false.
-func planMatchOrgRes006(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1623,7 +1653,7 @@ var planMatchOrgRes007At1 = &cond.Origin{
 
 // planMatchOrgRes007 returns the conditions on the resource under which matchOrgRes007 is
 // true and false.
-func planMatchOrgRes007(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1644,7 +1674,7 @@ var planMatchOrgRes008At1 = &cond.Origin{
 
 // planMatchOrgRes008 returns the conditions on the resource under which matchOrgRes008 is
 // true and false.
-func planMatchOrgRes008(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1665,7 +1695,7 @@ var planMatchOrgRes009At1 = &cond.Origin{
 
 // planMatchOrgRes009 returns the conditions on the resource under which matchOrgRes009 is
 // true and false.
-func planMatchOrgRes009(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -1686,7 +1716,7 @@ var planMatchLibraryLibraryAt1 = &cond.Origin{
 
 // planMatchLibraryLibrary returns the conditions on the resource under which matchLibraryLibrary is
 // true and false.
-func planMatchLibraryLibrary(p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
+func planMatchLibraryLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibraryScope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1707,7 +1737,7 @@ var planMatchRes001Res001At1 = &cond.Origin{
 
 // planMatchRes001Res001 returns the conditions on the resource under which matchRes001Res001 is
 // true and false.
-func planMatchRes001Res001(p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
+func planMatchRes001Res001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res001Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1728,7 +1758,7 @@ var planMatchRes002Res002At1 = &cond.Origin{
 
 // planMatchRes002Res002 returns the conditions on the resource under which matchRes002Res002 is
 // true and false.
-func planMatchRes002Res002(p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
+func planMatchRes002Res002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res002Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1749,7 +1779,7 @@ var planMatchRes003Res003At1 = &cond.Origin{
 
 // planMatchRes003Res003 returns the conditions on the resource under which matchRes003Res003 is
 // true and false.
-func planMatchRes003Res003(p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
+func planMatchRes003Res003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res003Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1770,7 +1800,7 @@ var planMatchRes004Res004At1 = &cond.Origin{
 
 // planMatchRes004Res004 returns the conditions on the resource under which matchRes004Res004 is
 // true and false.
-func planMatchRes004Res004(p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
+func planMatchRes004Res004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res004Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1791,7 +1821,7 @@ var planMatchRes005Res005At1 = &cond.Origin{
 
 // planMatchRes005Res005 returns the conditions on the resource under which matchRes005Res005 is
 // true and false.
-func planMatchRes005Res005(p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
+func planMatchRes005Res005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res005Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1812,7 +1842,7 @@ var planMatchRes006Res006At1 = &cond.Origin{
 
 // planMatchRes006Res006 returns the conditions on the resource under which matchRes006Res006 is
 // true and false.
-func planMatchRes006Res006(p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
+func planMatchRes006Res006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res006Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1833,7 +1863,7 @@ var planMatchRes007Res007At1 = &cond.Origin{
 
 // planMatchRes007Res007 returns the conditions on the resource under which matchRes007Res007 is
 // true and false.
-func planMatchRes007Res007(p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
+func planMatchRes007Res007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res007Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1854,7 +1884,7 @@ var planMatchRes008Res008At1 = &cond.Origin{
 
 // planMatchRes008Res008 returns the conditions on the resource under which matchRes008Res008 is
 // true and false.
-func planMatchRes008Res008(p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
+func planMatchRes008Res008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res008Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1875,7 +1905,7 @@ var planMatchRes009Res009At1 = &cond.Origin{
 
 // planMatchRes009Res009 returns the conditions on the resource under which matchRes009Res009 is
 // true and false.
-func planMatchRes009Res009(p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
+func planMatchRes009Res009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *Res009Scope) (cond.Cond, cond.Cond) {
 	v1 := s.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1896,7 +1926,7 @@ var planRulePublicViewLibraryAt1 = &cond.Origin{
 
 // planRulePublicViewLibrary returns the conditions on the resource under which rulePublicViewLibrary is
 // true and false.
-func planRulePublicViewLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicViewLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1915,7 +1945,7 @@ var planRuleRes001PublicViewRes001At1 = &cond.Origin{
 
 // planRuleRes001PublicViewRes001 returns the conditions on the resource under which ruleRes001PublicViewRes001 is
 // true and false.
-func planRuleRes001PublicViewRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001PublicViewRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1934,7 +1964,7 @@ var planRuleRes002PublicViewRes002At1 = &cond.Origin{
 
 // planRuleRes002PublicViewRes002 returns the conditions on the resource under which ruleRes002PublicViewRes002 is
 // true and false.
-func planRuleRes002PublicViewRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002PublicViewRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1953,7 +1983,7 @@ var planRuleRes003PublicViewRes003At1 = &cond.Origin{
 
 // planRuleRes003PublicViewRes003 returns the conditions on the resource under which ruleRes003PublicViewRes003 is
 // true and false.
-func planRuleRes003PublicViewRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003PublicViewRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1972,7 +2002,7 @@ var planRuleRes004PublicViewRes004At1 = &cond.Origin{
 
 // planRuleRes004PublicViewRes004 returns the conditions on the resource under which ruleRes004PublicViewRes004 is
 // true and false.
-func planRuleRes004PublicViewRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004PublicViewRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -1991,7 +2021,7 @@ var planRuleRes005PublicViewRes005At1 = &cond.Origin{
 
 // planRuleRes005PublicViewRes005 returns the conditions on the resource under which ruleRes005PublicViewRes005 is
 // true and false.
-func planRuleRes005PublicViewRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005PublicViewRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2010,7 +2040,7 @@ var planRuleRes006PublicViewRes006At1 = &cond.Origin{
 
 // planRuleRes006PublicViewRes006 returns the conditions on the resource under which ruleRes006PublicViewRes006 is
 // true and false.
-func planRuleRes006PublicViewRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006PublicViewRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2029,7 +2059,7 @@ var planRuleRes007PublicViewRes007At1 = &cond.Origin{
 
 // planRuleRes007PublicViewRes007 returns the conditions on the resource under which ruleRes007PublicViewRes007 is
 // true and false.
-func planRuleRes007PublicViewRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007PublicViewRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2048,7 +2078,7 @@ var planRuleRes008PublicViewRes008At1 = &cond.Origin{
 
 // planRuleRes008PublicViewRes008 returns the conditions on the resource under which ruleRes008PublicViewRes008 is
 // true and false.
-func planRuleRes008PublicViewRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008PublicViewRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2067,7 +2097,7 @@ var planRuleRes009PublicViewRes009At1 = &cond.Origin{
 
 // planRuleRes009PublicViewRes009 returns the conditions on the resource under which ruleRes009PublicViewRes009 is
 // true and false.
-func planRuleRes009PublicViewRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009PublicViewRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -2086,7 +2116,7 @@ var planRuleArchivedReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedReadOnlyLibrary returns the conditions on the resource under which ruleArchivedReadOnlyLibrary is
 // true and false.
-func planRuleArchivedReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2107,7 +2137,7 @@ var planRuleRes001ArchivedReadOnlyRes001At1 = &cond.Origin{
 
 // planRuleRes001ArchivedReadOnlyRes001 returns the conditions on the resource under which ruleRes001ArchivedReadOnlyRes001 is
 // true and false.
-func planRuleRes001ArchivedReadOnlyRes001(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes001ArchivedReadOnlyRes001(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2128,7 +2158,7 @@ var planRuleRes002ArchivedReadOnlyRes002At1 = &cond.Origin{
 
 // planRuleRes002ArchivedReadOnlyRes002 returns the conditions on the resource under which ruleRes002ArchivedReadOnlyRes002 is
 // true and false.
-func planRuleRes002ArchivedReadOnlyRes002(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes002ArchivedReadOnlyRes002(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2149,7 +2179,7 @@ var planRuleRes003ArchivedReadOnlyRes003At1 = &cond.Origin{
 
 // planRuleRes003ArchivedReadOnlyRes003 returns the conditions on the resource under which ruleRes003ArchivedReadOnlyRes003 is
 // true and false.
-func planRuleRes003ArchivedReadOnlyRes003(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes003ArchivedReadOnlyRes003(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2170,7 +2200,7 @@ var planRuleRes004ArchivedReadOnlyRes004At1 = &cond.Origin{
 
 // planRuleRes004ArchivedReadOnlyRes004 returns the conditions on the resource under which ruleRes004ArchivedReadOnlyRes004 is
 // true and false.
-func planRuleRes004ArchivedReadOnlyRes004(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes004ArchivedReadOnlyRes004(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2191,7 +2221,7 @@ var planRuleRes005ArchivedReadOnlyRes005At1 = &cond.Origin{
 
 // planRuleRes005ArchivedReadOnlyRes005 returns the conditions on the resource under which ruleRes005ArchivedReadOnlyRes005 is
 // true and false.
-func planRuleRes005ArchivedReadOnlyRes005(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes005ArchivedReadOnlyRes005(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2212,7 +2242,7 @@ var planRuleRes006ArchivedReadOnlyRes006At1 = &cond.Origin{
 
 // planRuleRes006ArchivedReadOnlyRes006 returns the conditions on the resource under which ruleRes006ArchivedReadOnlyRes006 is
 // true and false.
-func planRuleRes006ArchivedReadOnlyRes006(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes006ArchivedReadOnlyRes006(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2233,7 +2263,7 @@ var planRuleRes007ArchivedReadOnlyRes007At1 = &cond.Origin{
 
 // planRuleRes007ArchivedReadOnlyRes007 returns the conditions on the resource under which ruleRes007ArchivedReadOnlyRes007 is
 // true and false.
-func planRuleRes007ArchivedReadOnlyRes007(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes007ArchivedReadOnlyRes007(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2254,7 +2284,7 @@ var planRuleRes008ArchivedReadOnlyRes008At1 = &cond.Origin{
 
 // planRuleRes008ArchivedReadOnlyRes008 returns the conditions on the resource under which ruleRes008ArchivedReadOnlyRes008 is
 // true and false.
-func planRuleRes008ArchivedReadOnlyRes008(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes008ArchivedReadOnlyRes008(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -2275,7 +2305,7 @@ var planRuleRes009ArchivedReadOnlyRes009At1 = &cond.Origin{
 
 // planRuleRes009ArchivedReadOnlyRes009 returns the conditions on the resource under which ruleRes009ArchivedReadOnlyRes009 is
 // true and false.
-func planRuleRes009ArchivedReadOnlyRes009(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRes009ArchivedReadOnlyRes009(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,

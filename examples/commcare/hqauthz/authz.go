@@ -6,6 +6,7 @@
 package hqauthz
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -412,7 +413,13 @@ type Context struct {
 }
 
 // Credential is an API key or token: it only narrows what its principal may do. A nil
-// *Credential is none. A nil list does not narrow; an empty one unlocks nothing.
+// *Credential is no credential, which narrows nothing.
+//
+// A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+// whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+// permission of its principal (a legacy API key, a token limited only by its Filters),
+// set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+// token has any or not, so never widens access by mistake.
 type Credential struct {
 	// Scopes are OAuth scopes; each unlocks the permissions the spec gives it.
 	Scopes []string
@@ -420,6 +427,11 @@ type Credential struct {
 	Permissions []string
 	// Roles unlock every permission of the roles named (built in or custom).
 	Roles []string
+	// AllPermissions makes the credential unlock every permission, as a request's
+	// credential without "scopes", "permissions" and "roles" does. It has effect
+	// only while Scopes, Permissions and Roles are all empty: a credential that lists
+	// anything allows only what the lists unlock.
+	AllPermissions bool
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
@@ -456,19 +468,21 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
+	_    [0]func() // not comparable: no equality function to link
 	opts Options
 	mu   sync.Mutex // serializes LoadRolesJSON
-	// ids gives every custom role name ever loaded its Role, so that a Role stays
-	// the same role across reloads.
-	ids   map[string]Role
+	// fresh is how many Roles custom roles have been given: the next new name gets
+	// the Role after the built-in roles and those. A name keeps its Role while it stays
+	// loaded; nothing else about the roles of past loads is kept.
+	fresh uint32
 	roles atomic.Pointer[roleTable]
+	steps atomic.Int64 // the evaluation budget; 0 is the default
 }
 
-// roleTable is one generation of custom roles, replaced whole on each load.
+// roleTable is one generation of custom roles, replaced whole on each load: what the
+// last one held is freed with it.
 type roleTable struct {
-	// custom is indexed by Role minus the built-in roles minus one; nil when that
-	// role is not loaded now.
-	custom []*roleInfo
+	custom map[Role]*roleInfo
 	names  map[string]Role
 }
 
@@ -494,6 +508,18 @@ func NewAuthorizer(opts ...Options) *Authorizer {
 	return a
 }
 
+// SetBudget sets the evaluation budget of every later check and plan: each may take at
+// most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+// default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.
+func (a *Authorizer) SetBudget(steps int64) {
+	a.steps.Store(steps)
+}
+
+// newBudget returns the budget of one check or plan.
+func (a *Authorizer) newBudget() runtime.Budget {
+	return runtime.NewBudget(a.steps.Load())
+}
+
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
 // into a table; it is small enough to inline.
 func (t *roleTable) role(r Role) *roleInfo {
@@ -503,12 +529,10 @@ func (t *roleTable) role(r Role) *roleInfo {
 	return t.customRole(r)
 }
 func (t *roleTable) customRole(r Role) *roleInfo {
-	if t != nil && r > Role(len(builtinRoles)) {
-		if i := int(r) - len(builtinRoles) - 1; i < len(t.custom) {
-			return t.custom[i]
-		}
+	if t == nil {
+		return nil
 	}
-	return nil
+	return t.custom[r]
 }
 
 // byName returns the role called name, built in or custom, or 0.
@@ -536,8 +560,12 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
+	CustomPatterns:     []string{"project.view_apps", "project.edit_apps", "project.view_data", "project.edit_data", "project.view_users", "report.*"},
+	CustomPermissions:  []int{0, 1, 2, 3, 4, 6, 7},
+	CustomScopes:       []int{0, 1},
 	PermissionResource: []int{0, 0, 0, 0, 0, 0, 1, 1, 2},
 	Permissions:        []string{"project.view_apps", "project.edit_apps", "project.view_data", "project.edit_data", "project.view_users", "project.edit_users", "report.view", "report.export", "account.read_identity"},
 	Resources:          []string{"project", "report", "account"},
@@ -547,14 +575,22 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
+//
+// A custom role keeps its Role across loads for as long as every load has it. A role
+// that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+// grants nothing, with a warning), and if a later load has the name again, it gets a
+// new Role. So what the roles of past loads held is freed, however many names come and
+// go.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
-// force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds; data longer than Options.MaxRolesBytes. On error the roles
+// in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
 		return err
@@ -565,15 +601,23 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ids == nil {
-		a.ids = map[string]Role{}
+	old := a.roles.Load()
+	fresh := a.fresh
+	t := &roleTable{
+		custom: make(map[Role]*roleInfo, len(roles)),
+		names:  make(map[string]Role, len(roles)),
 	}
-	t := &roleTable{names: make(map[string]Role, len(roles))}
 	for _, cr := range roles {
-		id, ok := a.ids[cr.Name]
-		if !ok {
-			id = Role(len(builtinRoles) + len(a.ids) + 1)
-			a.ids[cr.Name] = id
+		var id Role
+		if old != nil {
+			id = old.names[cr.Name]
+		}
+		if id == 0 {
+			if fresh >= math.MaxUint32-uint32(len(builtinRoles)) {
+				return runtime.Errorf("custom roles: this Authorizer has given out every Role; use a new one")
+			}
+			fresh++
+			id = Role(len(builtinRoles)) + Role(fresh)
 		}
 		info := &roleInfo{
 			anyScope: cr.Scopes == nil,
@@ -588,18 +632,15 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 			only = append(only, scopeNames[sc+1])
 		}
 		info.onlyAt = strings.Join(only, ", ")
-		i := int(id) - len(builtinRoles) - 1
-		for len(t.custom) <= i {
-			t.custom = append(t.custom, nil)
-		}
-		t.custom[i] = info
+		t.custom[id] = info
 		t.names[cr.Name] = id
 	}
+	a.fresh = fresh
 	a.roles.Store(t)
 	return nil
 }
 
-const metadata = `{"permc":"v0.1.0","package":"hqauthz","source":"spec.yaml","spec_sha256":"6aea086ef7442ca07302892e64b8dc6724a86bc816d01c23d51ac5ff82719732","resource_types":[{"name":"project","description":"A project space (a domain) holding apps, submitted data and mobile workers.","attributes":[{"name":"id","type":"string"}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users"]},{"name":"report","description":"A saved report of a project.","attributes":[{"name":"id","type":"string"},{"name":"project","type":"string","description":"The project the report belongs to."}],"permissions":["report.view","report.export"]},{"name":"account","description":"A user's own account, for identity checks such as single sign-on.","attributes":[{"name":"id","type":"string"}],"permissions":["account.read_identity"]}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export","account.read_identity"],"roles":[{"name":"admin","description":"A project administrator; may do everything in the project.","permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export"],"scopes":["project"]},{"name":"app_editor","description":"Builds the project's applications.","permissions":["project.view_apps","project.edit_apps"],"scopes":["project"]},{"name":"data_manager","description":"Cleans and exports the project's data.","permissions":["project.view_data","project.edit_data","report.view","report.export"],"scopes":["project"]},{"name":"read_only","description":"Sees the project's apps, data, users and reports, and changes nothing.","permissions":["project.view_apps","project.view_data","project.view_users","report.view"],"scopes":["project"]},{"name":"report_viewer","description":"Opens reports, all of a project's or only the listed ones.","permissions":["report.view"],"scopes":["project","reports"]}],"scope_types":[{"name":"project","description":"One project and all of its reports.","params":[{"name":"project","type":"string"}],"resources":["project","report"]},{"name":"reports","description":"Only the listed reports of one project.","params":[{"name":"project","type":"string"},{"name":"ids","type":"list(string)"}],"resources":["report"]}],"credentials":{"scopes":["access_apis","reports:view","openid"],"filters":["project"]}}`
+const metadata = `{"permc":"v0.1.0","package":"hqauthz","source":"spec.yaml","spec_sha256":"8a1cf407fccfa920ba44c0cd2f376b108814f5c2c8f8286093eb0092250b10ca","resource_types":[{"name":"project","description":"A project space (a domain) holding apps, submitted data and mobile workers.","attributes":[{"name":"id","type":"string"}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users"]},{"name":"report","description":"A saved report of a project.","attributes":[{"name":"id","type":"string"},{"name":"project","type":"string","description":"The project the report belongs to."}],"permissions":["report.view","report.export"]},{"name":"account","description":"A user's own account, for identity checks such as single sign-on.","attributes":[{"name":"id","type":"string"}],"permissions":["account.read_identity"]}],"permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export","account.read_identity"],"roles":[{"name":"admin","description":"A project administrator; may do everything in the project.","permissions":["project.view_apps","project.edit_apps","project.view_data","project.edit_data","project.view_users","project.edit_users","report.view","report.export"],"scopes":["project"]},{"name":"app_editor","description":"Builds the project's applications.","permissions":["project.view_apps","project.edit_apps"],"scopes":["project"]},{"name":"data_manager","description":"Cleans and exports the project's data.","permissions":["project.view_data","project.edit_data","report.view","report.export"],"scopes":["project"]},{"name":"read_only","description":"Sees the project's apps, data, users and reports, and changes nothing.","permissions":["project.view_apps","project.view_data","project.view_users","report.view"],"scopes":["project"]},{"name":"report_viewer","description":"Opens reports, all of a project's or only the listed ones.","permissions":["report.view"],"scopes":["project","reports"]}],"scope_types":[{"name":"project","description":"One project and all of its reports.","params":[{"name":"project","type":"string"}],"resources":["project","report"]},{"name":"reports","description":"Only the listed reports of one project.","params":[{"name":"project","type":"string"},{"name":"ids","type":"list(string)"}],"resources":["report"]}],"credentials":{"scopes":["access_apis","reports:view","openid"],"filters":["project"]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

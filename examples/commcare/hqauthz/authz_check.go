@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -103,10 +103,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -154,7 +154,8 @@ func (a *Authorizer) CheckProject(p *Principal, perm ProjectPermission, r *Proje
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideProject(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideProject(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -176,7 +177,8 @@ func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]ProjectPermission{ProjectViewApps, ProjectEditApps, ProjectViewData, ProjectEditData, ProjectViewUsers, ProjectEditUsers} {
 		var d runtime.Decision
-		a.decideProject(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideProject(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -187,7 +189,7 @@ func (a *Authorizer) ProjectPermissions(p *Principal, r *Project, cred *Credenti
 // decideProject is the decision order for a project, shared by CheckProject and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Principal, perm ProjectPermission, r *Project, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideProject(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm ProjectPermission, r *Project, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -199,9 +201,9 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 	}
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	{
-		ok, e := ruleKeyIPAllowlistProject(p, r, ctx, c)
+		ok, e := ruleKeyIPAllowlistProject(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "key-ip-allowlist", -1, e)
+			evalError(d, budget, "rule", "key-ip-allowlist", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -212,15 +214,15 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsProject(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsProject(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleSupportStaffProject(p, r, ctx, c)
+		ok, e := ruleSupportStaffProject(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "support-staff", -1, e)
+			evalError(d, budget, "rule", "support-staff", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -247,12 +249,12 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeProject:
-			ok, e = matchProjectProject(p, r, ctx, c, &as.Scope.Project)
+			ok, e = matchProjectProject(budget, p, r, ctx, c, &as.Scope.Project)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -271,7 +273,7 @@ func (a *Authorizer) decideProject(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsProject applies the credential c's narrowing to perm on the project r.
-func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, p *Principal, perm ProjectPermission, r *Project, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm ProjectPermission, r *Project, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -304,10 +306,10 @@ func (a *Authorizer) credentialAllowsProject(d *runtime.Decision, t *roleTable, 
 			var e runtime.Err
 			switch name {
 			case "project":
-				ok, e = filterProjectProject(p, r, ctx, c, value)
+				ok, e = filterProjectProject(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -338,7 +340,8 @@ func (a *Authorizer) CheckReport(p *Principal, perm ReportPermission, r *Report,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideReport(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideReport(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -360,7 +363,8 @@ func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]ReportPermission{ReportView, ReportExport} {
 		var d runtime.Decision
-		a.decideReport(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideReport(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -371,7 +375,7 @@ func (a *Authorizer) ReportPermissions(p *Principal, r *Report, cred *Credential
 // decideReport is the decision order for a report, shared by CheckReport and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principal, perm ReportPermission, r *Report, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideReport(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm ReportPermission, r *Report, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -383,9 +387,9 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 	}
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	{
-		ok, e := ruleKeyIPAllowlistReport(p, r, ctx, c)
+		ok, e := ruleKeyIPAllowlistReport(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "key-ip-allowlist", -1, e)
+			evalError(d, budget, "rule", "key-ip-allowlist", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -396,15 +400,15 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsReport(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsReport(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleSupportStaffReport(p, r, ctx, c)
+		ok, e := ruleSupportStaffReport(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "support-staff", -1, e)
+			evalError(d, budget, "rule", "support-staff", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -431,14 +435,14 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeProject:
-			ok, e = matchProjectReport(p, r, ctx, c, &as.Scope.Project)
+			ok, e = matchProjectReport(budget, p, r, ctx, c, &as.Scope.Project)
 		case ScopeReports:
-			ok, e = matchReportsReport(p, r, ctx, c, &as.Scope.Reports)
+			ok, e = matchReportsReport(budget, p, r, ctx, c, &as.Scope.Reports)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -457,7 +461,7 @@ func (a *Authorizer) decideReport(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsReport applies the credential c's narrowing to perm on the report r.
-func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p *Principal, perm ReportPermission, r *Report, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm ReportPermission, r *Report, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -490,10 +494,10 @@ func (a *Authorizer) credentialAllowsReport(d *runtime.Decision, t *roleTable, p
 			var e runtime.Err
 			switch name {
 			case "project":
-				ok, e = filterProjectReport(p, r, ctx, c, value)
+				ok, e = filterProjectReport(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -524,7 +528,8 @@ func (a *Authorizer) CheckAccount(p *Principal, perm AccountPermission, r *Accou
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideAccount(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideAccount(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -546,7 +551,8 @@ func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]AccountPermission{AccountReadIdentity} {
 		var d runtime.Decision
-		a.decideAccount(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideAccount(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -557,7 +563,7 @@ func (a *Authorizer) AccountPermissions(p *Principal, r *Account, cred *Credenti
 // decideAccount is the decision order for an account, shared by CheckAccount and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Principal, perm AccountPermission, r *Account, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideAccount(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm AccountPermission, r *Account, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -569,9 +575,9 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 	}
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	{
-		ok, e := ruleKeyIPAllowlistAccount(p, r, ctx, c)
+		ok, e := ruleKeyIPAllowlistAccount(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "key-ip-allowlist", -1, e)
+			evalError(d, budget, "rule", "key-ip-allowlist", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -582,15 +588,15 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsAccount(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsAccount(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleOwnIdentityAccount(p, r, ctx, c)
+		ok, e := ruleOwnIdentityAccount(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "own-identity", -1, e)
+			evalError(d, budget, "rule", "own-identity", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -605,7 +611,7 @@ func (a *Authorizer) decideAccount(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsAccount applies the credential c's narrowing to perm on the account r.
-func (a *Authorizer) credentialAllowsAccount(d *runtime.Decision, t *roleTable, p *Principal, perm AccountPermission, r *Account, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsAccount(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm AccountPermission, r *Account, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}

@@ -8,56 +8,81 @@ import "github.com/permc/permc/runtime"
 // matchProjectProject evaluates, at spec.yaml:47:16:
 //
 //	resource.id == scope.project
-func matchProjectProject(p *Principal, r *Project, ctx *Context, cred *Credential, s *ProjectScope) (bool, runtime.Err) {
+func matchProjectProject(budget *runtime.Budget, p *Principal, r *Project, ctx *Context, cred *Credential, s *ProjectScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.Project)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.Project, runtime.OK
 }
 
 // matchProjectReport evaluates, at spec.yaml:48:15:
 //
 //	resource.project == scope.project
-func matchProjectReport(p *Principal, r *Report, ctx *Context, cred *Credential, s *ProjectScope) (bool, runtime.Err) {
+func matchProjectReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential, s *ProjectScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Project) + len(s.Project)); e != runtime.OK {
+		return false, e
+	}
 	return r.Project == s.Project, runtime.OK
 }
 
 // matchReportsReport evaluates, at spec.yaml:53:12:
 //
 //	resource.project == scope.project && resource.id in scope.ids
-func matchReportsReport(p *Principal, r *Report, ctx *Context, cred *Credential, s *ReportsScope) (bool, runtime.Err) {
-	return (r.Project == s.Project) && runtime.In(s.IDs, r.ID), runtime.OK
+func matchReportsReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential, s *ReportsScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Project) + len(s.Project)); e != runtime.OK {
+		return false, e
+	}
+	v1 := r.Project == s.Project
+	if v1 {
+		if e := budget.Charge(len(s.IDs)); e != runtime.OK {
+			return false, e
+		}
+		v1 = runtime.In(s.IDs, r.ID)
+	}
+	return v1, runtime.OK
 }
 
 // filterProjectProject evaluates, at spec.yaml:112:18:
 //
 //	resource.id == filter
-func filterProjectProject(p *Principal, r *Project, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterProjectProject(budget *runtime.Budget, p *Principal, r *Project, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == filter, runtime.OK
 }
 
 // filterProjectReport evaluates, at spec.yaml:113:17:
 //
 //	resource.project == filter
-func filterProjectReport(p *Principal, r *Report, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterProjectReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Project) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.Project == filter, runtime.OK
 }
 
 // ruleOwnIdentityAccount evaluates, at spec.yaml:81:11:
 //
 //	resource.id == principal.id
-func ruleOwnIdentityAccount(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleOwnIdentityAccount(budget *runtime.Budget, p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(p.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == p.ID, runtime.OK
 }
 
 // ruleSupportStaffProject evaluates, at spec.yaml:85:11:
 //
 //	principal.superuser
-func ruleSupportStaffProject(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleSupportStaffProject(budget *runtime.Budget, p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Superuser, runtime.OK
 }
 
 // ruleSupportStaffReport evaluates, at spec.yaml:85:11:
 //
 //	principal.superuser
-func ruleSupportStaffReport(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleSupportStaffReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Superuser, runtime.OK
 }
 
@@ -65,115 +90,100 @@ func ruleSupportStaffReport(p *Principal, r *Report, ctx *Context, cred *Credent
 //
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-func ruleKeyIPAllowlistProject(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistProjectSub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
+func ruleKeyIPAllowlistProject(budget *runtime.Budget, p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistProjectSub1(p *Principal, r *Project, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistReport evaluates, at spec.yaml:92:7:
 //
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-func ruleKeyIPAllowlistReport(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistReportSub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
+func ruleKeyIPAllowlistReport(budget *runtime.Budget, p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistReportSub1(p *Principal, r *Report, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistAccount evaluates, at spec.yaml:92:7:
 //
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-func ruleKeyIPAllowlistAccount(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistAccountSub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
+func ruleKeyIPAllowlistAccount(budget *runtime.Budget, p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistAccountSub1(p *Principal, r *Account, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

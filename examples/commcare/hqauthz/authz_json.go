@@ -121,7 +121,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideProject(d, t, &q.principal, ProjectPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideProject(d, &budget, t, &q.principal, ProjectPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "report":
 		r := &Report{}
@@ -139,7 +140,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideReport(d, t, &q.principal, ReportPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideReport(d, &budget, t, &q.principal, ReportPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "account":
 		r := &Account{}
@@ -157,7 +159,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideAccount(d, t, &q.principal, AccountPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideAccount(d, &budget, t, &q.principal, AccountPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -242,14 +245,20 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		return err
 	}
 	c := &q.credential
+	// A credential without scopes, permissions and roles unlocks every permission. null
+	// is not an absent key: it is an error, so that a host writing a nil list as null
+	// never widens a credential.
+	c.AllPermissions = true
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
-	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
-		if v := runtime.Field(cj, l.key); v != nil {
+		narrows    bool
+	}{{"scopes", "credential.scopes", &c.Scopes, true}, {"permissions", "credential.permissions", &c.Permissions, true}, {"roles", "credential.roles", &c.Roles, true}, {"filters", "credential.filters", &c.Filters, false}} {
+		if v, ok := cj.Get(l.key); ok {
 			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
+			c.AllPermissions = c.AllPermissions && !l.narrows
 		}
 	}
 	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {

@@ -72,6 +72,9 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -80,7 +83,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermiss
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistProject(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistProject(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -88,7 +91,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialProject(t, p, perm, ctx, c)
+		cc := a.planCredentialProject(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -97,7 +100,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermiss
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleSupportStaffProject(p, ctx, c)
+		g, _ := planRuleSupportStaffProject(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -109,7 +112,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermiss
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeProject:
-			g, _ = planMatchProjectProject(p, ctx, c, &as.Scope.Project)
+			g, _ = planMatchProjectProject(budget, p, ctx, c, &as.Scope.Project)
 		default:
 			continue
 		}
@@ -123,7 +126,7 @@ func (a *Authorizer) planProject(t *roleTable, p *Principal, perm ProjectPermiss
 }
 
 // planCredentialProject is the condition the credential c puts on perm on a project.
-func (a *Authorizer) planCredentialProject(t *roleTable, p *Principal, perm ProjectPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialProject(budget *runtime.Budget, t *roleTable, p *Principal, perm ProjectPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -156,7 +159,7 @@ func (a *Authorizer) planCredentialProject(t *roleTable, p *Principal, perm Proj
 			var m cond.Cond
 			switch name {
 			case "project":
-				m, _ = planFilterProjectProject(p, ctx, c, value)
+				m, _ = planFilterProjectProject(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -231,6 +234,9 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -239,7 +245,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermissio
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistReport(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistReport(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -247,7 +253,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialReport(t, p, perm, ctx, c)
+		cc := a.planCredentialReport(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -256,7 +262,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermissio
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleSupportStaffReport(p, ctx, c)
+		g, _ := planRuleSupportStaffReport(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -268,9 +274,9 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeProject:
-			g, _ = planMatchProjectReport(p, ctx, c, &as.Scope.Project)
+			g, _ = planMatchProjectReport(budget, p, ctx, c, &as.Scope.Project)
 		case ScopeReports:
-			g, _ = planMatchReportsReport(p, ctx, c, &as.Scope.Reports)
+			g, _ = planMatchReportsReport(budget, p, ctx, c, &as.Scope.Reports)
 		default:
 			continue
 		}
@@ -284,7 +290,7 @@ func (a *Authorizer) planReport(t *roleTable, p *Principal, perm ReportPermissio
 }
 
 // planCredentialReport is the condition the credential c puts on perm on a report.
-func (a *Authorizer) planCredentialReport(t *roleTable, p *Principal, perm ReportPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialReport(budget *runtime.Budget, t *roleTable, p *Principal, perm ReportPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -317,7 +323,7 @@ func (a *Authorizer) planCredentialReport(t *roleTable, p *Principal, perm Repor
 			var m cond.Cond
 			switch name {
 			case "project":
-				m, _ = planFilterProjectReport(p, ctx, c, value)
+				m, _ = planFilterProjectReport(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -395,6 +401,9 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm AccountPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -403,7 +412,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm AccountPermiss
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistAccount(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistAccount(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -411,7 +420,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm AccountPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialAccount(t, p, perm, ctx, c)
+		cc := a.planCredentialAccount(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -420,7 +429,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm AccountPermiss
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleOwnIdentityAccount(p, ctx, c)
+		g, _ := planRuleOwnIdentityAccount(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	granted := cond.OrOf(grants...)
@@ -431,7 +440,7 @@ func (a *Authorizer) planAccount(t *roleTable, p *Principal, perm AccountPermiss
 }
 
 // planCredentialAccount is the condition the credential c puts on perm on an account.
-func (a *Authorizer) planCredentialAccount(t *roleTable, p *Principal, perm AccountPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialAccount(budget *runtime.Budget, t *roleTable, p *Principal, perm AccountPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -530,7 +539,7 @@ var planMatchProjectProjectAt1 = &cond.Origin{
 
 // planMatchProjectProject returns the conditions on the resource under which matchProjectProject is
 // true and false.
-func planMatchProjectProject(p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
+func planMatchProjectProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
 	v1 := s.Project
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -551,7 +560,7 @@ var planMatchProjectReportAt1 = &cond.Origin{
 
 // planMatchProjectReport returns the conditions on the resource under which matchProjectReport is
 // true and false.
-func planMatchProjectReport(p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
+func planMatchProjectReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *ProjectScope) (cond.Cond, cond.Cond) {
 	v1 := s.Project
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "project",
@@ -572,7 +581,7 @@ var planMatchReportsReportAt1 = &cond.Origin{
 
 // planMatchReportsReport returns the conditions on the resource under which matchReportsReport is
 // true and false.
-func planMatchReportsReport(p *Principal, ctx *Context, cred *Credential, s *ReportsScope) (cond.Cond, cond.Cond) {
+func planMatchReportsReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *ReportsScope) (cond.Cond, cond.Cond) {
 	v1 := s.Project
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "project",
@@ -603,7 +612,7 @@ var planFilterProjectProjectAt1 = &cond.Origin{
 
 // planFilterProjectProject returns the conditions on the resource under which filterProjectProject is
 // true and false.
-func planFilterProjectProject(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterProjectProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -624,7 +633,7 @@ var planFilterProjectReportAt1 = &cond.Origin{
 
 // planFilterProjectReport returns the conditions on the resource under which filterProjectReport is
 // true and false.
-func planFilterProjectReport(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterProjectReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "project",
@@ -645,7 +654,7 @@ var planRuleOwnIdentityAccountAt1 = &cond.Origin{
 
 // planRuleOwnIdentityAccount returns the conditions on the resource under which ruleOwnIdentityAccount is
 // true and false.
-func planRuleOwnIdentityAccount(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnIdentityAccount(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -666,7 +675,7 @@ var planRuleSupportStaffProjectAt1 = &cond.Origin{
 
 // planRuleSupportStaffProject returns the conditions on the resource under which ruleSupportStaffProject is
 // true and false.
-func planRuleSupportStaffProject(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleSupportStaffProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Superuser
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -679,7 +688,7 @@ var planRuleSupportStaffReportAt1 = &cond.Origin{
 
 // planRuleSupportStaffReport returns the conditions on the resource under which ruleSupportStaffReport is
 // true and false.
-func planRuleSupportStaffReport(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleSupportStaffReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Superuser
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -692,8 +701,8 @@ var planRuleKeyIPAllowlistProjectAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistProject returns the conditions on the resource under which ruleKeyIPAllowlistProject is
 // true and false.
-func planRuleKeyIPAllowlistProject(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistProjectSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistProject(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistProjectSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -701,39 +710,34 @@ func planRuleKeyIPAllowlistProject(p *Principal, ctx *Context, cred *Credential)
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistProjectSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistProjectSub2(p, ctx, cred)
-		if e1 != runtime.OK {
+func planRuleKeyIPAllowlistProjectSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistProjectSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistReportAt1 = &cond.Origin{
@@ -744,8 +748,8 @@ var planRuleKeyIPAllowlistReportAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistReport returns the conditions on the resource under which ruleKeyIPAllowlistReport is
 // true and false.
-func planRuleKeyIPAllowlistReport(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistReportSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistReport(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistReportSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -753,39 +757,34 @@ func planRuleKeyIPAllowlistReport(p *Principal, ctx *Context, cred *Credential) 
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistReportSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistReportSub2(p, ctx, cred)
-		if e1 != runtime.OK {
+func planRuleKeyIPAllowlistReportSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistReportSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistAccountAt1 = &cond.Origin{
@@ -796,8 +795,8 @@ var planRuleKeyIPAllowlistAccountAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistAccount returns the conditions on the resource under which ruleKeyIPAllowlistAccount is
 // true and false.
-func planRuleKeyIPAllowlistAccount(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistAccountSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistAccount(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistAccountSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -805,37 +804,32 @@ func planRuleKeyIPAllowlistAccount(p *Principal, ctx *Context, cred *Credential)
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistAccountSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistAccountSub2(p, ctx, cred)
-		if e1 != runtime.OK {
+func planRuleKeyIPAllowlistAccountSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistAccountSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -103,10 +103,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -154,7 +154,8 @@ func (a *Authorizer) CheckLibrary(p *Principal, perm LibraryPermission, r *Libra
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLibrary(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -176,7 +177,8 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]LibraryPermission{LibraryView, LibraryEdit, LibraryPublish, LibraryDelete} {
 		var d runtime.Decision
-		a.decideLibrary(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -187,7 +189,7 @@ func (a *Authorizer) LibraryPermissions(p *Principal, r *Library, cred *Credenti
 // decideLibrary is the decision order for a library, shared by CheckLibrary and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -200,9 +202,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		ok, e := ruleArchivedIsReadOnlyLibrary(p, r, ctx, c)
+		ok, e := ruleArchivedIsReadOnlyLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "archived-is-read-only", -1, e)
+			evalError(d, budget, "rule", "archived-is-read-only", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -213,9 +215,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	{
-		ok, e := ruleKeyIPAllowlistLibrary(p, r, ctx, c)
+		ok, e := ruleKeyIPAllowlistLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "key-ip-allowlist", -1, e)
+			evalError(d, budget, "rule", "key-ip-allowlist", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -226,16 +228,16 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLibrary(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLibrary(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case LibraryView:
-		ok, e := rulePublicLibrariesLibrary(p, r, ctx, c)
+		ok, e := rulePublicLibrariesLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "public-libraries", -1, e)
+			evalError(d, budget, "rule", "public-libraries", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -247,9 +249,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 	}
 	switch perm {
 	case LibraryView:
-		ok, e := ruleOrgMembersReadLibrary(p, r, ctx, c)
+		ok, e := ruleOrgMembersReadLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "org-members-read", -1, e)
+			evalError(d, budget, "rule", "org-members-read", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -260,9 +262,9 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	{
-		ok, e := ruleStaffLibrary(p, r, ctx, c)
+		ok, e := ruleStaffLibrary(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "staff", -1, e)
+			evalError(d, budget, "rule", "staff", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -291,18 +293,18 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 		case ScopeGlobal:
 			ok = true
 		case ScopeOrg:
-			ok, e = matchOrgLibrary(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgLibrary(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeOrgExcept:
-			ok, e = matchOrgExceptLibrary(p, r, ctx, c, &as.Scope.OrgExcept)
+			ok, e = matchOrgExceptLibrary(budget, p, r, ctx, c, &as.Scope.OrgExcept)
 		case ScopeLibraries:
-			ok, e = matchLibrariesLibrary(p, r, ctx, c, &as.Scope.Libraries)
+			ok, e = matchLibrariesLibrary(budget, p, r, ctx, c, &as.Scope.Libraries)
 		case ScopeTenant:
-			ok, e = matchTenantLibrary(p, r, ctx, c, &as.Scope.Tenant)
+			ok, e = matchTenantLibrary(budget, p, r, ctx, c, &as.Scope.Tenant)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -321,7 +323,7 @@ func (a *Authorizer) decideLibrary(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLibrary applies the credential c's narrowing to perm on the library r.
-func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, r *Library, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -354,10 +356,10 @@ func (a *Authorizer) credentialAllowsLibrary(d *runtime.Decision, t *roleTable, 
 			var e runtime.Err
 			switch name {
 			case "org":
-				ok, e = filterOrgLibrary(p, r, ctx, c, value)
+				ok, e = filterOrgLibrary(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -388,7 +390,8 @@ func (a *Authorizer) CheckCourse(p *Principal, perm CoursePermission, r *Course,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideCourse(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -410,7 +413,8 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]CoursePermission{CourseView, CourseEdit, CourseGrade} {
 		var d runtime.Decision
-		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideCourse(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -421,7 +425,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 // decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideCourse(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -433,9 +437,9 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 	}
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	{
-		ok, e := ruleKeyIPAllowlistCourse(p, r, ctx, c)
+		ok, e := ruleKeyIPAllowlistCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "key-ip-allowlist", -1, e)
+			evalError(d, budget, "rule", "key-ip-allowlist", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -446,15 +450,15 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsCourse(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsCourse(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleStaffCourse(p, r, ctx, c)
+		ok, e := ruleStaffCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "staff", -1, e)
+			evalError(d, budget, "rule", "staff", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -483,14 +487,14 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		case ScopeGlobal:
 			ok = true
 		case ScopeOrg:
-			ok, e = matchOrgCourse(p, r, ctx, c, &as.Scope.Org)
+			ok, e = matchOrgCourse(budget, p, r, ctx, c, &as.Scope.Org)
 		case ScopeOrgExcept:
-			ok, e = matchOrgExceptCourse(p, r, ctx, c, &as.Scope.OrgExcept)
+			ok, e = matchOrgExceptCourse(budget, p, r, ctx, c, &as.Scope.OrgExcept)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -498,10 +502,10 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		}
 		switch as.Role {
 		case RoleCourseStaff:
-			ok, e = whenCourseStaffCourse(p, r, ctx, c)
+			ok, e = whenCourseStaffCourse(budget, p, r, ctx, c)
 		}
 		if e != runtime.OK {
-			evalError(d, "role", info.name, i, e)
+			evalError(d, budget, "role", info.name, i, e)
 			continue
 		}
 		if !ok {
@@ -520,7 +524,7 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
-func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm CoursePermission, r *Course, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -553,10 +557,10 @@ func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p
 			var e runtime.Err
 			switch name {
 			case "org":
-				ok, e = filterOrgCourse(p, r, ctx, c, value)
+				ok, e = filterOrgCourse(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -587,7 +591,8 @@ func (a *Authorizer) CheckOrg(p *Principal, perm OrgPermission, r *Org, cred *Cr
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideOrg(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideOrg(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -609,7 +614,8 @@ func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx 
 	t := a.roles.Load()
 	for _, perm := range [...]OrgPermission{OrgManage} {
 		var d runtime.Decision
-		a.decideOrg(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideOrg(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -620,7 +626,7 @@ func (a *Authorizer) OrgPermissions(p *Principal, r *Org, cred *Credential, ctx 
 // decideOrg is the decision order for an org, shared by CheckOrg and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, perm OrgPermission, r *Org, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideOrg(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm OrgPermission, r *Org, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -632,9 +638,9 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	{
-		ok, e := ruleKeyIPAllowlistOrg(p, r, ctx, c)
+		ok, e := ruleKeyIPAllowlistOrg(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "key-ip-allowlist", -1, e)
+			evalError(d, budget, "rule", "key-ip-allowlist", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -645,15 +651,15 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsOrg(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsOrg(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleStaffOrg(p, r, ctx, c)
+		ok, e := ruleStaffOrg(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "staff", -1, e)
+			evalError(d, budget, "rule", "staff", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -682,12 +688,12 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 		case ScopeGlobal:
 			ok = true
 		case ScopeTenant:
-			ok, e = matchTenantOrg(p, r, ctx, c, &as.Scope.Tenant)
+			ok, e = matchTenantOrg(budget, p, r, ctx, c, &as.Scope.Tenant)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -706,7 +712,7 @@ func (a *Authorizer) decideOrg(d *runtime.Decision, t *roleTable, p *Principal, 
 }
 
 // credentialAllowsOrg applies the credential c's narrowing to perm on the org r.
-func (a *Authorizer) credentialAllowsOrg(d *runtime.Decision, t *roleTable, p *Principal, perm OrgPermission, r *Org, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsOrg(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm OrgPermission, r *Org, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}

@@ -14,112 +14,159 @@ var ts1 = time.Unix(1893456000, 0).UTC()
 // matchOrgLibrary evaluates, at spec.yaml:44:12:
 //
 //	resource.org == scope.org
-func matchOrgLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgCourse evaluates, at spec.yaml:44:12:
 //
 //	resource.org == scope.org
-func matchOrgCourse(p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+func matchOrgCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchOrgExceptLibrary evaluates, at spec.yaml:49:12:
 //
 //	resource.org == scope.org && !(resource.id in scope.except)
-func matchOrgExceptLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
-	return (r.Org == s.Org) && (!runtime.In(s.Except, r.ID)), runtime.OK
+func matchOrgExceptLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
+	v1 := r.Org == s.Org
+	if v1 {
+		if e := budget.Charge(len(s.Except)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !runtime.In(s.Except, r.ID)
+	}
+	return v1, runtime.OK
 }
 
 // matchOrgExceptCourse evaluates, at spec.yaml:49:12:
 //
 //	resource.org == scope.org && !(resource.id in scope.except)
-func matchOrgExceptCourse(p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
-	return (r.Org == s.Org) && (!runtime.In(s.Except, r.ID)), runtime.OK
+func matchOrgExceptCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, s *OrgExceptScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
+	v1 := r.Org == s.Org
+	if v1 {
+		if e := budget.Charge(len(s.Except)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !runtime.In(s.Except, r.ID)
+	}
+	return v1, runtime.OK
 }
 
 // matchLibrariesLibrary evaluates, at spec.yaml:54:12:
 //
 //	resource.id in scope.ids
-func matchLibrariesLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *LibrariesScope) (bool, runtime.Err) {
+func matchLibrariesLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *LibrariesScope) (bool, runtime.Err) {
+	if e := budget.Charge(len(s.IDs)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(s.IDs, r.ID), runtime.OK
 }
 
 // matchTenantLibrary evaluates, at spec.yaml:60:16:
 //
 //	resource.org == scope.org
-func matchTenantLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, s *TenantScope) (bool, runtime.Err) {
+func matchTenantLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, s *TenantScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == s.Org, runtime.OK
 }
 
 // matchTenantOrg evaluates, at spec.yaml:59:12:
 //
 //	resource.id == scope.org
-func matchTenantOrg(p *Principal, r *Org, ctx *Context, cred *Credential, s *TenantScope) (bool, runtime.Err) {
+func matchTenantOrg(budget *runtime.Budget, p *Principal, r *Org, ctx *Context, cred *Credential, s *TenantScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.Org)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.Org, runtime.OK
 }
 
 // filterOrgLibrary evaluates, at spec.yaml:117:14:
 //
 //	resource.org == filter
-func filterOrgLibrary(p *Principal, r *Library, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterOrgLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == filter, runtime.OK
 }
 
 // filterOrgCourse evaluates, at spec.yaml:117:14:
 //
 //	resource.org == filter
-func filterOrgCourse(p *Principal, r *Course, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterOrgCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Org) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.Org == filter, runtime.OK
 }
 
 // whenCourseStaffCourse evaluates, at spec.yaml:76:11:
 //
 //	context.time < timestamp("2030-01-01T00:00:00Z")
-func whenCourseStaffCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func whenCourseStaffCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return ctx.Time.Compare(ts1) < 0, runtime.OK
 }
 
 // rulePublicLibrariesLibrary evaluates, at spec.yaml:86:11:
 //
 //	resource.public
-func rulePublicLibrariesLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func rulePublicLibrariesLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleOrgMembersReadLibrary evaluates, at spec.yaml:90:11:
 //
 //	resource.org in principal.orgs
-func ruleOrgMembersReadLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleOrgMembersReadLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(p.Orgs)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(p.Orgs, r.Org), runtime.OK
 }
 
 // ruleStaffLibrary evaluates, at spec.yaml:94:11:
 //
 //	principal.is_staff
-func ruleStaffLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleStaffLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.IsStaff, runtime.OK
 }
 
 // ruleStaffCourse evaluates, at spec.yaml:94:11:
 //
 //	principal.is_staff
-func ruleStaffCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleStaffCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.IsStaff, runtime.OK
 }
 
 // ruleStaffOrg evaluates, at spec.yaml:94:11:
 //
 //	principal.is_staff
-func ruleStaffOrg(p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleStaffOrg(budget *runtime.Budget, p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.IsStaff, runtime.OK
 }
 
 // ruleArchivedIsReadOnlyLibrary evaluates, at spec.yaml:98:12:
 //
 //	'archived' in resource.tags
-func ruleArchivedIsReadOnlyLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleArchivedIsReadOnlyLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Charge(len(r.Tags)); e != runtime.OK {
+		return false, e
+	}
 	return runtime.In(r.Tags, "archived"), runtime.OK
 }
 
@@ -127,115 +174,100 @@ func ruleArchivedIsReadOnlyLibrary(p *Principal, r *Library, ctx *Context, cred 
 //
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-func ruleKeyIPAllowlistLibrary(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistLibrarySub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
+func ruleKeyIPAllowlistLibrary(budget *runtime.Budget, p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistLibrarySub1(p *Principal, r *Library, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistCourse evaluates, at spec.yaml:103:7:
 //
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-func ruleKeyIPAllowlistCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistCourseSub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
+func ruleKeyIPAllowlistCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistCourseSub1(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 // ruleKeyIPAllowlistOrg evaluates, at spec.yaml:103:7:
 //
 //	size(credential.allowed_ips) > 0
 //	&& !credential.allowed_ips.exists(r, context.ip.inIPAddrRange(r))
-func ruleKeyIPAllowlistOrg(p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := ruleKeyIPAllowlistOrgSub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
+func ruleKeyIPAllowlistOrg(budget *runtime.Budget, p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleKeyIPAllowlistOrgSub1(p *Principal, r *Org, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r2 := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r2)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

@@ -121,7 +121,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideLibrary(d, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideLibrary(d, &budget, t, &q.principal, LibraryPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "course":
 		r := &Course{}
@@ -139,7 +140,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideCourse(d, t, &q.principal, CoursePermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideCourse(d, &budget, t, &q.principal, CoursePermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	case "org":
 		r := &Org{}
@@ -157,7 +159,8 @@ func (a *Authorizer) checkJSONWith(st *jsonState, d *runtime.Decision, data []by
 		if err := q.decode(&st.ps, doc, t, d); err != nil {
 			return err
 		}
-		a.decideOrg(d, t, &q.principal, OrgPermission(perm), r, q.cred, &q.ctx, false)
+		budget := a.newBudget()
+		a.decideOrg(d, &budget, t, &q.principal, OrgPermission(perm), r, q.cred, &q.ctx, false)
 		return nil
 	}
 	return runtime.Errorf("unknown resource type ", runtime.Quote(typ), runtime.DidYouMean(typ, sortedResourceNames))
@@ -242,14 +245,20 @@ func (q *request) decode(ps *runtime.Parser, doc *runtime.JSON, t *roleTable, d 
 		return err
 	}
 	c := &q.credential
+	// A credential without scopes, permissions and roles unlocks every permission. null
+	// is not an absent key: it is an error, so that a host writing a nil list as null
+	// never widens a credential.
+	c.AllPermissions = true
 	for _, l := range []struct {
 		key, where string
 		dst        *[]string
-	}{{"scopes", "credential.scopes", &c.Scopes}, {"permissions", "credential.permissions", &c.Permissions}, {"roles", "credential.roles", &c.Roles}, {"filters", "credential.filters", &c.Filters}} {
-		if v := runtime.Field(cj, l.key); v != nil {
+		narrows    bool
+	}{{"scopes", "credential.scopes", &c.Scopes, true}, {"permissions", "credential.permissions", &c.Permissions, true}, {"roles", "credential.roles", &c.Roles, true}, {"filters", "credential.filters", &c.Filters, false}} {
+		if v, ok := cj.Get(l.key); ok {
 			if *l.dst, err = ps.Strings(v, l.where, "an array of strings"); err != nil {
 				return err
 			}
+			c.AllPermissions = c.AllPermissions && !l.narrows
 		}
 	}
 	if err := decodeCredentialAttributes(ps, runtime.Field(cj, "attributes"), c); err != nil {

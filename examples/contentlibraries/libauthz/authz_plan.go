@@ -72,6 +72,9 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -81,14 +84,14 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LibraryEdit, LibraryPublish, LibraryDelete:
-		_, f := planRuleArchivedIsReadOnlyLibrary(p, ctx, c)
+		_, f := planRuleArchivedIsReadOnlyLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
 		pass = append(pass, f)
 	}
 	{
-		_, f := planRuleKeyIPAllowlistLibrary(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistLibrary(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -96,7 +99,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLibrary(t, p, perm, ctx, c)
+		cc := a.planCredentialLibrary(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -106,16 +109,16 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 	var grants []cond.Cond
 	switch perm {
 	case LibraryView:
-		g, _ := planRulePublicLibrariesLibrary(p, ctx, c)
+		g, _ := planRulePublicLibrariesLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case LibraryView:
-		g, _ := planRuleOrgMembersReadLibrary(p, ctx, c)
+		g, _ := planRuleOrgMembersReadLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	{
-		g, _ := planRuleStaffLibrary(p, ctx, c)
+		g, _ := planRuleStaffLibrary(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -129,13 +132,13 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeOrg:
-			g, _ = planMatchOrgLibrary(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgLibrary(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeOrgExcept:
-			g, _ = planMatchOrgExceptLibrary(p, ctx, c, &as.Scope.OrgExcept)
+			g, _ = planMatchOrgExceptLibrary(budget, p, ctx, c, &as.Scope.OrgExcept)
 		case ScopeLibraries:
-			g, _ = planMatchLibrariesLibrary(p, ctx, c, &as.Scope.Libraries)
+			g, _ = planMatchLibrariesLibrary(budget, p, ctx, c, &as.Scope.Libraries)
 		case ScopeTenant:
-			g, _ = planMatchTenantLibrary(p, ctx, c, &as.Scope.Tenant)
+			g, _ = planMatchTenantLibrary(budget, p, ctx, c, &as.Scope.Tenant)
 		default:
 			continue
 		}
@@ -149,7 +152,7 @@ func (a *Authorizer) planLibrary(t *roleTable, p *Principal, perm LibraryPermiss
 }
 
 // planCredentialLibrary is the condition the credential c puts on perm on a library.
-func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLibrary(budget *runtime.Budget, t *roleTable, p *Principal, perm LibraryPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -182,7 +185,7 @@ func (a *Authorizer) planCredentialLibrary(t *roleTable, p *Principal, perm Libr
 			var m cond.Cond
 			switch name {
 			case "org":
-				m, _ = planFilterOrgLibrary(p, ctx, c, value)
+				m, _ = planFilterOrgLibrary(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -262,6 +265,9 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -270,7 +276,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistCourse(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistCourse(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -278,7 +284,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialCourse(t, p, perm, ctx, c)
+		cc := a.planCredentialCourse(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -287,7 +293,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleStaffCourse(p, ctx, c)
+		g, _ := planRuleStaffCourse(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -301,16 +307,16 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeOrg:
-			g, _ = planMatchOrgCourse(p, ctx, c, &as.Scope.Org)
+			g, _ = planMatchOrgCourse(budget, p, ctx, c, &as.Scope.Org)
 		case ScopeOrgExcept:
-			g, _ = planMatchOrgExceptCourse(p, ctx, c, &as.Scope.OrgExcept)
+			g, _ = planMatchOrgExceptCourse(budget, p, ctx, c, &as.Scope.OrgExcept)
 		default:
 			continue
 		}
 		if g != cond.False {
 			switch as.Role {
 			case RoleCourseStaff:
-				w, _ := planWhenCourseStaffCourse(p, ctx, c)
+				w, _ := planWhenCourseStaffCourse(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			}
 		}
@@ -324,7 +330,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 }
 
 // planCredentialCourse is the condition the credential c puts on perm on a course.
-func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm CoursePermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialCourse(budget *runtime.Budget, t *roleTable, p *Principal, perm CoursePermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -357,7 +363,7 @@ func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm Cours
 			var m cond.Cond
 			switch name {
 			case "org":
-				m, _ = planFilterOrgCourse(p, ctx, c, value)
+				m, _ = planFilterOrgCourse(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -435,6 +441,9 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -443,7 +452,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cre
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleKeyIPAllowlistOrg(p, ctx, c)
+		_, f := planRuleKeyIPAllowlistOrg(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -451,7 +460,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialOrg(t, p, perm, ctx, c)
+		cc := a.planCredentialOrg(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -460,7 +469,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cre
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleStaffOrg(p, ctx, c)
+		g, _ := planRuleStaffOrg(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -474,7 +483,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cre
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeTenant:
-			g, _ = planMatchTenantOrg(p, ctx, c, &as.Scope.Tenant)
+			g, _ = planMatchTenantOrg(budget, p, ctx, c, &as.Scope.Tenant)
 		default:
 			continue
 		}
@@ -488,7 +497,7 @@ func (a *Authorizer) planOrg(t *roleTable, p *Principal, perm OrgPermission, cre
 }
 
 // planCredentialOrg is the condition the credential c puts on perm on an org.
-func (a *Authorizer) planCredentialOrg(t *roleTable, p *Principal, perm OrgPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialOrg(budget *runtime.Budget, t *roleTable, p *Principal, perm OrgPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -587,7 +596,7 @@ var planMatchOrgLibraryAt1 = &cond.Origin{
 
 // planMatchOrgLibrary returns the conditions on the resource under which matchOrgLibrary is
 // true and false.
-func planMatchOrgLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -608,7 +617,7 @@ var planMatchOrgCourseAt1 = &cond.Origin{
 
 // planMatchOrgCourse returns the conditions on the resource under which matchOrgCourse is
 // true and false.
-func planMatchOrgCourse(p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
+func planMatchOrgCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -629,7 +638,7 @@ var planMatchOrgExceptLibraryAt1 = &cond.Origin{
 
 // planMatchOrgExceptLibrary returns the conditions on the resource under which matchOrgExceptLibrary is
 // true and false.
-func planMatchOrgExceptLibrary(p *Principal, ctx *Context, cred *Credential, s *OrgExceptScope) (cond.Cond, cond.Cond) {
+func planMatchOrgExceptLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgExceptScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -660,7 +669,7 @@ var planMatchOrgExceptCourseAt1 = &cond.Origin{
 
 // planMatchOrgExceptCourse returns the conditions on the resource under which matchOrgExceptCourse is
 // true and false.
-func planMatchOrgExceptCourse(p *Principal, ctx *Context, cred *Credential, s *OrgExceptScope) (cond.Cond, cond.Cond) {
+func planMatchOrgExceptCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OrgExceptScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -691,7 +700,7 @@ var planMatchLibrariesLibraryAt1 = &cond.Origin{
 
 // planMatchLibrariesLibrary returns the conditions on the resource under which matchLibrariesLibrary is
 // true and false.
-func planMatchLibrariesLibrary(p *Principal, ctx *Context, cred *Credential, s *LibrariesScope) (cond.Cond, cond.Cond) {
+func planMatchLibrariesLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LibrariesScope) (cond.Cond, cond.Cond) {
 	v1 := s.IDs
 	c1 := cond.Member(&cond.Attr{
 		Name: "id",
@@ -712,7 +721,7 @@ var planMatchTenantLibraryAt1 = &cond.Origin{
 
 // planMatchTenantLibrary returns the conditions on the resource under which matchTenantLibrary is
 // true and false.
-func planMatchTenantLibrary(p *Principal, ctx *Context, cred *Credential, s *TenantScope) (cond.Cond, cond.Cond) {
+func planMatchTenantLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TenantScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -733,7 +742,7 @@ var planMatchTenantOrgAt1 = &cond.Origin{
 
 // planMatchTenantOrg returns the conditions on the resource under which matchTenantOrg is
 // true and false.
-func planMatchTenantOrg(p *Principal, ctx *Context, cred *Credential, s *TenantScope) (cond.Cond, cond.Cond) {
+func planMatchTenantOrg(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TenantScope) (cond.Cond, cond.Cond) {
 	v1 := s.Org
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -754,7 +763,7 @@ var planFilterOrgLibraryAt1 = &cond.Origin{
 
 // planFilterOrgLibrary returns the conditions on the resource under which filterOrgLibrary is
 // true and false.
-func planFilterOrgLibrary(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterOrgLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -775,7 +784,7 @@ var planFilterOrgCourseAt1 = &cond.Origin{
 
 // planFilterOrgCourse returns the conditions on the resource under which filterOrgCourse is
 // true and false.
-func planFilterOrgCourse(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterOrgCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "org",
@@ -796,7 +805,7 @@ var planWhenCourseStaffCourseAt1 = &cond.Origin{
 
 // planWhenCourseStaffCourse returns the conditions on the resource under which whenCourseStaffCourse is
 // true and false.
-func planWhenCourseStaffCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenCourseStaffCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.Time.Compare(ts1) < 0
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -809,7 +818,7 @@ var planRulePublicLibrariesLibraryAt1 = &cond.Origin{
 
 // planRulePublicLibrariesLibrary returns the conditions on the resource under which rulePublicLibrariesLibrary is
 // true and false.
-func planRulePublicLibrariesLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicLibrariesLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -828,7 +837,7 @@ var planRuleOrgMembersReadLibraryAt1 = &cond.Origin{
 
 // planRuleOrgMembersReadLibrary returns the conditions on the resource under which ruleOrgMembersReadLibrary is
 // true and false.
-func planRuleOrgMembersReadLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOrgMembersReadLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Orgs
 	c1 := cond.Member(&cond.Attr{
 		Name: "org",
@@ -849,7 +858,7 @@ var planRuleStaffLibraryAt1 = &cond.Origin{
 
 // planRuleStaffLibrary returns the conditions on the resource under which ruleStaffLibrary is
 // true and false.
-func planRuleStaffLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleStaffLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.IsStaff
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -862,7 +871,7 @@ var planRuleStaffCourseAt1 = &cond.Origin{
 
 // planRuleStaffCourse returns the conditions on the resource under which ruleStaffCourse is
 // true and false.
-func planRuleStaffCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleStaffCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.IsStaff
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -875,7 +884,7 @@ var planRuleStaffOrgAt1 = &cond.Origin{
 
 // planRuleStaffOrg returns the conditions on the resource under which ruleStaffOrg is
 // true and false.
-func planRuleStaffOrg(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleStaffOrg(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.IsStaff
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -888,7 +897,7 @@ var planRuleArchivedIsReadOnlyLibraryAt1 = &cond.Origin{
 
 // planRuleArchivedIsReadOnlyLibrary returns the conditions on the resource under which ruleArchivedIsReadOnlyLibrary is
 // true and false.
-func planRuleArchivedIsReadOnlyLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedIsReadOnlyLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "archived"
 	c1 := cond.Member(&cond.Lit{
 		T: cond.StringType,
@@ -909,8 +918,8 @@ var planRuleKeyIPAllowlistLibraryAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistLibrary returns the conditions on the resource under which ruleKeyIPAllowlistLibrary is
 // true and false.
-func planRuleKeyIPAllowlistLibrary(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistLibrarySub1(p, ctx, cred)
+func planRuleKeyIPAllowlistLibrary(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistLibrarySub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -918,39 +927,34 @@ func planRuleKeyIPAllowlistLibrary(p *Principal, ctx *Context, cred *Credential)
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistLibrarySub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistLibrarySub2(p, ctx, cred)
-		if e1 != runtime.OK {
+func planRuleKeyIPAllowlistLibrarySub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistLibrarySub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistCourseAt1 = &cond.Origin{
@@ -961,8 +965,8 @@ var planRuleKeyIPAllowlistCourseAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistCourse returns the conditions on the resource under which ruleKeyIPAllowlistCourse is
 // true and false.
-func planRuleKeyIPAllowlistCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistCourseSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistCourseSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -970,39 +974,34 @@ func planRuleKeyIPAllowlistCourse(p *Principal, ctx *Context, cred *Credential) 
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistCourseSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistCourseSub2(p, ctx, cred)
-		if e1 != runtime.OK {
+func planRuleKeyIPAllowlistCourseSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistCourseSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }
 
 var planRuleKeyIPAllowlistOrgAt1 = &cond.Origin{
@@ -1013,8 +1012,8 @@ var planRuleKeyIPAllowlistOrgAt1 = &cond.Origin{
 
 // planRuleKeyIPAllowlistOrg returns the conditions on the resource under which ruleKeyIPAllowlistOrg is
 // true and false.
-func planRuleKeyIPAllowlistOrg(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleKeyIPAllowlistOrgSub1(p, ctx, cred)
+func planRuleKeyIPAllowlistOrg(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleKeyIPAllowlistOrgSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
@@ -1022,37 +1021,32 @@ func planRuleKeyIPAllowlistOrg(p *Principal, ctx *Context, cred *Credential) (co
 	return t1, f1
 }
 
-func planRuleKeyIPAllowlistOrgSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := int64(len(cred.AllowedIPs)) > 0
-	if v1 {
-		v2, e1 := planRuleKeyIPAllowlistOrgSub2(p, ctx, cred)
-		if e1 != runtime.OK {
+func planRuleKeyIPAllowlistOrgSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v3 := int64(len(cred.AllowedIPs)) > 0
+	if v3 {
+		v1 := false
+		var e1 runtime.Err
+	L1:
+		for _, r_ := range cred.AllowedIPs {
+			if e := budget.Charge(1); e != runtime.OK {
+				return false, e
+			}
+			v2, e := runtime.InIPAddrRangeErr(ctx.IP, r_)
+			if e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if v2 {
+				v1 = true
+				break
+			}
+		}
+		if !v1 && e1 != runtime.OK {
 			return false, e1
 		}
-		v1 = v2
+		v3 = !v1
 	}
-	return v1, runtime.OK
-}
-
-func planRuleKeyIPAllowlistOrgSub2(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := false
-	var e1 runtime.Err
-L1:
-	for _, r := range cred.AllowedIPs {
-		v2, e := runtime.InIPAddrRangeErr(ctx.IP, r)
-		if e != runtime.OK {
-			if e1 == runtime.OK {
-				e1 = e
-			}
-			continue L1
-		}
-		if v2 {
-			v1 = true
-			break
-		}
-	}
-	if !v1 && e1 != runtime.OK {
-		return false, e1
-	}
-	return !v1, runtime.OK
+	return v3, runtime.OK
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -107,10 +107,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -158,7 +158,8 @@ func (a *Authorizer) CheckEnterprise(p *Principal, perm EnterprisePermission, r 
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideEnterprise(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideEnterprise(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -180,7 +181,8 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 	t := a.roles.Load()
 	for _, perm := range [...]EnterprisePermission{EnterpriseView, EnterpriseViewLearners, EnterpriseManageLearners, EnterpriseViewReports, EnterpriseViewInvoices, EnterpriseManageBilling} {
 		var d runtime.Decision
-		a.decideEnterprise(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideEnterprise(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -191,7 +193,7 @@ func (a *Authorizer) EnterprisePermissions(p *Principal, r *Enterprise, cred *Cr
 // decideEnterprise is the decision order for an enterprise, shared by CheckEnterprise and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm EnterprisePermission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideEnterprise(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm EnterprisePermission, r *Enterprise, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -204,9 +206,9 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case EnterpriseManageBilling:
-		ok, e := rulePeopleMoveMoneyEnterprise(p, r, ctx, c)
+		ok, e := rulePeopleMoveMoneyEnterprise(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "people-move-money", -1, e)
+			evalError(d, budget, "rule", "people-move-money", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -217,15 +219,15 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsEnterprise(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsEnterprise(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleAdministratorsEnterprise(p, r, ctx, c)
+		ok, e := ruleAdministratorsEnterprise(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "administrators", -1, e)
+			evalError(d, budget, "rule", "administrators", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -254,12 +256,12 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 		case ScopeGlobal:
 			ok = true
 		case ScopeEnterprise:
-			ok, e = matchEnterpriseEnterprise(p, r, ctx, c, &as.Scope.Enterprise)
+			ok, e = matchEnterpriseEnterprise(budget, p, r, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -278,7 +280,7 @@ func (a *Authorizer) decideEnterprise(d *runtime.Decision, t *roleTable, p *Prin
 }
 
 // credentialAllowsEnterprise applies the credential c's narrowing to perm on the enterprise r.
-func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTable, p *Principal, perm EnterprisePermission, r *Enterprise, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm EnterprisePermission, r *Enterprise, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -311,10 +313,10 @@ func (a *Authorizer) credentialAllowsEnterprise(d *runtime.Decision, t *roleTabl
 			var e runtime.Err
 			switch name {
 			case "enterprise":
-				ok, e = filterEnterpriseEnterprise(p, r, ctx, c, value)
+				ok, e = filterEnterpriseEnterprise(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -345,7 +347,8 @@ func (a *Authorizer) CheckLearner(p *Principal, perm LearnerPermission, r *Learn
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLearner(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLearner(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -367,7 +370,8 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]LearnerPermission{LearnerViewEnrollments, LearnerEnroll, LearnerAssignCohort, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords} {
 		var d runtime.Decision
-		a.decideLearner(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLearner(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -378,7 +382,7 @@ func (a *Authorizer) LearnerPermissions(p *Principal, r *Learner, cred *Credenti
 // decideLearner is the decision order for a learner, shared by CheckLearner and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerPermission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLearner(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LearnerPermission, r *Learner, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -391,9 +395,9 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		ok, e := ruleDataSharingConsentLearner(p, r, ctx, c)
+		ok, e := ruleDataSharingConsentLearner(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "data-sharing-consent", -1, e)
+			evalError(d, budget, "rule", "data-sharing-consent", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -404,15 +408,15 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLearner(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLearner(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleAdministratorsLearner(p, r, ctx, c)
+		ok, e := ruleAdministratorsLearner(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "administrators", -1, e)
+			evalError(d, budget, "rule", "administrators", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -424,9 +428,9 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 	}
 	switch perm {
 	case LearnerViewEnrollments, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		ok, e := ruleOwnRecordsLearner(p, r, ctx, c)
+		ok, e := ruleOwnRecordsLearner(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "own-records", -1, e)
+			evalError(d, budget, "rule", "own-records", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -455,12 +459,12 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 		case ScopeGlobal:
 			ok = true
 		case ScopeEnterprise:
-			ok, e = matchEnterpriseLearner(p, r, ctx, c, &as.Scope.Enterprise)
+			ok, e = matchEnterpriseLearner(budget, p, r, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -479,7 +483,7 @@ func (a *Authorizer) decideLearner(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsLearner applies the credential c's narrowing to perm on the learner r.
-func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerPermission, r *Learner, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LearnerPermission, r *Learner, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -512,10 +516,10 @@ func (a *Authorizer) credentialAllowsLearner(d *runtime.Decision, t *roleTable, 
 			var e runtime.Err
 			switch name {
 			case "enterprise":
-				ok, e = filterEnterpriseLearner(p, r, ctx, c, value)
+				ok, e = filterEnterpriseLearner(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -546,7 +550,8 @@ func (a *Authorizer) CheckTpaProvider(p *Principal, perm TpaProviderPermission, 
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideTpaProvider(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -568,7 +573,8 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 	t := a.roles.Load()
 	for _, perm := range [...]TpaProviderPermission{TpaProviderListUsers} {
 		var d runtime.Decision
-		a.decideTpaProvider(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideTpaProvider(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -579,7 +585,7 @@ func (a *Authorizer) TpaProviderPermissions(p *Principal, r *TpaProvider, cred *
 // decideTpaProvider is the decision order for a tpa_provider, shared by CheckTpaProvider and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm TpaProviderPermission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideTpaProvider(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm TpaProviderPermission, r *TpaProvider, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -590,15 +596,15 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsTpaProvider(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsTpaProvider(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleAdministratorsTpaProvider(p, r, ctx, c)
+		ok, e := ruleAdministratorsTpaProvider(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "administrators", -1, e)
+			evalError(d, budget, "rule", "administrators", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -627,12 +633,12 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 		case ScopeGlobal:
 			ok = true
 		case ScopeEnterprise:
-			ok, e = matchEnterpriseTpaProvider(p, r, ctx, c, &as.Scope.Enterprise)
+			ok, e = matchEnterpriseTpaProvider(budget, p, r, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -651,7 +657,7 @@ func (a *Authorizer) decideTpaProvider(d *runtime.Decision, t *roleTable, p *Pri
 }
 
 // credentialAllowsTpaProvider applies the credential c's narrowing to perm on the tpa_provider r.
-func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTable, p *Principal, perm TpaProviderPermission, r *TpaProvider, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm TpaProviderPermission, r *TpaProvider, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -684,10 +690,10 @@ func (a *Authorizer) credentialAllowsTpaProvider(d *runtime.Decision, t *roleTab
 			var e runtime.Err
 			switch name {
 			case "tpa_provider":
-				ok, e = filterTpaProviderTpaProvider(p, r, ctx, c, value)
+				ok, e = filterTpaProviderTpaProvider(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break

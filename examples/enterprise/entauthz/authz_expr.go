@@ -8,83 +8,111 @@ import "github.com/permc/permc/runtime"
 // matchEnterpriseEnterprise evaluates, at spec.yaml:64:19:
 //
 //	resource.id == scope.enterprise
-func matchEnterpriseEnterprise(p *Principal, r *Enterprise, ctx *Context, cred *Credential, s *EnterpriseScope) (bool, runtime.Err) {
+func matchEnterpriseEnterprise(budget *runtime.Budget, p *Principal, r *Enterprise, ctx *Context, cred *Credential, s *EnterpriseScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.Enterprise)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.Enterprise, runtime.OK
 }
 
 // matchEnterpriseLearner evaluates, at spec.yaml:65:16:
 //
 //	resource.enterprise == scope.enterprise
-func matchEnterpriseLearner(p *Principal, r *Learner, ctx *Context, cred *Credential, s *EnterpriseScope) (bool, runtime.Err) {
+func matchEnterpriseLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential, s *EnterpriseScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Enterprise) + len(s.Enterprise)); e != runtime.OK {
+		return false, e
+	}
 	return r.Enterprise == s.Enterprise, runtime.OK
 }
 
 // matchEnterpriseTpaProvider evaluates, at spec.yaml:66:21:
 //
 //	resource.enterprise == scope.enterprise
-func matchEnterpriseTpaProvider(p *Principal, r *TpaProvider, ctx *Context, cred *Credential, s *EnterpriseScope) (bool, runtime.Err) {
+func matchEnterpriseTpaProvider(budget *runtime.Budget, p *Principal, r *TpaProvider, ctx *Context, cred *Credential, s *EnterpriseScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Enterprise) + len(s.Enterprise)); e != runtime.OK {
+		return false, e
+	}
 	return r.Enterprise == s.Enterprise, runtime.OK
 }
 
 // filterEnterpriseEnterprise evaluates, at spec.yaml:129:21:
 //
 //	resource.id == filter
-func filterEnterpriseEnterprise(p *Principal, r *Enterprise, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterEnterpriseEnterprise(budget *runtime.Budget, p *Principal, r *Enterprise, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == filter, runtime.OK
 }
 
 // filterEnterpriseLearner evaluates, at spec.yaml:130:18:
 //
 //	resource.enterprise == filter
-func filterEnterpriseLearner(p *Principal, r *Learner, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterEnterpriseLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Enterprise) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.Enterprise == filter, runtime.OK
 }
 
 // filterTpaProviderTpaProvider evaluates, at spec.yaml:134:14:
 //
 //	resource.id == filter
-func filterTpaProviderTpaProvider(p *Principal, r *TpaProvider, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterTpaProviderTpaProvider(budget *runtime.Budget, p *Principal, r *TpaProvider, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == filter, runtime.OK
 }
 
 // ruleAdministratorsEnterprise evaluates, at spec.yaml:94:11:
 //
 //	principal.administrator
-func ruleAdministratorsEnterprise(p *Principal, r *Enterprise, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAdministratorsEnterprise(budget *runtime.Budget, p *Principal, r *Enterprise, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Administrator, runtime.OK
 }
 
 // ruleAdministratorsLearner evaluates, at spec.yaml:94:11:
 //
 //	principal.administrator
-func ruleAdministratorsLearner(p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAdministratorsLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Administrator, runtime.OK
 }
 
 // ruleAdministratorsTpaProvider evaluates, at spec.yaml:94:11:
 //
 //	principal.administrator
-func ruleAdministratorsTpaProvider(p *Principal, r *TpaProvider, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAdministratorsTpaProvider(budget *runtime.Budget, p *Principal, r *TpaProvider, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Administrator, runtime.OK
 }
 
 // ruleOwnRecordsLearner evaluates, at spec.yaml:98:11:
 //
 //	resource.user == principal.id
-func ruleOwnRecordsLearner(p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleOwnRecordsLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.User) + len(p.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.User == p.ID, runtime.OK
 }
 
 // ruleDataSharingConsentLearner evaluates, at spec.yaml:102:12:
 //
 //	!resource.consented && resource.user != principal.id
-func ruleDataSharingConsentLearner(p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	return (!r.Consented) && (!(r.User == p.ID)), runtime.OK
+func ruleDataSharingConsentLearner(budget *runtime.Budget, p *Principal, r *Learner, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1 := !r.Consented
+	if v1 {
+		if e := budget.Text(len(r.User) + len(p.ID)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !(r.User == p.ID)
+	}
+	return v1, runtime.OK
 }
 
 // rulePeopleMoveMoneyEnterprise evaluates, at spec.yaml:106:11:
 //
 //	principal.application
-func rulePeopleMoveMoneyEnterprise(p *Principal, r *Enterprise, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func rulePeopleMoveMoneyEnterprise(budget *runtime.Budget, p *Principal, r *Enterprise, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Application, runtime.OK
 }

@@ -72,6 +72,9 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterpriseP
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -81,7 +84,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterpriseP
 	// (one that fails to evaluate denies).
 	switch perm {
 	case EnterpriseManageBilling:
-		_, f := planRulePeopleMoveMoneyEnterprise(p, ctx, c)
+		_, f := planRulePeopleMoveMoneyEnterprise(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -89,7 +92,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterpriseP
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialEnterprise(t, p, perm, ctx, c)
+		cc := a.planCredentialEnterprise(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -98,7 +101,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterpriseP
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleAdministratorsEnterprise(p, ctx, c)
+		g, _ := planRuleAdministratorsEnterprise(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -112,7 +115,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterpriseP
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeEnterprise:
-			g, _ = planMatchEnterpriseEnterprise(p, ctx, c, &as.Scope.Enterprise)
+			g, _ = planMatchEnterpriseEnterprise(budget, p, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
@@ -126,7 +129,7 @@ func (a *Authorizer) planEnterprise(t *roleTable, p *Principal, perm EnterpriseP
 }
 
 // planCredentialEnterprise is the condition the credential c puts on perm on an enterprise.
-func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm EnterprisePermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialEnterprise(budget *runtime.Budget, t *roleTable, p *Principal, perm EnterprisePermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -159,7 +162,7 @@ func (a *Authorizer) planCredentialEnterprise(t *roleTable, p *Principal, perm E
 			var m cond.Cond
 			switch name {
 			case "enterprise":
-				m, _ = planFilterEnterpriseEnterprise(p, ctx, c, value)
+				m, _ = planFilterEnterpriseEnterprise(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -234,6 +237,9 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -243,7 +249,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermiss
 	// (one that fails to evaluate denies).
 	switch perm {
 	case LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		_, f := planRuleDataSharingConsentLearner(p, ctx, c)
+		_, f := planRuleDataSharingConsentLearner(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -251,7 +257,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermiss
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLearner(t, p, perm, ctx, c)
+		cc := a.planCredentialLearner(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -260,12 +266,12 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermiss
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleAdministratorsLearner(p, ctx, c)
+		g, _ := planRuleAdministratorsLearner(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case LearnerViewEnrollments, LearnerViewGrades, LearnerViewCompletion, LearnerViewRecords:
-		g, _ := planRuleOwnRecordsLearner(p, ctx, c)
+		g, _ := planRuleOwnRecordsLearner(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -279,7 +285,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermiss
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeEnterprise:
-			g, _ = planMatchEnterpriseLearner(p, ctx, c, &as.Scope.Enterprise)
+			g, _ = planMatchEnterpriseLearner(budget, p, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
@@ -293,7 +299,7 @@ func (a *Authorizer) planLearner(t *roleTable, p *Principal, perm LearnerPermiss
 }
 
 // planCredentialLearner is the condition the credential c puts on perm on a learner.
-func (a *Authorizer) planCredentialLearner(t *roleTable, p *Principal, perm LearnerPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLearner(budget *runtime.Budget, t *roleTable, p *Principal, perm LearnerPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -326,7 +332,7 @@ func (a *Authorizer) planCredentialLearner(t *roleTable, p *Principal, perm Lear
 			var m cond.Cond
 			switch name {
 			case "enterprise":
-				m, _ = planFilterEnterpriseLearner(p, ctx, c, value)
+				m, _ = planFilterEnterpriseLearner(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -406,6 +412,9 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm TpaProvide
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -415,7 +424,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm TpaProvide
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialTpaProvider(t, p, perm, ctx, c)
+		cc := a.planCredentialTpaProvider(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -424,7 +433,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm TpaProvide
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleAdministratorsTpaProvider(p, ctx, c)
+		g, _ := planRuleAdministratorsTpaProvider(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -438,7 +447,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm TpaProvide
 		case ScopeGlobal:
 			g = cond.Const(true)
 		case ScopeEnterprise:
-			g, _ = planMatchEnterpriseTpaProvider(p, ctx, c, &as.Scope.Enterprise)
+			g, _ = planMatchEnterpriseTpaProvider(budget, p, ctx, c, &as.Scope.Enterprise)
 		default:
 			continue
 		}
@@ -452,7 +461,7 @@ func (a *Authorizer) planTpaProvider(t *roleTable, p *Principal, perm TpaProvide
 }
 
 // planCredentialTpaProvider is the condition the credential c puts on perm on a tpa_provider.
-func (a *Authorizer) planCredentialTpaProvider(t *roleTable, p *Principal, perm TpaProviderPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialTpaProvider(budget *runtime.Budget, t *roleTable, p *Principal, perm TpaProviderPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -485,7 +494,7 @@ func (a *Authorizer) planCredentialTpaProvider(t *roleTable, p *Principal, perm 
 			var m cond.Cond
 			switch name {
 			case "tpa_provider":
-				m, _ = planFilterTpaProviderTpaProvider(p, ctx, c, value)
+				m, _ = planFilterTpaProviderTpaProvider(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -585,7 +594,7 @@ var planMatchEnterpriseEnterpriseAt1 = &cond.Origin{
 
 // planMatchEnterpriseEnterprise returns the conditions on the resource under which matchEnterpriseEnterprise is
 // true and false.
-func planMatchEnterpriseEnterprise(p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
+func planMatchEnterpriseEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
 	v1 := s.Enterprise
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -606,7 +615,7 @@ var planMatchEnterpriseLearnerAt1 = &cond.Origin{
 
 // planMatchEnterpriseLearner returns the conditions on the resource under which matchEnterpriseLearner is
 // true and false.
-func planMatchEnterpriseLearner(p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
+func planMatchEnterpriseLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
 	v1 := s.Enterprise
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "enterprise",
@@ -627,7 +636,7 @@ var planMatchEnterpriseTpaProviderAt1 = &cond.Origin{
 
 // planMatchEnterpriseTpaProvider returns the conditions on the resource under which matchEnterpriseTpaProvider is
 // true and false.
-func planMatchEnterpriseTpaProvider(p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
+func planMatchEnterpriseTpaProvider(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *EnterpriseScope) (cond.Cond, cond.Cond) {
 	v1 := s.Enterprise
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "enterprise",
@@ -648,7 +657,7 @@ var planFilterEnterpriseEnterpriseAt1 = &cond.Origin{
 
 // planFilterEnterpriseEnterprise returns the conditions on the resource under which filterEnterpriseEnterprise is
 // true and false.
-func planFilterEnterpriseEnterprise(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterEnterpriseEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -669,7 +678,7 @@ var planFilterEnterpriseLearnerAt1 = &cond.Origin{
 
 // planFilterEnterpriseLearner returns the conditions on the resource under which filterEnterpriseLearner is
 // true and false.
-func planFilterEnterpriseLearner(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterEnterpriseLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "enterprise",
@@ -690,7 +699,7 @@ var planFilterTpaProviderTpaProviderAt1 = &cond.Origin{
 
 // planFilterTpaProviderTpaProvider returns the conditions on the resource under which filterTpaProviderTpaProvider is
 // true and false.
-func planFilterTpaProviderTpaProvider(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterTpaProviderTpaProvider(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -711,7 +720,7 @@ var planRuleAdministratorsEnterpriseAt1 = &cond.Origin{
 
 // planRuleAdministratorsEnterprise returns the conditions on the resource under which ruleAdministratorsEnterprise is
 // true and false.
-func planRuleAdministratorsEnterprise(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAdministratorsEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Administrator
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -724,7 +733,7 @@ var planRuleAdministratorsLearnerAt1 = &cond.Origin{
 
 // planRuleAdministratorsLearner returns the conditions on the resource under which ruleAdministratorsLearner is
 // true and false.
-func planRuleAdministratorsLearner(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAdministratorsLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Administrator
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -737,7 +746,7 @@ var planRuleAdministratorsTpaProviderAt1 = &cond.Origin{
 
 // planRuleAdministratorsTpaProvider returns the conditions on the resource under which ruleAdministratorsTpaProvider is
 // true and false.
-func planRuleAdministratorsTpaProvider(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAdministratorsTpaProvider(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Administrator
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -750,7 +759,7 @@ var planRuleOwnRecordsLearnerAt1 = &cond.Origin{
 
 // planRuleOwnRecordsLearner returns the conditions on the resource under which ruleOwnRecordsLearner is
 // true and false.
-func planRuleOwnRecordsLearner(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnRecordsLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "user",
@@ -771,7 +780,7 @@ var planRuleDataSharingConsentLearnerAt1 = &cond.Origin{
 
 // planRuleDataSharingConsentLearner returns the conditions on the resource under which ruleDataSharingConsentLearner is
 // true and false.
-func planRuleDataSharingConsentLearner(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleDataSharingConsentLearner(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "consented",
 		T:    cond.BoolType,
@@ -800,7 +809,7 @@ var planRulePeopleMoveMoneyEnterpriseAt1 = &cond.Origin{
 
 // planRulePeopleMoveMoneyEnterprise returns the conditions on the resource under which rulePeopleMoveMoneyEnterprise is
 // true and false.
-func planRulePeopleMoveMoneyEnterprise(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePeopleMoveMoneyEnterprise(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Application
 	return cond.Const(v1), cond.Const(!v1)
 }

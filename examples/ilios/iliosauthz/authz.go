@@ -6,6 +6,7 @@
 package iliosauthz
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -529,7 +530,13 @@ type Principal struct {
 type Context struct{}
 
 // Credential is an API key or token: it only narrows what its principal may do. A nil
-// *Credential is none. A nil list does not narrow; an empty one unlocks nothing.
+// *Credential is no credential, which narrows nothing.
+//
+// A Credential allows only the permissions its Scopes, Permissions or Roles unlock: one
+// whose lists are empty, nil or not, unlocks nothing. To let a credential keep every
+// permission of its principal (a legacy API key, a token limited only by its Filters),
+// set AllPermissions. A host that copies a token's scopes into Scopes, whether the
+// token has any or not, so never widens access by mistake.
 type Credential struct {
 	// Scopes are OAuth scopes; each unlocks the permissions the spec gives it.
 	Scopes []string
@@ -537,6 +544,11 @@ type Credential struct {
 	Permissions []string
 	// Roles unlock every permission of the roles named (built in or custom).
 	Roles []string
+	// AllPermissions makes the credential unlock every permission, as a request's
+	// credential without "scopes", "permissions" and "roles" does. It has effect
+	// only while Scopes, Permissions and Roles are all empty: a credential that lists
+	// anything allows only what the lists unlock.
+	AllPermissions bool
 	// Filters are "name:value" restrictions; the resource must match one value of each
 	// name given.
 	Filters []string
@@ -599,19 +611,21 @@ var (
 // safe for concurrent use; LoadRolesJSON may run while checks do. The zero Authorizer has
 // no custom roles and is ready to use.
 type Authorizer struct {
+	_    [0]func() // not comparable: no equality function to link
 	opts Options
 	mu   sync.Mutex // serializes LoadRolesJSON
-	// ids gives every custom role name ever loaded its Role, so that a Role stays
-	// the same role across reloads.
-	ids   map[string]Role
+	// fresh is how many Roles custom roles have been given: the next new name gets
+	// the Role after the built-in roles and those. A name keeps its Role while it stays
+	// loaded; nothing else about the roles of past loads is kept.
+	fresh uint32
 	roles atomic.Pointer[roleTable]
+	steps atomic.Int64 // the evaluation budget; 0 is the default
 }
 
-// roleTable is one generation of custom roles, replaced whole on each load.
+// roleTable is one generation of custom roles, replaced whole on each load: what the
+// last one held is freed with it.
 type roleTable struct {
-	// custom is indexed by Role minus the built-in roles minus one; nil when that
-	// role is not loaded now.
-	custom []*roleInfo
+	custom map[Role]*roleInfo
 	names  map[string]Role
 }
 
@@ -637,6 +651,18 @@ func NewAuthorizer(opts ...Options) *Authorizer {
 	return a
 }
 
+// SetBudget sets the evaluation budget of every later check and plan: each may take at
+// most steps steps (see runtime.Budget for what a step is). steps < 1 restores the
+// default, runtime.DefaultBudget (10,000,000). It is safe to call while checks run.
+func (a *Authorizer) SetBudget(steps int64) {
+	a.steps.Store(steps)
+}
+
+// newBudget returns the budget of one check or plan.
+func (a *Authorizer) newBudget() runtime.Budget {
+	return runtime.NewBudget(a.steps.Load())
+}
+
 // role returns the role r is, or nil for an unknown role. Built-in roles are an index
 // into a table; it is small enough to inline.
 func (t *roleTable) role(r Role) *roleInfo {
@@ -646,12 +672,10 @@ func (t *roleTable) role(r Role) *roleInfo {
 	return t.customRole(r)
 }
 func (t *roleTable) customRole(r Role) *roleInfo {
-	if t != nil && r > Role(len(builtinRoles)) {
-		if i := int(r) - len(builtinRoles) - 1; i < len(t.custom) {
-			return t.custom[i]
-		}
+	if t == nil {
+		return nil
 	}
-	return nil
+	return t.custom[r]
 }
 
 // byName returns the role called name, built in or custom, or 0.
@@ -679,8 +703,10 @@ func (a *Authorizer) RoleName(r Role) string {
 	return ""
 }
 
-// catalog lists the spec's names for validating custom roles and credential patterns.
+// catalog lists the spec's names for validating custom roles and credential patterns, and
+// its bounds on custom roles.
 var catalog = &runtime.Catalog{
+	NoCustomRoles:      true,
 	PermissionResource: []int{0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5},
 	Permissions:        []string{"school.view_learner_dashboard", "school.view_instructor_dashboard", "course.view", "course.edit", "course.manage_offerings", "course.unlock", "program.view", "program.edit", "learner_group.view", "learner_group.edit", "instructor_group.view", "instructor_group.edit", "user.view", "user.edit"},
 	Resources:          []string{"school", "course", "program", "learner_group", "instructor_group", "user"},
@@ -690,14 +716,22 @@ var catalog = &runtime.Catalog{
 
 // LoadRolesJSON replaces the custom roles with those in data: a JSON array of
 // {"name", "description", "permissions", "scopes"} (or {"roles": [...]}), validated
-// against the spec. A custom role keeps its Role across loads.
+// against the spec and its bounds on custom roles (its custom_roles section); a role
+// that lists no scopes may be assigned where the bounds' default says.
+//
+// A custom role keeps its Role across loads for as long as every load has it. A role
+// that a load leaves out is forgotten: its Role is no role any more (an assignment of it
+// grants nothing, with a warning), and if a later load has the name again, it gets a
+// new Role. So what the roles of past loads held is freed, however many names come and
+// go.
 //
 // # Errors
 //
 // Every problem is reported, one per line: malformed JSON, a name that is not
 // lower_snake_case, a duplicate name, a clash with a built-in role, an unknown
-// permission or scope; data longer than Options.MaxRolesBytes. On error the roles in
-// force stay in force.
+// permission or scope, an empty permissions or scopes list, a permission or scope
+// outside the spec's bounds; data longer than Options.MaxRolesBytes. On error the roles
+// in force stay in force.
 func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	if err := runtime.CheckRolesLength(len(data), a.opts.MaxRolesBytes); err != nil {
 		return err
@@ -708,15 +742,23 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ids == nil {
-		a.ids = map[string]Role{}
+	old := a.roles.Load()
+	fresh := a.fresh
+	t := &roleTable{
+		custom: make(map[Role]*roleInfo, len(roles)),
+		names:  make(map[string]Role, len(roles)),
 	}
-	t := &roleTable{names: make(map[string]Role, len(roles))}
 	for _, cr := range roles {
-		id, ok := a.ids[cr.Name]
-		if !ok {
-			id = Role(len(builtinRoles) + len(a.ids) + 1)
-			a.ids[cr.Name] = id
+		var id Role
+		if old != nil {
+			id = old.names[cr.Name]
+		}
+		if id == 0 {
+			if fresh >= math.MaxUint32-uint32(len(builtinRoles)) {
+				return runtime.Errorf("custom roles: this Authorizer has given out every Role; use a new one")
+			}
+			fresh++
+			id = Role(len(builtinRoles)) + Role(fresh)
 		}
 		info := &roleInfo{
 			anyScope: cr.Scopes == nil,
@@ -731,18 +773,15 @@ func (a *Authorizer) LoadRolesJSON(data []byte) error {
 			only = append(only, scopeNames[sc+1])
 		}
 		info.onlyAt = strings.Join(only, ", ")
-		i := int(id) - len(builtinRoles) - 1
-		for len(t.custom) <= i {
-			t.custom = append(t.custom, nil)
-		}
-		t.custom[i] = info
+		t.custom[id] = info
 		t.names[cr.Name] = id
 	}
+	a.fresh = fresh
 	a.roles.Store(t)
 	return nil
 }
 
-const metadata = `{"permc":"v0.1.0","package":"iliosauthz","source":"spec.yaml","spec_sha256":"76a97040f02691b0e285e3800bb0387b9caca4177f454c9a16755c4d52944c4f","resource_types":[{"name":"school","description":"A school; its calendars and dashboards are where users start.","attributes":[{"name":"id","type":"string"}],"permissions":["school.view_learner_dashboard","school.view_instructor_dashboard"]},{"name":"course","description":"A course with its sessions and offerings.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school that owns the course."},{"name":"locked","type":"bool","description":"The course is locked for the academic year; it must be unlocked to change."},{"name":"archived","type":"bool","description":"The course is archived and never changes again."}],"permissions":["course.view","course.edit","course.manage_offerings","course.unlock"]},{"name":"program","description":"A degree program and its years.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school that runs the program."}],"permissions":["program.view","program.edit"]},{"name":"learner_group","description":"A group of learners, such as a class or a small-group cohort.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school the group belongs to."}],"permissions":["learner_group.view","learner_group.edit"]},{"name":"instructor_group","description":"A group of instructors who teach together.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school the group belongs to."}],"permissions":["instructor_group.view","instructor_group.edit"]},{"name":"user","description":"A user account.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The user's primary school."}],"permissions":["user.view","user.edit"]}],"permissions":["school.view_learner_dashboard","school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"roles":[{"name":"student","description":"A learner: the student calendar and dashboard, and the courses of the school.","permissions":["school.view_learner_dashboard","course.view"],"scopes":["school"]},{"name":"faculty","description":"An instructor: manages courses, sessions, offerings, programs and groups.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit"],"scopes":["school"]},{"name":"course_director","description":"An administrator: everything an instructor does, plus unlocking courses and managing users.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"scopes":["school"]},{"name":"developer","description":"An administrator who builds the school's curriculum: the same access as a course director.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"scopes":["school"]}],"scope_types":[{"name":"school","description":"One school and everything it owns.","params":[{"name":"school","type":"string"}],"resources":["school","course","program","learner_group","instructor_group","user"]}],"credentials":{"scopes":[],"filters":[]}}`
+const metadata = `{"permc":"v0.1.0","package":"iliosauthz","source":"spec.yaml","spec_sha256":"cc3a918f71d9bbf7dec33aca7deb9ce21bb5040d4bd1ee76771b09eef3df054f","resource_types":[{"name":"school","description":"A school; its calendars and dashboards are where users start.","attributes":[{"name":"id","type":"string"}],"permissions":["school.view_learner_dashboard","school.view_instructor_dashboard"]},{"name":"course","description":"A course with its sessions and offerings.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school that owns the course."},{"name":"locked","type":"bool","description":"The course is locked for the academic year; it must be unlocked to change."},{"name":"archived","type":"bool","description":"The course is archived and never changes again."}],"permissions":["course.view","course.edit","course.manage_offerings","course.unlock"]},{"name":"program","description":"A degree program and its years.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school that runs the program."}],"permissions":["program.view","program.edit"]},{"name":"learner_group","description":"A group of learners, such as a class or a small-group cohort.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school the group belongs to."}],"permissions":["learner_group.view","learner_group.edit"]},{"name":"instructor_group","description":"A group of instructors who teach together.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The school the group belongs to."}],"permissions":["instructor_group.view","instructor_group.edit"]},{"name":"user","description":"A user account.","attributes":[{"name":"id","type":"string"},{"name":"school","type":"string","description":"The user's primary school."}],"permissions":["user.view","user.edit"]}],"permissions":["school.view_learner_dashboard","school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"roles":[{"name":"student","description":"A learner: the student calendar and dashboard, and the courses of the school.","permissions":["school.view_learner_dashboard","course.view"],"scopes":["school"]},{"name":"faculty","description":"An instructor: manages courses, sessions, offerings, programs and groups.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit"],"scopes":["school"]},{"name":"course_director","description":"An administrator: everything an instructor does, plus unlocking courses and managing users.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"scopes":["school"]},{"name":"developer","description":"An administrator who builds the school's curriculum: the same access as a course director.","permissions":["school.view_instructor_dashboard","course.view","course.edit","course.manage_offerings","course.unlock","program.view","program.edit","learner_group.view","learner_group.edit","instructor_group.view","instructor_group.edit","user.view","user.edit"],"scopes":["school"]}],"scope_types":[{"name":"school","description":"One school and everything it owns.","params":[{"name":"school","type":"string"}],"resources":["school","course","program","learner_group","instructor_group","user"]}],"credentials":{"scopes":[],"filters":[]}}`
 
 // MetadataJSON describes the spec this package was generated from, as JSON: its resource
 // types, permissions, roles, scope types, credential scopes and filters, and the SHA-256 of

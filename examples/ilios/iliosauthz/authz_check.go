@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -103,10 +103,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -154,7 +154,8 @@ func (a *Authorizer) CheckSchool(p *Principal, perm SchoolPermission, r *School,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideSchool(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideSchool(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -176,7 +177,8 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]SchoolPermission{SchoolViewLearnerDashboard, SchoolViewInstructorDashboard} {
 		var d runtime.Decision
-		a.decideSchool(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideSchool(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -187,7 +189,7 @@ func (a *Authorizer) SchoolPermissions(p *Principal, r *School, cred *Credential
 // decideSchool is the decision order for a school, shared by CheckSchool and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principal, perm SchoolPermission, r *School, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideSchool(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm SchoolPermission, r *School, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -198,15 +200,15 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsSchool(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsSchool(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootSchool(p, r, ctx, c)
+		ok, e := ruleRootSchool(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -233,12 +235,12 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolSchool(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolSchool(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -257,7 +259,7 @@ func (a *Authorizer) decideSchool(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsSchool applies the credential c's narrowing to perm on the school r.
-func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, t *roleTable, p *Principal, perm SchoolPermission, r *School, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsSchool(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm SchoolPermission, r *School, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -283,7 +285,8 @@ func (a *Authorizer) CheckCourse(p *Principal, perm CoursePermission, r *Course,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideCourse(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideCourse(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -305,7 +308,8 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]CoursePermission{CourseView, CourseEdit, CourseManageOfferings, CourseUnlock} {
 		var d runtime.Decision
-		a.decideCourse(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideCourse(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -316,7 +320,7 @@ func (a *Authorizer) CoursePermissions(p *Principal, r *Course, cred *Credential
 // decideCourse is the decision order for a course, shared by CheckCourse and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideCourse(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm CoursePermission, r *Course, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -329,9 +333,9 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case CourseEdit, CourseManageOfferings, CourseUnlock:
-		ok, e := ruleArchivedCoursesCourse(p, r, ctx, c)
+		ok, e := ruleArchivedCoursesCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "archived-courses", -1, e)
+			evalError(d, budget, "rule", "archived-courses", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -343,9 +347,9 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 	}
 	switch perm {
 	case CourseEdit, CourseManageOfferings:
-		ok, e := ruleLockedCoursesCourse(p, r, ctx, c)
+		ok, e := ruleLockedCoursesCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "locked-courses", -1, e)
+			evalError(d, budget, "rule", "locked-courses", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -356,15 +360,15 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsCourse(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsCourse(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootCourse(p, r, ctx, c)
+		ok, e := ruleRootCourse(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -391,12 +395,12 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolCourse(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolCourse(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -415,7 +419,7 @@ func (a *Authorizer) decideCourse(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsCourse applies the credential c's narrowing to perm on the course r.
-func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, t *roleTable, p *Principal, perm CoursePermission, r *Course, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsCourse(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm CoursePermission, r *Course, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -441,7 +445,8 @@ func (a *Authorizer) CheckProgram(p *Principal, perm ProgramPermission, r *Progr
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideProgram(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideProgram(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -463,7 +468,8 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 	t := a.roles.Load()
 	for _, perm := range [...]ProgramPermission{ProgramView, ProgramEdit} {
 		var d runtime.Decision
-		a.decideProgram(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideProgram(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -474,7 +480,7 @@ func (a *Authorizer) ProgramPermissions(p *Principal, r *Program, cred *Credenti
 // decideProgram is the decision order for a program, shared by CheckProgram and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Principal, perm ProgramPermission, r *Program, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideProgram(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm ProgramPermission, r *Program, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -485,15 +491,15 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsProgram(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsProgram(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootProgram(p, r, ctx, c)
+		ok, e := ruleRootProgram(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -520,12 +526,12 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolProgram(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolProgram(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -544,7 +550,7 @@ func (a *Authorizer) decideProgram(d *runtime.Decision, t *roleTable, p *Princip
 }
 
 // credentialAllowsProgram applies the credential c's narrowing to perm on the program r.
-func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, t *roleTable, p *Principal, perm ProgramPermission, r *Program, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsProgram(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm ProgramPermission, r *Program, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -570,7 +576,8 @@ func (a *Authorizer) CheckLearnerGroup(p *Principal, perm LearnerGroupPermission
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideLearnerGroup(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -592,7 +599,8 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 	t := a.roles.Load()
 	for _, perm := range [...]LearnerGroupPermission{LearnerGroupView, LearnerGroupEdit} {
 		var d runtime.Decision
-		a.decideLearnerGroup(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideLearnerGroup(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -603,7 +611,7 @@ func (a *Authorizer) LearnerGroupPermissions(p *Principal, r *LearnerGroup, cred
 // decideLearnerGroup is the decision order for a learner_group, shared by CheckLearnerGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerGroupPermission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LearnerGroupPermission, r *LearnerGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -614,15 +622,15 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsLearnerGroup(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsLearnerGroup(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootLearnerGroup(p, r, ctx, c)
+		ok, e := ruleRootLearnerGroup(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -649,12 +657,12 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolLearnerGroup(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolLearnerGroup(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -673,7 +681,7 @@ func (a *Authorizer) decideLearnerGroup(d *runtime.Decision, t *roleTable, p *Pr
 }
 
 // credentialAllowsLearnerGroup applies the credential c's narrowing to perm on the learner_group r.
-func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, t *roleTable, p *Principal, perm LearnerGroupPermission, r *LearnerGroup, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsLearnerGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm LearnerGroupPermission, r *LearnerGroup, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -699,7 +707,8 @@ func (a *Authorizer) CheckInstructorGroup(p *Principal, perm InstructorGroupPerm
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideInstructorGroup(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -721,7 +730,8 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 	t := a.roles.Load()
 	for _, perm := range [...]InstructorGroupPermission{InstructorGroupView, InstructorGroupEdit} {
 		var d runtime.Decision
-		a.decideInstructorGroup(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideInstructorGroup(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -732,7 +742,7 @@ func (a *Authorizer) InstructorGroupPermissions(p *Principal, r *InstructorGroup
 // decideInstructorGroup is the decision order for an instructor_group, shared by CheckInstructorGroup and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm InstructorGroupPermission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm InstructorGroupPermission, r *InstructorGroup, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -743,15 +753,15 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsInstructorGroup(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsInstructorGroup(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootInstructorGroup(p, r, ctx, c)
+		ok, e := ruleRootInstructorGroup(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -778,12 +788,12 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolInstructorGroup(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolInstructorGroup(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -802,7 +812,7 @@ func (a *Authorizer) decideInstructorGroup(d *runtime.Decision, t *roleTable, p 
 }
 
 // credentialAllowsInstructorGroup applies the credential c's narrowing to perm on the instructor_group r.
-func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, t *roleTable, p *Principal, perm InstructorGroupPermission, r *InstructorGroup, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsInstructorGroup(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm InstructorGroupPermission, r *InstructorGroup, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -828,7 +838,8 @@ func (a *Authorizer) CheckUser(p *Principal, perm UserPermission, r *User, cred 
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideUser(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideUser(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -850,7 +861,8 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 	t := a.roles.Load()
 	for _, perm := range [...]UserPermission{UserView, UserEdit} {
 		var d runtime.Decision
-		a.decideUser(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideUser(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -861,7 +873,7 @@ func (a *Authorizer) UserPermissions(p *Principal, r *User, cred *Credential, ct
 // decideUser is the decision order for a user, shared by CheckUser and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal, perm UserPermission, r *User, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideUser(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm UserPermission, r *User, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -872,15 +884,15 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 		c = &zeroCredential
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsUser(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsUser(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleRootUser(p, r, ctx, c)
+		ok, e := ruleRootUser(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "root", -1, e)
+			evalError(d, budget, "rule", "root", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -892,9 +904,9 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 	}
 	switch perm {
 	case UserView:
-		ok, e := ruleOwnProfileUser(p, r, ctx, c)
+		ok, e := ruleOwnProfileUser(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "own-profile", -1, e)
+			evalError(d, budget, "rule", "own-profile", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -921,12 +933,12 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 		var e runtime.Err
 		switch as.Scope.Type {
 		case ScopeSchool:
-			ok, e = matchSchoolUser(p, r, ctx, c, &as.Scope.School)
+			ok, e = matchSchoolUser(budget, p, r, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -945,7 +957,7 @@ func (a *Authorizer) decideUser(d *runtime.Decision, t *roleTable, p *Principal,
 }
 
 // credentialAllowsUser applies the credential c's narrowing to perm on the user r.
-func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, t *roleTable, p *Principal, perm UserPermission, r *User, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsUser(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm UserPermission, r *User, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}

@@ -8,104 +8,125 @@ import "github.com/permc/permc/runtime"
 // matchSchoolSchool evaluates, at spec.yaml:67:15:
 //
 //	resource.id == scope.school
-func matchSchoolSchool(p *Principal, r *School, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+func matchSchoolSchool(budget *runtime.Budget, p *Principal, r *School, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(s.School)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == s.School, runtime.OK
 }
 
 // matchSchoolCourse evaluates, at spec.yaml:68:15:
 //
 //	resource.school == scope.school
-func matchSchoolCourse(p *Principal, r *Course, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+func matchSchoolCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.School) + len(s.School)); e != runtime.OK {
+		return false, e
+	}
 	return r.School == s.School, runtime.OK
 }
 
 // matchSchoolProgram evaluates, at spec.yaml:69:16:
 //
 //	resource.school == scope.school
-func matchSchoolProgram(p *Principal, r *Program, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+func matchSchoolProgram(budget *runtime.Budget, p *Principal, r *Program, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.School) + len(s.School)); e != runtime.OK {
+		return false, e
+	}
 	return r.School == s.School, runtime.OK
 }
 
 // matchSchoolLearnerGroup evaluates, at spec.yaml:70:22:
 //
 //	resource.school == scope.school
-func matchSchoolLearnerGroup(p *Principal, r *LearnerGroup, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+func matchSchoolLearnerGroup(budget *runtime.Budget, p *Principal, r *LearnerGroup, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.School) + len(s.School)); e != runtime.OK {
+		return false, e
+	}
 	return r.School == s.School, runtime.OK
 }
 
 // matchSchoolInstructorGroup evaluates, at spec.yaml:71:25:
 //
 //	resource.school == scope.school
-func matchSchoolInstructorGroup(p *Principal, r *InstructorGroup, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+func matchSchoolInstructorGroup(budget *runtime.Budget, p *Principal, r *InstructorGroup, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.School) + len(s.School)); e != runtime.OK {
+		return false, e
+	}
 	return r.School == s.School, runtime.OK
 }
 
 // matchSchoolUser evaluates, at spec.yaml:72:13:
 //
 //	resource.school == scope.school
-func matchSchoolUser(p *Principal, r *User, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+func matchSchoolUser(budget *runtime.Budget, p *Principal, r *User, ctx *Context, cred *Credential, s *SchoolScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.School) + len(s.School)); e != runtime.OK {
+		return false, e
+	}
 	return r.School == s.School, runtime.OK
 }
 
 // ruleRootSchool evaluates, at spec.yaml:115:11:
 //
 //	principal.root
-func ruleRootSchool(p *Principal, r *School, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRootSchool(budget *runtime.Budget, p *Principal, r *School, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Root, runtime.OK
 }
 
 // ruleRootCourse evaluates, at spec.yaml:115:11:
 //
 //	principal.root
-func ruleRootCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRootCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Root, runtime.OK
 }
 
 // ruleRootProgram evaluates, at spec.yaml:115:11:
 //
 //	principal.root
-func ruleRootProgram(p *Principal, r *Program, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRootProgram(budget *runtime.Budget, p *Principal, r *Program, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Root, runtime.OK
 }
 
 // ruleRootLearnerGroup evaluates, at spec.yaml:115:11:
 //
 //	principal.root
-func ruleRootLearnerGroup(p *Principal, r *LearnerGroup, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRootLearnerGroup(budget *runtime.Budget, p *Principal, r *LearnerGroup, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Root, runtime.OK
 }
 
 // ruleRootInstructorGroup evaluates, at spec.yaml:115:11:
 //
 //	principal.root
-func ruleRootInstructorGroup(p *Principal, r *InstructorGroup, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRootInstructorGroup(budget *runtime.Budget, p *Principal, r *InstructorGroup, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Root, runtime.OK
 }
 
 // ruleRootUser evaluates, at spec.yaml:115:11:
 //
 //	principal.root
-func ruleRootUser(p *Principal, r *User, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleRootUser(budget *runtime.Budget, p *Principal, r *User, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return p.Root, runtime.OK
 }
 
 // ruleOwnProfileUser evaluates, at spec.yaml:119:11:
 //
 //	resource.id == principal.id
-func ruleOwnProfileUser(p *Principal, r *User, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleOwnProfileUser(budget *runtime.Budget, p *Principal, r *User, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.ID) + len(p.ID)); e != runtime.OK {
+		return false, e
+	}
 	return r.ID == p.ID, runtime.OK
 }
 
 // ruleArchivedCoursesCourse evaluates, at spec.yaml:123:11:
 //
 //	resource.archived
-func ruleArchivedCoursesCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleArchivedCoursesCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Archived, runtime.OK
 }
 
 // ruleLockedCoursesCourse evaluates, at spec.yaml:127:11:
 //
 //	resource.locked
-func ruleLockedCoursesCourse(p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleLockedCoursesCourse(budget *runtime.Budget, p *Principal, r *Course, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Locked, runtime.OK
 }

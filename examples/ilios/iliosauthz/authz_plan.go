@@ -70,6 +70,9 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm SchoolPermissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -79,7 +82,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm SchoolPermissio
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialSchool(t, p, perm, ctx, c)
+		cc := a.planCredentialSchool(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -88,7 +91,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm SchoolPermissio
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootSchool(p, ctx, c)
+		g, _ := planRuleRootSchool(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -100,7 +103,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm SchoolPermissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolSchool(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolSchool(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -114,7 +117,7 @@ func (a *Authorizer) planSchool(t *roleTable, p *Principal, perm SchoolPermissio
 }
 
 // planCredentialSchool is the condition the credential c puts on perm on a school.
-func (a *Authorizer) planCredentialSchool(t *roleTable, p *Principal, perm SchoolPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialSchool(budget *runtime.Budget, t *roleTable, p *Principal, perm SchoolPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -191,6 +194,9 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -200,7 +206,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	// (one that fails to evaluate denies).
 	switch perm {
 	case CourseEdit, CourseManageOfferings, CourseUnlock:
-		_, f := planRuleArchivedCoursesCourse(p, ctx, c)
+		_, f := planRuleArchivedCoursesCourse(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -208,7 +214,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	}
 	switch perm {
 	case CourseEdit, CourseManageOfferings:
-		_, f := planRuleLockedCoursesCourse(p, ctx, c)
+		_, f := planRuleLockedCoursesCourse(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -216,7 +222,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialCourse(t, p, perm, ctx, c)
+		cc := a.planCredentialCourse(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -225,7 +231,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootCourse(p, ctx, c)
+		g, _ := planRuleRootCourse(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -237,7 +243,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolCourse(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolCourse(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -251,7 +257,7 @@ func (a *Authorizer) planCourse(t *roleTable, p *Principal, perm CoursePermissio
 }
 
 // planCredentialCourse is the condition the credential c puts on perm on a course.
-func (a *Authorizer) planCredentialCourse(t *roleTable, p *Principal, perm CoursePermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialCourse(budget *runtime.Budget, t *roleTable, p *Principal, perm CoursePermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -333,6 +339,9 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm ProgramPermiss
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 2 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -342,7 +351,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm ProgramPermiss
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialProgram(t, p, perm, ctx, c)
+		cc := a.planCredentialProgram(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -351,7 +360,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm ProgramPermiss
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootProgram(p, ctx, c)
+		g, _ := planRuleRootProgram(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -363,7 +372,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm ProgramPermiss
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolProgram(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolProgram(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -377,7 +386,7 @@ func (a *Authorizer) planProgram(t *roleTable, p *Principal, perm ProgramPermiss
 }
 
 // planCredentialProgram is the condition the credential c puts on perm on a program.
-func (a *Authorizer) planCredentialProgram(t *roleTable, p *Principal, perm ProgramPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialProgram(budget *runtime.Budget, t *roleTable, p *Principal, perm ProgramPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -457,6 +466,9 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm LearnerGr
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 3 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -466,7 +478,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm LearnerGr
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialLearnerGroup(t, p, perm, ctx, c)
+		cc := a.planCredentialLearnerGroup(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -475,7 +487,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm LearnerGr
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootLearnerGroup(p, ctx, c)
+		g, _ := planRuleRootLearnerGroup(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -487,7 +499,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm LearnerGr
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolLearnerGroup(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolLearnerGroup(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -501,7 +513,7 @@ func (a *Authorizer) planLearnerGroup(t *roleTable, p *Principal, perm LearnerGr
 }
 
 // planCredentialLearnerGroup is the condition the credential c puts on perm on a learner_group.
-func (a *Authorizer) planCredentialLearnerGroup(t *roleTable, p *Principal, perm LearnerGroupPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialLearnerGroup(budget *runtime.Budget, t *roleTable, p *Principal, perm LearnerGroupPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -581,6 +593,9 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Instru
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 4 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -590,7 +605,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Instru
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialInstructorGroup(t, p, perm, ctx, c)
+		cc := a.planCredentialInstructorGroup(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -599,7 +614,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Instru
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootInstructorGroup(p, ctx, c)
+		g, _ := planRuleRootInstructorGroup(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -611,7 +626,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Instru
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolInstructorGroup(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolInstructorGroup(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -625,7 +640,7 @@ func (a *Authorizer) planInstructorGroup(t *roleTable, p *Principal, perm Instru
 }
 
 // planCredentialInstructorGroup is the condition the credential c puts on perm on an instructor_group.
-func (a *Authorizer) planCredentialInstructorGroup(t *roleTable, p *Principal, perm InstructorGroupPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialInstructorGroup(budget *runtime.Budget, t *roleTable, p *Principal, perm InstructorGroupPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -705,6 +720,9 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm UserPermission, c
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 5 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -714,7 +732,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm UserPermission, c
 	// (one that fails to evaluate denies).
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialUser(t, p, perm, ctx, c)
+		cc := a.planCredentialUser(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -723,12 +741,12 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm UserPermission, c
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleRootUser(p, ctx, c)
+		g, _ := planRuleRootUser(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case UserView:
-		g, _ := planRuleOwnProfileUser(p, ctx, c)
+		g, _ := planRuleOwnProfileUser(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -740,7 +758,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm UserPermission, c
 		var g cond.Cond
 		switch as.Scope.Type {
 		case ScopeSchool:
-			g, _ = planMatchSchoolUser(p, ctx, c, &as.Scope.School)
+			g, _ = planMatchSchoolUser(budget, p, ctx, c, &as.Scope.School)
 		default:
 			continue
 		}
@@ -754,7 +772,7 @@ func (a *Authorizer) planUser(t *roleTable, p *Principal, perm UserPermission, c
 }
 
 // planCredentialUser is the condition the credential c puts on perm on a user.
-func (a *Authorizer) planCredentialUser(t *roleTable, p *Principal, perm UserPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialUser(budget *runtime.Budget, t *roleTable, p *Principal, perm UserPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -862,7 +880,7 @@ var planMatchSchoolSchoolAt1 = &cond.Origin{
 
 // planMatchSchoolSchool returns the conditions on the resource under which matchSchoolSchool is
 // true and false.
-func planMatchSchoolSchool(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolSchool(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -883,7 +901,7 @@ var planMatchSchoolCourseAt1 = &cond.Origin{
 
 // planMatchSchoolCourse returns the conditions on the resource under which matchSchoolCourse is
 // true and false.
-func planMatchSchoolCourse(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -904,7 +922,7 @@ var planMatchSchoolProgramAt1 = &cond.Origin{
 
 // planMatchSchoolProgram returns the conditions on the resource under which matchSchoolProgram is
 // true and false.
-func planMatchSchoolProgram(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolProgram(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -925,7 +943,7 @@ var planMatchSchoolLearnerGroupAt1 = &cond.Origin{
 
 // planMatchSchoolLearnerGroup returns the conditions on the resource under which matchSchoolLearnerGroup is
 // true and false.
-func planMatchSchoolLearnerGroup(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolLearnerGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -946,7 +964,7 @@ var planMatchSchoolInstructorGroupAt1 = &cond.Origin{
 
 // planMatchSchoolInstructorGroup returns the conditions on the resource under which matchSchoolInstructorGroup is
 // true and false.
-func planMatchSchoolInstructorGroup(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolInstructorGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -967,7 +985,7 @@ var planMatchSchoolUserAt1 = &cond.Origin{
 
 // planMatchSchoolUser returns the conditions on the resource under which matchSchoolUser is
 // true and false.
-func planMatchSchoolUser(p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
+func planMatchSchoolUser(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *SchoolScope) (cond.Cond, cond.Cond) {
 	v1 := s.School
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "school",
@@ -988,7 +1006,7 @@ var planRuleRootSchoolAt1 = &cond.Origin{
 
 // planRuleRootSchool returns the conditions on the resource under which ruleRootSchool is
 // true and false.
-func planRuleRootSchool(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootSchool(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1001,7 +1019,7 @@ var planRuleRootCourseAt1 = &cond.Origin{
 
 // planRuleRootCourse returns the conditions on the resource under which ruleRootCourse is
 // true and false.
-func planRuleRootCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1014,7 +1032,7 @@ var planRuleRootProgramAt1 = &cond.Origin{
 
 // planRuleRootProgram returns the conditions on the resource under which ruleRootProgram is
 // true and false.
-func planRuleRootProgram(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootProgram(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1027,7 +1045,7 @@ var planRuleRootLearnerGroupAt1 = &cond.Origin{
 
 // planRuleRootLearnerGroup returns the conditions on the resource under which ruleRootLearnerGroup is
 // true and false.
-func planRuleRootLearnerGroup(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootLearnerGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1040,7 +1058,7 @@ var planRuleRootInstructorGroupAt1 = &cond.Origin{
 
 // planRuleRootInstructorGroup returns the conditions on the resource under which ruleRootInstructorGroup is
 // true and false.
-func planRuleRootInstructorGroup(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootInstructorGroup(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1053,7 +1071,7 @@ var planRuleRootUserAt1 = &cond.Origin{
 
 // planRuleRootUser returns the conditions on the resource under which ruleRootUser is
 // true and false.
-func planRuleRootUser(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleRootUser(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Root
 	return cond.Const(v1), cond.Const(!v1)
 }
@@ -1066,7 +1084,7 @@ var planRuleOwnProfileUserAt1 = &cond.Origin{
 
 // planRuleOwnProfileUser returns the conditions on the resource under which ruleOwnProfileUser is
 // true and false.
-func planRuleOwnProfileUser(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnProfileUser(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "id",
@@ -1087,7 +1105,7 @@ var planRuleArchivedCoursesCourseAt1 = &cond.Origin{
 
 // planRuleArchivedCoursesCourse returns the conditions on the resource under which ruleArchivedCoursesCourse is
 // true and false.
-func planRuleArchivedCoursesCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleArchivedCoursesCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "archived",
 		T:    cond.BoolType,
@@ -1106,7 +1124,7 @@ var planRuleLockedCoursesCourseAt1 = &cond.Origin{
 
 // planRuleLockedCoursesCourse returns the conditions on the resource under which ruleLockedCoursesCourse is
 // true and false.
-func planRuleLockedCoursesCourse(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleLockedCoursesCourse(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "locked",
 		T:    cond.BoolType,

@@ -10,12 +10,12 @@ import (
 	"github.com/permc/permc/runtime"
 )
 
-// evalError records an expression that failed to evaluate.
-func evalError(d *runtime.Decision, kind, name string, assignment int, e runtime.Err) {
+// evalError records an expression that failed to evaluate, with the check's budget.
+func evalError(d *runtime.Decision, budget *runtime.Budget, kind, name string, assignment int, e runtime.Err) {
 	d.Errors = append(d.Errors, runtime.EvalError{
 		Assignment: assignment,
 		Kind:       kind,
-		Message:    e.Message(),
+		Message:    budget.ErrMessage(e),
 		Name:       name,
 	})
 }
@@ -99,10 +99,10 @@ func filterSeen(filters []string, name string) bool {
 	return false
 }
 
-// credentialUnlocks reports whether the credential c unlocks perm: it has no scopes,
-// permissions or roles, or one of them unlocks perm and none is unknown.
+// credentialUnlocks reports whether the credential c unlocks perm: it has AllPermissions
+// and no scopes, permissions or roles, or one of them unlocks perm and none is unknown.
 func credentialUnlocks(t *roleTable, perm Permission, c *Credential) bool {
-	if c.Scopes != nil || c.Permissions != nil || c.Roles != nil {
+	if !c.AllPermissions || len(c.Scopes)+len(c.Permissions)+len(c.Roles) > 0 {
 		unlocked := false
 		for _, name := range c.Scopes {
 			set, ok := oauthScope(name)
@@ -150,7 +150,8 @@ func (a *Authorizer) CheckDoc(p *Principal, perm DocPermission, r *Doc, cred *Cr
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideDoc(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideDoc(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -172,7 +173,8 @@ func (a *Authorizer) DocPermissions(p *Principal, r *Doc, cred *Credential, ctx 
 	t := a.roles.Load()
 	for _, perm := range [...]DocPermission{DocRead, DocWrite, DocShare, DocReview, DocArchive, DocAudit} {
 		var d runtime.Decision
-		a.decideDoc(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideDoc(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -183,7 +185,7 @@ func (a *Authorizer) DocPermissions(p *Principal, r *Doc, cred *Credential, ctx 
 // decideDoc is the decision order for a doc, shared by CheckDoc and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, perm DocPermission, r *Doc, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideDoc(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm DocPermission, r *Doc, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -196,9 +198,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	switch perm {
 	case DocWrite, DocShare:
-		ok, e := ruleDivisionDoc(p, r, ctx, c)
+		ok, e := ruleDivisionDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "division", -1, e)
+			evalError(d, budget, "rule", "division", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -210,9 +212,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocAudit:
-		ok, e := ruleAuditDenyDoc(p, r, ctx, c)
+		ok, e := ruleAuditDenyDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "audit-deny", -1, e)
+			evalError(d, budget, "rule", "audit-deny", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -223,16 +225,16 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsDoc(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsDoc(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	switch perm {
 	case DocRead:
-		ok, e := rulePublicDoc(p, r, ctx, c)
+		ok, e := rulePublicDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "public", -1, e)
+			evalError(d, budget, "rule", "public", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -243,9 +245,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 		}
 	}
 	{
-		ok, e := ruleOwnerDoc(p, r, ctx, c)
+		ok, e := ruleOwnerDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "owner", -1, e)
+			evalError(d, budget, "rule", "owner", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -257,9 +259,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocRead:
-		ok, e := ruleGroupedDoc(p, r, ctx, c)
+		ok, e := ruleGroupedDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "grouped", -1, e)
+			evalError(d, budget, "rule", "grouped", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -271,9 +273,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocReview:
-		ok, e := ruleScoredDoc(p, r, ctx, c)
+		ok, e := ruleScoredDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "scored", -1, e)
+			evalError(d, budget, "rule", "scored", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -285,9 +287,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocRead, DocShare:
-		ok, e := ruleTitledDoc(p, r, ctx, c)
+		ok, e := ruleTitledDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "titled", -1, e)
+			evalError(d, budget, "rule", "titled", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -299,9 +301,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocReview:
-		ok, e := ruleFreshDoc(p, r, ctx, c)
+		ok, e := ruleFreshDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "fresh", -1, e)
+			evalError(d, budget, "rule", "fresh", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -313,9 +315,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocWrite:
-		ok, e := ruleBlobDoc(p, r, ctx, c)
+		ok, e := ruleBlobDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "blob", -1, e)
+			evalError(d, budget, "rule", "blob", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -327,9 +329,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocArchive:
-		ok, e := ruleCountedDoc(p, r, ctx, c)
+		ok, e := ruleCountedDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "counted", -1, e)
+			evalError(d, budget, "rule", "counted", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -341,9 +343,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocAudit:
-		ok, e := ruleAuditRegexDoc(p, r, ctx, c)
+		ok, e := ruleAuditRegexDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "audit-regex", -1, e)
+			evalError(d, budget, "rule", "audit-regex", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -355,9 +357,9 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 	}
 	switch perm {
 	case DocAudit:
-		ok, e := ruleAuditArithDoc(p, r, ctx, c)
+		ok, e := ruleAuditArithDoc(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "audit-arith", -1, e)
+			evalError(d, budget, "rule", "audit-arith", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -386,18 +388,18 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 		case ScopeEverything:
 			ok = true
 		case ScopeOwned:
-			ok, e = matchOwnedDoc(p, r, ctx, c, &as.Scope.Owned)
+			ok, e = matchOwnedDoc(budget, p, r, ctx, c, &as.Scope.Owned)
 		case ScopeTitled:
-			ok, e = matchTitledDoc(p, r, ctx, c, &as.Scope.Titled)
+			ok, e = matchTitledDoc(budget, p, r, ctx, c, &as.Scope.Titled)
 		case ScopeLeveled:
-			ok, e = matchLeveledDoc(p, r, ctx, c, &as.Scope.Leveled)
+			ok, e = matchLeveledDoc(budget, p, r, ctx, c, &as.Scope.Leveled)
 		case ScopeTagged:
-			ok, e = matchTaggedDoc(p, r, ctx, c, &as.Scope.Tagged)
+			ok, e = matchTaggedDoc(budget, p, r, ctx, c, &as.Scope.Tagged)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -405,16 +407,16 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 		}
 		switch as.Role {
 		case RoleWriter:
-			ok, e = whenWriterDoc(p, r, ctx, c)
+			ok, e = whenWriterDoc(budget, p, r, ctx, c)
 		case RoleSharer:
-			ok, e = whenSharerDoc(p, r, ctx, c)
+			ok, e = whenSharerDoc(budget, p, r, ctx, c)
 		case RoleReviewer:
-			ok, e = whenReviewerDoc(p, r, ctx, c)
+			ok, e = whenReviewerDoc(budget, p, r, ctx, c)
 		case RoleArchivist:
-			ok, e = whenArchivistDoc(p, r, ctx, c)
+			ok, e = whenArchivistDoc(budget, p, r, ctx, c)
 		}
 		if e != runtime.OK {
-			evalError(d, "role", info.name, i, e)
+			evalError(d, budget, "role", info.name, i, e)
 			continue
 		}
 		if !ok {
@@ -433,7 +435,7 @@ func (a *Authorizer) decideDoc(d *runtime.Decision, t *roleTable, p *Principal, 
 }
 
 // credentialAllowsDoc applies the credential c's narrowing to perm on the doc r.
-func (a *Authorizer) credentialAllowsDoc(d *runtime.Decision, t *roleTable, p *Principal, perm DocPermission, r *Doc, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsDoc(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm DocPermission, r *Doc, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -466,14 +468,14 @@ func (a *Authorizer) credentialAllowsDoc(d *runtime.Decision, t *roleTable, p *P
 			var e runtime.Err
 			switch name {
 			case "owner":
-				ok, e = filterOwnerDoc(p, r, ctx, c, value)
+				ok, e = filterOwnerDoc(budget, p, r, ctx, c, value)
 			case "prefix":
-				ok, e = filterPrefixDoc(p, r, ctx, c, value)
+				ok, e = filterPrefixDoc(budget, p, r, ctx, c, value)
 			case "level":
-				ok, e = filterLevelDoc(p, r, ctx, c, value)
+				ok, e = filterLevelDoc(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break
@@ -504,7 +506,8 @@ func (a *Authorizer) CheckFolder(p *Principal, perm FolderPermission, r *Folder,
 		ctx = &zeroContext
 	}
 	t := a.roles.Load()
-	if checked := a.decideFolder(&d, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
+	budget := a.newBudget()
+	if checked := a.decideFolder(&d, &budget, t, p, perm, r, cred, ctx, true); checked < len(p.Roles) {
 		warnTyped(&d, t, p, checked)
 	}
 	return d
@@ -526,7 +529,8 @@ func (a *Authorizer) FolderPermissions(p *Principal, r *Folder, cred *Credential
 	t := a.roles.Load()
 	for _, perm := range [...]FolderPermission{FolderOpen} {
 		var d runtime.Decision
-		a.decideFolder(&d, t, p, perm, r, cred, ctx, false)
+		budget := a.newBudget()
+		a.decideFolder(&d, &budget, t, p, perm, r, cred, ctx, false)
 		if d.Allowed {
 			set.set.Add(Permission(perm))
 		}
@@ -537,7 +541,7 @@ func (a *Authorizer) FolderPermissions(p *Principal, r *Folder, cred *Credential
 // decideFolder is the decision order for a folder, shared by CheckFolder and CheckJSON. With
 // warn, it gives the invalid assignments it meets their warnings; it returns how many
 // assignments it met.
-func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principal, perm FolderPermission, r *Folder, cred *Credential, ctx *Context, warn bool) int {
+func (a *Authorizer) decideFolder(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm FolderPermission, r *Folder, cred *Credential, ctx *Context, warn bool) int {
 	d.Permission = perm.String()
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		d.Reason = runtime.Reason{Kind: runtime.NoGrant}
@@ -549,9 +553,9 @@ func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principa
 	}
 	// Deny rules win; a deny rule that fails to evaluate denies.
 	{
-		ok, e := ruleDeepFolder(p, r, ctx, c)
+		ok, e := ruleDeepFolder(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "deep", -1, e)
+			evalError(d, budget, "rule", "deep", -1, e)
 		}
 		if ok || e != runtime.OK {
 			d.Reason = runtime.Reason{
@@ -562,15 +566,15 @@ func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principa
 		}
 	}
 	// Credentials only narrow.
-	if cred != nil && !a.credentialAllowsFolder(d, t, p, perm, r, ctx, c) {
+	if cred != nil && !a.credentialAllowsFolder(d, budget, t, p, perm, r, ctx, c) {
 		d.Reason = runtime.Reason{Kind: runtime.Credential}
 		return 0
 	}
 	// Allow rules; one that fails to evaluate does not allow.
 	{
-		ok, e := ruleSharpFolder(p, r, ctx, c)
+		ok, e := ruleSharpFolder(budget, p, r, ctx, c)
 		if e != runtime.OK {
-			evalError(d, "rule", "sharp", -1, e)
+			evalError(d, budget, "rule", "sharp", -1, e)
 		} else if ok {
 			d.Allowed = true
 			d.Reason = runtime.Reason{
@@ -599,12 +603,12 @@ func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principa
 		case ScopeEverything:
 			ok = true
 		case ScopeTitled:
-			ok, e = matchTitledFolder(p, r, ctx, c, &as.Scope.Titled)
+			ok, e = matchTitledFolder(budget, p, r, ctx, c, &as.Scope.Titled)
 		default:
 			continue
 		}
 		if e != runtime.OK {
-			evalError(d, "scope", scopeNames[as.Scope.Type], i, e)
+			evalError(d, budget, "scope", scopeNames[as.Scope.Type], i, e)
 			continue
 		}
 		if !ok {
@@ -623,7 +627,7 @@ func (a *Authorizer) decideFolder(d *runtime.Decision, t *roleTable, p *Principa
 }
 
 // credentialAllowsFolder applies the credential c's narrowing to perm on the folder r.
-func (a *Authorizer) credentialAllowsFolder(d *runtime.Decision, t *roleTable, p *Principal, perm FolderPermission, r *Folder, ctx *Context, c *Credential) bool {
+func (a *Authorizer) credentialAllowsFolder(d *runtime.Decision, budget *runtime.Budget, t *roleTable, p *Principal, perm FolderPermission, r *Folder, ctx *Context, c *Credential) bool {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return false
 	}
@@ -656,10 +660,10 @@ func (a *Authorizer) credentialAllowsFolder(d *runtime.Decision, t *roleTable, p
 			var e runtime.Err
 			switch name {
 			case "prefix":
-				ok, e = filterPrefixFolder(p, r, ctx, c, value)
+				ok, e = filterPrefixFolder(budget, p, r, ctx, c, value)
 			}
 			if e != runtime.OK {
-				evalError(d, "filter", name, -1, e)
+				evalError(d, budget, "filter", name, -1, e)
 			} else if ok {
 				matched = true
 				break

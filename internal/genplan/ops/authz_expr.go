@@ -19,57 +19,79 @@ var re1 = regexp.MustCompile("^a+b?$")
 // matchOwnedDoc evaluates, at ops.yaml:48:12:
 //
 //	resource.owner == scope.owner
-func matchOwnedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, s *OwnedScope) (bool, runtime.Err) {
+func matchOwnedDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *OwnedScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Owner) + len(s.Owner)); e != runtime.OK {
+		return false, e
+	}
 	return r.Owner == s.Owner, runtime.OK
 }
 
 // matchTitledDoc evaluates, at ops.yaml:53:12:
 //
 //	resource.title.startsWith(scope.prefix) && !(resource.id in scope.except)
-func matchTitledDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
-	return strings.HasPrefix(r.Title, s.Prefix) && (!runtime.In(s.Except, r.ID)), runtime.OK
+func matchTitledDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Title) + len(s.Prefix)); e != runtime.OK {
+		return false, e
+	}
+	v1 := strings.HasPrefix(r.Title, s.Prefix)
+	if v1 {
+		if e := budget.Charge(len(s.Except)); e != runtime.OK {
+			return false, e
+		}
+		v1 = !runtime.In(s.Except, r.ID)
+	}
+	return v1, runtime.OK
 }
 
 // matchTitledFolder evaluates, at ops.yaml:54:15:
 //
 //	resource.name.startsWith(scope.prefix)
-func matchTitledFolder(p *Principal, r *Folder, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
+func matchTitledFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential, s *TitledScope) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Name) + len(s.Prefix)); e != runtime.OK {
+		return false, e
+	}
 	return strings.HasPrefix(r.Name, s.Prefix), runtime.OK
 }
 
 // matchLeveledDoc evaluates, at ops.yaml:58:12:
 //
 //	resource.level <= scope.max && 100 / scope.max > 1
-func matchLeveledDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
-	v1 := r.Level <= s.Max
-	if v1 {
-		v2, e1 := matchLeveledDocSub1(p, r, ctx, cred, s)
-		if e1 != runtime.OK {
-			return false, e1
+func matchLeveledDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
+	v2 := r.Level <= s.Max
+	if v2 {
+		v1, e := runtime.DivInt(100, s.Max)
+		if e != runtime.OK {
+			return false, e
 		}
-		v1 = v2
+		v2 = v1 > 1
 	}
-	return v1, runtime.OK
-}
-
-func matchLeveledDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
-	v1, e := runtime.DivInt(100, s.Max)
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1 > 1, runtime.OK
+	return v2, runtime.OK
 }
 
 // matchTaggedDoc evaluates, at ops.yaml:62:12:
 //
 //	resource.tags.exists(t, t in scope.tags)
-func matchTaggedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, s *TaggedScope) (bool, runtime.Err) {
+func matchTaggedDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, s *TaggedScope) (bool, runtime.Err) {
 	v1 := false
-	for _, t := range r.Tags {
-		if runtime.In(s.Tags, t) {
+	var e1 runtime.Err
+L1:
+	for _, t_ := range r.Tags {
+		if e := budget.Charge(1); e != runtime.OK {
+			return false, e
+		}
+		if e := budget.Charge(len(s.Tags)); e != runtime.OK {
+			if e1 == runtime.OK {
+				e1 = e
+			}
+			continue L1
+		}
+		if runtime.In(s.Tags, t_) {
 			v1 = true
 			break
 		}
+	}
+	if !v1 && e1 != runtime.OK {
+		return false, e1
 	}
 	return v1, runtime.OK
 }
@@ -77,58 +99,65 @@ func matchTaggedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, s *Tag
 // filterOwnerDoc evaluates, at ops.yaml:140:14:
 //
 //	resource.owner == filter
-func filterOwnerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterOwnerDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Owner) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return r.Owner == filter, runtime.OK
 }
 
 // filterPrefixDoc evaluates, at ops.yaml:144:14:
 //
 //	resource.title.startsWith(filter)
-func filterPrefixDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterPrefixDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Title) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return strings.HasPrefix(r.Title, filter), runtime.OK
 }
 
 // filterPrefixFolder evaluates, at ops.yaml:145:17:
 //
 //	resource.name.startsWith(filter)
-func filterPrefixFolder(p *Principal, r *Folder, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func filterPrefixFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Name) + len(filter)); e != runtime.OK {
+		return false, e
+	}
 	return strings.HasPrefix(r.Name, filter), runtime.OK
 }
 
 // filterLevelDoc evaluates, at ops.yaml:148:14:
 //
 //	resource.level < size(filter) && 5 / size(filter) >= 1
-func filterLevelDoc(p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
-	v1 := r.Level < runtime.StringSize(filter)
-	if v1 {
-		v2, e1 := filterLevelDocSub1(p, r, ctx, cred, filter)
-		if e1 != runtime.OK {
-			return false, e1
-		}
-		v1 = v2
-	}
-	return v1, runtime.OK
-}
-
-func filterLevelDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
-	v1, e := runtime.DivInt(5, runtime.StringSize(filter))
-	if e != runtime.OK {
+func filterLevelDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(filter)); e != runtime.OK {
 		return false, e
 	}
-	return v1 >= 1, runtime.OK
+	v2 := r.Level < runtime.StringSize(filter)
+	if v2 {
+		if e := budget.Text(len(filter)); e != runtime.OK {
+			return false, e
+		}
+		v1, e := runtime.DivInt(5, runtime.StringSize(filter))
+		if e != runtime.OK {
+			return false, e
+		}
+		v2 = v1 >= 1
+	}
+	return v2, runtime.OK
 }
 
 // whenWriterDoc evaluates, at ops.yaml:69:11:
 //
 //	context.n > 0 || resource.public
-func whenWriterDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func whenWriterDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return (ctx.N > 0) || r.Public, runtime.OK
 }
 
 // whenSharerDoc evaluates, at ops.yaml:73:12:
 //
 //	principal.admin ? resource.level < 3 : resource.level < 1
-func whenSharerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func whenSharerDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	var v1 bool
 	if p.Admin {
 		v1 = r.Level < 3
@@ -141,55 +170,109 @@ func whenSharerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, 
 // whenReviewerDoc evaluates, at ops.yaml:76:11:
 //
 //	resource.nums.all(n, n >= principal.level) && size(resource.tags) <= 2
-func whenReviewerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func whenReviewerDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := whenReviewerDocSub1(budget, p, r, ctx, cred)
+	if e1 != runtime.OK || v1 {
+		v2 := int64(len(r.Tags)) <= 2
+		if e1 != runtime.OK && v2 {
+			return false, e1
+		}
+		v1 = v2
+	}
+	return v1, runtime.OK
+}
+
+func whenReviewerDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := true
-	for _, n := range r.Nums {
-		if !(n >= p.Level) {
+	for _, n_ := range r.Nums {
+		if e := budget.Charge(1); e != runtime.OK {
+			return false, e
+		}
+		if !(n_ >= p.Level) {
 			v1 = false
 			break
 		}
 	}
-	return v1 && (int64(len(r.Tags)) <= 2), runtime.OK
+	return v1, runtime.OK
 }
 
 // whenArchivistDoc evaluates, at ops.yaml:79:11:
 //
 //	resource.created < context.now && resource.ttl >= duration("0s")
-func whenArchivistDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func whenArchivistDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return (r.Created.Compare(ctx.Now) < 0) && (r.TTL >= time.Duration(0)), runtime.OK
 }
 
 // rulePublicDoc evaluates, at ops.yaml:86:11:
 //
 //	resource.public
-func rulePublicDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func rulePublicDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return r.Public, runtime.OK
 }
 
 // ruleOwnerDoc evaluates, at ops.yaml:89:11:
 //
 //	resource.owner == principal.id || principal.id in [resource.title, "root"]
-func ruleOwnerDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	return (r.Owner == p.ID) || runtime.In([]string{r.Title, "root"}, p.ID), runtime.OK
+func ruleOwnerDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Owner) + len(p.ID)); e != runtime.OK {
+		return false, e
+	}
+	v2 := r.Owner == p.ID
+	if !v2 {
+		v1 := []string{r.Title, "root"}
+		if e := budget.Charge(len(v1)); e != runtime.OK {
+			return false, e
+		}
+		v2 = runtime.In(v1, p.ID)
+	}
+	return v2, runtime.OK
 }
 
 // ruleGroupedDoc evaluates, at ops.yaml:92:11:
 //
 //	principal.groups.exists(g, resource.tags.exists(t, t == g))
-func ruleGroupedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleGroupedDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1 := false
-	for _, g := range p.Groups {
+	var e1 runtime.Err
+L1:
+	for _, g_ := range p.Groups {
+		if e := budget.Charge(1); e != runtime.OK {
+			return false, e
+		}
 		v2 := false
-		for _, t := range r.Tags {
-			if t == g {
+		var e2 runtime.Err
+	L2:
+		for _, t_ := range r.Tags {
+			if e := budget.Charge(1); e != runtime.OK {
+				if e1 == runtime.OK {
+					e1 = e
+				}
+				continue L1
+			}
+			if e := budget.Text(len(t_) + len(g_)); e != runtime.OK {
+				if e2 == runtime.OK {
+					e2 = e
+				}
+				continue L2
+			}
+			if t_ == g_ {
 				v2 = true
 				break
 			}
+		}
+		if !v2 && e2 != runtime.OK {
+			if e1 == runtime.OK {
+				e1 = e2
+			}
+			continue L1
 		}
 		if v2 {
 			v1 = true
 			break
 		}
+	}
+	if !v1 && e1 != runtime.OK {
+		return false, e1
 	}
 	return v1, runtime.OK
 }
@@ -200,8 +283,8 @@ func ruleGroupedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool,
 //	&& resource.score <= 2.0
 //	|| !(resource.score < -1.0)
 //	&& resource.score != 1.0
-func ruleScoredDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleScoredDocSub1(p, r, ctx, cred)
+func ruleScoredDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := ruleScoredDocSub1(budget, p, r, ctx, cred)
 	if e1 != runtime.OK || !v1 {
 		v2 := (!(r.Score < -1.0)) && (!(r.Score == 1.0))
 		if e1 != runtime.OK && !v2 {
@@ -212,8 +295,8 @@ func ruleScoredDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, 
 	return v1, runtime.OK
 }
 
-func ruleScoredDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleScoredDocSub2(p, r, ctx, cred)
+func ruleScoredDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := ruleScoredDocSub2(budget, p, r, ctx, cred)
 	if e1 != runtime.OK || v1 {
 		v2 := r.Score <= 2.0
 		if e1 != runtime.OK && v2 {
@@ -224,7 +307,7 @@ func ruleScoredDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential) (bo
 	return v1, runtime.OK
 }
 
-func ruleScoredDocSub2(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleScoredDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.Index(p.Weights, 0)
 	if e != runtime.OK {
 		return false, e
@@ -238,23 +321,57 @@ func ruleScoredDocSub2(p *Principal, r *Doc, ctx *Context, cred *Credential) (bo
 //	&& resource.title.contains(principal.prefix)
 //	|| size(resource.title) == 1
 //	&& resource.title < "M"
-func ruleTitledDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	return (strings.HasSuffix(r.Title, "b") && strings.Contains(r.Title, p.Prefix)) || ((runtime.StringSize(r.Title) == 1) && (r.Title < "M")), runtime.OK
+func ruleTitledDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Title) + 1); e != runtime.OK {
+		return false, e
+	}
+	v1 := strings.HasSuffix(r.Title, "b")
+	if v1 {
+		if e := budget.Text(len(r.Title) + len(p.Prefix)); e != runtime.OK {
+			return false, e
+		}
+		v1 = strings.Contains(r.Title, p.Prefix)
+	}
+	v3 := v1
+	if !v3 {
+		if e := budget.Text(len(r.Title)); e != runtime.OK {
+			return false, e
+		}
+		v2 := runtime.StringSize(r.Title) == 1
+		if v2 {
+			if e := budget.Text(len(r.Title) + 1); e != runtime.OK {
+				return false, e
+			}
+			v2 = r.Title < "M"
+		}
+		v3 = v2
+	}
+	return v3, runtime.OK
 }
 
 // ruleFreshDoc evaluates, at ops.yaml:105:11:
 //
 //	resource.created >= context.now
 //	&& resource.created != timestamp("2029-12-31T23:00:01Z")
-func ruleFreshDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleFreshDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return (r.Created.Compare(ctx.Now) >= 0) && (!r.Created.Equal(ts1)), runtime.OK
 }
 
 // ruleBlobDoc evaluates, at ops.yaml:108:11:
 //
 //	size(resource.blob) > 1 && resource.blob >= b"a"
-func ruleBlobDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	return (int64(len(r.Blob)) > 1) && (bytes.Compare(r.Blob, bytes1) >= 0), runtime.OK
+func ruleBlobDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Blob)); e != runtime.OK {
+		return false, e
+	}
+	v1 := int64(len(r.Blob)) > 1
+	if v1 {
+		if e := budget.Text(len(r.Blob) + 1); e != runtime.OK {
+			return false, e
+		}
+		v1 = bytes.Compare(r.Blob, bytes1) >= 0
+	}
+	return v1, runtime.OK
 }
 
 // ruleCountedDoc evaluates, at ops.yaml:111:11:
@@ -262,22 +379,37 @@ func ruleBlobDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, ru
 //	resource.count > 2u
 //	&& resource.public == principal.admin
 //	|| resource.score >= 2.25
-func ruleCountedDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleCountedDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	return ((r.Count > 2) && (r.Public == p.Admin)) || (r.Score >= 2.25), runtime.OK
 }
 
 // ruleSharpFolder evaluates, at ops.yaml:114:12:
 //
 //	'ab'.startsWith(resource.name) && resource.depth != 0
-func ruleSharpFolder(p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	return strings.HasPrefix("ab", r.Name) && (!(r.Depth == 0)), runtime.OK
+func ruleSharpFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := ruleSharpFolderSub1(budget, p, r, ctx, cred)
+	if e1 != runtime.OK || v1 {
+		v2 := !(r.Depth == 0)
+		if e1 != runtime.OK && v2 {
+			return false, e1
+		}
+		v1 = v2
+	}
+	return v1, runtime.OK
+}
+
+func ruleSharpFolderSub1(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Name) + 2); e != runtime.OK {
+		return false, e
+	}
+	return strings.HasPrefix("ab", r.Name), runtime.OK
 }
 
 // ruleDivisionDoc evaluates, at ops.yaml:117:11:
 //
 //	10 / context.n < 0 || resource.level == 3 && !resource.public
-func ruleDivisionDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleDivisionDocSub1(p, r, ctx, cred)
+func ruleDivisionDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := ruleDivisionDocSub1(budget, p, r, ctx, cred)
 	if e1 != runtime.OK || !v1 {
 		v2 := (r.Level == 3) && (!r.Public)
 		if e1 != runtime.OK && !v2 {
@@ -288,7 +420,7 @@ func ruleDivisionDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool
 	return v1, runtime.OK
 }
 
-func ruleDivisionDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleDivisionDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.DivInt(10, ctx.N)
 	if e != runtime.OK {
 		return false, e
@@ -299,30 +431,25 @@ func ruleDivisionDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential) (
 // ruleDeepFolder evaluates, at ops.yaml:120:11:
 //
 //	resource.depth > 2 && context.ip.inIPAddrRange("10.0.0.0/8")
-func ruleDeepFolder(p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1 := r.Depth > 2
-	if v1 {
-		v2, e1 := ruleDeepFolderSub1(p, r, ctx, cred)
-		if e1 != runtime.OK {
-			return false, e1
+func ruleDeepFolder(budget *runtime.Budget, p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v2 := r.Depth > 2
+	if v2 {
+		v1, e := runtime.InIPAddrRangeErr(ctx.IP, "10.0.0.0/8")
+		if e != runtime.OK {
+			return false, e
 		}
-		v1 = v2
+		v2 = v1
 	}
-	return v1, runtime.OK
-}
-
-func ruleDeepFolderSub1(p *Principal, r *Folder, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e := runtime.InIPAddrRangeErr(ctx.IP, "10.0.0.0/8")
-	if e != runtime.OK {
-		return false, e
-	}
-	return v1, runtime.OK
+	return v2, runtime.OK
 }
 
 // ruleAuditRegexDoc evaluates, at ops.yaml:123:11:
 //
 //	resource.title.matches("^a+b?$")
-func ruleAuditRegexDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAuditRegexDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	if e := budget.Text(len(r.Title) + 6); e != runtime.OK {
+		return false, e
+	}
 	return re1.MatchString(r.Title), runtime.OK
 }
 
@@ -331,8 +458,8 @@ func ruleAuditRegexDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bo
 //	resource.level + 1 == principal.level
 //	|| resource.labels["k"] == "a"
 //	|| "k" in resource.labels
-func ruleAuditArithDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleAuditArithDocSub1(p, r, ctx, cred)
+func ruleAuditArithDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := ruleAuditArithDocSub1(budget, p, r, ctx, cred)
 	if e1 != runtime.OK || !v1 {
 		v2 := runtime.HasKey(r.Labels, "k")
 		if e1 != runtime.OK && !v2 {
@@ -343,11 +470,14 @@ func ruleAuditArithDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bo
 	return v1, runtime.OK
 }
 
-func ruleAuditArithDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
-	v1, e1 := ruleAuditArithDocSub2(p, r, ctx, cred)
+func ruleAuditArithDocSub1(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+	v1, e1 := ruleAuditArithDocSub2(budget, p, r, ctx, cred)
 	if e1 != runtime.OK || !v1 {
-		v2, e2 := ruleAuditArithDocSub3(p, r, ctx, cred)
+		v2, e2 := ruleAuditArithDocSub3(budget, p, r, ctx, cred)
 		if e2 != runtime.OK {
+			if e1 != runtime.OK {
+				return false, e1
+			}
 			return false, e2
 		}
 		if e1 != runtime.OK && !v2 {
@@ -358,7 +488,7 @@ func ruleAuditArithDocSub1(p *Principal, r *Doc, ctx *Context, cred *Credential)
 	return v1, runtime.OK
 }
 
-func ruleAuditArithDocSub2(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAuditArithDocSub2(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.AddInt(r.Level, 1)
 	if e != runtime.OK {
 		return false, e
@@ -366,9 +496,12 @@ func ruleAuditArithDocSub2(p *Principal, r *Doc, ctx *Context, cred *Credential)
 	return v1 == p.Level, runtime.OK
 }
 
-func ruleAuditArithDocSub3(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAuditArithDocSub3(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.Lookup(r.Labels, "k")
 	if e != runtime.OK {
+		return false, e
+	}
+	if e := budget.Text(len(v1) + 1); e != runtime.OK {
 		return false, e
 	}
 	return v1 == "a", runtime.OK
@@ -377,7 +510,7 @@ func ruleAuditArithDocSub3(p *Principal, r *Doc, ctx *Context, cred *Credential)
 // ruleAuditDenyDoc evaluates, at ops.yaml:129:11:
 //
 //	resource.nums[0] == 3
-func ruleAuditDenyDoc(p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func ruleAuditDenyDoc(budget *runtime.Budget, p *Principal, r *Doc, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.Index(r.Nums, 0)
 	if e != runtime.OK {
 		return false, e

@@ -73,6 +73,9 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 0 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -82,7 +85,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 	// (one that fails to evaluate denies).
 	switch perm {
 	case DocWrite, DocShare:
-		_, f := planRuleDivisionDoc(p, ctx, c)
+		_, f := planRuleDivisionDoc(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -90,7 +93,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 	}
 	switch perm {
 	case DocAudit:
-		_, f := planRuleAuditDenyDoc(p, ctx, c)
+		_, f := planRuleAuditDenyDoc(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -98,7 +101,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialDoc(t, p, perm, ctx, c)
+		cc := a.planCredentialDoc(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -108,51 +111,51 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 	var grants []cond.Cond
 	switch perm {
 	case DocRead:
-		g, _ := planRulePublicDoc(p, ctx, c)
+		g, _ := planRulePublicDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	{
-		g, _ := planRuleOwnerDoc(p, ctx, c)
+		g, _ := planRuleOwnerDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocRead:
-		g, _ := planRuleGroupedDoc(p, ctx, c)
+		g, _ := planRuleGroupedDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocReview:
-		g, _ := planRuleScoredDoc(p, ctx, c)
+		g, _ := planRuleScoredDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocRead, DocShare:
-		g, _ := planRuleTitledDoc(p, ctx, c)
+		g, _ := planRuleTitledDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocReview:
-		g, _ := planRuleFreshDoc(p, ctx, c)
+		g, _ := planRuleFreshDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocWrite:
-		g, _ := planRuleBlobDoc(p, ctx, c)
+		g, _ := planRuleBlobDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocArchive:
-		g, _ := planRuleCountedDoc(p, ctx, c)
+		g, _ := planRuleCountedDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocAudit:
-		g, _ := planRuleAuditRegexDoc(p, ctx, c)
+		g, _ := planRuleAuditRegexDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	switch perm {
 	case DocAudit:
-		g, _ := planRuleAuditArithDoc(p, ctx, c)
+		g, _ := planRuleAuditArithDoc(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -166,29 +169,29 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 		case ScopeEverything:
 			g = cond.Const(true)
 		case ScopeOwned:
-			g, _ = planMatchOwnedDoc(p, ctx, c, &as.Scope.Owned)
+			g, _ = planMatchOwnedDoc(budget, p, ctx, c, &as.Scope.Owned)
 		case ScopeTitled:
-			g, _ = planMatchTitledDoc(p, ctx, c, &as.Scope.Titled)
+			g, _ = planMatchTitledDoc(budget, p, ctx, c, &as.Scope.Titled)
 		case ScopeLeveled:
-			g, _ = planMatchLeveledDoc(p, ctx, c, &as.Scope.Leveled)
+			g, _ = planMatchLeveledDoc(budget, p, ctx, c, &as.Scope.Leveled)
 		case ScopeTagged:
-			g, _ = planMatchTaggedDoc(p, ctx, c, &as.Scope.Tagged)
+			g, _ = planMatchTaggedDoc(budget, p, ctx, c, &as.Scope.Tagged)
 		default:
 			continue
 		}
 		if g != cond.False {
 			switch as.Role {
 			case RoleWriter:
-				w, _ := planWhenWriterDoc(p, ctx, c)
+				w, _ := planWhenWriterDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			case RoleSharer:
-				w, _ := planWhenSharerDoc(p, ctx, c)
+				w, _ := planWhenSharerDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			case RoleReviewer:
-				w, _ := planWhenReviewerDoc(p, ctx, c)
+				w, _ := planWhenReviewerDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			case RoleArchivist:
-				w, _ := planWhenArchivistDoc(p, ctx, c)
+				w, _ := planWhenArchivistDoc(budget, p, ctx, c)
 				g = cond.AndOf(g, w)
 			}
 		}
@@ -202,7 +205,7 @@ func (a *Authorizer) planDoc(t *roleTable, p *Principal, perm DocPermission, cre
 }
 
 // planCredentialDoc is the condition the credential c puts on perm on a doc.
-func (a *Authorizer) planCredentialDoc(t *roleTable, p *Principal, perm DocPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialDoc(budget *runtime.Budget, t *roleTable, p *Principal, perm DocPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -235,11 +238,11 @@ func (a *Authorizer) planCredentialDoc(t *roleTable, p *Principal, perm DocPermi
 			var m cond.Cond
 			switch name {
 			case "owner":
-				m, _ = planFilterOwnerDoc(p, ctx, c, value)
+				m, _ = planFilterOwnerDoc(budget, p, ctx, c, value)
 			case "prefix":
-				m, _ = planFilterPrefixDoc(p, ctx, c, value)
+				m, _ = planFilterPrefixDoc(budget, p, ctx, c, value)
 			case "level":
-				m, _ = planFilterLevelDoc(p, ctx, c, value)
+				m, _ = planFilterLevelDoc(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -348,6 +351,9 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermissio
 	if int(perm) >= len(permissionResource) || permissionResource[perm] != 1 {
 		return cond.False
 	}
+	// The plan charges its budget for what it evaluates without the resource.
+	planBudget := a.newBudget()
+	budget := &planBudget
 	c := cred
 	if c == nil {
 		c = &zeroCredential
@@ -356,7 +362,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermissio
 	// Deny rules win; a resource gets past one only where its condition is false
 	// (one that fails to evaluate denies).
 	{
-		_, f := planRuleDeepFolder(p, ctx, c)
+		_, f := planRuleDeepFolder(budget, p, ctx, c)
 		if f == cond.False {
 			return cond.False
 		}
@@ -364,7 +370,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermissio
 	}
 	// Credentials only narrow.
 	if cred != nil {
-		cc := a.planCredentialFolder(t, p, perm, ctx, c)
+		cc := a.planCredentialFolder(budget, t, p, perm, ctx, c)
 		if cc == cond.False {
 			return cond.False
 		}
@@ -373,7 +379,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermissio
 	// Then any allow rule or role assignment grants (one that fails grants nothing).
 	var grants []cond.Cond
 	{
-		g, _ := planRuleSharpFolder(p, ctx, c)
+		g, _ := planRuleSharpFolder(budget, p, ctx, c)
 		grants = append(grants, g)
 	}
 	for i := range p.Roles {
@@ -387,7 +393,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermissio
 		case ScopeEverything:
 			g = cond.Const(true)
 		case ScopeTitled:
-			g, _ = planMatchTitledFolder(p, ctx, c, &as.Scope.Titled)
+			g, _ = planMatchTitledFolder(budget, p, ctx, c, &as.Scope.Titled)
 		default:
 			continue
 		}
@@ -401,7 +407,7 @@ func (a *Authorizer) planFolder(t *roleTable, p *Principal, perm FolderPermissio
 }
 
 // planCredentialFolder is the condition the credential c puts on perm on a folder.
-func (a *Authorizer) planCredentialFolder(t *roleTable, p *Principal, perm FolderPermission, ctx *Context, c *Credential) cond.Cond {
+func (a *Authorizer) planCredentialFolder(budget *runtime.Budget, t *roleTable, p *Principal, perm FolderPermission, ctx *Context, c *Credential) cond.Cond {
 	if !credentialUnlocks(t, Permission(perm), c) {
 		return cond.False
 	}
@@ -434,7 +440,7 @@ func (a *Authorizer) planCredentialFolder(t *roleTable, p *Principal, perm Folde
 			var m cond.Cond
 			switch name {
 			case "prefix":
-				m, _ = planFilterPrefixFolder(p, ctx, c, value)
+				m, _ = planFilterPrefixFolder(budget, p, ctx, c, value)
 			}
 			anyOf = append(anyOf, m)
 		}
@@ -533,7 +539,7 @@ var planMatchOwnedDocAt1 = &cond.Origin{
 
 // planMatchOwnedDoc returns the conditions on the resource under which matchOwnedDoc is
 // true and false.
-func planMatchOwnedDoc(p *Principal, ctx *Context, cred *Credential, s *OwnedScope) (cond.Cond, cond.Cond) {
+func planMatchOwnedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *OwnedScope) (cond.Cond, cond.Cond) {
 	v1 := s.Owner
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "owner",
@@ -554,7 +560,7 @@ var planMatchTitledDocAt1 = &cond.Origin{
 
 // planMatchTitledDoc returns the conditions on the resource under which matchTitledDoc is
 // true and false.
-func planMatchTitledDoc(p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
+func planMatchTitledDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
 	v1 := s.Prefix
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "title",
@@ -585,7 +591,7 @@ var planMatchTitledFolderAt1 = &cond.Origin{
 
 // planMatchTitledFolder returns the conditions on the resource under which matchTitledFolder is
 // true and false.
-func planMatchTitledFolder(p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
+func planMatchTitledFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TitledScope) (cond.Cond, cond.Cond) {
 	v1 := s.Prefix
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "name",
@@ -606,7 +612,7 @@ var planMatchLeveledDocAt1 = &cond.Origin{
 
 // planMatchLeveledDoc returns the conditions on the resource under which matchLeveledDoc is
 // true and false.
-func planMatchLeveledDoc(p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (cond.Cond, cond.Cond) {
+func planMatchLeveledDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (cond.Cond, cond.Cond) {
 	v1 := s.Max
 	c1 := cond.Cmp(cond.Le, &cond.Attr{
 		Name: "level",
@@ -616,7 +622,7 @@ func planMatchLeveledDoc(p *Principal, ctx *Context, cred *Credential, s *Levele
 		V: int64(v1),
 	}, planMatchLeveledDocAt1)
 	t1, f1 := c1, cond.NotOf(c1)
-	v2, e1 := planMatchLeveledDocSub1(p, ctx, cred, s)
+	v2, e1 := planMatchLeveledDocSub1(budget, p, ctx, cred, s)
 	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t2, f2 = cond.Const(v2), cond.Const(!v2)
@@ -625,7 +631,7 @@ func planMatchLeveledDoc(p *Principal, ctx *Context, cred *Credential, s *Levele
 	return t3, f3
 }
 
-func planMatchLeveledDocSub1(p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
+func planMatchLeveledDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *LeveledScope) (bool, runtime.Err) {
 	v1, e := runtime.DivInt(100, s.Max)
 	if e != runtime.OK {
 		return false, e
@@ -641,7 +647,7 @@ var planMatchTaggedDocAt1 = &cond.Origin{
 
 // planMatchTaggedDoc returns the conditions on the resource under which matchTaggedDoc is
 // true and false.
-func planMatchTaggedDoc(p *Principal, ctx *Context, cred *Credential, s *TaggedScope) (cond.Cond, cond.Cond) {
+func planMatchTaggedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, s *TaggedScope) (cond.Cond, cond.Cond) {
 	v1 := s.Tags
 	c1 := cond.Member(&cond.Var{
 		Name: "t",
@@ -669,7 +675,7 @@ var planFilterOwnerDocAt1 = &cond.Origin{
 
 // planFilterOwnerDoc returns the conditions on the resource under which filterOwnerDoc is
 // true and false.
-func planFilterOwnerDoc(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterOwnerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "owner",
@@ -690,7 +696,7 @@ var planFilterPrefixDocAt1 = &cond.Origin{
 
 // planFilterPrefixDoc returns the conditions on the resource under which filterPrefixDoc is
 // true and false.
-func planFilterPrefixDoc(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterPrefixDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "title",
@@ -711,7 +717,7 @@ var planFilterPrefixFolderAt1 = &cond.Origin{
 
 // planFilterPrefixFolder returns the conditions on the resource under which filterPrefixFolder is
 // true and false.
-func planFilterPrefixFolder(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+func planFilterPrefixFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
 	v1 := filter
 	c1 := cond.StrOp(cond.StartsWith, &cond.Attr{
 		Name: "name",
@@ -732,26 +738,39 @@ var planFilterLevelDocAt1 = &cond.Origin{
 
 // planFilterLevelDoc returns the conditions on the resource under which filterLevelDoc is
 // true and false.
-func planFilterLevelDoc(p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
-	v1 := runtime.StringSize(filter)
-	c1 := cond.Cmp(cond.Lt, &cond.Attr{
-		Name: "level",
-		T:    cond.IntType,
-	}, &cond.Lit{
-		T: cond.IntType,
-		V: int64(v1),
-	}, planFilterLevelDocAt1)
-	t1, f1 := c1, cond.NotOf(c1)
-	v2, e1 := planFilterLevelDocSub1(p, ctx, cred, filter)
-	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
+func planFilterLevelDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (cond.Cond, cond.Cond) {
+	v1, e1 := planFilterLevelDocSub1(budget, p, ctx, cred, filter)
+	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
+		c1 := cond.Cmp(cond.Lt, &cond.Attr{
+			Name: "level",
+			T:    cond.IntType,
+		}, &cond.Lit{
+			T: cond.IntType,
+			V: int64(v1),
+		}, planFilterLevelDocAt1)
+		t1, f1 = c1, cond.NotOf(c1)
+	}
+	v2, e2 := planFilterLevelDocSub2(budget, p, ctx, cred, filter)
+	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
+	if e2 == runtime.OK {
 		t2, f2 = cond.Const(v2), cond.Const(!v2)
 	}
 	t3, f3 := cond.AndOf(t1, t2), cond.OrOf(f1, f2)
 	return t3, f3
 }
 
-func planFilterLevelDocSub1(p *Principal, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+func planFilterLevelDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (int64, runtime.Err) {
+	if e := budget.Text(len(filter)); e != runtime.OK {
+		return 0, e
+	}
+	return runtime.StringSize(filter), runtime.OK
+}
+
+func planFilterLevelDocSub2(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential, filter string) (bool, runtime.Err) {
+	if e := budget.Text(len(filter)); e != runtime.OK {
+		return false, e
+	}
 	v1, e := runtime.DivInt(5, runtime.StringSize(filter))
 	if e != runtime.OK {
 		return false, e
@@ -767,7 +786,7 @@ var planWhenWriterDocAt1 = &cond.Origin{
 
 // planWhenWriterDoc returns the conditions on the resource under which whenWriterDoc is
 // true and false.
-func planWhenWriterDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenWriterDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.N > 0
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
@@ -788,11 +807,11 @@ var planWhenSharerDocAt1 = &cond.Origin{
 
 // planWhenSharerDoc returns the conditions on the resource under which whenSharerDoc is
 // true and false.
-func planWhenSharerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenSharerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Admin
 	var t1, f1 cond.Cond
 	if v1 {
-		v2 := 3
+		v2 := int64(3)
 		c1 := cond.Cmp(cond.Lt, &cond.Attr{
 			Name: "level",
 			T:    cond.IntType,
@@ -803,7 +822,7 @@ func planWhenSharerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 		t2, f2 := c1, cond.NotOf(c1)
 		t1, f1 = t2, f2
 	} else {
-		v3 := 1
+		v3 := int64(1)
 		c2 := cond.Cmp(cond.Lt, &cond.Attr{
 			Name: "level",
 			T:    cond.IntType,
@@ -826,7 +845,7 @@ var planWhenReviewerDocAt1 = &cond.Origin{
 
 // planWhenReviewerDoc returns the conditions on the resource under which whenReviewerDoc is
 // true and false.
-func planWhenReviewerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenReviewerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Level
 	c1 := cond.Cmp(cond.Ge, &cond.Var{
 		Name: "n",
@@ -843,7 +862,7 @@ func planWhenReviewerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Con
 		Name: "nums",
 		T:    cond.ListOf(cond.IntType),
 	}, f1, planWhenReviewerDocAt1)
-	v2 := 2
+	v2 := int64(2)
 	c2 := cond.Cmp(cond.Le, &cond.Size{Of: &cond.Attr{
 		Name: "tags",
 		T:    cond.ListOf(cond.StringType),
@@ -864,7 +883,7 @@ var planWhenArchivistDocAt1 = &cond.Origin{
 
 // planWhenArchivistDoc returns the conditions on the resource under which whenArchivistDoc is
 // true and false.
-func planWhenArchivistDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planWhenArchivistDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.Now
 	c1 := cond.Cmp(cond.Lt, &cond.Attr{
 		Name: "created",
@@ -895,7 +914,7 @@ var planRulePublicDocAt1 = &cond.Origin{
 
 // planRulePublicDoc returns the conditions on the resource under which rulePublicDoc is
 // true and false.
-func planRulePublicDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRulePublicDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	t1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "public",
 		T:    cond.BoolType,
@@ -914,7 +933,7 @@ var planRuleOwnerDocAt1 = &cond.Origin{
 
 // planRuleOwnerDoc returns the conditions on the resource under which ruleOwnerDoc is
 // true and false.
-func planRuleOwnerDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleOwnerDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.ID
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "owner",
@@ -952,11 +971,18 @@ var planRuleGroupedDocAt1 = &cond.Origin{
 
 // planRuleGroupedDoc returns the conditions on the resource under which ruleGroupedDoc is
 // true and false.
-func planRuleGroupedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleGroupedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := p.Groups
-	var ts1, fs1 []cond.Cond
-	for _, g := range v1 {
-		v2 := g
+	t1, f1 := cond.Cond(cond.Const(false)), cond.Cond(cond.Const(true))
+	var e1 runtime.Err
+	for _, g_ := range v1 {
+		if t1 == cond.True {
+			break
+		}
+		if e1 = budget.Charge(1); e1 != runtime.OK {
+			break
+		}
+		v2 := g_
 		c1 := cond.Cmp(cond.Eq, &cond.Var{
 			Name: "t",
 			T:    cond.StringType,
@@ -964,19 +990,21 @@ func planRuleGroupedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 			T: cond.StringType,
 			V: v2,
 		}, planRuleGroupedDocAt1)
-		t1, f1 := c1, cond.NotOf(c1)
-		t2, f2 := cond.Exists("t", &cond.Attr{
+		t2, f2 := c1, cond.NotOf(c1)
+		t3, f3 := cond.Exists("t", &cond.Attr{
 			Name: "tags",
 			T:    cond.ListOf(cond.StringType),
-		}, t1, planRuleGroupedDocAt1), cond.All("t", &cond.Attr{
+		}, t2, planRuleGroupedDocAt1), cond.All("t", &cond.Attr{
 			Name: "tags",
 			T:    cond.ListOf(cond.StringType),
-		}, f1, planRuleGroupedDocAt1)
-		ts1 = append(ts1, t2)
-		fs1 = append(fs1, f2)
+		}, f2, planRuleGroupedDocAt1)
+		t1, f1 = cond.OrOf(t1, t3), cond.AndOf(f1, f3)
 	}
-	t3, f3 := cond.OrOf(ts1...), cond.AndOf(fs1...)
-	return t3, f3
+	if e1 != runtime.OK {
+		t1, f1 = cond.False, cond.False
+	}
+	t4, f4 := t1, f1
+	return t4, f4
 }
 
 var planRuleScoredDocAt1 = &cond.Origin{
@@ -987,8 +1015,8 @@ var planRuleScoredDocAt1 = &cond.Origin{
 
 // planRuleScoredDoc returns the conditions on the resource under which ruleScoredDoc is
 // true and false.
-func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleScoredDocSub1(p, ctx, cred)
+func planRuleScoredDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleScoredDocSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		c1 := cond.Cmp(cond.Gt, &cond.Attr{
@@ -1000,7 +1028,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 		}, planRuleScoredDocAt1)
 		t1, f1 = c1, cond.NotOf(c1)
 	}
-	v2 := 2.0
+	v2 := float64(2.0)
 	c2 := cond.Cmp(cond.Le, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1010,7 +1038,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	}, planRuleScoredDocAt1)
 	t2, f2 := c2, cond.NotOf(c2)
 	t3, f3 := cond.AndOf(t1, t2), cond.OrOf(f1, f2)
-	v3 := -1.0
+	v3 := float64(-1.0)
 	c3 := cond.Cmp(cond.Lt, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1019,7 +1047,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 		V: float64(v3),
 	}, planRuleScoredDocAt1)
 	t4, f4 := c3, cond.NotOf(c3)
-	v4 := 1.0
+	v4 := float64(1.0)
 	c4 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1033,7 +1061,7 @@ func planRuleScoredDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	return t7, f7
 }
 
-func planRuleScoredDocSub1(p *Principal, ctx *Context, cred *Credential) (float64, runtime.Err) {
+func planRuleScoredDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (float64, runtime.Err) {
 	v1, e := runtime.Index(p.Weights, 0)
 	if e != runtime.OK {
 		return 0, e
@@ -1049,7 +1077,7 @@ var planRuleTitledDocAt1 = &cond.Origin{
 
 // planRuleTitledDoc returns the conditions on the resource under which ruleTitledDoc is
 // true and false.
-func planRuleTitledDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleTitledDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "b"
 	c1 := cond.StrOp(cond.EndsWith, &cond.Attr{
 		Name: "title",
@@ -1069,7 +1097,7 @@ func planRuleTitledDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond,
 	}, planRuleTitledDocAt1)
 	t2, f2 := c2, cond.NotOf(c2)
 	t3, f3 := cond.AndOf(t1, t2), cond.OrOf(f1, f2)
-	v3 := 1
+	v3 := int64(1)
 	c3 := cond.Cmp(cond.Eq, &cond.Size{Of: &cond.Attr{
 		Name: "title",
 		T:    cond.StringType,
@@ -1100,7 +1128,7 @@ var planRuleFreshDocAt1 = &cond.Origin{
 
 // planRuleFreshDoc returns the conditions on the resource under which ruleFreshDoc is
 // true and false.
-func planRuleFreshDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleFreshDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := ctx.Now
 	c1 := cond.Cmp(cond.Ge, &cond.Attr{
 		Name: "created",
@@ -1131,8 +1159,8 @@ var planRuleBlobDocAt1 = &cond.Origin{
 
 // planRuleBlobDoc returns the conditions on the resource under which ruleBlobDoc is
 // true and false.
-func planRuleBlobDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1 := 1
+func planRuleBlobDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1 := int64(1)
 	c1 := cond.Cmp(cond.Gt, &cond.Size{Of: &cond.Attr{
 		Name: "blob",
 		T:    cond.BytesType,
@@ -1162,8 +1190,8 @@ var planRuleCountedDocAt1 = &cond.Origin{
 
 // planRuleCountedDoc returns the conditions on the resource under which ruleCountedDoc is
 // true and false.
-func planRuleCountedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1 := 2
+func planRuleCountedDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1 := uint64(2)
 	c1 := cond.Cmp(cond.Gt, &cond.Attr{
 		Name: "count",
 		T:    cond.UintType,
@@ -1182,7 +1210,7 @@ func planRuleCountedDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 	v2 := p.Admin
 	t3, f2 := cond.OrOf(cond.AndOf(t2, cond.Const(v2)), cond.AndOf(cond.NotOf(t2), cond.Const(!v2))), cond.OrOf(cond.AndOf(t2, cond.Const(!v2)), cond.AndOf(cond.NotOf(t2), cond.Const(v2)))
 	t4, f3 := cond.AndOf(t1, t3), cond.OrOf(f1, f2)
-	v3 := 2.25
+	v3 := float64(2.25)
 	c2 := cond.Cmp(cond.Ge, &cond.Attr{
 		Name: "score",
 		T:    cond.DoubleType,
@@ -1203,7 +1231,7 @@ var planRuleSharpFolderAt1 = &cond.Origin{
 
 // planRuleSharpFolder returns the conditions on the resource under which ruleSharpFolder is
 // true and false.
-func planRuleSharpFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleSharpFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	v1 := "ab"
 	c1 := cond.StrOp(cond.StartsWith, &cond.Lit{
 		T: cond.StringType,
@@ -1213,7 +1241,7 @@ func planRuleSharpFolder(p *Principal, ctx *Context, cred *Credential) (cond.Con
 		T:    cond.StringType,
 	}, planRuleSharpFolderAt1)
 	t1, f1 := c1, cond.NotOf(c1)
-	v2 := 0
+	v2 := int64(0)
 	c2 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "depth",
 		T:    cond.IntType,
@@ -1234,13 +1262,13 @@ var planRuleDivisionDocAt1 = &cond.Origin{
 
 // planRuleDivisionDoc returns the conditions on the resource under which ruleDivisionDoc is
 // true and false.
-func planRuleDivisionDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1, e1 := planRuleDivisionDocSub1(p, ctx, cred)
+func planRuleDivisionDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1, e1 := planRuleDivisionDocSub1(budget, p, ctx, cred)
 	t1, f1 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t1, f1 = cond.Const(v1), cond.Const(!v1)
 	}
-	v2 := 3
+	v2 := int64(3)
 	c1 := cond.Cmp(cond.Eq, &cond.Attr{
 		Name: "level",
 		T:    cond.IntType,
@@ -1261,7 +1289,7 @@ func planRuleDivisionDoc(p *Principal, ctx *Context, cred *Credential) (cond.Con
 	return t5, f4
 }
 
-func planRuleDivisionDocSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleDivisionDocSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.DivInt(10, ctx.N)
 	if e != runtime.OK {
 		return false, e
@@ -1277,8 +1305,8 @@ var planRuleDeepFolderAt1 = &cond.Origin{
 
 // planRuleDeepFolder returns the conditions on the resource under which ruleDeepFolder is
 // true and false.
-func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
-	v1 := 2
+func planRuleDeepFolder(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	v1 := int64(2)
 	c1 := cond.Cmp(cond.Gt, &cond.Attr{
 		Name: "depth",
 		T:    cond.IntType,
@@ -1287,7 +1315,7 @@ func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 		V: int64(v1),
 	}, planRuleDeepFolderAt1)
 	t1, f1 := c1, cond.NotOf(c1)
-	v2, e1 := planRuleDeepFolderSub1(p, ctx, cred)
+	v2, e1 := planRuleDeepFolderSub1(budget, p, ctx, cred)
 	t2, f2 := cond.Cond(cond.False), cond.Cond(cond.False)
 	if e1 == runtime.OK {
 		t2, f2 = cond.Const(v2), cond.Const(!v2)
@@ -1296,7 +1324,7 @@ func planRuleDeepFolder(p *Principal, ctx *Context, cred *Credential) (cond.Cond
 	return t3, f3
 }
 
-func planRuleDeepFolderSub1(p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
+func planRuleDeepFolderSub1(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (bool, runtime.Err) {
 	v1, e := runtime.InIPAddrRangeErr(ctx.IP, "10.0.0.0/8")
 	if e != runtime.OK {
 		return false, e
@@ -1312,7 +1340,7 @@ var planRuleAuditRegexDocAt1 = &cond.Origin{
 
 // planRuleAuditRegexDoc returns the conditions on the resource under which ruleAuditRegexDoc is
 // true and false.
-func planRuleAuditRegexDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAuditRegexDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
 	c1 := cond.Match(&cond.Attr{
 		Name: "title",
 		T:    cond.StringType,
@@ -1332,13 +1360,16 @@ var planRuleAuditArithDocAt1 = &cond.Origin{
 //
 // They cannot be condition trees (arithmetic is not supported in plans when it depends on the resource): both are residuals that
 // run ruleAuditArithDoc on the resource.
-func planRuleAuditArithDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAuditArithDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	limit := budget.Limit()
 	test := func(want bool) cond.Cond {
 		return &cond.Residual{
 			At:   planRuleAuditArithDocAt1,
 			Expr: "resource.level + 1 == principal.level || resource.labels[\"k\"] == \"a\" || \"k\" in resource.labels",
 			Test: func(m map[string]any) bool {
-				ok, e := ruleAuditArithDoc(p, docFromAttributes(m), ctx, cred)
+				// Each resource is tested as its own check evaluates it, with a budget of its own.
+				rowBudget := runtime.NewBudget(limit)
+				ok, e := ruleAuditArithDoc(&rowBudget, p, docFromAttributes(m), ctx, cred)
 				return e == runtime.OK && ok == want
 			},
 			Want: want,
@@ -1359,13 +1390,16 @@ var planRuleAuditDenyDocAt1 = &cond.Origin{
 //
 // They cannot be condition trees (indexing is not supported in plans when it depends on the resource): both are residuals that
 // run ruleAuditDenyDoc on the resource.
-func planRuleAuditDenyDoc(p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+func planRuleAuditDenyDoc(budget *runtime.Budget, p *Principal, ctx *Context, cred *Credential) (cond.Cond, cond.Cond) {
+	limit := budget.Limit()
 	test := func(want bool) cond.Cond {
 		return &cond.Residual{
 			At:   planRuleAuditDenyDocAt1,
 			Expr: "resource.nums[0] == 3",
 			Test: func(m map[string]any) bool {
-				ok, e := ruleAuditDenyDoc(p, docFromAttributes(m), ctx, cred)
+				// Each resource is tested as its own check evaluates it, with a budget of its own.
+				rowBudget := runtime.NewBudget(limit)
+				ok, e := ruleAuditDenyDoc(&rowBudget, p, docFromAttributes(m), ctx, cred)
 				return e == runtime.OK && ok == want
 			},
 			Want: want,

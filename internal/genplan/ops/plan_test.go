@@ -17,3 +17,10 @@ func TestPlansAgree(t *testing.T) {
 		t.Error("no plan with a residual: the residual path is untested")
 	}
 }
+
+// TestPlansAgreeOnBudgets checks that generated plans and package plan charge the same
+// steps, budgets small enough to run out included.
+func TestPlansAgreeOnBudgets(t *testing.T) {
+	a := ops.NewAuthorizer()
+	genplan.AgreeOnBudgets(t, a, a.PlanJSON, "../../../plan/testdata/ops.yaml", 2, 40, 0, 1, 2, 3, 5, 8, 20)
+}

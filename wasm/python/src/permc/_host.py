@@ -8,6 +8,7 @@ loader ``wasm/js``) call for call.
 from __future__ import annotations
 
 import base64
+import collections
 import ctypes
 import hashlib
 import datetime as _dt
@@ -200,6 +201,18 @@ def _one_line(req: bytes) -> bool:
     or too long anyway, and is checked alone."""
     t = req.lstrip(b" \t\r")
     return len(req) <= MAX_REQUEST and len(t) > 0 and t[:1] != b"[" and b"\n" not in req
+
+
+class _Waiter:
+    """A caller waiting for an instance: _release hands it one (inst), or the right to
+    start one (inst None), or tells it the authorizer closed."""
+
+    __slots__ = ("ready", "inst", "closed")
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.inst: _Instance | None = None
+        self.closed = False
 
 
 class _Instance:
@@ -407,8 +420,9 @@ class Authorizer(Generic[RequestT]):
         self._memory_limit = memory_limit
         self._limits = None if limits is None else json.dumps(limits, separators=(",", ":")).encode()
         self._max = instances if instances and instances > 0 else (os.cpu_count() or 1)
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._idle: list[_Instance] = []
+        self._waiters: collections.deque[_Waiter] = collections.deque()
         self._live = 0
         self._closed = False
         self._roles_lock = threading.Lock()
@@ -445,20 +459,31 @@ class Authorizer(Generic[RequestT]):
         return inst
 
     def _acquire(self) -> _Instance:
-        """An idle instance, or a new one when the pool has room; else waits. The
-        instance has the custom roles in force."""
+        """An idle instance, or a new one when the pool has room; else waits, first
+        come first served, for one to be released. The instance has the custom roles
+        in force."""
         inst: _Instance | None = None
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise ClosedError("the authorizer is closed")
-                if self._idle:
-                    inst = self._idle.pop()
-                    break
-                if self._live < self._max:
-                    self._live += 1
-                    break
-                self._cond.wait()
+        w: _Waiter | None = None
+        with self._lock:
+            if self._closed:
+                raise ClosedError("the authorizer is closed")
+            if self._waiters:
+                # Callers already waiting go first: a busy pool cannot starve one
+                # (load_roles among many threads that check, say).
+                w = _Waiter()
+                self._waiters.append(w)
+            elif self._idle:
+                inst = self._idle.pop()
+            elif self._live < self._max:
+                self._live += 1
+            else:
+                w = _Waiter()
+                self._waiters.append(w)
+        if w is not None:
+            w.ready.wait()
+            if w.closed:
+                raise ClosedError("the authorizer is closed")
+            inst = w.inst  # None: the right to start a new instance
         if inst is None:
             try:
                 inst = self._start()
@@ -478,19 +503,24 @@ class Authorizer(Generic[RequestT]):
         return inst
 
     def _drop(self) -> None:
-        with self._cond:
-            self._live -= 1
-            self._cond.notify()
+        self._release(None, failed=True)
 
-    def _release(self, inst: _Instance, failed: bool) -> None:
+    def _release(self, inst: _Instance | None, failed: bool) -> None:
         """Returns an instance to the pool, or drops it after a failed call: an
-        instance that trapped or ran out of memory is in no state to be trusted."""
-        with self._cond:
+        instance that trapped or ran out of memory is in no state to be trusted. The
+        first caller waiting gets the instance, or the right to start a new one."""
+        with self._lock:
             if failed or self._closed:
                 self._live -= 1
-            else:
+                inst = None
+            if self._waiters and not self._closed:
+                w = self._waiters.popleft()
+                if inst is None:
+                    self._live += 1
+                w.inst = inst
+                w.ready.set()
+            elif inst is not None:
                 self._idle.append(inst)
-            self._cond.notify()
 
     def _run(self, fn: Callable[[_Instance], Any]) -> Any:
         """Runs fn on an instance; failures become InstanceError, other statuses
@@ -661,11 +691,14 @@ class Authorizer(Generic[RequestT]):
     def close(self) -> None:
         """Drops every instance and the compiled module. Calls waiting for an instance
         raise :class:`ClosedError`; calls in flight finish."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             self._live -= len(self._idle)
             self._idle.clear()
-            self._cond.notify_all()
+            for w in self._waiters:
+                w.closed = True
+                w.ready.set()
+            self._waiters.clear()
 
     def __enter__(self) -> Authorizer[RequestT]:
         return self
