@@ -10,6 +10,7 @@ import (
 	"github.com/permc/permc/bench/engine/opawasm"
 	"github.com/permc/permc/bench/scenario"
 	"github.com/permc/permc/gen"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/spec"
 )
 
@@ -284,7 +285,9 @@ func BenchmarkWasmStart(b *testing.B) {
 
 // BenchmarkBuild is what happens before deployment, for the engines that compile a
 // policy ahead of time: permc generating Go from the spec (the go build after it is not
-// timed), and OPA building its Wasm module from Rego.
+// timed), permc building its Wasm module from the spec (all of it: what
+// permc build-wasm does after reading the file), and OPA building its Wasm module from
+// Rego.
 func BenchmarkBuild(b *testing.B) {
 	for _, k := range scenario.Scales {
 		m := scenario.NewModel(k)
@@ -297,6 +300,22 @@ func BenchmarkBuild(b *testing.B) {
 					b.Fatal(err)
 				}
 				if _, err := gen.Generate(s, gen.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, k := range scenario.Scales {
+		m := scenario.NewModel(k)
+		b.Run(fmt.Sprintf("permc-wasm/spec=%dx", k), func(b *testing.B) {
+			src := m.Spec()
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := spec.Load("spec.yaml", src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := wasmc.Build(s, wasmc.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
