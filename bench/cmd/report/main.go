@@ -82,6 +82,14 @@ type result struct {
 	metrics                 map[string]float64 // b.ReportMetric units
 }
 
+// nsOpOr is the result's time, or or when there is no result.
+func (r *result) nsOpOr(or float64) float64 {
+	if r == nil {
+		return or
+	}
+	return r.nsOp
+}
+
 type results struct {
 	header map[string]string // goos, goarch, pkg, cpu
 	byName map[string]*result
@@ -492,6 +500,16 @@ func targets(r *results) string {
 		} else {
 			row(what, fmt.Sprintf("%s of cedar-go's time (worst of allow, deny)", ratio(worst)), worst < 1)
 		}
+		slowest := max(w.nsOp, t("permc-wasm", 10, "deny").nsOpOr(w.nsOp))
+		row("permc-wasm ≤ 5 µs per check at N = 10", ns(slowest)+" (worst of allow, deny)", slowest <= 5000)
+	}
+	if c := r.get("BenchmarkWasmStart/permc-wasm/spec=1x/compile"); c != nil {
+		size := c.metrics["wasm-bytes"]
+		row("permc-wasm module ≤ 100 KB (1x spec)", bytesStr(size), size <= 100_000)
+		row("permc-wasm compiled by wazero in ≤ 20 ms (1x spec)", ns(c.nsOp), c.nsOp <= 20e6)
+	}
+	if bld := r.get("BenchmarkBuild/permc-wasm/spec=1x"); bld != nil {
+		row("permc build-wasm ≤ 50 ms (1x spec)", ns(bld.nsOp), bld.nsOp <= 50e6)
 	}
 	return b.String()
 }
