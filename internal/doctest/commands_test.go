@@ -103,6 +103,12 @@ func TestDocCommands(t *testing.T) {
 				if arg == "" {
 					t.Errorf("%s: say why the block is not run: <!-- not run: REASON -->", name)
 				}
+			case kind == "first line only":
+				if arg == "" {
+					t.Errorf("%s: say why the other lines are not run: <!-- first line only: REASON -->", name)
+				}
+				first, _, _ := strings.Cut(b.Text, "\n")
+				t.Run(name, func(t *testing.T) { last = run(t, first) })
 			case kind == "in your module":
 				// TestUserModule runs these.
 			case kind == "synopsis":

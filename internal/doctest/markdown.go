@@ -5,6 +5,7 @@
 // A fenced block may be preceded by an HTML comment that says what it is:
 //
 //	<!-- not run: REASON -->      a command that cannot run in a test (REASON says why)
+//	<!-- first line only: REASON --> commands of which only the first runs in a test
 //	<!-- synopsis -->             a command line with placeholders (spec.yaml, P, ...)
 //	<!-- in your module -->       commands run in a Go module of the reader's own
 //	<!-- output -->               what the previous shell block prints (in part)
