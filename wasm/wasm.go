@@ -58,6 +58,10 @@ type Options struct {
 	MaxRequestBytes  int
 	MaxRolesBytes    int
 	MaxBatchRequests int
+	// Budget is the evaluation budget of each check and plan, in steps (docs/spec.md,
+	// The evaluation budget); zero (or less) keeps the default, 10,000,000. A check
+	// that exhausts it fails closed, with the error in its decision.
+	Budget int64
 }
 
 // Authorizer answers requests with a pool of instances of one module. Its methods are
@@ -102,7 +106,10 @@ type Authorizer struct {
 }
 
 // limits are the limits in force in the module's instances.
-type limits struct{ request, roles, batch int }
+type limits struct {
+	request, roles, batch int
+	budget                int64
+}
 
 // pool is one runtime, the module compiled for it and its instances.
 type pool struct {
@@ -164,14 +171,25 @@ func New(ctx context.Context, module []byte, opts Options) (*Authorizer, error) 
 			request: permcrt.Limit(opts.MaxRequestBytes, permcrt.DefaultMaxRequestBytes),
 			roles:   permcrt.Limit(opts.MaxRolesBytes, permcrt.DefaultMaxRolesBytes),
 			batch:   permcrt.Limit(opts.MaxBatchRequests, permcrt.DefaultMaxBatchRequests),
+			budget:  permcrt.DefaultBudget,
 		},
 		stopDone: make(chan struct{}),
 	}
-	if a.limits != (limits{permcrt.DefaultMaxRequestBytes, permcrt.DefaultMaxRolesBytes, permcrt.DefaultMaxBatchRequests}) {
-		// Only limits other than the defaults are sent, so that modules built before
-		// permc_configure existed serve hosts that keep the defaults.
-		a.settings = fmt.Appendf(nil, `{"max_request_bytes":%d,"max_roles_bytes":%d,"max_batch_requests":%d}`,
-			a.limits.request, a.limits.roles, a.limits.batch)
+	if opts.Budget > 0 {
+		a.limits.budget = opts.Budget
+	}
+	// Only settings other than the defaults are sent, so that modules built before
+	// permc_configure existed serve hosts that keep the defaults.
+	var settings []string
+	if a.limits.request != permcrt.DefaultMaxRequestBytes || a.limits.roles != permcrt.DefaultMaxRolesBytes || a.limits.batch != permcrt.DefaultMaxBatchRequests {
+		settings = append(settings, fmt.Sprintf(`"max_request_bytes":%d,"max_roles_bytes":%d,"max_batch_requests":%d`,
+			a.limits.request, a.limits.roles, a.limits.batch))
+	}
+	if a.limits.budget != permcrt.DefaultBudget {
+		settings = append(settings, fmt.Sprintf(`"budget":%d`, a.limits.budget))
+	}
+	if settings != nil {
+		a.settings = []byte("{" + strings.Join(settings, ",") + "}")
 	}
 	a.roles.Store(&roles{})
 	// No WithCloseOnContextDone here: it makes wazero check for an ended context

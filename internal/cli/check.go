@@ -18,16 +18,17 @@ func (e *env) check(args []string) int {
 	specPath := fs.String("spec", "", "the spec `FILE`")
 	rolesPath := fs.String("roles", "", "custom roles `FILE` (JSON)")
 	backendName := fs.String("backend", "eval", "the `engine` that decides: eval (reference), go (generated code) or wasm")
-	budget := fs.Int64("budget", 0, "the evaluation budget of each check, in `steps` (eval and go backends; default 10000000)")
+	budget := fs.Int64("budget", 0, "the evaluation budget of each check, in `steps` (default 10000000)")
 	lim := limitFlags(fs, true)
 	rest, err := parse(fs, args)
 	if err != nil || !e.validLimits(lim) {
 		return exitSpec
 	}
-	if *budget < 0 || *budget > 0 && *backendName == "wasm" {
-		fmt.Fprintln(e.stderr, "permc check: --budget takes a positive number of steps, with --backend eval or go")
+	if *budget < 0 {
+		fmt.Fprintln(e.stderr, "permc check: --budget takes a positive number of steps")
 		return exitSpec
 	}
+	lim.budget = *budget
 	if len(rest) > 1 {
 		fmt.Fprintln(e.stderr, "permc check: at most one REQUESTS file (or - for standard input)")
 		return exitSpec
@@ -264,7 +265,12 @@ func scanObject(r io.ByteReader) (start, end int64, line int, ok bool, err error
 }
 
 // limits are the limits of the inputs a command reads, from its flags.
-type limits struct{ request, roles int }
+// limits are the limits of a command's inputs, and the evaluation budget of its
+// checks (0: the default).
+type limits struct {
+	request, roles int
+	budget         int64
+}
 
 // limitFlags declares the limit flags of a command: --max-roles-bytes, and with
 // requests --max-request-bytes.

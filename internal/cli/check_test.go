@@ -31,9 +31,6 @@ func TestCheckBackends(t *testing.T) {
 			if len(want) == 0 || strings.Contains(string(args), "--backend") {
 				continue // the cases that fail before anything is decided
 			}
-			if backend == "wasm" && strings.Contains(string(args), "--budget") {
-				continue // WASMBUDGET
-			}
 			stdin, _ := os.ReadFile(filepath.Join(dir, "stdin"))
 			t.Run(backend+"/"+filepath.Base(dir), func(t *testing.T) {
 				t.Chdir(dir)

@@ -128,7 +128,7 @@ func newWasmBackend(ctx context.Context, s *spec.Spec, lim *limits) (*wasmBacken
 	if err != nil {
 		return nil, err
 	}
-	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles})
+	a, err := wasm.New(ctx, module, wasm.Options{Instances: 1, MaxRequestBytes: lim.request, MaxRolesBytes: lim.roles, Budget: lim.budget})
 	if err != nil {
 		return nil, err
 	}

@@ -98,6 +98,11 @@ export interface LoadOptions {
    * most 65536. checkBatch takes any number; it splits them.
    */
   maxBatchRequests?: number;
+  /**
+   * The evaluation budget of each check and plan, in steps: 10,000,000 by default, at
+   * most 2^53 − 1. A check that exhausts it fails closed, the error in its decision.
+   */
+  budget?: number;
 }
 
 /** A condition value of a plan: an attribute of the resource, a quantifier's variable, a size, or a constant. */

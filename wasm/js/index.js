@@ -13,12 +13,13 @@ export const ABI_VERSION = 1;
 export const MAX_REQUEST = 1 << 20;
 
 const MAX_BLOCK = 4 << 20; // the largest block permc_alloc hands out
-// The default limits of a module's inputs (docs/wasm-abi.md), and the options and
-// permc_configure keys that change them.
+// The default limits of a module's inputs and its evaluation budget (docs/wasm-abi.md),
+// and the options and permc_configure keys that change them.
 const LIMITS = [
   ["maxRequestBytes", "max_request_bytes", MAX_REQUEST],
   ["maxRolesBytes", "max_roles_bytes", 1 << 20],
   ["maxBatchRequests", "max_batch_requests", 4096],
+  ["budget", "budget", 10_000_000],
 ];
 
 // Result statuses (bits 28-31 of an export's i64).

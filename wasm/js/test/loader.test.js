@@ -218,6 +218,9 @@ test("limits: set by the load options, checked by the module", async () => {
   authz.loadRoles('[{"name":"reviewer","permissions":["library.view"]}]');
   assert.throws(() => authz.loadRoles('[{"name":"reviewer","permissions":["library.view"]}, {}, {}, {}]'), (e) => e instanceof PermcError && e.status === 1 && e.message === "the custom roles are longer than 60 bytes");
 
+  // A budget reaches the module: the good request takes fewer than 1000 steps.
+  assert.equal((await loadAuthorizer(libraries(), { budget: 1000 })).checkJSON(text), goodAnswer);
+
   // The defaults: a request of 1 MiB and one byte is too long, however long it is.
   const defaults = await loadAuthorizer(libraries(), { maxRequestBytes: MAX_REQUEST });
   for (const extra of [MAX_REQUEST, 5 << 20]) {
@@ -229,6 +232,8 @@ test("limits: set by the load options, checked by the module", async () => {
     [{ maxRolesBytes: 1.5 }, "max_roles_bytes: want an integer from 1 to 4194304, not 1.5"],
     [{ maxBatchRequests: "7" }, "max_batch_requests: want an integer from 1 to 65536, not a string"],
     [{ maxBatchRequests: null }, "max_batch_requests: want an integer from 1 to 65536, not null"],
+    [{ budget: 0 }, "budget: want an integer from 1 to 9007199254740991, not 0"],
+    [{ budget: 2 ** 53 }, "budget: want an integer from 1 to 9007199254740991, not 9007199254740992"],
   ]) {
     await assert.rejects(loadAuthorizer(libraries(), options), (e) => e instanceof PermcError && e.status === 1 && e.message === message, JSON.stringify(options));
   }
