@@ -2,13 +2,16 @@ package parity
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/permc/permc/eval"
+	"github.com/permc/permc/internal/wasmc"
 	"github.com/permc/permc/spec"
+	"github.com/permc/permc/wasm"
 )
 
 // The quadratic request: 50,000 groups against 50,000 tags, 900 KB, just under the
@@ -57,12 +60,34 @@ func quadratic(t testing.TB) (*eval.Evaluator, interface{ DecideJSON([]byte) []b
 	return ev, startDriver(t, s)
 }
 
+// quadraticModule is the quadratic spec's Wasm module, one instance on wazero.
+func quadraticModule(t testing.TB) *wasm.Authorizer {
+	s, err := spec.Load("quadratic.yaml", []byte(quadraticSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := wasmc.Build(s, wasmc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := wasm.New(context.Background(), mod, wasm.Options{Instances: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(context.Background()) })
+	return a
+}
+
 // TestQuadraticRequest checks that the quadratic request fails on the budget, with the
-// same decision, message included, on both backends.
+// same decision, message included, on every backend.
 func TestQuadraticRequest(t *testing.T) {
 	ev, d := quadratic(t)
 	req := quadraticRequest()
-	for name, got := range map[string][]byte{"eval": ev.DecideJSON(req), "go": d.DecideJSON(req)} {
+	module, err := quadraticModule(t).CheckJSON(context.Background(), nil, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][]byte{"eval": ev.DecideJSON(req), "go": d.DecideJSON(req), "wasm": module} {
 		if string(got) != quadraticAnswer {
 			t.Errorf("%s: %s\nwant %s", name, got, quadraticAnswer)
 		}
@@ -93,8 +118,9 @@ func TestBudgetMessages(t *testing.T) {
 	}
 }
 
-// BenchmarkQuadraticRequest is the quadratic request on the evaluator and on the
-// generated Go (through the driver, which adds the request's trip through a pipe).
+// BenchmarkQuadraticRequest is the quadratic request on the evaluator, on the
+// generated Go (through the driver, which adds the request's trip through a pipe) and
+// on the Wasm module (through the Go host).
 func BenchmarkQuadraticRequest(b *testing.B) {
 	ev, d := quadratic(b)
 	req := quadraticRequest()
@@ -106,6 +132,14 @@ func BenchmarkQuadraticRequest(b *testing.B) {
 	b.Run("go", func(b *testing.B) {
 		for b.Loop() {
 			d.DecideJSON(req)
+		}
+	})
+	a := quadraticModule(b)
+	b.Run("wasm", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.CheckJSON(context.Background(), nil, req); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
