@@ -289,47 +289,42 @@ func BenchmarkWasmStart(b *testing.B) {
 // permc build-wasm does after reading the file), and OPA building its Wasm module from
 // Rego.
 func BenchmarkBuild(b *testing.B) {
-	for _, k := range scenario.Scales {
-		m := scenario.NewModel(k)
-		b.Run(fmt.Sprintf("permc-go/spec=%dx", k), func(b *testing.B) {
-			src := m.Spec()
-			b.ReportAllocs()
-			for b.Loop() {
-				s, err := spec.Load("spec.yaml", src)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := gen.Generate(s, gen.Options{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	// Each build is given the model outside the timing and returns what is timed.
+	builds := []struct {
+		name  string
+		build func(m *scenario.Model) func() error
+	}{
+		{"permc-go", fromSpec(func(s *spec.Spec) (err error) { _, err = gen.Generate(s, gen.Options{}); return err })},
+		{"permc-wasm", fromSpec(func(s *spec.Spec) (err error) { _, err = wasmc.Build(s, wasmc.Options{}); return err })},
+		{"opa-wasm", func(m *scenario.Model) func() error {
+			return func() (err error) { _, err = opawasm.Build(m); return err }
+		}},
 	}
-	for _, k := range scenario.Scales {
-		m := scenario.NewModel(k)
-		b.Run(fmt.Sprintf("permc-wasm/spec=%dx", k), func(b *testing.B) {
-			src := m.Spec()
-			b.ReportAllocs()
-			for b.Loop() {
-				s, err := spec.Load("spec.yaml", src)
-				if err != nil {
-					b.Fatal(err)
+	for _, e := range builds {
+		for _, k := range scenario.Scales {
+			build := e.build(scenario.NewModel(k))
+			b.Run(fmt.Sprintf("%s/spec=%dx", e.name, k), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := build(); err != nil {
+						b.Fatal(err)
+					}
 				}
-				if _, err := wasmc.Build(s, wasmc.Options{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+			})
+		}
 	}
-	for _, k := range scenario.Scales {
-		m := scenario.NewModel(k)
-		b.Run(fmt.Sprintf("opa-wasm/spec=%dx", k), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := opawasm.Build(m); err != nil {
-					b.Fatal(err)
-				}
+}
+
+// fromSpec is a permc build: loading the model's spec from its YAML, then build.
+func fromSpec(build func(*spec.Spec) error) func(m *scenario.Model) func() error {
+	return func(m *scenario.Model) func() error {
+		src := m.Spec()
+		return func() error {
+			s, err := spec.Load("spec.yaml", src)
+			if err != nil {
+				return err
 			}
-		})
+			return build(s)
+		}
 	}
 }
