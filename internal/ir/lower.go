@@ -82,6 +82,16 @@ func Lower(s *spec.Spec, opts Options) (*Program, error) {
 		}
 		p.Roles = append(p.Roles, role)
 	}
+	if b := s.CustomRoles; b.None {
+		p.CustomRoles.None = true
+	} else {
+		if b.Permissions != nil {
+			p.CustomRoles.Perms = permIndexes(b.Permissions)
+			p.CustomRoles.Patterns = b.Patterns
+		}
+		p.CustomRoles.Scopes = scopeIndexes(b.Scopes)
+		p.CustomRoles.DefaultScopes = scopeIndexes(b.DefaultScopes)
+	}
 	for _, r := range s.Rules {
 		p.Rules = append(p.Rules, &Rule{ID: r.ID, Index: r.Index, Deny: r.Effect == spec.Deny})
 	}
@@ -125,13 +135,25 @@ func Lower(s *spec.Spec, opts Options) (*Program, error) {
 	return p, nil
 }
 
+// scopeIndexes returns the indexes of scopes, nil for nil.
+func scopeIndexes(scopes []*spec.Scope) []int {
+	if scopes == nil {
+		return nil
+	}
+	out := make([]int, 0, len(scopes))
+	for _, sc := range scopes {
+		out = append(out, sc.Index)
+	}
+	return out
+}
+
 func object(where string, attrs []*spec.Attribute, implicitID bool) *Object {
 	o := &Object{Where: where}
 	if implicitID {
 		o.Attrs = append(o.Attrs, &Attr{Name: "id", Type: StringType, Implicit: true, Required: true})
 	}
 	for _, a := range attrs {
-		o.Attrs = append(o.Attrs, &Attr{Name: a.Name, Type: specType(a.Type), Slot: len(o.Attrs)})
+		o.Attrs = append(o.Attrs, &Attr{Name: a.Name, Type: specType(a.Type), Required: a.Required, Slot: len(o.Attrs)})
 	}
 	return o
 }

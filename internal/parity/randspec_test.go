@@ -271,12 +271,63 @@ func randomSpec(r *rand.Rand) (string, []byte) {
 		fmt.Fprintf(&b, "      match: %q\n", pick("resource.id == filter", "resource.id.startsWith(filter)", "filter.size() > 1 && resource.id != filter"))
 	}
 
-	// Custom roles.
+	// The custom roles' bounds: none, false, or some of permissions, scopes and
+	// default scopes.
+	var boundPerms, boundScopes []string
+	switch r.IntN(4) {
+	case 0:
+	case 1:
+		b.WriteString("custom_roles: false\n")
+	default:
+		b.WriteString("custom_roles:\n")
+		perms := chance(0.7)
+		if perms || !chance(0.7) {
+			boundPerms = []string{pattern()}
+			if p := pattern(); chance(0.5) && p != boundPerms[0] {
+				boundPerms = append(boundPerms, p)
+			}
+			fmt.Fprintf(&b, "  permissions: [%s]\n", strings.Join(boundPerms, ", "))
+		}
+		if chance(0.7) {
+			for _, sc := range scopes {
+				if chance(0.6) {
+					boundScopes = append(boundScopes, sc)
+				}
+			}
+			if len(boundScopes) == 0 {
+				boundScopes = scopes[:1]
+			}
+			fmt.Fprintf(&b, "  scopes: [%s]\n", strings.Join(boundScopes, ", "))
+		}
+		if chance(0.5) {
+			from := boundScopes
+			if from == nil {
+				from = scopes
+			}
+			fmt.Fprintf(&b, "  default_scopes: [%s]\n", from[r.IntN(len(from))])
+		}
+	}
+
+	// Custom roles, most within the bounds; some with an empty list.
 	var custom []map[string]any
 	for i := 0; i < r.IntN(3); i++ {
-		role := map[string]any{"name": fmt.Sprintf("custom_%d", i), "permissions": []string{strings.Trim(pattern(), `"`)}}
+		p := pattern()
+		if boundPerms != nil && chance(0.7) {
+			p = boundPerms[r.IntN(len(boundPerms))]
+		}
+		role := map[string]any{"name": fmt.Sprintf("custom_%d", i), "permissions": []string{strings.Trim(p, `"`)}}
 		if len(scopes) > 0 && chance(0.5) {
-			role["scopes"] = []string{scopes[r.IntN(len(scopes))]}
+			sc := scopes[r.IntN(len(scopes))]
+			if boundScopes != nil && chance(0.7) {
+				sc = boundScopes[r.IntN(len(boundScopes))]
+			}
+			role["scopes"] = []string{sc}
+		}
+		if chance(0.05) {
+			role["permissions"] = []string{}
+		}
+		if chance(0.05) {
+			role["scopes"] = []string{}
 		}
 		custom = append(custom, role)
 	}

@@ -29,9 +29,16 @@ resources:
   doc:
     attributes: {org: string, tags: list(string)}
     permissions: [read, write]
+  vault:
+    attributes:
+      key: {type: bytes, required: true}
+      until: {type: timestamp, required: true}
+      tags: list(string)
+    permissions: [open]
 scopes:
   org:
     params: {org: string}
+    resources: [doc]
     match: resource.org == scope.org
   everywhere:
     match: "true"
@@ -46,11 +53,15 @@ rules:
   - id: tagged
     allow: [doc.read]
     when: "principal.nested.exists(l, l.exists(i, i == principal.n)) && principal.d > 1.5"
+  - id: unexpired
+    allow: [vault.open]
+    when: resource.until > timestamp("2026-01-01T00:00:00Z") && size(resource.key) > 0
 credentials:
   scopes:
     "docs:read": [doc.read]
   filters:
     org:
+      resources: [doc]
       match: resource.org == filter
 `
 

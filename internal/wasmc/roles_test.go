@@ -7,15 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/permc/permc/internal/ir"
 	"github.com/permc/permc/spec"
 )
 
 // TestCustomRoles loads custom roles documents, valid and not, into the module and
 // the generated Go: the same outcome, every problem's message the same; after each
-// load that succeeds, checks with the custom roles get the same answers. (Empty
-// permissions and scopes lists, which docs/spec.md refuses and the generated Go does
-// not yet, are TestCustomRoleBounds'.)
+// load that succeeds, checks with the custom roles get the same answers.
 func TestCustomRoles(t *testing.T) {
 	s, err := spec.Load("hostile.yaml", []byte(hostileSpec))
 	if err != nil {
@@ -36,6 +33,7 @@ func TestCustomRoles(t *testing.T) {
 		`{"roles": [{"name": "x", "permissions": ["*"]}, {"name": "everyone", "permissions": ["doc.write"], "scopes": ["everywhere", "org"]}]}`,
 		`[{"name": "b", "permissions": ["doc.read"]}, {"name": "B"}, {"name": "b", "permissions": ["doc.read"]}, 7, {"name": "b"}]`,
 		`[{"name": "x", "permissions": ["doc.read"]}, {"name": "x"}, "x", {"name": "x", "permissions": 1}]`,
+		`[{"name": "x", "permissions": []}, {"name": "y", "permissions": ["doc.read"], "scopes": []}, {"name": "z", "permissions": [], "scopes": []}]`,
 	}
 	// Random documents of valid and invalid roles.
 	r := rand.New(rand.NewPCG(5, 6))
@@ -48,10 +46,10 @@ func TestCustomRoles(t *testing.T) {
 				role["name"] = pick("a", "b", "c_1", "reader", "Bad", "", 1, fmt.Sprintf("r%d", r.IntN(3)))
 			}
 			if r.IntN(10) > 0 {
-				role["permissions"] = pick([]any{"doc.read"}, []any{"doc.*"}, []any{"*"}, []any{"doc.nope"}, "doc.read", []any{"dco.read", 2})
+				role["permissions"] = pick([]any{"doc.read"}, []any{"doc.*"}, []any{"*"}, []any{"doc.nope"}, "doc.read", []any{"dco.read", 2}, []any{})
 			}
 			if r.IntN(2) == 0 {
-				role["scopes"] = pick([]any{"org"}, []any{"everywhere", "org"}, []any{"nowhere"}, nil, "org")
+				role["scopes"] = pick([]any{"org"}, []any{"everywhere", "org"}, []any{"nowhere"}, nil, "org", []any{})
 			}
 			if r.IntN(8) == 0 {
 				role[pick("description", "nmae", "extra").(string)] = pick("d", 3)
@@ -124,9 +122,10 @@ func TestCustomRolesMemory(t *testing.T) {
 
 // TestCustomRoleBounds: custom roles outside the spec's bounds, or with an empty
 // permissions or scopes list, are refused with messages naming the bounds; a role
-// that lists no scopes may be assigned at the default scopes (docs/spec.md).
+// that lists no scopes may be assigned at the default scopes (docs/spec.md). The
+// generated Go says the same.
 func TestCustomRoleBounds(t *testing.T) {
-	s, err := spec.Load("bounds.yaml", []byte(`version: 1
+	const bounds = `version: 1
 resources:
   library:
     attributes: {org: string}
@@ -147,14 +146,16 @@ scopes:
 roles:
   admin:
     permissions: [library.*, org.manage]
+`
+	s, err := spec.Load("bounds.yaml", []byte(bounds+`custom_roles:
+  permissions: [library.view, library.edit]
+  scopes: [org, libraries]
+  default_scopes: [libraries]
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// library.view and library.edit, at org and libraries, libraries by default.
-	a := edited(t, s, func(p *ir.Program) {
-		p.CustomRoles = ir.CustomRoleBound{Perms: []int{0, 1}, Patterns: []string{"library.view", "library.edit"}, Scopes: []int{1, 2}, DefaultScopes: []int{2}}
-	})
+	a, d := module(t, s), driver(t, s)
 	for _, c := range []struct{ roles, want string }{
 		{`[{"name":"x","permissions":["library.delete"]}]`, `custom role "x": permission "library.delete" is not allowed in custom roles (they may hold library.view, library.edit)`},
 		{`[{"name":"x","permissions":["library.*"]}]`, `custom role "x": "library.*" grants library.delete, which is not allowed in custom roles (they may hold library.view, library.edit)`},
@@ -169,6 +170,9 @@ roles:
 		err := a.LoadRoles(ctx, []byte(c.roles))
 		if fmt.Sprint(err) != c.want && !(err == nil && c.want == "") {
 			t.Errorf("%s:\n%v\nwant\n%s", c.roles, err, c.want)
+		}
+		if err := d.LoadRoles([]byte(c.roles)); fmt.Sprint(err) != c.want && !(err == nil && c.want == "") {
+			t.Errorf("%s: the generated Go says\n%v\nwant\n%s", c.roles, err, c.want)
 		}
 	}
 	for _, c := range []struct{ req, want string }{
@@ -189,12 +193,23 @@ roles:
 		if err != nil || string(out) != c.want {
 			t.Errorf("%s:\n%s %v\nwant %s", c.req, out, err, c.want)
 		}
+		if out := d.DecideAll([][]byte{[]byte(c.req)})[0]; string(out) != c.want {
+			t.Errorf("%s: the generated Go says\n%s\nwant %s", c.req, out, c.want)
+		}
 	}
 
 	// custom_roles: false.
-	none := edited(t, s, func(p *ir.Program) { p.CustomRoles = ir.CustomRoleBound{None: true} })
-	if err := none.LoadRoles(ctx, []byte(`[{"name":"x","permissions":["library.view"]}]`)); fmt.Sprint(err) != "custom roles: the spec accepts none (custom_roles: false)" {
+	s, err = spec.Load("none.yaml", []byte(bounds+"custom_roles: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, dnone := module(t, s), driver(t, s)
+	const refused = "custom roles: the spec accepts none (custom_roles: false)"
+	if err := none.LoadRoles(ctx, []byte(`[{"name":"x","permissions":["library.view"]}]`)); fmt.Sprint(err) != refused {
 		t.Errorf("none: %v", err)
+	}
+	if err := dnone.LoadRoles([]byte(`[{"name":"x","permissions":["library.view"]}]`)); fmt.Sprint(err) != refused {
+		t.Errorf("none: the generated Go says %v", err)
 	}
 	if err := none.LoadRoles(ctx, []byte(`[]`)); err != nil {
 		t.Errorf("none, no role: %v", err)

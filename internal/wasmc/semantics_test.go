@@ -3,7 +3,6 @@ package wasmc_test
 import (
 	"testing"
 
-	"github.com/permc/permc/internal/ir"
 	"github.com/permc/permc/spec"
 )
 
@@ -79,16 +78,15 @@ func TestSemantics(t *testing.T) {
 }
 
 // TestRequiredAttributes: a required attribute that a request omits, or gives as
-// null, makes it malformed. Specs cannot declare one yet: the program is changed by
-// hand.
+// null, makes it malformed, as the generated Go says.
 func TestRequiredAttributes(t *testing.T) {
 	s, err := spec.Load("required.yaml", []byte(`version: 1
 package: required
 principal:
   level: int
-  org: string
+  org: {type: string, required: true}
 context:
-  ip: string
+  ip: {type: string, required: true}
 resources:
   doc:
     permissions: [read]
@@ -99,13 +97,7 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := edited(t, s, func(p *ir.Program) {
-		for _, at := range append(p.Principal.Attrs, p.Context.Attrs...) {
-			if at.Name == "org" || at.Name == "ip" {
-				at.Required = true
-			}
-		}
-	})
+	a, d := module(t, s), driver(t, s)
 	const allowed = `{"allowed":true,"permission":"doc.read","reason":{"kind":"allow_rule","rule":"read"},"errors":[],"warnings":[]}`
 	for _, c := range []struct{ req, want string }{
 		{`{"principal":{"id":"p","attributes":{"org":"o"}},"context":{"ip":"x"},"resource":{"type":"doc","id":"d"},"permission":"doc.read"}`, allowed},
@@ -118,6 +110,9 @@ rules:
 		out, err := a.CheckJSON(ctx, nil, []byte(c.req))
 		if err != nil || string(out) != c.want {
 			t.Errorf("%s: %s %v\nwant %s", c.req, out, err, c.want)
+		}
+		if goOut := d.DecideAll([][]byte{[]byte(c.req)})[0]; string(goOut) != c.want {
+			t.Errorf("%s: the generated Go says %s\nwant %s", c.req, goOut, c.want)
 		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 var linkMagic = []byte("\x00permc-program\x7f\x00")
 
 const (
-	linkVersion   = 1
-	linkRecordLen = 32 // magic, version, offset, length, reserved
+	linkVersion   = 2
+	linkRecordLen = 32 // magic, version, offset, length, packed
 	pageSize      = 64 << 10
 )
 
@@ -26,11 +26,12 @@ const (
 )
 
 // Link returns runtime (a module built by build.sh) with program linked into it:
-// program is appended as an active data segment at the address the module
-// exports as __heap_base, the memory's minimum size is raised to hold it and a page
-// of heap, and the module's link record (link.h) is patched to say where it is. The
-// runtime then reads the program with rt_program and starts its heap after it.
-// Linking is deterministic: the same inputs give the same bytes.
+// program, packed (pack.go), is appended as an active data segment at the address
+// the module exports as __heap_base, the memory's minimum size is raised to hold it,
+// the program unpacked after it and a page of heap, and the module's link record
+// (link.h) is patched to say where the program goes. The runtime unpacks it there
+// once, reads it with rt_program and starts its heap after it. Linking is
+// deterministic: the same inputs give the same bytes.
 //
 // # Errors
 //
@@ -49,7 +50,9 @@ func Link(runtime, program []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset := (uint64(base) + 7) &^ 7
+	packed := pack(program)
+	at := (uint64(base) + 7) &^ 7
+	offset := (at + uint64(len(packed)) + 7) &^ 7
 	end := offset + uint64(len(program))
 	if end > 1<<32-pageSize {
 		return nil, fmt.Errorf("link: a program of %d bytes does not fit in memory", len(program))
@@ -75,7 +78,7 @@ func Link(runtime, program []byte) ([]byte, error) {
 			body = appendU32(nil, n+1)
 		case secData:
 			dataSeen = true
-			if body, err = linkData(body, uint32(offset), program); err != nil {
+			if body, err = linkData(body, uint32(at), uint32(offset), uint32(len(program)), packed); err != nil {
 				return nil, err
 			}
 			patched = true
@@ -90,9 +93,10 @@ func Link(runtime, program []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// linkData patches the link record found in the data section's segments and
-// appends the program's segment.
-func linkData(body []byte, offset uint32, program []byte) ([]byte, error) {
+// linkData patches the link record found in the data section's segments with the
+// program's offset and length and the packed form's length, and appends the
+// segment of the packed form, at at.
+func linkData(body []byte, at, offset, length uint32, packed []byte) ([]byte, error) {
 	r := reader{b: body}
 	count := r.u32()
 	found := 0
@@ -129,7 +133,8 @@ func linkData(body []byte, offset uint32, program []byte) ([]byte, error) {
 				return nil, errors.New("link: the runtime has a program already")
 			}
 			binary.LittleEndian.PutUint32(rec[20:], offset)
-			binary.LittleEndian.PutUint32(rec[24:], uint32(len(program)))
+			binary.LittleEndian.PutUint32(rec[24:], length)
+			binary.LittleEndian.PutUint32(rec[28:], uint32(len(packed)))
 			at += len(linkMagic)
 		}
 	}
@@ -143,10 +148,10 @@ func linkData(body []byte, offset uint32, program []byte) ([]byte, error) {
 	out := appendU32(nil, count+1)
 	out = append(out, patched[len(appendU32(nil, count)):]...)
 	out = append(out, 0x00, 0x41)
-	out = appendS32(out, int32(offset))
+	out = appendS32(out, int32(at))
 	out = append(out, 0x0b)
-	out = appendU32(out, uint32(len(program)))
-	return append(out, program...), nil
+	out = appendU32(out, uint32(len(packed)))
+	return append(out, packed...), nil
 }
 
 // raiseMemory rewrites the memory section so that its one memory has at least min

@@ -4,7 +4,7 @@
 #include "num.h"
 
 static str reason_name(u32 kind) {
-	static const char *const names[] = {"no_grant", "role", "allow_rule", "deny_rule", "credential"};
+	static const char *const names[] = {"no_grant", "role", "allow_rule", "deny_rule", "credential", "malformed"};
 	if (kind >= countof(names))
 		return S("unknown");
 	return str_of(names[kind], (u32)__builtin_strlen(names[kind]));

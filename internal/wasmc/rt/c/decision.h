@@ -5,7 +5,7 @@
 #include "mem.h"
 
 // The reasons, numbered as runtime.ReasonKind.
-enum { REASON_NO_GRANT, REASON_ROLE, REASON_ALLOW_RULE, REASON_DENY_RULE, REASON_CREDENTIAL };
+enum { REASON_NO_GRANT, REASON_ROLE, REASON_ALLOW_RULE, REASON_DENY_RULE, REASON_CREDENTIAL, REASON_MALFORMED };
 
 // An expression that failed to evaluate: kind is "rule", "role", "scope" or
 // "filter"; name the rule id, role, scope or filter; assignment the role
