@@ -33,8 +33,8 @@ func (in *inst) abiCall(name, data string) (uint32, string) {
 
 const answerA = `{"allowed":true,"permission":"a","roles":[]}`
 
-// The tests below hold the C ABI layer to internal/wasmbuild/guest's tests, with
-// the test engine (c/test.c) in place of the generated authorizer.
+// The tests below hold the C ABI layer to docs/wasm-abi.md, with the test engine
+// (c/test.c) in place of a spec's program.
 
 func TestCheck(t *testing.T) {
 	in := newInst(t, testModule)

@@ -1,7 +1,6 @@
-// abi.c: the module's exports (docs/wasm-abi.md), with the behaviour of the Go
-// module's guest (internal/wasmbuild/guest): the blocks the host writes input in,
-// limits, batches, the packed result and statuses. No argument value and no input
-// makes an export trap.
+// abi.c: the module's exports (docs/wasm-abi.md): the blocks the host writes input
+// in, limits, batches, the packed result and statuses. No argument value and no
+// input makes an export trap.
 #include "abi.h"
 #include "json.h"
 #include "link.h"
