@@ -265,7 +265,6 @@ func TestHandler(t *testing.T) {
 		"/style.css":             "text/css",
 		"/data.json":             "application/json",
 		"/permc/index.js":        "text/javascript",
-		"/permc/wasi.js":         "text/javascript",
 		"/roles.json":            "application/json",
 		"/contentlibraries.wasm": "application/wasm",
 	} {

@@ -102,7 +102,6 @@ func (s *Site) Handler() http.Handler {
 	}
 	file("GET /{$}", filepath.Join(pageDir, "index.html"))
 	file("GET /permc/index.js", filepath.Join(loader, "index.js"))
-	file("GET /permc/wasi.js", filepath.Join(loader, "wasi.js"))
 	file("GET /roles.json", rolesDoc)
 	mux.HandleFunc("GET /contentlibraries.wasm", func(w http.ResponseWriter, r *http.Request) {
 		// application/wasm lets the browser compile the module while it downloads.
