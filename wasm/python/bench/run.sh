@@ -12,5 +12,4 @@ go build -o "$work/permc" ./cmd/permc
 "$work/permc" build-wasm --spec examples/django/spec.yaml --out "$work/example.wasm" >/dev/null
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check "./wasm/python[django]" casbin
-"$work/venv/bin/python" wasm/python/bench/bench.py --module "$work/libauthz.wasm" --example-module "$work/example.wasm" \
-	--permc "$work/permc" "$@"
+"$work/venv/bin/python" wasm/python/bench/bench.py --module "$work/libauthz.wasm" --example-module "$work/example.wasm" "$@"
