@@ -101,7 +101,7 @@ func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what stri
 	}
 	host := &fn{u: u, ns: newNamespace(g.ns, reserved...), stmts: &stmts, result: types.BoolType}
 	pf := &planFn{fn: host, x: x, ast: native, deps: map[int64][]string{}, origin: jen.Id(origin)}
-	freeVars(native.Expr(), pf.deps)
+	spec.FreeVars(native.Expr(), pf.deps)
 	v, err := pf.eval(native.Expr())
 	var t, fc jen.Code
 	if err == nil {
@@ -143,48 +143,6 @@ func (g *generator) compilePlan(x *spec.Expr, a *cel.Ast, f *exprFunc, what stri
 		jen.Return(jen.Id("test").Call(jen.True()), jen.Id("test").Call(jen.False())),
 	}
 	return []jen.Code{originDecl, jen.Add(cmt(doc), jen.Line(), sig.Block(body...))}
-}
-
-// freeVars records the free variables of every node of e.
-func freeVars(e celast.Expr, deps map[int64][]string) []string {
-	var out []string
-	add := func(vs []string) {
-		for _, v := range vs {
-			found := false
-			for _, w := range out {
-				found = found || w == v
-			}
-			if !found {
-				out = append(out, v)
-			}
-		}
-	}
-	switch e.Kind() {
-	case celast.IdentKind:
-		out = []string{e.AsIdent()}
-	case celast.ComprehensionKind:
-		comp := e.AsComprehension()
-		add(freeVars(comp.IterRange(), deps))
-		add(freeVars(comp.AccuInit(), deps))
-		for _, x := range []celast.Expr{comp.LoopCondition(), comp.LoopStep(), comp.Result()} {
-			for _, v := range freeVars(x, deps) {
-				if v != comp.IterVar() && v != comp.AccuVar() && (!comp.HasIterVar2() || v != comp.IterVar2()) {
-					add([]string{v})
-				}
-			}
-		}
-	default:
-		for _, c := range spec.Children(e) {
-			add(freeVars(c, deps))
-		}
-		if e.Kind() == celast.StructKind {
-			for _, f := range e.AsStruct().Fields() {
-				add(freeVars(f.AsStructField().Value(), deps))
-			}
-		}
-	}
-	deps[e.ID()] = out
-	return out
 }
 
 func (p *planFn) lookup(name string) (pbind, bool) {

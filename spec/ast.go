@@ -37,6 +37,51 @@ func Children(e celast.Expr) []celast.Expr {
 	return nil
 }
 
+// FreeVars returns the free variables of e, the identifiers it reads that no
+// comprehension inside it binds, and records those of every node below it in deps,
+// by node ID: what a planner needs to tell the parts of an expression it can
+// evaluate from the parts that wait for the resource.
+func FreeVars(e celast.Expr, deps map[int64][]string) []string {
+	var out []string
+	add := func(vs []string) {
+		for _, v := range vs {
+			found := false
+			for _, w := range out {
+				found = found || w == v
+			}
+			if !found {
+				out = append(out, v)
+			}
+		}
+	}
+	switch e.Kind() {
+	case celast.IdentKind:
+		out = []string{e.AsIdent()}
+	case celast.ComprehensionKind:
+		comp := e.AsComprehension()
+		add(FreeVars(comp.IterRange(), deps))
+		add(FreeVars(comp.AccuInit(), deps))
+		for _, x := range []celast.Expr{comp.LoopCondition(), comp.LoopStep(), comp.Result()} {
+			for _, v := range FreeVars(x, deps) {
+				if v != comp.IterVar() && v != comp.AccuVar() && (!comp.HasIterVar2() || v != comp.IterVar2()) {
+					add([]string{v})
+				}
+			}
+		}
+	default:
+		for _, c := range Children(e) {
+			add(FreeVars(c, deps))
+		}
+		if e.Kind() == celast.StructKind {
+			for _, f := range e.AsStruct().Fields() {
+				add(FreeVars(f.AsStructField().Value(), deps))
+			}
+		}
+	}
+	deps[e.ID()] = out
+	return out
+}
+
 // DescribeFunction names a CEL function or operator for messages: "arithmetic",
 // "indexing", "operator _in_", "size()".
 func DescribeFunction(fn string) string {

@@ -197,7 +197,7 @@ func (e *exprLowerer) plan(n celast.Expr, f *Func) *PExpr {
 	e.vars = nil
 	defer func() { e.vars = saved }()
 	p := &planner{e: e, deps: map[int64][]string{}}
-	freeVars(n, p.deps)
+	spec.FreeVars(n, p.deps)
 	v, err := p.eval(n)
 	var out *PExpr
 	if err == nil {
@@ -210,43 +210,6 @@ func (e *exprLowerer) plan(n celast.Expr, f *Func) *PExpr {
 		return &PExpr{Op: PResidual, Why: err.Error()}
 	}
 	f.Locals = e.locals
-	return out
-}
-
-// freeVars records the free variables of every node of n.
-func freeVars(n celast.Expr, deps map[int64][]string) []string {
-	var out []string
-	add := func(vs []string) {
-		for _, v := range vs {
-			found := false
-			for _, w := range out {
-				found = found || w == v
-			}
-			if !found {
-				out = append(out, v)
-			}
-		}
-	}
-	switch n.Kind() {
-	case celast.IdentKind:
-		out = []string{n.AsIdent()}
-	case celast.ComprehensionKind:
-		comp := n.AsComprehension()
-		add(freeVars(comp.IterRange(), deps))
-		add(freeVars(comp.AccuInit(), deps))
-		for _, x := range []celast.Expr{comp.LoopCondition(), comp.LoopStep(), comp.Result()} {
-			for _, v := range freeVars(x, deps) {
-				if v != comp.IterVar() && v != comp.AccuVar() && (!comp.HasIterVar2() || v != comp.IterVar2()) {
-					add([]string{v})
-				}
-			}
-		}
-	default:
-		for _, c := range spec.Children(n) {
-			add(freeVars(c, deps))
-		}
-	}
-	deps[n.ID()] = out
 	return out
 }
 
