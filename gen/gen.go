@@ -15,7 +15,6 @@ import (
 	"go/format"
 	"go/token"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -315,7 +314,7 @@ func (g *generator) planExprs() {
 		if role.When == nil {
 			continue
 		}
-		for _, r := range resourcesOf(role.Permissions) {
+		for _, r := range spec.ResourcesOf(role.Permissions) {
 			g.planExpr(role.When, r, "when"+camel(role.Name), fmt.Sprintf("role %q", role.Name), nil, false)
 		}
 	}
@@ -323,7 +322,7 @@ func (g *generator) planExprs() {
 		if rule.When == nil {
 			continue
 		}
-		for _, r := range resourcesOf(rule.Permissions) {
+		for _, r := range spec.ResourcesOf(rule.Permissions) {
 			g.planExpr(rule.When, r, "rule"+camel(rule.ID), fmt.Sprintf("rule %q", rule.ID), nil, false)
 		}
 	}
@@ -355,20 +354,6 @@ func (g *generator) planExpr(x *spec.Expr, r *spec.Resource, base, what string, 
 	g.exprCode = append(g.exprCode, g.compileExpr(x, ast, f)...)
 	f.plan = g.ns.name("plan" + camel(f.name))
 	g.planCode = append(g.planCode, g.compilePlan(x, ast, f, what)...)
-}
-
-// resourcesOf returns the resource types of perms, in spec order.
-func resourcesOf(perms []*spec.Permission) []*spec.Resource {
-	var out []*spec.Resource
-	seen := map[*spec.Resource]bool{}
-	for _, p := range perms {
-		if !seen[p.Resource] {
-			seen[p.Resource] = true
-			out = append(out, p.Resource)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
-	return out
 }
 
 func (g *generator) header(f *jen.File) {

@@ -199,21 +199,25 @@ func (l *loader) checkExprs() {
 		}
 	}
 	for _, r := range s.Roles {
-		l.check(r.When, fmt.Sprintf("role %q", r.Name), resourcesOf(r.Permissions), nil, false)
+		l.check(r.When, fmt.Sprintf("role %q", r.Name), ResourcesOf(r.Permissions), nil, false)
 	}
 	for _, r := range s.Rules {
-		l.check(r.When, fmt.Sprintf("rule %q", r.ID), resourcesOf(r.Permissions), nil, false)
+		l.check(r.When, fmt.Sprintf("rule %q", r.ID), ResourcesOf(r.Permissions), nil, false)
 	}
 }
 
-// resourcesOf returns the resource types that permissions belong to, in spec order.
-func resourcesOf(perms []*Permission) []*Resource {
+// ResourcesOf returns the resource types that perms belong to, each once, in spec
+// order.
+func ResourcesOf(perms []*Permission) []*Resource {
 	var out []*Resource
+	seen := map[*Resource]bool{}
 	for _, p := range perms {
-		if len(out) == 0 || out[len(out)-1] != p.Resource {
+		if !seen[p.Resource] {
+			seen[p.Resource] = true
 			out = append(out, p.Resource)
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
 	return out
 }
 

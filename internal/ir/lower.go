@@ -111,7 +111,7 @@ func Lower(s *spec.Spec, opts Options) (*Program, error) {
 		if role.When == nil {
 			continue
 		}
-		for _, r := range resourcesOf(role.Permissions) {
+		for _, r := range spec.ResourcesOf(role.Permissions) {
 			p.Resources[r.Index].RoleWhen[role.Index] = l.fn(role.When, r, RoleFunc, role.Name, nil)
 		}
 	}
@@ -179,20 +179,6 @@ func permIndexes(perms []*spec.Permission) []int {
 	for _, p := range perms {
 		out = append(out, p.Index)
 	}
-	return out
-}
-
-// resourcesOf returns the resource types of perms, in spec order.
-func resourcesOf(perms []*spec.Permission) []*spec.Resource {
-	var out []*spec.Resource
-	seen := map[*spec.Resource]bool{}
-	for _, p := range perms {
-		if !seen[p.Resource] {
-			seen[p.Resource] = true
-			out = append(out, p.Resource)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
 	return out
 }
 
