@@ -450,10 +450,47 @@ static noinline void warn_assignment(request *q, u32 i, assignment *as, str rnam
 	}
 }
 
+// The roles and scope types the principal's assignments named so far, by their
+// length's last three bits (a principal's roles usually repeat a few names of
+// different lengths): a name found again costs a comparison, not a lookup.
+#define MEMO 8
+typedef struct memo {
+	str role_name[MEMO], scope_name[MEMO];
+	const role *role[MEMO];
+	i32 scope[MEMO];
+} memo;
+
+// memo_init empties m: no name has the length ~0.
+static void memo_init(memo *m) {
+	for (u32 k = 0; k < MEMO; k++)
+		m->role_name[k].n = m->scope_name[k].n = ~0u;
+}
+
+// memo_role is role_named through m.
+static const role *memo_role(memo *m, str name) {
+	u32 k = name.n % MEMO;
+	if (!same(m->role_name[k], name)) {
+		m->role_name[k] = name;
+		m->role[k] = role_named(name);
+	}
+	return m->role[k];
+}
+
+// memo_scope is the scope type called name (an index, -1 when there is none)
+// through m.
+static i32 memo_scope(memo *m, str name) {
+	u32 k = name.n % MEMO;
+	if (!same(m->scope_name[k], name)) {
+		m->scope_name[k] = name;
+		m->scope[k] = name_find(&scope_names, name);
+	}
+	return m->scope[k];
+}
+
 // decode_assignment decodes principal.roles[i] (gen's decodeAssignment): a malformed
 // one is an error; an unknown role or scope type, a role not assignable at the scope
 // or a missing scope parameter leaves the assignment invalid, with warnings.
-static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, assignment *as) {
+static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, assignment *as, memo *mm) {
 	// The paths of the assignment's parts, for messages.
 	path where = {roles, P_INDEX, i, {NULL, 0}}, sp = {&where, P_FIELD, 0, S("scope")};
 	str rname, sname;
@@ -483,7 +520,7 @@ static bool decode_assignment(dec *d, const jnode *j, const path *roles, u32 i, 
 		return not_string(d, type, &tp);
 	}
 	sname = j_str(type);
-	*as = (assignment){.role = role_named(rname), .scope = name_find(&scope_names, sname)};
+	*as = (assignment){.role = memo_role(mm, rname), .scope = memo_scope(mm, sname)};
 	const prog_object *o = NULL;
 	slots seen = {0, NULL};
 	if (as->scope >= 0) {
@@ -627,9 +664,11 @@ static noinline bool decode_principal(dec *d, const jnode *pj) {
 	assignment *as = arena_alloc(&rt.arena, (n ? n : 1) * (u32)sizeof(assignment));
 	if (!as)
 		return false;
+	memo mm;
+	memo_init(&mm);
 	const jnode *e = j_first(roles);
 	for (u32 i = 0; i < n; i++, e = j_next(e))
-		if (!decode_assignment(d, e, &rp, i, &as[i]))
+		if (!decode_assignment(d, e, &rp, i, &as[i], &mm))
 			return false;
 	q->roles = as;
 	q->nroles = n;

@@ -293,9 +293,16 @@ static noinline int many_keys(jparser *p, const jnode *obj, u32 count, u32 *tree
 // arena's state before the tree.
 typedef struct open {
 	jnode *node;
-	u32 count, tree;
-	arena_mark mark;
+	u32 count;
 } open;
+
+// An open object's tree of keys, once it has MANY_KEYS of them, and the scratch
+// arena's state before the tree: apart from the node and the count, out of the
+// parse loop's locals, which the engines then keep in registers.
+typedef struct keytree {
+	u32 tree;
+	arena_mark mark;
+} keytree;
 
 // parse reads the document's value into the tape and returns the offset after it.
 // It is runtime/json.go's value, object and array as two nested loops (a graph of
@@ -308,7 +315,8 @@ static u32 parse(jparser *p) {
 	u32 n = p->n, i = 0, depth = 0, key_at = 0;
 	jnode *top = p->tape, *end = p->end;
 	open stack[JSON_MAX_DEPTH + 1];
-	open cur = {NULL, 0, 0, {NULL, NULL}}; // the innermost container
+	keytree trees[JSON_MAX_DEPTH + 2]; // trees[depth]: the innermost container's
+	open cur = {NULL, 0};              // the innermost container
 	bool is_key = false;                    // the token is an object's key
 	for (;;) {
 		if (is_key) {
@@ -316,7 +324,7 @@ static u32 parse(jparser *p) {
 			if (i >= n || d[i] != '"')
 				return fail(p, JE_KEY, i);
 			if (cur.count == MANY_KEYS)
-				cur.mark = arena_save(p->scratch);
+				trees[depth].mark = arena_save(p->scratch);
 			key_at = i;
 		} else {
 			if (depth > JSON_MAX_DEPTH)
@@ -368,7 +376,7 @@ static u32 parse(jparser *p) {
 				// The key must not repeat an earlier key of the object.
 				int dup = 0;
 				if (cur.count >= MANY_KEYS) {
-					dup = many_keys(p, cur.node, cur.count, &cur.tree, t);
+					dup = many_keys(p, cur.node, cur.count, &trees[depth].tree, t);
 				} else {
 					const jnode *m = cur.node + 1;
 					for (u32 k = 0; k < cur.count && !dup; k++, m = j_next(m + 1))
@@ -396,7 +404,8 @@ static u32 parse(jparser *p) {
 				i++; // empty: a value like any other
 			} else {
 				stack[depth++] = cur;
-				cur = (open){t, 0, 0, {NULL, NULL}};
+				cur = (open){t, 0};
+				trees[depth].tree = 0;
 				is_key = c == '{';
 				continue;
 			}
@@ -431,8 +440,8 @@ static u32 parse(jparser *p) {
 			}
 			if (d[i] != (is_array ? ']' : '}'))
 				return fail(p, is_array ? JE_ARRAY_SEP : JE_OBJECT_SEP, i);
-			if (cur.tree)
-				arena_restore(p->scratch, cur.mark);
+			if (trees[depth].tree)
+				arena_restore(p->scratch, trees[depth].mark);
 			cur.node->h = hdr(j_kind(cur.node), cur.count);
 			cur.node->v = (u32)(top - cur.node - 1);
 			cur = stack[--depth];
