@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/permc/permc/internal/wasmc/rt/wasmbin"
 )
 
 // The link record of link.h: its magic, and the offsets of its fields after it.
@@ -70,9 +72,9 @@ func Link(runtime, program []byte) ([]byte, error) {
 			}
 		case secDataCount:
 			// The data count counts the segment added below.
-			r := reader{b: body}
-			n := r.u32()
-			if r.err != nil {
+			r := wasmbin.Reader{B: body}
+			n := r.U32()
+			if r.Err != nil {
 				return nil, errors.New("link: malformed data count section")
 			}
 			body = appendU32(nil, n+1)
@@ -97,25 +99,25 @@ func Link(runtime, program []byte) ([]byte, error) {
 // program's offset and length and the packed form's length, and appends the
 // segment of the packed form, at at.
 func linkData(body []byte, at, offset, length uint32, packed []byte) ([]byte, error) {
-	r := reader{b: body}
-	count := r.u32()
+	r := wasmbin.Reader{B: body}
+	count := r.U32()
 	found := 0
 	patched := append([]byte(nil), body...)
-	for i := uint32(0); i < count && r.err == nil; i++ {
-		if flags := r.u32(); flags != 0 {
+	for i := uint32(0); i < count && r.Err == nil; i++ {
+		if flags := r.U32(); flags != 0 {
 			return nil, fmt.Errorf("link: data segment %d is not an active segment of memory 0", i)
 		}
-		if r.byte() != 0x41 { // i32.const
+		if r.Byte() != 0x41 { // i32.const
 			return nil, fmt.Errorf("link: data segment %d has no constant offset", i)
 		}
-		r.s32()
-		if r.byte() != 0x0b { // end
+		r.S32()
+		if r.Byte() != 0x0b { // end
 			return nil, fmt.Errorf("link: data segment %d has no constant offset", i)
 		}
-		n := r.u32()
-		start := r.i
-		data := r.bytes(n)
-		for at := 0; r.err == nil; {
+		n := r.U32()
+		start := r.Off
+		data := r.Bytes(n)
+		for at := 0; r.Err == nil; {
 			k := bytes.Index(data[at:], linkMagic)
 			if k < 0 {
 				break
@@ -138,7 +140,7 @@ func linkData(body []byte, at, offset, length uint32, packed []byte) ([]byte, er
 			at += len(linkMagic)
 		}
 	}
-	if r.err != nil || r.i != len(body) {
+	if r.Err != nil || r.Off != len(body) {
 		return nil, errors.New("link: malformed data section")
 	}
 	if found != 1 {
@@ -157,17 +159,17 @@ func linkData(body []byte, at, offset, length uint32, packed []byte) ([]byte, er
 // raiseMemory rewrites the memory section so that its one memory has at least min
 // pages.
 func raiseMemory(body []byte, min uint32) ([]byte, error) {
-	r := reader{b: body}
-	if n := r.u32(); n != 1 || r.err != nil {
+	r := wasmbin.Reader{B: body}
+	if n := r.U32(); n != 1 || r.Err != nil {
 		return nil, errors.New("link: the runtime has not exactly one memory")
 	}
-	flags := r.byte()
-	cur := r.u32()
+	flags := r.Byte()
+	cur := r.U32()
 	var max uint32
 	if flags&1 != 0 {
-		max = r.u32()
+		max = r.U32()
 	}
-	if r.err != nil || flags > 1 || r.i != len(body) {
+	if r.Err != nil || flags > 1 || r.Off != len(body) {
 		return nil, errors.New("link: malformed memory section")
 	}
 	cur = maxU32(cur, min)
@@ -201,16 +203,16 @@ func parseModule(b []byte) (*module, error) {
 	if len(b) < 8 || !bytes.Equal(b[:8], []byte("\x00asm\x01\x00\x00\x00")) {
 		return nil, errors.New("link: not a WebAssembly 1.0 module")
 	}
-	r := reader{b: b, i: 8}
+	r := wasmbin.Reader{B: b, Off: 8}
 	var m module
-	for r.i < len(b) && r.err == nil {
-		id := r.byte()
-		n := r.u32()
-		body := r.bytes(n)
+	for r.Off < len(b) && r.Err == nil {
+		id := r.Byte()
+		n := r.U32()
+		body := r.Bytes(n)
 		m.sections = append(m.sections, section{id, body})
 	}
-	if r.err != nil {
-		return nil, fmt.Errorf("link: malformed module: %v", r.err)
+	if r.Err != nil {
+		return nil, fmt.Errorf("link: malformed module: %v", r.Err)
 	}
 	return &m, nil
 }
@@ -227,93 +229,35 @@ func (m *module) section(id byte) []byte {
 // heapBase reads the initial value of the global the module exports as
 // __heap_base. The runtime imports nothing, so global indexes start at its own.
 func (m *module) heapBase() (uint32, error) {
-	r := reader{b: m.section(secExport)}
+	r := wasmbin.Reader{B: m.section(secExport)}
 	index := -1
-	for n := r.u32(); n > 0 && r.err == nil; n-- {
-		name := string(r.bytes(r.u32()))
-		kind := r.byte()
-		idx := r.u32()
+	for n := r.U32(); n > 0 && r.Err == nil; n-- {
+		name := string(r.Bytes(r.U32()))
+		kind := r.Byte()
+		idx := r.U32()
 		if name == "__heap_base" && kind == 3 {
 			index = int(idx)
 		}
 	}
-	if r.err != nil || index < 0 {
+	if r.Err != nil || index < 0 {
 		return 0, errors.New("link: the runtime does not export __heap_base")
 	}
-	r = reader{b: m.section(secGlobal)}
-	for i, n := 0, int(r.u32()); i < n && r.err == nil; i++ {
-		r.byte() // value type
-		r.byte() // mutability
-		if r.byte() != 0x41 {
+	r = wasmbin.Reader{B: m.section(secGlobal)}
+	for i, n := 0, int(r.U32()); i < n && r.Err == nil; i++ {
+		r.Byte() // value type
+		r.Byte() // mutability
+		if r.Byte() != 0x41 {
 			return 0, errors.New("link: a global's initializer is not i32.const")
 		}
-		v := r.s32()
-		if r.byte() != 0x0b {
+		v := r.S32()
+		if r.Byte() != 0x0b {
 			return 0, errors.New("link: a global's initializer is not i32.const")
 		}
 		if i == index {
-			return uint32(v), r.err
+			return uint32(v), r.Err
 		}
 	}
 	return 0, errors.New("link: __heap_base is not one of the runtime's globals")
-}
-
-// reader reads a module's LEB128 numbers and vectors; the first error sticks.
-type reader struct {
-	b   []byte
-	i   int
-	err error
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil || r.i >= len(r.b) {
-		r.err = errors.New("unexpected end")
-		return 0
-	}
-	r.i++
-	return r.b[r.i-1]
-}
-
-func (r *reader) u32() uint32 {
-	var v uint32
-	for shift := 0; shift < 35; shift += 7 {
-		c := r.byte()
-		v |= uint32(c&0x7f) << shift
-		if c&0x80 == 0 {
-			return v
-		}
-	}
-	r.err = errors.New("LEB128 too long")
-	return 0
-}
-
-func (r *reader) s32() int32 {
-	var v int64
-	shift := 0
-	for {
-		c := r.byte()
-		v |= int64(c&0x7f) << shift
-		shift += 7
-		if c&0x80 == 0 {
-			if shift < 64 && c&0x40 != 0 {
-				v |= -1 << shift
-			}
-			return int32(v)
-		}
-		if shift >= 35 {
-			r.err = errors.New("LEB128 too long")
-			return 0
-		}
-	}
-}
-
-func (r *reader) bytes(n uint32) []byte {
-	if r.err != nil || uint64(r.i)+uint64(n) > uint64(len(r.b)) {
-		r.err = errors.New("unexpected end")
-		return nil
-	}
-	r.i += int(n)
-	return r.b[r.i-int(n) : r.i]
 }
 
 func appendU32(b []byte, v uint32) []byte {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/permc/permc/internal/wasmc/rt/wasmbin"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -219,8 +220,8 @@ func TestExports(t *testing.T) {
 	// No names, no debug information, no producers: nothing but what runs.
 	for _, s := range mod.sections {
 		if s.id == 0 {
-			r := reader{b: s.body}
-			t.Errorf("custom section %q", r.bytes(r.u32()))
+			r := wasmbin.Reader{B: s.body}
+			t.Errorf("custom section %q", r.Bytes(r.U32()))
 		}
 	}
 }

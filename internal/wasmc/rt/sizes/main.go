@@ -20,6 +20,8 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+
+	"github.com/permc/permc/internal/wasmc/rt/wasmbin"
 )
 
 func main() {
@@ -115,47 +117,47 @@ func parse(b []byte) (*module, error) {
 	}
 	m := &module{stripped: 8}
 	names := map[int]string{}
-	r := &reader{b: b, i: 8}
-	for r.i < len(b) && r.err == nil {
-		start := r.i
-		id := r.byte()
-		body := r.bytes(r.u32())
+	r := &wasmbin.Reader{B: b, Off: 8}
+	for r.Off < len(b) && r.Err == nil {
+		start := r.Off
+		id := r.Byte()
+		body := r.Bytes(r.U32())
 		if id != 0 {
-			m.stripped += r.i - start
+			m.stripped += r.Off - start
 		}
-		s := &reader{b: body}
+		s := &wasmbin.Reader{B: body}
 		switch id {
 		case 10:
 			m.code = len(body)
-			for k := s.u32(); k > 0 && s.err == nil; k-- {
-				at := s.i
-				s.bytes(s.u32())
-				m.funcs = append(m.funcs, fn{size: s.i - at})
+			for k := s.U32(); k > 0 && s.Err == nil; k-- {
+				at := s.Off
+				s.Bytes(s.U32())
+				m.funcs = append(m.funcs, fn{size: s.Off - at})
 			}
 		case 11:
 			m.data = len(body)
 		case 0:
-			if string(s.bytes(s.u32())) != "name" {
+			if string(s.Bytes(s.U32())) != "name" {
 				continue
 			}
-			for s.i < len(body) && s.err == nil {
-				sub := s.byte()
-				sb := &reader{b: s.bytes(s.u32())}
+			for s.Off < len(body) && s.Err == nil {
+				sub := s.Byte()
+				sb := &wasmbin.Reader{B: s.Bytes(s.U32())}
 				if sub != 1 {
 					continue
 				}
-				for k := sb.u32(); k > 0 && sb.err == nil; k-- {
-					idx := int(sb.u32())
-					names[idx] = string(sb.bytes(sb.u32()))
+				for k := sb.U32(); k > 0 && sb.Err == nil; k-- {
+					idx := int(sb.U32())
+					names[idx] = string(sb.Bytes(sb.U32()))
 				}
 			}
 		}
-		if s.err != nil {
-			return nil, s.err
+		if s.Err != nil {
+			return nil, fmt.Errorf("malformed module: %v", s.Err)
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err != nil {
+		return nil, fmt.Errorf("malformed module: %v", r.Err)
 	}
 	for i := range m.funcs {
 		if name, ok := names[i]; ok {
@@ -165,41 +167,4 @@ func parse(b []byte) (*module, error) {
 		}
 	}
 	return m, nil
-}
-
-type reader struct {
-	b   []byte
-	i   int
-	err error
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil || r.i >= len(r.b) {
-		r.err = errors.New("malformed module: unexpected end")
-		return 0
-	}
-	r.i++
-	return r.b[r.i-1]
-}
-
-func (r *reader) u32() uint32 {
-	var v uint32
-	for shift := 0; shift < 35; shift += 7 {
-		c := r.byte()
-		v |= uint32(c&0x7f) << shift
-		if c&0x80 == 0 {
-			return v
-		}
-	}
-	r.err = errors.New("malformed module: LEB128 too long")
-	return 0
-}
-
-func (r *reader) bytes(n uint32) []byte {
-	if r.err != nil || uint64(r.i)+uint64(n) > uint64(len(r.b)) {
-		r.err = errors.New("malformed module: unexpected end")
-		return nil
-	}
-	r.i += int(n)
-	return r.b[r.i-int(n) : r.i]
 }
