@@ -696,17 +696,23 @@ static noinline bool decode_credential(dec *d, const jnode *cj) {
 	return true;
 }
 
-bool decode_request(str req, request *q, buf *msg) {
-	const prog_header *h = HDR;
+// parse_request empties q and parses req, the JSON of a check or plan request; NULL,
+// with msg written unless memory ran out, when it is not JSON.
+static const jnode *parse_request(str req, request *q, buf *msg) {
 	memset(q, 0, sizeof *q); // not *q = (request){0}: memory.fill (rt.h)
-	dec d = {msg, q};
 	jerror je;
 	const jnode *doc = json_parse(&rt.arena, &rt.scratch, req.p, req.n, &je);
-	if (!doc) {
-		if (je.code != JE_OOM)
-			buf_json_error(msg, &je);
+	if (!doc && je.code != JE_OOM)
+		buf_json_error(msg, &je);
+	return doc;
+}
+
+bool decode_request(str req, request *q, buf *msg) {
+	const prog_header *h = HDR;
+	dec d = {msg, q};
+	const jnode *doc = parse_request(req, q, msg);
+	if (!doc)
 		return false;
-	}
 	path rq = ROOT("request"), res = ROOT("resource"), typp = ROOT("resource.type"), idp = ROOT("resource.id");
 	path ap = ROOT("resource.attributes"), cp = ROOT("context");
 	const jnode *v[5], *rv[3];
@@ -752,15 +758,10 @@ static const str plan_resource_keys[] = {S("type")};
 // permission is the request's own.
 bool decode_plan_request(str req, request *q, buf *msg) {
 	const prog_header *h = HDR;
-	memset(q, 0, sizeof *q); // not *q = (request){0}: memory.fill (rt.h)
 	dec d = {msg, q};
-	jerror je;
-	const jnode *doc = json_parse(&rt.arena, &rt.scratch, req.p, req.n, &je);
-	if (!doc) {
-		if (je.code != JE_OOM)
-			buf_json_error(msg, &je);
+	const jnode *doc = parse_request(req, q, msg);
+	if (!doc)
 		return false;
-	}
 	path rq = ROOT("request"), pp = ROOT("permission"), res = ROOT("resource"), typp = ROOT("resource.type");
 	path cp = ROOT("context");
 	const jnode *v[5], *rv[1];
